@@ -27,6 +27,7 @@ public final class SimNode implements RaftOutbox
     private long commitBeforeCrash;
     private boolean diskAuto = true;
     private boolean flushScheduled;
+    private long appendRejectionsSent;
 
     SimNode(final Simulation simulation, final int id)
     {
@@ -70,6 +71,14 @@ public final class SimNode implements RaftOutbox
     public long appliedIndex()
     {
         return appliedIndex;
+    }
+
+    /**
+     * @return AppendEntries this node rejected (log mismatch), over all lifetimes.
+     */
+    public long appendRejectionsSent()
+    {
+        return appendRejectionsSent;
     }
 
     public int lifetime()
@@ -248,6 +257,10 @@ public final class SimNode implements RaftOutbox
         if (simulation.sendFails())
         {
             return false;
+        }
+        if (!success && term == raft.currentTerm() && conflictIndex > 0)
+        {
+            appendRejectionsSent++;
         }
         return simulation.send(SimMessage.appendResponse(
             id, to, term, success, lastAppendedIndex, durableIndex, conflictIndex, conflictTerm));
