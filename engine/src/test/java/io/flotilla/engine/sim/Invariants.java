@@ -30,6 +30,7 @@ final class Invariants implements EntryBlockHandler
     private final int quorum;
     private final Map<Long, Integer> leaderByTerm = new HashMap<>();
     private final Map<Long, long[]> entryByIndexAndTerm = new HashMap<>();
+    private final Map<Long, Long> committedIndexByPayloadId = new HashMap<>();
 
     private long[] committedTerm = new long[1024];
     private int[] committedChecksum = new int[1024];
@@ -70,14 +71,7 @@ final class Invariants implements EntryBlockHandler
      */
     long committedIndexOf(final long payloadId)
     {
-        for (long index = 1; index <= maxCommitted; index++)
-        {
-            if (committedPayloadId[(int)index] == payloadId)
-            {
-                return index;
-            }
-        }
-        return -1;
+        return committedIndexByPayloadId.getOrDefault(payloadId, -1L);
     }
 
     void onLeader(final SimNode node, final long term)
@@ -181,6 +175,7 @@ final class Invariants implements EntryBlockHandler
         committedPayloadId[(int)index] = EntryFrame.payloadLength(probeBuffer, probeOffset) >= 8 ?
             probeBuffer.getLong(EntryFrame.payloadOffset(probeOffset)) : 0;
         maxCommitted = index;
+        committedIndexByPayloadId.putIfAbsent(committedPayloadId[(int)index], index);
     }
 
     /**

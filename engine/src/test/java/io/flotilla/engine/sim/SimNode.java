@@ -100,7 +100,10 @@ public final class SimNode implements RaftOutbox
     public void flush(final long index)
     {
         store.markDurable(index);
-        simulation.trace("node " + id + " durable to " + store.durableIndex());
+        if (simulation.tracing())
+        {
+            simulation.trace("node " + id + " durable to " + store.durableIndex());
+        }
         if (null != raft)
         {
             raft.onDurable(store.durableIndex());
@@ -121,8 +124,11 @@ public final class SimNode implements RaftOutbox
         }
         appliedIndex = commit;
         lastCommitSeen = commit;
-        simulation.trace("node " + id + " started (lifetime " + lifetime + ") term=" + persistedTerm + " vote=" +
-            persistedVote + " commitHint=" + commit + " log=" + store);
+        if (simulation.tracing())
+        {
+            simulation.trace("node " + id + " started (lifetime " + lifetime + ") term=" + persistedTerm + " vote=" +
+                persistedVote + " commitHint=" + commit + " log=" + store);
+        }
     }
 
     void crash()
@@ -132,7 +138,10 @@ public final class SimNode implements RaftOutbox
         store.crash();
         appliedIndex = 0;
         flushScheduled = false;
-        simulation.trace("node " + id + " CRASHED, kept " + store);
+        if (simulation.tracing())
+        {
+            simulation.trace("node " + id + " CRASHED, kept " + store);
+        }
     }
 
     long commitBeforeCrash()
@@ -140,12 +149,22 @@ public final class SimNode implements RaftOutbox
         return commitBeforeCrash;
     }
 
-    void onFlushTimer()
+    void onFlushTimer(final SplittableRandom random)
     {
         flushScheduled = false;
         if (null != raft && diskAuto)
         {
-            flush(store.lastIndex());
+            // A disk writes part of what is pending at a time.
+            final long pending = store.lastIndex() - store.durableIndex();
+            if (pending > 0)
+            {
+                flush(store.durableIndex() + 1 + random.nextLong(pending));
+            }
+            if (store.lastIndex() > store.durableIndex())
+            {
+                flushScheduled = true;
+                simulation.scheduleFlush(this);
+            }
         }
     }
 
@@ -196,7 +215,10 @@ public final class SimNode implements RaftOutbox
             throw new SimulationFailure(
                 "node " + id + " truncates after " + index + " below its commit index " + raft.commitIndex());
         }
-        simulation.trace("node " + id + " truncates after " + index);
+        if (simulation.tracing())
+        {
+            simulation.trace("node " + id + " truncates after " + index);
+        }
         store.truncateAfter(index);
     }
 
@@ -289,8 +311,11 @@ public final class SimNode implements RaftOutbox
 
     public void onRoleChange(final Role role, final long term, final int leaderId)
     {
-        simulation.trace("node " + id + " is " + role + " term=" + term + " leader=" + leaderId +
-            " last=" + store.lastIndex() + "/t" + store.lastTerm());
+        if (simulation.tracing())
+        {
+            simulation.trace("node " + id + " is " + role + " term=" + term + " leader=" + leaderId +
+                " last=" + store.lastIndex() + "/t" + store.lastTerm());
+        }
         if (Role.LEADER == role)
         {
             if (term != persistedTerm)

@@ -85,7 +85,10 @@ public final class Simulation
         }
         started = true;
         this.faults = faults;
-        trace("seed " + seed + " " + options + " " + raftConfig);
+        if (tracing())
+        {
+            trace("seed " + seed + " " + options + " " + raftConfig);
+        }
         for (final SimNode node : nodes)
         {
             node.start(0, random);
@@ -258,7 +261,10 @@ public final class Simulation
             payload.putByte(i, (byte)random.nextInt());
         }
         final long index = nodes[leader].raft().propose(EntryType.COMMAND, 1, payloadId, payload, 0, length);
-        trace("propose " + payloadId + " on " + leader + " -> " + index);
+        if (tracing())
+        {
+            trace("propose " + payloadId + " on " + leader + " -> " + index);
+        }
         return index;
     }
 
@@ -321,7 +327,10 @@ public final class Simulation
                 blocked[from][to] = from != to && (groupOf[from] < 0 || groupOf[from] != groupOf[to]);
             }
         }
-        trace("partition " + java.util.Arrays.deepToString(groups));
+        if (tracing())
+        {
+            trace("partition " + java.util.Arrays.deepToString(groups));
+        }
     }
 
     /**
@@ -336,7 +345,10 @@ public final class Simulation
                 blocked[from][to] = from != to;
             }
         }
-        trace("disconnect all");
+        if (tracing())
+        {
+            trace("disconnect all");
+        }
     }
 
     /**
@@ -346,7 +358,10 @@ public final class Simulation
     {
         blocked[a][b] = false;
         blocked[b][a] = false;
-        trace("connect " + a + "<->" + b);
+        if (tracing())
+        {
+            trace("connect " + a + "<->" + b);
+        }
     }
 
     /**
@@ -355,7 +370,10 @@ public final class Simulation
     public void block(final int from, final int to)
     {
         blocked[from][to] = true;
-        trace("block " + from + "->" + to);
+        if (tracing())
+        {
+            trace("block " + from + "->" + to);
+        }
     }
 
     /**
@@ -376,7 +394,10 @@ public final class Simulation
                 restart(node.id());
             }
         }
-        trace("HEAL");
+        if (tracing())
+        {
+            trace("HEAL");
+        }
     }
 
     public SimNode node(final int id)
@@ -440,6 +461,11 @@ public final class Simulation
         return builder.toString();
     }
 
+    boolean tracing()
+    {
+        return null != traceLines;
+    }
+
     void trace(final String line)
     {
         if (null != traceLines)
@@ -462,12 +488,18 @@ public final class Simulation
         messagesSent++;
         if (blocked[message.from][message.to])
         {
-            trace("blocked " + message);
+            if (tracing())
+            {
+                trace("blocked " + message);
+            }
             return true;
         }
         if (faults && random.nextDouble() < options.lossRate)
         {
-            trace("lost " + message);
+            if (tracing())
+            {
+                trace("lost " + message);
+            }
             return true;
         }
         final int copies = faults && random.nextDouble() < options.duplicateRate ? 2 : 1;
@@ -480,7 +512,7 @@ public final class Simulation
 
     void scheduleFlush(final SimNode node)
     {
-        schedule(random.nextLong(options.diskDelayMaxNs) + 1, node::onFlushTimer);
+        schedule(random.nextLong(options.diskDelayMaxNs) + 1, () -> node.onFlushTimer(random));
     }
 
     private void deliver(final SimMessage message)
@@ -488,10 +520,16 @@ public final class Simulation
         final SimNode target = nodes[message.to];
         if (blocked[message.from][message.to] || !target.isUp())
         {
-            trace("dropped " + message);
+            if (tracing())
+            {
+                trace("dropped " + message);
+            }
             return;
         }
-        trace("deliver " + message);
+        if (tracing())
+        {
+            trace("deliver " + message);
+        }
         messagesDelivered++;
         message.deliverTo(target.raft());
     }
@@ -543,7 +581,10 @@ public final class Simulation
                         blocked[from][to] = side[from] != side[to];
                     }
                 }
-                trace("PARTITION split " + java.util.Arrays.toString(side));
+                if (tracing())
+                {
+                    trace("PARTITION split " + java.util.Arrays.toString(side));
+                }
                 break;
             }
             case 1:
@@ -556,7 +597,10 @@ public final class Simulation
                         blocked[from][to] = from != to && random.nextInt(3) == 0;
                     }
                 }
-                trace("PARTITION asymmetric " + java.util.Arrays.deepToString(blocked));
+                if (tracing())
+                {
+                    trace("PARTITION asymmetric " + java.util.Arrays.deepToString(blocked));
+                }
                 break;
             }
             default:
@@ -572,8 +616,11 @@ public final class Simulation
                         blocked[other][leader] = direction != 2;
                     }
                 }
-                trace("PARTITION isolate " + leader + (direction == 0 ? " both ways" :
-                    direction == 1 ? " inbound" : " outbound"));
+                if (tracing())
+                {
+                    trace("PARTITION isolate " + leader + (direction == 0 ? " both ways" :
+                        direction == 1 ? " inbound" : " outbound"));
+                }
                 break;
             }
         }
@@ -584,7 +631,10 @@ public final class Simulation
             {
                 java.util.Arrays.fill(row, false);
             }
-            trace("partition healed");
+            if (tracing())
+            {
+                trace("partition healed");
+            }
         });
         schedule(exponential(options.partitionMeanIntervalNs), this::randomPartition);
     }
