@@ -30,14 +30,14 @@ class RaftSimulationTest
     @Test
     void sevenNodesAllFaults()
     {
-        sweep("sevenNodesAllFaults", 0.5, seed -> SimOptions.allFaults(7));
+        sweep("sevenNodesAllFaults", 1.0, seed -> SimOptions.allFaults(7));
     }
 
     @Test
     void fiveNodesCrashStorm()
     {
         // Frequent crashes with slow disks: what is not durable is lost often.
-        sweep("fiveNodesCrashStorm", 0.5, seed -> SimOptions.allFaults(5)
+        sweep("fiveNodesCrashStorm", 1.0, seed -> SimOptions.allFaults(5)
             .crashMeanIntervalNs(150 * SimOptions.MS)
             .downtimeMaxNs(300 * SimOptions.MS)
             .diskDelayMaxNs(20 * SimOptions.MS)
@@ -48,7 +48,7 @@ class RaftSimulationTest
     void threeNodesHostileNetwork()
     {
         // No crashes; heavy loss, duplication and stale messages, frequent partitions.
-        sweep("threeNodesHostileNetwork", 0.5, seed -> SimOptions.allFaults(3)
+        sweep("threeNodesHostileNetwork", 1.0, seed -> SimOptions.allFaults(3)
             .crashMeanIntervalNs(0)
             .lossRate(0.2)
             .duplicateRate(0.1)
