@@ -179,9 +179,11 @@ public final class RaftNode
         }
         quorum = memberIds.length / 2 + 1;
 
-        if (persistedTerm < 0)
+        if (persistedTerm < log.lastTerm())
         {
-            throw new IllegalArgumentException("persistedTerm must be >= 0: " + persistedTerm);
+            // The term is persisted before any entry of that term is appended: the state file is stale or lost.
+            throw new IllegalArgumentException("persistedTerm=" + persistedTerm + " is below the term " +
+                log.lastTerm() + " of the log's last entry: the node state file does not belong to this log");
         }
         if (commitIndex < 0 || commitIndex > log.lastIndex())
         {

@@ -1,7 +1,9 @@
 package io.flotilla.engine.raft;
 
+import io.flotilla.archive.InMemoryLogStore;
 import org.junit.jupiter.api.Test;
 
+import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,8 +37,7 @@ class RaftConfigTest
     {
         final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
             () -> new RaftNode(new RaftConfig().maxInflight(0), 0, new int[]{ 0 },
-                new io.flotilla.archive.InMemoryLogStore(), 0, RaftNode.NO_MEMBER, 0, null,
-                new java.util.SplittableRandom(1)));
+                new InMemoryLogStore(), 0, RaftNode.NO_MEMBER, 0, null, new SplittableRandom(1)));
         assertTrue(error.getMessage().contains("maxInflight"));
     }
 

@@ -297,6 +297,10 @@ class RaftNodeTest
             config, 0, new int[]{ 0, 1, 1 }, store, 0, RaftNode.NO_MEMBER, 0, outbox, new SplittableRandom(1)));
         assertThrows(IllegalArgumentException.class, () -> new RaftNode(
             config, 0, MEMBERS, store, 0, RaftNode.NO_MEMBER, 1, outbox, new SplittableRandom(1)));
+        appendEntries(1, 2);
+        assertThrows(IllegalArgumentException.class, () -> new RaftNode(
+            config, 0, MEMBERS, store, 1, RaftNode.NO_MEMBER, 0, outbox, new SplittableRandom(1)),
+            "a state file older than the log");
     }
 
     @Test

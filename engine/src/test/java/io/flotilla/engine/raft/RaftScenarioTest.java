@@ -1,8 +1,10 @@
 package io.flotilla.engine.raft;
 
+import io.flotilla.codecs.EntryType;
 import io.flotilla.engine.sim.SimNode;
 import io.flotilla.engine.sim.SimOptions;
 import io.flotilla.engine.sim.Simulation;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import static io.flotilla.engine.sim.SimOptions.MS;
@@ -120,7 +122,7 @@ class RaftScenarioTest
         sim.partition(minority, majority);
         final long lostId = sim.nextPayloadId();
         final long lostIndex = sim.node(oldLeader).raft().propose(
-            io.flotilla.codecs.EntryType.COMMAND, 1, lostId, new org.agrona.concurrent.UnsafeBuffer(new byte[8]), 0, 8);
+            EntryType.COMMAND, 1, lostId, new UnsafeBuffer(new byte[8]), 0, 8);
         assertTrue(lostIndex > 0);
 
         sim.awaitUntil("a leader in the majority",

@@ -3,6 +3,7 @@ package io.flotilla.engine.sim;
 import io.flotilla.archive.EntryBlockHandler;
 import io.flotilla.archive.InMemoryLogStore;
 import io.flotilla.codecs.EntryFrame;
+import io.flotilla.engine.raft.Role;
 import org.agrona.DirectBuffer;
 
 import java.util.Arrays;
@@ -210,7 +211,7 @@ final class Invariants implements EntryBlockHandler
     {
         for (final SimNode node : nodes)
         {
-            if (node.isUp() && io.flotilla.engine.raft.Role.LEADER == node.raft().role())
+            if (node.isUp() && Role.LEADER == node.raft().role())
             {
                 final Integer leader = leaderByTerm.get(node.raft().currentTerm());
                 if (null == leader || leader != node.id())

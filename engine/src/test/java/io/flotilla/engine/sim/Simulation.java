@@ -7,6 +7,7 @@ import io.flotilla.engine.raft.Role;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
@@ -312,7 +313,7 @@ public final class Simulation
     public void partition(final int[]... groups)
     {
         final int[] groupOf = new int[nodes.length];
-        java.util.Arrays.fill(groupOf, -1);
+        Arrays.fill(groupOf, -1);
         for (int g = 0; g < groups.length; g++)
         {
             for (final int id : groups[g])
@@ -329,7 +330,7 @@ public final class Simulation
         }
         if (tracing())
         {
-            trace("partition " + java.util.Arrays.deepToString(groups));
+            trace("partition " + Arrays.deepToString(groups));
         }
     }
 
@@ -345,10 +346,7 @@ public final class Simulation
                 blocked[from][to] = from != to;
             }
         }
-        if (tracing())
-        {
-            trace("disconnect all");
-        }
+        trace("disconnect all");
     }
 
     /**
@@ -385,7 +383,7 @@ public final class Simulation
         faults = false;
         for (final boolean[] row : blocked)
         {
-            java.util.Arrays.fill(row, false);
+            Arrays.fill(row, false);
         }
         for (final SimNode node : nodes)
         {
@@ -394,10 +392,7 @@ public final class Simulation
                 restart(node.id());
             }
         }
-        if (tracing())
-        {
-            trace("HEAL");
-        }
+        trace("HEAL");
     }
 
     public SimNode node(final int id)
@@ -583,7 +578,7 @@ public final class Simulation
                 }
                 if (tracing())
                 {
-                    trace("PARTITION split " + java.util.Arrays.toString(side));
+                    trace("PARTITION split " + Arrays.toString(side));
                 }
                 break;
             }
@@ -599,7 +594,7 @@ public final class Simulation
                 }
                 if (tracing())
                 {
-                    trace("PARTITION asymmetric " + java.util.Arrays.deepToString(blocked));
+                    trace("PARTITION asymmetric " + Arrays.deepToString(blocked));
                 }
                 break;
             }
@@ -629,12 +624,9 @@ public final class Simulation
         {
             for (final boolean[] row : blocked)
             {
-                java.util.Arrays.fill(row, false);
+                Arrays.fill(row, false);
             }
-            if (tracing())
-            {
-                trace("partition healed");
-            }
+            trace("partition healed");
         });
         schedule(exponential(options.partitionMeanIntervalNs), this::randomPartition);
     }
