@@ -249,6 +249,36 @@ class ArchiveLogStoreTest
         }
     }
 
+    @Test
+    void worksWithDedicatedDriverAndArchiveThreads()
+    {
+        for (int run = 0; run < 2; run++)
+        {
+            try (NodeMedia media = NodeMedia.launch(new NodeMedia.Context()
+                .dataDirectory(tempDir.toFile())
+                .threading(NodeMedia.Threading.DEDICATED)
+                .segmentFileLength(LogTestSupport.SEGMENT_LENGTH));
+                ArchiveLogStore store = ArchiveLogStore.open(new ArchiveLogStore.Context()
+                    .media(media)
+                    .termLength(LogTestSupport.TERM_LENGTH)))
+            {
+                assertEquals(1000L * run, store.lastIndex());
+                final UnsafeBuffer frame = new UnsafeBuffer(new byte[256]);
+                for (long index = store.lastIndex() + 1; index <= 1000L * (run + 1); index++)
+                {
+                    store.append(frame, 0, LogTestSupport.encode(frame, 0, index, PAYLOAD));
+                }
+                final long deadline = System.nanoTime() + LogTestSupport.TIMEOUT_NS;
+                while (store.durableIndex() < store.lastIndex())
+                {
+                    assertTrue(System.nanoTime() < deadline, "not durable: " + store.durableIndex());
+                    store.doWork();
+                    Thread.yield();
+                }
+            }
+        }
+    }
+
     private static void assertReplays(final LogTestSupport log, final long from, final long to)
     {
         final long[] next = { from };
