@@ -8,6 +8,7 @@ import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.archive.client.AeronArchive;
+import io.aeron.archive.client.ArchiveException;
 import io.aeron.archive.client.ControlResponsePoller;
 import io.aeron.archive.codecs.ControlResponseCode;
 import io.aeron.archive.codecs.ControlResponseDecoder;
@@ -512,8 +513,25 @@ public final class ArchiveLogStore implements LogStore
     {
         newPublication(new ChannelUriStringBuilder().media("ipc").mtu(mtu)
             .initialPosition(position, initialTermId, termLength).build());
-        recordingSubscriptionId = archive.extendRecording(
-            recordingId, IPC + "?session-id=" + publication.sessionId(), streamId, SourceLocation.LOCAL, true);
+        final String channel = IPC + "?session-id=" + publication.sessionId();
+        // The archive deletes truncated segments asynchronously and refuses to extend until it is done: retry briefly.
+        final long deadlineNs = System.nanoTime() + ctx.syncTimeoutNs();
+        while (true)
+        {
+            try
+            {
+                recordingSubscriptionId = archive.extendRecording(recordingId, channel, streamId, SourceLocation.LOCAL, true);
+                break;
+            }
+            catch (final ArchiveException ex)
+            {
+                if (System.nanoTime() > deadlineNs)
+                {
+                    throw ex;
+                }
+                idle(media.doWork());
+            }
+        }
         positionCounterId = NULL_COUNTER_ID;
     }
 
