@@ -68,6 +68,7 @@ public final class ArchiveLogStore implements LogStore
     private static final String IPC = "aeron:ipc";
     private static final long NOT_OFFERED = -1;
     private static final int READ_BACK_FRAGMENT_LIMIT = 64;
+    private static final int KEEP_ALIVE_ENTRY_INTERVAL = 16 * 1024;
 
     private final Context ctx;
     private final NodeMedia media;
@@ -351,7 +352,7 @@ public final class ArchiveLogStore implements LogStore
                             return "entry " + expected[0] + " is " + verdict;
                         }
                         handler.onEntries(buffer, offset, length, expected[0], expected[0]);
-                        expected[0]++;
+                        keepMediaAlive(expected[0]++);
                         return null;
                     });
                 if (reached != endPositions[(int)last])
@@ -487,7 +488,20 @@ public final class ArchiveLogStore implements LogStore
         addEntry(buffer, offset, length, endPosition);
         offeredIndex = index;
         durableIndex = index;
+        keepMediaAlive(index);
         return null;
+    }
+
+    /**
+     * In COMPACT mode nothing else drives the driver and the clients: a long recovery or replay must keep them
+     * serviced or the client would exceed its service interval and the driver would time it out.
+     */
+    private void keepMediaAlive(final long index)
+    {
+        if (0 == (index & (KEEP_ALIVE_ENTRY_INTERVAL - 1)))
+        {
+            media.doWork();
+        }
     }
 
     private void createRecording()

@@ -157,6 +157,41 @@ class ArchiveLogStoreTest
     }
 
     @Test
+    void truncatesEntriesOfferedButNotYetRecorded()
+    {
+        final File dir = tempDir.toFile();
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.FSYNC, 3))
+        {
+            log.append(1, 1000, 50, PAYLOAD);
+            log.awaitDurable(1000);
+
+            // COMPACT mode: without media.doWork() the archive records nothing of these before the truncation.
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[256]);
+            for (long index = 1001; index <= 2000; index++)
+            {
+                log.store.append(frame, 0, LogTestSupport.encode(frame, 0, index, PAYLOAD));
+            }
+            log.store.truncateAfter(1500);
+            assertEquals(1500, log.store.lastIndex());
+            assertTrue(log.store.durableIndex() <= 1500);
+
+            for (long index = 1501; index <= 1600; index++)
+            {
+                log.store.append(frame, 0, LogTestSupport.encode(frame, 0, index, 40));
+            }
+            log.awaitDurable(1600);
+        }
+
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.FSYNC, 3))
+        {
+            assertEquals(1600, log.store.lastIndex());
+            assertReplays(log, 1, 1500);
+            log.store.replay(1501, 1600, (buffer, offset, length, first, last) ->
+                assertStandardEntries(buffer, offset, length, first, last, 40));
+        }
+    }
+
+    @Test
     void corruptionBeforeValidEntriesStopsRecoveryNamingFileAndPosition() throws Exception
     {
         final File dir = tempDir.toFile();
