@@ -750,8 +750,9 @@ public final class ArchiveLogStore implements LogStore
     {
         if (NULL_COUNTER_ID == positionCounterId)
         {
-            if (-1 == recordingSubscriptionId ||
-                NULL_COUNTER_ID == (positionCounterId = RecordingPos.findCounterIdByRecording(counters, recordingId, archiveId)))
+            // By session, not by recording id: the counter of the session stopped by a truncation may not be freed yet.
+            if (-1 == recordingSubscriptionId || NULL_COUNTER_ID ==
+                (positionCounterId = RecordingPos.findCounterIdBySession(counters, publication.sessionId(), archiveId)))
             {
                 return 0;
             }
