@@ -1,6 +1,12 @@
 package io.flotilla.archive;
 
+import io.aeron.logbuffer.FrameDescriptor;
+import io.aeron.protocol.DataHeaderFlyweight;
+import io.flotilla.codecs.EntryFrame;
+import org.agrona.BitUtil;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,7 +17,11 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,6 +75,66 @@ class CrashRecoveryTest
                 assertEquals(lastIndex + 1, next[0]);
             }
         }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void tornLastWriteOfAKilledAppenderIsCut() throws Exception
+    {
+        final File dataDir = tempDir.resolve("torn").toFile();
+        runAndKill(dataDir, Durability.ASYNC);
+
+        // Simulate the write the kill interrupted: keep the last entry's frame header, zero the rest of its bytes.
+        final File[] segments = new File(dataDir, "archive").listFiles((dir, name) -> name.endsWith(".rec"));
+        assertTrue(null != segments && segments.length > 0);
+        File lastSegment = segments[0];
+        for (final File segment : segments)
+        {
+            if (basePosition(segment) > basePosition(lastSegment))
+            {
+                lastSegment = segment;
+            }
+        }
+
+        final long lastEntryIndex;
+        try (FileChannel channel = FileChannel.open(lastSegment.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, channel.size());
+            final UnsafeBuffer segment = new UnsafeBuffer(mapped);
+            int offset = 0;
+            int lastFrame = -1;
+            while (offset + DataHeaderFlyweight.HEADER_LENGTH <= segment.capacity())
+            {
+                final int frameLength = segment.getInt(offset, ByteOrder.LITTLE_ENDIAN);
+                if (frameLength <= 0)
+                {
+                    break;
+                }
+                lastFrame = offset;
+                offset += BitUtil.align(frameLength, FrameDescriptor.FRAME_ALIGNMENT);
+            }
+            assertTrue(lastFrame >= 0, "no frame in " + lastSegment);
+            lastEntryIndex = EntryFrame.index(segment, lastFrame + DataHeaderFlyweight.HEADER_LENGTH);
+            final int tornFrom = lastFrame + DataHeaderFlyweight.HEADER_LENGTH + 40;
+            segment.setMemory(tornFrom, offset - tornFrom, (byte)0);
+            mapped.force();
+            IoUtil.unmap(mapped);
+        }
+
+        try (LogTestSupport log = new LogTestSupport(dataDir, Durability.ASYNC, 0))
+        {
+            assertEquals(lastEntryIndex - 1, log.store.lastIndex());
+            log.store.replay(1, log.store.lastIndex(), (buffer, offset, length, first, last) ->
+                LogTestSupport.assertStandardEntries(buffer, offset, length, first, last, 32));
+            log.append(lastEntryIndex, lastEntryIndex + 100, 10, 32);
+            log.awaitDurable(lastEntryIndex + 100);
+        }
+    }
+
+    private static long basePosition(final File segment)
+    {
+        final String name = segment.getName();
+        return Long.parseLong(name.substring(name.indexOf('-') + 1, name.indexOf('.')));
     }
 
     private static long runAndKill(final File dataDir, final Durability durability) throws Exception
