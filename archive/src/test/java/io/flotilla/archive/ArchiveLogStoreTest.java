@@ -192,7 +192,20 @@ class ArchiveLogStoreTest
     }
 
     @Test
-    void corruptionBeforeValidEntriesStopsRecoveryNamingFileAndPosition() throws Exception
+    void flippedEntryByteBeforeValidEntriesStopsRecoveryNamingFileAndPosition() throws Exception
+    {
+        final LogCorruptionException ex = corruptEntry501(32 + 70, 0x10); // a payload byte of entry 501
+        assertTrue(ex.getMessage().contains("BAD_CHECKSUM"), ex.getMessage());
+    }
+
+    @Test
+    void damagedAeronFrameHeaderBeforeValidEntriesStopsRecovery() throws Exception
+    {
+        final LogCorruptionException ex = corruptEntry501(1, 0x7F); // the Aeron frame length of entry 501
+        assertTrue(ex.getMessage().contains("log corrupt after entry 500"), ex.getMessage());
+    }
+
+    private LogCorruptionException corruptEntry501(final int byteOffset, final int xor) throws Exception
     {
         final File dir = tempDir.toFile();
         final long endOf500;
@@ -205,18 +218,21 @@ class ArchiveLogStoreTest
         final File segment = segmentFile(dir);
         try (RandomAccessFile file = new RandomAccessFile(segment, "rw"))
         {
-            final long bytePosition = endOf500 + 32 + 70; // a payload byte of entry 501
+            final long bytePosition = endOf500 + byteOffset;
             file.seek(bytePosition);
             final int b = file.read();
             file.seek(bytePosition);
-            file.write(b ^ 0x10);
+            file.write(b ^ xor);
         }
 
         final LogCorruptionException ex = assertThrows(LogCorruptionException.class,
             () -> new LogTestSupport(dir, Durability.FSYNC, 0).close());
         assertEquals(segment.getName(), ex.file().getName());
         assertEquals(endOf500, ex.position());
-        assertTrue(ex.getMessage().contains("BAD_CHECKSUM"), ex.getMessage());
+
+        // Still refused on the next attempt: nothing was cut.
+        assertThrows(LogCorruptionException.class, () -> new LogTestSupport(dir, Durability.FSYNC, 0).close());
+        return ex;
     }
 
     @Test
