@@ -24,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -87,39 +89,13 @@ class CrashRecoveryTest
         // Simulate the write the kill interrupted: keep the last entry's frame header, zero the rest of its bytes.
         final File[] segments = new File(dataDir, "archive").listFiles((dir, name) -> name.endsWith(".rec"));
         assertTrue(null != segments && segments.length > 0);
-        File lastSegment = segments[0];
-        for (final File segment : segments)
+        Arrays.sort(segments, Comparator.comparingLong(CrashRecoveryTest::basePosition).reversed());
+        long lastEntryIndex = -1;
+        for (int i = 0; i < segments.length && lastEntryIndex < 0; i++) // the newest segment may be empty yet
         {
-            if (basePosition(segment) > basePosition(lastSegment))
-            {
-                lastSegment = segment;
-            }
+            lastEntryIndex = tearLastEntry(segments[i]);
         }
-
-        final long lastEntryIndex;
-        try (FileChannel channel = FileChannel.open(lastSegment.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE))
-        {
-            final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, channel.size());
-            final UnsafeBuffer segment = new UnsafeBuffer(mapped);
-            int offset = 0;
-            int lastFrame = -1;
-            while (offset + DataHeaderFlyweight.HEADER_LENGTH <= segment.capacity())
-            {
-                final int frameLength = segment.getInt(offset, ByteOrder.LITTLE_ENDIAN);
-                if (frameLength <= 0)
-                {
-                    break;
-                }
-                lastFrame = offset;
-                offset += BitUtil.align(frameLength, FrameDescriptor.FRAME_ALIGNMENT);
-            }
-            assertTrue(lastFrame >= 0, "no frame in " + lastSegment);
-            lastEntryIndex = EntryFrame.index(segment, lastFrame + DataHeaderFlyweight.HEADER_LENGTH);
-            final int tornFrom = lastFrame + DataHeaderFlyweight.HEADER_LENGTH + 40;
-            segment.setMemory(tornFrom, offset - tornFrom, (byte)0);
-            mapped.force();
-            IoUtil.unmap(mapped);
-        }
+        assertTrue(lastEntryIndex > 0, "no entry found in the segment files");
 
         try (LogTestSupport log = new LogTestSupport(dataDir, Durability.ASYNC, 0))
         {
@@ -128,6 +104,47 @@ class CrashRecoveryTest
                 LogTestSupport.assertStandardEntries(buffer, offset, length, first, last, 32));
             log.append(lastEntryIndex, lastEntryIndex + 100, 10, 32);
             log.awaitDurable(lastEntryIndex + 100);
+        }
+    }
+
+    /**
+     * @return the index of the segment's last entry, whose bytes after its first 40 are zeroed; -1 if it has none.
+     */
+    private static long tearLastEntry(final File segmentFile) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(segmentFile.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, channel.size());
+            try
+            {
+                final UnsafeBuffer segment = new UnsafeBuffer(mapped);
+                int offset = 0;
+                int lastFrame = -1;
+                while (offset + DataHeaderFlyweight.HEADER_LENGTH <= segment.capacity())
+                {
+                    final int frameLength = segment.getInt(offset, ByteOrder.LITTLE_ENDIAN);
+                    if (frameLength <= 0)
+                    {
+                        break;
+                    }
+                    lastFrame = offset;
+                    offset += BitUtil.align(frameLength, FrameDescriptor.FRAME_ALIGNMENT);
+                }
+                if (lastFrame < 0)
+                {
+                    return -1;
+                }
+
+                final long index = EntryFrame.index(segment, lastFrame + DataHeaderFlyweight.HEADER_LENGTH);
+                final int tornFrom = lastFrame + DataHeaderFlyweight.HEADER_LENGTH + 40;
+                segment.setMemory(tornFrom, offset - tornFrom, (byte)0);
+                mapped.force();
+                return index;
+            }
+            finally
+            {
+                IoUtil.unmap(mapped);
+            }
         }
     }
 
