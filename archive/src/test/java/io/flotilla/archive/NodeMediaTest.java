@@ -102,8 +102,9 @@ class NodeMediaTest
     void secondMediaOnTheSameDataDirectoryIsRefused()
     {
         final File dir = tempDir.resolve("node").toFile();
-        try (NodeMedia ignore = NodeMedia.launch(new NodeMedia.Context().nodeId(0).dataDirectory(dir)))
+        try (NodeMedia first = NodeMedia.launch(new NodeMedia.Context().nodeId(0).dataDirectory(dir)))
         {
+            assertEquals(0, first.aeronArchive().archiveId());
             final IllegalStateException ex = assertThrows(IllegalStateException.class,
                 () -> NodeMedia.launch(new NodeMedia.Context().nodeId(1).dataDirectory(dir)).close());
             assertTrue(ex.getMessage().contains(dir.getPath()), ex.getMessage());
