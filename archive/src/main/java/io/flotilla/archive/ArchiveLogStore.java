@@ -88,6 +88,7 @@ public final class ArchiveLogStore implements LogStore
     private long recordingSubscriptionId = -1;
     private int positionCounterId = NULL_COUNTER_ID;
     private long tailCutPosition = -1;
+    private long recoveryWindowStart;
 
     // Index, by log index; slot 0 is the empty prefix (end position = recording start).
     private long[] endPositions = new long[1024];
@@ -443,6 +444,8 @@ public final class ArchiveLogStore implements LogStore
         final long stopPosition = descriptor.stopPosition;
         try (RecordingReader reader = newReader())
         {
+            // Only the entries near the end go into the window (recording bytes >= frame bytes, so this is enough).
+            recoveryWindowStart = stopPosition - window.capacity() / 2;
             final long validEnd = reader.read(recordingStartPosition, stopPosition, this::onRecoveredMessage);
             if (validEnd == stopPosition)
             {
@@ -485,7 +488,15 @@ public final class ArchiveLogStore implements LogStore
             return "entry " + index + " has term " + EntryFrame.term(buffer, offset) + " below " + lastTerm();
         }
 
-        addEntry(buffer, offset, length, endPosition);
+        if (endPosition <= recoveryWindowStart)
+        {
+            indexEntry(buffer, offset, length, endPosition); // far from the end: the window would drop it anyway
+            windowFirstIndex = index + 1;
+        }
+        else
+        {
+            addEntry(buffer, offset, length, endPosition);
+        }
         offeredIndex = index;
         durableIndex = index;
         keepMediaAlive(index);
@@ -662,6 +673,13 @@ public final class ArchiveLogStore implements LogStore
 
     private void addEntry(final DirectBuffer buffer, final int offset, final int frameLength, final long endPosition)
     {
+        final int windowOffset = makeRoom(frameLength);
+        window.putBytes(windowOffset, buffer, offset, frameLength);
+        indexEntry(buffer, offset, frameLength, endPosition);
+    }
+
+    private void indexEntry(final DirectBuffer buffer, final int offset, final int frameLength, final long endPosition)
+    {
         final int index = (int)(lastIndex + 1);
         if (index == endPositions.length)
         {
@@ -671,8 +689,6 @@ public final class ArchiveLogStore implements LogStore
             frameEnds = Arrays.copyOf(frameEnds, capacity);
         }
 
-        final int windowOffset = makeRoom(frameLength);
-        window.putBytes(windowOffset, buffer, offset, frameLength);
         terms[index] = EntryFrame.term(buffer, offset);
         frameEnds[index] = frameEnds[index - 1] + frameLength;
         endPositions[index] = endPosition;
