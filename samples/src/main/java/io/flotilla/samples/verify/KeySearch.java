@@ -14,19 +14,22 @@ import java.util.SplittableRandom;
  * Calls and returns sit in one time-ordered doubly linked list. The search walks it from the head: at a call it
  * tries to linearize that operation next (the register model must accept its result), lifting its call and return
  * out of the list and pushing it on a stack; at a return it has met an operation that completed before anything
- * still in the list could be placed, so it backtracks. An emptied list is a linearization. Each configuration
- * reached, (set of linearized operations, register value), is remembered and never explored twice; the set is
- * kept as a 128-bit Zobrist fingerprint (the XOR of a random pair per operation), so a step costs O(1) and the
- * memo two longs a configuration; two configurations collide with probability about n^2 / 2^129.
+ * still in the list could be placed, so it backtracks. Each configuration reached is remembered and never explored
+ * twice (see {@link ConfigurationMemo}); the set of completed operations linearized is kept as a 128-bit Zobrist
+ * fingerprint (the XOR of a random pair per operation), so a step costs O(1); two sets collide with probability
+ * about n^2 / 2^129.
  * <p>
  * An operation of unknown outcome has its return at +infinity: it may be linearized anywhere after its call, and
- * being linearized after everything else is the same as never taking effect.
+ * being linearized after everything else is the same as never taking effect. So the search is done once every
+ * completed operation is placed, and at each point it tries the completed candidates before the unknown ones:
+ * configurations with fewer unknown operations come first and dominate those with more.
  */
 final class KeySearch
 {
     private static final int ABSENT = 0;
     private static final int ILLEGAL = -1;
     private static final int UNKNOWN_RESULT = -1;
+    private static final int KNOWN = -1;
     private static final int MAX_CONCURRENT_SHOWN = 16;
     private static final int TIME_CHECK_INTERVAL = 1024;
 
@@ -39,6 +42,8 @@ final class KeySearch
     private final int[] written;
     private final int[] expected;
     private final int[] result;
+    private final int[] unknownIndex;
+    private final int unknownCount;
     private final List<String> values = new ArrayList<>();
 
     // The list: entry 2i is the call of operation i, 2i + 1 its return; then a head and a tail sentinel.
@@ -49,7 +54,7 @@ final class KeySearch
 
     private final long[] zobristHigh;
     private final long[] zobristLow;
-    private final FingerprintSet memo = new FingerprintSet();
+    private final ConfigurationMemo memo;
 
     private int bestDepth = -1;
     private int[] bestPrefix = new int[0];
@@ -66,6 +71,8 @@ final class KeySearch
         written = new int[count];
         expected = new int[count];
         result = new int[count];
+        unknownIndex = new int[count];
+        int unknowns = 0;
         final Map<String, Integer> valueIds = new HashMap<>();
         values.add(null);
         for (int i = 0; i < count; i++)
@@ -75,6 +82,7 @@ final class KeySearch
             kinds[i] = op.kind();
             written[i] = valueId(op.value(), valueIds);
             expected[i] = valueId(op.expected(), valueIds);
+            unknownIndex[i] = Outcome.OK == operation.outcome() ? KNOWN : unknowns++;
             if (Outcome.OK != operation.outcome())
             {
                 result[i] = UNKNOWN_RESULT;
@@ -89,6 +97,8 @@ final class KeySearch
             }
         }
 
+        unknownCount = unknowns;
+        memo = new ConfigurationMemo(unknowns);
         head = 2 * count;
         tail = head + 1;
         next = new int[tail + 1];
@@ -118,14 +128,16 @@ final class KeySearch
         final long startNs = System.nanoTime();
         final int[] stackOp = new int[count];
         final int[] stackValue = new int[count];
+        final long[] unknownSet = new long[(unknownCount + 63) >> 6];
         int depth = 0;
         int value = ABSENT;
         long high = 0;
         long low = 0;
         long steps = 0;
+        boolean unknownPass = false;
         int entry = next[head];
 
-        while (next[head] != tail)
+        while (true)
         {
             if (++steps > maxSteps ||
                 (0 == steps % TIME_CHECK_INTERVAL && System.nanoTime() - startNs > maxTimeNs))
@@ -134,31 +146,22 @@ final class KeySearch
             }
 
             final int op = entry >> 1;
-            if (0 == (entry & 1))
+            if (tail == entry || (1 == (entry & 1) && KNOWN != unknownIndex[op]))
             {
-                final int newValue = step(op, value);
-                if (ILLEGAL != newValue)
-                {
-                    final long newHigh = high ^ zobristHigh[op];
-                    final long newLow = low ^ zobristLow[op];
-                    if (memo.add(newHigh ^ zobristHigh[count + newValue], newLow ^ zobristLow[count + newValue]))
-                    {
-                        stackOp[depth] = op;
-                        stackValue[depth] = value;
-                        depth++;
-                        value = newValue;
-                        high = newHigh;
-                        low = newLow;
-                        lift(op);
-                        entry = next[head];
-                        continue;
-                    }
-                }
-                entry = next[entry];
+                // Every completed operation is placed; the unknown ones left take effect at the end, or never.
+                return result(Verdict.LINEARIZABLE, steps, startNs);
             }
-            else
+
+            if (1 == (entry & 1))
             {
-                // A return: operation op completed, yet nothing before it in the list could be placed next.
+                if (!unknownPass)
+                {
+                    // The completed candidates before this return are tried; now the unknown ones.
+                    unknownPass = true;
+                    entry = next[head];
+                    continue;
+                }
+                // Operation op completed, yet nothing open before its return could be placed next: backtrack.
                 if (depth > bestDepth)
                 {
                     recordExplanation(stackOp, depth, value, entry);
@@ -170,13 +173,56 @@ final class KeySearch
                 depth--;
                 final int undone = stackOp[depth];
                 value = stackValue[depth];
-                high ^= zobristHigh[undone];
-                low ^= zobristLow[undone];
+                if (KNOWN == unknownIndex[undone])
+                {
+                    high ^= zobristHigh[undone];
+                    low ^= zobristLow[undone];
+                }
+                else
+                {
+                    flip(unknownSet, unknownIndex[undone]);
+                }
                 unlift(undone);
+                unknownPass = KNOWN != unknownIndex[undone];
                 entry = next[2 * undone];
+                continue;
             }
+
+            final boolean known = KNOWN == unknownIndex[op];
+            final int newValue = known == unknownPass ? ILLEGAL : step(op, value);
+            if (ILLEGAL != newValue)
+            {
+                final long newHigh = known ? high ^ zobristHigh[op] : high;
+                final long newLow = known ? low ^ zobristLow[op] : low;
+                if (!known)
+                {
+                    flip(unknownSet, unknownIndex[op]);
+                }
+                if (memo.add(newHigh ^ zobristHigh[count + newValue], newLow ^ zobristLow[count + newValue], unknownSet))
+                {
+                    stackOp[depth] = op;
+                    stackValue[depth] = value;
+                    depth++;
+                    value = newValue;
+                    high = newHigh;
+                    low = newLow;
+                    lift(op);
+                    unknownPass = false;
+                    entry = next[head];
+                    continue;
+                }
+                if (!known)
+                {
+                    flip(unknownSet, unknownIndex[op]);
+                }
+            }
+            entry = next[entry];
         }
-        return result(Verdict.LINEARIZABLE, steps, startNs);
+    }
+
+    private static void flip(final long[] set, final int index)
+    {
+        set[index >> 6] ^= 1L << index;
     }
 
     /**
