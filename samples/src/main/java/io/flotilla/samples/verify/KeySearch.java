@@ -107,8 +107,9 @@ final class KeySearch
 
         // Fingerprints of operations, then of register values; seeded by the key so a run is reproducible.
         final SplittableRandom random = new SplittableRandom(0x5EED_F107_111AL ^ key.hashCode());
-        zobristHigh = new long[count + values.size()];
-        zobristLow = new long[count + values.size()];
+        // Pairs for each operation, each value, and each value before an unknown operation just placed.
+        zobristHigh = new long[count + 2 * values.size()];
+        zobristLow = new long[count + 2 * values.size()];
         for (int i = 0; i < zobristHigh.length; i++)
         {
             zobristHigh[i] = random.nextLong();
@@ -189,23 +190,38 @@ final class KeySearch
             }
 
             final boolean known = KNOWN == unknownIndex[op];
-            final int newValue = known == unknownPass ? ILLEGAL : step(op, value);
+            final boolean afterUnknown = depth > 0 && KNOWN != unknownIndex[stackOp[depth - 1]];
+            final boolean candidate = known == !unknownPass &&
+                (known ? !afterUnknown || needsPrecedingUnknown(op, stackValue[depth - 1]) :
+                isUseful(op, value, afterUnknown));
+            final int newValue = candidate ? step(op, value) : ILLEGAL;
             if (ILLEGAL != newValue)
             {
-                final long newHigh = known ? high ^ zobristHigh[op] : high;
-                final long newLow = known ? low ^ zobristLow[op] : low;
-                if (!known)
+                long newHigh = high ^ zobristHigh[count + newValue];
+                long newLow = low ^ zobristLow[count + newValue];
+                if (known)
                 {
+                    newHigh ^= zobristHigh[op];
+                    newLow ^= zobristLow[op];
+                }
+                else
+                {
+                    // The next placement depends on the value before this one, so it is part of the configuration.
+                    newHigh ^= zobristHigh[count + values.size() + value];
+                    newLow ^= zobristLow[count + values.size() + value];
                     flip(unknownSet, unknownIndex[op]);
                 }
-                if (memo.add(newHigh ^ zobristHigh[count + newValue], newLow ^ zobristLow[count + newValue], unknownSet))
+                if (memo.add(newHigh, newLow, unknownSet))
                 {
                     stackOp[depth] = op;
                     stackValue[depth] = value;
                     depth++;
                     value = newValue;
-                    high = newHigh;
-                    low = newLow;
+                    if (known)
+                    {
+                        high ^= zobristHigh[op];
+                        low ^= zobristLow[op];
+                    }
                     lift(op);
                     unknownPass = false;
                     entry = next[head];
@@ -217,6 +233,39 @@ final class KeySearch
                 }
             }
             entry = next[entry];
+        }
+    }
+
+    /**
+     * Whether placing the unknown operation op next can matter. The search looks only for linearizations in which
+     * every unknown operation placed is needed by the operation placed right after it; any linearization can be
+     * rearranged into one (an unknown operation not needed there moves after that operation, or to the end). So a
+     * compare-and-set that would not swap is never placed (it changes nothing), nor is a blind write right after
+     * another unknown operation (which it would hide).
+     */
+    private boolean isUseful(final int op, final int value, final boolean afterUnknown)
+    {
+        if (KvOp.Kind.CAS == kinds[op])
+        {
+            return value == expected[op];
+        }
+        return !afterUnknown;
+    }
+
+    /**
+     * Whether completed operation op, placed right after an unknown one, needs it: a blind write does not (it hides
+     * it), nor does a read or a failed compare-and-set that would have been legal before it (it can go first).
+     */
+    private boolean needsPrecedingUnknown(final int op, final int valueBeforeUnknown)
+    {
+        switch (kinds[op])
+        {
+            case GET:
+                return ILLEGAL == step(op, valueBeforeUnknown);
+            case CAS:
+                return 1 == result[op] || ILLEGAL == step(op, valueBeforeUnknown);
+            default:
+                return false;
         }
     }
 
