@@ -5,24 +5,36 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
  * The linearizability search for the sub-history of one key, a register that starts absent: Wing and Gong's
- * search made just-in-time by Lowe ("Testing for linearizability", 2017), as porcupine does it.
+ * search made just-in-time by Lowe ("Testing for linearizability", 2017), as porcupine does it, extended for
+ * operations of unknown outcome.
  * <p>
- * Calls and returns sit in one time-ordered doubly linked list. The search walks it from the head: at a call it
- * tries to linearize that operation next (the register model must accept its result), lifting its call and return
- * out of the list and pushing it on a stack; at a return it has met an operation that completed before anything
- * still in the list could be placed, so it backtracks. Each configuration reached is remembered and never explored
- * twice (see {@link ConfigurationMemo}); the set of completed operations linearized is kept as a 128-bit Zobrist
- * fingerprint (the XOR of a random pair per operation), so a step costs O(1); two sets collide with probability
- * about n^2 / 2^129.
+ * Calls and returns of completed operations sit in one time-ordered doubly linked list. The search walks it from
+ * the head: at a call it tries to linearize that operation next (the register model must accept its result),
+ * lifting its call and return out of the list and pushing it on a stack; at a return it has met an operation that
+ * completed before anything still open could be placed, so, once the unknown candidates are tried too, it
+ * backtracks. Each configuration reached is remembered and never explored twice (see {@link ConfigurationMemo});
+ * the set of completed operations linearized is kept as a 128-bit Zobrist fingerprint (the XOR of a random pair per
+ * operation), so a step costs O(1); two sets collide with probability about n^2 / 2^129.
  * <p>
  * An operation of unknown outcome has its return at +infinity: it may be linearized anywhere after its call, and
- * being linearized after everything else is the same as never taking effect. So the search is done once every
- * completed operation is placed, and at each point it tries the completed candidates before the unknown ones:
- * configurations with fewer unknown operations come first and dominate those with more.
+ * being linearized after everything else is the same as never taking effect. Their calls sit in other lists: one
+ * for blind writes, one per expected value for compare-and-sets. The search is done once every completed operation
+ * is placed. Three reductions keep unknown operations cheap, each
+ * exact (it loses no linearization):
+ * <ul>
+ *     <li>completed candidates are tried before unknown ones, and an unknown operation is placed only where the
+ *     operation placed right after it needs it (any linearization can be rearranged that way: an unknown operation
+ *     not needed there moves after that operation, or to the end);</li>
+ *     <li>values no operation observes (no read returned them, no compare-and-set expects them) behave alike, so
+ *     the model merges them into one;</li>
+ *     <li>unknown blind writes of the same (merged) value that are both invoked are interchangeable, so only the
+ *     earliest one still open is tried.</li>
+ * </ul>
  */
 final class KeySearch
 {
@@ -30,6 +42,7 @@ final class KeySearch
     private static final int ILLEGAL = -1;
     private static final int UNKNOWN_RESULT = -1;
     private static final int KNOWN = -1;
+    private static final int NONE = -1;
     private static final int MAX_CONCURRENT_SHOWN = 16;
     private static final int TIME_CHECK_INTERVAL = 1024;
 
@@ -37,28 +50,38 @@ final class KeySearch
     private final List<Operation> operations;
     private final int count;
 
-    // The register model, over value ids: 0 is absent, 1.. are the distinct values of this key's history.
+    // The register model over value ids: 0 is absent, then one id per observed value and one for all the others.
     private final KvOp.Kind[] kinds;
     private final int[] written;
     private final int[] expected;
     private final int[] result;
+    private final int valueCount;
+
+    // Unknown operations: their index in the unknown set; unknown blind writes of one value form a class, of which
+    // only the earliest open one is in the list, and each links to the next of its class.
     private final int[] unknownIndex;
     private final int unknownCount;
-    private final List<String> values = new ArrayList<>();
+    private final int[] nextWriter;
 
-    // The list: entry 2i is the call of operation i, 2i + 1 its return; then a head and a tail sentinel.
-    private final int head;
-    private final int tail;
+    // Lists over entries 2i (call of operation i) and 2i + 1 (its return), then sentinels: completed operations'
+    // calls and returns; unknown blind writes' calls; unknown compare-and-sets' calls, one list per expected value.
+    // rank orders all entries in time.
+    private final int knownHead;
+    private final int knownTail;
+    private final int writerHead;
+    private final int writerTail;
+    private final int casBase;
     private final int[] next;
     private final int[] prev;
+    private final int[] rank;
 
     private final long[] zobristHigh;
     private final long[] zobristLow;
     private final ConfigurationMemo memo;
 
     private int bestDepth = -1;
-    private int[] bestPrefix = new int[0];
-    private int bestValue;
+    private final int[] bestPrefix;
+    private int unchangedDepth;
     private int unplaceable;
     private int[] concurrent = new int[0];
 
@@ -72,44 +95,54 @@ final class KeySearch
         expected = new int[count];
         result = new int[count];
         unknownIndex = new int[count];
+        nextWriter = new int[count];
+
+        final Map<String, Integer> valueIds = observedValueIds();
+        final int junk = valueIds.size() + 1;
+        valueCount = junk + 1;
         int unknowns = 0;
-        final Map<String, Integer> valueIds = new HashMap<>();
-        values.add(null);
+        Arrays.fill(nextWriter, NONE);
         for (int i = 0; i < count; i++)
         {
             final Operation operation = operations.get(i);
             final KvOp op = operation.op();
             kinds[i] = op.kind();
-            written[i] = valueId(op.value(), valueIds);
-            expected[i] = valueId(op.expected(), valueIds);
-            unknownIndex[i] = Outcome.OK == operation.outcome() ? KNOWN : unknowns++;
-            if (Outcome.OK != operation.outcome())
+            written[i] = null == op.value() ? ABSENT : valueIds.getOrDefault(op.value(), junk);
+            expected[i] = null == op.expected() ? ABSENT : valueIds.get(op.expected());
+            final boolean known = Outcome.OK == operation.outcome();
+            if (!known)
             {
                 result[i] = UNKNOWN_RESULT;
             }
             else if (KvOp.Kind.GET == op.kind())
             {
-                result[i] = valueId(operation.readValue(), valueIds);
+                result[i] = null == operation.readValue() ? ABSENT : valueIds.get(operation.readValue());
             }
             else
             {
                 result[i] = operation.swapped() ? 1 : 0;
             }
+            unknownIndex[i] = known ? KNOWN : unknowns++;
         }
-
         unknownCount = unknowns;
         memo = new ConfigurationMemo(unknowns);
-        head = 2 * count;
-        tail = head + 1;
-        next = new int[tail + 1];
-        prev = new int[tail + 1];
+
+        knownHead = 2 * count;
+        knownTail = knownHead + 1;
+        writerHead = knownHead + 2;
+        writerTail = knownHead + 3;
+        casBase = knownHead + 4;
+        next = new int[casBase + 2 * valueCount];
+        prev = new int[casBase + 2 * valueCount];
+        bestPrefix = new int[count];
+        rank = new int[2 * count];
         linkInTimeOrder();
 
-        // Fingerprints of operations, then of register values; seeded by the key so a run is reproducible.
+        // Pairs for each operation, each value, and each value before an unknown operation just placed; seeded by
+        // the key so that a run is reproducible.
         final SplittableRandom random = new SplittableRandom(0x5EED_F107_111AL ^ key.hashCode());
-        // Pairs for each operation, each value, and each value before an unknown operation just placed.
-        zobristHigh = new long[count + 2 * values.size()];
-        zobristLow = new long[count + 2 * values.size()];
+        zobristHigh = new long[count + 2 * valueCount];
+        zobristLow = new long[count + 2 * valueCount];
         for (int i = 0; i < zobristHigh.length; i++)
         {
             zobristHigh[i] = random.nextLong();
@@ -136,9 +169,11 @@ final class KeySearch
         long low = 0;
         long steps = 0;
         boolean unknownPass = false;
-        int entry = next[head];
+        boolean casPass = false;
+        int bound = -1;
+        int entry = next[knownHead];
 
-        while (true)
+        while (next[knownHead] != knownTail)
         {
             if (++steps > maxSteps ||
                 (0 == steps % TIME_CHECK_INTERVAL && System.nanoTime() - startNs > maxTimeNs))
@@ -146,54 +181,61 @@ final class KeySearch
                 return result(Verdict.UNKNOWN, steps, startNs);
             }
 
-            final int op = entry >> 1;
-            if (tail == entry || (1 == (entry & 1) && KNOWN != unknownIndex[op]))
+            if (!unknownPass && 1 == (entry & 1))
             {
-                // Every completed operation is placed; the unknown ones left take effect at the end, or never.
-                return result(Verdict.LINEARIZABLE, steps, startNs);
+                // The completed candidates before this return are tried; now the unknown ones invoked before it.
+                unknownPass = true;
+                casPass = false;
+                bound = entry;
+                entry = next[writerHead];
+                continue;
             }
 
-            if (1 == (entry & 1))
+            if (unknownPass && !casPass && (writerTail == entry || rank[entry] > rank[bound]))
             {
-                if (!unknownPass)
-                {
-                    // The completed candidates before this return are tried; now the unknown ones.
-                    unknownPass = true;
-                    entry = next[head];
-                    continue;
-                }
-                // Operation op completed, yet nothing open before its return could be placed next: backtrack.
+                // Then the compare-and-sets that would swap: those expecting the current value.
+                casPass = true;
+                entry = next[casHead(value)];
+                continue;
+            }
+
+            if (unknownPass && casPass && (casTail(value) == entry || rank[entry] > rank[bound]))
+            {
+                // Operation bound completed, yet nothing open before its return could be placed next: backtrack.
                 if (depth > bestDepth)
                 {
-                    recordExplanation(stackOp, depth, value, entry);
+                    recordExplanation(stackOp, depth, bound);
                 }
                 if (0 == depth)
                 {
                     return result(Verdict.NOT_LINEARIZABLE, steps, startNs);
                 }
                 depth--;
+                unchangedDepth = Math.min(unchangedDepth, depth);
                 final int undone = stackOp[depth];
                 value = stackValue[depth];
+                unlift(undone);
                 if (KNOWN == unknownIndex[undone])
                 {
                     high ^= zobristHigh[undone];
                     low ^= zobristLow[undone];
+                    unknownPass = false;
                 }
                 else
                 {
                     flip(unknownSet, unknownIndex[undone]);
+                    casPass = KvOp.Kind.CAS == kinds[undone];
+                    bound = firstKnownReturn();
                 }
-                unlift(undone);
-                unknownPass = KNOWN != unknownIndex[undone];
                 entry = next[2 * undone];
                 continue;
             }
 
+            final int op = entry >> 1;
             final boolean known = KNOWN == unknownIndex[op];
             final boolean afterUnknown = depth > 0 && KNOWN != unknownIndex[stackOp[depth - 1]];
-            final boolean candidate = known == !unknownPass &&
-                (known ? !afterUnknown || needsPrecedingUnknown(op, stackValue[depth - 1]) :
-                isUseful(op, value, afterUnknown));
+            final boolean candidate = known ?
+                !afterUnknown || needsPrecedingUnknown(op, stackValue[depth - 1]) : isUseful(op, value, afterUnknown);
             final int newValue = candidate ? step(op, value) : ILLEGAL;
             if (ILLEGAL != newValue)
             {
@@ -206,9 +248,9 @@ final class KeySearch
                 }
                 else
                 {
-                    // The next placement depends on the value before this one, so it is part of the configuration.
-                    newHigh ^= zobristHigh[count + values.size() + value];
-                    newLow ^= zobristLow[count + values.size() + value];
+                    // What may be placed next depends on the value before this one, so it is part of the configuration.
+                    newHigh ^= zobristHigh[count + valueCount + value];
+                    newLow ^= zobristLow[count + valueCount + value];
                     flip(unknownSet, unknownIndex[op]);
                 }
                 if (memo.add(newHigh, newLow, unknownSet))
@@ -224,7 +266,8 @@ final class KeySearch
                     }
                     lift(op);
                     unknownPass = false;
-                    entry = next[head];
+                    casPass = false;
+                    entry = next[knownHead];
                     continue;
                 }
                 if (!known)
@@ -234,44 +277,7 @@ final class KeySearch
             }
             entry = next[entry];
         }
-    }
-
-    /**
-     * Whether placing the unknown operation op next can matter. The search looks only for linearizations in which
-     * every unknown operation placed is needed by the operation placed right after it; any linearization can be
-     * rearranged into one (an unknown operation not needed there moves after that operation, or to the end). So a
-     * compare-and-set that would not swap is never placed (it changes nothing), nor is a blind write right after
-     * another unknown operation (which it would hide).
-     */
-    private boolean isUseful(final int op, final int value, final boolean afterUnknown)
-    {
-        if (KvOp.Kind.CAS == kinds[op])
-        {
-            return value == expected[op];
-        }
-        return !afterUnknown;
-    }
-
-    /**
-     * Whether completed operation op, placed right after an unknown one, needs it: a blind write does not (it hides
-     * it), nor does a read or a failed compare-and-set that would have been legal before it (it can go first).
-     */
-    private boolean needsPrecedingUnknown(final int op, final int valueBeforeUnknown)
-    {
-        switch (kinds[op])
-        {
-            case GET:
-                return ILLEGAL == step(op, valueBeforeUnknown);
-            case CAS:
-                return 1 == result[op] || ILLEGAL == step(op, valueBeforeUnknown);
-            default:
-                return false;
-        }
-    }
-
-    private static void flip(final long[] set, final int index)
-    {
-        set[index >> 6] ^= 1L << index;
+        return result(Verdict.LINEARIZABLE, steps, startNs);
     }
 
     /**
@@ -305,15 +311,83 @@ final class KeySearch
         }
     }
 
+    /**
+     * Whether placing the unknown operation op next can matter: a compare-and-set that would not swap changes
+     * nothing; a blind write right after another unknown operation hides it.
+     */
+    private boolean isUseful(final int op, final int value, final boolean afterUnknown)
+    {
+        if (KvOp.Kind.CAS == kinds[op])
+        {
+            return value == expected[op];
+        }
+        return !afterUnknown;
+    }
+
+    /**
+     * Whether completed operation op, placed right after an unknown one, needs it: a blind write does not (it hides
+     * it), nor does a read or a failed compare-and-set that would have been legal before it (it can go first).
+     */
+    private boolean needsPrecedingUnknown(final int op, final int valueBeforeUnknown)
+    {
+        switch (kinds[op])
+        {
+            case GET:
+                return ILLEGAL == step(op, valueBeforeUnknown);
+            case CAS:
+                return 1 == result[op] || ILLEGAL == step(op, valueBeforeUnknown);
+            default:
+                return false;
+        }
+    }
+
+    private static void flip(final long[] set, final int index)
+    {
+        set[index >> 6] ^= 1L << index;
+    }
+
+    private int firstKnownReturn()
+    {
+        int entry = next[knownHead];
+        while (0 == (entry & 1))
+        {
+            entry = next[entry];
+        }
+        return entry;
+    }
+
     private void lift(final int op)
     {
         unlink(2 * op);
-        unlink(2 * op + 1);
+        if (KNOWN == unknownIndex[op])
+        {
+            unlink(2 * op + 1);
+        }
+        else if (NONE != nextWriter[op])
+        {
+            // The next writer of the class takes its place, at its own time: later than this one.
+            final int successor = 2 * nextWriter[op];
+            int before = prev[2 * op];
+            while (writerTail != next[before] && rank[next[before]] < rank[successor])
+            {
+                before = next[before];
+            }
+            prev[successor] = before;
+            next[successor] = next[before];
+            relink(successor);
+        }
     }
 
     private void unlift(final int op)
     {
-        relink(2 * op + 1);
+        if (KNOWN == unknownIndex[op])
+        {
+            relink(2 * op + 1);
+        }
+        else if (NONE != nextWriter[op])
+        {
+            unlink(2 * nextWriter[op]);
+        }
         relink(2 * op);
     }
 
@@ -331,46 +405,128 @@ final class KeySearch
 
     private void linkInTimeOrder()
     {
+        final int[] lastWriterOfClass = new int[valueCount];
+        Arrays.fill(lastWriterOfClass, NONE);
         final Integer[] entries = new Integer[2 * count];
         final long[] times = new long[2 * count];
         for (int i = 0; i < count; i++)
         {
-            final Operation operation = operations.get(i);
             entries[2 * i] = 2 * i;
             entries[2 * i + 1] = 2 * i + 1;
-            times[2 * i] = operation.invokeNs();
-            // Unknown outcome: the response is at +infinity.
-            times[2 * i + 1] = Outcome.OK == operation.outcome() ? operation.completeNs() : Long.MAX_VALUE;
+            times[2 * i] = operations.get(i).invokeNs();
+            times[2 * i + 1] = KNOWN == unknownIndex[i] ? operations.get(i).completeNs() : Long.MAX_VALUE;
         }
         // On a tie a call goes before a return: operations that touch are taken as concurrent.
-        Arrays.sort(entries, (a, b) -> times[a] != times[b] ?
-            Long.compare(times[a], times[b]) : Integer.compare(a & 1, b & 1) != 0 ?
-            Integer.compare(a & 1, b & 1) : Integer.compare(a, b));
+        Arrays.sort(entries, (a, b) -> times[a] != times[b] ? Long.compare(times[a], times[b]) :
+            (a & 1) != (b & 1) ? Integer.compare(a & 1, b & 1) : Integer.compare(a, b));
 
-        int last = head;
-        for (final int entry : entries)
+        int lastKnown = knownHead;
+        int lastWriter = writerHead;
+        final int[] lastCas = new int[valueCount];
+        for (int v = 0; v < valueCount; v++)
         {
-            next[last] = entry;
-            prev[entry] = last;
-            last = entry;
+            lastCas[v] = casHead(v);
         }
-        next[last] = tail;
-        prev[tail] = last;
+        for (int i = 0; i < entries.length; i++)
+        {
+            final int entry = entries[i];
+            rank[entry] = i;
+            if (KNOWN == unknownIndex[entry >> 1])
+            {
+                next[lastKnown] = entry;
+                prev[entry] = lastKnown;
+                lastKnown = entry;
+            }
+            else if (0 == (entry & 1) && KvOp.Kind.CAS == kinds[entry >> 1])
+            {
+                final int v = expected[entry >> 1];
+                next[lastCas[v]] = entry;
+                prev[entry] = lastCas[v];
+                lastCas[v] = entry;
+            }
+            else if (0 == (entry & 1) && !isHiddenWriter(entry >> 1, lastWriterOfClass))
+            {
+                next[lastWriter] = entry;
+                prev[entry] = lastWriter;
+                lastWriter = entry;
+            }
+        }
+        next[lastKnown] = knownTail;
+        prev[knownTail] = lastKnown;
+        next[lastWriter] = writerTail;
+        prev[writerTail] = lastWriter;
+        for (int v = 0; v < valueCount; v++)
+        {
+            next[lastCas[v]] = casTail(v);
+            prev[casTail(v)] = lastCas[v];
+        }
     }
 
-    private void recordExplanation(final int[] stackOp, final int depth, final int value, final int returnEntry)
+    /**
+     * Chain an unknown blind write to the previous one of its class (same value written); all but the first of a
+     * class stay out of the list until the one before is placed, since two invoked ones are interchangeable.
+     */
+    private boolean isHiddenWriter(final int op, final int[] lastWriterOfClass)
     {
+        if (KvOp.Kind.PUT != kinds[op] && KvOp.Kind.DELETE != kinds[op])
+        {
+            return false;
+        }
+        final int previous = lastWriterOfClass[written[op]];
+        lastWriterOfClass[written[op]] = op;
+        if (NONE == previous)
+        {
+            return false;
+        }
+        nextWriter[previous] = op;
+        return true;
+    }
+
+    /**
+     * Values some operation observes: a read returned them, or a compare-and-set expects them.
+     */
+    private Map<String, Integer> observedValueIds()
+    {
+        final Map<String, Integer> ids = new HashMap<>();
+        for (final Operation operation : operations)
+        {
+            final String observed = KvOp.Kind.GET == operation.op().kind() ? operation.readValue() :
+                operation.op().expected();
+            if (null != observed)
+            {
+                ids.putIfAbsent(observed, ids.size() + 1);
+            }
+        }
+        return ids;
+    }
+
+    private int casHead(final int value)
+    {
+        return casBase + 2 * value;
+    }
+
+    private int casTail(final int value)
+    {
+        return casBase + 2 * value + 1;
+    }
+
+    private void recordExplanation(final int[] stackOp, final int depth, final int returnEntry)
+    {
+        // Below unchangedDepth the stack is as it was at the last record: copy only the rest (amortized O(1)).
+        System.arraycopy(stackOp, unchangedDepth, bestPrefix, unchangedDepth, depth - unchangedDepth);
         bestDepth = depth;
-        bestPrefix = Arrays.copyOf(stackOp, depth);
-        bestValue = value;
+        unchangedDepth = depth;
         unplaceable = returnEntry >> 1;
         final int[] open = new int[MAX_CONCURRENT_SHOWN];
         int openCount = 0;
-        for (int e = next[head]; e != returnEntry && openCount < MAX_CONCURRENT_SHOWN; e = next[e])
+        for (final int head : new int[]{knownHead, writerHead})
         {
-            if (0 == (e & 1) && (e >> 1) != unplaceable)
+            for (int e = next[head]; rank.length > e && rank[e] < rank[returnEntry]; e = next[e])
             {
-                open[openCount++] = e >> 1;
+                if (0 == (e & 1) && (e >> 1) != unplaceable && openCount < MAX_CONCURRENT_SHOWN)
+                {
+                    open[openCount++] = e >> 1;
+                }
             }
         }
         concurrent = Arrays.copyOf(open, openCount);
@@ -383,8 +539,32 @@ final class KeySearch
         {
             return new KeyResult(key, verdict, count, steps, elapsedNs, List.of(), null, null, List.of());
         }
-        return new KeyResult(key, verdict, count, steps, elapsedNs, operationsAt(bestPrefix), values.get(bestValue),
+        final List<Operation> prefix = operationsAt(Arrays.copyOf(bestPrefix, bestDepth));
+        return new KeyResult(key, verdict, count, steps, elapsedNs, prefix, valueAfter(prefix),
             operations.get(unplaceable), operationsAt(concurrent));
+    }
+
+    /**
+     * Replay a linearization on real values (the model merges the unobserved ones) to show the value it leaves.
+     */
+    private static String valueAfter(final List<Operation> linearization)
+    {
+        String value = null;
+        for (final Operation operation : linearization)
+        {
+            final KvOp op = operation.op();
+            final boolean swaps = KvOp.Kind.CAS == op.kind() &&
+                (Outcome.OK == operation.outcome() ? operation.swapped() : Objects.equals(value, op.expected()));
+            if (KvOp.Kind.PUT == op.kind() || swaps)
+            {
+                value = op.value();
+            }
+            else if (KvOp.Kind.DELETE == op.kind())
+            {
+                value = null;
+            }
+        }
+        return value;
     }
 
     private List<Operation> operationsAt(final int[] indices)
@@ -395,18 +575,5 @@ final class KeySearch
             list.add(operations.get(index));
         }
         return list;
-    }
-
-    private int valueId(final String value, final Map<String, Integer> valueIds)
-    {
-        if (null == value)
-        {
-            return ABSENT;
-        }
-        return valueIds.computeIfAbsent(value, (v) ->
-        {
-            values.add(v);
-            return values.size() - 1;
-        });
     }
 }
