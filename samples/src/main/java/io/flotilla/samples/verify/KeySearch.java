@@ -17,15 +17,15 @@ import java.util.SplittableRandom;
  * the head: at a call it tries to linearize that operation next (the register model must accept its result),
  * lifting its call and return out of the list and pushing it on a stack; at a return it has met an operation that
  * completed before anything still open could be placed, so, once the unknown candidates are tried too, it
- * backtracks. Each configuration reached is remembered and never explored twice (see {@link ConfigurationMemo});
- * the set of completed operations linearized is kept as a 128-bit Zobrist fingerprint (the XOR of a random pair per
- * operation), so a step costs O(1); two sets collide with probability about n^2 / 2^129.
+ * backtracks. Each configuration reached (operations linearized, register value) is remembered and never explored
+ * twice. It is kept as a 128-bit Zobrist fingerprint (the XOR of a random pair per operation and one for the
+ * value) in a {@link FingerprintSet}, so a step costs O(1) and the memo 16 bytes a configuration; two of n
+ * configurations collide with probability about n^2 / 2^129.
  * <p>
  * An operation of unknown outcome has its return at +infinity: it may be linearized anywhere after its call, and
  * being linearized after everything else is the same as never taking effect. Their calls sit in other lists: one
  * for blind writes, one per expected value for compare-and-sets. The search is done once every completed operation
- * is placed. Three reductions keep unknown operations cheap, each
- * exact (it loses no linearization):
+ * is placed. Three reductions keep unknown operations cheap, each exact (it loses no linearization):
  * <ul>
  *     <li>completed candidates are tried before unknown ones, and an unknown operation is placed only where the
  *     operation placed right after it needs it (any linearization can be rearranged that way: an unknown operation
@@ -41,7 +41,6 @@ final class KeySearch
     private static final int ABSENT = 0;
     private static final int ILLEGAL = -1;
     private static final int UNKNOWN_RESULT = -1;
-    private static final int KNOWN = -1;
     private static final int NONE = -1;
     private static final int MAX_CONCURRENT_SHOWN = 16;
     private static final int TIME_CHECK_INTERVAL = 1024;
@@ -57,10 +56,9 @@ final class KeySearch
     private final int[] result;
     private final int valueCount;
 
-    // Unknown operations: their index in the unknown set; unknown blind writes of one value form a class, of which
-    // only the earliest open one is in the list, and each links to the next of its class.
-    private final int[] unknownIndex;
-    private final int unknownCount;
+    // Outcome unknown; unknown blind writes of one value form a class, of which only the earliest open one is in the
+    // list, and each links to the next of its class.
+    private final boolean[] unknown;
     private final int[] nextWriter;
 
     // Lists over entries 2i (call of operation i) and 2i + 1 (its return), then sentinels: completed operations'
@@ -77,7 +75,7 @@ final class KeySearch
 
     private final long[] zobristHigh;
     private final long[] zobristLow;
-    private final ConfigurationMemo memo;
+    private final FingerprintSet memo = new FingerprintSet();
 
     private int bestDepth = -1;
     private final int[] bestPrefix;
@@ -94,13 +92,12 @@ final class KeySearch
         written = new int[count];
         expected = new int[count];
         result = new int[count];
-        unknownIndex = new int[count];
+        unknown = new boolean[count];
         nextWriter = new int[count];
 
         final Map<String, Integer> valueIds = observedValueIds();
         final int junk = valueIds.size() + 1;
         valueCount = junk + 1;
-        int unknowns = 0;
         Arrays.fill(nextWriter, NONE);
         for (int i = 0; i < count; i++)
         {
@@ -122,10 +119,8 @@ final class KeySearch
             {
                 result[i] = operation.swapped() ? 1 : 0;
             }
-            unknownIndex[i] = known ? KNOWN : unknowns++;
+            unknown[i] = !known;
         }
-        unknownCount = unknowns;
-        memo = new ConfigurationMemo(unknowns);
 
         knownHead = 2 * count;
         knownTail = knownHead + 1;
@@ -162,7 +157,6 @@ final class KeySearch
         final long startNs = System.nanoTime();
         final int[] stackOp = new int[count];
         final int[] stackValue = new int[count];
-        final long[] unknownSet = new long[(unknownCount + 63) >> 6];
         int depth = 0;
         int value = ABSENT;
         long high = 0;
@@ -185,9 +179,10 @@ final class KeySearch
             {
                 // The completed candidates before this return are tried; now the unknown ones invoked before it.
                 unknownPass = true;
-                casPass = false;
                 bound = entry;
-                entry = next[writerHead];
+                // A blind write right after an unknown operation would hide it: go straight to compare-and-sets.
+                casPass = depth > 0 && unknown[stackOp[depth - 1]];
+                entry = casPass ? next[casHead(value)] : next[writerHead];
                 continue;
             }
 
@@ -215,64 +210,49 @@ final class KeySearch
                 final int undone = stackOp[depth];
                 value = stackValue[depth];
                 unlift(undone);
-                if (KNOWN == unknownIndex[undone])
+                high ^= zobristHigh[undone];
+                low ^= zobristLow[undone];
+                if (unknown[undone])
                 {
-                    high ^= zobristHigh[undone];
-                    low ^= zobristLow[undone];
-                    unknownPass = false;
+                    casPass = KvOp.Kind.CAS == kinds[undone];
+                    bound = firstKnownReturn();
                 }
                 else
                 {
-                    flip(unknownSet, unknownIndex[undone]);
-                    casPass = KvOp.Kind.CAS == kinds[undone];
-                    bound = firstKnownReturn();
+                    unknownPass = false;
                 }
                 entry = next[2 * undone];
                 continue;
             }
 
             final int op = entry >> 1;
-            final boolean known = KNOWN == unknownIndex[op];
-            final boolean afterUnknown = depth > 0 && KNOWN != unknownIndex[stackOp[depth - 1]];
-            final boolean candidate = known ?
-                !afterUnknown || needsPrecedingUnknown(op, stackValue[depth - 1]) : isUseful(op, value, afterUnknown);
+            final boolean afterUnknown = depth > 0 && unknown[stackOp[depth - 1]];
+            final boolean candidate = unknown[op] ? isUseful(op, value, afterUnknown) :
+                !afterUnknown || needsPrecedingUnknown(op, stackValue[depth - 1]);
             final int newValue = candidate ? step(op, value) : ILLEGAL;
             if (ILLEGAL != newValue)
             {
-                long newHigh = high ^ zobristHigh[count + newValue];
-                long newLow = low ^ zobristLow[count + newValue];
-                if (known)
-                {
-                    newHigh ^= zobristHigh[op];
-                    newLow ^= zobristLow[op];
-                }
-                else
+                long newHigh = high ^ zobristHigh[op] ^ zobristHigh[count + newValue];
+                long newLow = low ^ zobristLow[op] ^ zobristLow[count + newValue];
+                if (unknown[op])
                 {
                     // What may be placed next depends on the value before this one, so it is part of the configuration.
                     newHigh ^= zobristHigh[count + valueCount + value];
                     newLow ^= zobristLow[count + valueCount + value];
-                    flip(unknownSet, unknownIndex[op]);
                 }
-                if (memo.add(newHigh, newLow, unknownSet))
+                if (memo.add(newHigh, newLow))
                 {
                     stackOp[depth] = op;
                     stackValue[depth] = value;
                     depth++;
                     value = newValue;
-                    if (known)
-                    {
-                        high ^= zobristHigh[op];
-                        low ^= zobristLow[op];
-                    }
+                    high ^= zobristHigh[op];
+                    low ^= zobristLow[op];
                     lift(op);
                     unknownPass = false;
                     casPass = false;
                     entry = next[knownHead];
                     continue;
-                }
-                if (!known)
-                {
-                    flip(unknownSet, unknownIndex[op]);
                 }
             }
             entry = next[entry];
@@ -341,11 +321,6 @@ final class KeySearch
         }
     }
 
-    private static void flip(final long[] set, final int index)
-    {
-        set[index >> 6] ^= 1L << index;
-    }
-
     private int firstKnownReturn()
     {
         int entry = next[knownHead];
@@ -359,7 +334,7 @@ final class KeySearch
     private void lift(final int op)
     {
         unlink(2 * op);
-        if (KNOWN == unknownIndex[op])
+        if (!unknown[op])
         {
             unlink(2 * op + 1);
         }
@@ -380,7 +355,7 @@ final class KeySearch
 
     private void unlift(final int op)
     {
-        if (KNOWN == unknownIndex[op])
+        if (!unknown[op])
         {
             relink(2 * op + 1);
         }
@@ -414,7 +389,7 @@ final class KeySearch
             entries[2 * i] = 2 * i;
             entries[2 * i + 1] = 2 * i + 1;
             times[2 * i] = operations.get(i).invokeNs();
-            times[2 * i + 1] = KNOWN == unknownIndex[i] ? operations.get(i).completeNs() : Long.MAX_VALUE;
+            times[2 * i + 1] = !unknown[i] ? operations.get(i).completeNs() : Long.MAX_VALUE;
         }
         // On a tie a call goes before a return: operations that touch are taken as concurrent.
         Arrays.sort(entries, (a, b) -> times[a] != times[b] ? Long.compare(times[a], times[b]) :
@@ -431,7 +406,7 @@ final class KeySearch
         {
             final int entry = entries[i];
             rank[entry] = i;
-            if (KNOWN == unknownIndex[entry >> 1])
+            if (!unknown[entry >> 1])
             {
                 next[lastKnown] = entry;
                 prev[entry] = lastKnown;
