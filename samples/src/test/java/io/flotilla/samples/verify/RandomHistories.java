@@ -11,8 +11,9 @@ import java.util.Random;
 /**
  * Linearizable histories by construction: operations from several sequential processes get random overlapping
  * intervals and a linearization point inside each one; the results are those of running the applied operations on
- * a map in linearization-point order. Written values are unique. Some outcomes are unknown (applied within or
+ * a map in linearization-point order. Written values are unique unless asked otherwise. Some outcomes are unknown (applied within or
  * after their interval, or not at all), some failed (not applied), and the last operations may never complete.
+ * A compare-and-set expects a recent value of an applied write, or absent, as a client that read it would.
  */
 final class RandomHistories
 {
@@ -21,6 +22,7 @@ final class RandomHistories
     private final int keys;
     private final double unknownRate;
     private final double failRate;
+    private int distinctValues;
 
     RandomHistories(
         final long seed, final int processes, final int keys, final double unknownRate, final double failRate)
@@ -30,6 +32,15 @@ final class RandomHistories
         this.keys = keys;
         this.unknownRate = unknownRate;
         this.failRate = failRate;
+    }
+
+    /**
+     * Draw written values from a few instead of making each unique, so that writes repeat values.
+     */
+    RandomHistories distinctValues(final int count)
+    {
+        distinctValues = count;
+        return this;
     }
 
     History generate(final int operationCount)
@@ -42,12 +53,13 @@ final class RandomHistories
             final int process = random.nextInt(processes);
             final long invoke = processTime[process] + random.nextInt(30);
             final long duration = 2 + random.nextInt(100);
-            final Draft draft = new Draft(i, process, nextOp(i, writtenSoFar), invoke, invoke + duration);
             final double roll = random.nextDouble();
+            final boolean applied = roll >= unknownRate + failRate || (roll < unknownRate && random.nextBoolean());
+            final Draft draft = new Draft(i, process, nextOp(i, applied, writtenSoFar), invoke, invoke + duration);
+            draft.applied = applied;
             if (roll < unknownRate)
             {
                 draft.outcome = Outcome.UNKNOWN;
-                draft.applied = random.nextBoolean();
                 // An unknown operation may still take effect well after the client gave up.
                 draft.point = invoke + 1 + random.nextInt((int)duration * (random.nextBoolean() ? 1 : 5));
                 if (operationCount - i <= processes && random.nextBoolean())
@@ -58,7 +70,6 @@ final class RandomHistories
             else if (roll < unknownRate + failRate)
             {
                 draft.outcome = Outcome.FAIL;
-                draft.applied = false;
             }
             processTime[process] = invoke + duration;
             drafts.add(draft);
@@ -83,11 +94,11 @@ final class RandomHistories
         return History.of(operations);
     }
 
-    private KvOp nextOp(final int index, final Map<String, List<String>> writtenSoFar)
+    private KvOp nextOp(final int index, final boolean applied, final Map<String, List<String>> writtenSoFar)
     {
         final String key = "k" + random.nextInt(keys);
         final List<String> written = writtenSoFar.computeIfAbsent(key, (k) -> new ArrayList<>());
-        final String value = "v" + index;
+        final String value = "v" + (0 == distinctValues ? index : random.nextInt(distinctValues));
         final int roll = random.nextInt(10);
         if (roll < 4)
         {
@@ -95,7 +106,10 @@ final class RandomHistories
         }
         if (roll < 7)
         {
-            written.add(value);
+            if (applied)
+            {
+                written.add(value);
+            }
             return KvOp.put(key, value);
         }
         if (roll < 8)
@@ -105,7 +119,10 @@ final class RandomHistories
         // Expect one of the latest values written, or absent, so that some swaps succeed and some do not.
         final String expected = written.isEmpty() || random.nextInt(4) == 0 ?
             null : written.get(Math.max(0, written.size() - 1 - random.nextInt(2)));
-        written.add(value);
+        if (applied)
+        {
+            written.add(value);
+        }
         return KvOp.cas(key, expected, value);
     }
 

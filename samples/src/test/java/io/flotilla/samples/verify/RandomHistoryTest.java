@@ -71,12 +71,26 @@ class RandomHistoryTest
     @Test
     void agreesWithBruteForceOnSmallHistories()
     {
+        assertAgreesWithBruteForce(2, 0, 7, 0.15);
+    }
+
+    @Test
+    void agreesWithBruteForceWhenUnknownOutcomesAndRepeatedValuesAbound()
+    {
+        assertAgreesWithBruteForce(2, 3, 9, 0.4);
+        assertAgreesWithBruteForce(1, 2, 12, 0.3);
+    }
+
+    private void assertAgreesWithBruteForce(
+        final int keys, final int distinctValues, final int length, final double unknownRate)
+    {
         final Random random = new Random(11);
         int linearizableMutants = 0;
         int violatingMutants = 0;
         for (long seed = 0; seed < 3000; seed++)
         {
-            final History history = new RandomHistories(seed, 3, 2, 0.15, 0.1).generate(7);
+            final History history = new RandomHistories(seed, 3, keys, unknownRate, 0.1)
+                .distinctValues(distinctValues).generate(length);
             assertEquals(Verdict.LINEARIZABLE, checker.check(history).verdict(), "seed " + seed);
             assertTrue(new ReferenceChecker(history).isLinearizable(), "seed " + seed);
 
@@ -98,9 +112,9 @@ class RandomHistoryTest
                 violatingMutants++;
             }
         }
-        System.out.println("brute-force agreement: " + linearizableMutants + " mutants still linearizable, " +
-            violatingMutants + " not");
-        assertTrue(linearizableMutants > 100 && violatingMutants > 500,
+        System.out.println("brute-force agreement (" + keys + " keys, " + distinctValues + " distinct values, " + length + " operations, " +
+            unknownRate + " unknown): " + linearizableMutants + " mutants still linearizable, " + violatingMutants + " not");
+        assertTrue(linearizableMutants > 100 && violatingMutants > 300,
             linearizableMutants + " linearizable and " + violatingMutants + " violating mutants");
     }
 
