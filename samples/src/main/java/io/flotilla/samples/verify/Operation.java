@@ -1,5 +1,6 @@
 package io.flotilla.samples.verify;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -89,12 +90,18 @@ public record Operation(
 
     /**
      * @param originNs time shown as zero.
-     * @return a one-line description for reports: id, process, call, result and times in microseconds.
+     * @return a one-line description for reports: id, process, call, result, and invocation and completion times
+     * in microseconds.
      */
     public String describe(final long originNs)
     {
-        final String end = completed() ? String.valueOf((completeNs - originNs) / 1000) : "never";
+        final String end = completed() ? micros(completeNs - originNs) + " us]" : "never]";
         return "#" + id + " p" + process + " " + op + " -> " + resultText() +
-            " [" + (invokeNs - originNs) / 1000 + " us, " + end + (completed() ? " us]" : "]");
+            " [" + micros(invokeNs - originNs) + " us, " + end;
+    }
+
+    private static String micros(final long ns)
+    {
+        return String.format(Locale.ROOT, "%.3f", ns / 1000.0);
     }
 }
