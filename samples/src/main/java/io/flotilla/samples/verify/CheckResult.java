@@ -109,8 +109,8 @@ public final class CheckResult
     {
         final StringBuilder builder = new StringBuilder()
             .append(verdict).append(": ").append(operationCount).append(" operations (").append(droppedCount)
-            .append(" failed or unknown reads left out) over ").append(keys.size()).append(1 == keys.size() ? " key" : " keys")
-            .append(", checked in ")
+            .append(" failed or unknown reads left out) over ").append(keys.size())
+            .append(1 == keys.size() ? " key" : " keys").append(", checked in ")
             .append(elapsedNs / 1_000_000).append(" ms");
         if (null != firstViolation)
         {

@@ -28,7 +28,7 @@ public final class LinearizabilityChecker
     /** System property: list entries one key's search may visit before it gives up with UNKNOWN. */
     public static final String MAX_STEPS_PROP_NAME = "flotilla.verify.max.steps.per.key";
 
-    /** Default of {@link #MAX_STEPS_PROP_NAME}: about a second; the memo holds at most that many 16-byte fingerprints. */
+    /** Default of {@link #MAX_STEPS_PROP_NAME}: about a second; the memo holds at most that many 16-byte entries. */
     public static final long MAX_STEPS_DEFAULT = 10_000_000;
 
     /** System property: milliseconds one key's search may take before it gives up with UNKNOWN. */

@@ -104,10 +104,12 @@ class HistoryFileTest
 
         final ByteArrayOutputStream output = new ByteArrayOutputStream();
         final PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
-        assertEquals(LinearizabilityChecker.EXIT_LINEARIZABLE, LinearizabilityChecker.run(new String[]{good.toString()}, out));
+        assertEquals(LinearizabilityChecker.EXIT_LINEARIZABLE,
+            LinearizabilityChecker.run(new String[]{good.toString()}, out));
         assertEquals(LinearizabilityChecker.EXIT_NOT_LINEARIZABLE,
             LinearizabilityChecker.run(new String[]{good.toString(), bad.toString()}, out));
-        assertEquals(LinearizabilityChecker.EXIT_BAD_INPUT, LinearizabilityChecker.run(new String[]{malformed.toString()}, out));
+        assertEquals(LinearizabilityChecker.EXIT_BAD_INPUT,
+            LinearizabilityChecker.run(new String[]{malformed.toString()}, out));
         assertEquals(LinearizabilityChecker.EXIT_BAD_INPUT,
             LinearizabilityChecker.run(new String[]{dir.resolve("missing").toString()}, out));
         assertEquals(LinearizabilityChecker.EXIT_NOT_LINEARIZABLE,

@@ -11,9 +11,10 @@ import java.util.Random;
 /**
  * Linearizable histories by construction: operations from several sequential processes get random overlapping
  * intervals and a linearization point inside each one; the results are those of running the applied operations on
- * a map in linearization-point order. Written values are unique unless asked otherwise. Some outcomes are unknown (applied within or
- * after their interval, or not at all), some failed (not applied), and the last operations may never complete.
- * A compare-and-set expects a recent value of an applied write, or absent, as a client that read it would.
+ * a map in linearization-point order. Written values are unique unless asked otherwise. Some outcomes are unknown
+ * (applied within or after their interval, or not at all), some failed (not applied), and the last operations may
+ * never complete. A compare-and-set expects a recent value of an applied write, or absent, as a client that read it
+ * would.
  */
 final class RandomHistories
 {

@@ -112,8 +112,9 @@ class RandomHistoryTest
                 violatingMutants++;
             }
         }
-        System.out.println("brute-force agreement (" + keys + " keys, " + distinctValues + " distinct values, " + length + " operations, " +
-            unknownRate + " unknown): " + linearizableMutants + " mutants still linearizable, " + violatingMutants + " not");
+        System.out.println("brute-force agreement (" + keys + " keys, " + distinctValues + " distinct values, " +
+            length + " operations, " + unknownRate + " unknown): " + linearizableMutants +
+            " mutants still linearizable, " + violatingMutants + " not");
         assertTrue(linearizableMutants > 100 && violatingMutants > 300,
             linearizableMutants + " linearizable and " + violatingMutants + " violating mutants");
     }
