@@ -113,7 +113,7 @@ public record KvOp(Kind kind, String key, String value, String expected)
     }
 
     /**
-     * {@inheritDoc}
+     * @return the operation as history files and reports write it, e.g. {@code cas "k" nil "v"}.
      */
     public String toString()
     {

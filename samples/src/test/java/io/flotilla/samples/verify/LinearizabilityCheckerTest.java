@@ -349,6 +349,9 @@ class LinearizabilityCheckerTest
         assertEquals(Verdict.LINEARIZABLE, result.keys().get(1).verdict());
         assertTrue(result.report().contains(LinearizabilityChecker.MAX_STEPS_PROP_NAME), result.report());
 
+        final CheckResult outOfTime = new LinearizabilityChecker(Long.MAX_VALUE, 1).check(history.build());
+        assertEquals(Verdict.UNKNOWN, outOfTime.verdict(), outOfTime.report());
+
         final CheckResult decided = checker.check(history.build());
         assertEquals(Verdict.NOT_LINEARIZABLE, decided.verdict(), decided.report());
     }
