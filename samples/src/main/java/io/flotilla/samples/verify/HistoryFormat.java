@@ -149,12 +149,12 @@ final class HistoryFormat
         return i > 0 && Character.isHighSurrogate(value.charAt(i - 1));
     }
 
-    private static String invocationLine(final Operation operation)
+    static String invocationLine(final Operation operation)
     {
         return operation.invokeNs() + " invoke " + operation.id() + " " + operation.process() + " " + operation.op();
     }
 
-    private static String completionLine(final Operation operation)
+    static String completionLine(final Operation operation)
     {
         final String prefix = operation.completeNs() + " " + completionType(operation.outcome()) + " " +
             operation.id() + " " + operation.process();

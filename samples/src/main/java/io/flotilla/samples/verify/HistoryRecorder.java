@@ -1,5 +1,8 @@
 package io.flotilla.samples.verify;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,28 +22,58 @@ import java.util.function.LongSupplier;
  *     at any later time, or never.</li>
  * </ul>
  * Operations still in flight when {@link #history()} is taken are unknown.
+ * <p>
+ * Given an event log, the recorder also writes each event to it as it happens, in the history file format, so a
+ * long run leaves its history on disk even if it never gets to save it; {@link History#read(java.nio.file.Path)}
+ * reads such a log, operations left in flight included.
  */
 public final class HistoryRecorder
 {
     private final LongSupplier nanoClock;
+    private final Writer eventLog;
     private final Map<Long, Operation> inFlight = new HashMap<>();
     private final List<Operation> completed = new ArrayList<>();
     private long nextId;
 
     /**
-     * A recorder on {@link System#nanoTime()}.
+     * A recorder on {@link System#nanoTime()}, in memory only.
      */
     public HistoryRecorder()
     {
-        this(System::nanoTime);
+        this(System::nanoTime, null);
     }
 
     /**
      * @param nanoClock monotonic clock in nanoseconds, shared by every client of the history.
+     * @param eventLog  where to write each event as it is recorded, or {@code null} for none; see {@link #flush()};
+     *                  the caller closes it after the last event.
+     * @throws UncheckedIOException when the header cannot be written.
      */
-    public HistoryRecorder(final LongSupplier nanoClock)
+    public HistoryRecorder(final LongSupplier nanoClock, final Writer eventLog)
     {
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+        this.eventLog = eventLog;
+        log(HistoryFormat.HEADER);
+    }
+
+    /**
+     * Flush the event log, if there is one.
+     *
+     * @throws UncheckedIOException when it cannot be flushed.
+     */
+    public synchronized void flush()
+    {
+        if (null != eventLog)
+        {
+            try
+            {
+                eventLog.flush();
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
     }
 
     /**
@@ -55,8 +88,10 @@ public final class HistoryRecorder
         Objects.requireNonNull(op, "op");
         final long id = nextId++;
         // The clock is read under the lock so that ids, and the events, are in time order.
-        inFlight.put(id, new Operation(id, process, op, nanoClock.getAsLong(), Outcome.UNKNOWN, Operation.NEVER,
-            null, false));
+        final Operation invoked = new Operation(id, process, op, nanoClock.getAsLong(), Outcome.UNKNOWN,
+            Operation.NEVER, null, false);
+        inFlight.put(id, invoked);
+        log(HistoryFormat.invocationLine(invoked));
         return id;
     }
 
@@ -159,7 +194,25 @@ public final class HistoryRecorder
     private void complete(final Operation invoked, final Outcome outcome, final String value, final boolean swapped)
     {
         inFlight.remove(invoked.id());
-        completed.add(new Operation(invoked.id(), invoked.process(), invoked.op(), invoked.invokeNs(), outcome,
-            nanoClock.getAsLong(), value, swapped));
+        final Operation operation = new Operation(invoked.id(), invoked.process(), invoked.op(), invoked.invokeNs(),
+            outcome, nanoClock.getAsLong(), value, swapped);
+        completed.add(operation);
+        log(HistoryFormat.completionLine(operation));
+    }
+
+    private void log(final String line)
+    {
+        if (null != eventLog)
+        {
+            try
+            {
+                eventLog.write(line);
+                eventLog.write('\n');
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
     }
 }

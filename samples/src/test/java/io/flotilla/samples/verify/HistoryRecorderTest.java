@@ -2,6 +2,11 @@ package io.flotilla.samples.verify;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +32,8 @@ class HistoryRecorderTest
     void recordsEveryOutcomeWithItsTimes()
     {
         final AtomicLong clock = new AtomicLong();
-        final HistoryRecorder recorder = new HistoryRecorder(() -> clock.addAndGet(10));
+        final StringWriter eventLog = new StringWriter();
+        final HistoryRecorder recorder = new HistoryRecorder(() -> clock.addAndGet(10), eventLog);
         final long put = recorder.invoke(0, KvOp.put("k", "a"));          // 10
         final long get = recorder.invoke(1, KvOp.get("k"));               // 20
         recorder.ok(put);                                                 // 30
@@ -52,6 +58,10 @@ class HistoryRecorderTest
             operations);
         assertFalse(operations.get(5).completed());
         assertEquals(Verdict.LINEARIZABLE, checker.check(recorder.history()).verdict());
+
+        recorder.flush();
+        assertEquals(recorder.history(), readLog(eventLog), "the event log holds the same history, as it happened");
+        assertEquals(1 + 6 + 5, eventLog.toString().split("\n").length);
     }
 
     @Test
@@ -96,7 +106,8 @@ class HistoryRecorderTest
     @Test
     void concurrentClientsOfALinearizableStoreRecordALinearizableHistory() throws Exception
     {
-        final HistoryRecorder recorder = new HistoryRecorder();
+        final StringWriter eventLog = new StringWriter();
+        final HistoryRecorder recorder = new HistoryRecorder(System::nanoTime, eventLog);
         final Map<String, String> store = new HashMap<>();
         final int clients = 6;
         final int operationsPerClient = 1500;
@@ -121,6 +132,7 @@ class HistoryRecorderTest
 
         final History history = recorder.history();
         assertEquals(clients * operationsPerClient, history.operations().size());
+        assertEquals(history, readLog(eventLog));
         final CheckResult result = checker.check(history);
         assertEquals(Verdict.LINEARIZABLE, result.verdict(), result.report());
         System.out.println("recorded " + history.operations().size() + " operations from " + clients +
@@ -153,6 +165,18 @@ class HistoryRecorderTest
         final Operation lostRead = result.firstViolation().unplaceable();
         assertEquals(KvOp.Kind.GET, lostRead.op().kind());
         assertTrue(result.report().contains("#" + lostRead.id()), result.report());
+    }
+
+    private static History readLog(final StringWriter eventLog)
+    {
+        try
+        {
+            return HistoryFormat.read(new BufferedReader(new StringReader(eventLog.toString())));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     /**
