@@ -1,0 +1,408 @@
+package io.flotilla.codecs;
+
+import org.agrona.DirectBuffer;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+/**
+ * Checks untrusted bytes before any decoder reads them: a slice must hold exactly one complete, well-formed
+ * message of this schema (known template and version, exact block length, enum values defined, every
+ * variable-length field within its bound and the slice, no trailing bytes) and log entries must carry a
+ * correct CRC32C and consecutive indices. Never throws and never allocates: a decoder run on a
+ * {@link FrameVerdict#VALID} slice cannot read out of bounds or meet an undefined enum value.
+ */
+public final class FrameValidator
+{
+    /** Bound on a text field (a channel, an endpoint, a reason). */
+    public static final int MAX_TEXT_LENGTH = 4096;
+
+    /** Bound on client credentials. */
+    public static final int MAX_CREDENTIALS_LENGTH = 4096;
+
+    /** Bound on the entries block of one AppendEntries: Aeron's largest possible message. */
+    public static final int MAX_ENTRIES_BLOCK_LENGTH = 16 * 1024 * 1024;
+
+    private static final int HEADER = MessageHeaderDecoder.ENCODED_LENGTH;
+    private static final int VAR_LENGTH_PREFIX = 4;
+    private static final int NO_FIELD = -1;
+
+    private FrameValidator()
+    {
+    }
+
+    /**
+     * Validate one message of any template of the schema.
+     *
+     * @param buffer holding the bytes.
+     * @param offset of the message header.
+     * @param length of the slice; must be exactly the message's length.
+     * @return the verdict.
+     */
+    public static FrameVerdict validate(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final FrameVerdict headerVerdict = checkHeader(buffer, offset, length);
+        if (FrameVerdict.VALID != headerVerdict)
+        {
+            return headerVerdict;
+        }
+
+        final int templateId = templateId(buffer, offset);
+        final int expectedBlockLength = expectedBlockLength(templateId);
+        if (expectedBlockLength < 0)
+        {
+            return FrameVerdict.UNKNOWN_TEMPLATE;
+        }
+        if (expectedBlockLength != blockLength(buffer, offset))
+        {
+            return FrameVerdict.BAD_BLOCK_LENGTH;
+        }
+
+        // The block is known to be complete from here, so its fields may be read.
+        final int block = offset + HEADER;
+        final int varStart = block + expectedBlockLength;
+        final int end = offset + length;
+        switch (templateId)
+        {
+            case LogEntryDecoder.TEMPLATE_ID:
+                return validateEntry(buffer, offset, length, -1, length);
+
+            case AppendEntriesDecoder.TEMPLATE_ID:
+                return validateAppendEntries(buffer, block, end);
+
+            case AppendResponseDecoder.TEMPLATE_ID:
+                return isBoolean(buffer, block + AppendResponseDecoder.successEncodingOffset()) ?
+                    varFields(buffer, varStart, end, NO_FIELD, NO_FIELD) : FrameVerdict.BAD_ENUM_VALUE;
+
+            case RequestVoteDecoder.TEMPLATE_ID:
+                return isBoolean(buffer, block + RequestVoteDecoder.preVoteEncodingOffset()) &&
+                    isBoolean(buffer, block + RequestVoteDecoder.transferEncodingOffset()) ?
+                    varFields(buffer, varStart, end, NO_FIELD, NO_FIELD) : FrameVerdict.BAD_ENUM_VALUE;
+
+            case VoteResponseDecoder.TEMPLATE_ID:
+                return isBoolean(buffer, block + VoteResponseDecoder.preVoteEncodingOffset()) &&
+                    isBoolean(buffer, block + VoteResponseDecoder.grantedEncodingOffset()) ?
+                    varFields(buffer, varStart, end, NO_FIELD, NO_FIELD) : FrameVerdict.BAD_ENUM_VALUE;
+
+            case SessionConnectDecoder.TEMPLATE_ID:
+                return varFields(buffer, varStart, end, MAX_TEXT_LENGTH, MAX_CREDENTIALS_LENGTH);
+
+            case SessionRejectDecoder.TEMPLATE_ID:
+                return isRejectReason(buffer, block + SessionRejectDecoder.reasonEncodingOffset()) ?
+                    varFields(buffer, varStart, end, MAX_TEXT_LENGTH, MAX_TEXT_LENGTH) : FrameVerdict.BAD_ENUM_VALUE;
+
+            case RequestDecoder.TEMPLATE_ID:
+                return varFields(buffer, varStart, end, EntryFrame.MAX_PAYLOAD_LENGTH, NO_FIELD);
+
+            case ResponseDecoder.TEMPLATE_ID:
+                return isResponseStatus(buffer, block + ResponseDecoder.statusEncodingOffset()) ?
+                    varFields(buffer, varStart, end, MAX_TEXT_LENGTH, EntryFrame.MAX_PAYLOAD_LENGTH) :
+                    FrameVerdict.BAD_ENUM_VALUE;
+
+            case NodeStateRecordDecoder.TEMPLATE_ID:
+                return validateNodeStateRecord(buffer, offset, length);
+
+            default: // TimeoutNow, SessionAck, SessionKeepAlive, SessionClose: fixed fields only.
+                return varFields(buffer, varStart, end, NO_FIELD, NO_FIELD);
+        }
+    }
+
+    /**
+     * Validate a block of contiguous log entry frames, as carried by AppendEntries or stored in the log: every
+     * frame complete and well-formed with a correct checksum, indices consecutive, terms positive and
+     * non-decreasing, and no bytes left over.
+     *
+     * @param buffer             holding the block.
+     * @param offset             of the first frame.
+     * @param length             of the block.
+     * @param expectedFirstIndex the index the first frame must have, or a negative value for any positive index.
+     * @return the verdict; an empty block is valid.
+     */
+    public static FrameVerdict validateEntries(
+        final DirectBuffer buffer, final int offset, final int length, final long expectedFirstIndex)
+    {
+        if (length < 0 || offset < 0 || (long)offset + length > buffer.capacity())
+        {
+            return FrameVerdict.TRUNCATED;
+        }
+
+        int position = offset;
+        final int end = offset + length;
+        long expectedIndex = expectedFirstIndex;
+        long previousTerm = 0;
+        while (position < end)
+        {
+            final int available = end - position;
+            final FrameVerdict verdict = validateEntry(buffer, position, available, expectedIndex, -1);
+            if (FrameVerdict.VALID != verdict)
+            {
+                return verdict;
+            }
+
+            final long term = EntryFrame.term(buffer, position);
+            if (term < previousTerm)
+            {
+                return FrameVerdict.BAD_TERM;
+            }
+            previousTerm = term;
+            expectedIndex = EntryFrame.index(buffer, position) + 1;
+            position += EntryFrame.frameLength(buffer, position);
+        }
+
+        return FrameVerdict.VALID;
+    }
+
+    /**
+     * Validate the one log entry frame that starts at {@code offset}, within {@code available} bytes. Used to
+     * walk a log frame by frame (recovery), where the frame's end is not known in advance.
+     *
+     * @param buffer        holding the frame.
+     * @param offset        of the frame.
+     * @param available     bytes from offset that may belong to the frame (and to frames after it).
+     * @param expectedIndex the index the frame must have, or a negative value for any positive index.
+     * @return the verdict; when valid, the frame's length is {@link EntryFrame#frameLength(DirectBuffer, int)}.
+     */
+    public static FrameVerdict validateEntryAt(
+        final DirectBuffer buffer, final int offset, final int available, final long expectedIndex)
+    {
+        if (available < 0 || offset < 0 || (long)offset + available > buffer.capacity())
+        {
+            return FrameVerdict.TRUNCATED;
+        }
+
+        return validateEntry(buffer, offset, available, expectedIndex, -1);
+    }
+
+    private static FrameVerdict validateEntry(
+        final DirectBuffer buffer, final int offset, final int available, final long expectedIndex, final int exactLength)
+    {
+        if (available < EntryFrame.HEADER_LENGTH)
+        {
+            return FrameVerdict.TRUNCATED;
+        }
+
+        final FrameVerdict headerVerdict = checkHeader(buffer, offset, available);
+        if (FrameVerdict.VALID != headerVerdict)
+        {
+            return headerVerdict;
+        }
+        if (LogEntryDecoder.TEMPLATE_ID != templateId(buffer, offset))
+        {
+            return FrameVerdict.UNKNOWN_TEMPLATE;
+        }
+        if (LogEntryDecoder.BLOCK_LENGTH != blockLength(buffer, offset))
+        {
+            return FrameVerdict.BAD_BLOCK_LENGTH;
+        }
+
+        final int payloadLength = EntryFrame.payloadLength(buffer, offset);
+        if (payloadLength < 0 || payloadLength > EntryFrame.MAX_PAYLOAD_LENGTH)
+        {
+            return FrameVerdict.BAD_VAR_LENGTH;
+        }
+
+        final int frameLength = EntryFrame.HEADER_LENGTH + payloadLength;
+        if (frameLength > available)
+        {
+            return FrameVerdict.TRUNCATED;
+        }
+        if (exactLength >= 0 && frameLength != exactLength)
+        {
+            return FrameVerdict.TRAILING_BYTES;
+        }
+        if (!EntryFrame.isChecksumValid(buffer, offset, frameLength))
+        {
+            return FrameVerdict.BAD_CHECKSUM;
+        }
+        if (!isEntryType(buffer, offset + HEADER + LogEntryDecoder.entryTypeEncodingOffset()))
+        {
+            return FrameVerdict.BAD_ENUM_VALUE;
+        }
+
+        final long index = EntryFrame.index(buffer, offset);
+        if (index < 1 || (expectedIndex >= 0 && index != expectedIndex))
+        {
+            return FrameVerdict.BAD_INDEX_SEQUENCE;
+        }
+
+        return EntryFrame.term(buffer, offset) < 1 ? FrameVerdict.BAD_TERM : FrameVerdict.VALID;
+    }
+
+    private static FrameVerdict validateAppendEntries(final DirectBuffer buffer, final int block, final int end)
+    {
+        final int varStart = block + AppendEntriesDecoder.BLOCK_LENGTH;
+        if (end - varStart < VAR_LENGTH_PREFIX)
+        {
+            return FrameVerdict.TRUNCATED;
+        }
+
+        final long entriesLength = buffer.getInt(varStart, LITTLE_ENDIAN) & 0xFFFF_FFFFL;
+        if (entriesLength > MAX_ENTRIES_BLOCK_LENGTH)
+        {
+            return FrameVerdict.BAD_VAR_LENGTH;
+        }
+
+        final int entriesOffset = varStart + VAR_LENGTH_PREFIX;
+        if (entriesOffset + entriesLength > end)
+        {
+            return FrameVerdict.TRUNCATED;
+        }
+        if (entriesOffset + entriesLength < end)
+        {
+            return FrameVerdict.TRAILING_BYTES;
+        }
+
+        final long prevLogIndex = buffer.getLong(block + AppendEntriesDecoder.prevLogIndexEncodingOffset(), LITTLE_ENDIAN);
+        final long prevLogTerm = buffer.getLong(block + AppendEntriesDecoder.prevLogTermEncodingOffset(), LITTLE_ENDIAN);
+        final int entryCount = buffer.getInt(block + AppendEntriesDecoder.entryCountEncodingOffset(), LITTLE_ENDIAN);
+        if (prevLogIndex < 0 || prevLogTerm < 0 ||
+            buffer.getLong(block + AppendEntriesDecoder.leaderCommitEncodingOffset(), LITTLE_ENDIAN) < 0)
+        {
+            return FrameVerdict.BAD_FIELD_VALUE;
+        }
+
+        final FrameVerdict entriesVerdict =
+            validateEntries(buffer, entriesOffset, (int)entriesLength, prevLogIndex + 1);
+        if (FrameVerdict.VALID != entriesVerdict)
+        {
+            return entriesVerdict;
+        }
+
+        return countEntries(buffer, entriesOffset, (int)entriesLength) == entryCount ?
+            FrameVerdict.VALID : FrameVerdict.BAD_ENTRY_COUNT;
+    }
+
+    private static FrameVerdict validateNodeStateRecord(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length != HEADER + NodeStateRecordDecoder.BLOCK_LENGTH)
+        {
+            return FrameVerdict.TRAILING_BYTES;
+        }
+
+        final int checksumOffset = offset + HEADER + NodeStateRecordDecoder.checksumEncodingOffset();
+        final int covered = checksumOffset + NodeStateRecordDecoder.checksumEncodingLength();
+        final int expected = Checksums.crc32c(buffer, covered, offset + length - covered);
+
+        return buffer.getInt(checksumOffset, LITTLE_ENDIAN) == expected ? FrameVerdict.VALID : FrameVerdict.BAD_CHECKSUM;
+    }
+
+    /**
+     * Walk up to two variable-length fields (a bound of {@link #NO_FIELD} means the field is absent) and insist
+     * the message ends exactly after them.
+     */
+    private static FrameVerdict varFields(
+        final DirectBuffer buffer, final int varStart, final int end, final int firstBound, final int secondBound)
+    {
+        int position = varStart;
+        for (int i = 0; i < 2; i++)
+        {
+            final int bound = 0 == i ? firstBound : secondBound;
+            if (NO_FIELD == bound)
+            {
+                break;
+            }
+            if (end - position < VAR_LENGTH_PREFIX)
+            {
+                return FrameVerdict.TRUNCATED;
+            }
+
+            final long fieldLength = buffer.getInt(position, LITTLE_ENDIAN) & 0xFFFF_FFFFL;
+            if (fieldLength > bound)
+            {
+                return FrameVerdict.BAD_VAR_LENGTH;
+            }
+            position += VAR_LENGTH_PREFIX;
+            if (fieldLength > end - position)
+            {
+                return FrameVerdict.TRUNCATED;
+            }
+            position += (int)fieldLength;
+        }
+
+        return position == end ? FrameVerdict.VALID : FrameVerdict.TRAILING_BYTES;
+    }
+
+    private static int expectedBlockLength(final int templateId)
+    {
+        switch (templateId)
+        {
+            case LogEntryDecoder.TEMPLATE_ID: return LogEntryDecoder.BLOCK_LENGTH;
+            case AppendEntriesDecoder.TEMPLATE_ID: return AppendEntriesDecoder.BLOCK_LENGTH;
+            case AppendResponseDecoder.TEMPLATE_ID: return AppendResponseDecoder.BLOCK_LENGTH;
+            case RequestVoteDecoder.TEMPLATE_ID: return RequestVoteDecoder.BLOCK_LENGTH;
+            case VoteResponseDecoder.TEMPLATE_ID: return VoteResponseDecoder.BLOCK_LENGTH;
+            case TimeoutNowDecoder.TEMPLATE_ID: return TimeoutNowDecoder.BLOCK_LENGTH;
+            case SessionConnectDecoder.TEMPLATE_ID: return SessionConnectDecoder.BLOCK_LENGTH;
+            case SessionAckDecoder.TEMPLATE_ID: return SessionAckDecoder.BLOCK_LENGTH;
+            case SessionRejectDecoder.TEMPLATE_ID: return SessionRejectDecoder.BLOCK_LENGTH;
+            case RequestDecoder.TEMPLATE_ID: return RequestDecoder.BLOCK_LENGTH;
+            case ResponseDecoder.TEMPLATE_ID: return ResponseDecoder.BLOCK_LENGTH;
+            case SessionKeepAliveDecoder.TEMPLATE_ID: return SessionKeepAliveDecoder.BLOCK_LENGTH;
+            case SessionCloseDecoder.TEMPLATE_ID: return SessionCloseDecoder.BLOCK_LENGTH;
+            case NodeStateRecordDecoder.TEMPLATE_ID: return NodeStateRecordDecoder.BLOCK_LENGTH;
+            default: return -1;
+        }
+    }
+
+    private static FrameVerdict checkHeader(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (offset < 0 || length < HEADER || (long)offset + length > buffer.capacity())
+        {
+            return FrameVerdict.TRUNCATED;
+        }
+        if (MessageHeaderDecoder.SCHEMA_ID != (buffer.getShort(offset + 4, LITTLE_ENDIAN) & 0xFFFF))
+        {
+            return FrameVerdict.UNKNOWN_SCHEMA;
+        }
+        if (MessageHeaderDecoder.SCHEMA_VERSION != (buffer.getShort(offset + 6, LITTLE_ENDIAN) & 0xFFFF))
+        {
+            return FrameVerdict.UNSUPPORTED_VERSION;
+        }
+        if (length < HEADER + blockLength(buffer, offset))
+        {
+            return FrameVerdict.TRUNCATED;
+        }
+
+        return FrameVerdict.VALID;
+    }
+
+    private static int templateId(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getShort(offset + 2, LITTLE_ENDIAN) & 0xFFFF;
+    }
+
+    private static int blockLength(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getShort(offset, LITTLE_ENDIAN) & 0xFFFF;
+    }
+
+    private static int countEntries(final DirectBuffer buffer, final int offset, final int length)
+    {
+        int count = 0;
+        for (int position = offset, end = offset + length; position < end; count++)
+        {
+            position += EntryFrame.frameLength(buffer, position);
+        }
+
+        return count;
+    }
+
+    private static boolean isBoolean(final DirectBuffer buffer, final int offset)
+    {
+        return (buffer.getByte(offset) & 0xFF) <= 1;
+    }
+
+    private static boolean isEntryType(final DirectBuffer buffer, final int offset)
+    {
+        return (buffer.getByte(offset) & 0xFF) <= EntryType.SESSION_CLOSE.value();
+    }
+
+    private static boolean isResponseStatus(final DirectBuffer buffer, final int offset)
+    {
+        return (buffer.getByte(offset) & 0xFF) <= ResponseStatus.SESSION_EXPIRED.value();
+    }
+
+    private static boolean isRejectReason(final DirectBuffer buffer, final int offset)
+    {
+        return (buffer.getByte(offset) & 0xFF) <= RejectReason.TOO_MANY_SESSIONS.value();
+    }
+}

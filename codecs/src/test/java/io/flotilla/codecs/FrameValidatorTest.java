@@ -1,0 +1,246 @@
+package io.flotilla.codecs;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+class FrameValidatorTest
+{
+    private static final long SEED = 0x5EED_F107_111AL;
+
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64 * 1024]);
+
+    @Test
+    void everyTruncationOfEveryTemplateIsRejected()
+    {
+        for (final int templateId : TestFrames.TEMPLATE_IDS)
+        {
+            final int length = TestFrames.encodeSample(templateId, buffer, 0);
+            for (int shorter = 0; shorter < length; shorter++)
+            {
+                assertNotEquals(FrameVerdict.VALID, FrameValidator.validate(buffer, 0, shorter),
+                    "template " + templateId + " truncated to " + shorter);
+            }
+        }
+    }
+
+    @Test
+    void trailingBytesAreRejected()
+    {
+        for (final int templateId : TestFrames.TEMPLATE_IDS)
+        {
+            final int length = TestFrames.encodeSample(templateId, buffer, 0);
+            assertNotEquals(FrameVerdict.VALID, FrameValidator.validate(buffer, 0, length + 1), "template " + templateId);
+        }
+    }
+
+    @Test
+    void everySingleBitFlipInAnEntryBlockIsDetected()
+    {
+        final int length = TestFrames.encodeAppendEntries(buffer, 0, 4, 32);
+        for (int bit = 0; bit < length * 8; bit++)
+        {
+            flip(bit);
+            final FrameVerdict verdict = FrameValidator.validate(buffer, 0, length);
+            flip(bit);
+
+            // A flip in the AppendEntries header's own fields (term, commit, leader id) is not corruption the
+            // validator can see; any flip inside the header bytes, lengths or entries must be caught.
+            final int byteOffset = bit / 8;
+            final boolean inFreeField = byteOffset >= MessageHeaderEncoder.ENCODED_LENGTH &&
+                isUncheckedAppendEntriesField(byteOffset - MessageHeaderEncoder.ENCODED_LENGTH);
+            if (!inFreeField)
+            {
+                assertNotEquals(FrameVerdict.VALID, verdict, "bit " + bit + " flipped went undetected");
+            }
+        }
+    }
+
+    @Test
+    void bitFlipsInEntryFramesAreReportedAsBadChecksumOrStructure()
+    {
+        final int length = TestFrames.encodeEntries(buffer, 0, 3, 64);
+        int badChecksums = 0;
+        for (int bit = 0; bit < length * 8; bit++)
+        {
+            flip(bit);
+            final FrameVerdict verdict = FrameValidator.validateEntries(buffer, 0, length, TestFrames.FIRST_INDEX);
+            flip(bit);
+            assertNotEquals(FrameVerdict.VALID, verdict, "bit " + bit);
+            badChecksums += FrameVerdict.BAD_CHECKSUM == verdict ? 1 : 0;
+        }
+        assertNotEquals(0, badChecksums);
+    }
+
+    @Test
+    void entryBlocksMustBeConsecutiveAndStartWhereExpected()
+    {
+        final int length = TestFrames.encodeEntries(buffer, 0, 3, 8);
+        assertEquals(FrameVerdict.VALID, FrameValidator.validateEntries(buffer, 0, length, TestFrames.FIRST_INDEX));
+        assertEquals(FrameVerdict.VALID, FrameValidator.validateEntries(buffer, 0, length, -1));
+        assertEquals(FrameVerdict.BAD_INDEX_SEQUENCE,
+            FrameValidator.validateEntries(buffer, 0, length, TestFrames.FIRST_INDEX + 1));
+        assertEquals(FrameVerdict.VALID, FrameValidator.validateEntries(buffer, 0, 0, 5));
+
+        // Re-encode the second frame with a gap in its index.
+        final int second = EntryFrame.frameLength(8);
+        EntryFrame.encode(buffer, second, TestFrames.FIRST_INDEX + 5, 7, 0, EntryType.COMMAND, 0, 0, buffer, 0, 8);
+        assertEquals(FrameVerdict.BAD_INDEX_SEQUENCE, FrameValidator.validateEntries(buffer, 0, length, -1));
+
+        // A term that decreases inside a block is not a log.
+        EntryFrame.encode(buffer, second, TestFrames.FIRST_INDEX + 1, 6, 0, EntryType.COMMAND, 0, 0, buffer, 0, 8);
+        assertEquals(FrameVerdict.BAD_TERM, FrameValidator.validateEntries(buffer, 0, length, -1));
+    }
+
+    @Test
+    void entryCountMustMatchTheBlock()
+    {
+        final int length = TestFrames.encodeAppendEntries(buffer, 0, 3, 8);
+        final int entryCountOffset = MessageHeaderEncoder.ENCODED_LENGTH + AppendEntriesEncoder.entryCountEncodingOffset();
+        buffer.putInt(entryCountOffset, 4, java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(FrameVerdict.BAD_ENTRY_COUNT, FrameValidator.validate(buffer, 0, length));
+    }
+
+    @Test
+    void headerProblemsAreNamed()
+    {
+        final int length = TestFrames.encodeSample(RequestVoteEncoder.TEMPLATE_ID, buffer, 0);
+        buffer.putShort(4, (short)1);
+        assertEquals(FrameVerdict.UNKNOWN_SCHEMA, FrameValidator.validate(buffer, 0, length));
+
+        TestFrames.encodeSample(RequestVoteEncoder.TEMPLATE_ID, buffer, 0);
+        buffer.putShort(6, (short)2);
+        assertEquals(FrameVerdict.UNSUPPORTED_VERSION, FrameValidator.validate(buffer, 0, length));
+
+        TestFrames.encodeSample(RequestVoteEncoder.TEMPLATE_ID, buffer, 0);
+        buffer.putShort(2, (short)999);
+        assertEquals(FrameVerdict.UNKNOWN_TEMPLATE, FrameValidator.validate(buffer, 0, length));
+
+        TestFrames.encodeSample(RequestVoteEncoder.TEMPLATE_ID, buffer, 0);
+        buffer.putShort(0, (short)(RequestVoteEncoder.BLOCK_LENGTH - 1));
+        assertEquals(FrameVerdict.BAD_BLOCK_LENGTH, FrameValidator.validate(buffer, 0, length));
+
+        TestFrames.encodeSample(RequestVoteEncoder.TEMPLATE_ID, buffer, 0);
+        buffer.putByte(MessageHeaderEncoder.ENCODED_LENGTH + RequestVoteEncoder.preVoteEncodingOffset(), (byte)2);
+        assertEquals(FrameVerdict.BAD_ENUM_VALUE, FrameValidator.validate(buffer, 0, length));
+    }
+
+    @Test
+    void oversizedVariableLengthFieldsAreRejected()
+    {
+        final int length = TestFrames.encodeSample(SessionConnectEncoder.TEMPLATE_ID, buffer, 0);
+        final int channelLengthOffset = MessageHeaderEncoder.ENCODED_LENGTH + SessionConnectEncoder.BLOCK_LENGTH;
+        buffer.putInt(channelLengthOffset, FrameValidator.MAX_TEXT_LENGTH + 1, java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(FrameVerdict.BAD_VAR_LENGTH, FrameValidator.validate(buffer, 0, length));
+
+        buffer.putInt(channelLengthOffset, -1, java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(FrameVerdict.BAD_VAR_LENGTH, FrameValidator.validate(buffer, 0, length));
+    }
+
+    @Test
+    void aDamagedNodeStateRecordIsDetected()
+    {
+        final int length = TestFrames.encodeSample(NodeStateRecordEncoder.TEMPLATE_ID, buffer, 0);
+        buffer.putByte(length - 1, (byte)(buffer.getByte(length - 1) ^ 1));
+        assertEquals(FrameVerdict.BAD_CHECKSUM, FrameValidator.validate(buffer, 0, length));
+    }
+
+    @Test
+    void randomBuffersNeverThrowAndAreAlmostNeverValid()
+    {
+        final SplittableRandom random = new SplittableRandom(SEED);
+        final UnsafeBuffer small = new UnsafeBuffer(new byte[512]);
+        int valid = 0;
+        for (int i = 0; i < 200_000; i++)
+        {
+            final int length = random.nextInt(small.capacity() + 1);
+            final int offset = random.nextInt(small.capacity() - length + 1);
+            for (int b = 0; b < length; b++)
+            {
+                small.putByte(offset + b, (byte)random.nextInt(256));
+            }
+
+            // Make a good share of inputs look like Flotilla headers so that deeper checks are exercised.
+            if (length >= 8 && random.nextBoolean())
+            {
+                small.putShort(offset + 2, (short)TestFrames.TEMPLATE_IDS[random.nextInt(TestFrames.TEMPLATE_IDS.length)]);
+                small.putShort(offset + 4, (short)MessageHeaderEncoder.SCHEMA_ID);
+                small.putShort(offset + 6, (short)MessageHeaderEncoder.SCHEMA_VERSION);
+            }
+
+            final FrameVerdict verdict = validateNoThrow(small, offset, length, "seed " + SEED + " iteration " + i);
+            valid += verdict.isValid() ? 1 : 0;
+            assertNotNull(FrameValidator.validateEntries(small, offset, length, random.nextInt(3) - 1));
+            assertNotNull(FrameValidator.validateEntryAt(small, offset, length, -1));
+        }
+
+        // Fixed-size messages of random content can be valid by chance; entries and var fields almost never.
+        assertNotEquals(200_000, valid);
+    }
+
+    @Test
+    void mutatedValidMessagesNeverThrow()
+    {
+        final SplittableRandom random = new SplittableRandom(SEED + 1);
+        for (int i = 0; i < 50_000; i++)
+        {
+            final int templateId = TestFrames.TEMPLATE_IDS[random.nextInt(TestFrames.TEMPLATE_IDS.length)];
+            final int length = TestFrames.encodeSample(templateId, buffer, 0);
+            final int mutations = 1 + random.nextInt(4);
+            for (int m = 0; m < mutations; m++)
+            {
+                final int at = random.nextInt(length);
+                buffer.putByte(at, (byte)random.nextInt(256));
+            }
+
+            final int claimedLength = Math.max(0, Math.min(buffer.capacity(), length + random.nextInt(17) - 8));
+            validateNoThrow(buffer, 0, claimedLength, "seed " + (SEED + 1) + " iteration " + i);
+        }
+    }
+
+    @Test
+    void slicesOutsideTheBufferAreTruncatedNotExceptions()
+    {
+        assertEquals(FrameVerdict.TRUNCATED, FrameValidator.validate(buffer, buffer.capacity() - 4, 100));
+        assertEquals(FrameVerdict.TRUNCATED, FrameValidator.validate(buffer, -1, 10));
+        assertEquals(FrameVerdict.TRUNCATED, FrameValidator.validateEntries(buffer, buffer.capacity(), 1, -1));
+        assertEquals(FrameVerdict.TRUNCATED, FrameValidator.validateEntryAt(buffer, 10, -5, -1));
+    }
+
+    private static FrameVerdict validateNoThrow(
+        final UnsafeBuffer buffer, final int offset, final int length, final String context)
+    {
+        try
+        {
+            return FrameValidator.validate(buffer, offset, length);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new AssertionError("validator threw on " + context, ex);
+        }
+    }
+
+    private static boolean isUncheckedAppendEntriesField(final int blockOffset)
+    {
+        return within(blockOffset, AppendEntriesEncoder.termEncodingOffset(), 8) ||
+            within(blockOffset, AppendEntriesEncoder.leaderCommitEncodingOffset(), 8) ||
+            within(blockOffset, AppendEntriesEncoder.prevLogTermEncodingOffset(), 8) ||
+            within(blockOffset, AppendEntriesEncoder.leaderIdEncodingOffset(), 4);
+    }
+
+    private static boolean within(final int value, final int start, final int length)
+    {
+        return value >= start && value < start + length;
+    }
+
+    private void flip(final int bit)
+    {
+        final int index = bit / 8;
+        buffer.putByte(index, (byte)(buffer.getByte(index) ^ (1 << (bit % 8))));
+    }
+}

@@ -1,0 +1,136 @@
+package io.flotilla.codecs;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Builds valid frames of every template for the codec tests.
+ */
+final class TestFrames
+{
+    static final long FIRST_INDEX = 41;
+
+    private TestFrames()
+    {
+    }
+
+    /**
+     * Encode {@code count} consecutive entries with the given payload length, starting at {@link #FIRST_INDEX}.
+     *
+     * @return the block length in bytes.
+     */
+    static int encodeEntries(final MutableDirectBuffer buffer, final int offset, final int count, final int payloadLength)
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[Math.max(1, payloadLength)]);
+        int position = offset;
+        for (int i = 0; i < count; i++)
+        {
+            payload.setMemory(0, payload.capacity(), (byte)i);
+            position += EntryFrame.encode(
+                buffer, position, FIRST_INDEX + i, 7, 1_700_000_000_000_000_000L + i, EntryType.COMMAND,
+                99, i + 1, payload, 0, payloadLength);
+        }
+
+        return position - offset;
+    }
+
+    /**
+     * Encode an AppendEntries whose entries are {@code count} frames of {@code payloadLength} bytes.
+     *
+     * @return the message length.
+     */
+    static int encodeAppendEntries(
+        final MutableDirectBuffer buffer, final int offset, final int count, final int payloadLength)
+    {
+        final UnsafeBuffer entries = new UnsafeBuffer(new byte[count * EntryFrame.frameLength(payloadLength)]);
+        final int entriesLength = encodeEntries(entries, 0, count, payloadLength);
+
+        final AppendEntriesEncoder encoder = new AppendEntriesEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .term(7)
+            .prevLogIndex(FIRST_INDEX - 1)
+            .prevLogTerm(6)
+            .leaderCommit(FIRST_INDEX - 1)
+            .leaderId(2)
+            .entryCount(count)
+            .putEntries(entries, 0, entriesLength);
+
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    /**
+     * One valid message of every template the schema defines, each paired with its length.
+     */
+    static int encodeSample(final int templateId, final MutableDirectBuffer buffer, final int offset)
+    {
+        final MessageHeaderEncoder header = new MessageHeaderEncoder();
+        final DirectBuffer payload = new UnsafeBuffer("payload-bytes".getBytes());
+        switch (templateId)
+        {
+            case LogEntryEncoder.TEMPLATE_ID:
+                return EntryFrame.encode(buffer, offset, 3, 2, 1000, EntryType.SESSION_OPEN, 5, 6, payload, 0, 13);
+            case AppendEntriesEncoder.TEMPLATE_ID:
+                return encodeAppendEntries(buffer, offset, 3, 32);
+            case AppendResponseEncoder.TEMPLATE_ID:
+                return HEADER + new AppendResponseEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .term(4).lastAppendedIndex(10).durableIndex(9).conflictIndex(0).conflictTerm(0)
+                    .followerId(1).success(BooleanType.TRUE).encodedLength();
+            case RequestVoteEncoder.TEMPLATE_ID:
+                return HEADER + new RequestVoteEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .term(5).lastLogIndex(10).lastLogTerm(4).candidateId(2)
+                    .preVote(BooleanType.TRUE).transfer(BooleanType.FALSE).encodedLength();
+            case VoteResponseEncoder.TEMPLATE_ID:
+                return HEADER + new VoteResponseEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .term(5).voterId(0).preVote(BooleanType.FALSE).granted(BooleanType.TRUE).encodedLength();
+            case TimeoutNowEncoder.TEMPLATE_ID:
+                return HEADER + new TimeoutNowEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .term(5).leaderId(1).encodedLength();
+            case SessionConnectEncoder.TEMPLATE_ID:
+                return HEADER + new SessionConnectEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .correlationId(77).responseStreamId(20).protocolVersion(1)
+                    .responseChannel("aeron:udp?endpoint=localhost:20200").putCredentials(payload, 0, 5)
+                    .encodedLength();
+            case SessionAckEncoder.TEMPLATE_ID:
+                return HEADER + new SessionAckEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .correlationId(77).sessionId(12).leaderTerm(3).leaderMemberId(1).encodedLength();
+            case SessionRejectEncoder.TEMPLATE_ID:
+                return HEADER + new SessionRejectEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .correlationId(77).leaderMemberId(2).reason(RejectReason.NOT_LEADER)
+                    .leaderEndpoint("localhost:20121").detail("not the leader").encodedLength();
+            case RequestEncoder.TEMPLATE_ID:
+                return HEADER + new RequestEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .sessionId(12).sequence(1).putPayload(payload, 0, 13).encodedLength();
+            case ResponseEncoder.TEMPLATE_ID:
+                return HEADER + new ResponseEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .sessionId(12).sequence(1).logIndex(40).leaderMemberId(1).status(ResponseStatus.OK)
+                    .leaderEndpoint("").putPayload(payload, 0, 13).encodedLength();
+            case SessionKeepAliveEncoder.TEMPLATE_ID:
+                return HEADER + new SessionKeepAliveEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .sessionId(12).encodedLength();
+            case SessionCloseEncoder.TEMPLATE_ID:
+                return HEADER + new SessionCloseEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .sessionId(12).encodedLength();
+            case NodeStateRecordEncoder.TEMPLATE_ID:
+            {
+                final NodeStateRecordEncoder encoder = new NodeStateRecordEncoder()
+                    .wrapAndApplyHeader(buffer, offset, header).currentTerm(9).commitIndexHint(100).votedFor(2);
+                final int length = HEADER + encoder.encodedLength();
+                final int covered = offset + HEADER + NodeStateRecordEncoder.checksumEncodingLength();
+                encoder.checksum(Checksums.crc32c(buffer, covered, offset + length - covered) & 0xFFFF_FFFFL);
+                return length;
+            }
+            default:
+                throw new IllegalArgumentException("unknown template " + templateId);
+        }
+    }
+
+    static final int[] TEMPLATE_IDS = {
+        LogEntryEncoder.TEMPLATE_ID, AppendEntriesEncoder.TEMPLATE_ID, AppendResponseEncoder.TEMPLATE_ID,
+        RequestVoteEncoder.TEMPLATE_ID, VoteResponseEncoder.TEMPLATE_ID, TimeoutNowEncoder.TEMPLATE_ID,
+        SessionConnectEncoder.TEMPLATE_ID, SessionAckEncoder.TEMPLATE_ID, SessionRejectEncoder.TEMPLATE_ID,
+        RequestEncoder.TEMPLATE_ID, ResponseEncoder.TEMPLATE_ID, SessionKeepAliveEncoder.TEMPLATE_ID,
+        SessionCloseEncoder.TEMPLATE_ID, NodeStateRecordEncoder.TEMPLATE_ID };
+
+    private static final int HEADER = MessageHeaderEncoder.ENCODED_LENGTH;
+}
