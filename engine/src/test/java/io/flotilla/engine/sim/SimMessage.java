@@ -1,6 +1,8 @@
 package io.flotilla.engine.sim;
 
 import io.flotilla.codecs.EntryFrame;
+import io.flotilla.codecs.FrameValidator;
+import io.flotilla.codecs.FrameVerdict;
 import io.flotilla.engine.raft.RaftNode;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -102,8 +104,19 @@ final class SimMessage
                 node.onVoteResponse(from, term, flag1, flag2);
                 break;
             case APPEND_ENTRIES:
-                node.onAppendEntries(from, term, a, b, c, new UnsafeBuffer(entries), 0, entries.length);
+            {
+                // As the runtime does: the block is validated before the core sees it. Nothing here corrupts
+                // bytes, so an invalid block is a bug in the sender.
+                final UnsafeBuffer buffer = new UnsafeBuffer(entries);
+                final FrameVerdict verdict = entries.length > 0 ?
+                    FrameValidator.validateEntries(buffer, 0, entries.length, a + 1) : FrameVerdict.VALID;
+                if (!verdict.isValid())
+                {
+                    throw new SimulationFailure("invalid entries block (" + verdict + ") in " + this);
+                }
+                node.onAppendEntries(from, term, a, b, c, buffer, 0, entries.length);
                 break;
+            }
             case APPEND_RESPONSE:
                 node.onAppendResponse(from, term, flag1, a, b, c, d);
                 break;
