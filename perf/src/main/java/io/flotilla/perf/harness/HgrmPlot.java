@@ -30,7 +30,7 @@ public final class HgrmPlot
     private static final int WIDTH = 1200;
     private static final int HEIGHT = 720;
     private static final int LEFT = 90;
-    private static final int RIGHT = 30;
+    private static final int RIGHT = 60;
     private static final int TOP = 50;
     private static final int BOTTOM = 70;
     private static final Color[] COLORS = {
@@ -125,7 +125,7 @@ public final class HgrmPlot
     {
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
         g.setColor(Color.BLACK);
-        g.drawString(title, LEFT, TOP - 20);
+        g.drawString(title, LEFT, TOP - 18);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         for (int decade = (int)frame.yMin; decade <= (int)frame.yMax; decade++)
         {
@@ -141,11 +141,11 @@ public final class HgrmPlot
             g.setColor(new Color(0xdddddd));
             g.drawLine(x, TOP, x, HEIGHT - BOTTOM);
             g.setColor(Color.BLACK);
-            g.drawString(PERCENTILE_LABELS[tick], x - 12, HEIGHT - BOTTOM + 18);
+            final String label = PERCENTILE_LABELS[tick];
+            g.drawString(label, x - g.getFontMetrics().stringWidth(label) / 2, HEIGHT - BOTTOM + 18);
         }
         g.drawRect(LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM);
-        g.drawString("percentile", WIDTH / 2 - 30, HEIGHT - 20);
-        g.drawString("round trip (log)", 10, TOP - 5);
+        g.drawString("x: percentile (log scale of 1/(1-p));  y: round trip (log scale)", LEFT, HEIGHT - 20);
     }
 
     private static void drawSeries(
