@@ -43,6 +43,7 @@ public final class RunResult
     private final long received;
     private final double throughput;
     private final long malformed;
+    private final long allocatedBytes;
 
     /**
      * Record the outcome of a run.
@@ -57,6 +58,7 @@ public final class RunResult
      * @param received      of those, echoes received.
      * @param throughput    echoes received per second during the measured period.
      * @param malformed     malformed echoes the target dropped during the run.
+     * @param allocatedBytes bytes the load thread allocated during the run (warm-up included), -1 if unknown.
      */
     public RunResult(
         final String target,
@@ -68,7 +70,8 @@ public final class RunResult
         final long sent,
         final long received,
         final double throughput,
-        final long malformed)
+        final long malformed,
+        final long allocatedBytes)
     {
         this.target = target;
         this.mode = mode;
@@ -80,6 +83,7 @@ public final class RunResult
         this.received = received;
         this.throughput = throughput;
         this.malformed = malformed;
+        this.allocatedBytes = allocatedBytes;
     }
 
     /**
@@ -133,6 +137,14 @@ public final class RunResult
     }
 
     /**
+     * @return bytes the load thread allocated during the run, -1 if the JVM cannot tell.
+     */
+    public long allocatedBytes()
+    {
+        return allocatedBytes;
+    }
+
+    /**
      * File name stem of this run: target, mode and rate or window, e.g. {@code ping-latency-10000}.
      *
      * @return the stem.
@@ -152,10 +164,10 @@ public final class RunResult
         return String.format(
             Locale.ROOT,
             "target=%s mode=%s rate=%d size=%d window=%d count=%d p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f max=%.1f " +
-            "throughput=%.0f sent=%d received=%d malformed=%d unit=us",
+            "throughput=%.0f sent=%d received=%d malformed=%d alloc_bytes=%d unit=us",
             target, mode, rate, messageLength, window, histogram.getTotalCount(),
             percentileUs(50.0), percentileUs(90.0), percentileUs(99.0), percentileUs(99.9),
-            histogram.getMaxValue() / NS_PER_US, throughput, sent, received, malformed);
+            histogram.getMaxValue() / NS_PER_US, throughput, sent, received, malformed, allocatedBytes);
     }
 
     /**

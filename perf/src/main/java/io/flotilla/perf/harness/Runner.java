@@ -3,9 +3,12 @@ package io.flotilla.perf.harness;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.IdleStrategy;
 
+import java.lang.management.ManagementFactory;
+
 /**
  * Drives a {@link LoadTarget} from the calling thread: a warm-up, a measured period, then a bounded drain of the
- * echoes still outstanding. Subclasses decide when to send. The loop allocates nothing.
+ * echoes still outstanding. Subclasses decide when to send. The loop allocates nothing: the bytes the calling
+ * thread allocated from start to end of the run (target's offer and poll included) are reported with the result.
  */
 public abstract class Runner
 {
@@ -56,6 +59,7 @@ public abstract class Runner
         final Histogram histogram = RunResult.newHistogram();
         final EchoRecorder recorder = new EchoRecorder(histogram);
         final long malformedBefore = target.malformedEchoes();
+        final long allocatedBefore = allocatedBytes();
         sentTotal = 0;
         sentMeasured = 0;
 
@@ -78,6 +82,7 @@ public abstract class Runner
         {
             idleStrategy.idle(target.poll(recorder));
         }
+        final long allocated = allocatedBytes() - allocatedBefore;
 
         return new RunResult(
             target.name(),
@@ -89,7 +94,8 @@ public abstract class Runner
             sentMeasured,
             recorder.receivedMeasured(),
             recorder.arrivedInPeriod() * 1e9 / durationNs,
-            target.malformedEchoes() - malformedBefore);
+            target.malformedEchoes() - malformedBefore,
+            allocated);
     }
 
     /**
@@ -111,6 +117,21 @@ public abstract class Runner
             sentMeasured++;
         }
         return true;
+    }
+
+    // -1 when the JVM cannot measure per-thread allocation.
+    private static long allocatedBytes()
+    {
+        final java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        if (bean instanceof com.sun.management.ThreadMXBean)
+        {
+            final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)bean;
+            if (threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled())
+            {
+                return threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+            }
+        }
+        return -1;
     }
 
     /**

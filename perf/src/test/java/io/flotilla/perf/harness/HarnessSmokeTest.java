@@ -92,6 +92,6 @@ class HarnessSmokeTest
         {
             histogram.recordValue(p50Ns + (i % 2 == 0 ? -i % 100 : i % 100));
         }
-        return new RunResult(target, "latency", 10_000, SIZE, 0, histogram, count, count, 10_000, 0);
+        return new RunResult(target, "latency", 10_000, SIZE, 0, histogram, count, count, 10_000, 0, 0);
     }
 }
