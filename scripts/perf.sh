@@ -3,7 +3,8 @@
 # rate and for throughput, then a comparison table (ratios to Aeron Cluster and to ping) and PNG plots of the
 # percentile distributions are written to perf/results/<UTC timestamp>/. See docs/performance.md.
 #
-# Knobs (environment): TARGETS RATES SIZE WARMUP DURATION WINDOW MODES IDLE RESULTS SKIP_BUILD MVN_FLAGS
+# Knobs (environment): TARGETS RATES SIZE WARMUP DURATION WINDOW MODES IDLE RESULTS SKIP_BUILD MVN_FLAGS JAVA_OPTS
+# (JAVA_OPTS reaches every target JVM, e.g. -Dflotilla.* settings of a target's Context).
 #   e.g. RATES=10000 DURATION=20 scripts/perf.sh
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,7 @@ mkdir -p "$RESULTS"
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "command: TARGETS=\"$TARGETS\" RATES=$RATES SIZE=$SIZE WARMUP=$WARMUP DURATION=$DURATION WINDOW=$WINDOW MODES=$MODES IDLE=$IDLE scripts/perf.sh"
+    echo "java options: ${JAVA_OPTS:-}"
     echo "cpus: $(nproc)  load before run: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "java: $(java -version 2>&1 | head -1)"
 } > "$RESULTS/config.txt"
@@ -42,7 +44,8 @@ cat "$RESULTS/config.txt"
 failed=()
 for target in $TARGETS; do
     echo "=== $target"
-    if ! java "${JVM_FLAGS[@]}" "-Xlog:gc:file=$RESULTS/$target-gc.log" -cp "$JAR" io.flotilla.perf.harness.PerfMain \
+    # shellcheck disable=SC2086
+    if ! java "${JVM_FLAGS[@]}" ${JAVA_OPTS:-} "-Xlog:gc:file=$RESULTS/$target-gc.log" -cp "$JAR" io.flotilla.perf.harness.PerfMain \
         --target "$target" --mode "$MODES" --rate "$RATES" --size "$SIZE" --warmup "$WARMUP" \
         --duration "$DURATION" --window "$WINDOW" --idle "$IDLE" --results "$RESULTS"; then
         failed+=("$target")
