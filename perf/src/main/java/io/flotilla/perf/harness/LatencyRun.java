@@ -53,6 +53,11 @@ public final class LatencyRun extends Runner
         return sent;
     }
 
+    protected boolean pending(final long endNs)
+    {
+        return nextSendNs < endNs;
+    }
+
     protected long rate()
     {
         return ratePerSecond;
