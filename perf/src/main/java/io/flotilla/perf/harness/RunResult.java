@@ -1,0 +1,201 @@
+package io.flotilla.perf.harness;
+
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+
+/**
+ * The outcome of one run: a round-trip histogram in nanoseconds plus counts, written as an {@code .hgrm} file and
+ * a one-line summary.
+ */
+public final class RunResult
+{
+    /**
+     * Name of the file, in a results directory, that collects one summary line per run.
+     */
+    public static final String SUMMARY_FILE = "summary.txt";
+
+    /**
+     * Highest round trip a histogram tracks; larger values are clamped to it.
+     */
+    public static final long HIGHEST_TRACKABLE_NS = 60_000_000_000L;
+
+    /**
+     * Significant digits of every histogram.
+     */
+    public static final int SIGNIFICANT_DIGITS = 3;
+
+    private static final double NS_PER_US = 1000.0;
+
+    private final String target;
+    private final String mode;
+    private final long rate;
+    private final int messageLength;
+    private final int window;
+    private final Histogram histogram;
+    private final long sent;
+    private final long received;
+    private final double throughput;
+    private final long malformed;
+    private final long allocatedBytes;
+
+    /**
+     * Record the outcome of a run.
+     *
+     * @param target        name of the target.
+     * @param mode          {@code latency} or {@code throughput}.
+     * @param rate          offered rate in messages/s, 0 when unpaced.
+     * @param messageLength message length in bytes.
+     * @param window        bound on outstanding messages, 0 when unbounded.
+     * @param histogram     round-trip times in nanoseconds of the messages sent in the measured period.
+     * @param sent          messages sent in the measured period.
+     * @param received      of those, echoes received.
+     * @param throughput    echoes received per second during the measured period.
+     * @param malformed     malformed echoes the target dropped during the run.
+     * @param allocatedBytes bytes the load thread allocated during the run (warm-up included), -1 if unknown.
+     */
+    public RunResult(
+        final String target,
+        final String mode,
+        final long rate,
+        final int messageLength,
+        final int window,
+        final Histogram histogram,
+        final long sent,
+        final long received,
+        final double throughput,
+        final long malformed,
+        final long allocatedBytes)
+    {
+        this.target = target;
+        this.mode = mode;
+        this.rate = rate;
+        this.messageLength = messageLength;
+        this.window = window;
+        this.histogram = histogram;
+        this.sent = sent;
+        this.received = received;
+        this.throughput = throughput;
+        this.malformed = malformed;
+        this.allocatedBytes = allocatedBytes;
+    }
+
+    /**
+     * New histogram with the range and precision every run uses.
+     *
+     * @return an empty histogram of nanoseconds.
+     */
+    public static Histogram newHistogram()
+    {
+        return new Histogram(HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
+    }
+
+    /**
+     * @return round-trip times in nanoseconds.
+     */
+    public Histogram histogram()
+    {
+        return histogram;
+    }
+
+    /**
+     * @return messages sent in the measured period.
+     */
+    public long sent()
+    {
+        return sent;
+    }
+
+    /**
+     * @return echoes received for the messages sent in the measured period.
+     */
+    public long received()
+    {
+        return received;
+    }
+
+    /**
+     * @return echoes received per second during the measured period.
+     */
+    public double throughput()
+    {
+        return throughput;
+    }
+
+    /**
+     * @return malformed echoes dropped by the target.
+     */
+    public long malformed()
+    {
+        return malformed;
+    }
+
+    /**
+     * @return bytes the load thread allocated during the run, -1 if the JVM cannot tell.
+     */
+    public long allocatedBytes()
+    {
+        return allocatedBytes;
+    }
+
+    /**
+     * File name stem of this run: target, mode and rate or window, e.g. {@code ping-latency-10000}.
+     *
+     * @return the stem.
+     */
+    public String fileStem()
+    {
+        return target + "-" + mode + ("latency".equals(mode) ? "-" + rate : "-w" + window);
+    }
+
+    /**
+     * One line of {@code key=value} pairs, latencies in microseconds; {@link ComparisonTable} parses it.
+     *
+     * @return the summary line.
+     */
+    public String summaryLine()
+    {
+        return String.format(
+            Locale.ROOT,
+            "target=%s mode=%s rate=%d size=%d window=%d count=%d p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f max=%.1f " +
+            "throughput=%.0f sent=%d received=%d malformed=%d alloc_bytes=%d unit=us",
+            target, mode, rate, messageLength, window, histogram.getTotalCount(),
+            percentileUs(50.0), percentileUs(90.0), percentileUs(99.0), percentileUs(99.9),
+            histogram.getMaxValue() / NS_PER_US, throughput, sent, received, malformed, allocatedBytes);
+    }
+
+    /**
+     * Write {@code <stem>.hgrm} (percentile distribution in microseconds) and append the summary line to
+     * {@link #SUMMARY_FILE}.
+     *
+     * @param directory results directory, created if missing.
+     * @return the {@code .hgrm} file written.
+     * @throws IOException if the files cannot be written.
+     */
+    public Path writeTo(final Path directory) throws IOException
+    {
+        Files.createDirectories(directory);
+        final Path hgrm = directory.resolve(fileStem() + ".hgrm");
+        try (PrintStream out = new PrintStream(Files.newOutputStream(hgrm), false, StandardCharsets.US_ASCII))
+        {
+            histogram.outputPercentileDistribution(out, NS_PER_US);
+        }
+        Files.writeString(
+            directory.resolve(SUMMARY_FILE),
+            summaryLine() + System.lineSeparator(),
+            StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        return hgrm;
+    }
+
+    private double percentileUs(final double percentile)
+    {
+        return histogram.getValueAtPercentile(percentile) / NS_PER_US;
+    }
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark in ONE invocation: every target in TARGETS is started in its own JVM, run at each latency
+# rate and for throughput, then a comparison table (ratios to Aeron Cluster and to ping) and PNG plots of the
+# percentile distributions are written to perf/results/<UTC timestamp>/. See docs/performance.md.
+#
+# Knobs (environment): TARGETS RATES SIZE WARMUP DURATION WINDOW MODES IDLE RESULTS SKIP_BUILD MVN_FLAGS JAVA_OPTS
+# (JAVA_OPTS reaches every target JVM, e.g. -Dflotilla.* settings of a target's Context).
+#   e.g. RATES=10000 DURATION=20 scripts/perf.sh
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# The systems compared, in table order. Adding one is one word here plus one line in
+# perf/src/main/java/io/flotilla/perf/harness/Targets.java (e.g. TARGETS="ping aeron-cluster flotilla").
+TARGETS=${TARGETS:-"ping aeron-cluster"}
+RATES=${RATES:-"1000,10000"}
+SIZE=${SIZE:-32}
+WARMUP=${WARMUP:-5}
+DURATION=${DURATION:-10}
+WINDOW=${WINDOW:-1024}
+MODES=${MODES:-"latency,throughput"}
+IDLE=${IDLE:-yield}
+RESULTS=${RESULTS:-perf/results/$(date -u +%Y%m%dT%H%M%SZ)}
+JAR=perf/target/flotilla-benchmarks.jar
+JVM_FLAGS=(--add-opens java.base/jdk.internal.misc=ALL-UNNAMED --add-opens java.base/java.util.zip=ALL-UNNAMED
+    --add-opens java.base/sun.nio.ch=ALL-UNNAMED -Djava.net.preferIPv4Stack=true -Xms2g -Xmx2g)
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    echo "building (mvn -B -q -DskipTests -pl perf -am package ${MVN_FLAGS:-})"
+    # shellcheck disable=SC2086
+    mvn -B -q -ntp -DskipTests -pl perf -am ${MVN_FLAGS:-} package || { echo "build failed" >&2; exit 1; }
+fi
+
+mkdir -p "$RESULTS"
+{
+    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    echo "command: TARGETS=\"$TARGETS\" RATES=$RATES SIZE=$SIZE WARMUP=$WARMUP DURATION=$DURATION WINDOW=$WINDOW MODES=$MODES IDLE=$IDLE scripts/perf.sh"
+    echo "java options: ${JAVA_OPTS:-}"
+    echo "cpus: $(nproc)  load before run: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "java: $(java -version 2>&1 | head -1)"
+} > "$RESULTS/config.txt"
+cat "$RESULTS/config.txt"
+
+failed=()
+for target in $TARGETS; do
+    echo "=== $target"
+    # shellcheck disable=SC2086
+    if ! java "${JVM_FLAGS[@]}" ${JAVA_OPTS:-} "-Xlog:gc:file=$RESULTS/$target-gc.log" -cp "$JAR" io.flotilla.perf.harness.PerfMain \
+        --target "$target" --mode "$MODES" --rate "$RATES" --size "$SIZE" --warmup "$WARMUP" \
+        --duration "$DURATION" --window "$WINDOW" --idle "$IDLE" --results "$RESULTS"; then
+        failed+=("$target")
+    fi
+done
+echo "load after run: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$RESULTS/config.txt"
+
+if [ -s "$RESULTS/summary.txt" ]; then
+    java -cp "$JAR" io.flotilla.perf.harness.ComparisonTable "$RESULTS" | tee "$RESULTS/comparison.txt"
+    shopt -s nullglob
+    latency=("$RESULTS"/*-latency-*.hgrm)
+    throughput=("$RESULTS"/*-throughput-*.hgrm)
+    [ ${#latency[@]} -gt 0 ] && scripts/plot_hgrm "$RESULTS/latency.png" \
+        "Round trip at fixed rates, ${SIZE} B (coordinated-omission corrected)" "${latency[@]}"
+    [ ${#throughput[@]} -gt 0 ] && scripts/plot_hgrm "$RESULTS/throughput.png" \
+        "Round trip at max throughput, window ${WINDOW}, ${SIZE} B" "${throughput[@]}"
+fi
+echo "results: $RESULTS"
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "FAILED targets: ${failed[*]}" >&2
+    exit 1
+fi
