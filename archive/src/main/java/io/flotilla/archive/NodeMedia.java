@@ -3,6 +3,7 @@ package io.flotilla.archive;
 import io.aeron.Aeron;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.checksum.Checksums;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.driver.MediaDriver;
 import io.aeron.exceptions.ConfigurationException;
@@ -103,6 +104,7 @@ public final class NodeMedia implements AutoCloseable
                 .segmentFileLength(ctx.segmentFileLength())
                 .fileSyncLevel(ctx.durability().fileSyncLevel())
                 .catalogFileSyncLevel(ctx.durability().fileSyncLevel())
+                .recordChecksum(Checksums.crc32c()) // lets the catalog tell a torn last fragment from a valid one
                 .deleteArchiveOnStart(false));
             archiveInvoker = archive.invoker();
 
@@ -271,7 +273,7 @@ public final class NodeMedia implements AutoCloseable
         /** Optional UDP control channel of the archive (remote archive clients): {@code flotilla.archive.control.channel}. */
         public static final String CONTROL_CHANNEL_PROP = "flotilla.archive.control.channel";
 
-        /** Base of the archive's stream ids; node {@code n} uses {@code base + 4n .. base + 4n + 3}. */
+        /** Base of the node's stream ids; node {@code n} uses {@code base + 8n .. base + 8n + 7}. */
         public static final int STREAM_ID_BASE = 1000;
 
         private int nodeId = Integer.getInteger(NODE_ID_PROP, 0);
@@ -499,17 +501,17 @@ public final class NodeMedia implements AutoCloseable
 
         public int archiveControlStreamId()
         {
-            return STREAM_ID_BASE + 4 * nodeId;
+            return STREAM_ID_BASE + 8 * nodeId;
         }
 
         public int archiveLocalControlStreamId()
         {
-            return STREAM_ID_BASE + 4 * nodeId + 1;
+            return STREAM_ID_BASE + 8 * nodeId + 1;
         }
 
         public int archiveResponseStreamId()
         {
-            return STREAM_ID_BASE + 4 * nodeId + 2;
+            return STREAM_ID_BASE + 8 * nodeId + 2;
         }
 
         /**
@@ -517,7 +519,15 @@ public final class NodeMedia implements AutoCloseable
          */
         public int logStreamId()
         {
-            return STREAM_ID_BASE + 4 * nodeId + 3;
+            return STREAM_ID_BASE + 8 * nodeId + 3;
+        }
+
+        /**
+         * @return the stream id on which the archive replays older log entries back to the log store.
+         */
+        public int readBackStreamId()
+        {
+            return STREAM_ID_BASE + 8 * nodeId + 4;
         }
 
         public String toString()
