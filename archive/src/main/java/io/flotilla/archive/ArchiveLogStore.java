@@ -29,6 +29,7 @@ import org.agrona.concurrent.status.CountersReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -123,7 +124,7 @@ public final class ArchiveLogStore implements LogStore
         this.counters = media.countersReader();
         this.streamId = media.context().logStreamId();
         this.archiveId = media.context().archiveId();
-        this.window = new UnsafeBuffer(BufferUtil.allocateDirectAligned(ctx.windowCapacity(), 64));
+        this.window = new UnsafeBuffer(ByteBuffer.allocateDirect(ctx.windowCapacity()));
         this.readBackSubscription = aeron.addSubscription(IPC, media.context().readBackStreamId());
     }
 
@@ -677,7 +678,7 @@ public final class ArchiveLogStore implements LogStore
         if (used + frameLength > capacity)
         {
             final UnsafeBuffer larger = new UnsafeBuffer(
-                BufferUtil.allocateDirectAligned(Math.max(capacity * 2, used + frameLength), 64));
+                ByteBuffer.allocateDirect(Math.max(capacity * 2, used + frameLength)));
             larger.putBytes(0, window, 0, used);
             BufferUtil.free(window.byteBuffer());
             window = larger;

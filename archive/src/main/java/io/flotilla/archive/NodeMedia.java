@@ -2,6 +2,7 @@ package io.flotilla.archive;
 
 import io.aeron.Aeron;
 import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveMarkFile;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.checksum.Checksums;
 import io.aeron.archive.client.AeronArchive;
@@ -15,6 +16,14 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -57,6 +66,7 @@ public final class NodeMedia implements AutoCloseable
     }
 
     private final Context ctx;
+    private final FileChannel lockChannel;
     private final MediaDriver driver;
     private final Archive archive;
     private final Aeron aeron;
@@ -64,9 +74,13 @@ public final class NodeMedia implements AutoCloseable
     private final AgentInvoker archiveInvoker;
     private final AgentInvoker clientInvoker;
 
+    /** Name of the lock file in the data directory that keeps two processes off one node's data. */
+    public static final String LOCK_FILE_NAME = "node.lock";
+
     private NodeMedia(final Context ctx)
     {
         this.ctx = ctx;
+        this.lockChannel = lockDataDirectory(ctx);
         final boolean compact = Threading.COMPACT == ctx.threading();
         MediaDriver driver = null;
         Archive archive = null;
@@ -122,7 +136,52 @@ public final class NodeMedia implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(aeron, archive, driver);
+            CloseHelper.quietCloseAll(aeron, archive, driver, lockChannel);
+            throw ex;
+        }
+    }
+
+    /**
+     * Hold an OS lock on the data directory for the node's lifetime (released by the OS even on kill -9), then set
+     * aside the archive mark file a crashed predecessor left: the lock proves no live archive uses it, and Aeron
+     * would otherwise refuse to start for its liveness timeout after a crash.
+     */
+    private static FileChannel lockDataDirectory(final Context ctx)
+    {
+        final File lockFile = new File(ctx.dataDirectory(), LOCK_FILE_NAME);
+        FileChannel channel = null;
+        try
+        {
+            channel = FileChannel.open(lockFile.toPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            final FileLock lock = channel.tryLock();
+            if (null == lock)
+            {
+                throw new IllegalStateException("node data directory " + ctx.dataDirectory() +
+                    " is in use by another process (" + lockFile + " is locked)");
+            }
+
+            final File markFile = new File(ctx.archiveDirectory(), ArchiveMarkFile.FILENAME);
+            if (markFile.exists())
+            {
+                Files.move(markFile.toPath(), new File(ctx.archiveDirectory(), ArchiveMarkFile.FILENAME + ".prev").toPath(),
+                    StandardCopyOption.REPLACE_EXISTING);
+            }
+
+            return channel;
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            CloseHelper.quietClose(channel);
+            throw new IllegalStateException("node data directory " + ctx.dataDirectory() + " is already in use in this JVM", ex);
+        }
+        catch (final IOException ex)
+        {
+            CloseHelper.quietClose(channel);
+            throw new UncheckedIOException("cannot lock node data directory " + ctx.dataDirectory(), ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(channel);
             throw ex;
         }
     }
@@ -196,7 +255,7 @@ public final class NodeMedia implements AutoCloseable
      */
     public void close()
     {
-        CloseHelper.closeAll(aeronArchive, aeron, archive, driver);
+        CloseHelper.closeAll(aeronArchive, aeron, archive, driver, lockChannel);
     }
 
     private AeronArchive connectArchiveClient(final boolean compact)
