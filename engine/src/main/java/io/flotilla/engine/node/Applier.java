@@ -1,5 +1,6 @@
 package io.flotilla.engine.node;
 
+import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.archive.EntryBlockHandler;
 import io.flotilla.archive.LogStore;
 import io.flotilla.codecs.EntryFrame;
@@ -116,6 +117,23 @@ public final class Applier implements EntryBlockHandler
             }
         }
         return applied;
+    }
+
+    /**
+     * Startup: apply the committed entries {@code appliedIndex + 1 .. toIndex} read straight from the recording,
+     * before the node talks to anyone (no replies: there is no Raft node yet).
+     *
+     * @param log     the recovered log.
+     * @param toIndex last committed index to apply.
+     */
+    public void replay(final ArchiveLogStore log, final long toIndex)
+    {
+        log.replay(appliedIndex + 1, toIndex, this);
+        if (appliedIndex != toIndex)
+        {
+            throw new IllegalStateException("replay stopped at index " + appliedIndex + " of " + toIndex);
+        }
+        counters.appliedIndex().setRelease(appliedIndex);
     }
 
     public void onEntries(
