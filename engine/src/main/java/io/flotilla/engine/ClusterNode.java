@@ -121,11 +121,11 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
-     * @return the role this node plays now (read from its counter; any thread).
+     * @return the role this node plays now (any thread, also after close).
      */
     public Role role()
     {
-        return Role.values()[(int)counters.role().get()];
+        return counters.roleView();
     }
 
     /**
@@ -133,7 +133,7 @@ public final class ClusterNode implements AutoCloseable
      */
     public int leaderMemberId()
     {
-        return (int)counters.leader().get();
+        return counters.leaderView();
     }
 
     /**
@@ -141,7 +141,7 @@ public final class ClusterNode implements AutoCloseable
      */
     public long term()
     {
-        return counters.term().get();
+        return counters.termView();
     }
 
     /**
@@ -149,7 +149,7 @@ public final class ClusterNode implements AutoCloseable
      */
     public long commitIndex()
     {
-        return counters.commitIndex().get();
+        return counters.commitIndexView();
     }
 
     /**
@@ -157,7 +157,7 @@ public final class ClusterNode implements AutoCloseable
      */
     public long appliedIndex()
     {
-        return counters.appliedIndex().get();
+        return counters.appliedIndexView();
     }
 
     /**

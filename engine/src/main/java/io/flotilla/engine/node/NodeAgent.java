@@ -133,8 +133,8 @@ public final class NodeAgent implements Agent, RaftOutbox
             ingress.raftNode(raft);
             applier.raftNode(raft);
             term = raft.currentTerm();
-            counters.term().setRelease(term);
-            counters.commitIndex().setRelease(recoveredCommitIndex);
+            counters.term(term);
+            counters.commitIndex(recoveredCommitIndex);
         }
         catch (final RuntimeException | Error ex)
         {
@@ -409,7 +409,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     public void onCommitIndex(final long commitIndex)
     {
         applier.commitIndex(commitIndex);
-        counters.commitIndex().setRelease(commitIndex);
+        counters.commitIndex(commitIndex);
         listener.onCommit(memberId, commitIndex);
     }
 
@@ -420,9 +420,9 @@ public final class NodeAgent implements Agent, RaftOutbox
         this.role = role;
         this.term = term;
         this.leaderId = leaderId;
-        counters.role().setRelease(role.ordinal());
-        counters.term().setRelease(term);
-        counters.leader().setRelease(leaderId);
+        counters.role(role);
+        counters.term(term);
+        counters.leader(leaderId);
 
         if (role != previousRole)
         {
