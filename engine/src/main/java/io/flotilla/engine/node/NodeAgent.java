@@ -310,14 +310,6 @@ public final class NodeAgent implements Agent, RaftOutbox
         }
     }
 
-    /**
-     * @return the Raft node (agent thread only).
-     */
-    public RaftNode raft()
-    {
-        return raft;
-    }
-
     private void onProposal(final int slot, final DirectBuffer buffer, final int offset, final int length)
     {
         final long index = raft.propose(EntryType.COMMAND, 0, 0, buffer, offset, length);
