@@ -1,6 +1,8 @@
 package io.flotilla.engine.node;
 
 import io.aeron.Aeron;
+import io.aeron.ChannelUri;
+import io.aeron.CommonContext;
 import io.aeron.ExclusivePublication;
 import io.aeron.exceptions.RegistrationException;
 import org.agrona.CloseHelper;
@@ -29,6 +31,9 @@ public final class ResponseChannels implements AutoCloseable
 
     /** How often channels are checked for lingering when none is being added or holds queued replies. */
     static final long SWEEP_INTERVAL_NS = 100_000_000L;
+
+    /** Term length of reply publications whose channel does not set one: replies up to 512 KiB. */
+    static final int REPLY_TERM_LENGTH = 4 * 1024 * 1024;
 
     /** Bound on the bytes waiting per channel. */
     static final int MAX_PENDING_BYTES = 4 * 1024 * 1024;
@@ -70,7 +75,7 @@ public final class ResponseChannels implements AutoCloseable
             result = new Channel(key, channel, streamId);
             try
             {
-                result.registrationId = aeron.asyncAddExclusivePublication(channel, streamId);
+                result.registrationId = aeron.asyncAddExclusivePublication(publicationChannel(channel), streamId);
             }
             catch (final RuntimeException ex)
             {
@@ -117,8 +122,7 @@ public final class ResponseChannels implements AutoCloseable
             return;
         }
 
-        if (0 == channel.pendingLength && null != channel.publication &&
-            channel.publication.offer(buffer, offset, length) > 0)
+        if (0 == channel.pendingLength && null != channel.publication && offer(channel, buffer, offset, length))
         {
             return;
         }
@@ -206,6 +210,40 @@ public final class ResponseChannels implements AutoCloseable
         }
     }
 
+    /**
+     * @return true when the message is gone: sent, or dropped (and counted) because it can never fit the channel.
+     */
+    private boolean offer(final Channel channel, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final ExclusivePublication publication = channel.publication;
+        if (length > publication.maxMessageLength())
+        {
+            droppedMessages.incrementRelease();
+            errorHandler.onError(new IllegalArgumentException("reply of " + length + " bytes exceeds the largest " +
+                "message (" + publication.maxMessageLength() + ") of " + channel + ": raise its term-length"));
+            return true;
+        }
+        return publication.offer(buffer, offset, length) > 0;
+    }
+
+    /**
+     * The client's channel, with a modest sparse term buffer unless it names its own: a reply publication per
+     * client must not pre-allocate Aeron's default 3 x 16 MiB.
+     */
+    static String publicationChannel(final String channel)
+    {
+        final ChannelUri uri = ChannelUri.parse(channel);
+        if (null == uri.get(CommonContext.TERM_LENGTH_PARAM_NAME))
+        {
+            uri.put(CommonContext.TERM_LENGTH_PARAM_NAME, String.valueOf(REPLY_TERM_LENGTH));
+        }
+        if (null == uri.get(CommonContext.SPARSE_PARAM_NAME))
+        {
+            uri.put(CommonContext.SPARSE_PARAM_NAME, "true");
+        }
+        return uri.toString();
+    }
+
     private int flush(final Channel channel, final long nowNs)
     {
         int position = 0;
@@ -214,7 +252,7 @@ public final class ResponseChannels implements AutoCloseable
             while (position < channel.pendingLength)
             {
                 final int length = channel.pending.getInt(position);
-                if (channel.publication.offer(channel.pending, position + 4, length) < 0)
+                if (!offer(channel, channel.pending, position + 4, length))
                 {
                     break;
                 }
