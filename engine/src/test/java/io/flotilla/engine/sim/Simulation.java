@@ -250,7 +250,11 @@ public final class Simulation
      */
     public long proposeOnLeader(final long payloadId)
     {
-        final int leader = leader();
+        return propose(leader(), payloadId);
+    }
+
+    private long propose(final int leader, final long payloadId)
+    {
         if (leader < 0)
         {
             return RaftNode.NOT_LEADER;
@@ -672,10 +676,25 @@ public final class Simulation
         {
             return;
         }
-        final int burst = 1 + random.nextInt(options.proposalBurstMax);
-        for (int i = 0; i < burst; i++)
+        // Clients reach whichever node believes it leads, stale leaders included: their entries diverge.
+        int leaders = 0;
+        for (final SimNode node : nodes)
         {
-            proposeOnLeader(nextPayloadId());
+            leaders += node.isUp() && Role.LEADER == node.raft().role() ? 1 : 0;
+        }
+        if (leaders > 0)
+        {
+            int pick = random.nextInt(leaders);
+            int leader = 0;
+            while (!nodes[leader].isUp() || Role.LEADER != nodes[leader].raft().role() || pick-- > 0)
+            {
+                leader++;
+            }
+            final int burst = 1 + random.nextInt(options.proposalBurstMax);
+            for (int i = 0; i < burst; i++)
+            {
+                propose(leader, nextPayloadId());
+            }
         }
         schedule(exponential(options.proposalMeanIntervalNs), this::randomProposals);
     }
