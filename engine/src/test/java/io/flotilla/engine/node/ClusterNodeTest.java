@@ -91,6 +91,40 @@ class ClusterNodeTest
     }
 
     @Test
+    @Timeout(120)
+    void proposalOfALeaderThatLostItsQuorumEndsOkEverywhereOrDroppedEverywhere()
+    {
+        try (TestCluster cluster = new TestCluster(tempDir, 3).startAll())
+        {
+            final ClusterNode leader = cluster.awaitLeader();
+            TestCluster.proposeAll(leader, 10, 4, "q-");
+            cluster.awaitConverged(10);
+
+            final int a = (leader.memberId() + 1) % 3;
+            final int b = (leader.memberId() + 2) % 3;
+            cluster.stop(a);
+            cluster.stop(b);
+
+            final BlockingQueue<ProposalResult> results = new ArrayBlockingQueue<>(1);
+            final UnsafeBuffer command = new UnsafeBuffer("lost?".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            leader.propose(command, 0, command.capacity(), (result) -> results.add(copyOf(result)));
+            cluster.await("the leader without a quorum to step down", () -> Role.LEADER != leader.role());
+            assertTrue(results.isEmpty(), "nothing can complete the proposal before its fate is known");
+
+            cluster.start(a);
+            cluster.start(b);
+            final ClusterNode newLeader = cluster.awaitLeader();
+            final ProposalResult result = take(results);
+            assertTrue(ProposalStatus.OK == result.status() || ProposalStatus.DROPPED == result.status(),
+                result.toString());
+
+            // One more command: every replica then holds the same history, with or without the proposal.
+            TestCluster.proposeAll(newLeader, 1, 1, "after-");
+            cluster.awaitConverged(ProposalStatus.OK == result.status() ? 12 : 11);
+        }
+    }
+
+    @Test
     @Timeout(60)
     void singleNodeClusterCommitsAlone()
     {
