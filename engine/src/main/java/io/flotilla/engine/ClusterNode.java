@@ -1,5 +1,6 @@
 package io.flotilla.engine;
 
+import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.archive.Durability;
 import io.flotilla.archive.NodeMedia;
 import io.flotilla.engine.node.ClusterMembers;
@@ -270,6 +271,7 @@ public final class ClusterNode implements AutoCloseable
         private int maxPendingProposals = Integer.getInteger(MAX_PENDING_PROPOSALS_PROP, MAX_PENDING_PROPOSALS_DEFAULT);
         private long commitHintIntervalNs;
         private final RaftConfig raftConfig = new RaftConfig();
+        private ArchiveLogStore.Context logContext = new ArchiveLogStore.Context();
         private NodeListener listener = new NodeListener()
         {
         };
@@ -374,6 +376,11 @@ public final class ClusterNode implements AutoCloseable
             {
                 throw new IllegalArgumentException("commitHintIntervalNs must not be negative (" +
                     COMMIT_HINT_INTERVAL_PROP + ")");
+            }
+            if (null == logContext)
+            {
+                throw new IllegalArgumentException("logContext must not be null: pass an ArchiveLogStore.Context " +
+                    "(flotilla.log.* properties give its defaults)");
             }
             if (raftConfig.maxBatchBytes() > MAX_BATCH_BYTES_LIMIT)
             {
@@ -648,6 +655,22 @@ public final class ClusterNode implements AutoCloseable
         {
             raftConfig.maxInflight(maxInflight);
             return this;
+        }
+
+        /**
+         * @param logContext settings of the log store (term length and MTU of the log publication, bytes of recent
+         *                   entries kept in memory, timeouts); its media is set by the node.
+         * @return this.
+         */
+        public Context logContext(final ArchiveLogStore.Context logContext)
+        {
+            this.logContext = logContext;
+            return this;
+        }
+
+        public ArchiveLogStore.Context logContext()
+        {
+            return logContext;
         }
 
         /**

@@ -96,7 +96,7 @@ public final class NodeAgent implements Agent, RaftOutbox
             driveMedia = NodeMedia.Threading.COMPACT == media.context().threading();
             counters = new NodeCounters(media.aeron(), memberId);
             state = NodeStateFile.open(ctx.dataDirectory());
-            log = ArchiveLogStore.open(new ArchiveLogStore.Context().media(media));
+            log = ArchiveLogStore.open(ctx.logContext().media(media));
 
             final RaftConfig raftConfig = ctx.raftConfig();
             transport = new ConsensusTransport(

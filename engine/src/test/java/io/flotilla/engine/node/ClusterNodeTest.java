@@ -1,6 +1,8 @@
 package io.flotilla.engine.node;
 
 import io.aeron.Aeron;
+import io.flotilla.archive.ArchiveLogStore;
+import io.flotilla.codecs.EntryFrame;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.ProposalResult;
 import io.flotilla.engine.ProposalStatus;
@@ -62,10 +64,15 @@ class ClusterNodeTest
 
     @Test
     @Timeout(120)
-    void restartedFollowerCatchesUpFromItsLogAndTheLeader()
+    void restartedFollowerCatchesUpFromItsLogAndTheLeadersArchive()
     {
-        try (TestCluster cluster = new TestCluster(tempDir, 3).startAll())
+        try (TestCluster cluster = new TestCluster(tempDir, 3))
         {
+            for (int i = 0; i < 3; i++)
+            {
+                cluster.start(i, cluster.context(i).logContext(new ArchiveLogStore.Context()
+                    .windowCapacity(2 * EntryFrame.frameLength(EntryFrame.MAX_PAYLOAD_LENGTH))));
+            }
             final ClusterNode leader = cluster.awaitLeader();
             TestCluster.proposeAll(leader, 2_000, 256, "a-");
             cluster.awaitConverged(2_000);
@@ -79,7 +86,9 @@ class ClusterNodeTest
                 notLeader.leaderEndpoint());
 
             cluster.stop(followerId);
-            TestCluster.proposeAll(leader, 3_000, 256, "b-");
+            // 3,000 commands of 2 KiB: far more than the leader keeps in memory (its log window is set to the
+            // minimum, about 2 MiB), so the follower's catch-up is read back from the leader's archive.
+            TestCluster.proposeAll(leader, 3_000, 256, "b-", 2048);
             cluster.awaitConverged(5_000);
 
             // Restarted with a fresh state machine: replays its own log, then catches up from the leader.

@@ -198,11 +198,21 @@ final class TestCluster implements AutoCloseable
      */
     static void proposeAll(final ClusterNode node, final int count, final int window, final String prefix)
     {
+        proposeAll(node, count, window, prefix, 0);
+    }
+
+    /**
+     * As {@link #proposeAll(ClusterNode, int, int, String)}, with commands padded to at least {@code minLength}.
+     */
+    static void proposeAll(
+        final ClusterNode node, final int count, final int window, final String prefix, final int minLength)
+    {
         final AtomicLong completed = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
         final AtomicReference<ProposalResult> lastFailure = new AtomicReference<>();
         final AtomicLong backPressured = new AtomicLong();
-        final UnsafeBuffer command = new UnsafeBuffer(new byte[64]);
+        final UnsafeBuffer command = new UnsafeBuffer(new byte[Math.max(64, minLength)]);
+        command.setMemory(0, command.capacity(), (byte)'.');
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS * 3);
 
         int sent = 0;
@@ -214,7 +224,7 @@ final class TestCluster implements AutoCloseable
             }
             if (sent - completed.get() - failed.get() - backPressured.get() < window && sent < count)
             {
-                final int length = command.putStringWithoutLengthAscii(0, prefix + sent);
+                final int length = Math.max(minLength, command.putStringWithoutLengthAscii(0, prefix + sent));
                 final boolean[] retry = new boolean[1];
                 node.propose(command, 0, length, (result) ->
                 {
