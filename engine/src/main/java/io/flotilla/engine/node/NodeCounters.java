@@ -1,0 +1,160 @@
+package io.flotilla.engine.node;
+
+import io.aeron.Aeron;
+import io.aeron.Counter;
+import io.flotilla.engine.raft.Role;
+import org.agrona.CloseHelper;
+
+/**
+ * A node's Aeron counters, visible to {@code AeronStat} on the node's Aeron directory. Written only by the node
+ * agent; allocated once at launch. The role, term, leader, commit and applied index are also mirrored in volatile
+ * fields for the node's getters.
+ */
+public final class NodeCounters implements AutoCloseable
+{
+    /** Counter type ids: Flotilla uses 7411xx (the schema id) to stay clear of Aeron's own types. */
+    public static final int ROLE_TYPE_ID = 741100;
+    public static final int TERM_TYPE_ID = 741101;
+    public static final int LEADER_TYPE_ID = 741102;
+    public static final int COMMIT_INDEX_TYPE_ID = 741103;
+    public static final int APPLIED_INDEX_TYPE_ID = 741104;
+    public static final int ELECTIONS_TYPE_ID = 741105;
+    public static final int PROPOSALS_TYPE_ID = 741106;
+    public static final int BYTES_REPLICATED_TYPE_ID = 741107;
+    public static final int INVALID_MESSAGES_TYPE_ID = 741108;
+    public static final int DROPPED_MESSAGES_TYPE_ID = 741109;
+
+    private final Counter role;
+    private final Counter term;
+    private final Counter leader;
+    private final Counter commitIndex;
+    private final Counter appliedIndex;
+    private final Counter elections;
+    private final Counter proposals;
+    private final Counter bytesReplicated;
+    private final Counter invalidMessages;
+    private final Counter droppedMessages;
+
+    // What the node's getters read: safe from any thread, and after the counters (and the CnC file) are gone.
+    private volatile Role roleView = Role.FOLLOWER;
+    private volatile long termView;
+    private volatile int leaderView = -1;
+    private volatile long commitIndexView;
+    private volatile long appliedIndexView;
+
+    /**
+     * Allocate the counters.
+     *
+     * @param aeron    client of the node's media driver.
+     * @param memberId of the node, part of every label.
+     */
+    public NodeCounters(final Aeron aeron, final int memberId)
+    {
+        final String suffix = " memberId=" + memberId;
+        role = aeron.addCounter(ROLE_TYPE_ID, "flotilla role (0=follower 1=pre-candidate 2=candidate 3=leader)" + suffix);
+        term = aeron.addCounter(TERM_TYPE_ID, "flotilla term" + suffix);
+        leader = aeron.addCounter(LEADER_TYPE_ID, "flotilla leader memberId (-1 none)" + suffix);
+        commitIndex = aeron.addCounter(COMMIT_INDEX_TYPE_ID, "flotilla commit index" + suffix);
+        appliedIndex = aeron.addCounter(APPLIED_INDEX_TYPE_ID, "flotilla applied index" + suffix);
+        elections = aeron.addCounter(ELECTIONS_TYPE_ID, "flotilla elections started" + suffix);
+        proposals = aeron.addCounter(PROPOSALS_TYPE_ID, "flotilla proposals appended" + suffix);
+        bytesReplicated = aeron.addCounter(BYTES_REPLICATED_TYPE_ID, "flotilla entry bytes replicated" + suffix);
+        invalidMessages = aeron.addCounter(INVALID_MESSAGES_TYPE_ID, "flotilla invalid messages dropped" + suffix);
+        droppedMessages = aeron.addCounter(DROPPED_MESSAGES_TYPE_ID,
+            "flotilla messages dropped (unknown session or member, unsendable reply)" + suffix);
+        leader.setRelease(-1);
+    }
+
+    /**
+     * @param value the node's role now.
+     */
+    public void role(final Role value)
+    {
+        role.setRelease(value.ordinal());
+        roleView = value;
+    }
+
+    /**
+     * @return the role last set; safe from any thread, also after close.
+     */
+    public Role roleView()
+    {
+        return roleView;
+    }
+
+    public void term(final long value)
+    {
+        term.setRelease(value);
+        termView = value;
+    }
+
+    public long termView()
+    {
+        return termView;
+    }
+
+    public void leader(final int value)
+    {
+        leader.setRelease(value);
+        leaderView = value;
+    }
+
+    public int leaderView()
+    {
+        return leaderView;
+    }
+
+    public void commitIndex(final long value)
+    {
+        commitIndex.setRelease(value);
+        commitIndexView = value;
+    }
+
+    public long commitIndexView()
+    {
+        return commitIndexView;
+    }
+
+    public void appliedIndex(final long value)
+    {
+        appliedIndex.setRelease(value);
+        appliedIndexView = value;
+    }
+
+    public long appliedIndexView()
+    {
+        return appliedIndexView;
+    }
+
+    public Counter elections()
+    {
+        return elections;
+    }
+
+    public Counter proposals()
+    {
+        return proposals;
+    }
+
+    public Counter bytesReplicated()
+    {
+        return bytesReplicated;
+    }
+
+    public Counter invalidMessages()
+    {
+        return invalidMessages;
+    }
+
+    public Counter droppedMessages()
+    {
+        return droppedMessages;
+    }
+
+    public void close()
+    {
+        CloseHelper.closeAll(
+            role, term, leader, commitIndex, appliedIndex, elections, proposals, bytesReplicated, invalidMessages,
+            droppedMessages);
+    }
+}
