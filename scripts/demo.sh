@@ -39,20 +39,24 @@ for id in 0 1 2
 do
     flotilla_start_node "${RUN_DIR}" "${id}" "${MEMBERS}" "${AERON_PREFIX}"
 done
+flotilla_await_ready "${RUN_DIR}" 90 "${MEMBERS}" "${AERON_PREFIX}"
 leader="$(flotilla_await_leader "${RUN_DIR}" 60)" || flotilla_die "no leader within 60 s: see ${RUN_DIR}/node-*.log"
-flotilla_log "leader elected: node ${leader}"
+flotilla_log "all three nodes up; leader: node ${leader}"
 
 flotilla_log "load: ${RATE} PUT/s of unique keys for ${DURATION} s; leader kill -9 at ~${KILL_AT} s, restart at ~${RESTART_AT} s"
 flotilla_client --endpoints "${MEMBERS}" load --rate "${RATE}" --duration "${DURATION}" \
     --acks "${RUN_DIR}/acks.txt" --hgrm "${RUN_DIR}/latency.hgrm" > "${RUN_DIR}/load.log" 2>&1 &
 LOAD_PID=$!
+touch "${RUN_DIR}/load.log"
 tail -n +1 -f "${RUN_DIR}/load.log" --pid "${LOAD_PID}" | sed 's/^/  client | /' &
 
 sleep "${KILL_AT}"
 victim="$(flotilla_leader "${RUN_DIR}")"
 [[ -n "${victim}" ]] || flotilla_die "no live leader to kill"
-flotilla_log "kill -9 leader node ${victim} (pid $(flotilla_pid "${RUN_DIR}" "${victim}"))"
-kill -9 "$(flotilla_pid "${RUN_DIR}" "${victim}")"
+victim_pid="$(flotilla_pid "${RUN_DIR}" "${victim}")"
+flotilla_log "kill -9 leader node ${victim} (pid ${victim_pid})"
+kill -9 "${victim_pid}"
+flotilla_await_exit "${victim_pid}" 10 || flotilla_die "node ${victim} survived kill -9"
 new_leader="$(flotilla_await_leader "${RUN_DIR}" 30)" || flotilla_die "no new leader within 30 s"
 flotilla_log "new leader: node ${new_leader}"
 

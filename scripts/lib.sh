@@ -49,18 +49,63 @@ flotilla_members()
 }
 
 # flotilla_start_node RUN_DIR ID MEMBERS AERON_DIR_PREFIX [extra JVM args...]: starts a KvNode in the background,
-# appending to RUN_DIR/node-ID.log; writes RUN_DIR/node-ID.pid.
+# appending to RUN_DIR/node-ID.log; writes RUN_DIR/node-ID.pid. Started from a subshell so the node is not a job of
+# this shell (no job notices when it is killed; its liveness is exactly `kill -0`).
 flotilla_start_node()
 {
     local run_dir="$1" id="$2" members="$3" aeron_prefix="$4"
     shift 4
     mkdir -p "${run_dir}/node-${id}"
-    nohup java "${FLOTILLA_JVM_FLAGS[@]}" ${FLOTILLA_NODE_HEAP} -XX:+UseParallelGC \
-        -Dflotilla.aeron.dir="${aeron_prefix}-${id}" "$@" \
-        -cp "${FLOTILLA_CP}" io.flotilla.samples.KvNode \
-        --member-id "${id}" --members "${members}" --data-dir "${run_dir}/node-${id}" \
-        >> "${run_dir}/node-${id}.log" 2>&1 < /dev/null &
-    echo $! > "${run_dir}/node-${id}.pid"
+    rm -f "${run_dir}/node-${id}/kv-status"
+    (
+        nohup java "${FLOTILLA_JVM_FLAGS[@]}" ${FLOTILLA_NODE_HEAP} -XX:+UseParallelGC \
+            -Dflotilla.aeron.dir="${aeron_prefix}-${id}" "$@" \
+            -cp "${FLOTILLA_CP}" io.flotilla.samples.KvNode \
+            --member-id "${id}" --members "${members}" --data-dir "${run_dir}/node-${id}" \
+            >> "${run_dir}/node-${id}.log" 2>&1 < /dev/null &
+        echo $! > "${run_dir}/node-${id}.pid"
+    )
+}
+
+# flotilla_await_ready RUN_DIR SECONDS MEMBERS AERON_DIR_PREFIX: wait until every node has published its status.
+# A node whose process died while starting is reported (with its log tail) and started once more.
+flotilla_await_ready()
+{
+    local run_dir="$1" deadline=$((SECONDS + $2)) members="$3" aeron_prefix="$4" id ready
+    local -A retried=()
+    while [[ ${SECONDS} -lt ${deadline} ]]
+    do
+        ready=0
+        for id in 0 1 2
+        do
+            if ! flotilla_alive "${run_dir}" "${id}"
+            then
+                [[ -z "${retried[${id}]:-}" ]] || flotilla_die "node ${id} failed to start twice: see ${run_dir}/node-${id}.log"
+                flotilla_log "WARNING: node ${id} exited while starting; last lines of its log:" >&2
+                tail -n 5 "${run_dir}/node-${id}.log" | sed 's/^/    /' >&2
+                flotilla_log "starting node ${id} again" >&2
+                retried[${id}]=1
+                flotilla_start_node "${run_dir}" "${id}" "${members}" "${aeron_prefix}"
+            elif [[ -f "${run_dir}/node-${id}/kv-status" ]]
+            then
+                ready=$((ready + 1))
+            fi
+        done
+        [[ ${ready} -eq 3 ]] && return 0
+        sleep 0.2
+    done
+    flotilla_die "nodes not ready within $2 s: see ${run_dir}/node-*.log"
+}
+
+# flotilla_await_exit PID SECONDS
+flotilla_await_exit()
+{
+    local pid="$1" deadline=$((SECONDS + $2))
+    while kill -0 "${pid}" 2> /dev/null
+    do
+        [[ ${SECONDS} -lt ${deadline} ]] || return 1
+        sleep 0.05
+    done
 }
 
 flotilla_pid()

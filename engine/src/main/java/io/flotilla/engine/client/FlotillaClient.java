@@ -73,9 +73,13 @@ public final class FlotillaClient implements AutoCloseable
     /** Detail a leader sends (as an ERROR payload) when a request's sequence is ahead of the session. */
     static final String SEQUENCE_GAP = "sequence gap";
 
+    /** Detail a leader sends (as an ERROR payload) when it could not take a request now; it was not applied. */
+    static final String LEADER_BACK_PRESSURED = "back pressured";
+
     private static final int FRAGMENT_LIMIT = 16;
     private static final long NONE = Long.MAX_VALUE;
     private static final byte[] SEQUENCE_GAP_BYTES = SEQUENCE_GAP.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LEADER_BACK_PRESSURED_BYTES = LEADER_BACK_PRESSURED.getBytes(StandardCharsets.US_ASCII);
 
     private enum State
     {
@@ -127,6 +131,8 @@ public final class FlotillaClient implements AutoCloseable
     private long lastSendNs;
     private long passFirst;
     private boolean awaitingPassFirst;
+    private int suspect = -1;
+    private long suspectUntilNs;
 
     private long resendPasses;
     private long redirects;
@@ -621,9 +627,13 @@ public final class FlotillaClient implements AutoCloseable
 
             case ERROR:
                 responseDecoder.skipLeaderEndpoint();
-                if (isSequenceGap())
+                if (payloadStartsWith(SEQUENCE_GAP_BYTES))
                 {
                     onSequenceGap(nowNs);
+                }
+                else if (payloadStartsWith(LEADER_BACK_PRESSURED_BYTES))
+                {
+                    onLeaderBackPressured(nowNs);
                 }
                 else
                 {
@@ -656,18 +666,18 @@ public final class FlotillaClient implements AutoCloseable
         listener.onResponse(sequence, outcome, logIndex, responseDecoder.buffer(), payloadOffset, payloadLength);
     }
 
-    private boolean isSequenceGap()
+    private boolean payloadStartsWith(final byte[] prefix)
     {
         final int length = responseDecoder.payloadLength();
-        if (length < SEQUENCE_GAP_BYTES.length)
+        if (length < prefix.length)
         {
             return false;
         }
         final DirectBuffer buffer = responseDecoder.buffer();
         final int offset = responseDecoder.limit() + ResponseDecoder.payloadHeaderLength();
-        for (int i = 0; i < SEQUENCE_GAP_BYTES.length; i++)
+        for (int i = 0; i < prefix.length; i++)
         {
-            if (buffer.getByte(offset + i) != SEQUENCE_GAP_BYTES[i])
+            if (buffer.getByte(offset + i) != prefix[i])
             {
                 return false;
             }
@@ -678,8 +688,16 @@ public final class FlotillaClient implements AutoCloseable
     private void onNotLeader(final long nowNs, final int hintMemberId, final String hintEndpoint)
     {
         markLeaderLost(nowNs);
-        final int hinted = endpoints.resolve(hintMemberId, hintEndpoint);
-        if (hinted >= 0 && hinted != target)
+        int hinted = endpoints.resolve(hintMemberId, hintEndpoint);
+        if (hinted == suspect && nowNs - suspectUntilNs < 0)
+        {
+            hinted = -1; // a follower that has not noticed yet still names the member that just went silent
+        }
+        if (hinted == target)
+        {
+            return; // already there: an answer to a send made before the redirect
+        }
+        if (hinted >= 0)
         {
             ensurePublications();
             startPass(nowNs, hinted, 0);
@@ -689,7 +707,7 @@ public final class FlotillaClient implements AutoCloseable
         // No leader known there. Answers that arrive before this pass sent anything belong to earlier sends.
         if (nowNs - holdUntilNs >= 0)
         {
-            startPass(nowNs, (target + 1) % endpoints.size(), ctx.retryDelayNs());
+            startPass(nowNs, nextTarget(nowNs), ctx.retryDelayNs());
         }
     }
 
@@ -701,6 +719,29 @@ public final class FlotillaClient implements AutoCloseable
         {
             startPass(nowNs, target, 0);
         }
+    }
+
+    private void onLeaderBackPressured(final long nowNs)
+    {
+        // The leader did not take the request (nor, as gaps, those after it): send them again a little later. One
+        // pass per delay however many requests were refused.
+        if (nowNs - holdUntilNs >= 0)
+        {
+            startPass(nowNs, target, ctx.retryDelayNs());
+        }
+    }
+
+    /**
+     * The member to ask after the current one, skipping one that just went silent while there is another.
+     */
+    private int nextTarget(final long nowNs)
+    {
+        int next = (target + 1) % endpoints.size();
+        if (next == suspect && nowNs - suspectUntilNs < 0 && endpoints.size() > 2)
+        {
+            next = (next + 1) % endpoints.size();
+        }
+        return next;
     }
 
     private void startPass(final long nowNs, final int newTarget, final long delayNs)
@@ -737,9 +778,12 @@ public final class FlotillaClient implements AutoCloseable
         int workCount = 0;
         if (window.outstanding() > 0 && nowNs - progressDeadlineNs >= 0)
         {
-            // Silence from the member we send to: presume it lost leadership or died, ask the next one.
+            // Silence from the member we send to: presume it lost leadership or died, ask the next one, and for a
+            // while do not follow hints back to it.
             markLeaderLost(nowNs);
-            startPass(nowNs, (target + 1) % endpoints.size(), 0);
+            suspect = target;
+            suspectUntilNs = nowNs + ctx.responseTimeoutNs();
+            startPass(nowNs, nextTarget(nowNs), 0);
             workCount++;
         }
 

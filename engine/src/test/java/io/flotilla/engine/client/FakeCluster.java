@@ -62,6 +62,12 @@ final class FakeCluster implements AutoCloseable
     final AtomicInteger responsesToLose = new AtomicInteger();
     /** Sequence the leader drops once without applying (a lost request), or 0. */
     final AtomicLong requestToLose = new AtomicLong();
+    /** Sequence the leader refuses once with ERROR "back pressured" without applying, or 0. */
+    final AtomicLong requestToRefuse = new AtomicLong();
+    /** Requests the silent member received while silent. */
+    final AtomicInteger receivedWhileSilent = new AtomicInteger();
+    /** NOT_LEADER answers sent. */
+    final AtomicInteger notLeaderAnswers = new AtomicInteger();
 
     /** How many times each sequence was applied (any session). */
     final Map<Long, Integer> applyCounts = new ConcurrentHashMap<>();
@@ -212,6 +218,11 @@ final class FakeCluster implements AutoCloseable
         {
             if (silentMemberId == id)
             {
+                headerDecoder.wrap(buffer, offset);
+                if (RequestDecoder.TEMPLATE_ID == headerDecoder.templateId())
+                {
+                    receivedWhileSilent.incrementAndGet();
+                }
                 return;
             }
             headerDecoder.wrap(buffer, offset);
@@ -283,6 +294,7 @@ final class FakeCluster implements AutoCloseable
 
             if (leaderId != id)
             {
+                notLeaderAnswers.incrementAndGet();
                 respond(session, sessionId, sequence, ResponseStatus.NOT_LEADER, -1, new byte[0]);
                 return;
             }
@@ -293,6 +305,12 @@ final class FakeCluster implements AutoCloseable
             }
             if (requestToLose.compareAndSet(sequence, 0))
             {
+                return;
+            }
+            if (requestToRefuse.compareAndSet(sequence, 0))
+            {
+                respond(session, sessionId, sequence, ResponseStatus.ERROR, -1,
+                    FlotillaClient.LEADER_BACK_PRESSURED.getBytes(StandardCharsets.US_ASCII));
                 return;
             }
 

@@ -234,6 +234,45 @@ class FlotillaClientTest
         assertAnsweredOnce(cluster, 30);
         assertEquals(1, client.leaderMemberId());
         assertEquals(1, cluster.sessionsOpened.get());
+        assertEquals(1, client.redirects(), "later NOT_LEADER answers naming the same leader are not acted on");
+        assertEquals(1, client.resendPasses());
+    }
+
+    @Test
+    void staleHintsNamingASilentLeaderAreNotFollowedBack()
+    {
+        final FakeCluster cluster = cluster(0);
+        // The member is suspect for one response timeout: long enough to span this test's 200 ms election.
+        final FlotillaClient client = connect(context(cluster).responseTimeoutNs(TimeUnit.SECONDS.toNanos(1)));
+        cluster.silentMemberId = 0; // crashed, but the followers have not noticed: they still name it
+        for (int i = 1; i <= 10; i++)
+        {
+            offer(client, "cmd-" + i);
+        }
+        pollUntil(client, () -> cluster.notLeaderAnswers.get() >= 10);
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+        pollUntil(client, () -> System.nanoTime() - deadlineNs > 0);
+
+        cluster.leaderId = 2; // the election completes
+        pollUntil(client, () -> responses.size() == 10);
+        assertAnsweredOnce(cluster, 10);
+        assertEquals(10, cluster.receivedWhileSilent.get(), "nothing sent again to the silent member");
+    }
+
+    @Test
+    void requestRefusedByABackPressuredLeaderIsSentAgain()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+        cluster.requestToRefuse.set(3);
+        for (int i = 1; i <= 10; i++)
+        {
+            offer(client, "cmd-" + i);
+        }
+        pollUntil(client, () -> responses.size() == 10);
+
+        assertAnsweredOnce(cluster, 10);
+        assertTrue(client.resendPasses() >= 1);
     }
 
     @Test
