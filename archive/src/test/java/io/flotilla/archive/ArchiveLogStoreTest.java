@@ -1,0 +1,275 @@
+package io.flotilla.archive;
+
+import io.flotilla.codecs.EntryFrame;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.flotilla.archive.LogTestSupport.assertStandardEntries;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ArchiveLogStoreTest
+{
+    private static final int PAYLOAD = 32;
+
+    @TempDir
+    Path tempDir;
+
+    @Test
+    void appendsBecomeDurableAndReadBackFromTheWindow()
+    {
+        try (LogTestSupport log = new LogTestSupport(tempDir.toFile(), Durability.FSYNC, 0))
+        {
+            assertEquals(0, log.store.lastIndex());
+            assertEquals(0, log.store.durableIndex());
+            log.append(1, 5000, 64, PAYLOAD);
+            assertEquals(5000, log.store.lastIndex());
+            assertEquals(LogTestSupport.termOf(5000), log.store.lastTerm());
+            assertEquals(LogTestSupport.termOf(1234), log.store.termAt(1234));
+            assertEquals(LogReaderNoTerm(), log.store.termAt(5001));
+            assertEquals(0, log.store.termAt(0));
+
+            log.awaitDurable(5000);
+            assertTrue(log.store.durableIndex() <= log.store.lastIndex());
+
+            final int frame = EntryFrame.frameLength(PAYLOAD);
+            assertEquals(100 + 9, log.store.batchEnd(100, 10 * frame));
+            assertEquals(100, log.store.batchEnd(100, 1));
+            final int[] delivered = { 0 };
+            final int count = log.store.readEntries(100, 10 * frame, (buffer, offset, length, first, last) ->
+            {
+                assertEquals(100, first);
+                assertEquals(109, last);
+                assertStandardEntries(buffer, offset, length, first, last, PAYLOAD);
+                delivered[0]++;
+            });
+            assertEquals(10, count);
+            assertEquals(1, delivered[0]);
+        }
+    }
+
+    @Test
+    void readsOlderEntriesBackFromTheArchiveWithoutBlocking()
+    {
+        final int payload = 1000; // 3 MiB window: older entries leave it
+        try (LogTestSupport log = new LogTestSupport(tempDir.toFile(), Durability.ASYNC, 0))
+        {
+            log.append(1, 6000, 16, payload);
+            log.awaitDurable(6000);
+            log.append(6001, 6100, 16, payload); // pushes the durable oldest entries out of the window
+            log.awaitDurable(6100);
+
+            final List<long[]> blocks = new ArrayList<>();
+            final EntryBlockHandler handler = (buffer, offset, length, first, last) ->
+            {
+                assertStandardEntries(buffer, offset, length, first, last, payload);
+                blocks.add(new long[]{ first, last });
+            };
+            assertEquals(0, log.store.readEntries(5, 64 * 1024, handler), "entry 5 should be out of the window");
+            log.await(() -> log.store.readEntries(5, 64 * 1024, handler) > 0, "read-back of entry 5");
+            assertEquals(1, blocks.size());
+            assertEquals(5, blocks.get(0)[0]);
+            assertTrue(blocks.get(0)[1] > 5 && blocks.get(0)[1] < 5 + 64);
+
+            // Another range of the same read-back is served from memory at once.
+            assertTrue(log.store.readEntries(6, 2048, handler) > 0);
+            assertEquals(6, blocks.get(1)[0]);
+        }
+    }
+
+    @Test
+    void restartRecoversTheIdenticalLogAndExtendsTheSameRecording()
+    {
+        final File dir = tempDir.toFile();
+        final long recordingId;
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.FSYNC, 1))
+        {
+            log.append(1, 3000, 100, PAYLOAD);
+            recordingId = log.store.recordingId();
+        }
+
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.FSYNC, 1))
+        {
+            assertEquals(recordingId, log.store.recordingId());
+            assertEquals(3000, log.store.lastIndex());
+            assertEquals(3000, log.store.durableIndex());
+            assertEquals(-1, log.store.tailCutPosition());
+            assertReplays(log, 1, 3000);
+
+            log.append(3001, 4000, 100, PAYLOAD);
+            log.awaitDurable(4000);
+        }
+
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.FSYNC, 1))
+        {
+            assertEquals(recordingId, log.store.recordingId());
+            assertEquals(4000, log.store.lastIndex());
+            assertReplays(log, 1, 4000);
+        }
+    }
+
+    @Test
+    void truncatesAtAnyEntryBoundaryAndExtends()
+    {
+        final File dir = tempDir.toFile();
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.FSYNC, 2))
+        {
+            log.append(1, 2000, 50, PAYLOAD);
+            log.awaitDurable(2000);
+            final long endOf1500 = log.store.endPosition(1500);
+
+            log.store.truncateAfter(1500);
+            assertEquals(1500, log.store.lastIndex());
+            assertEquals(1500, log.store.durableIndex());
+            assertEquals(LogTestSupport.termOf(1500), log.store.lastTerm());
+            assertEquals(LogReaderNoTerm(), log.store.termAt(1501));
+
+            // Different content after the cut: payload length 40 instead of 32.
+            log.append(1501, 1800, 50, 40);
+            log.awaitDurable(1800);
+            assertEquals(endOf1500, log.store.endPosition(1500));
+
+            // Truncating entries appended but not yet durable works as well.
+            log.append(1801, 1900, 50, 40);
+            log.store.truncateAfter(1850);
+            assertEquals(1850, log.store.lastIndex());
+            log.awaitDurable(1850);
+        }
+
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.FSYNC, 2))
+        {
+            assertEquals(1850, log.store.lastIndex());
+            assertReplays(log, 1, 1500);
+            log.store.replay(1501, 1850, (buffer, offset, length, first, last) ->
+                assertStandardEntries(buffer, offset, length, first, last, 40));
+        }
+    }
+
+    @Test
+    void corruptionBeforeValidEntriesStopsRecoveryNamingFileAndPosition() throws Exception
+    {
+        final File dir = tempDir.toFile();
+        final long endOf500;
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.FSYNC, 0))
+        {
+            log.append(1, 1000, 50, PAYLOAD);
+            endOf500 = log.store.endPosition(500);
+        }
+
+        final File segment = segmentFile(dir);
+        try (RandomAccessFile file = new RandomAccessFile(segment, "rw"))
+        {
+            final long bytePosition = endOf500 + 32 + 70; // a payload byte of entry 501
+            file.seek(bytePosition);
+            final int b = file.read();
+            file.seek(bytePosition);
+            file.write(b ^ 0x10);
+        }
+
+        final LogCorruptionException ex = assertThrows(LogCorruptionException.class,
+            () -> new LogTestSupport(dir, Durability.FSYNC, 0).close());
+        assertEquals(segment.getName(), ex.file().getName());
+        assertEquals(endOf500, ex.position());
+        assertTrue(ex.getMessage().contains("BAD_CHECKSUM"), ex.getMessage());
+    }
+
+    @Test
+    void truncatedSegmentFileRecoversToTheLastCompleteEntry() throws Exception
+    {
+        final File dir = tempDir.toFile();
+        final long endOf700;
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.FSYNC, 0))
+        {
+            log.append(1, 1000, 50, PAYLOAD);
+            endOf700 = log.store.endPosition(700);
+        }
+
+        final File segment = segmentFile(dir);
+        try (RandomAccessFile file = new RandomAccessFile(segment, "rw"))
+        {
+            file.setLength(endOf700 + 50); // torn in the middle of entry 701
+        }
+
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.FSYNC, 0))
+        {
+            assertEquals(700, log.store.lastIndex());
+            assertEquals(endOf700, log.store.tailCutPosition());
+            assertReplays(log, 1, 700);
+            log.append(701, 800, 50, PAYLOAD);
+            log.awaitDurable(800);
+        }
+
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.FSYNC, 0))
+        {
+            assertEquals(800, log.store.lastIndex());
+            assertEquals(-1, log.store.tailCutPosition());
+            assertReplays(log, 1, 800);
+        }
+    }
+
+    @Test
+    void replayDeliversEveryEntryOnceInOrderFromFilesAndWindow()
+    {
+        final int payload = 1000;
+        try (LogTestSupport log = new LogTestSupport(tempDir.toFile(), Durability.ASYNC, 0))
+        {
+            log.append(1, 6100, 16, payload);
+            log.awaitDurable(6100);
+            final long[] next = { 1 };
+            log.store.replay(1, 6100, (buffer, offset, length, first, last) ->
+            {
+                assertEquals(next[0], first);
+                assertStandardEntries(buffer, offset, length, first, last, payload);
+                next[0] = last + 1;
+            });
+            assertEquals(6101, next[0]);
+        }
+    }
+
+    @Test
+    void rejectsAppendsThatDoNotContinueTheLog()
+    {
+        try (LogTestSupport log = new LogTestSupport(tempDir.toFile(), Durability.ASYNC, 0))
+        {
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[256]);
+            final int length = LogTestSupport.encode(frame, 0, 2, PAYLOAD);
+            assertThrows(IllegalArgumentException.class, () -> log.store.append(frame, 0, length));
+            assertEquals(0, log.store.lastIndex());
+        }
+    }
+
+    private static void assertReplays(final LogTestSupport log, final long from, final long to)
+    {
+        final long[] next = { from };
+        log.store.replay(from, to, (buffer, offset, length, first, last) ->
+        {
+            assertEquals(next[0], first);
+            assertStandardEntries(buffer, offset, length, first, last, PAYLOAD);
+            next[0] = last + 1;
+        });
+        assertEquals(to + 1, next[0]);
+    }
+
+    private static long LogReaderNoTerm()
+    {
+        return LogReader.NO_TERM;
+    }
+
+    static File segmentFile(final File dataDir)
+    {
+        final File[] files = new File(dataDir, "archive").listFiles((d, name) -> name.endsWith(".rec"));
+        assertEquals(1, null == files ? 0 : files.length, "expected one segment file");
+        return files[0];
+    }
+}

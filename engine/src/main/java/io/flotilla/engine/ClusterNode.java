@@ -1,0 +1,816 @@
+package io.flotilla.engine;
+
+import io.flotilla.archive.ArchiveLogStore;
+import io.flotilla.archive.Durability;
+import io.flotilla.archive.NodeMedia;
+import io.flotilla.archive.NodeStateFile;
+import io.flotilla.engine.node.ClusterMembers;
+import io.flotilla.engine.node.NodeAgent;
+import io.flotilla.engine.node.NodeCounters;
+import io.flotilla.engine.node.ProposalQueue;
+import io.flotilla.engine.raft.RaftConfig;
+import io.flotilla.engine.raft.Role;
+import org.agrona.BitUtil;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.SystemUtil;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.OffsetEpochNanoClock;
+
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A member of a Flotilla cluster, embedded in a service: its log (an Aeron Archive recording), its Raft node, its
+ * transport to the other members, its client ingress and the apply loop that feeds the service's
+ * {@link StateMachine}. All of it runs on one agent (plus, in DEDICATED threading, the driver's and archive's
+ * threads). Launch with {@link #launch(Context)}; stop with {@link #close()}.
+ * <pre>{@code
+ * try (ClusterNode node = ClusterNode.launch(new ClusterNode.Context()
+ *     .memberId(0)
+ *     .members("0=localhost:20110:20111,1=localhost:20120:20121,2=localhost:20130:20131")
+ *     .dataDirectory(new File("run/node-0"))
+ *     .stateMachine(new MyStateMachine())))
+ * {
+ *     node.propose(buffer, 0, length, result -> ...);
+ * }
+ * }</pre>
+ */
+public final class ClusterNode implements AutoCloseable
+{
+    private static final System.Logger LOGGER = System.getLogger(ClusterNode.class.getName());
+
+    private final Context ctx;
+    private final NodeMedia media;
+    private final NodeCounters counters;
+    private final ArchiveLogStore log;
+    private final NodeStateFile stateFile;
+    private final ProposalQueue proposals;
+    private final NodeAgent agent;
+    private final AgentRunner runner;
+    private volatile boolean closed;
+
+    private ClusterNode(final Context ctx)
+    {
+        this.ctx = ctx;
+        NodeMedia media = null;
+        NodeCounters counters = null;
+        ArchiveLogStore log = null;
+        NodeStateFile stateFile = null;
+        NodeAgent agent = null;
+        try
+        {
+            media = NodeMedia.launch(ctx.mediaContext());
+            counters = new NodeCounters(media.aeron(), ctx.memberId());
+            stateFile = NodeStateFile.open(ctx.dataDirectory());
+            log = ArchiveLogStore.open(new ArchiveLogStore.Context().media(media));
+            proposals = new ProposalQueue(ctx.proposalQueueBytes(), ctx.maxPendingProposals());
+            agent = new NodeAgent(ctx, media, log, stateFile, counters, proposals);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (null != agent)
+            {
+                agent.closeResources();
+            }
+            CloseHelper.quietCloseAll(log, counters, media);
+            throw ex;
+        }
+        this.media = media;
+        this.counters = counters;
+        this.log = log;
+        this.stateFile = stateFile;
+        this.agent = agent;
+
+        runner = new AgentRunner(ctx.idleStrategy(), ctx.errorHandler(), null, agent);
+        AgentRunner.startOnThread(runner);
+    }
+
+    /**
+     * Launch a node: start its media stack, recover its log and replay committed entries into the state machine,
+     * then start its agent, which joins the cluster.
+     *
+     * @param ctx configuration; concluded here.
+     * @return the running node.
+     * @throws IllegalArgumentException when the configuration is invalid, saying what to change.
+     */
+    public static ClusterNode launch(final Context ctx)
+    {
+        ctx.conclude();
+        return new ClusterNode(ctx);
+    }
+
+    /**
+     * Propose a command to the cluster, from any thread, without locks or allocation. The command is copied; the
+     * caller keeps its buffer. The callback is called exactly once: with the state machine's result (OK or
+     * REJECTED) once the command is committed and applied, or with NOT_LEADER (this node does not lead: the result
+     * names the leader if one is known), DROPPED (leadership was lost and another leader's entry replaced the
+     * command), BACK_PRESSURED or CLOSED.
+     *
+     * @param buffer   holding the command.
+     * @param offset   of the command.
+     * @param length   of the command, at most {@link #maxCommandLength()}.
+     * @param callback to complete; on the node's agent thread, or on this thread when the proposal is not queued.
+     * @return true when queued; false when the callback has already been called with BACK_PRESSURED or CLOSED.
+     */
+    public boolean propose(final DirectBuffer buffer, final int offset, final int length, final ProposalCallback callback)
+    {
+        return proposals.offer(buffer, offset, length, callback);
+    }
+
+    /**
+     * @return the longest command {@link #propose} accepts.
+     */
+    public int maxCommandLength()
+    {
+        return proposals.maxCommandLength();
+    }
+
+    /**
+     * @return this member's id.
+     */
+    public int memberId()
+    {
+        return ctx.memberId();
+    }
+
+    /**
+     * @return the role this node plays now (read from its counter; any thread).
+     */
+    public Role role()
+    {
+        return Role.values()[(int)counters.role().get()];
+    }
+
+    /**
+     * @return the leader this node knows, or -1 (any thread).
+     */
+    public int leaderMemberId()
+    {
+        return (int)counters.leader().get();
+    }
+
+    /**
+     * @return the current term (any thread).
+     */
+    public long term()
+    {
+        return counters.term().get();
+    }
+
+    /**
+     * @return the commit index (any thread).
+     */
+    public long commitIndex()
+    {
+        return counters.commitIndex().get();
+    }
+
+    /**
+     * @return the index of the last entry applied to the state machine (any thread).
+     */
+    public long appliedIndex()
+    {
+        return counters.appliedIndex().get();
+    }
+
+    /**
+     * @return the Aeron directory of the node's media driver, where AeronStat finds its counters.
+     */
+    public String aeronDirectoryName()
+    {
+        return media.context().aeronDirectoryName();
+    }
+
+    /**
+     * @return false once the agent has stopped (closed, or stopped by an error such as a throwing state machine).
+     */
+    public boolean isRunning()
+    {
+        return !closed && !runner.isClosed() && null != runner.thread() && runner.thread().isAlive();
+    }
+
+    /**
+     * @return the concluded configuration.
+     */
+    public Context context()
+    {
+        return ctx;
+    }
+
+    /**
+     * Stop the agent, complete outstanding proposals with CLOSED, persist the commit hint, close the transport,
+     * the log and the media stack. Idempotent.
+     */
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            CloseHelper.close(ctx.errorHandler(), runner);
+            agent.closeResources();
+            proposals.close();
+        }
+        finally
+        {
+            CloseHelper.closeAll(log, counters, media);
+            LOGGER.log(System.Logger.Level.INFO, "member " + ctx.memberId() + ": closed");
+        }
+    }
+
+    /**
+     * Configuration of a {@link ClusterNode}. Every setting has a {@code flotilla.*} system-property default;
+     * {@link #conclude()} checks them all and fails with a message that says what to change.
+     */
+    public static final class Context
+    {
+        /** This member's id: {@code flotilla.member.id} (required). */
+        public static final String MEMBER_ID_PROP = "flotilla.member.id";
+        /** The voting members, {@code id=host:consensusPort:ingressPort,...}: {@code flotilla.members} (required). */
+        public static final String MEMBERS_PROP = "flotilla.members";
+        /** Data directory of this node (log and state file): {@code flotilla.data.dir} (required). */
+        public static final String DATA_DIR_PROP = NodeMedia.Context.DATA_DIR_PROP;
+        /** State machine class with a no-argument constructor, when none is set in code: {@code flotilla.state.machine}. */
+        public static final String STATE_MACHINE_PROP = "flotilla.state.machine";
+        /** {@link Durability}: {@code flotilla.log.durability}, default FSYNC. */
+        public static final String DURABILITY_PROP = NodeMedia.Context.DURABILITY_PROP;
+        /** {@link NodeMedia.Threading}: {@code flotilla.media.threading}, default COMPACT. */
+        public static final String THREADING_PROP = NodeMedia.Context.THREADING_PROP;
+        /** Aeron directory; default a unique one under /dev/shm: {@code flotilla.aeron.dir}. */
+        public static final String AERON_DIR_PROP = NodeMedia.Context.AERON_DIR_PROP;
+        /** Use a media driver already running at the Aeron directory: {@code flotilla.media.external.driver}. */
+        public static final String EXTERNAL_DRIVER_PROP = NodeMedia.Context.EXTERNAL_DRIVER_PROP;
+        /** Idle strategy of the node agent (backoff, noop, spin, yield, or a class name): {@code flotilla.idle.strategy}. */
+        public static final String IDLE_STRATEGY_PROP = "flotilla.idle.strategy";
+        /** Session inactivity timeout (e.g. 10s): {@code flotilla.session.timeout}. */
+        public static final String SESSION_TIMEOUT_PROP = "flotilla.session.timeout";
+        /** Accept co-located clients over aeron:ipc too: {@code flotilla.ingress.ipc}, default true. */
+        public static final String IPC_INGRESS_PROP = "flotilla.ingress.ipc";
+        /** Open sessions before connects are rejected: {@code flotilla.max.sessions}. */
+        public static final String MAX_SESSIONS_PROP = "flotilla.max.sessions";
+        /** Bytes of the in-process proposal queue, a power of two: {@code flotilla.proposal.queue.bytes}. */
+        public static final String PROPOSAL_QUEUE_BYTES_PROP = "flotilla.proposal.queue.bytes";
+        /** In-process proposals in progress at once, a power of two: {@code flotilla.proposal.max.pending}. */
+        public static final String MAX_PENDING_PROPOSALS_PROP = "flotilla.proposal.max.pending";
+        /** How often the commit hint is persisted (e.g. 1s): {@code flotilla.commit.hint.interval}. */
+        public static final String COMMIT_HINT_INTERVAL_PROP = "flotilla.commit.hint.interval";
+
+        public static final long SESSION_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
+        public static final int MAX_SESSIONS_DEFAULT = 1024;
+        public static final int PROPOSAL_QUEUE_BYTES_DEFAULT = 1024 * 1024;
+        public static final int MAX_PENDING_PROPOSALS_DEFAULT = 4096;
+        public static final long COMMIT_HINT_INTERVAL_DEFAULT_NS = TimeUnit.SECONDS.toNanos(1);
+
+        /** Bound on maxBatchBytes: AppendEntries must fit one Aeron message on a default 16 MiB term. */
+        public static final int MAX_BATCH_BYTES_LIMIT = 1024 * 1024;
+
+        private int memberId = Integer.getInteger(MEMBER_ID_PROP, -1);
+        private String membersSpec = System.getProperty(MEMBERS_PROP);
+        private File dataDirectory = null == System.getProperty(DATA_DIR_PROP) ?
+            null : new File(System.getProperty(DATA_DIR_PROP));
+        private StateMachine stateMachine;
+        private Durability durability;
+        private NodeMedia.Threading threading;
+        private String aeronDirectoryName = System.getProperty(AERON_DIR_PROP);
+        private boolean externalDriver = Boolean.getBoolean(EXTERNAL_DRIVER_PROP);
+        private Supplier<IdleStrategy> idleStrategySupplier;
+        private long sessionTimeoutNs;
+        private boolean ipcIngress = Boolean.parseBoolean(System.getProperty(IPC_INGRESS_PROP, "true"));
+        private int maxSessions = Integer.getInteger(MAX_SESSIONS_PROP, MAX_SESSIONS_DEFAULT);
+        private int proposalQueueBytes;
+        private int maxPendingProposals = Integer.getInteger(MAX_PENDING_PROPOSALS_PROP, MAX_PENDING_PROPOSALS_DEFAULT);
+        private long commitHintIntervalNs;
+        private final RaftConfig raftConfig = new RaftConfig();
+        private NodeListener listener = new NodeListener()
+        {
+        };
+        private ErrorHandler errorHandler;
+        private EpochNanoClock clock = new OffsetEpochNanoClock();
+        private ClusterMembers members;
+        private NodeMedia.Context mediaContext;
+        private IdleStrategy idleStrategy;
+        private boolean isConcluded;
+
+        /**
+         * Check every setting and derive the rest.
+         *
+         * @return this.
+         * @throws IllegalArgumentException naming the setting (and its property) and what to change.
+         */
+        public Context conclude()
+        {
+            if (isConcluded)
+            {
+                throw new IllegalStateException("ClusterNode.Context already concluded: use a new Context per node");
+            }
+
+            members = ClusterMembers.parse(membersSpec);
+            if (memberId < 0)
+            {
+                throw new IllegalArgumentException(
+                    "memberId is not set: set ClusterNode.Context.memberId or -D" + MEMBER_ID_PROP);
+            }
+            if (null == members.member(memberId))
+            {
+                throw new IllegalArgumentException("memberId " + memberId + " is not in the members spec '" +
+                    membersSpec + "': add it to " + MEMBERS_PROP + " or fix " + MEMBER_ID_PROP);
+            }
+            if (null == dataDirectory)
+            {
+                throw new IllegalArgumentException(
+                    "dataDirectory is not set: set ClusterNode.Context.dataDirectory or -D" + DATA_DIR_PROP);
+            }
+            if (!dataDirectory.isDirectory() && !dataDirectory.mkdirs())
+            {
+                throw new IllegalArgumentException("dataDirectory " + dataDirectory + " cannot be created: choose a " +
+                    "writable directory (" + DATA_DIR_PROP + ")");
+            }
+            if (!dataDirectory.canWrite())
+            {
+                throw new IllegalArgumentException("dataDirectory " + dataDirectory + " is not writable: choose a " +
+                    "writable directory (" + DATA_DIR_PROP + ")");
+            }
+            if (null == stateMachine)
+            {
+                stateMachine = newStateMachine(System.getProperty(STATE_MACHINE_PROP));
+            }
+            if (null == durability)
+            {
+                durability = enumProperty(Durability.class, DURABILITY_PROP, Durability.FSYNC);
+            }
+            if (null == threading)
+            {
+                threading = enumProperty(NodeMedia.Threading.class, THREADING_PROP, NodeMedia.Threading.COMPACT);
+            }
+            if (externalDriver && null == aeronDirectoryName)
+            {
+                throw new IllegalArgumentException("externalDriver needs the running driver's directory: set " +
+                    "ClusterNode.Context.aeronDirectoryName or -D" + AERON_DIR_PROP);
+            }
+            if (0 == sessionTimeoutNs)
+            {
+                sessionTimeoutNs = SystemUtil.getDurationInNanos(SESSION_TIMEOUT_PROP, SESSION_TIMEOUT_DEFAULT_NS);
+            }
+            if (sessionTimeoutNs < raftConfig.electionTimeoutMaxNs())
+            {
+                throw new IllegalArgumentException("sessionTimeoutNs " + sessionTimeoutNs + " is shorter than the " +
+                    "election timeout: raise " + SESSION_TIMEOUT_PROP + " above " + raftConfig.electionTimeoutMaxNs() +
+                    " ns (clients would expire during a failover)");
+            }
+            if (maxSessions < 1)
+            {
+                throw new IllegalArgumentException(
+                    "maxSessions " + maxSessions + " must be at least 1 (" + MAX_SESSIONS_PROP + ")");
+            }
+            if (0 == proposalQueueBytes)
+            {
+                proposalQueueBytes = SystemUtil.getSizeAsInt(PROPOSAL_QUEUE_BYTES_PROP, PROPOSAL_QUEUE_BYTES_DEFAULT);
+            }
+            if (proposalQueueBytes < 4096 || !BitUtil.isPowerOfTwo(proposalQueueBytes))
+            {
+                throw new IllegalArgumentException("proposalQueueBytes " + proposalQueueBytes +
+                    " must be a power of two of at least 4096 (" + PROPOSAL_QUEUE_BYTES_PROP + ")");
+            }
+            if (maxPendingProposals < 1 || !BitUtil.isPowerOfTwo(maxPendingProposals))
+            {
+                throw new IllegalArgumentException("maxPendingProposals " + maxPendingProposals +
+                    " must be a positive power of two (" + MAX_PENDING_PROPOSALS_PROP + ")");
+            }
+            if (0 == commitHintIntervalNs)
+            {
+                commitHintIntervalNs =
+                    SystemUtil.getDurationInNanos(COMMIT_HINT_INTERVAL_PROP, COMMIT_HINT_INTERVAL_DEFAULT_NS);
+            }
+            if (commitHintIntervalNs < 0)
+            {
+                throw new IllegalArgumentException("commitHintIntervalNs must not be negative (" +
+                    COMMIT_HINT_INTERVAL_PROP + ")");
+            }
+            if (raftConfig.maxBatchBytes() > MAX_BATCH_BYTES_LIMIT)
+            {
+                throw new IllegalArgumentException("maxBatchBytes " + raftConfig.maxBatchBytes() + " exceeds " +
+                    MAX_BATCH_BYTES_LIMIT + ": lower " + RaftConfig.MAX_BATCH_BYTES_PROP_NAME);
+            }
+            try
+            {
+                raftConfig.validate();
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException(ex.getMessage() +
+                    " (ClusterNode.Context setters or flotilla.raft.* properties)", ex);
+            }
+            if (null == listener)
+            {
+                throw new IllegalArgumentException("listener must not be null: pass a NodeListener (its methods have " +
+                    "empty defaults)");
+            }
+            if (null == errorHandler)
+            {
+                final int id = memberId;
+                errorHandler = (throwable) -> LOGGER.log(System.Logger.Level.ERROR, "member " + id + ": error", throwable);
+            }
+            if (null == idleStrategySupplier)
+            {
+                final String name = System.getProperty(IDLE_STRATEGY_PROP, "backoff");
+                idleStrategySupplier = () -> io.aeron.driver.Configuration.agentIdleStrategy(name, null);
+            }
+            try
+            {
+                idleStrategy = idleStrategySupplier.get();
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new IllegalArgumentException("idle strategy cannot be created: set " + IDLE_STRATEGY_PROP +
+                    " to backoff, noop, spin, yield or an IdleStrategy class name (" + ex.getMessage() + ")", ex);
+            }
+
+            mediaContext = new NodeMedia.Context()
+                .nodeId(memberId)
+                .dataDirectory(dataDirectory)
+                .aeronDirectoryName(aeronDirectoryName)
+                .externalDriver(externalDriver)
+                .threading(threading)
+                .durability(durability)
+                .idleStrategySupplier(idleStrategySupplier);
+            isConcluded = true;
+            return this;
+        }
+
+        private static StateMachine newStateMachine(final String className)
+        {
+            if (null == className)
+            {
+                throw new IllegalArgumentException("stateMachine is not set: set ClusterNode.Context.stateMachine " +
+                    "or -D" + STATE_MACHINE_PROP + "=<class with a no-argument constructor>");
+            }
+            try
+            {
+                return (StateMachine)Class.forName(className).getConstructor().newInstance();
+            }
+            catch (final ReflectiveOperationException | ClassCastException ex)
+            {
+                throw new IllegalArgumentException(STATE_MACHINE_PROP + "=" + className + " cannot be instantiated: " +
+                    "name a StateMachine class with a public no-argument constructor (" + ex + ")", ex);
+            }
+        }
+
+        private static <E extends Enum<E>> E enumProperty(final Class<E> type, final String property, final E defaultValue)
+        {
+            final String value = System.getProperty(property);
+            if (null == value)
+            {
+                return defaultValue;
+            }
+            try
+            {
+                return Enum.valueOf(type, value.trim().toUpperCase());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException(property + "=" + value + " is not one of " +
+                    java.util.Arrays.toString(type.getEnumConstants()), ex);
+            }
+        }
+
+        /**
+         * @param memberId this member's id in the members spec.
+         * @return this.
+         */
+        public Context memberId(final int memberId)
+        {
+            this.memberId = memberId;
+            return this;
+        }
+
+        public int memberId()
+        {
+            return memberId;
+        }
+
+        /**
+         * @param membersSpec {@code id=host:consensusPort:ingressPort,...}, every voting member including this one.
+         * @return this.
+         */
+        public Context members(final String membersSpec)
+        {
+            this.membersSpec = membersSpec;
+            return this;
+        }
+
+        public String membersSpec()
+        {
+            return membersSpec;
+        }
+
+        /**
+         * @return the parsed members, after {@link #conclude()}.
+         */
+        public ClusterMembers clusterMembers()
+        {
+            return members;
+        }
+
+        /**
+         * @param dataDirectory of this node: holds its log (archive) and state file. Created if missing.
+         * @return this.
+         */
+        public Context dataDirectory(final File dataDirectory)
+        {
+            this.dataDirectory = dataDirectory;
+            return this;
+        }
+
+        public File dataDirectory()
+        {
+            return dataDirectory;
+        }
+
+        /**
+         * @param stateMachine the replicated service; applied on the node's agent thread.
+         * @return this.
+         */
+        public Context stateMachine(final StateMachine stateMachine)
+        {
+            this.stateMachine = stateMachine;
+            return this;
+        }
+
+        public StateMachine stateMachine()
+        {
+            return stateMachine;
+        }
+
+        /**
+         * @param durability FSYNC (default: entries count durable once forced to disk) or ASYNC (page cache; the
+         *                   quorum provides durability).
+         * @return this.
+         */
+        public Context durability(final Durability durability)
+        {
+            this.durability = durability;
+            return this;
+        }
+
+        public Durability durability()
+        {
+            return durability;
+        }
+
+        /**
+         * @param threading COMPACT (default: the whole node on one thread) or DEDICATED (driver and archive on
+         *                  their own threads).
+         * @return this.
+         */
+        public Context threading(final NodeMedia.Threading threading)
+        {
+            this.threading = threading;
+            return this;
+        }
+
+        public NodeMedia.Threading threading()
+        {
+            return threading;
+        }
+
+        /**
+         * @param aeronDirectoryName of the node's media driver; default a unique directory under /dev/shm.
+         * @return this.
+         */
+        public Context aeronDirectoryName(final String aeronDirectoryName)
+        {
+            this.aeronDirectoryName = aeronDirectoryName;
+            return this;
+        }
+
+        public String aeronDirectoryName()
+        {
+            return null != mediaContext ? mediaContext.aeronDirectoryName() : aeronDirectoryName;
+        }
+
+        /**
+         * @param externalDriver use the media driver already running at {@link #aeronDirectoryName(String)}.
+         * @return this.
+         */
+        public Context externalDriver(final boolean externalDriver)
+        {
+            this.externalDriver = externalDriver;
+            return this;
+        }
+
+        public boolean externalDriver()
+        {
+            return externalDriver;
+        }
+
+        /**
+         * @param idleStrategySupplier for the node agent (and the driver and archive threads in DEDICATED mode);
+         *                             default backoff.
+         * @return this.
+         */
+        public Context idleStrategySupplier(final Supplier<IdleStrategy> idleStrategySupplier)
+        {
+            this.idleStrategySupplier = idleStrategySupplier;
+            return this;
+        }
+
+        public IdleStrategy idleStrategy()
+        {
+            return idleStrategy;
+        }
+
+        /**
+         * @param minNs lower bound of the randomized election timeout.
+         * @param maxNs upper bound (exclusive) of the randomized election timeout.
+         * @return this.
+         */
+        public Context electionTimeoutNs(final long minNs, final long maxNs)
+        {
+            raftConfig.electionTimeoutMinNs(minNs).electionTimeoutMaxNs(maxNs);
+            return this;
+        }
+
+        /**
+         * @param heartbeatIntervalNs between AppendEntries from an idle leader; less than half the minimum election
+         *                            timeout.
+         * @return this.
+         */
+        public Context heartbeatIntervalNs(final long heartbeatIntervalNs)
+        {
+            raftConfig.heartbeatIntervalNs(heartbeatIntervalNs);
+            return this;
+        }
+
+        /**
+         * @param maxBatchBytes bound on the entry bytes of one AppendEntries (a larger single entry travels alone).
+         * @return this.
+         */
+        public Context maxBatchBytes(final int maxBatchBytes)
+        {
+            raftConfig.maxBatchBytes(maxBatchBytes);
+            return this;
+        }
+
+        /**
+         * @param maxInflight unacknowledged AppendEntries per follower.
+         * @return this.
+         */
+        public Context maxInflight(final int maxInflight)
+        {
+            raftConfig.maxInflight(maxInflight);
+            return this;
+        }
+
+        /**
+         * @return the Raft settings (election timeouts, heartbeat, batching, pre-vote, check-quorum, back-pressure),
+         * to adjust directly.
+         */
+        public RaftConfig raftConfig()
+        {
+            return raftConfig;
+        }
+
+        /**
+         * @param sessionTimeoutNs after which the leader closes a client session it has not heard from.
+         * @return this.
+         */
+        public Context sessionTimeoutNs(final long sessionTimeoutNs)
+        {
+            this.sessionTimeoutNs = sessionTimeoutNs;
+            return this;
+        }
+
+        public long sessionTimeoutNs()
+        {
+            return sessionTimeoutNs;
+        }
+
+        /**
+         * @param ipcIngress whether co-located clients may reach the ingress over {@code aeron:ipc}.
+         * @return this.
+         */
+        public Context ipcIngress(final boolean ipcIngress)
+        {
+            this.ipcIngress = ipcIngress;
+            return this;
+        }
+
+        public boolean ipcIngress()
+        {
+            return ipcIngress;
+        }
+
+        public Context maxSessions(final int maxSessions)
+        {
+            this.maxSessions = maxSessions;
+            return this;
+        }
+
+        public int maxSessions()
+        {
+            return maxSessions;
+        }
+
+        /**
+         * @param proposalQueueBytes capacity of the in-process proposal queue; a command may take up to 1/8 of it.
+         * @return this.
+         */
+        public Context proposalQueueBytes(final int proposalQueueBytes)
+        {
+            this.proposalQueueBytes = proposalQueueBytes;
+            return this;
+        }
+
+        public int proposalQueueBytes()
+        {
+            return proposalQueueBytes;
+        }
+
+        /**
+         * @param maxPendingProposals in-process proposals queued or awaiting commit at once; beyond, BACK_PRESSURED.
+         * @return this.
+         */
+        public Context maxPendingProposals(final int maxPendingProposals)
+        {
+            this.maxPendingProposals = maxPendingProposals;
+            return this;
+        }
+
+        public int maxPendingProposals()
+        {
+            return maxPendingProposals;
+        }
+
+        /**
+         * @param commitHintIntervalNs how often the applied index is persisted as the commit hint for restarts.
+         * @return this.
+         */
+        public Context commitHintIntervalNs(final long commitHintIntervalNs)
+        {
+            this.commitHintIntervalNs = commitHintIntervalNs;
+            return this;
+        }
+
+        public long commitHintIntervalNs()
+        {
+            return commitHintIntervalNs;
+        }
+
+        public Context listener(final NodeListener listener)
+        {
+            this.listener = listener;
+            return this;
+        }
+
+        public NodeListener listener()
+        {
+            return listener;
+        }
+
+        /**
+         * @param errorHandler for errors on the node's agent; default: logged.
+         * @return this.
+         */
+        public Context errorHandler(final ErrorHandler errorHandler)
+        {
+            this.errorHandler = errorHandler;
+            return this;
+        }
+
+        public ErrorHandler errorHandler()
+        {
+            return errorHandler;
+        }
+
+        /**
+         * @param clock epoch nanosecond clock for Raft timers and leader timestamps.
+         * @return this.
+         */
+        public Context clock(final EpochNanoClock clock)
+        {
+            this.clock = clock;
+            return this;
+        }
+
+        public EpochNanoClock clock()
+        {
+            return clock;
+        }
+
+        /**
+         * @return the media stack's configuration, after {@link #conclude()}.
+         */
+        public NodeMedia.Context mediaContext()
+        {
+            return mediaContext;
+        }
+    }
+}

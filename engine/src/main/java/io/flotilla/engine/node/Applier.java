@@ -1,0 +1,328 @@
+package io.flotilla.engine.node;
+
+import io.flotilla.archive.ArchiveLogStore;
+import io.flotilla.archive.EntryBlockHandler;
+import io.flotilla.archive.LogStore;
+import io.flotilla.codecs.EntryFrame;
+import io.flotilla.codecs.EntryType;
+import io.flotilla.codecs.ResponseStatus;
+import io.flotilla.engine.ProposalResult;
+import io.flotilla.engine.ProposalStatus;
+import io.flotilla.engine.StateMachine;
+import io.flotilla.engine.raft.RaftNode;
+import io.flotilla.engine.raft.Role;
+import org.agrona.DirectBuffer;
+
+/**
+ * The apply loop: reads committed entries from the log, in order, and applies them to the replicated state, the
+ * session table and the state machine. On the leader it also answers the clients; in-process proposals complete
+ * on whichever node they were proposed. Used by recovery (no Raft node yet, no replies) and in steady state.
+ */
+public final class Applier implements EntryBlockHandler
+{
+    private final LogStore log;
+    private final StateMachine stateMachine;
+    private final SessionTable sessions;
+    private final IngressServer ingress;
+    private final ProposalQueue proposals;
+    private final PendingProposals pending;
+    private final NodeCounters counters;
+    private final int maxBatchBytes;
+    private final ResponseWriter response = new ResponseWriter();
+
+    private RaftNode raft;
+    private long commitIndex;
+    private long appliedIndex;
+    private long nowNs;
+
+    /**
+     * @param log           to read committed entries from.
+     * @param stateMachine  to apply commands to.
+     * @param sessions      the replicated session table.
+     * @param ingress       to answer clients.
+     * @param proposals     in-process proposals' callbacks.
+     * @param pending       in-process proposals awaiting apply.
+     * @param counters      of the node.
+     * @param maxBatchBytes bound on the bytes read per duty cycle.
+     */
+    public Applier(
+        final LogStore log,
+        final StateMachine stateMachine,
+        final SessionTable sessions,
+        final IngressServer ingress,
+        final ProposalQueue proposals,
+        final PendingProposals pending,
+        final NodeCounters counters,
+        final int maxBatchBytes)
+    {
+        this.log = log;
+        this.stateMachine = stateMachine;
+        this.sessions = sessions;
+        this.ingress = ingress;
+        this.proposals = proposals;
+        this.pending = pending;
+        this.counters = counters;
+        this.maxBatchBytes = maxBatchBytes;
+    }
+
+    /**
+     * @param raft told about applied entries, and asked whether this node leads; set once recovered.
+     */
+    public void raftNode(final RaftNode raft)
+    {
+        this.raft = raft;
+    }
+
+    /**
+     * @param commitIndex entries up to this index may be applied.
+     */
+    public void commitIndex(final long commitIndex)
+    {
+        this.commitIndex = Math.max(this.commitIndex, commitIndex);
+    }
+
+    public long commitIndex()
+    {
+        return commitIndex;
+    }
+
+    public long appliedIndex()
+    {
+        return appliedIndex;
+    }
+
+    /**
+     * Apply the next committed entries, at most about {@code maxBatchBytes} of them.
+     *
+     * @param nowNs local time (only for sessions' inactivity clocks, never for the state machine).
+     * @return the number of entries applied; 0 also while the log reads entries back from the archive.
+     */
+    public int apply(final long nowNs)
+    {
+        if (appliedIndex >= commitIndex)
+        {
+            return 0;
+        }
+
+        this.nowNs = nowNs;
+        final long before = appliedIndex;
+        log.readEntries(appliedIndex + 1, maxBatchBytes, this);
+        final int applied = (int)(appliedIndex - before);
+        if (applied > 0)
+        {
+            counters.appliedIndex().setRelease(appliedIndex);
+            if (null != raft)
+            {
+                raft.onApplied(appliedIndex);
+            }
+        }
+        return applied;
+    }
+
+    /**
+     * Startup: apply the committed entries {@code appliedIndex + 1 .. toIndex} read straight from the recording,
+     * before the node talks to anyone (no replies: there is no Raft node yet).
+     *
+     * @param log     the recovered log.
+     * @param toIndex last committed index to apply.
+     */
+    public void replay(final ArchiveLogStore log, final long toIndex)
+    {
+        log.replay(appliedIndex + 1, toIndex, this);
+        if (appliedIndex != toIndex)
+        {
+            throw new IllegalStateException("replay stopped at index " + appliedIndex + " of " + toIndex);
+        }
+        counters.appliedIndex().setRelease(appliedIndex);
+    }
+
+    public void onEntries(
+        final DirectBuffer buffer, final int offset, final int length, final long firstIndex, final long lastIndex)
+    {
+        int position = offset;
+        for (long index = firstIndex; index <= lastIndex && index <= commitIndex; index++)
+        {
+            if (index != appliedIndex + 1 || EntryFrame.index(buffer, position) != index)
+            {
+                throw new IllegalStateException("apply expected index " + (appliedIndex + 1) + " but the log gave " +
+                    EntryFrame.index(buffer, position) + " at " + index);
+            }
+            applyEntry(buffer, position, index);
+            appliedIndex = index;
+            position += EntryFrame.frameLength(buffer, position);
+        }
+    }
+
+    private void applyEntry(final DirectBuffer buffer, final int frame, final long index)
+    {
+        final long term = EntryFrame.term(buffer, frame);
+        final long timestampNs = EntryFrame.timestamp(buffer, frame);
+        final long sessionId = EntryFrame.sessionId(buffer, frame);
+        final int payloadOffset = EntryFrame.payloadOffset(frame);
+        final int payloadLength = EntryFrame.payloadLength(buffer, frame);
+        final boolean leader = null != raft && Role.LEADER == raft.role();
+
+        final EntryType type = EntryFrame.type(buffer, frame);
+        switch (type)
+        {
+            case COMMAND:
+                if (0 == sessionId)
+                {
+                    applyInProcess(buffer, payloadOffset, payloadLength, index, term, timestampNs);
+                    return;
+                }
+                applySessionCommand(
+                    buffer, payloadOffset, payloadLength, index, timestampNs, sessionId,
+                    EntryFrame.sequence(buffer, frame), leader);
+                break;
+
+            case SESSION_OPEN:
+                if (!SessionOpenPayload.isValid(buffer, payloadOffset, payloadLength))
+                {
+                    throw new IllegalStateException("malformed SESSION_OPEN payload at committed index " + index);
+                }
+                final Session session = sessions.open(
+                    index,
+                    SessionOpenPayload.responseChannel(buffer, payloadOffset),
+                    SessionOpenPayload.responseStreamId(buffer, payloadOffset),
+                    nowNs);
+                if (leader)
+                {
+                    ingress.sendSessionAck(session, SessionOpenPayload.correlationId(buffer, payloadOffset));
+                }
+                stateMachine.onTimeAdvanced(index, timestampNs);
+                break;
+
+            case SESSION_CLOSE:
+                sessions.close(sessionId, nowNs);
+                stateMachine.onTimeAdvanced(index, timestampNs);
+                break;
+
+            case NOOP:
+                stateMachine.onTimeAdvanced(index, timestampNs);
+                break;
+
+            default:
+                throw new IllegalStateException("unknown entry type " + type + " at committed index " + index);
+        }
+        dropPendingUpTo(index);
+    }
+
+    private void applySessionCommand(
+        final DirectBuffer buffer,
+        final int payloadOffset,
+        final int payloadLength,
+        final long index,
+        final long timestampNs,
+        final long sessionId,
+        final long sequence,
+        final boolean leader)
+    {
+        final Session session = sessions.get(sessionId);
+        if (null == session || session.isClosed())
+        {
+            stateMachine.onTimeAdvanced(index, timestampNs);
+            if (leader && null != session)
+            {
+                ingress.sendSessionExpired(session, sequence, index);
+            }
+        }
+        else if (sequence == session.lastAppliedSequence() + 1)
+        {
+            response.reset();
+            stateMachine.apply(index, timestampNs, buffer, payloadOffset, payloadLength, response);
+            session.cacheResponse(sequence, index, response.status(), response.buffer(), 0, response.length());
+            if (leader)
+            {
+                ingress.sendResponse(session, sequence, index, response.status(), response.buffer(), 0,
+                    response.length());
+            }
+        }
+        else
+        {
+            // A duplicate or out-of-order copy: not applied, but time still advances deterministically.
+            stateMachine.onTimeAdvanced(index, timestampNs);
+            if (leader)
+            {
+                if (sequence <= session.lastAppliedSequence())
+                {
+                    ingress.sendCachedResponse(session, sequence);
+                }
+                else
+                {
+                    ingress.sendSequenceGap(session, sequence, index);
+                }
+            }
+        }
+    }
+
+    private void applyInProcess(
+        final DirectBuffer buffer,
+        final int payloadOffset,
+        final int payloadLength,
+        final long index,
+        final long term,
+        final long timestampNs)
+    {
+        response.reset();
+        stateMachine.apply(index, timestampNs, buffer, payloadOffset, payloadLength, response);
+        dropPendingBefore(index);
+        if (!pending.isEmpty() && pending.headIndex() == index)
+        {
+            if (pending.headTerm() == term)
+            {
+                final ProposalStatus status =
+                    ResponseStatus.OK == response.status() ? ProposalStatus.OK : ProposalStatus.REJECTED;
+                proposals.complete(pending.removeHead(), proposals.agentResult().set(
+                    status, index, leaderId(), "", response.buffer(), 0, response.length()));
+            }
+            else
+            {
+                completeDropped(pending.removeHead(), index);
+            }
+        }
+    }
+
+    /**
+     * Pending proposals at or below an applied index that is not theirs were replaced by another leader's entries.
+     */
+    private void dropPendingUpTo(final long index)
+    {
+        while (!pending.isEmpty() && pending.headIndex() <= index)
+        {
+            completeDropped(pending.removeHead(), index);
+        }
+    }
+
+    private void dropPendingBefore(final long index)
+    {
+        while (!pending.isEmpty() && pending.headIndex() < index)
+        {
+            completeDropped(pending.removeHead(), index);
+        }
+    }
+
+    /**
+     * The log was truncated after {@code index}: pending proposals beyond it are gone.
+     *
+     * @param index last index kept.
+     */
+    public void onTruncated(final long index)
+    {
+        while (!pending.isEmpty() && pending.tailIndex() > index)
+        {
+            completeDropped(pending.removeTail(), 0);
+        }
+    }
+
+    private void completeDropped(final int slot, final long index)
+    {
+        proposals.complete(slot, proposals.agentResult().set(
+            ProposalStatus.DROPPED, index, leaderId(), "", null, 0, 0));
+    }
+
+    private int leaderId()
+    {
+        return null == raft ? RaftNode.NO_MEMBER : raft.leaderId();
+    }
+}

@@ -1,0 +1,397 @@
+package io.flotilla.engine.node;
+
+import io.flotilla.archive.ArchiveLogStore;
+import io.flotilla.archive.NodeMedia;
+import io.flotilla.archive.NodeStateFile;
+import io.flotilla.codecs.EntryType;
+import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.NodeListener;
+import io.flotilla.engine.ProposalResult;
+import io.flotilla.engine.ProposalStatus;
+import io.flotilla.engine.raft.RaftConfig;
+import io.flotilla.engine.raft.RaftNode;
+import io.flotilla.engine.raft.RaftOutbox;
+import io.flotilla.engine.raft.Role;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.EpochNanoClock;
+
+import java.util.SplittableRandom;
+
+/**
+ * The node agent: the single writer of a node's Raft state. Each duty cycle it drives the media stack (COMPACT
+ * threading), reads consensus and client messages, queues in-process proposals, tells Raft about durable entries,
+ * ticks Raft, applies committed entries and flushes replies. It implements the {@link RaftOutbox} by delegating to
+ * the transport, the log store and the node state file.
+ */
+public final class NodeAgent implements Agent, RaftOutbox
+{
+    private static final System.Logger LOGGER = System.getLogger(NodeAgent.class.getName());
+    private static final int PROPOSAL_DRAIN_LIMIT = 1024;
+
+    private final int memberId;
+    private final ClusterMembers members;
+    private final NodeMedia media;
+    private final boolean driveMedia;
+    private final ArchiveLogStore log;
+    private final NodeStateFile state;
+    private final NodeCounters counters;
+    private final ConsensusTransport transport;
+    private final ResponseChannels responseChannels;
+    private final IngressServer ingress;
+    private final Applier applier;
+    private final ProposalQueue proposals;
+    private final PendingProposals pending;
+    private final NodeListener listener;
+    private final EpochNanoClock clock;
+    private final long commitHintIntervalNs;
+    private final ProposalQueue.ProposalHandler proposalHandler = this::onProposal;
+    private final RaftNode raft;
+
+    private long nowNs;
+    private long durableIndex = -1;
+    private long hintWrittenIndex;
+    private long nextHintNs;
+    private Role role = Role.FOLLOWER;
+    private long term;
+    private int leaderId = RaftNode.NO_MEMBER;
+    private long leaderTerm = -1;
+    private boolean closed;
+
+    /**
+     * Build the node's runtime over a launched media stack and an opened (recovered) log, replay the committed
+     * entries into the state machine, then start Raft. Runs on the launching thread, before the agent runs.
+     *
+     * @param config     of the node.
+     * @param media      the node's media stack.
+     * @param log        the node's log, already recovered.
+     * @param state      the node's persisted term, vote and commit hint.
+     * @param counters   of the node.
+     * @param proposals  the in-process proposal queue.
+     */
+    public NodeAgent(
+        final ClusterNode.Context config,
+        final NodeMedia media,
+        final ArchiveLogStore log,
+        final NodeStateFile state,
+        final NodeCounters counters,
+        final ProposalQueue proposals)
+    {
+        this.memberId = config.memberId();
+        this.members = config.clusterMembers();
+        this.media = media;
+        this.driveMedia = NodeMedia.Threading.COMPACT == media.context().threading();
+        this.log = log;
+        this.state = state;
+        this.counters = counters;
+        this.proposals = proposals;
+        this.listener = config.listener();
+        this.clock = config.clock();
+        this.commitHintIntervalNs = config.commitHintIntervalNs();
+        this.pending = new PendingProposals(config.maxPendingProposals());
+
+        final ErrorHandler errorHandler = config.errorHandler();
+        final RaftConfig raftConfig = config.raftConfig();
+        ConsensusTransport transport = null;
+        ResponseChannels responseChannels = null;
+        IngressServer ingress = null;
+        try
+        {
+            transport = new ConsensusTransport(
+                media.aeron(), members, memberId, log, counters, raftConfig.maxBatchBytes());
+            responseChannels = new ResponseChannels(media.aeron(), counters.droppedMessages(), errorHandler);
+            final SessionTable sessions = new SessionTable(responseChannels);
+            ingress = new IngressServer(
+                media.aeron(),
+                members,
+                memberId,
+                config.ipcIngress(),
+                sessions,
+                responseChannels,
+                counters,
+                config.sessionTimeoutNs(),
+                config.maxSessions());
+            applier = new Applier(
+                log, config.stateMachine(), sessions, ingress, proposals, pending, counters, raftConfig.maxBatchBytes());
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(ingress, responseChannels, transport);
+            throw ex;
+        }
+        this.transport = transport;
+        this.responseChannels = responseChannels;
+        this.ingress = ingress;
+
+        nowNs = clock.nanoTime();
+        final long recoveredCommitIndex = recover();
+        hintWrittenIndex = recoveredCommitIndex;
+        raft = new RaftNode(
+            raftConfig,
+            memberId,
+            members.ids(),
+            log,
+            state.currentTerm(),
+            state.votedFor(),
+            recoveredCommitIndex,
+            this,
+            new SplittableRandom());
+        transport.raftNode(raft);
+        ingress.raftNode(raft);
+        applier.raftNode(raft);
+        term = raft.currentTerm();
+        counters.term().setRelease(term);
+        counters.commitIndex().setRelease(recoveredCommitIndex);
+    }
+
+    /**
+     * Replay committed entries (up to the persisted commit hint, bounded by the log) into the state machine and the
+     * session table, before anyone is talked to.
+     */
+    private long recover()
+    {
+        final long commitIndex = Math.min(state.commitIndexHint(), log.lastIndex());
+        applier.commitIndex(commitIndex);
+        applier.replay(log, commitIndex);
+        if (commitIndex > 0)
+        {
+            LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": replayed " + commitIndex +
+                " committed entries (log last index " + log.lastIndex() + ", term " + state.currentTerm() + ")");
+        }
+        return commitIndex;
+    }
+
+    public String roleName()
+    {
+        return "flotilla-node-" + memberId;
+    }
+
+    public int doWork()
+    {
+        int work = driveMedia ? media.doWork() : 0;
+        nowNs = clock.nanoTime();
+
+        work += log.doWork();
+        work += transport.poll();
+        work += ingress.doWork(nowNs);
+        work += proposals.drain(proposalHandler, PROPOSAL_DRAIN_LIMIT);
+
+        final long durable = log.durableIndex();
+        if (durable != durableIndex)
+        {
+            durableIndex = durable;
+            raft.onDurable(durable);
+            work++;
+        }
+
+        work += raft.tick(nowNs);
+        work += applyCommitted();
+        work += responseChannels.doWork(nowNs);
+        work += persistCommitHint(false);
+
+        return work;
+    }
+
+    private int applyCommitted()
+    {
+        try
+        {
+            return applier.apply(nowNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            // A state machine that throws, or a log that cannot be applied, is a bug: stop the node loudly.
+            LOGGER.log(System.Logger.Level.ERROR, "member " + memberId + ": apply failed at index " +
+                (applier.appliedIndex() + 1) + ", stopping the node", ex);
+            throw new AgentTerminationException(ex);
+        }
+    }
+
+    /**
+     * Persist the applied index as the commit hint, on occasion (not per entry), so a restart replays it at once.
+     */
+    private int persistCommitHint(final boolean force)
+    {
+        final long applied = applier.appliedIndex();
+        if (applied > hintWrittenIndex && (force || nowNs - nextHintNs >= 0))
+        {
+            state.write(raft.currentTerm(), raft.votedFor(), applied);
+            hintWrittenIndex = applied;
+            nextHintNs = nowNs + commitHintIntervalNs;
+            return 1;
+        }
+        return 0;
+    }
+
+    public void onClose()
+    {
+        closeResources();
+    }
+
+    /**
+     * Release the transport, ingress and reply channels and persist the commit hint; idempotent. Proposals still
+     * pending complete with CLOSED.
+     */
+    public void closeResources()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            persistCommitHint(true);
+        }
+        finally
+        {
+            while (!pending.isEmpty())
+            {
+                proposals.complete(pending.removeHead(), proposals.agentResult().set(
+                    ProposalStatus.CLOSED, 0, leaderId, leaderEndpoint(leaderId), null, 0, 0));
+            }
+            CloseHelper.quietCloseAll(ingress, responseChannels, transport);
+        }
+    }
+
+    /**
+     * @return the Raft node (agent thread only).
+     */
+    public RaftNode raft()
+    {
+        return raft;
+    }
+
+    private void onProposal(final int slot, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final long index = raft.propose(EntryType.COMMAND, 0, 0, buffer, offset, length);
+        if (index > 0)
+        {
+            counters.proposals().incrementRelease();
+            pending.add(index, raft.currentTerm(), slot);
+            return;
+        }
+
+        final ProposalStatus status =
+            RaftNode.BACK_PRESSURED == index ? ProposalStatus.BACK_PRESSURED : ProposalStatus.NOT_LEADER;
+        final int leader = raft.leaderId();
+        final ProposalResult result = proposals.agentResult().set(
+            status, 0, leader, leaderEndpoint(leader), null, 0, 0);
+        proposals.complete(slot, result);
+    }
+
+    private String leaderEndpoint(final int leaderId)
+    {
+        final ClusterMembers.Member leader = members.member(leaderId);
+        return null == leader ? "" : leader.ingressEndpoint();
+    }
+
+    // RaftOutbox: called by the Raft node on this agent's thread.
+
+    public void persistState(final long term, final int votedFor)
+    {
+        state.write(term, votedFor, Math.max(hintWrittenIndex, 0));
+    }
+
+    public void appendToLog(final DirectBuffer buffer, final int offset, final int length)
+    {
+        log.append(buffer, offset, length);
+    }
+
+    public void truncateLogAfter(final long index)
+    {
+        log.truncateAfter(index);
+        applier.onTruncated(index);
+    }
+
+    public boolean sendRequestVote(
+        final int to,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final boolean transfer)
+    {
+        return transport.sendRequestVote(to, term, lastLogIndex, lastLogTerm, preVote, transfer);
+    }
+
+    public boolean sendVoteResponse(final int to, final long term, final boolean preVote, final boolean granted)
+    {
+        return transport.sendVoteResponse(to, term, preVote, granted);
+    }
+
+    public boolean sendAppendEntries(
+        final int to,
+        final long term,
+        final long prevLogIndex,
+        final long prevLogTerm,
+        final long leaderCommit,
+        final long fromIndex,
+        final long toIndex)
+    {
+        return transport.sendAppendEntries(to, term, prevLogIndex, prevLogTerm, leaderCommit, fromIndex, toIndex);
+    }
+
+    public boolean sendAppendResponse(
+        final int to,
+        final long term,
+        final boolean success,
+        final long lastAppendedIndex,
+        final long durableIndex,
+        final long conflictIndex,
+        final long conflictTerm)
+    {
+        return transport.sendAppendResponse(
+            to, term, success, lastAppendedIndex, durableIndex, conflictIndex, conflictTerm);
+    }
+
+    public boolean sendTimeoutNow(final int to, final long term)
+    {
+        return transport.sendTimeoutNow(to, term);
+    }
+
+    public void onCommitIndex(final long commitIndex)
+    {
+        applier.commitIndex(commitIndex);
+        counters.commitIndex().setRelease(commitIndex);
+        listener.onCommit(memberId, commitIndex);
+    }
+
+    public void onRoleChange(final Role role, final long term, final int leaderId)
+    {
+        final Role previousRole = this.role;
+        final long previousTerm = this.term;
+        this.role = role;
+        this.term = term;
+        this.leaderId = leaderId;
+        counters.role().setRelease(role.ordinal());
+        counters.term().setRelease(term);
+        counters.leader().setRelease(leaderId);
+
+        if (role != previousRole)
+        {
+            LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": " + previousRole + " -> " + role +
+                " term " + term + " leader " + leaderId);
+            if (Role.CANDIDATE == role)
+            {
+                counters.elections().incrementRelease();
+            }
+            if (Role.LEADER == role)
+            {
+                ingress.onLeadershipAcquired(nowNs);
+            }
+        }
+        if (role != previousRole || term != previousTerm)
+        {
+            listener.onRoleChange(memberId, role, term);
+        }
+        if (RaftNode.NO_MEMBER != leaderId && term != leaderTerm)
+        {
+            leaderTerm = term;
+            listener.onLeaderElected(memberId, leaderId, term);
+        }
+    }
+}

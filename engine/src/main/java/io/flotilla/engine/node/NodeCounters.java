@@ -1,0 +1,115 @@
+package io.flotilla.engine.node;
+
+import io.aeron.Aeron;
+import io.aeron.Counter;
+import org.agrona.CloseHelper;
+
+/**
+ * A node's Aeron counters, visible to {@code AeronStat} on the node's Aeron directory. Written only by the node
+ * agent; allocated once at launch.
+ */
+public final class NodeCounters implements AutoCloseable
+{
+    /** Counter type ids: Flotilla uses 7411xx (the schema id) to stay clear of Aeron's own types. */
+    public static final int ROLE_TYPE_ID = 741100;
+    public static final int TERM_TYPE_ID = 741101;
+    public static final int LEADER_TYPE_ID = 741102;
+    public static final int COMMIT_INDEX_TYPE_ID = 741103;
+    public static final int APPLIED_INDEX_TYPE_ID = 741104;
+    public static final int ELECTIONS_TYPE_ID = 741105;
+    public static final int PROPOSALS_TYPE_ID = 741106;
+    public static final int BYTES_REPLICATED_TYPE_ID = 741107;
+    public static final int INVALID_MESSAGES_TYPE_ID = 741108;
+    public static final int DROPPED_MESSAGES_TYPE_ID = 741109;
+
+    private final Counter role;
+    private final Counter term;
+    private final Counter leader;
+    private final Counter commitIndex;
+    private final Counter appliedIndex;
+    private final Counter elections;
+    private final Counter proposals;
+    private final Counter bytesReplicated;
+    private final Counter invalidMessages;
+    private final Counter droppedMessages;
+
+    /**
+     * Allocate the counters.
+     *
+     * @param aeron    client of the node's media driver.
+     * @param memberId of the node, part of every label.
+     */
+    public NodeCounters(final Aeron aeron, final int memberId)
+    {
+        final String suffix = " memberId=" + memberId;
+        role = aeron.addCounter(ROLE_TYPE_ID, "flotilla role (0=follower 1=pre-candidate 2=candidate 3=leader)" + suffix);
+        term = aeron.addCounter(TERM_TYPE_ID, "flotilla term" + suffix);
+        leader = aeron.addCounter(LEADER_TYPE_ID, "flotilla leader memberId (-1 none)" + suffix);
+        commitIndex = aeron.addCounter(COMMIT_INDEX_TYPE_ID, "flotilla commit index" + suffix);
+        appliedIndex = aeron.addCounter(APPLIED_INDEX_TYPE_ID, "flotilla applied index" + suffix);
+        elections = aeron.addCounter(ELECTIONS_TYPE_ID, "flotilla elections started" + suffix);
+        proposals = aeron.addCounter(PROPOSALS_TYPE_ID, "flotilla proposals appended" + suffix);
+        bytesReplicated = aeron.addCounter(BYTES_REPLICATED_TYPE_ID, "flotilla entry bytes replicated" + suffix);
+        invalidMessages = aeron.addCounter(INVALID_MESSAGES_TYPE_ID, "flotilla invalid messages dropped" + suffix);
+        droppedMessages = aeron.addCounter(DROPPED_MESSAGES_TYPE_ID,
+            "flotilla messages dropped (unknown session or member, unsendable reply)" + suffix);
+        leader.setRelease(-1);
+    }
+
+    public Counter role()
+    {
+        return role;
+    }
+
+    public Counter term()
+    {
+        return term;
+    }
+
+    public Counter leader()
+    {
+        return leader;
+    }
+
+    public Counter commitIndex()
+    {
+        return commitIndex;
+    }
+
+    public Counter appliedIndex()
+    {
+        return appliedIndex;
+    }
+
+    public Counter elections()
+    {
+        return elections;
+    }
+
+    public Counter proposals()
+    {
+        return proposals;
+    }
+
+    public Counter bytesReplicated()
+    {
+        return bytesReplicated;
+    }
+
+    public Counter invalidMessages()
+    {
+        return invalidMessages;
+    }
+
+    public Counter droppedMessages()
+    {
+        return droppedMessages;
+    }
+
+    public void close()
+    {
+        CloseHelper.closeAll(
+            role, term, leader, commitIndex, appliedIndex, elections, proposals, bytesReplicated, invalidMessages,
+            droppedMessages);
+    }
+}

@@ -1,0 +1,143 @@
+package io.flotilla.engine.node;
+
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongArrayQueue;
+
+import java.util.ArrayList;
+
+/**
+ * The client sessions, replicated state: changed only by applying SESSION_OPEN, SESSION_CLOSE and COMMAND entries,
+ * so every replica holds the same table. Closed sessions are remembered for a while (up to
+ * {@link #CLOSED_SESSIONS_KEPT}) so a late request can still be answered SESSION_EXPIRED on its channel.
+ */
+public final class SessionTable
+{
+    /** Closed sessions remembered to answer SESSION_EXPIRED. */
+    public static final int CLOSED_SESSIONS_KEPT = 1024;
+
+    private final Long2ObjectHashMap<Session> sessions = new Long2ObjectHashMap<>();
+    private final ArrayList<Session> openSessions = new ArrayList<>();
+    private final LongArrayQueue closedIds = new LongArrayQueue();
+    private final ResponseChannels responseChannels;
+
+    /**
+     * @param responseChannels to reach sessions' clients.
+     */
+    public SessionTable(final ResponseChannels responseChannels)
+    {
+        this.responseChannels = responseChannels;
+    }
+
+    /**
+     * Apply a SESSION_OPEN entry.
+     *
+     * @param sessionId        the log index of the entry.
+     * @param responseChannel  of the client.
+     * @param responseStreamId of the client.
+     * @param nowNs            local time, the session's first activity.
+     * @return the new session.
+     */
+    public Session open(final long sessionId, final String responseChannel, final int responseStreamId, final long nowNs)
+    {
+        final Session session = new Session(sessionId, responseChannel, responseStreamId);
+        session.lastActivityNs(nowNs);
+        sessions.put(sessionId, session);
+        openSessions.add(session);
+        return session;
+    }
+
+    /**
+     * Apply a SESSION_CLOSE entry.
+     *
+     * @param sessionId of the session.
+     * @param nowNs     local time.
+     */
+    public void close(final long sessionId, final long nowNs)
+    {
+        final Session session = sessions.get(sessionId);
+        if (null == session || session.isClosed())
+        {
+            return;
+        }
+
+        session.close();
+        openSessions.remove(session);
+        if (null != session.channel())
+        {
+            responseChannels.release(session.channel(), nowNs);
+            session.channel(null);
+        }
+        closedIds.addLong(sessionId);
+        if (closedIds.size() > CLOSED_SESSIONS_KEPT)
+        {
+            sessions.remove(closedIds.pollLong());
+        }
+    }
+
+    /**
+     * @param sessionId of a session.
+     * @return the session, open or recently closed, or null.
+     */
+    public Session get(final long sessionId)
+    {
+        return sessions.get(sessionId);
+    }
+
+    /**
+     * @return the number of open sessions.
+     */
+    public int openCount()
+    {
+        return openSessions.size();
+    }
+
+    /**
+     * @param i 0 to {@link #openCount()} - 1.
+     * @return an open session.
+     */
+    public Session openSession(final int i)
+    {
+        return openSessions.get(i);
+    }
+
+    /**
+     * The channel to a session's client, opened on first use (a closed session gets a temporary one, released at
+     * once: it lingers long enough to carry the reply).
+     *
+     * @param session to reach.
+     * @param nowNs   local time.
+     * @return the channel.
+     */
+    public ResponseChannels.Channel channel(final Session session, final long nowNs)
+    {
+        ResponseChannels.Channel channel = session.channel();
+        if (null == channel)
+        {
+            channel = responseChannels.acquire(session.responseChannel(), session.responseStreamId(), nowNs);
+            if (session.isClosed())
+            {
+                responseChannels.release(channel, nowNs);
+            }
+            else
+            {
+                session.channel(channel);
+            }
+        }
+        return channel;
+    }
+
+    /**
+     * Restart every open session's inactivity clock (a new leader counts from its election).
+     *
+     * @param nowNs local time.
+     */
+    public void resetActivity(final long nowNs)
+    {
+        for (int i = 0, size = openSessions.size(); i < size; i++)
+        {
+            final Session session = openSessions.get(i);
+            session.lastActivityNs(nowNs);
+            session.closeProposed(false);
+        }
+    }
+}

@@ -1,0 +1,1221 @@
+package io.flotilla.engine.raft;
+
+import io.flotilla.archive.LogReader;
+import io.flotilla.archive.LogStore;
+import io.flotilla.codecs.EntryFrame;
+import io.flotilla.codecs.EntryType;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.Arrays;
+import java.util.random.RandomGenerator;
+
+/**
+ * The Raft consensus core of one member: a deterministic, single-threaded state machine driven only by its
+ * inputs ({@link #tick}, the {@code on*} messages, {@link #propose}, {@link #onDurable}, {@link #onApplied}) and
+ * acting only through its {@link RaftOutbox}. It reads no clock, does no I/O and takes randomness only from the
+ * injected generator, so a seeded simulation replays exactly.
+ * <p>
+ * Implements leader election with randomized timeouts, pre-vote and check-quorum; log replication with batching,
+ * pipelining, probing and fast back-tracking; commitment by counting durable acknowledgements of current-term
+ * entries (Figure 8); and leader transfer. See {@code docs/raft-core.md} for the contract.
+ * <p>
+ * Steady-state leader and follower paths allocate nothing.
+ */
+public final class RaftNode
+{
+    public static final int NO_MEMBER = -1;
+    /** {@link #propose} result: this node is not the leader. */
+    public static final long NOT_LEADER = -1;
+    /** {@link #propose} result: leadership is being transferred, or too many entries are uncommitted. */
+    public static final long BACK_PRESSURED = -2;
+
+    /** Conflict term sent with a rejection when the follower's log is shorter than the leader's previous index. */
+    static final long NO_CONFLICT_TERM = 0;
+
+    private static final int NO_SLOT = -1;
+    private static final long LONG_AGO = Long.MIN_VALUE / 4;
+    private static final int INITIAL_STAGING_CAPACITY = 4096;
+
+    private final int memberId;
+    private final int[] peerIds;
+    private final int[] slotByMemberId;
+    private final int quorum;
+    private final LogReader log;
+    private final RaftOutbox outbox;
+    private final RandomGenerator random;
+
+    private final long electionTimeoutMinNs;
+    private final long electionTimeoutRangeNs;
+    private final long electionTimeoutMaxNs;
+    private final long heartbeatIntervalNs;
+    private final long resendTimeoutNs;
+    private final int maxBatchBytes;
+    private final int maxInflight;
+    private final boolean preVote;
+    private final boolean checkQuorum;
+    private final long maxUncommittedEntries;
+
+    private Role role = Role.FOLLOWER;
+    private long currentTerm;
+    private int votedFor;
+    private int leaderId = NO_MEMBER;
+    private long commitIndex;
+    private long appliedIndex;
+    private long durableIndex;
+    private long droppedMessages;
+
+    private Role publishedRole = null;
+    private long publishedTerm = -1;
+    private int publishedLeaderId = NO_MEMBER;
+
+    private boolean started;
+    private long nowNs;
+    private long electionDeadlineNs = Long.MAX_VALUE;
+    private long lastLeaderContactNs = LONG_AGO;
+    private long lastStampNs;
+
+    // Candidate / pre-candidate.
+    private final boolean[] voteGranted;
+    private int votesGranted;
+
+    // Follower: highest index verified to match the current term's leader, and the durable ack last sent.
+    private long verifiedIndex;
+    private long ackedDurableIndex;
+
+    // Leader: per-peer progress, indexed by peer slot.
+    private final long[] nextIndex;
+    private final long[] matchIndex;
+    private final long[] durableMatchIndex;
+    private final long[] lastSentNs;
+    private final long[] lastSentCommit;
+    private final long[] lastHeardNs;
+    private final boolean[] probing;
+    private final boolean[] probeOutstanding;
+    private final long[] probeSentNs;
+    private final long[] inflightEnd;
+    private final long[] inflightSentNs;
+    private final int[] inflightHead;
+    private final int[] inflightCount;
+    private final long[] quorumScratch;
+    private int transferSlot = NO_SLOT;
+    private long transferDeadlineNs;
+    private boolean timeoutNowSent;
+
+    private final UnsafeBuffer staging = new UnsafeBuffer(new byte[INITIAL_STAGING_CAPACITY]);
+
+    /**
+     * @param config        settings, validated here.
+     * @param memberId      this member's id.
+     * @param memberIds     every voting member's id, including memberId (small non-negative ints).
+     * @param log           read view of this node's log, already recovered.
+     * @param persistedTerm term from the node state file (0 on first start).
+     * @param persistedVote votedFor from the state file, or {@link #NO_MEMBER}.
+     * @param commitIndex   index known committed (recovered commit hint, min'd with the log's last index); entries
+     *                      up to it were already applied by recovery, no onCommitIndex is emitted for them.
+     * @param outbox        where every action goes.
+     * @param random        the only source of randomness (seeded in the simulator).
+     */
+    public RaftNode(
+        final RaftConfig config,
+        final int memberId,
+        final int[] memberIds,
+        final LogReader log,
+        final long persistedTerm,
+        final int persistedVote,
+        final long commitIndex,
+        final RaftOutbox outbox,
+        final RandomGenerator random)
+    {
+        config.validate();
+        this.memberId = memberId;
+        this.log = log;
+        this.outbox = outbox;
+        this.random = random;
+
+        electionTimeoutMinNs = config.electionTimeoutMinNs();
+        electionTimeoutMaxNs = config.electionTimeoutMaxNs();
+        electionTimeoutRangeNs = electionTimeoutMaxNs - electionTimeoutMinNs;
+        heartbeatIntervalNs = config.heartbeatIntervalNs();
+        resendTimeoutNs = config.resendTimeoutNs();
+        maxBatchBytes = config.maxBatchBytes();
+        maxInflight = config.maxInflight();
+        preVote = config.preVote();
+        checkQuorum = config.checkQuorum();
+        maxUncommittedEntries = config.maxUncommittedEntries();
+
+        int maxId = memberId;
+        int selfCount = 0;
+        for (final int id : memberIds)
+        {
+            if (id < 0)
+            {
+                throw new IllegalArgumentException("member ids must be >= 0: " + id);
+            }
+            maxId = Math.max(maxId, id);
+            selfCount += id == memberId ? 1 : 0;
+        }
+        if (1 != selfCount)
+        {
+            throw new IllegalArgumentException(
+                "memberIds must list this member's id " + memberId + " exactly once, found " + selfCount);
+        }
+
+        slotByMemberId = new int[maxId + 1];
+        Arrays.fill(slotByMemberId, NO_SLOT);
+        peerIds = new int[memberIds.length - 1];
+        int slot = 0;
+        for (final int id : memberIds)
+        {
+            if (id != memberId)
+            {
+                if (NO_SLOT != slotByMemberId[id])
+                {
+                    throw new IllegalArgumentException("memberIds lists member " + id + " more than once");
+                }
+                slotByMemberId[id] = slot;
+                peerIds[slot++] = id;
+            }
+        }
+        quorum = memberIds.length / 2 + 1;
+
+        if (persistedTerm < 0)
+        {
+            throw new IllegalArgumentException("persistedTerm must be >= 0: " + persistedTerm);
+        }
+        if (commitIndex < 0 || commitIndex > log.lastIndex())
+        {
+            throw new IllegalArgumentException(
+                "commitIndex=" + commitIndex + " must be in 0.." + log.lastIndex() + " (the log's last index)");
+        }
+        currentTerm = persistedTerm;
+        votedFor = persistedVote;
+        this.commitIndex = commitIndex;
+        appliedIndex = commitIndex;
+        durableIndex = log instanceof LogStore ? ((LogStore)log).durableIndex() : log.lastIndex();
+
+        final int peers = peerIds.length;
+        voteGranted = new boolean[peers];
+        nextIndex = new long[peers];
+        matchIndex = new long[peers];
+        durableMatchIndex = new long[peers];
+        lastSentNs = new long[peers];
+        lastSentCommit = new long[peers];
+        lastHeardNs = new long[peers];
+        probing = new boolean[peers];
+        probeOutstanding = new boolean[peers];
+        probeSentNs = new long[peers];
+        inflightEnd = new long[peers * maxInflight];
+        inflightSentNs = new long[peers * maxInflight];
+        inflightHead = new int[peers];
+        inflightCount = new int[peers];
+        quorumScratch = new long[peers + 1];
+    }
+
+    /**
+     * Drive timers: election and pre-vote, heartbeats, check-quorum, leader transfer, resend of lost batches,
+     * replication of entries proposed since the last tick, and coalesced durable acknowledgements.
+     *
+     * @param nowNs the one clock for everything, in nanoseconds; the leader stamps entries with it.
+     * @return the amount of work done.
+     */
+    public int tick(final long nowNs)
+    {
+        this.nowNs = nowNs;
+        if (!started)
+        {
+            started = true;
+            resetElectionDeadline();
+            publishRole();
+        }
+
+        if (Role.LEADER == role)
+        {
+            return leaderTick();
+        }
+
+        if (nowNs >= electionDeadlineNs)
+        {
+            if (preVote)
+            {
+                becomePreCandidate();
+            }
+            else
+            {
+                becomeCandidate(false);
+            }
+            return 1;
+        }
+
+        if (Role.FOLLOWER == role && NO_MEMBER != leaderId)
+        {
+            final long ack = Math.min(durableIndex, verifiedIndex);
+            if (ack > ackedDurableIndex &&
+                outbox.sendAppendResponse(leaderId, currentTerm, true, verifiedIndex, ack, 0, NO_CONFLICT_TERM))
+            {
+                ackedDurableIndex = ack;
+                return 1;
+            }
+        }
+
+        return 0;
+    }
+
+    /**
+     * A RequestVote (or pre-vote request) arrived.
+     */
+    public void onRequestVote(
+        final int from,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final boolean transfer)
+    {
+        if (NO_SLOT == slotOf(from))
+        {
+            droppedMessages++;
+            return;
+        }
+
+        if (preVote)
+        {
+            // A pre-vote changes nothing here: grant only if a real election in that term could succeed.
+            final boolean grant = term > currentTerm && !inLease(transfer) && isUpToDate(lastLogIndex, lastLogTerm);
+            outbox.sendVoteResponse(from, grant ? term : currentTerm, true, grant);
+            return;
+        }
+
+        if (term < currentTerm)
+        {
+            outbox.sendVoteResponse(from, currentTerm, false, false);
+            return;
+        }
+
+        if (term > currentTerm)
+        {
+            if (checkQuorum && inLease(transfer))
+            {
+                // A leader is alive: a disruptive candidate must not depose it (thesis 4.2.3).
+                return;
+            }
+            updateTerm(term);
+        }
+
+        final boolean grant =
+            (NO_MEMBER == votedFor || from == votedFor) && isUpToDate(lastLogIndex, lastLogTerm);
+        if (grant)
+        {
+            if (votedFor != from)
+            {
+                votedFor = from;
+                outbox.persistState(currentTerm, votedFor);
+            }
+            resetElectionDeadline();
+        }
+        outbox.sendVoteResponse(from, currentTerm, false, grant);
+    }
+
+    /**
+     * A VoteResponse (or pre-vote response) arrived.
+     */
+    public void onVoteResponse(final int from, final long term, final boolean preVote, final boolean granted)
+    {
+        final int slot = slotOf(from);
+        if (NO_SLOT == slot)
+        {
+            droppedMessages++;
+            return;
+        }
+
+        if (preVote)
+        {
+            if (granted)
+            {
+                // A granted pre-vote echoes the term we would campaign in.
+                if (Role.PRE_CANDIDATE == role && term == currentTerm + 1)
+                {
+                    recordVote(slot);
+                }
+            }
+            else if (term > currentTerm)
+            {
+                updateTerm(term);
+            }
+            return;
+        }
+
+        if (term > currentTerm)
+        {
+            updateTerm(term);
+        }
+        else if (granted && Role.CANDIDATE == role && term == currentTerm)
+        {
+            recordVote(slot);
+        }
+    }
+
+    /**
+     * An AppendEntries arrived.
+     *
+     * @param entries validated, contiguous LogEntry frames (may be empty: a heartbeat).
+     */
+    public void onAppendEntries(
+        final int from,
+        final long term,
+        final long prevLogIndex,
+        final long prevLogTerm,
+        final long leaderCommit,
+        final DirectBuffer entries,
+        final int offset,
+        final int length)
+    {
+        if (NO_SLOT == slotOf(from) || prevLogIndex < 0 || length < 0)
+        {
+            droppedMessages++;
+            return;
+        }
+
+        if (term < currentTerm)
+        {
+            // A deposed leader learns the new term from this answer.
+            outbox.sendAppendResponse(from, currentTerm, false, 0, 0, 0, NO_CONFLICT_TERM);
+            return;
+        }
+
+        if (term > currentTerm)
+        {
+            updateTerm(term);
+        }
+
+        if (Role.LEADER == role)
+        {
+            throw new IllegalStateException(
+                "member " + memberId + " is leader of term " + term + " and received AppendEntries from " + from);
+        }
+
+        if (Role.FOLLOWER != role || leaderId != from)
+        {
+            role = Role.FOLLOWER;
+            leaderId = from;
+            publishRole();
+        }
+        lastLeaderContactNs = nowNs;
+        resetElectionDeadline();
+
+        final long lastIndex = log.lastIndex();
+        if (prevLogIndex > lastIndex)
+        {
+            reject(from, lastIndex + 1, NO_CONFLICT_TERM);
+            return;
+        }
+
+        final long termAtPrev = log.termAt(prevLogIndex);
+        if (termAtPrev != prevLogTerm)
+        {
+            if (prevLogIndex <= commitIndex)
+            {
+                throw new IllegalStateException(
+                    "safety violation: leader " + from + " term " + term + " has term " + prevLogTerm +
+                    " at committed index " + prevLogIndex + " where member " + memberId + " has " + termAtPrev);
+            }
+            reject(from, firstIndexWithTermAtLeast(termAtPrev, commitIndex + 1, prevLogIndex), termAtPrev);
+            return;
+        }
+
+        final long lastNewIndex = length > 0 ? appendEntries(entries, offset, length, prevLogIndex) : prevLogIndex;
+        if (lastNewIndex < 0)
+        {
+            droppedMessages++;
+            return;
+        }
+
+        if (lastNewIndex > verifiedIndex)
+        {
+            verifiedIndex = lastNewIndex;
+        }
+
+        final long newCommit = Math.min(leaderCommit, verifiedIndex);
+        if (newCommit > commitIndex)
+        {
+            commitIndex = newCommit;
+            outbox.onCommitIndex(newCommit);
+        }
+
+        final long ack = Math.min(durableIndex, verifiedIndex);
+        if (outbox.sendAppendResponse(from, currentTerm, true, verifiedIndex, ack, 0, NO_CONFLICT_TERM) &&
+            ack > ackedDurableIndex)
+        {
+            ackedDurableIndex = ack;
+        }
+    }
+
+    /**
+     * An AppendResponse arrived.
+     */
+    public void onAppendResponse(
+        final int from,
+        final long term,
+        final boolean success,
+        final long lastAppendedIndex,
+        final long durableIndex,
+        final long conflictIndex,
+        final long conflictTerm)
+    {
+        final int slot = slotOf(from);
+        if (NO_SLOT == slot)
+        {
+            droppedMessages++;
+            return;
+        }
+
+        if (term > currentTerm)
+        {
+            updateTerm(term);
+            return;
+        }
+
+        if (term < currentTerm || Role.LEADER != role)
+        {
+            return;
+        }
+
+        lastHeardNs[slot] = nowNs;
+        final long lastIndex = log.lastIndex();
+        final long durable = Math.min(Math.min(durableIndex, lastAppendedIndex), lastIndex);
+        if (durable > durableMatchIndex[slot])
+        {
+            durableMatchIndex[slot] = durable;
+        }
+
+        if (success)
+        {
+            onAppendSuccess(slot, Math.min(lastAppendedIndex, lastIndex));
+        }
+        else
+        {
+            onAppendRejected(slot, conflictIndex, conflictTerm, lastIndex);
+        }
+
+        maybeCommit();
+    }
+
+    /**
+     * A TimeoutNow arrived: the leader hands leadership over, start an election at once.
+     */
+    public void onTimeoutNow(final int from, final long term)
+    {
+        if (NO_SLOT == slotOf(from))
+        {
+            droppedMessages++;
+            return;
+        }
+
+        if (term < currentTerm || Role.LEADER == role)
+        {
+            return;
+        }
+
+        if (term > currentTerm)
+        {
+            updateTerm(term);
+        }
+        becomeCandidate(true);
+    }
+
+    /**
+     * Leader only: append one entry to the log. It is replicated at the next {@link #tick}.
+     *
+     * @return the entry's log index, {@link #NOT_LEADER} or {@link #BACK_PRESSURED}.
+     */
+    public long propose(
+        final EntryType type,
+        final long sessionId,
+        final long sequence,
+        final DirectBuffer payload,
+        final int offset,
+        final int length)
+    {
+        if (Role.LEADER != role)
+        {
+            return NOT_LEADER;
+        }
+
+        if (NO_SLOT != transferSlot || log.lastIndex() - commitIndex >= maxUncommittedEntries)
+        {
+            return BACK_PRESSURED;
+        }
+
+        return appendOwnEntry(type, sessionId, sequence, payload, offset, length);
+    }
+
+    /**
+     * The log store's durable index advanced (report {@code LogStore.durableIndex()} as it is now).
+     */
+    public void onDurable(final long durableIndex)
+    {
+        final long durable = Math.min(durableIndex, log.lastIndex());
+        if (durable > this.durableIndex)
+        {
+            this.durableIndex = durable;
+            if (Role.LEADER == role)
+            {
+                maybeCommit();
+            }
+        }
+    }
+
+    /**
+     * The runtime applied entries up to here.
+     */
+    public void onApplied(final long appliedIndex)
+    {
+        if (appliedIndex > this.appliedIndex)
+        {
+            this.appliedIndex = Math.min(appliedIndex, commitIndex);
+        }
+    }
+
+    /**
+     * Leader only: hand leadership to another member once it has caught up. Proposals are back-pressured
+     * meanwhile; the transfer is abandoned after an election timeout.
+     *
+     * @return false if not leader, unknown member or self.
+     */
+    public boolean transferLeadership(final int toMemberId)
+    {
+        final int slot = slotOf(toMemberId);
+        if (Role.LEADER != role || NO_SLOT == slot)
+        {
+            return false;
+        }
+
+        transferSlot = slot;
+        transferDeadlineNs = nowNs + electionTimeoutMaxNs;
+        timeoutNowSent = false;
+        maybeSendTimeoutNow();
+
+        return true;
+    }
+
+    public int memberId()
+    {
+        return memberId;
+    }
+
+    public Role role()
+    {
+        return role;
+    }
+
+    public long currentTerm()
+    {
+        return currentTerm;
+    }
+
+    public int leaderId()
+    {
+        return leaderId;
+    }
+
+    public int votedFor()
+    {
+        return votedFor;
+    }
+
+    public long commitIndex()
+    {
+        return commitIndex;
+    }
+
+    public long appliedIndex()
+    {
+        return appliedIndex;
+    }
+
+    /**
+     * @return messages dropped because they were malformed or came from an unknown member.
+     */
+    public long droppedMessages()
+    {
+        return droppedMessages;
+    }
+
+    /**
+     * @return the member leadership is being transferred to, or {@link #NO_MEMBER}.
+     */
+    public int transferTarget()
+    {
+        return NO_SLOT == transferSlot ? NO_MEMBER : peerIds[transferSlot];
+    }
+
+    public String toString()
+    {
+        return "RaftNode{memberId=" + memberId + ", role=" + role + ", term=" + currentTerm + ", leader=" +
+            leaderId + ", votedFor=" + votedFor + ", commit=" + commitIndex + ", lastIndex=" + log.lastIndex() +
+            ", durable=" + durableIndex + '}';
+    }
+
+    private int leaderTick()
+    {
+        if (checkQuorum && !hasQuorumContact())
+        {
+            role = Role.FOLLOWER;
+            leaderId = NO_MEMBER;
+            clearTransfer();
+            resetElectionDeadline();
+            publishRole();
+            return 1;
+        }
+
+        int work = 0;
+        if (NO_SLOT != transferSlot)
+        {
+            if (nowNs >= transferDeadlineNs)
+            {
+                clearTransfer();
+            }
+            else
+            {
+                work += maybeSendTimeoutNow();
+            }
+        }
+
+        for (int slot = 0; slot < peerIds.length; slot++)
+        {
+            work += replicate(slot);
+        }
+
+        return work;
+    }
+
+    private boolean hasQuorumContact()
+    {
+        int heard = 1;
+        for (int slot = 0; slot < peerIds.length; slot++)
+        {
+            if (nowNs - lastHeardNs[slot] < electionTimeoutMaxNs)
+            {
+                heard++;
+            }
+        }
+
+        return heard >= quorum;
+    }
+
+    private int replicate(final int slot)
+    {
+        final int peer = peerIds[slot];
+        final long lastIndex = log.lastIndex();
+        int work = 0;
+
+        if (probing[slot])
+        {
+            if (probeOutstanding[slot] && nowNs - probeSentNs[slot] >= resendTimeoutNs)
+            {
+                probeOutstanding[slot] = false;
+            }
+
+            if (!probeOutstanding[slot])
+            {
+                final long next = nextIndex[slot];
+                final long end = next <= lastIndex ? log.batchEnd(next, maxBatchBytes) : next - 1;
+                if (sendAppend(slot, peer, next, end))
+                {
+                    probeOutstanding[slot] = true;
+                    probeSentNs[slot] = nowNs;
+                    work++;
+                }
+            }
+        }
+        else
+        {
+            if (inflightCount[slot] > 0 && nowNs - inflightSentNs[ringIndex(slot, 0)] >= resendTimeoutNs)
+            {
+                // The batch or its answer was lost: go back to the last acknowledged index.
+                inflightCount[slot] = 0;
+                nextIndex[slot] = matchIndex[slot] + 1;
+            }
+
+            while (inflightCount[slot] < maxInflight && nextIndex[slot] <= lastIndex)
+            {
+                final long next = nextIndex[slot];
+                final long end = log.batchEnd(next, maxBatchBytes);
+                if (!sendAppend(slot, peer, next, end))
+                {
+                    break;
+                }
+                final int ring = ringIndex(slot, inflightCount[slot]);
+                inflightEnd[ring] = end;
+                inflightSentNs[ring] = nowNs;
+                inflightCount[slot]++;
+                nextIndex[slot] = end + 1;
+                work++;
+            }
+        }
+
+        if (nowNs - lastSentNs[slot] >= heartbeatIntervalNs || lastSentCommit[slot] < commitIndex)
+        {
+            final long match = matchIndex[slot];
+            if (sendAppend(slot, peer, match + 1, match))
+            {
+                work++;
+            }
+        }
+
+        return work;
+    }
+
+    private boolean sendAppend(final int slot, final int peer, final long fromIndex, final long toIndex)
+    {
+        final long prevIndex = fromIndex - 1;
+        if (outbox.sendAppendEntries(
+            peer, currentTerm, prevIndex, log.termAt(prevIndex), commitIndex, fromIndex, toIndex))
+        {
+            lastSentNs[slot] = nowNs;
+            lastSentCommit[slot] = commitIndex;
+            return true;
+        }
+
+        return false;
+    }
+
+    private int ringIndex(final int slot, final int position)
+    {
+        return slot * maxInflight + (inflightHead[slot] + position) % maxInflight;
+    }
+
+    private void onAppendSuccess(final int slot, final long lastAppendedIndex)
+    {
+        if (lastAppendedIndex > matchIndex[slot])
+        {
+            matchIndex[slot] = lastAppendedIndex;
+        }
+        final long match = matchIndex[slot];
+
+        while (inflightCount[slot] > 0 && inflightEnd[ringIndex(slot, 0)] <= match)
+        {
+            inflightHead[slot] = (inflightHead[slot] + 1) % maxInflight;
+            inflightCount[slot]--;
+        }
+
+        if (probing[slot])
+        {
+            if (match >= nextIndex[slot] - 1)
+            {
+                probing[slot] = false;
+                probeOutstanding[slot] = false;
+                inflightCount[slot] = 0;
+                nextIndex[slot] = match + 1;
+            }
+        }
+        else if (nextIndex[slot] <= match)
+        {
+            nextIndex[slot] = match + 1;
+        }
+
+        if (slot == transferSlot)
+        {
+            maybeSendTimeoutNow();
+        }
+    }
+
+    private void onAppendRejected(final int slot, final long conflictIndex, final long conflictTerm, final long lastIndex)
+    {
+        long next;
+        if (conflictTerm <= NO_CONFLICT_TERM)
+        {
+            next = conflictIndex;
+        }
+        else
+        {
+            final long lastAtOrBelow = lastIndexWithTermAtMost(conflictTerm, lastIndex);
+            next = log.termAt(lastAtOrBelow) == conflictTerm ?
+                lastAtOrBelow + 1 : Math.min(lastAtOrBelow + 1, conflictIndex);
+        }
+        next = Math.max(1, Math.min(next, lastIndex + 1));
+
+        nextIndex[slot] = next;
+        if (matchIndex[slot] >= next)
+        {
+            // The follower lost entries it had acknowledged (a crash before they were durable).
+            matchIndex[slot] = next - 1;
+        }
+        probing[slot] = true;
+        probeOutstanding[slot] = false;
+        inflightCount[slot] = 0;
+        replicate(slot);
+    }
+
+    private void maybeCommit()
+    {
+        final long[] scratch = quorumScratch;
+        scratch[0] = durableIndex;
+        for (int slot = 0; slot < peerIds.length; slot++)
+        {
+            scratch[slot + 1] = durableMatchIndex[slot];
+        }
+
+        // Insertion sort, descending: clusters are small and this must not allocate.
+        for (int i = 1; i < scratch.length; i++)
+        {
+            final long value = scratch[i];
+            int j = i - 1;
+            while (j >= 0 && scratch[j] < value)
+            {
+                scratch[j + 1] = scratch[j];
+                j--;
+            }
+            scratch[j + 1] = value;
+        }
+
+        final long quorumIndex = scratch[quorum - 1];
+        // Figure 8: only an entry of the current term is committed by counting replicas.
+        if (quorumIndex > commitIndex && log.termAt(quorumIndex) == currentTerm)
+        {
+            commitIndex = quorumIndex;
+            outbox.onCommitIndex(quorumIndex);
+        }
+    }
+
+    private int maybeSendTimeoutNow()
+    {
+        if (NO_SLOT != transferSlot && !timeoutNowSent && matchIndex[transferSlot] >= log.lastIndex() &&
+            outbox.sendTimeoutNow(peerIds[transferSlot], currentTerm))
+        {
+            timeoutNowSent = true;
+            return 1;
+        }
+
+        return 0;
+    }
+
+    private void clearTransfer()
+    {
+        transferSlot = NO_SLOT;
+        timeoutNowSent = false;
+    }
+
+    /**
+     * Append the frames of an accepted AppendEntries after {@code prevLogIndex}: skip those already held with
+     * the same term, truncate at the first conflict, append the rest as one slice of the received bytes.
+     *
+     * @return the index of the last frame, or -1 if the block is malformed (nothing was changed then).
+     */
+    private long appendEntries(final DirectBuffer entries, final int offset, final int length, final long prevLogIndex)
+    {
+        final long lastIndex = log.lastIndex();
+        final int end = offset + length;
+        long expectedIndex = prevLogIndex + 1;
+        int appendFrom = -1;
+        long conflictIndex = 0;
+        int lastFrame = offset;
+        int position = offset;
+
+        while (position < end)
+        {
+            if (end - position < EntryFrame.HEADER_LENGTH)
+            {
+                return -1;
+            }
+            final long index = EntryFrame.index(entries, position);
+            if (index != expectedIndex)
+            {
+                return -1;
+            }
+            if (appendFrom < 0)
+            {
+                if (index > lastIndex)
+                {
+                    appendFrom = position;
+                }
+                else if (log.termAt(index) != EntryFrame.term(entries, position))
+                {
+                    appendFrom = position;
+                    conflictIndex = index;
+                }
+            }
+            lastFrame = position;
+            position += EntryFrame.frameLength(entries, position);
+            expectedIndex++;
+        }
+        if (position != end)
+        {
+            return -1;
+        }
+
+        if (conflictIndex > 0)
+        {
+            if (conflictIndex <= commitIndex)
+            {
+                throw new IllegalStateException(
+                    "safety violation: member " + memberId + " asked to overwrite committed index " +
+                    conflictIndex + " (commit index " + commitIndex + ") by leader " + leaderId +
+                    " in term " + currentTerm);
+            }
+            outbox.truncateLogAfter(conflictIndex - 1);
+            if (durableIndex >= conflictIndex)
+            {
+                durableIndex = conflictIndex - 1;
+            }
+        }
+        if (appendFrom >= 0)
+        {
+            outbox.appendToLog(entries, appendFrom, end - appendFrom);
+        }
+
+        final long stamp = EntryFrame.timestamp(entries, lastFrame);
+        if (stamp > lastStampNs)
+        {
+            lastStampNs = stamp;
+        }
+
+        return expectedIndex - 1;
+    }
+
+    private void reject(final int leader, final long conflictIndex, final long conflictTerm)
+    {
+        outbox.sendAppendResponse(
+            leader,
+            currentTerm,
+            false,
+            verifiedIndex,
+            Math.min(durableIndex, verifiedIndex),
+            conflictIndex,
+            conflictTerm);
+    }
+
+    private long appendOwnEntry(
+        final EntryType type,
+        final long sessionId,
+        final long sequence,
+        final DirectBuffer payload,
+        final int offset,
+        final int length)
+    {
+        final int frameLength = EntryFrame.frameLength(length);
+        if (frameLength > staging.capacity())
+        {
+            if (length > EntryFrame.MAX_PAYLOAD_LENGTH)
+            {
+                throw new IllegalArgumentException(
+                    "payload length " + length + " exceeds " + EntryFrame.MAX_PAYLOAD_LENGTH);
+            }
+            staging.wrap(new byte[Integer.highestOneBit(frameLength - 1) << 1]);
+        }
+
+        final long index = log.lastIndex() + 1;
+        if (nowNs > lastStampNs)
+        {
+            lastStampNs = nowNs;
+        }
+        final int encodedLength = EntryFrame.encode(
+            staging, 0, index, currentTerm, lastStampNs, type, sessionId, sequence, payload, offset, length);
+        outbox.appendToLog(staging, 0, encodedLength);
+
+        return index;
+    }
+
+    private void becomePreCandidate()
+    {
+        role = Role.PRE_CANDIDATE;
+        leaderId = NO_MEMBER;
+        resetElectionDeadline();
+        resetVotes();
+        publishRole();
+
+        if (votesGranted >= quorum)
+        {
+            becomeCandidate(false);
+            return;
+        }
+
+        final long lastIndex = log.lastIndex();
+        final long lastTerm = log.lastTerm();
+        for (final int peer : peerIds)
+        {
+            outbox.sendRequestVote(peer, currentTerm + 1, lastIndex, lastTerm, true, false);
+        }
+    }
+
+    private void becomeCandidate(final boolean transfer)
+    {
+        currentTerm++;
+        votedFor = memberId;
+        outbox.persistState(currentTerm, votedFor);
+        role = Role.CANDIDATE;
+        leaderId = NO_MEMBER;
+        verifiedIndex = 0;
+        ackedDurableIndex = 0;
+        clearTransfer();
+        resetElectionDeadline();
+        resetVotes();
+        publishRole();
+
+        if (votesGranted >= quorum)
+        {
+            becomeLeader();
+            return;
+        }
+
+        final long lastIndex = log.lastIndex();
+        final long lastTerm = log.lastTerm();
+        for (final int peer : peerIds)
+        {
+            outbox.sendRequestVote(peer, currentTerm, lastIndex, lastTerm, false, transfer);
+        }
+    }
+
+    private void becomeLeader()
+    {
+        role = Role.LEADER;
+        leaderId = memberId;
+        clearTransfer();
+        publishRole();
+
+        final long next = log.lastIndex() + 1;
+        for (int slot = 0; slot < peerIds.length; slot++)
+        {
+            nextIndex[slot] = next;
+            matchIndex[slot] = 0;
+            durableMatchIndex[slot] = 0;
+            lastSentNs[slot] = LONG_AGO;
+            lastSentCommit[slot] = -1;
+            lastHeardNs[slot] = nowNs;
+            probing[slot] = true;
+            probeOutstanding[slot] = false;
+            inflightHead[slot] = 0;
+            inflightCount[slot] = 0;
+        }
+
+        appendOwnEntry(EntryType.NOOP, 0, 0, null, 0, 0);
+        for (int slot = 0; slot < peerIds.length; slot++)
+        {
+            replicate(slot);
+        }
+        maybeCommit();
+    }
+
+    private void recordVote(final int slot)
+    {
+        if (!voteGranted[slot])
+        {
+            voteGranted[slot] = true;
+            votesGranted++;
+            if (votesGranted >= quorum)
+            {
+                if (Role.PRE_CANDIDATE == role)
+                {
+                    becomeCandidate(false);
+                }
+                else
+                {
+                    becomeLeader();
+                }
+            }
+        }
+    }
+
+    private void resetVotes()
+    {
+        Arrays.fill(voteGranted, false);
+        votesGranted = 1;
+    }
+
+    /**
+     * Adopt a higher term: persisted before anything else is done in it.
+     */
+    private void updateTerm(final long term)
+    {
+        currentTerm = term;
+        votedFor = NO_MEMBER;
+        outbox.persistState(term, NO_MEMBER);
+        role = Role.FOLLOWER;
+        leaderId = NO_MEMBER;
+        verifiedIndex = 0;
+        ackedDurableIndex = 0;
+        clearTransfer();
+        resetElectionDeadline();
+        publishRole();
+    }
+
+    private boolean inLease(final boolean transfer)
+    {
+        return !transfer &&
+            (Role.LEADER == role ||
+            (NO_MEMBER != leaderId && nowNs - lastLeaderContactNs < electionTimeoutMinNs));
+    }
+
+    private boolean isUpToDate(final long lastLogIndex, final long lastLogTerm)
+    {
+        final long ourLastTerm = log.lastTerm();
+        return lastLogTerm > ourLastTerm || (lastLogTerm == ourLastTerm && lastLogIndex >= log.lastIndex());
+    }
+
+    private void resetElectionDeadline()
+    {
+        electionDeadlineNs = nowNs + electionTimeoutMinNs + random.nextLong(electionTimeoutRangeNs);
+    }
+
+    private void publishRole()
+    {
+        if (role != publishedRole || currentTerm != publishedTerm || leaderId != publishedLeaderId)
+        {
+            publishedRole = role;
+            publishedTerm = currentTerm;
+            publishedLeaderId = leaderId;
+            outbox.onRoleChange(role, currentTerm, leaderId);
+        }
+    }
+
+    private int slotOf(final int member)
+    {
+        return member >= 0 && member < slotByMemberId.length ? slotByMemberId[member] : NO_SLOT;
+    }
+
+    /**
+     * Smallest index in [low, high] whose term is at least {@code term}; terms never decrease along a log.
+     */
+    private long firstIndexWithTermAtLeast(final long term, final long low, final long high)
+    {
+        long lo = low;
+        long hi = high;
+        while (lo < hi)
+        {
+            final long mid = (lo + hi) >>> 1;
+            if (log.termAt(mid) >= term)
+            {
+                hi = mid;
+            }
+            else
+            {
+                lo = mid + 1;
+            }
+        }
+
+        return lo;
+    }
+
+    /**
+     * Largest index in [0, lastIndex] whose term is at most {@code term}.
+     */
+    private long lastIndexWithTermAtMost(final long term, final long lastIndex)
+    {
+        long lo = 0;
+        long hi = lastIndex;
+        while (lo < hi)
+        {
+            final long mid = (lo + hi + 1) >>> 1;
+            if (log.termAt(mid) <= term)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return lo;
+    }
+}

@@ -1,0 +1,97 @@
+package io.flotilla.engine.node;
+
+import io.flotilla.engine.ClusterNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Bad configuration fails in conclude() (before anything is launched) with a message saying what to change.
+ */
+class ContextConfigurationTest
+{
+    private static final String MEMBERS = "0=localhost:20110:20111,1=localhost:20120:20121,2=localhost:20130:20131";
+
+    @TempDir
+    File tempDir;
+
+    private ClusterNode.Context valid()
+    {
+        return new ClusterNode.Context()
+            .memberId(0)
+            .members(MEMBERS)
+            .dataDirectory(new File(tempDir, "node-0"))
+            .stateMachine(new ChecksumStateMachine());
+    }
+
+    private void assertRejected(final UnaryOperator<ClusterNode.Context> change, final String... fragments)
+    {
+        final IllegalArgumentException ex = assertThrows(
+            IllegalArgumentException.class, () -> change.apply(valid()).conclude());
+        for (final String fragment : fragments)
+        {
+            assertTrue(ex.getMessage().contains(fragment), "'" + ex.getMessage() + "' should mention '" + fragment + "'");
+        }
+    }
+
+    @Test
+    void validContextConcludes()
+    {
+        final ClusterNode.Context ctx = valid().conclude();
+        assertEquals(3, ctx.clusterMembers().size());
+        assertEquals("localhost:20121", ctx.clusterMembers().member(1).ingressEndpoint());
+        assertEquals(TimeUnit.SECONDS.toNanos(10), ctx.sessionTimeoutNs());
+        assertTrue(ctx.ipcIngress());
+    }
+
+    @Test
+    void membersSpecErrorsNameTheProblem()
+    {
+        assertRejected(c -> c.members(null), "flotilla.members");
+        assertRejected(c -> c.members("0=localhost:20110"), "id=host:consensusPort:ingressPort");
+        assertRejected(c -> c.members("x=localhost:1:2"), "member id", "not a number");
+        assertRejected(c -> c.members("0=localhost:1:2,0=localhost:3:4"), "appears twice");
+        assertRejected(c -> c.members("0=localhost:1:2,1=localhost:1:4"), "share an endpoint");
+        assertRejected(c -> c.members("0=localhost:70000:2"), "consensus port", "1..65535");
+        assertRejected(c -> c.members("0=localhost:5:5"), "two different ports");
+        assertRejected(c -> c.members("200=localhost:5:6"), "0..127");
+    }
+
+    @Test
+    void memberAndDirectoryErrorsNameTheSetting()
+    {
+        assertRejected(c -> c.memberId(-1), "flotilla.member.id");
+        assertRejected(c -> c.memberId(5), "memberId 5 is not in the members spec");
+        assertRejected(c -> c.dataDirectory(null), "flotilla.data.dir");
+        assertRejected(c -> c.stateMachine(null), "flotilla.state.machine");
+    }
+
+    @Test
+    void timingAndSizingErrorsSayWhatToChange()
+    {
+        assertRejected(c -> c.electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(600), TimeUnit.MILLISECONDS.toNanos(300)),
+            "election");
+        assertRejected(c -> c.heartbeatIntervalNs(TimeUnit.SECONDS.toNanos(1)), "heartbeat");
+        assertRejected(c -> c.maxInflight(0), "nflight");
+        assertRejected(c -> c.maxBatchBytes(64 * 1024 * 1024), "maxBatchBytes", "flotilla.raft.max.batch.bytes");
+        assertRejected(c -> c.sessionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(100)), "flotilla.session.timeout");
+        assertRejected(c -> c.proposalQueueBytes(5000), "power of two", "flotilla.proposal.queue.bytes");
+        assertRejected(c -> c.maxPendingProposals(3), "power of two", "flotilla.proposal.max.pending");
+        assertRejected(c -> c.maxSessions(0), "flotilla.max.sessions");
+        assertRejected(c -> c.externalDriver(true).aeronDirectoryName(null), "flotilla.aeron.dir");
+    }
+
+    @Test
+    void contextIsConcludedOnce()
+    {
+        final ClusterNode.Context ctx = valid().conclude();
+        assertThrows(IllegalStateException.class, ctx::conclude);
+    }
+}

@@ -1,0 +1,119 @@
+package io.flotilla.engine.node;
+
+import io.flotilla.codecs.ResponseStatus;
+import io.flotilla.engine.ClusterNode;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The server side of the ingress protocol, driven by a raw SBE client: redirects, sessions, exactly-once apply of
+ * retried requests, gaps, close and expiry.
+ */
+class IngressSessionTest
+{
+    @TempDir
+    File tempDir;
+
+    @Test
+    @Timeout(120)
+    void retriedRequestIsAppliedOnceAndAnsweredWithItsOriginalResponse()
+    {
+        try (TestCluster cluster = new TestCluster(tempDir, 3).startAll())
+        {
+            final ClusterNode leader = cluster.awaitLeader();
+            final int leaderId = leader.memberId();
+            final int followerId = (leaderId + 1) % 3;
+            final ClusterMembers members = ClusterMembers.parse(cluster.membersSpec());
+
+            try (RawIngressClient client = new RawIngressClient(members))
+            {
+                // A follower redirects the connect to the leader.
+                client.connect(followerId, 7, IngressServer.PROTOCOL_VERSION);
+                final RawIngressClient.Reject reject = client.await(RawIngressClient.Reject.class);
+                assertEquals(7, reject.correlationId());
+                assertEquals("NOT_LEADER", reject.reason());
+                assertEquals(leaderId, reject.leaderMemberId());
+                assertEquals(members.member(leaderId).ingressEndpoint(), reject.leaderEndpoint());
+
+                // A wrong protocol version is refused.
+                client.connect(leaderId, 8, 99);
+                assertEquals("VERSION_MISMATCH", client.await(RawIngressClient.Reject.class).reason());
+
+                client.connect(leaderId, 9, IngressServer.PROTOCOL_VERSION);
+                final RawIngressClient.Ack ack = client.await(RawIngressClient.Ack.class);
+                assertEquals(9, ack.correlationId());
+                assertEquals(leaderId, ack.leaderMemberId());
+                final long sessionId = ack.sessionId();
+                assertTrue(sessionId > 0);
+
+                client.request(leaderId, sessionId, 1, "first");
+                final RawIngressClient.Reply first = client.await(RawIngressClient.Reply.class);
+                assertEquals(ResponseStatus.OK, first.status());
+                assertEquals(1, first.sequence());
+                assertEquals(1, first.payloadLong());
+
+                // The response was "lost": the client retries the same request, twice.
+                client.request(leaderId, sessionId, 1, "first");
+                client.request(leaderId, sessionId, 1, "first");
+                for (int i = 0; i < 2; i++)
+                {
+                    final RawIngressClient.Reply retried = client.await(RawIngressClient.Reply.class);
+                    assertEquals(ResponseStatus.OK, retried.status());
+                    assertEquals(first.logIndex(), retried.logIndex());
+                    assertArrayEquals(first.payload(), retried.payload());
+                }
+
+                // A gap is refused without being applied; the client resends in order.
+                client.request(leaderId, sessionId, 3, "third");
+                final RawIngressClient.Reply gap = client.await(RawIngressClient.Reply.class);
+                assertEquals(ResponseStatus.ERROR, gap.status());
+                assertEquals("sequence gap", gap.payloadText());
+
+                client.request(leaderId, sessionId, 2, "second");
+                final RawIngressClient.Reply second = client.await(RawIngressClient.Reply.class);
+                assertEquals(ResponseStatus.OK, second.status());
+                assertEquals(2, second.payloadLong());
+
+                client.request(leaderId, sessionId, 3, "Reject me");
+                final RawIngressClient.Reply third = client.await(RawIngressClient.Reply.class);
+                assertEquals(ResponseStatus.REJECTED, third.status());
+                assertEquals(3, third.payloadLong());
+
+                // Every replica applied each request once, in the same order.
+                cluster.awaitConverged(3);
+
+                // A follower that holds the session answers NOT_LEADER with the leader's endpoint.
+                client.request(followerId, sessionId, 4, "fourth");
+                final RawIngressClient.Reply redirect = client.await(RawIngressClient.Reply.class);
+                assertEquals(ResponseStatus.NOT_LEADER, redirect.status());
+                assertEquals(leaderId, redirect.leaderMemberId());
+                assertEquals(members.member(leaderId).ingressEndpoint(), redirect.leaderEndpoint());
+
+                // Garbage on the ingress is counted and dropped; the session carries on.
+                final UnsafeBuffer garbage = new UnsafeBuffer(new byte[32]);
+                garbage.setMemory(0, 32, (byte)0x5A);
+                client.sendRaw(leaderId, garbage, 32);
+                client.request(leaderId, sessionId, 4, "fourth");
+                assertEquals(4, client.await(RawIngressClient.Reply.class).payloadLong());
+
+                // Closed: a later request is answered SESSION_EXPIRED, and not applied.
+                cluster.await("the fourth request applied on the leader", () -> leader.appliedIndex() >=
+                    leader.commitIndex() && cluster.machine(leaderId).count() == 4);
+                final long appliedBeforeClose = leader.appliedIndex();
+                client.closeSession(leaderId, sessionId);
+                cluster.await("the SESSION_CLOSE entry applied", () -> leader.appliedIndex() > appliedBeforeClose);
+                client.request(leaderId, sessionId, 5, "fifth");
+                assertEquals(ResponseStatus.SESSION_EXPIRED, client.await(RawIngressClient.Reply.class).status());
+                cluster.awaitConverged(4);
+            }
+        }
+    }
+}

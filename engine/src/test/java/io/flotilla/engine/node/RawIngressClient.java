@@ -1,0 +1,224 @@
+package io.flotilla.engine.node;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.flotilla.codecs.MessageHeaderDecoder;
+import io.flotilla.codecs.MessageHeaderEncoder;
+import io.flotilla.codecs.RequestEncoder;
+import io.flotilla.codecs.ResponseDecoder;
+import io.flotilla.codecs.ResponseStatus;
+import io.flotilla.codecs.SessionAckDecoder;
+import io.flotilla.codecs.SessionCloseEncoder;
+import io.flotilla.codecs.SessionConnectEncoder;
+import io.flotilla.codecs.SessionRejectDecoder;
+import org.agrona.CloseHelper;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.File;
+import java.util.ArrayDeque;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A bare-bones client speaking the ingress protocol with raw SBE, to test the server side on its own: it sends
+ * exactly what the test says (duplicates and gaps included) and records every reply.
+ */
+final class RawIngressClient implements AutoCloseable
+{
+    static final int RESPONSE_STREAM_ID = 20;
+
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final Subscription responses;
+    private final ClusterMembers members;
+    private final ExclusivePublication[] ingress;
+    private final String responseChannel;
+    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1024);
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final ArrayDeque<Object> replies = new ArrayDeque<>();
+    private final FragmentAssembler assembler = new FragmentAssembler(this::onReply);
+
+    record Ack(long correlationId, long sessionId, long leaderTerm, int leaderMemberId)
+    {
+    }
+
+    record Reject(long correlationId, int leaderMemberId, String reason, String leaderEndpoint, String detail)
+    {
+    }
+
+    record Reply(long sessionId, long sequence, long logIndex, int leaderMemberId, ResponseStatus status,
+        String leaderEndpoint, byte[] payload)
+    {
+        long payloadLong()
+        {
+            return new UnsafeBuffer(payload).getLong(0);
+        }
+
+        String payloadText()
+        {
+            return new String(payload, java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
+    RawIngressClient(final ClusterMembers members)
+    {
+        this.members = members;
+        final String dir = new File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir");
+        driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .aeronDirectoryName(new File(dir, "flotilla-test-client-" + UUID.randomUUID()).getPath())
+            .threadingMode(ThreadingMode.SHARED)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+        responseChannel = "aeron:udp?endpoint=localhost:" + TestCluster.freeUdpPorts(1)[0];
+        responses = aeron.addSubscription(responseChannel, RESPONSE_STREAM_ID);
+        ingress = new ExclusivePublication[members.size()];
+        for (int i = 0; i < members.size(); i++)
+        {
+            ingress[i] = aeron.addExclusivePublication(members.at(i).ingressChannel(), ClusterMembers.INGRESS_STREAM_ID);
+        }
+    }
+
+    void connect(final int memberId, final long correlationId, final int protocolVersion)
+    {
+        final SessionConnectEncoder encoder = new SessionConnectEncoder()
+            .wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .responseStreamId(RESPONSE_STREAM_ID)
+            .protocolVersion(protocolVersion)
+            .responseChannel(responseChannel)
+            .putCredentials(new byte[0], 0, 0);
+        send(memberId, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    void request(final int memberId, final long sessionId, final long sequence, final String payload)
+    {
+        final byte[] bytes = payload.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final RequestEncoder encoder = new RequestEncoder()
+            .wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .sessionId(sessionId)
+            .sequence(sequence)
+            .putPayload(bytes, 0, bytes.length);
+        send(memberId, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    void closeSession(final int memberId, final long sessionId)
+    {
+        final SessionCloseEncoder encoder = new SessionCloseEncoder()
+            .wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .sessionId(sessionId);
+        send(memberId, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    void sendRaw(final int memberId, final UnsafeBuffer bytes, final int length)
+    {
+        buffer.putBytes(0, bytes, 0, length);
+        send(memberId, length);
+    }
+
+    <T> T await(final Class<T> type)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TestCluster.TIMEOUT_MS);
+        while (true)
+        {
+            final Object reply = replies.poll();
+            if (null != reply)
+            {
+                if (type.isInstance(reply))
+                {
+                    return type.cast(reply);
+                }
+                fail("expected a " + type.getSimpleName() + " but got " + reply);
+            }
+            if (0 == responses.poll(assembler, 10))
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    fail("no " + type.getSimpleName() + " within " + TestCluster.TIMEOUT_MS + " ms");
+                }
+                Thread.yield();
+            }
+        }
+    }
+
+    private void send(final int memberId, final int length)
+    {
+        final ExclusivePublication publication = ingress[indexOf(memberId)];
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TestCluster.TIMEOUT_MS);
+        while (publication.offer(buffer, 0, length) < 0)
+        {
+            if (System.nanoTime() > deadline)
+            {
+                fail("could not send to member " + memberId);
+            }
+            Thread.yield();
+        }
+    }
+
+    private int indexOf(final int memberId)
+    {
+        for (int i = 0; i < members.size(); i++)
+        {
+            if (members.at(i).id() == memberId)
+            {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no member " + memberId);
+    }
+
+    private void onReply(final org.agrona.DirectBuffer buffer, final int offset, final int length,
+        final io.aeron.logbuffer.Header header)
+    {
+        headerDecoder.wrap(buffer, offset);
+        final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        switch (headerDecoder.templateId())
+        {
+            case SessionAckDecoder.TEMPLATE_ID:
+            {
+                final SessionAckDecoder d = new SessionAckDecoder()
+                    .wrap(buffer, body, headerDecoder.blockLength(), headerDecoder.version());
+                replies.add(new Ack(d.correlationId(), d.sessionId(), d.leaderTerm(), d.leaderMemberId()));
+                break;
+            }
+            case SessionRejectDecoder.TEMPLATE_ID:
+            {
+                final SessionRejectDecoder d = new SessionRejectDecoder()
+                    .wrap(buffer, body, headerDecoder.blockLength(), headerDecoder.version());
+                replies.add(new Reject(d.correlationId(), d.leaderMemberId(), d.reason().name(), d.leaderEndpoint(),
+                    d.detail()));
+                break;
+            }
+            case ResponseDecoder.TEMPLATE_ID:
+            {
+                final ResponseDecoder d = new ResponseDecoder()
+                    .wrap(buffer, body, headerDecoder.blockLength(), headerDecoder.version());
+                final long sessionId = d.sessionId();
+                final long sequence = d.sequence();
+                final long logIndex = d.logIndex();
+                final int leader = d.leaderMemberId();
+                final ResponseStatus status = d.status();
+                final String endpoint = d.leaderEndpoint();
+                final byte[] payload = new byte[d.payloadLength()];
+                d.getPayload(payload, 0, payload.length);
+                replies.add(new Reply(sessionId, sequence, logIndex, leader, status, endpoint, payload));
+                break;
+            }
+            default:
+                replies.add("unexpected template " + headerDecoder.templateId());
+        }
+    }
+
+    public void close()
+    {
+        CloseHelper.closeAll(aeron, driver);
+    }
+}

@@ -1,0 +1,320 @@
+package io.flotilla.engine.node;
+
+import io.flotilla.archive.Durability;
+import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.ProposalResult;
+import io.flotilla.engine.ProposalStatus;
+import io.flotilla.engine.raft.Role;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * N nodes in one JVM over real Aeron on loopback: free ports, a data directory per node under a temp directory,
+ * a {@link ChecksumStateMachine} per node. Every wait is bounded.
+ */
+final class TestCluster implements AutoCloseable
+{
+    static final long TIMEOUT_MS = 20_000;
+
+    private final File baseDir;
+    private final String membersSpec;
+    private final int size;
+    private final ClusterNode[] nodes;
+    private final ChecksumStateMachine[] machines;
+
+    TestCluster(final File baseDir, final int size)
+    {
+        this.baseDir = baseDir;
+        this.size = size;
+        final int[] ports = freeUdpPorts(2 * size);
+        final StringBuilder spec = new StringBuilder();
+        for (int i = 0; i < size; i++)
+        {
+            if (i > 0)
+            {
+                spec.append(',');
+            }
+            spec.append(i).append("=localhost:").append(ports[2 * i]).append(':').append(ports[2 * i + 1]);
+        }
+        membersSpec = spec.toString();
+        nodes = new ClusterNode[size];
+        machines = new ChecksumStateMachine[size];
+    }
+
+    TestCluster startAll()
+    {
+        for (int i = 0; i < size; i++)
+        {
+            start(i);
+        }
+        return this;
+    }
+
+    ClusterNode start(final int memberId)
+    {
+        return start(memberId, context(memberId));
+    }
+
+    ClusterNode start(final int memberId, final ClusterNode.Context context)
+    {
+        machines[memberId] = new ChecksumStateMachine();
+        nodes[memberId] = ClusterNode.launch(context.stateMachine(machines[memberId]));
+        return nodes[memberId];
+    }
+
+    ClusterNode.Context context(final int memberId)
+    {
+        return new ClusterNode.Context()
+            .memberId(memberId)
+            .members(membersSpec)
+            .dataDirectory(new File(baseDir, "node-" + memberId))
+            .durability(Durability.ASYNC)
+            .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300), TimeUnit.MILLISECONDS.toNanos(600))
+            .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+
+    void stop(final int memberId)
+    {
+        CloseHelper.close(nodes[memberId]);
+        nodes[memberId] = null;
+    }
+
+    String membersSpec()
+    {
+        return membersSpec;
+    }
+
+    ClusterNode node(final int memberId)
+    {
+        return nodes[memberId];
+    }
+
+    ChecksumStateMachine machine(final int memberId)
+    {
+        return machines[memberId];
+    }
+
+    /**
+     * Wait until exactly one running node leads and every running node knows it.
+     */
+    ClusterNode awaitLeader()
+    {
+        final AtomicReference<ClusterNode> leader = new AtomicReference<>();
+        await("a leader known to every running node", () ->
+        {
+            ClusterNode found = null;
+            for (final ClusterNode node : nodes)
+            {
+                if (null != node && Role.LEADER == node.role())
+                {
+                    if (null != found)
+                    {
+                        return false;
+                    }
+                    found = node;
+                }
+            }
+            if (null == found)
+            {
+                return false;
+            }
+            for (final ClusterNode node : nodes)
+            {
+                if (null != node && node.leaderMemberId() != found.memberId())
+                {
+                    return false;
+                }
+            }
+            leader.set(found);
+            return true;
+        });
+        return leader.get();
+    }
+
+    /**
+     * Propose {@code count} commands through a node, keeping up to {@code window} in flight, retrying
+     * BACK_PRESSURED ones, and wait for all of them to be applied OK.
+     */
+    static void proposeAll(final ClusterNode node, final int count, final int window, final String prefix)
+    {
+        final AtomicLong completed = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final AtomicReference<ProposalResult> lastFailure = new AtomicReference<>();
+        final AtomicLong backPressured = new AtomicLong();
+        final UnsafeBuffer command = new UnsafeBuffer(new byte[64]);
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS * 3);
+
+        int sent = 0;
+        while (completed.get() + failed.get() < count)
+        {
+            if (System.nanoTime() > deadline)
+            {
+                fail("proposals timed out: sent " + sent + " completed " + completed.get() + " failed " + failed.get());
+            }
+            if (sent - completed.get() - failed.get() - backPressured.get() < window && sent < count)
+            {
+                final int length = command.putStringWithoutLengthAscii(0, prefix + sent);
+                final boolean[] retry = new boolean[1];
+                node.propose(command, 0, length, (result) ->
+                {
+                    if (ProposalStatus.OK == result.status())
+                    {
+                        completed.incrementAndGet();
+                    }
+                    else if (ProposalStatus.BACK_PRESSURED == result.status())
+                    {
+                        backPressured.incrementAndGet();
+                    }
+                    else
+                    {
+                        lastFailure.set(copy(result));
+                        failed.incrementAndGet();
+                    }
+                });
+                sent++;
+            }
+            else if (backPressured.get() > 0)
+            {
+                // Re-send the back-pressured ones as new proposals.
+                final long n = backPressured.getAndSet(0);
+                sent -= (int)n;
+            }
+            else
+            {
+                Thread.onSpinWait();
+            }
+        }
+        if (failed.get() > 0)
+        {
+            fail(failed.get() + " proposals failed, last: " + lastFailure.get());
+        }
+    }
+
+    private static ProposalResult copy(final ProposalResult result)
+    {
+        return new ProposalResult().set(result.status(), result.logIndex(), result.leaderMemberId(),
+            result.leaderEndpoint(), null, 0, 0);
+    }
+
+    /**
+     * Wait until every running node applied the same number of commands, at least {@code count}, with the same
+     * checksum.
+     */
+    void awaitConverged(final long count)
+    {
+        await("every running node applied " + count + " commands with one checksum", () ->
+        {
+            long checksum = 0;
+            boolean first = true;
+            for (int i = 0; i < size; i++)
+            {
+                if (null != nodes[i])
+                {
+                    if (machines[i].count() != count)
+                    {
+                        return false;
+                    }
+                    if (first)
+                    {
+                        checksum = machines[i].checksum();
+                        first = false;
+                    }
+                    else if (checksum != machines[i].checksum())
+                    {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        });
+    }
+
+    String describe()
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < size; i++)
+        {
+            sb.append("\n  member ").append(i).append(": ");
+            if (null == nodes[i])
+            {
+                sb.append("stopped");
+            }
+            else
+            {
+                sb.append(nodes[i].role()).append(" term=").append(nodes[i].term())
+                    .append(" leader=").append(nodes[i].leaderMemberId())
+                    .append(" commit=").append(nodes[i].commitIndex())
+                    .append(" applied=").append(nodes[i].appliedIndex())
+                    .append(" count=").append(machines[i].count())
+                    .append(" checksum=").append(machines[i].checksum());
+            }
+        }
+        return sb.toString();
+    }
+
+    void await(final String what, final BooleanSupplier condition)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                fail("timed out waiting for " + what + describe());
+            }
+            try
+            {
+                Thread.sleep(1);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                fail("interrupted waiting for " + what);
+            }
+        }
+    }
+
+    public void close()
+    {
+        for (int i = 0; i < size; i++)
+        {
+            CloseHelper.quietClose(nodes[i]);
+            nodes[i] = null;
+        }
+    }
+
+    static int[] freeUdpPorts(final int count)
+    {
+        final List<DatagramSocket> sockets = new ArrayList<>();
+        final int[] ports = new int[count];
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final DatagramSocket socket = new DatagramSocket(0);
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("no free UDP port", ex);
+        }
+        finally
+        {
+            sockets.forEach(DatagramSocket::close);
+        }
+        return ports;
+    }
+}
