@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # The main job: a 3-node replicated KV cache on loopback survives a leader kill -9 under load, losing nothing
 # acknowledged. Builds what it needs, runs everything under run/demo (fresh each time), stops all it started.
-# Environment: FLOTILLA_DEMO_RATE (writes/s, default 2000), FLOTILLA_DEMO_DURATION (s, default 16),
-# FLOTILLA_DEMO_BASE_PORT (default 29110), FLOTILLA_MVN_OPTS (e.g. -o), FLOTILLA_SKIP_BUILD=1.
+# Environment: FLOTILLA_DEMO_RATE (writes/s, default 2000), FLOTILLA_DEMO_WARMUP (s, default 3),
+# FLOTILLA_DEMO_DURATION (measured s, default 15), FLOTILLA_DEMO_BASE_PORT (default 29110),
+# FLOTILLA_DEMO_RESPONSE_TIMEOUT (client's leader-silence timeout, default 500ms), FLOTILLA_MVN_OPTS (e.g. -o),
+# FLOTILLA_SKIP_BUILD=1.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 RATE="${FLOTILLA_DEMO_RATE:-2000}"
-DURATION="${FLOTILLA_DEMO_DURATION:-16}"
-KILL_AT=$((DURATION / 3))
-RESTART_AT=$((2 * DURATION / 3))
+WARMUP="${FLOTILLA_DEMO_WARMUP:-3}"
+DURATION="${FLOTILLA_DEMO_DURATION:-15}"
+KILL_AT=$((WARMUP + DURATION / 3))
+RESTART_AT=$((WARMUP + 2 * DURATION / 3))
+# The client moves on from a leader that has been silent this long (it cannot otherwise tell a dead leader).
+FLOTILLA_CLIENT_PROPS=(-Dflotilla.client.response.timeout="${FLOTILLA_DEMO_RESPONSE_TIMEOUT:-500ms}")
 RUN_DIR="${FLOTILLA_ROOT}/run/demo"
 MEMBERS="$(flotilla_members "${FLOTILLA_DEMO_BASE_PORT:-29110}")"
 AERON_PREFIX="/dev/shm/flotilla-demo-$(id -u)-$$"
@@ -43,12 +48,12 @@ flotilla_await_ready "${RUN_DIR}" 90 "${MEMBERS}" "${AERON_PREFIX}"
 leader="$(flotilla_await_leader "${RUN_DIR}" 60)" || flotilla_die "no leader within 60 s: see ${RUN_DIR}/node-*.log"
 flotilla_log "all three nodes up; leader: node ${leader}"
 
-flotilla_log "load: ${RATE} PUT/s of unique keys for ${DURATION} s; leader kill -9 at ~${KILL_AT} s, restart at ~${RESTART_AT} s"
-flotilla_client --endpoints "${MEMBERS}" load --rate "${RATE}" --duration "${DURATION}" \
+flotilla_log "load: ${RATE} PUT/s of unique keys, ${WARMUP} s warm-up + ${DURATION} s measured; leader kill -9 at ~${KILL_AT} s, restart at ~${RESTART_AT} s"
+flotilla_client --endpoints "${MEMBERS}" load --rate "${RATE}" --warmup "${WARMUP}" --duration "${DURATION}" \
     --acks "${RUN_DIR}/acks.txt" --hgrm "${RUN_DIR}/latency.hgrm" > "${RUN_DIR}/load.log" 2>&1 &
 LOAD_PID=$!
 touch "${RUN_DIR}/load.log"
-tail -n +1 -f "${RUN_DIR}/load.log" --pid "${LOAD_PID}" | sed 's/^/  client | /' &
+tail -n +1 -f "${RUN_DIR}/load.log" --pid "${LOAD_PID}" | sed -u 's/^/  client | /' &
 
 sleep "${KILL_AT}"
 victim="$(flotilla_leader "${RUN_DIR}")"
@@ -82,7 +87,7 @@ flotilla_client digest --wait 60 "${RUN_DIR}/node-0" "${RUN_DIR}/node-1" "${RUN_
 
 echo
 echo "================ Flotilla demo summary ================"
-grep -E '^(load:|latency|failover gap|client:)' "${RUN_DIR}/load.log" | sed 's/^/  /'
+grep -E '^(warm-up:|load:|latency|failover gap|client:)' "${RUN_DIR}/load.log" | sed 's/^/  /'
 echo "  leader killed: node ${victim} at ~${KILL_AT} s; new leader: node ${new_leader}; node ${victim} restarted at ~${RESTART_AT} s"
 if [[ ${verify_status} -eq 0 ]]
 then

@@ -6,6 +6,7 @@ FLOTILLA_JVM_FLAGS=(--add-opens java.base/jdk.internal.misc=ALL-UNNAMED --add-op
     --add-opens java.base/sun.nio.ch=ALL-UNNAMED -Djava.net.preferIPv4Stack=true)
 FLOTILLA_NODE_HEAP="${FLOTILLA_NODE_HEAP:--Xmx384m}"
 FLOTILLA_CLIENT_HEAP="${FLOTILLA_CLIENT_HEAP:--Xmx512m}"
+FLOTILLA_CLIENT_PROPS=()
 
 flotilla_log()
 {
@@ -31,7 +32,7 @@ flotilla_build()
     if [[ -z "${FLOTILLA_SKIP_BUILD:-}" ]]
     then
         flotilla_log "building (mvn -B -q -DskipTests package -pl samples -am) ..."
-        (cd "${FLOTILLA_ROOT}" && mvn -B -q ${FLOTILLA_MVN_OPTS:-} -DskipTests package -pl samples -am) ||
+        (cd "${FLOTILLA_ROOT}" && mvn -B -q -Dstyle.color=never ${FLOTILLA_MVN_OPTS:-} -DskipTests package -pl samples -am) ||
             flotilla_die "build failed"
     fi
     local jar
@@ -181,8 +182,9 @@ flotilla_stop_node()
     rm -f "${run_dir}/node-${id}.pid"
 }
 
+# flotilla_client ARGS...: runs KvClient; FLOTILLA_CLIENT_PROPS (an array) adds -D settings.
 flotilla_client()
 {
-    java "${FLOTILLA_JVM_FLAGS[@]}" ${FLOTILLA_CLIENT_HEAP} -XX:+UseParallelGC -cp "${FLOTILLA_CP}" \
-        io.flotilla.samples.KvClient "$@"
+    java "${FLOTILLA_JVM_FLAGS[@]}" ${FLOTILLA_CLIENT_HEAP} -XX:+UseParallelGC "${FLOTILLA_CLIENT_PROPS[@]}" \
+        -cp "${FLOTILLA_CP}" io.flotilla.samples.KvClient "$@"
 }

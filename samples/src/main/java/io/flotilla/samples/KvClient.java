@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  *   KvClient [--endpoints SPEC] delete KEY
  *   KvClient [--endpoints SPEC] clear
  *   KvClient [--endpoints SPEC] cas KEY EXPECTED|- NEW [TTL_MS]      (- : the key must be absent)
- *   KvClient [--endpoints SPEC] load [--rate N/s] [--duration S] [--value-size B] [--acks FILE] [--hgrm FILE]
+ *   KvClient [--endpoints SPEC] load [--rate N/s] [--duration S] [--warmup S] [--value-size B] [--acks FILE]
+ *                                   [--hgrm FILE]
  *   KvClient [--endpoints SPEC] verify ACKS_FILE
  *   KvClient digest [--wait S] DATA_DIR...                             (compares replica state files)
  * </pre>
@@ -194,7 +195,7 @@ public final class KvClient
     {
         System.err.println("KvClient: " + problem);
         System.err.println("usage: KvClient [--endpoints SPEC] put KEY VALUE [TTL_MS] | get KEY | delete KEY | clear |" +
-            " cas KEY EXPECTED|- NEW [TTL_MS] | load [--rate N] [--duration S] [--value-size B] [--acks FILE]" +
+            " cas KEY EXPECTED|- NEW [TTL_MS] | load [--rate N] [--duration S] [--warmup S] [--value-size B] [--acks FILE]" +
             " [--hgrm FILE] | verify ACKS_FILE");
         System.err.println("       KvClient digest [--wait S] DATA_DIR...");
         return 2;

@@ -26,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  * one if the cluster expires it or no leader appears in time). Latency is measured from each request's
  * <em>intended</em> send time, so a stall (a failover, say) counts fully for every request it delayed
  * (coordinated omission corrected). Every acknowledged write is appended to the acks file for later checking,
- * and the longest gap between consecutive acknowledgements is the failover gap.
+ * and the longest gap between consecutive acknowledgements is the failover gap. An optional warm-up runs first at
+ * the same rate (its writes are recorded as acknowledged but not measured), so JIT compilation in the cluster and the
+ * client is not reported as latency.
  */
 final class KvLoad implements ResponseListener
 {
@@ -38,6 +40,7 @@ final class KvLoad implements ResponseListener
     private final BufferedWriter acks;
     private final long intervalNs;
     private final long total;
+    private final long warmupRequests;
     private final String keyPrefix;
     private final String valuePadding;
     private final KvCommands commands = new KvCommands();
@@ -50,6 +53,7 @@ final class KvLoad implements ResponseListener
     private FlotillaClient client;
     private long startNs;
     private long acked;
+    private long warmupAcked;
     private long ackedAtLastReport;
     private long lastAckNs;
     private long maxGapNs;
@@ -63,6 +67,7 @@ final class KvLoad implements ResponseListener
         final PrintStream out,
         final BufferedWriter acks,
         final long rate,
+        final long warmupS,
         final long durationS,
         final int valueSize)
     {
@@ -70,7 +75,8 @@ final class KvLoad implements ResponseListener
         this.out = out;
         this.acks = acks;
         this.intervalNs = TimeUnit.SECONDS.toNanos(1) / rate;
-        this.total = rate * durationS;
+        this.warmupRequests = rate * warmupS;
+        this.total = warmupRequests + rate * durationS;
         this.keyPrefix = "load-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis() + "-";
         this.valuePadding = "x".repeat(Math.max(0, valueSize - 12));
     }
@@ -80,17 +86,18 @@ final class KvLoad implements ResponseListener
     {
         final long rate = Long.parseLong(options.getOrDefault("rate", "2000"));
         final long durationS = KvClient.seconds(options, "duration", 10);
+        final long warmupS = KvClient.seconds(options, "warmup", 0);
         final int valueSize = Integer.parseInt(options.getOrDefault("value-size", "32"));
-        if (rate < 1 || rate > 1_000_000 || durationS < 1 || valueSize < 1)
+        if (rate < 1 || rate > 1_000_000 || durationS < 1 || warmupS < 0 || valueSize < 1)
         {
-            System.err.println("KvClient load: --rate 1..1000000, --duration >= 1, --value-size >= 1");
+            System.err.println("KvClient load: --rate 1..1000000, --duration >= 1, --warmup >= 0, --value-size >= 1");
             return 2;
         }
 
         final Path acksPath = Path.of(options.getOrDefault("acks", "acks.txt"));
         try (BufferedWriter acks = Files.newBufferedWriter(acksPath, StandardCharsets.UTF_8))
         {
-            final KvLoad load = new KvLoad(template, out, acks, rate, durationS, valueSize);
+            final KvLoad load = new KvLoad(template, out, acks, rate, warmupS, durationS, valueSize);
             final boolean drained = load.drive();
             load.report(acksPath);
             if (options.containsKey("hgrm"))
@@ -146,8 +153,9 @@ final class KvLoad implements ResponseListener
             if (nowNs - nextReportNs >= 0)
             {
                 out.printf("t=%2ds acked/s=%d outstanding=%d%n",
-                    TimeUnit.NANOSECONDS.toSeconds(nowNs - startNs), acked - ackedAtLastReport, client.outstanding());
-                ackedAtLastReport = acked;
+                    TimeUnit.NANOSECONDS.toSeconds(nowNs - startNs), acked + warmupAcked - ackedAtLastReport,
+                    client.outstanding());
+                ackedAtLastReport = acked + warmupAcked;
                 nextReportNs += REPORT_INTERVAL_NS;
             }
             idle.idle(work);
@@ -187,16 +195,23 @@ final class KvLoad implements ResponseListener
             return;
         }
 
-        histogram.recordValue(Math.min(histogram.getHighestTrackableValue(), nowNs - intendedNs[slot]));
-        acked++;
-        if (nowNs - lastAckNs > maxGapNs)
+        final long number = requestNumber[slot];
+        if (number < warmupRequests)
         {
-            maxGapNs = nowNs - lastAckNs;
-            maxGapAtNs = lastAckNs - startNs;
+            warmupAcked++;
+        }
+        else
+        {
+            histogram.recordValue(Math.min(histogram.getHighestTrackableValue(), nowNs - intendedNs[slot]));
+            acked++;
+            if (acked > 1 && nowNs - lastAckNs > maxGapNs)
+            {
+                maxGapNs = nowNs - lastAckNs;
+                maxGapAtNs = lastAckNs - startNs;
+            }
         }
         lastAckNs = nowNs;
 
-        final long number = requestNumber[slot];
         try
         {
             acks.write(key(number));
@@ -245,11 +260,17 @@ final class KvLoad implements ResponseListener
 
     private void report(final Path acksPath)
     {
-        final long elapsedNs = lastAckNs - startNs;
+        final long measuredStartNs = startNs + warmupRequests * intervalNs;
+        final long elapsedNs = lastAckNs - measuredStartNs;
         resendPasses += client.resendPasses();
         redirects += client.redirects();
         client.close();
 
+        if (warmupRequests > 0)
+        {
+            out.printf("warm-up: %d writes acknowledged in the first %.1f s (recorded, not measured)%n",
+                warmupAcked, warmupRequests * intervalNs / 1e9);
+        }
         out.printf("load: acked=%d failed=%s in %.1f s -> throughput %.0f writes/s%n",
             acked, failures, elapsedNs / 1e9, acked / Math.max(elapsedNs / 1e9, 1e-9));
         out.printf("latency (us, from intended send time): p50=%d p90=%d p99=%d p99.9=%d max=%d%n",
