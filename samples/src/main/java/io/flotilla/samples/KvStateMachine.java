@@ -42,6 +42,7 @@ public final class KvStateMachine implements StateMachine
     private final KvResultEncoder resultEncoder = new KvResultEncoder();
     private final byte[] keyScratch = new byte[MAX_KEY_LENGTH];
     private long appliedIndex;
+    private long appliedCommands;
     private long badCommands;
 
     // Seqlock over the published summary: odd while being written.
@@ -75,6 +76,7 @@ public final class KvStateMachine implements StateMachine
         final Response response)
     {
         appliedIndex = index;
+        appliedCommands++;
         store.advanceTime(timestampNs);
         execute(command, offset, length, response);
         publish();
@@ -111,6 +113,14 @@ public final class KvStateMachine implements StateMachine
     public int size()
     {
         return store.size();
+    }
+
+    /**
+     * @return commands applied (each client request is applied once, however often it was sent).
+     */
+    public long appliedCommands()
+    {
+        return appliedCommands;
     }
 
     public long badCommands()
