@@ -26,6 +26,7 @@ case "${1:-}" in
                 flotilla_log "node ${id} started (pid $(flotilla_pid "${RUN_DIR}" "${id}")), log ${RUN_DIR}/node-${id}.log"
             fi
         done
+        flotilla_await_ready "${RUN_DIR}" 90 "${MEMBERS}" "${AERON_PREFIX}"
         leader="$(flotilla_await_leader "${RUN_DIR}" 60)" || flotilla_die "no leader within 60 s: see ${RUN_DIR}/node-*.log"
         flotilla_log "leader: node ${leader}; members ${MEMBERS}"
         flotilla_log "try: scripts/cluster.sh client put greeting hello && scripts/cluster.sh client get greeting"

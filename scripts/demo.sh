@@ -3,8 +3,8 @@
 # acknowledged. Builds what it needs, runs everything under run/demo (fresh each time), stops all it started.
 # Environment: FLOTILLA_DEMO_RATE (writes/s, default 2000), FLOTILLA_DEMO_WARMUP (s, default 3),
 # FLOTILLA_DEMO_DURATION (measured s, default 15), FLOTILLA_DEMO_BASE_PORT (default 29110),
-# FLOTILLA_DEMO_RESPONSE_TIMEOUT (client's leader-silence timeout, default 500ms), FLOTILLA_MVN_OPTS (e.g. -o),
-# FLOTILLA_SKIP_BUILD=1.
+# FLOTILLA_DEMO_RESPONSE_TIMEOUT (client's leader-silence timeout, default 500ms), FLOTILLA_DEMO_DURABILITY (FSYNC, the
+# safe default, or ASYNC), FLOTILLA_MVN_OPTS (e.g. -o), FLOTILLA_SKIP_BUILD=1.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -16,6 +16,7 @@ RESTART_AT=$((WARMUP + 2 * DURATION / 3))
 # The client moves on from a leader that has been silent this long (it cannot otherwise tell a dead leader).
 FLOTILLA_CLIENT_PROPS=(-Dflotilla.client.response.timeout="${FLOTILLA_DEMO_RESPONSE_TIMEOUT:-500ms}")
 RUN_DIR="${FLOTILLA_ROOT}/run/demo"
+DURABILITY="${FLOTILLA_DEMO_DURABILITY:-FSYNC}"
 MEMBERS="$(flotilla_members "${FLOTILLA_DEMO_BASE_PORT:-29110}")"
 AERON_PREFIX="/dev/shm/flotilla-demo-$(id -u)-$$"
 LOAD_PID=""
@@ -39,12 +40,12 @@ flotilla_build
 rm -rf "${RUN_DIR}"
 mkdir -p "${RUN_DIR}"
 
-flotilla_log "starting 3 KvNode JVMs: ${MEMBERS}"
+flotilla_log "starting 3 KvNode JVMs (log durability ${DURABILITY}): ${MEMBERS}"
 for id in 0 1 2
 do
-    flotilla_start_node "${RUN_DIR}" "${id}" "${MEMBERS}" "${AERON_PREFIX}"
+    flotilla_start_node "${RUN_DIR}" "${id}" "${MEMBERS}" "${AERON_PREFIX}" -Dflotilla.log.durability="${DURABILITY}"
 done
-flotilla_await_ready "${RUN_DIR}" 90 "${MEMBERS}" "${AERON_PREFIX}"
+flotilla_await_ready "${RUN_DIR}" 90 "${MEMBERS}" "${AERON_PREFIX}" -Dflotilla.log.durability="${DURABILITY}"
 leader="$(flotilla_await_leader "${RUN_DIR}" 60)" || flotilla_die "no leader within 60 s: see ${RUN_DIR}/node-*.log"
 flotilla_log "all three nodes up; leader: node ${leader}"
 
@@ -67,7 +68,7 @@ flotilla_log "new leader: node ${new_leader}"
 
 sleep $((RESTART_AT - KILL_AT))
 flotilla_log "restarting node ${victim} (it replays its log and catches up)"
-flotilla_start_node "${RUN_DIR}" "${victim}" "${MEMBERS}" "${AERON_PREFIX}"
+flotilla_start_node "${RUN_DIR}" "${victim}" "${MEMBERS}" "${AERON_PREFIX}" -Dflotilla.log.durability="${DURABILITY}"
 
 load_status=0
 wait "${LOAD_PID}" || load_status=$?
@@ -87,6 +88,7 @@ flotilla_client digest --wait 60 "${RUN_DIR}/node-0" "${RUN_DIR}/node-1" "${RUN_
 
 echo
 echo "================ Flotilla demo summary ================"
+echo "  3 KvNode JVMs on loopback, log durability ${DURABILITY}, COMPACT threading; ${RATE} writes/s offered"
 grep -E '^(warm-up:|load:|latency|failover gap|client:)' "${RUN_DIR}/load.log" | sed 's/^/  /'
 echo "  leader killed: node ${victim} at ~${KILL_AT} s; new leader: node ${new_leader}; node ${victim} restarted at ~${RESTART_AT} s"
 if [[ ${verify_status} -eq 0 ]]

@@ -68,11 +68,12 @@ flotilla_start_node()
     )
 }
 
-# flotilla_await_ready RUN_DIR SECONDS MEMBERS AERON_DIR_PREFIX: wait until every node has published its status.
-# A node whose process died while starting is reported (with its log tail) and started once more.
+# flotilla_await_ready RUN_DIR SECONDS MEMBERS AERON_DIR_PREFIX [extra JVM args...]: wait until every node has
+# published its status. A node whose process died while starting is reported (with its log tail) and started once more.
 flotilla_await_ready()
 {
-    local run_dir="$1" deadline=$((SECONDS + $2)) members="$3" aeron_prefix="$4" id ready
+    local run_dir="$1" timeout="$2" deadline=$((SECONDS + $2)) members="$3" aeron_prefix="$4" id ready
+    shift 4
     local -A retried=()
     while [[ ${SECONDS} -lt ${deadline} ]]
     do
@@ -86,7 +87,7 @@ flotilla_await_ready()
                 tail -n 5 "${run_dir}/node-${id}.log" | sed 's/^/    /' >&2
                 flotilla_log "starting node ${id} again" >&2
                 retried[${id}]=1
-                flotilla_start_node "${run_dir}" "${id}" "${members}" "${aeron_prefix}"
+                flotilla_start_node "${run_dir}" "${id}" "${members}" "${aeron_prefix}" "$@"
             elif [[ -f "${run_dir}/node-${id}/kv-status" ]]
             then
                 ready=$((ready + 1))
@@ -95,7 +96,7 @@ flotilla_await_ready()
         [[ ${ready} -eq 3 ]] && return 0
         sleep 0.2
     done
-    flotilla_die "nodes not ready within $2 s: see ${run_dir}/node-*.log"
+    flotilla_die "nodes not ready within ${timeout} s: see ${run_dir}/node-*.log"
 }
 
 # flotilla_await_exit PID SECONDS

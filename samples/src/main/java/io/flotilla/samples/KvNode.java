@@ -62,7 +62,7 @@ public final class KvNode
             final Path dataDir = ctx.dataDirectory().toPath();
             final StatusWriter status = new StatusWriter(node, kv, dataDir, barrier);
             log(node, "ready: members=" + ctx.membersSpec() + " data=" + dataDir + " aeron=" + node.aeronDirectoryName() +
-                " appliedIndex=" + node.appliedIndex());
+                " durability=" + ctx.durability() + " threading=" + ctx.threading() + " appliedIndex=" + node.appliedIndex());
             status.start();
 
             barrier.await();
