@@ -157,6 +157,24 @@ class KvClusterTest
     }
 
     @Test
+    void coLocatedClientReachesTheLeaderOverIpc() throws Exception
+    {
+        startCluster();
+        final ClusterNode leader = nodes[client.leaderMemberId()];
+        try (FlotillaClient ipcClient = FlotillaClient.connect(new FlotillaClient.Context()
+            .ingressEndpoints("aeron:ipc")
+            .responseChannel("aeron:ipc")
+            .aeronDirectoryName(leader.aeronDirectoryName())
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20))))
+        {
+            final int length = commands.put(buffer, 0, "ipc", new byte[] {7}, 0);
+            final DirectBuffer result = ipcClient.call(buffer, 0, length, TIMEOUT_NS);
+            assertEquals(KvStatus.OK, commands.status(result, 0, result.capacity()));
+        }
+        assertEquals(KvStatus.OK, call(commands.get(buffer, 0, "ipc")), "visible to the UDP client too");
+    }
+
+    @Test
     void leaderClosedUnderLoadEveryRequestAnsweredOnceReplicasAgree() throws Exception
     {
         startCluster();
