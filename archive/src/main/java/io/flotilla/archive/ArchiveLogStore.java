@@ -8,6 +8,7 @@ import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.archive.client.AeronArchive;
+import io.aeron.archive.client.ArchiveException;
 import io.aeron.archive.client.ControlResponsePoller;
 import io.aeron.archive.codecs.ControlResponseCode;
 import io.aeron.archive.codecs.ControlResponseDecoder;
@@ -67,6 +68,7 @@ public final class ArchiveLogStore implements LogStore
     private static final String IPC = "aeron:ipc";
     private static final long NOT_OFFERED = -1;
     private static final int READ_BACK_FRAGMENT_LIMIT = 64;
+    private static final int KEEP_ALIVE_ENTRY_INTERVAL = 16 * 1024;
 
     private final Context ctx;
     private final NodeMedia media;
@@ -86,6 +88,7 @@ public final class ArchiveLogStore implements LogStore
     private long recordingSubscriptionId = -1;
     private int positionCounterId = NULL_COUNTER_ID;
     private long tailCutPosition = -1;
+    private long recoveryWindowStart;
 
     // Index, by log index; slot 0 is the empty prefix (end position = recording start).
     private long[] endPositions = new long[1024];
@@ -350,7 +353,7 @@ public final class ArchiveLogStore implements LogStore
                             return "entry " + expected[0] + " is " + verdict;
                         }
                         handler.onEntries(buffer, offset, length, expected[0], expected[0]);
-                        expected[0]++;
+                        keepMediaAlive(expected[0]++);
                         return null;
                     });
                 if (reached != endPositions[(int)last])
@@ -441,6 +444,8 @@ public final class ArchiveLogStore implements LogStore
         final long stopPosition = descriptor.stopPosition;
         try (RecordingReader reader = newReader())
         {
+            // Only the entries near the end go into the window (recording bytes >= frame bytes, so this is enough).
+            recoveryWindowStart = stopPosition - window.capacity() / 2;
             final long validEnd = reader.read(recordingStartPosition, stopPosition, this::onRecoveredMessage);
             if (validEnd == stopPosition)
             {
@@ -483,10 +488,31 @@ public final class ArchiveLogStore implements LogStore
             return "entry " + index + " has term " + EntryFrame.term(buffer, offset) + " below " + lastTerm();
         }
 
-        addEntry(buffer, offset, length, endPosition);
+        if (endPosition <= recoveryWindowStart)
+        {
+            indexEntry(buffer, offset, length, endPosition); // far from the end: the window would drop it anyway
+            windowFirstIndex = index + 1;
+        }
+        else
+        {
+            addEntry(buffer, offset, length, endPosition);
+        }
         offeredIndex = index;
         durableIndex = index;
+        keepMediaAlive(index);
         return null;
+    }
+
+    /**
+     * In COMPACT mode nothing else drives the driver and the clients: a long recovery or replay must keep them
+     * serviced or the client would exceed its service interval and the driver would time it out.
+     */
+    private void keepMediaAlive(final long index)
+    {
+        if (0 == (index & (KEEP_ALIVE_ENTRY_INTERVAL - 1)))
+        {
+            media.doWork();
+        }
     }
 
     private void createRecording()
@@ -512,8 +538,25 @@ public final class ArchiveLogStore implements LogStore
     {
         newPublication(new ChannelUriStringBuilder().media("ipc").mtu(mtu)
             .initialPosition(position, initialTermId, termLength).build());
-        recordingSubscriptionId = archive.extendRecording(
-            recordingId, IPC + "?session-id=" + publication.sessionId(), streamId, SourceLocation.LOCAL, true);
+        final String channel = IPC + "?session-id=" + publication.sessionId();
+        // The archive deletes truncated segments asynchronously and refuses to extend until it is done: retry briefly.
+        final long deadlineNs = System.nanoTime() + ctx.syncTimeoutNs();
+        while (true)
+        {
+            try
+            {
+                recordingSubscriptionId = archive.extendRecording(recordingId, channel, streamId, SourceLocation.LOCAL, true);
+                break;
+            }
+            catch (final ArchiveException ex)
+            {
+                if (System.nanoTime() > deadlineNs)
+                {
+                    throw ex;
+                }
+                idle(media.doWork());
+            }
+        }
         positionCounterId = NULL_COUNTER_ID;
     }
 
@@ -630,6 +673,13 @@ public final class ArchiveLogStore implements LogStore
 
     private void addEntry(final DirectBuffer buffer, final int offset, final int frameLength, final long endPosition)
     {
+        final int windowOffset = makeRoom(frameLength);
+        window.putBytes(windowOffset, buffer, offset, frameLength);
+        indexEntry(buffer, offset, frameLength, endPosition);
+    }
+
+    private void indexEntry(final DirectBuffer buffer, final int offset, final int frameLength, final long endPosition)
+    {
         final int index = (int)(lastIndex + 1);
         if (index == endPositions.length)
         {
@@ -639,8 +689,6 @@ public final class ArchiveLogStore implements LogStore
             frameEnds = Arrays.copyOf(frameEnds, capacity);
         }
 
-        final int windowOffset = makeRoom(frameLength);
-        window.putBytes(windowOffset, buffer, offset, frameLength);
         terms[index] = EntryFrame.term(buffer, offset);
         frameEnds[index] = frameEnds[index - 1] + frameLength;
         endPositions[index] = endPosition;
@@ -718,8 +766,9 @@ public final class ArchiveLogStore implements LogStore
     {
         if (NULL_COUNTER_ID == positionCounterId)
         {
-            if (-1 == recordingSubscriptionId ||
-                NULL_COUNTER_ID == (positionCounterId = RecordingPos.findCounterIdByRecording(counters, recordingId, archiveId)))
+            // By session, not by recording id: the counter of the session stopped by a truncation may not be freed yet.
+            if (-1 == recordingSubscriptionId || NULL_COUNTER_ID ==
+                (positionCounterId = RecordingPos.findCounterIdBySession(counters, publication.sessionId(), archiveId)))
             {
                 return 0;
             }

@@ -50,10 +50,19 @@ import java.util.function.Supplier;
  * directory under {@code /dev/shm}, deleted on close), and the archive id and every archive stream id are
  * derived from the node id so that nodes sharing an external driver do not clash either.
  * <p>
+ * The data directory is locked ({@link #LOCK_FILE_NAME}, an OS file lock released even on kill -9) for the
+ * node's lifetime, so a second process cannot open the same node's data; under that lock a mark file left by a
+ * crashed archive is set aside, so a node restarts at once after a crash.
+ * <p>
+ * Close any {@link ArchiveLogStore} using this media before closing it.
+ * <p>
  * Not thread safe: one thread owns a NodeMedia (in COMPACT mode that thread runs the whole node).
  */
 public final class NodeMedia implements AutoCloseable
 {
+    /** Name of the lock file in the data directory that keeps two processes off one node's data. */
+    public static final String LOCK_FILE_NAME = "node.lock";
+
     /**
      * How the driver and the archive get their threads.
      */
@@ -73,9 +82,6 @@ public final class NodeMedia implements AutoCloseable
     private final AeronArchive aeronArchive;
     private final AgentInvoker archiveInvoker;
     private final AgentInvoker clientInvoker;
-
-    /** Name of the lock file in the data directory that keeps two processes off one node's data. */
-    public static final String LOCK_FILE_NAME = "node.lock";
 
     private NodeMedia(final Context ctx)
     {

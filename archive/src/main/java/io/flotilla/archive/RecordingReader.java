@@ -182,7 +182,8 @@ final class RecordingReader implements AutoCloseable
     /**
      * Look for any well-formed log entry with an index above {@code minIndex} in {@code [fromPosition, toPosition)},
      * trying every frame-aligned position: used to tell a torn tail (nothing valid after the damage) from
-     * corruption in the middle of the log.
+     * corruption in the middle of the log. Entries fragmented by Aeron (larger than the MTU) are not contiguous
+     * in the file and are not seen here; any unfragmented one after the damage is.
      *
      * @param fromPosition where the damage is.
      * @param toPosition   end of the recording.
@@ -194,17 +195,20 @@ final class RecordingReader implements AutoCloseable
         final long first = BitUtil.align(fromPosition, FrameDescriptor.FRAME_ALIGNMENT);
         for (long position = first; position < toPosition; position += FrameDescriptor.FRAME_ALIGNMENT)
         {
+            // Judge by the entry frame alone, so a damaged Aeron header before a valid entry does not hide it.
             final int offset = mapSegmentFor(position);
-            if (offset < 0 || offset + DataHeaderFlyweight.HEADER_LENGTH > mappedLength)
+            final int dataOffset = offset + DataHeaderFlyweight.HEADER_LENGTH;
+            if (offset < 0 || dataOffset + EntryFrame.HEADER_LENGTH > mappedLength)
             {
                 continue;
             }
-
-            final int frameLength = segment.getInt(offset, LITTLE_ENDIAN);
-            final int dataOffset = offset + DataHeaderFlyweight.HEADER_LENGTH;
-            final int dataLength = frameLength - DataHeaderFlyweight.HEADER_LENGTH;
-            if (dataLength >= EntryFrame.HEADER_LENGTH && offset + frameLength <= mappedLength &&
-                FrameValidator.validateEntries(segment, dataOffset, dataLength, -1).isValid() &&
+            final int payloadLength = EntryFrame.payloadLength(segment, dataOffset);
+            if (payloadLength < 0 || payloadLength > mappedLength - dataOffset - EntryFrame.HEADER_LENGTH)
+            {
+                continue;
+            }
+            final int entryLength = EntryFrame.HEADER_LENGTH + payloadLength;
+            if (FrameValidator.validateEntries(segment, dataOffset, entryLength, -1).isValid() &&
                 EntryFrame.index(segment, dataOffset) > minIndex)
             {
                 return position;

@@ -157,7 +157,55 @@ class ArchiveLogStoreTest
     }
 
     @Test
-    void corruptionBeforeValidEntriesStopsRecoveryNamingFileAndPosition() throws Exception
+    void truncatesEntriesOfferedButNotYetRecorded()
+    {
+        final File dir = tempDir.toFile();
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.FSYNC, 3))
+        {
+            log.append(1, 1000, 50, PAYLOAD);
+            log.awaitDurable(1000);
+
+            // COMPACT mode: without media.doWork() the archive records nothing of these before the truncation.
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[256]);
+            for (long index = 1001; index <= 2000; index++)
+            {
+                log.store.append(frame, 0, LogTestSupport.encode(frame, 0, index, PAYLOAD));
+            }
+            log.store.truncateAfter(1500);
+            assertEquals(1500, log.store.lastIndex());
+            assertTrue(log.store.durableIndex() <= 1500);
+
+            for (long index = 1501; index <= 1600; index++)
+            {
+                log.store.append(frame, 0, LogTestSupport.encode(frame, 0, index, 40));
+            }
+            log.awaitDurable(1600);
+        }
+
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.FSYNC, 3))
+        {
+            assertEquals(1600, log.store.lastIndex());
+            assertReplays(log, 1, 1500);
+            log.store.replay(1501, 1600, (buffer, offset, length, first, last) ->
+                assertStandardEntries(buffer, offset, length, first, last, 40));
+        }
+    }
+
+    @Test
+    void flippedEntryByteBeforeValidEntriesStopsRecoveryNamingFileAndPosition() throws Exception
+    {
+        final LogCorruptionException ex = corruptEntry501(32 + 70, 0x10); // a payload byte of entry 501
+        assertTrue(ex.getMessage().contains("BAD_CHECKSUM"), ex.getMessage());
+    }
+
+    @Test
+    void damagedAeronFrameHeaderBeforeValidEntriesStopsRecovery() throws Exception
+    {
+        final LogCorruptionException ex = corruptEntry501(1, 0x7F); // the Aeron frame length of entry 501
+        assertTrue(ex.getMessage().contains("log corrupt after entry 500"), ex.getMessage());
+    }
+
+    private LogCorruptionException corruptEntry501(final int byteOffset, final int xor) throws Exception
     {
         final File dir = tempDir.toFile();
         final long endOf500;
@@ -170,18 +218,21 @@ class ArchiveLogStoreTest
         final File segment = segmentFile(dir);
         try (RandomAccessFile file = new RandomAccessFile(segment, "rw"))
         {
-            final long bytePosition = endOf500 + 32 + 70; // a payload byte of entry 501
+            final long bytePosition = endOf500 + byteOffset;
             file.seek(bytePosition);
             final int b = file.read();
             file.seek(bytePosition);
-            file.write(b ^ 0x10);
+            file.write(b ^ xor);
         }
 
         final LogCorruptionException ex = assertThrows(LogCorruptionException.class,
             () -> new LogTestSupport(dir, Durability.FSYNC, 0).close());
         assertEquals(segment.getName(), ex.file().getName());
         assertEquals(endOf500, ex.position());
-        assertTrue(ex.getMessage().contains("BAD_CHECKSUM"), ex.getMessage());
+
+        // Still refused on the next attempt: nothing was cut.
+        assertThrows(LogCorruptionException.class, () -> new LogTestSupport(dir, Durability.FSYNC, 0).close());
+        return ex;
     }
 
     @Test
@@ -246,6 +297,36 @@ class ArchiveLogStoreTest
             final int length = LogTestSupport.encode(frame, 0, 2, PAYLOAD);
             assertThrows(IllegalArgumentException.class, () -> log.store.append(frame, 0, length));
             assertEquals(0, log.store.lastIndex());
+        }
+    }
+
+    @Test
+    void worksWithDedicatedDriverAndArchiveThreads()
+    {
+        for (int run = 0; run < 2; run++)
+        {
+            try (NodeMedia media = NodeMedia.launch(new NodeMedia.Context()
+                .dataDirectory(tempDir.toFile())
+                .threading(NodeMedia.Threading.DEDICATED)
+                .segmentFileLength(LogTestSupport.SEGMENT_LENGTH));
+                ArchiveLogStore store = ArchiveLogStore.open(new ArchiveLogStore.Context()
+                    .media(media)
+                    .termLength(LogTestSupport.TERM_LENGTH)))
+            {
+                assertEquals(1000L * run, store.lastIndex());
+                final UnsafeBuffer frame = new UnsafeBuffer(new byte[256]);
+                for (long index = store.lastIndex() + 1; index <= 1000L * (run + 1); index++)
+                {
+                    store.append(frame, 0, LogTestSupport.encode(frame, 0, index, PAYLOAD));
+                }
+                final long deadline = System.nanoTime() + LogTestSupport.TIMEOUT_NS;
+                while (store.durableIndex() < store.lastIndex())
+                {
+                    assertTrue(System.nanoTime() < deadline, "not durable: " + store.durableIndex());
+                    store.doWork();
+                    Thread.yield();
+                }
+            }
         }
     }
 

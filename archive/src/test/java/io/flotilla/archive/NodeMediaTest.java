@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NodeMediaTest
@@ -94,6 +95,23 @@ class NodeMediaTest
             assertEquals(0, a.aeronArchive().archiveId());
             assertEquals(1, b.aeronArchive().archiveId());
         }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void secondMediaOnTheSameDataDirectoryIsRefused()
+    {
+        final File dir = tempDir.resolve("node").toFile();
+        try (NodeMedia first = NodeMedia.launch(new NodeMedia.Context().nodeId(0).dataDirectory(dir)))
+        {
+            assertEquals(0, first.aeronArchive().archiveId());
+            final IllegalStateException ex = assertThrows(IllegalStateException.class,
+                () -> NodeMedia.launch(new NodeMedia.Context().nodeId(1).dataDirectory(dir)).close());
+            assertTrue(ex.getMessage().contains(dir.getPath()), ex.getMessage());
+        }
+
+        // Released on close: the node can start again at once.
+        NodeMedia.launch(new NodeMedia.Context().nodeId(0).dataDirectory(dir)).close();
     }
 
     private static long awaitRecording(final AeronArchive archive, final long deadline)

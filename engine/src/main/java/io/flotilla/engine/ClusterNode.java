@@ -1,9 +1,7 @@
 package io.flotilla.engine;
 
-import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.archive.Durability;
 import io.flotilla.archive.NodeMedia;
-import io.flotilla.archive.NodeStateFile;
 import io.flotilla.engine.node.ClusterMembers;
 import io.flotilla.engine.node.NodeAgent;
 import io.flotilla.engine.node.NodeCounters;
@@ -45,54 +43,38 @@ public final class ClusterNode implements AutoCloseable
     private static final System.Logger LOGGER = System.getLogger(ClusterNode.class.getName());
 
     private final Context ctx;
-    private final NodeMedia media;
-    private final NodeCounters counters;
-    private final ArchiveLogStore log;
-    private final NodeStateFile stateFile;
     private final ProposalQueue proposals;
     private final NodeAgent agent;
     private final AgentRunner runner;
+    private final NodeCounters counters;
     private volatile boolean closed;
 
     private ClusterNode(final Context ctx)
     {
         this.ctx = ctx;
-        NodeMedia media = null;
-        NodeCounters counters = null;
-        ArchiveLogStore log = null;
-        NodeStateFile stateFile = null;
-        NodeAgent agent = null;
-        try
-        {
-            media = NodeMedia.launch(ctx.mediaContext());
-            counters = new NodeCounters(media.aeron(), ctx.memberId());
-            stateFile = NodeStateFile.open(ctx.dataDirectory());
-            log = ArchiveLogStore.open(new ArchiveLogStore.Context().media(media));
-            proposals = new ProposalQueue(ctx.proposalQueueBytes(), ctx.maxPendingProposals());
-            agent = new NodeAgent(ctx, media, log, stateFile, counters, proposals);
-        }
-        catch (final RuntimeException ex)
-        {
-            if (null != agent)
-            {
-                agent.closeResources();
-            }
-            CloseHelper.quietCloseAll(log, counters, media);
-            throw ex;
-        }
-        this.media = media;
-        this.counters = counters;
-        this.log = log;
-        this.stateFile = stateFile;
-        this.agent = agent;
-
+        proposals = new ProposalQueue(ctx.proposalQueueBytes(), ctx.maxPendingProposals());
+        agent = new NodeAgent(ctx, proposals);
         runner = new AgentRunner(ctx.idleStrategy(), ctx.errorHandler(), null, agent);
-        AgentRunner.startOnThread(runner);
+        final Thread thread = AgentRunner.startOnThread(runner);
+
+        final Throwable failure = agent.awaitStart(thread);
+        if (null != failure)
+        {
+            CloseHelper.quietClose(runner);
+            proposals.close();
+            if (failure instanceof RuntimeException)
+            {
+                throw (RuntimeException)failure;
+            }
+            throw new IllegalStateException("member " + ctx.memberId() + " failed to start", failure);
+        }
+        counters = agent.counters();
     }
 
     /**
-     * Launch a node: start its media stack, recover its log and replay committed entries into the state machine,
-     * then start its agent, which joins the cluster.
+     * Launch a node and return once it has started: on the node agent's own thread (so that one thread owns the
+     * media stack from launch to close) it starts its media stack, recovers its log, replays the committed entries
+     * into the state machine and starts Raft; then it joins the cluster.
      *
      * @param ctx configuration; concluded here.
      * @return the running node.
@@ -139,11 +121,11 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
-     * @return the role this node plays now (read from its counter; any thread).
+     * @return the role this node plays now (any thread, also after close).
      */
     public Role role()
     {
-        return Role.values()[(int)counters.role().get()];
+        return counters.roleView();
     }
 
     /**
@@ -151,7 +133,7 @@ public final class ClusterNode implements AutoCloseable
      */
     public int leaderMemberId()
     {
-        return (int)counters.leader().get();
+        return counters.leaderView();
     }
 
     /**
@@ -159,7 +141,7 @@ public final class ClusterNode implements AutoCloseable
      */
     public long term()
     {
-        return counters.term().get();
+        return counters.termView();
     }
 
     /**
@@ -167,7 +149,7 @@ public final class ClusterNode implements AutoCloseable
      */
     public long commitIndex()
     {
-        return counters.commitIndex().get();
+        return counters.commitIndexView();
     }
 
     /**
@@ -175,7 +157,7 @@ public final class ClusterNode implements AutoCloseable
      */
     public long appliedIndex()
     {
-        return counters.appliedIndex().get();
+        return counters.appliedIndexView();
     }
 
     /**
@@ -183,7 +165,7 @@ public final class ClusterNode implements AutoCloseable
      */
     public String aeronDirectoryName()
     {
-        return media.context().aeronDirectoryName();
+        return agent.media().context().aeronDirectoryName();
     }
 
     /**
@@ -203,8 +185,9 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
-     * Stop the agent, complete outstanding proposals with CLOSED, persist the commit hint, close the transport,
-     * the log and the media stack. Idempotent.
+     * Stop the agent (on its thread it persists the commit hint, completes pending proposals with CLOSED and closes
+     * the transport, the ingress, the log and the media stack), then complete anything still queued with CLOSED.
+     * Idempotent.
      */
     public void close()
     {
@@ -216,12 +199,10 @@ public final class ClusterNode implements AutoCloseable
         try
         {
             CloseHelper.close(ctx.errorHandler(), runner);
-            agent.closeResources();
-            proposals.close();
         }
         finally
         {
-            CloseHelper.closeAll(log, counters, media);
+            proposals.close();
             LOGGER.log(System.Logger.Level.INFO, "member " + ctx.memberId() + ": closed");
         }
     }

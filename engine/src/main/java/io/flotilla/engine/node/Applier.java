@@ -110,7 +110,7 @@ public final class Applier implements EntryBlockHandler
         final int applied = (int)(appliedIndex - before);
         if (applied > 0)
         {
-            counters.appliedIndex().setRelease(appliedIndex);
+            counters.appliedIndex(appliedIndex);
             if (null != raft)
             {
                 raft.onApplied(appliedIndex);
@@ -133,7 +133,7 @@ public final class Applier implements EntryBlockHandler
         {
             throw new IllegalStateException("replay stopped at index " + appliedIndex + " of " + toIndex);
         }
-        counters.appliedIndex().setRelease(appliedIndex);
+        counters.appliedIndex(appliedIndex);
     }
 
     public void onEntries(

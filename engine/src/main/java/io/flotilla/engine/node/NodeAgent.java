@@ -14,12 +14,13 @@ import io.flotilla.engine.raft.RaftOutbox;
 import io.flotilla.engine.raft.Role;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochNanoClock;
 
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The node agent: the single writer of a node's Raft state. Each duty cycle it drives the media stack (COMPACT
@@ -32,24 +33,29 @@ public final class NodeAgent implements Agent, RaftOutbox
     private static final System.Logger LOGGER = System.getLogger(NodeAgent.class.getName());
     private static final int PROPOSAL_DRAIN_LIMIT = 1024;
 
+    private final ClusterNode.Context ctx;
     private final int memberId;
     private final ClusterMembers members;
-    private final NodeMedia media;
-    private final boolean driveMedia;
-    private final ArchiveLogStore log;
-    private final NodeStateFile state;
-    private final NodeCounters counters;
-    private final ConsensusTransport transport;
-    private final ResponseChannels responseChannels;
-    private final IngressServer ingress;
-    private final Applier applier;
     private final ProposalQueue proposals;
     private final PendingProposals pending;
     private final NodeListener listener;
     private final EpochNanoClock clock;
     private final long commitHintIntervalNs;
     private final ProposalQueue.ProposalHandler proposalHandler = this::onProposal;
-    private final RaftNode raft;
+    private final CountDownLatch started = new CountDownLatch(1);
+
+    // Opened by onStart, on the agent's thread.
+    private NodeMedia media;
+    private boolean driveMedia;
+    private NodeCounters counters;
+    private NodeStateFile state;
+    private ArchiveLogStore log;
+    private ConsensusTransport transport;
+    private ResponseChannels responseChannels;
+    private IngressServer ingress;
+    private Applier applier;
+    private RaftNode raft;
+    private volatile Throwable startFailure;
 
     private long nowNs;
     private long durableIndex = -1;
@@ -62,89 +68,133 @@ public final class NodeAgent implements Agent, RaftOutbox
     private boolean closed;
 
     /**
-     * Build the node's runtime over a launched media stack and an opened (recovered) log, replay the committed
-     * entries into the state machine, then start Raft. Runs on the launching thread, before the agent runs.
-     *
-     * @param config     of the node.
-     * @param media      the node's media stack.
-     * @param log        the node's log, already recovered.
-     * @param state      the node's persisted term, vote and commit hint.
-     * @param counters   of the node.
-     * @param proposals  the in-process proposal queue.
+     * @param ctx       concluded configuration of the node.
+     * @param proposals the in-process proposal queue.
      */
-    public NodeAgent(
-        final ClusterNode.Context config,
-        final NodeMedia media,
-        final ArchiveLogStore log,
-        final NodeStateFile state,
-        final NodeCounters counters,
-        final ProposalQueue proposals)
+    public NodeAgent(final ClusterNode.Context ctx, final ProposalQueue proposals)
     {
-        this.memberId = config.memberId();
-        this.members = config.clusterMembers();
-        this.media = media;
-        this.driveMedia = NodeMedia.Threading.COMPACT == media.context().threading();
-        this.log = log;
-        this.state = state;
-        this.counters = counters;
+        this.ctx = ctx;
+        this.memberId = ctx.memberId();
+        this.members = ctx.clusterMembers();
         this.proposals = proposals;
-        this.listener = config.listener();
-        this.clock = config.clock();
-        this.commitHintIntervalNs = config.commitHintIntervalNs();
-        this.pending = new PendingProposals(config.maxPendingProposals());
+        this.listener = ctx.listener();
+        this.clock = ctx.clock();
+        this.commitHintIntervalNs = ctx.commitHintIntervalNs();
+        this.pending = new PendingProposals(ctx.maxPendingProposals());
+    }
 
-        final ErrorHandler errorHandler = config.errorHandler();
-        final RaftConfig raftConfig = config.raftConfig();
-        ConsensusTransport transport = null;
-        ResponseChannels responseChannels = null;
-        IngressServer ingress = null;
+    /**
+     * Start the node on the agent's own thread, so that in COMPACT threading one thread owns the media stack from
+     * launch to close: launch the media, open (recover) the log and the state file, open the transport and the
+     * ingress, replay the committed entries into the state machine, then start Raft.
+     */
+    public void onStart()
+    {
         try
         {
+            media = NodeMedia.launch(ctx.mediaContext());
+            driveMedia = NodeMedia.Threading.COMPACT == media.context().threading();
+            counters = new NodeCounters(media.aeron(), memberId);
+            state = NodeStateFile.open(ctx.dataDirectory());
+            log = ArchiveLogStore.open(new ArchiveLogStore.Context().media(media));
+
+            final RaftConfig raftConfig = ctx.raftConfig();
             transport = new ConsensusTransport(
                 media.aeron(), members, memberId, log, counters, raftConfig.maxBatchBytes());
-            responseChannels = new ResponseChannels(media.aeron(), counters.droppedMessages(), errorHandler);
+            responseChannels = new ResponseChannels(media.aeron(), counters.droppedMessages(), ctx.errorHandler());
             final SessionTable sessions = new SessionTable(responseChannels);
             ingress = new IngressServer(
                 media.aeron(),
                 members,
                 memberId,
-                config.ipcIngress(),
+                ctx.ipcIngress(),
                 sessions,
                 responseChannels,
                 counters,
-                config.sessionTimeoutNs(),
-                config.maxSessions());
+                ctx.sessionTimeoutNs(),
+                ctx.maxSessions());
             applier = new Applier(
-                log, config.stateMachine(), sessions, ingress, proposals, pending, counters, raftConfig.maxBatchBytes());
+                log, ctx.stateMachine(), sessions, ingress, proposals, pending, counters, raftConfig.maxBatchBytes());
+
+            nowNs = clock.nanoTime();
+            final long recoveredCommitIndex = recover();
+            hintWrittenIndex = recoveredCommitIndex;
+            raft = new RaftNode(
+                raftConfig,
+                memberId,
+                members.ids(),
+                log,
+                state.currentTerm(),
+                state.votedFor(),
+                recoveredCommitIndex,
+                this,
+                new SplittableRandom());
+            transport.raftNode(raft);
+            ingress.raftNode(raft);
+            applier.raftNode(raft);
+            term = raft.currentTerm();
+            counters.term(term);
+            counters.commitIndex(recoveredCommitIndex);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            CloseHelper.quietCloseAll(ingress, responseChannels, transport);
+            startFailure = ex;
+            try
+            {
+                closeResources();
+            }
+            catch (final RuntimeException closeEx)
+            {
+                ex.addSuppressed(closeEx);
+            }
             throw ex;
         }
-        this.transport = transport;
-        this.responseChannels = responseChannels;
-        this.ingress = ingress;
+        finally
+        {
+            started.countDown();
+        }
+    }
 
-        nowNs = clock.nanoTime();
-        final long recoveredCommitIndex = recover();
-        hintWrittenIndex = recoveredCommitIndex;
-        raft = new RaftNode(
-            raftConfig,
-            memberId,
-            members.ids(),
-            log,
-            state.currentTerm(),
-            state.votedFor(),
-            recoveredCommitIndex,
-            this,
-            new SplittableRandom());
-        transport.raftNode(raft);
-        ingress.raftNode(raft);
-        applier.raftNode(raft);
-        term = raft.currentTerm();
-        counters.term().setRelease(term);
-        counters.commitIndex().setRelease(recoveredCommitIndex);
+    /**
+     * Wait until {@link #onStart()} has finished on the agent's thread.
+     *
+     * @param runnerThread the agent's thread, to notice if it dies before starting.
+     * @return the failure that stopped the start, or null when the node is running.
+     */
+    public Throwable awaitStart(final Thread runnerThread)
+    {
+        try
+        {
+            while (!started.await(10, TimeUnit.MILLISECONDS))
+            {
+                if (null != runnerThread && !runnerThread.isAlive())
+                {
+                    return new IllegalStateException("node agent thread ended before the node started");
+                }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return ex;
+        }
+        return startFailure;
+    }
+
+    /**
+     * @return the node's counters; after a successful start.
+     */
+    public NodeCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * @return the node's media stack; after a successful start.
+     */
+    public NodeMedia media()
+    {
+        return media;
     }
 
     /**
@@ -232,10 +282,10 @@ public final class NodeAgent implements Agent, RaftOutbox
     }
 
     /**
-     * Release the transport, ingress and reply channels and persist the commit hint; idempotent. Proposals still
-     * pending complete with CLOSED.
+     * Persist the commit hint, complete pending proposals with CLOSED, and close the ingress, reply channels,
+     * transport, log, counters and media stack; idempotent, tolerates a partial start.
      */
-    public void closeResources()
+    private void closeResources()
     {
         if (closed)
         {
@@ -244,7 +294,10 @@ public final class NodeAgent implements Agent, RaftOutbox
         closed = true;
         try
         {
-            persistCommitHint(true);
+            if (null != raft)
+            {
+                persistCommitHint(true);
+            }
         }
         finally
         {
@@ -253,7 +306,7 @@ public final class NodeAgent implements Agent, RaftOutbox
                 proposals.complete(pending.removeHead(), proposals.agentResult().set(
                     ProposalStatus.CLOSED, 0, leaderId, leaderEndpoint(leaderId), null, 0, 0));
             }
-            CloseHelper.quietCloseAll(ingress, responseChannels, transport);
+            CloseHelper.closeAll(ingress, responseChannels, transport, log, counters, media);
         }
     }
 
@@ -356,7 +409,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     public void onCommitIndex(final long commitIndex)
     {
         applier.commitIndex(commitIndex);
-        counters.commitIndex().setRelease(commitIndex);
+        counters.commitIndex(commitIndex);
         listener.onCommit(memberId, commitIndex);
     }
 
@@ -367,9 +420,9 @@ public final class NodeAgent implements Agent, RaftOutbox
         this.role = role;
         this.term = term;
         this.leaderId = leaderId;
-        counters.role().setRelease(role.ordinal());
-        counters.term().setRelease(term);
-        counters.leader().setRelease(leaderId);
+        counters.role(role);
+        counters.term(term);
+        counters.leader(leaderId);
 
         if (role != previousRole)
         {

@@ -2,11 +2,13 @@ package io.flotilla.engine.node;
 
 import io.aeron.Aeron;
 import io.aeron.Counter;
+import io.flotilla.engine.raft.Role;
 import org.agrona.CloseHelper;
 
 /**
  * A node's Aeron counters, visible to {@code AeronStat} on the node's Aeron directory. Written only by the node
- * agent; allocated once at launch.
+ * agent; allocated once at launch. The role, term, leader, commit and applied index are also mirrored in volatile
+ * fields for the node's getters.
  */
 public final class NodeCounters implements AutoCloseable
 {
@@ -33,6 +35,13 @@ public final class NodeCounters implements AutoCloseable
     private final Counter invalidMessages;
     private final Counter droppedMessages;
 
+    // What the node's getters read: safe from any thread, and after the counters (and the CnC file) are gone.
+    private volatile Role roleView = Role.FOLLOWER;
+    private volatile long termView;
+    private volatile int leaderView = -1;
+    private volatile long commitIndexView;
+    private volatile long appliedIndexView;
+
     /**
      * Allocate the counters.
      *
@@ -56,29 +65,65 @@ public final class NodeCounters implements AutoCloseable
         leader.setRelease(-1);
     }
 
-    public Counter role()
+    /**
+     * @param value the node's role now.
+     */
+    public void role(final Role value)
     {
-        return role;
+        role.setRelease(value.ordinal());
+        roleView = value;
     }
 
-    public Counter term()
+    /**
+     * @return the role last set; safe from any thread, also after close.
+     */
+    public Role roleView()
     {
-        return term;
+        return roleView;
     }
 
-    public Counter leader()
+    public void term(final long value)
     {
-        return leader;
+        term.setRelease(value);
+        termView = value;
     }
 
-    public Counter commitIndex()
+    public long termView()
     {
-        return commitIndex;
+        return termView;
     }
 
-    public Counter appliedIndex()
+    public void leader(final int value)
     {
-        return appliedIndex;
+        leader.setRelease(value);
+        leaderView = value;
+    }
+
+    public int leaderView()
+    {
+        return leaderView;
+    }
+
+    public void commitIndex(final long value)
+    {
+        commitIndex.setRelease(value);
+        commitIndexView = value;
+    }
+
+    public long commitIndexView()
+    {
+        return commitIndexView;
+    }
+
+    public void appliedIndex(final long value)
+    {
+        appliedIndex.setRelease(value);
+        appliedIndexView = value;
+    }
+
+    public long appliedIndexView()
+    {
+        return appliedIndexView;
     }
 
     public Counter elections()

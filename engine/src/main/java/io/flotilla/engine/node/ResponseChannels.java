@@ -27,6 +27,9 @@ public final class ResponseChannels implements AutoCloseable
     /** How long an unused channel stays open (so a reconnecting client or an imminent ack finds it). */
     static final long LINGER_NS = 10_000_000_000L;
 
+    /** How often channels are checked for lingering when none is being added or holds queued replies. */
+    static final long SWEEP_INTERVAL_NS = 100_000_000L;
+
     /** Bound on the bytes waiting per channel. */
     static final int MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
@@ -35,6 +38,8 @@ public final class ResponseChannels implements AutoCloseable
     private final ErrorHandler errorHandler;
     private final Map<String, Channel> byKey = new HashMap<>();
     private final ArrayList<Channel> channels = new ArrayList<>();
+    private boolean needsService;
+    private long nextSweepNs;
 
     /**
      * @param aeron           client used to add publications.
@@ -77,6 +82,7 @@ public final class ResponseChannels implements AutoCloseable
         }
         result.references++;
         result.lastUsedNs = nowNs;
+        needsService |= null == result.publication;
         return result;
     }
 
@@ -126,6 +132,7 @@ public final class ResponseChannels implements AutoCloseable
         {
             channel.pendingSinceNs = nowNs;
         }
+        needsService = true;
         channel.pending.putInt(channel.pendingLength, length);
         channel.pending.putBytes(channel.pendingLength + 4, buffer, offset, length);
         channel.pendingLength += 4 + length;
@@ -139,6 +146,14 @@ public final class ResponseChannels implements AutoCloseable
      */
     public int doWork(final long nowNs)
     {
+        // Only a channel being added or holding queued replies needs a look every cycle; closing idle ones can wait.
+        if (!needsService && nowNs - nextSweepNs < 0)
+        {
+            return 0;
+        }
+        nextSweepNs = nowNs + SWEEP_INTERVAL_NS;
+        needsService = false;
+
         int work = 0;
         for (int i = channels.size() - 1; i >= 0; i--)
         {
@@ -156,6 +171,10 @@ public final class ResponseChannels implements AutoCloseable
                 closeChannel(channel);
                 channels.remove(i);
                 work++;
+            }
+            else
+            {
+                needsService |= channel.pendingLength > 0 || (null == channel.publication && !channel.failed);
             }
         }
         return work;

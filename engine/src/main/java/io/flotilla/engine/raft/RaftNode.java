@@ -179,9 +179,11 @@ public final class RaftNode
         }
         quorum = memberIds.length / 2 + 1;
 
-        if (persistedTerm < 0)
+        if (persistedTerm < log.lastTerm())
         {
-            throw new IllegalArgumentException("persistedTerm must be >= 0: " + persistedTerm);
+            // The term is persisted before any entry of that term is appended: the state file is stale or lost.
+            throw new IllegalArgumentException("persistedTerm=" + persistedTerm + " is below the term " +
+                log.lastTerm() + " of the log's last entry: the node state file does not belong to this log");
         }
         if (commitIndex < 0 || commitIndex > log.lastIndex())
         {
@@ -705,7 +707,26 @@ public final class RaftNode
 
     private int replicate(final int slot)
     {
-        final int peer = peerIds[slot];
+        int work = sendBatches(slot);
+        if (nowNs - lastSentNs[slot] >= heartbeatIntervalNs || lastSentCommit[slot] < commitIndex)
+        {
+            // A heartbeat, or news of the commit index: checks the prefix known to match.
+            final long match = matchIndex[slot];
+            if (sendAppend(slot, match + 1, match))
+            {
+                work++;
+            }
+        }
+
+        return work;
+    }
+
+    /**
+     * Probe mode: one batch (or an empty probe) at a time, resent when unanswered. Replicate mode: keep up to
+     * maxInflight batches in flight, going back to the last acknowledged index when the oldest is unanswered.
+     */
+    private int sendBatches(final int slot)
+    {
         final long lastIndex = log.lastIndex();
         int work = 0;
 
@@ -720,7 +741,7 @@ public final class RaftNode
             {
                 final long next = nextIndex[slot];
                 final long end = next <= lastIndex ? log.batchEnd(next, maxBatchBytes) : next - 1;
-                if (sendAppend(slot, peer, next, end))
+                if (sendAppend(slot, next, end))
                 {
                     probeOutstanding[slot] = true;
                     probeSentNs[slot] = nowNs;
@@ -741,7 +762,7 @@ public final class RaftNode
             {
                 final long next = nextIndex[slot];
                 final long end = log.batchEnd(next, maxBatchBytes);
-                if (!sendAppend(slot, peer, next, end))
+                if (!sendAppend(slot, next, end))
                 {
                     break;
                 }
@@ -754,23 +775,14 @@ public final class RaftNode
             }
         }
 
-        if (nowNs - lastSentNs[slot] >= heartbeatIntervalNs || lastSentCommit[slot] < commitIndex)
-        {
-            final long match = matchIndex[slot];
-            if (sendAppend(slot, peer, match + 1, match))
-            {
-                work++;
-            }
-        }
-
         return work;
     }
 
-    private boolean sendAppend(final int slot, final int peer, final long fromIndex, final long toIndex)
+    private boolean sendAppend(final int slot, final long fromIndex, final long toIndex)
     {
         final long prevIndex = fromIndex - 1;
         if (outbox.sendAppendEntries(
-            peer, currentTerm, prevIndex, log.termAt(prevIndex), commitIndex, fromIndex, toIndex))
+            peerIds[slot], currentTerm, prevIndex, log.termAt(prevIndex), commitIndex, fromIndex, toIndex))
         {
             lastSentNs[slot] = nowNs;
             lastSentCommit[slot] = commitIndex;
@@ -818,6 +830,7 @@ public final class RaftNode
         {
             maybeSendTimeoutNow();
         }
+        sendBatches(slot);
     }
 
     private void onAppendRejected(final int slot, final long conflictIndex, final long conflictTerm, final long lastIndex)
@@ -844,7 +857,7 @@ public final class RaftNode
         probing[slot] = true;
         probeOutstanding[slot] = false;
         inflightCount[slot] = 0;
-        replicate(slot);
+        sendBatches(slot);
     }
 
     private void maybeCommit()
@@ -1130,12 +1143,17 @@ public final class RaftNode
         currentTerm = term;
         votedFor = NO_MEMBER;
         outbox.persistState(term, NO_MEMBER);
+        if (Role.LEADER == role)
+        {
+            // A leader runs no election timer; a follower keeps its own, so a candidate that cannot win does
+            // not hold back the others by raising the term.
+            resetElectionDeadline();
+        }
         role = Role.FOLLOWER;
         leaderId = NO_MEMBER;
         verifiedIndex = 0;
         ackedDurableIndex = 0;
         clearTransfer();
-        resetElectionDeadline();
         publishRole();
     }
 

@@ -109,8 +109,11 @@ class ClusterNodeTest
 
             // Restart: the state is rebuilt from the log before the node serves anyone.
             cluster.start(0);
-            cluster.awaitLeader();
+            final ClusterNode restarted = cluster.awaitLeader();
             cluster.awaitConverged(1_002);
+            final ProposalResult again = proposeOnce(restarted, "again");
+            assertEquals(ProposalStatus.OK, again.status(), again.toString());
+            assertEquals(1_003, again.buffer().getLong(again.offset()));
         }
     }
 

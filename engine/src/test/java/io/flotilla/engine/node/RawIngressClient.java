@@ -68,22 +68,44 @@ final class RawIngressClient implements AutoCloseable
         }
     }
 
+    /**
+     * A client over UDP with its own media driver.
+     */
     RawIngressClient(final ClusterMembers members)
     {
+        this(members, null);
+    }
+
+    /**
+     * @param members         of the cluster.
+     * @param nodeAeronDir    null for a UDP client with its own driver; else the directory of a (single) node's
+     *                        driver, reached over {@code aeron:ipc}.
+     */
+    RawIngressClient(final ClusterMembers members, final String nodeAeronDir)
+    {
         this.members = members;
-        final String dir = new File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir");
-        driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
-            .aeronDirectoryName(new File(dir, "flotilla-test-client-" + UUID.randomUUID()).getPath())
-            .threadingMode(ThreadingMode.SHARED)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true));
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        responseChannel = "aeron:udp?endpoint=localhost:" + TestCluster.freeUdpPorts(1)[0];
+        final boolean ipc = null != nodeAeronDir;
+        if (ipc)
+        {
+            driver = null;
+        }
+        else
+        {
+            final String dir = new File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir");
+            driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                .aeronDirectoryName(new File(dir, "flotilla-test-client-" + UUID.randomUUID()).getPath())
+                .threadingMode(ThreadingMode.SHARED)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true));
+        }
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ipc ? nodeAeronDir : driver.aeronDirectoryName()));
+        responseChannel = ipc ? "aeron:ipc" : "aeron:udp?endpoint=localhost:" + TestCluster.freeUdpPorts(1)[0];
         responses = aeron.addSubscription(responseChannel, RESPONSE_STREAM_ID);
         ingress = new ExclusivePublication[members.size()];
         for (int i = 0; i < members.size(); i++)
         {
-            ingress[i] = aeron.addExclusivePublication(members.at(i).ingressChannel(), ClusterMembers.INGRESS_STREAM_ID);
+            ingress[i] = aeron.addExclusivePublication(
+                ipc ? "aeron:ipc" : members.at(i).ingressChannel(), ClusterMembers.INGRESS_STREAM_ID);
         }
     }
 

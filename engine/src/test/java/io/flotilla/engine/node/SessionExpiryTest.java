@@ -18,13 +18,15 @@ class SessionExpiryTest
 
     @Test
     @Timeout(60)
-    void silentSessionIsClosedByTheLeaderAndAnsweredExpired()
+    void silentIpcSessionIsClosedByTheLeaderAndAnsweredExpired()
     {
         try (TestCluster cluster = new TestCluster(tempDir, 1))
         {
             cluster.start(0, cluster.context(0).sessionTimeoutNs(TimeUnit.SECONDS.toNanos(1)));
             final ClusterNode leader = cluster.awaitLeader();
-            try (RawIngressClient client = new RawIngressClient(ClusterMembers.parse(cluster.membersSpec())))
+            // A co-located client, over aeron:ipc on the node's own driver.
+            try (RawIngressClient client =
+                new RawIngressClient(ClusterMembers.parse(cluster.membersSpec()), leader.aeronDirectoryName()))
             {
                 client.connect(0, 1, IngressServer.PROTOCOL_VERSION);
                 final long sessionId = client.await(RawIngressClient.Ack.class).sessionId();

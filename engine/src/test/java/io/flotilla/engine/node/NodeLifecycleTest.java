@@ -1,0 +1,125 @@
+package io.flotilla.engine.node;
+
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.flotilla.archive.NodeMedia;
+import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.ProposalResult;
+import io.flotilla.engine.ProposalStatus;
+import io.flotilla.engine.Response;
+import io.flotilla.engine.StateMachine;
+import io.flotilla.engine.raft.Role;
+import org.agrona.DirectBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Threading modes, launch failures and a state machine that breaks its contract.
+ */
+class NodeLifecycleTest
+{
+    @TempDir
+    File tempDir;
+
+    @Test
+    @Timeout(60)
+    void dedicatedThreadingRunsTheSameNode()
+    {
+        try (TestCluster cluster = new TestCluster(tempDir, 1))
+        {
+            cluster.start(0, cluster.context(0).threading(NodeMedia.Threading.DEDICATED));
+            final ClusterNode node = cluster.awaitLeader();
+            TestCluster.proposeAll(node, 500, 64, "d-");
+            cluster.awaitConverged(500);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void externalDriverIsUsedWhenGiven()
+    {
+        final String dir = new File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir");
+        try (MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .aeronDirectoryName(new File(dir, "flotilla-test-external-" + UUID.randomUUID()).getPath())
+            .threadingMode(ThreadingMode.SHARED)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+            TestCluster cluster = new TestCluster(tempDir, 1))
+        {
+            final ClusterNode node = cluster.start(0, cluster.context(0)
+                .threading(NodeMedia.Threading.DEDICATED)
+                .externalDriver(true)
+                .aeronDirectoryName(driver.aeronDirectoryName()));
+            assertEquals(driver.aeronDirectoryName(), node.aeronDirectoryName());
+            cluster.awaitLeader();
+            TestCluster.proposeAll(node, 100, 16, "e-");
+            cluster.awaitConverged(100);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void launchFailsWhenAnEndpointIsTaken()
+    {
+        try (TestCluster cluster = new TestCluster(tempDir, 1).startAll())
+        {
+            cluster.awaitLeader();
+            final ClusterNode.Context second = cluster.context(0)
+                .dataDirectory(new File(tempDir, "second"))
+                .stateMachine(new ChecksumStateMachine());
+            final RuntimeException ex = assertThrows(RuntimeException.class, () -> ClusterNode.launch(second));
+            assertTrue(String.valueOf(ex.getMessage()).toLowerCase().contains("address already in use") ||
+                String.valueOf(ex.getMessage()).toLowerCase().contains("bind"), ex.toString());
+
+            // The running node is unaffected.
+            assertEquals(Role.LEADER, cluster.node(0).role());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void throwingStateMachineStopsTheNodeLoudly()
+    {
+        final StateMachine throwing = new StateMachine()
+        {
+            public void apply(final long index, final long timestampNs, final DirectBuffer command, final int offset,
+                final int length, final Response response)
+            {
+                throw new IllegalStateException("state machine bug at index " + index);
+            }
+        };
+        final File dataDir = new File(tempDir, "throwing");
+        final String spec = "0=localhost:" + TestCluster.freeUdpPorts(1)[0] + ":" + TestCluster.freeUdpPorts(1)[0];
+        try (ClusterNode node = ClusterNode.launch(new ClusterNode.Context()
+            .memberId(0)
+            .members(spec)
+            .dataDirectory(dataDir)
+            .stateMachine(throwing)
+            .errorHandler((t) -> { })))
+        {
+            final long deadline = System.nanoTime() + 20_000_000_000L;
+            while (Role.LEADER != node.role() && System.nanoTime() < deadline)
+            {
+                Thread.yield();
+            }
+            assertEquals(Role.LEADER, node.role());
+
+            final ProposalResult result = ClusterNodeTest.proposeOnce(node, "boom");
+            assertEquals(ProposalStatus.CLOSED, result.status());
+            while (node.isRunning() && System.nanoTime() < deadline)
+            {
+                Thread.yield();
+            }
+            assertFalse(node.isRunning());
+        }
+    }
+}

@@ -1,0 +1,475 @@
+package io.flotilla.engine.raft;
+
+import io.flotilla.archive.InMemoryLogStore;
+import io.flotilla.codecs.EntryFrame;
+import io.flotilla.codecs.EntryType;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One core driven by hand, its outbox recording every action.
+ */
+class RaftNodeTest
+{
+    private static final long MS = 1_000_000L;
+    private static final int[] MEMBERS = { 0, 1, 2 };
+
+    private final InMemoryLogStore store = new InMemoryLogStore();
+    private final RecordingOutbox outbox = new RecordingOutbox(store);
+    private final RaftConfig config = new RaftConfig()
+        .electionTimeoutMinNs(100 * MS)
+        .electionTimeoutMaxNs(200 * MS)
+        .heartbeatIntervalNs(20 * MS)
+        .resendTimeoutNs(40 * MS)
+        .maxInflight(2)
+        .maxUncommittedEntries(100);
+    private long now = 1_000 * MS;
+
+    @Test
+    void persistsTermAndVoteBeforeAnsweringAVote()
+    {
+        final RaftNode node = node(0, 0);
+        node.onRequestVote(1, 5, 0, 0, false, false);
+
+        assertEquals(List.of(
+            "persist 5 -1",
+            "roleChange FOLLOWER 5 -1",
+            "persist 5 1",
+            "voteResponse 1 5 pre=false granted=true"), outbox.calls);
+        assertEquals(1, node.votedFor());
+
+        outbox.calls.clear();
+        node.onRequestVote(2, 5, 0, 0, false, false);
+        assertEquals(List.of("voteResponse 2 5 pre=false granted=false"), outbox.calls, "one vote per term");
+    }
+
+    @Test
+    void deniesVotesToAStaleLog()
+    {
+        appendEntries(1, 1, 1, 2);
+        final RaftNode node = node(0, 0);
+        node.onRequestVote(1, 3, 5, 1, false, false);
+        assertEquals("voteResponse 1 3 pre=false granted=false", outbox.last());
+        node.onRequestVote(2, 3, 4, 2, false, false);
+        assertEquals("voteResponse 2 3 pre=false granted=true", outbox.last());
+    }
+
+    @Test
+    void preVoteChangesNothingAndRespectsALiveLeader()
+    {
+        final RaftNode node = node(0, 0);
+        node.onRequestVote(1, 1, 0, 0, true, false);
+        assertEquals(List.of("voteResponse 1 1 pre=true granted=true"), outbox.calls);
+        assertEquals(0, node.currentTerm());
+
+        node.onAppendEntries(2, 1, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0);
+        node.onRequestVote(1, 2, 0, 0, true, false);
+        assertEquals("voteResponse 1 1 pre=true granted=false", outbox.last(), "a leader was heard recently");
+    }
+
+    @Test
+    void rejectsAMismatchWithConflictHints()
+    {
+        appendEntries(1, 1, 1, 2, 2, 2);
+        final RaftNode node = node(0, 0);
+
+        node.onAppendEntries(1, 3, 6, 3, 0, new UnsafeBuffer(new byte[0]), 0, 0);
+        assertEquals("appendResponse 1 3 false appended=0 durable=0 conflict=4/2", outbox.last());
+
+        node.onAppendEntries(1, 3, 10, 3, 0, new UnsafeBuffer(new byte[0]), 0, 0);
+        assertEquals("appendResponse 1 3 false appended=0 durable=0 conflict=7/0", outbox.last());
+    }
+
+    @Test
+    void truncatesAtTheFirstConflictAndAppendsTheRestAsOneSlice()
+    {
+        appendEntries(1, 1, 1, 2, 2);
+        final RaftNode node = node(0, 0);
+        final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
+        final int length = frames(block, 3, 1, 3, 3, 3);
+        final int secondFrame = EntryFrame.frameLength(block, 0);
+
+        outbox.calls.clear();
+        node.onAppendEntries(1, 3, 2, 1, 0, block, 0, length);
+        assertEquals(List.of(
+            "persist 3 -1",
+            "roleChange FOLLOWER 3 -1",
+            "roleChange FOLLOWER 3 1",
+            "truncate 3",
+            "append offset=" + secondFrame + " length=" + (length - secondFrame),
+            "appendResponse 1 3 true appended=6 durable=0 conflict=0/0"), outbox.calls);
+        assertEquals(6, store.lastIndex());
+        assertEquals(1, store.termAt(3));
+        assertEquals(3, store.termAt(4));
+    }
+
+    @Test
+    void neverTruncatesACommittedEntry()
+    {
+        appendEntries(1, 1, 1, 2, 2);
+        final RaftNode node = node(0, 4);
+        final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
+        final int length = frames(block, 4, 3);
+        assertThrows(IllegalStateException.class, () -> node.onAppendEntries(1, 3, 3, 1, 0, block, 0, length));
+    }
+
+    @Test
+    void acknowledgesOnlyDurableVerifiedEntriesAndAgainWhenDurabilityAdvances()
+    {
+        appendEntries(7, 7, 7, 7, 7, 7, 7, 7);
+        store.markDurable(8);
+        final RaftNode node = node(0, 0);
+        node.tick(now);
+
+        // Only 1..3 are verified against this leader: the stale tail 4..8 is durable but not acknowledged.
+        final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
+        final int length = frames(block, 1, 7, 7, 7);
+        node.onAppendEntries(1, 8, 0, 0, 0, block, 0, length);
+        assertEquals("appendResponse 1 8 true appended=3 durable=3 conflict=0/0", outbox.last());
+
+        final UnsafeBuffer more = new UnsafeBuffer(new byte[1024]);
+        final int moreLength = frames(more, 4, 8, 8);
+        node.onAppendEntries(1, 8, 3, 7, 0, more, 0, moreLength);
+        assertEquals("appendResponse 1 8 true appended=5 durable=3 conflict=0/0", outbox.last(),
+            "the new entries 4 and 5 replaced durable ones and are not durable yet");
+
+        outbox.calls.clear();
+        store.markDurable(5);
+        node.onDurable(5);
+        assertEquals(List.of(), outbox.calls, "acks are coalesced until the next tick");
+        node.tick(now);
+        assertEquals(List.of("appendResponse 1 8 true appended=5 durable=5 conflict=0/0"), outbox.calls);
+        node.tick(now);
+        assertEquals(1, outbox.calls.size(), "no repeated ack");
+    }
+
+    @Test
+    void followerCommitsOnlyWhatItVerified()
+    {
+        final RaftNode node = node(0, 0);
+        final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
+        final int length = frames(block, 1, 1, 1);
+        node.onAppendEntries(1, 1, 0, 0, 10, block, 0, length);
+        assertEquals(2, node.commitIndex());
+        assertTrue(outbox.calls.contains("commit 2"));
+    }
+
+    @Test
+    void leaderCommitsOnlyCurrentTermEntriesByCounting()
+    {
+        appendEntries(1, 1, 1);
+        store.markDurable(3);
+        final RaftNode node = node(0, 0);
+        electLeader(node);
+        assertEquals(2, node.currentTerm());
+        assertEquals(4, store.lastIndex(), "the no-op");
+        store.markDurable(4);
+        node.onDurable(4);
+
+        node.onAppendResponse(1, 2, true, 3, 3, 0, 0);
+        assertEquals(0, node.commitIndex(), "entries of term 1 on a majority are not committed by counting");
+
+        node.onAppendResponse(1, 2, true, 4, 4, 0, 0);
+        assertEquals(4, node.commitIndex());
+        assertEquals("commit 4", outbox.lastMatching("commit"));
+    }
+
+    @Test
+    void leaderCountsItsOwnDurableIndex()
+    {
+        final RaftNode node = node(0, 0);
+        electLeader(node);
+        node.onAppendResponse(1, 1, true, 1, 1, 0, 0);
+        assertEquals(0, node.commitIndex(), "the leader's own no-op is not durable yet");
+        store.markDurable(1);
+        node.onDurable(1);
+        assertEquals(1, node.commitIndex());
+    }
+
+    @Test
+    void pipelinesUpToMaxInflightBatchesAndProbesAfterARejection()
+    {
+        config.maxBatchBytes(1);
+        final RaftNode node = node(0, 0);
+        electLeader(node);
+        node.onAppendResponse(1, 1, true, 1, 0, 0, 0);
+        for (int i = 0; i < 5; i++)
+        {
+            node.propose(EntryType.COMMAND, 1, i, new UnsafeBuffer(new byte[8]), 0, 8);
+        }
+
+        outbox.calls.clear();
+        node.tick(now);
+        assertEquals(List.of(
+            "appendEntries 1 1 prev=1 commit=0 2..2",
+            "appendEntries 1 1 prev=2 commit=0 3..3"), outbox.sent(1), "maxInflight=2 one-entry batches");
+
+        outbox.calls.clear();
+        node.onAppendResponse(1, 1, true, 2, 0, 0, 0);
+        assertEquals(List.of("appendEntries 1 1 prev=3 commit=0 4..4"), outbox.sent(1), "an ack frees a slot");
+
+        outbox.calls.clear();
+        node.onAppendResponse(1, 1, false, 2, 0, 3, 0);
+        assertEquals(List.of("appendEntries 1 1 prev=2 commit=0 3..3"), outbox.sent(1), "probe from the hint");
+        outbox.calls.clear();
+        now += MS;
+        node.tick(now);
+        assertEquals(List.of(), outbox.sent(1), "one probe at a time");
+
+        now += config.resendTimeoutNs();
+        node.tick(now);
+        assertEquals("appendEntries 1 1 prev=2 commit=0 3..3", outbox.sent(1).get(0), "unanswered probe resent");
+    }
+
+    @Test
+    void resendsFromTheLastAcknowledgedIndexWhenABatchIsLost()
+    {
+        final RaftNode node = node(0, 0);
+        electLeader(node);
+        node.onAppendResponse(1, 1, true, 1, 0, 0, 0);
+        node.propose(EntryType.COMMAND, 1, 1, new UnsafeBuffer(new byte[8]), 0, 8);
+        node.tick(now);
+        outbox.calls.clear();
+
+        now += config.resendTimeoutNs();
+        node.tick(now);
+        assertEquals("appendEntries 1 1 prev=1 commit=0 2..2", outbox.sent(1).get(0));
+    }
+
+    @Test
+    void retriesASendTheOutboxRefused()
+    {
+        final RaftNode node = node(0, 0);
+        electLeader(node);
+        node.onAppendResponse(1, 1, true, 1, 0, 0, 0);
+        node.propose(EntryType.COMMAND, 1, 1, new UnsafeBuffer(new byte[8]), 0, 8);
+
+        outbox.refuseSends = true;
+        node.tick(now);
+        outbox.refuseSends = false;
+        outbox.calls.clear();
+        node.tick(now);
+        assertEquals("appendEntries 1 1 prev=1 commit=0 2..2", outbox.sent(1).get(0));
+    }
+
+    @Test
+    void proposeIsForTheLeaderAndIsBackPressured()
+    {
+        config.maxUncommittedEntries(3);
+        final RaftNode node = node(0, 0);
+        node.tick(now);
+        assertEquals(RaftNode.NOT_LEADER, node.propose(EntryType.COMMAND, 1, 1, new UnsafeBuffer(new byte[8]), 0, 8));
+
+        electLeader(node);
+        assertEquals(2, node.propose(EntryType.COMMAND, 1, 1, new UnsafeBuffer(new byte[8]), 0, 8));
+        assertEquals(3, node.propose(EntryType.COMMAND, 1, 2, new UnsafeBuffer(new byte[8]), 0, 8));
+        assertEquals(RaftNode.BACK_PRESSURED,
+            node.propose(EntryType.COMMAND, 1, 3, new UnsafeBuffer(new byte[8]), 0, 8));
+    }
+
+    @Test
+    void leaderStampsNeverGoBackwards()
+    {
+        final RaftNode node = node(0, 0);
+        electLeader(node);
+        final long first = node.propose(EntryType.COMMAND, 1, 1, new UnsafeBuffer(new byte[8]), 0, 8);
+        node.tick(now - 500 * MS);
+        final long second = node.propose(EntryType.COMMAND, 1, 2, new UnsafeBuffer(new byte[8]), 0, 8);
+        assertEquals(now, outbox.timestampOf(first));
+        assertEquals(now, outbox.timestampOf(second));
+    }
+
+    @Test
+    void rejectsBadConstructorArguments()
+    {
+        assertThrows(IllegalArgumentException.class, () -> new RaftNode(
+            config, 3, MEMBERS, store, 0, RaftNode.NO_MEMBER, 0, outbox, new SplittableRandom(1)));
+        assertThrows(IllegalArgumentException.class, () -> new RaftNode(
+            config, 0, new int[]{ 0, 1, 1 }, store, 0, RaftNode.NO_MEMBER, 0, outbox, new SplittableRandom(1)));
+        assertThrows(IllegalArgumentException.class, () -> new RaftNode(
+            config, 0, MEMBERS, store, 0, RaftNode.NO_MEMBER, 1, outbox, new SplittableRandom(1)));
+        appendEntries(1, 2);
+        assertThrows(IllegalArgumentException.class, () -> new RaftNode(
+            config, 0, MEMBERS, store, 1, RaftNode.NO_MEMBER, 0, outbox, new SplittableRandom(1)),
+            "a state file older than the log");
+    }
+
+    @Test
+    void dropsMessagesFromStrangersAndMalformedBlocks()
+    {
+        final RaftNode node = node(0, 0);
+        node.onRequestVote(9, 1, 0, 0, false, false);
+        final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
+        final int length = frames(block, 5, 1);
+        node.onAppendEntries(1, 1, 0, 0, 0, block, 0, length);
+        assertEquals(2, node.droppedMessages());
+        assertEquals(0, store.lastIndex());
+    }
+
+    private RaftNode node(final int memberId, final long commitIndex)
+    {
+        final RaftNode node = new RaftNode(
+            config, memberId, MEMBERS, store, store.lastTerm(), RaftNode.NO_MEMBER, commitIndex, outbox,
+            new SplittableRandom(1));
+        outbox.node = node;
+        return node;
+    }
+
+    private void electLeader(final RaftNode node)
+    {
+        node.tick(now);
+        now += config.electionTimeoutMaxNs();
+        node.tick(now);
+        node.onVoteResponse(1, node.currentTerm() + 1, true, true);
+        node.onVoteResponse(1, node.currentTerm(), false, true);
+        assertEquals(Role.LEADER, node.role());
+    }
+
+    /**
+     * Append entries of the given terms, from index 1, straight into the store.
+     */
+    private void appendEntries(final long... terms)
+    {
+        final UnsafeBuffer block = new UnsafeBuffer(new byte[4096]);
+        store.append(block, 0, frames(block, store.lastIndex() + 1, terms));
+    }
+
+    private static int frames(final UnsafeBuffer block, final long firstIndex, final long... terms)
+    {
+        int length = 0;
+        for (int i = 0; i < terms.length; i++)
+        {
+            length += EntryFrame.encode(
+                block, length, firstIndex + i, terms[i], 0, EntryType.COMMAND, 1, i, null, 0, 0);
+        }
+        return length;
+    }
+
+    private static final class RecordingOutbox implements RaftOutbox
+    {
+        final List<String> calls = new ArrayList<>();
+        final InMemoryLogStore store;
+        RaftNode node;
+        boolean refuseSends;
+
+        RecordingOutbox(final InMemoryLogStore store)
+        {
+            this.store = store;
+        }
+
+        String last()
+        {
+            return calls.get(calls.size() - 1);
+        }
+
+        String lastMatching(final String prefix)
+        {
+            String match = null;
+            for (final String call : calls)
+            {
+                match = call.startsWith(prefix) ? call : match;
+            }
+            return match;
+        }
+
+        List<String> sent(final int to)
+        {
+            final List<String> sent = new ArrayList<>();
+            for (final String call : calls)
+            {
+                if (call.startsWith("appendEntries " + to + " "))
+                {
+                    sent.add(call);
+                }
+            }
+            return sent;
+        }
+
+        long timestampOf(final long index)
+        {
+            final long[] timestamp = new long[1];
+            store.readRange(index, index, (buffer, offset, length, first, last) ->
+                timestamp[0] = EntryFrame.timestamp(buffer, offset));
+            return timestamp[0];
+        }
+
+        public void persistState(final long term, final int votedFor)
+        {
+            calls.add("persist " + term + " " + votedFor);
+        }
+
+        public void appendToLog(final DirectBuffer buffer, final int offset, final int length)
+        {
+            calls.add("append offset=" + offset + " length=" + length);
+            store.append(buffer, offset, length);
+        }
+
+        public void truncateLogAfter(final long index)
+        {
+            calls.add("truncate " + index);
+            store.truncateAfter(index);
+        }
+
+        public boolean sendRequestVote(
+            final int to, final long term, final long lastLogIndex, final long lastLogTerm, final boolean preVote,
+            final boolean transfer)
+        {
+            calls.add("requestVote " + to + " " + term + " last=" + lastLogIndex + "/" + lastLogTerm + " pre=" +
+                preVote + " transfer=" + transfer);
+            return !refuseSends;
+        }
+
+        public boolean sendVoteResponse(final int to, final long term, final boolean preVote, final boolean granted)
+        {
+            calls.add("voteResponse " + to + " " + term + " pre=" + preVote + " granted=" + granted);
+            return !refuseSends;
+        }
+
+        public boolean sendAppendEntries(
+            final int to, final long term, final long prevLogIndex, final long prevLogTerm, final long leaderCommit,
+            final long fromIndex, final long toIndex)
+        {
+            if (refuseSends)
+            {
+                return false;
+            }
+            calls.add("appendEntries " + to + " " + term + " prev=" + prevLogIndex + " commit=" + leaderCommit +
+                " " + fromIndex + ".." + toIndex);
+            return true;
+        }
+
+        public boolean sendAppendResponse(
+            final int to, final long term, final boolean success, final long lastAppendedIndex,
+            final long durableIndex, final long conflictIndex, final long conflictTerm)
+        {
+            calls.add("appendResponse " + to + " " + term + " " + success + " appended=" + lastAppendedIndex +
+                " durable=" + durableIndex + " conflict=" + conflictIndex + "/" + conflictTerm);
+            return !refuseSends;
+        }
+
+        public boolean sendTimeoutNow(final int to, final long term)
+        {
+            calls.add("timeoutNow " + to + " " + term);
+            return !refuseSends;
+        }
+
+        public void onCommitIndex(final long commitIndex)
+        {
+            calls.add("commit " + commitIndex);
+        }
+
+        public void onRoleChange(final Role role, final long term, final int leaderId)
+        {
+            calls.add("roleChange " + role + " " + term + " " + leaderId);
+        }
+    }
+}

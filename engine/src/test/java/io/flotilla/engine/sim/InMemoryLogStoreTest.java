@@ -1,0 +1,102 @@
+package io.flotilla.engine.sim;
+
+import io.flotilla.archive.InMemoryLogStore;
+import io.flotilla.archive.LogReader;
+import io.flotilla.codecs.EntryFrame;
+import io.flotilla.codecs.EntryType;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * The simulator's and benchmark's log: durability, crash, truncation, batches and bounded memory.
+ */
+class InMemoryLogStoreTest
+{
+    private final InMemoryLogStore store = new InMemoryLogStore(4, 256);
+    private final UnsafeBuffer block = new UnsafeBuffer(new byte[4096]);
+
+    @Test
+    void crashKeepsOnlyTheDurablePrefix()
+    {
+        append(1, 1, 2, 2);
+        store.markDurable(2);
+        store.markDurable(1);
+        assertEquals(2, store.durableIndex(), "never lowered by markDurable");
+        store.crash();
+        assertEquals(2, store.lastIndex());
+        assertEquals(1, store.lastTerm());
+        assertEquals(LogReader.NO_TERM, store.termAt(3));
+    }
+
+    @Test
+    void truncationLowersTheDurableIndex()
+    {
+        append(1, 1, 1, 1);
+        store.markDurable(4);
+        store.truncateAfter(2);
+        assertEquals(2, store.durableIndex());
+        append(3, 3);
+        assertEquals(3, store.termAt(3));
+        store.markDurable(10);
+        assertEquals(4, store.durableIndex(), "clamped to the last index");
+    }
+
+    @Test
+    void batchEndRespectsTheByteLimitButTakesAtLeastOneEntry()
+    {
+        append(1, 1, 1, 1, 1);
+        final int frame = EntryFrame.frameLength(8);
+        assertEquals(1, store.batchEnd(1, 1));
+        assertEquals(2, store.batchEnd(1, 2 * frame));
+        assertEquals(3, store.batchEnd(2, 2 * frame + frame - 1));
+        assertEquals(5, store.batchEnd(1, 1 << 20));
+        final long[] delivered = new long[2];
+        assertEquals(2, store.readEntries(2, 2 * frame, (buffer, offset, length, first, last) ->
+        {
+            delivered[0] = first;
+            delivered[1] = EntryFrame.index(buffer, offset + frame);
+        }));
+        assertEquals(2, delivered[0]);
+        assertEquals(3, delivered[1]);
+    }
+
+    @Test
+    void discardedPrefixIsReleasedButItsLastTermKept()
+    {
+        for (long i = 1; i <= 1000; i++)
+        {
+            append(7);
+            store.markDurable(i);
+            store.discardUpTo(i - 1);
+        }
+        assertEquals(1000, store.lastIndex());
+        assertEquals(1000, store.firstIndex());
+        assertEquals(7, store.termAt(999), "the base keeps its term");
+        assertEquals(LogReader.NO_TERM, store.termAt(998));
+        assertThrows(IllegalArgumentException.class, () -> store.truncateAfter(998));
+        assertThrows(IllegalArgumentException.class, () -> store.discardUpTo(1001));
+    }
+
+    @Test
+    void refusesNonConsecutiveFrames()
+    {
+        append(1);
+        final int length = EntryFrame.encode(block, 0, 3, 1, 0, EntryType.COMMAND, 0, 0, block, 100, 8);
+        assertThrows(IllegalArgumentException.class, () -> store.append(block, 0, length));
+    }
+
+    private void append(final long... terms)
+    {
+        int length = 0;
+        final long first = store.lastIndex() + 1;
+        for (int i = 0; i < terms.length; i++)
+        {
+            length += EntryFrame.encode(
+                block, length, first + i, terms[i], 0, EntryType.COMMAND, 0, 0, block, 2048, 8);
+        }
+        store.append(block, 0, length);
+    }
+}

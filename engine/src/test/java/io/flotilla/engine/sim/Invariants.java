@@ -1,0 +1,265 @@
+package io.flotilla.engine.sim;
+
+import io.flotilla.archive.EntryBlockHandler;
+import io.flotilla.archive.InMemoryLogStore;
+import io.flotilla.codecs.EntryFrame;
+import io.flotilla.engine.raft.Role;
+import org.agrona.DirectBuffer;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The Raft safety properties, checked as the simulation runs. Each violation throws {@link SimulationFailure}.
+ * <ul>
+ *     <li>Election safety: at most one leader per term.</li>
+ *     <li>Log matching: two entries with the same index and term have the same bytes and the same previous term,
+ *     checked on every append to any log (by induction the logs match up to there).</li>
+ *     <li>Leader completeness: a new leader of term T holds every entry known committed before term T.</li>
+ *     <li>State machine safety: every node applies the same entry at an index (a global record of committed
+ *     entries by index), with leader timestamps that never go backwards.</li>
+ *     <li>Nothing committed is lost: a majority of nodes (up or down) hold the last committed entry durably.</li>
+ *     <li>Commit index monotonic per node lifetime (see {@link SimNode}).</li>
+ * </ul>
+ */
+final class Invariants implements EntryBlockHandler
+{
+    private static final int TERM_BITS = 24;
+
+    private final SimNode[] nodes;
+    private final int quorum;
+    private final Map<Long, Integer> leaderByTerm = new HashMap<>();
+    private final Map<Long, long[]> entryByIndexAndTerm = new HashMap<>();
+    private final Map<Long, Long> committedIndexByPayloadId = new HashMap<>();
+
+    private long[] committedTerm = new long[1024];
+    private int[] committedChecksum = new int[1024];
+    private long[] committedTimestamp = new long[1024];
+    private long[] committedInTerm = new long[1024];
+    private long[] committedPayloadId = new long[1024];
+    private long maxCommitted;
+
+    private DirectBuffer probeBuffer;
+    private int probeOffset;
+
+    Invariants(final SimNode[] nodes)
+    {
+        this.nodes = nodes;
+        this.quorum = nodes.length / 2 + 1;
+    }
+
+    long maxCommitted()
+    {
+        return maxCommitted;
+    }
+
+    long committedTerm(final long index)
+    {
+        return committedTerm[(int)index];
+    }
+
+    /**
+     * @return the payload id (first 8 payload bytes, 0 for none) of a committed entry.
+     */
+    long committedPayloadId(final long index)
+    {
+        return committedPayloadId[(int)index];
+    }
+
+    /**
+     * @return the lowest committed index carrying a payload id, or -1.
+     */
+    long committedIndexOf(final long payloadId)
+    {
+        return committedIndexByPayloadId.getOrDefault(payloadId, -1L);
+    }
+
+    void onLeader(final SimNode node, final long term)
+    {
+        final Integer previous = leaderByTerm.putIfAbsent(term, node.id());
+        if (null != previous && previous != node.id())
+        {
+            throw new SimulationFailure(
+                "election safety: nodes " + previous + " and " + node.id() + " both lead term " + term);
+        }
+
+        // Entries committed in a term before this one must be in the new leader's log.
+        long index = maxCommitted;
+        while (index > 0 && committedInTerm[(int)index] >= term)
+        {
+            index--;
+        }
+        if (index > 0)
+        {
+            final InMemoryLogStore store = node.store();
+            if (store.lastIndex() < index || store.termAt(index) != committedTerm[(int)index] ||
+                checksumAt(store, index) != committedChecksum[(int)index])
+            {
+                throw new SimulationFailure("leader completeness: node " + node.id() + " leads term " + term +
+                    " without committed entry " + index + " (term " + committedTerm[(int)index] +
+                    ", committed by term " + committedInTerm[(int)index] + "); its log: " + store);
+            }
+        }
+    }
+
+    void onAppend(final SimNode node, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final InMemoryLogStore store = node.store();
+        long previousTerm = store.lastTerm();
+        int position = offset;
+        while (position < offset + length)
+        {
+            final long index = EntryFrame.index(buffer, position);
+            final long term = EntryFrame.term(buffer, position);
+            final int frameLength = EntryFrame.frameLength(buffer, position);
+            if (!EntryFrame.isChecksumValid(buffer, position, frameLength))
+            {
+                throw new SimulationFailure("node " + node.id() + " appends entry " + index + " with a bad checksum");
+            }
+            if (term < previousTerm)
+            {
+                throw new SimulationFailure("node " + node.id() + " appends entry " + index + " of term " + term +
+                    " after an entry of term " + previousTerm);
+            }
+            final int checksum = EntryFrame.checksum(buffer, position);
+            final long[] known = entryByIndexAndTerm.putIfAbsent(key(index, term), new long[]{ checksum, previousTerm });
+            if (null != known && (known[0] != checksum || known[1] != previousTerm))
+            {
+                throw new SimulationFailure("log matching: node " + node.id() + " appends entry " + index +
+                    " term " + term + " (checksum " + checksum + ", previous term " + previousTerm +
+                    ") but another log has it with checksum " + known[0] + ", previous term " + known[1]);
+            }
+            previousTerm = term;
+            position += frameLength;
+        }
+    }
+
+    void onApply(final SimNode node, final long index)
+    {
+        final InMemoryLogStore store = node.store();
+        if (index > store.lastIndex())
+        {
+            throw new SimulationFailure(
+                "node " + node.id() + " applies index " + index + " beyond its log " + store);
+        }
+        probe(store, index);
+        final long term = EntryFrame.term(probeBuffer, probeOffset);
+        final int checksum = EntryFrame.checksum(probeBuffer, probeOffset);
+        final long timestamp = EntryFrame.timestamp(probeBuffer, probeOffset);
+
+        if (index <= maxCommitted)
+        {
+            if (committedTerm[(int)index] != term || committedChecksum[(int)index] != checksum)
+            {
+                throw new SimulationFailure("state machine safety: node " + node.id() + " applies index " + index +
+                    " term " + term + " checksum " + checksum + " but index " + index + " was committed as term " +
+                    committedTerm[(int)index] + " checksum " + committedChecksum[(int)index]);
+            }
+            return;
+        }
+        if (index != maxCommitted + 1)
+        {
+            throw new SimulationFailure("node " + node.id() + " applies index " + index + " out of order");
+        }
+        if (timestamp < committedTimestamp[(int)maxCommitted])
+        {
+            throw new SimulationFailure("entry " + index + " carries timestamp " + timestamp +
+                " before the previous committed entry's " + committedTimestamp[(int)maxCommitted]);
+        }
+
+        ensureCapacity(index);
+        committedTerm[(int)index] = term;
+        committedChecksum[(int)index] = checksum;
+        committedTimestamp[(int)index] = timestamp;
+        committedInTerm[(int)index] = node.raft().currentTerm();
+        committedPayloadId[(int)index] = EntryFrame.payloadLength(probeBuffer, probeOffset) >= 8 ?
+            probeBuffer.getLong(EntryFrame.payloadOffset(probeOffset)) : 0;
+        maxCommitted = index;
+        committedIndexByPayloadId.putIfAbsent(committedPayloadId[(int)index], index);
+    }
+
+    /**
+     * Nothing committed is lost: a majority holds the last committed entry in its durable prefix.
+     */
+    void checkCommittedDurable()
+    {
+        if (0 == maxCommitted)
+        {
+            return;
+        }
+        int holders = 0;
+        for (final SimNode node : nodes)
+        {
+            final InMemoryLogStore store = node.store();
+            if (store.durableIndex() >= maxCommitted && store.termAt(maxCommitted) == committedTerm[(int)maxCommitted])
+            {
+                holders++;
+            }
+        }
+        if (holders < quorum)
+        {
+            throw new SimulationFailure("committed entry " + maxCommitted + " (term " +
+                committedTerm[(int)maxCommitted] + ") is durable on only " + holders + " nodes, quorum " + quorum);
+        }
+    }
+
+    /**
+     * Election safety over the live nodes: two nodes leading the same term.
+     */
+    void checkLeaders()
+    {
+        for (final SimNode node : nodes)
+        {
+            if (node.isUp() && Role.LEADER == node.raft().role())
+            {
+                final Integer leader = leaderByTerm.get(node.raft().currentTerm());
+                if (null == leader || leader != node.id())
+                {
+                    throw new SimulationFailure("election safety: node " + node.id() + " leads term " +
+                        node.raft().currentTerm() + " recorded for " + leader);
+                }
+            }
+        }
+    }
+
+    public void onEntries(
+        final DirectBuffer buffer, final int offset, final int length, final long firstIndex, final long lastIndex)
+    {
+        probeBuffer = buffer;
+        probeOffset = offset;
+    }
+
+    private void probe(final InMemoryLogStore store, final long index)
+    {
+        store.readRange(index, index, this);
+    }
+
+    private int checksumAt(final InMemoryLogStore store, final long index)
+    {
+        probe(store, index);
+        return EntryFrame.checksum(probeBuffer, probeOffset);
+    }
+
+    private void ensureCapacity(final long index)
+    {
+        if (index >= committedTerm.length)
+        {
+            final int capacity = (int)Math.max(committedTerm.length * 2L, index + 1);
+            committedTerm = Arrays.copyOf(committedTerm, capacity);
+            committedChecksum = Arrays.copyOf(committedChecksum, capacity);
+            committedTimestamp = Arrays.copyOf(committedTimestamp, capacity);
+            committedInTerm = Arrays.copyOf(committedInTerm, capacity);
+            committedPayloadId = Arrays.copyOf(committedPayloadId, capacity);
+        }
+    }
+
+    private static long key(final long index, final long term)
+    {
+        if (term >= 1L << TERM_BITS)
+        {
+            throw new SimulationFailure("term " + term + " too large for the simulator's index");
+        }
+        return (index << TERM_BITS) | term;
+    }
+}

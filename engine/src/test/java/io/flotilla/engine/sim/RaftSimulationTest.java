@@ -1,0 +1,106 @@
+package io.flotilla.engine.sim;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Seed sweeps of the simulator over cluster sizes and fault mixes. {@code -Dsim.seeds=N} sets the seeds per
+ * scenario (a soak); {@code -Dsim.seed=S} replays one seed in each scenario. A failure names the seed, the
+ * command that replays it and the last events before the violation.
+ */
+class RaftSimulationTest
+{
+    private static final int DEFAULT_SEEDS = 500;
+
+    @Test
+    void threeNodesAllFaults()
+    {
+        sweep("threeNodesAllFaults", () -> SimOptions.allFaults(3));
+    }
+
+    @Test
+    void fiveNodesAllFaults()
+    {
+        sweep("fiveNodesAllFaults", () -> SimOptions.allFaults(5));
+    }
+
+    @Test
+    void sevenNodesAllFaults()
+    {
+        sweep("sevenNodesAllFaults", () -> SimOptions.allFaults(7));
+    }
+
+    @Test
+    void fiveNodesCrashStorm()
+    {
+        // Frequent crashes with slow disks: what is not durable is lost often.
+        sweep("fiveNodesCrashStorm", () -> SimOptions.allFaults(5)
+            .crashMeanIntervalNs(150 * SimOptions.MS)
+            .downtimeMaxNs(300 * SimOptions.MS)
+            .diskDelayMaxNs(20 * SimOptions.MS)
+            .partitionMeanIntervalNs(0));
+    }
+
+    @Test
+    void threeNodesHostileNetwork()
+    {
+        // No crashes; heavy loss, duplication and stale messages, frequent partitions.
+        sweep("threeNodesHostileNetwork", () -> SimOptions.allFaults(3)
+            .crashMeanIntervalNs(0)
+            .lossRate(0.2)
+            .duplicateRate(0.1)
+            .longDelayRate(0.05)
+            .partitionMeanIntervalNs(300 * SimOptions.MS));
+    }
+
+    private static void sweep(final String scenario, final Supplier<SimOptions> options)
+    {
+        final String single = System.getProperty("sim.seed", "");
+        if (!single.isBlank())
+        {
+            runSeed(scenario, Long.parseLong(single.trim()), options);
+            return;
+        }
+
+        final int seeds = Integer.getInteger("sim.seeds", DEFAULT_SEEDS);
+        final long start = System.nanoTime();
+        for (long seed = 1; seed <= seeds; seed++)
+        {
+            runSeed(scenario, seed, options);
+        }
+        System.out.printf("%s: %d seeds passed in %.1f s%n", scenario, seeds, (System.nanoTime() - start) / 1e9);
+    }
+
+    private static void runSeed(final String scenario, final long seed, final Supplier<SimOptions> options)
+    {
+        try
+        {
+            new Simulation(options.get(), seed, false).runChaos();
+        }
+        catch (final Throwable failure)
+        {
+            // Replay the same seed with the trace on: the run is deterministic, so it fails the same way.
+            final Simulation replay = new Simulation(options.get(), seed, true);
+            String replayOutcome;
+            try
+            {
+                replay.runChaos();
+                replayOutcome = "replay did NOT fail: the simulation is not deterministic";
+            }
+            catch (final Throwable replayFailure)
+            {
+                replayOutcome = "replay failed the same way: " + replayFailure;
+            }
+            final AssertionError error = new AssertionError(
+                scenario + " failed with seed " + seed + ": " + failure + "\n" +
+                "replay: mvn -B -o -q -pl engine -am test -Dtest=RaftSimulationTest#" + scenario +
+                " -Dsim.seed=" + seed + " -Dsurefire.failIfNoSpecifiedTests=false\n" +
+                replayOutcome + "\n" + replay.describeNodes() + "\nlast events:\n" + replay.trace(), failure);
+            System.err.println(error.getMessage());
+            fail(error);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.flotilla.engine.sim;
+
+import io.flotilla.codecs.EntryFrame;
+import io.flotilla.engine.raft.RaftNode;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One consensus message in flight between two simulated nodes, with its own copy of any entry bytes (as a
+ * datagram would have).
+ */
+final class SimMessage
+{
+    enum Kind
+    {
+        REQUEST_VOTE, VOTE_RESPONSE, APPEND_ENTRIES, APPEND_RESPONSE, TIMEOUT_NOW
+    }
+
+    final Kind kind;
+    final int from;
+    final int to;
+    final long term;
+    final long a;
+    final long b;
+    final long c;
+    final long d;
+    final long e;
+    final boolean flag1;
+    final boolean flag2;
+    final byte[] entries;
+
+    private SimMessage(
+        final Kind kind,
+        final int from,
+        final int to,
+        final long term,
+        final long a,
+        final long b,
+        final long c,
+        final long d,
+        final long e,
+        final boolean flag1,
+        final boolean flag2,
+        final byte[] entries)
+    {
+        this.kind = kind;
+        this.from = from;
+        this.to = to;
+        this.term = term;
+        this.a = a;
+        this.b = b;
+        this.c = c;
+        this.d = d;
+        this.e = e;
+        this.flag1 = flag1;
+        this.flag2 = flag2;
+        this.entries = entries;
+    }
+
+    static SimMessage requestVote(
+        final int from, final int to, final long term, final long lastIndex, final long lastTerm,
+        final boolean preVote, final boolean transfer)
+    {
+        return new SimMessage(Kind.REQUEST_VOTE, from, to, term, lastIndex, lastTerm, 0, 0, 0, preVote, transfer, null);
+    }
+
+    static SimMessage voteResponse(
+        final int from, final int to, final long term, final boolean preVote, final boolean granted)
+    {
+        return new SimMessage(Kind.VOTE_RESPONSE, from, to, term, 0, 0, 0, 0, 0, preVote, granted, null);
+    }
+
+    static SimMessage appendEntries(
+        final int from, final int to, final long term, final long prevIndex, final long prevTerm,
+        final long leaderCommit, final byte[] entries)
+    {
+        return new SimMessage(
+            Kind.APPEND_ENTRIES, from, to, term, prevIndex, prevTerm, leaderCommit, 0, 0, false, false, entries);
+    }
+
+    static SimMessage appendResponse(
+        final int from, final int to, final long term, final boolean success, final long lastAppended,
+        final long durable, final long conflictIndex, final long conflictTerm)
+    {
+        return new SimMessage(
+            Kind.APPEND_RESPONSE, from, to, term, lastAppended, durable, conflictIndex, conflictTerm, 0,
+            success, false, null);
+    }
+
+    static SimMessage timeoutNow(final int from, final int to, final long term)
+    {
+        return new SimMessage(Kind.TIMEOUT_NOW, from, to, term, 0, 0, 0, 0, 0, false, false, null);
+    }
+
+    void deliverTo(final RaftNode node)
+    {
+        switch (kind)
+        {
+            case REQUEST_VOTE:
+                node.onRequestVote(from, term, a, b, flag1, flag2);
+                break;
+            case VOTE_RESPONSE:
+                node.onVoteResponse(from, term, flag1, flag2);
+                break;
+            case APPEND_ENTRIES:
+                node.onAppendEntries(from, term, a, b, c, new UnsafeBuffer(entries), 0, entries.length);
+                break;
+            case APPEND_RESPONSE:
+                node.onAppendResponse(from, term, flag1, a, b, c, d);
+                break;
+            case TIMEOUT_NOW:
+                node.onTimeoutNow(from, term);
+                break;
+            default:
+                throw new IllegalStateException("unknown kind " + kind);
+        }
+    }
+
+    public String toString()
+    {
+        final String route = kind + " " + from + "->" + to + " term=" + term;
+        switch (kind)
+        {
+            case REQUEST_VOTE:
+                return route + " last=" + a + "/t" + b + (flag1 ? " PRE" : "") + (flag2 ? " TRANSFER" : "");
+            case VOTE_RESPONSE:
+                return route + (flag1 ? " PRE" : "") + (flag2 ? " granted" : " denied");
+            case APPEND_ENTRIES:
+                return route + " prev=" + a + "/t" + b + " commit=" + c + " entries=" + describeEntries();
+            case APPEND_RESPONSE:
+                return route + (flag1 ? " ok" : " REJECT conflict=" + c + "/t" + d) + " appended=" + a +
+                    " durable=" + b;
+            default:
+                return route;
+        }
+    }
+
+    private String describeEntries()
+    {
+        if (entries.length == 0)
+        {
+            return "none";
+        }
+        final UnsafeBuffer buffer = new UnsafeBuffer(entries);
+        long first = -1;
+        long last = -1;
+        long lastTerm = -1;
+        int position = 0;
+        while (position < entries.length)
+        {
+            if (first < 0)
+            {
+                first = EntryFrame.index(buffer, position);
+            }
+            last = EntryFrame.index(buffer, position);
+            lastTerm = EntryFrame.term(buffer, position);
+            position += EntryFrame.frameLength(buffer, position);
+        }
+        return first + ".." + last + "(last t" + lastTerm + ")";
+    }
+}

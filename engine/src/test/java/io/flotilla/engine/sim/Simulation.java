@@ -1,0 +1,726 @@
+package io.flotilla.engine.sim;
+
+import io.flotilla.codecs.EntryType;
+import io.flotilla.engine.raft.RaftConfig;
+import io.flotilla.engine.raft.RaftNode;
+import io.flotilla.engine.raft.Role;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A deterministic, single-threaded simulation of a Raft cluster of {@link RaftNode}s: a simulated clock, an
+ * in-memory log per node whose durable index advances after a random delay, and a network that loses,
+ * duplicates, reorders and delays messages and can be partitioned in any way. Nodes crash, losing whatever was
+ * not durable, and restart from their persisted term and vote. Everything random comes from one seed, so a seed
+ * replays exactly. After every step the {@link Invariants} are checked.
+ * <p>
+ * Two uses: {@link #runChaos()} (random faults for a while, heal, then check liveness) for seed sweeps, and the
+ * control methods ({@link #partition}, {@link #crash}, {@link #runUntil}, ...) for scripted scenarios.
+ */
+public final class Simulation
+{
+    public static final long MS = SimOptions.MS;
+    private static final int TRACE_LINES = 400;
+
+    private final SimOptions options;
+    private final long seed;
+    private final SplittableRandom random;
+    private final RaftConfig raftConfig;
+    private final int[] memberIds;
+    private final SimNode[] nodes;
+    private final boolean[][] blocked;
+    private final Invariants invariants;
+    private final PriorityQueue<Event> events = new PriorityQueue<>();
+    private final ArrayDeque<String> traceLines;
+    private final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
+    private long nowNs;
+    private long eventSequence;
+    private long steps;
+    private long payloadIds;
+    private boolean faults;
+    private boolean started;
+    private long messagesSent;
+    private long messagesDelivered;
+
+    /**
+     * @param options what to simulate.
+     * @param seed    the one seed everything derives from.
+     * @param trace   keep the last events in a trace (for replaying a failing seed).
+     */
+    public Simulation(final SimOptions options, final long seed, final boolean trace)
+    {
+        this.options = options;
+        this.seed = seed;
+        this.random = new SplittableRandom(seed);
+        this.raftConfig = options.randomizeRaftConfig ? randomize(options.raftConfig) : options.raftConfig;
+        raftConfig.validate();
+        this.traceLines = trace ? new ArrayDeque<>(TRACE_LINES) : null;
+
+        memberIds = new int[options.nodes];
+        nodes = new SimNode[options.nodes];
+        for (int i = 0; i < options.nodes; i++)
+        {
+            memberIds[i] = i;
+            nodes[i] = new SimNode(this, i);
+        }
+        blocked = new boolean[options.nodes][options.nodes];
+        invariants = new Invariants(nodes);
+    }
+
+    /**
+     * Start every node (ticks at a random phase); with {@code faults}, also the random fault and proposal
+     * generators of the options.
+     *
+     * @param faults inject the options' random faults and proposals.
+     */
+    public void start(final boolean faults)
+    {
+        if (started)
+        {
+            throw new IllegalStateException("already started");
+        }
+        started = true;
+        this.faults = faults;
+        if (tracing())
+        {
+            trace("seed " + seed + " " + options + " " + raftConfig);
+        }
+        for (final SimNode node : nodes)
+        {
+            node.start(0, random);
+            scheduleTick(node, random.nextLong(options.tickIntervalNs) + 1);
+        }
+        if (faults)
+        {
+            if (options.partitionMeanIntervalNs > 0)
+            {
+                schedule(exponential(options.partitionMeanIntervalNs), this::randomPartition);
+            }
+            if (options.crashMeanIntervalNs > 0)
+            {
+                schedule(exponential(options.crashMeanIntervalNs), this::randomCrash);
+            }
+            if (options.proposalMeanIntervalNs > 0)
+            {
+                schedule(exponential(options.proposalMeanIntervalNs), this::randomProposals);
+            }
+        }
+    }
+
+    /**
+     * A whole chaos run: faults for the fault phase, then heal everything and require that a leader commits a
+     * new proposal and every node learns it within the liveness bound.
+     *
+     * @return a one-line summary.
+     */
+    public String runChaos()
+    {
+        start(true);
+        runFor(options.faultPhaseNs);
+        final long committedBeforeHeal = invariants.maxCommitted();
+        final long healedAt = nowNs;
+        heal();
+
+        final long marker = -1 - seed;
+        final long deadline = nowNs + options.livenessBoundNs;
+        long index = -1;
+        long nextProposalNs = nowNs;
+        while (nowNs < deadline)
+        {
+            if (index < 0 && nowNs >= nextProposalNs)
+            {
+                proposeOnLeader(marker);
+                nextProposalNs = nowNs + 20 * MS;
+            }
+            step();
+            if (index < 0)
+            {
+                index = invariants.committedIndexOf(marker);
+            }
+            if (index > 0 && allCommitted(index))
+            {
+                return "seed " + seed + ": committed " + committedBeforeHeal + " entries under faults, liveness in " +
+                    (nowNs - healedAt) / MS + " ms, " + steps + " steps, " + messagesDelivered + "/" +
+                    messagesSent + " messages delivered";
+            }
+        }
+
+        throw new SimulationFailure("liveness: " + (index < 0 ? "no proposal committed" :
+            "marker committed at " + index + " but not every node learned it") + " within " +
+            options.livenessBoundNs / MS + " ms after healing; " + describeNodes());
+    }
+
+    /**
+     * Process the next event and check the invariants.
+     */
+    public void step()
+    {
+        final Event event = events.poll();
+        if (null == event)
+        {
+            throw new IllegalStateException("no events: call start()");
+        }
+        nowNs = event.timeNs;
+        event.action.run();
+        steps++;
+        checkInvariants();
+    }
+
+    /**
+     * Run for a stretch of simulated time.
+     */
+    public void runFor(final long durationNs)
+    {
+        final long end = nowNs + durationNs;
+        while (null != events.peek() && events.peek().timeNs <= end)
+        {
+            step();
+        }
+        nowNs = Math.max(nowNs, end);
+    }
+
+    /**
+     * Run until the condition holds, checking it after every step.
+     *
+     * @return true when it held within the time limit.
+     */
+    public boolean runUntil(final BooleanSupplier condition, final long maxNs)
+    {
+        final long end = nowNs + maxNs;
+        while (!condition.getAsBoolean())
+        {
+            if (null == events.peek() || events.peek().timeNs > end)
+            {
+                return false;
+            }
+            step();
+        }
+        return true;
+    }
+
+    /**
+     * Like {@link #runUntil} but fails with the cluster's state when the condition does not hold in time.
+     */
+    public void awaitUntil(final String what, final BooleanSupplier condition, final long maxNs)
+    {
+        if (!runUntil(condition, maxNs))
+        {
+            throw new SimulationFailure("timed out after " + maxNs / MS + " ms waiting for " + what + "; " +
+                describeNodes());
+        }
+    }
+
+    public void checkInvariants()
+    {
+        for (final SimNode node : nodes)
+        {
+            node.checkCommitMonotonic();
+        }
+        invariants.checkLeaders();
+        invariants.checkCommittedDurable();
+    }
+
+    /**
+     * @return the live leader with the highest term, or -1.
+     */
+    public int leader()
+    {
+        int leader = -1;
+        long term = -1;
+        for (final SimNode node : nodes)
+        {
+            if (node.isUp() && Role.LEADER == node.raft().role() && node.raft().currentTerm() > term)
+            {
+                leader = node.id();
+                term = node.raft().currentTerm();
+            }
+        }
+        return leader;
+    }
+
+    /**
+     * Propose a COMMAND whose payload starts with the given id on the current leader.
+     *
+     * @return the entry's index, or a negative {@link RaftNode#propose} result, or -1 with no leader.
+     */
+    public long proposeOnLeader(final long payloadId)
+    {
+        final int leader = leader();
+        if (leader < 0)
+        {
+            return RaftNode.NOT_LEADER;
+        }
+        final int length = 8 + random.nextInt(payload.capacity() - 8);
+        payload.putLong(0, payloadId);
+        for (int i = 8; i < length; i++)
+        {
+            payload.putByte(i, (byte)random.nextInt());
+        }
+        final long index = nodes[leader].raft().propose(EntryType.COMMAND, 1, payloadId, payload, 0, length);
+        if (tracing())
+        {
+            trace("propose " + payloadId + " on " + leader + " -> " + index);
+        }
+        return index;
+    }
+
+    /**
+     * @return a fresh payload id for {@link #proposeOnLeader}.
+     */
+    public long nextPayloadId()
+    {
+        return ++payloadIds;
+    }
+
+    public boolean allCommitted(final long index)
+    {
+        for (final SimNode node : nodes)
+        {
+            if (!node.isUp() || node.raft().commitIndex() < index)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public void crash(final int id)
+    {
+        nodes[id].crash();
+    }
+
+    /**
+     * Restart a crashed node with the commit hint it had before the crash.
+     */
+    public void restart(final int id)
+    {
+        restart(id, nodes[id].commitBeforeCrash());
+    }
+
+    public void restart(final int id, final long commitHint)
+    {
+        nodes[id].start(commitHint, random);
+    }
+
+    /**
+     * Split the cluster: nodes of different groups cannot talk; nodes in no group are cut off from everyone.
+     */
+    public void partition(final int[]... groups)
+    {
+        final int[] groupOf = new int[nodes.length];
+        Arrays.fill(groupOf, -1);
+        for (int g = 0; g < groups.length; g++)
+        {
+            for (final int id : groups[g])
+            {
+                groupOf[id] = g;
+            }
+        }
+        for (int from = 0; from < nodes.length; from++)
+        {
+            for (int to = 0; to < nodes.length; to++)
+            {
+                blocked[from][to] = from != to && (groupOf[from] < 0 || groupOf[from] != groupOf[to]);
+            }
+        }
+        if (tracing())
+        {
+            trace("partition " + Arrays.deepToString(groups));
+        }
+    }
+
+    /**
+     * Block every link, so only links opened by {@link #connect} carry messages.
+     */
+    public void disconnectAll()
+    {
+        for (int from = 0; from < nodes.length; from++)
+        {
+            for (int to = 0; to < nodes.length; to++)
+            {
+                blocked[from][to] = from != to;
+            }
+        }
+        trace("disconnect all");
+    }
+
+    /**
+     * Open the links between two nodes, both ways.
+     */
+    public void connect(final int a, final int b)
+    {
+        blocked[a][b] = false;
+        blocked[b][a] = false;
+        if (tracing())
+        {
+            trace("connect " + a + "<->" + b);
+        }
+    }
+
+    /**
+     * Block one direction of a link.
+     */
+    public void block(final int from, final int to)
+    {
+        blocked[from][to] = true;
+        if (tracing())
+        {
+            trace("block " + from + "->" + to);
+        }
+    }
+
+    /**
+     * End all faults: reconnect, restart crashed nodes, stop loss, duplication and send failures, and stop
+     * injecting new faults. Delays (and so reordering) remain.
+     */
+    public void heal()
+    {
+        faults = false;
+        for (final boolean[] row : blocked)
+        {
+            Arrays.fill(row, false);
+        }
+        for (final SimNode node : nodes)
+        {
+            if (!node.isUp())
+            {
+                restart(node.id());
+            }
+        }
+        trace("HEAL");
+    }
+
+    public SimNode node(final int id)
+    {
+        return nodes[id];
+    }
+
+    public long nowNs()
+    {
+        return nowNs;
+    }
+
+    public long seed()
+    {
+        return seed;
+    }
+
+    public RaftConfig raftConfig()
+    {
+        return raftConfig;
+    }
+
+    int[] memberIds()
+    {
+        return memberIds;
+    }
+
+    Invariants invariants()
+    {
+        return invariants;
+    }
+
+    public long maxCommitted()
+    {
+        return invariants.maxCommitted();
+    }
+
+    /**
+     * @return the lowest committed index whose payload starts with the id, or -1.
+     */
+    public long committedIndexOf(final long payloadId)
+    {
+        return invariants.committedIndexOf(payloadId);
+    }
+
+    /**
+     * @return the last events, oldest first, when tracing.
+     */
+    public String trace()
+    {
+        return null == traceLines ? "(tracing off)" : String.join("\n", traceLines);
+    }
+
+    public String describeNodes()
+    {
+        final StringBuilder builder = new StringBuilder("t=" + nowNs / MS + "ms");
+        for (final SimNode node : nodes)
+        {
+            builder.append("\n  ").append(node);
+        }
+        return builder.toString();
+    }
+
+    boolean tracing()
+    {
+        return null != traceLines;
+    }
+
+    void trace(final String line)
+    {
+        if (null != traceLines)
+        {
+            if (traceLines.size() == TRACE_LINES)
+            {
+                traceLines.removeFirst();
+            }
+            traceLines.addLast(String.format("%10.3fms %s", nowNs / 1e6, line));
+        }
+    }
+
+    boolean sendFails()
+    {
+        return faults && options.sendFailRate > 0 && random.nextDouble() < options.sendFailRate;
+    }
+
+    boolean send(final SimMessage message)
+    {
+        messagesSent++;
+        if (blocked[message.from][message.to])
+        {
+            if (tracing())
+            {
+                trace("blocked " + message);
+            }
+            return true;
+        }
+        if (faults && random.nextDouble() < options.lossRate)
+        {
+            if (tracing())
+            {
+                trace("lost " + message);
+            }
+            return true;
+        }
+        final int copies = faults && random.nextDouble() < options.duplicateRate ? 2 : 1;
+        for (int i = 0; i < copies; i++)
+        {
+            schedule(delay(), () -> deliver(message));
+        }
+        return true;
+    }
+
+    void scheduleFlush(final SimNode node)
+    {
+        schedule(random.nextLong(options.diskDelayMaxNs) + 1, () -> node.onFlushTimer(random));
+    }
+
+    private void deliver(final SimMessage message)
+    {
+        final SimNode target = nodes[message.to];
+        if (blocked[message.from][message.to] || !target.isUp())
+        {
+            if (tracing())
+            {
+                trace("dropped " + message);
+            }
+            return;
+        }
+        if (tracing())
+        {
+            trace("deliver " + message);
+        }
+        messagesDelivered++;
+        message.deliverTo(target.raft());
+    }
+
+    private long delay()
+    {
+        if (faults && random.nextDouble() < options.longDelayRate)
+        {
+            return random.nextLong(options.longDelayMaxNs) + 1;
+        }
+        final long spread = options.maxDelayNs - options.minDelayNs;
+        return options.minDelayNs + (spread > 0 ? random.nextLong(spread) : 0);
+    }
+
+    private void scheduleTick(final SimNode node, final long delayNs)
+    {
+        schedule(delayNs, () ->
+        {
+            if (node.isUp())
+            {
+                node.raft().tick(nowNs);
+            }
+            scheduleTick(node, options.tickIntervalNs);
+        });
+    }
+
+    private void randomPartition()
+    {
+        if (!faults)
+        {
+            return;
+        }
+        final int n = nodes.length;
+        final int kind = random.nextInt(4);
+        switch (kind)
+        {
+            case 0:
+            {
+                // Symmetric split into two sides.
+                final boolean[] side = new boolean[n];
+                for (int i = 0; i < n; i++)
+                {
+                    side[i] = random.nextBoolean();
+                }
+                for (int from = 0; from < n; from++)
+                {
+                    for (int to = 0; to < n; to++)
+                    {
+                        blocked[from][to] = side[from] != side[to];
+                    }
+                }
+                if (tracing())
+                {
+                    trace("PARTITION split " + Arrays.toString(side));
+                }
+                break;
+            }
+            case 1:
+            {
+                // Asymmetric: random one-way links fail.
+                for (int from = 0; from < n; from++)
+                {
+                    for (int to = 0; to < n; to++)
+                    {
+                        blocked[from][to] = from != to && random.nextInt(3) == 0;
+                    }
+                }
+                if (tracing())
+                {
+                    trace("PARTITION asymmetric " + Arrays.deepToString(blocked));
+                }
+                break;
+            }
+            default:
+            {
+                // Isolate the leader: both ways, or only its inbound or outbound links.
+                final int leader = leader() >= 0 ? leader() : random.nextInt(n);
+                final int direction = random.nextInt(3);
+                for (int other = 0; other < n; other++)
+                {
+                    if (other != leader)
+                    {
+                        blocked[leader][other] = direction != 1;
+                        blocked[other][leader] = direction != 2;
+                    }
+                }
+                if (tracing())
+                {
+                    trace("PARTITION isolate " + leader + (direction == 0 ? " both ways" :
+                        direction == 1 ? " inbound" : " outbound"));
+                }
+                break;
+            }
+        }
+
+        schedule(exponential(options.partitionMeanDurationNs), () ->
+        {
+            for (final boolean[] row : blocked)
+            {
+                Arrays.fill(row, false);
+            }
+            trace("partition healed");
+        });
+        schedule(exponential(options.partitionMeanIntervalNs), this::randomPartition);
+    }
+
+    private void randomCrash()
+    {
+        if (!faults)
+        {
+            return;
+        }
+        int up = 0;
+        for (final SimNode node : nodes)
+        {
+            up += node.isUp() ? 1 : 0;
+        }
+        if (up > 1)
+        {
+            final int leader = leader();
+            int victim = leader >= 0 && random.nextInt(3) == 0 ? leader : random.nextInt(nodes.length);
+            while (!nodes[victim].isUp())
+            {
+                victim = (victim + 1) % nodes.length;
+            }
+            crash(victim);
+            final SimNode node = nodes[victim];
+            schedule(random.nextLong(options.downtimeMaxNs) + 1, () ->
+            {
+                if (!node.isUp())
+                {
+                    // A recovered commit hint may be anything from 0 to what the node knew.
+                    final long hint = random.nextBoolean() ? node.commitBeforeCrash() :
+                        random.nextLong(node.commitBeforeCrash() + 1);
+                    restart(node.id(), hint);
+                }
+            });
+        }
+        schedule(exponential(options.crashMeanIntervalNs), this::randomCrash);
+    }
+
+    private void randomProposals()
+    {
+        if (!faults)
+        {
+            return;
+        }
+        final int burst = 1 + random.nextInt(options.proposalBurstMax);
+        for (int i = 0; i < burst; i++)
+        {
+            proposeOnLeader(nextPayloadId());
+        }
+        schedule(exponential(options.proposalMeanIntervalNs), this::randomProposals);
+    }
+
+    private RaftConfig randomize(final RaftConfig base)
+    {
+        return new RaftConfig()
+            .electionTimeoutMinNs(base.electionTimeoutMinNs())
+            .electionTimeoutMaxNs(base.electionTimeoutMaxNs())
+            .heartbeatIntervalNs(base.heartbeatIntervalNs())
+            .resendTimeoutNs(base.resendTimeoutNs())
+            .maxBatchBytes(64 + random.nextInt(2048))
+            .maxInflight(1 + random.nextInt(4))
+            .preVote(random.nextInt(4) != 0)
+            .checkQuorum(random.nextInt(4) != 0)
+            .maxUncommittedEntries(8 + random.nextInt(512));
+    }
+
+    private long exponential(final long meanNs)
+    {
+        return 1 + (long)(-Math.log(1.0 - random.nextDouble()) * meanNs);
+    }
+
+    private void schedule(final long delayNs, final Runnable action)
+    {
+        events.add(new Event(nowNs + delayNs, eventSequence++, action));
+    }
+
+    private static final class Event implements Comparable<Event>
+    {
+        final long timeNs;
+        final long sequence;
+        final Runnable action;
+
+        Event(final long timeNs, final long sequence, final Runnable action)
+        {
+            this.timeNs = timeNs;
+            this.sequence = sequence;
+            this.action = action;
+        }
+
+        public int compareTo(final Event other)
+        {
+            final int byTime = Long.compare(timeNs, other.timeNs);
+            return 0 != byTime ? byTime : Long.compare(sequence, other.sequence);
+        }
+    }
+}
