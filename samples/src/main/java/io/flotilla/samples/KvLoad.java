@@ -236,6 +236,7 @@ final class KvLoad implements ResponseListener
         resendPasses += client.resendPasses();
         redirects += client.redirects();
         client.close();
+        final long giveUpNs = startNs + total * intervalNs + DRAIN_TIMEOUT_NS;
         while (true)
         {
             try
@@ -244,6 +245,10 @@ final class KvLoad implements ResponseListener
             }
             catch (final FlotillaClientException ex)
             {
+                if (System.nanoTime() - giveUpNs > 0)
+                {
+                    throw ex;
+                }
                 out.println("load: " + ex.getMessage() + "; trying again");
             }
         }
