@@ -4,7 +4,6 @@ import io.aeron.Aeron;
 import io.aeron.CommonContext;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
-import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -791,14 +790,13 @@ public final class FlotillaClient implements AutoCloseable
 
         if (0 == window.outstanding() && nowNs - lastSendNs >= ctx.keepAliveIntervalNs())
         {
+            // To every member: an idle client does not learn of a leader change, and only the leader's view of
+            // the session's activity counts towards its expiry.
             keepAliveEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder).sessionId(sessionId);
-            final long result = publications.get(target).offer(
-                controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + keepAliveEncoder.encodedLength());
-            if (Publication.NOT_CONNECTED == result)
+            final int length = MessageHeaderEncoder.ENCODED_LENGTH + keepAliveEncoder.encodedLength();
+            for (int i = 0, size = publications.size(); i < size; i++)
             {
-                // Nobody listens there any more; keep the session alive through another member.
-                target = (target + 1) % endpoints.size();
-                redirects++;
+                publications.get(i).offer(controlBuffer, 0, length);
             }
             lastSendNs = nowNs;
             workCount++;

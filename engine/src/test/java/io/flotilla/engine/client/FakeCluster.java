@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -73,6 +74,7 @@ final class FakeCluster implements AutoCloseable
     final Map<Long, Integer> applyCounts = new ConcurrentHashMap<>();
     final AtomicInteger sequenceGaps = new AtomicInteger();
     final AtomicInteger keepAlives = new AtomicInteger();
+    final AtomicIntegerArray keepAlivesByMember = new AtomicIntegerArray(8);
     final AtomicInteger sessionsOpened = new AtomicInteger();
 
     FakeCluster(final int memberCount, final int basePort, final int leaderId)
@@ -239,6 +241,7 @@ final class FakeCluster implements AutoCloseable
                     break;
                 case SessionKeepAliveDecoder.TEMPLATE_ID:
                     keepAlives.incrementAndGet();
+                    keepAlivesByMember.incrementAndGet(id);
                     break;
                 default:
                     break;

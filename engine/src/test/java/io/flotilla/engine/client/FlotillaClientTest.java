@@ -410,12 +410,15 @@ class FlotillaClientTest
     }
 
     @Test
-    void sendsKeepAlivesWhenIdle()
+    void idleClientKeepsItsSessionAliveAtEveryMemberSoANewLeaderHearsIt()
     {
         final FakeCluster cluster = cluster(0);
         final FlotillaClient client = connect(context(cluster).keepAliveIntervalNs(TimeUnit.MILLISECONDS.toNanos(20)));
 
-        pollUntil(client, () -> cluster.keepAlives.get() >= 3);
+        cluster.leaderId = 2; // a leader change the idle client cannot know about
+        pollUntil(client, () -> cluster.keepAlivesByMember.get(2) >= 3 && cluster.keepAlivesByMember.get(0) >= 3 &&
+            cluster.keepAlivesByMember.get(1) >= 3);
+        assertEquals(0, responses.size());
     }
 
     @Test
