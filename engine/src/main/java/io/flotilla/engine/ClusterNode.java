@@ -248,7 +248,7 @@ public final class ClusterNode implements AutoCloseable
         public static final int MAX_SESSIONS_DEFAULT = 1024;
         public static final int PROPOSAL_QUEUE_BYTES_DEFAULT = 1024 * 1024;
         public static final int MAX_PENDING_PROPOSALS_DEFAULT = 4096;
-        public static final long COMMIT_HINT_INTERVAL_DEFAULT_NS = TimeUnit.SECONDS.toNanos(1);
+        public static final long COMMIT_HINT_INTERVAL_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
 
         /** Bound on maxBatchBytes: AppendEntries must fit one Aeron message on a default 16 MiB term. */
         public static final int MAX_BATCH_BYTES_LIMIT = 1024 * 1024;

@@ -6,7 +6,6 @@ import io.flotilla.archive.LogStore;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.EntryType;
 import io.flotilla.codecs.ResponseStatus;
-import io.flotilla.engine.ProposalResult;
 import io.flotilla.engine.ProposalStatus;
 import io.flotilla.engine.StateMachine;
 import io.flotilla.engine.raft.RaftNode;

@@ -4,7 +4,6 @@ import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
-import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.flotilla.archive.EntryBlockHandler;
 import io.flotilla.archive.LogStore;
@@ -145,16 +144,6 @@ public final class ConsensusTransport implements AutoCloseable
     public int poll()
     {
         return subscription.poll(assembler, FRAGMENT_LIMIT);
-    }
-
-    /**
-     * @param peerId a member.
-     * @return whether this node's publication to it is connected (the peer is up and listening).
-     */
-    public boolean isConnected(final int peerId)
-    {
-        final ExclusivePublication publication = publications[peerId];
-        return null != publication && publication.isConnected();
     }
 
     public boolean sendRequestVote(

@@ -310,14 +310,6 @@ public final class NodeAgent implements Agent, RaftOutbox
         }
     }
 
-    /**
-     * @return the Raft node (agent thread only).
-     */
-    public RaftNode raft()
-    {
-        return raft;
-    }
-
     private void onProposal(final int slot, final DirectBuffer buffer, final int offset, final int length)
     {
         final long index = raft.propose(EntryType.COMMAND, 0, 0, buffer, offset, length);
@@ -410,7 +402,14 @@ public final class NodeAgent implements Agent, RaftOutbox
     {
         applier.commitIndex(commitIndex);
         counters.commitIndex(commitIndex);
-        listener.onCommit(memberId, commitIndex);
+        try
+        {
+            listener.onCommit(memberId, commitIndex);
+        }
+        catch (final RuntimeException ex)
+        {
+            listenerFailed(ex);
+        }
     }
 
     public void onRoleChange(final Role role, final long term, final int leaderId)
@@ -437,14 +436,29 @@ public final class NodeAgent implements Agent, RaftOutbox
                 ingress.onLeadershipAcquired(nowNs);
             }
         }
-        if (role != previousRole || term != previousTerm)
+        try
         {
-            listener.onRoleChange(memberId, role, term);
+            if (role != previousRole || term != previousTerm)
+            {
+                listener.onRoleChange(memberId, role, term);
+            }
+            if (RaftNode.NO_MEMBER != leaderId && term != leaderTerm)
+            {
+                leaderTerm = term;
+                listener.onLeaderElected(memberId, leaderId, term);
+            }
         }
-        if (RaftNode.NO_MEMBER != leaderId && term != leaderTerm)
+        catch (final RuntimeException ex)
         {
-            leaderTerm = term;
-            listener.onLeaderElected(memberId, leaderId, term);
+            listenerFailed(ex);
         }
+    }
+
+    /**
+     * A listener is called from inside the Raft node: its failure is reported, never allowed to unwind Raft.
+     */
+    private void listenerFailed(final RuntimeException ex)
+    {
+        ctx.errorHandler().onError(ex);
     }
 }

@@ -41,6 +41,12 @@ class ClusterNodeTest
             TestCluster.proposeAll(leader, 10_000, 512, "cmd-");
             cluster.awaitConverged(10_000);
             assertCountersVisible(leader);
+            for (int i = 0; i < 3; i++)
+            {
+                assertEquals(leader.memberId(), cluster.electedLeader(i));
+                assertTrue(cluster.committed(i) >= 10_000);
+                assertTrue(cluster.roleChanges(i) >= 1);
+            }
 
             final int oldLeaderId = leader.memberId();
             final long oldTerm = leader.term();

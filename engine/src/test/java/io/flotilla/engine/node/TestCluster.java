@@ -2,6 +2,7 @@ package io.flotilla.engine.node;
 
 import io.flotilla.archive.Durability;
 import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.NodeListener;
 import io.flotilla.engine.ProposalResult;
 import io.flotilla.engine.ProposalStatus;
 import io.flotilla.engine.raft.Role;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
@@ -33,6 +35,9 @@ final class TestCluster implements AutoCloseable
     private final int size;
     private final ClusterNode[] nodes;
     private final ChecksumStateMachine[] machines;
+    private final AtomicLongArray electedLeaders;
+    private final AtomicLongArray committed;
+    private final AtomicLongArray roleChanges;
 
     TestCluster(final File baseDir, final int size)
     {
@@ -51,6 +56,9 @@ final class TestCluster implements AutoCloseable
         membersSpec = spec.toString();
         nodes = new ClusterNode[size];
         machines = new ChecksumStateMachine[size];
+        electedLeaders = new AtomicLongArray(size);
+        committed = new AtomicLongArray(size);
+        roleChanges = new AtomicLongArray(size);
     }
 
     TestCluster startAll()
@@ -82,7 +90,48 @@ final class TestCluster implements AutoCloseable
             .dataDirectory(new File(baseDir, "node-" + memberId))
             .durability(Durability.ASYNC)
             .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300), TimeUnit.MILLISECONDS.toNanos(600))
-            .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50));
+            .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50))
+            .listener(new NodeListener()
+            {
+                public void onRoleChange(final int memberId, final Role role, final long term)
+                {
+                    roleChanges.incrementAndGet(memberId);
+                }
+
+                public void onLeaderElected(final int memberId, final int leaderMemberId, final long term)
+                {
+                    electedLeaders.set(memberId, leaderMemberId);
+                }
+
+                public void onCommit(final int memberId, final long commitIndex)
+                {
+                    committed.set(memberId, commitIndex);
+                }
+            });
+    }
+
+    /**
+     * @return the leader the member's listener heard of last.
+     */
+    long electedLeader(final int memberId)
+    {
+        return electedLeaders.get(memberId);
+    }
+
+    /**
+     * @return the commit index the member's listener heard of last.
+     */
+    long committed(final int memberId)
+    {
+        return committed.get(memberId);
+    }
+
+    /**
+     * @return how many role or term changes the member's listener heard of.
+     */
+    long roleChanges(final int memberId)
+    {
+        return roleChanges.get(memberId);
     }
 
     void stop(final int memberId)
