@@ -32,8 +32,13 @@ flotilla_build()
     if [[ -z "${FLOTILLA_SKIP_BUILD:-}" ]]
     then
         flotilla_log "building (mvn -B -q -DskipTests package -pl samples -am) ..."
-        (cd "${FLOTILLA_ROOT}" && mvn -B -q -Dstyle.color=never ${FLOTILLA_MVN_OPTS:-} -DskipTests package -pl samples -am) ||
-            flotilla_die "build failed"
+        mkdir -p "${FLOTILLA_ROOT}/run"
+        if ! (cd "${FLOTILLA_ROOT}" &&
+            mvn -B -q ${FLOTILLA_MVN_OPTS:-} -DskipTests package -pl samples -am > run/build.log 2>&1)
+        then
+            tail -n 40 "${FLOTILLA_ROOT}/run/build.log" >&2
+            flotilla_die "build failed: see ${FLOTILLA_ROOT}/run/build.log"
+        fi
     fi
     local jar
     jar="$(ls "${FLOTILLA_ROOT}"/samples/target/flotilla-samples-*.jar 2> /dev/null | grep -v -- '-tests' | head -1)"
