@@ -1,0 +1,1232 @@
+package io.flotilla.engine.client;
+
+import io.aeron.Aeron;
+import io.aeron.CommonContext;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.Header;
+import io.flotilla.codecs.EntryFrame;
+import io.flotilla.codecs.FrameValidator;
+import io.flotilla.codecs.MessageHeaderDecoder;
+import io.flotilla.codecs.MessageHeaderEncoder;
+import io.flotilla.codecs.RejectReason;
+import io.flotilla.codecs.RequestEncoder;
+import io.flotilla.codecs.ResponseDecoder;
+import io.flotilla.codecs.SessionAckDecoder;
+import io.flotilla.codecs.SessionCloseEncoder;
+import io.flotilla.codecs.SessionConnectEncoder;
+import io.flotilla.codecs.SessionKeepAliveEncoder;
+import io.flotilla.codecs.SessionRejectDecoder;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.SystemUtil;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A client session with a Flotilla cluster (CONTRACTS.md §3).
+ * <p>
+ * {@link #connect(Context)} finds the leader (following not-leader hints) and opens a session. Requests get
+ * sequence numbers 1, 2, 3...; at most {@link #MAX_OUTSTANDING} are unanswered at a time. When the leader
+ * changes (a not-leader answer, or no answer within the response timeout) the client moves to the new leader
+ * and sends every unanswered request again, in order, with the same sequence: the session is replicated state,
+ * so the cluster applies each request once and answers a repeat with the original response.
+ * <p>
+ * Non-blocking use: {@link #offer} a request, then {@link #poll} (which also drives resends, redirects and
+ * keep-alives) until its outcome reaches the {@link ResponseListener}. Neither allocates in steady state.
+ * Blocking use: {@link #call}. Not thread safe: one thread uses a client.
+ */
+public final class FlotillaClient implements AutoCloseable
+{
+    /** Most unanswered requests a session may have. */
+    public static final int MAX_OUTSTANDING = RequestWindow.CAPACITY;
+
+    /** {@link #offer} result: {@link #MAX_OUTSTANDING} requests are unanswered; poll and try again. */
+    public static final long BACK_PRESSURED = -2;
+
+    /** {@link #offer} result: the client is closed. */
+    public static final long CLOSED = -3;
+
+    /** {@link #offer} result: the cluster expired the session; connect a new client. */
+    public static final long SESSION_EXPIRED = -4;
+
+    /** {@link #offer} result: the leader was lost and no new one answered within the connect timeout. */
+    public static final long NO_LEADER = -5;
+
+    /** Protocol version sent in SessionConnect. */
+    public static final int PROTOCOL_VERSION = 1;
+
+    /** Detail a leader sends (as an ERROR payload) when a request's sequence is ahead of the session. */
+    static final String SEQUENCE_GAP = "sequence gap";
+
+    /** Detail a leader sends (as an ERROR payload) when it could not take a request now; it was not applied. */
+    static final String LEADER_BACK_PRESSURED = "back pressured";
+
+    private static final int FRAGMENT_LIMIT = 16;
+    private static final long NONE = Long.MAX_VALUE;
+    private static final byte[] SEQUENCE_GAP_BYTES = SEQUENCE_GAP.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LEADER_BACK_PRESSURED_BYTES = LEADER_BACK_PRESSURED.getBytes(StandardCharsets.US_ASCII);
+
+    private enum State
+    {
+        CONNECTING, OPEN, EXPIRED, NO_LEADER, CLOSED
+    }
+
+    private final Context ctx;
+    private final NanoClock clock;
+    private final IdleStrategy idleStrategy;
+    private final IngressEndpoints endpoints;
+    private final List<ExclusivePublication> publications = new ArrayList<>();
+    private final RequestWindow window;
+    private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
+    private final UnsafeBuffer controlBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(
+        2 * FrameValidator.MAX_TEXT_LENGTH + FrameValidator.MAX_CREDENTIALS_LENGTH + 256));
+    private final UnsafeBuffer emptyBuffer = new UnsafeBuffer(new byte[0]);
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final RequestEncoder requestEncoder = new RequestEncoder();
+    private final SessionConnectEncoder connectEncoder = new SessionConnectEncoder();
+    private final SessionKeepAliveEncoder keepAliveEncoder = new SessionKeepAliveEncoder();
+    private final SessionCloseEncoder closeEncoder = new SessionCloseEncoder();
+    private final ResponseDecoder responseDecoder = new ResponseDecoder();
+    private final SessionAckDecoder ackDecoder = new SessionAckDecoder();
+    private final SessionRejectDecoder rejectDecoder = new SessionRejectDecoder();
+    private final CallListener callListener = new CallListener();
+
+    private MediaDriver driver;
+    private Aeron aeron;
+    private Subscription subscription;
+    private String resolvedResponseChannel;
+    private State state = State.CONNECTING;
+    private ResponseListener listener;
+    private int target;
+    private long sessionId;
+    private long leaderTerm;
+    private int leaderMemberId = IngressEndpoints.UNKNOWN_MEMBER;
+
+    private long connectCorrelationId;
+    private boolean connectAnswered;
+    private boolean connectAcked;
+    private int connectHint;
+    private String connectRejectDetail;
+    private RejectReason connectRejectReason;
+
+    private long holdUntilNs;
+    private long progressDeadlineNs = NONE;
+    private long leaderLostDeadlineNs = NONE;
+    private long lastSendNs;
+    private long passFirst;
+    private boolean awaitingPassFirst;
+    private int suspect = -1;
+    private long suspectUntilNs;
+
+    private long resendPasses;
+    private long redirects;
+    private long droppedMessages;
+    private long duplicateResponses;
+
+    private FlotillaClient(final Context ctx)
+    {
+        this.ctx = ctx;
+        this.clock = ctx.nanoClock();
+        this.idleStrategy = ctx.idleStrategy();
+        this.endpoints = ctx.endpoints();
+        this.window = new RequestWindow(
+            MessageHeaderEncoder.ENCODED_LENGTH + RequestEncoder.BLOCK_LENGTH + RequestEncoder.payloadHeaderLength() +
+            ctx.maxRequestLength());
+    }
+
+    /**
+     * Connect to the cluster: open a session with the leader.
+     *
+     * @param ctx configuration; concluded here.
+     * @return a client with an open session.
+     * @throws FlotillaClientException NO_LEADER when no leader accepted the session within the connect timeout,
+     *                                 REJECTED when the cluster refused it (credentials, version, capacity).
+     */
+    public static FlotillaClient connect(final Context ctx)
+    {
+        ctx.conclude();
+        final FlotillaClient client = new FlotillaClient(ctx);
+        try
+        {
+            client.start();
+            client.openSession();
+            return client;
+        }
+        catch (final RuntimeException ex)
+        {
+            client.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Offer a request. It is copied into the window, so the buffer may be reused at once.
+     *
+     * @param buffer holding the command.
+     * @param offset of the command.
+     * @param length of the command, at most {@link Context#maxRequestLength()}.
+     * @return the request's sequence (positive), or {@link #BACK_PRESSURED}, {@link #CLOSED},
+     * {@link #SESSION_EXPIRED} or {@link #NO_LEADER}.
+     */
+    public long offer(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (State.OPEN != state)
+        {
+            return stateResult();
+        }
+        if (length < 0 || length > ctx.maxRequestLength())
+        {
+            throw new IllegalArgumentException("request length " + length + " outside 0.." + ctx.maxRequestLength() +
+                ": raise " + Context.MAX_REQUEST_LENGTH_PROP);
+        }
+        if (window.isFull())
+        {
+            return BACK_PRESSURED;
+        }
+
+        final long nowNs = clock.nanoTime();
+        if (0 == window.outstanding())
+        {
+            progressDeadlineNs = nowNs + ctx.responseTimeoutNs();
+        }
+
+        final long sequence = window.nextSequence();
+        requestEncoder.wrapAndApplyHeader(window.buffer(), window.offset(sequence), headerEncoder)
+            .sessionId(sessionId)
+            .sequence(sequence)
+            .putPayload(buffer, offset, length);
+        window.add(MessageHeaderEncoder.ENCODED_LENGTH + requestEncoder.encodedLength());
+        sendPending(nowNs);
+
+        return sequence;
+    }
+
+    /**
+     * Receive responses and deliver outcomes to the listener; send queued and resent requests; follow leader
+     * changes; send keep-alives when idle. Call it regularly (a duty cycle).
+     *
+     * @param listener to receive outcomes.
+     * @return the amount of work done.
+     */
+    public int poll(final ResponseListener listener)
+    {
+        if (State.CLOSED == state)
+        {
+            return 0;
+        }
+
+        this.listener = listener;
+        int workCount = subscription.poll(assembler, FRAGMENT_LIMIT);
+        if (State.OPEN == state)
+        {
+            workCount += doDuties(clock.nanoTime());
+        }
+
+        return workCount;
+    }
+
+    /**
+     * Send a request and wait for its outcome. Do not mix with {@link #offer}: while waiting, outcomes of other
+     * requests (for example earlier calls that timed out) are discarded.
+     *
+     * @param buffer    holding the command.
+     * @param offset    of the command.
+     * @param length    of the command.
+     * @param timeoutNs how long to wait for the window and the answer.
+     * @return a buffer holding exactly the response payload, owned by the client and valid until the next call.
+     * @throws FlotillaClientException naming the failure: REJECTED (payload attached), ERROR, TIMEOUT,
+     *                                 BACK_PRESSURED, NO_LEADER, SESSION_EXPIRED or CLOSED.
+     */
+    public DirectBuffer call(final DirectBuffer buffer, final int offset, final int length, final long timeoutNs)
+    {
+        final long deadlineNs = clock.nanoTime() + timeoutNs;
+        long sequence;
+        while (BACK_PRESSURED == (sequence = offer(buffer, offset, length)))
+        {
+            if (clock.nanoTime() - deadlineNs >= 0)
+            {
+                throw new FlotillaClientException(FlotillaClientException.Reason.BACK_PRESSURED,
+                    MAX_OUTSTANDING + " requests stayed unanswered for " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
+            }
+            idleStrategy.idle(poll(callListener));
+        }
+        if (sequence < 0)
+        {
+            throw stateException();
+        }
+
+        callListener.await(sequence);
+        idleStrategy.reset();
+        while (null == callListener.outcome)
+        {
+            if (clock.nanoTime() - deadlineNs >= 0)
+            {
+                throw new FlotillaClientException(FlotillaClientException.Reason.TIMEOUT,
+                    "no answer to sequence " + sequence + " within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) +
+                    " ms; it stays outstanding and may still be applied");
+            }
+            idleStrategy.idle(poll(callListener));
+        }
+
+        return callListener.result();
+    }
+
+    /**
+     * @return the cluster's session id (the log index of the session's open entry).
+     */
+    public long sessionId()
+    {
+        return sessionId;
+    }
+
+    /**
+     * @return the member id of the leader the client is talking to, or -1 when unknown.
+     */
+    public int leaderMemberId()
+    {
+        return endpoints.memberId(target) != IngressEndpoints.UNKNOWN_MEMBER ?
+            endpoints.memberId(target) : leaderMemberId;
+    }
+
+    /**
+     * @return the leader's term when the session was opened.
+     */
+    public long sessionOpenTerm()
+    {
+        return leaderTerm;
+    }
+
+    /**
+     * @return the response channel the cluster answers this client on, with its port resolved.
+     */
+    public String responseChannel()
+    {
+        return resolvedResponseChannel;
+    }
+
+    /**
+     * @return requests offered but not answered yet.
+     */
+    public int outstanding()
+    {
+        return window.outstanding();
+    }
+
+    /**
+     * @return how many times unanswered requests were sent again (leader change, timeout, sequence gap).
+     */
+    public long resendPasses()
+    {
+        return resendPasses;
+    }
+
+    /**
+     * @return how many times the client moved to another member.
+     */
+    public long redirects()
+    {
+        return redirects;
+    }
+
+    /**
+     * @return messages received that were malformed or for another session, dropped.
+     */
+    public long droppedMessages()
+    {
+        return droppedMessages;
+    }
+
+    /**
+     * @return answers to requests that were already answered (repeats after a resend), ignored.
+     */
+    public long duplicateResponses()
+    {
+        return duplicateResponses;
+    }
+
+    public boolean isClosed()
+    {
+        return State.CLOSED == state;
+    }
+
+    /**
+     * Close the session (best effort) and release everything the client created, including its media driver.
+     */
+    public void close()
+    {
+        if (State.CLOSED == state)
+        {
+            return;
+        }
+        if (State.OPEN == state && target < publications.size())
+        {
+            closeEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder).sessionId(sessionId);
+            publications.get(target).offer(
+                controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + closeEncoder.encodedLength());
+        }
+        state = State.CLOSED;
+
+        CloseHelper.closeAll(publications);
+        CloseHelper.close(subscription);
+        if (null == ctx.aeron())
+        {
+            CloseHelper.close(aeron);
+        }
+        CloseHelper.close(driver);
+    }
+
+    private void start()
+    {
+        aeron = ctx.aeron();
+        if (null == aeron)
+        {
+            String aeronDirectoryName = ctx.aeronDirectoryName();
+            if (null == aeronDirectoryName)
+            {
+                driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                    .aeronDirectoryName(CommonContext.generateRandomDirName())
+                    .threadingMode(ThreadingMode.SHARED)
+                    .dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true)
+                    .termBufferSparseFile(true));
+                aeronDirectoryName = driver.aeronDirectoryName();
+            }
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDirectoryName));
+        }
+
+        subscription = aeron.addSubscription(ctx.responseChannel(), ctx.responseStreamId());
+        final long deadlineNs = clock.nanoTime() + ctx.connectTimeoutNs();
+        resolvedResponseChannel = ctx.responseChannel().startsWith(CommonContext.IPC_CHANNEL) ?
+            ctx.responseChannel() : null;
+        while (null == resolvedResponseChannel)
+        {
+            resolvedResponseChannel = subscription.tryResolveChannelEndpointPort();
+            if (clock.nanoTime() - deadlineNs >= 0)
+            {
+                throw new IllegalStateException("response channel " + ctx.responseChannel() + " did not bind");
+            }
+            idleStrategy.idle();
+        }
+
+        for (int i = 0; i < endpoints.size(); i++)
+        {
+            publications.add(aeron.addExclusivePublication(endpoints.channel(i), ctx.ingressStreamId()));
+        }
+    }
+
+    private void openSession()
+    {
+        final long deadlineNs = clock.nanoTime() + ctx.connectTimeoutNs();
+        int candidate = 0;
+        while (clock.nanoTime() - deadlineNs < 0)
+        {
+            final int next = tryConnect(candidate, Math.min(deadlineNs, clock.nanoTime() + ctx.responseTimeoutNs()));
+            if (connectAcked)
+            {
+                target = candidate;
+                state = State.OPEN;
+                lastSendNs = clock.nanoTime();
+                holdUntilNs = lastSendNs;
+                return;
+            }
+            if (next != candidate)
+            {
+                redirects++;
+            }
+            candidate = next;
+        }
+
+        throw new FlotillaClientException(FlotillaClientException.Reason.NO_LEADER, "no leader accepted a session within " +
+            TimeUnit.NANOSECONDS.toMillis(ctx.connectTimeoutNs()) + " ms at " + ctx.ingressEndpoints());
+    }
+
+    /**
+     * One SessionConnect attempt at one member.
+     *
+     * @return the member to try next (the same one when it acked).
+     */
+    private int tryConnect(final int candidate, final long attemptDeadlineNs)
+    {
+        final int nextInTurn = (candidate + 1) % endpoints.size();
+        final ExclusivePublication publication = publications.get(candidate);
+        idleStrategy.reset();
+        while (!publication.isConnected())
+        {
+            if (clock.nanoTime() - attemptDeadlineNs >= 0)
+            {
+                return nextInTurn;
+            }
+            idleStrategy.idle();
+        }
+
+        connectCorrelationId = aeron.nextCorrelationId();
+        connectAnswered = false;
+        connectAcked = false;
+        final byte[] credentials = ctx.credentials();
+        connectEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+            .correlationId(connectCorrelationId)
+            .responseStreamId(ctx.responseStreamId())
+            .protocolVersion(PROTOCOL_VERSION)
+            .responseChannel(resolvedResponseChannel)
+            .putCredentials(credentials, 0, credentials.length);
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + connectEncoder.encodedLength();
+        while (publication.offer(controlBuffer, 0, length) < 0)
+        {
+            if (clock.nanoTime() - attemptDeadlineNs >= 0)
+            {
+                return nextInTurn;
+            }
+            idleStrategy.idle();
+        }
+
+        while (!connectAnswered)
+        {
+            if (clock.nanoTime() - attemptDeadlineNs >= 0)
+            {
+                return nextInTurn;
+            }
+            idleStrategy.idle(subscription.poll(assembler, FRAGMENT_LIMIT));
+        }
+
+        if (connectAcked)
+        {
+            return candidate;
+        }
+        if (RejectReason.NOT_LEADER != connectRejectReason)
+        {
+            throw new FlotillaClientException(FlotillaClientException.Reason.REJECTED,
+                "session refused by " + endpoints.endpoint(candidate) + ": " + connectRejectReason + " " +
+                connectRejectDetail);
+        }
+        if (connectHint >= 0 && connectHint != candidate)
+        {
+            return connectHint;
+        }
+
+        // No leader known there (an election is running): give it a moment, then ask the next member.
+        sleepUntil(Math.min(attemptDeadlineNs, clock.nanoTime() + ctx.retryDelayNs()));
+        return nextInTurn;
+    }
+
+    private void sleepUntil(final long deadlineNs)
+    {
+        idleStrategy.reset();
+        while (clock.nanoTime() - deadlineNs < 0)
+        {
+            idleStrategy.idle(subscription.poll(assembler, FRAGMENT_LIMIT));
+        }
+    }
+
+    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (!FrameValidator.validate(buffer, offset, length).isValid())
+        {
+            droppedMessages++;
+            return;
+        }
+
+        headerDecoder.wrap(buffer, offset);
+        final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        switch (headerDecoder.templateId())
+        {
+            case ResponseDecoder.TEMPLATE_ID:
+                responseDecoder.wrap(buffer, bodyOffset, headerDecoder.blockLength(), headerDecoder.version());
+                onResponse();
+                break;
+
+            case SessionAckDecoder.TEMPLATE_ID:
+                ackDecoder.wrap(buffer, bodyOffset, headerDecoder.blockLength(), headerDecoder.version());
+                onSessionAck();
+                break;
+
+            case SessionRejectDecoder.TEMPLATE_ID:
+                rejectDecoder.wrap(buffer, bodyOffset, headerDecoder.blockLength(), headerDecoder.version());
+                onSessionReject();
+                break;
+
+            default:
+                droppedMessages++;
+        }
+    }
+
+    private void onSessionAck()
+    {
+        if (State.CONNECTING != state || ackDecoder.correlationId() != connectCorrelationId)
+        {
+            droppedMessages++;
+            return;
+        }
+        sessionId = ackDecoder.sessionId();
+        leaderTerm = ackDecoder.leaderTerm();
+        leaderMemberId = ackDecoder.leaderMemberId();
+        connectAcked = true;
+        connectAnswered = true;
+    }
+
+    private void onSessionReject()
+    {
+        if (State.CONNECTING != state || rejectDecoder.correlationId() != connectCorrelationId)
+        {
+            droppedMessages++;
+            return;
+        }
+        connectRejectReason = rejectDecoder.reason();
+        connectHint = endpoints.resolve(rejectDecoder.leaderMemberId(), rejectDecoder.leaderEndpoint());
+        connectRejectDetail = rejectDecoder.detail();
+        ensurePublications();
+        connectAnswered = true;
+    }
+
+    private void onResponse()
+    {
+        if (State.OPEN != state || responseDecoder.sessionId() != sessionId)
+        {
+            droppedMessages++;
+            return;
+        }
+
+        final long nowNs = clock.nanoTime();
+        final long sequence = responseDecoder.sequence();
+        final long logIndex = responseDecoder.logIndex();
+        final int hintMemberId = responseDecoder.leaderMemberId();
+        switch (responseDecoder.status())
+        {
+            case NOT_LEADER:
+                onNotLeader(nowNs, hintMemberId, responseDecoder.leaderEndpoint());
+                break;
+
+            case SESSION_EXPIRED:
+                fail(Outcome.SESSION_EXPIRED, State.EXPIRED);
+                break;
+
+            case OK:
+                responseDecoder.skipLeaderEndpoint();
+                deliver(nowNs, sequence, Outcome.OK, logIndex);
+                break;
+
+            case REJECTED:
+                responseDecoder.skipLeaderEndpoint();
+                deliver(nowNs, sequence, Outcome.REJECTED, logIndex);
+                break;
+
+            case ERROR:
+                responseDecoder.skipLeaderEndpoint();
+                if (payloadStartsWith(SEQUENCE_GAP_BYTES))
+                {
+                    onSequenceGap(nowNs);
+                }
+                else if (payloadStartsWith(LEADER_BACK_PRESSURED_BYTES))
+                {
+                    onLeaderBackPressured(nowNs);
+                }
+                else
+                {
+                    deliver(nowNs, sequence, Outcome.ERROR, logIndex);
+                }
+                break;
+
+            default:
+                droppedMessages++;
+        }
+    }
+
+    private void deliver(final long nowNs, final long sequence, final Outcome outcome, final long logIndex)
+    {
+        if (!window.markAnswered(sequence))
+        {
+            duplicateResponses++;
+            return;
+        }
+
+        leaderLostDeadlineNs = NONE;
+        progressDeadlineNs = nowNs + ctx.responseTimeoutNs();
+        if (sequence >= passFirst)
+        {
+            awaitingPassFirst = false;
+        }
+
+        final int payloadLength = responseDecoder.payloadLength();
+        final int payloadOffset = responseDecoder.limit() + ResponseDecoder.payloadHeaderLength();
+        listener.onResponse(sequence, outcome, logIndex, responseDecoder.buffer(), payloadOffset, payloadLength);
+    }
+
+    private boolean payloadStartsWith(final byte[] prefix)
+    {
+        final int length = responseDecoder.payloadLength();
+        if (length < prefix.length)
+        {
+            return false;
+        }
+        final DirectBuffer buffer = responseDecoder.buffer();
+        final int offset = responseDecoder.limit() + ResponseDecoder.payloadHeaderLength();
+        for (int i = 0; i < prefix.length; i++)
+        {
+            if (buffer.getByte(offset + i) != prefix[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void onNotLeader(final long nowNs, final int hintMemberId, final String hintEndpoint)
+    {
+        markLeaderLost(nowNs);
+        int hinted = endpoints.resolve(hintMemberId, hintEndpoint);
+        if (hinted == suspect && nowNs - suspectUntilNs < 0)
+        {
+            hinted = -1; // a follower that has not noticed yet still names the member that just went silent
+        }
+        if (hinted == target)
+        {
+            return; // already there: an answer to a send made before the redirect
+        }
+        if (hinted >= 0)
+        {
+            ensurePublications();
+            startPass(nowNs, hinted, 0);
+            return;
+        }
+
+        // No leader known there. Answers that arrive before this pass sent anything belong to earlier sends.
+        if (nowNs - holdUntilNs >= 0)
+        {
+            startPass(nowNs, nextTarget(nowNs), ctx.retryDelayNs());
+        }
+    }
+
+    private void onSequenceGap(final long nowNs)
+    {
+        // Gaps reported before the first request of the current resend pass is answered were caused by sends the
+        // pass already repeats.
+        if (!awaitingPassFirst)
+        {
+            startPass(nowNs, target, 0);
+        }
+    }
+
+    private void onLeaderBackPressured(final long nowNs)
+    {
+        // The leader did not take the request (nor, as gaps, those after it): send them again a little later. One
+        // pass per delay however many requests were refused.
+        if (nowNs - holdUntilNs >= 0)
+        {
+            startPass(nowNs, target, ctx.retryDelayNs());
+        }
+    }
+
+    /**
+     * The member to ask after the current one, skipping one that just went silent while there is another.
+     */
+    private int nextTarget(final long nowNs)
+    {
+        int next = (target + 1) % endpoints.size();
+        if (next == suspect && nowNs - suspectUntilNs < 0 && endpoints.size() > 2)
+        {
+            next = (next + 1) % endpoints.size();
+        }
+        return next;
+    }
+
+    private void startPass(final long nowNs, final int newTarget, final long delayNs)
+    {
+        if (newTarget != target)
+        {
+            redirects++;
+        }
+        target = newTarget;
+        window.rewind();
+        resendPasses++;
+        passFirst = window.firstUnanswered();
+        awaitingPassFirst = window.outstanding() > 0;
+        holdUntilNs = nowNs + delayNs;
+        progressDeadlineNs = holdUntilNs + ctx.responseTimeoutNs();
+    }
+
+    private void markLeaderLost(final long nowNs)
+    {
+        if (NONE == leaderLostDeadlineNs)
+        {
+            leaderLostDeadlineNs = nowNs + ctx.connectTimeoutNs();
+        }
+    }
+
+    private int doDuties(final long nowNs)
+    {
+        if (nowNs - leaderLostDeadlineNs >= 0 && window.outstanding() > 0)
+        {
+            fail(Outcome.NO_LEADER, State.NO_LEADER);
+            return 1;
+        }
+
+        int workCount = 0;
+        if (window.outstanding() > 0 && nowNs - progressDeadlineNs >= 0)
+        {
+            // Silence from the member we send to: presume it lost leadership or died, ask the next one, and for a
+            // while do not follow hints back to it.
+            markLeaderLost(nowNs);
+            suspect = target;
+            suspectUntilNs = nowNs + ctx.responseTimeoutNs();
+            startPass(nowNs, nextTarget(nowNs), 0);
+            workCount++;
+        }
+
+        workCount += sendPending(nowNs);
+
+        if (0 == window.outstanding() && nowNs - lastSendNs >= ctx.keepAliveIntervalNs())
+        {
+            // To every member: an idle client does not learn of a leader change, and only the leader's view of
+            // the session's activity counts towards its expiry.
+            keepAliveEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder).sessionId(sessionId);
+            final int length = MessageHeaderEncoder.ENCODED_LENGTH + keepAliveEncoder.encodedLength();
+            for (int i = 0, size = publications.size(); i < size; i++)
+            {
+                publications.get(i).offer(controlBuffer, 0, length);
+            }
+            lastSendNs = nowNs;
+            workCount++;
+        }
+
+        return workCount;
+    }
+
+    private int sendPending(final long nowNs)
+    {
+        if (nowNs - holdUntilNs < 0)
+        {
+            return 0;
+        }
+
+        int sent = 0;
+        final ExclusivePublication publication = publications.get(target);
+        while (window.hasUnsent())
+        {
+            final long sequence = window.nextToSend();
+            if (publication.offer(window.buffer(), window.offset(sequence), window.length(sequence)) < 0)
+            {
+                break; // back-pressured or not connected: kept in order, tried again on the next poll
+            }
+            window.sent();
+            lastSendNs = nowNs;
+            sent++;
+        }
+
+        return sent;
+    }
+
+    private void fail(final Outcome outcome, final State newState)
+    {
+        state = newState;
+        for (long sequence = window.firstUnanswered(); sequence < window.nextSequence(); sequence++)
+        {
+            if (window.isUnanswered(sequence))
+            {
+                listener.onResponse(sequence, outcome, -1, emptyBuffer, 0, 0);
+            }
+        }
+        window.clear();
+    }
+
+    private void ensurePublications()
+    {
+        for (int i = publications.size(); i < endpoints.size(); i++)
+        {
+            publications.add(aeron.addExclusivePublication(endpoints.channel(i), ctx.ingressStreamId()));
+        }
+    }
+
+    private long stateResult()
+    {
+        switch (state)
+        {
+            case EXPIRED:
+                return SESSION_EXPIRED;
+            case NO_LEADER:
+                return NO_LEADER;
+            default:
+                return CLOSED;
+        }
+    }
+
+    private FlotillaClientException stateException()
+    {
+        switch (state)
+        {
+            case EXPIRED:
+                return new FlotillaClientException(FlotillaClientException.Reason.SESSION_EXPIRED,
+                    "session " + sessionId + " expired; connect again");
+            case NO_LEADER:
+                return new FlotillaClientException(FlotillaClientException.Reason.NO_LEADER,
+                    "leader lost and no new leader within " + TimeUnit.NANOSECONDS.toMillis(ctx.connectTimeoutNs()) +
+                    " ms; connect again");
+            default:
+                return new FlotillaClientException(FlotillaClientException.Reason.CLOSED, "client closed");
+        }
+    }
+
+    /**
+     * Collects the outcome of the one request a blocking {@link #call} waits for.
+     */
+    private final class CallListener implements ResponseListener
+    {
+        private final ExpandableArrayBuffer payload = new ExpandableArrayBuffer(256);
+        private final UnsafeBuffer result = new UnsafeBuffer(0, 0);
+        private long awaited;
+        private Outcome outcome;
+        private int length;
+
+        void await(final long sequence)
+        {
+            awaited = sequence;
+            outcome = null;
+        }
+
+        public void onResponse(
+            final long sequence,
+            final Outcome outcome,
+            final long logIndex,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length)
+        {
+            if (sequence == awaited)
+            {
+                payload.putBytes(0, buffer, offset, length);
+                this.length = length;
+                this.outcome = outcome;
+            }
+        }
+
+        DirectBuffer result()
+        {
+            switch (outcome)
+            {
+                case OK:
+                    result.wrap(payload, 0, length);
+                    return result;
+                case REJECTED:
+                    throw new FlotillaClientException(FlotillaClientException.Reason.REJECTED,
+                        "sequence " + awaited + " refused by the state machine", copy());
+                case ERROR:
+                    final byte[] detail = copy();
+                    throw new FlotillaClientException(FlotillaClientException.Reason.ERROR,
+                        new String(detail, StandardCharsets.US_ASCII), detail);
+                default:
+                    throw stateException();
+            }
+        }
+
+        private byte[] copy()
+        {
+            final byte[] bytes = new byte[length];
+            payload.getBytes(0, bytes);
+            return bytes;
+        }
+    }
+
+    /**
+     * Configuration of a {@link FlotillaClient}. Every setting has a {@code flotilla.client.*} system property
+     * default; {@link #conclude()} checks them.
+     */
+    public static final class Context
+    {
+        /** Members spec ({@code id=host:consensusPort:ingressPort,...}), {@code host:ingressPort,...} or aeron:ipc. */
+        public static final String INGRESS_ENDPOINTS_PROP = "flotilla.client.ingress.endpoints";
+        public static final String INGRESS_STREAM_ID_PROP = "flotilla.client.ingress.stream.id";
+        public static final int INGRESS_STREAM_ID_DEFAULT = 10;
+        /** Channel the cluster answers on; port 0 picks a free port. */
+        public static final String RESPONSE_CHANNEL_PROP = "flotilla.client.response.channel";
+        public static final String RESPONSE_CHANNEL_DEFAULT = "aeron:udp?endpoint=localhost:0";
+        public static final String RESPONSE_STREAM_ID_PROP = "flotilla.client.response.stream.id";
+        public static final int RESPONSE_STREAM_ID_DEFAULT = 11;
+        /** Directory of a running media driver; when unset the client launches its own, removed on close. */
+        public static final String AERON_DIR_PROP = "flotilla.client.aeron.dir";
+        public static final String CONNECT_TIMEOUT_PROP = "flotilla.client.connect.timeout";
+        public static final long CONNECT_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
+        public static final String RESPONSE_TIMEOUT_PROP = "flotilla.client.response.timeout";
+        public static final long RESPONSE_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(1);
+        public static final String KEEP_ALIVE_INTERVAL_PROP = "flotilla.client.keepalive.interval";
+        public static final long KEEP_ALIVE_INTERVAL_DEFAULT_NS = TimeUnit.SECONDS.toNanos(1);
+        /** Pause before asking again when a member knows no leader (an election is running). */
+        public static final String RETRY_DELAY_PROP = "flotilla.client.retry.delay";
+        public static final long RETRY_DELAY_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(20);
+        public static final String MAX_REQUEST_LENGTH_PROP = "flotilla.client.max.request.length";
+        public static final int MAX_REQUEST_LENGTH_DEFAULT = 16 * 1024;
+
+        private boolean concluded;
+        private String ingressEndpoints = System.getProperty(INGRESS_ENDPOINTS_PROP);
+        private int ingressStreamId = Integer.getInteger(INGRESS_STREAM_ID_PROP, INGRESS_STREAM_ID_DEFAULT);
+        private String responseChannel = System.getProperty(RESPONSE_CHANNEL_PROP, RESPONSE_CHANNEL_DEFAULT);
+        private int responseStreamId = Integer.getInteger(RESPONSE_STREAM_ID_PROP, RESPONSE_STREAM_ID_DEFAULT);
+        private String aeronDirectoryName = System.getProperty(AERON_DIR_PROP);
+        private long connectTimeoutNs = SystemUtil.getDurationInNanos(CONNECT_TIMEOUT_PROP, CONNECT_TIMEOUT_DEFAULT_NS);
+        private long responseTimeoutNs = SystemUtil.getDurationInNanos(RESPONSE_TIMEOUT_PROP, RESPONSE_TIMEOUT_DEFAULT_NS);
+        private long keepAliveIntervalNs =
+            SystemUtil.getDurationInNanos(KEEP_ALIVE_INTERVAL_PROP, KEEP_ALIVE_INTERVAL_DEFAULT_NS);
+        private long retryDelayNs = SystemUtil.getDurationInNanos(RETRY_DELAY_PROP, RETRY_DELAY_DEFAULT_NS);
+        private int maxRequestLength = Integer.getInteger(MAX_REQUEST_LENGTH_PROP, MAX_REQUEST_LENGTH_DEFAULT);
+        private byte[] credentials = new byte[0];
+        private IdleStrategy idleStrategy;
+        private NanoClock nanoClock;
+        private Aeron aeron;
+        private IngressEndpoints endpoints;
+
+        /**
+         * Check every setting and fill in defaults.
+         *
+         * @throws IllegalArgumentException naming the setting to change.
+         */
+        public void conclude()
+        {
+            if (concluded)
+            {
+                throw new IllegalStateException("Context already concluded: use a new Context per client");
+            }
+            concluded = true;
+
+            endpoints = IngressEndpoints.parse(ingressEndpoints);
+            requirePositive(ingressStreamId, INGRESS_STREAM_ID_PROP);
+            requirePositive(responseStreamId, RESPONSE_STREAM_ID_PROP);
+            if (null == responseChannel ||
+                !(responseChannel.startsWith("aeron:udp") || responseChannel.startsWith(CommonContext.IPC_CHANNEL)))
+            {
+                throw new IllegalArgumentException(RESPONSE_CHANNEL_PROP + "=" + responseChannel +
+                    ": use an aeron:udp?endpoint=host:port channel (port 0 picks one) or aeron:ipc");
+            }
+            requirePositive(connectTimeoutNs, CONNECT_TIMEOUT_PROP);
+            requirePositive(responseTimeoutNs, RESPONSE_TIMEOUT_PROP);
+            requirePositive(keepAliveIntervalNs, KEEP_ALIVE_INTERVAL_PROP);
+            if (retryDelayNs < 0 || retryDelayNs >= responseTimeoutNs)
+            {
+                throw new IllegalArgumentException(RETRY_DELAY_PROP + "=" + retryDelayNs +
+                    "ns: must be >= 0 and below " + RESPONSE_TIMEOUT_PROP + " (" + responseTimeoutNs + "ns)");
+            }
+            if (responseTimeoutNs > connectTimeoutNs)
+            {
+                throw new IllegalArgumentException(RESPONSE_TIMEOUT_PROP + " (" + responseTimeoutNs +
+                    "ns) must not exceed " + CONNECT_TIMEOUT_PROP + " (" + connectTimeoutNs + "ns)");
+            }
+            if (maxRequestLength < 1 || maxRequestLength > EntryFrame.MAX_PAYLOAD_LENGTH)
+            {
+                throw new IllegalArgumentException(MAX_REQUEST_LENGTH_PROP + "=" + maxRequestLength +
+                    ": must be in 1.." + EntryFrame.MAX_PAYLOAD_LENGTH);
+            }
+            if (credentials.length > FrameValidator.MAX_CREDENTIALS_LENGTH)
+            {
+                throw new IllegalArgumentException("credentials of " + credentials.length + " bytes: at most " +
+                    FrameValidator.MAX_CREDENTIALS_LENGTH);
+            }
+            if (null == idleStrategy)
+            {
+                idleStrategy = new BackoffIdleStrategy();
+            }
+            if (null == nanoClock)
+            {
+                nanoClock = SystemNanoClock.INSTANCE;
+            }
+        }
+
+        public Context ingressEndpoints(final String ingressEndpoints)
+        {
+            this.ingressEndpoints = ingressEndpoints;
+            return this;
+        }
+
+        public String ingressEndpoints()
+        {
+            return ingressEndpoints;
+        }
+
+        public Context ingressStreamId(final int ingressStreamId)
+        {
+            this.ingressStreamId = ingressStreamId;
+            return this;
+        }
+
+        public int ingressStreamId()
+        {
+            return ingressStreamId;
+        }
+
+        public Context responseChannel(final String responseChannel)
+        {
+            this.responseChannel = responseChannel;
+            return this;
+        }
+
+        public String responseChannel()
+        {
+            return responseChannel;
+        }
+
+        public Context responseStreamId(final int responseStreamId)
+        {
+            this.responseStreamId = responseStreamId;
+            return this;
+        }
+
+        public int responseStreamId()
+        {
+            return responseStreamId;
+        }
+
+        /**
+         * @param aeronDirectoryName of a running media driver, or null for an embedded one owned by the client.
+         * @return this.
+         */
+        public Context aeronDirectoryName(final String aeronDirectoryName)
+        {
+            this.aeronDirectoryName = aeronDirectoryName;
+            return this;
+        }
+
+        public String aeronDirectoryName()
+        {
+            return aeronDirectoryName;
+        }
+
+        /**
+         * @param aeron an Aeron client to use (co-located with a node, say); the client does not close it.
+         * @return this.
+         */
+        public Context aeron(final Aeron aeron)
+        {
+            this.aeron = aeron;
+            return this;
+        }
+
+        public Aeron aeron()
+        {
+            return aeron;
+        }
+
+        /**
+         * @param connectTimeoutNs bound on finding a leader, at connect and after the leader is lost.
+         * @return this.
+         */
+        public Context connectTimeoutNs(final long connectTimeoutNs)
+        {
+            this.connectTimeoutNs = connectTimeoutNs;
+            return this;
+        }
+
+        public long connectTimeoutNs()
+        {
+            return connectTimeoutNs;
+        }
+
+        /**
+         * @param responseTimeoutNs silence from the member the client sends to, with requests outstanding, after
+         *                          which it presumes that member lost leadership and asks the next.
+         * @return this.
+         */
+        public Context responseTimeoutNs(final long responseTimeoutNs)
+        {
+            this.responseTimeoutNs = responseTimeoutNs;
+            return this;
+        }
+
+        public long responseTimeoutNs()
+        {
+            return responseTimeoutNs;
+        }
+
+        public Context keepAliveIntervalNs(final long keepAliveIntervalNs)
+        {
+            this.keepAliveIntervalNs = keepAliveIntervalNs;
+            return this;
+        }
+
+        public long keepAliveIntervalNs()
+        {
+            return keepAliveIntervalNs;
+        }
+
+        public Context retryDelayNs(final long retryDelayNs)
+        {
+            this.retryDelayNs = retryDelayNs;
+            return this;
+        }
+
+        public long retryDelayNs()
+        {
+            return retryDelayNs;
+        }
+
+        public Context maxRequestLength(final int maxRequestLength)
+        {
+            this.maxRequestLength = maxRequestLength;
+            return this;
+        }
+
+        public int maxRequestLength()
+        {
+            return maxRequestLength;
+        }
+
+        public Context credentials(final byte[] credentials)
+        {
+            this.credentials = credentials.clone();
+            return this;
+        }
+
+        public byte[] credentials()
+        {
+            return credentials;
+        }
+
+        /**
+         * @param idleStrategy used while blocking (connect, {@link FlotillaClient#call}).
+         * @return this.
+         */
+        public Context idleStrategy(final IdleStrategy idleStrategy)
+        {
+            this.idleStrategy = idleStrategy;
+            return this;
+        }
+
+        public IdleStrategy idleStrategy()
+        {
+            return idleStrategy;
+        }
+
+        public Context nanoClock(final NanoClock nanoClock)
+        {
+            this.nanoClock = nanoClock;
+            return this;
+        }
+
+        public NanoClock nanoClock()
+        {
+            return nanoClock;
+        }
+
+        IngressEndpoints endpoints()
+        {
+            return endpoints;
+        }
+
+        private static void requirePositive(final long value, final String property)
+        {
+            if (value <= 0)
+            {
+                throw new IllegalArgumentException(property + "=" + value + ": must be positive");
+            }
+        }
+    }
+}

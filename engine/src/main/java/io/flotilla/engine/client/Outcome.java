@@ -1,0 +1,22 @@
+package io.flotilla.engine.client;
+
+/**
+ * How a request ended, as delivered to a {@link ResponseListener}.
+ */
+public enum Outcome
+{
+    /** The state machine applied the command; the payload is its response. */
+    OK,
+
+    /** The state machine refused the command by its own rules; the payload says why. */
+    REJECTED,
+
+    /** The cluster could not process the request (for example "sequence too old"); the payload says why. */
+    ERROR,
+
+    /** The session expired or was closed by the cluster; the request's outcome is unknown. */
+    SESSION_EXPIRED,
+
+    /** No leader answered within the connect timeout after the leader was lost; the outcome is unknown. */
+    NO_LEADER
+}

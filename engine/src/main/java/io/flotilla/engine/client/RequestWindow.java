@@ -1,0 +1,180 @@
+package io.flotilla.engine.client;
+
+import org.agrona.BitUtil;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The requests of a session that are not answered yet, held encoded so they can be sent again unchanged (same
+ * sequence) after a leader change. Sequences start at 1 and grow by one per request; at most {@link #CAPACITY}
+ * are outstanding. Three cursors: {@code firstUnanswered <= nextToSend <= nextSequence}. Allocation-free after
+ * construction.
+ */
+final class RequestWindow
+{
+    /** Most requests a session may have outstanding (CONTRACTS.md §3). */
+    static final int CAPACITY = 64;
+
+    private static final int MASK = CAPACITY - 1;
+
+    private final UnsafeBuffer slots;
+    private final int slotCapacity;
+    private final int[] lengths = new int[CAPACITY];
+    private final boolean[] answered = new boolean[CAPACITY];
+    private long nextSequence = 1;
+    private long firstUnanswered = 1;
+    private long nextToSend = 1;
+
+    /**
+     * @param maxEncodedLength largest encoded request (message header, fields and payload).
+     */
+    RequestWindow(final int maxEncodedLength)
+    {
+        slotCapacity = BitUtil.align(maxEncodedLength, BitUtil.CACHE_LINE_LENGTH);
+        slots = new UnsafeBuffer(ByteBuffer.allocateDirect(slotCapacity * CAPACITY));
+    }
+
+    int slotCapacity()
+    {
+        return slotCapacity;
+    }
+
+    /**
+     * @return the sequence the next request will get.
+     */
+    long nextSequence()
+    {
+        return nextSequence;
+    }
+
+    long firstUnanswered()
+    {
+        return firstUnanswered;
+    }
+
+    long nextToSend()
+    {
+        return nextToSend;
+    }
+
+    int outstanding()
+    {
+        return (int)(nextSequence - firstUnanswered);
+    }
+
+    boolean isFull()
+    {
+        return outstanding() >= CAPACITY;
+    }
+
+    boolean hasUnsent()
+    {
+        return nextToSend < nextSequence;
+    }
+
+    /**
+     * @return the buffer every slot lives in; write the next request at {@link #offset(long)} of
+     * {@link #nextSequence()}, then call {@link #add(int)}.
+     */
+    MutableDirectBuffer buffer()
+    {
+        return slots;
+    }
+
+    int offset(final long sequence)
+    {
+        return (int)(sequence & MASK) * slotCapacity;
+    }
+
+    int length(final long sequence)
+    {
+        return lengths[(int)(sequence & MASK)];
+    }
+
+    /**
+     * Take the request encoded in the slot of {@link #nextSequence()} into the window.
+     *
+     * @param encodedLength of the encoded request.
+     * @return its sequence.
+     */
+    long add(final int encodedLength)
+    {
+        if (isFull())
+        {
+            throw new IllegalStateException("window full");
+        }
+        final long sequence = nextSequence++;
+        final int slot = (int)(sequence & MASK);
+        lengths[slot] = encodedLength;
+        answered[slot] = false;
+        return sequence;
+    }
+
+    boolean isUnanswered(final long sequence)
+    {
+        return sequence >= firstUnanswered && sequence < nextSequence && !answered[(int)(sequence & MASK)];
+    }
+
+    /**
+     * Record the answer to a request.
+     *
+     * @param sequence answered.
+     * @return false when it was not outstanding (a duplicate or stale answer).
+     */
+    boolean markAnswered(final long sequence)
+    {
+        if (!isUnanswered(sequence))
+        {
+            return false;
+        }
+
+        answered[(int)(sequence & MASK)] = true;
+        while (firstUnanswered < nextSequence && answered[(int)(firstUnanswered & MASK)])
+        {
+            firstUnanswered++;
+        }
+        skipAnswered();
+        return true;
+    }
+
+    /**
+     * The next request was handed to the publication.
+     */
+    void sent()
+    {
+        nextToSend++;
+        skipAnswered();
+    }
+
+    /**
+     * Send every unanswered request again, in order, from the oldest.
+     */
+    void rewind()
+    {
+        nextToSend = firstUnanswered;
+        skipAnswered();
+    }
+
+    /**
+     * Forget every outstanding request (they were failed); sequences continue where they were.
+     */
+    void clear()
+    {
+        firstUnanswered = nextSequence;
+        nextToSend = nextSequence;
+    }
+
+    private void skipAnswered()
+    {
+        if (nextToSend < firstUnanswered)
+        {
+            nextToSend = firstUnanswered;
+        }
+        while (nextToSend < nextSequence && answered[(int)(nextToSend & MASK)])
+        {
+            nextToSend++;
+        }
+    }
+}

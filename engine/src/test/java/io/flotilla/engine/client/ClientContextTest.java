@@ -1,0 +1,97 @@
+package io.flotilla.engine.client;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ClientContextTest
+{
+    private static String failure(final FlotillaClient.Context ctx)
+    {
+        return assertThrows(IllegalArgumentException.class, ctx::conclude).getMessage();
+    }
+
+    @Test
+    void parsesMembersSpec()
+    {
+        final IngressEndpoints endpoints = IngressEndpoints.parse("0=h0:20110:20111, 1=h1:20120:20121");
+        assertEquals(2, endpoints.size());
+        assertEquals("h1:20121", endpoints.endpoint(1));
+        assertEquals(1, endpoints.memberId(1));
+        assertEquals("aeron:udp?endpoint=h0:20111", endpoints.channel(0));
+    }
+
+    @Test
+    void parsesEndpointListAndIpc()
+    {
+        final IngressEndpoints endpoints = IngressEndpoints.parse("localhost:1,aeron:ipc");
+        assertEquals(IngressEndpoints.UNKNOWN_MEMBER, endpoints.memberId(0));
+        assertEquals("aeron:ipc", endpoints.channel(1));
+    }
+
+    @Test
+    void resolvesHintsByMemberThenEndpointAndLearnsNewOnes()
+    {
+        final IngressEndpoints endpoints = IngressEndpoints.parse("a:1,b:2");
+        assertEquals(1, endpoints.resolve(7, "b:2"));
+        assertEquals(7, endpoints.memberId(1));
+        assertEquals(1, endpoints.resolve(7, ""));
+        assertEquals(-1, endpoints.resolve(-1, ""));
+        assertEquals(2, endpoints.resolve(-1, "c:3"));
+        assertEquals(3, endpoints.size());
+    }
+
+    @Test
+    void rejectsBadEndpointsNamingThem()
+    {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> IngressEndpoints.parse("x=h:1:2"))
+            .getMessage().contains("member id"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> IngressEndpoints.parse("h:99999"))
+            .getMessage().contains("out of range"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> IngressEndpoints.parse("0=h:1"))
+            .getMessage().contains("id=host:consensusPort:ingressPort"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> IngressEndpoints.parse("h:1,h:1"))
+            .getMessage().contains("twice"));
+        assertTrue(failure(new FlotillaClient.Context().ingressEndpoints(null))
+            .contains(FlotillaClient.Context.INGRESS_ENDPOINTS_PROP));
+    }
+
+    @Test
+    void rejectsBadSettingsNamingTheProperty()
+    {
+        assertTrue(failure(new FlotillaClient.Context().ingressEndpoints("h:1").responseTimeoutNs(0))
+            .contains(FlotillaClient.Context.RESPONSE_TIMEOUT_PROP));
+        assertTrue(failure(new FlotillaClient.Context().ingressEndpoints("h:1")
+            .connectTimeoutNs(TimeUnit.MILLISECONDS.toNanos(100)).responseTimeoutNs(TimeUnit.SECONDS.toNanos(1)))
+            .contains(FlotillaClient.Context.CONNECT_TIMEOUT_PROP));
+        assertTrue(failure(new FlotillaClient.Context().ingressEndpoints("h:1").responseChannel("aeron:xyz"))
+            .contains(FlotillaClient.Context.RESPONSE_CHANNEL_PROP));
+        assertTrue(failure(new FlotillaClient.Context().ingressEndpoints("h:1").maxRequestLength(0))
+            .contains(FlotillaClient.Context.MAX_REQUEST_LENGTH_PROP));
+        assertTrue(failure(new FlotillaClient.Context().ingressEndpoints("h:1").ingressStreamId(0))
+            .contains(FlotillaClient.Context.INGRESS_STREAM_ID_PROP));
+    }
+
+    @Test
+    void readsSystemPropertyDefaults()
+    {
+        System.setProperty(FlotillaClient.Context.INGRESS_ENDPOINTS_PROP, "h:5");
+        System.setProperty(FlotillaClient.Context.RESPONSE_TIMEOUT_PROP, "250ms");
+        try
+        {
+            final FlotillaClient.Context ctx = new FlotillaClient.Context();
+            ctx.conclude();
+            assertEquals("h:5", ctx.ingressEndpoints());
+            assertEquals(TimeUnit.MILLISECONDS.toNanos(250), ctx.responseTimeoutNs());
+        }
+        finally
+        {
+            System.clearProperty(FlotillaClient.Context.INGRESS_ENDPOINTS_PROP);
+            System.clearProperty(FlotillaClient.Context.RESPONSE_TIMEOUT_PROP);
+        }
+    }
+}

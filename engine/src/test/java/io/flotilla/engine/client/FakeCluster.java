@@ -1,0 +1,398 @@
+package io.flotilla.engine.client;
+
+import io.aeron.Aeron;
+import io.aeron.CommonContext;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.Header;
+import io.flotilla.codecs.MessageHeaderDecoder;
+import io.flotilla.codecs.MessageHeaderEncoder;
+import io.flotilla.codecs.RejectReason;
+import io.flotilla.codecs.RequestDecoder;
+import io.flotilla.codecs.ResponseEncoder;
+import io.flotilla.codecs.ResponseStatus;
+import io.flotilla.codecs.SessionAckEncoder;
+import io.flotilla.codecs.SessionConnectDecoder;
+import io.flotilla.codecs.SessionKeepAliveDecoder;
+import io.flotilla.codecs.SessionRejectEncoder;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A stand-in for the cluster's ingress, on a real embedded media driver: members that answer the ingress
+ * protocol of CONTRACTS.md §3 from one shared, in-memory "replicated" session table, with knobs to move the
+ * leader, silence a member, lose responses or requests, and expire sessions. The client under test shares the
+ * driver. A background thread runs every member.
+ */
+final class FakeCluster implements AutoCloseable
+{
+    static final int INGRESS_STREAM_ID = 10;
+    static final String REJECT_PREFIX = "reject";
+
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final List<Member> members = new ArrayList<>();
+    private final Map<Long, Session> sessions = new HashMap<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    /** Leader's member id, or -1 while "an election runs". */
+    volatile int leaderId;
+    /** Whether followers tell clients who the leader is. */
+    volatile boolean hints = true;
+    /** A silent member receives and drops everything (it crashed). */
+    volatile int silentMemberId = -1;
+    /** Every session is reported expired. */
+    volatile boolean expireSessions;
+    /** Responses the leader applies but does not send (lost answers). */
+    final AtomicInteger responsesToLose = new AtomicInteger();
+    /** Sequence the leader drops once without applying (a lost request), or 0. */
+    final AtomicLong requestToLose = new AtomicLong();
+    /** Sequence the leader refuses once with ERROR "back pressured" without applying, or 0. */
+    final AtomicLong requestToRefuse = new AtomicLong();
+    /** Requests the silent member received while silent. */
+    final AtomicInteger receivedWhileSilent = new AtomicInteger();
+    /** NOT_LEADER answers sent. */
+    final AtomicInteger notLeaderAnswers = new AtomicInteger();
+
+    /** How many times each sequence was applied (any session). */
+    final Map<Long, Integer> applyCounts = new ConcurrentHashMap<>();
+    final AtomicInteger sequenceGaps = new AtomicInteger();
+    final AtomicInteger keepAlives = new AtomicInteger();
+    final AtomicIntegerArray keepAlivesByMember = new AtomicIntegerArray(8);
+    final AtomicInteger sessionsOpened = new AtomicInteger();
+
+    FakeCluster(final int memberCount, final int basePort, final int leaderId)
+    {
+        this.leaderId = leaderId;
+        driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .aeronDirectoryName(CommonContext.generateRandomDirName())
+            .threadingMode(ThreadingMode.SHARED)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .termBufferSparseFile(true)
+            .publicationTermBufferLength(1 << 20)
+            .ipcTermBufferLength(1 << 20));
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+        for (int i = 0; i < memberCount; i++)
+        {
+            members.add(new Member(i, "localhost:" + (basePort + i)));
+        }
+        thread = new Thread(this::run, "fake-cluster");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    String aeronDirectoryName()
+    {
+        return driver.aeronDirectoryName();
+    }
+
+    /**
+     * @return the members spec: {@code id=localhost:0:ingressPort,...} (consensus ports unused, any valid).
+     */
+    String membersSpec()
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final Member member : members)
+        {
+            sb.append(sb.length() == 0 ? "" : ",").append(member.id).append("=localhost:1:")
+                .append(member.endpoint.substring(member.endpoint.indexOf(':') + 1));
+        }
+        return sb.toString();
+    }
+
+    int applied(final long sequence)
+    {
+        return applyCounts.getOrDefault(sequence, 0);
+    }
+
+    public void close()
+    {
+        running = false;
+        try
+        {
+            thread.join(10_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        for (final Member member : members)
+        {
+            member.close();
+        }
+        for (final Session session : sessions.values())
+        {
+            CloseHelper.close(session.publication);
+        }
+        CloseHelper.closeAll(aeron, driver);
+    }
+
+    private void run()
+    {
+        while (running)
+        {
+            int work = 0;
+            for (final Member member : members)
+            {
+                work += member.subscription.poll(member.assembler, 16);
+            }
+            if (0 == work)
+            {
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        }
+    }
+
+    private static final class Session
+    {
+        final ExclusivePublication publication;
+        long lastApplied;
+        final Map<Long, byte[]> cache = new HashMap<>();
+        final Map<Long, Long> cachedIndex = new HashMap<>();
+
+        Session(final ExclusivePublication publication)
+        {
+            this.publication = publication;
+        }
+    }
+
+    private final class Member
+    {
+        final int id;
+        final String endpoint;
+        final Subscription subscription;
+        final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
+        final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+        final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+        final SessionConnectDecoder connectDecoder = new SessionConnectDecoder();
+        final RequestDecoder requestDecoder = new RequestDecoder();
+        final SessionKeepAliveDecoder keepAliveDecoder = new SessionKeepAliveDecoder();
+        final SessionAckEncoder ackEncoder = new SessionAckEncoder();
+        final SessionRejectEncoder rejectEncoder = new SessionRejectEncoder();
+        final ResponseEncoder responseEncoder = new ResponseEncoder();
+        final ExpandableArrayBuffer out = new ExpandableArrayBuffer(1024);
+        final Map<String, ExclusivePublication> connectPublications = new HashMap<>();
+        long logIndex = 100;
+
+        Member(final int id, final String endpoint)
+        {
+            this.id = id;
+            this.endpoint = endpoint;
+            subscription = aeron.addSubscription("aeron:udp?endpoint=" + endpoint, INGRESS_STREAM_ID);
+        }
+
+        void close()
+        {
+            connectPublications.values().forEach(CloseHelper::close);
+            CloseHelper.close(subscription);
+        }
+
+        private String leaderEndpoint()
+        {
+            final int leader = leaderId;
+            return hints && leader >= 0 ? members.get(leader).endpoint : "";
+        }
+
+        private int leaderHint()
+        {
+            return hints ? leaderId : -1;
+        }
+
+        private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+        {
+            if (silentMemberId == id)
+            {
+                headerDecoder.wrap(buffer, offset);
+                if (RequestDecoder.TEMPLATE_ID == headerDecoder.templateId())
+                {
+                    receivedWhileSilent.incrementAndGet();
+                }
+                return;
+            }
+            headerDecoder.wrap(buffer, offset);
+            final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+            switch (headerDecoder.templateId())
+            {
+                case SessionConnectDecoder.TEMPLATE_ID:
+                    connectDecoder.wrap(buffer, body, headerDecoder.blockLength(), headerDecoder.version());
+                    onConnect();
+                    break;
+                case RequestDecoder.TEMPLATE_ID:
+                    requestDecoder.wrap(buffer, body, headerDecoder.blockLength(), headerDecoder.version());
+                    onRequest();
+                    break;
+                case SessionKeepAliveDecoder.TEMPLATE_ID:
+                    keepAlives.incrementAndGet();
+                    keepAlivesByMember.incrementAndGet(id);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        private void onConnect()
+        {
+            final long correlationId = connectDecoder.correlationId();
+            final int streamId = connectDecoder.responseStreamId();
+            final String channel = connectDecoder.responseChannel();
+            final ExclusivePublication publication = connectPublications.computeIfAbsent(
+                channel + "/" + streamId, (k) -> awaitConnected(aeron.addExclusivePublication(channel, streamId)));
+
+            int length;
+            if (leaderId != id)
+            {
+                rejectEncoder.wrapAndApplyHeader(out, 0, headerEncoder)
+                    .correlationId(correlationId)
+                    .leaderMemberId(leaderHint())
+                    .reason(RejectReason.NOT_LEADER)
+                    .leaderEndpoint(leaderEndpoint())
+                    .detail("not leader");
+                length = MessageHeaderEncoder.ENCODED_LENGTH + rejectEncoder.encodedLength();
+            }
+            else
+            {
+                final long sessionId = ++logIndex;
+                sessions.put(sessionId, new Session(
+                    awaitConnected(aeron.addExclusivePublication(channel, streamId))));
+                sessionsOpened.incrementAndGet();
+                ackEncoder.wrapAndApplyHeader(out, 0, headerEncoder)
+                    .correlationId(correlationId)
+                    .sessionId(sessionId)
+                    .leaderTerm(1)
+                    .leaderMemberId(id);
+                length = MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength();
+            }
+            offer(publication, length);
+        }
+
+        private void onRequest()
+        {
+            final long sessionId = requestDecoder.sessionId();
+            final long sequence = requestDecoder.sequence();
+            final byte[] payload = new byte[requestDecoder.payloadLength()];
+            requestDecoder.getPayload(payload, 0, payload.length);
+            final Session session = sessions.get(sessionId);
+            if (null == session)
+            {
+                return;
+            }
+
+            if (leaderId != id)
+            {
+                notLeaderAnswers.incrementAndGet();
+                respond(session, sessionId, sequence, ResponseStatus.NOT_LEADER, -1, new byte[0]);
+                return;
+            }
+            if (expireSessions)
+            {
+                respond(session, sessionId, sequence, ResponseStatus.SESSION_EXPIRED, -1, new byte[0]);
+                return;
+            }
+            if (requestToLose.compareAndSet(sequence, 0))
+            {
+                return;
+            }
+            if (requestToRefuse.compareAndSet(sequence, 0))
+            {
+                respond(session, sessionId, sequence, ResponseStatus.ERROR, -1,
+                    FlotillaClient.LEADER_BACK_PRESSURED.getBytes(StandardCharsets.US_ASCII));
+                return;
+            }
+
+            if (sequence == session.lastApplied + 1)
+            {
+                session.lastApplied = sequence;
+                applyCounts.merge(sequence, 1, Integer::sum);
+                session.cache.put(sequence, payload);
+                session.cachedIndex.put(sequence, ++logIndex);
+                if (responsesToLose.getAndUpdate((n) -> Math.max(0, n - 1)) > 0)
+                {
+                    return;
+                }
+                respond(session, sessionId, sequence, status(payload), logIndex, payload);
+            }
+            else if (sequence <= session.lastApplied)
+            {
+                final byte[] cached = session.cache.get(sequence);
+                respond(session, sessionId, sequence, status(cached), session.cachedIndex.get(sequence), cached);
+            }
+            else
+            {
+                sequenceGaps.incrementAndGet();
+                respond(session, sessionId, sequence, ResponseStatus.ERROR, ++logIndex,
+                    FlotillaClient.SEQUENCE_GAP.getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+
+        private ResponseStatus status(final byte[] payload)
+        {
+            return new String(payload, StandardCharsets.US_ASCII).startsWith(REJECT_PREFIX) ?
+                ResponseStatus.REJECTED : ResponseStatus.OK;
+        }
+
+        private void respond(
+            final Session session,
+            final long sessionId,
+            final long sequence,
+            final ResponseStatus status,
+            final long index,
+            final byte[] payload)
+        {
+            final boolean notLeader = ResponseStatus.NOT_LEADER == status;
+            responseEncoder.wrapAndApplyHeader(out, 0, headerEncoder)
+                .sessionId(sessionId)
+                .sequence(sequence)
+                .logIndex(index)
+                .leaderMemberId(notLeader ? leaderHint() : id)
+                .status(status)
+                .leaderEndpoint(notLeader ? leaderEndpoint() : "")
+                .putPayload(payload, 0, payload.length);
+            offer(session.publication, MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength());
+        }
+
+        private void offer(final ExclusivePublication publication, final int length)
+        {
+            final long deadlineNs = System.nanoTime() + 5_000_000_000L;
+            while (publication.offer(new UnsafeBuffer(out.byteArray()), 0, length) < 0)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new IllegalStateException("fake member could not answer on " + publication.channel());
+                }
+                Thread.yield();
+            }
+        }
+
+        private ExclusivePublication awaitConnected(final ExclusivePublication publication)
+        {
+            final long deadlineNs = System.nanoTime() + 5_000_000_000L;
+            while (!publication.isConnected())
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new IllegalStateException("response channel never connected: " + publication.channel());
+                }
+                Thread.yield();
+            }
+            return publication;
+        }
+    }
+}

@@ -1,0 +1,474 @@
+package io.flotilla.engine.client;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The client's state logic (leader search, redirects, resends with the same sequence, the window, named failures)
+ * against {@link FakeCluster} on a real embedded media driver.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FlotillaClientTest
+{
+    private static final AtomicInteger NEXT_PORT = new AtomicInteger(27300);
+    private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<Response> responses = new ArrayList<>();
+    private final ResponseListener collector = (sequence, outcome, logIndex, buffer, offset, length) ->
+        responses.add(new Response(sequence, outcome, buffer.getStringWithoutLengthAscii(offset, length)));
+
+    record Response(long sequence, Outcome outcome, String payload)
+    {
+    }
+
+    @AfterEach
+    void after() throws Exception
+    {
+        for (int i = closeables.size() - 1; i >= 0; i--)
+        {
+            closeables.get(i).close();
+        }
+    }
+
+    private FakeCluster cluster(final int leaderId)
+    {
+        final int basePort = NEXT_PORT.getAndAdd(3);
+        final FakeCluster cluster = new FakeCluster(3, basePort, leaderId);
+        closeables.add(cluster);
+        return cluster;
+    }
+
+    private FlotillaClient.Context context(final FakeCluster cluster)
+    {
+        return new FlotillaClient.Context()
+            .ingressEndpoints(cluster.membersSpec())
+            .aeronDirectoryName(cluster.aeronDirectoryName())
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(5))
+            .responseTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300))
+            .retryDelayNs(TimeUnit.MILLISECONDS.toNanos(10));
+    }
+
+    private FlotillaClient connect(final FlotillaClient.Context ctx)
+    {
+        final FlotillaClient client = FlotillaClient.connect(ctx);
+        closeables.add(client);
+        return client;
+    }
+
+    private static DirectBuffer ascii(final String text)
+    {
+        return new UnsafeBuffer(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static String text(final DirectBuffer buffer)
+    {
+        return buffer.getStringWithoutLengthAscii(0, buffer.capacity());
+    }
+
+    private void pollUntil(final FlotillaClient client, final BooleanSupplier condition)
+    {
+        final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new AssertionError("condition not met in time; responses so far: " + responses);
+            }
+            if (0 == client.poll(collector))
+            {
+                Thread.yield();
+            }
+        }
+    }
+
+    private long offer(final FlotillaClient client, final String text)
+    {
+        final DirectBuffer buffer = ascii(text);
+        final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
+        long sequence;
+        while ((sequence = client.offer(buffer, 0, buffer.capacity())) == FlotillaClient.BACK_PRESSURED)
+        {
+            assertTrue(System.nanoTime() - deadlineNs < 0, "window never opened");
+            client.poll(collector);
+        }
+        return sequence;
+    }
+
+    /**
+     * Every sequence 1..count answered exactly once with its own payload and applied exactly once. Outcomes arrive
+     * as answers do: after a lost answer is recovered by a resend, later sequences may have been delivered first.
+     */
+    private void assertAnsweredOnce(final FakeCluster cluster, final int count)
+    {
+        assertEquals(count, responses.size(), responses::toString);
+        final List<Response> sorted = new ArrayList<>(responses);
+        sorted.sort(Comparator.comparingLong(Response::sequence));
+        for (int i = 0; i < count; i++)
+        {
+            final Response response = sorted.get(i);
+            assertEquals(i + 1, response.sequence());
+            assertEquals(Outcome.OK, response.outcome());
+            assertEquals("cmd-" + (i + 1), response.payload());
+            assertEquals(1, cluster.applied(i + 1), "sequence " + (i + 1) + " applied once");
+        }
+    }
+
+    @Test
+    void connectFollowsNotLeaderHintToTheLeader()
+    {
+        final FakeCluster cluster = cluster(2);
+        final FlotillaClient client = connect(context(cluster));
+
+        assertEquals(2, client.leaderMemberId());
+        assertTrue(client.redirects() >= 1);
+        assertTrue(client.sessionId() > 0);
+        assertEquals("cmd-1", text(client.call(ascii("cmd-1"), 0, 5, TIMEOUT_NS)));
+    }
+
+    @Test
+    void connectWithoutHintsTriesEveryMember()
+    {
+        final FakeCluster cluster = cluster(1);
+        cluster.hints = false;
+        final FlotillaClient client = connect(context(cluster));
+
+        assertEquals(1, client.leaderMemberId());
+    }
+
+    @Test
+    void connectFailsWithNoLeaderWhenNoneIsElected()
+    {
+        final FakeCluster cluster = cluster(-1);
+        final FlotillaClient.Context ctx = context(cluster).connectTimeoutNs(TimeUnit.MILLISECONDS.toNanos(800));
+
+        final FlotillaClientException ex = assertThrows(FlotillaClientException.class, () -> connect(ctx));
+        assertEquals(FlotillaClientException.Reason.NO_LEADER, ex.reason());
+    }
+
+    @Test
+    void connectFailsWithNoLeaderWhenNothingListens()
+    {
+        final int port = NEXT_PORT.getAndAdd(1);
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient.Context ctx = context(cluster)
+            .ingressEndpoints("localhost:" + port)
+            .connectTimeoutNs(TimeUnit.MILLISECONDS.toNanos(600));
+
+        final FlotillaClientException ex = assertThrows(FlotillaClientException.class, () -> connect(ctx));
+        assertEquals(FlotillaClientException.Reason.NO_LEADER, ex.reason());
+    }
+
+    @Test
+    void callNamesRejection()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+
+        final FlotillaClientException ex = assertThrows(
+            FlotillaClientException.class, () -> client.call(ascii("reject-me"), 0, 9, TIMEOUT_NS));
+        assertEquals(FlotillaClientException.Reason.REJECTED, ex.reason());
+        assertEquals("reject-me", new String(ex.payload(), StandardCharsets.US_ASCII));
+        assertEquals("cmd-2", text(client.call(ascii("cmd-2"), 0, 5, TIMEOUT_NS)));
+    }
+
+    @Test
+    void windowHoldsSixtyFourThenBackPressures()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+
+        for (int i = 1; i <= FlotillaClient.MAX_OUTSTANDING; i++)
+        {
+            final DirectBuffer buffer = ascii("cmd-" + i);
+            assertEquals(i, client.offer(buffer, 0, buffer.capacity()));
+        }
+        final DirectBuffer extra = ascii("cmd-65");
+        assertEquals(FlotillaClient.BACK_PRESSURED, client.offer(extra, 0, extra.capacity()));
+
+        pollUntil(client, () -> responses.size() == FlotillaClient.MAX_OUTSTANDING);
+        assertEquals(0, client.outstanding());
+        assertEquals(65, client.offer(extra, 0, extra.capacity()));
+        pollUntil(client, () -> responses.size() == 65);
+        assertAnsweredOnce(cluster, 65);
+        for (int i = 0; i < 65; i++)
+        {
+            assertEquals(i + 1, responses.get(i).sequence(), "without failures outcomes arrive in order");
+        }
+    }
+
+    @Test
+    void leaderStepsDownAndClientResendsToNewLeaderWithSameSequences()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+        for (int i = 1; i <= 5; i++)
+        {
+            offer(client, "cmd-" + i);
+        }
+        pollUntil(client, () -> responses.size() == 5);
+
+        cluster.leaderId = 1; // member 0 now answers NOT_LEADER with a hint to 1
+        for (int i = 6; i <= 30; i++)
+        {
+            offer(client, "cmd-" + i);
+        }
+        pollUntil(client, () -> responses.size() == 30);
+
+        assertAnsweredOnce(cluster, 30);
+        assertEquals(1, client.leaderMemberId());
+        assertEquals(1, cluster.sessionsOpened.get());
+        assertEquals(1, client.redirects(), "later NOT_LEADER answers naming the same leader are not acted on");
+        assertEquals(1, client.resendPasses());
+    }
+
+    @Test
+    void staleHintsNamingASilentLeaderAreNotFollowedBack()
+    {
+        final FakeCluster cluster = cluster(0);
+        // The member is suspect for one response timeout: long enough to span this test's 200 ms election.
+        final FlotillaClient client = connect(context(cluster).responseTimeoutNs(TimeUnit.SECONDS.toNanos(1)));
+        cluster.silentMemberId = 0; // crashed, but the followers have not noticed: they still name it
+        for (int i = 1; i <= 10; i++)
+        {
+            offer(client, "cmd-" + i);
+        }
+        pollUntil(client, () -> cluster.notLeaderAnswers.get() >= 10);
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+        pollUntil(client, () -> System.nanoTime() - deadlineNs > 0);
+
+        cluster.leaderId = 2; // the election completes
+        pollUntil(client, () -> responses.size() == 10);
+        assertAnsweredOnce(cluster, 10);
+        assertEquals(10, cluster.receivedWhileSilent.get(), "nothing sent again to the silent member");
+    }
+
+    @Test
+    void requestRefusedByABackPressuredLeaderIsSentAgain()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+        cluster.requestToRefuse.set(3);
+        for (int i = 1; i <= 10; i++)
+        {
+            offer(client, "cmd-" + i);
+        }
+        pollUntil(client, () -> responses.size() == 10);
+
+        assertAnsweredOnce(cluster, 10);
+        assertTrue(client.resendPasses() >= 1);
+    }
+
+    @Test
+    void leaderCrashesAndClientFindsNewLeaderAfterResponseTimeout()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+        offer(client, "cmd-1");
+        pollUntil(client, () -> responses.size() == 1);
+
+        cluster.silentMemberId = 0;
+        cluster.leaderId = 2;
+        for (int i = 2; i <= 40; i++)
+        {
+            offer(client, "cmd-" + i);
+        }
+        pollUntil(client, () -> responses.size() == 40);
+
+        assertAnsweredOnce(cluster, 40);
+        assertEquals(2, client.leaderMemberId());
+        assertTrue(client.resendPasses() >= 1);
+    }
+
+    @Test
+    void electionWithoutHintsIsRidOutByRetrying()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+        cluster.silentMemberId = 0;
+        cluster.leaderId = -1;
+        for (int i = 1; i <= 10; i++)
+        {
+            offer(client, "cmd-" + i);
+        }
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(400);
+        pollUntil(client, () -> System.nanoTime() - deadlineNs > 0);
+        assertEquals(0, responses.size());
+
+        cluster.leaderId = 1;
+        pollUntil(client, () -> responses.size() == 10);
+        assertAnsweredOnce(cluster, 10);
+    }
+
+    @Test
+    void lostResponseIsAnsweredFromTheSessionCacheAndAppliedOnce()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+        cluster.responsesToLose.set(3);
+        for (int i = 1; i <= 8; i++)
+        {
+            offer(client, "cmd-" + i);
+        }
+        pollUntil(client, () -> responses.size() == 8);
+
+        assertAnsweredOnce(cluster, 8);
+        assertTrue(client.resendPasses() >= 1);
+    }
+
+    @Test
+    void sequenceGapMakesTheClientResendInOrder()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+        cluster.requestToLose.set(2);
+        for (int i = 1; i <= 6; i++)
+        {
+            offer(client, "cmd-" + i);
+        }
+        pollUntil(client, () -> responses.size() == 6);
+
+        assertAnsweredOnce(cluster, 6);
+        assertTrue(cluster.sequenceGaps.get() >= 1);
+    }
+
+    @Test
+    void expiredSessionIsNamedEverywhere()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+        cluster.expireSessions = true;
+        final long sequence = offer(client, "cmd-1");
+        pollUntil(client, () -> responses.size() == 1);
+
+        assertEquals(new Response(sequence, Outcome.SESSION_EXPIRED, ""), responses.get(0));
+        final DirectBuffer buffer = ascii("cmd-2");
+        assertEquals(FlotillaClient.SESSION_EXPIRED, client.offer(buffer, 0, buffer.capacity()));
+        final FlotillaClientException ex = assertThrows(
+            FlotillaClientException.class, () -> client.call(buffer, 0, buffer.capacity(), TIMEOUT_NS));
+        assertEquals(FlotillaClientException.Reason.SESSION_EXPIRED, ex.reason());
+    }
+
+    @Test
+    void leaderLostForLongerThanConnectTimeoutFailsOutstandingWithNoLeader()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster).connectTimeoutNs(TimeUnit.MILLISECONDS.toNanos(700)));
+        cluster.silentMemberId = 0;
+        cluster.leaderId = -1;
+        offer(client, "cmd-1");
+        offer(client, "cmd-2");
+        pollUntil(client, () -> responses.size() == 2);
+
+        assertEquals(Outcome.NO_LEADER, responses.get(0).outcome());
+        assertEquals(Outcome.NO_LEADER, responses.get(1).outcome());
+        final DirectBuffer buffer = ascii("cmd-3");
+        assertEquals(FlotillaClient.NO_LEADER, client.offer(buffer, 0, buffer.capacity()));
+    }
+
+    @Test
+    void callTimesOutWhileNobodyAnswers()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+        cluster.silentMemberId = 0;
+        cluster.leaderId = -1;
+
+        final FlotillaClientException ex = assertThrows(FlotillaClientException.class,
+            () -> client.call(ascii("cmd-1"), 0, 5, TimeUnit.MILLISECONDS.toNanos(200)));
+        assertEquals(FlotillaClientException.Reason.TIMEOUT, ex.reason());
+    }
+
+    @Test
+    void closedClientSaysSo()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+        client.close();
+
+        final DirectBuffer buffer = ascii("cmd-1");
+        assertEquals(FlotillaClient.CLOSED, client.offer(buffer, 0, buffer.capacity()));
+        final FlotillaClientException ex = assertThrows(
+            FlotillaClientException.class, () -> client.call(buffer, 0, buffer.capacity(), TIMEOUT_NS));
+        assertEquals(FlotillaClientException.Reason.CLOSED, ex.reason());
+    }
+
+    @Test
+    void idleClientKeepsItsSessionAliveAtEveryMemberSoANewLeaderHearsIt()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster).keepAliveIntervalNs(TimeUnit.MILLISECONDS.toNanos(20)));
+
+        cluster.leaderId = 2; // a leader change the idle client cannot know about
+        pollUntil(client, () -> cluster.keepAlivesByMember.get(2) >= 3 && cluster.keepAlivesByMember.get(0) >= 3 &&
+            cluster.keepAlivesByMember.get(1) >= 3);
+        assertEquals(0, responses.size());
+    }
+
+    @Test
+    void embeddedDriverIsLaunchedAndRemoved()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = FlotillaClient.connect(context(cluster).aeronDirectoryName(null));
+        try
+        {
+            assertEquals("cmd-1", text(client.call(ascii("cmd-1"), 0, 5, TIMEOUT_NS)));
+        }
+        finally
+        {
+            client.close();
+        }
+    }
+
+    @Test
+    void steadyStateOfferAndPollDoNotAllocate()
+    {
+        final FakeCluster cluster = cluster(0);
+        // Timeouts long enough that a slow machine never takes the failover path, which may allocate.
+        final FlotillaClient client = connect(context(cluster)
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(30))
+            .responseTimeoutNs(TimeUnit.SECONDS.toNanos(20)));
+        final UnsafeBuffer command = new UnsafeBuffer(new byte[32]);
+        final long[] answered = new long[1];
+        final ResponseListener counter = (sequence, outcome, logIndex, buffer, offset, length) -> answered[0]++;
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+
+        long allocated = 0;
+        for (int round = 0; round < 3; round++)
+        {
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            long offered = 0;
+            answered[0] = 0;
+            final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
+            while (answered[0] < 5_000 && System.nanoTime() - deadlineNs < 0)
+            {
+                if (offered < 5_000 && client.offer(command, 0, command.capacity()) > 0)
+                {
+                    offered++;
+                }
+                client.poll(counter);
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            assertEquals(5_000, answered[0]);
+        }
+        assertEquals(0, client.resendPasses());
+        assertEquals(0, allocated, "bytes allocated by 5000 offers and their polls after warm-up");
+    }
+}

@@ -1,0 +1,306 @@
+package io.flotilla.samples;
+
+import io.flotilla.engine.Response;
+import io.flotilla.engine.StateMachine;
+import io.flotilla.samples.codecs.CasDecoder;
+import io.flotilla.samples.codecs.CasMode;
+import io.flotilla.samples.codecs.ClearDecoder;
+import io.flotilla.samples.codecs.DeleteDecoder;
+import io.flotilla.samples.codecs.GetDecoder;
+import io.flotilla.samples.codecs.KvResultEncoder;
+import io.flotilla.samples.codecs.KvStatus;
+import io.flotilla.samples.codecs.MessageHeaderDecoder;
+import io.flotilla.samples.codecs.MessageHeaderEncoder;
+import io.flotilla.samples.codecs.PutDecoder;
+import org.agrona.DirectBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The replicated KV cache: PUT key value [ttl], GET, DELETE, CLEAR and CAS, each answered with a KvResult.
+ * Deterministic: time is the entries' leader timestamps only (TTL expiry included), so every replica applying the
+ * same log holds the same state, which {@link #digest()} summarises for comparison. A malformed command is
+ * rejected with BAD_COMMAND and counted; nothing throws.
+ * <p>
+ * {@link #summary()} may be called from any thread: it returns a consistent (applied index, digest, size).
+ */
+public final class KvStateMachine implements StateMachine
+{
+    /** Longest key accepted, in UTF-8 bytes. */
+    public static final int MAX_KEY_LENGTH = 1024;
+
+    private final KvStore store = new KvStore();
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final PutDecoder putDecoder = new PutDecoder();
+    private final GetDecoder getDecoder = new GetDecoder();
+    private final DeleteDecoder deleteDecoder = new DeleteDecoder();
+    private final CasDecoder casDecoder = new CasDecoder();
+    private final KvResultEncoder resultEncoder = new KvResultEncoder();
+    private final byte[] keyScratch = new byte[MAX_KEY_LENGTH];
+    private long appliedIndex;
+    private long appliedCommands;
+    private long badCommands;
+
+    // Seqlock over the published summary: odd while being written.
+    private final AtomicLong summaryVersion = new AtomicLong();
+    private volatile long publishedIndex;
+    private volatile long publishedDigest;
+    private volatile int publishedSize;
+
+    /**
+     * A consistent view of the state for comparing replicas.
+     *
+     * @param appliedIndex last log index applied.
+     * @param digest       digest of every key, value and deadline.
+     * @param size         number of live keys.
+     */
+    public record Summary(long appliedIndex, long digest, int size)
+    {
+        @Override
+        public String toString()
+        {
+            return "appliedIndex=" + appliedIndex + " digest=" + String.format("%016x", digest) + " keys=" + size;
+        }
+    }
+
+    public void apply(
+        final long index,
+        final long timestampNs,
+        final DirectBuffer command,
+        final int offset,
+        final int length,
+        final Response response)
+    {
+        appliedIndex = index;
+        appliedCommands++;
+        store.advanceTime(timestampNs);
+        execute(command, offset, length, response);
+        publish();
+    }
+
+    public void onTimeAdvanced(final long index, final long timestampNs)
+    {
+        appliedIndex = index;
+        store.advanceTime(timestampNs);
+        publish();
+    }
+
+    /**
+     * @return the state digest (agent thread, or after the node stopped).
+     */
+    public long digest()
+    {
+        return store.digest();
+    }
+
+    /**
+     * @return the digest recomputed from every entry; equals {@link #digest()} unless there is a bug.
+     */
+    public long computeDigest()
+    {
+        return store.computeDigest();
+    }
+
+    public long appliedIndex()
+    {
+        return appliedIndex;
+    }
+
+    public int size()
+    {
+        return store.size();
+    }
+
+    /**
+     * @return commands applied (each client request is applied once, however often it was sent).
+     */
+    public long appliedCommands()
+    {
+        return appliedCommands;
+    }
+
+    public long badCommands()
+    {
+        return badCommands;
+    }
+
+    /**
+     * @return keys removed by TTL expiry so far.
+     */
+    public long expiredCount()
+    {
+        return store.expiredCount();
+    }
+
+    /**
+     * @return a consistent summary; safe from any thread.
+     */
+    public Summary summary()
+    {
+        while (true)
+        {
+            final long version = summaryVersion.get();
+            final long index = publishedIndex;
+            final long digest = publishedDigest;
+            final int size = publishedSize;
+            if ((version & 1) == 0 && summaryVersion.get() == version)
+            {
+                return new Summary(index, digest, size);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private void publish()
+    {
+        final long version = summaryVersion.get();
+        summaryVersion.set(version + 1);
+        publishedIndex = appliedIndex;
+        publishedDigest = store.digest();
+        publishedSize = store.size();
+        summaryVersion.set(version + 2);
+    }
+
+    private void execute(final DirectBuffer command, final int offset, final int length, final Response response)
+    {
+        if (!KvCodec.isWellFormed(command, offset, length))
+        {
+            badCommand(response);
+            return;
+        }
+
+        headerDecoder.wrap(command, offset);
+        switch (headerDecoder.templateId())
+        {
+            case PutDecoder.TEMPLATE_ID:
+            {
+                putDecoder.wrapAndApplyHeader(command, offset, headerDecoder);
+                final long ttlMs = putDecoder.ttlMs();
+                final String key = key(putDecoder.keyLength(), putDecoder::getKey);
+                if (null == key || ttlMs < 0)
+                {
+                    badCommand(response);
+                    return;
+                }
+                final byte[] value = new byte[putDecoder.valueLength()];
+                putDecoder.getValue(value, 0, value.length);
+                store.put(key, value, TimeUnit.MILLISECONDS.toNanos(ttlMs));
+                result(response, KvStatus.OK, null, true);
+                break;
+            }
+
+            case GetDecoder.TEMPLATE_ID:
+            {
+                getDecoder.wrapAndApplyHeader(command, offset, headerDecoder);
+                final String key = key(getDecoder.keyLength(), getDecoder::getKey);
+                if (null == key)
+                {
+                    badCommand(response);
+                    return;
+                }
+                final byte[] value = store.get(key);
+                result(response, null == value ? KvStatus.NOT_FOUND : KvStatus.OK, value, true);
+                break;
+            }
+
+            case DeleteDecoder.TEMPLATE_ID:
+            {
+                deleteDecoder.wrapAndApplyHeader(command, offset, headerDecoder);
+                final String key = key(deleteDecoder.keyLength(), deleteDecoder::getKey);
+                if (null == key)
+                {
+                    badCommand(response);
+                    return;
+                }
+                result(response, store.remove(key) ? KvStatus.OK : KvStatus.NOT_FOUND, null, true);
+                break;
+            }
+
+            case ClearDecoder.TEMPLATE_ID:
+                store.clear();
+                result(response, KvStatus.OK, null, true);
+                break;
+
+            case CasDecoder.TEMPLATE_ID:
+                cas(command, offset, response);
+                break;
+
+            default: // a KvResult is well formed but is not a command
+                badCommand(response);
+        }
+    }
+
+    private void cas(final DirectBuffer command, final int offset, final Response response)
+    {
+        casDecoder.wrapAndApplyHeader(command, offset, headerDecoder);
+        final long ttlMs = casDecoder.ttlMs();
+        final CasMode mode = casDecoder.mode();
+        final String key = key(casDecoder.keyLength(), casDecoder::getKey);
+        if (null == key || ttlMs < 0)
+        {
+            badCommand(response);
+            return;
+        }
+        final byte[] expected = new byte[casDecoder.expectedLength()];
+        casDecoder.getExpected(expected, 0, expected.length);
+        final byte[] value = new byte[casDecoder.valueLength()];
+        casDecoder.getValue(value, 0, value.length);
+
+        final byte[] current = store.get(key);
+        final boolean matches = CasMode.EXPECT_ABSENT == mode ? null == current : Arrays.equals(expected, current);
+        if (matches)
+        {
+            store.put(key, value, TimeUnit.MILLISECONDS.toNanos(ttlMs));
+            result(response, KvStatus.OK, null, true);
+        }
+        else
+        {
+            result(response, KvStatus.CAS_MISMATCH, current, false);
+        }
+    }
+
+    @FunctionalInterface
+    private interface KeyReader
+    {
+        int read(byte[] dst, int dstOffset, int length);
+    }
+
+    private String key(final int keyLength, final KeyReader reader)
+    {
+        if (keyLength > MAX_KEY_LENGTH)
+        {
+            return null;
+        }
+        reader.read(keyScratch, 0, keyLength);
+        return new String(keyScratch, 0, keyLength, StandardCharsets.UTF_8);
+    }
+
+    private void badCommand(final Response response)
+    {
+        badCommands++;
+        result(response, KvStatus.BAD_COMMAND, null, false);
+    }
+
+    private void result(final Response response, final KvStatus status, final byte[] value, final boolean ok)
+    {
+        final byte[] bytes = null == value ? EMPTY : value;
+        resultEncoder.wrapAndApplyHeader(response.buffer(), 0, headerEncoder)
+            .status(status)
+            .putValue(bytes, 0, bytes.length);
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + resultEncoder.encodedLength();
+        if (ok)
+        {
+            response.ok(length);
+        }
+        else
+        {
+            response.reject(length);
+        }
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+}

@@ -1,0 +1,69 @@
+package io.flotilla.samples;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One replica's state as {@link KvNode} publishes it in its data directory ({@value #FILE_NAME}), one line of
+ * {@code name=value} pairs, replaced atomically: applied index, state digest, key count, role, term, leader.
+ * Lets a script or {@link KvClient} compare replicas without going through the log.
+ *
+ * @param appliedIndex last log index applied to the state machine.
+ * @param digest       KV state digest, hex.
+ * @param keys         live keys.
+ * @param role         Raft role.
+ * @param term         current term.
+ * @param leader       leader member id, or -1.
+ * @param pid          process id of the node.
+ */
+record ReplicaStatus(long appliedIndex, String digest, int keys, String role, long term, int leader, long pid)
+{
+    static final String FILE_NAME = "kv-status";
+
+    void write(final Path dataDir) throws IOException
+    {
+        final Path tmp = dataDir.resolve(FILE_NAME + ".tmp");
+        Files.writeString(tmp, "appliedIndex=" + appliedIndex + " digest=" + digest + " keys=" + keys + " role=" + role +
+            " term=" + term + " leader=" + leader + " pid=" + pid + "\n", StandardCharsets.US_ASCII);
+        Files.move(tmp, dataDir.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * @return the status, or null when the file is missing or unreadable.
+     */
+    static ReplicaStatus read(final Path dataDir)
+    {
+        try
+        {
+            final Map<String, String> fields = new HashMap<>();
+            for (final String pair : Files.readString(dataDir.resolve(FILE_NAME), StandardCharsets.US_ASCII).trim().split(" "))
+            {
+                final int equals = pair.indexOf('=');
+                fields.put(pair.substring(0, equals), pair.substring(equals + 1));
+            }
+            return new ReplicaStatus(
+                Long.parseLong(fields.get("appliedIndex")),
+                fields.get("digest"),
+                Integer.parseInt(fields.get("keys")),
+                fields.get("role"),
+                Long.parseLong(fields.get("term")),
+                Integer.parseInt(fields.get("leader")),
+                Long.parseLong(fields.get("pid")));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return null;
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "appliedIndex=" + appliedIndex + " digest=" + digest + " keys=" + keys + " role=" + role + " term=" + term;
+    }
+}

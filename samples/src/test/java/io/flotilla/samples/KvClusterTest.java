@@ -1,0 +1,230 @@
+package io.flotilla.samples;
+
+import io.flotilla.archive.Durability;
+import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.client.FlotillaClient;
+import io.flotilla.engine.client.FlotillaClientException;
+import io.flotilla.engine.client.Outcome;
+import io.flotilla.engine.raft.Role;
+import io.flotilla.samples.codecs.KvStatus;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.net.DatagramSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The client library and the KV state machine against a real three-node cluster in this JVM (Aeron UDP on
+ * loopback): commands, the named rejection, a leader closed under pipelined load with every request answered once,
+ * and replicas converging to the same digest.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class KvClusterTest
+{
+    private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+
+    @TempDir
+    File baseDir;
+
+    private final ClusterNode[] nodes = new ClusterNode[3];
+    private final KvStateMachine[] machines = new KvStateMachine[3];
+    private final KvCommands commands = new KvCommands();
+    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+    private String members;
+    private FlotillaClient client;
+
+    @AfterEach
+    void after()
+    {
+        CloseHelper.close(client);
+        CloseHelper.closeAll(nodes);
+    }
+
+    private void startCluster() throws Exception
+    {
+        final StringBuilder spec = new StringBuilder();
+        final DatagramSocket[] sockets = new DatagramSocket[6];
+        try
+        {
+            for (int i = 0; i < sockets.length; i++)
+            {
+                sockets[i] = new DatagramSocket(0);
+            }
+            for (int i = 0; i < 3; i++)
+            {
+                spec.append(i == 0 ? "" : ",").append(i).append("=localhost:").append(sockets[2 * i].getLocalPort())
+                    .append(':').append(sockets[2 * i + 1].getLocalPort());
+            }
+        }
+        finally
+        {
+            CloseHelper.closeAll(sockets);
+        }
+        members = spec.toString();
+
+        for (int i = 0; i < 3; i++)
+        {
+            machines[i] = new KvStateMachine();
+            nodes[i] = ClusterNode.launch(new ClusterNode.Context()
+                .memberId(i)
+                .members(members)
+                .dataDirectory(new File(baseDir, "node-" + i))
+                .durability(Durability.ASYNC)
+                .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300), TimeUnit.MILLISECONDS.toNanos(600))
+                .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50))
+                .stateMachine(machines[i]));
+        }
+        client = FlotillaClient.connect(new FlotillaClient.Context()
+            .ingressEndpoints(members)
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20))
+            .responseTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500)));
+    }
+
+    private static void await(final String what, final BooleanSupplier condition)
+    {
+        final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.yield();
+        }
+    }
+
+    private KvStatus call(final int length)
+    {
+        final DirectBuffer result = client.call(buffer, 0, length, TIMEOUT_NS);
+        return commands.status(result, 0, result.capacity());
+    }
+
+    private void awaitReplicasEqual(final int... members)
+    {
+        await("replicas at the same applied index", () ->
+        {
+            final long index = machines[members[0]].summary().appliedIndex();
+            for (final int member : members)
+            {
+                if (machines[member].summary().appliedIndex() != index)
+                {
+                    return false;
+                }
+            }
+            return true;
+        });
+        for (final int member : members)
+        {
+            assertEquals(machines[members[0]].summary(), machines[member].summary(), "replica " + member);
+        }
+    }
+
+    @Test
+    void commandsThroughTheClientReachEveryReplica() throws Exception
+    {
+        startCluster();
+        assertEquals(KvStatus.OK, call(commands.put(buffer, 0, "k", "v1".getBytes(StandardCharsets.UTF_8), 0)));
+        assertEquals(KvStatus.OK, call(commands.get(buffer, 0, "k")));
+        assertEquals(KvStatus.NOT_FOUND, call(commands.get(buffer, 0, "missing")));
+
+        final FlotillaClientException ex = assertThrows(FlotillaClientException.class,
+            () -> call(commands.cas(buffer, 0, "k", "v0".getBytes(StandardCharsets.UTF_8), new byte[1], 0)));
+        assertEquals(FlotillaClientException.Reason.REJECTED, ex.reason());
+        final byte[] payload = ex.payload();
+        assertArrayEquals("v1".getBytes(StandardCharsets.UTF_8),
+            commands.value(new UnsafeBuffer(payload), 0, payload.length), "a failed CAS carries the current value");
+
+        assertEquals(KvStatus.OK, call(commands.delete(buffer, 0, "k")));
+        assertEquals(KvStatus.OK, call(commands.put(buffer, 0, "z", new byte[] {1}, 0)));
+        awaitReplicasEqual(0, 1, 2);
+        assertEquals(1, machines[0].size());
+        assertEquals(machines[0].computeDigest(), machines[0].digest());
+    }
+
+    @Test
+    void coLocatedClientReachesTheLeaderOverIpc() throws Exception
+    {
+        startCluster();
+        final ClusterNode leader = nodes[client.leaderMemberId()];
+        try (FlotillaClient ipcClient = FlotillaClient.connect(new FlotillaClient.Context()
+            .ingressEndpoints("aeron:ipc")
+            .responseChannel("aeron:ipc")
+            .aeronDirectoryName(leader.aeronDirectoryName())
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20))))
+        {
+            final int length = commands.put(buffer, 0, "ipc", new byte[] {7}, 0);
+            final DirectBuffer result = ipcClient.call(buffer, 0, length, TIMEOUT_NS);
+            assertEquals(KvStatus.OK, commands.status(result, 0, result.capacity()));
+        }
+        assertEquals(KvStatus.OK, call(commands.get(buffer, 0, "ipc")), "visible to the UDP client too");
+    }
+
+    @Test
+    void leaderClosedUnderLoadEveryRequestAnsweredOnceReplicasAgree() throws Exception
+    {
+        startCluster();
+        final int total = 3000;
+        final boolean[] answered = new boolean[total + 1];
+        final int[] ok = new int[1];
+        final int[] sent = new int[1];
+        final int leader = client.leaderMemberId();
+        assertNotEquals(-1, leader);
+
+        final long deadlineNs = System.nanoTime() + TIMEOUT_NS * 2;
+        boolean leaderClosed = false;
+        while (ok[0] < total)
+        {
+            assertTrue(System.nanoTime() - deadlineNs < 0, "load did not finish; answered " + ok[0]);
+            if (sent[0] < total)
+            {
+                final int length = commands.put(buffer, 0, "key-" + sent[0],
+                    ("value-" + sent[0]).getBytes(StandardCharsets.UTF_8), 0);
+                final long sequence = client.offer(buffer, 0, length);
+                if (sequence > 0)
+                {
+                    sent[0]++;
+                }
+                else
+                {
+                    assertEquals(FlotillaClient.BACK_PRESSURED, sequence);
+                }
+            }
+            client.poll((sequence, outcome, logIndex, result, offset, length) ->
+            {
+                assertEquals(Outcome.OK, outcome, "sequence " + sequence);
+                assertEquals(KvStatus.OK, commands.status(result, offset, length));
+                assertTrue(!answered[(int)sequence], "sequence " + sequence + " answered twice");
+                answered[(int)sequence] = true;
+                ok[0]++;
+            });
+            if (!leaderClosed && ok[0] >= total / 3)
+            {
+                nodes[leader].close();
+                nodes[leader] = null;
+                leaderClosed = true;
+            }
+        }
+
+        final int[] survivors = leader == 0 ? new int[] {1, 2} : leader == 1 ? new int[] {0, 2} : new int[] {0, 1};
+        await("a new leader", () -> Role.LEADER == nodes[survivors[0]].role() || Role.LEADER == nodes[survivors[1]].role());
+        assertTrue(client.resendPasses() >= 1, "the client moved to the new leader");
+        awaitReplicasEqual(survivors);
+        assertEquals(total, machines[survivors[0]].size(), "every write applied, none lost");
+        assertEquals(total, machines[survivors[0]].appliedCommands(), "no request applied twice");
+    }
+}

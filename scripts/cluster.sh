@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# A local 3-node KV cache cluster left running: scripts/cluster.sh start|stop|status|client ARGS...
+#   start   build, start the three KvNode JVMs (data under run/cluster), wait for a leader
+#   stop    stop them (SIGTERM: clean shutdown) and remove their Aeron directories
+#   status  pid, role, term, applied index and state digest of each node
+#   client  run KvClient against the cluster, e.g. scripts/cluster.sh client put k v | get k | load --rate 1000
+# Environment: FLOTILLA_CLUSTER_BASE_PORT (default 29210), FLOTILLA_MVN_OPTS, FLOTILLA_SKIP_BUILD.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+RUN_DIR="${FLOTILLA_ROOT}/run/cluster"
+MEMBERS="$(flotilla_members "${FLOTILLA_CLUSTER_BASE_PORT:-29210}")"
+AERON_PREFIX="/dev/shm/flotilla-cluster-$(id -u)"
+
+case "${1:-}" in
+    start)
+        flotilla_build
+        mkdir -p "${RUN_DIR}"
+        for id in 0 1 2
+        do
+            if flotilla_alive "${RUN_DIR}" "${id}"
+            then
+                flotilla_log "node ${id} already running (pid $(flotilla_pid "${RUN_DIR}" "${id}"))"
+            else
+                flotilla_start_node "${RUN_DIR}" "${id}" "${MEMBERS}" "${AERON_PREFIX}"
+                flotilla_log "node ${id} started (pid $(flotilla_pid "${RUN_DIR}" "${id}")), log ${RUN_DIR}/node-${id}.log"
+            fi
+        done
+        flotilla_await_ready "${RUN_DIR}" 90 "${MEMBERS}" "${AERON_PREFIX}"
+        leader="$(flotilla_await_leader "${RUN_DIR}" 60)" || flotilla_die "no leader within 60 s: see ${RUN_DIR}/node-*.log"
+        flotilla_log "leader: node ${leader}; members ${MEMBERS}"
+        flotilla_log "try: scripts/cluster.sh client put greeting hello && scripts/cluster.sh client get greeting"
+        ;;
+    stop)
+        for id in 0 1 2
+        do
+            flotilla_stop_node "${RUN_DIR}" "${id}"
+            rm -rf "${AERON_PREFIX}-${id}"
+        done
+        flotilla_log "stopped (data kept in ${RUN_DIR}; delete it for a fresh cluster)"
+        ;;
+    status)
+        for id in 0 1 2
+        do
+            if flotilla_alive "${RUN_DIR}" "${id}"
+            then
+                echo "node ${id}: pid $(flotilla_pid "${RUN_DIR}" "${id}") $(cat "${RUN_DIR}/node-${id}/kv-status" 2> /dev/null)"
+            else
+                echo "node ${id}: not running"
+            fi
+        done
+        ;;
+    client)
+        shift
+        FLOTILLA_SKIP_BUILD="${FLOTILLA_SKIP_BUILD:-1}" flotilla_build
+        if [[ "${1:-}" == digest ]]
+        then
+            shift
+            flotilla_client digest "$@" "${RUN_DIR}/node-0" "${RUN_DIR}/node-1" "${RUN_DIR}/node-2"
+        else
+            flotilla_client --endpoints "${MEMBERS}" "$@"
+        fi
+        ;;
+    *)
+        echo "usage: $0 start|stop|status|client ARGS..." >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,196 @@
+# Shared helpers for scripts/demo.sh and scripts/cluster.sh (sourced, not run).
+
+FLOTILLA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Aeron and Agrona need these on Java 17+; IPv4 for loopback UDP.
+FLOTILLA_JVM_FLAGS=(--add-opens java.base/jdk.internal.misc=ALL-UNNAMED --add-opens java.base/java.util.zip=ALL-UNNAMED
+    --add-opens java.base/sun.nio.ch=ALL-UNNAMED -Djava.net.preferIPv4Stack=true)
+FLOTILLA_NODE_HEAP="${FLOTILLA_NODE_HEAP:--Xmx384m}"
+FLOTILLA_CLIENT_HEAP="${FLOTILLA_CLIENT_HEAP:--Xmx512m}"
+FLOTILLA_CLIENT_PROPS=()
+
+flotilla_log()
+{
+    printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*"
+}
+
+flotilla_die()
+{
+    flotilla_log "ERROR: $*" >&2
+    exit 1
+}
+
+# Build the samples module and what it needs; leaves samples/target/classpath.txt. FLOTILLA_MVN_OPTS adds flags
+# (e.g. -o to stay offline). Sets FLOTILLA_CP.
+flotilla_build()
+{
+    command -v java > /dev/null || flotilla_die "java not found: install Java 17"
+    command -v mvn > /dev/null || flotilla_die "mvn not found: install Maven 3.8+"
+    local java_major
+    java_major="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+    [[ "${java_major%%.*}" -ge 17 ]] || flotilla_die "Java 17 or later needed, found ${java_major}"
+
+    if [[ -z "${FLOTILLA_SKIP_BUILD:-}" ]]
+    then
+        flotilla_log "building (mvn -B -q -DskipTests package -pl samples -am) ..."
+        mkdir -p "${FLOTILLA_ROOT}/run"
+        if ! (cd "${FLOTILLA_ROOT}" &&
+            mvn -B -q ${FLOTILLA_MVN_OPTS:-} -DskipTests package -pl samples -am > run/build.log 2>&1)
+        then
+            tail -n 40 "${FLOTILLA_ROOT}/run/build.log" >&2
+            flotilla_die "build failed: see ${FLOTILLA_ROOT}/run/build.log"
+        fi
+    fi
+    local jar
+    jar="$(ls "${FLOTILLA_ROOT}"/samples/target/flotilla-samples-*.jar 2> /dev/null | grep -v -- '-tests' | head -1)"
+    [[ -n "${jar}" && -f "${FLOTILLA_ROOT}/samples/target/classpath.txt" ]] ||
+        flotilla_die "samples jar or classpath missing: run without FLOTILLA_SKIP_BUILD"
+    FLOTILLA_CP="${jar}:$(cat "${FLOTILLA_ROOT}/samples/target/classpath.txt")"
+}
+
+# members spec for three nodes on loopback from a base port: id=localhost:base+10*id:base+10*id+1
+flotilla_members()
+{
+    local base="$1"
+    echo "0=localhost:$((base)):$((base + 1)),1=localhost:$((base + 10)):$((base + 11)),2=localhost:$((base + 20)):$((base + 21))"
+}
+
+# flotilla_start_node RUN_DIR ID MEMBERS AERON_DIR_PREFIX [extra JVM args...]: starts a KvNode in the background,
+# appending to RUN_DIR/node-ID.log; writes RUN_DIR/node-ID.pid. Started from a subshell so the node is not a job of
+# this shell (no job notices when it is killed; its liveness is exactly `kill -0`).
+flotilla_start_node()
+{
+    local run_dir="$1" id="$2" members="$3" aeron_prefix="$4"
+    shift 4
+    mkdir -p "${run_dir}/node-${id}"
+    rm -f "${run_dir}/node-${id}/kv-status"
+    (
+        nohup java "${FLOTILLA_JVM_FLAGS[@]}" ${FLOTILLA_NODE_HEAP} -XX:+UseParallelGC \
+            -Dflotilla.aeron.dir="${aeron_prefix}-${id}" "$@" \
+            -cp "${FLOTILLA_CP}" io.flotilla.samples.KvNode \
+            --member-id "${id}" --members "${members}" --data-dir "${run_dir}/node-${id}" \
+            >> "${run_dir}/node-${id}.log" 2>&1 < /dev/null &
+        echo $! > "${run_dir}/node-${id}.pid"
+    )
+}
+
+# flotilla_await_ready RUN_DIR SECONDS MEMBERS AERON_DIR_PREFIX [extra JVM args...]: wait until every node has
+# published its status. A node whose process died while starting is reported (with its log tail) and started once more.
+flotilla_await_ready()
+{
+    local run_dir="$1" timeout="$2" deadline=$((SECONDS + $2)) members="$3" aeron_prefix="$4" id ready
+    shift 4
+    local -A retried=()
+    while [[ ${SECONDS} -lt ${deadline} ]]
+    do
+        ready=0
+        for id in 0 1 2
+        do
+            if ! flotilla_alive "${run_dir}" "${id}"
+            then
+                [[ -z "${retried[${id}]:-}" ]] || flotilla_die "node ${id} failed to start twice: see ${run_dir}/node-${id}.log"
+                flotilla_log "WARNING: node ${id} exited while starting; last lines of its log:" >&2
+                tail -n 5 "${run_dir}/node-${id}.log" | sed 's/^/    /' >&2
+                flotilla_log "starting node ${id} again" >&2
+                retried[${id}]=1
+                flotilla_start_node "${run_dir}" "${id}" "${members}" "${aeron_prefix}" "$@"
+            elif [[ -f "${run_dir}/node-${id}/kv-status" ]]
+            then
+                ready=$((ready + 1))
+            fi
+        done
+        [[ ${ready} -eq 3 ]] && return 0
+        sleep 0.2
+    done
+    flotilla_die "nodes not ready within ${timeout} s: see ${run_dir}/node-*.log"
+}
+
+# flotilla_await_exit PID SECONDS
+flotilla_await_exit()
+{
+    local pid="$1" deadline=$((SECONDS + $2))
+    while kill -0 "${pid}" 2> /dev/null
+    do
+        [[ ${SECONDS} -lt ${deadline} ]] || return 1
+        sleep 0.05
+    done
+}
+
+flotilla_pid()
+{
+    cat "$1/node-$2.pid" 2> /dev/null
+}
+
+flotilla_alive()
+{
+    local pid
+    pid="$(flotilla_pid "$1" "$2")"
+    [[ -n "${pid}" ]] && kill -0 "${pid}" 2> /dev/null
+}
+
+# flotilla_status_field RUN_DIR ID FIELD: a field of the node's kv-status file (empty if none).
+flotilla_status_field()
+{
+    sed -n "s/.*\b$3=\([^ ]*\).*/\1/p" "$1/node-$2/kv-status" 2> /dev/null
+}
+
+# flotilla_leader RUN_DIR: id of the live node reporting LEADER with the highest term, or empty.
+flotilla_leader()
+{
+    local run_dir="$1" best="" best_term=-1 id term
+    for id in 0 1 2
+    do
+        if flotilla_alive "${run_dir}" "${id}" && [[ "$(flotilla_status_field "${run_dir}" "${id}" role)" == LEADER ]]
+        then
+            term="$(flotilla_status_field "${run_dir}" "${id}" term)"
+            if [[ "${term:-0}" -gt "${best_term}" ]]
+            then
+                best="${id}"
+                best_term="${term}"
+            fi
+        fi
+    done
+    echo "${best}"
+}
+
+# flotilla_await_leader RUN_DIR SECONDS
+flotilla_await_leader()
+{
+    local run_dir="$1" deadline=$((SECONDS + $2)) leader
+    while [[ ${SECONDS} -lt ${deadline} ]]
+    do
+        leader="$(flotilla_leader "${run_dir}")"
+        if [[ -n "${leader}" ]]
+        then
+            echo "${leader}"
+            return 0
+        fi
+        sleep 0.2
+    done
+    return 1
+}
+
+# flotilla_stop_node RUN_DIR ID: SIGTERM, then SIGKILL after 15 s.
+flotilla_stop_node()
+{
+    local run_dir="$1" id="$2" pid i
+    pid="$(flotilla_pid "${run_dir}" "${id}")"
+    [[ -n "${pid}" ]] || return 0
+    if kill -0 "${pid}" 2> /dev/null
+    then
+        kill -TERM "${pid}" 2> /dev/null
+        for i in $(seq 1 150)
+        do
+            kill -0 "${pid}" 2> /dev/null || break
+            sleep 0.1
+        done
+        kill -0 "${pid}" 2> /dev/null && kill -KILL "${pid}" 2> /dev/null
+    fi
+    rm -f "${run_dir}/node-${id}.pid"
+}
+
+# flotilla_client ARGS...: runs KvClient; FLOTILLA_CLIENT_PROPS (an array) adds -D settings.
+flotilla_client()
+{
+    java "${FLOTILLA_JVM_FLAGS[@]}" ${FLOTILLA_CLIENT_HEAP} -XX:+UseParallelGC "${FLOTILLA_CLIENT_PROPS[@]}" \
+        -cp "${FLOTILLA_CP}" io.flotilla.samples.KvClient "$@"
+}
