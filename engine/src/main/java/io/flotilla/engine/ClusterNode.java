@@ -106,6 +106,25 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
+     * Ask this node, if it leads, to hand leadership to another member, for example before restarting it. Any
+     * thread. The agent brings the target's log up to date, then tells it to campaign at once; proposals are
+     * back-pressured meanwhile and the transfer is abandoned after an election timeout. Watch {@link #role()},
+     * {@link #leaderMemberId()} or the {@link NodeListener} for the outcome: a node that does not lead ignores it.
+     *
+     * @param memberId of the member to lead next.
+     * @return false when the node is closed or {@code memberId} is not another voting member; true when requested.
+     */
+    public boolean transferLeadership(final int memberId)
+    {
+        if (closed || memberId == ctx.memberId() || null == ctx.clusterMembers().member(memberId))
+        {
+            return false;
+        }
+        agent.requestLeadershipTransfer(memberId);
+        return true;
+    }
+
+    /**
      * @return the longest command {@link #propose} accepts.
      */
     public int maxCommandLength()
@@ -222,6 +241,8 @@ public final class ClusterNode implements AutoCloseable
         public static final String DATA_DIR_PROP = NodeMedia.Context.DATA_DIR_PROP;
         /** State machine class with a no-argument constructor, when none is set in code: {@code flotilla.state.machine}. */
         public static final String STATE_MACHINE_PROP = "flotilla.state.machine";
+        /** Class name of an {@link Authenticator} with a public no-argument constructor; default: allow all. */
+        public static final String AUTHENTICATOR_PROP = "flotilla.authenticator";
         /** {@link Durability}: {@code flotilla.log.durability}, default FSYNC. */
         public static final String DURABILITY_PROP = NodeMedia.Context.DURABILITY_PROP;
         /** {@link NodeMedia.Threading}: {@code flotilla.media.threading}, default COMPACT. */
@@ -259,6 +280,7 @@ public final class ClusterNode implements AutoCloseable
         private File dataDirectory = null == System.getProperty(DATA_DIR_PROP) ?
             null : new File(System.getProperty(DATA_DIR_PROP));
         private StateMachine stateMachine;
+        private Authenticator authenticator;
         private Durability durability;
         private NodeMedia.Threading threading;
         private String aeronDirectoryName = System.getProperty(AERON_DIR_PROP);
@@ -323,7 +345,19 @@ public final class ClusterNode implements AutoCloseable
             }
             if (null == stateMachine)
             {
-                stateMachine = newStateMachine(System.getProperty(STATE_MACHINE_PROP));
+                final String className = System.getProperty(STATE_MACHINE_PROP);
+                if (null == className)
+                {
+                    throw new IllegalArgumentException("stateMachine is not set: set ClusterNode.Context.stateMachine " +
+                        "or -D" + STATE_MACHINE_PROP + "=<class with a no-argument constructor>");
+                }
+                stateMachine = newInstance(StateMachine.class, STATE_MACHINE_PROP, className);
+            }
+            if (null == authenticator)
+            {
+                final String className = System.getProperty(AUTHENTICATOR_PROP);
+                authenticator = null == className ?
+                    Authenticator.ALLOW_ALL : newInstance(Authenticator.class, AUTHENTICATOR_PROP, className);
             }
             if (null == durability)
             {
@@ -433,21 +467,16 @@ public final class ClusterNode implements AutoCloseable
             return this;
         }
 
-        private static StateMachine newStateMachine(final String className)
+        private static <T> T newInstance(final Class<T> type, final String property, final String className)
         {
-            if (null == className)
-            {
-                throw new IllegalArgumentException("stateMachine is not set: set ClusterNode.Context.stateMachine " +
-                    "or -D" + STATE_MACHINE_PROP + "=<class with a no-argument constructor>");
-            }
             try
             {
-                return (StateMachine)Class.forName(className).getConstructor().newInstance();
+                return type.cast(Class.forName(className).getConstructor().newInstance());
             }
             catch (final ReflectiveOperationException | ClassCastException ex)
             {
-                throw new IllegalArgumentException(STATE_MACHINE_PROP + "=" + className + " cannot be instantiated: " +
-                    "name a StateMachine class with a public no-argument constructor (" + ex + ")", ex);
+                throw new IllegalArgumentException(property + "=" + className + " cannot be instantiated: name a " +
+                    type.getSimpleName() + " class with a public no-argument constructor (" + ex + ")", ex);
             }
         }
 
@@ -535,6 +564,24 @@ public final class ClusterNode implements AutoCloseable
         public StateMachine stateMachine()
         {
             return stateMachine;
+        }
+
+        /**
+         * Who may open a session; default {@link Authenticator#ALLOW_ALL} or the class named by
+         * {@link #AUTHENTICATOR_PROP}.
+         *
+         * @param authenticator checks each connecting client's credentials on the leader.
+         * @return this.
+         */
+        public Context authenticator(final Authenticator authenticator)
+        {
+            this.authenticator = authenticator;
+            return this;
+        }
+
+        public Authenticator authenticator()
+        {
+            return authenticator;
         }
 
         /**

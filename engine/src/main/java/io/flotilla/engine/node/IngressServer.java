@@ -17,6 +17,7 @@ import io.flotilla.codecs.SessionCloseDecoder;
 import io.flotilla.codecs.SessionConnectDecoder;
 import io.flotilla.codecs.SessionKeepAliveDecoder;
 import io.flotilla.codecs.SessionRejectEncoder;
+import io.flotilla.engine.Authenticator;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.raft.Role;
 import org.agrona.CloseHelper;
@@ -45,6 +46,7 @@ public final class IngressServer implements AutoCloseable
     private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
 
     private final ClusterMembers members;
+    private final Authenticator authenticator;
     private final int memberId;
     private final SessionTable sessions;
     private final ResponseChannels responseChannels;
@@ -91,8 +93,10 @@ public final class IngressServer implements AutoCloseable
         final ResponseChannels responseChannels,
         final NodeCounters counters,
         final long sessionTimeoutNs,
-        final int maxSessions)
+        final int maxSessions,
+        final Authenticator authenticator)
     {
+        this.authenticator = authenticator;
         this.members = members;
         this.memberId = memberId;
         this.sessions = sessions;
@@ -363,11 +367,18 @@ public final class IngressServer implements AutoCloseable
         final int channelLengthOffset = connectDecoder.limit();
         final int channelLength = buffer.getInt(channelLengthOffset, LITTLE_ENDIAN);
         final String responseChannel = connectDecoder.responseChannel();
+        final int credentialsLength = connectDecoder.credentialsLength();
+        final int credentialsOffset = connectDecoder.limit() + SessionConnectDecoder.credentialsHeaderLength();
 
         if (PROTOCOL_VERSION != protocolVersion)
         {
             reject(responseChannel, responseStreamId, correlationId, RejectReason.VERSION_MISMATCH,
                 "protocol version " + protocolVersion + " is not " + PROTOCOL_VERSION);
+        }
+        else if (!authenticator.authenticate(buffer, credentialsOffset, credentialsLength))
+        {
+            reject(responseChannel, responseStreamId, correlationId, RejectReason.BAD_CREDENTIALS,
+                "credentials refused");
         }
         else if (!isLeader())
         {

@@ -21,6 +21,7 @@ import org.agrona.concurrent.EpochNanoClock;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The node agent: the single writer of a node's Raft state. Each duty cycle it drives the media stack (COMPACT
@@ -37,6 +38,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     private final int memberId;
     private final ClusterMembers members;
     private final ProposalQueue proposals;
+    private final AtomicInteger requestedTransferTarget = new AtomicInteger(RaftNode.NO_MEMBER);
     private final PendingProposals pending;
     private final NodeListener listener;
     private final EpochNanoClock clock;
@@ -112,7 +114,8 @@ public final class NodeAgent implements Agent, RaftOutbox
                 responseChannels,
                 counters,
                 ctx.sessionTimeoutNs(),
-                ctx.maxSessions());
+                ctx.maxSessions(),
+                ctx.authenticator());
             applier = new Applier(
                 log, ctx.stateMachine(), sessions, ingress, proposals, pending, counters, raftConfig.maxBatchBytes());
 
@@ -237,12 +240,38 @@ public final class NodeAgent implements Agent, RaftOutbox
             work++;
         }
 
+        work += startRequestedTransfer();
         work += raft.tick(nowNs);
         work += applyCommitted();
         work += responseChannels.doWork(nowNs);
         work += persistCommitHint(false);
 
         return work;
+    }
+
+    /**
+     * Ask, from any thread, that leadership be handed to a member at the agent's next duty cycle.
+     *
+     * @param memberId the member to lead next.
+     */
+    public void requestLeadershipTransfer(final int memberId)
+    {
+        requestedTransferTarget.set(memberId);
+    }
+
+    private int startRequestedTransfer()
+    {
+        if (RaftNode.NO_MEMBER == requestedTransferTarget.get())
+        {
+            return 0;
+        }
+
+        final int target = requestedTransferTarget.getAndSet(RaftNode.NO_MEMBER);
+        if (raft.transferLeadership(target))
+        {
+            LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": transferring leadership to " + target);
+        }
+        return 1;
     }
 
     private int applyCommitted()

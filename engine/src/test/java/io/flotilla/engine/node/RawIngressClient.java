@@ -111,13 +111,18 @@ final class RawIngressClient implements AutoCloseable
 
     void connect(final int memberId, final long correlationId, final int protocolVersion)
     {
+        connect(memberId, correlationId, protocolVersion, new byte[0]);
+    }
+
+    void connect(final int memberId, final long correlationId, final int protocolVersion, final byte[] credentials)
+    {
         final SessionConnectEncoder encoder = new SessionConnectEncoder()
             .wrapAndApplyHeader(buffer, 0, headerEncoder)
             .correlationId(correlationId)
             .responseStreamId(RESPONSE_STREAM_ID)
             .protocolVersion(protocolVersion)
             .responseChannel(responseChannel)
-            .putCredentials(new byte[0], 0, 0);
+            .putCredentials(credentials, 0, credentials.length);
         send(memberId, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
     }
 

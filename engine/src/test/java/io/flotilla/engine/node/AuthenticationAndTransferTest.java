@@ -1,0 +1,92 @@
+package io.flotilla.engine.node;
+
+import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.raft.Role;
+import org.agrona.DirectBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AuthenticationAndTransferTest
+{
+    private static final byte[] SECRET = "let-me-in".getBytes(StandardCharsets.US_ASCII);
+
+    @TempDir
+    File tempDir;
+
+    @Test
+    @Timeout(120)
+    void leaderOpensSessionsOnlyForClientsItsAuthenticatorAccepts()
+    {
+        try (TestCluster cluster = new TestCluster(tempDir, 3))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                cluster.start(i, cluster.context(i).authenticator(AuthenticationAndTransferTest::isSecret));
+            }
+            final int leaderId = cluster.awaitLeader().memberId();
+
+            try (RawIngressClient client = new RawIngressClient(ClusterMembers.parse(cluster.membersSpec())))
+            {
+                client.connect(leaderId, 1, IngressServer.PROTOCOL_VERSION);
+                final RawIngressClient.Reject noCredentials = client.await(RawIngressClient.Reject.class);
+                assertEquals(1, noCredentials.correlationId());
+                assertEquals("BAD_CREDENTIALS", noCredentials.reason());
+
+                client.connect(leaderId, 2, IngressServer.PROTOCOL_VERSION, "let-me-out".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("BAD_CREDENTIALS", client.await(RawIngressClient.Reject.class).reason());
+
+                client.connect(leaderId, 3, IngressServer.PROTOCOL_VERSION, SECRET);
+                final RawIngressClient.Ack ack = client.await(RawIngressClient.Ack.class);
+                assertEquals(3, ack.correlationId());
+                assertTrue(ack.sessionId() > 0);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void leadershipIsHandedToTheChosenMemberAndCommandsContinue()
+    {
+        try (TestCluster cluster = new TestCluster(tempDir, 3).startAll())
+        {
+            final ClusterNode leader = cluster.awaitLeader();
+            TestCluster.proposeAll(leader, 1_000, 64, "before-");
+            final int targetId = (leader.memberId() + 1) % 3;
+            final long term = leader.term();
+
+            assertFalse(leader.transferLeadership(leader.memberId()), "a node cannot transfer to itself");
+            assertFalse(leader.transferLeadership(42), "42 is not a member");
+            assertTrue(leader.transferLeadership(targetId));
+
+            final ClusterNode newLeader = cluster.node(targetId);
+            cluster.await("member " + targetId + " to lead", () -> Role.LEADER == newLeader.role());
+            assertTrue(newLeader.term() > term);
+            TestCluster.proposeAll(newLeader, 1_000, 64, "after-");
+            cluster.awaitConverged(2_000);
+        }
+    }
+
+    private static boolean isSecret(final DirectBuffer credentials, final int offset, final int length)
+    {
+        if (SECRET.length != length)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (SECRET[i] != credentials.getByte(offset + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
