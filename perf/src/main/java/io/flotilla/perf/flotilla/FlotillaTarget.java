@@ -1,5 +1,8 @@
 package io.flotilla.perf.flotilla;
 
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.client.FlotillaClient;
 import io.flotilla.engine.client.Outcome;
@@ -19,7 +22,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Flotilla under load: three {@link ClusterNode}s in this JVM (each with its own embedded media driver and archive,
  * threading and durability from {@link FlotillaSettings}, an {@link EchoStateMachine}) and a {@link FlotillaClient}
- * on its own embedded driver, all over UDP on loopback. Ports are free ports, Aeron directories live under
+ * sessions ({@link FlotillaSettings#clients()} of them, sharing one embedded media driver and Aeron client), all over UDP
+ * on loopback. A client keeps at most {@link FlotillaClient#MAX_OUTSTANDING} requests outstanding (its sequence
+ * window, matched by the cluster's per-session response cache), so a window larger than that needs several sessions:
+ * a message goes to the first session with room. Ports are free ports, Aeron directories live under
  * /dev/shm and the logs under java.io.tmpdir; all are removed on close. A message is one command; its echo is the
  * committed command's response.
  * <p>
@@ -34,7 +40,9 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener
     private final ClusterNode[] nodes = new ClusterNode[MEMBER_COUNT];
     private LoopbackResources resources;
     private String members;
-    private FlotillaClient client;
+    private MediaDriver clientDriver;
+    private Aeron clientAeron;
+    private FlotillaClient[] clients;
     private UnsafeBuffer sendBuffer;
     private int messageLength;
     private EchoHandler echoHandler;
@@ -77,22 +85,48 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener
             restart(i);
         }
 
-        client = FlotillaClient.connect(new FlotillaClient.Context()
-            .ingressEndpoints(members)
-            .connectTimeoutNs(CONNECT_TIMEOUT_NS)
-            .responseTimeoutNs(settings.clientResponseTimeoutNs()));
+        clientDriver = MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(resources.aeronDir("client"))
+            .threadingMode(ThreadingMode.SHARED)
+            .termBufferSparseFile(true)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        clientAeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(clientDriver.aeronDirectoryName()));
+        clients = new FlotillaClient[settings.clients()];
+        for (int i = 0; i < clients.length; i++)
+        {
+            clients[i] = FlotillaClient.connect(new FlotillaClient.Context()
+                .aeron(clientAeron)
+                .ingressEndpoints(members)
+                .connectTimeoutNs(CONNECT_TIMEOUT_NS)
+                .responseTimeoutNs(settings.clientResponseTimeoutNs()));
+        }
     }
 
     public boolean offer(final long sendTimeNs)
     {
         Payload.writeSendTime(sendBuffer, 0, sendTimeNs);
-        return client.offer(sendBuffer, 0, messageLength) > 0;
+        // Fill the first session's window before using the next: at a paced rate one session carries everything (as
+        // one Aeron Cluster session does); the others only take what exceeds 64 outstanding.
+        for (final FlotillaClient client : clients)
+        {
+            if (client.offer(sendBuffer, 0, messageLength) > 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     public int poll(final EchoHandler handler)
     {
         echoHandler = handler;
-        return client.poll(this);
+        int workCount = 0;
+        for (final FlotillaClient client : clients)
+        {
+            workCount += client.poll(this);
+        }
+        return workCount;
     }
 
     public void onResponse(
@@ -172,7 +206,11 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener
 
     public void close()
     {
-        CloseHelper.close(client);
+        if (null != clients)
+        {
+            CloseHelper.closeAll(clients);
+        }
+        CloseHelper.closeAll(clientAeron, clientDriver);
         CloseHelper.closeAll(nodes);
         if (null != resources)
         {

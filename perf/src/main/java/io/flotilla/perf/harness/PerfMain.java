@@ -53,6 +53,7 @@ public final class PerfMain
         "  --durability FSYNC|ASYNC   Flotilla's log durability (default ASYNC: Aeron Cluster does not fsync either)",
         "  --threading COMPACT|DEDICATED  Flotilla's media threading (default COMPACT)",
         "  --client-response-timeout-ms N  Flotilla client's leader-loss detection (default 500)",
+        "  --clients N            Flotilla client sessions the load is spread over, 64 outstanding each (default 1)",
         "  --rounds N             failover: leader closes (default 3); the first --rate is the offered rate",
         "  --steady SECONDS       failover: steady load before each close and after each restart (default 3)",
         "  --entries N            recovery: commands in the restarted node's log (default 2000000)");
@@ -224,7 +225,8 @@ public final class PerfMain
                 NodeMedia.Threading.valueOf(
                     values.getOrDefault("threading", FlotillaSettings.DEFAULT_THREADING.name())),
                 TimeUnit.MILLISECONDS.toNanos(Long.parseLong(values.getOrDefault("client-response-timeout-ms",
-                    Long.toString(TimeUnit.NANOSECONDS.toMillis(FlotillaSettings.DEFAULT_CLIENT_RESPONSE_TIMEOUT_NS))))));
+                    Long.toString(TimeUnit.NANOSECONDS.toMillis(FlotillaSettings.DEFAULT_CLIENT_RESPONSE_TIMEOUT_NS))))),
+                Integer.parseInt(values.getOrDefault("clients", Integer.toString(FlotillaSettings.DEFAULT_CLIENTS))));
             rounds = Integer.parseInt(values.getOrDefault("rounds", "3"));
             steadyNs = seconds(values, "steady", "3");
             entries = Long.parseLong(values.getOrDefault("entries", "2000000"));
@@ -245,7 +247,7 @@ public final class PerfMain
                 ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"))));
             values.keySet().removeAll(List.of(
                 "target", "mode", "rate", "size", "warmup", "duration", "drain", "window", "idle", "results",
-                "durability", "threading", "client-response-timeout-ms", "rounds", "steady", "entries"));
+                "durability", "threading", "client-response-timeout-ms", "clients", "rounds", "steady", "entries"));
             if (!values.isEmpty())
             {
                 throw new IllegalArgumentException("unknown options " + values.keySet());
