@@ -49,8 +49,10 @@ public record FlotillaSettings(
      */
     public String describe()
     {
-        return String.format(Locale.ROOT, "durability=%s threading=%s node_idle=%s client_response_timeout_ms=%d clients=%d",
+        return String.format(Locale.ROOT,
+            "durability=%s threading=%s node_idle=%s node_idle_max_park=%s client_response_timeout_ms=%d clients=%d",
             durability, threading, System.getProperty(ClusterNode.Context.IDLE_STRATEGY_PROP, "backoff"),
+            System.getProperty(ClusterNode.Context.IDLE_MAX_PARK_PROP, "100us"),
             TimeUnit.NANOSECONDS.toMillis(clientResponseTimeoutNs), clients);
     }
 }
