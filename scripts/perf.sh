@@ -3,15 +3,16 @@
 # rate and for throughput, then a comparison table (ratios to Aeron Cluster and to ping) and PNG plots of the
 # percentile distributions are written to perf/results/<UTC timestamp>/. See docs/performance.md.
 #
-# Knobs (environment): TARGETS RATES SIZE WARMUP DURATION WINDOW MODES IDLE RESULTS SKIP_BUILD MVN_FLAGS JAVA_OPTS
+# Knobs (environment): TARGETS RATES SIZE WARMUP DURATION WINDOW MODES IDLE DURABILITY THREADING RESULTS SKIP_BUILD
+# MVN_FLAGS JAVA_OPTS
 # (JAVA_OPTS reaches every target JVM, e.g. -Dflotilla.* settings of a target's Context).
 #   e.g. RATES=10000 DURATION=20 scripts/perf.sh
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # The systems compared, in table order. Adding one is one word here plus one line in
-# perf/src/main/java/io/flotilla/perf/harness/Targets.java (e.g. TARGETS="ping aeron-cluster flotilla").
-TARGETS=${TARGETS:-"ping aeron-cluster"}
+# perf/src/main/java/io/flotilla/perf/harness/Targets.java.
+TARGETS=${TARGETS:-"ping aeron-cluster flotilla"}
 RATES=${RATES:-"1000,10000"}
 SIZE=${SIZE:-32}
 WARMUP=${WARMUP:-5}
@@ -19,6 +20,10 @@ DURATION=${DURATION:-10}
 WINDOW=${WINDOW:-1024}
 MODES=${MODES:-"latency,throughput"}
 IDLE=${IDLE:-yield}
+# Flotilla's log durability and media threading. ASYNC by default: Aeron Cluster's default (archive
+# fileSyncLevel=0) does not fsync either, so both commit once a majority holds the command in its page cache.
+DURABILITY=${DURABILITY:-ASYNC}
+THREADING=${THREADING:-COMPACT}
 RESULTS=${RESULTS:-perf/results/$(date -u +%Y%m%dT%H%M%SZ)}
 JAR=perf/target/flotilla-benchmarks.jar
 JVM_FLAGS=(--add-opens java.base/jdk.internal.misc=ALL-UNNAMED --add-opens java.base/java.util.zip=ALL-UNNAMED
@@ -34,7 +39,7 @@ mkdir -p "$RESULTS"
 {
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-    echo "command: TARGETS=\"$TARGETS\" RATES=$RATES SIZE=$SIZE WARMUP=$WARMUP DURATION=$DURATION WINDOW=$WINDOW MODES=$MODES IDLE=$IDLE scripts/perf.sh"
+    echo "command: TARGETS=\"$TARGETS\" RATES=$RATES SIZE=$SIZE WARMUP=$WARMUP DURATION=$DURATION WINDOW=$WINDOW MODES=$MODES IDLE=$IDLE DURABILITY=$DURABILITY THREADING=$THREADING scripts/perf.sh"
     echo "java options: ${JAVA_OPTS:-}"
     echo "cpus: $(nproc)  load before run: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "java: $(java -version 2>&1 | head -1)"
@@ -47,7 +52,8 @@ for target in $TARGETS; do
     # shellcheck disable=SC2086
     if ! java "${JVM_FLAGS[@]}" ${JAVA_OPTS:-} "-Xlog:gc:file=$RESULTS/$target-gc.log" -cp "$JAR" io.flotilla.perf.harness.PerfMain \
         --target "$target" --mode "$MODES" --rate "$RATES" --size "$SIZE" --warmup "$WARMUP" \
-        --duration "$DURATION" --window "$WINDOW" --idle "$IDLE" --results "$RESULTS"; then
+        --duration "$DURATION" --window "$WINDOW" --idle "$IDLE" --durability "$DURABILITY" --threading "$THREADING" \
+        --results "$RESULTS"; then
         failed+=("$target")
     fi
 done

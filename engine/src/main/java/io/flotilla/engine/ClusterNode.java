@@ -15,6 +15,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.SystemUtil;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.OffsetEpochNanoClock;
@@ -253,6 +254,14 @@ public final class ClusterNode implements AutoCloseable
         public static final String EXTERNAL_DRIVER_PROP = NodeMedia.Context.EXTERNAL_DRIVER_PROP;
         /** Idle strategy of the node agent (backoff, noop, spin, yield, or a class name): {@code flotilla.idle.strategy}. */
         public static final String IDLE_STRATEGY_PROP = "flotilla.idle.strategy";
+        /** Longest park of the {@code backoff} idle strategy (e.g. 100us): {@code flotilla.idle.max.park}. */
+        public static final String IDLE_MAX_PARK_PROP = "flotilla.idle.max.park";
+        /**
+         * 100 us rather than Agrona's 1 ms: an idle node parks at most this long before it sees the next message,
+         * and a command crosses three node duty cycles (leader, follower, leader), so at low rates the park is the
+         * latency. Costs at most 10,000 wake-ups per second per idle node.
+         */
+        public static final long IDLE_MAX_PARK_DEFAULT_NS = TimeUnit.MICROSECONDS.toNanos(100);
         /** Session inactivity timeout (e.g. 10s): {@code flotilla.session.timeout}. */
         public static final String SESSION_TIMEOUT_PROP = "flotilla.session.timeout";
         /** Accept co-located clients over aeron:ipc too: {@code flotilla.ingress.ipc}, default true. */
@@ -443,7 +452,16 @@ public final class ClusterNode implements AutoCloseable
             if (null == idleStrategySupplier)
             {
                 final String name = System.getProperty(IDLE_STRATEGY_PROP, "backoff");
-                idleStrategySupplier = () -> io.aeron.driver.Configuration.agentIdleStrategy(name, null);
+                final long maxParkNs = SystemUtil.getDurationInNanos(IDLE_MAX_PARK_PROP, IDLE_MAX_PARK_DEFAULT_NS);
+                if (maxParkNs < BackoffIdleStrategy.DEFAULT_MIN_PARK_PERIOD_NS)
+                {
+                    throw new IllegalArgumentException("idle max park " + maxParkNs + " ns is below the minimum " +
+                        "park of 1 us: raise " + IDLE_MAX_PARK_PROP);
+                }
+                idleStrategySupplier = "backoff".equals(name) ?
+                    () -> new BackoffIdleStrategy(BackoffIdleStrategy.DEFAULT_MAX_SPINS,
+                        BackoffIdleStrategy.DEFAULT_MAX_YIELDS, BackoffIdleStrategy.DEFAULT_MIN_PARK_PERIOD_NS, maxParkNs) :
+                    () -> io.aeron.driver.Configuration.agentIdleStrategy(name, null);
             }
             try
             {

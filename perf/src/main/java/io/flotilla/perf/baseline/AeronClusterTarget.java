@@ -41,6 +41,12 @@ public final class AeronClusterTarget implements LoadTarget, EgressListener
         return "aeron-cluster";
     }
 
+    // Aeron Cluster's default archive fileSyncLevel is 0: a command is committed once in the page cache of a majority.
+    public String config()
+    {
+        return "durability=no-fsync(fileSyncLevel=0) threading=SHARED idle=default";
+    }
+
     public void start(final int messageLength) throws InterruptedException
     {
         this.messageLength = Payload.checkLength(messageLength);

@@ -12,7 +12,7 @@ import java.nio.file.Files;
 /**
  * Unique loopback ports and directories for one embedded system, removed again by {@link #deleteDirectories()}.
  */
-final class LoopbackResources
+public final class LoopbackResources
 {
     private static final File SHM = new File("/dev/shm");
 
@@ -22,7 +22,7 @@ final class LoopbackResources
     /**
      * @param prefix names the directories, e.g. {@code flotilla-perf-ping}.
      */
-    LoopbackResources(final String prefix)
+    public LoopbackResources(final String prefix)
     {
         try
         {
@@ -44,7 +44,7 @@ final class LoopbackResources
      * @param name of the driver, e.g. {@code node-0}.
      * @return the directory name; it is created by the driver.
      */
-    String aeronDir(final String name)
+    public String aeronDir(final String name)
     {
         return new File(aeronBaseDir, name).getAbsolutePath();
     }
@@ -55,7 +55,7 @@ final class LoopbackResources
      * @param name e.g. {@code node-0/archive}.
      * @return the directory; it is created by its user.
      */
-    File dataDir(final String name)
+    public File dataDir(final String name)
     {
         return new File(dataBaseDir, name);
     }
@@ -63,7 +63,7 @@ final class LoopbackResources
     /**
      * Remove every directory handed out.
      */
-    void deleteDirectories()
+    public void deleteDirectories()
     {
         IoUtil.delete(aeronBaseDir, true);
         IoUtil.delete(dataBaseDir, true);
@@ -76,7 +76,7 @@ final class LoopbackResources
      * @param count how many.
      * @return distinct port numbers.
      */
-    static int[] freeUdpPorts(final int count)
+    public static int[] freeUdpPorts(final int count)
     {
         final DatagramSocket[] sockets = new DatagramSocket[count];
         final int[] ports = new int[count];

@@ -52,6 +52,11 @@ public final class RawPingTarget implements LoadTarget
         return "ping";
     }
 
+    public String config()
+    {
+        return "threading=SHARED idle=default";
+    }
+
     public void start(final int messageLength) throws TimeoutException
     {
         this.messageLength = Payload.checkLength(messageLength);

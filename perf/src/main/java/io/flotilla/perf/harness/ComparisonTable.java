@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -25,6 +26,9 @@ public final class ComparisonTable
 {
     static final String PEER = "aeron-cluster";
     static final String FLOOR = "ping";
+    // Everything else in a summary line is the target's configuration (LoadTarget.config()).
+    private static final Set<String> FIGURES = Set.of("target", "mode", "rate", "size", "window", "count", "p50", "p90",
+        "p99", "p99.9", "max", "throughput", "sent", "received", "malformed", "alloc_bytes", "unit", "file");
 
     private final List<Map<String, String>> rows = new ArrayList<>();
 
@@ -113,6 +117,15 @@ public final class ComparisonTable
         }
         out.printf(Locale.ROOT,
             "%nAC = Aeron Cluster (3 nodes, one JVM); X/AC < 1 is better for latency, > 1 for throughput.%n");
+        out.printf(Locale.ROOT, "Configurations:%n");
+        final Map<String, String> configs = new LinkedHashMap<>();
+        for (final Map<String, String> row : rows)
+        {
+            final StringBuilder config = new StringBuilder();
+            row.forEach((key, value) -> config.append(FIGURES.contains(key) ? "" : " " + key + "=" + value));
+            configs.putIfAbsent(row.get("target"), config.toString());
+        }
+        configs.forEach((target, config) -> out.printf(Locale.ROOT, "  %-16s%s%n", target, config));
     }
 
     private Map<String, String> find(final String target, final String mode, final long rate)

@@ -19,6 +19,13 @@ public interface LoadTarget extends AutoCloseable
     String name();
 
     /**
+     * How the system is configured (durability, threading, idle strategies), printed in every summary line.
+     *
+     * @return {@code key=value} pairs separated by single spaces, no spaces inside a value.
+     */
+    String config();
+
+    /**
      * Start the system and connect the load generator's client; returns when messages can be offered.
      *
      * @param messageLength length in bytes of every message that will be offered, at least {@link Payload#MIN_LENGTH}.

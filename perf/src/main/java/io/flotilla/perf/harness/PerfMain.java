@@ -1,13 +1,22 @@
 package io.flotilla.perf.harness;
 
+import io.flotilla.archive.Durability;
+import io.flotilla.archive.NodeMedia;
+import io.flotilla.perf.flotilla.FailoverRun;
+import io.flotilla.perf.flotilla.FlotillaSettings;
+import io.flotilla.perf.flotilla.FlotillaTarget;
+import io.flotilla.perf.flotilla.RecoveryRun;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -31,7 +40,8 @@ public final class PerfMain
     private static final String USAGE = String.join(System.lineSeparator(),
         "usage: PerfMain --target NAME [options]",
         "  --target NAME          one of " + Targets.names(),
-        "  --mode LIST            latency, throughput or both, comma separated (default latency)",
+        "  --mode LIST            latency, throughput, failover, recovery, comma separated (default latency);",
+        "                         failover and recovery are Flotilla only and run after the others",
         "  --rate LIST            offered rates in msg/s for latency runs, comma separated (default 10000)",
         "  --size BYTES           message size (default 32)",
         "  --warmup SECONDS       warm-up before each measured period (default 5)",
@@ -39,7 +49,14 @@ public final class PerfMain
         "  --window N             outstanding messages in throughput runs (default 1024)",
         "  --drain SECONDS        wait for outstanding echoes after a run (default 5)",
         "  --idle spin|yield|backoff  load loop idle strategy (default yield)",
-        "  --results DIR          results directory (default perf/results/<UTC timestamp>)");
+        "  --results DIR          results directory (default perf/results/<UTC timestamp>)",
+        "  --durability FSYNC|ASYNC   Flotilla's log durability (default ASYNC: Aeron Cluster does not fsync either)",
+        "  --threading COMPACT|DEDICATED  Flotilla's media threading (default COMPACT)",
+        "  --client-response-timeout-ms N  Flotilla client's leader-loss detection (default 500)",
+        "  --clients N            Flotilla client sessions the load is spread over, 64 outstanding each (default 1)",
+        "  --rounds N             failover: leader closes (default 3); the first --rate is the offered rate",
+        "  --steady SECONDS       failover: steady load before each close and after each restart (default 3)",
+        "  --entries N            recovery: commands in the restarted node's log (default 2000000)");
 
     private PerfMain()
     {
@@ -88,9 +105,18 @@ public final class PerfMain
     public static List<RunResult> runAll(final Options options) throws Exception
     {
         final List<RunResult> results = new ArrayList<>();
-        try (LoadTarget target = Targets.create(options.target))
+        if (options.recovery)
         {
-            System.out.println("starting " + options.target + " (" + options.size + " B messages)");
+            final String line = new RecoveryRun(options.flotilla).run(options.entries, options.size);
+            appendLines(options.resultsDir, "recovery.txt", List.of(line));
+        }
+        if (!options.latency && !options.throughput && !options.failover)
+        {
+            return results;
+        }
+        try (LoadTarget target = Targets.create(options.target, options.flotilla))
+        {
+            System.out.println("starting " + options.target + " (" + options.size + " B messages) " + target.config());
             target.start(options.size);
             if (options.latency)
             {
@@ -107,8 +133,23 @@ public final class PerfMain
                     options.window, options.warmupNs, options.durationNs, options.drainNs, options.idleStrategy());
                 results.add(runOne(run, target, options));
             }
+            if (options.failover)
+            {
+                final List<String> lines = new FailoverRun(
+                    (FlotillaTarget)target, options.rates[0], options.steadyNs, options.idleStrategy())
+                    .run(options.rounds);
+                appendLines(options.resultsDir, "failover.txt", lines);
+            }
         }
         return results;
+    }
+
+    private static void appendLines(final Path directory, final String file, final List<String> lines)
+        throws IOException
+    {
+        Files.createDirectories(directory);
+        Files.write(directory.resolve(file), lines, StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     private static RunResult runOne(final Runner run, final LoadTarget target, final Options options)
@@ -128,6 +169,12 @@ public final class PerfMain
         final String target;
         final boolean latency;
         final boolean throughput;
+        final boolean failover;
+        final boolean recovery;
+        final FlotillaSettings flotilla;
+        final int rounds;
+        final long steadyNs;
+        final long entries;
         final long[] rates;
         final int size;
         final long warmupNs;
@@ -163,10 +210,26 @@ public final class PerfMain
             final List<String> modes = List.of(values.getOrDefault("mode", "latency").split(","));
             latency = modes.contains("latency");
             throughput = modes.contains("throughput");
-            if (!latency && !throughput || modes.size() > (latency && throughput ? 2 : 1))
+            failover = modes.contains("failover");
+            recovery = modes.contains("recovery");
+            if (!List.of("latency", "throughput", "failover", "recovery").containsAll(modes))
             {
-                throw new IllegalArgumentException("--mode must be latency, throughput or latency,throughput");
+                throw new IllegalArgumentException("--mode must list latency, throughput, failover or recovery");
             }
+            if ((failover || recovery) && !"flotilla".equals(target))
+            {
+                throw new IllegalArgumentException("--mode failover and recovery need --target flotilla");
+            }
+            flotilla = new FlotillaSettings(
+                Durability.valueOf(values.getOrDefault("durability", FlotillaSettings.DEFAULT_DURABILITY.name())),
+                NodeMedia.Threading.valueOf(
+                    values.getOrDefault("threading", FlotillaSettings.DEFAULT_THREADING.name())),
+                TimeUnit.MILLISECONDS.toNanos(Long.parseLong(values.getOrDefault("client-response-timeout-ms",
+                    Long.toString(TimeUnit.NANOSECONDS.toMillis(FlotillaSettings.DEFAULT_CLIENT_RESPONSE_TIMEOUT_NS))))),
+                Integer.parseInt(values.getOrDefault("clients", Integer.toString(FlotillaSettings.DEFAULT_CLIENTS))));
+            rounds = Integer.parseInt(values.getOrDefault("rounds", "3"));
+            steadyNs = seconds(values, "steady", "3");
+            entries = Long.parseLong(values.getOrDefault("entries", "2000000"));
             final String[] rateList = values.getOrDefault("rate", "10000").split(",");
             rates = new long[rateList.length];
             for (int i = 0; i < rateList.length; i++)
@@ -183,7 +246,8 @@ public final class PerfMain
             resultsDir = Paths.get(values.getOrDefault("results", "perf/results/" +
                 ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"))));
             values.keySet().removeAll(List.of(
-                "target", "mode", "rate", "size", "warmup", "duration", "drain", "window", "idle", "results"));
+                "target", "mode", "rate", "size", "warmup", "duration", "drain", "window", "idle", "results",
+                "durability", "threading", "client-response-timeout-ms", "clients", "rounds", "steady", "entries"));
             if (!values.isEmpty())
             {
                 throw new IllegalArgumentException("unknown options " + values.keySet());

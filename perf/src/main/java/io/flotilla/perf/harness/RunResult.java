@@ -35,6 +35,7 @@ public final class RunResult
 
     private final String target;
     private final String mode;
+    private final String config;
     private final long rate;
     private final int messageLength;
     private final int window;
@@ -50,6 +51,7 @@ public final class RunResult
      *
      * @param target        name of the target.
      * @param mode          {@code latency} or {@code throughput}.
+     * @param config        the target's {@link LoadTarget#config()}.
      * @param rate          offered rate in messages/s, 0 when unpaced.
      * @param messageLength message length in bytes.
      * @param window        bound on outstanding messages, 0 when unbounded.
@@ -63,6 +65,7 @@ public final class RunResult
     public RunResult(
         final String target,
         final String mode,
+        final String config,
         final long rate,
         final int messageLength,
         final int window,
@@ -75,6 +78,7 @@ public final class RunResult
     {
         this.target = target;
         this.mode = mode;
+        this.config = config;
         this.rate = rate;
         this.messageLength = messageLength;
         this.window = window;
@@ -164,10 +168,10 @@ public final class RunResult
         return String.format(
             Locale.ROOT,
             "target=%s mode=%s rate=%d size=%d window=%d count=%d p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f max=%.1f " +
-            "throughput=%.0f sent=%d received=%d malformed=%d alloc_bytes=%d unit=us",
+            "throughput=%.0f sent=%d received=%d malformed=%d alloc_bytes=%d unit=us %s",
             target, mode, rate, messageLength, window, histogram.getTotalCount(),
             percentileUs(50.0), percentileUs(90.0), percentileUs(99.0), percentileUs(99.9),
-            histogram.getMaxValue() / NS_PER_US, throughput, sent, received, malformed, allocatedBytes);
+            histogram.getMaxValue() / NS_PER_US, throughput, sent, received, malformed, allocatedBytes, config).trim();
     }
 
     /**

@@ -90,6 +90,7 @@ public abstract class Runner
         return new RunResult(
             target.name(),
             mode,
+            target.config(),
             rate(),
             messageLength,
             window(),

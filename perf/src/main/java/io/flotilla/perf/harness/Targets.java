@@ -2,11 +2,13 @@ package io.flotilla.perf.harness;
 
 import io.flotilla.perf.baseline.AeronClusterTarget;
 import io.flotilla.perf.baseline.RawPingTarget;
+import io.flotilla.perf.flotilla.FlotillaSettings;
+import io.flotilla.perf.flotilla.FlotillaTarget;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The targets the command line knows by name. Adding a system under test is one line here (and one word in
@@ -14,12 +16,13 @@ import java.util.function.Supplier;
  */
 public final class Targets
 {
-    private static final Map<String, Supplier<LoadTarget>> TARGETS = new LinkedHashMap<>();
+    private static final Map<String, Function<FlotillaSettings, LoadTarget>> TARGETS = new LinkedHashMap<>();
 
     static
     {
-        TARGETS.put("ping", RawPingTarget::new);
-        TARGETS.put("aeron-cluster", AeronClusterTarget::new);
+        TARGETS.put("ping", settings -> new RawPingTarget());
+        TARGETS.put("aeron-cluster", settings -> new AeronClusterTarget());
+        TARGETS.put("flotilla", FlotillaTarget::new);
     }
 
     private Targets()
@@ -37,17 +40,18 @@ public final class Targets
     /**
      * New, unstarted target.
      *
-     * @param name one of {@link #names()}.
+     * @param name     one of {@link #names()}.
+     * @param settings Flotilla's settings (durability, threading); the baselines have fixed configurations.
      * @return the target.
      * @throws IllegalArgumentException naming the known targets if {@code name} is not one of them.
      */
-    public static LoadTarget create(final String name)
+    public static LoadTarget create(final String name, final FlotillaSettings settings)
     {
-        final Supplier<LoadTarget> supplier = TARGETS.get(name);
+        final Function<FlotillaSettings, LoadTarget> supplier = TARGETS.get(name);
         if (null == supplier)
         {
             throw new IllegalArgumentException("unknown target '" + name + "', known: " + names());
         }
-        return supplier.get();
+        return supplier.apply(settings);
     }
 }

@@ -1,5 +1,6 @@
 package io.flotilla.perf.harness;
 
+import io.flotilla.perf.flotilla.FlotillaSettings;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.YieldingIdleStrategy;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class HarnessSmokeTest
     @Timeout(60)
     void pingRoundTripsInLatencyAndThroughputRuns() throws Exception
     {
-        try (LoadTarget target = Targets.create("ping"))
+        try (LoadTarget target = Targets.create("ping", FlotillaSettings.defaults()))
         {
             target.start(SIZE);
             assertRoundTripped(new LatencyRun(500, WARMUP_NS, DURATION_NS, DRAIN_NS, new YieldingIdleStrategy())
@@ -47,9 +48,23 @@ class HarnessSmokeTest
 
     @Test
     @Timeout(120)
+    void flotillaEchoesEveryCommittedCommand() throws Exception
+    {
+        try (LoadTarget target = Targets.create("flotilla", FlotillaSettings.defaults()))
+        {
+            target.start(SIZE);
+            assertRoundTripped(new LatencyRun(200, WARMUP_NS, DURATION_NS, DRAIN_NS, new YieldingIdleStrategy())
+                .run(target, SIZE));
+            assertRoundTripped(new ThroughputRun(64, WARMUP_NS, DURATION_NS / 2, DRAIN_NS, new YieldingIdleStrategy())
+                .run(target, SIZE));
+        }
+    }
+
+    @Test
+    @Timeout(120)
     void aeronClusterEchoesEveryMessage() throws Exception
     {
-        try (LoadTarget target = Targets.create("aeron-cluster"))
+        try (LoadTarget target = Targets.create("aeron-cluster", FlotillaSettings.defaults()))
         {
             target.start(SIZE);
             assertRoundTripped(new LatencyRun(200, WARMUP_NS, DURATION_NS, DRAIN_NS, new YieldingIdleStrategy())
@@ -92,6 +107,6 @@ class HarnessSmokeTest
         {
             histogram.recordValue(p50Ns + (i % 2 == 0 ? -i % 100 : i % 100));
         }
-        return new RunResult(target, "latency", 10_000, SIZE, 0, histogram, count, count, 10_000, 0, 0);
+        return new RunResult(target, "latency", "", 10_000, SIZE, 0, histogram, count, count, 10_000, 0, 0);
     }
 }

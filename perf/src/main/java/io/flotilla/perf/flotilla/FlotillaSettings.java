@@ -1,0 +1,58 @@
+package io.flotilla.perf.flotilla;
+
+import io.flotilla.archive.Durability;
+import io.flotilla.archive.NodeMedia;
+import io.flotilla.engine.ClusterNode;
+
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How the Flotilla target is configured, from the command line ({@code --durability}, {@code --threading},
+ * {@code --client-response-timeout-ms}, {@code --clients}); the node agents' idle strategy comes from {@code -Dflotilla.idle.strategy}
+ * as in any {@link ClusterNode.Context}.
+ *
+ * @param durability              log durability of every node.
+ * @param threading               media threading of every node.
+ * @param clientResponseTimeoutNs silence after which the client presumes the leader lost (bounds failover).
+ * @param clients                 client sessions the load is spread over (each allows 64 outstanding requests).
+ */
+public record FlotillaSettings(
+    Durability durability, NodeMedia.Threading threading, long clientResponseTimeoutNs, int clients)
+{
+    /**
+     * One session, as Aeron Cluster's target has: it caps Flotilla's window at 64 outstanding. More sessions lift the
+     * cap (16 x 64 = the harness's default window of 1024) but, measured on this machine, made latency far worse.
+     */
+    public static final int DEFAULT_CLIENTS = 1;
+
+    /** ASYNC: Aeron Cluster's default does not fsync either ({@code fileSyncLevel=0}), so the comparison is fair. */
+    public static final Durability DEFAULT_DURABILITY = Durability.ASYNC;
+
+    /** COMPACT: one thread per node, media stack included. */
+    public static final NodeMedia.Threading DEFAULT_THREADING = NodeMedia.Threading.COMPACT;
+
+    /** 500 ms, as the demo: shorter than the 300-600 ms election timeout plus the client's detection would allow. */
+    public static final long DEFAULT_CLIENT_RESPONSE_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(500);
+
+    /**
+     * @return the defaults.
+     */
+    public static FlotillaSettings defaults()
+    {
+        return new FlotillaSettings(
+            DEFAULT_DURABILITY, DEFAULT_THREADING, DEFAULT_CLIENT_RESPONSE_TIMEOUT_NS, DEFAULT_CLIENTS);
+    }
+
+    /**
+     * @return {@code key=value} pairs (no spaces inside values) for summary lines.
+     */
+    public String describe()
+    {
+        return String.format(Locale.ROOT,
+            "durability=%s threading=%s node_idle=%s node_idle_max_park=%s client_response_timeout_ms=%d clients=%d",
+            durability, threading, System.getProperty(ClusterNode.Context.IDLE_STRATEGY_PROP, "backoff"),
+            System.getProperty(ClusterNode.Context.IDLE_MAX_PARK_PROP, "100us"),
+            TimeUnit.NANOSECONDS.toMillis(clientResponseTimeoutNs), clients);
+    }
+}

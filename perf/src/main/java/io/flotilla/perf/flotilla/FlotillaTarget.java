@@ -1,0 +1,220 @@
+package io.flotilla.perf.flotilla;
+
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.client.FlotillaClient;
+import io.flotilla.engine.client.Outcome;
+import io.flotilla.engine.client.ResponseListener;
+import io.flotilla.engine.raft.Role;
+import io.flotilla.perf.baseline.LoopbackResources;
+import io.flotilla.perf.harness.EchoHandler;
+import io.flotilla.perf.harness.LoadTarget;
+import io.flotilla.perf.harness.Payload;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Flotilla under load: three {@link ClusterNode}s in this JVM (each with its own embedded media driver and archive,
+ * threading and durability from {@link FlotillaSettings}, an {@link EchoStateMachine}) and a {@link FlotillaClient}
+ * sessions ({@link FlotillaSettings#clients()} of them, sharing one embedded media driver and Aeron client), all over UDP
+ * on loopback. A client keeps at most {@link FlotillaClient#MAX_OUTSTANDING} requests outstanding (its sequence
+ * window, matched by the cluster's per-session response cache), so a window larger than that needs several sessions:
+ * a message goes to the first session with room. Ports are free ports, Aeron directories live under
+ * /dev/shm and the logs under java.io.tmpdir; all are removed on close. A message is one command; its echo is the
+ * committed command's response.
+ * <p>
+ * For the failover test, {@link #closeLeader()} and {@link #restart(int)} take a node down and bring it back.
+ */
+public final class FlotillaTarget implements LoadTarget, ResponseListener
+{
+    private static final int MEMBER_COUNT = 3;
+    private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+
+    private final FlotillaSettings settings;
+    private final ClusterNode[] nodes = new ClusterNode[MEMBER_COUNT];
+    private LoopbackResources resources;
+    private String members;
+    private MediaDriver clientDriver;
+    private Aeron clientAeron;
+    private FlotillaClient[] clients;
+    private UnsafeBuffer sendBuffer;
+    private int messageLength;
+    private EchoHandler echoHandler;
+    private long malformed;
+
+    /**
+     * @param settings durability, threading and client settings.
+     */
+    public FlotillaTarget(final FlotillaSettings settings)
+    {
+        this.settings = settings;
+    }
+
+    public String name()
+    {
+        return "flotilla";
+    }
+
+    public String config()
+    {
+        return settings.describe();
+    }
+
+    public void start(final int messageLength)
+    {
+        this.messageLength = Payload.checkLength(messageLength);
+        sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(messageLength));
+        resources = new LoopbackResources("flotilla-perf-flotilla");
+
+        final int[] ports = LoopbackResources.freeUdpPorts(2 * MEMBER_COUNT);
+        final StringBuilder spec = new StringBuilder();
+        for (int i = 0; i < MEMBER_COUNT; i++)
+        {
+            spec.append(0 == i ? "" : ",").append(i).append("=localhost:").append(ports[2 * i]).append(':')
+                .append(ports[2 * i + 1]);
+        }
+        members = spec.toString();
+        for (int i = 0; i < MEMBER_COUNT; i++)
+        {
+            restart(i);
+        }
+
+        clientDriver = MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(resources.aeronDir("client"))
+            .threadingMode(ThreadingMode.SHARED)
+            .termBufferSparseFile(true)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        clientAeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(clientDriver.aeronDirectoryName()));
+        clients = new FlotillaClient[settings.clients()];
+        for (int i = 0; i < clients.length; i++)
+        {
+            clients[i] = FlotillaClient.connect(new FlotillaClient.Context()
+                .aeron(clientAeron)
+                .ingressEndpoints(members)
+                .connectTimeoutNs(CONNECT_TIMEOUT_NS)
+                .responseTimeoutNs(settings.clientResponseTimeoutNs()));
+        }
+    }
+
+    public boolean offer(final long sendTimeNs)
+    {
+        Payload.writeSendTime(sendBuffer, 0, sendTimeNs);
+        // Fill the first session's window before using the next: at a paced rate one session carries everything (as
+        // one Aeron Cluster session does); the others only take what exceeds 64 outstanding.
+        for (final FlotillaClient client : clients)
+        {
+            if (client.offer(sendBuffer, 0, messageLength) > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public int poll(final EchoHandler handler)
+    {
+        echoHandler = handler;
+        int workCount = 0;
+        for (final FlotillaClient client : clients)
+        {
+            workCount += client.poll(this);
+        }
+        return workCount;
+    }
+
+    public void onResponse(
+        final long sequence,
+        final Outcome outcome,
+        final long logIndex,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        if (Outcome.OK != outcome || length != messageLength)
+        {
+            malformed++;
+            return;
+        }
+        echoHandler.onEcho(Payload.readSendTime(buffer, offset));
+    }
+
+    public long malformedEchoes()
+    {
+        return malformed;
+    }
+
+    /**
+     * Close the leader's node: {@link ClusterNode#close()} in this JVM, without any leadership transfer (Flotilla
+     * has none); the followers find out by their election timeout, the client by its response timeout.
+     *
+     * @return the member id closed, or -1 if no node leads now.
+     */
+    public int closeLeader()
+    {
+        for (int i = 0; i < MEMBER_COUNT; i++)
+        {
+            if (null != nodes[i] && nodes[i].isRunning() && Role.LEADER == nodes[i].role())
+            {
+                nodes[i].close();
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * (Re)launch a member on its data directory: it replays its own log and catches up from the leader.
+     *
+     * @param memberId to launch.
+     */
+    public void restart(final int memberId)
+    {
+        CloseHelper.close(nodes[memberId]);
+        nodes[memberId] = ClusterNode.launch(new ClusterNode.Context()
+            .memberId(memberId)
+            .members(members)
+            .dataDirectory(resources.dataDir("node-" + memberId))
+            .aeronDirectoryName(resources.aeronDir("node-" + memberId))
+            .durability(settings.durability())
+            .threading(settings.threading())
+            .stateMachine(new EchoStateMachine()));
+    }
+
+    /**
+     * @param memberId a member.
+     * @return its node (possibly closed).
+     */
+    public ClusterNode node(final int memberId)
+    {
+        return nodes[memberId];
+    }
+
+    /**
+     * @return the members in the cluster.
+     */
+    public int memberCount()
+    {
+        return MEMBER_COUNT;
+    }
+
+    public void close()
+    {
+        if (null != clients)
+        {
+            CloseHelper.closeAll(clients);
+        }
+        CloseHelper.closeAll(clientAeron, clientDriver);
+        CloseHelper.closeAll(nodes);
+        if (null != resources)
+        {
+            resources.deleteDirectories();
+        }
+    }
+}
