@@ -1,0 +1,29 @@
+package io.flotilla.samples.nemesis;
+
+import java.util.List;
+
+/**
+ * The faults the nemesis injects into a three-node cluster.
+ */
+public enum Fault
+{
+    /** {@code kill -9} of the leader, restarted after the hold time (it replays its log and catches up). */
+    KILL_LEADER,
+    /** {@code kill -9} of a random node, restarted after the hold time. */
+    KILL_RANDOM,
+    /** {@code kill -STOP} of the leader for longer than the election timeout, then {@code kill -CONT}. */
+    PAUSE_LEADER,
+    /** {@code kill -STOP} of a random node, then {@code kill -CONT}. */
+    PAUSE_RANDOM,
+    /** The leader cut off from both followers (clients still reach it). */
+    PARTITION_LEADER,
+    /** A random node cut off from the two others: a minority of one, a majority of two. */
+    PARTITION_MINORITY,
+    /** Two nodes cut off from each other, both still linked to the third (a non-transitive partition). */
+    PARTITION_BRIDGE;
+
+    /** The CI schedule: every fault once, those on the leader twice. */
+    public static final List<Fault> SHORT_SCHEDULE = List.of(
+        KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_MINORITY, KILL_RANDOM, PAUSE_RANDOM, PARTITION_BRIDGE,
+        KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER);
+}
