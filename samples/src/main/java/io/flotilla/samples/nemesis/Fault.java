@@ -19,11 +19,16 @@ public enum Fault
     PARTITION_LEADER,
     /** A random node cut off from the two others: a minority of one, a majority of two. */
     PARTITION_MINORITY,
+    /**
+     * The leader cut off (it may append entries clients send it that can never commit), killed -9 and restarted
+     * while still cut off, then healed: the restarted node must drop its uncommitted tail for the new leader's log.
+     */
+    PARTITION_KILL_LEADER,
     /** Two nodes cut off from each other, both still linked to the third (a non-transitive partition). */
     PARTITION_BRIDGE;
 
     /** The CI schedule: every fault once, those on the leader twice. */
     public static final List<Fault> SHORT_SCHEDULE = List.of(
         KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_MINORITY, KILL_RANDOM, PAUSE_RANDOM, PARTITION_BRIDGE,
-        KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER);
+        PARTITION_KILL_LEADER, KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER);
 }

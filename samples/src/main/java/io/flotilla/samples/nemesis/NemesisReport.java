@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
  * @param unknown       operations whose outcome is unknown (timeouts, lost leaders).
  * @param faults        faults injected, by kind.
  * @param maxRecoveryMs longest time from healing a fault to the next acknowledged operation.
+ * @param maxGapMs      longest time without any acknowledged operation while faults were injected.
  * @param linearizability the checker's verdict on the history.
  * @param convergence   the replicas' final status.
  * @param anomalies     everything wrong; empty for a clean run.
@@ -24,6 +25,7 @@ public record NemesisReport(
     long unknown,
     Map<Fault, Integer> faults,
     long maxRecoveryMs,
+    long maxGapMs,
     String linearizability,
     String convergence,
     List<String> anomalies)
@@ -41,6 +43,7 @@ public record NemesisReport(
             "  operations:      " + operations + " (" + acknowledged + " ok, " + unknown + " unknown outcome)\n" +
             "  faults:          " + faultCount() + " " + faults + "\n" +
             "  max recovery:    " + maxRecoveryMs + " ms from healing to the next acknowledged operation\n" +
+            "  longest gap:     " + maxGapMs + " ms without an acknowledged operation (failovers included)\n" +
             "  linearizability: " + linearizability + "\n" +
             "  replicas:        " + convergence + "\n" +
             "  anomalies:       " + (anomalies.isEmpty() ? "none" : anomalies.size() + "\n    " +

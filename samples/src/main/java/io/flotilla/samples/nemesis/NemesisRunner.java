@@ -212,11 +212,14 @@ public final class NemesisRunner
             cleanUp();
             Runtime.getRuntime().removeShutdownHook(cleanupHook);
         }
-        return new NemesisReport(System.nanoTime() - startNs, null == workload ? 0 : workload.operations(),
-            null == workload ? 0 : workload.okCount(), null == workload ? 0 : workload.infoCount(),
-            new EnumMap<>(faults), maxRecoveryMs, null == check ? "not checked" : check.verdict() + " (" +
-            check.operationCount() + " operations, " + TimeUnit.NANOSECONDS.toMillis(check.elapsedNs()) + " ms)",
-            convergence, List.copyOf(anomalies));
+        final String verdict = null == check ? "not checked" : check.verdict() + " (" + check.operationCount() +
+            " operations, " + TimeUnit.NANOSECONDS.toMillis(check.elapsedNs()) + " ms)";
+        return null == workload ?
+            new NemesisReport(System.nanoTime() - startNs, 0, 0, 0, new EnumMap<>(faults), maxRecoveryMs, 0, verdict,
+                convergence, List.copyOf(anomalies)) :
+            new NemesisReport(System.nanoTime() - startNs, workload.operations(), workload.okCount(),
+                workload.infoCount(), new EnumMap<>(faults), maxRecoveryMs, TimeUnit.NANOSECONDS.toMillis(workload.maxGapNs()),
+                verdict, convergence, List.copyOf(anomalies));
     }
 
     private void runFaults(final Workload workload, final HistoryRecorder recorder, final long startNs)
@@ -235,8 +238,8 @@ public final class NemesisRunner
             final long recoveryMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healNs);
             maxRecoveryMs = Math.max(maxRecoveryMs, recoveryMs);
             log("fault " + (n + 1) + (total > 0 ? "/" + total : "") + " " + fault + ": " + what + ", held " + holdMs +
-                " ms; " + (served ? "served again " + recoveryMs + " ms after healing" : "NOT SERVING") + "; " +
-                workload.operations() + " ops (" + workload.infoCount() + " unknown)");
+                " ms; " + (served ? "served again " + recoveryMs + " ms after healing" : "NOT SERVING") + "; leader " +
+                leaderText() + "; " + workload.operations() + " ops (" + workload.infoCount() + " unknown)");
             recorder.flush();
             if (!served)
             {
@@ -257,7 +260,7 @@ public final class NemesisRunner
     {
         final int target = switch (fault)
         {
-            case KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER -> leaderOrRandom();
+            case KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_KILL_LEADER -> leaderOrRandom();
             default -> random.nextInt(NODES);
         };
         switch (fault)
@@ -283,6 +286,16 @@ public final class NemesisRunner
                 fabric.heal();
                 return "node " + target + " cut off from the others, healed";
             }
+            case PARTITION_KILL_LEADER ->
+            {
+                fabric.isolate(List.of(target));
+                Thread.sleep(holdMs / 2);
+                nodes.kill(target, 10_000);
+                nodes.start(target);
+                Thread.sleep(holdMs / 2);
+                fabric.heal();
+                return "node " + target + " cut off, killed -9 and restarted while cut off, healed";
+            }
             case PARTITION_BRIDGE ->
             {
                 final int a = (target + 1) % NODES;
@@ -301,6 +314,12 @@ public final class NemesisRunner
         await(5_000, () -> nodes.leader() >= 0);
         final int leader = nodes.leader();
         return leader >= 0 ? leader : random.nextInt(NODES);
+    }
+
+    private String leaderText()
+    {
+        final int leader = nodes.leader();
+        return leader < 0 ? "unknown" : "node " + leader + " term " + nodes.status(leader).term();
     }
 
     private void healAll() throws InterruptedException

@@ -9,16 +9,22 @@ import java.util.concurrent.TimeUnit;
 /**
  * A private network for the nodes of one run, made with Linux network namespaces (iproute2, needs root): one
  * namespace per node, each with a veth whose other end is on a bridge in the host namespace. Node {@code i} has
- * address {@code 10.B.C.(i+1)}, the host (the clients) {@code 10.B.C.254}, with {@code B.C} derived from the process
- * id so concurrent runs do not clash.
+ * address {@code 198.B.C.(i+1)} and the host (the clients) {@code 198.B.C.254}, in the block reserved for network
+ * testing (198.18.0.0/15, RFC 2544), with {@code B.C} derived from the process id so concurrent runs do not clash.
  * <p>
- * A partition is made with {@code blackhole} routes inside the nodes' namespaces: node {@code a} drops everything it
- * sends to {@code b} and {@code b} everything it sends to {@code a}. Clients (on the host) still reach every node, so
- * a client can keep talking to a leader that lost its quorum, which is what a partition test must exercise.
+ * A partition is made with static neighbour (ARP) entries inside the nodes' namespaces: node {@code a} sends
+ * everything for {@code b} to a hardware address no interface has, and {@code b} everything for {@code a}, so their
+ * datagrams are silently lost on the bridge while sockets, routes and connect() work as before (a blackhole or
+ * unreachable route would make the {@code connect()} of a node started during a partition fail, which a real
+ * partition never does; this sandbox's kernel has no tc classifiers or netfilter). Clients (on the host) still reach
+ * every node, so a client can keep talking to a leader that lost its quorum, which is what a partition test must
+ * exercise.
  */
 final class NetworkFabric implements AutoCloseable
 {
     private static final long COMMAND_TIMEOUT_SECONDS = 20;
+    /** A locally administered unicast address that no interface of the fabric has. */
+    private static final String NOWHERE_MAC = "02:00:00:00:00:01";
 
     private final String tag;
     private final int nodeCount;
@@ -42,7 +48,7 @@ final class NetworkFabric implements AutoCloseable
     {
         final long pid = ProcessHandle.current().pid();
         final NetworkFabric fabric = new NetworkFabric(
-            "fl" + (pid % 1_000_000), nodeCount, "10." + (16 + pid % 200) + "." + ((pid / 200) % 250) + ".");
+            "fl" + (pid % 1_000_000), nodeCount, "198." + (18 + (pid / 250) % 2) + "." + (pid % 250) + ".");
         try
         {
             fabric.removeLeftovers();
@@ -157,8 +163,15 @@ final class NetworkFabric implements AutoCloseable
     {
         if (from != to && cut[from][to] != on)
         {
-            run("ip", "netns", "exec", namespace(from), "ip", "route", on ? "add" : "del", "blackhole",
-                nodeAddress(to) + "/32");
+            if (on)
+            {
+                run("ip", "netns", "exec", namespace(from), "ip", "neigh", "replace", nodeAddress(to), "lladdr",
+                    NOWHERE_MAC, "nud", "permanent", "dev", "eth0");
+            }
+            else
+            {
+                run("ip", "netns", "exec", namespace(from), "ip", "neigh", "del", nodeAddress(to), "dev", "eth0");
+            }
             cut[from][to] = on;
         }
     }

@@ -51,6 +51,7 @@ final class Workload
     private final AtomicLong infoCount = new AtomicLong();
     private final AtomicLong badCommands = new AtomicLong();
     private final AtomicInteger processes = new AtomicInteger();
+    private final AtomicLong maxGapNs = new AtomicLong();
     private volatile long lastOkCompletionNs;
     private volatile boolean running = true;
 
@@ -119,6 +120,15 @@ final class Workload
     long badCommands()
     {
         return badCommands.get();
+    }
+
+    /**
+     * @return the longest time between two consecutive acknowledgements (of any client): the longest the cluster
+     * was seen not serving.
+     */
+    long maxGapNs()
+    {
+        return maxGapNs.get();
     }
 
     /**
@@ -326,7 +336,13 @@ final class Workload
     private void remember(final String key, final String value)
     {
         okCount.incrementAndGet();
-        lastOkCompletionNs = System.nanoTime();
+        final long nowNs = System.nanoTime();
+        final long previousNs = lastOkCompletionNs;
+        lastOkCompletionNs = nowNs;
+        if (0 != previousNs)
+        {
+            maxGapNs.accumulateAndGet(nowNs - previousNs, Math::max);
+        }
         if (null == value)
         {
             lastKnown.remove(key);
