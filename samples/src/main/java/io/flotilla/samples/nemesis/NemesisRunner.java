@@ -168,10 +168,11 @@ public final class NemesisRunner
 
             require(workload.stop(30_000), "client threads did not stop within 30 s");
             healAll();
-            final int unread = workload.readAllKeys(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SERVE_BOUND_MS * 2));
+            final long readBoundMs = SERVE_BOUND_MS + workload.keys() * 50;
+            final int unread = workload.readAllKeys(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(readBoundMs));
             if (unread > 0)
             {
-                anomalies.add(unread + " keys could not be read back after healing");
+                anomalies.add(unread + " keys could not be read back within " + readBoundMs + " ms after healing");
             }
             recorder.flush();
             convergence = converge();

@@ -147,7 +147,7 @@ final class Workload
      */
     int readAllKeys(final long deadlineNs)
     {
-        final long generations = operations.get() / opsPerGeneration + 1;
+        final long generations = generations();
         final KvCommands commands = new KvCommands();
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
         int unread = 0;
@@ -190,6 +190,19 @@ final class Workload
             CloseHelper.quietClose(client);
         }
         return unread;
+    }
+
+    /**
+     * @return how many keys the workload may have touched.
+     */
+    long keys()
+    {
+        return generations() * keysPerGeneration;
+    }
+
+    private long generations()
+    {
+        return operations.get() / opsPerGeneration + 1;
     }
 
     private void runClient(final SplittableRandom random)
