@@ -11,6 +11,11 @@ public enum Fault
     KILL_LEADER,
     /** {@code kill -9} of a random node, restarted after the hold time. */
     KILL_RANDOM,
+    /**
+     * {@code kill -9} of a random node, restarted, and killed again while it replays its log or catches up, then
+     * restarted for good: recovery of a log whose recovery was itself interrupted.
+     */
+    KILL_DURING_RECOVERY,
     /** {@code kill -STOP} of the leader for longer than the election timeout, then {@code kill -CONT}. */
     PAUSE_LEADER,
     /** {@code kill -STOP} of a random node, then {@code kill -CONT}. */
@@ -30,5 +35,5 @@ public enum Fault
     /** The CI schedule: every fault once, those on the leader twice. */
     public static final List<Fault> SHORT_SCHEDULE = List.of(
         KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_MINORITY, KILL_RANDOM, PAUSE_RANDOM, PARTITION_BRIDGE,
-        PARTITION_KILL_LEADER, KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER);
+        PARTITION_KILL_LEADER, KILL_DURING_RECOVERY, KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER);
 }

@@ -273,6 +273,18 @@ public final class NemesisRunner
                 nodes.start(target);
                 return "kill -9 node " + target + ", restarted";
             }
+            case KILL_DURING_RECOVERY ->
+            {
+                nodes.kill(target, 10_000);
+                Thread.sleep(holdMs / 2);
+                nodes.start(target);
+                final long killAgainMs = 300 + random.nextInt(1_500);
+                Thread.sleep(killAgainMs);
+                nodes.kill(target, 10_000);
+                Thread.sleep(holdMs / 2);
+                nodes.start(target);
+                return "kill -9 node " + target + ", restarted, killed again " + killAgainMs + " ms later, restarted";
+            }
             case PAUSE_LEADER, PAUSE_RANDOM ->
             {
                 nodes.pause(target);
