@@ -17,6 +17,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -48,6 +49,8 @@ public final class NemesisRunner
     private static final long READY_BOUND_MS = 120_000;
     private static final long CONVERGE_BOUND_MS = 60_000;
     private static final long QUIET_MS = 1_500;
+    /** A recovery slower than this is logged with the elections behind it. */
+    private static final long SLOW_RECOVERY_MS = 5_000;
     private static final int NODES = 3;
 
     private final Path runDir;
@@ -192,6 +195,11 @@ public final class NemesisRunner
         {
             anomalies.add(ex.getMessage());
         }
+        catch (final RuntimeException ex)
+        {
+            anomalies.add("nemesis run failed: " + ex);
+            ex.printStackTrace(out);
+        }
         finally
         {
             if (null != workload)
@@ -224,7 +232,7 @@ public final class NemesisRunner
     }
 
     private void runFaults(final Workload workload, final HistoryRecorder recorder, final long startNs)
-        throws InterruptedException
+        throws InterruptedException, IOException
     {
         final int total = null == schedule ? -1 : schedule.size();
         for (int n = 0; null == schedule ? System.nanoTime() - startNs < soakNs : n < total; n++)
@@ -232,6 +240,7 @@ public final class NemesisRunner
             Thread.sleep(QUIET_MS);
             final Fault fault = null == schedule ? Fault.values()[random.nextInt(Fault.values().length)] : schedule.get(n);
             final long holdMs = null == schedule ? 1_000 + random.nextInt(5_000) : 3_000;
+            final Instant faultStart = Instant.now();
             final String what = inject(fault, holdMs);
             faults.merge(fault, 1, Integer::sum);
             final long healNs = System.nanoTime();
@@ -242,6 +251,11 @@ public final class NemesisRunner
                 " ms; " + (served ? "served again " + recoveryMs + " ms after healing" : "NOT SERVING") + "; leader " +
                 leaderText() + "; " + workload.operations() + " ops (" + workload.infoCount() + " unknown)");
             recorder.flush();
+            if (recoveryMs > SLOW_RECOVERY_MS)
+            {
+                log("slow recovery; role changes since the fault began:\n  " +
+                    String.join("\n  ", nodes.roleChangesSince(faultStart)));
+            }
             if (!served)
             {
                 throw new AbortException("no operation acknowledged within " + SERVE_BOUND_MS + " ms after healing " +

@@ -10,7 +10,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -204,6 +207,32 @@ final class NodeProcesses implements AutoCloseable
     }
 
     /**
+     * @return every node's role-change lines logged at or after {@code since}, in time order: the elections behind a
+     * slow recovery.
+     */
+    List<String> roleChangesSince(final Instant since) throws IOException
+    {
+        final List<String> lines = new ArrayList<>();
+        for (int i = 0; i < processes.length; i++)
+        {
+            final Path log = runDir.resolve("node-" + i + ".log");
+            if (Files.exists(log))
+            {
+                for (final String line : Files.readAllLines(log, StandardCharsets.UTF_8))
+                {
+                    final int space = line.indexOf(' ');
+                    if (line.contains(" role=") && space > 0 && !parseInstant(line.substring(0, space)).isBefore(since))
+                    {
+                        lines.add(line);
+                    }
+                }
+            }
+        }
+        lines.sort(Comparator.comparing((final String line) -> parseInstant(line.substring(0, line.indexOf(' ')))));
+        return lines;
+    }
+
+    /**
      * @return the last lines of node {@code id}'s log, for a failure report.
      */
     String logTail(final int id, final int lines)
@@ -256,6 +285,18 @@ final class NodeProcesses implements AutoCloseable
                 }
             }
             IoUtil.delete(new File(aeronPrefix + i), true);
+        }
+    }
+
+    private static Instant parseInstant(final String text)
+    {
+        try
+        {
+            return Instant.parse(text);
+        }
+        catch (final DateTimeParseException ex)
+        {
+            return Instant.MIN;
         }
     }
 
