@@ -63,8 +63,9 @@ public final class NemesisRunner
     private final Map<Fault, Integer> faults = new EnumMap<>(Fault.class);
     private final List<String> anomalies = new ArrayList<>();
     private long maxRecoveryMs;
-    private NodeProcesses nodes;
-    private NetworkFabric fabric;
+    private volatile NodeProcesses nodes;
+    private volatile NetworkFabric fabric;
+    private volatile MediaDriver clientDriver;
 
     /**
      * @param schedule the faults in order, or null for random faults during {@code soakNs}.
@@ -131,7 +132,6 @@ public final class NemesisRunner
             "schedule " + schedule) + ", run dir " + runDir.toAbsolutePath());
         final Thread cleanupHook = new Thread(this::cleanUp, "nemesis-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanupHook);
-        MediaDriver driver = null;
         Workload workload = null;
         CheckResult check = null;
         String convergence = "not reached";
@@ -148,13 +148,14 @@ public final class NemesisRunner
             require(await(READY_BOUND_MS, () -> nodes.leader() >= 0), "no leader within " + READY_BOUND_MS + " ms");
             log("3 nodes up (" + nodes.members() + "), leader node " + nodes.leader());
 
-            driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            final MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
                 .aeronDirectoryName(CommonContext.generateRandomDirName())
                 .threadingMode(ThreadingMode.SHARED)
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
                 .termBufferSparseFile(true)
                 .publicationTermBufferLength(1 << 20));
+            clientDriver = driver;
             final HistoryRecorder recorder = new HistoryRecorder(System::nanoTime, historyWriter);
             workload = new Workload(new FlotillaClient.Context()
                 .ingressEndpoints(nodes.members())
@@ -217,7 +218,6 @@ public final class NemesisRunner
                     }
                 }
             }
-            CloseHelper.quietClose(driver);
             cleanUp();
             Runtime.getRuntime().removeShutdownHook(cleanupHook);
         }
@@ -411,8 +411,12 @@ public final class NemesisRunner
         return true;
     }
 
-    private void cleanUp()
+    /**
+     * Stops the nodes, removes the network and the /dev/shm directories; from the run's end or a shutdown hook.
+     */
+    private synchronized void cleanUp()
     {
+        CloseHelper.quietClose(clientDriver);
         CloseHelper.quietClose(nodes);
         CloseHelper.quietClose(fabric);
     }
