@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Concurrent KV clients, one {@link FlotillaClient} a thread, each running get / put / cas on a small set of keys
- * with unique written values, recording every operation in a {@link HistoryRecorder}:
+ * Concurrent KV clients, one {@link FlotillaClient} a thread, each running get (35 %), put (25 %), cas (30 %) and
+ * delete (10 %) on a small set of keys with unique written values, recording every operation in a {@link HistoryRecorder}:
  * <ul>
  *   <li>ok: the answer (a failed compare-and-set is ok with result false: it observed the value);</li>
  *   <li>fail: only a command the state machine refused as malformed (never applied; also an anomaly);</li>
@@ -228,18 +228,22 @@ final class Workload
                 final long n = operations.getAndIncrement();
                 final String key = key(n / opsPerGeneration, random.nextInt(keysPerGeneration));
                 final String value = "p" + process + "-" + (++sequence);
-                final int choice = random.nextInt(10);
-                if (choice < 4)
+                final int choice = random.nextInt(20);
+                if (choice < 7)
                 {
                     client = get(client, process, commands, buffer, key);
                 }
-                else if (choice < 7)
+                else if (choice < 12)
                 {
                     client = put(client, process, commands, buffer, key, value);
                 }
-                else
+                else if (choice < 18)
                 {
                     client = cas(client, process, commands, buffer, key, lastKnown.get(key), value);
+                }
+                else
+                {
+                    client = delete(client, process, commands, buffer, key);
                 }
             }
         }
@@ -277,6 +281,24 @@ final class Workload
             client.call(buffer, 0, commands.put(buffer, 0, key, utf8(value), 0), CALL_TIMEOUT_NS);
             recorder.ok(id);
             remember(key, value);
+            return client;
+        }
+        catch (final FlotillaClientException ex)
+        {
+            return failed(client, id, ex);
+        }
+    }
+
+    private FlotillaClient delete(
+        final FlotillaClient client, final int process, final KvCommands commands, final ExpandableArrayBuffer buffer,
+        final String key)
+    {
+        final long id = recorder.invoke(process, KvOp.delete(key));
+        try
+        {
+            client.call(buffer, 0, commands.delete(buffer, 0, key), CALL_TIMEOUT_NS); // OK or NOT_FOUND: both answers
+            recorder.ok(id);
+            remember(key, null);
             return client;
         }
         catch (final FlotillaClientException ex)
