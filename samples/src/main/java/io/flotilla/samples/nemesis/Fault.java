@@ -20,6 +20,12 @@ public enum Fault
     PAUSE_LEADER,
     /** {@code kill -STOP} of a random node, then {@code kill -CONT}. */
     PAUSE_RANDOM,
+    /**
+     * All three nodes stopped longer than the clients' call timeout, then resumed together: every client's request
+     * in flight times out (an unknown outcome, which may still be applied after the resume), and every node's timers
+     * expire at once.
+     */
+    PAUSE_ALL,
     /** The leader cut off from both followers (clients still reach it). */
     PARTITION_LEADER,
     /** A random node cut off from the two others: a minority of one, a majority of two. */
@@ -35,5 +41,5 @@ public enum Fault
     /** The CI schedule: every fault once, those on the leader twice. */
     public static final List<Fault> SHORT_SCHEDULE = List.of(
         KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_MINORITY, KILL_RANDOM, PAUSE_RANDOM, PARTITION_BRIDGE,
-        PARTITION_KILL_LEADER, KILL_DURING_RECOVERY, KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER);
+        PARTITION_KILL_LEADER, KILL_DURING_RECOVERY, PAUSE_ALL, KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER);
 }

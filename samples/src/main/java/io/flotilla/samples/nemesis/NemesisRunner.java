@@ -306,6 +306,19 @@ public final class NemesisRunner
                 nodes.resume(target);
                 return "SIGSTOP node " + target + ", SIGCONT";
             }
+            case PAUSE_ALL ->
+            {
+                for (int i = 0; i < NODES; i++)
+                {
+                    nodes.pause(i);
+                }
+                Thread.sleep(holdMs);
+                for (int i = 0; i < NODES; i++)
+                {
+                    nodes.resume(i);
+                }
+                return "SIGSTOP all nodes, SIGCONT";
+            }
             case PARTITION_LEADER, PARTITION_MINORITY ->
             {
                 fabric.isolate(List.of(target));
