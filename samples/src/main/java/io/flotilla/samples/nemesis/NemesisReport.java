@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  * @param maxGapMs      longest time without any acknowledged operation while faults were injected.
  * @param linearizability the checker's verdict on the history.
  * @param convergence   the replicas' final status.
+ * @param startWarnings nodes that failed to start once and were started again (as scripts/demo.sh does).
  * @param anomalies     everything wrong; empty for a clean run.
  */
 public record NemesisReport(
@@ -28,6 +29,7 @@ public record NemesisReport(
     long maxGapMs,
     String linearizability,
     String convergence,
+    List<String> startWarnings,
     List<String> anomalies)
 {
     public int faultCount()
@@ -46,6 +48,8 @@ public record NemesisReport(
             "  longest gap:     " + maxGapMs + " ms without an acknowledged operation (failovers included)\n" +
             "  linearizability: " + linearizability + "\n" +
             "  replicas:        " + convergence + "\n" +
+            "  start retries:   " + (startWarnings.isEmpty() ? "none" : startWarnings.size() + "\n    " +
+            String.join("\n    ", startWarnings)) + "\n" +
             "  anomalies:       " + (anomalies.isEmpty() ? "none" : anomalies.size() + "\n    " +
             String.join("\n    ", anomalies)) + "\n" +
             "=================================================";

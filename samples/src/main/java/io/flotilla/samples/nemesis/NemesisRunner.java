@@ -225,10 +225,10 @@ public final class NemesisRunner
             " operations, " + TimeUnit.NANOSECONDS.toMillis(check.elapsedNs()) + " ms)";
         return null == workload ?
             new NemesisReport(System.nanoTime() - startNs, 0, 0, 0, new EnumMap<>(faults), maxRecoveryMs, 0, verdict,
-                convergence, List.copyOf(anomalies)) :
+                convergence, null == nodes ? List.of() : nodes.startFailures(), List.copyOf(anomalies)) :
             new NemesisReport(System.nanoTime() - startNs, workload.operations(), workload.okCount(),
                 workload.infoCount(), new EnumMap<>(faults), maxRecoveryMs, TimeUnit.NANOSECONDS.toMillis(workload.maxGapNs()),
-                verdict, convergence, List.copyOf(anomalies));
+                verdict, convergence, null == nodes ? List.of() : nodes.startFailures(), List.copyOf(anomalies));
     }
 
     private void runFaults(final Workload workload, final HistoryRecorder recorder, final long startNs)
@@ -414,14 +414,16 @@ public final class NemesisRunner
 
     private boolean allReady()
     {
+        boolean ready = true;
         for (int i = 0; i < NODES; i++)
         {
             if (!nodes.isReady(i))
             {
-                return false;
+                nodes.restartIfStartFailed(i);
+                ready = false;
             }
         }
-        return true;
+        return ready;
     }
 
     /**

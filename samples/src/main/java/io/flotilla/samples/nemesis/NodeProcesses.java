@@ -42,7 +42,10 @@ final class NodeProcesses implements AutoCloseable
     private final String aeronPrefix;
     private final Process[] processes;
     private final boolean[] paused;
+    private final boolean[] readySinceStart;
+    private final int[] failedStarts;
     private final List<String> unexpectedExits = new ArrayList<>();
+    private final List<String> startFailures = new ArrayList<>();
 
     NodeProcesses(final Path runDir, final NetworkFabric fabric, final int nodeCount)
     {
@@ -50,6 +53,8 @@ final class NodeProcesses implements AutoCloseable
         this.fabric = fabric;
         this.processes = new Process[nodeCount];
         this.paused = new boolean[nodeCount];
+        this.readySinceStart = new boolean[nodeCount];
+        this.failedStarts = new int[nodeCount];
         this.aeronPrefix = "/dev/shm/flotilla-nemesis-" + ProcessHandle.current().pid() + "-";
         final StringBuilder spec = new StringBuilder();
         for (int i = 0; i < nodeCount; i++)
@@ -98,6 +103,7 @@ final class NodeProcesses implements AutoCloseable
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
             paused[id] = false;
+            readySinceStart[id] = false;
         }
         catch (final IOException ex)
         {
@@ -111,7 +117,32 @@ final class NodeProcesses implements AutoCloseable
     boolean isReady(final int id)
     {
         final ReplicaStatus status = status(id);
-        return isAlive(id) && null != status && status.pid() == processes[id].pid();
+        final boolean ready = isAlive(id) && null != status && status.pid() == processes[id].pid();
+        if (ready)
+        {
+            readySinceStart[id] = true;
+            failedStarts[id] = 0;
+        }
+        return ready;
+    }
+
+    /**
+     * A node that exits while starting (before it published its status) is started once more, as
+     * {@code scripts/demo.sh} does; the failure is kept as a warning ({@link #startFailures()}). A second failed
+     * start in a row, or an exit after the node was up, is an anomaly ({@link #problems()}).
+     */
+    void restartIfStartFailed(final int id)
+    {
+        checkExited(id);
+        if (null == processes[id] && !readySinceStart[id] && failedStarts[id] == 1)
+        {
+            start(id);
+        }
+    }
+
+    List<String> startFailures()
+    {
+        return List.copyOf(startFailures);
     }
 
     boolean isAlive(final int id)
@@ -305,8 +336,16 @@ final class NodeProcesses implements AutoCloseable
         final Process process = processes[id];
         if (null != process && !process.isAlive())
         {
-            unexpectedExits.add("node " + id + " (pid " + process.pid() + ") exited by itself with status " +
-                process.exitValue() + "; log tail:\n" + logTail(id, 20));
+            final String what = "node " + id + " (pid " + process.pid() + ") exited by itself with status " +
+                process.exitValue() + (readySinceStart[id] ? "" : " while starting") + "; log tail:\n" + logTail(id, 20);
+            if (readySinceStart[id] || ++failedStarts[id] > 1)
+            {
+                unexpectedExits.add(what);
+            }
+            else
+            {
+                startFailures.add(what);
+            }
             processes[id] = null;
         }
     }
