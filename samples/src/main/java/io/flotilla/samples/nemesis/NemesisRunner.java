@@ -136,7 +136,9 @@ public final class NemesisRunner
         CheckResult check = null;
         String convergence = "not reached";
         final Path historyFile = runDir.resolve("history.txt");
-        try (Writer historyWriter = Files.newBufferedWriter(historyFile, StandardCharsets.UTF_8))
+        final Writer historyWriter = Files.newBufferedWriter(historyFile, StandardCharsets.UTF_8);
+        final HistoryRecorder recorder = new HistoryRecorder(System::nanoTime, historyWriter);
+        try
         {
             fabric = NetworkFabric.create(NODES);
             nodes = new NodeProcesses(runDir, fabric, NODES);
@@ -156,7 +158,6 @@ public final class NemesisRunner
                 .termBufferSparseFile(true)
                 .publicationTermBufferLength(1 << 20));
             clientDriver = driver;
-            final HistoryRecorder recorder = new HistoryRecorder(System::nanoTime, historyWriter);
             workload = new Workload(new FlotillaClient.Context()
                 .ingressEndpoints(nodes.members())
                 .responseChannel("aeron:udp?endpoint=" + fabric.hostAddress() + ":0")
@@ -178,15 +179,7 @@ public final class NemesisRunner
             {
                 anomalies.add(unread + " keys could not be read back within " + readBoundMs + " ms after healing");
             }
-            recorder.flush();
             convergence = converge();
-            check = new LinearizabilityChecker().check(recorder.history());
-            log("history: " + check.operationCount() + " operations checked in " +
-                TimeUnit.NANOSECONDS.toMillis(check.elapsedNs()) + " ms: " + check.verdict());
-            if (Verdict.LINEARIZABLE != check.verdict())
-            {
-                anomalies.add("history " + check.verdict() + " (saved in " + historyFile + "):\n" + check.report());
-            }
             if (workload.badCommands() > 0)
             {
                 anomalies.add(workload.badCommands() + " commands refused as malformed");
@@ -207,6 +200,9 @@ public final class NemesisRunner
             {
                 workload.stop(30_000);
             }
+            // Checked whatever happened: a run stopped early still has a history that must be linearizable.
+            check = checkHistory(recorder, historyFile);
+            CloseHelper.quietClose(historyWriter);
             if (null != nodes)
             {
                 anomalies.addAll(nodes.problems());
@@ -229,6 +225,19 @@ public final class NemesisRunner
             new NemesisReport(System.nanoTime() - startNs, workload.operations(), workload.okCount(),
                 workload.infoCount(), new EnumMap<>(faults), maxRecoveryMs, TimeUnit.NANOSECONDS.toMillis(workload.maxGapNs()),
                 verdict, convergence, null == nodes ? List.of() : nodes.startFailures(), List.copyOf(anomalies));
+    }
+
+    private CheckResult checkHistory(final HistoryRecorder recorder, final Path historyFile)
+    {
+        recorder.flush();
+        final CheckResult check = new LinearizabilityChecker().check(recorder.history());
+        log("history: " + check.operationCount() + " operations checked in " +
+            TimeUnit.NANOSECONDS.toMillis(check.elapsedNs()) + " ms: " + check.verdict());
+        if (Verdict.LINEARIZABLE != check.verdict())
+        {
+            anomalies.add("history " + check.verdict() + " (saved in " + historyFile + "):\n" + check.report());
+        }
+        return check;
     }
 
     private void runFaults(final Workload workload, final HistoryRecorder recorder, final long startNs)
@@ -359,7 +368,8 @@ public final class NemesisRunner
     private String leaderText()
     {
         final int leader = nodes.leader();
-        return leader < 0 ? "unknown" : "node " + leader + " term " + nodes.status(leader).term();
+        final ReplicaStatus status = leader < 0 ? null : nodes.status(leader);
+        return null == status ? "unknown" : "node " + leader + " term " + status.term();
     }
 
     private void healAll() throws InterruptedException
