@@ -21,9 +21,9 @@ import java.util.Map;
  * @param leader       leader member id, or -1.
  * @param pid          process id of the node.
  */
-record ReplicaStatus(long appliedIndex, String digest, int keys, String role, long term, int leader, long pid)
+public record ReplicaStatus(long appliedIndex, String digest, int keys, String role, long term, int leader, long pid)
 {
-    static final String FILE_NAME = "kv-status";
+    public static final String FILE_NAME = "kv-status";
 
     void write(final Path dataDir) throws IOException
     {
@@ -36,7 +36,7 @@ record ReplicaStatus(long appliedIndex, String digest, int keys, String role, lo
     /**
      * @return the status, or null when the file is missing or unreadable.
      */
-    static ReplicaStatus read(final Path dataDir)
+    public static ReplicaStatus read(final Path dataDir)
     {
         try
         {

@@ -1,0 +1,45 @@
+package io.flotilla.samples.nemesis;
+
+import java.util.List;
+
+/**
+ * The faults the nemesis injects into a three-node cluster.
+ */
+public enum Fault
+{
+    /** {@code kill -9} of the leader, restarted after the hold time (it replays its log and catches up). */
+    KILL_LEADER,
+    /** {@code kill -9} of a random node, restarted after the hold time. */
+    KILL_RANDOM,
+    /**
+     * {@code kill -9} of a random node, restarted, and killed again while it replays its log or catches up, then
+     * restarted for good: recovery of a log whose recovery was itself interrupted.
+     */
+    KILL_DURING_RECOVERY,
+    /** {@code kill -STOP} of the leader for longer than the election timeout, then {@code kill -CONT}. */
+    PAUSE_LEADER,
+    /** {@code kill -STOP} of a random node, then {@code kill -CONT}. */
+    PAUSE_RANDOM,
+    /**
+     * All three nodes stopped longer than the clients' call timeout, then resumed together: every client's request
+     * in flight times out (an unknown outcome, which may still be applied after the resume), and every node's timers
+     * expire at once.
+     */
+    PAUSE_ALL,
+    /** The leader cut off from both followers (clients still reach it). */
+    PARTITION_LEADER,
+    /** A random node cut off from the two others: a minority of one, a majority of two. */
+    PARTITION_MINORITY,
+    /**
+     * The leader cut off (it may append entries clients send it that can never commit), killed -9 and restarted
+     * while still cut off, then healed: the restarted node must drop its uncommitted tail for the new leader's log.
+     */
+    PARTITION_KILL_LEADER,
+    /** Two nodes cut off from each other, both still linked to the third (a non-transitive partition). */
+    PARTITION_BRIDGE;
+
+    /** The CI schedule: every fault once, those on the leader twice. */
+    public static final List<Fault> SHORT_SCHEDULE = List.of(
+        KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_MINORITY, KILL_RANDOM, PAUSE_RANDOM, PARTITION_BRIDGE,
+        PARTITION_KILL_LEADER, KILL_DURING_RECOVERY, PAUSE_ALL, KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER);
+}

@@ -1,0 +1,489 @@
+package io.flotilla.samples.nemesis;
+
+import io.aeron.CommonContext;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.flotilla.engine.client.FlotillaClient;
+import io.flotilla.samples.ReplicaStatus;
+import io.flotilla.samples.verify.CheckResult;
+import io.flotilla.samples.verify.HistoryRecorder;
+import io.flotilla.samples.verify.LinearizabilityChecker;
+import io.flotilla.samples.verify.Verdict;
+import org.agrona.CloseHelper;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs three {@link io.flotilla.samples.KvNode} JVMs in network namespaces under a concurrent KV workload, injects
+ * faults on a schedule (kill -9, SIGSTOP/SIGCONT, partitions), heals, and checks the run: the history is
+ * linearizable (every acknowledged write present or overwritten by a legal order), the replicas converge to the
+ * same applied index and state digest, no node logged a checksum error or exited by itself, and the cluster served
+ * again within {@link #SERVE_BOUND_MS} after every heal. Every wait has a deadline; everything started is stopped,
+ * namespaces and /dev/shm directories removed, even on failure.
+ * <pre>
+ *   NemesisRunner [--minutes N | --short | --faults F,F...] [--seed S] [--run-dir DIR] [--clients N]
+ * </pre>
+ * {@code --minutes N} (or {@code -Dnemesis.minutes=N}) runs random faults for N minutes (the soak); {@code --short}
+ * runs {@link Fault#SHORT_SCHEDULE}; {@code --faults} the given faults in order. Exit status 0 when no anomaly was found, 1 otherwise.
+ */
+public final class NemesisRunner
+{
+    /** How long after a heal (or a restart) the cluster must have acknowledged an operation again. */
+    static final long SERVE_BOUND_MS = 30_000;
+    private static final long READY_BOUND_MS = 120_000;
+    private static final long CONVERGE_BOUND_MS = 60_000;
+    private static final long QUIET_MS = 1_500;
+    /** A recovery slower than this is logged with the elections behind it. */
+    private static final long SLOW_RECOVERY_MS = 5_000;
+    private static final int NODES = 3;
+
+    private final Path runDir;
+    private final List<Fault> schedule;
+    private final long soakNs;
+    private final long seed;
+    private final int clients;
+    private final PrintStream out;
+    private final SplittableRandom random;
+    private final Map<Fault, Integer> faults = new EnumMap<>(Fault.class);
+    private final List<String> anomalies = new ArrayList<>();
+    private long maxRecoveryMs;
+    private volatile NodeProcesses nodes;
+    private volatile NetworkFabric fabric;
+    private volatile MediaDriver clientDriver;
+
+    /**
+     * @param schedule the faults in order, or null for random faults during {@code soakNs}.
+     */
+    public NemesisRunner(
+        final Path runDir, final List<Fault> schedule, final long soakNs, final long seed, final int clients,
+        final PrintStream out)
+    {
+        this.runDir = runDir;
+        this.schedule = schedule;
+        this.soakNs = soakNs;
+        this.seed = seed;
+        this.clients = clients;
+        this.out = out;
+        this.random = new SplittableRandom(seed);
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        long minutes = Long.getLong("nemesis.minutes", 0);
+        List<Fault> schedule = null;
+        long seed = System.nanoTime();
+        int clients = 4;
+        Path runDir = Path.of("run", "nemesis");
+        for (int i = 0; i < args.length; i++)
+        {
+            switch (args[i])
+            {
+                case "--minutes" -> minutes = Long.parseLong(args[++i]);
+                case "--short" -> schedule = Fault.SHORT_SCHEDULE;
+                case "--faults" -> schedule = Arrays.stream(args[++i].split(",")).map(Fault::valueOf).toList();
+                case "--seed" -> seed = Long.parseLong(args[++i]);
+                case "--clients" -> clients = Integer.parseInt(args[++i]);
+                case "--run-dir" -> runDir = Path.of(args[++i]);
+                default ->
+                {
+                    System.err.println("usage: NemesisRunner [--minutes N | --short | --faults F,F...] [--seed S] [--run-dir DIR] [--clients N]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (null == schedule && minutes <= 0)
+        {
+            System.err.println("NemesisRunner: give --minutes N (soak), --short (the CI schedule) or --faults F,F...");
+            System.exit(2);
+        }
+        Files.createDirectories(runDir);
+        final NemesisReport report = new NemesisRunner(runDir, schedule,
+            TimeUnit.MINUTES.toNanos(minutes), seed, clients, System.out).run();
+        System.out.println(report);
+        System.exit(report.anomalies().isEmpty() ? 0 : 1);
+    }
+
+    /**
+     * Runs the schedule and the checks.
+     *
+     * @return what was done and every anomaly found.
+     */
+    public NemesisReport run() throws IOException, InterruptedException
+    {
+        final long startNs = System.nanoTime();
+        log("nemesis: seed " + seed + ", " + clients + " clients, " +
+            (null == schedule ? "random faults for " + TimeUnit.NANOSECONDS.toSeconds(soakNs) + " s" :
+            "schedule " + schedule) + ", run dir " + runDir.toAbsolutePath());
+        final Thread cleanupHook = new Thread(this::cleanUp, "nemesis-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanupHook);
+        Workload workload = null;
+        CheckResult check = null;
+        String convergence = "not reached";
+        final Path historyFile = runDir.resolve("history.txt");
+        final Writer historyWriter = Files.newBufferedWriter(historyFile, StandardCharsets.UTF_8);
+        final HistoryRecorder recorder = new HistoryRecorder(System::nanoTime, historyWriter);
+        try
+        {
+            fabric = NetworkFabric.create(NODES);
+            nodes = new NodeProcesses(runDir, fabric, NODES);
+            for (int i = 0; i < NODES; i++)
+            {
+                nodes.start(i);
+            }
+            require(await(READY_BOUND_MS, this::allReady), "nodes not ready within " + READY_BOUND_MS + " ms");
+            require(await(READY_BOUND_MS, () -> nodes.leader() >= 0), "no leader within " + READY_BOUND_MS + " ms");
+            log("3 nodes up (" + nodes.members() + "), leader node " + nodes.leader());
+
+            final MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                .aeronDirectoryName(CommonContext.generateRandomDirName())
+                .threadingMode(ThreadingMode.SHARED)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .termBufferSparseFile(true)
+                .publicationTermBufferLength(1 << 20));
+            clientDriver = driver;
+            workload = new Workload(new FlotillaClient.Context()
+                .ingressEndpoints(nodes.members())
+                .responseChannel("aeron:udp?endpoint=" + fabric.hostAddress() + ":0")
+                .aeronDirectoryName(driver.aeronDirectoryName())
+                .responseTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
+                .connectTimeoutNs(TimeUnit.SECONDS.toNanos(3)), recorder, 5, 4_000, seed);
+            workload.start(clients);
+            final Workload w = workload;
+            require(await(SERVE_BOUND_MS * 2, () -> w.okCount() > 0), "no operation acknowledged");
+            log("workload running");
+
+            runFaults(workload, recorder, startNs);
+
+            require(workload.stop(30_000), "client threads did not stop within 30 s");
+            healAll();
+            final long readBoundMs = SERVE_BOUND_MS + workload.keys() * 50;
+            final int unread = workload.readAllKeys(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(readBoundMs));
+            if (unread > 0)
+            {
+                anomalies.add(unread + " keys could not be read back within " + readBoundMs + " ms after healing");
+            }
+            convergence = converge();
+            if (workload.badCommands() > 0)
+            {
+                anomalies.add(workload.badCommands() + " commands refused as malformed");
+            }
+        }
+        catch (final AbortException ex)
+        {
+            anomalies.add(ex.getMessage());
+        }
+        catch (final RuntimeException ex)
+        {
+            anomalies.add("nemesis run failed: " + ex);
+            ex.printStackTrace(out);
+        }
+        finally
+        {
+            if (null != workload)
+            {
+                workload.stop(30_000);
+            }
+            // Checked whatever happened: a run stopped early still has a history that must be linearizable.
+            check = checkHistory(recorder, historyFile);
+            CloseHelper.quietClose(historyWriter);
+            if (null != nodes)
+            {
+                anomalies.addAll(nodes.problems());
+                if (!anomalies.isEmpty())
+                {
+                    for (int i = 0; i < NODES; i++)
+                    {
+                        out.println("---- node " + i + " log tail ----\n" + nodes.logTail(i, 15));
+                    }
+                }
+            }
+            cleanUp();
+            Runtime.getRuntime().removeShutdownHook(cleanupHook);
+        }
+        final String verdict = null == check ? "not checked" : check.verdict() + " (" + check.operationCount() +
+            " operations, " + TimeUnit.NANOSECONDS.toMillis(check.elapsedNs()) + " ms)";
+        return null == workload ?
+            new NemesisReport(System.nanoTime() - startNs, 0, 0, 0, new EnumMap<>(faults), maxRecoveryMs, 0, verdict,
+                convergence, null == nodes ? List.of() : nodes.startFailures(), List.copyOf(anomalies)) :
+            new NemesisReport(System.nanoTime() - startNs, workload.operations(), workload.okCount(),
+                workload.infoCount(), new EnumMap<>(faults), maxRecoveryMs, TimeUnit.NANOSECONDS.toMillis(workload.maxGapNs()),
+                verdict, convergence, null == nodes ? List.of() : nodes.startFailures(), List.copyOf(anomalies));
+    }
+
+    private CheckResult checkHistory(final HistoryRecorder recorder, final Path historyFile)
+    {
+        recorder.flush();
+        final CheckResult check = new LinearizabilityChecker().check(recorder.history());
+        log("history: " + check.operationCount() + " operations checked in " +
+            TimeUnit.NANOSECONDS.toMillis(check.elapsedNs()) + " ms: " + check.verdict());
+        if (Verdict.LINEARIZABLE != check.verdict())
+        {
+            anomalies.add("history " + check.verdict() + " (saved in " + historyFile + "):\n" + check.report());
+        }
+        return check;
+    }
+
+    private void runFaults(final Workload workload, final HistoryRecorder recorder, final long startNs)
+        throws InterruptedException, IOException
+    {
+        final int total = null == schedule ? -1 : schedule.size();
+        for (int n = 0; null == schedule ? System.nanoTime() - startNs < soakNs : n < total; n++)
+        {
+            Thread.sleep(QUIET_MS);
+            final Fault fault = null == schedule ? Fault.values()[random.nextInt(Fault.values().length)] : schedule.get(n);
+            final long holdMs = null == schedule ? 1_000 + random.nextInt(5_000) : 3_000;
+            final Instant faultStart = Instant.now();
+            final String what = inject(fault, holdMs);
+            faults.merge(fault, 1, Integer::sum);
+            final long healNs = System.nanoTime();
+            final boolean served = await(SERVE_BOUND_MS, () -> workload.lastOkCompletionNs() - healNs > 0);
+            final long recoveryMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healNs);
+            maxRecoveryMs = Math.max(maxRecoveryMs, recoveryMs);
+            log("fault " + (n + 1) + (total > 0 ? "/" + total : "") + " " + fault + ": " + what + ", held " + holdMs +
+                " ms; " + (served ? "served again " + recoveryMs + " ms after healing" : "NOT SERVING") + "; leader " +
+                leaderText() + "; " + workload.operations() + " ops (" + workload.infoCount() + " unknown)");
+            recorder.flush();
+            if (recoveryMs > SLOW_RECOVERY_MS)
+            {
+                log("slow recovery; role changes since the fault began:\n  " +
+                    String.join("\n  ", nodes.roleChangesSince(faultStart)));
+            }
+            if (!served)
+            {
+                throw new AbortException("no operation acknowledged within " + SERVE_BOUND_MS + " ms after healing " +
+                    fault);
+            }
+            require(await(READY_BOUND_MS, this::allReady), "a node was not ready again within " + READY_BOUND_MS +
+                " ms after " + fault);
+        }
+    }
+
+    /**
+     * Injects the fault, holds it for {@code holdMs}, heals it.
+     *
+     * @return what was done, for the log.
+     */
+    private String inject(final Fault fault, final long holdMs) throws InterruptedException
+    {
+        final int target = switch (fault)
+        {
+            case KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_KILL_LEADER -> leaderOrRandom();
+            default -> random.nextInt(NODES);
+        };
+        switch (fault)
+        {
+            case KILL_LEADER, KILL_RANDOM ->
+            {
+                nodes.kill(target, 10_000);
+                Thread.sleep(holdMs);
+                nodes.start(target);
+                return "kill -9 node " + target + ", restarted";
+            }
+            case KILL_DURING_RECOVERY ->
+            {
+                nodes.kill(target, 10_000);
+                Thread.sleep(holdMs / 2);
+                nodes.start(target);
+                final long killAgainMs = 300 + random.nextInt(1_500);
+                Thread.sleep(killAgainMs);
+                nodes.kill(target, 10_000);
+                Thread.sleep(holdMs / 2);
+                nodes.start(target);
+                return "kill -9 node " + target + ", restarted, killed again " + killAgainMs + " ms later, restarted";
+            }
+            case PAUSE_LEADER, PAUSE_RANDOM ->
+            {
+                nodes.pause(target);
+                Thread.sleep(holdMs);
+                nodes.resume(target);
+                return "SIGSTOP node " + target + ", SIGCONT";
+            }
+            case PAUSE_ALL ->
+            {
+                for (int i = 0; i < NODES; i++)
+                {
+                    nodes.pause(i);
+                }
+                Thread.sleep(holdMs);
+                for (int i = 0; i < NODES; i++)
+                {
+                    nodes.resume(i);
+                }
+                return "SIGSTOP all nodes, SIGCONT";
+            }
+            case PARTITION_LEADER, PARTITION_MINORITY ->
+            {
+                fabric.isolate(List.of(target));
+                Thread.sleep(holdMs);
+                fabric.heal();
+                return "node " + target + " cut off from the others, healed";
+            }
+            case PARTITION_KILL_LEADER ->
+            {
+                fabric.isolate(List.of(target));
+                Thread.sleep(holdMs / 2);
+                nodes.kill(target, 10_000);
+                nodes.start(target);
+                Thread.sleep(holdMs / 2);
+                fabric.heal();
+                return "node " + target + " cut off, killed -9 and restarted while cut off, healed";
+            }
+            case PARTITION_BRIDGE ->
+            {
+                final int a = (target + 1) % NODES;
+                final int b = (target + 2) % NODES;
+                fabric.cut(a, b);
+                Thread.sleep(holdMs);
+                fabric.heal();
+                return "nodes " + a + " and " + b + " cut from each other (both see node " + target + "), healed";
+            }
+            default -> throw new IllegalStateException(fault.name());
+        }
+    }
+
+    private int leaderOrRandom() throws InterruptedException
+    {
+        await(5_000, () -> nodes.leader() >= 0);
+        final int leader = nodes.leader();
+        return leader >= 0 ? leader : random.nextInt(NODES);
+    }
+
+    private String leaderText()
+    {
+        final int leader = nodes.leader();
+        final ReplicaStatus status = leader < 0 ? null : nodes.status(leader);
+        return null == status ? "unknown" : "node " + leader + " term " + status.term();
+    }
+
+    private void healAll() throws InterruptedException
+    {
+        fabric.heal();
+        for (int i = 0; i < NODES; i++)
+        {
+            if (nodes.isPaused(i))
+            {
+                nodes.resume(i);
+            }
+            if (!nodes.isAlive(i))
+            {
+                nodes.start(i);
+            }
+        }
+        require(await(READY_BOUND_MS, this::allReady), "nodes not all ready after healing");
+    }
+
+    /**
+     * Waits until all replicas report the same applied index, then compares their digests.
+     */
+    private String converge() throws InterruptedException
+    {
+        final ReplicaStatus[] statuses = new ReplicaStatus[NODES];
+        final boolean sameIndex = await(CONVERGE_BOUND_MS, () ->
+        {
+            for (int i = 0; i < NODES; i++)
+            {
+                statuses[i] = nodes.status(i);
+                if (null == statuses[i] || statuses[i].appliedIndex() != statuses[0].appliedIndex())
+                {
+                    return false;
+                }
+            }
+            return true;
+        });
+        final StringBuilder text = new StringBuilder();
+        boolean identical = sameIndex;
+        for (int i = 0; i < NODES; i++)
+        {
+            text.append(i == 0 ? "" : "; ").append("node ").append(i).append(' ').append(statuses[i]);
+            identical &= null != statuses[i] && statuses[i].digest().equals(statuses[0].digest());
+        }
+        if (!identical)
+        {
+            anomalies.add("replicas did not converge within " + CONVERGE_BOUND_MS + " ms: " + text);
+        }
+        log("replicas " + (identical ? "identical" : "DIFFER") + ": " + text);
+        return (identical ? "identical: " : "DIFFER: ") + text;
+    }
+
+    private boolean allReady()
+    {
+        boolean ready = true;
+        for (int i = 0; i < NODES; i++)
+        {
+            if (!nodes.isReady(i))
+            {
+                nodes.restartIfStartFailed(i);
+                ready = false;
+            }
+        }
+        return ready;
+    }
+
+    /**
+     * Stops the nodes, removes the network and the /dev/shm directories; from the run's end or a shutdown hook.
+     */
+    private synchronized void cleanUp()
+    {
+        CloseHelper.quietClose(clientDriver);
+        CloseHelper.quietClose(nodes);
+        CloseHelper.quietClose(fabric);
+    }
+
+    private void log(final String message)
+    {
+        out.println(LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + " " + message);
+        out.flush();
+    }
+
+    private static void require(final boolean condition, final String problem)
+    {
+        if (!condition)
+        {
+            throw new AbortException(problem);
+        }
+    }
+
+    private static boolean await(final long timeoutMs, final BooleanSupplier condition) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    /**
+     * A run that cannot go on: reported as an anomaly, then everything is cleaned up.
+     */
+    private static final class AbortException extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        AbortException(final String message)
+        {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,378 @@
+package io.flotilla.samples.nemesis;
+
+import io.flotilla.samples.KvNode;
+import io.flotilla.samples.ReplicaStatus;
+import org.agrona.IoUtil;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * The three {@link KvNode} JVMs of a nemesis run, each in its network namespace, started as {@code scripts/demo.sh}
+ * starts them (same JVM flags, FSYNC log); data in {@code RUN_DIR/node-N}, output appended to
+ * {@code RUN_DIR/node-N.log}, Aeron directories under {@code /dev/shm} removed on {@link #close()}.
+ * Knows which nodes it killed or paused, so a node that exits by itself is noticed.
+ */
+final class NodeProcesses implements AutoCloseable
+{
+    /** The flags Aeron and Agrona need on Java 17 (the parent pom's {@code flotilla.jvm.flags}, as scripts/lib.sh). */
+    static final List<String> JVM_FLAGS = List.of(
+        "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
+        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-Djava.net.preferIPv4Stack=true");
+    static final int CONSENSUS_PORT = 20110;
+    static final int INGRESS_PORT = 20111;
+    private static final long STOP_TIMEOUT_MS = 15_000;
+    /** What a node must never log: a frame or log entry failing its checksum, or a corrupt log. */
+    private static final Pattern LOG_PROBLEM = Pattern.compile("(?i)checksum|corrupt");
+
+    private final Path runDir;
+    private final NetworkFabric fabric;
+    private final String members;
+    private final String aeronPrefix;
+    private final Process[] processes;
+    private final boolean[] paused;
+    private final boolean[] readySinceStart;
+    private final int[] failedStarts;
+    private final List<String> unexpectedExits = new ArrayList<>();
+    private final List<String> startFailures = new ArrayList<>();
+
+    NodeProcesses(final Path runDir, final NetworkFabric fabric, final int nodeCount)
+    {
+        this.runDir = runDir;
+        this.fabric = fabric;
+        this.processes = new Process[nodeCount];
+        this.paused = new boolean[nodeCount];
+        this.readySinceStart = new boolean[nodeCount];
+        this.failedStarts = new int[nodeCount];
+        this.aeronPrefix = "/dev/shm/flotilla-nemesis-" + ProcessHandle.current().pid() + "-";
+        final StringBuilder spec = new StringBuilder();
+        for (int i = 0; i < nodeCount; i++)
+        {
+            spec.append(i == 0 ? "" : ",").append(i).append('=').append(fabric.nodeAddress(i))
+                .append(':').append(CONSENSUS_PORT).append(':').append(INGRESS_PORT);
+        }
+        members = spec.toString();
+    }
+
+    int count()
+    {
+        return processes.length;
+    }
+
+    String members()
+    {
+        return members;
+    }
+
+    Path dataDir(final int id)
+    {
+        return runDir.resolve("node-" + id);
+    }
+
+    /**
+     * Starts node {@code id} (a fresh process; its data directory is kept across restarts).
+     */
+    void start(final int id)
+    {
+        checkExited(id);
+        try
+        {
+            Files.createDirectories(dataDir(id));
+            Files.deleteIfExists(dataDir(id).resolve(ReplicaStatus.FILE_NAME));
+            final List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(JVM_FLAGS);
+            command.addAll(List.of("-Xmx256m", "-XX:+UseParallelGC", "-Dflotilla.aeron.dir=" + aeronPrefix + id,
+                "-cp", System.getProperty("java.class.path"), KvNode.class.getName(),
+                "--member-id", String.valueOf(id), "--members", members, "--data-dir", dataDir(id).toString()));
+            final File log = runDir.resolve("node-" + id + ".log").toFile();
+            processes[id] = new ProcessBuilder(fabric.inNamespace(id, command))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+            paused[id] = false;
+            readySinceStart[id] = false;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot start node " + id, ex);
+        }
+    }
+
+    /**
+     * @return true when node {@code id} runs and has published its status (it is up and its log replayed).
+     */
+    boolean isReady(final int id)
+    {
+        final ReplicaStatus status = status(id);
+        final boolean ready = isAlive(id) && null != status && status.pid() == processes[id].pid();
+        if (ready)
+        {
+            readySinceStart[id] = true;
+            failedStarts[id] = 0;
+        }
+        return ready;
+    }
+
+    /**
+     * A node that exits while starting (before it published its status) is started once more, as
+     * {@code scripts/demo.sh} does; the failure is kept as a warning ({@link #startFailures()}). A second failed
+     * start in a row, or an exit after the node was up, is an anomaly ({@link #problems()}).
+     */
+    void restartIfStartFailed(final int id)
+    {
+        checkExited(id);
+        if (null == processes[id] && !readySinceStart[id] && failedStarts[id] == 1)
+        {
+            start(id);
+        }
+    }
+
+    List<String> startFailures()
+    {
+        return List.copyOf(startFailures);
+    }
+
+    boolean isAlive(final int id)
+    {
+        return null != processes[id] && processes[id].isAlive();
+    }
+
+    boolean isPaused(final int id)
+    {
+        return paused[id];
+    }
+
+    ReplicaStatus status(final int id)
+    {
+        return ReplicaStatus.read(dataDir(id));
+    }
+
+    /**
+     * @return the id of the running, not paused node reporting itself leader in the highest term, or -1.
+     */
+    int leader()
+    {
+        int leader = -1;
+        long term = -1;
+        for (int i = 0; i < processes.length; i++)
+        {
+            final ReplicaStatus status = status(i);
+            if (isAlive(i) && !paused[i] && null != status && "LEADER".equals(status.role()) && status.term() > term)
+            {
+                leader = i;
+                term = status.term();
+            }
+        }
+        return leader;
+    }
+
+    /**
+     * {@code kill -9} node {@code id} and wait until it is gone.
+     */
+    void kill(final int id, final long timeoutMs) throws InterruptedException
+    {
+        final Process process = processes[id];
+        process.destroyForcibly();
+        if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS))
+        {
+            throw new IllegalStateException("node " + id + " (pid " + process.pid() + ") survived kill -9");
+        }
+        processes[id] = null;
+        paused[id] = false;
+    }
+
+    /**
+     * {@code kill -STOP}: the process stops dead, its sockets stay open (a long GC pause, a stalled VM).
+     */
+    void pause(final int id)
+    {
+        signal(id, "-STOP");
+        paused[id] = true;
+    }
+
+    void resume(final int id)
+    {
+        signal(id, "-CONT");
+        paused[id] = false;
+    }
+
+    /**
+     * @return problems found so far: nodes that exited without being killed, and log lines about checksums or
+     * corruption.
+     */
+    List<String> problems() throws IOException
+    {
+        for (int i = 0; i < processes.length; i++)
+        {
+            checkExited(i);
+        }
+        final List<String> problems = new ArrayList<>(unexpectedExits);
+        for (int i = 0; i < processes.length; i++)
+        {
+            final Path log = runDir.resolve("node-" + i + ".log");
+            if (Files.exists(log))
+            {
+                for (final String line : Files.readAllLines(log, StandardCharsets.UTF_8))
+                {
+                    if (LOG_PROBLEM.matcher(line).find())
+                    {
+                        problems.add("node " + i + " logged: " + line);
+                    }
+                }
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * @return every node's role-change lines logged at or after {@code since}, in time order: the elections behind a
+     * slow recovery.
+     */
+    List<String> roleChangesSince(final Instant since) throws IOException
+    {
+        final List<String> lines = new ArrayList<>();
+        for (int i = 0; i < processes.length; i++)
+        {
+            final Path log = runDir.resolve("node-" + i + ".log");
+            if (Files.exists(log))
+            {
+                for (final String line : Files.readAllLines(log, StandardCharsets.UTF_8))
+                {
+                    final int space = line.indexOf(' ');
+                    if (line.contains(" role=") && space > 0 && !parseInstant(line.substring(0, space)).isBefore(since))
+                    {
+                        lines.add(line);
+                    }
+                }
+            }
+        }
+        lines.sort(Comparator.comparing((final String line) -> parseInstant(line.substring(0, line.indexOf(' ')))));
+        return lines;
+    }
+
+    /**
+     * @return the last lines of node {@code id}'s log, for a failure report.
+     */
+    String logTail(final int id, final int lines)
+    {
+        try
+        {
+            final List<String> all = Files.readAllLines(runDir.resolve("node-" + id + ".log"), StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        }
+        catch (final IOException ex)
+        {
+            return "(no log: " + ex + ")";
+        }
+    }
+
+    /**
+     * Resumes paused nodes, stops every node (SIGTERM, then SIGKILL after a bound) and removes the Aeron
+     * directories; never throws.
+     */
+    @Override
+    public void close()
+    {
+        for (int i = 0; i < processes.length; i++)
+        {
+            if (isAlive(i))
+            {
+                if (paused[i])
+                {
+                    signalQuietly(processes[i].pid(), "-CONT");
+                }
+                processes[i].destroy();
+            }
+        }
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_TIMEOUT_MS);
+        for (int i = 0; i < processes.length; i++)
+        {
+            if (null != processes[i])
+            {
+                try
+                {
+                    if (!processes[i].waitFor(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS))
+                    {
+                        processes[i].destroyForcibly().waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    processes[i].destroyForcibly();
+                    Thread.currentThread().interrupt();
+                }
+            }
+            IoUtil.delete(new File(aeronPrefix + i), true);
+        }
+    }
+
+    private static Instant parseInstant(final String text)
+    {
+        try
+        {
+            return Instant.parse(text);
+        }
+        catch (final DateTimeParseException ex)
+        {
+            return Instant.MIN;
+        }
+    }
+
+    private void checkExited(final int id)
+    {
+        final Process process = processes[id];
+        if (null != process && !process.isAlive())
+        {
+            final String what = "node " + id + " (pid " + process.pid() + ") exited by itself with status " +
+                process.exitValue() + (readySinceStart[id] ? "" : " while starting") + "; log tail:\n" + logTail(id, 20);
+            if (readySinceStart[id] || ++failedStarts[id] > 1)
+            {
+                unexpectedExits.add(what);
+            }
+            else
+            {
+                startFailures.add(what);
+            }
+            processes[id] = null;
+        }
+    }
+
+    private void signal(final int id, final String signal)
+    {
+        if (!signalQuietly(processes[id].pid(), signal))
+        {
+            throw new IllegalStateException("kill " + signal + " of node " + id + " failed");
+        }
+    }
+
+    private static boolean signalQuietly(final long pid, final String signal)
+    {
+        try
+        {
+            final Process kill = new ProcessBuilder("kill", signal, String.valueOf(pid)).redirectErrorStream(true).start();
+            return kill.waitFor(10, TimeUnit.SECONDS) && 0 == kill.exitValue();
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

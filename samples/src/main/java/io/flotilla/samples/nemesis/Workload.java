@@ -1,0 +1,436 @@
+package io.flotilla.samples.nemesis;
+
+import io.flotilla.engine.client.FlotillaClient;
+import io.flotilla.engine.client.FlotillaClientException;
+import io.flotilla.samples.KvCommands;
+import io.flotilla.samples.codecs.KvStatus;
+import io.flotilla.samples.verify.HistoryRecorder;
+import io.flotilla.samples.verify.KvOp;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Concurrent KV clients, one {@link FlotillaClient} a thread, each running get (35 %), put (25 %), cas (30 %) and
+ * delete (10 %) on a small set of keys with unique written values, recording every operation in a {@link HistoryRecorder}:
+ * <ul>
+ *   <li>ok: the answer (a failed compare-and-set is ok with result false: it observed the value);</li>
+ *   <li>fail: only a command the state machine refused as malformed (never applied; also an anomaly);</li>
+ *   <li>info: a timeout, a lost leader, an expired or closed session — the command may still be applied. The client
+ *       is then closed and a new session opened under a new process label.</li>
+ * </ul>
+ * Keys rotate: every {@code opsPerGeneration} operations the workload moves to {@code keysPerGeneration} fresh keys,
+ * keeping each key's history small enough to check quickly (see docs/linearizability.md).
+ */
+final class Workload
+{
+    private static final long CALL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+    private static final long RECONNECT_DELAY_MS = 50;
+    private static final int FINAL_READ_PROCESS = 1_000_000;
+
+    private final FlotillaClient.Context clientTemplate;
+    private final HistoryRecorder recorder;
+    private final int keysPerGeneration;
+    private final int opsPerGeneration;
+    private final long seed;
+    private final List<Thread> threads = new ArrayList<>();
+    private final Map<String, String> lastKnown = new ConcurrentHashMap<>();
+    private final AtomicLong operations = new AtomicLong();
+    private final AtomicLong okCount = new AtomicLong();
+    private final AtomicLong infoCount = new AtomicLong();
+    private final AtomicLong badCommands = new AtomicLong();
+    private final AtomicInteger processes = new AtomicInteger();
+    private final AtomicLong maxGapNs = new AtomicLong();
+    private volatile long lastOkCompletionNs;
+    private volatile boolean running = true;
+
+    /**
+     * @param clientTemplate endpoints, response channel, media driver and timeouts for every client.
+     */
+    Workload(
+        final FlotillaClient.Context clientTemplate,
+        final HistoryRecorder recorder,
+        final int keysPerGeneration,
+        final int opsPerGeneration,
+        final long seed)
+    {
+        this.clientTemplate = clientTemplate;
+        this.recorder = recorder;
+        this.keysPerGeneration = keysPerGeneration;
+        this.opsPerGeneration = opsPerGeneration;
+        this.seed = seed;
+    }
+
+    void start(final int clients)
+    {
+        for (int i = 0; i < clients; i++)
+        {
+            final SplittableRandom random = new SplittableRandom(seed * 31 + i);
+            final Thread thread = new Thread(() -> runClient(random), "nemesis-client-" + i);
+            thread.setDaemon(true);
+            threads.add(thread);
+            thread.start();
+        }
+    }
+
+    /**
+     * Stops the clients; an operation in flight completes (or times out) first.
+     *
+     * @return true if every client thread ended within the bound.
+     */
+    boolean stop(final long timeoutMs) throws InterruptedException
+    {
+        running = false;
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        boolean stopped = true;
+        for (final Thread thread : threads)
+        {
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime())));
+            stopped &= !thread.isAlive();
+        }
+        return stopped;
+    }
+
+    long operations()
+    {
+        return operations.get();
+    }
+
+    long okCount()
+    {
+        return okCount.get();
+    }
+
+    long infoCount()
+    {
+        return infoCount.get();
+    }
+
+    long badCommands()
+    {
+        return badCommands.get();
+    }
+
+    /**
+     * @return the longest time between two consecutive acknowledgements (of any client): the longest the cluster
+     * was seen not serving.
+     */
+    long maxGapNs()
+    {
+        return maxGapNs.get();
+    }
+
+    /**
+     * @return {@link System#nanoTime()} when the last operation completed ok.
+     */
+    long lastOkCompletionNs()
+    {
+        return lastOkCompletionNs;
+    }
+
+    /**
+     * Reads every key the workload touched through the log, recorded like the other operations: an acknowledged
+     * write that was lost shows up as a read the checker cannot place.
+     *
+     * @return keys not read (no answer within the deadline).
+     */
+    int readAllKeys(final long deadlineNs)
+    {
+        final long generations = generations();
+        final KvCommands commands = new KvCommands();
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+        int unread = 0;
+        FlotillaClient client = null;
+        try
+        {
+            for (long g = 0; g < generations; g++)
+            {
+                for (int k = 0; k < keysPerGeneration; k++)
+                {
+                    final String key = key(g, k);
+                    boolean read = false;
+                    while (!read && System.nanoTime() - deadlineNs < 0)
+                    {
+                        client = null == client ? connect() : client;
+                        if (null == client)
+                        {
+                            continue;
+                        }
+                        final long id = recorder.invoke(FINAL_READ_PROCESS, KvOp.get(key));
+                        try
+                        {
+                            final DirectBuffer reply = client.call(buffer, 0, commands.get(buffer, 0, key), CALL_TIMEOUT_NS);
+                            recorder.ok(id, getResult(commands, reply));
+                            read = true;
+                        }
+                        catch (final FlotillaClientException ex)
+                        {
+                            recorder.info(id);
+                            CloseHelper.quietClose(client);
+                            client = null;
+                        }
+                    }
+                    unread += read ? 0 : 1;
+                }
+            }
+        }
+        finally
+        {
+            CloseHelper.quietClose(client);
+        }
+        return unread;
+    }
+
+    /**
+     * @return how many keys the workload may have touched.
+     */
+    long keys()
+    {
+        return generations() * keysPerGeneration;
+    }
+
+    private long generations()
+    {
+        return operations.get() / opsPerGeneration + 1;
+    }
+
+    private void runClient(final SplittableRandom random)
+    {
+        final KvCommands commands = new KvCommands();
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+        FlotillaClient client = null;
+        int process = -1;
+        long sequence = 0;
+        try
+        {
+            while (running)
+            {
+                if (null == client)
+                {
+                    client = connect();
+                    if (null == client)
+                    {
+                        continue;
+                    }
+                    process = processes.incrementAndGet();
+                }
+                final long n = operations.getAndIncrement();
+                final String key = key(n / opsPerGeneration, random.nextInt(keysPerGeneration));
+                final String value = "p" + process + "-" + (++sequence);
+                final int choice = random.nextInt(20);
+                if (choice < 7)
+                {
+                    client = get(client, process, commands, buffer, key);
+                }
+                else if (choice < 12)
+                {
+                    client = put(client, process, commands, buffer, key, value);
+                }
+                else if (choice < 18)
+                {
+                    client = cas(client, process, commands, buffer, key, lastKnown.get(key), value);
+                }
+                else
+                {
+                    client = delete(client, process, commands, buffer, key);
+                }
+            }
+        }
+        finally
+        {
+            CloseHelper.quietClose(client);
+        }
+    }
+
+    private FlotillaClient get(
+        final FlotillaClient client, final int process, final KvCommands commands, final ExpandableArrayBuffer buffer,
+        final String key)
+    {
+        final long id = recorder.invoke(process, KvOp.get(key));
+        try
+        {
+            final String value = getResult(commands, client.call(buffer, 0, commands.get(buffer, 0, key), CALL_TIMEOUT_NS));
+            recorder.ok(id, value);
+            remember(key, value);
+            return client;
+        }
+        catch (final FlotillaClientException ex)
+        {
+            return failed(client, id, ex);
+        }
+    }
+
+    private FlotillaClient put(
+        final FlotillaClient client, final int process, final KvCommands commands, final ExpandableArrayBuffer buffer,
+        final String key, final String value)
+    {
+        final long id = recorder.invoke(process, KvOp.put(key, value));
+        try
+        {
+            client.call(buffer, 0, commands.put(buffer, 0, key, utf8(value), 0), CALL_TIMEOUT_NS);
+            recorder.ok(id);
+            remember(key, value);
+            return client;
+        }
+        catch (final FlotillaClientException ex)
+        {
+            return failed(client, id, ex);
+        }
+    }
+
+    private FlotillaClient delete(
+        final FlotillaClient client, final int process, final KvCommands commands, final ExpandableArrayBuffer buffer,
+        final String key)
+    {
+        final long id = recorder.invoke(process, KvOp.delete(key));
+        try
+        {
+            client.call(buffer, 0, commands.delete(buffer, 0, key), CALL_TIMEOUT_NS); // OK or NOT_FOUND: both answers
+            recorder.ok(id);
+            remember(key, null);
+            return client;
+        }
+        catch (final FlotillaClientException ex)
+        {
+            return failed(client, id, ex);
+        }
+    }
+
+    private FlotillaClient cas(
+        final FlotillaClient client, final int process, final KvCommands commands, final ExpandableArrayBuffer buffer,
+        final String key, final String expected, final String value)
+    {
+        final long id = recorder.invoke(process, KvOp.cas(key, expected, value));
+        try
+        {
+            client.call(buffer, 0, commands.cas(buffer, 0, key, null == expected ? null : utf8(expected), utf8(value), 0),
+                CALL_TIMEOUT_NS);
+            recorder.ok(id, true);
+            remember(key, value);
+            return client;
+        }
+        catch (final FlotillaClientException ex)
+        {
+            if (FlotillaClientException.Reason.REJECTED == ex.reason())
+            {
+                final UnsafeBuffer payload = new UnsafeBuffer(ex.payload());
+                if (KvStatus.CAS_MISMATCH == commands.status(payload, 0, payload.capacity()))
+                {
+                    recorder.ok(id, false);
+                    remember(key, toText(commands.value(payload, 0, payload.capacity())));
+                    return client;
+                }
+            }
+            return failed(client, id, ex);
+        }
+    }
+
+    /**
+     * A BAD_COMMAND refusal is certainly not applied (fail); anything else may yet be (info), and the session is
+     * replaced: its outstanding request could still be resent and applied.
+     */
+    private FlotillaClient failed(final FlotillaClient client, final long id, final FlotillaClientException ex)
+    {
+        if (FlotillaClientException.Reason.REJECTED == ex.reason())
+        {
+            recorder.fail(id);
+            badCommands.incrementAndGet();
+            return client;
+        }
+        recorder.info(id);
+        infoCount.incrementAndGet();
+        CloseHelper.quietClose(client);
+        return null;
+    }
+
+    private String getResult(final KvCommands commands, final DirectBuffer reply)
+    {
+        final KvStatus status = commands.status(reply, 0, reply.capacity());
+        if (KvStatus.NOT_FOUND == status)
+        {
+            return null;
+        }
+        if (KvStatus.OK != status)
+        {
+            throw new IllegalStateException("GET answered " + status);
+        }
+        return toText(commands.value(reply, 0, reply.capacity()));
+    }
+
+    private void remember(final String key, final String value)
+    {
+        okCount.incrementAndGet();
+        final long nowNs = System.nanoTime();
+        final long previousNs = lastOkCompletionNs;
+        lastOkCompletionNs = nowNs;
+        if (0 != previousNs)
+        {
+            maxGapNs.accumulateAndGet(nowNs - previousNs, Math::max);
+        }
+        if (null == value)
+        {
+            lastKnown.remove(key);
+        }
+        else
+        {
+            lastKnown.put(key, value);
+        }
+    }
+
+    private FlotillaClient connect()
+    {
+        try
+        {
+            return FlotillaClient.connect(copy(clientTemplate));
+        }
+        catch (final FlotillaClientException ex)
+        {
+            try
+            {
+                Thread.sleep(RECONNECT_DELAY_MS);
+            }
+            catch (final InterruptedException ie)
+            {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+            return null;
+        }
+    }
+
+    private static FlotillaClient.Context copy(final FlotillaClient.Context template)
+    {
+        return new FlotillaClient.Context()
+            .ingressEndpoints(template.ingressEndpoints())
+            .responseChannel(template.responseChannel())
+            .aeronDirectoryName(template.aeronDirectoryName())
+            .responseTimeoutNs(template.responseTimeoutNs())
+            .connectTimeoutNs(template.connectTimeoutNs());
+    }
+
+    private static String key(final long generation, final int index)
+    {
+        return "g" + generation + "k" + index;
+    }
+
+    private static byte[] utf8(final String text)
+    {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String toText(final byte[] value)
+    {
+        return null == value || 0 == value.length ? null : new String(value, StandardCharsets.UTF_8);
+    }
+}
