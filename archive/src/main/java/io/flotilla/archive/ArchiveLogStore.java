@@ -33,7 +33,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -49,7 +48,7 @@ import static org.agrona.concurrent.status.CountersReader.NULL_COUNTER_ID;
  *     <li><b>One recording per node:</b> found again on open by its stream id, recovered, and extended; a new
  *     recording is made only when the archive holds none.</li>
  *     <li><b>Index:</b> for each log index its term, the recording position after it and the cumulative frame
- *     bytes, in growable primitive arrays.</li>
+ *     bytes, off the heap in fixed chunks ({@link LogIndex}): appending allocates nothing and copies no index.</li>
  *     <li><b>Window:</b> the bytes of the most recent entries in memory; {@link #readEntries} serves them directly
  *     and reads older ones back from the archive with an asynchronous bounded replay.</li>
  *     <li><b>Durability:</b> the archive's recording position counter; with {@link Durability#FSYNC} the archive
@@ -90,10 +89,8 @@ public final class ArchiveLogStore implements LogStore
     private long tailCutPosition = -1;
     private long recoveryWindowStart;
 
-    // Index, by log index; slot 0 is the empty prefix (end position = recording start).
-    private long[] endPositions = new long[1024];
-    private long[] terms = new long[1024];
-    private long[] frameEnds = new long[1024];
+    // By log index; index 0 is the empty prefix (end position = recording start).
+    private final LogIndex logIndex = new LogIndex();
     private long lastIndex;
     private long offeredIndex;
     private long durableIndex;
@@ -186,7 +183,7 @@ public final class ArchiveLogStore implements LogStore
     public long endPosition(final long index)
     {
         checkIndex(index, 0);
-        return endPositions[(int)index];
+        return logIndex.endPosition(index);
     }
 
     public long lastIndex()
@@ -196,34 +193,18 @@ public final class ArchiveLogStore implements LogStore
 
     public long lastTerm()
     {
-        return terms[(int)lastIndex];
+        return logIndex.term(lastIndex);
     }
 
     public long termAt(final long index)
     {
-        return index < 0 || index > lastIndex ? NO_TERM : terms[(int)index];
+        return index < 0 || index > lastIndex ? NO_TERM : logIndex.term(index);
     }
 
     public long batchEnd(final long fromIndex, final int maxBytes)
     {
         checkIndex(fromIndex, 1);
-        final long limit = frameEnds[(int)fromIndex - 1] + maxBytes;
-        int low = (int)fromIndex;
-        int high = (int)lastIndex;
-        while (low < high)
-        {
-            final int mid = (low + high + 1) >>> 1;
-            if (frameEnds[mid] <= limit)
-            {
-                low = mid;
-            }
-            else
-            {
-                high = mid - 1;
-            }
-        }
-
-        return low;
+        return logIndex.lastFrameEndingBy(fromIndex, lastIndex, logIndex.frameEnd(fromIndex - 1) + maxBytes);
     }
 
     public long durableIndex()
@@ -300,7 +281,7 @@ public final class ArchiveLogStore implements LogStore
         if (readBackFirst <= fromIndex && fromIndex <= readBackLast)
         {
             final long last = Math.min(end, readBackLast);
-            final int offset = (int)(frameEnds[(int)fromIndex - 1] - frameEnds[(int)readBackFirst - 1]);
+            final int offset = (int)(logIndex.frameEnd(fromIndex - 1) - logIndex.frameEnd(readBackFirst - 1));
             handler.onEntries(readBackBuffer, offset, bytesBetween(fromIndex, last), fromIndex, last);
             return (int)(last - fromIndex + 1);
         }
@@ -344,7 +325,7 @@ public final class ArchiveLogStore implements LogStore
             final long[] expected = { next };
             try (RecordingReader reader = newReader())
             {
-                final long reached = reader.read(endPositions[(int)next - 1], endPositions[(int)last],
+                final long reached = reader.read(logIndex.endPosition(next - 1), logIndex.endPosition(last),
                     (buffer, offset, length, position, endPosition) ->
                     {
                         final FrameVerdict verdict = FrameValidator.validateEntries(buffer, offset, length, expected[0]);
@@ -356,7 +337,7 @@ public final class ArchiveLogStore implements LogStore
                         keepMediaAlive(expected[0]++);
                         return null;
                     });
-                if (reached != endPositions[(int)last])
+                if (reached != logIndex.endPosition(last))
                 {
                     throw new LogCorruptionException(reader.segmentFile(reader.failurePosition()),
                         reader.failurePosition(), "replay of entries " + next + ".." + last + " failed: " +
@@ -424,7 +405,7 @@ public final class ArchiveLogStore implements LogStore
         termLength = descriptor.termBufferLength;
         mtu = descriptor.mtuLength;
         segmentFileLength = descriptor.segmentFileLength;
-        endPositions[0] = recordingStartPosition;
+        logIndex.endPosition(0, recordingStartPosition);
         if (NULL_POSITION == descriptor.stopPosition)
         {
             throw new IllegalStateException("the log recording " + recordingId + " in " +
@@ -531,7 +512,7 @@ public final class ArchiveLogStore implements LogStore
         recordingId = RecordingPos.getRecordingId(counters, counterId[0]);
         positionCounterId = counterId[0];
         recordingStartPosition = 0;
-        endPositions[0] = 0;
+        logIndex.endPosition(0, 0);
     }
 
     private void extendRecording(final long position)
@@ -588,18 +569,21 @@ public final class ArchiveLogStore implements LogStore
         stopRecording();
         final long stopPosition = archive.getStopPosition(recordingId);
         long keep = Math.min(index, offeredIndex);
-        while (keep > 0 && endPositions[(int)keep] > stopPosition)
+        while (keep > 0 && logIndex.endPosition(keep) > stopPosition)
         {
             keep--;
         }
 
-        final long truncatePosition = endPositions[(int)keep];
+        final long truncatePosition = logIndex.endPosition(keep);
         if (stopPosition > truncatePosition)
         {
             truncateRecordingTo(truncatePosition);
         }
 
-        Arrays.fill(endPositions, (int)keep + 1, (int)index + 1, NOT_OFFERED);
+        for (long i = keep + 1; i <= index; i++)
+        {
+            logIndex.endPosition(i, NOT_OFFERED);
+        }
         offeredIndex = keep;
         durableIndex = Math.min(durableIndex, keep);
         extendRecording(truncatePosition);
@@ -680,18 +664,8 @@ public final class ArchiveLogStore implements LogStore
 
     private void indexEntry(final DirectBuffer buffer, final int offset, final int frameLength, final long endPosition)
     {
-        final int index = (int)(lastIndex + 1);
-        if (index == endPositions.length)
-        {
-            final int capacity = endPositions.length * 2;
-            endPositions = Arrays.copyOf(endPositions, capacity);
-            terms = Arrays.copyOf(terms, capacity);
-            frameEnds = Arrays.copyOf(frameEnds, capacity);
-        }
-
-        terms[index] = EntryFrame.term(buffer, offset);
-        frameEnds[index] = frameEnds[index - 1] + frameLength;
-        endPositions[index] = endPosition;
+        final long index = lastIndex + 1;
+        logIndex.put(index, EntryFrame.term(buffer, offset), logIndex.frameEnd(lastIndex) + frameLength, endPosition);
         lastIndex = index;
     }
 
@@ -712,13 +686,13 @@ public final class ArchiveLogStore implements LogStore
 
         final long target = capacity / 2 - frameLength;
         long first = windowFirstIndex;
-        while (first <= durableIndex && frameEnds[(int)lastIndex] - frameEnds[(int)first - 1] > target)
+        while (first <= durableIndex && logIndex.frameEnd(lastIndex) - logIndex.frameEnd(first - 1) > target)
         {
             first++;
         }
         if (first > windowFirstIndex)
         {
-            final int dropped = (int)(frameEnds[(int)first - 1] - frameEnds[(int)windowFirstIndex - 1]);
+            final int dropped = (int)(logIndex.frameEnd(first - 1) - logIndex.frameEnd(windowFirstIndex - 1));
             used -= dropped;
             window.putBytes(0, window, dropped, used);
             windowFirstIndex = first;
@@ -744,7 +718,7 @@ public final class ArchiveLogStore implements LogStore
             final long result = publication.offer(window, windowOffset(index), bytesBetween(index, index));
             if (result > 0)
             {
-                endPositions[(int)index] = result;
+                logIndex.endPosition(index, result);
                 offeredIndex = index;
                 workCount++;
             }
@@ -782,7 +756,7 @@ public final class ArchiveLogStore implements LogStore
         }
 
         int workCount = 0;
-        while (durableIndex < offeredIndex && endPositions[(int)durableIndex + 1] <= recordedPosition)
+        while (durableIndex < offeredIndex && logIndex.endPosition(durableIndex + 1) <= recordedPosition)
         {
             durableIndex++;
             workCount++;
@@ -793,8 +767,8 @@ public final class ArchiveLogStore implements LogStore
 
     private void startReadBack(final long first, final long last)
     {
-        final long position = endPositions[(int)first - 1];
-        final long length = endPositions[(int)last] - position;
+        final long position = logIndex.endPosition(first - 1);
+        final long length = logIndex.endPosition(last) - position;
         final long correlationId = aeron.nextCorrelationId();
         if (archive.archiveProxy().replay(recordingId, position, length, IPC, media.context().readBackStreamId(),
             correlationId, archive.controlSessionId()))
@@ -849,7 +823,7 @@ public final class ArchiveLogStore implements LogStore
                 final FrameVerdict verdict = FrameValidator.validateEntries(readBackBuffer, 0, pendingLength, pendingFirst);
                 if (!verdict.isValid())
                 {
-                    final long position = endPositions[(int)pendingFirst - 1];
+                    final long position = logIndex.endPosition(pendingFirst - 1);
                     try (RecordingReader reader = newReader())
                     {
                         throw new LogCorruptionException(reader.segmentFile(position), position, "read-back of entries " +
@@ -897,17 +871,17 @@ public final class ArchiveLogStore implements LogStore
 
     private int windowUsed()
     {
-        return (int)(frameEnds[(int)lastIndex] - frameEnds[(int)windowFirstIndex - 1]);
+        return (int)(logIndex.frameEnd(lastIndex) - logIndex.frameEnd(windowFirstIndex - 1));
     }
 
     private int windowOffset(final long index)
     {
-        return (int)(frameEnds[(int)index - 1] - frameEnds[(int)windowFirstIndex - 1]);
+        return (int)(logIndex.frameEnd(index - 1) - logIndex.frameEnd(windowFirstIndex - 1));
     }
 
     private int bytesBetween(final long first, final long last)
     {
-        return (int)(frameEnds[(int)last] - frameEnds[(int)first - 1]);
+        return (int)(logIndex.frameEnd(last) - logIndex.frameEnd(first - 1));
     }
 
     private void checkIndex(final long index, final long lowest)

@@ -151,8 +151,8 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener
     }
 
     /**
-     * Close the leader's node: {@link ClusterNode#close()} in this JVM, without any leadership transfer (Flotilla
-     * has none); the followers find out by their election timeout, the client by its response timeout.
+     * Close the leader's node: {@link ClusterNode#close()} in this JVM, without {@link ClusterNode#transferLeadership}
+     * first, as a crash would; the followers find out by their election timeout, the client by its response timeout.
      *
      * @return the member id closed, or -1 if no node leads now.
      */

@@ -1,0 +1,139 @@
+package io.flotilla.archive;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * What the log store knows of every entry, by log index: its term, the end of its frame in the sequence of all frames
+ * (so the bytes of any run of entries are a subtraction away) and the recording position just after it. Index 0 is
+ * the empty prefix.
+ * <p>
+ * Held off the Java heap in chunks of {@link #CHUNK_ENTRIES} entries, allocated as the log grows and kept when it
+ * shrinks: appending neither allocates on the heap nor copies what is already indexed, where a growing array would
+ * copy the whole index (hundreds of megabytes in a long log) on the node's duty cycle and leave it to the collector.
+ * Memory is {@link #ENTRY_LENGTH} bytes an entry, counted against {@code -XX:MaxDirectMemorySize}. Single-threaded.
+ */
+final class LogIndex
+{
+    /** Entries per chunk (1.5 MiB of memory a chunk). */
+    static final int CHUNK_ENTRIES = 1 << 16;
+    /** Bytes an entry takes. */
+    static final int ENTRY_LENGTH = 3 * Long.BYTES;
+
+    private static final int CHUNK_SHIFT = Integer.numberOfTrailingZeros(CHUNK_ENTRIES);
+    private static final int CHUNK_MASK = CHUNK_ENTRIES - 1;
+    private static final int TERM_OFFSET = 0;
+    private static final int FRAME_END_OFFSET = Long.BYTES;
+    private static final int END_POSITION_OFFSET = 2 * Long.BYTES;
+
+    private UnsafeBuffer[] chunks = new UnsafeBuffer[8];
+    private int chunkCount;
+
+    LogIndex()
+    {
+        ensureCapacity(0);
+    }
+
+    /**
+     * Record an entry, growing the index when {@code index} is the first of a new chunk.
+     *
+     * @param index       of the entry, at most one past the highest index recorded so far.
+     * @param term        of the entry.
+     * @param frameEnd    end of its frame in the sequence of all frames.
+     * @param endPosition recording position just after it, or a marker for "not recorded yet".
+     */
+    void put(final long index, final long term, final long frameEnd, final long endPosition)
+    {
+        ensureCapacity(index);
+        final UnsafeBuffer chunk = chunk(index);
+        final int offset = offset(index);
+        chunk.putLong(offset + TERM_OFFSET, term);
+        chunk.putLong(offset + FRAME_END_OFFSET, frameEnd);
+        chunk.putLong(offset + END_POSITION_OFFSET, endPosition);
+    }
+
+    long term(final long index)
+    {
+        return chunk(index).getLong(offset(index) + TERM_OFFSET);
+    }
+
+    long frameEnd(final long index)
+    {
+        return chunk(index).getLong(offset(index) + FRAME_END_OFFSET);
+    }
+
+    long endPosition(final long index)
+    {
+        return chunk(index).getLong(offset(index) + END_POSITION_OFFSET);
+    }
+
+    void endPosition(final long index, final long endPosition)
+    {
+        chunk(index).putLong(offset(index) + END_POSITION_OFFSET, endPosition);
+    }
+
+    /**
+     * @param fromIndex first index searched.
+     * @param toIndex   last index searched, at least {@code fromIndex}.
+     * @param limit     a frame end.
+     * @return the highest index in {@code fromIndex..toIndex} whose frame ends at or before {@code limit}, or
+     * {@code fromIndex} when none does.
+     */
+    long lastFrameEndingBy(final long fromIndex, final long toIndex, final long limit)
+    {
+        long low = fromIndex;
+        long high = toIndex;
+        while (low < high)
+        {
+            final long mid = (low + high + 1) >>> 1;
+            if (frameEnd(mid) <= limit)
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+
+        return low;
+    }
+
+    /**
+     * @return entries the allocated chunks can hold.
+     */
+    long capacity()
+    {
+        return (long)chunkCount << CHUNK_SHIFT;
+    }
+
+    private void ensureCapacity(final long index)
+    {
+        final long chunkIndex = index >>> CHUNK_SHIFT;
+        if (chunkIndex < chunkCount)
+        {
+            return;
+        }
+        if (chunkIndex > chunkCount)
+        {
+            throw new IllegalArgumentException("index " + index + " leaves a gap after " + (capacity() - 1));
+        }
+        if (chunkCount == chunks.length)
+        {
+            chunks = Arrays.copyOf(chunks, chunks.length * 2);
+        }
+        chunks[chunkCount++] = new UnsafeBuffer(ByteBuffer.allocateDirect(CHUNK_ENTRIES * ENTRY_LENGTH));
+    }
+
+    private UnsafeBuffer chunk(final long index)
+    {
+        return chunks[(int)(index >>> CHUNK_SHIFT)];
+    }
+
+    private static int offset(final long index)
+    {
+        return ((int)index & CHUNK_MASK) * ENTRY_LENGTH;
+    }
+}
