@@ -182,7 +182,8 @@ public final class IngressServer implements AutoCloseable
             .logIndex(logIndex)
             .leaderMemberId(leaderId)
             .status(status)
-            .leaderEndpoint((CharSequence)leaderEndpoint(leaderId))
+            // Only a redirect needs the address; the client skips it otherwise, so the hot path writes none.
+            .leaderEndpoint((CharSequence)(ResponseStatus.NOT_LEADER == status ? leaderEndpoint(leaderId) : ""))
             .putPayload(payload, payloadOffset, payloadLength);
         send(sessions.channel(session, nowNs), MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength());
     }
