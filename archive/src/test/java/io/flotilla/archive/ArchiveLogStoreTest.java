@@ -289,6 +289,39 @@ class ArchiveLogStoreTest
     }
 
     @Test
+    void indexSpansChunksThroughAppendTruncationAndRestart()
+    {
+        final File dir = tempDir.toFile();
+        final long chunk = LogIndex.CHUNK_ENTRIES;
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.ASYNC, 3))
+        {
+            log.append(1, chunk + chunk / 2, 256, 8);
+            log.awaitDurable(chunk + chunk / 2);
+            assertEquals(LogTestSupport.termOf(chunk), log.store.termAt(chunk));
+            assertEquals(LogTestSupport.termOf(chunk + 1), log.store.termAt(chunk + 1));
+            final long end = log.store.batchEnd(chunk - 5, 64 * 1024);
+            assertTrue(end > chunk, "a batch crosses the chunk boundary, ends at " + end);
+            assertTrue(log.store.endPosition(chunk + 1) > log.store.endPosition(chunk));
+
+            // Back into the first chunk, then over the boundary again with other content.
+            log.store.truncateAfter(chunk - 10);
+            assertEquals(LogReaderNoTerm(), log.store.termAt(chunk));
+            log.append(chunk - 9, chunk + 100, 256, 40);
+            log.awaitDurable(chunk + 100);
+        }
+
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.ASYNC, 3))
+        {
+            assertEquals(chunk + 100, log.store.lastIndex());
+            assertEquals(LogTestSupport.termOf(chunk + 100), log.store.lastTerm());
+            log.store.replay(1, chunk - 10, (buffer, offset, length, first, last) ->
+                assertStandardEntries(buffer, offset, length, first, last, 8));
+            log.store.replay(chunk - 9, chunk + 100, (buffer, offset, length, first, last) ->
+                assertStandardEntries(buffer, offset, length, first, last, 40));
+        }
+    }
+
+    @Test
     void rejectsAppendsThatDoNotContinueTheLog()
     {
         try (LogTestSupport log = new LogTestSupport(tempDir.toFile(), Durability.ASYNC, 0))
