@@ -3,7 +3,6 @@ package io.flotilla.perf.baseline;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.aeron.exceptions.TimeoutException;
 import io.aeron.logbuffer.Header;
 import io.flotilla.perf.harness.EchoHandler;
@@ -74,12 +73,7 @@ public final class AeronClusterTarget implements LoadTarget, EgressListener
             nodes[i] = new ClusterNode(i, members.toString(), ports[i * PORTS_PER_MEMBER + 4], resources);
         }
 
-        clientDriver = MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(resources.aeronDir("client"))
-            .threadingMode(ThreadingMode.SHARED)
-            .termBufferSparseFile(true)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true));
+        clientDriver = resources.launchDriver("client");
         client = connect(ingressEndpoints.toString());
     }
 

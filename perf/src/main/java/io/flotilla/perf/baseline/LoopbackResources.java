@@ -1,5 +1,7 @@
 package io.flotilla.perf.baseline;
 
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import org.agrona.IoUtil;
 
 import java.io.File;
@@ -47,6 +49,23 @@ public final class LoopbackResources
     public String aeronDir(final String name)
     {
         return new File(aeronBaseDir, name).getAbsolutePath();
+    }
+
+    /**
+     * Launch an embedded media driver as the benchmarks' clients and the ping use it: SHARED threading, Aeron's
+     * default idle strategies, sparse term buffers, its directory {@link #aeronDir(String)} removed on close.
+     *
+     * @param name of the driver, e.g. {@code client}.
+     * @return the running driver; the caller closes it.
+     */
+    public MediaDriver launchDriver(final String name)
+    {
+        return MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir(name))
+            .threadingMode(ThreadingMode.SHARED)
+            .termBufferSparseFile(true)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
     }
 
     /**

@@ -5,7 +5,6 @@ import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
 import io.flotilla.perf.harness.EchoHandler;
 import io.flotilla.perf.harness.LoadTarget;
@@ -66,8 +65,8 @@ public final class RawPingTarget implements LoadTarget
         final String pingChannel = "aeron:udp?endpoint=localhost:" + ports[0];
         final String pongChannel = "aeron:udp?endpoint=localhost:" + ports[1];
 
-        pingDriver = MediaDriver.launch(driverContext(resources.aeronDir("ping")));
-        pongDriver = MediaDriver.launch(driverContext(resources.aeronDir("pong")));
+        pingDriver = resources.launchDriver("ping");
+        pongDriver = resources.launchDriver("pong");
         pingAeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(pingDriver.aeronDirectoryName()));
         pongAeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(pongDriver.aeronDirectoryName()));
 
@@ -131,15 +130,5 @@ public final class RawPingTarget implements LoadTarget
             return;
         }
         echoHandler.onEcho(Payload.readSendTime(buffer, offset));
-    }
-
-    private static MediaDriver.Context driverContext(final String aeronDir)
-    {
-        return new MediaDriver.Context()
-            .aeronDirectoryName(aeronDir)
-            .threadingMode(ThreadingMode.SHARED)
-            .termBufferSparseFile(true)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true);
     }
 }

@@ -2,7 +2,6 @@ package io.flotilla.perf.flotilla;
 
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.client.FlotillaClient;
 import io.flotilla.engine.client.Outcome;
@@ -85,12 +84,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener
             restart(i);
         }
 
-        clientDriver = MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(resources.aeronDir("client"))
-            .threadingMode(ThreadingMode.SHARED)
-            .termBufferSparseFile(true)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true));
+        clientDriver = resources.launchDriver("client");
         clientAeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(clientDriver.aeronDirectoryName()));
         clients = new FlotillaClient[settings.clients()];
         for (int i = 0; i < clients.length; i++)
