@@ -23,6 +23,7 @@ import io.flotilla.codecs.TimeoutNowEncoder;
 import io.flotilla.codecs.VoteResponseDecoder;
 import io.flotilla.codecs.VoteResponseEncoder;
 import io.flotilla.engine.raft.RaftNode;
+import io.flotilla.engine.raft.RaftTransport;
 import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -38,7 +39,7 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * being read back from the archive) returns false and Raft tries again on a later tick. Every inbound message is
  * checked by {@link FrameValidator} before a decoder reads it; invalid ones are counted and dropped.
  */
-public final class ConsensusTransport implements AutoCloseable
+public final class ConsensusTransport implements RaftTransport, AutoCloseable
 {
     private static final int HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
     private static final int FRAGMENT_LIMIT = 64;

@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The node agent: the single writer of a node's Raft state. Each duty cycle it drives the media stack (COMPACT
  * threading), reads consensus and client messages, queues in-process proposals, tells Raft about durable entries,
- * ticks Raft, applies committed entries and flushes replies. It implements the {@link RaftOutbox} by delegating to
- * the transport, the log store and the node state file.
+ * ticks Raft, applies committed entries and flushes replies. It implements the {@link RaftOutbox} (state file,
+ * commit and role events); the transport carries the core's messages and {@link ArchiveRaftLog} its log.
  */
 public final class NodeAgent implements Agent, RaftOutbox
 {
@@ -126,10 +126,11 @@ public final class NodeAgent implements Agent, RaftOutbox
                 raftConfig,
                 memberId,
                 members.ids(),
-                log,
+                new ArchiveRaftLog(log, applier),
                 state.currentTerm(),
                 state.votedFor(),
                 recoveredCommitIndex,
+                transport,
                 this,
                 new SplittableRandom());
             transport.raftNode(raft);
@@ -368,63 +369,6 @@ public final class NodeAgent implements Agent, RaftOutbox
     public void persistState(final long term, final int votedFor)
     {
         state.write(term, votedFor, Math.max(hintWrittenIndex, 0));
-    }
-
-    public void appendToLog(final DirectBuffer buffer, final int offset, final int length)
-    {
-        log.append(buffer, offset, length);
-    }
-
-    public void truncateLogAfter(final long index)
-    {
-        log.truncateAfter(index);
-        applier.onTruncated(index);
-    }
-
-    public boolean sendRequestVote(
-        final int to,
-        final long term,
-        final long lastLogIndex,
-        final long lastLogTerm,
-        final boolean preVote,
-        final boolean transfer)
-    {
-        return transport.sendRequestVote(to, term, lastLogIndex, lastLogTerm, preVote, transfer);
-    }
-
-    public boolean sendVoteResponse(final int to, final long term, final boolean preVote, final boolean granted)
-    {
-        return transport.sendVoteResponse(to, term, preVote, granted);
-    }
-
-    public boolean sendAppendEntries(
-        final int to,
-        final long term,
-        final long prevLogIndex,
-        final long prevLogTerm,
-        final long leaderCommit,
-        final long fromIndex,
-        final long toIndex)
-    {
-        return transport.sendAppendEntries(to, term, prevLogIndex, prevLogTerm, leaderCommit, fromIndex, toIndex);
-    }
-
-    public boolean sendAppendResponse(
-        final int to,
-        final long term,
-        final boolean success,
-        final long lastAppendedIndex,
-        final long durableIndex,
-        final long conflictIndex,
-        final long conflictTerm)
-    {
-        return transport.sendAppendResponse(
-            to, term, success, lastAppendedIndex, durableIndex, conflictIndex, conflictTerm);
-    }
-
-    public boolean sendTimeoutNow(final int to, final long term)
-    {
-        return transport.sendTimeoutNow(to, term);
     }
 
     public void onCommitIndex(final long commitIndex)

@@ -1,7 +1,5 @@
 package io.flotilla.engine.raft;
 
-import io.flotilla.archive.LogReader;
-import io.flotilla.archive.LogStore;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.EntryType;
 import org.agrona.DirectBuffer;
@@ -41,7 +39,8 @@ public final class RaftNode
     private final int[] peerIds;
     private final int[] slotByMemberId;
     private final int quorum;
-    private final LogReader log;
+    private final RaftLog log;
+    private final RaftTransport transport;
     private final RaftOutbox outbox;
     private final RandomGenerator random;
 
@@ -108,28 +107,31 @@ public final class RaftNode
      * @param config        settings, validated here.
      * @param memberId      this member's id.
      * @param memberIds     every voting member's id, including memberId (small non-negative ints).
-     * @param log           read view of this node's log, already recovered.
+     * @param log           this node's log, already recovered.
      * @param persistedTerm term from the node state file (0 on first start).
      * @param persistedVote votedFor from the state file, or {@link #NO_MEMBER}.
      * @param commitIndex   index known committed (recovered commit hint, min'd with the log's last index); entries
      *                      up to it were already applied by recovery, no onCommitIndex is emitted for them.
-     * @param outbox        where every action goes.
+     * @param transport     where messages to peers go.
+     * @param outbox        where persisted state and events go.
      * @param random        the only source of randomness (seeded in the simulator).
      */
     public RaftNode(
         final RaftConfig config,
         final int memberId,
         final int[] memberIds,
-        final LogReader log,
+        final RaftLog log,
         final long persistedTerm,
         final int persistedVote,
         final long commitIndex,
+        final RaftTransport transport,
         final RaftOutbox outbox,
         final RandomGenerator random)
     {
         config.validate();
         this.memberId = memberId;
         this.log = log;
+        this.transport = transport;
         this.outbox = outbox;
         this.random = random;
 
@@ -194,7 +196,7 @@ public final class RaftNode
         votedFor = persistedVote;
         this.commitIndex = commitIndex;
         appliedIndex = commitIndex;
-        durableIndex = log instanceof LogStore ? ((LogStore)log).durableIndex() : log.lastIndex();
+        durableIndex = log.durableIndex();
 
         final int peers = peerIds.length;
         voteGranted = new boolean[peers];
@@ -253,7 +255,7 @@ public final class RaftNode
         {
             final long ack = Math.min(durableIndex, verifiedIndex);
             if (ack > ackedDurableIndex &&
-                outbox.sendAppendResponse(leaderId, currentTerm, true, verifiedIndex, ack, 0, NO_CONFLICT_TERM))
+                transport.sendAppendResponse(leaderId, currentTerm, true, verifiedIndex, ack, 0, NO_CONFLICT_TERM))
             {
                 ackedDurableIndex = ack;
                 return 1;
@@ -284,13 +286,13 @@ public final class RaftNode
         {
             // A pre-vote changes nothing here: grant only if a real election in that term could succeed.
             final boolean grant = term > currentTerm && !inLease(transfer) && isUpToDate(lastLogIndex, lastLogTerm);
-            outbox.sendVoteResponse(from, grant ? term : currentTerm, true, grant);
+            transport.sendVoteResponse(from, grant ? term : currentTerm, true, grant);
             return;
         }
 
         if (term < currentTerm)
         {
-            outbox.sendVoteResponse(from, currentTerm, false, false);
+            transport.sendVoteResponse(from, currentTerm, false, false);
             return;
         }
 
@@ -315,7 +317,7 @@ public final class RaftNode
             }
             resetElectionDeadline();
         }
-        outbox.sendVoteResponse(from, currentTerm, false, grant);
+        transport.sendVoteResponse(from, currentTerm, false, grant);
     }
 
     /**
@@ -381,7 +383,7 @@ public final class RaftNode
         if (term < currentTerm)
         {
             // A deposed leader learns the new term from this answer.
-            outbox.sendAppendResponse(from, currentTerm, false, 0, 0, 0, NO_CONFLICT_TERM);
+            transport.sendAppendResponse(from, currentTerm, false, 0, 0, 0, NO_CONFLICT_TERM);
             return;
         }
 
@@ -445,7 +447,7 @@ public final class RaftNode
         }
 
         final long ack = Math.min(durableIndex, verifiedIndex);
-        if (outbox.sendAppendResponse(from, currentTerm, true, verifiedIndex, ack, 0, NO_CONFLICT_TERM) &&
+        if (transport.sendAppendResponse(from, currentTerm, true, verifiedIndex, ack, 0, NO_CONFLICT_TERM) &&
             ack > ackedDurableIndex)
         {
             ackedDurableIndex = ack;
@@ -781,7 +783,7 @@ public final class RaftNode
     private boolean sendAppend(final int slot, final long fromIndex, final long toIndex)
     {
         final long prevIndex = fromIndex - 1;
-        if (outbox.sendAppendEntries(
+        if (transport.sendAppendEntries(
             peerIds[slot], currentTerm, prevIndex, log.termAt(prevIndex), commitIndex, fromIndex, toIndex))
         {
             lastSentNs[slot] = nowNs;
@@ -894,7 +896,7 @@ public final class RaftNode
     private int maybeSendTimeoutNow()
     {
         if (NO_SLOT != transferSlot && !timeoutNowSent && matchIndex[transferSlot] >= log.lastIndex() &&
-            outbox.sendTimeoutNow(peerIds[transferSlot], currentTerm))
+            transport.sendTimeoutNow(peerIds[transferSlot], currentTerm))
         {
             timeoutNowSent = true;
             return 1;
@@ -966,7 +968,7 @@ public final class RaftNode
                     conflictIndex + " (commit index " + commitIndex + ") by leader " + leaderId +
                     " in term " + currentTerm);
             }
-            outbox.truncateLogAfter(conflictIndex - 1);
+            log.truncateAfter(conflictIndex - 1);
             if (durableIndex >= conflictIndex)
             {
                 durableIndex = conflictIndex - 1;
@@ -974,7 +976,7 @@ public final class RaftNode
         }
         if (appendFrom >= 0)
         {
-            outbox.appendToLog(entries, appendFrom, end - appendFrom);
+            log.append(entries, appendFrom, end - appendFrom);
         }
 
         final long stamp = EntryFrame.timestamp(entries, lastFrame);
@@ -988,7 +990,7 @@ public final class RaftNode
 
     private void reject(final int leader, final long conflictIndex, final long conflictTerm)
     {
-        outbox.sendAppendResponse(
+        transport.sendAppendResponse(
             leader,
             currentTerm,
             false,
@@ -1024,7 +1026,7 @@ public final class RaftNode
         }
         final int encodedLength = EntryFrame.encode(
             staging, 0, index, currentTerm, lastStampNs, type, sessionId, sequence, payload, offset, length);
-        outbox.appendToLog(staging, 0, encodedLength);
+        log.append(staging, 0, encodedLength);
 
         return index;
     }
@@ -1047,7 +1049,7 @@ public final class RaftNode
         final long lastTerm = log.lastTerm();
         for (final int peer : peerIds)
         {
-            outbox.sendRequestVote(peer, currentTerm + 1, lastIndex, lastTerm, true, false);
+            transport.sendRequestVote(peer, currentTerm + 1, lastIndex, lastTerm, true, false);
         }
     }
 
@@ -1075,7 +1077,7 @@ public final class RaftNode
         final long lastTerm = log.lastTerm();
         for (final int peer : peerIds)
         {
-            outbox.sendRequestVote(peer, currentTerm, lastIndex, lastTerm, false, transfer);
+            transport.sendRequestVote(peer, currentTerm, lastIndex, lastTerm, false, transfer);
         }
     }
 

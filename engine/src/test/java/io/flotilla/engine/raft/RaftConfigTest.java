@@ -1,6 +1,5 @@
 package io.flotilla.engine.raft;
 
-import io.flotilla.archive.InMemoryLogStore;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -37,7 +36,7 @@ class RaftConfigTest
     {
         final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
             () -> new RaftNode(new RaftConfig().maxInflight(0), 0, new int[]{ 0 },
-                new InMemoryLogStore(), 0, RaftNode.NO_MEMBER, 0, null, new SplittableRandom(1)));
+                new InMemoryRaftLog(), 0, RaftNode.NO_MEMBER, 0, null, null, new SplittableRandom(1)));
         assertTrue(error.getMessage().contains("maxInflight"));
     }
 

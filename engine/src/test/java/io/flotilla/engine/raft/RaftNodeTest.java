@@ -1,6 +1,5 @@
 package io.flotilla.engine.raft;
 
-import io.flotilla.archive.InMemoryLogStore;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.EntryType;
 import org.agrona.DirectBuffer;
@@ -23,7 +22,7 @@ class RaftNodeTest
     private static final long MS = 1_000_000L;
     private static final int[] MEMBERS = { 0, 1, 2 };
 
-    private final InMemoryLogStore store = new InMemoryLogStore();
+    private final InMemoryRaftLog store = new InMemoryRaftLog();
     private final RecordingOutbox outbox = new RecordingOutbox(store);
     private final RaftConfig config = new RaftConfig()
         .electionTimeoutMinNs(100 * MS)
@@ -292,14 +291,14 @@ class RaftNodeTest
     void rejectsBadConstructorArguments()
     {
         assertThrows(IllegalArgumentException.class, () -> new RaftNode(
-            config, 3, MEMBERS, store, 0, RaftNode.NO_MEMBER, 0, outbox, new SplittableRandom(1)));
+            config, 3, MEMBERS, outbox, 0, RaftNode.NO_MEMBER, 0, outbox, outbox, new SplittableRandom(1)));
         assertThrows(IllegalArgumentException.class, () -> new RaftNode(
-            config, 0, new int[]{ 0, 1, 1 }, store, 0, RaftNode.NO_MEMBER, 0, outbox, new SplittableRandom(1)));
+            config, 0, new int[]{ 0, 1, 1 }, outbox, 0, RaftNode.NO_MEMBER, 0, outbox, outbox, new SplittableRandom(1)));
         assertThrows(IllegalArgumentException.class, () -> new RaftNode(
-            config, 0, MEMBERS, store, 0, RaftNode.NO_MEMBER, 1, outbox, new SplittableRandom(1)));
+            config, 0, MEMBERS, outbox, 0, RaftNode.NO_MEMBER, 1, outbox, outbox, new SplittableRandom(1)));
         appendEntries(1, 2);
         assertThrows(IllegalArgumentException.class, () -> new RaftNode(
-            config, 0, MEMBERS, store, 1, RaftNode.NO_MEMBER, 0, outbox, new SplittableRandom(1)),
+            config, 0, MEMBERS, outbox, 1, RaftNode.NO_MEMBER, 0, outbox, outbox, new SplittableRandom(1)),
             "a state file older than the log");
     }
 
@@ -318,7 +317,7 @@ class RaftNodeTest
     private RaftNode node(final int memberId, final long commitIndex)
     {
         final RaftNode node = new RaftNode(
-            config, memberId, MEMBERS, store, store.lastTerm(), RaftNode.NO_MEMBER, commitIndex, outbox,
+            config, memberId, MEMBERS, outbox, store.lastTerm(), RaftNode.NO_MEMBER, commitIndex, outbox, outbox,
             new SplittableRandom(1));
         outbox.node = node;
         return node;
@@ -354,16 +353,15 @@ class RaftNodeTest
         return length;
     }
 
-    private static final class RecordingOutbox implements RaftOutbox
+    private static final class RecordingOutbox extends ForwardingRaftLog implements RaftTransport, RaftOutbox
     {
         final List<String> calls = new ArrayList<>();
-        final InMemoryLogStore store;
         RaftNode node;
         boolean refuseSends;
 
-        RecordingOutbox(final InMemoryLogStore store)
+        RecordingOutbox(final InMemoryRaftLog store)
         {
-            this.store = store;
+            super(store);
         }
 
         String last()
@@ -407,16 +405,16 @@ class RaftNodeTest
             calls.add("persist " + term + " " + votedFor);
         }
 
-        public void appendToLog(final DirectBuffer buffer, final int offset, final int length)
+        public void append(final DirectBuffer buffer, final int offset, final int length)
         {
             calls.add("append offset=" + offset + " length=" + length);
-            store.append(buffer, offset, length);
+            super.append(buffer, offset, length);
         }
 
-        public void truncateLogAfter(final long index)
+        public void truncateAfter(final long index)
         {
             calls.add("truncate " + index);
-            store.truncateAfter(index);
+            super.truncateAfter(index);
         }
 
         public boolean sendRequestVote(

@@ -1,7 +1,7 @@
 package io.flotilla.engine.sim;
 
 import io.flotilla.archive.EntryBlockHandler;
-import io.flotilla.archive.InMemoryLogStore;
+import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.engine.raft.Role;
 import org.agrona.DirectBuffer;
@@ -92,7 +92,7 @@ final class Invariants implements EntryBlockHandler
         }
         if (index > 0)
         {
-            final InMemoryLogStore store = node.store();
+            final InMemoryRaftLog store = node.store();
             if (store.lastIndex() < index || store.termAt(index) != committedTerm[(int)index] ||
                 checksumAt(store, index) != committedChecksum[(int)index])
             {
@@ -105,7 +105,7 @@ final class Invariants implements EntryBlockHandler
 
     void onAppend(final SimNode node, final DirectBuffer buffer, final int offset, final int length)
     {
-        final InMemoryLogStore store = node.store();
+        final InMemoryRaftLog store = node.store();
         long previousTerm = store.lastTerm();
         int position = offset;
         while (position < offset + length)
@@ -137,7 +137,7 @@ final class Invariants implements EntryBlockHandler
 
     void onApply(final SimNode node, final long index)
     {
-        final InMemoryLogStore store = node.store();
+        final InMemoryRaftLog store = node.store();
         if (index > store.lastIndex())
         {
             throw new SimulationFailure(
@@ -191,7 +191,7 @@ final class Invariants implements EntryBlockHandler
         int holders = 0;
         for (final SimNode node : nodes)
         {
-            final InMemoryLogStore store = node.store();
+            final InMemoryRaftLog store = node.store();
             if (store.durableIndex() >= maxCommitted && store.termAt(maxCommitted) == committedTerm[(int)maxCommitted])
             {
                 holders++;
@@ -230,12 +230,12 @@ final class Invariants implements EntryBlockHandler
         probeOffset = offset;
     }
 
-    private void probe(final InMemoryLogStore store, final long index)
+    private void probe(final InMemoryRaftLog store, final long index)
     {
         store.readRange(index, index, this);
     }
 
-    private int checksumAt(final InMemoryLogStore store, final long index)
+    private int checksumAt(final InMemoryRaftLog store, final long index)
     {
         probe(store, index);
         return EntryFrame.checksum(probeBuffer, probeOffset);

@@ -1,8 +1,10 @@
 package io.flotilla.engine.sim;
 
-import io.flotilla.archive.InMemoryLogStore;
+import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.engine.raft.RaftNode;
+import io.flotilla.engine.raft.ForwardingRaftLog;
 import io.flotilla.engine.raft.RaftOutbox;
+import io.flotilla.engine.raft.RaftTransport;
 import io.flotilla.engine.raft.Role;
 import org.agrona.DirectBuffer;
 
@@ -11,13 +13,13 @@ import java.util.SplittableRandom;
 /**
  * One simulated member: its log store and state file (which survive crashes, minus what was not durable), the
  * {@link RaftNode} of its current lifetime (null while down), and the runtime around it: the outbox that turns
- * the core's actions into simulated messages, disk writes and state machine applies.
+ * the core's actions into simulated messages, disk writes and state machine applies. As the core's log port it
+ * wraps the in-memory log, so that every append and truncation is checked by the invariants.
  */
-public final class SimNode implements RaftOutbox
+public final class SimNode extends ForwardingRaftLog implements RaftTransport, RaftOutbox
 {
     private final Simulation simulation;
     private final int id;
-    private final InMemoryLogStore store = new InMemoryLogStore(256, 64 * 1024);
     private long persistedTerm;
     private int persistedVote = RaftNode.NO_MEMBER;
     private RaftNode raft;
@@ -31,6 +33,7 @@ public final class SimNode implements RaftOutbox
 
     SimNode(final Simulation simulation, final int id)
     {
+        super(new InMemoryRaftLog(256, 64 * 1024));
         this.simulation = simulation;
         this.id = id;
     }
@@ -53,10 +56,6 @@ public final class SimNode implements RaftOutbox
         return null != raft;
     }
 
-    public InMemoryLogStore store()
-    {
-        return store;
-    }
 
     public long persistedTerm()
     {
@@ -114,7 +113,7 @@ public final class SimNode implements RaftOutbox
     {
         final long commit = Math.min(commitHint, store.lastIndex());
         raft = new RaftNode(
-            simulation.raftConfig(), id, simulation.memberIds(), store, persistedTerm, persistedVote, commit, this,
+            simulation.raftConfig(), id, simulation.memberIds(), this, persistedTerm, persistedVote, commit, this, this,
             new SplittableRandom(random.nextLong()));
         lifetime++;
         // Recovery applies the entries known committed, without onCommitIndex.
@@ -197,10 +196,10 @@ public final class SimNode implements RaftOutbox
         persistedVote = votedFor;
     }
 
-    public void appendToLog(final DirectBuffer buffer, final int offset, final int length)
+    public void append(final DirectBuffer buffer, final int offset, final int length)
     {
         simulation.invariants().onAppend(this, buffer, offset, length);
-        store.append(buffer, offset, length);
+        super.append(buffer, offset, length);
         if (diskAuto && !flushScheduled)
         {
             flushScheduled = true;
@@ -208,7 +207,7 @@ public final class SimNode implements RaftOutbox
         }
     }
 
-    public void truncateLogAfter(final long index)
+    public void truncateAfter(final long index)
     {
         if (index < raft.commitIndex())
         {
@@ -219,7 +218,7 @@ public final class SimNode implements RaftOutbox
         {
             simulation.trace("node " + id + " truncates after " + index);
         }
-        store.truncateAfter(index);
+        super.truncateAfter(index);
     }
 
     public boolean sendRequestVote(

@@ -1,11 +1,13 @@
 package io.flotilla.perf.jmh;
 
 import io.flotilla.archive.EntryBlockHandler;
-import io.flotilla.archive.InMemoryLogStore;
+import io.flotilla.engine.raft.ForwardingRaftLog;
+import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.codecs.EntryType;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.raft.RaftOutbox;
+import io.flotilla.engine.raft.RaftTransport;
 import io.flotilla.engine.raft.Role;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -77,7 +79,7 @@ public class RaftCoreBenchmark
         {
             members[i] = new Member(i, queue);
             members[i].node = new RaftNode(
-                config, i, ids, members[i].store, 0, RaftNode.NO_MEMBER, 0, members[i],
+                config, i, ids, members[i], 0, RaftNode.NO_MEMBER, 0, members[i], members[i],
                 new SplittableRandom(random.nextLong()));
             members[i].node.tick(nowNs);
         }
@@ -151,7 +153,7 @@ public class RaftCoreBenchmark
         {
             for (final Member member : members)
             {
-                member.node.onDurable(member.store.durableIndex());
+                member.node.onDurable(member.store().durableIndex());
             }
         }
     }
@@ -165,18 +167,17 @@ public class RaftCoreBenchmark
         }
         for (final Member member : members)
         {
-            member.store.discardUpTo(commit);
+            member.store().discardUpTo(commit);
         }
     }
 
     /**
      * One member's outbox and log: writes are durable at once; messages go through the shared queue.
      */
-    static final class Member implements RaftOutbox, EntryBlockHandler
+    static final class Member extends ForwardingRaftLog implements RaftTransport, RaftOutbox, EntryBlockHandler
     {
         final int id;
         final MessageQueue queue;
-        final InMemoryLogStore store = new InMemoryLogStore(64 * 1024, 8 * 1024 * 1024);
         RaftNode node;
         private RaftNode target;
         private int deliveryFrom;
@@ -187,6 +188,7 @@ public class RaftCoreBenchmark
 
         Member(final int id, final MessageQueue queue)
         {
+            super(new InMemoryRaftLog(64 * 1024, 8 * 1024 * 1024));
             this.id = id;
             this.queue = queue;
         }
@@ -195,16 +197,12 @@ public class RaftCoreBenchmark
         {
         }
 
-        public void appendToLog(final DirectBuffer buffer, final int offset, final int length)
+        public void append(final DirectBuffer buffer, final int offset, final int length)
         {
-            store.append(buffer, offset, length);
+            super.append(buffer, offset, length);
             store.markDurable(store.lastIndex());
         }
 
-        public void truncateLogAfter(final long index)
-        {
-            store.truncateAfter(index);
-        }
 
         public boolean sendRequestVote(
             final int to, final long term, final long lastLogIndex, final long lastLogTerm, final boolean preVote,

@@ -1,5 +1,6 @@
-package io.flotilla.archive;
+package io.flotilla.engine.raft;
 
+import io.flotilla.archive.EntryBlockHandler;
 import io.flotilla.codecs.EntryFrame;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -7,7 +8,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.Arrays;
 
 /**
- * A {@link LogStore} in memory, for the simulator and the benchmarks. Durability is explicit: entries become
+ * The core's {@link RaftLog} in memory, for the simulator, the core's tests and the benchmarks (shipped in the
+ * engine's test jar, never in a main jar). Durability is explicit: entries become
  * durable only when {@link #markDurable(long)} says so, and {@link #crash()} keeps only the durable prefix, as a
  * real store would after losing power. Truncation takes effect at once (it lowers the durable index too).
  * <p>
@@ -16,7 +18,7 @@ import java.util.Arrays;
  * stays in bounded memory; the space is reclaimed by compaction when the buffer fills, so steady-state appends
  * allocate nothing. Single-threaded.
  */
-public final class InMemoryLogStore implements LogStore
+public final class InMemoryRaftLog implements RaftLog
 {
     private static final int MIN_ENTRY_CAPACITY = 64;
     private static final int MIN_BYTE_CAPACITY = 64 * 1024;
@@ -34,7 +36,7 @@ public final class InMemoryLogStore implements LogStore
     /**
      * An empty log with default initial capacity.
      */
-    public InMemoryLogStore()
+    public InMemoryRaftLog()
     {
         this(MIN_ENTRY_CAPACITY, MIN_BYTE_CAPACITY);
     }
@@ -45,7 +47,7 @@ public final class InMemoryLogStore implements LogStore
      * @param entryCapacity initial number of entries held before growing.
      * @param byteCapacity  initial number of frame bytes held before growing.
      */
-    public InMemoryLogStore(final int entryCapacity, final int byteCapacity)
+    public InMemoryRaftLog(final int entryCapacity, final int byteCapacity)
     {
         positions = new int[Math.max(entryCapacity, 1)];
         terms = new long[Math.max(entryCapacity, 1)];
@@ -249,18 +251,11 @@ public final class InMemoryLogStore implements LogStore
         return frameEnd(slot(toIndex)) - positions[slot(fromIndex)];
     }
 
-    public int doWork()
-    {
-        return 0;
-    }
 
-    public void close()
-    {
-    }
 
     public String toString()
     {
-        return "InMemoryLogStore{firstIndex=" + firstIndex + ", lastIndex=" + lastIndex() + ", lastTerm=" +
+        return "InMemoryRaftLog{firstIndex=" + firstIndex + ", lastIndex=" + lastIndex() + ", lastTerm=" +
             lastTerm() + ", durableIndex=" + durableIndex + '}';
     }
 

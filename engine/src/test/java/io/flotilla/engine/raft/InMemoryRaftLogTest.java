@@ -1,6 +1,5 @@
-package io.flotilla.engine.sim;
+package io.flotilla.engine.raft;
 
-import io.flotilla.archive.InMemoryLogStore;
 import io.flotilla.archive.LogReader;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.EntryType;
@@ -13,9 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /**
  * The simulator's and benchmark's log: durability, crash, truncation, batches and bounded memory.
  */
-class InMemoryLogStoreTest
+class InMemoryRaftLogTest
 {
-    private final InMemoryLogStore store = new InMemoryLogStore(4, 256);
+    private final InMemoryRaftLog store = new InMemoryRaftLog(4, 256);
     private final UnsafeBuffer block = new UnsafeBuffer(new byte[4096]);
 
     @Test
