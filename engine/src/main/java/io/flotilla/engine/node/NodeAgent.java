@@ -89,9 +89,8 @@ public final class NodeAgent implements Agent, RaftOutbox
 
     /**
      * Start the node on the agent's own thread, so that in COMPACT threading one thread owns the media stack from
-     * launch to close: launch the media, open (recover) the log and the state file, open the consensus publisher
-     * and the ingress, replay the committed entries into the state machine, then start Raft and open the consensus
-     * adapter.
+     * launch to close: launch the media, open the ingress, restart from the state file and the log
+     * ({@link NodeRecovery}), then open the consensus publisher, start Raft and open the consensus adapter.
      */
     public void onStart()
     {
@@ -100,12 +99,8 @@ public final class NodeAgent implements Agent, RaftOutbox
             media = NodeMedia.launch(ctx.mediaContext());
             driveMedia = NodeMedia.Threading.COMPACT == media.context().threading();
             counters = new NodeCounters(media.aeron(), memberId);
-            state = NodeStateFile.open(ctx.dataDirectory());
-            log = ArchiveLogStore.open(ctx.logContext().media(media));
 
             final RaftConfig raftConfig = ctx.raftConfig();
-            consensusPublisher = new ConsensusPublisher(
-                media.aeron(), members, memberId, log, counters, raftConfig.maxBatchBytes());
             responseChannels = new ResponseChannels(media.aeron(), counters.droppedMessages(), ctx.errorHandler());
             final SessionTable sessions = new SessionTable(responseChannels);
             ingress = new IngressServer(
@@ -119,20 +114,26 @@ public final class NodeAgent implements Agent, RaftOutbox
                 ctx.sessionTimeoutNs(),
                 ctx.maxSessions(),
                 ctx.authenticator());
-            applier = new Applier(
-                log, ctx.stateMachine(), sessions, ingress, proposals, pending, counters, raftConfig.maxBatchBytes());
 
             nowNs = clock.nanoTime();
-            final long recoveredCommitIndex = recover();
-            hintWrittenIndex = recoveredCommitIndex;
+            final NodeRecovery recovery = NodeRecovery.recover(ctx, media, (recoveredLog) -> new Applier(
+                recoveredLog, ctx.stateMachine(), sessions, ingress, proposals, pending, counters,
+                raftConfig.maxBatchBytes()));
+            state = recovery.state();
+            log = recovery.log();
+            applier = recovery.applier();
+            hintWrittenIndex = recovery.commitIndex();
+
+            consensusPublisher = new ConsensusPublisher(
+                media.aeron(), members, memberId, log, counters, raftConfig.maxBatchBytes());
             raft = new RaftNode(
                 raftConfig,
                 memberId,
                 members.ids(),
                 new ArchiveRaftLog(log, applier),
-                state.currentTerm(),
-                state.votedFor(),
-                recoveredCommitIndex,
+                recovery.term(),
+                recovery.votedFor(),
+                recovery.commitIndex(),
                 consensusPublisher,
                 this,
                 new SplittableRandom());
@@ -147,7 +148,7 @@ public final class NodeAgent implements Agent, RaftOutbox
             applier.raftNode(raft);
             term = raft.currentTerm();
             counters.term(term);
-            counters.commitIndex(recoveredCommitIndex);
+            counters.commitIndex(recovery.commitIndex());
         }
         catch (final RuntimeException | Error ex)
         {
@@ -208,23 +209,6 @@ public final class NodeAgent implements Agent, RaftOutbox
     public NodeMedia media()
     {
         return media;
-    }
-
-    /**
-     * Replay committed entries (up to the persisted commit hint, bounded by the log) into the state machine and the
-     * session table, before anyone is talked to.
-     */
-    private long recover()
-    {
-        final long commitIndex = Math.min(state.commitIndexHint(), log.lastIndex());
-        applier.commitIndex(commitIndex);
-        applier.replay(log, commitIndex);
-        if (commitIndex > 0)
-        {
-            LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": replayed " + commitIndex +
-                " committed entries (log last index " + log.lastIndex() + ", term " + state.currentTerm() + ")");
-        }
-        return commitIndex;
     }
 
     public String roleName()
