@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The node agent: the single writer of a node's Raft state. Each duty cycle it drives the media stack (COMPACT
  * threading), reads consensus and client messages, queues in-process proposals, tells Raft about durable entries,
  * ticks Raft, applies committed entries and flushes replies. It implements the {@link RaftOutbox} (state file,
- * commit and role events); the transport carries the core's messages and {@link ArchiveRaftLog} its log.
+ * commit and role events); {@link ConsensusPublisher} carries the core's messages out, {@link ConsensusAdapter}
+ * brings them in, and {@link ArchiveRaftLog} is its log.
  */
 public final class NodeAgent implements Agent, RaftOutbox
 {
@@ -52,7 +53,8 @@ public final class NodeAgent implements Agent, RaftOutbox
     private NodeCounters counters;
     private NodeStateFile state;
     private ArchiveLogStore log;
-    private ConsensusTransport transport;
+    private ConsensusPublisher consensusPublisher;
+    private ConsensusAdapter consensusAdapter;
     private ResponseChannels responseChannels;
     private IngressServer ingress;
     private Applier applier;
@@ -87,8 +89,8 @@ public final class NodeAgent implements Agent, RaftOutbox
 
     /**
      * Start the node on the agent's own thread, so that in COMPACT threading one thread owns the media stack from
-     * launch to close: launch the media, open (recover) the log and the state file, open the transport and the
-     * ingress, replay the committed entries into the state machine, then start Raft.
+     * launch to close: launch the media, open the ingress, restart from the state file and the log
+     * ({@link NodeRecovery}), then open the consensus publisher, start Raft and open the consensus adapter.
      */
     public void onStart()
     {
@@ -97,12 +99,8 @@ public final class NodeAgent implements Agent, RaftOutbox
             media = NodeMedia.launch(ctx.mediaContext());
             driveMedia = NodeMedia.Threading.COMPACT == media.context().threading();
             counters = new NodeCounters(media.aeron(), memberId);
-            state = NodeStateFile.open(ctx.dataDirectory());
-            log = ArchiveLogStore.open(ctx.logContext().media(media));
 
             final RaftConfig raftConfig = ctx.raftConfig();
-            transport = new ConsensusTransport(
-                media.aeron(), members, memberId, log, counters, raftConfig.maxBatchBytes());
             responseChannels = new ResponseChannels(media.aeron(), counters.droppedMessages(), ctx.errorHandler());
             final SessionTable sessions = new SessionTable(responseChannels);
             ingress = new IngressServer(
@@ -116,29 +114,41 @@ public final class NodeAgent implements Agent, RaftOutbox
                 ctx.sessionTimeoutNs(),
                 ctx.maxSessions(),
                 ctx.authenticator());
-            applier = new Applier(
-                log, ctx.stateMachine(), sessions, ingress, proposals, pending, counters, raftConfig.maxBatchBytes());
 
             nowNs = clock.nanoTime();
-            final long recoveredCommitIndex = recover();
-            hintWrittenIndex = recoveredCommitIndex;
+            final NodeRecovery recovery = NodeRecovery.recover(ctx, media, (recoveredLog) -> new Applier(
+                recoveredLog, ctx.stateMachine(), sessions, ingress, proposals, pending, counters,
+                raftConfig.maxBatchBytes()));
+            state = recovery.state();
+            log = recovery.log();
+            applier = recovery.applier();
+            hintWrittenIndex = recovery.commitIndex();
+
+            consensusPublisher = new ConsensusPublisher(
+                media.aeron(), members, memberId, log, counters, raftConfig.maxBatchBytes());
             raft = new RaftNode(
                 raftConfig,
                 memberId,
                 members.ids(),
                 new ArchiveRaftLog(log, applier),
-                state.currentTerm(),
-                state.votedFor(),
-                recoveredCommitIndex,
-                transport,
+                recovery.term(),
+                recovery.votedFor(),
+                recovery.commitIndex(),
+                consensusPublisher,
                 this,
                 new SplittableRandom());
-            transport.raftNode(raft);
+            consensusAdapter = new ConsensusAdapter(
+                media.aeron().addSubscription(
+                    members.member(memberId).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID),
+                members,
+                memberId,
+                raft,
+                counters);
             ingress.raftNode(raft);
             applier.raftNode(raft);
             term = raft.currentTerm();
             counters.term(term);
-            counters.commitIndex(recoveredCommitIndex);
+            counters.commitIndex(recovery.commitIndex());
         }
         catch (final RuntimeException | Error ex)
         {
@@ -201,23 +211,6 @@ public final class NodeAgent implements Agent, RaftOutbox
         return media;
     }
 
-    /**
-     * Replay committed entries (up to the persisted commit hint, bounded by the log) into the state machine and the
-     * session table, before anyone is talked to.
-     */
-    private long recover()
-    {
-        final long commitIndex = Math.min(state.commitIndexHint(), log.lastIndex());
-        applier.commitIndex(commitIndex);
-        applier.replay(log, commitIndex);
-        if (commitIndex > 0)
-        {
-            LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": replayed " + commitIndex +
-                " committed entries (log last index " + log.lastIndex() + ", term " + state.currentTerm() + ")");
-        }
-        return commitIndex;
-    }
-
     public String roleName()
     {
         return "flotilla-node-" + memberId;
@@ -229,7 +222,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         nowNs = clock.nanoTime();
 
         work += log.doWork();
-        work += transport.poll();
+        work += consensusAdapter.poll();
         work += ingress.doWork(nowNs);
         work += proposals.drain(proposalHandler, PROPOSAL_DRAIN_LIMIT);
 
@@ -313,7 +306,7 @@ public final class NodeAgent implements Agent, RaftOutbox
 
     /**
      * Persist the commit hint, complete pending proposals with CLOSED, and close the ingress, reply channels,
-     * transport, log, counters and media stack; idempotent, tolerates a partial start.
+     * consensus publications and subscription, log, counters and media stack; idempotent, tolerates a partial start.
      */
     private void closeResources()
     {
@@ -336,7 +329,7 @@ public final class NodeAgent implements Agent, RaftOutbox
                 proposals.complete(pending.removeHead(), proposals.agentResult().set(
                     ProposalStatus.CLOSED, 0, leaderId, leaderEndpoint(leaderId), null, 0, 0));
             }
-            CloseHelper.closeAll(ingress, responseChannels, transport, log, counters, media);
+            CloseHelper.closeAll(ingress, responseChannels, consensusPublisher, consensusAdapter, log, counters, media);
         }
     }
 

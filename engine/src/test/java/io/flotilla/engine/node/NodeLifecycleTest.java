@@ -122,4 +122,33 @@ class NodeLifecycleTest
             assertFalse(node.isRunning());
         }
     }
+
+    @Test
+    @Timeout(60)
+    void failedReplayFailsTheLaunchAndLeavesNothingOpen()
+    {
+        try (TestCluster cluster = new TestCluster(tempDir, 1).startAll())
+        {
+            TestCluster.proposeAll(cluster.awaitLeader(), 100, 16, "r-");
+            cluster.awaitConverged(100);
+            cluster.stop(0);
+
+            final StateMachine throwing = new StateMachine()
+            {
+                public void apply(final long index, final long timestampNs, final DirectBuffer command,
+                    final int offset, final int length, final Response response)
+                {
+                    throw new IllegalStateException("replay bug at index " + index);
+                }
+            };
+            final RuntimeException ex = assertThrows(
+                RuntimeException.class, () -> ClusterNode.launch(cluster.context(0).stateMachine(throwing)));
+            assertTrue(String.valueOf(ex.getMessage()).startsWith("replay bug"), ex.toString());
+
+            // Nothing the failed start opened still holds the endpoints or the data directory: the node restarts.
+            cluster.start(0);
+            cluster.awaitLeader();
+            cluster.awaitConverged(100);
+        }
+    }
 }

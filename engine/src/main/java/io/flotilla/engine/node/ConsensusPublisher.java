@@ -2,27 +2,16 @@ package io.flotilla.engine.node;
 
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
-import io.aeron.FragmentAssembler;
-import io.aeron.Subscription;
-import io.aeron.logbuffer.Header;
 import io.flotilla.archive.EntryBlockHandler;
 import io.flotilla.archive.LogStore;
-import io.flotilla.codecs.AppendEntriesDecoder;
 import io.flotilla.codecs.AppendEntriesEncoder;
-import io.flotilla.codecs.AppendResponseDecoder;
 import io.flotilla.codecs.AppendResponseEncoder;
 import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.EntryFrame;
-import io.flotilla.codecs.FrameValidator;
-import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.MessageHeaderEncoder;
-import io.flotilla.codecs.RequestVoteDecoder;
 import io.flotilla.codecs.RequestVoteEncoder;
-import io.flotilla.codecs.TimeoutNowDecoder;
 import io.flotilla.codecs.TimeoutNowEncoder;
-import io.flotilla.codecs.VoteResponseDecoder;
 import io.flotilla.codecs.VoteResponseEncoder;
-import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.raft.RaftTransport;
 import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
@@ -34,47 +23,35 @@ import java.nio.ByteBuffer;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
- * Consensus messages between members over Aeron UDP: one subscription on this member's consensus endpoint and one
- * exclusive publication per peer. Sends never block: a send that cannot go now (peer down, back-pressure, entries
- * being read back from the archive) returns false and Raft tries again on a later tick. Every inbound message is
- * checked by {@link FrameValidator} before a decoder reads it; invalid ones are counted and dropped.
+ * Consensus messages out, over Aeron UDP: one exclusive publication per peer, owned (opened and closed) here.
+ * Sends never block: a send that cannot go now (peer down, back-pressure, entries being read back from the
+ * archive) returns false and Raft tries again on a later tick. What comes in is the {@link ConsensusAdapter}'s job.
  */
-public final class ConsensusTransport implements RaftTransport, AutoCloseable
+public final class ConsensusPublisher implements RaftTransport, AutoCloseable
 {
     private static final int HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
-    private static final int FRAGMENT_LIMIT = 64;
 
     private final int memberId;
-    private final ClusterMembers members;
     private final LogStore log;
     private final NodeCounters counters;
     private final int maxBatchBytes;
-    private final Subscription subscription;
     private final ExclusivePublication[] publications;
-    private final FragmentAssembler assembler;
     private final UnsafeBuffer sendBuffer;
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
-    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final AppendEntriesEncoder appendEntriesEncoder = new AppendEntriesEncoder();
-    private final AppendEntriesDecoder appendEntriesDecoder = new AppendEntriesDecoder();
     private final AppendResponseEncoder appendResponseEncoder = new AppendResponseEncoder();
-    private final AppendResponseDecoder appendResponseDecoder = new AppendResponseDecoder();
     private final RequestVoteEncoder requestVoteEncoder = new RequestVoteEncoder();
-    private final RequestVoteDecoder requestVoteDecoder = new RequestVoteDecoder();
     private final VoteResponseEncoder voteResponseEncoder = new VoteResponseEncoder();
-    private final VoteResponseDecoder voteResponseDecoder = new VoteResponseDecoder();
     private final TimeoutNowEncoder timeoutNowEncoder = new TimeoutNowEncoder();
-    private final TimeoutNowDecoder timeoutNowDecoder = new TimeoutNowDecoder();
     private final EntryBlockHandler copyEntries = this::copyEntries;
 
-    private RaftNode raft;
     private int entriesEnd;
     private long copyToIndex;
     private long copiedToIndex;
 
     /**
-     * Open the subscription and one publication per peer.
+     * Open one publication per peer; on failure the ones already opened are closed.
      *
      * @param aeron         client of the node's media driver.
      * @param members       of the cluster.
@@ -83,7 +60,7 @@ public final class ConsensusTransport implements RaftTransport, AutoCloseable
      * @param counters      of this node.
      * @param maxBatchBytes bound on the entries block of one AppendEntries (a larger single entry travels alone).
      */
-    public ConsensusTransport(
+    public ConsensusPublisher(
         final Aeron aeron,
         final ClusterMembers members,
         final int memberId,
@@ -92,7 +69,6 @@ public final class ConsensusTransport implements RaftTransport, AutoCloseable
         final int maxBatchBytes)
     {
         this.memberId = memberId;
-        this.members = members;
         this.log = log;
         this.counters = counters;
         this.maxBatchBytes = maxBatchBytes;
@@ -103,11 +79,8 @@ public final class ConsensusTransport implements RaftTransport, AutoCloseable
         sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(bufferLength));
 
         final ExclusivePublication[] publications = new ExclusivePublication[ClusterMembers.MAX_MEMBER_ID + 1];
-        Subscription subscription = null;
         try
         {
-            subscription = aeron.addSubscription(
-                members.member(memberId).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID);
             for (int i = 0; i < members.size(); i++)
             {
                 final ClusterMembers.Member peer = members.at(i);
@@ -120,31 +93,10 @@ public final class ConsensusTransport implements RaftTransport, AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietClose(subscription);
             CloseHelper.quietCloseAll(publications);
             throw ex;
         }
-        this.subscription = subscription;
         this.publications = publications;
-        assembler = new FragmentAssembler(this::onFragment);
-    }
-
-    /**
-     * @param raft to deliver inbound messages to; set once the node is recovered.
-     */
-    public void raftNode(final RaftNode raft)
-    {
-        this.raft = raft;
-    }
-
-    /**
-     * Deliver inbound messages to the Raft node.
-     *
-     * @return the number of fragments read.
-     */
-    public int poll()
-    {
-        return subscription.poll(assembler, FRAGMENT_LIMIT);
     }
 
     public boolean sendRequestVote(
@@ -246,10 +198,12 @@ public final class ConsensusTransport implements RaftTransport, AutoCloseable
         return offer(to, HEADER_LENGTH + timeoutNowEncoder.encodedLength());
     }
 
+    /**
+     * Close the peers' publications.
+     */
     public void close()
     {
         CloseHelper.quietCloseAll(publications);
-        CloseHelper.quietClose(subscription);
     }
 
     private boolean offer(final int to, final int length)
@@ -300,107 +254,5 @@ public final class ConsensusTransport implements RaftTransport, AutoCloseable
         sendBuffer.putBytes(entriesEnd, buffer, offset, copyLength);
         entriesEnd += copyLength;
         copiedToIndex = Math.min(lastIndex, copyToIndex);
-    }
-
-    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
-    {
-        if (!FrameValidator.validate(buffer, offset, length).isValid() || null == raft)
-        {
-            counters.invalidMessages().incrementRelease();
-            return;
-        }
-
-        headerDecoder.wrap(buffer, offset);
-        final int blockLength = headerDecoder.blockLength();
-        final int version = headerDecoder.version();
-        final int body = offset + HEADER_LENGTH;
-        switch (headerDecoder.templateId())
-        {
-            case AppendEntriesDecoder.TEMPLATE_ID:
-            {
-                appendEntriesDecoder.wrap(buffer, body, blockLength, version);
-                final int from = appendEntriesDecoder.leaderId();
-                if (isPeer(from))
-                {
-                    final int lengthOffset = appendEntriesDecoder.limit();
-                    raft.onAppendEntries(
-                        from,
-                        appendEntriesDecoder.term(),
-                        appendEntriesDecoder.prevLogIndex(),
-                        appendEntriesDecoder.prevLogTerm(),
-                        appendEntriesDecoder.leaderCommit(),
-                        buffer,
-                        lengthOffset + 4,
-                        buffer.getInt(lengthOffset, LITTLE_ENDIAN));
-                }
-                break;
-            }
-
-            case AppendResponseDecoder.TEMPLATE_ID:
-                appendResponseDecoder.wrap(buffer, body, blockLength, version);
-                if (isPeer(appendResponseDecoder.followerId()))
-                {
-                    raft.onAppendResponse(
-                        appendResponseDecoder.followerId(),
-                        appendResponseDecoder.term(),
-                        BooleanType.TRUE == appendResponseDecoder.success(),
-                        appendResponseDecoder.lastAppendedIndex(),
-                        appendResponseDecoder.durableIndex(),
-                        appendResponseDecoder.conflictIndex(),
-                        appendResponseDecoder.conflictTerm());
-                }
-                break;
-
-            case RequestVoteDecoder.TEMPLATE_ID:
-                requestVoteDecoder.wrap(buffer, body, blockLength, version);
-                if (isPeer(requestVoteDecoder.candidateId()))
-                {
-                    raft.onRequestVote(
-                        requestVoteDecoder.candidateId(),
-                        requestVoteDecoder.term(),
-                        requestVoteDecoder.lastLogIndex(),
-                        requestVoteDecoder.lastLogTerm(),
-                        BooleanType.TRUE == requestVoteDecoder.preVote(),
-                        BooleanType.TRUE == requestVoteDecoder.transfer());
-                }
-                break;
-
-            case VoteResponseDecoder.TEMPLATE_ID:
-                voteResponseDecoder.wrap(buffer, body, blockLength, version);
-                if (isPeer(voteResponseDecoder.voterId()))
-                {
-                    raft.onVoteResponse(
-                        voteResponseDecoder.voterId(),
-                        voteResponseDecoder.term(),
-                        BooleanType.TRUE == voteResponseDecoder.preVote(),
-                        BooleanType.TRUE == voteResponseDecoder.granted());
-                }
-                break;
-
-            case TimeoutNowDecoder.TEMPLATE_ID:
-                timeoutNowDecoder.wrap(buffer, body, blockLength, version);
-                if (isPeer(timeoutNowDecoder.leaderId()))
-                {
-                    raft.onTimeoutNow(timeoutNowDecoder.leaderId(), timeoutNowDecoder.term());
-                }
-                break;
-
-            default:
-                // A valid message of the schema that does not belong on the consensus stream (a client message).
-                counters.invalidMessages().incrementRelease();
-        }
-    }
-
-    /**
-     * A message claiming to come from a non-member or from this node itself is dropped and counted.
-     */
-    private boolean isPeer(final int id)
-    {
-        if (id != memberId && null != members.member(id))
-        {
-            return true;
-        }
-        counters.droppedMessages().incrementRelease();
-        return false;
     }
 }

@@ -1,0 +1,186 @@
+package io.flotilla.engine.node;
+
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.flotilla.codecs.AppendEntriesDecoder;
+import io.flotilla.codecs.AppendResponseDecoder;
+import io.flotilla.codecs.BooleanType;
+import io.flotilla.codecs.FrameValidator;
+import io.flotilla.codecs.MessageHeaderDecoder;
+import io.flotilla.codecs.RequestVoteDecoder;
+import io.flotilla.codecs.TimeoutNowDecoder;
+import io.flotilla.codecs.VoteResponseDecoder;
+import io.flotilla.engine.raft.RaftNode;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+/**
+ * Consensus messages in: polls this member's consensus subscription and hands each message to the Raft node. Every
+ * message is checked by {@link FrameValidator} before a decoder reads it; invalid ones, client messages on this
+ * stream, and messages claiming to come from a non-member or from this node itself are counted and dropped. What
+ * goes out is the {@link ConsensusPublisher}'s job.
+ */
+public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
+{
+    private static final int HEADER_LENGTH = MessageHeaderDecoder.ENCODED_LENGTH;
+    private static final int FRAGMENT_LIMIT = 64;
+
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final AppendEntriesDecoder appendEntriesDecoder = new AppendEntriesDecoder();
+    private final AppendResponseDecoder appendResponseDecoder = new AppendResponseDecoder();
+    private final RequestVoteDecoder requestVoteDecoder = new RequestVoteDecoder();
+    private final VoteResponseDecoder voteResponseDecoder = new VoteResponseDecoder();
+    private final TimeoutNowDecoder timeoutNowDecoder = new TimeoutNowDecoder();
+    private final FragmentAssembler assembler = new FragmentAssembler(this);
+
+    private final Subscription subscription;
+    private final ClusterMembers members;
+    private final int memberId;
+    private final RaftNode raft;
+    private final NodeCounters counters;
+
+    /**
+     * @param subscription on this member's consensus endpoint; the adapter owns it and closes it.
+     * @param members      of the cluster, the only senders accepted.
+     * @param memberId     of this node.
+     * @param raft         to deliver the messages to.
+     * @param counters     of this node, for invalid and dropped messages.
+     */
+    public ConsensusAdapter(
+        final Subscription subscription,
+        final ClusterMembers members,
+        final int memberId,
+        final RaftNode raft,
+        final NodeCounters counters)
+    {
+        this.subscription = subscription;
+        this.members = members;
+        this.memberId = memberId;
+        this.raft = raft;
+        this.counters = counters;
+    }
+
+    /**
+     * Deliver inbound messages to the Raft node.
+     *
+     * @return the number of fragments read.
+     */
+    public int poll()
+    {
+        return subscription.poll(assembler, FRAGMENT_LIMIT);
+    }
+
+    /**
+     * Close the subscription.
+     */
+    public void close()
+    {
+        CloseHelper.quietClose(subscription);
+    }
+
+    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (!FrameValidator.validate(buffer, offset, length).isValid())
+        {
+            counters.invalidMessages().incrementRelease();
+            return;
+        }
+
+        headerDecoder.wrap(buffer, offset);
+        final int blockLength = headerDecoder.blockLength();
+        final int version = headerDecoder.version();
+        final int body = offset + HEADER_LENGTH;
+        switch (headerDecoder.templateId())
+        {
+            case AppendEntriesDecoder.TEMPLATE_ID:
+            {
+                appendEntriesDecoder.wrap(buffer, body, blockLength, version);
+                final int from = appendEntriesDecoder.leaderId();
+                if (isPeer(from))
+                {
+                    final int lengthOffset = appendEntriesDecoder.limit();
+                    raft.onAppendEntries(
+                        from,
+                        appendEntriesDecoder.term(),
+                        appendEntriesDecoder.prevLogIndex(),
+                        appendEntriesDecoder.prevLogTerm(),
+                        appendEntriesDecoder.leaderCommit(),
+                        buffer,
+                        lengthOffset + 4,
+                        buffer.getInt(lengthOffset, LITTLE_ENDIAN));
+                }
+                break;
+            }
+
+            case AppendResponseDecoder.TEMPLATE_ID:
+                appendResponseDecoder.wrap(buffer, body, blockLength, version);
+                if (isPeer(appendResponseDecoder.followerId()))
+                {
+                    raft.onAppendResponse(
+                        appendResponseDecoder.followerId(),
+                        appendResponseDecoder.term(),
+                        BooleanType.TRUE == appendResponseDecoder.success(),
+                        appendResponseDecoder.lastAppendedIndex(),
+                        appendResponseDecoder.durableIndex(),
+                        appendResponseDecoder.conflictIndex(),
+                        appendResponseDecoder.conflictTerm());
+                }
+                break;
+
+            case RequestVoteDecoder.TEMPLATE_ID:
+                requestVoteDecoder.wrap(buffer, body, blockLength, version);
+                if (isPeer(requestVoteDecoder.candidateId()))
+                {
+                    raft.onRequestVote(
+                        requestVoteDecoder.candidateId(),
+                        requestVoteDecoder.term(),
+                        requestVoteDecoder.lastLogIndex(),
+                        requestVoteDecoder.lastLogTerm(),
+                        BooleanType.TRUE == requestVoteDecoder.preVote(),
+                        BooleanType.TRUE == requestVoteDecoder.transfer());
+                }
+                break;
+
+            case VoteResponseDecoder.TEMPLATE_ID:
+                voteResponseDecoder.wrap(buffer, body, blockLength, version);
+                if (isPeer(voteResponseDecoder.voterId()))
+                {
+                    raft.onVoteResponse(
+                        voteResponseDecoder.voterId(),
+                        voteResponseDecoder.term(),
+                        BooleanType.TRUE == voteResponseDecoder.preVote(),
+                        BooleanType.TRUE == voteResponseDecoder.granted());
+                }
+                break;
+
+            case TimeoutNowDecoder.TEMPLATE_ID:
+                timeoutNowDecoder.wrap(buffer, body, blockLength, version);
+                if (isPeer(timeoutNowDecoder.leaderId()))
+                {
+                    raft.onTimeoutNow(timeoutNowDecoder.leaderId(), timeoutNowDecoder.term());
+                }
+                break;
+
+            default:
+                // A valid message of the schema that does not belong on the consensus stream (a client message).
+                counters.invalidMessages().incrementRelease();
+        }
+    }
+
+    /**
+     * A message claiming to come from a non-member or from this node itself is dropped and counted.
+     */
+    private boolean isPeer(final int id)
+    {
+        if (id != memberId && null != members.member(id))
+        {
+            return true;
+        }
+        counters.droppedMessages().incrementRelease();
+        return false;
+    }
+}

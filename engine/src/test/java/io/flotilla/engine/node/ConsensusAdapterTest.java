@@ -1,0 +1,239 @@
+package io.flotilla.engine.node;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.flotilla.codecs.BooleanType;
+import io.flotilla.codecs.MessageHeaderEncoder;
+import io.flotilla.codecs.RequestVoteEncoder;
+import io.flotilla.codecs.SessionKeepAliveEncoder;
+import io.flotilla.engine.raft.InMemoryRaftLog;
+import io.flotilla.engine.raft.RaftConfig;
+import io.flotilla.engine.raft.RaftNode;
+import io.flotilla.engine.raft.RaftOutbox;
+import io.flotilla.engine.raft.RaftTransport;
+import io.flotilla.engine.raft.Role;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The consensus adapter on its own, over IPC on an embedded driver: valid messages reach the Raft node, invalid
+ * ones and impostors are counted and dropped.
+ */
+class ConsensusAdapterTest
+{
+    private static final int STREAM_ID = ClusterMembers.CONSENSUS_STREAM_ID;
+    private static final long DEADLINE_NS = TimeUnit.SECONDS.toNanos(10);
+
+    @TempDir
+    File tempDir;
+
+    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final RecordingTransport transport = new RecordingTransport();
+    private MediaDriver driver;
+    private Aeron aeron;
+    private NodeCounters counters;
+    private ExclusivePublication publication;
+    private RaftNode raft;
+    private ConsensusAdapter adapter;
+
+    @BeforeEach
+    void setUp()
+    {
+        driver = MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(new File(tempDir, "aeron").getPath())
+            .threadingMode(ThreadingMode.SHARED)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+        counters = new NodeCounters(aeron, 0);
+
+        final ClusterMembers members = ClusterMembers.parse(
+            "0=localhost:20110:20111,1=localhost:20120:20121,2=localhost:20130:20131");
+        raft = new RaftNode(
+            new RaftConfig(),
+            0,
+            members.ids(),
+            new InMemoryRaftLog(),
+            0,
+            RaftNode.NO_MEMBER,
+            0,
+            transport,
+            new NoOutbox(),
+            new SplittableRandom(1));
+        adapter = new ConsensusAdapter(aeron.addSubscription("aeron:ipc", STREAM_ID), members, 0, raft, counters);
+        publication = aeron.addExclusivePublication("aeron:ipc", STREAM_ID);
+        awaitCondition(publication::isConnected, "publication connected");
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        CloseHelper.closeAll(adapter, publication, counters, aeron, driver);
+    }
+
+    @Test
+    @Timeout(30)
+    void validRequestVoteReachesTheRaftNode()
+    {
+        offer(requestVote(1, 3));
+        awaitCondition(() -> transport.voteResponses > 0, "vote response");
+
+        assertEquals(1, transport.voteResponses);
+        assertEquals(1, transport.lastVoteTo);
+        assertTrue(transport.lastVoteGranted);
+        assertEquals(3, raft.currentTerm());
+        assertEquals(0, counters.invalidMessages().get());
+        assertEquals(0, counters.droppedMessages().get());
+    }
+
+    @Test
+    @Timeout(30)
+    void invalidMessagesAndImpostorsAreCountedAndDropped()
+    {
+        buffer.setMemory(0, 32, (byte)0x7F);
+        offer(32);                                        // not a message of the schema
+        offer(requestVote(1, 5) - 1);                     // truncated
+        final SessionKeepAliveEncoder keepAlive = new SessionKeepAliveEncoder();
+        keepAlive.wrapAndApplyHeader(buffer, 0, headerEncoder).sessionId(1);
+        offer(MessageHeaderEncoder.ENCODED_LENGTH + keepAlive.encodedLength());   // a client message
+        offer(requestVote(9, 5));                         // from a non-member
+        offer(requestVote(0, 5));                         // from this node itself
+
+        offer(requestVote(2, 4));                         // valid: once it is answered, all before it were read
+        awaitCondition(() -> transport.voteResponses > 0, "vote response");
+
+        assertEquals(3, counters.invalidMessages().get());
+        assertEquals(2, counters.droppedMessages().get());
+        assertEquals(1, transport.voteResponses);
+        assertEquals(2, transport.lastVoteTo);
+        assertEquals(4, raft.currentTerm());
+    }
+
+    private int requestVote(final int candidateId, final long term)
+    {
+        final RequestVoteEncoder encoder = new RequestVoteEncoder();
+        encoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .term(term)
+            .lastLogIndex(0)
+            .lastLogTerm(0)
+            .candidateId(candidateId)
+            .preVote(BooleanType.FALSE)
+            .transfer(BooleanType.FALSE);
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    private void offer(final int length)
+    {
+        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
+        while (publication.offer(buffer, 0, length) < 0)
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                fail("offer did not succeed before the deadline");
+            }
+            Thread.yield();
+        }
+    }
+
+    private void awaitCondition(final BooleanSupplier condition, final String what)
+    {
+        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                fail("no " + what + " before the deadline");
+            }
+            adapter.poll();
+            Thread.yield();
+        }
+    }
+
+    private static final class RecordingTransport implements RaftTransport
+    {
+        int voteResponses;
+        int lastVoteTo = RaftNode.NO_MEMBER;
+        boolean lastVoteGranted;
+
+        public boolean sendRequestVote(
+            final int to,
+            final long term,
+            final long lastLogIndex,
+            final long lastLogTerm,
+            final boolean preVote,
+            final boolean transfer)
+        {
+            return true;
+        }
+
+        public boolean sendVoteResponse(final int to, final long term, final boolean preVote, final boolean granted)
+        {
+            voteResponses++;
+            lastVoteTo = to;
+            lastVoteGranted = granted;
+            return true;
+        }
+
+        public boolean sendAppendEntries(
+            final int to,
+            final long term,
+            final long prevLogIndex,
+            final long prevLogTerm,
+            final long leaderCommit,
+            final long fromIndex,
+            final long toIndex)
+        {
+            return true;
+        }
+
+        public boolean sendAppendResponse(
+            final int to,
+            final long term,
+            final boolean success,
+            final long lastAppendedIndex,
+            final long durableIndex,
+            final long conflictIndex,
+            final long conflictTerm)
+        {
+            return true;
+        }
+
+        public boolean sendTimeoutNow(final int to, final long term)
+        {
+            return true;
+        }
+    }
+
+    private static final class NoOutbox implements RaftOutbox
+    {
+        public void persistState(final long term, final int votedFor)
+        {
+        }
+
+        public void onCommitIndex(final long commitIndex)
+        {
+        }
+
+        public void onRoleChange(final Role role, final long term, final int leaderId)
+        {
+        }
+    }
+}
