@@ -54,8 +54,10 @@ public final class NodeAgent implements Agent, RaftOutbox
     private ArchiveLogStore log;
     private ConsensusTransport transport;
     private ResponseChannels responseChannels;
-    private IngressServer ingress;
+    private EgressPublisher egress;
     private Applier applier;
+    private SessionManager sessionManager;
+    private IngressAdapter ingress;
     private RaftNode raft;
     private volatile Throwable startFailure;
 
@@ -105,19 +107,9 @@ public final class NodeAgent implements Agent, RaftOutbox
                 media.aeron(), members, memberId, log, counters, raftConfig.maxBatchBytes());
             responseChannels = new ResponseChannels(media.aeron(), counters.droppedMessages(), ctx.errorHandler());
             final SessionTable sessions = new SessionTable(responseChannels);
-            ingress = new IngressServer(
-                media.aeron(),
-                members,
-                memberId,
-                ctx.ipcIngress(),
-                sessions,
-                responseChannels,
-                counters,
-                ctx.sessionTimeoutNs(),
-                ctx.maxSessions(),
-                ctx.authenticator());
+            egress = new EgressPublisher(members, memberId, sessions, responseChannels);
             applier = new Applier(
-                log, ctx.stateMachine(), sessions, ingress, proposals, pending, counters, raftConfig.maxBatchBytes());
+                log, ctx.stateMachine(), sessions, egress, proposals, pending, counters, raftConfig.maxBatchBytes());
 
             nowNs = clock.nanoTime();
             final long recoveredCommitIndex = recover();
@@ -134,8 +126,10 @@ public final class NodeAgent implements Agent, RaftOutbox
                 this,
                 new SplittableRandom());
             transport.raftNode(raft);
-            ingress.raftNode(raft);
-            applier.raftNode(raft);
+            sessionManager = new SessionManager(raft, sessions, egress, responseChannels, ctx.authenticator(),
+                counters, ctx.sessionTimeoutNs(), ctx.maxSessions());
+            ingress = new IngressAdapter(media.aeron(), members.member(memberId).ingressChannel(), ctx.ipcIngress(),
+                sessionManager, counters.invalidMessages());
             term = raft.currentTerm();
             counters.term(term);
             counters.commitIndex(recoveredCommitIndex);
@@ -230,7 +224,8 @@ public final class NodeAgent implements Agent, RaftOutbox
 
         work += log.doWork();
         work += transport.poll();
-        work += ingress.doWork(nowNs);
+        work += ingress.poll(nowNs);
+        work += sessionManager.doWork(nowNs);
         work += proposals.drain(proposalHandler, PROPOSAL_DRAIN_LIMIT);
 
         final long durable = log.durableIndex();
@@ -279,7 +274,12 @@ public final class NodeAgent implements Agent, RaftOutbox
     {
         try
         {
-            return applier.apply(nowNs);
+            final int applied = applier.apply(nowNs);
+            if (applied > 0)
+            {
+                raft.onApplied(applier.appliedIndex());
+            }
+            return applied;
         }
         catch (final RuntimeException ex)
         {
@@ -395,6 +395,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         counters.role(role);
         counters.term(term);
         counters.leader(leaderId);
+        egress.onRoleChange(role, term, leaderId);
 
         if (role != previousRole)
         {
@@ -406,7 +407,7 @@ public final class NodeAgent implements Agent, RaftOutbox
             }
             if (Role.LEADER == role)
             {
-                ingress.onLeadershipAcquired(nowNs);
+                sessionManager.onLeadershipAcquired(nowNs);
             }
         }
         try
