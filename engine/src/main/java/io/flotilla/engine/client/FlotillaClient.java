@@ -37,7 +37,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A client session with a Flotilla cluster (CONTRACTS.md §3).
+ * A client session with a Flotilla cluster (docs/client.md).
  * <p>
  * {@link #connect(Context)} finds the leader (following not-leader hints) and opens a session. Requests get
  * sequence numbers 1, 2, 3...; at most {@link #MAX_OUTSTANDING} are unanswered at a time. When the leader

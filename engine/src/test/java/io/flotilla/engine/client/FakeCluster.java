@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A stand-in for the cluster's ingress, on a real embedded media driver: members that answer the ingress
- * protocol of CONTRACTS.md §3 from one shared, in-memory "replicated" session table, with knobs to move the
+ * protocol of docs/client.md from one shared, in-memory "replicated" session table, with knobs to move the
  * leader, silence a member, lose responses or requests, and expire sessions. The client under test shares the
  * driver. A background thread runs every member.
  */
