@@ -398,7 +398,7 @@ public final class FrameValidator
 
     private static boolean isResponseStatus(final DirectBuffer buffer, final int offset)
     {
-        return (buffer.getByte(offset) & 0xFF) <= ResponseStatus.SESSION_EXPIRED.value();
+        return (buffer.getByte(offset) & 0xFF) <= ResponseStatus.BACK_PRESSURED.value();
     }
 
     private static boolean isRejectReason(final DirectBuffer buffer, final int offset)

@@ -150,7 +150,7 @@ class CodecRoundTripTest
         final SessionConnectDecoder connect = new SessionConnectDecoder().wrapAndApplyHeader(buffer, 0, headerDecoder);
         assertEquals(77, connect.correlationId());
         assertEquals(20, connect.responseStreamId());
-        assertEquals(1, connect.protocolVersion());
+        assertEquals(Protocol.VERSION, connect.protocolVersion());
         assertEquals("aeron:udp?endpoint=localhost:20200", connect.responseChannel());
         assertEquals(5, connect.credentialsLength());
 

@@ -131,6 +131,26 @@ class FrameValidatorTest
     }
 
     @Test
+    void everyResponseStatusIsAcceptedAndNoOther()
+    {
+        final int length = TestFrames.encodeSample(ResponseEncoder.TEMPLATE_ID, buffer, 0);
+        final int statusOffset = MessageHeaderEncoder.ENCODED_LENGTH + ResponseEncoder.statusEncodingOffset();
+        int highest = -1;
+        for (final ResponseStatus status : ResponseStatus.values())
+        {
+            if (ResponseStatus.NULL_VAL != status)
+            {
+                buffer.putByte(statusOffset, (byte)status.value());
+                assertEquals(FrameVerdict.VALID, FrameValidator.validate(buffer, 0, length), status.name());
+                highest = Math.max(highest, status.value());
+            }
+        }
+
+        buffer.putByte(statusOffset, (byte)(highest + 1));
+        assertEquals(FrameVerdict.BAD_ENUM_VALUE, FrameValidator.validate(buffer, 0, length));
+    }
+
+    @Test
     void oversizedVariableLengthFieldsAreRejected()
     {
         final int length = TestFrames.encodeSample(SessionConnectEncoder.TEMPLATE_ID, buffer, 0);

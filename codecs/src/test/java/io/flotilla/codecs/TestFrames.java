@@ -88,7 +88,7 @@ final class TestFrames
                     .term(5).leaderId(1).encodedLength();
             case SessionConnectEncoder.TEMPLATE_ID:
                 return HEADER + new SessionConnectEncoder().wrapAndApplyHeader(buffer, offset, header)
-                    .correlationId(77).responseStreamId(20).protocolVersion(1)
+                    .correlationId(77).responseStreamId(20).protocolVersion(Protocol.VERSION)
                     .responseChannel("aeron:udp?endpoint=localhost:20200").putCredentials(payload, 0, 5)
                     .encodedLength();
             case SessionAckEncoder.TEMPLATE_ID:

@@ -12,6 +12,7 @@ import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.MessageHeaderEncoder;
+import io.flotilla.codecs.Protocol;
 import io.flotilla.codecs.RejectReason;
 import io.flotilla.codecs.RequestEncoder;
 import io.flotilla.codecs.ResponseDecoder;
@@ -31,13 +32,12 @@ import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A client session with a Flotilla cluster (CONTRACTS.md §3).
+ * A client session with a Flotilla cluster (docs/client.md).
  * <p>
  * {@link #connect(Context)} finds the leader (following not-leader hints) and opens a session. Requests get
  * sequence numbers 1, 2, 3...; at most {@link #MAX_OUTSTANDING} are unanswered at a time. When the leader
@@ -66,19 +66,8 @@ public final class FlotillaClient implements AutoCloseable
     /** {@link #offer} result: the leader was lost and no new one answered within the connect timeout. */
     public static final long NO_LEADER = -5;
 
-    /** Protocol version sent in SessionConnect. */
-    public static final int PROTOCOL_VERSION = 1;
-
-    /** Detail a leader sends (as an ERROR payload) when a request's sequence is ahead of the session. */
-    static final String SEQUENCE_GAP = "sequence gap";
-
-    /** Detail a leader sends (as an ERROR payload) when it could not take a request now; it was not applied. */
-    static final String LEADER_BACK_PRESSURED = "back pressured";
-
     private static final int FRAGMENT_LIMIT = 16;
     private static final long NONE = Long.MAX_VALUE;
-    private static final byte[] SEQUENCE_GAP_BYTES = SEQUENCE_GAP.getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] LEADER_BACK_PRESSURED_BYTES = LEADER_BACK_PRESSURED.getBytes(StandardCharsets.US_ASCII);
 
     private enum State
     {
@@ -481,7 +470,7 @@ public final class FlotillaClient implements AutoCloseable
         connectEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
             .correlationId(connectCorrelationId)
             .responseStreamId(ctx.responseStreamId())
-            .protocolVersion(PROTOCOL_VERSION)
+            .protocolVersion(Protocol.VERSION)
             .responseChannel(resolvedResponseChannel)
             .putCredentials(credentials, 0, credentials.length);
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + connectEncoder.encodedLength();
@@ -624,20 +613,18 @@ public final class FlotillaClient implements AutoCloseable
                 deliver(nowNs, sequence, Outcome.REJECTED, logIndex);
                 break;
 
+            case SEQUENCE_GAP:
+                onSequenceGap(nowNs);
+                break;
+
+            case BACK_PRESSURED:
+                onLeaderBackPressured(nowNs);
+                break;
+
+            case SEQUENCE_TOO_OLD:
             case ERROR:
                 responseDecoder.skipLeaderEndpoint();
-                if (payloadStartsWith(SEQUENCE_GAP_BYTES))
-                {
-                    onSequenceGap(nowNs);
-                }
-                else if (payloadStartsWith(LEADER_BACK_PRESSURED_BYTES))
-                {
-                    onLeaderBackPressured(nowNs);
-                }
-                else
-                {
-                    deliver(nowNs, sequence, Outcome.ERROR, logIndex);
-                }
+                deliver(nowNs, sequence, Outcome.ERROR, logIndex);
                 break;
 
             default:
@@ -663,25 +650,6 @@ public final class FlotillaClient implements AutoCloseable
         final int payloadLength = responseDecoder.payloadLength();
         final int payloadOffset = responseDecoder.limit() + ResponseDecoder.payloadHeaderLength();
         listener.onResponse(sequence, outcome, logIndex, responseDecoder.buffer(), payloadOffset, payloadLength);
-    }
-
-    private boolean payloadStartsWith(final byte[] prefix)
-    {
-        final int length = responseDecoder.payloadLength();
-        if (length < prefix.length)
-        {
-            return false;
-        }
-        final DirectBuffer buffer = responseDecoder.buffer();
-        final int offset = responseDecoder.limit() + ResponseDecoder.payloadHeaderLength();
-        for (int i = 0; i < prefix.length; i++)
-        {
-            if (buffer.getByte(offset + i) != prefix[i])
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void onNotLeader(final long nowNs, final int hintMemberId, final String hintEndpoint)
@@ -923,9 +891,8 @@ public final class FlotillaClient implements AutoCloseable
                     throw new FlotillaClientException(FlotillaClientException.Reason.REJECTED,
                         "sequence " + awaited + " refused by the state machine", copy());
                 case ERROR:
-                    final byte[] detail = copy();
-                    throw new FlotillaClientException(FlotillaClientException.Reason.ERROR,
-                        new String(detail, StandardCharsets.US_ASCII), detail);
+                    throw new FlotillaClientException(FlotillaClientException.Reason.ERROR, "sequence " + awaited +
+                        " could not be answered: applied too long ago for the session's response cache", copy());
                 default:
                     throw stateException();
             }

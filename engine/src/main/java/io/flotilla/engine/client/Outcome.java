@@ -11,7 +11,10 @@ public enum Outcome
     /** The state machine refused the command by its own rules; the payload says why. */
     REJECTED,
 
-    /** The cluster could not process the request (for example "sequence too old"); the payload says why. */
+    /**
+     * The cluster could not answer the request: a retry of one applied so long ago that its response has left the
+     * session's cache (SEQUENCE_TOO_OLD; it was applied, its response is lost), or an ERROR response.
+     */
     ERROR,
 
     /** The session expired or was closed by the cluster; the request's outcome is unknown. */

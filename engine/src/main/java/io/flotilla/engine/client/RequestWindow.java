@@ -14,7 +14,10 @@ import java.nio.ByteBuffer;
  */
 final class RequestWindow
 {
-    /** Most requests a session may have outstanding (CONTRACTS.md §3). */
+    /**
+     * Most requests a session may have outstanding (docs/client.md): what a session's response cache on the cluster
+     * holds, so the answer to a resent request that was applied is still there.
+     */
     static final int CAPACITY = 64;
 
     private static final int MASK = CAPACITY - 1;

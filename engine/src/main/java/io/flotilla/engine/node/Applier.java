@@ -8,28 +8,27 @@ import io.flotilla.codecs.EntryType;
 import io.flotilla.codecs.ResponseStatus;
 import io.flotilla.engine.ProposalStatus;
 import io.flotilla.engine.StateMachine;
-import io.flotilla.engine.raft.RaftNode;
-import io.flotilla.engine.raft.Role;
 import org.agrona.DirectBuffer;
 
 /**
  * The apply loop: reads committed entries from the log, in order, and applies them to the replicated state, the
  * session table and the state machine. On the leader it also answers the clients; in-process proposals complete
- * on whichever node they were proposed. Used by recovery (no Raft node yet, no replies) and in steady state.
+ * on whichever node they were proposed. Used by recovery (no replies) and in steady state. Built before the Raft
+ * node (whose log tells it about truncations), it never needs it: replies and the leader's id come from the
+ * {@link EgressPublisher}, and the node agent tells Raft what was applied.
  */
 public final class Applier implements EntryBlockHandler
 {
     private final LogStore log;
     private final StateMachine stateMachine;
     private final SessionTable sessions;
-    private final IngressServer ingress;
+    private final EgressPublisher egress;
     private final ProposalQueue proposals;
     private final PendingProposals pending;
     private final NodeCounters counters;
     private final int maxBatchBytes;
     private final ResponseWriter response = new ResponseWriter();
 
-    private RaftNode raft;
     private long commitIndex;
     private long appliedIndex;
     private long nowNs;
@@ -38,7 +37,7 @@ public final class Applier implements EntryBlockHandler
      * @param log           to read committed entries from.
      * @param stateMachine  to apply commands to.
      * @param sessions      the replicated session table.
-     * @param ingress       to answer clients.
+     * @param egress        to answer clients, and which knows whether this node leads.
      * @param proposals     in-process proposals' callbacks.
      * @param pending       in-process proposals awaiting apply.
      * @param counters      of the node.
@@ -48,7 +47,7 @@ public final class Applier implements EntryBlockHandler
         final LogStore log,
         final StateMachine stateMachine,
         final SessionTable sessions,
-        final IngressServer ingress,
+        final EgressPublisher egress,
         final ProposalQueue proposals,
         final PendingProposals pending,
         final NodeCounters counters,
@@ -57,19 +56,11 @@ public final class Applier implements EntryBlockHandler
         this.log = log;
         this.stateMachine = stateMachine;
         this.sessions = sessions;
-        this.ingress = ingress;
+        this.egress = egress;
         this.proposals = proposals;
         this.pending = pending;
         this.counters = counters;
         this.maxBatchBytes = maxBatchBytes;
-    }
-
-    /**
-     * @param raft told about applied entries, and asked whether this node leads; set once recovered.
-     */
-    public void raftNode(final RaftNode raft)
-    {
-        this.raft = raft;
     }
 
     /**
@@ -110,17 +101,13 @@ public final class Applier implements EntryBlockHandler
         if (applied > 0)
         {
             counters.appliedIndex(appliedIndex);
-            if (null != raft)
-            {
-                raft.onApplied(appliedIndex);
-            }
         }
         return applied;
     }
 
     /**
      * Startup: apply the committed entries {@code appliedIndex + 1 .. toIndex} read straight from the recording,
-     * before the node talks to anyone (no replies: there is no Raft node yet).
+     * before the node talks to anyone (no replies: no node leads before Raft starts).
      *
      * @param log     the recovered log.
      * @param toIndex last committed index to apply.
@@ -159,7 +146,7 @@ public final class Applier implements EntryBlockHandler
         final long sessionId = EntryFrame.sessionId(buffer, frame);
         final int payloadOffset = EntryFrame.payloadOffset(frame);
         final int payloadLength = EntryFrame.payloadLength(buffer, frame);
-        final boolean leader = null != raft && Role.LEADER == raft.role();
+        final boolean leader = egress.isLeader();
 
         final EntryType type = EntryFrame.type(buffer, frame);
         switch (type)
@@ -187,7 +174,7 @@ public final class Applier implements EntryBlockHandler
                     nowNs);
                 if (leader)
                 {
-                    ingress.sendSessionAck(session, SessionOpenPayload.correlationId(buffer, payloadOffset));
+                    egress.sendSessionAck(session, SessionOpenPayload.correlationId(buffer, payloadOffset), nowNs);
                 }
                 stateMachine.onTimeAdvanced(index, timestampNs);
                 break;
@@ -223,7 +210,7 @@ public final class Applier implements EntryBlockHandler
             stateMachine.onTimeAdvanced(index, timestampNs);
             if (leader && null != session)
             {
-                ingress.sendSessionExpired(session, sequence, index);
+                egress.sendStatus(session, sequence, index, ResponseStatus.SESSION_EXPIRED, nowNs);
             }
         }
         else if (sequence == session.lastAppliedSequence() + 1)
@@ -233,8 +220,8 @@ public final class Applier implements EntryBlockHandler
             session.cacheResponse(sequence, index, response.status(), response.buffer(), 0, response.length());
             if (leader)
             {
-                ingress.sendResponse(session, sequence, index, response.status(), response.buffer(), 0,
-                    response.length());
+                egress.sendResponse(session, sequence, index, response.status(), response.buffer(), 0,
+                    response.length(), nowNs);
             }
         }
         else
@@ -245,11 +232,11 @@ public final class Applier implements EntryBlockHandler
             {
                 if (sequence <= session.lastAppliedSequence())
                 {
-                    ingress.sendCachedResponse(session, sequence);
+                    egress.sendCachedResponse(session, sequence, nowNs);
                 }
                 else
                 {
-                    ingress.sendSequenceGap(session, sequence, index);
+                    egress.sendStatus(session, sequence, index, ResponseStatus.SEQUENCE_GAP, nowNs);
                 }
             }
         }
@@ -273,7 +260,7 @@ public final class Applier implements EntryBlockHandler
                 final ProposalStatus status =
                     ResponseStatus.OK == response.status() ? ProposalStatus.OK : ProposalStatus.REJECTED;
                 proposals.complete(pending.removeHead(), proposals.agentResult().set(
-                    status, index, leaderId(), "", response.buffer(), 0, response.length()));
+                    status, index, egress.leaderId(), "", response.buffer(), 0, response.length()));
             }
             else
             {
@@ -317,11 +304,6 @@ public final class Applier implements EntryBlockHandler
     private void completeDropped(final int slot, final long index)
     {
         proposals.complete(slot, proposals.agentResult().set(
-            ProposalStatus.DROPPED, index, leaderId(), "", null, 0, 0));
-    }
-
-    private int leaderId()
-    {
-        return null == raft ? RaftNode.NO_MEMBER : raft.leaderId();
+            ProposalStatus.DROPPED, index, egress.leaderId(), "", null, 0, 0));
     }
 }

@@ -56,8 +56,10 @@ public final class NodeAgent implements Agent, RaftOutbox
     private ConsensusPublisher consensusPublisher;
     private ConsensusAdapter consensusAdapter;
     private ResponseChannels responseChannels;
-    private IngressServer ingress;
+    private EgressPublisher egress;
     private Applier applier;
+    private SessionManager sessionManager;
+    private IngressAdapter ingress;
     private RaftNode raft;
     private volatile Throwable startFailure;
 
@@ -89,8 +91,9 @@ public final class NodeAgent implements Agent, RaftOutbox
 
     /**
      * Start the node on the agent's own thread, so that in COMPACT threading one thread owns the media stack from
-     * launch to close: launch the media, open the ingress, restart from the state file and the log
-     * ({@link NodeRecovery}), then open the consensus publisher, start Raft and open the consensus adapter.
+     * launch to close: launch the media, open the reply channels and the egress, restart from the state file and
+     * the log ({@link NodeRecovery}), then open the consensus publisher, start Raft, and open the consensus adapter,
+     * the session manager and the client ingress.
      */
     public void onStart()
     {
@@ -103,21 +106,11 @@ public final class NodeAgent implements Agent, RaftOutbox
             final RaftConfig raftConfig = ctx.raftConfig();
             responseChannels = new ResponseChannels(media.aeron(), counters.droppedMessages(), ctx.errorHandler());
             final SessionTable sessions = new SessionTable(responseChannels);
-            ingress = new IngressServer(
-                media.aeron(),
-                members,
-                memberId,
-                ctx.ipcIngress(),
-                sessions,
-                responseChannels,
-                counters,
-                ctx.sessionTimeoutNs(),
-                ctx.maxSessions(),
-                ctx.authenticator());
+            egress = new EgressPublisher(members, memberId, sessions, responseChannels);
 
             nowNs = clock.nanoTime();
             final NodeRecovery recovery = NodeRecovery.recover(ctx, media, (recoveredLog) -> new Applier(
-                recoveredLog, ctx.stateMachine(), sessions, ingress, proposals, pending, counters,
+                recoveredLog, ctx.stateMachine(), sessions, egress, proposals, pending, counters,
                 raftConfig.maxBatchBytes()));
             state = recovery.state();
             log = recovery.log();
@@ -144,8 +137,10 @@ public final class NodeAgent implements Agent, RaftOutbox
                 memberId,
                 raft,
                 counters);
-            ingress.raftNode(raft);
-            applier.raftNode(raft);
+            sessionManager = new SessionManager(raft, sessions, egress, responseChannels, ctx.authenticator(),
+                counters, ctx.sessionTimeoutNs(), ctx.maxSessions());
+            ingress = new IngressAdapter(media.aeron(), members.member(memberId).ingressChannel(), ctx.ipcIngress(),
+                sessionManager, counters.invalidMessages());
             term = raft.currentTerm();
             counters.term(term);
             counters.commitIndex(recovery.commitIndex());
@@ -223,7 +218,8 @@ public final class NodeAgent implements Agent, RaftOutbox
 
         work += log.doWork();
         work += consensusAdapter.poll();
-        work += ingress.doWork(nowNs);
+        work += ingress.poll(nowNs);
+        work += sessionManager.doWork(nowNs);
         work += proposals.drain(proposalHandler, PROPOSAL_DRAIN_LIMIT);
 
         final long durable = log.durableIndex();
@@ -272,7 +268,12 @@ public final class NodeAgent implements Agent, RaftOutbox
     {
         try
         {
-            return applier.apply(nowNs);
+            final int applied = applier.apply(nowNs);
+            if (applied > 0)
+            {
+                raft.onApplied(applier.appliedIndex());
+            }
+            return applied;
         }
         catch (final RuntimeException ex)
         {
@@ -388,6 +389,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         counters.role(role);
         counters.term(term);
         counters.leader(leaderId);
+        egress.onRoleChange(role, term, leaderId);
 
         if (role != previousRole)
         {
@@ -399,7 +401,7 @@ public final class NodeAgent implements Agent, RaftOutbox
             }
             if (Role.LEADER == role)
             {
-                ingress.onLeadershipAcquired(nowNs);
+                sessionManager.onLeadershipAcquired(nowNs);
             }
         }
         try

@@ -10,6 +10,7 @@ import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
 import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.MessageHeaderEncoder;
+import io.flotilla.codecs.Protocol;
 import io.flotilla.codecs.RejectReason;
 import io.flotilla.codecs.RequestDecoder;
 import io.flotilla.codecs.ResponseEncoder;
@@ -35,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A stand-in for the cluster's ingress, on a real embedded media driver: members that answer the ingress
- * protocol of CONTRACTS.md §3 from one shared, in-memory "replicated" session table, with knobs to move the
+ * protocol of docs/client.md from one shared, in-memory "replicated" session table, with knobs to move the
  * leader, silence a member, lose responses or requests, and expire sessions. The client under test shares the
  * driver. A background thread runs every member.
  */
@@ -63,8 +64,10 @@ final class FakeCluster implements AutoCloseable
     final AtomicInteger responsesToLose = new AtomicInteger();
     /** Sequence the leader drops once without applying (a lost request), or 0. */
     final AtomicLong requestToLose = new AtomicLong();
-    /** Sequence the leader refuses once with ERROR "back pressured" without applying, or 0. */
+    /** Sequence the leader refuses once with BACK_PRESSURED without applying, or 0. */
     final AtomicLong requestToRefuse = new AtomicLong();
+    /** Sequence the leader applies but answers SEQUENCE_TOO_OLD (as if its response had left the cache), or 0. */
+    final AtomicLong requestTooOld = new AtomicLong();
     /** Requests the silent member received while silent. */
     final AtomicInteger receivedWhileSilent = new AtomicInteger();
     /** NOT_LEADER answers sent. */
@@ -257,7 +260,17 @@ final class FakeCluster implements AutoCloseable
                 channel + "/" + streamId, (k) -> awaitConnected(aeron.addExclusivePublication(channel, streamId)));
 
             int length;
-            if (leaderId != id)
+            if (Protocol.VERSION != connectDecoder.protocolVersion())
+            {
+                rejectEncoder.wrapAndApplyHeader(out, 0, headerEncoder)
+                    .correlationId(correlationId)
+                    .leaderMemberId(leaderHint())
+                    .reason(RejectReason.VERSION_MISMATCH)
+                    .leaderEndpoint(leaderEndpoint())
+                    .detail("protocol version " + connectDecoder.protocolVersion() + " is not " + Protocol.VERSION);
+                length = MessageHeaderEncoder.ENCODED_LENGTH + rejectEncoder.encodedLength();
+            }
+            else if (leaderId != id)
             {
                 rejectEncoder.wrapAndApplyHeader(out, 0, headerEncoder)
                     .correlationId(correlationId)
@@ -312,8 +325,7 @@ final class FakeCluster implements AutoCloseable
             }
             if (requestToRefuse.compareAndSet(sequence, 0))
             {
-                respond(session, sessionId, sequence, ResponseStatus.ERROR, -1,
-                    FlotillaClient.LEADER_BACK_PRESSURED.getBytes(StandardCharsets.US_ASCII));
+                respond(session, sessionId, sequence, ResponseStatus.BACK_PRESSURED, -1, new byte[0]);
                 return;
             }
 
@@ -327,6 +339,11 @@ final class FakeCluster implements AutoCloseable
                 {
                     return;
                 }
+                if (requestTooOld.compareAndSet(sequence, 0))
+                {
+                    respond(session, sessionId, sequence, ResponseStatus.SEQUENCE_TOO_OLD, 0, new byte[0]);
+                    return;
+                }
                 respond(session, sessionId, sequence, status(payload), logIndex, payload);
             }
             else if (sequence <= session.lastApplied)
@@ -337,8 +354,7 @@ final class FakeCluster implements AutoCloseable
             else
             {
                 sequenceGaps.incrementAndGet();
-                respond(session, sessionId, sequence, ResponseStatus.ERROR, ++logIndex,
-                    FlotillaClient.SEQUENCE_GAP.getBytes(StandardCharsets.US_ASCII));
+                respond(session, sessionId, sequence, ResponseStatus.SEQUENCE_GAP, ++logIndex, new byte[0]);
             }
         }
 

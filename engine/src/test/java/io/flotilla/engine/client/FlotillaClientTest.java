@@ -189,6 +189,20 @@ class FlotillaClientTest
     }
 
     @Test
+    void callNamesARequestTooOldToBeAnswered()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+        cluster.requestTooOld.set(1);
+
+        final FlotillaClientException ex = assertThrows(
+            FlotillaClientException.class, () -> client.call(ascii("cmd-1"), 0, 5, TIMEOUT_NS));
+        assertEquals(FlotillaClientException.Reason.ERROR, ex.reason());
+        assertEquals(0, ex.payload().length);
+        assertEquals("cmd-2", text(client.call(ascii("cmd-2"), 0, 5, TIMEOUT_NS)));
+    }
+
+    @Test
     void windowHoldsSixtyFourThenBackPressures()
     {
         final FakeCluster cluster = cluster(0);

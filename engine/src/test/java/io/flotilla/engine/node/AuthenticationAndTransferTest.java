@@ -1,5 +1,6 @@
 package io.flotilla.engine.node;
 
+import io.flotilla.codecs.Protocol;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.raft.Role;
 import org.agrona.DirectBuffer;
@@ -35,15 +36,15 @@ class AuthenticationAndTransferTest
 
             try (RawIngressClient client = new RawIngressClient(ClusterMembers.parse(cluster.membersSpec())))
             {
-                client.connect(leaderId, 1, IngressServer.PROTOCOL_VERSION);
+                client.connect(leaderId, 1, Protocol.VERSION);
                 final RawIngressClient.Reject noCredentials = client.await(RawIngressClient.Reject.class);
                 assertEquals(1, noCredentials.correlationId());
                 assertEquals("BAD_CREDENTIALS", noCredentials.reason());
 
-                client.connect(leaderId, 2, IngressServer.PROTOCOL_VERSION, "let-me-out".getBytes(StandardCharsets.US_ASCII));
+                client.connect(leaderId, 2, Protocol.VERSION, "let-me-out".getBytes(StandardCharsets.US_ASCII));
                 assertEquals("BAD_CREDENTIALS", client.await(RawIngressClient.Reject.class).reason());
 
-                client.connect(leaderId, 3, IngressServer.PROTOCOL_VERSION, SECRET);
+                client.connect(leaderId, 3, Protocol.VERSION, SECRET);
                 final RawIngressClient.Ack ack = client.await(RawIngressClient.Ack.class);
                 assertEquals(3, ack.correlationId());
                 assertTrue(ack.sessionId() > 0);

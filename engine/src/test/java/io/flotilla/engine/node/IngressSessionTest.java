@@ -1,5 +1,6 @@
 package io.flotilla.engine.node;
 
+import io.flotilla.codecs.Protocol;
 import io.flotilla.codecs.ResponseStatus;
 import io.flotilla.engine.ClusterNode;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -36,7 +37,7 @@ class IngressSessionTest
             try (RawIngressClient client = new RawIngressClient(members))
             {
                 // A follower redirects the connect to the leader.
-                client.connect(followerId, 7, IngressServer.PROTOCOL_VERSION);
+                client.connect(followerId, 7, Protocol.VERSION);
                 final RawIngressClient.Reject reject = client.await(RawIngressClient.Reject.class);
                 assertEquals(7, reject.correlationId());
                 assertEquals("NOT_LEADER", reject.reason());
@@ -47,7 +48,7 @@ class IngressSessionTest
                 client.connect(leaderId, 8, 99);
                 assertEquals("VERSION_MISMATCH", client.await(RawIngressClient.Reject.class).reason());
 
-                client.connect(leaderId, 9, IngressServer.PROTOCOL_VERSION);
+                client.connect(leaderId, 9, Protocol.VERSION);
                 final RawIngressClient.Ack ack = client.await(RawIngressClient.Ack.class);
                 assertEquals(9, ack.correlationId());
                 assertEquals(leaderId, ack.leaderMemberId());
@@ -74,8 +75,8 @@ class IngressSessionTest
                 // A gap is refused without being applied; the client resends in order.
                 client.request(leaderId, sessionId, 3, "third");
                 final RawIngressClient.Reply gap = client.await(RawIngressClient.Reply.class);
-                assertEquals(ResponseStatus.ERROR, gap.status());
-                assertEquals("sequence gap", gap.payloadText());
+                assertEquals(ResponseStatus.SEQUENCE_GAP, gap.status());
+                assertEquals(0, gap.payload().length);
 
                 client.request(leaderId, sessionId, 2, "second");
                 final RawIngressClient.Reply second = client.await(RawIngressClient.Reply.class);
@@ -113,6 +114,19 @@ class IngressSessionTest
                 client.request(leaderId, sessionId, 5, "fifth");
                 assertEquals(ResponseStatus.SESSION_EXPIRED, client.await(RawIngressClient.Reply.class).status());
                 cluster.awaitConverged(4);
+
+                // A retry of a request whose response has left the session's cache is answered SEQUENCE_TOO_OLD.
+                client.connect(leaderId, 10, Protocol.VERSION);
+                final long nextSessionId = client.await(RawIngressClient.Ack.class).sessionId();
+                for (int sequence = 1; sequence <= Session.RESPONSE_CACHE_SIZE + 1; sequence++)
+                {
+                    client.request(leaderId, nextSessionId, sequence, "again");
+                    assertEquals(ResponseStatus.OK, client.await(RawIngressClient.Reply.class).status());
+                }
+                client.request(leaderId, nextSessionId, 1, "again");
+                final RawIngressClient.Reply tooOld = client.await(RawIngressClient.Reply.class);
+                assertEquals(ResponseStatus.SEQUENCE_TOO_OLD, tooOld.status());
+                assertEquals(0, tooOld.payload().length);
             }
         }
     }

@@ -61,11 +61,6 @@ final class RawIngressClient implements AutoCloseable
         {
             return new UnsafeBuffer(payload).getLong(0);
         }
-
-        String payloadText()
-        {
-            return new String(payload, java.nio.charset.StandardCharsets.US_ASCII);
-        }
     }
 
     /**

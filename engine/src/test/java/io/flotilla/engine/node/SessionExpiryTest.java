@@ -1,5 +1,6 @@
 package io.flotilla.engine.node;
 
+import io.flotilla.codecs.Protocol;
 import io.flotilla.codecs.ResponseStatus;
 import io.flotilla.engine.ClusterNode;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class SessionExpiryTest
             try (RawIngressClient client =
                 new RawIngressClient(ClusterMembers.parse(cluster.membersSpec()), leader.aeronDirectoryName()))
             {
-                client.connect(0, 1, IngressServer.PROTOCOL_VERSION);
+                client.connect(0, 1, Protocol.VERSION);
                 final long sessionId = client.await(RawIngressClient.Ack.class).sessionId();
                 client.request(0, sessionId, 1, "one");
                 assertEquals(ResponseStatus.OK, client.await(RawIngressClient.Reply.class).status());

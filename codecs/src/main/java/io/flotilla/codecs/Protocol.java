@@ -1,0 +1,19 @@
+package io.flotilla.codecs;
+
+/**
+ * The client protocol's version, defined once for both ends: the client sends it in SessionConnect and the cluster
+ * rejects any other with {@link RejectReason#VERSION_MISMATCH}, so a client and a cluster that read the Response
+ * statuses differently never open a session.
+ */
+public final class Protocol
+{
+    /**
+     * The only client protocol version spoken. 2: a sequence gap, a sequence too old and a back-pressured leader
+     * are {@link ResponseStatus} values (in version 1 they were ERROR responses with text payloads).
+     */
+    public static final int VERSION = 2;
+
+    private Protocol()
+    {
+    }
+}

@@ -1,0 +1,175 @@
+package io.flotilla.engine.node;
+
+import io.flotilla.codecs.MessageHeaderEncoder;
+import io.flotilla.codecs.RejectReason;
+import io.flotilla.codecs.ResponseEncoder;
+import io.flotilla.codecs.ResponseStatus;
+import io.flotilla.codecs.SessionAckEncoder;
+import io.flotilla.codecs.SessionRejectEncoder;
+import io.flotilla.engine.raft.RaftNode;
+import io.flotilla.engine.raft.Role;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Every reply to a client (Response, SessionAck, SessionReject), encoded here and sent over {@link ResponseChannels}.
+ * It is told the node's role, term and leader on every change (it is built before the Raft node, which it never
+ * sees), so a reply names the leader and a redirect carries the leader's ingress endpoint.
+ */
+public final class EgressPublisher
+{
+    private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
+
+    private final ClusterMembers members;
+    private final int memberId;
+    private final SessionTable sessions;
+    private final ResponseChannels responseChannels;
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final ResponseEncoder responseEncoder = new ResponseEncoder();
+    private final SessionAckEncoder ackEncoder = new SessionAckEncoder();
+    private final SessionRejectEncoder rejectEncoder = new SessionRejectEncoder();
+    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1024);
+
+    private Role role = Role.FOLLOWER;
+    private long term;
+    private int leaderId = RaftNode.NO_MEMBER;
+
+    /**
+     * @param members          of the cluster, for the leader's ingress endpoint.
+     * @param memberId         of this node.
+     * @param sessions         whose channels reach their clients.
+     * @param responseChannels to send on.
+     */
+    public EgressPublisher(
+        final ClusterMembers members,
+        final int memberId,
+        final SessionTable sessions,
+        final ResponseChannels responseChannels)
+    {
+        this.members = members;
+        this.memberId = memberId;
+        this.sessions = sessions;
+        this.responseChannels = responseChannels;
+    }
+
+    /**
+     * The Raft node's role, term or leader changed.
+     */
+    public void onRoleChange(final Role role, final long term, final int leaderId)
+    {
+        this.role = role;
+        this.term = term;
+        this.leaderId = leaderId;
+    }
+
+    /**
+     * @return whether this node leads, as last told: only the leader answers what it applies.
+     */
+    public boolean isLeader()
+    {
+        return Role.LEADER == role;
+    }
+
+    /**
+     * @return the leader as last told, or {@link RaftNode#NO_MEMBER}.
+     */
+    public int leaderId()
+    {
+        return leaderId;
+    }
+
+    /**
+     * Send a Response with a payload to a session's client.
+     */
+    public void sendResponse(
+        final Session session,
+        final long sequence,
+        final long logIndex,
+        final ResponseStatus status,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength,
+        final long nowNs)
+    {
+        responseEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .sessionId(session.id())
+            .sequence(sequence)
+            .logIndex(logIndex)
+            .leaderMemberId(leaderId)
+            .status(status)
+            // Only a redirect needs the address; the client skips it otherwise, so the hot path writes none.
+            .leaderEndpoint((CharSequence)(ResponseStatus.NOT_LEADER == status ? leaderEndpoint() : ""))
+            .putPayload(payload, payloadOffset, payloadLength);
+        responseChannels.send(sessions.channel(session, nowNs), buffer, 0,
+            MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength(), nowNs);
+    }
+
+    /**
+     * Send a Response whose status says it all (NOT_LEADER, SESSION_EXPIRED, SEQUENCE_GAP, BACK_PRESSURED, ...).
+     */
+    public void sendStatus(
+        final Session session, final long sequence, final long logIndex, final ResponseStatus status, final long nowNs)
+    {
+        sendResponse(session, sequence, logIndex, status, EMPTY, 0, 0, nowNs);
+    }
+
+    /**
+     * Answer a retried request from the session's response cache, or SEQUENCE_TOO_OLD when it is no longer there.
+     */
+    public void sendCachedResponse(final Session session, final long sequence, final long nowNs)
+    {
+        if (session.isCached(sequence))
+        {
+            sendResponse(session, sequence, session.cachedLogIndex(sequence), session.cachedStatus(sequence),
+                session.cachedPayload(sequence), 0, session.cachedLength(sequence), nowNs);
+        }
+        else
+        {
+            sendStatus(session, sequence, 0, ResponseStatus.SEQUENCE_TOO_OLD, nowNs);
+        }
+    }
+
+    /**
+     * Acknowledge a session opened by an applied SESSION_OPEN entry (on the leader).
+     */
+    public void sendSessionAck(final Session session, final long correlationId, final long nowNs)
+    {
+        ackEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .sessionId(session.id())
+            .leaderTerm(term)
+            .leaderMemberId(memberId);
+        responseChannels.send(sessions.channel(session, nowNs), buffer, 0,
+            MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength(), nowNs);
+    }
+
+    /**
+     * Refuse a connect, naming the leader when one is known, on a channel held only while the reply is queued.
+     */
+    public void sendSessionReject(
+        final String responseChannel,
+        final int responseStreamId,
+        final long correlationId,
+        final RejectReason reason,
+        final String detail,
+        final long nowNs)
+    {
+        rejectEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .leaderMemberId(leaderId)
+            .reason(reason)
+            .leaderEndpoint((CharSequence)leaderEndpoint())
+            .detail((CharSequence)detail);
+        final ResponseChannels.Channel channel = responseChannels.acquire(responseChannel, responseStreamId, nowNs);
+        responseChannels.send(
+            channel, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + rejectEncoder.encodedLength(), nowNs);
+        responseChannels.release(channel, nowNs);
+    }
+
+    private String leaderEndpoint()
+    {
+        final ClusterMembers.Member leader = members.member(leaderId);
+        return null == leader ? "" : leader.ingressEndpoint();
+    }
+}

@@ -1,0 +1,164 @@
+package io.flotilla.engine.node;
+
+import io.aeron.Aeron;
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.Header;
+import io.flotilla.codecs.FrameValidator;
+import io.flotilla.codecs.MessageHeaderDecoder;
+import io.flotilla.codecs.RequestDecoder;
+import io.flotilla.codecs.SessionCloseDecoder;
+import io.flotilla.codecs.SessionConnectDecoder;
+import io.flotilla.codecs.SessionKeepAliveDecoder;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+
+/**
+ * What clients send to this member's ingress endpoint (and to {@code aeron:ipc} when enabled): SessionConnect,
+ * Request, SessionKeepAlive and SessionClose, validated before decoding and handed, decoded in place, to the
+ * {@link SessionManager}. Invalid messages, and valid ones that have no business on the ingress, are counted and
+ * dropped.
+ */
+public final class IngressAdapter implements AutoCloseable
+{
+    private static final int FRAGMENT_LIMIT = 64;
+
+    private final SessionManager sessionManager;
+    private final AtomicCounter invalidMessages;
+    private final Subscription udpSubscription;
+    private final Subscription ipcSubscription;
+    private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final SessionConnectDecoder connectDecoder = new SessionConnectDecoder();
+    private final RequestDecoder requestDecoder = new RequestDecoder();
+    private final SessionKeepAliveDecoder keepAliveDecoder = new SessionKeepAliveDecoder();
+    private final SessionCloseDecoder closeDecoder = new SessionCloseDecoder();
+
+    private long nowNs;
+
+    /**
+     * @param aeron           client of the node's media driver.
+     * @param ingressChannel  this member's ingress channel.
+     * @param ipcIngress      whether to accept clients over {@code aeron:ipc} too.
+     * @param sessionManager  to hand decoded messages to.
+     * @param invalidMessages counts messages dropped as invalid.
+     */
+    public IngressAdapter(
+        final Aeron aeron,
+        final String ingressChannel,
+        final boolean ipcIngress,
+        final SessionManager sessionManager,
+        final AtomicCounter invalidMessages)
+    {
+        this.sessionManager = sessionManager;
+        this.invalidMessages = invalidMessages;
+
+        udpSubscription = aeron.addSubscription(ingressChannel, ClusterMembers.INGRESS_STREAM_ID);
+        Subscription ipc = null;
+        if (ipcIngress)
+        {
+            try
+            {
+                ipc = aeron.addSubscription("aeron:ipc", ClusterMembers.INGRESS_STREAM_ID);
+            }
+            catch (final RuntimeException ex)
+            {
+                CloseHelper.quietClose(udpSubscription);
+                throw ex;
+            }
+        }
+        ipcSubscription = ipc;
+    }
+
+    /**
+     * Read client messages.
+     *
+     * @param nowNs current time, when the messages were heard.
+     * @return fragments read.
+     */
+    public int poll(final long nowNs)
+    {
+        this.nowNs = nowNs;
+        int work = udpSubscription.poll(assembler, FRAGMENT_LIMIT);
+        if (null != ipcSubscription)
+        {
+            work += ipcSubscription.poll(assembler, FRAGMENT_LIMIT);
+        }
+        return work;
+    }
+
+    public void close()
+    {
+        CloseHelper.quietCloseAll(ipcSubscription, udpSubscription);
+    }
+
+    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (!FrameValidator.validate(buffer, offset, length).isValid())
+        {
+            invalidMessages.incrementRelease();
+            return;
+        }
+
+        headerDecoder.wrap(buffer, offset);
+        final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        final int blockLength = headerDecoder.blockLength();
+        final int version = headerDecoder.version();
+        switch (headerDecoder.templateId())
+        {
+            case RequestDecoder.TEMPLATE_ID:
+                requestDecoder.wrap(buffer, body, blockLength, version);
+                sessionManager.onSessionRequest(
+                    requestDecoder.sessionId(),
+                    requestDecoder.sequence(),
+                    buffer,
+                    requestDecoder.limit() + RequestDecoder.payloadHeaderLength(),
+                    requestDecoder.payloadLength(),
+                    nowNs);
+                break;
+
+            case SessionKeepAliveDecoder.TEMPLATE_ID:
+                keepAliveDecoder.wrap(buffer, body, blockLength, version);
+                sessionManager.onSessionKeepAlive(keepAliveDecoder.sessionId(), nowNs);
+                break;
+
+            case SessionCloseDecoder.TEMPLATE_ID:
+                closeDecoder.wrap(buffer, body, blockLength, version);
+                sessionManager.onSessionClose(closeDecoder.sessionId());
+                break;
+
+            case SessionConnectDecoder.TEMPLATE_ID:
+                connectDecoder.wrap(buffer, body, blockLength, version);
+                onSessionConnect(buffer);
+                break;
+
+            default:
+                // A valid schema message that has no business on the ingress (a consensus message, a reply).
+                invalidMessages.incrementRelease();
+        }
+    }
+
+    private void onSessionConnect(final DirectBuffer buffer)
+    {
+        final long correlationId = connectDecoder.correlationId();
+        final int responseStreamId = connectDecoder.responseStreamId();
+        final int protocolVersion = connectDecoder.protocolVersion();
+        final int channelOffset = connectDecoder.limit() + SessionConnectDecoder.responseChannelHeaderLength();
+        final int channelLength = connectDecoder.responseChannelLength();
+        final String responseChannel = connectDecoder.responseChannel();
+        final int credentialsOffset = connectDecoder.limit() + SessionConnectDecoder.credentialsHeaderLength();
+        final int credentialsLength = connectDecoder.credentialsLength();
+        sessionManager.onSessionConnect(
+            correlationId,
+            responseStreamId,
+            protocolVersion,
+            responseChannel,
+            buffer,
+            channelOffset,
+            channelLength,
+            credentialsOffset,
+            credentialsLength,
+            nowNs);
+    }
+}
