@@ -3,7 +3,6 @@ package io.flotilla.archive;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class LogIndexTest
 {
@@ -14,9 +13,10 @@ class LogIndexTest
         final long entries = 3L * LogIndex.CHUNK_ENTRIES + 5;
         for (long i = 1; i <= entries; i++)
         {
-            index.put(i, i / 1000 + 1, 40 * i, 64 * i + 7);
+            index.append(i / 1000 + 1, 40, 64 * i + 7);
         }
 
+        assertEquals(entries, index.lastIndex());
         assertEquals(4L * LogIndex.CHUNK_ENTRIES, index.capacity());
         for (long i = 1; i <= entries; i++)
         {
@@ -25,6 +25,7 @@ class LogIndexTest
             assertEquals(64 * i + 7, index.endPosition(i));
         }
         assertEquals(0, index.frameEnd(0), "the empty prefix ends at 0");
+        assertEquals(40 * 10, index.bytes(LogIndex.CHUNK_ENTRIES - 4, LogIndex.CHUNK_ENTRIES + 5));
     }
 
     @Test
@@ -33,11 +34,14 @@ class LogIndexTest
         final LogIndex index = new LogIndex();
         for (long i = 1; i <= 100; i++)
         {
-            index.put(i, 1, i, i);
+            index.append(1, 1, i);
         }
         index.endPosition(50, -1);
-        index.put(51, 2, 999, 1000);
+        index.truncateAfter(50);
+        assertEquals(50, index.lastIndex());
+        index.append(2, 949, 1000);
 
+        assertEquals(51, index.lastIndex());
         assertEquals(-1, index.endPosition(50));
         assertEquals(2, index.term(51));
         assertEquals(999, index.frameEnd(51));
@@ -50,7 +54,7 @@ class LogIndexTest
         final LogIndex index = new LogIndex();
         for (long i = 1; i <= LogIndex.CHUNK_ENTRIES + 10; i++)
         {
-            index.put(i, 1, 10 * i, 0);
+            index.append(1, 10, 0);
         }
 
         assertEquals(5, index.lastFrameEndingBy(1, 20, 50));
@@ -60,12 +64,5 @@ class LogIndexTest
         final long last = LogIndex.CHUNK_ENTRIES + 10;
         assertEquals(LogIndex.CHUNK_ENTRIES + 2, index.lastFrameEndingBy(LogIndex.CHUNK_ENTRIES - 3, last,
             10L * (LogIndex.CHUNK_ENTRIES + 2) + 9));
-    }
-
-    @Test
-    void refusesAGap()
-    {
-        final LogIndex index = new LogIndex();
-        assertThrows(IllegalArgumentException.class, () -> index.put(2L * LogIndex.CHUNK_ENTRIES, 1, 1, 1));
     }
 }
