@@ -5,6 +5,8 @@ import io.aeron.exceptions.ConfigurationException;
 import io.flotilla.codecs.EntryFrame;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.concurrent.TimeUnit;
 
@@ -54,13 +56,14 @@ public final class ArchiveLogStore implements LogStore
         this.ctx = ctx;
         this.media = ctx.media();
         this.aeron = media.aeron();
-        this.syncWait = new SyncWait(media, ctx.syncTimeoutNs());
+        this.syncWait = new SyncWait(media, ctx.nanoClock(), ctx.syncTimeoutNs());
         this.logIndex = new LogIndex();
         this.recording = new LogRecording(media, syncWait);
         this.window = new ReplicationWindow(logIndex, ctx.windowCapacity());
         this.publisher = new LogPublisher(recording, window, logIndex);
         this.durability = new DurabilityTracker(media, recording, logIndex);
-        this.readBack = new LogReadBack(media, recording, logIndex, syncWait, ctx.readBackTimeoutNs());
+        this.readBack = new LogReadBack(
+            media, recording, logIndex, syncWait, ctx.nanoClock(), ctx.readBackTimeoutNs());
     }
 
     /**
@@ -361,6 +364,7 @@ public final class ArchiveLogStore implements LogStore
         private int windowCapacity = Integer.getInteger(WINDOW_PROP, 16 * 1024 * 1024);
         private long syncTimeoutNs = TimeUnit.SECONDS.toNanos(10);
         private long readBackTimeoutNs = TimeUnit.SECONDS.toNanos(5);
+        private NanoClock nanoClock = SystemNanoClock.INSTANCE;
         private boolean isConcluded;
 
         /**
@@ -376,6 +380,10 @@ public final class ArchiveLogStore implements LogStore
             }
             isConcluded = true;
 
+            if (null == nanoClock)
+            {
+                nanoClock = SystemNanoClock.INSTANCE;
+            }
             if (null == media)
             {
                 throw new ConfigurationException("ArchiveLogStore.Context.media must be set to the node's NodeMedia");
@@ -483,6 +491,22 @@ public final class ArchiveLogStore implements LogStore
         public long readBackTimeoutNs()
         {
             return readBackTimeoutNs;
+        }
+
+        /**
+         * @param nanoClock measuring every timeout of the store ({@link #syncTimeoutNs}, {@link #readBackTimeoutNs}),
+         *                  so a test can drive time; default {@link SystemNanoClock}.
+         * @return this.
+         */
+        public Context nanoClock(final NanoClock nanoClock)
+        {
+            this.nanoClock = nanoClock;
+            return this;
+        }
+
+        public NanoClock nanoClock()
+        {
+            return nanoClock;
         }
     }
 }

@@ -14,11 +14,13 @@ import io.flotilla.codecs.FrameVerdict;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.NanoClock;
 
 /**
  * Entries older than the window, read back from the archive: for catch-up without blocking, one bounded replay at a
  * time whose batch is then served from memory; and for the startup replay, blocking, straight from the segment files.
- * Either way every frame is validated again.
+ * Either way every frame is validated again. An unanswered read-back is abandoned after {@code readBackTimeoutNs} on
+ * the store's clock and asked again.
  */
 final class LogReadBack implements AutoCloseable
 {
@@ -31,6 +33,7 @@ final class LogReadBack implements AutoCloseable
     private final LogIndex logIndex;
     private final SyncWait syncWait;
     private final int streamId;
+    private final NanoClock clock;
     private final long timeoutNs;
     private final Subscription subscription;
     private final ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(64 * 1024);
@@ -54,6 +57,7 @@ final class LogReadBack implements AutoCloseable
         final LogRecording recording,
         final LogIndex logIndex,
         final SyncWait syncWait,
+        final NanoClock clock,
         final long timeoutNs)
     {
         this.aeron = media.aeron();
@@ -62,6 +66,7 @@ final class LogReadBack implements AutoCloseable
         this.logIndex = logIndex;
         this.syncWait = syncWait;
         this.streamId = media.context().readBackStreamId();
+        this.clock = clock;
         this.timeoutNs = timeoutNs;
         this.subscription = aeron.addSubscription(LogRecording.IPC, streamId);
     }
@@ -114,7 +119,7 @@ final class LogReadBack implements AutoCloseable
             pendingCorrelationId = correlationId;
             pendingSessionKnown = false;
             pendingLength = 0;
-            pendingDeadlineNs = System.nanoTime() + timeoutNs;
+            pendingDeadlineNs = clock.nanoTime() + timeoutNs;
         }
     }
 
@@ -174,7 +179,7 @@ final class LogReadBack implements AutoCloseable
             }
         }
 
-        if (System.nanoTime() > pendingDeadlineNs)
+        if (clock.nanoTime() > pendingDeadlineNs)
         {
             LOGGER.log(System.Logger.Level.WARNING, "read-back of entries " + pendingFirst + ".." + pendingLast +
                 " timed out; it will be asked again");

@@ -1,13 +1,15 @@
 package io.flotilla.archive;
 
 import io.aeron.exceptions.AeronException;
+import org.agrona.concurrent.NanoClock;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * The log store's blocking steps (open, truncation, close), each bounded by {@code syncTimeoutNs}. While they wait
+ * The log store's blocking steps (open, truncation, close), each bounded by {@code syncTimeoutNs} on the store's
+ * clock. While they wait
  * they drive the media: in COMPACT mode nothing else does, and the archive would never answer.
  */
 final class SyncWait
@@ -16,11 +18,13 @@ final class SyncWait
     private static final int KEEP_ALIVE_ENTRY_INTERVAL = 16 * 1024;
 
     private final NodeMedia media;
+    private final NanoClock clock;
     private final long timeoutNs;
 
-    SyncWait(final NodeMedia media, final long timeoutNs)
+    SyncWait(final NodeMedia media, final NanoClock clock, final long timeoutNs)
     {
         this.media = media;
+        this.clock = clock;
         this.timeoutNs = timeoutNs;
     }
 
@@ -44,10 +48,10 @@ final class SyncWait
      */
     boolean awaitQuietly(final BooleanSupplier condition)
     {
-        final long deadlineNs = System.nanoTime() + timeoutNs;
+        final long deadlineNs = clock.nanoTime() + timeoutNs;
         while (!condition.getAsBoolean())
         {
-            if (System.nanoTime() > deadlineNs)
+            if (clock.nanoTime() > deadlineNs)
             {
                 return false;
             }
@@ -67,7 +71,7 @@ final class SyncWait
      */
     long retry(final LongSupplier call, final Class<? extends AeronException> refusal)
     {
-        final long deadlineNs = System.nanoTime() + timeoutNs;
+        final long deadlineNs = clock.nanoTime() + timeoutNs;
         while (true)
         {
             try
@@ -76,7 +80,7 @@ final class SyncWait
             }
             catch (final AeronException ex)
             {
-                if (!refusal.isInstance(ex) || System.nanoTime() > deadlineNs)
+                if (!refusal.isInstance(ex) || clock.nanoTime() > deadlineNs)
                 {
                     throw ex;
                 }

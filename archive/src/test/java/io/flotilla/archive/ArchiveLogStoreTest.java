@@ -1,6 +1,7 @@
 package io.flotilla.archive;
 
 import io.flotilla.codecs.EntryFrame;
+import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -85,6 +86,25 @@ class ArchiveLogStoreTest
             // Another range of the same read-back is served from memory at once.
             assertTrue(log.store.readEntries(6, 2048, handler) > 0);
             assertEquals(6, blocks.get(1)[0]);
+        }
+    }
+
+    @Test
+    void readBackDeadlineRunsOnTheInjectedClock()
+    {
+        final int payload = 1000;
+        final CachedNanoClock frozen = new CachedNanoClock();
+        try (LogTestSupport log = new LogTestSupport(tempDir.toFile(), Durability.ASYNC, 0,
+            ctx -> ctx.nanoClock(frozen).readBackTimeoutNs(1)))
+        {
+            log.append(1, 6100, 16, payload);
+            log.awaitDurable(6100);
+
+            // A 1 ns deadline on the system clock would abandon every read-back; on a frozen clock none expires.
+            final EntryBlockHandler handler = (buffer, offset, length, first, last) ->
+                assertStandardEntries(buffer, offset, length, first, last, payload);
+            assertEquals(0, log.store.readEntries(5, 64 * 1024, handler), "entry 5 should be out of the window");
+            log.await(() -> log.store.readEntries(5, 64 * 1024, handler) > 0, "read-back of entry 5");
         }
     }
 
