@@ -57,7 +57,7 @@ public final class ArchiveLogStore implements LogStore
         this.media = ctx.media();
         this.aeron = media.aeron();
         this.syncWait = new SyncWait(media, ctx.nanoClock(), ctx.syncTimeoutNs());
-        this.logIndex = new LogIndex();
+        this.logIndex = new LogIndex(0, 0);
         this.recording = new LogRecording(media, syncWait);
         this.window = new ReplicationWindow(logIndex, ctx.windowCapacity());
         this.publisher = new LogPublisher(recording, window, logIndex);

@@ -8,7 +8,8 @@ import java.util.Arrays;
 /**
  * What the log store knows of every entry it holds, by log index: its term, the end of its frame in the sequence of all
  * frames (so the bytes of any run of entries are a subtraction away) and the recording position just after it; and
- * which entries it holds, up to {@link #lastIndex()}. Index 0 is the empty prefix.
+ * which entries it holds: {@link #firstIndex()}..{@link #lastIndex()}. The index before the first is the log's prefix
+ * (empty: index 0, term 0; or compacted away), whose term is kept and whose frame ends at 0.
  * <p>
  * Held off the Java heap in chunks of {@link #CHUNK_ENTRIES} entries, allocated as the log grows and kept when it
  * shrinks: appending neither allocates on the heap nor copies what is already indexed, where a growing array would
@@ -28,17 +29,41 @@ final class LogIndex
     private static final int FRAME_END_OFFSET = Long.BYTES;
     private static final int END_POSITION_OFFSET = 2 * Long.BYTES;
 
+    private final long previousIndex;
     private UnsafeBuffer[] chunks = new UnsafeBuffer[8];
     private int chunkCount;
     private long lastIndex;
 
-    LogIndex()
+    /**
+     * @param previousIndex index of the entry before the first, 0 for a log that begins at index 1.
+     * @param previousTerm  term of that entry, 0 for a log that begins at index 1.
+     */
+    LogIndex(final long previousIndex, final long previousTerm)
     {
-        ensureCapacity(0);
+        this.previousIndex = previousIndex;
+        this.lastIndex = previousIndex;
+        ensureCapacity(previousIndex);
+        chunk(previousIndex).putLong(offset(previousIndex) + TERM_OFFSET, previousTerm);
     }
 
     /**
-     * @return index of the last entry held, 0 when empty.
+     * @return index of the entry before the first: the prefix the log does not hold.
+     */
+    long previousIndex()
+    {
+        return previousIndex;
+    }
+
+    /**
+     * @return index of the first entry, {@link #lastIndex()} + 1 when empty.
+     */
+    long firstIndex()
+    {
+        return previousIndex + 1;
+    }
+
+    /**
+     * @return index of the last entry held, {@link #previousIndex()} when empty.
      */
     long lastIndex()
     {
@@ -68,7 +93,7 @@ final class LogIndex
     /**
      * Forget the entries after {@code index}; their memory is kept for the entries appended next.
      *
-     * @param index last entry kept, at most {@link #lastIndex()}.
+     * @param index last entry kept, in {@link #previousIndex()}..{@link #lastIndex()}.
      */
     void truncateAfter(final long index)
     {
@@ -142,7 +167,7 @@ final class LogIndex
 
     private void ensureCapacity(final long index)
     {
-        if (index >>> CHUNK_SHIFT < chunkCount)
+        if (slot(index) >>> CHUNK_SHIFT < chunkCount)
         {
             return;
         }
@@ -153,13 +178,18 @@ final class LogIndex
         chunks[chunkCount++] = new UnsafeBuffer(ByteBuffer.allocateDirect(CHUNK_ENTRIES * ENTRY_LENGTH));
     }
 
-    private UnsafeBuffer chunk(final long index)
+    private long slot(final long index)
     {
-        return chunks[(int)(index >>> CHUNK_SHIFT)];
+        return index - previousIndex;
     }
 
-    private static int offset(final long index)
+    private UnsafeBuffer chunk(final long index)
     {
-        return ((int)index & CHUNK_MASK) * ENTRY_LENGTH;
+        return chunks[(int)(slot(index) >>> CHUNK_SHIFT)];
+    }
+
+    private int offset(final long index)
+    {
+        return ((int)slot(index) & CHUNK_MASK) * ENTRY_LENGTH;
     }
 }
