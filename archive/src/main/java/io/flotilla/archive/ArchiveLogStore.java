@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  *     ({@link LogRecovery}) and extended; a new recording is made only when the archive holds none.</li>
  *     <li><b>Index</b> ({@link LogIndex}): for each log index its term, the recording position after it and the
  *     cumulative frame bytes, off the heap in fixed chunks: appending allocates nothing and copies no index.</li>
+ *     <li><b>Start:</b> the log begins after {@link Context#logStart(long, long)} (default: index 0, term 0), the
+ *     prefix a snapshot would hold; the recording's first entry is the one after it.</li>
  *     <li><b>Window</b> ({@link ReplicationWindow}): the bytes of the most recent entries in memory;
  *     {@link #readEntries} serves them directly and reads older ones back from the archive with an asynchronous
  *     bounded replay ({@link LogReadBack}).</li>
@@ -57,7 +59,7 @@ public final class ArchiveLogStore implements LogStore
         this.media = ctx.media();
         this.aeron = media.aeron();
         this.syncWait = new SyncWait(media, ctx.nanoClock(), ctx.syncTimeoutNs());
-        this.logIndex = new LogIndex(0, 0);
+        this.logIndex = new LogIndex(ctx.logStartPreviousIndex(), ctx.logStartPreviousTerm());
         this.recording = new LogRecording(media, syncWait);
         this.window = new ReplicationWindow(logIndex, ctx.windowCapacity());
         this.publisher = new LogPublisher(recording, window, logIndex);
@@ -73,6 +75,7 @@ public final class ArchiveLogStore implements LogStore
      * @param ctx configuration; concluded here.
      * @return the recovered store.
      * @throws LogCorruptionException when the log is damaged before its last valid entry.
+     * @throws ConfigurationException  when the recording does not begin where {@link Context#logStart} says.
      */
     public static ArchiveLogStore open(final Context ctx)
     {
@@ -115,13 +118,18 @@ public final class ArchiveLogStore implements LogStore
     }
 
     /**
-     * @param index of an entry in the log, or 0.
+     * @param index of an entry in the log, or {@link #firstIndex()} - 1 (the recording's start).
      * @return the recording position just after that entry, or -1 when it has not reached the publication yet.
      */
     public long endPosition(final long index)
     {
-        checkIndex(index, 0);
+        checkIndex(index, logIndex.previousIndex());
         return logIndex.endPosition(index);
+    }
+
+    public long firstIndex()
+    {
+        return logIndex.firstIndex();
     }
 
     public long lastIndex()
@@ -136,12 +144,12 @@ public final class ArchiveLogStore implements LogStore
 
     public long termAt(final long index)
     {
-        return index < 0 || index > logIndex.lastIndex() ? NO_TERM : logIndex.term(index);
+        return index < logIndex.previousIndex() || index > logIndex.lastIndex() ? NO_TERM : logIndex.term(index);
     }
 
     public long batchEnd(final long fromIndex, final int maxBytes)
     {
-        checkIndex(fromIndex, 1);
+        checkIndex(fromIndex, logIndex.firstIndex());
         return logIndex.lastFrameEndingBy(fromIndex, logIndex.lastIndex(), logIndex.frameEnd(fromIndex - 1) + maxBytes);
     }
 
@@ -178,9 +186,10 @@ public final class ArchiveLogStore implements LogStore
 
     public void truncateAfter(final long index)
     {
-        if (index < 0)
+        if (index < logIndex.previousIndex())
         {
-            throw new IllegalArgumentException("cannot truncate after index " + index);
+            throw new IllegalArgumentException("cannot truncate after index " + index + ": the log begins after index " +
+                logIndex.previousIndex());
         }
         if (index >= logIndex.lastIndex())
         {
@@ -198,7 +207,7 @@ public final class ArchiveLogStore implements LogStore
 
     public int readEntries(final long fromIndex, final int maxBytes, final EntryBlockHandler handler)
     {
-        if (fromIndex < 1 || fromIndex > logIndex.lastIndex())
+        if (fromIndex < logIndex.firstIndex() || fromIndex > logIndex.lastIndex())
         {
             return 0;
         }
@@ -230,7 +239,7 @@ public final class ArchiveLogStore implements LogStore
      * to apply entries up to the recovered commit hint before the node talks to anyone. Entries older than the
      * window are read from the recording's segment files (all of them durable, so stable) and validated again.
      *
-     * @param fromIndex first index, at least 1.
+     * @param fromIndex first index, at least {@link #firstIndex()}.
      * @param toIndex   last index, at most {@link #lastIndex()}; nothing is delivered when below fromIndex.
      * @param handler   receiving blocks of frames.
      * @throws LogCorruptionException when the recording no longer holds a valid entry where the index says.
@@ -241,8 +250,8 @@ public final class ArchiveLogStore implements LogStore
         {
             return;
         }
-        checkIndex(fromIndex, 1);
-        checkIndex(toIndex, 1);
+        checkIndex(fromIndex, logIndex.firstIndex());
+        checkIndex(toIndex, logIndex.firstIndex());
 
         long next = fromIndex;
         if (next < window.firstIndex())
@@ -300,11 +309,11 @@ public final class ArchiveLogStore implements LogStore
         if (!recording.find())
         {
             recording.create(ctx.termLength(), ctx.mtu());
-            logIndex.endPosition(0, recording.startPosition());
+            logIndex.endPosition(logIndex.previousIndex(), recording.startPosition());
             return;
         }
 
-        logIndex.endPosition(0, recording.startPosition());
+        logIndex.endPosition(logIndex.previousIndex(), recording.startPosition());
         final LogRecovery recovery = new LogRecovery(recording, logIndex, window, syncWait, ctx.windowCapacity());
         final long validEnd = recovery.recover();
         tailCutPosition = recovery.tailCutPosition();
@@ -365,6 +374,8 @@ public final class ArchiveLogStore implements LogStore
         private long syncTimeoutNs = TimeUnit.SECONDS.toNanos(10);
         private long readBackTimeoutNs = TimeUnit.SECONDS.toNanos(5);
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+        private long logStartPreviousIndex;
+        private long logStartPreviousTerm;
         private boolean isConcluded;
 
         /**
@@ -393,6 +404,12 @@ public final class ArchiveLogStore implements LogStore
                 throw new ConfigurationException("ArchiveLogStore.Context.termLength " + termLength +
                     " exceeds the archive segment length " + media.context().segmentFileLength() +
                     ": lower termLength (" + TERM_LENGTH_PROP + ") or raise NodeMedia.Context.segmentFileLength");
+            }
+            if (logStartPreviousIndex < 0 || logStartPreviousTerm < 0 ||
+                (0 == logStartPreviousIndex && 0 != logStartPreviousTerm))
+            {
+                throw new ConfigurationException("ArchiveLogStore.Context.logStart(" + logStartPreviousIndex + ", " +
+                    logStartPreviousTerm + ") is not a log prefix: index and term at least 0, term 0 after index 0");
             }
             if (windowCapacity < 2 * EntryFrame.frameLength(EntryFrame.MAX_PAYLOAD_LENGTH))
             {
@@ -507,6 +524,38 @@ public final class ArchiveLogStore implements LogStore
         public NanoClock nanoClock()
         {
             return nanoClock;
+        }
+
+        /**
+         * Where the log begins: after a prefix it does not hold (compacted into a snapshot). A new recording's first
+         * entry must be {@code previousIndex + 1}; an existing recording must begin with that entry, or open fails
+         * naming this setting. Default: after index 0 of term 0, a log that begins at index 1.
+         *
+         * @param previousIndex index of the entry before the log's first.
+         * @param previousTerm  term of that entry, answered by {@code termAt(previousIndex)}.
+         * @return this.
+         */
+        public Context logStart(final long previousIndex, final long previousTerm)
+        {
+            this.logStartPreviousIndex = previousIndex;
+            this.logStartPreviousTerm = previousTerm;
+            return this;
+        }
+
+        /**
+         * @return index of the entry before the log's first, see {@link #logStart(long, long)}.
+         */
+        public long logStartPreviousIndex()
+        {
+            return logStartPreviousIndex;
+        }
+
+        /**
+         * @return term of the entry before the log's first, see {@link #logStart(long, long)}.
+         */
+        public long logStartPreviousTerm()
+        {
+            return logStartPreviousTerm;
         }
     }
 }

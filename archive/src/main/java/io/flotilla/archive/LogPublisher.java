@@ -85,7 +85,7 @@ final class LogPublisher
     long lastRecordedBy(final long index, final long stopPosition)
     {
         long keep = Math.min(index, offeredIndex);
-        while (keep > 0 && logIndex.endPosition(keep) > stopPosition)
+        while (keep > logIndex.previousIndex() && logIndex.endPosition(keep) > stopPosition)
         {
             keep--;
         }

@@ -1,5 +1,6 @@
 package io.flotilla.archive;
 
+import io.aeron.exceptions.ConfigurationException;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.FrameVerdict;
@@ -9,7 +10,8 @@ import java.io.File;
 
 /**
  * Recovery on open: read the stopped recording from its start, validate every frame, rebuild the index and the
- * window, and cut a torn tail; refuse, with {@link LogCorruptionException}, damage that valid entries follow.
+ * window, and cut a torn tail; refuse, with {@link LogCorruptionException}, damage that valid entries follow. The
+ * first entry must follow the log's configured start ({@link ArchiveLogStore.Context#logStart(long, long)}).
  */
 final class LogRecovery
 {
@@ -88,6 +90,10 @@ final class LogRecovery
     {
         final long lastIndex = logIndex.lastIndex();
         final long index = lastIndex + 1;
+        if (lastIndex == logIndex.previousIndex())
+        {
+            checkLogStart(buffer, offset, length);
+        }
         final FrameVerdict verdict = FrameValidator.validateEntries(buffer, offset, length, index);
         if (!verdict.isValid())
         {
@@ -113,5 +119,24 @@ final class LogRecovery
         }
         syncWait.keepMediaAlive(index);
         return null;
+    }
+
+    /**
+     * A first entry that is intact but does not follow the configured start is a wrong setting, not damage: neither
+     * cut as a torn tail nor reported as corruption.
+     */
+    private void checkLogStart(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final long previousIndex = logIndex.previousIndex();
+        final long previousTerm = logIndex.term(previousIndex);
+        if (FrameValidator.validateEntries(buffer, offset, length, -1).isValid() &&
+            (EntryFrame.index(buffer, offset) != previousIndex + 1 || EntryFrame.term(buffer, offset) < previousTerm))
+        {
+            final long index = EntryFrame.index(buffer, offset);
+            throw new ConfigurationException("the log recording " + recording.recordingId() + " begins with entry " +
+                index + " of term " + EntryFrame.term(buffer, offset) + ", but ArchiveLogStore.Context.logStart has " +
+                "the log begin after entry " + previousIndex + " of term " + previousTerm + ": open it with logStart(" +
+                (index - 1) + ", <term of entry " + (index - 1) + ">)");
+        }
     }
 }
