@@ -6,9 +6,10 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * What the log store knows of every entry, by log index: its term, the end of its frame in the sequence of all frames
- * (so the bytes of any run of entries are a subtraction away) and the recording position just after it. Index 0 is
- * the empty prefix.
+ * What the log store knows of every entry it holds, by log index: its term, the end of its frame in the sequence of all
+ * frames (so the bytes of any run of entries are a subtraction away) and the recording position just after it; and
+ * which entries it holds: {@link #firstIndex()}..{@link #lastIndex()}. The index before the first is the log's prefix
+ * (empty: index 0, term 0; or compacted away), whose term is kept and whose frame ends at 0.
  * <p>
  * Held off the Java heap in chunks of {@link #CHUNK_ENTRIES} entries, allocated as the log grows and kept when it
  * shrinks: appending neither allocates on the heap nor copies what is already indexed, where a growing array would
@@ -28,30 +29,75 @@ final class LogIndex
     private static final int FRAME_END_OFFSET = Long.BYTES;
     private static final int END_POSITION_OFFSET = 2 * Long.BYTES;
 
+    private final long previousIndex;
     private UnsafeBuffer[] chunks = new UnsafeBuffer[8];
     private int chunkCount;
+    private long lastIndex;
 
-    LogIndex()
+    /**
+     * @param previousIndex index of the entry before the first, 0 for a log that begins at index 1.
+     * @param previousTerm  term of that entry, 0 for a log that begins at index 1.
+     */
+    LogIndex(final long previousIndex, final long previousTerm)
     {
-        ensureCapacity(0);
+        this.previousIndex = previousIndex;
+        this.lastIndex = previousIndex;
+        ensureCapacity(previousIndex);
+        chunk(previousIndex).putLong(offset(previousIndex) + TERM_OFFSET, previousTerm);
     }
 
     /**
-     * Record an entry, growing the index when {@code index} is the first of a new chunk.
+     * @return index of the entry before the first: the prefix the log does not hold.
+     */
+    long previousIndex()
+    {
+        return previousIndex;
+    }
+
+    /**
+     * @return index of the first entry, {@link #lastIndex()} + 1 when empty.
+     */
+    long firstIndex()
+    {
+        return previousIndex + 1;
+    }
+
+    /**
+     * @return index of the last entry held, {@link #previousIndex()} when empty.
+     */
+    long lastIndex()
+    {
+        return lastIndex;
+    }
+
+    /**
+     * Record the entry after {@link #lastIndex()}, growing the index when it is the first of a new chunk.
      *
-     * @param index       of the entry, at most one past the highest index recorded so far.
      * @param term        of the entry.
-     * @param frameEnd    end of its frame in the sequence of all frames.
+     * @param frameLength of its frame.
      * @param endPosition recording position just after it, or a marker for "not recorded yet".
      */
-    void put(final long index, final long term, final long frameEnd, final long endPosition)
+    void append(final long term, final int frameLength, final long endPosition)
     {
+        final long index = lastIndex + 1;
         ensureCapacity(index);
+        final long frameEnd = frameEnd(lastIndex) + frameLength;
         final UnsafeBuffer chunk = chunk(index);
         final int offset = offset(index);
         chunk.putLong(offset + TERM_OFFSET, term);
         chunk.putLong(offset + FRAME_END_OFFSET, frameEnd);
         chunk.putLong(offset + END_POSITION_OFFSET, endPosition);
+        lastIndex = index;
+    }
+
+    /**
+     * Forget the entries after {@code index}; their memory is kept for the entries appended next.
+     *
+     * @param index last entry kept, in {@link #previousIndex()}..{@link #lastIndex()}.
+     */
+    void truncateAfter(final long index)
+    {
+        lastIndex = index;
     }
 
     long term(final long index)
@@ -72,6 +118,16 @@ final class LogIndex
     void endPosition(final long index, final long endPosition)
     {
         chunk(index).putLong(offset(index) + END_POSITION_OFFSET, endPosition);
+    }
+
+    /**
+     * @param first index of a run of entries.
+     * @param last  index of the run.
+     * @return the bytes of their frames together.
+     */
+    int bytes(final long first, final long last)
+    {
+        return (int)(frameEnd(last) - frameEnd(first - 1));
     }
 
     /**
@@ -111,14 +167,9 @@ final class LogIndex
 
     private void ensureCapacity(final long index)
     {
-        final long chunkIndex = index >>> CHUNK_SHIFT;
-        if (chunkIndex < chunkCount)
+        if (slot(index) >>> CHUNK_SHIFT < chunkCount)
         {
             return;
-        }
-        if (chunkIndex > chunkCount)
-        {
-            throw new IllegalArgumentException("index " + index + " leaves a gap after " + (capacity() - 1));
         }
         if (chunkCount == chunks.length)
         {
@@ -127,13 +178,18 @@ final class LogIndex
         chunks[chunkCount++] = new UnsafeBuffer(ByteBuffer.allocateDirect(CHUNK_ENTRIES * ENTRY_LENGTH));
     }
 
-    private UnsafeBuffer chunk(final long index)
+    private long slot(final long index)
     {
-        return chunks[(int)(index >>> CHUNK_SHIFT)];
+        return index - previousIndex;
     }
 
-    private static int offset(final long index)
+    private UnsafeBuffer chunk(final long index)
     {
-        return ((int)index & CHUNK_MASK) * ENTRY_LENGTH;
+        return chunks[(int)(slot(index) >>> CHUNK_SHIFT)];
+    }
+
+    private int offset(final long index)
+    {
+        return ((int)slot(index) & CHUNK_MASK) * ENTRY_LENGTH;
     }
 }

@@ -24,7 +24,7 @@ public interface LogStore extends LogReader, AutoCloseable
      * Remove every entry after {@code index} (a follower whose log conflicts with its leader's). Entries at or
      * below the commit index are never truncated by a correct caller.
      *
-     * @param index last index to keep.
+     * @param index last index to keep, at least {@link #firstIndex()} - 1.
      */
     void truncateAfter(long index);
 
@@ -39,7 +39,7 @@ public interface LogStore extends LogReader, AutoCloseable
      * entry) to the handler, without blocking. When the entries are not available in memory this starts an
      * asynchronous read-back and returns 0: call again on a later duty cycle.
      *
-     * @param fromIndex first index wanted, at most {@link #lastIndex()}.
+     * @param fromIndex first index wanted, in {@link #firstIndex()}..{@link #lastIndex()}.
      * @param maxBytes  limit on the block's size.
      * @param handler   to receive the block.
      * @return the number of entries delivered, 0 when not available yet.

@@ -1,6 +1,8 @@
 package io.flotilla.archive;
 
+import io.aeron.exceptions.ConfigurationException;
 import io.flotilla.codecs.EntryFrame;
+import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -85,6 +87,25 @@ class ArchiveLogStoreTest
             // Another range of the same read-back is served from memory at once.
             assertTrue(log.store.readEntries(6, 2048, handler) > 0);
             assertEquals(6, blocks.get(1)[0]);
+        }
+    }
+
+    @Test
+    void readBackDeadlineRunsOnTheInjectedClock()
+    {
+        final int payload = 1000;
+        final CachedNanoClock frozen = new CachedNanoClock();
+        try (LogTestSupport log = new LogTestSupport(tempDir.toFile(), Durability.ASYNC, 0,
+            ctx -> ctx.nanoClock(frozen).readBackTimeoutNs(1)))
+        {
+            log.append(1, 6100, 16, payload);
+            log.awaitDurable(6100);
+
+            // A 1 ns deadline on the system clock would abandon every read-back; on a frozen clock none expires.
+            final EntryBlockHandler handler = (buffer, offset, length, first, last) ->
+                assertStandardEntries(buffer, offset, length, first, last, payload);
+            assertEquals(0, log.store.readEntries(5, 64 * 1024, handler), "entry 5 should be out of the window");
+            log.await(() -> log.store.readEntries(5, 64 * 1024, handler) > 0, "read-back of entry 5");
         }
     }
 
@@ -318,6 +339,104 @@ class ArchiveLogStoreTest
                 assertStandardEntries(buffer, offset, length, first, last, 8));
             log.store.replay(chunk - 9, chunk + 100, (buffer, offset, length, first, last) ->
                 assertStandardEntries(buffer, offset, length, first, last, 40));
+        }
+    }
+
+    @Test
+    void logBeginsAfterAGivenIndexThroughAppendTruncationReadBackAndRestart()
+    {
+        final File dir = tempDir.toFile();
+        final long previous = 100_000;
+        final long previousTerm = LogTestSupport.termOf(previous);
+        final int payload = 1000; // 3 MiB window: older entries leave it
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.ASYNC, 4, ctx -> ctx.logStart(previous, previousTerm)))
+        {
+            assertEquals(previous + 1, log.store.firstIndex());
+            assertEquals(previous, log.store.lastIndex());
+            assertEquals(previous, log.store.durableIndex());
+            assertEquals(previousTerm, log.store.lastTerm());
+            assertEquals(previousTerm, log.store.termAt(previous));
+            assertEquals(LogReaderNoTerm(), log.store.termAt(previous - 1));
+            assertEquals(0, log.store.endPosition(previous), "the recording starts at the prefix");
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[256]);
+            final int first = LogTestSupport.encode(frame, 0, 1, PAYLOAD);
+            assertThrows(IllegalArgumentException.class, () -> log.store.append(frame, 0, first));
+
+            log.append(previous + 1, previous + 6100, 16, payload);
+            log.awaitDurable(previous + 6100);
+            assertEquals(previous + 1, log.store.firstIndex());
+            assertEquals(LogTestSupport.termOf(previous + 6100), log.store.lastTerm());
+
+            final long[] block = new long[2];
+            final EntryBlockHandler handler = (buffer, offset, length, firstIndex, lastIndex) ->
+            {
+                assertStandardEntries(buffer, offset, length, firstIndex, lastIndex, payload);
+                block[0] = firstIndex;
+                block[1] = lastIndex;
+            };
+            assertEquals(0, log.store.readEntries(previous, 64 * 1024, handler), "the prefix is not held");
+            assertEquals(0, log.store.readEntries(previous + 5, 64 * 1024, handler), "out of the window");
+            log.await(() -> log.store.readEntries(previous + 5, 64 * 1024, handler) > 0, "read-back");
+            assertEquals(previous + 5, block[0]);
+            assertTrue(block[1] > previous + 5);
+
+            assertThrows(IllegalArgumentException.class, () -> log.store.truncateAfter(previous - 1));
+            log.store.truncateAfter(previous + 6000);
+            assertEquals(previous + 6000, log.store.lastIndex());
+            log.append(previous + 6001, previous + 6050, 16, PAYLOAD);
+            log.awaitDurable(previous + 6050);
+        }
+
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.ASYNC, 4, ctx -> ctx.logStart(previous, previousTerm)))
+        {
+            assertEquals(previous + 1, log.store.firstIndex());
+            assertEquals(previous + 6050, log.store.lastIndex());
+            assertEquals(previous + 6050, log.store.durableIndex());
+            assertEquals(previousTerm, log.store.termAt(previous));
+            log.store.replay(previous + 1, previous + 6000, (buffer, offset, length, first, last) ->
+                assertStandardEntries(buffer, offset, length, first, last, payload));
+            assertReplays(log, previous + 6001, previous + 6050);
+
+            // Every entry truncated: the log is its prefix again, and continues from it.
+            log.store.truncateAfter(previous);
+            assertEquals(previous, log.store.lastIndex());
+            assertEquals(previousTerm, log.store.lastTerm());
+            log.append(previous + 1, previous + 10, 4, PAYLOAD);
+            log.awaitDurable(previous + 10);
+        }
+
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.ASYNC, 4, ctx -> ctx.logStart(previous, previousTerm)))
+        {
+            assertEquals(previous + 10, log.store.lastIndex());
+            assertReplays(log, previous + 1, previous + 10);
+        }
+    }
+
+    @Test
+    void recordingThatDoesNotBeginAtTheConfiguredStartIsRefusedNamingTheSetting()
+    {
+        final File dir = tempDir.toFile();
+        final long previous = 1000;
+        final long previousTerm = LogTestSupport.termOf(previous);
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.FSYNC, 5, ctx -> ctx.logStart(previous, previousTerm)))
+        {
+            log.append(previous + 1, previous + 100, 10, PAYLOAD);
+        }
+
+        final ConfigurationException fromOne = assertThrows(ConfigurationException.class,
+            () -> new LogTestSupport(dir, Durability.FSYNC, 5).close());
+        assertTrue(fromOne.getMessage().contains("ArchiveLogStore.Context.logStart"), fromOne.getMessage());
+        assertTrue(fromOne.getMessage().contains("begins with entry 1001"), fromOne.getMessage());
+        assertThrows(ConfigurationException.class,
+            () -> new LogTestSupport(dir, Durability.FSYNC, 5, ctx -> ctx.logStart(previous + 50, previousTerm)).close());
+        assertThrows(ConfigurationException.class,
+            () -> new LogTestSupport(dir, Durability.FSYNC, 5, ctx -> ctx.logStart(previous, previousTerm + 1)).close());
+
+        try (LogTestSupport log = new LogTestSupport(dir, Durability.FSYNC, 5, ctx -> ctx.logStart(previous, previousTerm)))
+        {
+            assertEquals(previous + 100, log.store.lastIndex(), "nothing was cut");
+            assertEquals(-1, log.store.tailCutPosition());
+            assertReplays(log, previous + 1, previous + 100);
         }
     }
 

@@ -3,20 +3,20 @@ package io.flotilla.archive;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class LogIndexTest
 {
     @Test
     void holdsEveryEntryAcrossChunkBoundaries()
     {
-        final LogIndex index = new LogIndex();
+        final LogIndex index = new LogIndex(0, 0);
         final long entries = 3L * LogIndex.CHUNK_ENTRIES + 5;
         for (long i = 1; i <= entries; i++)
         {
-            index.put(i, i / 1000 + 1, 40 * i, 64 * i + 7);
+            index.append(i / 1000 + 1, 40, 64 * i + 7);
         }
 
+        assertEquals(entries, index.lastIndex());
         assertEquals(4L * LogIndex.CHUNK_ENTRIES, index.capacity());
         for (long i = 1; i <= entries; i++)
         {
@@ -25,19 +25,25 @@ class LogIndexTest
             assertEquals(64 * i + 7, index.endPosition(i));
         }
         assertEquals(0, index.frameEnd(0), "the empty prefix ends at 0");
+        assertEquals(0, index.term(0), "the empty prefix has term 0");
+        assertEquals(1, index.firstIndex());
+        assertEquals(40 * 10, index.bytes(LogIndex.CHUNK_ENTRIES - 4, LogIndex.CHUNK_ENTRIES + 5));
     }
 
     @Test
     void overwritesAfterATruncationWithoutGrowing()
     {
-        final LogIndex index = new LogIndex();
+        final LogIndex index = new LogIndex(0, 0);
         for (long i = 1; i <= 100; i++)
         {
-            index.put(i, 1, i, i);
+            index.append(1, 1, i);
         }
         index.endPosition(50, -1);
-        index.put(51, 2, 999, 1000);
+        index.truncateAfter(50);
+        assertEquals(50, index.lastIndex());
+        index.append(2, 949, 1000);
 
+        assertEquals(51, index.lastIndex());
         assertEquals(-1, index.endPosition(50));
         assertEquals(2, index.term(51));
         assertEquals(999, index.frameEnd(51));
@@ -47,10 +53,10 @@ class LogIndexTest
     @Test
     void findsTheLastFrameEndingByALimit()
     {
-        final LogIndex index = new LogIndex();
+        final LogIndex index = new LogIndex(0, 0);
         for (long i = 1; i <= LogIndex.CHUNK_ENTRIES + 10; i++)
         {
-            index.put(i, 1, 10 * i, 0);
+            index.append(1, 10, 0);
         }
 
         assertEquals(5, index.lastFrameEndingBy(1, 20, 50));
@@ -63,9 +69,53 @@ class LogIndexTest
     }
 
     @Test
-    void refusesAGap()
+    void beginsAfterACompactedPrefixAcrossChunkBoundaries()
     {
-        final LogIndex index = new LogIndex();
-        assertThrows(IllegalArgumentException.class, () -> index.put(2L * LogIndex.CHUNK_ENTRIES, 1, 1, 1));
+        final long previous = 5L * LogIndex.CHUNK_ENTRIES - 3; // the chunks split the log off its own boundaries
+        final LogIndex index = new LogIndex(previous, 42);
+        assertEquals(previous, index.lastIndex(), "empty");
+        assertEquals(previous + 1, index.firstIndex());
+        assertEquals(42, index.term(previous), "the prefix keeps its term");
+        assertEquals(0, index.frameEnd(previous), "the prefix ends at 0");
+
+        final long entries = 2L * LogIndex.CHUNK_ENTRIES + 10;
+        for (long i = previous + 1; i <= previous + entries; i++)
+        {
+            index.append(42 + (i - previous) / 1000, 40, 64 * i);
+        }
+
+        assertEquals(previous + entries, index.lastIndex());
+        assertEquals(3L * LogIndex.CHUNK_ENTRIES, index.capacity(), "chunks count from the prefix, not from index 0");
+        for (long i = previous + 1; i <= previous + entries; i++)
+        {
+            assertEquals(42 + (i - previous) / 1000, index.term(i));
+            assertEquals(40 * (i - previous), index.frameEnd(i));
+            assertEquals(64 * i, index.endPosition(i));
+        }
+        final long boundary = previous + LogIndex.CHUNK_ENTRIES; // last slot of the first chunk
+        assertEquals(40 * 4, index.bytes(boundary - 1, boundary + 2));
+        assertEquals(boundary + 1,
+            index.lastFrameEndingBy(boundary - 5, previous + entries, 40L * (LogIndex.CHUNK_ENTRIES + 1)));
+        assertEquals(previous + 1, index.lastFrameEndingBy(previous + 1, previous + entries, 0));
+    }
+
+    @Test
+    void truncatesDownToThePrefixAndAppendsAgain()
+    {
+        final long previous = LogIndex.CHUNK_ENTRIES + 100;
+        final LogIndex index = new LogIndex(previous, 7);
+        for (long i = previous + 1; i <= previous + LogIndex.CHUNK_ENTRIES; i++)
+        {
+            index.append(7, 10, i);
+        }
+
+        index.truncateAfter(previous);
+        assertEquals(previous, index.lastIndex());
+        assertEquals(7, index.term(previous), "the prefix survives a truncation of every entry");
+        index.append(8, 33, 99);
+        assertEquals(previous + 1, index.lastIndex());
+        assertEquals(8, index.term(previous + 1));
+        assertEquals(33, index.frameEnd(previous + 1));
+        assertEquals(2L * LogIndex.CHUNK_ENTRIES, index.capacity());
     }
 }

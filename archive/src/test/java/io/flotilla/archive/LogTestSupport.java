@@ -9,6 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.File;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,10 +28,26 @@ final class LogTestSupport implements AutoCloseable
 
     LogTestSupport(final File dataDir, final Durability durability, final int nodeId)
     {
-        this(dataDir, durability, nodeId, null);
+        this(dataDir, durability, nodeId, null, ctx -> {});
     }
 
     LogTestSupport(final File dataDir, final Durability durability, final int nodeId, final String aeronDir)
+    {
+        this(dataDir, durability, nodeId, aeronDir, ctx -> {});
+    }
+
+    LogTestSupport(
+        final File dataDir, final Durability durability, final int nodeId, final Consumer<ArchiveLogStore.Context> config)
+    {
+        this(dataDir, durability, nodeId, null, config);
+    }
+
+    LogTestSupport(
+        final File dataDir,
+        final Durability durability,
+        final int nodeId,
+        final String aeronDir,
+        final Consumer<ArchiveLogStore.Context> config)
     {
         final NodeMedia.Context mediaCtx = new NodeMedia.Context()
             .nodeId(nodeId)
@@ -44,10 +61,12 @@ final class LogTestSupport implements AutoCloseable
         media = NodeMedia.launch(mediaCtx);
         try
         {
-            store = ArchiveLogStore.open(new ArchiveLogStore.Context()
+            final ArchiveLogStore.Context ctx = new ArchiveLogStore.Context()
                 .media(media)
                 .termLength(TERM_LENGTH)
-                .windowCapacity(3 * 1024 * 1024));
+                .windowCapacity(3 * 1024 * 1024);
+            config.accept(ctx);
+            store = ArchiveLogStore.open(ctx);
         }
         catch (final RuntimeException ex)
         {
