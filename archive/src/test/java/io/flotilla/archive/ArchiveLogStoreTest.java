@@ -39,7 +39,7 @@ class ArchiveLogStoreTest
             assertEquals(5000, log.store.lastIndex());
             assertEquals(LogTestSupport.termOf(5000), log.store.lastTerm());
             assertEquals(LogTestSupport.termOf(1234), log.store.termAt(1234));
-            assertEquals(LogReaderNoTerm(), log.store.termAt(5001));
+            assertEquals(LogStore.NO_TERM, log.store.termAt(5001));
             assertEquals(0, log.store.termAt(0));
 
             log.awaitDurable(5000);
@@ -154,7 +154,7 @@ class ArchiveLogStoreTest
             assertEquals(1500, log.store.lastIndex());
             assertEquals(1500, log.store.durableIndex());
             assertEquals(LogTestSupport.termOf(1500), log.store.lastTerm());
-            assertEquals(LogReaderNoTerm(), log.store.termAt(1501));
+            assertEquals(LogStore.NO_TERM, log.store.termAt(1501));
 
             // Different content after the cut: payload length 40 instead of 32.
             log.append(1501, 1800, 50, 40);
@@ -326,7 +326,7 @@ class ArchiveLogStoreTest
 
             // Back into the first chunk, then over the boundary again with other content.
             log.store.truncateAfter(chunk - 10);
-            assertEquals(LogReaderNoTerm(), log.store.termAt(chunk));
+            assertEquals(LogStore.NO_TERM, log.store.termAt(chunk));
             log.append(chunk - 9, chunk + 100, 256, 40);
             log.awaitDurable(chunk + 100);
         }
@@ -356,7 +356,7 @@ class ArchiveLogStoreTest
             assertEquals(previous, log.store.durableIndex());
             assertEquals(previousTerm, log.store.lastTerm());
             assertEquals(previousTerm, log.store.termAt(previous));
-            assertEquals(LogReaderNoTerm(), log.store.termAt(previous - 1));
+            assertEquals(LogStore.NO_TERM, log.store.termAt(previous - 1));
             assertEquals(0, log.store.endPosition(previous), "the recording starts at the prefix");
             final UnsafeBuffer frame = new UnsafeBuffer(new byte[256]);
             final int first = LogTestSupport.encode(frame, 0, 1, PAYLOAD);
@@ -492,11 +492,6 @@ class ArchiveLogStoreTest
             next[0] = last + 1;
         });
         assertEquals(to + 1, next[0]);
-    }
-
-    private static long LogReaderNoTerm()
-    {
-        return LogReader.NO_TERM;
     }
 
     static File segmentFile(final File dataDir)

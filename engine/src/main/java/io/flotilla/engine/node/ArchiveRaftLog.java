@@ -21,7 +21,7 @@ final class ArchiveRaftLog implements RaftLog
 
     public long firstIndex()
     {
-        return 1;
+        return log.firstIndex();
     }
 
     public long lastIndex()

@@ -1,6 +1,5 @@
 package io.flotilla.engine.raft;
 
-import io.flotilla.archive.LogReader;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.EntryType;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -27,7 +26,7 @@ class InMemoryRaftLogTest
         store.crash();
         assertEquals(2, store.lastIndex());
         assertEquals(1, store.lastTerm());
-        assertEquals(LogReader.NO_TERM, store.termAt(3));
+        assertEquals(RaftLog.NO_TERM, store.termAt(3));
     }
 
     @Test
@@ -74,7 +73,7 @@ class InMemoryRaftLogTest
         assertEquals(1000, store.lastIndex());
         assertEquals(1000, store.firstIndex());
         assertEquals(7, store.termAt(999), "the base keeps its term");
-        assertEquals(LogReader.NO_TERM, store.termAt(998));
+        assertEquals(RaftLog.NO_TERM, store.termAt(998));
         assertThrows(IllegalArgumentException.class, () -> store.truncateAfter(998));
         assertThrows(IllegalArgumentException.class, () -> store.discardUpTo(1001));
     }
