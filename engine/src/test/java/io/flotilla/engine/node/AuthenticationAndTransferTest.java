@@ -2,14 +2,14 @@ package io.flotilla.engine.node;
 
 import io.flotilla.codecs.Protocol;
 import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.TestCluster;
 import io.flotilla.engine.raft.Role;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

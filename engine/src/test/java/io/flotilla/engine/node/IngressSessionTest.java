@@ -3,12 +3,12 @@ package io.flotilla.engine.node;
 import io.flotilla.codecs.Protocol;
 import io.flotilla.codecs.ResponseStatus;
 import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.TestCluster;
+import java.io.File;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.io.File;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

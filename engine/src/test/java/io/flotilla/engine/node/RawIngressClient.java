@@ -15,14 +15,14 @@ import io.flotilla.codecs.SessionAckDecoder;
 import io.flotilla.codecs.SessionCloseEncoder;
 import io.flotilla.codecs.SessionConnectEncoder;
 import io.flotilla.codecs.SessionRejectDecoder;
-import org.agrona.CloseHelper;
-import org.agrona.ExpandableArrayBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
-
+import io.flotilla.engine.TestCluster;
 import java.io.File;
 import java.util.ArrayDeque;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.agrona.CloseHelper;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import static org.junit.jupiter.api.Assertions.fail;
 

@@ -1,6 +1,5 @@
-package io.flotilla.engine.node;
+package io.flotilla.engine;
 
-import io.flotilla.engine.ClusterNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,5 @@
-package io.flotilla.engine.node;
+package io.flotilla.engine;
 
-import io.flotilla.engine.Response;
-import io.flotilla.engine.StateMachine;
 import org.agrona.DirectBuffer;
 
 /**
@@ -9,7 +7,7 @@ import org.agrona.DirectBuffer;
  * agree only if they applied the same commands in the same order. Responds with the count after the command.
  * Commands starting with the byte 'R' are rejected.
  */
-final class ChecksumStateMachine implements StateMachine
+public final class ChecksumStateMachine implements StateMachine
 {
     private volatile long count;
     private volatile long checksum;
@@ -58,17 +56,17 @@ final class ChecksumStateMachine implements StateMachine
         lastTimestampNs = timestampNs;
     }
 
-    long count()
+    public long count()
     {
         return count;
     }
 
-    long checksum()
+    public long checksum()
     {
         return checksum;
     }
 
-    long lastIndex()
+    public long lastIndex()
     {
         return lastIndex;
     }

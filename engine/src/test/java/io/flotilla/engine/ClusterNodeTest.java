@@ -1,24 +1,22 @@
-package io.flotilla.engine.node;
+package io.flotilla.engine;
 
 import io.aeron.Aeron;
 import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.codecs.EntryFrame;
-import io.flotilla.engine.ClusterNode;
-import io.flotilla.engine.ProposalResult;
-import io.flotilla.engine.ProposalStatus;
+import io.flotilla.engine.node.ClusterMembers;
+import io.flotilla.engine.node.NodeCounters;
 import io.flotilla.engine.raft.Role;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.CountersReader;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.File;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,13 +1,8 @@
-package io.flotilla.engine.node;
+package io.flotilla.engine;
 
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.flotilla.archive.NodeMedia;
-import io.flotilla.engine.ClusterNode;
-import io.flotilla.engine.ProposalResult;
-import io.flotilla.engine.ProposalStatus;
-import io.flotilla.engine.Response;
-import io.flotilla.engine.StateMachine;
 import io.flotilla.engine.raft.Role;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,6 @@
-package io.flotilla.engine.node;
+package io.flotilla.engine;
 
 import io.flotilla.archive.Durability;
-import io.flotilla.engine.ClusterNode;
-import io.flotilla.engine.NodeListener;
-import io.flotilla.engine.ProposalResult;
-import io.flotilla.engine.ProposalStatus;
 import io.flotilla.engine.raft.Role;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -26,9 +22,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * N nodes in one JVM over real Aeron on loopback: free ports, a data directory per node under a temp directory,
  * a {@link ChecksumStateMachine} per node. Every wait is bounded.
  */
-final class TestCluster implements AutoCloseable
+public final class TestCluster implements AutoCloseable
 {
-    static final long TIMEOUT_MS = 20_000;
+    public static final long TIMEOUT_MS = 20_000;
 
     private final File baseDir;
     private final String membersSpec;
@@ -39,7 +35,7 @@ final class TestCluster implements AutoCloseable
     private final AtomicLongArray committed;
     private final AtomicLongArray roleChanges;
 
-    TestCluster(final File baseDir, final int size)
+    public TestCluster(final File baseDir, final int size)
     {
         this.baseDir = baseDir;
         this.size = size;
@@ -61,7 +57,7 @@ final class TestCluster implements AutoCloseable
         roleChanges = new AtomicLongArray(size);
     }
 
-    TestCluster startAll()
+    public TestCluster startAll()
     {
         for (int i = 0; i < size; i++)
         {
@@ -70,19 +66,19 @@ final class TestCluster implements AutoCloseable
         return this;
     }
 
-    ClusterNode start(final int memberId)
+    public ClusterNode start(final int memberId)
     {
         return start(memberId, context(memberId));
     }
 
-    ClusterNode start(final int memberId, final ClusterNode.Context context)
+    public ClusterNode start(final int memberId, final ClusterNode.Context context)
     {
         machines[memberId] = new ChecksumStateMachine();
         nodes[memberId] = ClusterNode.launch(context.stateMachine(machines[memberId]));
         return nodes[memberId];
     }
 
-    ClusterNode.Context context(final int memberId)
+    public ClusterNode.Context context(final int memberId)
     {
         return new ClusterNode.Context()
             .memberId(memberId)
@@ -113,7 +109,7 @@ final class TestCluster implements AutoCloseable
     /**
      * @return the leader the member's listener heard of last.
      */
-    long electedLeader(final int memberId)
+    public long electedLeader(final int memberId)
     {
         return electedLeaders.get(memberId);
     }
@@ -121,7 +117,7 @@ final class TestCluster implements AutoCloseable
     /**
      * @return the commit index the member's listener heard of last.
      */
-    long committed(final int memberId)
+    public long committed(final int memberId)
     {
         return committed.get(memberId);
     }
@@ -129,28 +125,28 @@ final class TestCluster implements AutoCloseable
     /**
      * @return how many role or term changes the member's listener heard of.
      */
-    long roleChanges(final int memberId)
+    public long roleChanges(final int memberId)
     {
         return roleChanges.get(memberId);
     }
 
-    void stop(final int memberId)
+    public void stop(final int memberId)
     {
         CloseHelper.close(nodes[memberId]);
         nodes[memberId] = null;
     }
 
-    String membersSpec()
+    public String membersSpec()
     {
         return membersSpec;
     }
 
-    ClusterNode node(final int memberId)
+    public ClusterNode node(final int memberId)
     {
         return nodes[memberId];
     }
 
-    ChecksumStateMachine machine(final int memberId)
+    public ChecksumStateMachine machine(final int memberId)
     {
         return machines[memberId];
     }
@@ -158,7 +154,7 @@ final class TestCluster implements AutoCloseable
     /**
      * Wait until exactly one running node leads and every running node knows it.
      */
-    ClusterNode awaitLeader()
+    public ClusterNode awaitLeader()
     {
         final AtomicReference<ClusterNode> leader = new AtomicReference<>();
         await("a leader known to every running node", () ->
@@ -196,7 +192,7 @@ final class TestCluster implements AutoCloseable
      * Propose {@code count} commands through a node, keeping up to {@code window} in flight, retrying
      * BACK_PRESSURED ones, and wait for all of them to be applied OK.
      */
-    static void proposeAll(final ClusterNode node, final int count, final int window, final String prefix)
+    public static void proposeAll(final ClusterNode node, final int count, final int window, final String prefix)
     {
         proposeAll(node, count, window, prefix, 0);
     }
@@ -204,7 +200,7 @@ final class TestCluster implements AutoCloseable
     /**
      * As {@link #proposeAll(ClusterNode, int, int, String)}, with commands padded to at least {@code minLength}.
      */
-    static void proposeAll(
+    public static void proposeAll(
         final ClusterNode node, final int count, final int window, final String prefix, final int minLength)
     {
         final AtomicLong completed = new AtomicLong();
@@ -271,7 +267,7 @@ final class TestCluster implements AutoCloseable
      * Wait until every running node applied the same number of commands, at least {@code count}, with the same
      * checksum.
      */
-    void awaitConverged(final long count)
+    public void awaitConverged(final long count)
     {
         await("every running node applied " + count + " commands with one checksum", () ->
         {
@@ -300,7 +296,7 @@ final class TestCluster implements AutoCloseable
         });
     }
 
-    String describe()
+    public String describe()
     {
         final StringBuilder sb = new StringBuilder();
         for (int i = 0; i < size; i++)
@@ -323,7 +319,7 @@ final class TestCluster implements AutoCloseable
         return sb.toString();
     }
 
-    void await(final String what, final BooleanSupplier condition)
+    public void await(final String what, final BooleanSupplier condition)
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
         while (!condition.getAsBoolean())
@@ -353,7 +349,7 @@ final class TestCluster implements AutoCloseable
         }
     }
 
-    static int[] freeUdpPorts(final int count)
+    public static int[] freeUdpPorts(final int count)
     {
         final List<DatagramSocket> sockets = new ArrayList<>();
         final int[] ports = new int[count];
