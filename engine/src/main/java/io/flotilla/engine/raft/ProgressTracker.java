@@ -21,6 +21,7 @@ final class ProgressTracker
     private final MajorityQuorum.AckedIndexes durableMatches = this::durableMatchOf;
     private final MajorityQuorum.Members votes = this::grantedBy;
     private final MajorityQuorum.Members recentlyHeard = this::heardFrom;
+    // The arguments of the quorum question being answered, read by the views above (which must not allocate).
     private long ownDurableIndex;
     private long heardNowNs;
     private long heardWindowNs;
