@@ -5,7 +5,6 @@ import io.flotilla.codecs.EntryType;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
@@ -17,6 +16,10 @@ import java.util.random.RandomGenerator;
  * Implements leader election with randomized timeouts, pre-vote and check-quorum; log replication with batching,
  * pipelining, probing and fast back-tracking; commitment by counting durable acknowledgements of current-term
  * entries (Figure 8); and leader transfer. See {@code docs/raft-core.md} for the contract.
+ * <p>
+ * This class holds the Raft rules; the bookkeeping they rest on has rooms of its own: the members, votes and
+ * quorum answers in {@link ProgressTracker} and {@link MajorityQuorum}, each peer's replication flow control in
+ * {@link Progress} and {@link Inflights}, and the log's terms in {@link LogTerms}.
  * <p>
  * Steady-state leader and follower paths allocate nothing.
  */
@@ -31,15 +34,14 @@ public final class RaftNode
     /** Conflict term sent with a rejection when the follower's log is shorter than the leader's previous index. */
     static final long NO_CONFLICT_TERM = 0;
 
-    private static final int NO_SLOT = -1;
+    private static final int NO_SLOT = ProgressTracker.NO_SLOT;
     private static final long LONG_AGO = Long.MIN_VALUE / 4;
     private static final int INITIAL_STAGING_CAPACITY = 4096;
 
     private final int memberId;
-    private final int[] peerIds;
-    private final int[] slotByMemberId;
-    private final int quorum;
+    private final ProgressTracker tracker;
     private final RaftLog log;
+    private final LogTerms logTerms;
     private final RaftTransport transport;
     private final RaftOutbox outbox;
     private final RandomGenerator random;
@@ -47,10 +49,7 @@ public final class RaftNode
     private final long electionTimeoutMinNs;
     private final long electionTimeoutRangeNs;
     private final long electionTimeoutMaxNs;
-    private final long heartbeatIntervalNs;
-    private final long resendTimeoutNs;
     private final int maxBatchBytes;
-    private final int maxInflight;
     private final boolean preVote;
     private final boolean checkQuorum;
     private final long maxUncommittedEntries;
@@ -74,29 +73,11 @@ public final class RaftNode
     private long lastLeaderContactNs = LONG_AGO;
     private long lastStampNs;
 
-    // Candidate / pre-candidate.
-    private final boolean[] voteGranted;
-    private int votesGranted;
-
     // Follower: highest index verified to match the current term's leader, and the durable ack last sent.
     private long verifiedIndex;
     private long ackedDurableIndex;
 
-    // Leader: per-peer progress, indexed by peer slot.
-    private final long[] nextIndex;
-    private final long[] matchIndex;
-    private final long[] durableMatchIndex;
-    private final long[] lastSentNs;
-    private final long[] lastSentCommit;
-    private final long[] lastHeardNs;
-    private final boolean[] probing;
-    private final boolean[] probeOutstanding;
-    private final long[] probeSentNs;
-    private final long[] inflightEnd;
-    private final long[] inflightSentNs;
-    private final int[] inflightHead;
-    private final int[] inflightCount;
-    private final long[] quorumScratch;
+    // Leader: the peer leadership is being transferred to.
     private int transferSlot = NO_SLOT;
     private long transferDeadlineNs;
     private boolean timeoutNowSent;
@@ -110,8 +91,9 @@ public final class RaftNode
      * @param log           this node's log, already recovered.
      * @param persistedTerm term from the node state file (0 on first start).
      * @param persistedVote votedFor from the state file, or {@link #NO_MEMBER}.
-     * @param commitIndex   index known committed (recovered commit hint, min'd with the log's last index); entries
-     *                      up to it were already applied by recovery, no onCommitIndex is emitted for them.
+     * @param commitIndex   index known committed (recovered commit hint, min'd with the log's last index), raised
+     *                      to the log's compacted prefix ({@code firstIndex() - 1}), which is committed; entries up
+     *                      to it were already applied by recovery, no onCommitIndex is emitted for them.
      * @param transport     where messages to peers go.
      * @param outbox        where persisted state and events go.
      * @param random        the only source of randomness (seeded in the simulator).
@@ -130,7 +112,9 @@ public final class RaftNode
     {
         config.validate();
         this.memberId = memberId;
+        tracker = new ProgressTracker(memberId, memberIds, config);
         this.log = log;
+        logTerms = new LogTerms(log);
         this.transport = transport;
         this.outbox = outbox;
         this.random = random;
@@ -138,48 +122,10 @@ public final class RaftNode
         electionTimeoutMinNs = config.electionTimeoutMinNs();
         electionTimeoutMaxNs = config.electionTimeoutMaxNs();
         electionTimeoutRangeNs = electionTimeoutMaxNs - electionTimeoutMinNs;
-        heartbeatIntervalNs = config.heartbeatIntervalNs();
-        resendTimeoutNs = config.resendTimeoutNs();
         maxBatchBytes = config.maxBatchBytes();
-        maxInflight = config.maxInflight();
         preVote = config.preVote();
         checkQuorum = config.checkQuorum();
         maxUncommittedEntries = config.maxUncommittedEntries();
-
-        int maxId = memberId;
-        int selfCount = 0;
-        for (final int id : memberIds)
-        {
-            if (id < 0)
-            {
-                throw new IllegalArgumentException("member ids must be >= 0: " + id);
-            }
-            maxId = Math.max(maxId, id);
-            selfCount += id == memberId ? 1 : 0;
-        }
-        if (1 != selfCount)
-        {
-            throw new IllegalArgumentException(
-                "memberIds must list this member's id " + memberId + " exactly once, found " + selfCount);
-        }
-
-        slotByMemberId = new int[maxId + 1];
-        Arrays.fill(slotByMemberId, NO_SLOT);
-        peerIds = new int[memberIds.length - 1];
-        int slot = 0;
-        for (final int id : memberIds)
-        {
-            if (id != memberId)
-            {
-                if (NO_SLOT != slotByMemberId[id])
-                {
-                    throw new IllegalArgumentException("memberIds lists member " + id + " more than once");
-                }
-                slotByMemberId[id] = slot;
-                peerIds[slot++] = id;
-            }
-        }
-        quorum = memberIds.length / 2 + 1;
 
         if (persistedTerm < log.lastTerm())
         {
@@ -194,26 +140,9 @@ public final class RaftNode
         }
         currentTerm = persistedTerm;
         votedFor = persistedVote;
-        this.commitIndex = commitIndex;
-        appliedIndex = commitIndex;
+        this.commitIndex = Math.max(commitIndex, log.firstIndex() - 1);
+        appliedIndex = this.commitIndex;
         durableIndex = log.durableIndex();
-
-        final int peers = peerIds.length;
-        voteGranted = new boolean[peers];
-        nextIndex = new long[peers];
-        matchIndex = new long[peers];
-        durableMatchIndex = new long[peers];
-        lastSentNs = new long[peers];
-        lastSentCommit = new long[peers];
-        lastHeardNs = new long[peers];
-        probing = new boolean[peers];
-        probeOutstanding = new boolean[peers];
-        probeSentNs = new long[peers];
-        inflightEnd = new long[peers * maxInflight];
-        inflightSentNs = new long[peers * maxInflight];
-        inflightHead = new int[peers];
-        inflightCount = new int[peers];
-        quorumScratch = new long[peers + 1];
     }
 
     /**
@@ -276,7 +205,7 @@ public final class RaftNode
         final boolean preVote,
         final boolean transfer)
     {
-        if (NO_SLOT == slotOf(from))
+        if (NO_SLOT == tracker.slotOf(from))
         {
             droppedMessages++;
             return;
@@ -325,7 +254,7 @@ public final class RaftNode
      */
     public void onVoteResponse(final int from, final long term, final boolean preVote, final boolean granted)
     {
-        final int slot = slotOf(from);
+        final int slot = tracker.slotOf(from);
         if (NO_SLOT == slot)
         {
             droppedMessages++;
@@ -374,7 +303,7 @@ public final class RaftNode
         final int offset,
         final int length)
     {
-        if (NO_SLOT == slotOf(from) || prevLogIndex < 0 || length < 0)
+        if (NO_SLOT == tracker.slotOf(from) || prevLogIndex < 0 || length < 0)
         {
             droppedMessages++;
             return;
@@ -414,16 +343,16 @@ public final class RaftNode
             return;
         }
 
-        final long termAtPrev = log.termAt(prevLogIndex);
-        if (termAtPrev != prevLogTerm)
+        if (!logTerms.matches(prevLogIndex, prevLogTerm))
         {
+            final long termAtPrev = log.termAt(prevLogIndex);
             if (prevLogIndex <= commitIndex)
             {
                 throw new IllegalStateException(
                     "safety violation: leader " + from + " term " + term + " has term " + prevLogTerm +
                     " at committed index " + prevLogIndex + " where member " + memberId + " has " + termAtPrev);
             }
-            reject(from, firstIndexWithTermAtLeast(termAtPrev, commitIndex + 1, prevLogIndex), termAtPrev);
+            reject(from, logTerms.firstIndexWithTermAtLeast(termAtPrev, commitIndex + 1, prevLogIndex), termAtPrev);
             return;
         }
 
@@ -466,7 +395,7 @@ public final class RaftNode
         final long conflictIndex,
         final long conflictTerm)
     {
-        final int slot = slotOf(from);
+        final int slot = tracker.slotOf(from);
         if (NO_SLOT == slot)
         {
             droppedMessages++;
@@ -484,13 +413,10 @@ public final class RaftNode
             return;
         }
 
-        lastHeardNs[slot] = nowNs;
+        final Progress progress = tracker.progress(slot);
+        progress.heard(nowNs);
         final long lastIndex = log.lastIndex();
-        final long durable = Math.min(Math.min(durableIndex, lastAppendedIndex), lastIndex);
-        if (durable > durableMatchIndex[slot])
-        {
-            durableMatchIndex[slot] = durable;
-        }
+        progress.durableAcknowledged(Math.min(Math.min(durableIndex, lastAppendedIndex), lastIndex));
 
         if (success)
         {
@@ -509,7 +435,7 @@ public final class RaftNode
      */
     public void onTimeoutNow(final int from, final long term)
     {
-        if (NO_SLOT == slotOf(from))
+        if (NO_SLOT == tracker.slotOf(from))
         {
             droppedMessages++;
             return;
@@ -588,7 +514,7 @@ public final class RaftNode
      */
     public boolean transferLeadership(final int toMemberId)
     {
-        final int slot = slotOf(toMemberId);
+        final int slot = tracker.slotOf(toMemberId);
         if (Role.LEADER != role || NO_SLOT == slot)
         {
             return false;
@@ -650,7 +576,7 @@ public final class RaftNode
      */
     public int transferTarget()
     {
-        return NO_SLOT == transferSlot ? NO_MEMBER : peerIds[transferSlot];
+        return NO_SLOT == transferSlot ? NO_MEMBER : tracker.peerId(transferSlot);
     }
 
     public String toString()
@@ -662,7 +588,7 @@ public final class RaftNode
 
     private int leaderTick()
     {
-        if (checkQuorum && !hasQuorumContact())
+        if (checkQuorum && !tracker.hasQuorumHeardWithin(nowNs, electionTimeoutMaxNs))
         {
             role = Role.FOLLOWER;
             leaderId = NO_MEMBER;
@@ -685,7 +611,7 @@ public final class RaftNode
             }
         }
 
-        for (int slot = 0; slot < peerIds.length; slot++)
+        for (int slot = 0; slot < tracker.peerCount(); slot++)
         {
             work += replicate(slot);
         }
@@ -693,28 +619,16 @@ public final class RaftNode
         return work;
     }
 
-    private boolean hasQuorumContact()
-    {
-        int heard = 1;
-        for (int slot = 0; slot < peerIds.length; slot++)
-        {
-            if (nowNs - lastHeardNs[slot] < electionTimeoutMaxNs)
-            {
-                heard++;
-            }
-        }
-
-        return heard >= quorum;
-    }
-
     private int replicate(final int slot)
     {
         int work = sendBatches(slot);
-        if (nowNs - lastSentNs[slot] >= heartbeatIntervalNs || lastSentCommit[slot] < commitIndex)
+        final Progress progress = tracker.progress(slot);
+        if (progress.heartbeatDue(nowNs, commitIndex))
         {
-            // A heartbeat, or news of the commit index: checks the prefix known to match.
-            final long match = matchIndex[slot];
-            if (sendAppend(slot, match + 1, match))
+            // A heartbeat, or news of the commit index: checks the prefix known to match, or as much of it as the
+            // log still knows.
+            final long prevIndex = Math.max(progress.match(), log.firstIndex() - 1);
+            if (sendAppend(slot, prevIndex + 1, prevIndex))
             {
                 work++;
             }
@@ -724,57 +638,35 @@ public final class RaftNode
     }
 
     /**
-     * Probe mode: one batch (or an empty probe) at a time, resent when unanswered. Replicate mode: keep up to
-     * maxInflight batches in flight, going back to the last acknowledged index when the oldest is unanswered.
+     * Send what the peer's {@link Progress} allows now: a probe, or batches up to the inflight window.
      */
     private int sendBatches(final int slot)
     {
+        final Progress progress = tracker.progress(slot);
+        progress.refresh(nowNs, log.firstIndex());
         final long lastIndex = log.lastIndex();
         int work = 0;
 
-        if (probing[slot])
+        if (progress.mayProbe())
         {
-            if (probeOutstanding[slot] && nowNs - probeSentNs[slot] >= resendTimeoutNs)
+            final long next = progress.next();
+            final long end = next <= lastIndex ? log.batchEnd(next, maxBatchBytes) : next - 1;
+            if (sendAppend(slot, next, end))
             {
-                probeOutstanding[slot] = false;
-            }
-
-            if (!probeOutstanding[slot])
-            {
-                final long next = nextIndex[slot];
-                final long end = next <= lastIndex ? log.batchEnd(next, maxBatchBytes) : next - 1;
-                if (sendAppend(slot, next, end))
-                {
-                    probeOutstanding[slot] = true;
-                    probeSentNs[slot] = nowNs;
-                    work++;
-                }
-            }
-        }
-        else
-        {
-            if (inflightCount[slot] > 0 && nowNs - inflightSentNs[ringIndex(slot, 0)] >= resendTimeoutNs)
-            {
-                // The batch or its answer was lost: go back to the last acknowledged index.
-                inflightCount[slot] = 0;
-                nextIndex[slot] = matchIndex[slot] + 1;
-            }
-
-            while (inflightCount[slot] < maxInflight && nextIndex[slot] <= lastIndex)
-            {
-                final long next = nextIndex[slot];
-                final long end = log.batchEnd(next, maxBatchBytes);
-                if (!sendAppend(slot, next, end))
-                {
-                    break;
-                }
-                final int ring = ringIndex(slot, inflightCount[slot]);
-                inflightEnd[ring] = end;
-                inflightSentNs[ring] = nowNs;
-                inflightCount[slot]++;
-                nextIndex[slot] = end + 1;
+                progress.probeSent(nowNs);
                 work++;
             }
+        }
+
+        while (progress.maySendBatch(lastIndex))
+        {
+            final long end = log.batchEnd(progress.next(), maxBatchBytes);
+            if (!sendAppend(slot, progress.next(), end))
+            {
+                break;
+            }
+            progress.batchSent(end, nowNs);
+            work++;
         }
 
         return work;
@@ -784,50 +676,18 @@ public final class RaftNode
     {
         final long prevIndex = fromIndex - 1;
         if (transport.sendAppendEntries(
-            peerIds[slot], currentTerm, prevIndex, log.termAt(prevIndex), commitIndex, fromIndex, toIndex))
+            tracker.peerId(slot), currentTerm, prevIndex, log.termAt(prevIndex), commitIndex, fromIndex, toIndex))
         {
-            lastSentNs[slot] = nowNs;
-            lastSentCommit[slot] = commitIndex;
+            tracker.progress(slot).appendSent(nowNs, commitIndex);
             return true;
         }
 
         return false;
     }
 
-    private int ringIndex(final int slot, final int position)
-    {
-        return slot * maxInflight + (inflightHead[slot] + position) % maxInflight;
-    }
-
     private void onAppendSuccess(final int slot, final long lastAppendedIndex)
     {
-        if (lastAppendedIndex > matchIndex[slot])
-        {
-            matchIndex[slot] = lastAppendedIndex;
-        }
-        final long match = matchIndex[slot];
-
-        while (inflightCount[slot] > 0 && inflightEnd[ringIndex(slot, 0)] <= match)
-        {
-            inflightHead[slot] = (inflightHead[slot] + 1) % maxInflight;
-            inflightCount[slot]--;
-        }
-
-        if (probing[slot])
-        {
-            if (match >= nextIndex[slot] - 1)
-            {
-                probing[slot] = false;
-                probeOutstanding[slot] = false;
-                inflightCount[slot] = 0;
-                nextIndex[slot] = match + 1;
-            }
-        }
-        else if (nextIndex[slot] <= match)
-        {
-            nextIndex[slot] = match + 1;
-        }
-
+        tracker.progress(slot).acknowledged(lastAppendedIndex, log.firstIndex());
         if (slot == transferSlot)
         {
             maybeSendTimeoutNow();
@@ -835,6 +695,11 @@ public final class RaftNode
         sendBatches(slot);
     }
 
+    /**
+     * Back-track with the follower's hints: to just past the leader's last entry of the conflicting term, or to
+     * the follower's first index of it if the leader has none; to the end of the follower's log if it is short.
+     * One round trip per divergent term, not per entry.
+     */
     private void onAppendRejected(final int slot, final long conflictIndex, final long conflictTerm, final long lastIndex)
     {
         long next;
@@ -844,47 +709,18 @@ public final class RaftNode
         }
         else
         {
-            final long lastAtOrBelow = lastIndexWithTermAtMost(conflictTerm, lastIndex);
+            final long lastAtOrBelow = logTerms.lastIndexWithTermAtMost(conflictTerm, lastIndex);
             next = log.termAt(lastAtOrBelow) == conflictTerm ?
                 lastAtOrBelow + 1 : Math.min(lastAtOrBelow + 1, conflictIndex);
         }
-        next = Math.max(1, Math.min(next, lastIndex + 1));
 
-        nextIndex[slot] = next;
-        if (matchIndex[slot] >= next)
-        {
-            // The follower lost entries it had acknowledged (a crash before they were durable).
-            matchIndex[slot] = next - 1;
-        }
-        probing[slot] = true;
-        probeOutstanding[slot] = false;
-        inflightCount[slot] = 0;
+        tracker.progress(slot).rejected(Math.max(1, Math.min(next, lastIndex + 1)));
         sendBatches(slot);
     }
 
     private void maybeCommit()
     {
-        final long[] scratch = quorumScratch;
-        scratch[0] = durableIndex;
-        for (int slot = 0; slot < peerIds.length; slot++)
-        {
-            scratch[slot + 1] = durableMatchIndex[slot];
-        }
-
-        // Insertion sort, descending: clusters are small and this must not allocate.
-        for (int i = 1; i < scratch.length; i++)
-        {
-            final long value = scratch[i];
-            int j = i - 1;
-            while (j >= 0 && scratch[j] < value)
-            {
-                scratch[j + 1] = scratch[j];
-                j--;
-            }
-            scratch[j + 1] = value;
-        }
-
-        final long quorumIndex = scratch[quorum - 1];
+        final long quorumIndex = tracker.committedIndex(durableIndex);
         // Figure 8: only an entry of the current term is committed by counting replicas.
         if (quorumIndex > commitIndex && log.termAt(quorumIndex) == currentTerm)
         {
@@ -895,8 +731,9 @@ public final class RaftNode
 
     private int maybeSendTimeoutNow()
     {
-        if (NO_SLOT != transferSlot && !timeoutNowSent && matchIndex[transferSlot] >= log.lastIndex() &&
-            transport.sendTimeoutNow(peerIds[transferSlot], currentTerm))
+        if (NO_SLOT != transferSlot && !timeoutNowSent &&
+            tracker.progress(transferSlot).match() >= log.lastIndex() &&
+            transport.sendTimeoutNow(tracker.peerId(transferSlot), currentTerm))
         {
             timeoutNowSent = true;
             return 1;
@@ -944,7 +781,7 @@ public final class RaftNode
                 {
                     appendFrom = position;
                 }
-                else if (log.termAt(index) != EntryFrame.term(entries, position))
+                else if (!logTerms.matches(index, EntryFrame.term(entries, position)))
                 {
                     appendFrom = position;
                     conflictIndex = index;
@@ -1036,10 +873,10 @@ public final class RaftNode
         role = Role.PRE_CANDIDATE;
         leaderId = NO_MEMBER;
         resetElectionDeadline();
-        resetVotes();
+        tracker.resetVotes();
         publishRole();
 
-        if (votesGranted >= quorum)
+        if (tracker.hasWonVote())
         {
             becomeCandidate(false);
             return;
@@ -1047,9 +884,9 @@ public final class RaftNode
 
         final long lastIndex = log.lastIndex();
         final long lastTerm = log.lastTerm();
-        for (final int peer : peerIds)
+        for (int slot = 0; slot < tracker.peerCount(); slot++)
         {
-            transport.sendRequestVote(peer, currentTerm + 1, lastIndex, lastTerm, true, false);
+            transport.sendRequestVote(tracker.peerId(slot), currentTerm + 1, lastIndex, lastTerm, true, false);
         }
     }
 
@@ -1064,10 +901,10 @@ public final class RaftNode
         ackedDurableIndex = 0;
         clearTransfer();
         resetElectionDeadline();
-        resetVotes();
+        tracker.resetVotes();
         publishRole();
 
-        if (votesGranted >= quorum)
+        if (tracker.hasWonVote())
         {
             becomeLeader();
             return;
@@ -1075,9 +912,9 @@ public final class RaftNode
 
         final long lastIndex = log.lastIndex();
         final long lastTerm = log.lastTerm();
-        for (final int peer : peerIds)
+        for (int slot = 0; slot < tracker.peerCount(); slot++)
         {
-            transport.sendRequestVote(peer, currentTerm, lastIndex, lastTerm, false, transfer);
+            transport.sendRequestVote(tracker.peerId(slot), currentTerm, lastIndex, lastTerm, false, transfer);
         }
     }
 
@@ -1088,23 +925,9 @@ public final class RaftNode
         clearTransfer();
         publishRole();
 
-        final long next = log.lastIndex() + 1;
-        for (int slot = 0; slot < peerIds.length; slot++)
-        {
-            nextIndex[slot] = next;
-            matchIndex[slot] = 0;
-            durableMatchIndex[slot] = 0;
-            lastSentNs[slot] = LONG_AGO;
-            lastSentCommit[slot] = -1;
-            lastHeardNs[slot] = nowNs;
-            probing[slot] = true;
-            probeOutstanding[slot] = false;
-            inflightHead[slot] = 0;
-            inflightCount[slot] = 0;
-        }
-
+        tracker.resetProgress(log.lastIndex() + 1, nowNs);
         appendOwnEntry(EntryType.NOOP, 0, 0, null, 0, 0);
-        for (int slot = 0; slot < peerIds.length; slot++)
+        for (int slot = 0; slot < tracker.peerCount(); slot++)
         {
             replicate(slot);
         }
@@ -1113,28 +936,17 @@ public final class RaftNode
 
     private void recordVote(final int slot)
     {
-        if (!voteGranted[slot])
+        if (tracker.recordVote(slot) && tracker.hasWonVote())
         {
-            voteGranted[slot] = true;
-            votesGranted++;
-            if (votesGranted >= quorum)
+            if (Role.PRE_CANDIDATE == role)
             {
-                if (Role.PRE_CANDIDATE == role)
-                {
-                    becomeCandidate(false);
-                }
-                else
-                {
-                    becomeLeader();
-                }
+                becomeCandidate(false);
+            }
+            else
+            {
+                becomeLeader();
             }
         }
-    }
-
-    private void resetVotes()
-    {
-        Arrays.fill(voteGranted, false);
-        votesGranted = 1;
     }
 
     /**
@@ -1186,56 +998,5 @@ public final class RaftNode
             publishedLeaderId = leaderId;
             outbox.onRoleChange(role, currentTerm, leaderId);
         }
-    }
-
-    private int slotOf(final int member)
-    {
-        return member >= 0 && member < slotByMemberId.length ? slotByMemberId[member] : NO_SLOT;
-    }
-
-    /**
-     * Smallest index in [low, high] whose term is at least {@code term}; terms never decrease along a log.
-     */
-    private long firstIndexWithTermAtLeast(final long term, final long low, final long high)
-    {
-        long lo = low;
-        long hi = high;
-        while (lo < hi)
-        {
-            final long mid = (lo + hi) >>> 1;
-            if (log.termAt(mid) >= term)
-            {
-                hi = mid;
-            }
-            else
-            {
-                lo = mid + 1;
-            }
-        }
-
-        return lo;
-    }
-
-    /**
-     * Largest index in [0, lastIndex] whose term is at most {@code term}.
-     */
-    private long lastIndexWithTermAtMost(final long term, final long lastIndex)
-    {
-        long lo = 0;
-        long hi = lastIndex;
-        while (lo < hi)
-        {
-            final long mid = (lo + hi + 1) >>> 1;
-            if (log.termAt(mid) <= term)
-            {
-                lo = mid;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return lo;
     }
 }

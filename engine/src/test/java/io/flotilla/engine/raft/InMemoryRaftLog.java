@@ -29,7 +29,7 @@ public final class InMemoryRaftLog implements RaftLog
     private long[] terms;
     private int startSlot;
     private int endSlot;
-    private long firstIndex = 1;
+    private long firstIndex;
     private long baseTerm;
     private long durableIndex;
 
@@ -49,9 +49,33 @@ public final class InMemoryRaftLog implements RaftLog
      */
     public InMemoryRaftLog(final int entryCapacity, final int byteCapacity)
     {
+        this(0, 0, entryCapacity, byteCapacity);
+    }
+
+    /**
+     * An empty log that begins after a compacted prefix (as a node restored from a snapshot would): its first index
+     * is {@code prefixIndex + 1}, {@link #termAt(long)} answers {@code prefixTerm} for {@code prefixIndex}, and the
+     * prefix counts as durable.
+     *
+     * @param prefixIndex   last index of the compacted prefix, 0 for none.
+     * @param prefixTerm    term of that entry (0 when prefixIndex is 0).
+     * @param entryCapacity initial number of entries held before growing.
+     * @param byteCapacity  initial number of frame bytes held before growing.
+     */
+    public InMemoryRaftLog(final long prefixIndex, final long prefixTerm, final int entryCapacity, final int byteCapacity)
+    {
+        if (prefixIndex < 0 || prefixTerm < 0 || (0 == prefixIndex && 0 != prefixTerm))
+        {
+            throw new IllegalArgumentException(
+                "a compacted prefix ends at an index >= 0 with a term >= 0 (0 at index 0): " + prefixIndex + "/" +
+                prefixTerm);
+        }
         positions = new int[Math.max(entryCapacity, 1)];
         terms = new long[Math.max(entryCapacity, 1)];
         data.wrap(new byte[Math.max(byteCapacity, EntryFrame.HEADER_LENGTH)]);
+        firstIndex = prefixIndex + 1;
+        baseTerm = prefixTerm;
+        durableIndex = prefixIndex;
     }
 
     public long lastIndex()
@@ -250,8 +274,6 @@ public final class InMemoryRaftLog implements RaftLog
         checkHeld(toIndex);
         return frameEnd(slot(toIndex)) - positions[slot(fromIndex)];
     }
-
-
 
     public String toString()
     {

@@ -79,6 +79,43 @@ class InMemoryRaftLogTest
     }
 
     @Test
+    void beginsAfterACompactedPrefix()
+    {
+        final InMemoryRaftLog log = new InMemoryRaftLog(100, 3, 4, 256);
+        assertEquals(101, log.firstIndex());
+        assertEquals(100, log.lastIndex());
+        assertEquals(3, log.lastTerm(), "the prefix's term while no entry is held");
+        assertEquals(3, log.termAt(100));
+        assertEquals(LogReader.NO_TERM, log.termAt(99));
+        assertEquals(LogReader.NO_TERM, log.termAt(0));
+        assertEquals(100, log.durableIndex(), "the prefix is durable");
+
+        final int first = EntryFrame.encode(block, 0, 101, 4, 0, EntryType.COMMAND, 0, 0, block, 2048, 8);
+        final int second = EntryFrame.encode(block, first, 102, 4, 0, EntryType.COMMAND, 0, 0, block, 2048, 8);
+        log.append(block, 0, first + second);
+        assertEquals(102, log.lastIndex());
+        assertEquals(4, log.lastTerm());
+        assertEquals(4, log.termAt(101));
+        assertEquals(101, log.batchEnd(101, first));
+        assertEquals(102, log.batchEnd(101, 1 << 20));
+
+        log.crash();
+        assertEquals(100, log.lastIndex(), "only the prefix was durable");
+        assertEquals(3, log.lastTerm());
+        assertThrows(IllegalArgumentException.class, () -> log.truncateAfter(99));
+        assertThrows(IllegalArgumentException.class, () -> log.append(block, first, second), "102 after 100");
+    }
+
+    @Test
+    void refusesAnImpossiblePrefix()
+    {
+        assertThrows(IllegalArgumentException.class, () -> new InMemoryRaftLog(-1, 0, 4, 256));
+        assertThrows(IllegalArgumentException.class, () -> new InMemoryRaftLog(5, -1, 4, 256));
+        assertThrows(IllegalArgumentException.class, () -> new InMemoryRaftLog(0, 2, 4, 256));
+        assertEquals(1, new InMemoryRaftLog(0, 0, 4, 256).firstIndex());
+    }
+
+    @Test
     void refusesNonConsecutiveFrames()
     {
         append(1);

@@ -22,8 +22,8 @@ class RaftNodeTest
     private static final long MS = 1_000_000L;
     private static final int[] MEMBERS = { 0, 1, 2 };
 
-    private final InMemoryRaftLog store = new InMemoryRaftLog();
-    private final RecordingOutbox outbox = new RecordingOutbox(store);
+    private InMemoryRaftLog store = new InMemoryRaftLog();
+    private RecordingOutbox outbox = new RecordingOutbox(store);
     private final RaftConfig config = new RaftConfig()
         .electionTimeoutMinNs(100 * MS)
         .electionTimeoutMaxNs(200 * MS)
@@ -314,6 +314,140 @@ class RaftNodeTest
         assertEquals(0, store.lastIndex());
     }
 
+    @Test
+    void compactedLogVotesOnItsPrefixTerm()
+    {
+        compactedUpTo(100, 3);
+        final RaftNode node = node(0, 0);
+        assertEquals(100, node.commitIndex(), "the compacted prefix is committed");
+        node.onRequestVote(1, 4, 90, 3, false, false);
+        assertEquals("voteResponse 1 4 pre=false granted=false", outbox.last(), "a log shorter than the prefix");
+        node.onRequestVote(2, 4, 100, 3, false, false);
+        assertEquals("voteResponse 2 4 pre=false granted=true", outbox.last());
+    }
+
+    @Test
+    void leaderWithACompactedLogIsElectedReplicatesAndCommits()
+    {
+        compactedUpTo(100, 3);
+        final RaftNode node = node(0, 0);
+        electLeader(node);
+        assertTrue(outbox.calls.contains("requestVote 1 4 last=100/3 pre=false transfer=false"));
+        assertEquals(List.of("appendEntries 1 4 prev=100 commit=100 101..101"), outbox.sent(1), "the no-op");
+
+        store.markDurable(101);
+        node.onDurable(101);
+        node.onAppendResponse(1, 4, true, 101, 101, 0, 0);
+        assertEquals(101, node.commitIndex());
+
+        assertEquals(102, node.propose(EntryType.COMMAND, 1, 1, new UnsafeBuffer(new byte[8]), 0, 8));
+        outbox.calls.clear();
+        node.tick(now);
+        assertEquals(List.of("appendEntries 1 4 prev=101 commit=101 102..102"), outbox.sent(1));
+
+        outbox.calls.clear();
+        now += config.heartbeatIntervalNs();
+        node.tick(now);
+        assertEquals(List.of("appendEntries 2 4 prev=100 commit=101 101..100"), outbox.sent(2),
+            "a heartbeat to a peer with no known match checks the compacted prefix, the furthest back known");
+    }
+
+    @Test
+    void followerWithACompactedLogMatchesWhatItNoLongerHolds()
+    {
+        compactedUpTo(100, 3);
+        final RaftNode node = node(0, 0);
+        node.onAppendEntries(1, 4, 0, 0, 50, new UnsafeBuffer(new byte[0]), 0, 0);
+        assertEquals("appendResponse 1 4 true appended=0 durable=0 conflict=0/0", outbox.last(),
+            "index 0 lies in the committed prefix: it matches");
+
+        final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
+        final int length = frames(block, 99, 3, 3, 4, 4);
+        final int held = EntryFrame.frameLength(block, 0) * 2;
+        outbox.calls.clear();
+        node.onAppendEntries(1, 4, 98, 3, 102, block, 0, length);
+        assertEquals(List.of(
+            "append offset=" + held + " length=" + (length - held),
+            "commit 102",
+            "appendResponse 1 4 true appended=102 durable=100 conflict=0/0"), outbox.calls,
+            "99 and 100 are skipped as held, 101 and 102 appended");
+    }
+
+    @Test
+    void followerWithACompactedLogBacktracksWithinWhatItKnows()
+    {
+        compactedUpTo(100, 3);
+        appendEntries(3, 3, 5, 5, 5);
+        final RaftNode node = node(0, 100);
+        node.onAppendEntries(1, 6, 105, 6, 100, new UnsafeBuffer(new byte[0]), 0, 0);
+        assertEquals("appendResponse 1 6 false appended=0 durable=0 conflict=103/5", outbox.last());
+
+        final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
+        final int length = frames(block, 103, 6);
+        outbox.calls.clear();
+        node.onAppendEntries(1, 6, 102, 3, 100, block, 0, length);
+        assertEquals(List.of(
+            "truncate 102",
+            "append offset=0 length=" + length,
+            "appendResponse 1 6 true appended=103 durable=100 conflict=0/0"), outbox.calls);
+    }
+
+    @Test
+    void leaderWithACompactedLogBacktracksToItsLastEntryOfTheConflictingTerm()
+    {
+        compactedUpTo(100, 3);
+        appendEntries(3, 3, 4, 4);
+        store.markDurable(104);
+        final RaftNode node = node(0, 100);
+        electLeader(node);
+        assertEquals(5, node.currentTerm());
+
+        outbox.calls.clear();
+        node.onAppendResponse(1, 5, false, 0, 0, 103, 4);
+        assertEquals(List.of("appendEntries 1 5 prev=104 commit=100 105..105"), outbox.sent(1));
+
+        outbox.calls.clear();
+        node.onAppendResponse(1, 5, false, 0, 0, 103, 3);
+        assertEquals(List.of("appendEntries 1 5 prev=102 commit=100 103..105"), outbox.sent(1),
+            "past its last entry of term 3");
+    }
+
+    @Test
+    void leaderPutsAPeerThatNeedsCompactedEntriesIntoSnapshot()
+    {
+        compactedUpTo(100, 3);
+        appendEntries(3, 3, 4, 4);
+        store.markDurable(104);
+        final RaftNode node = node(0, 100);
+        electLeader(node);
+
+        outbox.calls.clear();
+        node.onAppendResponse(1, 5, false, 0, 0, 51, 0);
+        node.onAppendResponse(2, 5, false, 0, 0, 103, 2);
+        assertEquals(List.of(), outbox.sent(1), "its log ends at 50: it needs 51..100, compacted");
+        assertEquals(List.of(), outbox.sent(2), "its term-2 entries diverge inside the compacted prefix");
+
+        for (int i = 0; i < 5; i++)
+        {
+            now += config.heartbeatIntervalNs();
+            node.tick(now);
+            node.onAppendResponse(2, 5, false, 0, 0, 103, 2);
+        }
+        assertEquals(List.of(), outbox.sent(1), "not even heartbeats");
+        assertEquals(List.of(), outbox.sent(2));
+        assertEquals(Role.LEADER, node.role());
+
+        node.onAppendResponse(1, 5, true, 100, 100, 0, 0);
+        assertEquals(List.of("appendEntries 1 5 prev=100 commit=100 101..105"), outbox.sent(1),
+            "an acknowledgement of the whole prefix (as after a snapshot) resumes replication");
+    }
+
+    private void compactedUpTo(final long index, final long term)
+    {
+        store = new InMemoryRaftLog(index, term, 64, 64 * 1024);
+        outbox = new RecordingOutbox(store);
+    }
+
     private RaftNode node(final int memberId, final long commitIndex)
     {
         final RaftNode node = new RaftNode(
@@ -334,7 +468,7 @@ class RaftNodeTest
     }
 
     /**
-     * Append entries of the given terms, from index 1, straight into the store.
+     * Append entries of the given terms, after the store's last index, straight into the store.
      */
     private void appendEntries(final long... terms)
     {
