@@ -86,8 +86,8 @@ class InMemoryRaftLogTest
         assertEquals(100, log.lastIndex());
         assertEquals(3, log.lastTerm(), "the prefix's term while no entry is held");
         assertEquals(3, log.termAt(100));
-        assertEquals(LogReader.NO_TERM, log.termAt(99));
-        assertEquals(LogReader.NO_TERM, log.termAt(0));
+        assertEquals(RaftLog.NO_TERM, log.termAt(99));
+        assertEquals(RaftLog.NO_TERM, log.termAt(0));
         assertEquals(100, log.durableIndex(), "the prefix is durable");
 
         final int first = EntryFrame.encode(block, 0, 101, 4, 0, EntryType.COMMAND, 0, 0, block, 2048, 8);
