@@ -203,16 +203,6 @@ public final class ClusterMembers
             return host;
         }
 
-        public int consensusPort()
-        {
-            return consensusPort;
-        }
-
-        public int ingressPort()
-        {
-            return ingressPort;
-        }
-
         /**
          * @return {@code host:consensusPort}.
          */

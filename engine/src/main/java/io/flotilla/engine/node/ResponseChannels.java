@@ -330,11 +330,6 @@ public final class ResponseChannels implements AutoCloseable
             return channel;
         }
 
-        public int streamId()
-        {
-            return streamId;
-        }
-
         public String toString()
         {
             return "Channel{" + channel + ", streamId=" + streamId + ", references=" + references + '}';

@@ -125,14 +125,6 @@ public final class RunResult
     }
 
     /**
-     * @return echoes received per second during the measured period.
-     */
-    public double throughput()
-    {
-        return throughput;
-    }
-
-    /**
      * @return malformed echoes dropped by the target.
      */
     public long malformed()

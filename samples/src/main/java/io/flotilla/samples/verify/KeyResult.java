@@ -108,15 +108,6 @@ public final class KeyResult
     }
 
     /**
-     * @return when not linearizable, the other operations open at that point, none of which could be placed
-     * next either (at most 16); else empty.
-     */
-    public List<Operation> concurrent()
-    {
-        return concurrent;
-    }
-
-    /**
      * @param originNs time shown as zero.
      * @return a readable account of the conclusion, several lines for a violation.
      */
