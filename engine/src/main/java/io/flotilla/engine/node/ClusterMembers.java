@@ -154,6 +154,16 @@ public final class ClusterMembers
     }
 
     /**
+     * @param id of a member, or {@code RaftNode.NO_MEMBER}.
+     * @return its ingress endpoint (where clients are sent), or empty when no member has that id.
+     */
+    public String ingressEndpointOf(final int id)
+    {
+        final Member member = member(id);
+        return null == member ? "" : member.ingressEndpoint();
+    }
+
+    /**
      * @return every member's id, in spec order.
      */
     public int[] ids()

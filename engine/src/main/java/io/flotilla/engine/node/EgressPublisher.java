@@ -99,7 +99,8 @@ public final class EgressPublisher
             .leaderMemberId(leaderId)
             .status(status)
             // Only a redirect needs the address; the client skips it otherwise, so the hot path writes none.
-            .leaderEndpoint((CharSequence)(ResponseStatus.NOT_LEADER == status ? leaderEndpoint() : ""))
+            .leaderEndpoint(
+                (CharSequence)(ResponseStatus.NOT_LEADER == status ? members.ingressEndpointOf(leaderId) : ""))
             .putPayload(payload, payloadOffset, payloadLength);
         responseChannels.send(sessions.channel(session, nowNs), buffer, 0,
             MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength(), nowNs);
@@ -159,17 +160,11 @@ public final class EgressPublisher
             .correlationId(correlationId)
             .leaderMemberId(leaderId)
             .reason(reason)
-            .leaderEndpoint((CharSequence)leaderEndpoint())
+            .leaderEndpoint((CharSequence)members.ingressEndpointOf(leaderId))
             .detail((CharSequence)detail);
         final ResponseChannels.Channel channel = responseChannels.acquire(responseChannel, responseStreamId, nowNs);
         responseChannels.send(
             channel, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + rejectEncoder.encodedLength(), nowNs);
         responseChannels.release(channel, nowNs);
-    }
-
-    private String leaderEndpoint()
-    {
-        final ClusterMembers.Member leader = members.member(leaderId);
-        return null == leader ? "" : leader.ingressEndpoint();
     }
 }

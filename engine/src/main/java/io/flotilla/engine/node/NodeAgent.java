@@ -328,7 +328,7 @@ public final class NodeAgent implements Agent, RaftOutbox
             while (!pending.isEmpty())
             {
                 proposals.complete(pending.removeHead(), proposals.agentResult().set(
-                    ProposalStatus.CLOSED, 0, leaderId, leaderEndpoint(leaderId), null, 0, 0));
+                    ProposalStatus.CLOSED, 0, leaderId, members.ingressEndpointOf(leaderId), null, 0, 0));
             }
             CloseHelper.closeAll(ingress, responseChannels, consensusPublisher, consensusAdapter, log, counters, media);
         }
@@ -348,14 +348,8 @@ public final class NodeAgent implements Agent, RaftOutbox
             RaftNode.BACK_PRESSURED == index ? ProposalStatus.BACK_PRESSURED : ProposalStatus.NOT_LEADER;
         final int leader = raft.leaderId();
         final ProposalResult result = proposals.agentResult().set(
-            status, 0, leader, leaderEndpoint(leader), null, 0, 0);
+            status, 0, leader, members.ingressEndpointOf(leader), null, 0, 0);
         proposals.complete(slot, result);
-    }
-
-    private String leaderEndpoint(final int leaderId)
-    {
-        final ClusterMembers.Member leader = members.member(leaderId);
-        return null == leader ? "" : leader.ingressEndpoint();
     }
 
     // RaftOutbox: called by the Raft node on this agent's thread.
