@@ -2,12 +2,27 @@ package io.flotilla.engine;
 
 import org.agrona.DirectBuffer;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
 /**
  * The service a team replicates: applied to every committed command, in log order, on every node.
  * <p>
  * Must be deterministic: its only inputs are the commands and the entries' leader timestamps (never the local
  * clock, randomness or I/O). Called on the node agent's thread; it must not block and must not throw (an
  * exception is a bug and stops the node loudly).
+ * <p>
+ * <b>Snapshots</b> (see docs/snapshots.md). A node compacts its log by taking a snapshot of the state, and a node
+ * that is far behind (or has lost its data) is sent one. A state machine offers one of two forms:
+ * <ul>
+ *     <li><b>blocking:</b> {@link #writeSnapshot} writes the state on the node thread; this node applies nothing
+ *     meanwhile, so only a follower takes such a snapshot (a leader hands leadership over first);</li>
+ *     <li><b>non-blocking:</b> {@link #snapshotView} hands back, in O(1) or close to it, a consistent immutable
+ *     view that the snapshot thread serialises while the node keeps replicating and applying.</li>
+ * </ul>
+ * Both are read back by {@link #loadSnapshot}. A state machine that implements neither keeps the defaults, which
+ * refuse: the node then fails at start unless snapshots are switched off ({@code flotilla.snapshot.log.entries=0}).
  */
 public interface StateMachine
 {
@@ -32,5 +47,46 @@ public interface StateMachine
      */
     default void onTimeAdvanced(final long index, final long timestampNs)
     {
+    }
+
+    /**
+     * The non-blocking snapshot: a consistent view of the state after the last applied entry, taken on the node
+     * thread in O(1) or close to it and serialised on the snapshot thread. The default returns null: the state
+     * machine offers only the blocking {@link #writeSnapshot}.
+     *
+     * @return the view, or null when the state machine has no non-blocking form.
+     */
+    default SnapshotView snapshotView()
+    {
+        return null;
+    }
+
+    /**
+     * The blocking snapshot: write the state after the last applied entry, on the node thread, in the form
+     * {@link #loadSnapshot} reads. The default refuses.
+     *
+     * @param out where the state goes; buffered by the caller, not to be closed.
+     * @throws IOException when writing fails; the snapshot is then abandoned.
+     */
+    default void writeSnapshot(final OutputStream out) throws IOException
+    {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement " +
+            "StateMachine.writeSnapshot or snapshotView: implement one of them and loadSnapshot, or set " +
+            "flotilla.snapshot.log.entries=0 to never take snapshots (the log then grows without bound)");
+    }
+
+    /**
+     * Replace the whole state with a snapshot's, written by {@link #writeSnapshot} or a {@link SnapshotView}. Called
+     * on the node thread before any entry after the snapshot is applied: at restart, or when the leader sends this
+     * node its snapshot. The default refuses.
+     *
+     * @param in the state, exactly the bytes written; buffered by the caller, not to be closed.
+     * @throws IOException when the bytes cannot be read or are not a state this machine wrote.
+     */
+    default void loadSnapshot(final InputStream in) throws IOException
+    {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement " +
+            "StateMachine.loadSnapshot, and this node needs a snapshot: implement it (with writeSnapshot or " +
+            "snapshotView)");
     }
 }
