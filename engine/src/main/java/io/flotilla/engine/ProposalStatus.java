@@ -16,5 +16,10 @@ public enum ProposalStatus
     /** Too much is in flight (proposal queue full or the leader's uncommitted bound reached): retry later. */
     BACK_PRESSURED,
     /** The node closed before the proposal completed; its outcome is unknown. */
-    CLOSED
+    CLOSED,
+    /**
+     * The entry may or may not have been applied: this node replaced its state with a snapshot from the leader that
+     * covers the entry's index, and cannot tell whether the entry in that snapshot is this proposal's.
+     */
+    UNKNOWN
 }
