@@ -21,6 +21,9 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.OffsetEpochNanoClock;
 
 import java.io.File;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -123,6 +126,39 @@ public final class ClusterNode implements AutoCloseable
         }
         agent.requestLeadershipTransfer(memberId);
         return true;
+    }
+
+    /**
+     * Ask this node to take a snapshot at its applied index now (beside the automatic ones, see
+     * {@link SnapshotConfig}); any thread. A leader whose state machine has only the blocking form hands leadership
+     * over first. After the snapshot, the log before it is released (except {@link SnapshotConfig#retainEntries()}).
+     *
+     * @return completed with the snapshot's last included index, or exceptionally with the reason it failed;
+     * completed on the node's thread, so chain slow work with an {@code *Async} method.
+     */
+    public CompletableFuture<Long> takeSnapshot()
+    {
+        if (closed)
+        {
+            return CompletableFuture.failedFuture(new IllegalStateException("node is closed"));
+        }
+        return agent.requestSnapshot();
+    }
+
+    /**
+     * @return the last included index of this node's newest snapshot (taken, loaded or installed), 0 when none.
+     */
+    public long snapshotIndex()
+    {
+        return counters.snapshotIndexView();
+    }
+
+    /**
+     * @return the first index this node's log still holds (entries before it are in the snapshot).
+     */
+    public long logFirstIndex()
+    {
+        return counters.logFirstIndexView();
     }
 
     /**
@@ -302,6 +338,7 @@ public final class ClusterNode implements AutoCloseable
         private int maxPendingProposals = Integer.getInteger(MAX_PENDING_PROPOSALS_PROP, MAX_PENDING_PROPOSALS_DEFAULT);
         private long commitHintIntervalNs;
         private final RaftConfig raftConfig = new RaftConfig();
+        private final SnapshotConfig snapshotConfig = new SnapshotConfig();
         private ArchiveLogStore.Context logContext = new ArchiveLogStore.Context();
         private NodeListener listener = new NodeListener()
         {
@@ -439,6 +476,14 @@ public final class ClusterNode implements AutoCloseable
                 throw new IllegalArgumentException(ex.getMessage() +
                     " (ClusterNode.Context setters or flotilla.raft.* properties)", ex);
             }
+            snapshotConfig.validate();
+            if (snapshotConfig.isAutomatic() && !canSnapshot(stateMachine))
+            {
+                throw new IllegalArgumentException("stateMachine " + stateMachine.getClass().getName() +
+                    " cannot take snapshots (it implements neither StateMachine.snapshotView nor writeSnapshot, " +
+                    "or not loadSnapshot): implement them, or set " + SnapshotConfig.LOG_ENTRIES_PROP + "=0 and " +
+                    SnapshotConfig.LOG_BYTES_PROP + "=0 to never take snapshots (the log then grows without bound)");
+            }
             if (null == listener)
             {
                 throw new IllegalArgumentException("listener must not be null: pass a NodeListener (its methods have " +
@@ -495,6 +540,29 @@ public final class ClusterNode implements AutoCloseable
             {
                 throw new IllegalArgumentException(property + "=" + className + " cannot be instantiated: name a " +
                     type.getSimpleName() + " class with a public no-argument constructor (" + ex + ")", ex);
+            }
+        }
+
+        /**
+         * Whether a state machine overrides the snapshot defaults: a way to write (either form) and to load.
+         */
+        private static boolean canSnapshot(final StateMachine stateMachine)
+        {
+            return overrides(stateMachine, "loadSnapshot", InputStream.class) &&
+                (overrides(stateMachine, "snapshotView") ||
+                overrides(stateMachine, "writeSnapshot", OutputStream.class));
+        }
+
+        private static boolean overrides(
+            final StateMachine stateMachine, final String name, final Class<?>... parameterTypes)
+        {
+            try
+            {
+                return StateMachine.class != stateMachine.getClass().getMethod(name, parameterTypes).getDeclaringClass();
+            }
+            catch (final NoSuchMethodException ex)
+            {
+                throw new IllegalStateException("StateMachine." + name + " is missing", ex);
             }
         }
 
@@ -745,6 +813,14 @@ public final class ClusterNode implements AutoCloseable
         public RaftConfig raftConfig()
         {
             return raftConfig;
+        }
+
+        /**
+         * @return the snapshot settings (when to snapshot, what to keep, install flow control), to adjust directly.
+         */
+        public SnapshotConfig snapshotConfig()
+        {
+            return snapshotConfig;
         }
 
         /**

@@ -22,7 +22,8 @@ import java.io.OutputStream;
  *     view that the snapshot thread serialises while the node keeps replicating and applying.</li>
  * </ul>
  * Both are read back by {@link #loadSnapshot}. A state machine that implements neither keeps the defaults, which
- * refuse: the node then fails at start unless snapshots are switched off ({@code flotilla.snapshot.log.entries=0}).
+ * refuse: the node then fails at start unless snapshots are switched off
+ * ({@code flotilla.snapshot.log.entries=0}, {@code flotilla.snapshot.log.bytes=0}).
  */
 public interface StateMachine
 {
@@ -72,7 +73,8 @@ public interface StateMachine
     {
         throw new UnsupportedOperationException(getClass().getName() + " does not implement " +
             "StateMachine.writeSnapshot or snapshotView: implement one of them and loadSnapshot, or set " +
-            "flotilla.snapshot.log.entries=0 to never take snapshots (the log then grows without bound)");
+            "flotilla.snapshot.log.entries=0 and flotilla.snapshot.log.bytes=0 to never take snapshots (the log then grows " +
+            "without bound)");
     }
 
     /**

@@ -3,12 +3,15 @@ package io.flotilla.engine.node;
 import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.archive.EntryBlockHandler;
 import io.flotilla.archive.LogStore;
+import io.flotilla.archive.SnapshotReader;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.EntryType;
 import io.flotilla.codecs.ResponseStatus;
 import io.flotilla.engine.ProposalStatus;
 import io.flotilla.engine.StateMachine;
 import org.agrona.DirectBuffer;
+
+import java.io.IOException;
 
 /**
  * The apply loop: reads committed entries from the log, in order, and applies them to the replicated state, the
@@ -118,6 +121,35 @@ public final class Applier implements EntryBlockHandler
         if (appliedIndex != toIndex)
         {
             throw new IllegalStateException("replay stopped at index " + appliedIndex + " of " + toIndex);
+        }
+        counters.appliedIndex(appliedIndex);
+    }
+
+    /**
+     * Replace the replicated state (session table and state machine) with a snapshot's: at restart, or when the
+     * leader sent this node its snapshot. Entries up to its index count as applied and committed; in-process
+     * proposals at or below it end {@link ProposalStatus#UNKNOWN} (the snapshot may or may not hold them).
+     *
+     * @param snapshot a verified snapshot whose index is above the applied index.
+     * @param nowNs    local time, the loaded sessions' last activity.
+     * @throws IOException when the snapshot's payload cannot be read as state.
+     */
+    public void loadSnapshot(final SnapshotReader snapshot, final long nowNs) throws IOException
+    {
+        final long index = snapshot.index();
+        if (index <= appliedIndex)
+        {
+            throw new IllegalStateException(
+                "snapshot at index " + index + " is not ahead of the applied index " + appliedIndex);
+        }
+        SnapshotContent.load(snapshot.payload(), sessions, stateMachine, nowNs);
+        appliedIndex = index;
+        commitIndex = Math.max(commitIndex, index);
+        while (!pending.isEmpty() && pending.headIndex() <= index)
+        {
+            final long proposalIndex = pending.headIndex();
+            proposals.complete(pending.removeHead(), proposals.agentResult().set(
+                ProposalStatus.UNKNOWN, proposalIndex, egress.leaderId(), "", null, 0, 0));
         }
         counters.appliedIndex(appliedIndex);
     }

@@ -3,11 +3,14 @@ package io.flotilla.engine.node;
 import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.archive.NodeMedia;
 import io.flotilla.archive.NodeStateFile;
+import io.flotilla.archive.SnapshotInfo;
+import io.flotilla.archive.SnapshotStore;
 import io.flotilla.codecs.EntryType;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.NodeListener;
 import io.flotilla.engine.ProposalResult;
 import io.flotilla.engine.ProposalStatus;
+import io.flotilla.engine.SnapshotConfig;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.raft.RaftOutbox;
@@ -17,8 +20,10 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,6 +39,7 @@ public final class NodeAgent implements Agent, RaftOutbox
 {
     private static final System.Logger LOGGER = System.getLogger(NodeAgent.class.getName());
     private static final int PROPOSAL_DRAIN_LIMIT = 1024;
+    private static final long SNAPSHOT_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final ClusterNode.Context ctx;
     private final int memberId;
@@ -46,6 +52,9 @@ public final class NodeAgent implements Agent, RaftOutbox
     private final long commitHintIntervalNs;
     private final ProposalQueue.ProposalHandler proposalHandler = this::onProposal;
     private final CountDownLatch started = new CountDownLatch(1);
+    private final SnapshotConfig snapshotConfig;
+    private final ManyToOneConcurrentLinkedQueue<CompletableFuture<Long>> snapshotRequests =
+        new ManyToOneConcurrentLinkedQueue<>();
 
     // Opened by onStart, on the agent's thread.
     private NodeMedia media;
@@ -60,6 +69,12 @@ public final class NodeAgent implements Agent, RaftOutbox
     private Applier applier;
     private SessionManager sessionManager;
     private IngressAdapter ingress;
+    private SnapshotStore snapshots;
+    private SnapshotWorker snapshotWorker;
+    private SnapshotTaker snapshotTaker;
+    private SnapshotPolicy snapshotPolicy;
+    private SnapshotInfo latestSnapshot;
+    private long snapshotRetryNs;
     private RaftNode raft;
     private volatile Throwable startFailure;
 
@@ -87,6 +102,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         this.clock = ctx.clock();
         this.commitHintIntervalNs = ctx.commitHintIntervalNs();
         this.pending = new PendingProposals(ctx.maxPendingProposals());
+        this.snapshotConfig = ctx.snapshotConfig();
     }
 
     /**
@@ -111,11 +127,16 @@ public final class NodeAgent implements Agent, RaftOutbox
             nowNs = clock.nanoTime();
             final NodeRecovery recovery = NodeRecovery.recover(ctx, media, (recoveredLog) -> new Applier(
                 recoveredLog, ctx.stateMachine(), sessions, egress, proposals, pending, counters,
-                raftConfig.maxBatchBytes()));
+                raftConfig.maxBatchBytes()), nowNs);
             state = recovery.state();
             log = recovery.log();
+            snapshots = recovery.snapshots();
             applier = recovery.applier();
             hintWrittenIndex = recovery.commitIndex();
+            snapshotWorker = new SnapshotWorker("flotilla-snapshot-" + memberId, ctx.errorHandler());
+            snapshotTaker = new SnapshotTaker(snapshots, snapshotWorker, ctx.stateMachine(), sessions);
+            snapshotPolicy = new SnapshotPolicy(snapshotConfig, memberId, members.ids());
+            onSnapshotInPlace(recovery.snapshot());
 
             consensusPublisher = new ConsensusPublisher(
                 media.aeron(), members, memberId, log, counters, raftConfig.maxBatchBytes());
@@ -233,6 +254,8 @@ public final class NodeAgent implements Agent, RaftOutbox
         work += startRequestedTransfer();
         work += raft.tick(nowNs);
         work += applyCommitted();
+        work += snapshotWorker.drain();
+        work += maybeTakeSnapshot();
         work += responseChannels.doWork(nowNs);
         work += persistCommitHint(false);
 
@@ -247,6 +270,124 @@ public final class NodeAgent implements Agent, RaftOutbox
     public void requestLeadershipTransfer(final int memberId)
     {
         requestedTransferTarget.set(memberId);
+    }
+
+    /**
+     * Ask, from any thread, for a snapshot at the applied index as soon as the node can take one.
+     *
+     * @return completed, on the node thread, with the snapshot's index, or with the reason it failed.
+     */
+    public CompletableFuture<Long> requestSnapshot()
+    {
+        final CompletableFuture<Long> result = new CompletableFuture<>();
+        snapshotRequests.offer(result);
+        return result;
+    }
+
+    /**
+     * Take a snapshot when one is due (the log since the last passed a threshold) or requested, unless one is being
+     * written. A leader whose state machine has only the blocking form hands leadership to a caught-up follower
+     * first, and tries again after an election timeout.
+     */
+    private int maybeTakeSnapshot()
+    {
+        if (snapshotTaker.isTaking() || nowNs - snapshotRetryNs < 0)
+        {
+            return 0;
+        }
+
+        final long applied = applier.appliedIndex();
+        final boolean requested = !snapshotRequests.isEmpty();
+        if (!requested && !(snapshotConfig.isAutomatic() && snapshotPolicy.isDue(applied, endPositionOf(applied))))
+        {
+            return 0;
+        }
+        if (null != latestSnapshot && latestSnapshot.index() == applied)
+        {
+            completeSnapshotRequests(latestSnapshot, null);
+            return 1;
+        }
+
+        final long startNs = nowNs;
+        final SnapshotTaker.Start start = snapshotTaker.take(applied, log.termAt(applied), members.ids(),
+            Role.LEADER == role, (info, failure) -> onSnapshotTaken(info, failure, startNs));
+        if (SnapshotTaker.Start.NEEDS_FOLLOWER == start)
+        {
+            final int target = raft.mostUpToDatePeer();
+            LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": snapshot due at index " + applied +
+                " but the state machine has only the blocking form: handing leadership to " + target + " first");
+            if (RaftNode.NO_MEMBER != target)
+            {
+                raft.transferLeadership(target);
+            }
+            snapshotRetryNs = nowNs + ctx.raftConfig().electionTimeoutMaxNs();
+        }
+        return 1;
+    }
+
+    private void onSnapshotTaken(final SnapshotInfo info, final Throwable failure, final long startNs)
+    {
+        if (null != failure)
+        {
+            LOGGER.log(System.Logger.Level.ERROR, "member " + memberId + ": snapshot failed; the previous one " +
+                "stays, next attempt in " + SNAPSHOT_RETRY_NS / 1_000_000 + " ms", failure);
+            snapshotRetryNs = nowNs + SNAPSHOT_RETRY_NS;
+            completeSnapshotRequests(null, failure);
+            return;
+        }
+
+        onSnapshotInPlace(info);
+        final long firstBefore = log.firstIndex();
+        final long keepFrom = info.index() + 1 - snapshotConfig.retainEntries();
+        if (keepFrom > firstBefore)
+        {
+            counters.logFirstIndex(log.compact(keepFrom));
+        }
+        LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": snapshot at index " + info.index() +
+            " term " + info.term() + ", " + info.length() + " bytes in " + (clock.nanoTime() - startNs) / 1_000_000 +
+            " ms; log now " + log.firstIndex() + ".." + log.lastIndex() + " (was from " + firstBefore + ")");
+        completeSnapshotRequests(info, null);
+    }
+
+    /**
+     * A snapshot is this node's newest: taken, loaded at restart or installed from the leader.
+     */
+    private void onSnapshotInPlace(final SnapshotInfo info)
+    {
+        if (null == info)
+        {
+            counters.logFirstIndex(log.firstIndex());
+            return;
+        }
+        latestSnapshot = info;
+        snapshotPolicy.snapshotAt(info.index(), endPositionOf(info.index()));
+        counters.snapshotIndex(info.index());
+        counters.logFirstIndex(log.firstIndex());
+    }
+
+    private void completeSnapshotRequests(final SnapshotInfo info, final Throwable failure)
+    {
+        CompletableFuture<Long> request;
+        while (null != (request = snapshotRequests.poll()))
+        {
+            if (null == failure)
+            {
+                request.complete(info.index());
+            }
+            else
+            {
+                request.completeExceptionally(failure);
+            }
+        }
+    }
+
+    /**
+     * @return the recording position after an entry, or the log's start for the compacted prefix; -1 when the entry
+     * has not reached the log's publication yet.
+     */
+    private long endPositionOf(final long index)
+    {
+        return log.endPosition(Math.max(index, log.firstIndex() - 1));
     }
 
     private int startRequestedTransfer()
@@ -330,7 +471,9 @@ public final class NodeAgent implements Agent, RaftOutbox
                 proposals.complete(pending.removeHead(), proposals.agentResult().set(
                     ProposalStatus.CLOSED, 0, leaderId, members.ingressEndpointOf(leaderId), null, 0, 0));
             }
-            CloseHelper.closeAll(ingress, responseChannels, consensusPublisher, consensusAdapter, log, counters, media);
+            CloseHelper.closeAll(snapshotWorker, ingress, responseChannels, consensusPublisher, consensusAdapter, log,
+                counters, media);
+            completeSnapshotRequests(null, new IllegalStateException("node closed"));
         }
     }
 

@@ -23,6 +23,9 @@ public final class NodeCounters implements AutoCloseable
     public static final int BYTES_REPLICATED_TYPE_ID = 741107;
     public static final int INVALID_MESSAGES_TYPE_ID = 741108;
     public static final int DROPPED_MESSAGES_TYPE_ID = 741109;
+    public static final int SNAPSHOT_INDEX_TYPE_ID = 741110;
+    public static final int LOG_FIRST_INDEX_TYPE_ID = 741111;
+    public static final int SNAPSHOTS_INSTALLED_TYPE_ID = 741112;
 
     private final Counter role;
     private final Counter term;
@@ -34,6 +37,9 @@ public final class NodeCounters implements AutoCloseable
     private final Counter bytesReplicated;
     private final Counter invalidMessages;
     private final Counter droppedMessages;
+    private final Counter snapshotIndex;
+    private final Counter logFirstIndex;
+    private final Counter snapshotsInstalled;
 
     // What the node's getters read: safe from any thread, and after the counters (and the CnC file) are gone.
     private volatile Role roleView = Role.FOLLOWER;
@@ -41,6 +47,8 @@ public final class NodeCounters implements AutoCloseable
     private volatile int leaderView = -1;
     private volatile long commitIndexView;
     private volatile long appliedIndexView;
+    private volatile long snapshotIndexView;
+    private volatile long logFirstIndexView = 1;
 
     /**
      * Allocate the counters.
@@ -62,6 +70,10 @@ public final class NodeCounters implements AutoCloseable
         invalidMessages = aeron.addCounter(INVALID_MESSAGES_TYPE_ID, "flotilla invalid messages dropped" + suffix);
         droppedMessages = aeron.addCounter(DROPPED_MESSAGES_TYPE_ID,
             "flotilla messages dropped (unknown session or member, unsendable reply)" + suffix);
+        snapshotIndex = aeron.addCounter(SNAPSHOT_INDEX_TYPE_ID, "flotilla snapshot index (newest)" + suffix);
+        logFirstIndex = aeron.addCounter(LOG_FIRST_INDEX_TYPE_ID, "flotilla log first index" + suffix);
+        snapshotsInstalled = aeron.addCounter(SNAPSHOTS_INSTALLED_TYPE_ID,
+            "flotilla snapshots installed from the leader" + suffix);
         leader.setRelease(-1);
     }
 
@@ -126,6 +138,33 @@ public final class NodeCounters implements AutoCloseable
         return appliedIndexView;
     }
 
+    public void snapshotIndex(final long value)
+    {
+        snapshotIndex.setRelease(value);
+        snapshotIndexView = value;
+    }
+
+    public long snapshotIndexView()
+    {
+        return snapshotIndexView;
+    }
+
+    public void logFirstIndex(final long value)
+    {
+        logFirstIndex.setRelease(value);
+        logFirstIndexView = value;
+    }
+
+    public long logFirstIndexView()
+    {
+        return logFirstIndexView;
+    }
+
+    public Counter snapshotsInstalled()
+    {
+        return snapshotsInstalled;
+    }
+
     public Counter elections()
     {
         return elections;
@@ -155,6 +194,6 @@ public final class NodeCounters implements AutoCloseable
     {
         CloseHelper.closeAll(
             role, term, leader, commitIndex, appliedIndex, elections, proposals, bytesReplicated, invalidMessages,
-            droppedMessages);
+            droppedMessages, snapshotIndex, logFirstIndex, snapshotsInstalled);
     }
 }

@@ -3,9 +3,15 @@ package io.flotilla.engine.node;
 import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.archive.NodeMedia;
 import io.flotilla.archive.NodeStateFile;
+import io.flotilla.archive.SnapshotCorruptException;
+import io.flotilla.archive.SnapshotInfo;
+import io.flotilla.archive.SnapshotReader;
+import io.flotilla.archive.SnapshotStore;
 import io.flotilla.engine.ClusterNode;
 import org.agrona.CloseHelper;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.function.Function;
 
 /**
@@ -15,12 +21,14 @@ import java.util.function.Function;
  *     <li>open the node state file: term, vote and commit hint ({@link NodeStateFile#open});</li>
  *     <li>open the log: find its recording, validate every frame, rebuild the index, cut a torn tail and extend
  *     the recording ({@link ArchiveLogStore#open}), then build the applier over it;</li>
- *     <li>(a snapshot load goes here, between the log recovery and the replay: the replay then starts after the
- *     snapshot's index);</li>
- *     <li>replay the committed entries up to the commit hint, bounded by the log's last index, into the applier
- *     ({@link Applier#replay}: no replies, there is no Raft node yet);</li>
- *     <li>hand back what the node needs to join: the state file, the log, the applier, the persisted term and vote
- *     and the recovered commit index.</li>
+ *     <li>load the newest valid snapshot that reaches the log ({@link #loadSnapshot}): its checksum is verified,
+ *     a corrupt one is reported and the previous one tried; the log is reset to begin after the snapshot when it
+ *     does not continue it (a crash during an install); a log that begins after a compacted prefix no valid
+ *     snapshot covers stops the node with what to do;</li>
+ *     <li>replay the committed entries after the snapshot up to the commit hint, bounded by the log's last index,
+ *     into the applier ({@link Applier#replay}: no replies, there is no Raft node yet);</li>
+ *     <li>hand back what the node needs to join: the state file, the log, the snapshots, the applier, the
+ *     persisted term and vote and the recovered commit index.</li>
  * </ol>
  * A failure closes what the sequence opened and rethrows.
  */
@@ -28,17 +36,28 @@ final class NodeRecovery
 {
     // The node's own logger: the restart reports where it always has.
     private static final System.Logger LOGGER = System.getLogger(NodeAgent.class.getName());
+    /** Where a node keeps its snapshots, under its data directory. */
+    static final String SNAPSHOT_DIRECTORY = "snapshots";
 
     private final NodeStateFile state;
     private final ArchiveLogStore log;
+    private final SnapshotStore snapshots;
+    private final SnapshotInfo snapshot;
     private final Applier applier;
     private final long commitIndex;
 
     private NodeRecovery(
-        final NodeStateFile state, final ArchiveLogStore log, final Applier applier, final long commitIndex)
+        final NodeStateFile state,
+        final ArchiveLogStore log,
+        final SnapshotStore snapshots,
+        final SnapshotInfo snapshot,
+        final Applier applier,
+        final long commitIndex)
     {
         this.state = state;
         this.log = log;
+        this.snapshots = snapshots;
+        this.snapshot = snapshot;
         this.applier = applier;
         this.commitIndex = commitIndex;
     }
@@ -49,33 +68,100 @@ final class NodeRecovery
      * @param ctx        concluded configuration of the node.
      * @param media      the node's launched media stack, which holds the log's recording.
      * @param newApplier builds the applier over the recovered log.
+     * @param nowNs      local time.
      * @return what the node joins the cluster with.
      */
     static NodeRecovery recover(
-        final ClusterNode.Context ctx, final NodeMedia media, final Function<ArchiveLogStore, Applier> newApplier)
+        final ClusterNode.Context ctx,
+        final NodeMedia media,
+        final Function<ArchiveLogStore, Applier> newApplier,
+        final long nowNs)
     {
         final NodeStateFile state = NodeStateFile.open(ctx.dataDirectory());
+        final SnapshotStore snapshots = SnapshotStore.open(
+            ctx.dataDirectory().toPath().resolve(SNAPSHOT_DIRECTORY), ctx.snapshotConfig().retainCount());
         final ArchiveLogStore log = ArchiveLogStore.open(ctx.logContext().media(media));
         try
         {
             final Applier applier = newApplier.apply(log);
+            final SnapshotInfo snapshot = loadSnapshot(ctx.memberId(), snapshots, log, applier, nowNs);
 
-            final long commitIndex = Math.min(state.commitIndexHint(), log.lastIndex());
+            final long commitIndex = Math.max(applier.appliedIndex(), Math.min(state.commitIndexHint(), log.lastIndex()));
             applier.commitIndex(commitIndex);
             applier.replay(log, commitIndex);
             if (commitIndex > 0)
             {
-                LOGGER.log(System.Logger.Level.INFO, "member " + ctx.memberId() + ": replayed " + commitIndex +
-                    " committed entries (log last index " + log.lastIndex() + ", term " + state.currentTerm() + ")");
+                LOGGER.log(System.Logger.Level.INFO, "member " + ctx.memberId() + ": " +
+                    (null == snapshot ? "no snapshot" : "snapshot at index " + snapshot.index()) + ", replayed " +
+                    (commitIndex - (null == snapshot ? 0 : snapshot.index())) + " committed entries to index " +
+                    commitIndex + " (log " + log.firstIndex() + ".." + log.lastIndex() + ", term " +
+                    state.currentTerm() + ")");
             }
 
-            return new NodeRecovery(state, log, applier, commitIndex);
+            return new NodeRecovery(state, log, snapshots, snapshot, applier, commitIndex);
         }
         catch (final RuntimeException | Error ex)
         {
             CloseHelper.close(ex::addSuppressed, log);
             throw ex;
         }
+    }
+
+    /**
+     * Load the newest snapshot that verifies and reaches the log (its index at least the log's first index - 1),
+     * reporting every newer one that does not verify, and make the log continue it.
+     *
+     * @return the loaded snapshot, or null when there is none and the log begins at index 1.
+     * @throws IllegalStateException when the log begins after a prefix no valid snapshot covers.
+     */
+    static SnapshotInfo loadSnapshot(
+        final int memberId,
+        final SnapshotStore snapshots,
+        final ArchiveLogStore log,
+        final Applier applier,
+        final long nowNs)
+    {
+        final long needed = log.firstIndex() - 1;
+        final StringBuilder unusable = new StringBuilder();
+        for (final SnapshotInfo info : snapshots.list())
+        {
+            if (info.index() < needed)
+            {
+                unusable.append(" snapshot ").append(info.path()).append(" ends at index ").append(info.index())
+                    .append(", before the log begins;");
+                break;
+            }
+            try (SnapshotReader reader = snapshots.openVerified(info))
+            {
+                if (log.lastIndex() < reader.index() || log.termAt(reader.index()) != reader.term())
+                {
+                    // The log does not continue the snapshot (a crash during an install): it begins after it.
+                    log.reset(reader.index(), reader.term());
+                }
+                applier.loadSnapshot(reader, nowNs);
+                return reader.info();
+            }
+            catch (final SnapshotCorruptException ex)
+            {
+                LOGGER.log(System.Logger.Level.ERROR, "member " + memberId + ": snapshot not used: " + ex.getMessage());
+                unusable.append(' ').append(ex.getMessage()).append(';');
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("member " + memberId + ": cannot load snapshot " + info.path() +
+                    " into the state machine", ex);
+            }
+        }
+
+        if (needed > 0)
+        {
+            throw new IllegalStateException("member " + memberId + ": the log begins after index " + needed +
+                " but no valid snapshot covers it (" + (unusable.length() > 0 ? unusable.toString().trim() :
+                "none in " + snapshots.directory()) + "). To recover: stop the node, move its data directory aside " +
+                "(keep it for diagnosis) and start it with an empty one: it rejoins through a snapshot install from " +
+                "the leader");
+        }
+        return null;
     }
 
     /**
@@ -92,6 +178,22 @@ final class NodeRecovery
     ArchiveLogStore log()
     {
         return log;
+    }
+
+    /**
+     * @return the node's snapshot files, used from now on by the node.
+     */
+    SnapshotStore snapshots()
+    {
+        return snapshots;
+    }
+
+    /**
+     * @return the snapshot loaded, or null when the state was rebuilt from the log alone.
+     */
+    SnapshotInfo snapshot()
+    {
+        return snapshot;
     }
 
     /**

@@ -1,9 +1,14 @@
 package io.flotilla.engine.node;
 
+import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.ResponseStatus;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 
 /**
  * A client session. Its replicated part (response channel, last applied sequence, the ring of recent responses,
@@ -151,6 +156,77 @@ public final class Session
     void closeProposed(final boolean closeProposed)
     {
         this.closeProposed = closeProposed;
+    }
+
+    /**
+     * Write the replicated part (id, response channel, last applied sequence, closed, the cached responses) for a
+     * snapshot; the local part (channel, activity) is not written.
+     */
+    void writeTo(final DataOutput out) throws IOException
+    {
+        out.writeLong(id);
+        out.writeUTF(responseChannel);
+        out.writeInt(responseStreamId);
+        out.writeLong(lastAppliedSequence);
+        out.writeBoolean(closed);
+        int cached = 0;
+        for (int slot = 0; slot < RESPONSE_CACHE_SIZE; slot++)
+        {
+            cached += cachedSequences[slot] > 0 ? 1 : 0;
+        }
+        out.writeInt(cached);
+        for (int slot = 0; slot < RESPONSE_CACHE_SIZE; slot++)
+        {
+            if (cachedSequences[slot] > 0)
+            {
+                out.writeLong(cachedSequences[slot]);
+                out.writeLong(cachedLogIndices[slot]);
+                out.writeByte(cachedStatuses[slot].value());
+                out.writeInt(cachedLengths[slot]);
+                final byte[] bytes = new byte[cachedLengths[slot]];
+                cachedPayloads[slot].getBytes(0, bytes);
+                out.write(bytes);
+            }
+        }
+    }
+
+    /**
+     * Read a session written by {@link #writeTo}.
+     *
+     * @throws IOException when the bytes are not a session.
+     */
+    static Session readFrom(final DataInput in) throws IOException
+    {
+        final Session session = new Session(in.readLong(), in.readUTF(), in.readInt());
+        session.lastAppliedSequence = in.readLong();
+        session.closed = in.readBoolean();
+        final int cached = in.readInt();
+        if (cached < 0 || cached > RESPONSE_CACHE_SIZE)
+        {
+            throw new IOException("session " + session.id + " claims " + cached + " cached responses");
+        }
+        for (int i = 0; i < cached; i++)
+        {
+            final long sequence = in.readLong();
+            final long logIndex = in.readLong();
+            final ResponseStatus status = ResponseStatus.get(in.readUnsignedByte());
+            final int length = in.readInt();
+            if (sequence <= 0 || sequence > session.lastAppliedSequence || ResponseStatus.NULL_VAL == status ||
+                length < 0 || length > EntryFrame.MAX_PAYLOAD_LENGTH)
+            {
+                throw new IOException("session " + session.id + " has a malformed cached response");
+            }
+            final byte[] bytes = new byte[length];
+            in.readFully(bytes);
+            final int slot = (int)(sequence & MASK);
+            session.cachedSequences[slot] = sequence;
+            session.cachedLogIndices[slot] = logIndex;
+            session.cachedStatuses[slot] = status;
+            session.cachedLengths[slot] = length;
+            session.cachedPayloads[slot] = new ExpandableArrayBuffer(Math.max(64, length));
+            session.cachedPayloads[slot].putBytes(0, bytes);
+        }
+        return session;
     }
 
     public String toString()

@@ -3,6 +3,9 @@ package io.flotilla.engine.node;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayQueue;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 
 /**
@@ -138,6 +141,85 @@ public final class SessionTable
             final Session session = openSessions.get(i);
             session.lastActivityNs(nowNs);
             session.closeProposed(false);
+        }
+    }
+
+    /**
+     * Write the replicated table for a snapshot: the open sessions in opening order, then the remembered closed
+     * ones oldest first.
+     *
+     * @param out where the table goes.
+     * @throws IOException when writing fails.
+     */
+    public void writeTo(final DataOutput out) throws IOException
+    {
+        out.writeInt(openSessions.size());
+        for (int i = 0, size = openSessions.size(); i < size; i++)
+        {
+            openSessions.get(i).writeTo(out);
+        }
+        out.writeInt(closedIds.size());
+        for (int i = 0, size = closedIds.size(); i < size; i++)
+        {
+            final long id = closedIds.pollLong();
+            sessions.get(id).writeTo(out);
+            closedIds.addLong(id);
+        }
+    }
+
+    /**
+     * Replace the table with one written by {@link #writeTo}: every current session is dropped (its channel
+     * released) and the snapshot's sessions count as active from now.
+     *
+     * @param in    the table.
+     * @param nowNs local time, the loaded sessions' last activity.
+     * @throws IOException when the bytes are not a session table.
+     */
+    public void loadFrom(final DataInput in, final long nowNs) throws IOException
+    {
+        for (int i = openSessions.size() - 1; i >= 0; i--)
+        {
+            final Session session = openSessions.get(i);
+            if (null != session.channel())
+            {
+                responseChannels.release(session.channel(), nowNs);
+                session.channel(null);
+            }
+        }
+        sessions.clear();
+        openSessions.clear();
+        closedIds.clear();
+
+        final int open = in.readInt();
+        if (open < 0)
+        {
+            throw new IOException("session table claims " + open + " open sessions");
+        }
+        for (int i = 0; i < open; i++)
+        {
+            final Session session = Session.readFrom(in);
+            if (session.isClosed())
+            {
+                throw new IOException("session " + session.id() + " is listed open but is closed");
+            }
+            session.lastActivityNs(nowNs);
+            sessions.put(session.id(), session);
+            openSessions.add(session);
+        }
+        final int closed = in.readInt();
+        if (closed < 0 || closed > CLOSED_SESSIONS_KEPT)
+        {
+            throw new IOException("session table claims " + closed + " closed sessions");
+        }
+        for (int i = 0; i < closed; i++)
+        {
+            final Session session = Session.readFrom(in);
+            if (!session.isClosed())
+            {
+                throw new IOException("session " + session.id() + " is listed closed but is open");
+            }
+            sessions.put(session.id(), session);
+            closedIds.addLong(session.id());
         }
     }
 }

@@ -1,16 +1,24 @@
 package io.flotilla.perf.flotilla;
 
 import io.flotilla.engine.Response;
+import io.flotilla.engine.SnapshotView;
 import io.flotilla.engine.StateMachine;
 import org.agrona.DirectBuffer;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
 /**
  * The benchmark's state machine: the response to a command is the command's bytes, so the client gets back the send
- * time the harness wrote into them. Counts what it applied (read by the recovery test after a restart).
+ * time the harness wrote into them. Counts what it applied (read by the recovery test after a restart); the count is
+ * its whole state, and its snapshot.
  */
 public final class EchoStateMachine implements StateMachine
 {
     private volatile long appliedCommands;
+
 
     public void apply(
         final long index,
@@ -25,8 +33,24 @@ public final class EchoStateMachine implements StateMachine
         appliedCommands++;
     }
 
+    public SnapshotView snapshotView()
+    {
+        final long commands = appliedCommands;
+        return (out) ->
+        {
+            final DataOutputStream data = new DataOutputStream(out);
+            data.writeLong(commands);
+            data.flush();
+        };
+    }
+
+    public void loadSnapshot(final InputStream in) throws IOException
+    {
+        appliedCommands = new DataInputStream(in).readLong();
+    }
+
     /**
-     * @return commands applied since this instance was created (any thread).
+     * @return commands applied since this instance was created, or since the snapshot loaded into it (any thread).
      */
     public long appliedCommands()
     {
