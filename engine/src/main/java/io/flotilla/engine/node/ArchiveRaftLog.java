@@ -59,4 +59,11 @@ final class ArchiveRaftLog implements RaftLog
         log.truncateAfter(index);
         applier.onTruncated(index);
     }
+
+    public void reset(final long previousIndex, final long previousTerm)
+    {
+        // The runtime installs no snapshot yet, so the core never asks for this.
+        throw new UnsupportedOperationException(
+            "reset(" + previousIndex + ", " + previousTerm + "): snapshot install is not supported by this log yet");
+    }
 }

@@ -199,6 +199,14 @@ public final class ConsensusPublisher implements RaftTransport, AutoCloseable
     }
 
     /**
+     * This node has no snapshot to send yet: always refused, so the core asks again at a later tick.
+     */
+    public boolean sendInstallSnapshot(final int to, final long term)
+    {
+        return false;
+    }
+
+    /**
      * Close the peers' publications.
      */
     public void close()

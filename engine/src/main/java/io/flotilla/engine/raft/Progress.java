@@ -25,10 +25,10 @@ final class Progress
          */
         REPLICATE,
         /**
-         * The peer needs entries below the log's first index, compacted away: it is sent nothing, not even
-         * heartbeats, until an acknowledgement shows it holds everything before the first index (then
-         * {@link #REPLICATE}) or a rejection points it elsewhere (then {@link #PROBE}). Sending it a snapshot is
-         * not done yet.
+         * The peer needs entries below the log's first index, compacted away: it is sent the leader's snapshot
+         * (asked for on entering and again every heartbeat interval, {@link #snapshotDue}) and no AppendEntries,
+         * not even heartbeats, until an acknowledgement shows it holds everything before the first index (then
+         * {@link #REPLICATE}) or a rejection points it elsewhere (then {@link #PROBE}).
          */
         SNAPSHOT
     }
@@ -47,6 +47,7 @@ final class Progress
     private long lastSentCommit;
     private boolean probeOutstanding;
     private long probeSentNs;
+    private long snapshotSentNs;
 
     /**
      * @param maxInflight         batches in flight at most in {@link State#REPLICATE}.
@@ -162,7 +163,8 @@ final class Progress
     /**
      * Before sending: a probe unanswered for the resend timeout may go again; if the oldest batch in flight is
      * unanswered that long, it or its answer was lost and replication goes back to the last acknowledged index.
-     * A peer that now needs entries below the log's first index enters {@link State#SNAPSHOT}.
+     * A peer that now needs entries below the log's first index enters {@link State#SNAPSHOT}, with a snapshot due
+     * at once. The first index may have moved since the last call (the runtime compacts when it likes).
      *
      * @param firstIndex the leader log's first index.
      */
@@ -184,12 +186,30 @@ final class Progress
             }
         }
 
-        if (next < firstIndex)
+        if (next < firstIndex && State.SNAPSHOT != state)
         {
             state = State.SNAPSHOT;
             probeOutstanding = false;
             inflights.reset();
+            snapshotSentNs = LONG_AGO;
         }
+    }
+
+    /**
+     * @return whether the snapshot should be sent (or its transfer kept alive) now: in {@link State#SNAPSHOT}, on
+     * entering it and then once per heartbeat interval.
+     */
+    boolean snapshotDue(final long nowNs)
+    {
+        return State.SNAPSHOT == state && nowNs - snapshotSentNs >= heartbeatIntervalNs;
+    }
+
+    /**
+     * The transport took the request to send the snapshot.
+     */
+    void snapshotSent(final long nowNs)
+    {
+        snapshotSentNs = nowNs;
     }
 
     /**

@@ -65,4 +65,15 @@ public interface RaftLog
      * Remove every entry after {@code index}; the core never asks for an index below its commit index.
      */
     void truncateAfter(long index);
+
+    /**
+     * Discard every entry: the log now begins after {@code previousIndex}, covered by an installed snapshot. On
+     * return {@link #firstIndex()} is {@code previousIndex + 1}, {@link #lastIndex()} and {@link #durableIndex()} are
+     * {@code previousIndex} (the snapshot covering it is durable) and {@code termAt(previousIndex)} is
+     * {@code previousTerm}. The core calls it only for a snapshot that its log does not already hold.
+     *
+     * @param previousIndex last index covered by the snapshot.
+     * @param previousTerm  term of that entry.
+     */
+    void reset(long previousIndex, long previousTerm);
 }

@@ -9,13 +9,16 @@ import java.util.random.RandomGenerator;
 
 /**
  * The Raft consensus core of one member: a deterministic, single-threaded state machine driven only by its
- * inputs ({@link #tick}, the {@code on*} messages, {@link #propose}, {@link #onDurable}, {@link #onApplied}) and
- * acting only through its {@link RaftOutbox}. It reads no clock, does no I/O and takes randomness only from the
- * injected generator, so a seeded simulation replays exactly.
+ * inputs ({@link #tick}, the {@code on*} messages, {@link #propose}, {@link #onDurable}, {@link #onApplied}, the
+ * snapshot events {@link #onSnapshotChunk}, {@link #onSnapshotInstalled} and {@link #onSnapshotAck}) and acting only
+ * through its ports ({@link RaftLog}, {@link RaftTransport}, {@link RaftOutbox}). It reads no clock, does no I/O
+ * and takes randomness only from the injected generator, so a seeded simulation replays exactly.
  * <p>
  * Implements leader election with randomized timeouts, pre-vote and check-quorum; log replication with batching,
  * pipelining, probing and fast back-tracking; commitment by counting durable acknowledgements of current-term
- * entries (Figure 8); and leader transfer. See {@code docs/raft-core.md} for the contract.
+ * entries (Figure 8); snapshot install for a follower that needs compacted entries (the runtime moves the bytes,
+ * the core decides when and what the result means); and leader transfer. See {@code docs/raft-core.md} for the
+ * contract.
  * <p>
  * This class holds the Raft rules; the bookkeeping they rest on has rooms of its own: the members, votes and
  * quorum answers in {@link ProgressTracker} and {@link MajorityQuorum}, each peer's replication flow control in
@@ -320,21 +323,7 @@ public final class RaftNode
         {
             updateTerm(term);
         }
-
-        if (Role.LEADER == role)
-        {
-            throw new IllegalStateException(
-                "member " + memberId + " is leader of term " + term + " and received AppendEntries from " + from);
-        }
-
-        if (Role.FOLLOWER != role || leaderId != from)
-        {
-            role = Role.FOLLOWER;
-            leaderId = from;
-            publishRole();
-        }
-        lastLeaderContactNs = nowNs;
-        resetElectionDeadline();
+        followLeader(from, term, "AppendEntries");
 
         final long lastIndex = log.lastIndex();
         if (prevLogIndex > lastIndex)
@@ -451,6 +440,124 @@ public final class RaftNode
             updateTerm(term);
         }
         becomeCandidate(true);
+    }
+
+    /**
+     * A chunk of an InstallSnapshot, or a keep-alive of its transfer, arrived from {@code from} in {@code term}.
+     * The term rules are those of AppendEntries: a stale sender is answered with an AppendResponse carrying the
+     * current term (so a deposed leader learns it); otherwise this node follows {@code from} in {@code term}, which
+     * counts as contact with the leader (the election timer restarts).
+     *
+     * @return true when the runtime should accept the chunk; false for a stranger or a stale term.
+     */
+    public boolean onSnapshotChunk(final int from, final long term)
+    {
+        if (NO_SLOT == tracker.slotOf(from))
+        {
+            droppedMessages++;
+            return false;
+        }
+
+        if (term < currentTerm)
+        {
+            transport.sendAppendResponse(from, currentTerm, false, 0, 0, 0, NO_CONFLICT_TERM);
+            return false;
+        }
+
+        if (term > currentTerm)
+        {
+            updateTerm(term);
+        }
+        followLeader(from, term, "a snapshot chunk");
+
+        return true;
+    }
+
+    /**
+     * The runtime verified a snapshot received from {@code from} (sent in {@code term}) and loaded it into the
+     * state machine: the state after entries 1..index, the last of them of term {@code indexTerm}. Called only
+     * when index is above the index the state machine had applied; a snapshot is committed state.
+     * <p>
+     * If the log holds index with indexTerm the entries after it are kept, otherwise the log is reset to begin
+     * after index. The commit, applied and durable indices rise to index; no onCommitIndex is emitted for entries
+     * up to index (the snapshot applied them). If this node still follows {@code from} in {@code term}, it
+     * acknowledges index as matching that leader's log, so the leader resumes replication after it.
+     *
+     * @throws IllegalStateException if the log holds a different term at an index this node knows committed (a
+     *                               safety violation).
+     */
+    public void onSnapshotInstalled(final int from, final long term, final long index, final long indexTerm)
+    {
+        if (NO_SLOT == tracker.slotOf(from) || index <= 0 || indexTerm <= 0)
+        {
+            droppedMessages++;
+            return;
+        }
+
+        if (index <= log.lastIndex() && logTerms.matches(index, indexTerm))
+        {
+            if (index > durableIndex)
+            {
+                durableIndex = index;
+            }
+        }
+        else
+        {
+            if (index <= commitIndex)
+            {
+                throw new IllegalStateException(
+                    "safety violation: member " + memberId + " installs a snapshot at committed index " + index +
+                    " term " + indexTerm + " where its log has term " + log.termAt(index));
+            }
+            log.reset(index, indexTerm);
+            durableIndex = index;
+        }
+
+        if (index > commitIndex)
+        {
+            commitIndex = index;
+        }
+        if (index > appliedIndex)
+        {
+            appliedIndex = index;
+        }
+
+        if (Role.FOLLOWER == role && leaderId == from && currentTerm == term)
+        {
+            if (index > verifiedIndex)
+            {
+                verifiedIndex = index;
+            }
+            final long ack = Math.min(durableIndex, verifiedIndex);
+            if (transport.sendAppendResponse(from, currentTerm, true, verifiedIndex, ack, 0, NO_CONFLICT_TERM) &&
+                ack > ackedDurableIndex)
+            {
+                ackedDurableIndex = ack;
+            }
+        }
+    }
+
+    /**
+     * Leader: the runtime reports that a peer acknowledged chunks of the snapshot sent in {@code term}. The peer
+     * counts as heard, so check-quorum does not depose a leader whose followers are busy installing.
+     */
+    public void onSnapshotAck(final int from, final long term)
+    {
+        final int slot = tracker.slotOf(from);
+        if (NO_SLOT == slot)
+        {
+            droppedMessages++;
+            return;
+        }
+
+        if (term > currentTerm)
+        {
+            updateTerm(term);
+        }
+        else if (term == currentTerm && Role.LEADER == role)
+        {
+            tracker.progress(slot).heard(nowNs);
+        }
     }
 
     /**
@@ -638,7 +745,8 @@ public final class RaftNode
     }
 
     /**
-     * Send what the peer's {@link Progress} allows now: a probe, or batches up to the inflight window.
+     * Send what the peer's {@link Progress} allows now: a probe, batches up to the inflight window, or (to a peer
+     * that needs compacted entries) the snapshot.
      */
     private int sendBatches(final int slot)
     {
@@ -646,6 +754,12 @@ public final class RaftNode
         progress.refresh(nowNs, log.firstIndex());
         final long lastIndex = log.lastIndex();
         int work = 0;
+
+        if (progress.snapshotDue(nowNs) && transport.sendInstallSnapshot(tracker.peerId(slot), currentTerm))
+        {
+            progress.snapshotSent(nowNs);
+            work++;
+        }
 
         if (progress.mayProbe())
         {
@@ -823,6 +937,27 @@ public final class RaftNode
         }
 
         return expectedIndex - 1;
+    }
+
+    /**
+     * A message of the leader of {@code term} (the current term) arrived: follow it and restart the election timer.
+     */
+    private void followLeader(final int from, final long term, final String message)
+    {
+        if (Role.LEADER == role)
+        {
+            throw new IllegalStateException(
+                "member " + memberId + " is leader of term " + term + " and received " + message + " from " + from);
+        }
+
+        if (Role.FOLLOWER != role || leaderId != from)
+        {
+            role = Role.FOLLOWER;
+            leaderId = from;
+            publishRole();
+        }
+        lastLeaderContactNs = nowNs;
+        resetElectionDeadline();
     }
 
     private void reject(final int leader, final long conflictIndex, final long conflictTerm)

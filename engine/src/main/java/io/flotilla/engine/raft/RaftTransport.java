@@ -31,4 +31,20 @@ public interface RaftTransport
         long conflictTerm);
 
     boolean sendTimeoutNow(int to, long term);
+
+    /**
+     * Send (or keep sending) this node's newest snapshot to a peer that needs entries the log no longer holds. The
+     * runtime owns the snapshot bytes and their chunked, flow-controlled transfer; the core calls this when the
+     * peer's progress enters {@code SNAPSHOT} and again at least once per heartbeat interval while it stays there:
+     * a transfer to that peer already in progress just continues, a stalled one restarts. The runtime stops a
+     * transfer once this node no longer leads {@code term}. The peer reports chunks through
+     * {@link RaftNode#onSnapshotChunk} and the loaded snapshot through {@link RaftNode#onSnapshotInstalled}; the
+     * runtime reports the peer's chunk acknowledgements through {@link RaftNode#onSnapshotAck}.
+     *
+     * @param to   the peer.
+     * @param term the leader's term, carried by every chunk.
+     * @return false when nothing can be sent now (no snapshot yet, back-pressure): the core calls again at a later
+     * tick.
+     */
+    boolean sendInstallSnapshot(int to, long term);
 }

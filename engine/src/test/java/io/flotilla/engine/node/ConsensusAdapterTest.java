@@ -220,6 +220,11 @@ class ConsensusAdapterTest
         {
             return true;
         }
+
+        public boolean sendInstallSnapshot(final int to, final long term)
+        {
+            return false;
+        }
     }
 
     private static final class NoOutbox implements RaftOutbox

@@ -5,8 +5,8 @@ import org.agrona.DirectBuffer;
 /**
  * A core's log port over an {@link InMemoryRaftLog}, for hosts that watch or change what the core writes (the
  * simulator checks invariants on every append, a test records the calls, a benchmark makes writes durable at once):
- * reads go straight to the log, writes through {@link #append} and {@link #truncateAfter}, which a host overrides
- * and calls back.
+ * reads go straight to the log, writes through {@link #append}, {@link #truncateAfter} and {@link #reset}, which a
+ * host overrides and calls back.
  */
 public abstract class ForwardingRaftLog implements RaftLog
 {
@@ -60,5 +60,10 @@ public abstract class ForwardingRaftLog implements RaftLog
     public void truncateAfter(final long index)
     {
         store.truncateAfter(index);
+    }
+
+    public void reset(final long previousIndex, final long previousTerm)
+    {
+        store.reset(previousIndex, previousTerm);
     }
 }

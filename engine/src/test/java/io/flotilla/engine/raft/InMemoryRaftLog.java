@@ -14,9 +14,9 @@ import java.util.Arrays;
  * real store would after losing power. Truncation takes effect at once (it lowers the durable index too).
  * <p>
  * Frames are kept back to back in one growable buffer with a position and a term per entry. A caller that no
- * longer needs a prefix (entries applied everywhere) releases it with {@link #discardUpTo(long)}, so a long run
- * stays in bounded memory; the space is reclaimed by compaction when the buffer fills, so steady-state appends
- * allocate nothing. Single-threaded.
+ * longer needs a prefix (covered by a snapshot, or applied everywhere) releases it with {@link #compact(long)}, so a
+ * long run stays in bounded memory; the space is reclaimed when the buffer fills, so steady-state appends allocate
+ * nothing. {@link #reset(long, long)} discards everything, as installing a snapshot does. Single-threaded.
  */
 public final class InMemoryRaftLog implements RaftLog
 {
@@ -208,17 +208,20 @@ public final class InMemoryRaftLog implements RaftLog
     }
 
     /**
-     * Release entries up to an index that the caller no longer needs. {@link #termAt(long)} still answers for
-     * {@code index} itself (the new base), and {@link #lastIndex()} is unchanged.
+     * Release the entries before {@code firstIndexToKeep}, which the caller no longer needs. {@link #termAt(long)}
+     * still answers for {@code firstIndexToKeep - 1} (the new base), and {@link #lastIndex()} is unchanged. A first
+     * index at or below the current one changes nothing.
      *
-     * @param index last index to release, at most {@link #durableIndex()}.
+     * @param firstIndexToKeep the new first index; the entries before it must be durable
+     *                         ({@code firstIndexToKeep - 1 <= durableIndex()}).
      */
-    public void discardUpTo(final long index)
+    public void compact(final long firstIndexToKeep)
     {
+        final long index = firstIndexToKeep - 1;
         if (index > durableIndex)
         {
             throw new IllegalArgumentException(
-                "cannot discard up to " + index + " beyond the durable index " + durableIndex);
+                "cannot compact up to " + index + " beyond the durable index " + durableIndex);
         }
         if (index < firstIndex)
         {
@@ -226,8 +229,24 @@ public final class InMemoryRaftLog implements RaftLog
         }
 
         baseTerm = terms[slot(index)];
-        startSlot = slot(index + 1);
-        firstIndex = index + 1;
+        startSlot = slot(firstIndexToKeep);
+        firstIndex = firstIndexToKeep;
+    }
+
+    public void reset(final long previousIndex, final long previousTerm)
+    {
+        if (previousIndex < 0 || previousTerm < 0 || (0 == previousIndex && 0 != previousTerm))
+        {
+            throw new IllegalArgumentException(
+                "a log begins after an index >= 0 with a term >= 0 (0 at index 0): " + previousIndex + "/" +
+                previousTerm);
+        }
+        startSlot = 0;
+        endSlot = 0;
+        dataEnd = 0;
+        firstIndex = previousIndex + 1;
+        baseTerm = previousTerm;
+        durableIndex = previousIndex;
     }
 
     /**
@@ -307,7 +326,7 @@ public final class InMemoryRaftLog implements RaftLog
             return;
         }
 
-        compact();
+        reclaim();
 
         if (endSlot + entries > positions.length)
         {
@@ -325,9 +344,9 @@ public final class InMemoryRaftLog implements RaftLog
     }
 
     /**
-     * Move the held entries to the front, reclaiming the discarded prefix.
+     * Move the held entries to the front, reclaiming the space of the compacted prefix.
      */
-    private void compact()
+    private void reclaim()
     {
         if (0 == startSlot)
         {

@@ -62,20 +62,22 @@ class InMemoryRaftLogTest
     }
 
     @Test
-    void discardedPrefixIsReleasedButItsLastTermKept()
+    void compactedPrefixIsReleasedButItsLastTermKept()
     {
         for (long i = 1; i <= 1000; i++)
         {
             append(7);
             store.markDurable(i);
-            store.discardUpTo(i - 1);
+            store.compact(i);
         }
         assertEquals(1000, store.lastIndex());
         assertEquals(1000, store.firstIndex());
         assertEquals(7, store.termAt(999), "the base keeps its term");
         assertEquals(RaftLog.NO_TERM, store.termAt(998));
         assertThrows(IllegalArgumentException.class, () -> store.truncateAfter(998));
-        assertThrows(IllegalArgumentException.class, () -> store.discardUpTo(1001));
+        assertThrows(IllegalArgumentException.class, () -> store.compact(1002), "1001 is not held");
+        store.compact(500);
+        assertEquals(1000, store.firstIndex(), "compacting further back changes nothing");
     }
 
     @Test
@@ -104,6 +106,32 @@ class InMemoryRaftLogTest
         assertEquals(3, log.lastTerm());
         assertThrows(IllegalArgumentException.class, () -> log.truncateAfter(99));
         assertThrows(IllegalArgumentException.class, () -> log.append(block, first, second), "102 after 100");
+    }
+
+    @Test
+    void resetDiscardsEverythingAndBeginsAfterTheSnapshot()
+    {
+        append(1, 1, 2, 2, 2);
+        store.markDurable(5);
+        store.compact(3);
+        store.reset(40, 6);
+        assertEquals(41, store.firstIndex());
+        assertEquals(40, store.lastIndex());
+        assertEquals(6, store.lastTerm());
+        assertEquals(6, store.termAt(40));
+        assertEquals(RaftLog.NO_TERM, store.termAt(5));
+        assertEquals(40, store.durableIndex(), "the snapshot covering the prefix is durable");
+
+        append(6, 7);
+        assertEquals(42, store.lastIndex());
+        assertEquals(7, store.termAt(42));
+        store.crash();
+        assertEquals(40, store.lastIndex(), "41 and 42 were not durable");
+
+        store.reset(3, 1);
+        assertEquals(4, store.firstIndex(), "a reset may also go back (a wiped log restored from an older snapshot)");
+        assertEquals(3, store.durableIndex());
+        assertThrows(IllegalArgumentException.class, () -> store.reset(0, 1));
     }
 
     @Test

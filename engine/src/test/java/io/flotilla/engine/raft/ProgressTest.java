@@ -111,6 +111,29 @@ class ProgressTest
     }
 
     @Test
+    void aSnapshotIsDueOnEnteringSnapshotAndThenEveryHeartbeatInterval()
+    {
+        progress.reset(11, 0);
+        assertFalse(progress.snapshotDue(0), "only in SNAPSHOT");
+        progress.rejected(4);
+        progress.refresh(1_000, 6);
+        assertTrue(progress.snapshotDue(1_000), "at once on entering");
+        progress.snapshotSent(1_000);
+        assertFalse(progress.snapshotDue(1_000 + HEARTBEAT_NS - 1));
+        progress.refresh(1_000 + HEARTBEAT_NS - 1, 8);
+        assertFalse(progress.snapshotDue(1_000 + HEARTBEAT_NS - 1), "a further compaction does not restart it");
+        assertTrue(progress.snapshotDue(1_000 + HEARTBEAT_NS), "the keep-alive");
+
+        progress.acknowledged(7, 8);
+        assertEquals(Progress.State.REPLICATE, progress.state());
+        assertFalse(progress.snapshotDue(1_000_000));
+
+        progress.rejected(5);
+        progress.refresh(1_000_000, 8);
+        assertTrue(progress.snapshotDue(1_000_000), "entering SNAPSHOT again makes it due at once");
+    }
+
+    @Test
     void aRejectionLeavesSnapshotForProbing()
     {
         progress.reset(11, 0);

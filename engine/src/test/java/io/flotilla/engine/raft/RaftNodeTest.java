@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -442,6 +443,250 @@ class RaftNodeTest
             "an acknowledgement of the whole prefix (as after a snapshot) resumes replication");
     }
 
+    @Test
+    void leaderSendsItsSnapshotOnEnteringSnapshotAndEveryHeartbeatInterval()
+    {
+        final RaftNode node = leaderWithPeersNeedingASnapshot();
+        assertEquals(List.of("installSnapshot 1 5"), outbox.snapshotsSent(1), "at once on entering SNAPSHOT");
+        assertEquals(List.of("installSnapshot 2 5"), outbox.snapshotsSent(2));
+
+        outbox.calls.clear();
+        now += config.heartbeatIntervalNs() - 1;
+        node.tick(now);
+        assertEquals(List.of(), outbox.calls, "a transfer in progress is not asked for again before the interval");
+        now += 1;
+        node.tick(now);
+        assertEquals(List.of("installSnapshot 1 5", "installSnapshot 2 5"), outbox.calls,
+            "the keep-alive: the runtime continues (or restarts) the transfer");
+
+        outbox.calls.clear();
+        outbox.noSnapshot = true;
+        now += config.heartbeatIntervalNs();
+        node.tick(now);
+        assertEquals(List.of(), outbox.calls, "nothing to send yet");
+        outbox.noSnapshot = false;
+        now += 1;
+        node.tick(now);
+        assertEquals(List.of("installSnapshot 1 5", "installSnapshot 2 5"), outbox.calls,
+            "a refused request is made again at the next tick, not a heartbeat interval later");
+    }
+
+    @Test
+    void snapshotAcksKeepALeaderWhoseFollowersAreInstallingInCharge()
+    {
+        final RaftNode node = leaderWithPeersNeedingASnapshot();
+        for (long waited = 0; waited < 3 * config.electionTimeoutMaxNs(); waited += config.heartbeatIntervalNs())
+        {
+            now += config.heartbeatIntervalNs();
+            node.tick(now);
+            node.onSnapshotAck(1, 5);
+            assertEquals(Role.LEADER, node.role(), "after " + waited / MS + " ms");
+        }
+
+        for (long waited = 0; waited <= config.electionTimeoutMaxNs(); waited += config.heartbeatIntervalNs())
+        {
+            now += config.heartbeatIntervalNs();
+            node.tick(now);
+            node.onSnapshotAck(1, 4);
+        }
+        assertEquals(Role.FOLLOWER, node.role(), "acks of an older term do not count: check-quorum steps down");
+        assertEquals(5, node.currentTerm());
+    }
+
+    @Test
+    void snapshotAckOfAHigherTermDeposesTheLeader()
+    {
+        final RaftNode node = leaderWithPeersNeedingASnapshot();
+        node.onSnapshotAck(9, 7);
+        assertEquals(1, node.droppedMessages(), "a stranger");
+        assertEquals(Role.LEADER, node.role());
+
+        node.onSnapshotAck(1, 7);
+        assertEquals(Role.FOLLOWER, node.role());
+        assertEquals(7, node.currentTerm());
+        assertEquals("persist 7 -1", outbox.lastMatching("persist"));
+    }
+
+    @Test
+    void leaderWhoseLogIsCompactedUnderAProbeSendsTheSnapshot()
+    {
+        appendEntries(1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        store.markDurable(10);
+        final RaftNode node = node(0, 10);
+        electLeader(node);
+        node.onAppendResponse(1, 2, false, 0, 0, 4, 0);
+        assertEquals("appendEntries 1 2 prev=3 commit=10 4..11", outbox.lastMatching("appendEntries 1"),
+            "probing from 4");
+
+        // The runtime took a snapshot at 10 and compacted behind it while the probe was out.
+        store.compact(9);
+        outbox.calls.clear();
+        node.tick(now);
+        assertEquals(List.of("installSnapshot 1 2"), outbox.snapshotsSent(1));
+        assertEquals(List.of(), outbox.sent(1), "4..8 are gone: no probe, no heartbeat");
+
+        node.onAppendResponse(1, 2, false, 0, 0, 4, 0);
+        assertEquals(List.of("installSnapshot 1 2", "installSnapshot 1 2"), outbox.snapshotsSent(1),
+            "the late answer to the probe points below the first index again: SNAPSHOT is entered anew");
+
+        node.onAppendResponse(1, 2, true, 10, 10, 0, 0);
+        assertEquals(List.of("appendEntries 1 2 prev=10 commit=10 11..11"), outbox.sent(1),
+            "the peer installed the snapshot at 10: replication resumes after it");
+        outbox.calls.clear();
+        now += config.heartbeatIntervalNs();
+        node.tick(now);
+        assertEquals(List.of(), outbox.snapshotsSent(1), "no more snapshot once replicating");
+    }
+
+    @Test
+    void snapshotChunksFollowTheTermRulesOfAppendEntries()
+    {
+        final RaftNode node = node(0, 0);
+        node.tick(now);
+        assertFalse(node.onSnapshotChunk(9, 1));
+        assertEquals(1, node.droppedMessages());
+
+        outbox.calls.clear();
+        assertTrue(node.onSnapshotChunk(1, 3));
+        assertEquals(List.of("persist 3 -1", "roleChange FOLLOWER 3 -1", "roleChange FOLLOWER 3 1"), outbox.calls,
+            "a higher term is adopted and its sender followed");
+        assertEquals(1, node.leaderId());
+
+        outbox.calls.clear();
+        assertFalse(node.onSnapshotChunk(2, 2));
+        assertEquals(List.of("appendResponse 2 3 false appended=0 durable=0 conflict=0/0"), outbox.calls,
+            "a deposed leader learns the term");
+
+        // Chunks are contact with the leader: the election timer keeps restarting while they flow.
+        for (int i = 0; i < 20; i++)
+        {
+            now += config.electionTimeoutMinNs() / 2;
+            node.tick(now);
+            assertTrue(node.onSnapshotChunk(1, 3));
+        }
+        assertEquals(Role.FOLLOWER, node.role());
+        assertEquals(3, node.currentTerm());
+
+        final RaftNode leader = leaderWithPeersNeedingASnapshot();
+        assertThrows(IllegalStateException.class, () -> leader.onSnapshotChunk(1, 5), "two leaders in one term");
+    }
+
+    @Test
+    void snapshotBeyondTheLogResetsItAndIsAcknowledged()
+    {
+        appendEntries(1, 1, 1);
+        config.checkQuorum(false);
+        final RaftNode node = node(0, 0);
+        node.tick(now);
+        node.onSnapshotChunk(1, 2);
+
+        outbox.calls.clear();
+        node.onSnapshotInstalled(1, 2, 10, 2);
+        assertEquals(List.of("reset 10/2", "appendResponse 1 2 true appended=10 durable=10 conflict=0/0"),
+            outbox.calls, "no commit event: the snapshot applied 1..10");
+        assertEquals(10, node.commitIndex());
+        assertEquals(10, node.appliedIndex());
+        assertEquals(11, store.firstIndex());
+        assertEquals(10, store.lastIndex());
+
+        node.onRequestVote(2, 3, 9, 2, false, false);
+        assertEquals("voteResponse 2 3 pre=false granted=false", outbox.last(), "the reset log still votes on 10/2");
+        node.onRequestVote(2, 3, 10, 2, false, false);
+        assertEquals("voteResponse 2 3 pre=false granted=true", outbox.last());
+    }
+
+    @Test
+    void snapshotTheLogHoldsKeepsTheEntriesAfterIt()
+    {
+        appendEntries(1, 1, 2, 2, 2, 2, 2, 2);
+        final RaftNode node = node(0, 0);
+        node.tick(now);
+        node.onSnapshotChunk(1, 2);
+
+        outbox.calls.clear();
+        node.onSnapshotInstalled(1, 2, 5, 2);
+        assertEquals(List.of("appendResponse 1 2 true appended=5 durable=5 conflict=0/0"), outbox.calls,
+            "durable up to 5 through the snapshot, though the log is not yet");
+        assertEquals(1, store.firstIndex());
+        assertEquals(8, store.lastIndex());
+        assertEquals(5, node.commitIndex());
+
+        outbox.calls.clear();
+        node.onAppendEntries(1, 2, 8, 2, 8, new UnsafeBuffer(new byte[0]), 0, 0);
+        assertEquals(List.of("commit 8", "appendResponse 1 2 true appended=8 durable=5 conflict=0/0"), outbox.calls,
+            "the kept entries 6..8 are verified by the next AppendEntries and commit");
+    }
+
+    @Test
+    void snapshotConflictingWithAnUncommittedEntryResetsTheLog()
+    {
+        appendEntries(1, 1, 1, 1);
+        store.markDurable(4);
+        final RaftNode node = node(0, 1);
+        node.tick(now);
+        node.onSnapshotChunk(1, 3);
+
+        outbox.calls.clear();
+        node.onSnapshotInstalled(1, 3, 3, 2);
+        assertEquals(List.of("reset 3/2", "appendResponse 1 3 true appended=3 durable=3 conflict=0/0"), outbox.calls,
+            "entry 3 of term 1 was never committed; the durable 4 is gone with it");
+        assertEquals(3, node.commitIndex());
+        assertEquals(2, store.lastTerm());
+    }
+
+    @Test
+    void staleSnapshotBelowTheCommitIndexChangesNeitherLogNorCommit()
+    {
+        appendEntries(1, 1, 1, 1, 1, 1);
+        final RaftNode node = node(0, 6);
+        node.tick(now);
+        node.onSnapshotChunk(1, 2);
+
+        outbox.calls.clear();
+        node.onSnapshotInstalled(1, 2, 4, 1);
+        assertEquals(List.of("appendResponse 1 2 true appended=4 durable=4 conflict=0/0"), outbox.calls);
+        assertEquals(6, node.commitIndex());
+        assertEquals(6, store.lastIndex());
+        assertEquals(1, store.firstIndex());
+
+        assertThrows(IllegalStateException.class, () -> node.onSnapshotInstalled(1, 2, 5, 3),
+            "a snapshot of another term at a committed index");
+    }
+
+    @Test
+    void snapshotFromALeaderNoLongerFollowedIsLoadedButNotAcknowledged()
+    {
+        final RaftNode node = node(0, 0);
+        node.tick(now);
+        node.onSnapshotChunk(1, 2);
+        node.onAppendEntries(2, 3, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0);
+
+        outbox.calls.clear();
+        node.onSnapshotInstalled(1, 2, 10, 2);
+        assertEquals(List.of("reset 10/2"), outbox.calls, "committed state all the same; the new leader probes");
+        assertEquals(10, node.commitIndex());
+
+        node.onSnapshotInstalled(9, 2, 20, 2);
+        node.onSnapshotInstalled(1, 2, 0, 0);
+        assertEquals(2, node.droppedMessages(), "a stranger's, and one that covers nothing");
+    }
+
+    /**
+     * A leader of term 5 over a log compacted up to 100 whose peers both need entries before it: peer 1's log ends
+     * at 50, peer 2's diverges inside the prefix. Both are in SNAPSHOT.
+     */
+    private RaftNode leaderWithPeersNeedingASnapshot()
+    {
+        compactedUpTo(100, 3);
+        appendEntries(3, 3, 4, 4);
+        store.markDurable(104);
+        final RaftNode node = node(0, 100);
+        electLeader(node);
+        node.onAppendResponse(1, 5, false, 0, 0, 51, 0);
+        node.onAppendResponse(2, 5, false, 0, 0, 103, 2);
+        return node;
+    }
+
     private void compactedUpTo(final long index, final long term)
     {
         store = new InMemoryRaftLog(index, term, 64, 64 * 1024);
@@ -492,6 +737,7 @@ class RaftNodeTest
         final List<String> calls = new ArrayList<>();
         RaftNode node;
         boolean refuseSends;
+        boolean noSnapshot;
 
         RecordingOutbox(final InMemoryRaftLog store)
         {
@@ -511,6 +757,19 @@ class RaftNodeTest
                 match = call.startsWith(prefix) ? call : match;
             }
             return match;
+        }
+
+        List<String> snapshotsSent(final int to)
+        {
+            final List<String> sent = new ArrayList<>();
+            for (final String call : calls)
+            {
+                if (call.equals("installSnapshot " + to + " " + node.currentTerm()))
+                {
+                    sent.add(call);
+                }
+            }
+            return sent;
         }
 
         List<String> sent(final int to)
@@ -549,6 +808,12 @@ class RaftNodeTest
         {
             calls.add("truncate " + index);
             super.truncateAfter(index);
+        }
+
+        public void reset(final long previousIndex, final long previousTerm)
+        {
+            calls.add("reset " + previousIndex + "/" + previousTerm);
+            super.reset(previousIndex, previousTerm);
         }
 
         public boolean sendRequestVote(
@@ -592,6 +857,16 @@ class RaftNodeTest
         {
             calls.add("timeoutNow " + to + " " + term);
             return !refuseSends;
+        }
+
+        public boolean sendInstallSnapshot(final int to, final long term)
+        {
+            if (refuseSends || noSnapshot)
+            {
+                return false;
+            }
+            calls.add("installSnapshot " + to + " " + term);
+            return true;
         }
 
         public void onCommitIndex(final long commitIndex)

@@ -292,6 +292,12 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         return simulation.send(SimMessage.timeoutNow(id, to, term));
     }
 
+    public boolean sendInstallSnapshot(final int to, final long term)
+    {
+        // The simulated runtime takes no snapshot yet.
+        return false;
+    }
+
     public void onCommitIndex(final long commitIndex)
     {
         if (commitIndex < lastCommitSeen)
