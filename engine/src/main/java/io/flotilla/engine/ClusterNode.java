@@ -347,6 +347,7 @@ public final class ClusterNode implements AutoCloseable
         private EpochNanoClock clock = new OffsetEpochNanoClock();
         private ClusterMembers members;
         private NodeMedia.Context mediaContext;
+        private int archiveSegmentLength;
         private IdleStrategy idleStrategy;
         private boolean isConcluded;
 
@@ -526,6 +527,10 @@ public final class ClusterNode implements AutoCloseable
                 .threading(threading)
                 .durability(durability)
                 .idleStrategySupplier(idleStrategySupplier);
+            if (0 != archiveSegmentLength)
+            {
+                mediaContext.segmentFileLength(archiveSegmentLength);
+            }
             isConcluded = true;
             return this;
         }
@@ -804,6 +809,23 @@ public final class ClusterNode implements AutoCloseable
         public ArchiveLogStore.Context logContext()
         {
             return logContext;
+        }
+
+        /**
+         * @param archiveSegmentLength length of the archive's segment files, the unit in which a compacted log
+         *                             releases disk (a power of two, a multiple of the log's term length); 0 for
+         *                             {@code flotilla.archive.segment.length} or its default of 128 MiB.
+         * @return this.
+         */
+        public Context archiveSegmentLength(final int archiveSegmentLength)
+        {
+            this.archiveSegmentLength = archiveSegmentLength;
+            return this;
+        }
+
+        public int archiveSegmentLength()
+        {
+            return archiveSegmentLength;
         }
 
         /**

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,6 +29,15 @@ class ContextConfigurationTest
             .members(MEMBERS)
             .dataDirectory(new File(tempDir, "node-0"))
             .stateMachine(new ChecksumStateMachine());
+    }
+
+    private static UnaryOperator<ClusterNode.Context> snapshot(final Consumer<SnapshotConfig> change)
+    {
+        return (c) ->
+        {
+            change.accept(c.snapshotConfig());
+            return c;
+        };
     }
 
     private void assertRejected(final UnaryOperator<ClusterNode.Context> change, final String... fragments)
@@ -70,6 +80,17 @@ class ContextConfigurationTest
         assertRejected(c -> c.memberId(5), "memberId 5 is not in the members spec");
         assertRejected(c -> c.dataDirectory(null), "flotilla.data.dir");
         assertRejected(c -> c.stateMachine(null), "flotilla.state.machine");
+    }
+
+    @Test
+    void snapshotErrorsNameTheSetting()
+    {
+        final StateMachine noSnapshots = (index, timestampNs, command, offset, length, response) -> response.ok(0);
+        assertRejected(c -> c.stateMachine(noSnapshots), "cannot take snapshots", "flotilla.snapshot.log.entries=0");
+        assertRejected(snapshot((s) -> s.logEntries(-1)), "flotilla.snapshot.log.entries");
+        assertRejected(snapshot((s) -> s.retainCount(0)), "flotilla.snapshot.retain.count");
+        assertRejected(snapshot((s) -> s.chunkBytes(16)), "flotilla.snapshot.chunk.bytes");
+        assertRejected(snapshot((s) -> s.installWindowBytes(1024)), "flotilla.snapshot.install.window.bytes");
     }
 
     @Test

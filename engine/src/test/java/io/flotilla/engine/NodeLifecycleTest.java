@@ -94,12 +94,12 @@ class NodeLifecycleTest
         };
         final File dataDir = new File(tempDir, "throwing");
         final String spec = "0=localhost:" + TestCluster.freeUdpPorts(1)[0] + ":" + TestCluster.freeUdpPorts(1)[0];
-        try (ClusterNode node = ClusterNode.launch(new ClusterNode.Context()
+        try (ClusterNode node = ClusterNode.launch(withoutSnapshots(new ClusterNode.Context()
             .memberId(0)
             .members(spec)
             .dataDirectory(dataDir)
             .stateMachine(throwing)
-            .errorHandler((t) -> { })))
+            .errorHandler((t) -> { }))))
         {
             final long deadline = System.nanoTime() + 20_000_000_000L;
             while (Role.LEADER != node.role() && System.nanoTime() < deadline)
@@ -137,7 +137,8 @@ class NodeLifecycleTest
                 }
             };
             final RuntimeException ex = assertThrows(
-                RuntimeException.class, () -> ClusterNode.launch(cluster.context(0).stateMachine(throwing)));
+                RuntimeException.class, () -> ClusterNode.launch(
+                withoutSnapshots(cluster.context(0).stateMachine(throwing))));
             assertTrue(String.valueOf(ex.getMessage()).startsWith("replay bug"), ex.toString());
 
             // Nothing the failed start opened still holds the endpoints or the data directory: the node restarts.
@@ -145,5 +146,14 @@ class NodeLifecycleTest
             cluster.awaitLeader();
             cluster.awaitConverged(100);
         }
+    }
+
+    /**
+     * A state machine that cannot snapshot runs only with snapshots switched off.
+     */
+    private static ClusterNode.Context withoutSnapshots(final ClusterNode.Context ctx)
+    {
+        ctx.snapshotConfig().logEntries(0).logBytes(0);
+        return ctx;
     }
 }

@@ -73,9 +73,22 @@ public final class TestCluster implements AutoCloseable
 
     public ClusterNode start(final int memberId, final ClusterNode.Context context)
     {
-        machines[memberId] = new ChecksumStateMachine();
-        nodes[memberId] = ClusterNode.launch(context.stateMachine(machines[memberId]));
+        return start(memberId, context, new ChecksumStateMachine());
+    }
+
+    public ClusterNode start(final int memberId, final ClusterNode.Context context, final ChecksumStateMachine machine)
+    {
+        machines[memberId] = machine;
+        nodes[memberId] = ClusterNode.launch(context.stateMachine(machine));
         return nodes[memberId];
+    }
+
+    /**
+     * @return the member's data directory.
+     */
+    public File dataDirectory(final int memberId)
+    {
+        return new File(baseDir, "node-" + memberId);
     }
 
     public ClusterNode.Context context(final int memberId)
@@ -83,7 +96,7 @@ public final class TestCluster implements AutoCloseable
         return new ClusterNode.Context()
             .memberId(memberId)
             .members(membersSpec)
-            .dataDirectory(new File(baseDir, "node-" + memberId))
+            .dataDirectory(dataDirectory(memberId))
             .durability(Durability.ASYNC)
             .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300), TimeUnit.MILLISECONDS.toNanos(600))
             .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50))

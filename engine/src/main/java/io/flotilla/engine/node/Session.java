@@ -209,7 +209,7 @@ public final class Session
         {
             final long sequence = in.readLong();
             final long logIndex = in.readLong();
-            final ResponseStatus status = ResponseStatus.get(in.readUnsignedByte());
+            final ResponseStatus status = ResponseStatus.get((short)in.readUnsignedByte());
             final int length = in.readInt();
             if (sequence <= 0 || sequence > session.lastAppliedSequence || ResponseStatus.NULL_VAL == status ||
                 length < 0 || length > EntryFrame.MAX_PAYLOAD_LENGTH)

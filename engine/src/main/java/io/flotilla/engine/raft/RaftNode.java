@@ -686,6 +686,28 @@ public final class RaftNode
         return NO_SLOT == transferSlot ? NO_MEMBER : tracker.peerId(transferSlot);
     }
 
+    /**
+     * Leader only: the peer whose log matches the leader's furthest, the natural target of a leadership transfer.
+     *
+     * @return its member id, or {@link #NO_MEMBER} when not leader or alone.
+     */
+    public int mostUpToDatePeer()
+    {
+        if (Role.LEADER != role)
+        {
+            return NO_MEMBER;
+        }
+        int best = NO_SLOT;
+        for (int slot = 0; slot < tracker.peerCount(); slot++)
+        {
+            if (NO_SLOT == best || tracker.progress(slot).match() > tracker.progress(best).match())
+            {
+                best = slot;
+            }
+        }
+        return NO_SLOT == best ? NO_MEMBER : tracker.peerId(best);
+    }
+
     public String toString()
     {
         return "RaftNode{memberId=" + memberId + ", role=" + role + ", term=" + currentTerm + ", leader=" +

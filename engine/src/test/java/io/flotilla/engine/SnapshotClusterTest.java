@@ -1,0 +1,212 @@
+package io.flotilla.engine;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Snapshots over real Aeron on loopback: taken by every node, compacting the log; loaded at restart; installed on a
+ * node whose data directory was lost; requested through the API; a corrupt one reported and passed over.
+ */
+class SnapshotClusterTest
+{
+    private static final int SEGMENT_LENGTH = 256 * 1024;
+    private static final int TERM_LENGTH = 64 * 1024;
+
+    @TempDir
+    File tempDir;
+
+    @Test
+    @Timeout(120)
+    void everyNodeSnapshotsAndCompactsAndARestartReplaysOnlyWhatFollows()
+    {
+        try (TestCluster cluster = new TestCluster(tempDir, 3))
+        {
+            startAll(cluster, 2_000, 100, false);
+            final ClusterNode leader = cluster.awaitLeader();
+            TestCluster.proposeAll(leader, 20_000, 256, "cmd-");
+            cluster.awaitConverged(20_000);
+            for (int i = 0; i < 3; i++)
+            {
+                final ClusterNode node = cluster.node(i);
+                cluster.await("member " + i + " snapshot and compaction", () ->
+                    node.snapshotIndex() >= 10_000 && node.logFirstIndex() > 1);
+            }
+
+            final int follower = (leader.memberId() + 1) % 3;
+            final long snapshotIndex = cluster.node(follower).snapshotIndex();
+            cluster.stop(follower);
+            cluster.start(follower, context(cluster, follower, 2_000, 100));
+            cluster.awaitConverged(20_000);
+            assertEquals(1, cluster.machine(follower).loadedSnapshots());
+            assertTrue(cluster.node(follower).snapshotIndex() >= snapshotIndex);
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aNodeWithAnEmptyDataDirectoryJoinsThroughASnapshotInstall() throws IOException
+    {
+        try (TestCluster cluster = new TestCluster(tempDir, 3))
+        {
+            startAll(cluster, 2_000, 0, false);
+            ClusterNode leader = cluster.awaitLeader();
+            TestCluster.proposeAll(leader, 5_000, 256, "before-");
+            cluster.awaitConverged(5_000);
+
+            final int lost = (leader.memberId() + 1) % 3;
+            cluster.stop(lost);
+            deleteRecursively(cluster.dataDirectory(lost).toPath());
+
+            TestCluster.proposeAll(leader, 15_000, 256, "while-down-");
+            final ClusterNode finalLeader = leader;
+            cluster.await("the leader compacted its log", () -> finalLeader.logFirstIndex() > 1);
+
+            cluster.start(lost, context(cluster, lost, 2_000, 0));
+            cluster.awaitConverged(20_000);
+            assertTrue(cluster.machine(lost).loadedSnapshots() >= 1, "installed a snapshot");
+
+            leader = cluster.awaitLeader();
+            TestCluster.proposeAll(leader, 1_000, 64, "after-");
+            cluster.awaitConverged(21_000);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aSnapshotOnRequestCompletesWithItsIndex() throws Exception
+    {
+        try (TestCluster cluster = new TestCluster(tempDir, 3))
+        {
+            startAll(cluster, 0, 0, false);
+            final ClusterNode leader = cluster.awaitLeader();
+            TestCluster.proposeAll(leader, 1_000, 64, "cmd-");
+            final long applied = leader.appliedIndex();
+            final long index = leader.takeSnapshot().get(TestCluster.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertTrue(index >= applied, "snapshot at " + index + " covers " + applied);
+            assertEquals(index, leader.snapshotIndex());
+            assertEquals(Role.LEADER, leader.role(), "a non-blocking snapshot leaves the leader in place");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aLeaderWithABlockingStateMachineHandsLeadershipOverBeforeItSnapshots() throws Exception
+    {
+        try (TestCluster cluster = new TestCluster(tempDir, 3))
+        {
+            startAll(cluster, 0, 0, true);
+            final ClusterNode leader = cluster.awaitLeader();
+            TestCluster.proposeAll(leader, 1_000, 64, "cmd-");
+            final long index = leader.takeSnapshot().get(TestCluster.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertTrue(index >= 1_000);
+            assertNotEquals(Role.LEADER, leader.role(), "the old leader wrote the snapshot as a follower");
+            assertNotEquals(leader.memberId(), cluster.awaitLeader().memberId());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aCorruptNewestSnapshotIsReportedAndThePreviousOneUsedOrTheNodeStopsWithWhatToDo() throws IOException
+    {
+        try (TestCluster cluster = new TestCluster(tempDir, 1))
+        {
+            cluster.start(0, context(cluster, 0, 1_000, 1_000_000));
+            final ClusterNode node = cluster.awaitLeader();
+            TestCluster.proposeAll(node, 5_000, 256, "cmd-");
+            cluster.await("two snapshots", () -> snapshotFiles(cluster).size() >= 2 && node.snapshotIndex() >= 3_000);
+            cluster.stop(0);
+
+            final List<Path> files = snapshotFiles(cluster);
+            flipByte(files.get(0));
+            cluster.start(0, context(cluster, 0, 1_000, 1_000_000));
+            cluster.awaitConverged(5_000);
+            assertEquals(1, cluster.machine(0).loadedSnapshots(), "the previous snapshot was loaded");
+            cluster.stop(0);
+        }
+
+        try (TestCluster cluster = new TestCluster(new File(tempDir, "uncovered"), 1))
+        {
+            cluster.start(0, context(cluster, 0, 1_000, 0));
+            final ClusterNode node = cluster.awaitLeader();
+            TestCluster.proposeAll(node, 20_000, 256, "cmd-");
+            cluster.await("a compacted log", () -> node.logFirstIndex() > 1);
+            cluster.stop(0);
+            for (final Path file : snapshotFiles(cluster))
+            {
+                flipByte(file);
+            }
+            final IllegalStateException failure = assertThrows(IllegalStateException.class,
+                () -> cluster.start(0, context(cluster, 0, 1_000, 0)));
+            assertTrue(String.valueOf(failure.getMessage()).contains("move its data directory aside") ||
+                String.valueOf(failure.getCause()).contains("move its data directory aside"), failure.toString());
+        }
+    }
+
+    private static void startAll(
+        final TestCluster cluster, final long logEntries, final long retainEntries, final boolean blocking)
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            cluster.start(i, context(cluster, i, logEntries, retainEntries), new ChecksumStateMachine(blocking));
+        }
+    }
+
+    private static ClusterNode.Context context(
+        final TestCluster cluster, final int memberId, final long logEntries, final long retainEntries)
+    {
+        final ClusterNode.Context ctx = cluster.context(memberId).archiveSegmentLength(SEGMENT_LENGTH);
+        ctx.logContext().termLength(TERM_LENGTH);
+        ctx.snapshotConfig().logEntries(logEntries).logBytes(0).retainEntries(retainEntries);
+        return ctx;
+    }
+
+    private static List<Path> snapshotFiles(final TestCluster cluster) throws IOException
+    {
+        final Path dir = cluster.dataDirectory(0).toPath().resolve("snapshots");
+        try (Stream<Path> files = Files.list(dir))
+        {
+            return files.filter((p) -> p.getFileName().toString().endsWith(".snap"))
+                .sorted(Comparator.reverseOrder())
+                .toList();
+        }
+    }
+
+    private static void flipByte(final Path file) throws IOException
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            final long position = raf.length() / 2;
+            raf.seek(position);
+            final int b = raf.read();
+            raf.seek(position);
+            raf.write(b ^ 0x5a);
+        }
+    }
+
+    private static void deleteRecursively(final Path root) throws IOException
+    {
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.delete(path);
+            }
+        }
+    }
+}
