@@ -163,14 +163,6 @@ final class KvStore
     }
 
     /**
-     * @return true while the entries are in two generations (a view is live, or its overlay is not yet merged).
-     */
-    boolean isLayered()
-    {
-        return entries.isLayered();
-    }
-
-    /**
      * @return the live value, or null.
      */
     byte[] get(final String key)
