@@ -1,6 +1,7 @@
 package io.flotilla.archive;
 
 import io.flotilla.codecs.EntryFrame;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -338,6 +339,39 @@ class LogCompactionTest
 
         final LogCorruptionException ex = assertThrows(LogCorruptionException.class, () -> open(dir, Durability.ASYNC));
         assertTrue(ex.getMessage().contains(LogStartFile.FILE_NAME), ex.getMessage());
+    }
+
+    @Test
+    void compactsAndResetsWithTheArchiveOnItsOwnThread()
+    {
+        try (NodeMedia media = NodeMedia.launch(new NodeMedia.Context()
+            .dataDirectory(tempDir.toFile())
+            .threading(NodeMedia.Threading.DEDICATED)
+            .segmentFileLength(SEGMENT));
+            ArchiveLogStore store = ArchiveLogStore.open(new ArchiveLogStore.Context().media(media).termLength(SEGMENT)))
+        {
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[EntryFrame.frameLength(PAYLOAD)]);
+            for (long index = 1; index <= 2000; index++)
+            {
+                store.append(frame, 0, LogTestSupport.encode(frame, 0, index, PAYLOAD));
+                store.doWork();
+            }
+            final long deadline = System.nanoTime() + LogTestSupport.TIMEOUT_NS;
+            while (store.durableIndex() < store.lastIndex())
+            {
+                assertTrue(System.nanoTime() < deadline, "not durable: " + store.durableIndex());
+                store.doWork();
+                Thread.yield();
+            }
+
+            final long first = store.compact(1500);
+            assertTrue(first > 1400 && first <= 1500, "first index " + first);
+            assertEquals(store.endPosition(first - 1), media.aeronArchive().getStartPosition(store.recordingId()));
+            store.reset(3000, 3);
+            assertEquals(3000, store.lastIndex());
+            store.append(frame, 0, LogTestSupport.encode(frame, 0, 3001, PAYLOAD));
+            assertEquals(3001, store.lastIndex());
+        }
     }
 
     private static LogTestSupport open(final File dir, final Durability durability)
