@@ -1,0 +1,241 @@
+package io.flotilla.archive;
+
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A snapshot arriving from another node, in order, into a partial file that survives a dropped connection or a
+ * restart: {@link SnapshotStore#receive} reopens it and the transfer resumes at {@link #receivedLength()}. The
+ * partial file is forced every {@link #FORCE_INTERVAL} bytes. After a crash its length is trusted as it is: bytes the
+ * crash tore are caught by the whole-file verification in {@link #complete()}, which then deletes the file so the
+ * next transfer starts over. One thread at a time; not on the node's thread (it forces the file).
+ */
+public final class SnapshotReceive implements AutoCloseable
+{
+    /** Bytes between forces of the partial file. */
+    public static final long FORCE_INTERVAL = 8 * 1024 * 1024;
+
+    private final SnapshotStore store;
+    private final long index;
+    private final long term;
+    private final long length;
+    private final int checksum;
+    private final Path part;
+    private final FileChannel channel;
+    private ByteBuffer staging = ByteBuffer.allocateDirect(64 * 1024);
+    private long receivedLength;
+    private long forcedLength;
+    private boolean isDone;
+
+    SnapshotReceive(
+        final SnapshotStore store, final long index, final long term, final long length, final int checksum, final Path part)
+    {
+        this.store = store;
+        this.index = index;
+        this.term = term;
+        this.length = length;
+        this.checksum = checksum;
+        this.part = part;
+        try
+        {
+            channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            receivedLength = channel.size();
+            if (receivedLength > length)
+            {
+                channel.truncate(0);
+                receivedLength = 0;
+            }
+            forcedLength = receivedLength;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open partial snapshot " + part, ex);
+        }
+    }
+
+    public long index()
+    {
+        return index;
+    }
+
+    public long term()
+    {
+        return term;
+    }
+
+    /**
+     * @return the length of the whole snapshot file.
+     */
+    public long length()
+    {
+        return length;
+    }
+
+    public int checksum()
+    {
+        return checksum;
+    }
+
+    /**
+     * @return the bytes already received, where the next {@link #write} must start (non-zero after a resume).
+     */
+    public long receivedLength()
+    {
+        return receivedLength;
+    }
+
+    /**
+     * @return the partial file.
+     */
+    public Path path()
+    {
+        return part;
+    }
+
+    /**
+     * Append the next chunk of the file.
+     *
+     * @param offset       of the chunk in the file: must equal {@link #receivedLength()}.
+     * @param buffer       holding the chunk.
+     * @param bufferOffset of the chunk in the buffer.
+     * @param length       of the chunk.
+     * @return true when written; false, writing nothing, when the chunk does not start at {@link #receivedLength()}
+     * or runs past the file's length.
+     */
+    public boolean write(final long offset, final DirectBuffer buffer, final int bufferOffset, final int length)
+    {
+        checkOpen();
+        if (offset != receivedLength || length < 0 || length > this.length - offset)
+        {
+            return false;
+        }
+
+        if (staging.capacity() < length)
+        {
+            staging = ByteBuffer.allocateDirect(length);
+        }
+        staging.clear();
+        buffer.getBytes(bufferOffset, staging, length);
+        staging.flip();
+        try
+        {
+            long position = offset;
+            while (staging.hasRemaining())
+            {
+                position += channel.write(staging, position);
+            }
+            receivedLength = position;
+            if (receivedLength - forcedLength >= FORCE_INTERVAL)
+            {
+                channel.force(false);
+                forcedLength = receivedLength;
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write partial snapshot " + part + " at " + offset, ex);
+        }
+
+        return true;
+    }
+
+    /**
+     * Once every byte is in: force the file, verify it whole (format, both checksums, and the index, term, length and
+     * checksum announced), rename it to its final snapshot name, force the directory, apply retention.
+     *
+     * @return the snapshot, members read.
+     * @throws SnapshotCorruptException when verification fails; the partial file is deleted.
+     * @throws IllegalStateException    when bytes are still missing.
+     */
+    public SnapshotInfo complete()
+    {
+        checkOpen();
+        if (receivedLength != length)
+        {
+            throw new IllegalStateException("partial snapshot " + part + " holds " + receivedLength + " of " + length +
+                " bytes");
+        }
+
+        isDone = true;
+        try
+        {
+            channel.force(true);
+            final SnapshotInfo verified = SnapshotFormat.verify(part, channel);
+            channel.close();
+            if (verified.index() != index || verified.term() != term || verified.checksum() != checksum)
+            {
+                throw new SnapshotCorruptException(part, "received index " + verified.index() + " term " +
+                    verified.term() + " checksum " + SnapshotFormat.hex(verified.checksum()) + ", announced index " +
+                    index + " term " + term + " checksum " + SnapshotFormat.hex(checksum));
+            }
+
+            return store.install(part, verified);
+        }
+        catch (final IOException ex)
+        {
+            discard();
+            throw new UncheckedIOException("cannot complete received snapshot " + part, ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            discard();
+            throw ex;
+        }
+    }
+
+    /**
+     * Give the transfer up for good: the partial file is deleted.
+     */
+    public void abort()
+    {
+        if (!isDone)
+        {
+            isDone = true;
+            discard();
+        }
+    }
+
+    /**
+     * Stop receiving, keeping the partial file for a resume (forced, so a resume after a crash keeps what it holds).
+     */
+    public void close()
+    {
+        if (!isDone)
+        {
+            isDone = true;
+            try
+            {
+                channel.force(false);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot force partial snapshot " + part, ex);
+            }
+            finally
+            {
+                CloseHelper.quietClose(channel);
+            }
+        }
+    }
+
+    private void discard()
+    {
+        CloseHelper.quietClose(channel);
+        SnapshotStore.deleteQuietly(part);
+    }
+
+    private void checkOpen()
+    {
+        if (isDone)
+        {
+            throw new IllegalStateException("receive of " + part + " already completed, aborted or closed");
+        }
+    }
+}
