@@ -8,8 +8,12 @@ import io.flotilla.codecs.AppendEntriesEncoder;
 import io.flotilla.codecs.AppendResponseEncoder;
 import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.EntryFrame;
+import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.RequestVoteEncoder;
+import io.flotilla.codecs.SnapshotAckEncoder;
+import io.flotilla.codecs.SnapshotAckStatus;
+import io.flotilla.codecs.SnapshotChunkEncoder;
 import io.flotilla.codecs.TimeoutNowEncoder;
 import io.flotilla.codecs.VoteResponseEncoder;
 import io.flotilla.engine.raft.RaftTransport;
@@ -25,11 +29,13 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 /**
  * Consensus messages out, over Aeron UDP: one exclusive publication per peer, owned (opened and closed) here.
  * Sends never block: a send that cannot go now (peer down, back-pressure, entries being read back from the
- * archive) returns false and Raft tries again on a later tick. What comes in is the {@link ConsensusAdapter}'s job.
+ * archive) returns false and Raft tries again on a later tick. The same publications carry the chunks and acks of
+ * snapshot installs ({@link SnapshotTransport}). What comes in is the {@link ConsensusAdapter}'s job.
  */
-public final class ConsensusPublisher implements RaftTransport, AutoCloseable
+public final class ConsensusPublisher implements RaftTransport, SnapshotTransport, AutoCloseable
 {
     private static final int HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
+    private static final int CHUNK_HEADER_LENGTH = HEADER_LENGTH + SnapshotChunkEncoder.BLOCK_LENGTH + 4;
 
     private final int memberId;
     private final LogStore log;
@@ -37,6 +43,7 @@ public final class ConsensusPublisher implements RaftTransport, AutoCloseable
     private final int maxBatchBytes;
     private final ExclusivePublication[] publications;
     private final UnsafeBuffer sendBuffer;
+    private final int maxSnapshotChunkLength;
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final AppendEntriesEncoder appendEntriesEncoder = new AppendEntriesEncoder();
@@ -44,6 +51,8 @@ public final class ConsensusPublisher implements RaftTransport, AutoCloseable
     private final RequestVoteEncoder requestVoteEncoder = new RequestVoteEncoder();
     private final VoteResponseEncoder voteResponseEncoder = new VoteResponseEncoder();
     private final TimeoutNowEncoder timeoutNowEncoder = new TimeoutNowEncoder();
+    private final SnapshotChunkEncoder snapshotChunkEncoder = new SnapshotChunkEncoder();
+    private final SnapshotAckEncoder snapshotAckEncoder = new SnapshotAckEncoder();
     private final EntryBlockHandler copyEntries = this::copyEntries;
 
     private int entriesEnd;
@@ -79,6 +88,7 @@ public final class ConsensusPublisher implements RaftTransport, AutoCloseable
         sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(bufferLength));
 
         final ExclusivePublication[] publications = new ExclusivePublication[ClusterMembers.MAX_MEMBER_ID + 1];
+        int maxMessageLength = sendBuffer.capacity();
         try
         {
             for (int i = 0; i < members.size(); i++)
@@ -88,6 +98,7 @@ public final class ConsensusPublisher implements RaftTransport, AutoCloseable
                 {
                     publications[peer.id()] = aeron.addExclusivePublication(
                         peer.consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID);
+                    maxMessageLength = Math.min(maxMessageLength, publications[peer.id()].maxMessageLength());
                 }
             }
         }
@@ -97,6 +108,7 @@ public final class ConsensusPublisher implements RaftTransport, AutoCloseable
             throw ex;
         }
         this.publications = publications;
+        maxSnapshotChunkLength = Math.min(FrameValidator.MAX_SNAPSHOT_CHUNK_LENGTH, maxMessageLength - CHUNK_HEADER_LENGTH);
     }
 
     public boolean sendRequestVote(
@@ -196,6 +208,65 @@ public final class ConsensusPublisher implements RaftTransport, AutoCloseable
     {
         timeoutNowEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).term(term).leaderId(memberId);
         return offer(to, HEADER_LENGTH + timeoutNowEncoder.encodedLength());
+    }
+
+    public boolean sendSnapshotChunk(
+        final int to,
+        final long term,
+        final long snapshotIndex,
+        final long snapshotTerm,
+        final long snapshotLength,
+        final int snapshotChecksum,
+        final long fileOffset,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        if (length > maxSnapshotChunkLength)
+        {
+            throw new IllegalArgumentException(
+                "snapshot chunk of " + length + " bytes exceeds maxSnapshotChunkLength=" + maxSnapshotChunkLength);
+        }
+
+        snapshotChunkEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .term(term)
+            .snapshotIndex(snapshotIndex)
+            .snapshotTerm(snapshotTerm)
+            .snapshotLength(snapshotLength)
+            .fileOffset(fileOffset)
+            .leaderId(memberId)
+            .snapshotChecksum(snapshotChecksum)
+            .putData(buffer, offset, length);
+        return offer(to, HEADER_LENGTH + snapshotChunkEncoder.encodedLength());
+    }
+
+    public boolean sendSnapshotAck(
+        final int to,
+        final long term,
+        final long snapshotIndex,
+        final long snapshotTerm,
+        final long nextOffset,
+        final SnapshotAckStatus status)
+    {
+        snapshotAckEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .term(term)
+            .snapshotIndex(snapshotIndex)
+            .snapshotTerm(snapshotTerm)
+            .nextOffset(nextOffset)
+            .followerId(memberId)
+            .status(status);
+        return offer(to, HEADER_LENGTH + snapshotAckEncoder.encodedLength());
+    }
+
+    /**
+     * The most data one snapshot chunk may carry: one message must fit both the send buffer and every peer
+     * publication's max message length (an eighth of its term length), and the validator's bound.
+     *
+     * @return the length in bytes.
+     */
+    public int maxSnapshotChunkLength()
+    {
+        return maxSnapshotChunkLength;
     }
 
     /**

@@ -136,6 +136,7 @@ public final class NodeAgent implements Agent, RaftOutbox
                 members,
                 memberId,
                 raft,
+                null,
                 counters);
             sessionManager = new SessionManager(raft, sessions, egress, responseChannels, ctx.authenticator(),
                 counters, ctx.sessionTimeoutNs(), ctx.maxSessions());
