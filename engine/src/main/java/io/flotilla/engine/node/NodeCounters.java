@@ -23,6 +23,8 @@ public final class NodeCounters implements AutoCloseable
     public static final int BYTES_REPLICATED_TYPE_ID = 741107;
     public static final int INVALID_MESSAGES_TYPE_ID = 741108;
     public static final int DROPPED_MESSAGES_TYPE_ID = 741109;
+    public static final int SNAPSHOT_BYTES_SENT_TYPE_ID = 741110;
+    public static final int SNAPSHOT_BYTES_RECEIVED_TYPE_ID = 741111;
 
     private final Counter role;
     private final Counter term;
@@ -34,6 +36,8 @@ public final class NodeCounters implements AutoCloseable
     private final Counter bytesReplicated;
     private final Counter invalidMessages;
     private final Counter droppedMessages;
+    private final Counter snapshotBytesSent;
+    private final Counter snapshotBytesReceived;
 
     // What the node's getters read: safe from any thread, and after the counters (and the CnC file) are gone.
     private volatile Role roleView = Role.FOLLOWER;
@@ -62,6 +66,9 @@ public final class NodeCounters implements AutoCloseable
         invalidMessages = aeron.addCounter(INVALID_MESSAGES_TYPE_ID, "flotilla invalid messages dropped" + suffix);
         droppedMessages = aeron.addCounter(DROPPED_MESSAGES_TYPE_ID,
             "flotilla messages dropped (unknown session or member, unsendable reply)" + suffix);
+        snapshotBytesSent = aeron.addCounter(SNAPSHOT_BYTES_SENT_TYPE_ID, "flotilla snapshot bytes sent" + suffix);
+        snapshotBytesReceived = aeron.addCounter(
+            SNAPSHOT_BYTES_RECEIVED_TYPE_ID, "flotilla snapshot bytes received" + suffix);
         leader.setRelease(-1);
     }
 
@@ -151,10 +158,26 @@ public final class NodeCounters implements AutoCloseable
         return droppedMessages;
     }
 
+    /**
+     * @return snapshot file bytes a leader sent in installs (resent bytes included).
+     */
+    public Counter snapshotBytesSent()
+    {
+        return snapshotBytesSent;
+    }
+
+    /**
+     * @return snapshot file bytes a follower wrote to partial files in installs.
+     */
+    public Counter snapshotBytesReceived()
+    {
+        return snapshotBytesReceived;
+    }
+
     public void close()
     {
         CloseHelper.closeAll(
             role, term, leader, commitIndex, appliedIndex, elections, proposals, bytesReplicated, invalidMessages,
-            droppedMessages);
+            droppedMessages, snapshotBytesSent, snapshotBytesReceived);
     }
 }
