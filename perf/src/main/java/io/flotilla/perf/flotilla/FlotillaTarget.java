@@ -17,12 +17,13 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Flotilla under load: three {@link ClusterNode}s in this JVM (each with its own embedded media driver and archive,
- * threading and durability from {@link FlotillaSettings}, an {@link EchoStateMachine}) and a {@link FlotillaClient}
- * sessions ({@link FlotillaSettings#clients()} of them, sharing one embedded media driver and Aeron client), all over UDP
- * on loopback. A client keeps at most {@link FlotillaClient#MAX_OUTSTANDING} requests outstanding (its sequence
+ * threading and durability from {@link FlotillaSettings}, an {@link EchoStateMachine} unless told otherwise) and
+ * {@link FlotillaClient} sessions ({@link FlotillaSettings#clients()} of them, sharing one embedded media driver and
+ * Aeron client), all over UDP on loopback. A client keeps at most {@link FlotillaClient#MAX_OUTSTANDING} requests outstanding (its sequence
  * window, matched by the cluster's per-session response cache), so a window larger than that needs several sessions:
  * a message goes to the first session with room. Ports are free ports, Aeron directories live under
  * /dev/shm and the logs under java.io.tmpdir; all are removed on close. A message is one command; its echo is the
@@ -36,6 +37,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
 
     private final FlotillaSettings settings;
+    private final Consumer<ClusterNode.Context> nodeConfiguration;
     private final ClusterNode[] nodes = new ClusterNode[MEMBER_COUNT];
     private LoopbackResources resources;
     private String members;
@@ -52,7 +54,18 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener
      */
     public FlotillaTarget(final FlotillaSettings settings)
     {
+        this(settings, ctx -> ctx.stateMachine(new EchoStateMachine()));
+    }
+
+    /**
+     * @param settings          durability, threading and client settings.
+     * @param nodeConfiguration applied to each member's context at every launch: sets its state machine (a new one
+     *                          each time, which must echo the harness's messages) and any other setting.
+     */
+    public FlotillaTarget(final FlotillaSettings settings, final Consumer<ClusterNode.Context> nodeConfiguration)
+    {
         this.settings = settings;
+        this.nodeConfiguration = nodeConfiguration;
     }
 
     public String name()
@@ -171,14 +184,15 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener
     public void restart(final int memberId)
     {
         CloseHelper.close(nodes[memberId]);
-        nodes[memberId] = ClusterNode.launch(new ClusterNode.Context()
+        final ClusterNode.Context ctx = new ClusterNode.Context()
             .memberId(memberId)
             .members(members)
             .dataDirectory(resources.dataDir("node-" + memberId))
             .aeronDirectoryName(resources.aeronDir("node-" + memberId))
             .durability(settings.durability())
-            .threading(settings.threading())
-            .stateMachine(new EchoStateMachine()));
+            .threading(settings.threading());
+        nodeConfiguration.accept(ctx);
+        nodes[memberId] = ClusterNode.launch(ctx);
     }
 
     /**
