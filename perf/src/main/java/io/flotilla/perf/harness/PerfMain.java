@@ -6,6 +6,11 @@ import io.flotilla.perf.flotilla.FailoverRun;
 import io.flotilla.perf.flotilla.FlotillaSettings;
 import io.flotilla.perf.flotilla.FlotillaTarget;
 import io.flotilla.perf.flotilla.RecoveryRun;
+import io.flotilla.perf.snapshot.SnapshotInstallRun;
+import io.flotilla.perf.snapshot.SnapshotLatencyRun;
+import io.flotilla.perf.snapshot.SnapshotRestartRun;
+import io.flotilla.perf.snapshot.SnapshotSettings;
+import io.flotilla.perf.snapshot.SnapshotSoakRun;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -40,8 +45,10 @@ public final class PerfMain
     private static final String USAGE = String.join(System.lineSeparator(),
         "usage: PerfMain --target NAME [options]",
         "  --target NAME          one of " + Targets.names(),
-        "  --mode LIST            latency, throughput, failover, recovery, comma separated (default latency);",
-        "                         failover and recovery are Flotilla only and run after the others",
+        "  --mode LIST            latency, throughput, failover, recovery, snapshot-restart, snapshot-install,",
+        "                         snapshot-latency, snapshot-soak, comma separated (default latency); all but",
+        "                         latency and throughput are Flotilla only; the snapshot modes run first, on their",
+        "                         own clusters (docs/performance.md, Snapshots)",
         "  --rate LIST            offered rates in msg/s for latency runs, comma separated (default 10000)",
         "  --size BYTES           message size (default 32)",
         "  --warmup SECONDS       warm-up before each measured period (default 5)",
@@ -56,7 +63,8 @@ public final class PerfMain
         "  --clients N            Flotilla client sessions the load is spread over, 64 outstanding each (default 1)",
         "  --rounds N             failover: leader closes (default 3); the first --rate is the offered rate",
         "  --steady SECONDS       failover: steady load before each close and after each restart (default 3)",
-        "  --entries N            recovery: commands in the restarted node's log (default 2000000)");
+        "  --entries N            recovery: commands in the restarted node's log (default 2000000)",
+        SnapshotSettings.USAGE);
 
     private PerfMain()
     {
@@ -105,6 +113,7 @@ public final class PerfMain
     public static List<RunResult> runAll(final Options options) throws Exception
     {
         final List<RunResult> results = new ArrayList<>();
+        runSnapshotModes(options);
         if (options.recovery)
         {
             final String line = new RecoveryRun(options.flotilla).run(options.entries, options.size);
@@ -144,6 +153,31 @@ public final class PerfMain
         return results;
     }
 
+    private static void runSnapshotModes(final Options options) throws Exception
+    {
+        if (options.modes.contains("snapshot-restart"))
+        {
+            appendLines(options.resultsDir, "snapshot-restart.txt",
+                new SnapshotRestartRun(options.flotilla, options.snapshot).run());
+        }
+        if (options.modes.contains("snapshot-install"))
+        {
+            appendLines(options.resultsDir, "snapshot-install.txt",
+                new SnapshotInstallRun(options.flotilla, options.snapshot).run());
+        }
+        if (options.modes.contains("snapshot-latency"))
+        {
+            appendLines(options.resultsDir, "snapshot-latency.txt",
+                new SnapshotLatencyRun(options.flotilla, options.snapshot).run(options.rates[0], options.size,
+                    options.warmupNs, options.durationNs, options.drainNs, options.idleStrategy(), options.resultsDir));
+        }
+        if (options.modes.contains("snapshot-soak"))
+        {
+            appendLines(options.resultsDir, "snapshot-soak.txt",
+                new SnapshotSoakRun(options.flotilla, options.snapshot).run());
+        }
+    }
+
     private static void appendLines(final Path directory, final String file, final List<String> lines)
         throws IOException
     {
@@ -166,12 +200,17 @@ public final class PerfMain
      */
     public static final class Options
     {
+        private static final List<String> MODES = List.of("latency", "throughput", "failover", "recovery",
+            "snapshot-restart", "snapshot-install", "snapshot-latency", "snapshot-soak");
+
         final String target;
+        final List<String> modes;
         final boolean latency;
         final boolean throughput;
         final boolean failover;
         final boolean recovery;
         final FlotillaSettings flotilla;
+        final SnapshotSettings snapshot;
         final int rounds;
         final long steadyNs;
         final long entries;
@@ -207,18 +246,18 @@ public final class PerfMain
             {
                 throw new IllegalArgumentException("unknown target '" + target + "', known: " + Targets.names());
             }
-            final List<String> modes = List.of(values.getOrDefault("mode", "latency").split(","));
+            modes = List.of(values.getOrDefault("mode", "latency").split(","));
             latency = modes.contains("latency");
             throughput = modes.contains("throughput");
             failover = modes.contains("failover");
             recovery = modes.contains("recovery");
-            if (!List.of("latency", "throughput", "failover", "recovery").containsAll(modes))
+            if (!MODES.containsAll(modes))
             {
-                throw new IllegalArgumentException("--mode must list latency, throughput, failover or recovery");
+                throw new IllegalArgumentException("--mode must list some of " + MODES);
             }
-            if ((failover || recovery) && !"flotilla".equals(target))
+            if (!List.of("latency", "throughput").containsAll(modes) && !"flotilla".equals(target))
             {
-                throw new IllegalArgumentException("--mode failover and recovery need --target flotilla");
+                throw new IllegalArgumentException("--mode failover, recovery and snapshot-* need --target flotilla");
             }
             flotilla = new FlotillaSettings(
                 Durability.valueOf(values.getOrDefault("durability", FlotillaSettings.DEFAULT_DURABILITY.name())),
@@ -227,6 +266,7 @@ public final class PerfMain
                 TimeUnit.MILLISECONDS.toNanos(Long.parseLong(values.getOrDefault("client-response-timeout-ms",
                     Long.toString(TimeUnit.NANOSECONDS.toMillis(FlotillaSettings.DEFAULT_CLIENT_RESPONSE_TIMEOUT_NS))))),
                 Integer.parseInt(values.getOrDefault("clients", Integer.toString(FlotillaSettings.DEFAULT_CLIENTS))));
+            snapshot = SnapshotSettings.parse(values);
             rounds = Integer.parseInt(values.getOrDefault("rounds", "3"));
             steadyNs = seconds(values, "steady", "3");
             entries = Long.parseLong(values.getOrDefault("entries", "2000000"));
