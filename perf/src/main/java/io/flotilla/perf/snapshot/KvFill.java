@@ -83,16 +83,9 @@ public final class KvFill implements ProposalCallback
      *
      * @param leader the node to propose on.
      * @return whether a command was accepted for proposal.
-     * @throws IllegalStateException when a command was not committed for another reason than back pressure (the
-     *                               node lost leadership or closed): the benchmark's figures would be wrong.
      */
     public boolean proposeNext(final ClusterNode leader)
     {
-        if (failed.get() > 0)
-        {
-            throw new IllegalStateException("a command was not committed (" + failure + ") after " + committed.get() +
-                " committed: the benchmark needs a stable leader");
-        }
         if (outstanding() >= maxInFlight)
         {
             return false;
@@ -116,12 +109,18 @@ public final class KvFill implements ProposalCallback
      * @param leader     the node to propose on.
      * @param count      commands committed when this returns.
      * @param deadlineNs {@link System#nanoTime()} by which they must be.
-     * @throws IllegalStateException when the deadline passes or a command fails.
+     * @throws IllegalStateException when the deadline passes, or a command was not committed for another reason than
+     *                               back pressure (the node lost leadership or closed): the state would have gaps.
      */
     public void fill(final ClusterNode leader, final long count, final long deadlineNs)
     {
         while (committed.get() < count)
         {
+            if (failed.get() > 0)
+            {
+                throw new IllegalStateException("a command was not committed (" + failure + ") after " +
+                    committed.get() + " committed: the fill needs a stable leader");
+            }
             if (System.nanoTime() - deadlineNs > 0)
             {
                 throw new IllegalStateException("fill not done by its deadline: " + committed.get() + " of " + count +
@@ -140,6 +139,14 @@ public final class KvFill implements ProposalCallback
     public long committed()
     {
         return committed.get();
+    }
+
+    /**
+     * @return commands not committed for another reason than back pressure (leadership lost, node closed).
+     */
+    public long failed()
+    {
+        return failed.get();
     }
 
     /**

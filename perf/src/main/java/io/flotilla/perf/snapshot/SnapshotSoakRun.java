@@ -5,6 +5,7 @@ import io.flotilla.perf.flotilla.FlotillaSettings;
 import io.flotilla.samples.KvStateMachine;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -12,14 +13,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * Memory and disk over a long run with snapshots: a three-member cluster in this JVM takes KV puts over
  * {@link SnapshotSettings#keys()} keys, proposed in process on the leader at {@link SnapshotSettings#soakRate()}
- * commands/s, and takes snapshots at {@link SnapshotSettings#logEntries()} entries. Every
- * {@link SnapshotSettings#sampleNs()} it samples the process's resident set, the JVM's direct and mapped buffer pools
- * (one process holds all three members, so these are totals), and per member the data directory's bytes, the log's
- * first index, the commit index (the log's last index but for entries in flight) and the snapshot index.
+ * commands/s (following the leader if leadership moves), and takes snapshots at
+ * {@link SnapshotSettings#logEntries()} entries. Every {@link SnapshotSettings#sampleNs()} it samples the
+ * process's resident set, the JVM's direct and mapped buffer pools (one process holds all three members, so these
+ * are totals), and per member the data directory's bytes, the log's first index, the commit index (the log's last
+ * index but for entries in flight) and the snapshot index.
  * <p>
- * Flat means: over the samples after every member has taken its first snapshot, the largest value of the later half
- * is at most {@link #FLAT_RATIO} times the largest of the earlier half, for memory, disk and log length alike. A
- * bounded quantity saws (segments are purged a whole one at a time, snapshots replace snapshots) but does not climb.
+ * Flat means: over the samples after every member has taken its first snapshot, the median of the later half is at
+ * most {@link #FLAT_RATIO} times the median of the earlier half, for memory, disk and log length alike. A bounded
+ * quantity saws (archive segments are purged a whole one at a time, snapshots replace snapshots) but does not climb;
+ * medians see through the saw where maxima would depend on where a tooth falls.
  */
 public final class SnapshotSoakRun
 {
@@ -57,7 +60,9 @@ public final class SnapshotSoakRun
             {
                 cluster.launch(i);
             }
-            final ClusterNode leader = cluster.awaitLeader(System.nanoTime() + START_DEADLINE_NS);
+            ClusterNode leader = cluster.awaitLeader(System.nanoTime() + START_DEADLINE_NS);
+            long failedSeen = 0;
+            int leaderChanges = 0;
             final KvFill load = new KvFill(snapshot.keys(), snapshot.valueBytes());
             final List<Sample> samples = new ArrayList<>();
             final List<String> lines = new ArrayList<>();
@@ -81,6 +86,14 @@ public final class SnapshotSoakRun
                 {
                     break;
                 }
+                if (load.failed() > failedSeen)
+                {
+                    // Leadership moved (two busy cores can starve a heartbeat): follow it, the run goes on.
+                    failedSeen = load.failed();
+                    final ClusterNode next = cluster.awaitLeader(nowNs + START_DEADLINE_NS);
+                    leaderChanges += next == leader ? 0 : 1;
+                    leader = next;
+                }
                 boolean sent = false;
                 while (nextSendNs - nowNs <= 0 && load.proposeNext(leader))
                 {
@@ -93,7 +106,7 @@ public final class SnapshotSoakRun
                 }
             }
             final double achievedRate = load.committed() * 1e9 / (System.nanoTime() - startNs);
-            final String verdict = verdict(samples, achievedRate);
+            final String verdict = verdict(samples, achievedRate, leaderChanges, load.failed());
             lines.add(verdict);
             System.out.println(verdict);
             final String table = table(samples);
@@ -103,7 +116,8 @@ public final class SnapshotSoakRun
         }
     }
 
-    private String verdict(final List<Sample> samples, final double achievedRate)
+    private String verdict(
+        final List<Sample> samples, final double achievedRate, final int leaderChanges, final long failed)
     {
         int first = -1;
         for (int i = 0; i < samples.size() && first < 0; i++)
@@ -115,9 +129,9 @@ public final class SnapshotSoakRun
         }
         final StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
             "target=flotilla mode=snapshot-soak verdict minutes=%.1f rate=%d achieved_cmd_per_s=%.0f keys=%d " +
-            "value_bytes=%d snapshot_log_entries=%d samples=%d",
+            "value_bytes=%d snapshot_log_entries=%d samples=%d leader_changes=%d not_committed=%d",
             snapshot.soakNs() / 6e10, snapshot.soakRate(), achievedRate, snapshot.keys(), snapshot.valueBytes(),
-            snapshot.logEntries(), samples.size()));
+            snapshot.logEntries(), samples.size(), leaderChanges, failed));
         final List<Sample> after = first < 0 ? List.of() : samples.subList(first, samples.size());
         if (after.size() < 2)
         {
@@ -138,21 +152,19 @@ public final class SnapshotSoakRun
     private static double ratio(final List<Sample> samples, final String metric)
     {
         final int half = samples.size() / 2;
-        long earlier = 1;
-        long later = 1;
-        for (int i = 0; i < samples.size(); i++)
+        return Math.max(1, median(samples.subList(half, samples.size()), metric)) /
+            (double)Math.max(1, median(samples.subList(0, half), metric));
+    }
+
+    private static long median(final List<Sample> samples, final String metric)
+    {
+        final long[] values = new long[samples.size()];
+        for (int i = 0; i < values.length; i++)
         {
-            final long value = samples.get(i).metric(metric);
-            if (i < half)
-            {
-                earlier = Math.max(earlier, value);
-            }
-            else
-            {
-                later = Math.max(later, value);
-            }
+            values[i] = samples.get(i).metric(metric);
         }
-        return later / (double)earlier;
+        Arrays.sort(values);
+        return values[values.length / 2];
     }
 
     private static String table(final List<Sample> samples)
