@@ -9,9 +9,9 @@
 #   latency  client latency at RATE while the leader and a follower snapshot STATE_BYTES, against without
 #   soak     RSS, direct/mapped memory, data directories, log and snapshot indexes over SOAK_MINUTES at SOAK_RATE
 #
-# Knobs (environment): MODES COMMANDS KEYS VALUE_BYTES SNAPSHOT_LOG_ENTRIES STATE_BYTES STATE_VALUE_BYTES RATE SIZE
-# WARMUP DURATION SOAK_MINUTES SOAK_RATE SAMPLE_SECONDS DURABILITY THREADING HEAP SOAK_HEAP RESULTS SKIP_BUILD
-# MVN_FLAGS JAVA_OPTS
+# Knobs (environment): MODES COMMANDS KEYS VALUE_BYTES SNAPSHOT_LOG_ENTRIES RESTART_SNAPSHOT_LOG_ENTRIES STATE_BYTES
+# STATE_VALUE_BYTES RATE SIZE WARMUP DURATION SOAK_MINUTES SOAK_RATE SAMPLE_SECONDS DURABILITY THREADING HEAP
+# SOAK_HEAP RESULTS SKIP_BUILD MVN_FLAGS JAVA_OPTS
 #   quick:  COMMANDS=1000000 STATE_BYTES=64m SOAK_MINUTES=2 scripts/perf-snapshots.sh
 #   50M:    MODES=restart COMMANDS=1000000,10000000,50000000 scripts/perf-snapshots.sh
 set -uo pipefail
@@ -21,8 +21,11 @@ MODES=${MODES:-"restart install latency soak"}
 COMMANDS=${COMMANDS:-1000000,10000000}
 KEYS=${KEYS:-100000}
 VALUE_BYTES=${VALUE_BYTES:-32}
-# The engine's default threshold (flotilla.snapshot.log.entries): what a node does out of the box.
+# Entries between snapshots. The soak uses the engine's default (flotilla.snapshot.log.entries), what a node does out
+# of the box; the restart a quarter of it, so that the 1 M run has snapshots too and the replay after the last one
+# stays under 1.25 x 250k entries whatever the length of the history.
 SNAPSHOT_LOG_ENTRIES=${SNAPSHOT_LOG_ENTRIES:-1000000}
+RESTART_SNAPSHOT_LOG_ENTRIES=${RESTART_SNAPSHOT_LOG_ENTRIES:-250000}
 STATE_BYTES=${STATE_BYTES:-1g}
 STATE_VALUE_BYTES=${STATE_VALUE_BYTES:-10240}
 RATE=${RATE:-10000}
@@ -54,7 +57,7 @@ mkdir -p "$RESULTS"
 {
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-    echo "command: MODES=\"$MODES\" COMMANDS=$COMMANDS KEYS=$KEYS VALUE_BYTES=$VALUE_BYTES SNAPSHOT_LOG_ENTRIES=$SNAPSHOT_LOG_ENTRIES STATE_BYTES=$STATE_BYTES STATE_VALUE_BYTES=$STATE_VALUE_BYTES RATE=$RATE SIZE=$SIZE WARMUP=$WARMUP DURATION=$DURATION SOAK_MINUTES=$SOAK_MINUTES SOAK_RATE=$SOAK_RATE SAMPLE_SECONDS=$SAMPLE_SECONDS DURABILITY=$DURABILITY THREADING=$THREADING HEAP=$HEAP SOAK_HEAP=$SOAK_HEAP scripts/perf-snapshots.sh"
+    echo "command: MODES=\"$MODES\" COMMANDS=$COMMANDS KEYS=$KEYS VALUE_BYTES=$VALUE_BYTES SNAPSHOT_LOG_ENTRIES=$SNAPSHOT_LOG_ENTRIES RESTART_SNAPSHOT_LOG_ENTRIES=$RESTART_SNAPSHOT_LOG_ENTRIES STATE_BYTES=$STATE_BYTES STATE_VALUE_BYTES=$STATE_VALUE_BYTES RATE=$RATE SIZE=$SIZE WARMUP=$WARMUP DURATION=$DURATION SOAK_MINUTES=$SOAK_MINUTES SOAK_RATE=$SOAK_RATE SAMPLE_SECONDS=$SAMPLE_SECONDS DURABILITY=$DURABILITY THREADING=$THREADING HEAP=$HEAP SOAK_HEAP=$SOAK_HEAP scripts/perf-snapshots.sh"
     echo "java options: ${JAVA_OPTS:-}"
     echo "cpus: $(nproc)  load before run: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "java: $(java -version 2>&1 | head -1)"
@@ -73,10 +76,12 @@ for mode in $MODES; do
     else
         heap=("-Xms$HEAP" "-Xmx$HEAP")
     fi
+    threshold=$SNAPSHOT_LOG_ENTRIES
+    [ "$mode" = restart ] && threshold=$RESTART_SNAPSHOT_LOG_ENTRIES
     # shellcheck disable=SC2086
     if ! java "${JVM_FLAGS[@]}" "${heap[@]}" ${JAVA_OPTS:-} "-Xlog:gc:file=$RESULTS/snapshot-$mode-gc.log" -cp "$JAR" \
         io.flotilla.perf.harness.PerfMain --target flotilla --mode "snapshot-$mode" \
-        --commands "$COMMANDS" --keys "$KEYS" --value-bytes "$VALUE_BYTES" --snapshot-log-entries "$SNAPSHOT_LOG_ENTRIES" \
+        --commands "$COMMANDS" --keys "$KEYS" --value-bytes "$VALUE_BYTES" --snapshot-log-entries "$threshold" \
         --state-bytes "$STATE_BYTES" --state-value-bytes "$STATE_VALUE_BYTES" --rate "$RATE" --size "$SIZE" \
         --warmup "$WARMUP" --duration "$DURATION" --soak-minutes "$SOAK_MINUTES" --soak-rate "$SOAK_RATE" \
         --sample-seconds "$SAMPLE_SECONDS" --durability "$DURABILITY" --threading "$THREADING" \

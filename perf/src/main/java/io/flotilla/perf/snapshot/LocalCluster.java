@@ -7,6 +7,7 @@ import io.flotilla.perf.flotilla.FlotillaSettings;
 import org.agrona.CloseHelper;
 
 import java.io.File;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -16,6 +17,16 @@ import java.util.function.Consumer;
  */
 final class LocalCluster implements AutoCloseable
 {
+    /**
+     * Election timeout range for runs that hold a large state on the heap: G1 copies the live state out of the young
+     * generation in one pause (a second for 200 MB on two busy cores), longer than the default 300-600 ms, so the
+     * followers would campaign and the leader step down in the middle of a fill. Failure detection is not what these
+     * runs measure; replication and client latency do not depend on the timeout.
+     */
+    static final long LARGE_STATE_ELECTION_TIMEOUT_MIN_NS = TimeUnit.SECONDS.toNanos(2);
+    /** Upper end of that range. */
+    static final long LARGE_STATE_ELECTION_TIMEOUT_MAX_NS = TimeUnit.SECONDS.toNanos(4);
+
     private final LoopbackResources resources;
     private final String members;
     private final ClusterNode[] nodes;

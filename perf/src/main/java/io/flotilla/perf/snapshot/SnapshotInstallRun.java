@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * until its applied index reaches the leader's commit index, and the rate is the snapshot file's bytes over that
  * time. The joined state's digest must equal the leader's.
  * <p>
- * Automatic snapshots are off, so the only snapshot is the one asked for. Three copies of the state live in this
+ * Automatic snapshots are off, so the only snapshot is the one asked for; the election timeout is widened as
+ * {@link LocalCluster#LARGE_STATE_ELECTION_TIMEOUT_MIN_NS} says. Three copies of the state live in this
  * JVM: the heap needs about 3.5 times the state.
  */
 public final class SnapshotInstallRun
@@ -48,7 +49,10 @@ public final class SnapshotInstallRun
     {
         try (LocalCluster cluster = new LocalCluster("snapshot-install", 3, settings, ctx ->
         {
-            ctx.stateMachine(new KvStateMachine()).archiveSegmentLength(ARCHIVE_SEGMENT_LENGTH);
+            ctx.stateMachine(new KvStateMachine())
+                .archiveSegmentLength(ARCHIVE_SEGMENT_LENGTH)
+                .electionTimeoutNs(
+                    LocalCluster.LARGE_STATE_ELECTION_TIMEOUT_MIN_NS, LocalCluster.LARGE_STATE_ELECTION_TIMEOUT_MAX_NS);
             ctx.snapshotConfig().logEntries(0).logBytes(0).retainEntries(0);
         }))
         {

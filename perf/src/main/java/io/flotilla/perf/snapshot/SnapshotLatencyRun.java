@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * target (three members, a client over UDP) runs a {@link KvEchoStateMachine} filled in process with a KV state of
  * {@link SnapshotSettings#stateBytes()}; then two latency runs at the same rate follow one another: one without
  * snapshots, one during which the leader and a follower each take a snapshot ({@link ClusterNode#takeSnapshot()}),
- * both asked for a tenth into the measured period. Automatic snapshots are off, so those are the only ones. Both
- * runs write an {@code .hgrm}; the table gives p50, p99, p99.9 and max each way, and how long the snapshots took.
+ * both asked for a tenth into the measured period. Automatic snapshots are off, so those are the only ones; the
+ * election timeout is widened as {@link LocalCluster#LARGE_STATE_ELECTION_TIMEOUT_MIN_NS} says. Both runs write an
+ * {@code .hgrm}; the table gives p50, p99, p99.9 and max each way, and how long the snapshots took.
  */
 public final class SnapshotLatencyRun
 {
@@ -73,7 +74,8 @@ public final class SnapshotLatencyRun
         }
         try (FlotillaTarget target = new FlotillaTarget(settings, ctx ->
         {
-            ctx.stateMachine(new KvEchoStateMachine(size));
+            ctx.stateMachine(new KvEchoStateMachine(size)).electionTimeoutNs(
+                LocalCluster.LARGE_STATE_ELECTION_TIMEOUT_MIN_NS, LocalCluster.LARGE_STATE_ELECTION_TIMEOUT_MAX_NS);
             ctx.snapshotConfig().logEntries(0).logBytes(0);
         }))
         {
