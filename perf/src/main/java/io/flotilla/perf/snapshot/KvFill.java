@@ -114,6 +114,21 @@ public final class KvFill implements ProposalCallback
      */
     public void fill(final ClusterNode leader, final long count, final long deadlineNs)
     {
+        fill(leader, count, deadlineNs, Thread::yield); // two cores: leave the node's agent the CPU
+    }
+
+    /**
+     * Propose at the node's pace until {@code count} commands are committed in all, doing other work when idle.
+     *
+     * @param leader     the node to propose on.
+     * @param count      commands committed when this returns.
+     * @param deadlineNs {@link System#nanoTime()} by which they must be.
+     * @param onIdle     run whenever no command could be proposed (it should yield the CPU when it has no work).
+     * @throws IllegalStateException when the deadline passes, or a command was not committed for another reason than
+     *                               back pressure (the node lost leadership or closed): the state would have gaps.
+     */
+    public void fill(final ClusterNode leader, final long count, final long deadlineNs, final Runnable onIdle)
+    {
         while (committed.get() < count)
         {
             if (failed.get() > 0)
@@ -128,7 +143,7 @@ public final class KvFill implements ProposalCallback
             }
             if (accepted - notCommitted.get() >= count || !proposeNext(leader))
             {
-                Thread.yield(); // two cores: leave the node's agent the CPU
+                onIdle.run();
             }
         }
     }

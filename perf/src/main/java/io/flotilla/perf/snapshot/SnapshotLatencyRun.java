@@ -4,6 +4,7 @@ import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.raft.Role;
 import io.flotilla.perf.flotilla.FlotillaSettings;
 import io.flotilla.perf.flotilla.FlotillaTarget;
+import io.flotilla.perf.harness.EchoHandler;
 import io.flotilla.perf.harness.LatencyRun;
 import io.flotilla.perf.harness.RunResult;
 import org.HdrHistogram.Histogram;
@@ -83,8 +84,16 @@ public final class SnapshotLatencyRun
             final ClusterNode leader = leader(target);
             final ClusterNode follower = target.node((leader.memberId() + 1) % target.memberCount());
             final long fillStartNs = System.nanoTime();
+            // The client is polled meanwhile, or its session would expire before the load begins.
+            final EchoHandler noEchoes = (sendTimeNs) -> {};
             fill.fill(leader, fill.keyCount(), fillStartNs + TimeUnit.MINUTES.toNanos(1) +
-                snapshot.stateBytes() / 1_000_000 * TimeUnit.MILLISECONDS.toNanos(50));
+                snapshot.stateBytes() / 1_000_000 * TimeUnit.MILLISECONDS.toNanos(50), () ->
+                {
+                    if (0 == target.poll(noEchoes))
+                    {
+                        Thread.yield();
+                    }
+                });
             final long fillNs = System.nanoTime() - fillStartNs;
             awaitApplied(follower, leader.commitIndex(), System.nanoTime() + TimeUnit.MINUTES.toNanos(1));
             System.out.printf(Locale.ROOT, "filled %d keys x %d B in %.1f s%n",
@@ -106,6 +115,11 @@ public final class SnapshotLatencyRun
             });
             final RunResult with = new LatencyRun(rate, warmupNs, durationNs, drainNs, idleStrategy).run(target, size);
             snapshots.get(TimeUnit.MINUTES.toNanos(5), TimeUnit.NANOSECONDS);
+            if (0 == without.received() || 0 == with.received())
+            {
+                throw new IllegalStateException("no echoes in a latency run (without: " + without.received() +
+                    " of " + without.sent() + ", with: " + with.received() + " of " + with.sent() + ")");
+            }
             final boolean within = Math.max(leaderSnapshotNs.get(), followerSnapshotNs.get()) < durationNs * 9 / 10;
 
             final List<String> lines = new ArrayList<>();
