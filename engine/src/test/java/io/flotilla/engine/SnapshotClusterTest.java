@@ -78,12 +78,22 @@ class SnapshotClusterTest
             final ClusterNode leader = cluster.awaitLeader();
             cluster.await("the leader compacted its log", () -> leader.logFirstIndex() > 1);
 
-            cluster.start(lost, context(cluster, lost, 2_000, 0));
+            cluster.start(lost, context(cluster, lost, 2_000, 0).rejoinAfterDataLoss(true));
             cluster.awaitConverged(20_000);
             assertTrue(cluster.machine(lost).loadedSnapshots() >= 1, "installed a snapshot");
 
             cluster.proposeAllAcrossLeaderChanges(1_000, 64, "after-");
             cluster.awaitConverged(21_000);
+
+            // The rejoined node votes again once caught up: without its vote the two left could elect no one.
+            final int leaderId = cluster.awaitLeader().memberId();
+            if (leaderId != lost)
+            {
+                cluster.stop(leaderId);
+                cluster.awaitLeader();
+                cluster.proposeAllAcrossLeaderChanges(100, 64, "two-left-");
+                cluster.awaitConverged(21_100);
+            }
         }
     }
 
