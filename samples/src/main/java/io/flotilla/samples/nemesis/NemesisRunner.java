@@ -30,8 +30,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Runs three {@link io.flotilla.samples.KvNode} JVMs in network namespaces under a concurrent KV workload, injects
- * faults on a schedule (kill -9, SIGSTOP/SIGCONT, partitions), heals, and checks the run: the history is
+ * Runs three {@link io.flotilla.samples.KvNode} JVMs in network namespaces under a concurrent KV workload, with
+ * thresholds that make them snapshot, compact and install snapshots all the time, injects faults on a schedule
+ * (kill -9, a deleted data directory, SIGSTOP/SIGCONT, partitions), heals, and checks the run: the history is
  * linearizable (every acknowledged write present or overwritten by a legal order), the replicas converge to the
  * same applied index and state digest, no node logged a checksum error or exited by itself, and the cluster served
  * again within {@link #SERVE_BOUND_MS} after every heal. Every wait has a deadline; everything started is stopped,
@@ -134,6 +135,7 @@ public final class NemesisRunner
         Runtime.getRuntime().addShutdownHook(cleanupHook);
         Workload workload = null;
         CheckResult check = null;
+        List<SnapshotActivity> snapshots = List.of();
         String convergence = "not reached";
         final Path historyFile = runDir.resolve("history.txt");
         final Writer historyWriter = Files.newBufferedWriter(historyFile, StandardCharsets.UTF_8);
@@ -216,15 +218,21 @@ public final class NemesisRunner
             }
             cleanUp();
             Runtime.getRuntime().removeShutdownHook(cleanupHook);
+            if (null != nodes)
+            {
+                snapshots = nodes.snapshotActivity();
+                log("snapshots: " + snapshots);
+            }
         }
         final String verdict = null == check ? "not checked" : check.verdict() + " (" + check.operationCount() +
             " operations, " + TimeUnit.NANOSECONDS.toMillis(check.elapsedNs()) + " ms)";
         return null == workload ?
             new NemesisReport(System.nanoTime() - startNs, 0, 0, 0, new EnumMap<>(faults), maxRecoveryMs, 0, verdict,
-                convergence, null == nodes ? List.of() : nodes.startFailures(), List.copyOf(anomalies)) :
+                convergence, snapshots, null == nodes ? List.of() : nodes.startFailures(), List.copyOf(anomalies)) :
             new NemesisReport(System.nanoTime() - startNs, workload.operations(), workload.okCount(),
                 workload.infoCount(), new EnumMap<>(faults), maxRecoveryMs, TimeUnit.NANOSECONDS.toMillis(workload.maxGapNs()),
-                verdict, convergence, null == nodes ? List.of() : nodes.startFailures(), List.copyOf(anomalies));
+                verdict, convergence, snapshots, null == nodes ? List.of() : nodes.startFailures(),
+                List.copyOf(anomalies));
     }
 
     private CheckResult checkHistory(final HistoryRecorder recorder, final Path historyFile)
@@ -250,7 +258,7 @@ public final class NemesisRunner
             final Fault fault = null == schedule ? Fault.values()[random.nextInt(Fault.values().length)] : schedule.get(n);
             final long holdMs = null == schedule ? 1_000 + random.nextInt(5_000) : 3_000;
             final Instant faultStart = Instant.now();
-            final String what = inject(fault, holdMs);
+            final String what = inject(fault, holdMs, workload);
             faults.merge(fault, 1, Integer::sum);
             final long healNs = System.nanoTime();
             final boolean served = await(SERVE_BOUND_MS, () -> workload.lastOkCompletionNs() - healNs > 0);
@@ -280,11 +288,12 @@ public final class NemesisRunner
      *
      * @return what was done, for the log.
      */
-    private String inject(final Fault fault, final long holdMs) throws InterruptedException
+    private String inject(final Fault fault, final long holdMs, final Workload workload) throws InterruptedException
     {
         final int target = switch (fault)
         {
             case KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_KILL_LEADER -> leaderOrRandom();
+            case WIPE_FOLLOWER -> followerOfStableLeader();
             default -> random.nextInt(NODES);
         };
         switch (fault)
@@ -307,6 +316,10 @@ public final class NemesisRunner
                 Thread.sleep(holdMs / 2);
                 nodes.start(target);
                 return "kill -9 node " + target + ", restarted, killed again " + killAgainMs + " ms later, restarted";
+            }
+            case WIPE_FOLLOWER ->
+            {
+                return wipeFollower(target, holdMs, workload);
             }
             case PAUSE_LEADER, PAUSE_RANDOM ->
             {
@@ -356,6 +369,67 @@ public final class NemesisRunner
             }
             default -> throw new IllegalStateException(fault.name());
         }
+    }
+
+    /**
+     * {@code kill -9} of follower {@code target}, its data directory deleted, held down while the others go on
+     * serving (and the leader compacts its log past what the blank node would need), restarted empty, and waited
+     * for until it has caught up with the leader's applied index at the restart: the next fault finds the two
+     * others holding the whole log again (see {@link Fault#WIPE_FOLLOWER}).
+     */
+    private String wipeFollower(final int target, final long holdMs, final Workload workload)
+        throws InterruptedException
+    {
+        final long killNs = System.nanoTime();
+        nodes.kill(target, 10_000);
+        nodes.wipe(target);
+        Thread.sleep(holdMs);
+        // An entry committed after the kill was acknowledged by both others: each holds every committed entry.
+        require(await(SERVE_BOUND_MS, () -> workload.lastOkCompletionNs() - killNs > 0),
+            "no operation acknowledged within " + SERVE_BOUND_MS + " ms of wiping node " + target);
+        final int leader = nodes.leader();
+        final ReplicaStatus leaderStatus = leader < 0 ? null : nodes.status(leader);
+        final SnapshotCounters leaderCounters = leader < 0 ? null : nodes.counters(leader);
+        final long catchUpIndex = null == leaderStatus ? 0 : leaderStatus.appliedIndex();
+        final long restartNs = System.nanoTime();
+        nodes.start(target);
+        require(await(READY_BOUND_MS, () ->
+        {
+            final ReplicaStatus status = nodes.status(target);
+            return allReady() && null != status && status.appliedIndex() >= catchUpIndex;
+        }), "wiped node " + target + " did not catch up to index " + catchUpIndex + " within " + READY_BOUND_MS + " ms");
+        final long rejoinMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartNs);
+        final SnapshotCounters counters = nodes.counters(target);
+        final String how = null != counters && counters.installs() > 0 ?
+            "rejoined through a snapshot install (snapshot index " + counters.snapshotIndex() + ")" :
+            "rejoined from the leader's log, no install";
+        return "kill -9 node " + target + " (a follower), data directory deleted, restarted empty while the leader's " +
+            "log began at index " + (null == leaderCounters ? "unknown" : leaderCounters.logFirstIndex()) + "; " + how +
+            ", caught up to index " + catchUpIndex + " in " + rejoinMs + " ms";
+    }
+
+    /**
+     * A follower to wipe: only while all three nodes agree on the term and the leader, so that no vote the wiped
+     * node forgets is one a live node could still ask for (both others are already in that term).
+     */
+    private int followerOfStableLeader() throws InterruptedException
+    {
+        final int[] leader = {-1};
+        require(await(SERVE_BOUND_MS, () ->
+        {
+            leader[0] = nodes.leader();
+            final ReplicaStatus leaderStatus = leader[0] < 0 ? null : nodes.status(leader[0]);
+            for (int i = 0; i < NODES && null != leaderStatus; i++)
+            {
+                final ReplicaStatus status = nodes.status(i);
+                if (null == status || status.term() != leaderStatus.term() || status.leader() != leader[0])
+                {
+                    return false;
+                }
+            }
+            return null != leaderStatus;
+        }), "no stable leader within " + SERVE_BOUND_MS + " ms to wipe a follower of");
+        return (leader[0] + 1 + random.nextInt(NODES - 1)) % NODES;
     }
 
     private int leaderOrRandom() throws InterruptedException
