@@ -21,10 +21,12 @@ FLOTILLA_CLIENT_PROPS=(-Dflotilla.client.response.timeout="${FLOTILLA_DEMO_RESPO
 RUN_DIR="${FLOTILLA_ROOT}/run/demo"
 DURABILITY="${FLOTILLA_DEMO_DURABILITY:-FSYNC}"
 SNAPSHOT_ENTRIES="${FLOTILLA_DEMO_SNAPSHOT_ENTRIES:-5000}"
-# Small snapshot thresholds and archive segments (a multiple of the log's term length): within the demo every node
-# snapshots several times and compaction purges the log prefix a blank node would need, so it must get an install.
+# Small snapshot thresholds and archive segments: within the demo every node snapshots several times and compaction
+# purges the log prefix a blank node would need, so it must get an install. 1 MiB segments of a log with 256 KiB
+# terms (a segment is a multiple of the term length; both in bytes, these two settings take no size suffix).
 NODE_PROPS=(-Dflotilla.log.durability="${DURABILITY}" -Dflotilla.snapshot.log.entries="${SNAPSHOT_ENTRIES}"
-    -Dflotilla.snapshot.retain.entries=1000 -Dflotilla.archive.segment.length=1m -Dflotilla.log.term.length=256k)
+    -Dflotilla.snapshot.retain.entries=1000 -Dflotilla.archive.segment.length=1048576
+    -Dflotilla.log.term.length=262144)
 MEMBERS="$(flotilla_members "${FLOTILLA_DEMO_BASE_PORT:-29110}")"
 AERON_PREFIX="/dev/shm/flotilla-demo-$(id -u)-$$"
 LOAD_PID=""

@@ -33,12 +33,14 @@ final class NodeProcesses implements AutoCloseable
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-Djava.net.preferIPv4Stack=true");
     /**
      * Thresholds small enough that every node snapshots every few seconds under the workload, and archive segments
-     * small enough that compaction purges some after the first snapshots, so that a lagging or blank follower
-     * needs an install (the segment length must be a multiple of the log's term length).
+     * small enough (about 3,000 of its entries) that compaction purges one at nearly every snapshot: a blank
+     * follower, and one paused or cut off for a few seconds, needs an install. 512 KiB segments of a log with
+     * 256 KiB terms (a segment is a multiple of the term length; both in bytes, these two settings take no size
+     * suffix).
      */
     static final List<String> SNAPSHOT_SETTINGS = List.of(
-        "-Dflotilla.snapshot.log.entries=3000", "-Dflotilla.snapshot.retain.entries=500",
-        "-Dflotilla.archive.segment.length=1m", "-Dflotilla.log.term.length=256k");
+        "-Dflotilla.snapshot.log.entries=2000", "-Dflotilla.snapshot.retain.entries=300",
+        "-Dflotilla.archive.segment.length=524288", "-Dflotilla.log.term.length=262144");
     static final int CONSENSUS_PORT = 20110;
     static final int INGRESS_PORT = 20111;
     private static final long STOP_TIMEOUT_MS = 15_000;
