@@ -32,7 +32,7 @@ AERON_PREFIX="/dev/shm/flotilla-demo-$(id -u)-$$"
 LOAD_PID=""
 # What a node logs when it has taken a snapshot itself, and when it has installed one from the leader.
 SNAPSHOT_TAKEN_RE=': snapshot at index [0-9]+ term [0-9]+, [0-9]+ bytes'
-SNAPSHOT_INSTALLED_RE='INSTALL_LINE_PLACEHOLDER'
+SNAPSHOT_INSTALLED_RE=': installed a snapshot of [0-9]+ bytes at index [0-9]+'
 
 cleanup()
 {

@@ -387,10 +387,16 @@ public final class NemesisRunner
         // An entry committed after the kill was acknowledged by both others: each holds every committed entry.
         require(await(SERVE_BOUND_MS, () -> workload.lastOkCompletionNs() - killNs > 0),
             "no operation acknowledged within " + SERVE_BOUND_MS + " ms of wiping node " + target);
-        final int leader = nodes.leader();
-        final ReplicaStatus leaderStatus = leader < 0 ? null : nodes.status(leader);
-        final SnapshotCounters leaderCounters = leader < 0 ? null : nodes.counters(leader);
-        final long catchUpIndex = null == leaderStatus ? 0 : leaderStatus.appliedIndex();
+        final int[] leader = {-1};
+        final ReplicaStatus[] leaderStatus = new ReplicaStatus[1];
+        require(await(SERVE_BOUND_MS, () ->
+        {
+            leader[0] = nodes.leader();
+            leaderStatus[0] = leader[0] < 0 ? null : nodes.status(leader[0]);
+            return null != leaderStatus[0];
+        }), "no leader within " + SERVE_BOUND_MS + " ms of wiping node " + target);
+        final SnapshotCounters leaderCounters = nodes.counters(leader[0]);
+        final long catchUpIndex = leaderStatus[0].appliedIndex();
         final long restartNs = System.nanoTime();
         nodes.start(target);
         require(await(READY_BOUND_MS, () ->
@@ -400,7 +406,7 @@ public final class NemesisRunner
         }), "wiped node " + target + " did not catch up to index " + catchUpIndex + " within " + READY_BOUND_MS + " ms");
         final long rejoinMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartNs);
         final SnapshotCounters counters = nodes.counters(target);
-        final String how = null != counters && counters.installs() > 0 ?
+        final String how = null == counters ? "rejoined (its counters unreadable)" : counters.installs() > 0 ?
             "rejoined through a snapshot install (snapshot index " + counters.snapshotIndex() + ")" :
             "rejoined from the leader's log, no install";
         return "kill -9 node " + target + " (a follower), data directory deleted, restarted empty while the leader's " +
