@@ -136,7 +136,7 @@ install_status=0
 if [[ -n "${install_line}" ]]
 then
     install_line="${install_line#*member [0-9]*: }"
-    echo "  node ${victim} ${install_line}"
+    echo "  node ${victim} | ${install_line}"
 else
     echo "  node ${victim} logged no snapshot install within 30 s: see ${RUN_DIR}/node-${victim}.log"
     install_status=1
@@ -163,7 +163,7 @@ do
 done
 if [[ ${install_status} -eq 0 ]]
 then
-    echo "  node ${victim} rejoined through a snapshot install: ${install_line}"
+    echo "  node ${victim}, wiped, rejoined: it ${install_line}"
 else
     echo "  node ${victim}: NO SNAPSHOT INSTALL SEEN (see above)"
 fi
