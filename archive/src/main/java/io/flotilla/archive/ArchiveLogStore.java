@@ -20,8 +20,10 @@ import java.util.concurrent.TimeUnit;
  *     ({@link LogRecovery}) and extended; a new recording is made only when the archive holds none.</li>
  *     <li><b>Index</b> ({@link LogIndex}): for each log index its term, the recording position after it and the
  *     cumulative frame bytes, off the heap in fixed chunks: appending allocates nothing and copies no index.</li>
- *     <li><b>Start:</b> the log begins after {@link Context#logStart(long, long)} (default: index 0, term 0), the
- *     prefix a snapshot would hold; the recording's first entry is the one after it.</li>
+ *     <li><b>Start:</b> a new log begins after {@link Context#logStart(long, long)} (default: index 0, term 0), the
+ *     prefix a snapshot would hold; the recording's first entry is the one after it. Once the log has been compacted
+ *     ({@link #compact(long)}) or reset ({@link #reset(long, long)}) its start is in a log-start record
+ *     ({@link LogStartFile}) that overrides the Context, and open completes a purge or reset a crash interrupted.</li>
  *     <li><b>Window</b> ({@link ReplicationWindow}): the bytes of the most recent entries in memory;
  *     {@link #readEntries} serves them directly and reads older ones back from the archive with an asynchronous
  *     bounded replay ({@link LogReadBack}).</li>
@@ -50,6 +52,7 @@ public final class ArchiveLogStore implements LogStore
     private final LogPublisher publisher;
     private final DurabilityTracker durability;
     private final LogReadBack readBack;
+    private final LogStartFile logStartFile;
     private long tailCutPosition = -1;
     private boolean isClosed;
 
@@ -59,7 +62,10 @@ public final class ArchiveLogStore implements LogStore
         this.media = ctx.media();
         this.aeron = media.aeron();
         this.syncWait = new SyncWait(media, ctx.nanoClock(), ctx.syncTimeoutNs());
-        this.logIndex = new LogIndex(ctx.logStartPreviousIndex(), ctx.logStartPreviousTerm());
+        this.logStartFile = new LogStartFile(media.context().dataDirectory());
+        this.logIndex = logStartFile.exists() ?
+            new LogIndex(logStartFile.previousIndex(), logStartFile.previousTerm()) :
+            new LogIndex(ctx.logStartPreviousIndex(), ctx.logStartPreviousTerm());
         this.recording = new LogRecording(media, syncWait);
         this.window = new ReplicationWindow(logIndex, ctx.windowCapacity());
         this.publisher = new LogPublisher(recording, window, logIndex);
@@ -74,7 +80,8 @@ public final class ArchiveLogStore implements LogStore
      *
      * @param ctx configuration; concluded here.
      * @return the recovered store.
-     * @throws LogCorruptionException when the log is damaged before its last valid entry.
+     * @throws LogCorruptionException when the log is damaged before its last valid entry, or its recording begins
+     *                                 after the position the log-start record holds.
      * @throws ConfigurationException  when the recording does not begin where {@link Context#logStart} says.
      */
     public static ArchiveLogStore open(final Context ctx)
@@ -268,6 +275,87 @@ public final class ArchiveLogStore implements LogStore
     }
 
     /**
+     * Release the entries before {@code firstIndexToKeep} (a snapshot holds them), as far as whole archive segments
+     * allow: the segments wholly before the entry that becomes the first are purged with Aeron Archive's
+     * {@code purgeSegments}, and the index and the window forget the entries before it. Segment boundaries are term
+     * boundaries, which no Aeron message crosses, so an entry begins at the new start position of the recording: that
+     * entry becomes {@link #firstIndex()}, at most {@code firstIndexToKeep}, and {@link #termAt(long)} still answers
+     * for the one before it. Only durable entries are released, and the archive never purges the segment it is
+     * writing, so the first index may not move at all. Durability tracking, pending appends and the recent entries
+     * are unaffected; a read-back in flight is abandoned and asked again by the next {@link #readEntries}.
+     * <p>
+     * The new start is made durable in the log-start record before the purge, so a crash in between is completed on
+     * the next open. Blocks for the archive's answer: call it rarely (after a snapshot).
+     *
+     * @param firstIndexToKeep lowest index the caller still needs.
+     * @return the log's first index after compaction.
+     */
+    public long compact(final long firstIndexToKeep)
+    {
+        final long limit = Math.min(firstIndexToKeep, durability.durableIndex() + 1);
+        if (limit <= logIndex.firstIndex())
+        {
+            return logIndex.firstIndex();
+        }
+
+        final long newStartPosition = recording.segmentBasePosition(logIndex.endPosition(limit - 1));
+        if (newStartPosition <= recording.startPosition())
+        {
+            return logIndex.firstIndex();
+        }
+
+        final long newFirstIndex = firstEntryEndingAfter(newStartPosition, limit);
+        final long newPreviousIndex = newFirstIndex - 1;
+        logStartFile.write(newStartPosition, newPreviousIndex, logIndex.term(newPreviousIndex), 0);
+
+        readBack.discard();
+        recording.purgeTo(newStartPosition);
+        window.dropBefore(newFirstIndex);
+        logIndex.compact(newPreviousIndex);
+        logIndex.endPosition(newPreviousIndex, newStartPosition);
+
+        return newFirstIndex;
+    }
+
+    /**
+     * Discard every entry and begin the log after {@code previousIndex}: a snapshot was installed that the log does
+     * not continue. Afterwards {@link #firstIndex()} is {@code previousIndex + 1}, {@link #lastIndex()} and
+     * {@link #durableIndex()} are {@code previousIndex}, {@link #termAt(long)} of it is {@code previousTerm}, and the
+     * next append must be entry {@code previousIndex + 1}. Pending appends and read-backs in flight are discarded.
+     * <p>
+     * The recording is stopped, truncated to its start position and extended again. The reset is decided by writing
+     * the log-start record with a pending mark before the recording is touched, and done by clearing the mark: after
+     * a crash before that write the log is the old one; after it, open completes the reset. Blocks for the archive.
+     *
+     * @param previousIndex index of the last entry the installed snapshot holds.
+     * @param previousTerm  term of that entry.
+     */
+    public void reset(final long previousIndex, final long previousTerm)
+    {
+        if (previousIndex < 0 || previousTerm < 0 || (0 == previousIndex && 0 != previousTerm))
+        {
+            throw new IllegalArgumentException("reset(" + previousIndex + ", " + previousTerm + ") is not a log " +
+                "prefix: index and term at least 0, term 0 after index 0");
+        }
+
+        final long startPosition = recording.startPosition();
+        logStartFile.write(startPosition, previousIndex, previousTerm, LogStartFile.RESET_PENDING);
+
+        readBack.discard();
+        recording.stop();
+        emptyRecording();
+        recording.extend(startPosition);
+
+        logIndex.reset(previousIndex, previousTerm);
+        logIndex.endPosition(previousIndex, startPosition);
+        window.clear();
+        publisher.offeredUpTo(previousIndex);
+        durability.durableUpTo(previousIndex);
+
+        logStartFile.write(startPosition, previousIndex, previousTerm, 0);
+    }
+
+    /**
      * Offer what is still pending, wait (bounded by {@link Context#syncTimeoutNs()}) until the archive has it,
      * stop the recording and release the store's publication and subscription. Does not close the media.
      */
@@ -308,11 +396,22 @@ public final class ArchiveLogStore implements LogStore
     {
         if (!recording.find())
         {
+            if (logStartFile.exists())
+            {
+                throw new LogCorruptionException(logStartFile.file(), logStartFile.startPosition(), "the log-start " +
+                    "record has the log begin after entry " + logStartFile.previousIndex() + ", but the archive in " +
+                    media.context().archiveDirectory() + " holds no log recording: the log is lost; wipe this node's " +
+                    "data directory and let it rejoin from its peers");
+            }
             recording.create(ctx.termLength(), ctx.mtu());
             logIndex.endPosition(logIndex.previousIndex(), recording.startPosition());
             return;
         }
 
+        if (logStartFile.exists())
+        {
+            completeLogStart();
+        }
         logIndex.endPosition(logIndex.previousIndex(), recording.startPosition());
         final LogRecovery recovery = new LogRecovery(recording, logIndex, window, syncWait, ctx.windowCapacity());
         final long validEnd = recovery.recover();
@@ -324,6 +423,73 @@ public final class ArchiveLogStore implements LogStore
         publisher.offeredUpTo(logIndex.lastIndex());
         durability.durableUpTo(logIndex.lastIndex());
         recording.extend(validEnd);
+    }
+
+    /**
+     * Bring the stopped recording to the start the log-start record holds: finish a purge or a reset that a crash
+     * interrupted.
+     */
+    private void completeLogStart()
+    {
+        final long recordedStart = logStartFile.startPosition();
+        final long startPosition = recording.startPosition();
+        if (startPosition > recordedStart)
+        {
+            throw new LogCorruptionException(logStartFile.file(), startPosition, "the log recording " +
+                recording.recordingId() + " begins at position " + startPosition + ", after the position " +
+                recordedStart + " at which the log-start record has entry " + (logStartFile.previousIndex() + 1) +
+                ": segments holding needed entries were removed; wipe this node's data directory and let it rejoin");
+        }
+        if (startPosition < recordedStart)
+        {
+            LOGGER.log(System.Logger.Level.INFO, "completing an interrupted compaction of the log: purging recording " +
+                recording.recordingId() + " up to position " + recordedStart);
+            recording.purgeTo(recordedStart);
+        }
+        if (logStartFile.isResetPending())
+        {
+            LOGGER.log(System.Logger.Level.INFO, "completing an interrupted reset of the log to begin after entry " +
+                logStartFile.previousIndex());
+            emptyRecording();
+            logStartFile.write(recordedStart, logStartFile.previousIndex(), logStartFile.previousTerm(), 0);
+        }
+    }
+
+    /**
+     * Truncate the stopped recording to its start position, unless it is empty already.
+     */
+    private void emptyRecording()
+    {
+        if (recording.stopPosition() > recording.startPosition())
+        {
+            recording.truncateTo(recording.startPosition());
+        }
+    }
+
+    /**
+     * @param position a segment boundary inside the recorded entries.
+     * @param limit    an entry at or after the one beginning at that boundary.
+     * @return the first entry in {@link #firstIndex()}..{@code limit} that ends after {@code position}, that is the
+     * one that begins there (an entry ending before the boundary may be followed by the padding of its term).
+     */
+    private long firstEntryEndingAfter(final long position, final long limit)
+    {
+        long low = logIndex.firstIndex();
+        long high = limit;
+        while (low < high)
+        {
+            final long mid = (low + high) >>> 1;
+            if (logIndex.endPosition(mid) > position)
+            {
+                high = mid;
+            }
+            else
+            {
+                low = mid + 1;
+            }
+        }
+
+        return low;
     }
 
     /**
@@ -527,9 +693,11 @@ public final class ArchiveLogStore implements LogStore
         }
 
         /**
-         * Where the log begins: after a prefix it does not hold (compacted into a snapshot). A new recording's first
+         * Where a new log begins: after a prefix it does not hold (compacted into a snapshot). A new recording's first
          * entry must be {@code previousIndex + 1}; an existing recording must begin with that entry, or open fails
-         * naming this setting. Default: after index 0 of term 0, a log that begins at index 1.
+         * naming this setting. Default: after index 0 of term 0, a log that begins at index 1. Once the log has been
+         * compacted or reset, the log-start record in the data directory says where it begins and this setting is
+         * not used.
          *
          * @param previousIndex index of the entry before the log's first.
          * @param previousTerm  term of that entry, answered by {@code termAt(previousIndex)}.

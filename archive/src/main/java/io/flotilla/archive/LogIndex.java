@@ -1,5 +1,6 @@
 package io.flotilla.archive;
 
+import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -9,12 +10,14 @@ import java.util.Arrays;
  * What the log store knows of every entry it holds, by log index: its term, the end of its frame in the sequence of all
  * frames (so the bytes of any run of entries are a subtraction away) and the recording position just after it; and
  * which entries it holds: {@link #firstIndex()}..{@link #lastIndex()}. The index before the first is the log's prefix
- * (empty: index 0, term 0; or compacted away), whose term is kept and whose frame ends at 0.
+ * (empty: index 0, term 0; or compacted away), whose term and frame end are kept.
  * <p>
  * Held off the Java heap in chunks of {@link #CHUNK_ENTRIES} entries, allocated as the log grows and kept when it
  * shrinks: appending neither allocates on the heap nor copies what is already indexed, where a growing array would
  * copy the whole index (hundreds of megabytes in a long log) on the node's duty cycle and leave it to the collector.
- * Memory is {@link #ENTRY_LENGTH} bytes an entry, counted against {@code -XX:MaxDirectMemorySize}. Single-threaded.
+ * Compaction ({@link #compact(long)}) frees the chunks wholly before the new prefix, so memory follows the entries
+ * held. Memory is {@link #ENTRY_LENGTH} bytes an entry, counted against {@code -XX:MaxDirectMemorySize}.
+ * Single-threaded.
  */
 final class LogIndex
 {
@@ -29,9 +32,11 @@ final class LogIndex
     private static final int FRAME_END_OFFSET = Long.BYTES;
     private static final int END_POSITION_OFFSET = 2 * Long.BYTES;
 
-    private final long previousIndex;
     private UnsafeBuffer[] chunks = new UnsafeBuffer[8];
     private int chunkCount;
+    // The index in the first slot of the first chunk: the prefix when the index began, moved on by whole chunks.
+    private long baseIndex;
+    private long previousIndex;
     private long lastIndex;
 
     /**
@@ -40,10 +45,34 @@ final class LogIndex
      */
     LogIndex(final long previousIndex, final long previousTerm)
     {
+        begin(previousIndex, previousTerm);
+    }
+
+    /**
+     * Forget every entry and begin again after {@code previousIndex}, whose term is {@code previousTerm} and whose
+     * frame ends at 0: a log reset to an installed snapshot. Frees all chunks but the prefix's.
+     *
+     * @param previousIndex index of the entry before the first.
+     * @param previousTerm  term of that entry.
+     */
+    void reset(final long previousIndex, final long previousTerm)
+    {
+        free(chunkCount);
+        begin(previousIndex, previousTerm);
+    }
+
+    /**
+     * Forget the entries up to {@code previousIndex}, which becomes the prefix (its term and frame end kept), and free
+     * the chunks wholly before it.
+     *
+     * @param previousIndex the new prefix, in {@link #previousIndex()}..{@link #lastIndex()}.
+     */
+    void compact(final long previousIndex)
+    {
+        final int released = (int)(slot(previousIndex) >>> CHUNK_SHIFT);
+        free(released);
+        baseIndex += (long)released << CHUNK_SHIFT;
         this.previousIndex = previousIndex;
-        this.lastIndex = previousIndex;
-        ensureCapacity(previousIndex);
-        chunk(previousIndex).putLong(offset(previousIndex) + TERM_OFFSET, previousTerm);
     }
 
     /**
@@ -158,7 +187,7 @@ final class LogIndex
     }
 
     /**
-     * @return entries the allocated chunks can hold.
+     * @return entries the allocated chunks can hold, counted from the first chunk's first slot.
      */
     long capacity()
     {
@@ -178,9 +207,33 @@ final class LogIndex
         chunks[chunkCount++] = new UnsafeBuffer(ByteBuffer.allocateDirect(CHUNK_ENTRIES * ENTRY_LENGTH));
     }
 
+    private void begin(final long previousIndex, final long previousTerm)
+    {
+        this.baseIndex = previousIndex;
+        this.previousIndex = previousIndex;
+        this.lastIndex = previousIndex;
+        ensureCapacity(previousIndex);
+        chunk(previousIndex).putLong(offset(previousIndex) + TERM_OFFSET, previousTerm);
+        chunk(previousIndex).putLong(offset(previousIndex) + FRAME_END_OFFSET, 0);
+    }
+
+    /**
+     * Free the first {@code count} chunks and move the others to the front.
+     */
+    private void free(final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            BufferUtil.free(chunks[i]);
+        }
+        System.arraycopy(chunks, count, chunks, 0, chunkCount - count);
+        Arrays.fill(chunks, chunkCount - count, chunkCount, null);
+        chunkCount -= count;
+    }
+
     private long slot(final long index)
     {
-        return index - previousIndex;
+        return index - baseIndex;
     }
 
     private UnsafeBuffer chunk(final long index)

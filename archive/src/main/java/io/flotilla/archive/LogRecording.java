@@ -15,6 +15,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 
 import static io.aeron.archive.client.AeronArchive.NULL_POSITION;
@@ -160,6 +161,30 @@ final class LogRecording implements AutoCloseable
     }
 
     /**
+     * Detach and delete the segments before {@code newStartPosition}, which becomes the recording's start. The archive
+     * accepts a segment boundary above the first segment and at most the base of the segment holding the recorded
+     * (or stop) position: the segment being written is never purged. It refuses while a replay of a purged segment is
+     * open or another deletion of this recording is still running, so replays are stopped and the call retried.
+     *
+     * @param newStartPosition a segment boundary, see {@link #segmentBasePosition(long)}.
+     */
+    void purgeTo(final long newStartPosition)
+    {
+        archive.stopAllReplays(recordingId);
+        syncWait.retry(() -> archive.purgeSegments(recordingId, newStartPosition), ArchiveException.class);
+        startPosition = newStartPosition;
+    }
+
+    /**
+     * @param position in the recording.
+     * @return the position at which the segment file holding it begins.
+     */
+    long segmentBasePosition(final long position)
+    {
+        return AeronArchive.segmentFileBasePosition(startPosition, position, termLength, segmentFileLength);
+    }
+
+    /**
      * Force every segment file of the recording to disk: what a crashed process left in the page cache is on disk
      * before recovery counts it durable.
      */
@@ -176,6 +201,10 @@ final class LogRecording implements AutoCloseable
             try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.READ))
             {
                 channel.force(false);
+            }
+            catch (final NoSuchFileException ignore)
+            {
+                // a purged or truncated segment the archive deleted meanwhile
             }
             catch (final IOException ex)
             {

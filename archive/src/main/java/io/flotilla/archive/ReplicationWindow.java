@@ -67,6 +67,31 @@ final class ReplicationWindow implements AutoCloseable
     }
 
     /**
+     * Drop the frames of the entries before {@code index} (compacted away; all durable).
+     *
+     * @param index the log's new first index.
+     */
+    void dropBefore(final long index)
+    {
+        if (firstIndex < index)
+        {
+            final long lastIndex = logIndex.lastIndex();
+            final long keptFirst = Math.min(index, lastIndex + 1);
+            final int dropped = logIndex.bytes(firstIndex, keptFirst - 1);
+            buffer.putBytes(0, buffer, dropped, logIndex.bytes(keptFirst, lastIndex));
+            firstIndex = keptFirst;
+        }
+    }
+
+    /**
+     * Follow a reset of the log: the window holds nothing.
+     */
+    void clear()
+    {
+        firstIndex = logIndex.lastIndex() + 1;
+    }
+
+    /**
      * @return the oldest entry in the window; {@code lastIndex + 1} when it holds none.
      */
     long firstIndex()

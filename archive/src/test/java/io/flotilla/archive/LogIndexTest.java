@@ -118,4 +118,68 @@ class LogIndexTest
         assertEquals(33, index.frameEnd(previous + 1));
         assertEquals(2L * LogIndex.CHUNK_ENTRIES, index.capacity());
     }
+
+    @Test
+    void compactionFreesWholeChunksBeforeTheNewPrefixAndKeepsItsTerm()
+    {
+        final long previous = 500;
+        final LogIndex index = new LogIndex(previous, 3);
+        final long entries = 4L * LogIndex.CHUNK_ENTRIES;
+        for (long i = previous + 1; i <= previous + entries; i++)
+        {
+            index.append(3 + i / 10_000, 40, 64 * i);
+        }
+        assertEquals(5L * LogIndex.CHUNK_ENTRIES, index.capacity(), "four chunks of entries and the prefix's");
+
+        final long inSecondChunk = previous + LogIndex.CHUNK_ENTRIES + 17;
+        index.compact(inSecondChunk);
+        assertEquals(inSecondChunk, index.previousIndex());
+        assertEquals(inSecondChunk + 1, index.firstIndex());
+        assertEquals(previous + entries, index.lastIndex());
+        assertEquals(4L * LogIndex.CHUNK_ENTRIES, index.capacity(), "the first chunk is freed");
+        assertEquals(3 + inSecondChunk / 10_000, index.term(inSecondChunk), "the new prefix keeps its term");
+        for (long i = inSecondChunk; i <= previous + entries; i++)
+        {
+            assertEquals(3 + i / 10_000, index.term(i));
+            assertEquals(40 * (i - previous), index.frameEnd(i));
+            assertEquals(64 * i, index.endPosition(i));
+        }
+        assertEquals(40 * 3, index.bytes(inSecondChunk + 1, inSecondChunk + 3));
+
+        final long nearTheEnd = previous + entries - 5;
+        index.compact(nearTheEnd);
+        assertEquals(2L * LogIndex.CHUNK_ENTRIES, index.capacity(), "only the last chunk and the one past it are left");
+        assertEquals(40 * 5, index.bytes(nearTheEnd + 1, previous + entries));
+        index.append(99, 40, 1);
+        assertEquals(99, index.term(previous + entries + 1));
+        assertEquals(40 * (entries + 1), index.frameEnd(previous + entries + 1));
+
+        index.compact(index.lastIndex());
+        assertEquals(index.lastIndex() + 1, index.firstIndex(), "compacted to empty");
+        assertEquals(99, index.term(index.previousIndex()));
+    }
+
+    @Test
+    void resetForgetsEverythingAndBeginsAfterTheNewPrefix()
+    {
+        final LogIndex index = new LogIndex(0, 0);
+        for (long i = 1; i <= 3L * LogIndex.CHUNK_ENTRIES; i++)
+        {
+            index.append(1, 40, i);
+        }
+
+        index.reset(1_000_000, 9);
+        assertEquals(1_000_000, index.previousIndex());
+        assertEquals(1_000_000, index.lastIndex());
+        assertEquals(9, index.term(1_000_000));
+        assertEquals(0, index.frameEnd(1_000_000));
+        assertEquals(LogIndex.CHUNK_ENTRIES, index.capacity());
+        index.append(10, 40, 7);
+        assertEquals(10, index.term(1_000_001));
+        assertEquals(40, index.bytes(1_000_001, 1_000_001));
+
+        index.reset(5, 1);
+        assertEquals(5, index.lastIndex(), "a reset may also move the log back");
+        assertEquals(1, index.term(5));
+    }
 }

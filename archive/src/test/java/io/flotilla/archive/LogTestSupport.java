@@ -49,11 +49,22 @@ final class LogTestSupport implements AutoCloseable
         final String aeronDir,
         final Consumer<ArchiveLogStore.Context> config)
     {
+        this(dataDir, durability, nodeId, aeronDir, SEGMENT_LENGTH, config);
+    }
+
+    LogTestSupport(
+        final File dataDir,
+        final Durability durability,
+        final int nodeId,
+        final String aeronDir,
+        final int segmentLength,
+        final Consumer<ArchiveLogStore.Context> config)
+    {
         final NodeMedia.Context mediaCtx = new NodeMedia.Context()
             .nodeId(nodeId)
             .dataDirectory(dataDir)
             .durability(durability)
-            .segmentFileLength(SEGMENT_LENGTH);
+            .segmentFileLength(segmentLength);
         if (null != aeronDir)
         {
             mediaCtx.aeronDirectoryName(aeronDir);

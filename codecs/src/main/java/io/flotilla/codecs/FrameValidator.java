@@ -7,8 +7,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 /**
  * Checks untrusted bytes before any decoder reads them: a slice must hold exactly one complete, well-formed
  * message of this schema (known template and version, exact block length, enum values defined, every
- * variable-length field within its bound and the slice, no trailing bytes) and log entries must carry a
- * correct CRC32C and consecutive indices. Never throws and never allocates: a decoder run on a
+ * variable-length field within its bound and the slice, no trailing bytes), log entries must carry a
+ * correct CRC32C and consecutive indices, and a snapshot chunk's data must lie within the file it names. Never throws and never allocates: a decoder run on a
  * {@link FrameVerdict#VALID} slice cannot read out of bounds or meet an undefined enum value.
  */
 public final class FrameValidator
@@ -21,6 +21,9 @@ public final class FrameValidator
 
     /** Bound on the entries block of one AppendEntries: Aeron's largest possible message. */
     public static final int MAX_ENTRIES_BLOCK_LENGTH = 16 * 1024 * 1024;
+
+    /** Bound on the data of one SnapshotChunk: senders cut a snapshot file in chunks no longer than this. */
+    public static final int MAX_SNAPSHOT_CHUNK_LENGTH = 1024 * 1024;
 
     private static final int HEADER = MessageHeaderDecoder.ENCODED_LENGTH;
     private static final int VAR_LENGTH_PREFIX = 4;
@@ -82,6 +85,12 @@ public final class FrameValidator
                 return isBoolean(buffer, block + VoteResponseDecoder.preVoteEncodingOffset()) &&
                     isBoolean(buffer, block + VoteResponseDecoder.grantedEncodingOffset()) ?
                     varFields(buffer, varStart, end, NO_FIELD, NO_FIELD) : FrameVerdict.BAD_ENUM_VALUE;
+
+            case SnapshotChunkDecoder.TEMPLATE_ID:
+                return validateSnapshotChunk(buffer, block, end);
+
+            case SnapshotAckDecoder.TEMPLATE_ID:
+                return validateSnapshotAck(buffer, block, end);
 
             case SessionConnectDecoder.TEMPLATE_ID:
                 return varFields(buffer, varStart, end, MAX_TEXT_LENGTH, MAX_CREDENTIALS_LENGTH);
@@ -271,6 +280,47 @@ public final class FrameValidator
             FrameVerdict.VALID : FrameVerdict.BAD_ENTRY_COUNT;
     }
 
+    private static FrameVerdict validateSnapshotChunk(final DirectBuffer buffer, final int block, final int end)
+    {
+        final int varStart = block + SnapshotChunkDecoder.BLOCK_LENGTH;
+        final FrameVerdict dataVerdict = varFields(buffer, varStart, end, MAX_SNAPSHOT_CHUNK_LENGTH, NO_FIELD);
+        if (FrameVerdict.VALID != dataVerdict)
+        {
+            return dataVerdict;
+        }
+
+        // The data must lie inside the file the chunk names, so a receiver can write it without further checks.
+        final long dataLength = buffer.getInt(varStart, LITTLE_ENDIAN) & 0xFFFF_FFFFL;
+        final long snapshotIndex = buffer.getLong(block + SnapshotChunkDecoder.snapshotIndexEncodingOffset(), LITTLE_ENDIAN);
+        final long snapshotTerm = buffer.getLong(block + SnapshotChunkDecoder.snapshotTermEncodingOffset(), LITTLE_ENDIAN);
+        final long snapshotLength =
+            buffer.getLong(block + SnapshotChunkDecoder.snapshotLengthEncodingOffset(), LITTLE_ENDIAN);
+        final long fileOffset = buffer.getLong(block + SnapshotChunkDecoder.fileOffsetEncodingOffset(), LITTLE_ENDIAN);
+        if (snapshotIndex < 1 || snapshotTerm < 1 || snapshotLength < 0 || fileOffset < 0 ||
+            fileOffset > snapshotLength - dataLength)
+        {
+            return FrameVerdict.BAD_FIELD_VALUE;
+        }
+
+        return FrameVerdict.VALID;
+    }
+
+    private static FrameVerdict validateSnapshotAck(final DirectBuffer buffer, final int block, final int end)
+    {
+        if (!isSnapshotAckStatus(buffer, block + SnapshotAckDecoder.statusEncodingOffset()))
+        {
+            return FrameVerdict.BAD_ENUM_VALUE;
+        }
+        if (buffer.getLong(block + SnapshotAckDecoder.snapshotIndexEncodingOffset(), LITTLE_ENDIAN) < 0 ||
+            buffer.getLong(block + SnapshotAckDecoder.snapshotTermEncodingOffset(), LITTLE_ENDIAN) < 0 ||
+            buffer.getLong(block + SnapshotAckDecoder.nextOffsetEncodingOffset(), LITTLE_ENDIAN) < 0)
+        {
+            return FrameVerdict.BAD_FIELD_VALUE;
+        }
+
+        return varFields(buffer, block + SnapshotAckDecoder.BLOCK_LENGTH, end, NO_FIELD, NO_FIELD);
+    }
+
     private static FrameVerdict validateNodeStateRecord(final DirectBuffer buffer, final int offset, final int length)
     {
         if (length != HEADER + NodeStateRecordDecoder.BLOCK_LENGTH)
@@ -331,6 +381,8 @@ public final class FrameValidator
             case RequestVoteDecoder.TEMPLATE_ID: return RequestVoteDecoder.BLOCK_LENGTH;
             case VoteResponseDecoder.TEMPLATE_ID: return VoteResponseDecoder.BLOCK_LENGTH;
             case TimeoutNowDecoder.TEMPLATE_ID: return TimeoutNowDecoder.BLOCK_LENGTH;
+            case SnapshotChunkDecoder.TEMPLATE_ID: return SnapshotChunkDecoder.BLOCK_LENGTH;
+            case SnapshotAckDecoder.TEMPLATE_ID: return SnapshotAckDecoder.BLOCK_LENGTH;
             case SessionConnectDecoder.TEMPLATE_ID: return SessionConnectDecoder.BLOCK_LENGTH;
             case SessionAckDecoder.TEMPLATE_ID: return SessionAckDecoder.BLOCK_LENGTH;
             case SessionRejectDecoder.TEMPLATE_ID: return SessionRejectDecoder.BLOCK_LENGTH;
@@ -399,6 +451,11 @@ public final class FrameValidator
     private static boolean isResponseStatus(final DirectBuffer buffer, final int offset)
     {
         return (buffer.getByte(offset) & 0xFF) <= ResponseStatus.BACK_PRESSURED.value();
+    }
+
+    private static boolean isSnapshotAckStatus(final DirectBuffer buffer, final int offset)
+    {
+        return (buffer.getByte(offset) & 0xFF) <= SnapshotAckStatus.NOT_NEEDED.value();
     }
 
     private static boolean isRejectReason(final DirectBuffer buffer, final int offset)

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,7 +15,11 @@ class FrameValidatorTest
 {
     private static final long SEED = 0x5EED_F107_111AL;
 
+    private static final int HEADER = MessageHeaderEncoder.ENCODED_LENGTH;
+    private static final int CHUNK_DATA_LENGTH_OFFSET = HEADER + SnapshotChunkEncoder.BLOCK_LENGTH;
+
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64 * 1024]);
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
 
     @Test
     void everyTruncationOfEveryTemplateIsRejected()
@@ -160,6 +166,115 @@ class FrameValidatorTest
 
         buffer.putInt(channelLengthOffset, -1, java.nio.ByteOrder.LITTLE_ENDIAN);
         assertEquals(FrameVerdict.BAD_VAR_LENGTH, FrameValidator.validate(buffer, 0, length));
+    }
+
+    @Test
+    void snapshotChunksAreValidWithDataOrWithout()
+    {
+        final int length = TestFrames.encodeSample(SnapshotChunkEncoder.TEMPLATE_ID, buffer, 0);
+        assertEquals(FrameVerdict.VALID, FrameValidator.validate(buffer, 0, length));
+
+        final int keepAliveLength = HEADER + new SnapshotChunkEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .term(5).snapshotIndex(1000).snapshotTerm(4).snapshotLength(4096).fileOffset(4096).leaderId(1)
+            .snapshotChecksum(7).putData(buffer, 0, 0).encodedLength();
+        assertEquals(FrameVerdict.VALID, FrameValidator.validate(buffer, 0, keepAliveLength));
+        assertEquals(FrameVerdict.TRUNCATED, FrameValidator.validate(buffer, 0, keepAliveLength - 1));
+    }
+
+    @Test
+    void aTruncatedSnapshotChunkIsRejected()
+    {
+        final int length = TestFrames.encodeSample(SnapshotChunkEncoder.TEMPLATE_ID, buffer, 0);
+        assertEquals(FrameVerdict.TRUNCATED, FrameValidator.validate(buffer, 0, length - 1));
+        assertEquals(FrameVerdict.TRUNCATED, FrameValidator.validate(buffer, 0, HEADER + SnapshotChunkEncoder.BLOCK_LENGTH));
+
+        // The data's length prefix claims more than the slice holds.
+        buffer.putInt(CHUNK_DATA_LENGTH_OFFSET, 14, LITTLE_ENDIAN);
+        assertEquals(FrameVerdict.TRUNCATED, FrameValidator.validate(buffer, 0, length));
+    }
+
+    @Test
+    void anOversizedSnapshotChunkIsRejected()
+    {
+        final UnsafeBuffer large = new UnsafeBuffer(new byte[FrameValidator.MAX_SNAPSHOT_CHUNK_LENGTH + 256]);
+        final UnsafeBuffer data = new UnsafeBuffer(new byte[FrameValidator.MAX_SNAPSHOT_CHUNK_LENGTH + 1]);
+        final SnapshotChunkEncoder encoder = new SnapshotChunkEncoder().wrapAndApplyHeader(large, 0, headerEncoder)
+            .term(5).snapshotIndex(1000).snapshotTerm(4).snapshotLength(1L << 32).fileOffset(0).leaderId(1)
+            .snapshotChecksum(7);
+        final int atLimit = HEADER + encoder.putData(data, 0, FrameValidator.MAX_SNAPSHOT_CHUNK_LENGTH).encodedLength();
+        assertEquals(FrameVerdict.VALID, FrameValidator.validate(large, 0, atLimit));
+
+        encoder.wrapAndApplyHeader(large, 0, headerEncoder)
+            .term(5).snapshotIndex(1000).snapshotTerm(4).snapshotLength(1L << 32).fileOffset(0).leaderId(1)
+            .snapshotChecksum(7);
+        final int overLimit = HEADER + encoder.putData(data, 0, data.capacity()).encodedLength();
+        assertEquals(FrameVerdict.BAD_VAR_LENGTH, FrameValidator.validate(large, 0, overLimit));
+    }
+
+    @Test
+    void snapshotChunkDataMustLieInsideTheFileItNames()
+    {
+        final int length = TestFrames.encodeSample(SnapshotChunkEncoder.TEMPLATE_ID, buffer, 0);
+        final int block = HEADER;
+
+        buffer.putLong(block + SnapshotChunkEncoder.fileOffsetEncodingOffset(), 4096 - 13, LITTLE_ENDIAN);
+        assertEquals(FrameVerdict.VALID, FrameValidator.validate(buffer, 0, length));
+
+        buffer.putLong(block + SnapshotChunkEncoder.fileOffsetEncodingOffset(), 4096 - 12, LITTLE_ENDIAN);
+        assertEquals(FrameVerdict.BAD_FIELD_VALUE, FrameValidator.validate(buffer, 0, length));
+
+        buffer.putLong(block + SnapshotChunkEncoder.fileOffsetEncodingOffset(), -1, LITTLE_ENDIAN);
+        assertEquals(FrameVerdict.BAD_FIELD_VALUE, FrameValidator.validate(buffer, 0, length));
+
+        buffer.putLong(block + SnapshotChunkEncoder.fileOffsetEncodingOffset(), Long.MAX_VALUE, LITTLE_ENDIAN);
+        buffer.putLong(block + SnapshotChunkEncoder.snapshotLengthEncodingOffset(), Long.MAX_VALUE, LITTLE_ENDIAN);
+        assertEquals(FrameVerdict.BAD_FIELD_VALUE, FrameValidator.validate(buffer, 0, length));
+
+        TestFrames.encodeSample(SnapshotChunkEncoder.TEMPLATE_ID, buffer, 0);
+        buffer.putLong(block + SnapshotChunkEncoder.snapshotIndexEncodingOffset(), 0, LITTLE_ENDIAN);
+        assertEquals(FrameVerdict.BAD_FIELD_VALUE, FrameValidator.validate(buffer, 0, length));
+
+        TestFrames.encodeSample(SnapshotChunkEncoder.TEMPLATE_ID, buffer, 0);
+        buffer.putLong(block + SnapshotChunkEncoder.snapshotTermEncodingOffset(), 0, LITTLE_ENDIAN);
+        assertEquals(FrameVerdict.BAD_FIELD_VALUE, FrameValidator.validate(buffer, 0, length));
+    }
+
+    @Test
+    void everySnapshotAckStatusIsAcceptedAndNoOther()
+    {
+        final int length = TestFrames.encodeSample(SnapshotAckEncoder.TEMPLATE_ID, buffer, 0);
+        assertEquals(HEADER + SnapshotAckEncoder.BLOCK_LENGTH, length);
+        final int statusOffset = HEADER + SnapshotAckEncoder.statusEncodingOffset();
+        int highest = -1;
+        for (final SnapshotAckStatus status : SnapshotAckStatus.values())
+        {
+            if (SnapshotAckStatus.NULL_VAL != status)
+            {
+                buffer.putByte(statusOffset, (byte)status.value());
+                assertEquals(FrameVerdict.VALID, FrameValidator.validate(buffer, 0, length), status.name());
+                highest = Math.max(highest, status.value());
+            }
+        }
+
+        buffer.putByte(statusOffset, (byte)(highest + 1));
+        assertEquals(FrameVerdict.BAD_ENUM_VALUE, FrameValidator.validate(buffer, 0, length));
+        buffer.putByte(statusOffset, (byte)SnapshotAckStatus.NULL_VAL.value());
+        assertEquals(FrameVerdict.BAD_ENUM_VALUE, FrameValidator.validate(buffer, 0, length));
+    }
+
+    @Test
+    void aSnapshotAckWithANegativeOffsetOrTheWrongLengthIsRejected()
+    {
+        final int length = TestFrames.encodeSample(SnapshotAckEncoder.TEMPLATE_ID, buffer, 0);
+        assertEquals(FrameVerdict.TRUNCATED, FrameValidator.validate(buffer, 0, length - 1));
+        assertEquals(FrameVerdict.TRAILING_BYTES, FrameValidator.validate(buffer, 0, length + 1));
+
+        buffer.putLong(HEADER + SnapshotAckEncoder.nextOffsetEncodingOffset(), -1, LITTLE_ENDIAN);
+        assertEquals(FrameVerdict.BAD_FIELD_VALUE, FrameValidator.validate(buffer, 0, length));
+
+        TestFrames.encodeSample(SnapshotAckEncoder.TEMPLATE_ID, buffer, 0);
+        buffer.putShort(0, (short)(SnapshotAckEncoder.BLOCK_LENGTH + 1), LITTLE_ENDIAN);
+        assertEquals(FrameVerdict.BAD_BLOCK_LENGTH, FrameValidator.validate(buffer, 0, length + 1));
     }
 
     @Test

@@ -86,6 +86,14 @@ final class TestFrames
             case TimeoutNowEncoder.TEMPLATE_ID:
                 return HEADER + new TimeoutNowEncoder().wrapAndApplyHeader(buffer, offset, header)
                     .term(5).leaderId(1).encodedLength();
+            case SnapshotChunkEncoder.TEMPLATE_ID:
+                return HEADER + new SnapshotChunkEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .term(5).snapshotIndex(1000).snapshotTerm(4).snapshotLength(4096).fileOffset(1024).leaderId(1)
+                    .snapshotChecksum(0xCAFE_F00D).putData(payload, 0, 13).encodedLength();
+            case SnapshotAckEncoder.TEMPLATE_ID:
+                return HEADER + new SnapshotAckEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .term(5).snapshotIndex(1000).snapshotTerm(4).nextOffset(1037).followerId(2)
+                    .status(SnapshotAckStatus.RECEIVING).encodedLength();
             case SessionConnectEncoder.TEMPLATE_ID:
                 return HEADER + new SessionConnectEncoder().wrapAndApplyHeader(buffer, offset, header)
                     .correlationId(77).responseStreamId(20).protocolVersion(Protocol.VERSION)
@@ -128,6 +136,7 @@ final class TestFrames
     static final int[] TEMPLATE_IDS = {
         LogEntryEncoder.TEMPLATE_ID, AppendEntriesEncoder.TEMPLATE_ID, AppendResponseEncoder.TEMPLATE_ID,
         RequestVoteEncoder.TEMPLATE_ID, VoteResponseEncoder.TEMPLATE_ID, TimeoutNowEncoder.TEMPLATE_ID,
+        SnapshotChunkEncoder.TEMPLATE_ID, SnapshotAckEncoder.TEMPLATE_ID,
         SessionConnectEncoder.TEMPLATE_ID, SessionAckEncoder.TEMPLATE_ID, SessionRejectEncoder.TEMPLATE_ID,
         RequestEncoder.TEMPLATE_ID, ResponseEncoder.TEMPLATE_ID, SessionKeepAliveEncoder.TEMPLATE_ID,
         SessionCloseEncoder.TEMPLATE_ID, NodeStateRecordEncoder.TEMPLATE_ID };

@@ -1,5 +1,6 @@
 package io.flotilla.engine;
 
+import io.flotilla.engine.raft.Role;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -176,7 +178,7 @@ class SnapshotClusterTest
         return ctx;
     }
 
-    private static List<Path> snapshotFiles(final TestCluster cluster) throws IOException
+    private static List<Path> snapshotFiles(final TestCluster cluster)
     {
         final Path dir = cluster.dataDirectory(0).toPath().resolve("snapshots");
         try (Stream<Path> files = Files.list(dir))
@@ -184,6 +186,10 @@ class SnapshotClusterTest
             return files.filter((p) -> p.getFileName().toString().endsWith(".snap"))
                 .sorted(Comparator.reverseOrder())
                 .toList();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
         }
     }
 

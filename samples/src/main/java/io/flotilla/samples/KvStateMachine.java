@@ -1,6 +1,7 @@
 package io.flotilla.samples;
 
 import io.flotilla.engine.Response;
+import io.flotilla.engine.SnapshotView;
 import io.flotilla.engine.StateMachine;
 import io.flotilla.samples.codecs.CasDecoder;
 import io.flotilla.samples.codecs.CasMode;
@@ -14,6 +15,9 @@ import io.flotilla.samples.codecs.MessageHeaderEncoder;
 import io.flotilla.samples.codecs.PutDecoder;
 import org.agrona.DirectBuffer;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +28,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Deterministic: time is the entries' leader timestamps only (TTL expiry included), so every replica applying the
  * same log holds the same state, which {@link #digest()} summarises for comparison. A malformed command is
  * rejected with BAD_COMMAND and counted; nothing throws.
+ * <p>
+ * Snapshots take the non-blocking form: {@link #snapshotView()} freezes the entries in O(1) and the store goes on
+ * changing through a small overlay, merged back a few keys per applied entry once the view is released. The
+ * snapshot holds the entries with their deadlines, the store's clock and expiry count, the counters and the digest,
+ * in the format {@link KvSnapshot} describes; {@link #writeSnapshot} writes the same bytes from the node thread.
  * <p>
  * {@link #summary()} may be called from any thread: it returns a consistent (applied index, digest, size).
  */
@@ -75,18 +84,73 @@ public final class KvStateMachine implements StateMachine
         final int length,
         final Response response)
     {
-        appliedIndex = index;
         appliedCommands++;
-        store.advanceTime(timestampNs);
+        advance(index, timestampNs);
         execute(command, offset, length, response);
         publish();
     }
 
     public void onTimeAdvanced(final long index, final long timestampNs)
     {
-        appliedIndex = index;
-        store.advanceTime(timestampNs);
+        advance(index, timestampNs);
         publish();
+    }
+
+    /**
+     * A view of the state after the last applied entry, in O(1): the entries are frozen, not copied, until the view
+     * is released.
+     *
+     * @throws IllegalStateException when a view is already live (the runtime takes one at a time).
+     */
+    public SnapshotView snapshotView()
+    {
+        final KvSnapshot.Header header = new KvSnapshot.Header(
+            appliedIndex, appliedCommands, badCommands, store.nowNs(), store.expiredCount(), store.digest());
+        return new KvSnapshotView(header, store.freeze(), store);
+    }
+
+    /**
+     * The same bytes as {@link #snapshotView()}'s, written on the calling thread.
+     */
+    public void writeSnapshot(final OutputStream out) throws IOException
+    {
+        final SnapshotView view = snapshotView();
+        try
+        {
+            view.writeTo(out);
+        }
+        finally
+        {
+            view.release();
+        }
+    }
+
+    /**
+     * Replace the whole state with a snapshot's: entries, deadlines (the timer wheel is rebuilt), clock, counters.
+     * The digest recomputed from the entries must equal the one written, and the CRC the bytes'. When loading fails
+     * the state is left empty, as new.
+     */
+    public void loadSnapshot(final InputStream in) throws IOException
+    {
+        try
+        {
+            final KvSnapshot.Header header = KvSnapshot.read(in, store);
+            appliedIndex = header.appliedIndex();
+            appliedCommands = header.appliedCommands();
+            badCommands = header.badCommands();
+        }
+        catch (final IOException ex)
+        {
+            store.reset(0, 0);
+            appliedIndex = 0;
+            appliedCommands = 0;
+            badCommands = 0;
+            throw ex;
+        }
+        finally
+        {
+            publish();
+        }
     }
 
     /**
@@ -153,6 +217,13 @@ public final class KvStateMachine implements StateMachine
             }
             Thread.onSpinWait();
         }
+    }
+
+    private void advance(final long index, final long timestampNs)
+    {
+        appliedIndex = index;
+        store.advanceTime(timestampNs);
+        store.mergeStep();
     }
 
     private void publish()

@@ -5,7 +5,6 @@ import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.Object2ObjectHashMap;
 
 import java.util.Arrays;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,6 +16,11 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * The digest is the sum (mod 2^64) of a 64-bit hash of every (key, value, deadline): independent of insertion
  * order and map layout, kept up to date on every change, and recomputable from scratch ({@link #computeDigest()}).
+ * <p>
+ * Snapshots: {@link #freeze()} hands the entries to a snapshot view in O(1) and the store keeps changing through
+ * an overlay until {@link #thaw()} (see {@link KvEntries}); {@link #reset} and {@link #restore} rebuild a store,
+ * its timer wheel and digest from a snapshot's entries, clock and expiry count. The wheel and the timer ids are
+ * never part of a snapshot: each replica schedules its own timers for the same deadlines.
  */
 final class KvStore
 {
@@ -24,8 +28,10 @@ final class KvStore
     private static final long TICK_RESOLUTION_NS = 1L << 20;
     private static final int TICKS_PER_WHEEL = 1024;
     static final long NO_DEADLINE = 0;
+    /** Overlay keys merged back per applied entry after a snapshot view is released. */
+    private static final int MERGE_KEYS_PER_ENTRY = 32;
 
-    private final Object2ObjectHashMap<String, Entry> entries = new Object2ObjectHashMap<>();
+    private final KvEntries entries = new KvEntries();
     private final Long2ObjectHashMap<String> keyByTimerId = new Long2ObjectHashMap<>();
     private final DeadlineTimerWheel wheel =
         new DeadlineTimerWheel(TimeUnit.NANOSECONDS, 0, TICK_RESOLUTION_NS, TICKS_PER_WHEEL);
@@ -90,16 +96,70 @@ final class KvStore
     void put(final String key, final byte[] value, final long ttlNs)
     {
         remove(key);
-        final long deadlineNs = ttlNs > 0 ? nowNs + ttlNs : NO_DEADLINE;
-        long timerId = DeadlineTimerWheel.NULL_DEADLINE;
-        if (NO_DEADLINE != deadlineNs)
+        insert(key, value, ttlNs > 0 ? nowNs + ttlNs : NO_DEADLINE);
+    }
+
+    /**
+     * Empty the store and set its clock and expiry count: the start of loading a snapshot (or, with zeros, a store
+     * as new). The wheel restarts at the clock, as on a replica that applied the whole log.
+     *
+     * @param nowNs        the snapshot's clock.
+     * @param expiredCount keys the snapshot's store had expired.
+     */
+    void reset(final long nowNs, final long expiredCount)
+    {
+        clear();
+        wheel.resetStartTime(0);
+        wheel.currentTickTime(nowNs);
+        this.nowNs = nowNs;
+        this.expired = expiredCount;
+    }
+
+    /**
+     * Add an entry read from a snapshot, with its absolute deadline.
+     *
+     * @param key        to set.
+     * @param value      to store (kept, not copied).
+     * @param deadlineNs when it expires, or {@link #NO_DEADLINE}.
+     * @return false, adding nothing, when the key is already present.
+     */
+    boolean restore(final String key, final byte[] value, final long deadlineNs)
+    {
+        if (null != entries.get(key))
         {
-            timerId = wheel.scheduleTimer(deadlineNs);
-            keyByTimerId.put(timerId, key);
+            return false;
         }
-        final Entry entry = new Entry(key, value, deadlineNs, timerId);
-        entries.put(key, entry);
-        digest += entry.hash;
+        insert(key, value, deadlineNs);
+        return true;
+    }
+
+    /**
+     * Freeze the entries for a snapshot view, in O(1) (after finishing the previous view's merge, if any).
+     *
+     * @return every entry; the map stays unchanged, and may be read from another thread, until {@link #thaw()}.
+     * @throws IllegalStateException when a view is already live.
+     */
+    Object2ObjectHashMap<String, Entry> freeze()
+    {
+        return entries.freeze();
+    }
+
+    /**
+     * Release the frozen entries; what changed meanwhile is merged back by {@link #mergeStep()}.
+     *
+     * @throws IllegalStateException when no view is live.
+     */
+    void thaw()
+    {
+        entries.thaw();
+    }
+
+    /**
+     * Merge a bounded part of a released view's overlay into the entries; call once per applied entry.
+     */
+    void mergeStep()
+    {
+        entries.merge(MERGE_KEYS_PER_ENTRY);
     }
 
     /**
@@ -164,12 +224,22 @@ final class KvStore
      */
     long computeDigest()
     {
-        long sum = 0;
-        for (final Map.Entry<String, Entry> e : entries.entrySet())
+        final long[] sum = new long[1];
+        entries.forEach((key, entry) -> sum[0] += hash(key, entry.value, entry.deadlineNs));
+        return sum[0];
+    }
+
+    private void insert(final String key, final byte[] value, final long deadlineNs)
+    {
+        long timerId = DeadlineTimerWheel.NULL_DEADLINE;
+        if (NO_DEADLINE != deadlineNs)
         {
-            sum += hash(e.getKey(), e.getValue().value, e.getValue().deadlineNs);
+            timerId = wheel.scheduleTimer(deadlineNs);
+            keyByTimerId.put(timerId, key);
         }
-        return sum;
+        final Entry entry = new Entry(key, value, deadlineNs, timerId);
+        entries.put(key, entry);
+        digest += entry.hash;
     }
 
     private boolean onExpiry(final TimeUnit timeUnit, final long now, final long timerId)

@@ -1,19 +1,20 @@
 package io.flotilla.engine.node;
 
-import io.flotilla.archive.LogStore;
+import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.engine.raft.RaftLog;
 import org.agrona.DirectBuffer;
 
 /**
- * The core's log port over the node's log store. A truncation also drops the in-process proposals waiting on the
- * entries it removed, so their callers hear at once that those entries will never commit.
+ * The core's log port over the node's log store. A truncation (or a reset after an installed snapshot) also drops
+ * the in-process proposals waiting on the entries it removed, so their callers hear at once that those entries will
+ * never commit.
  */
 final class ArchiveRaftLog implements RaftLog
 {
-    private final LogStore log;
+    private final ArchiveLogStore log;
     private final Applier applier;
 
-    ArchiveRaftLog(final LogStore log, final Applier applier)
+    ArchiveRaftLog(final ArchiveLogStore log, final Applier applier)
     {
         this.log = log;
         this.applier = applier;
@@ -62,8 +63,7 @@ final class ArchiveRaftLog implements RaftLog
 
     public void reset(final long previousIndex, final long previousTerm)
     {
-        // The runtime installs no snapshot yet, so the core never asks for this.
-        throw new UnsupportedOperationException(
-            "reset(" + previousIndex + ", " + previousTerm + "): snapshot install is not supported by this log yet");
+        log.reset(previousIndex, previousTerm);
+        applier.onTruncated(previousIndex);
     }
 }

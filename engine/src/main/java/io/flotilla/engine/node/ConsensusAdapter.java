@@ -10,6 +10,8 @@ import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.RequestVoteDecoder;
+import io.flotilla.codecs.SnapshotAckDecoder;
+import io.flotilla.codecs.SnapshotChunkDecoder;
 import io.flotilla.codecs.TimeoutNowDecoder;
 import io.flotilla.codecs.VoteResponseDecoder;
 import io.flotilla.engine.raft.RaftNode;
@@ -19,10 +21,11 @@ import org.agrona.DirectBuffer;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
- * Consensus messages in: polls this member's consensus subscription and hands each message to the Raft node. Every
- * message is checked by {@link FrameValidator} before a decoder reads it; invalid ones, client messages on this
- * stream, and messages claiming to come from a non-member or from this node itself are counted and dropped. What
- * goes out is the {@link ConsensusPublisher}'s job.
+ * Consensus messages in: polls this member's consensus subscription and hands each message to the Raft node, or, for
+ * the chunks and acks of a snapshot install, to a {@link SnapshotTransferHandler}. Every message is checked by
+ * {@link FrameValidator} before a decoder reads it; invalid ones, client messages on this stream, and messages
+ * claiming to come from a non-member or from this node itself are counted and dropped. What goes out is the
+ * {@link ConsensusPublisher}'s job.
  */
 public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
 {
@@ -35,32 +38,39 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
     private final RequestVoteDecoder requestVoteDecoder = new RequestVoteDecoder();
     private final VoteResponseDecoder voteResponseDecoder = new VoteResponseDecoder();
     private final TimeoutNowDecoder timeoutNowDecoder = new TimeoutNowDecoder();
+    private final SnapshotChunkDecoder snapshotChunkDecoder = new SnapshotChunkDecoder();
+    private final SnapshotAckDecoder snapshotAckDecoder = new SnapshotAckDecoder();
     private final FragmentAssembler assembler = new FragmentAssembler(this);
 
     private final Subscription subscription;
     private final ClusterMembers members;
     private final int memberId;
     private final RaftNode raft;
+    private final SnapshotTransferHandler snapshotTransfer;
     private final NodeCounters counters;
 
     /**
-     * @param subscription on this member's consensus endpoint; the adapter owns it and closes it.
-     * @param members      of the cluster, the only senders accepted.
-     * @param memberId     of this node.
-     * @param raft         to deliver the messages to.
-     * @param counters     of this node, for invalid and dropped messages.
+     * @param subscription     on this member's consensus endpoint; the adapter owns it and closes it.
+     * @param members          of the cluster, the only senders accepted.
+     * @param memberId         of this node.
+     * @param raft             to deliver the messages to.
+     * @param snapshotTransfer to deliver snapshot chunks and acks to, or null when this node takes no part in
+     *                         snapshot installs: such messages are then counted as dropped.
+     * @param counters         of this node, for invalid and dropped messages.
      */
     public ConsensusAdapter(
         final Subscription subscription,
         final ClusterMembers members,
         final int memberId,
         final RaftNode raft,
+        final SnapshotTransferHandler snapshotTransfer,
         final NodeCounters counters)
     {
         this.subscription = subscription;
         this.members = members;
         this.memberId = memberId;
         this.raft = raft;
+        this.snapshotTransfer = snapshotTransfer;
         this.counters = counters;
     }
 
@@ -165,6 +175,39 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
                 }
                 break;
 
+            case SnapshotChunkDecoder.TEMPLATE_ID:
+                snapshotChunkDecoder.wrap(buffer, body, blockLength, version);
+                if (isPeer(snapshotChunkDecoder.leaderId()) && isTakingPartInSnapshots())
+                {
+                    final int lengthOffset = snapshotChunkDecoder.limit();
+                    snapshotTransfer.onSnapshotChunk(
+                        snapshotChunkDecoder.leaderId(),
+                        snapshotChunkDecoder.term(),
+                        snapshotChunkDecoder.snapshotIndex(),
+                        snapshotChunkDecoder.snapshotTerm(),
+                        snapshotChunkDecoder.snapshotLength(),
+                        snapshotChunkDecoder.snapshotChecksum(),
+                        snapshotChunkDecoder.fileOffset(),
+                        buffer,
+                        lengthOffset + 4,
+                        buffer.getInt(lengthOffset, LITTLE_ENDIAN));
+                }
+                break;
+
+            case SnapshotAckDecoder.TEMPLATE_ID:
+                snapshotAckDecoder.wrap(buffer, body, blockLength, version);
+                if (isPeer(snapshotAckDecoder.followerId()) && isTakingPartInSnapshots())
+                {
+                    snapshotTransfer.onSnapshotAck(
+                        snapshotAckDecoder.followerId(),
+                        snapshotAckDecoder.term(),
+                        snapshotAckDecoder.snapshotIndex(),
+                        snapshotAckDecoder.snapshotTerm(),
+                        snapshotAckDecoder.nextOffset(),
+                        snapshotAckDecoder.status());
+                }
+                break;
+
             default:
                 // A valid message of the schema that does not belong on the consensus stream (a client message).
                 counters.invalidMessages().incrementRelease();
@@ -177,6 +220,16 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
     private boolean isPeer(final int id)
     {
         if (id != memberId && null != members.member(id))
+        {
+            return true;
+        }
+        counters.droppedMessages().incrementRelease();
+        return false;
+    }
+
+    private boolean isTakingPartInSnapshots()
+    {
+        if (null != snapshotTransfer)
         {
             return true;
         }

@@ -8,8 +8,12 @@ import io.flotilla.codecs.AppendEntriesEncoder;
 import io.flotilla.codecs.AppendResponseEncoder;
 import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.EntryFrame;
+import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.RequestVoteEncoder;
+import io.flotilla.codecs.SnapshotAckEncoder;
+import io.flotilla.codecs.SnapshotAckStatus;
+import io.flotilla.codecs.SnapshotChunkEncoder;
 import io.flotilla.codecs.TimeoutNowEncoder;
 import io.flotilla.codecs.VoteResponseEncoder;
 import io.flotilla.engine.raft.RaftTransport;
@@ -25,18 +29,22 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 /**
  * Consensus messages out, over Aeron UDP: one exclusive publication per peer, owned (opened and closed) here.
  * Sends never block: a send that cannot go now (peer down, back-pressure, entries being read back from the
- * archive) returns false and Raft tries again on a later tick. What comes in is the {@link ConsensusAdapter}'s job.
+ * archive) returns false and Raft tries again on a later tick. The same publications carry the chunks and acks of
+ * snapshot installs ({@link SnapshotTransport}). What comes in is the {@link ConsensusAdapter}'s job.
  */
-public final class ConsensusPublisher implements RaftTransport, AutoCloseable
+public final class ConsensusPublisher implements RaftTransport, SnapshotTransport, AutoCloseable
 {
     private static final int HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
+    private static final int CHUNK_HEADER_LENGTH = HEADER_LENGTH + SnapshotChunkEncoder.BLOCK_LENGTH + 4;
 
     private final int memberId;
     private final LogStore log;
     private final NodeCounters counters;
     private final int maxBatchBytes;
+    private final InstallOffers installOffers;
     private final ExclusivePublication[] publications;
     private final UnsafeBuffer sendBuffer;
+    private final int maxSnapshotChunkLength;
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final AppendEntriesEncoder appendEntriesEncoder = new AppendEntriesEncoder();
@@ -44,6 +52,8 @@ public final class ConsensusPublisher implements RaftTransport, AutoCloseable
     private final RequestVoteEncoder requestVoteEncoder = new RequestVoteEncoder();
     private final VoteResponseEncoder voteResponseEncoder = new VoteResponseEncoder();
     private final TimeoutNowEncoder timeoutNowEncoder = new TimeoutNowEncoder();
+    private final SnapshotChunkEncoder snapshotChunkEncoder = new SnapshotChunkEncoder();
+    private final SnapshotAckEncoder snapshotAckEncoder = new SnapshotAckEncoder();
     private final EntryBlockHandler copyEntries = this::copyEntries;
 
     private int entriesEnd;
@@ -59,6 +69,7 @@ public final class ConsensusPublisher implements RaftTransport, AutoCloseable
      * @param log           this node's log, read for AppendEntries.
      * @param counters      of this node.
      * @param maxBatchBytes bound on the entries block of one AppendEntries (a larger single entry travels alone).
+     * @param installOffers where the core's requests to send a peer the snapshot go.
      */
     public ConsensusPublisher(
         final Aeron aeron,
@@ -66,9 +77,11 @@ public final class ConsensusPublisher implements RaftTransport, AutoCloseable
         final int memberId,
         final LogStore log,
         final NodeCounters counters,
-        final int maxBatchBytes)
+        final int maxBatchBytes,
+        final InstallOffers installOffers)
     {
         this.memberId = memberId;
+        this.installOffers = installOffers;
         this.log = log;
         this.counters = counters;
         this.maxBatchBytes = maxBatchBytes;
@@ -79,6 +92,7 @@ public final class ConsensusPublisher implements RaftTransport, AutoCloseable
         sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(bufferLength));
 
         final ExclusivePublication[] publications = new ExclusivePublication[ClusterMembers.MAX_MEMBER_ID + 1];
+        int maxMessageLength = sendBuffer.capacity();
         try
         {
             for (int i = 0; i < members.size(); i++)
@@ -88,6 +102,7 @@ public final class ConsensusPublisher implements RaftTransport, AutoCloseable
                 {
                     publications[peer.id()] = aeron.addExclusivePublication(
                         peer.consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID);
+                    maxMessageLength = Math.min(maxMessageLength, publications[peer.id()].maxMessageLength());
                 }
             }
         }
@@ -97,6 +112,7 @@ public final class ConsensusPublisher implements RaftTransport, AutoCloseable
             throw ex;
         }
         this.publications = publications;
+        maxSnapshotChunkLength = Math.min(FrameValidator.MAX_SNAPSHOT_CHUNK_LENGTH, maxMessageLength - CHUNK_HEADER_LENGTH);
     }
 
     public boolean sendRequestVote(
@@ -198,12 +214,72 @@ public final class ConsensusPublisher implements RaftTransport, AutoCloseable
         return offer(to, HEADER_LENGTH + timeoutNowEncoder.encodedLength());
     }
 
+    public boolean sendSnapshotChunk(
+        final int to,
+        final long term,
+        final long snapshotIndex,
+        final long snapshotTerm,
+        final long snapshotLength,
+        final int snapshotChecksum,
+        final long fileOffset,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        if (length > maxSnapshotChunkLength)
+        {
+            throw new IllegalArgumentException(
+                "snapshot chunk of " + length + " bytes exceeds maxSnapshotChunkLength=" + maxSnapshotChunkLength);
+        }
+
+        snapshotChunkEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .term(term)
+            .snapshotIndex(snapshotIndex)
+            .snapshotTerm(snapshotTerm)
+            .snapshotLength(snapshotLength)
+            .fileOffset(fileOffset)
+            .leaderId(memberId)
+            .snapshotChecksum(snapshotChecksum)
+            .putData(buffer, offset, length);
+        return offer(to, HEADER_LENGTH + snapshotChunkEncoder.encodedLength());
+    }
+
+    public boolean sendSnapshotAck(
+        final int to,
+        final long term,
+        final long snapshotIndex,
+        final long snapshotTerm,
+        final long nextOffset,
+        final SnapshotAckStatus status)
+    {
+        snapshotAckEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .term(term)
+            .snapshotIndex(snapshotIndex)
+            .snapshotTerm(snapshotTerm)
+            .nextOffset(nextOffset)
+            .followerId(memberId)
+            .status(status);
+        return offer(to, HEADER_LENGTH + snapshotAckEncoder.encodedLength());
+    }
+
     /**
-     * This node has no snapshot to send yet: always refused, so the core asks again at a later tick.
+     * The most data one snapshot chunk may carry: one message must fit both the send buffer and every peer
+     * publication's max message length (an eighth of its term length), and the validator's bound.
+     *
+     * @return the length in bytes.
+     */
+    public int maxSnapshotChunkLength()
+    {
+        return maxSnapshotChunkLength;
+    }
+
+    /**
+     * Hand the core's request to the node's snapshot sender, which streams the newest snapshot in chunks through
+     * {@link #sendSnapshotChunk}.
      */
     public boolean sendInstallSnapshot(final int to, final long term)
     {
-        return false;
+        return installOffers.offer(to, term);
     }
 
     /**
@@ -262,5 +338,19 @@ public final class ConsensusPublisher implements RaftTransport, AutoCloseable
         sendBuffer.putBytes(entriesEnd, buffer, offset, copyLength);
         entriesEnd += copyLength;
         copiedToIndex = Math.min(lastIndex, copyToIndex);
+    }
+
+    /**
+     * Who streams snapshots to peers when the core asks ({@link #sendInstallSnapshot}).
+     */
+    @FunctionalInterface
+    public interface InstallOffers
+    {
+        /**
+         * @param to   the peer that needs entries the log no longer holds.
+         * @param term of the leader.
+         * @return false when there is no snapshot to send yet.
+         */
+        boolean offer(int to, long term);
     }
 }

@@ -4,8 +4,10 @@ import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.archive.NodeMedia;
 import io.flotilla.archive.NodeStateFile;
 import io.flotilla.archive.SnapshotInfo;
+import io.flotilla.archive.SnapshotReader;
 import io.flotilla.archive.SnapshotStore;
 import io.flotilla.codecs.EntryType;
+import io.flotilla.codecs.SnapshotAckStatus;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.NodeListener;
 import io.flotilla.engine.ProposalResult;
@@ -22,6 +24,7 @@ import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
+import java.io.IOException;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -74,6 +77,41 @@ public final class NodeAgent implements Agent, RaftOutbox
     private SnapshotTaker snapshotTaker;
     private SnapshotPolicy snapshotPolicy;
     private SnapshotInfo latestSnapshot;
+    private SnapshotSender snapshotSender;
+    private SnapshotReceiver snapshotReceiver;
+    private final SnapshotTransferHandler snapshotTransfers = new SnapshotTransferHandler()
+    {
+        public void onSnapshotChunk(
+            final int from,
+            final long term,
+            final long snapshotIndex,
+            final long snapshotTerm,
+            final long snapshotLength,
+            final int snapshotChecksum,
+            final long fileOffset,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length)
+        {
+            snapshotReceiver.onChunk(from, term, snapshotIndex, snapshotTerm, snapshotLength, snapshotChecksum,
+                fileOffset, buffer, offset, length);
+        }
+
+        public void onSnapshotAck(
+            final int from,
+            final long term,
+            final long snapshotIndex,
+            final long snapshotTerm,
+            final long nextOffset,
+            final SnapshotAckStatus status)
+        {
+            raft.onSnapshotAck(from, term);
+            if (Role.LEADER == raft.role())
+            {
+                snapshotSender.onAck(from, term, snapshotIndex, snapshotTerm, nextOffset, status, nowNs);
+            }
+        }
+    };
     private long snapshotRetryNs;
     private RaftNode raft;
     private volatile Throwable startFailure;
@@ -138,8 +176,18 @@ public final class NodeAgent implements Agent, RaftOutbox
             snapshotPolicy = new SnapshotPolicy(snapshotConfig, memberId, members.ids());
             onSnapshotInPlace(recovery.snapshot());
 
-            consensusPublisher = new ConsensusPublisher(
-                media.aeron(), members, memberId, log, counters, raftConfig.maxBatchBytes());
+            consensusPublisher = new ConsensusPublisher(media.aeron(), members, memberId, log, counters,
+                raftConfig.maxBatchBytes(), (to, term) -> snapshotSender.offer(to, term, nowNs));
+            snapshotSender = new SnapshotSender(new SnapshotSender.Context()
+                .chunkLength(snapshotConfig.chunkBytes())
+                .windowBytes(snapshotConfig.installWindowBytes())
+                .budgetBytesPerCycle(snapshotConfig.installCycleBytes())
+                .keepAliveIntervalNs(raftConfig.heartbeatIntervalNs()),
+                snapshots, consensusPublisher, ctx.errorHandler(), counters.snapshotBytesSent());
+            if (null != latestSnapshot)
+            {
+                snapshotSender.latest(latestSnapshot);
+            }
             raft = new RaftNode(
                 raftConfig,
                 memberId,
@@ -157,7 +205,11 @@ public final class NodeAgent implements Agent, RaftOutbox
                 members,
                 memberId,
                 raft,
+                snapshotTransfers,
                 counters);
+            snapshotReceiver = new SnapshotReceiver(snapshots, snapshotWorker, consensusPublisher,
+                raft::onSnapshotChunk, applier::appliedIndex, this::onSnapshotReceived, ctx.errorHandler(),
+                counters.snapshotBytesReceived());
             sessionManager = new SessionManager(raft, sessions, egress, responseChannels, ctx.authenticator(),
                 counters, ctx.sessionTimeoutNs(), ctx.maxSessions());
             ingress = new IngressAdapter(media.aeron(), members.member(memberId).ingressChannel(), ctx.ipcIngress(),
@@ -256,6 +308,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         work += applyCommitted();
         work += snapshotWorker.drain();
         work += maybeTakeSnapshot();
+        work += snapshotSender.doWork(nowNs);
         work += responseChannels.doWork(nowNs);
         work += persistCommitHint(false);
 
@@ -337,6 +390,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         }
 
         onSnapshotInPlace(info);
+        snapshotSender.latest(info);
         final long firstBefore = log.firstIndex();
         final long keepFrom = info.index() + 1 - snapshotConfig.retainEntries();
         if (keepFrom > firstBefore)
@@ -363,6 +417,39 @@ public final class NodeAgent implements Agent, RaftOutbox
         snapshotPolicy.snapshotAt(info.index(), endPositionOf(info.index()));
         counters.snapshotIndex(info.index());
         counters.logFirstIndex(log.firstIndex());
+    }
+
+    /**
+     * A snapshot from the leader arrived whole and verified: load it unless the node already applied past it, tell
+     * the core (which aligns the log and answers the leader), and let the receiver acknowledge it.
+     */
+    private void onSnapshotReceived(final int from, final long term, final SnapshotInfo info)
+    {
+        if (info.index() > applier.appliedIndex())
+        {
+            final long startNs = clock.nanoTime();
+            try (SnapshotReader reader = snapshots.openVerified(info))
+            {
+                applier.loadSnapshot(reader, nowNs);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                // The state machine may be half replaced: this node cannot go on.
+                LOGGER.log(System.Logger.Level.ERROR, "member " + memberId + ": cannot load the snapshot " +
+                    info.path() + " received from " + from + ", stopping the node", ex);
+                throw new AgentTerminationException(ex);
+            }
+            raft.onSnapshotInstalled(from, term, info.index(), info.term());
+            counters.commitIndex(raft.commitIndex());
+            counters.snapshotsInstalled().incrementRelease();
+            onSnapshotInPlace(info);
+            snapshotSender.latest(info);
+            LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": installed a snapshot of " + info.length() +
+                " bytes at index " + info.index() + " term " + info.term() + " from leader " + from + " (loaded in " +
+                (clock.nanoTime() - startNs) / 1_000_000 + " ms); log now " + log.firstIndex() + ".." +
+                log.lastIndex());
+        }
+        snapshotReceiver.installed(info);
     }
 
     private void completeSnapshotRequests(final SnapshotInfo info, final Throwable failure)
@@ -471,7 +558,7 @@ public final class NodeAgent implements Agent, RaftOutbox
                 proposals.complete(pending.removeHead(), proposals.agentResult().set(
                     ProposalStatus.CLOSED, 0, leaderId, members.ingressEndpointOf(leaderId), null, 0, 0));
             }
-            CloseHelper.closeAll(snapshotWorker, ingress, responseChannels, consensusPublisher, consensusAdapter, log,
+            CloseHelper.closeAll(snapshotSender, snapshotReceiver, snapshotWorker, ingress, responseChannels, consensusPublisher, consensusAdapter, log,
                 counters, media);
             completeSnapshotRequests(null, new IllegalStateException("node closed"));
         }
@@ -527,6 +614,10 @@ public final class NodeAgent implements Agent, RaftOutbox
         counters.term(term);
         counters.leader(leaderId);
         egress.onRoleChange(role, term, leaderId);
+        if (Role.LEADER != role && null != snapshotSender)
+        {
+            snapshotSender.clear();
+        }
 
         if (role != previousRole)
         {

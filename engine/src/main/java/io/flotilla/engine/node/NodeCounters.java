@@ -26,6 +26,8 @@ public final class NodeCounters implements AutoCloseable
     public static final int SNAPSHOT_INDEX_TYPE_ID = 741110;
     public static final int LOG_FIRST_INDEX_TYPE_ID = 741111;
     public static final int SNAPSHOTS_INSTALLED_TYPE_ID = 741112;
+    public static final int SNAPSHOT_BYTES_SENT_TYPE_ID = 741113;
+    public static final int SNAPSHOT_BYTES_RECEIVED_TYPE_ID = 741114;
 
     private final Counter role;
     private final Counter term;
@@ -40,6 +42,8 @@ public final class NodeCounters implements AutoCloseable
     private final Counter snapshotIndex;
     private final Counter logFirstIndex;
     private final Counter snapshotsInstalled;
+    private final Counter snapshotBytesSent;
+    private final Counter snapshotBytesReceived;
 
     // What the node's getters read: safe from any thread, and after the counters (and the CnC file) are gone.
     private volatile Role roleView = Role.FOLLOWER;
@@ -74,6 +78,9 @@ public final class NodeCounters implements AutoCloseable
         logFirstIndex = aeron.addCounter(LOG_FIRST_INDEX_TYPE_ID, "flotilla log first index" + suffix);
         snapshotsInstalled = aeron.addCounter(SNAPSHOTS_INSTALLED_TYPE_ID,
             "flotilla snapshots installed from the leader" + suffix);
+        snapshotBytesSent = aeron.addCounter(SNAPSHOT_BYTES_SENT_TYPE_ID, "flotilla snapshot bytes sent" + suffix);
+        snapshotBytesReceived = aeron.addCounter(
+            SNAPSHOT_BYTES_RECEIVED_TYPE_ID, "flotilla snapshot bytes received" + suffix);
         leader.setRelease(-1);
     }
 
@@ -190,10 +197,26 @@ public final class NodeCounters implements AutoCloseable
         return droppedMessages;
     }
 
+    /**
+     * @return snapshot file bytes a leader sent in installs (resent bytes included).
+     */
+    public Counter snapshotBytesSent()
+    {
+        return snapshotBytesSent;
+    }
+
+    /**
+     * @return snapshot file bytes a follower wrote to partial files in installs.
+     */
+    public Counter snapshotBytesReceived()
+    {
+        return snapshotBytesReceived;
+    }
+
     public void close()
     {
         CloseHelper.closeAll(
             role, term, leader, commitIndex, appliedIndex, elections, proposals, bytesReplicated, invalidMessages,
-            droppedMessages, snapshotIndex, logFirstIndex, snapshotsInstalled);
+            droppedMessages, snapshotIndex, logFirstIndex, snapshotsInstalled, snapshotBytesSent, snapshotBytesReceived);
     }
 }

@@ -8,6 +8,9 @@ import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.RequestVoteEncoder;
 import io.flotilla.codecs.SessionKeepAliveEncoder;
+import io.flotilla.codecs.SnapshotAckEncoder;
+import io.flotilla.codecs.SnapshotAckStatus;
+import io.flotilla.codecs.SnapshotChunkEncoder;
 import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
@@ -15,6 +18,7 @@ import io.flotilla.engine.raft.RaftOutbox;
 import io.flotilla.engine.raft.RaftTransport;
 import io.flotilla.engine.raft.Role;
 import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,13 +32,14 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The consensus adapter on its own, over IPC on an embedded driver: valid messages reach the Raft node, invalid
- * ones and impostors are counted and dropped.
+ * The consensus adapter on its own, over IPC on an embedded driver: valid messages reach the Raft node (or, for
+ * snapshot installs, the transfer handler), invalid ones and impostors are counted and dropped.
  */
 class ConsensusAdapterTest
 {
@@ -44,9 +49,10 @@ class ConsensusAdapterTest
     @TempDir
     File tempDir;
 
-    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
+    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(8192));
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final RecordingTransport transport = new RecordingTransport();
+    private final RecordingSnapshotTransfer snapshotTransfer = new RecordingSnapshotTransfer();
     private MediaDriver driver;
     private Aeron aeron;
     private NodeCounters counters;
@@ -78,7 +84,8 @@ class ConsensusAdapterTest
             transport,
             new NoOutbox(),
             new SplittableRandom(1));
-        adapter = new ConsensusAdapter(aeron.addSubscription("aeron:ipc", STREAM_ID), members, 0, raft, counters);
+        adapter = new ConsensusAdapter(
+            aeron.addSubscription("aeron:ipc", STREAM_ID), members, 0, raft, snapshotTransfer, counters);
         publication = aeron.addExclusivePublication("aeron:ipc", STREAM_ID);
         awaitCondition(publication::isConnected, "publication connected");
     }
@@ -125,6 +132,75 @@ class ConsensusAdapterTest
         assertEquals(1, transport.voteResponses);
         assertEquals(2, transport.lastVoteTo);
         assertEquals(4, raft.currentTerm());
+    }
+
+    @Test
+    @Timeout(30)
+    void snapshotChunksAndAcksReachTheTransferHandler()
+    {
+        final byte[] data = "snapshot-bytes".getBytes();
+        offer(snapshotChunk(1, new UnsafeBuffer(data), data.length));
+        offer(snapshotChunk(0, new UnsafeBuffer(data), data.length));        // from this node itself: dropped
+        offer(snapshotAck(2, SnapshotAckStatus.INSTALLED));
+        awaitCondition(() -> snapshotTransfer.acks > 0, "snapshot ack");
+
+        assertEquals(1, snapshotTransfer.chunks);
+        assertEquals(1, snapshotTransfer.lastChunkFrom);
+        assertEquals(9, snapshotTransfer.lastChunkTerm);
+        assertEquals(500, snapshotTransfer.lastSnapshotIndex);
+        assertEquals(8, snapshotTransfer.lastSnapshotTerm);
+        assertEquals(4096, snapshotTransfer.lastSnapshotLength);
+        assertEquals(0xC0FFEE, snapshotTransfer.lastSnapshotChecksum);
+        assertEquals(1024, snapshotTransfer.lastFileOffset);
+        assertArrayEquals(data, snapshotTransfer.lastData);
+
+        assertEquals(1, snapshotTransfer.acks);
+        assertEquals(2, snapshotTransfer.lastAckFrom);
+        assertEquals(2048, snapshotTransfer.lastNextOffset);
+        assertEquals(SnapshotAckStatus.INSTALLED, snapshotTransfer.lastStatus);
+        assertEquals(1, counters.droppedMessages().get());
+        assertEquals(0, counters.invalidMessages().get());
+    }
+
+    @Test
+    @Timeout(30)
+    void aSnapshotChunkWhoseDataRunsPastItsFileIsInvalid()
+    {
+        final UnsafeBuffer data = new UnsafeBuffer(new byte[4096]);
+        offer(snapshotChunk(1, data, 4096 - 1024 + 1));
+        offer(snapshotAck(2, SnapshotAckStatus.RECEIVING));
+        awaitCondition(() -> snapshotTransfer.acks > 0, "snapshot ack");
+
+        assertEquals(0, snapshotTransfer.chunks);
+        assertEquals(1, counters.invalidMessages().get());
+    }
+
+    private int snapshotChunk(final int leaderId, final DirectBuffer data, final int dataLength)
+    {
+        final SnapshotChunkEncoder encoder = new SnapshotChunkEncoder();
+        encoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .term(9)
+            .snapshotIndex(500)
+            .snapshotTerm(8)
+            .snapshotLength(4096)
+            .fileOffset(1024)
+            .leaderId(leaderId)
+            .snapshotChecksum(0xC0FFEE)
+            .putData(data, 0, dataLength);
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    private int snapshotAck(final int followerId, final SnapshotAckStatus status)
+    {
+        final SnapshotAckEncoder encoder = new SnapshotAckEncoder();
+        encoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .term(9)
+            .snapshotIndex(500)
+            .snapshotTerm(8)
+            .nextOffset(2048)
+            .followerId(followerId)
+            .status(status);
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
 
     private int requestVote(final int candidateId, final long term)
@@ -224,6 +300,61 @@ class ConsensusAdapterTest
         public boolean sendInstallSnapshot(final int to, final long term)
         {
             return false;
+        }
+    }
+
+    private static final class RecordingSnapshotTransfer implements SnapshotTransferHandler
+    {
+        int chunks;
+        int lastChunkFrom;
+        long lastChunkTerm;
+        long lastSnapshotIndex;
+        long lastSnapshotTerm;
+        long lastSnapshotLength;
+        int lastSnapshotChecksum;
+        long lastFileOffset;
+        byte[] lastData;
+        int acks;
+        int lastAckFrom;
+        long lastNextOffset;
+        SnapshotAckStatus lastStatus;
+
+        public void onSnapshotChunk(
+            final int from,
+            final long term,
+            final long snapshotIndex,
+            final long snapshotTerm,
+            final long snapshotLength,
+            final int snapshotChecksum,
+            final long fileOffset,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length)
+        {
+            chunks++;
+            lastChunkFrom = from;
+            lastChunkTerm = term;
+            lastSnapshotIndex = snapshotIndex;
+            lastSnapshotTerm = snapshotTerm;
+            lastSnapshotLength = snapshotLength;
+            lastSnapshotChecksum = snapshotChecksum;
+            lastFileOffset = fileOffset;
+            lastData = new byte[length];
+            buffer.getBytes(offset, lastData);
+        }
+
+        public void onSnapshotAck(
+            final int from,
+            final long term,
+            final long snapshotIndex,
+            final long snapshotTerm,
+            final long nextOffset,
+            final SnapshotAckStatus status)
+        {
+            acks++;
+            lastAckFrom = from;
+            lastNextOffset = nextOffset;
+            lastStatus = status;
         }
     }
 

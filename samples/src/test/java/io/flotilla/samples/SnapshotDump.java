@@ -1,0 +1,45 @@
+package io.flotilla.samples;
+
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A KV snapshot decoded by the test, from the layout documented in {@link KvSnapshot} rather than by its reader:
+ * the header and the entries sorted by key, so that two snapshots of the same state compare equal whatever their
+ * map layouts.
+ *
+ * @param header  everything but the entries.
+ * @param entries key to "value-hex@deadline".
+ */
+record SnapshotDump(KvSnapshot.Header header, Map<String, String> entries)
+{
+    static SnapshotDump of(final byte[] snapshot) throws IOException
+    {
+        final DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot));
+        if (KvSnapshot.MAGIC != in.readInt() || KvSnapshot.VERSION != in.readInt())
+        {
+            throw new IOException("not a version 1 KV snapshot");
+        }
+        final KvSnapshot.Header header = new KvSnapshot.Header(
+            in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+        final Map<String, String> entries = new TreeMap<>();
+        for (int i = 0, count = in.readInt(); i < count; i++)
+        {
+            final byte[] key = in.readNBytes(in.readUnsignedShort());
+            final long deadlineNs = in.readLong();
+            final byte[] value = in.readNBytes(in.readInt());
+            entries.put(new String(key, StandardCharsets.UTF_8), HexFormat.of().formatHex(value) + "@" + deadlineNs);
+        }
+        in.readInt();
+        if (in.read() != -1)
+        {
+            throw new IOException("bytes after the CRC");
+        }
+        return new SnapshotDump(header, entries);
+    }
+}
