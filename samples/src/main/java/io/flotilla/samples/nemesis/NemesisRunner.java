@@ -407,7 +407,8 @@ public final class NemesisRunner
         final long rejoinMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartNs);
         final SnapshotCounters counters = nodes.counters(target);
         final String how = null == counters ? "rejoined (its counters unreadable)" : counters.installs() > 0 ?
-            "rejoined through a snapshot install (snapshot index " + counters.snapshotIndex() + ")" :
+            "rejoined through " + counters.installs() + " snapshot install(s) (its newest snapshot then at index " +
+            counters.snapshotIndex() + ")" :
             "rejoined from the leader's log, no install";
         return "kill -9 node " + target + " (a follower), data directory deleted, restarted empty while the leader's " +
             "log began at index " + (null == leaderCounters ? "unknown" : leaderCounters.logFirstIndex()) + "; " + how +
