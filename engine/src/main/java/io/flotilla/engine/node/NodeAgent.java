@@ -393,13 +393,16 @@ public final class NodeAgent implements Agent, RaftOutbox
         snapshotSender.latest(info);
         final long firstBefore = log.firstIndex();
         final long keepFrom = info.index() + 1 - snapshotConfig.retainEntries();
+        final long compactStartNs = clock.nanoTime();
         if (keepFrom > firstBefore)
         {
             counters.logFirstIndex(log.compact(keepFrom));
         }
+        final long endNs = clock.nanoTime();
         LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": snapshot at index " + info.index() +
-            " term " + info.term() + ", " + info.length() + " bytes in " + (clock.nanoTime() - startNs) / 1_000_000 +
-            " ms; log now " + log.firstIndex() + ".." + log.lastIndex() + " (was from " + firstBefore + ")");
+            " term " + info.term() + ", " + info.length() + " bytes in " + (compactStartNs - startNs) / 1_000_000 +
+            " ms; log now " + log.firstIndex() + ".." + log.lastIndex() + " (was from " + firstBefore +
+            ", compacted in " + (endNs - compactStartNs) / 1_000 + " us)");
         completeSnapshotRequests(info, null);
     }
 
