@@ -373,9 +373,9 @@ public final class NemesisRunner
 
     /**
      * {@code kill -9} of follower {@code target}, its data directory deleted, held down while the others go on
-     * serving (and the leader compacts its log past what the blank node would need), restarted empty, and waited
-     * for until it has caught up with the leader's applied index at the restart: the next fault finds the two
-     * others holding the whole log again (see {@link Fault#WIPE_FOLLOWER}).
+     * serving, and longer (up to {@link #SERVE_BOUND_MS}) until the leader's log no longer begins at index 1, then
+     * restarted empty, and waited for until it has caught up with the leader's applied index at the restart: the
+     * next fault finds the two others holding the whole log again (see {@link Fault#WIPE_FOLLOWER}).
      */
     private String wipeFollower(final int target, final long holdMs, final Workload workload)
         throws InterruptedException
@@ -387,6 +387,13 @@ public final class NemesisRunner
         // An entry committed after the kill was acknowledged by both others: each holds every committed entry.
         require(await(SERVE_BOUND_MS, () -> workload.lastOkCompletionNs() - killNs > 0),
             "no operation acknowledged within " + SERVE_BOUND_MS + " ms of wiping node " + target);
+        // Held longer if need be (bounded) until the leader has compacted: a blank node must then get an install.
+        await(SERVE_BOUND_MS, () ->
+        {
+            final int leader = nodes.leader();
+            final SnapshotCounters counters = leader < 0 ? null : nodes.counters(leader);
+            return null != counters && counters.logFirstIndex() > 1;
+        });
         final int[] leader = {-1};
         final ReplicaStatus[] leaderStatus = new ReplicaStatus[1];
         require(await(SERVE_BOUND_MS, () ->
@@ -405,13 +412,21 @@ public final class NemesisRunner
             return allReady() && null != status && status.appliedIndex() >= catchUpIndex;
         }), "wiped node " + target + " did not catch up to index " + catchUpIndex + " within " + READY_BOUND_MS + " ms");
         final long rejoinMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartNs);
-        final SnapshotCounters counters = nodes.counters(target);
-        final String how = null == counters ? "rejoined (its counters unreadable)" : counters.installs() > 0 ?
-            "rejoined through " + counters.installs() + " snapshot install(s) (its newest snapshot then at index " +
-            counters.snapshotIndex() + ")" :
+        // Behind a compacted log only an install lets it catch up; its count rises just after the state machine
+        // (whose applied index the status shows) has loaded the snapshot.
+        final long leaderFirstIndex = null == leaderCounters ? 1 : leaderCounters.logFirstIndex();
+        final SnapshotCounters[] counters = new SnapshotCounters[1];
+        await(5_000, () ->
+        {
+            counters[0] = nodes.counters(target);
+            return null != counters[0] && (counters[0].installs() > 0 || leaderFirstIndex <= 1);
+        });
+        final String how = null == counters[0] ? "rejoined (its counters unreadable)" : counters[0].installs() > 0 ?
+            "rejoined through " + counters[0].installs() + " snapshot install(s) (its newest snapshot then at index " +
+            counters[0].snapshotIndex() + ")" :
             "rejoined from the leader's log, no install";
         return "kill -9 node " + target + " (a follower), data directory deleted, restarted empty while the leader's " +
-            "log began at index " + (null == leaderCounters ? "unknown" : leaderCounters.logFirstIndex()) + "; " + how +
+            "log began at index " + (null == leaderCounters ? "unknown" : leaderFirstIndex) + "; " + how +
             ", caught up to index " + catchUpIndex + " in " + rejoinMs + " ms";
     }
 

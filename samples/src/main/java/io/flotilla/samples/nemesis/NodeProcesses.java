@@ -124,6 +124,7 @@ final class NodeProcesses implements AutoCloseable
                 .start();
             paused[id] = false;
             readySinceStart[id] = false;
+            lastCounters[id] = null;
         }
         catch (final IOException ex)
         {
@@ -231,7 +232,8 @@ final class NodeProcesses implements AutoCloseable
     /**
      * Reads node {@code id}'s snapshot counters now.
      *
-     * @return the counters of its running process, else the last ones seen (null if none yet).
+     * @return the counters of its running process, else the last ones seen of its latest process (null if none
+     * yet).
      */
     SnapshotCounters counters(final int id)
     {
