@@ -391,19 +391,40 @@ public final class NodeAgent implements Agent, RaftOutbox
 
         onSnapshotInPlace(info);
         snapshotSender.latest(info);
-        final long firstBefore = log.firstIndex();
-        final long keepFrom = info.index() + 1 - snapshotConfig.retainEntries();
-        final long compactStartNs = clock.nanoTime();
-        if (keepFrom > firstBefore)
-        {
-            counters.logFirstIndex(log.compact(keepFrom));
-        }
-        final long endNs = clock.nanoTime();
         LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": snapshot at index " + info.index() +
-            " term " + info.term() + ", " + info.length() + " bytes in " + (compactStartNs - startNs) / 1_000_000 +
-            " ms; log now " + log.firstIndex() + ".." + log.lastIndex() + " (was from " + firstBefore +
-            ", compacted in " + (endNs - compactStartNs) / 1_000 + " us)");
+            " term " + info.term() + ", " + info.length() + " bytes in " + (nowNs - startNs) / 1_000_000 + " ms");
+        compactBefore(info.index() + 1 - snapshotConfig.retainEntries());
         completeSnapshotRequests(info, null);
+    }
+
+    /**
+     * Release the log before {@code firstIndexToKeep}: the log-start record is forced on the snapshot thread, then
+     * the archive purges the segments before it (a control round trip, on this thread).
+     */
+    private void compactBefore(final long firstIndexToKeep)
+    {
+        final ArchiveLogStore.Compaction compaction = log.planCompaction(firstIndexToKeep);
+        if (null == compaction)
+        {
+            return;
+        }
+        snapshotWorker.submit(compaction::persist, (persisted, failure) ->
+        {
+            if (null != failure)
+            {
+                LOGGER.log(System.Logger.Level.ERROR, "member " + memberId + ": log compaction to index " +
+                    compaction.firstIndex() + " failed; the log keeps its entries", failure);
+            }
+            else if (persisted)
+            {
+                final long firstBefore = log.firstIndex();
+                final long startNs = clock.nanoTime();
+                counters.logFirstIndex(log.compact(compaction));
+                LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": log compacted from " + firstBefore +
+                    " to " + log.firstIndex() + ".." + log.lastIndex() + " (purge " +
+                    (clock.nanoTime() - startNs) / 1_000 + " us)");
+            }
+        });
     }
 
     /**
