@@ -30,8 +30,9 @@ NODE_PROPS=(-Dflotilla.log.durability="${DURABILITY}" -Dflotilla.snapshot.log.en
 MEMBERS="$(flotilla_members "${FLOTILLA_DEMO_BASE_PORT:-29110}")"
 AERON_PREFIX="/dev/shm/flotilla-demo-$(id -u)-$$"
 LOAD_PID=""
-# What a node logs when it has taken a snapshot itself, and when it has installed one from the leader.
+# What a node logs when it has taken a snapshot itself, compacted its log after one, and installed one from the leader.
 SNAPSHOT_TAKEN_RE=': snapshot at index [0-9]+ term [0-9]+, [0-9]+ bytes'
+LOG_COMPACTED_RE=': log compacted from [0-9]+ to [0-9]+\.\.'
 SNAPSHOT_INSTALLED_RE=': installed a snapshot of [0-9]+ bytes at index [0-9]+'
 
 cleanup()
@@ -49,7 +50,8 @@ cleanup()
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# watch_snapshots: reads `tail -F` of the node logs, prints a line per snapshot taken or installed as it happens.
+# watch_snapshots: reads `tail -F` of the node logs, prints a line per snapshot taken or installed and per log
+# compaction, as it happens.
 watch_snapshots()
 {
     local line node=""
@@ -58,21 +60,24 @@ watch_snapshots()
         if [[ "${line}" =~ ^==\>\ .*/node-([0-9]+)\.log\ \<==$ ]]
         then
             node="${BASH_REMATCH[1]}"
-        elif [[ "${line}" =~ ${SNAPSHOT_TAKEN_RE} || "${line}" =~ ${SNAPSHOT_INSTALLED_RE} ]]
+        elif [[ "${line}" =~ ${SNAPSHOT_TAKEN_RE} || "${line}" =~ ${LOG_COMPACTED_RE} ||
+            "${line}" =~ ${SNAPSHOT_INSTALLED_RE} ]]
         then
             echo "  node ${node} | ${line#*member [0-9]*: }"
         fi
     done
 }
 
-# snapshot_summary ID: how many snapshots node ID took, the newest and where its log began then, from its log.
+# snapshot_summary ID: from node ID's log, the snapshots it took (and the newest), its log compactions (and where
+# its log began after the last).
 snapshot_summary()
 {
-    local log="${RUN_DIR}/node-$1.log" taken newest
+    local log="${RUN_DIR}/node-$1.log" taken newest compactions first
     taken="$(grep -cE "${SNAPSHOT_TAKEN_RE}" "${log}" || true)"
-    newest="$(grep -E "${SNAPSHOT_TAKEN_RE}" "${log}" | tail -n 1 |
-        sed -E 's/.*snapshot at index ([0-9]+) .*log now ([0-9]+)\.\..*/newest at index \1, log then from index \2/')"
-    echo "node $1: ${taken} snapshots taken${newest:+; ${newest}}"
+    newest="$(grep -E "${SNAPSHOT_TAKEN_RE}" "${log}" | tail -n 1 | sed -E 's/.*snapshot at index ([0-9]+) .*/\1/')"
+    compactions="$(grep -cE "${LOG_COMPACTED_RE}" "${log}" || true)"
+    first="$(grep -E "${LOG_COMPACTED_RE}" "${log}" | tail -n 1 | sed -E 's/.*log compacted from [0-9]+ to ([0-9]+)\.\..*/\1/')"
+    echo "node $1: ${taken} snapshots taken${newest:+ (newest at index ${newest})}, log compacted ${compactions} times${first:+ (then beginning at index ${first})}"
 }
 
 flotilla_build
