@@ -120,7 +120,8 @@ sleep $((RESTART_AT - KILL_AT))
 flotilla_log "deleting node ${victim}'s data directory (a replaced disk) and restarting it empty; the others have" \
     "compacted their logs, so it must rejoin through a snapshot install"
 rm -rf "${RUN_DIR}/node-${victim}"
-flotilla_start_node "${RUN_DIR}" "${victim}" "${MEMBERS}" "${AERON_PREFIX}" "${NODE_PROPS[@]}"
+flotilla_start_node "${RUN_DIR}" "${victim}" "${MEMBERS}" "${AERON_PREFIX}" "${NODE_PROPS[@]}" \
+    -Dflotilla.rejoin.after.data.loss=true
 
 load_status=0
 wait "${LOAD_PID}" || load_status=$?

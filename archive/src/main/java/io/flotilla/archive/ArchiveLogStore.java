@@ -5,6 +5,7 @@ import io.aeron.exceptions.ConfigurationException;
 import io.flotilla.codecs.EntryFrame;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.SystemUtil;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -637,9 +638,9 @@ public final class ArchiveLogStore implements LogStore
         public static final String WINDOW_PROP = "flotilla.log.window.bytes";
 
         private NodeMedia media;
-        private int termLength = Integer.getInteger(TERM_LENGTH_PROP, 16 * 1024 * 1024);
-        private int mtu = Integer.getInteger(MTU_PROP, 8 * 1024);
-        private int windowCapacity = Integer.getInteger(WINDOW_PROP, 16 * 1024 * 1024);
+        private int termLength = SystemUtil.getSizeAsInt(TERM_LENGTH_PROP, 16 * 1024 * 1024);
+        private int mtu = SystemUtil.getSizeAsInt(MTU_PROP, 8 * 1024);
+        private int windowCapacity = SystemUtil.getSizeAsInt(WINDOW_PROP, 16 * 1024 * 1024);
         private long syncTimeoutNs = TimeUnit.SECONDS.toNanos(10);
         private long readBackTimeoutNs = TimeUnit.SECONDS.toNanos(5);
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;

@@ -1,5 +1,6 @@
 package io.flotilla.samples.nemesis;
 
+import io.flotilla.engine.ClusterNode;
 import io.flotilla.samples.KvNode;
 import io.flotilla.samples.ReplicaStatus;
 import org.agrona.IoUtil;
@@ -55,6 +56,7 @@ final class NodeProcesses implements AutoCloseable
     private final String aeronPrefix;
     private final Process[] processes;
     private final boolean[] paused;
+    private final boolean[] wiped;
     private final boolean[] readySinceStart;
     private final int[] failedStarts;
     private final SnapshotCounters[] lastCounters;
@@ -69,6 +71,7 @@ final class NodeProcesses implements AutoCloseable
         this.fabric = fabric;
         this.processes = new Process[nodeCount];
         this.paused = new boolean[nodeCount];
+        this.wiped = new boolean[nodeCount];
         this.readySinceStart = new boolean[nodeCount];
         this.failedStarts = new int[nodeCount];
         this.lastCounters = new SnapshotCounters[nodeCount];
@@ -100,7 +103,8 @@ final class NodeProcesses implements AutoCloseable
     }
 
     /**
-     * Starts node {@code id} (a fresh process; its data directory is kept across restarts unless {@link #wipe}d).
+     * Starts node {@code id} (a fresh process; its data directory is kept across restarts unless {@link #wipe}d, and
+     * then it starts as a node rejoining after data loss).
      */
     void start(final int id)
     {
@@ -113,6 +117,12 @@ final class NodeProcesses implements AutoCloseable
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(JVM_FLAGS);
             command.addAll(SNAPSHOT_SETTINGS);
+            if (wiped[id])
+            {
+                // Kept out of elections until caught up: it forgot its vote and its entries (VotingFence).
+                command.add("-D" + ClusterNode.Context.REJOIN_AFTER_DATA_LOSS_PROP + "=true");
+                wiped[id] = false;
+            }
             command.addAll(List.of("-Xmx256m", "-XX:+UseParallelGC", "-Dflotilla.aeron.dir=" + aeronDir(id),
                 "-cp", System.getProperty("java.class.path"), KvNode.class.getName(),
                 "--member-id", String.valueOf(id), "--members", members, "--data-dir", dataDir(id).toString()));
@@ -227,6 +237,7 @@ final class NodeProcesses implements AutoCloseable
             throw new IllegalStateException("node " + id + " runs: kill it before deleting its data directory");
         }
         IoUtil.delete(dataDir(id).toFile(), false);
+        wiped[id] = true;
     }
 
     /**
