@@ -5,6 +5,7 @@ import io.aeron.exceptions.ConfigurationException;
 import io.flotilla.codecs.EntryFrame;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.SystemUtil;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -53,6 +54,8 @@ public final class ArchiveLogStore implements LogStore
     private final DurabilityTracker durability;
     private final LogReadBack readBack;
     private final LogStartFile logStartFile;
+    private final Object logStartLock = new Object();
+    private int resetGeneration;
     private long tailCutPosition = -1;
     private boolean isClosed;
 
@@ -285,36 +288,72 @@ public final class ArchiveLogStore implements LogStore
      * are unaffected; a read-back in flight is abandoned and asked again by the next {@link #readEntries}.
      * <p>
      * The new start is made durable in the log-start record before the purge, so a crash in between is completed on
-     * the next open. Blocks for the archive's answer: call it rarely (after a snapshot).
+     * the next open. Forces that record and blocks for the archive's answer: a caller that must not block does the
+     * same in steps, forcing on another thread ({@link #planCompaction}, {@link Compaction#persist()},
+     * {@link #compact(Compaction)}).
      *
      * @param firstIndexToKeep lowest index the caller still needs.
      * @return the log's first index after compaction.
      */
     public long compact(final long firstIndexToKeep)
     {
+        final Compaction compaction = planCompaction(firstIndexToKeep);
+        if (null == compaction || !compaction.persist())
+        {
+            return logIndex.firstIndex();
+        }
+        return compact(compaction);
+    }
+
+    /**
+     * The first step of {@link #compact(long)} without its blocking parts, so that the caller can force the
+     * log-start record on another thread ({@link Compaction#persist()}) and purge afterwards ({@link
+     * #compact(Compaction)}) on this one.
+     *
+     * @param firstIndexToKeep lowest index the caller still needs.
+     * @return what would be released, or null when no whole segment lies before it.
+     */
+    public Compaction planCompaction(final long firstIndexToKeep)
+    {
         final long limit = Math.min(firstIndexToKeep, durability.durableIndex() + 1);
         if (limit <= logIndex.firstIndex())
         {
-            return logIndex.firstIndex();
+            return null;
         }
 
         final long newStartPosition = recording.segmentBasePosition(logIndex.endPosition(limit - 1));
         if (newStartPosition <= recording.startPosition())
         {
+            return null;
+        }
+
+        final long newPreviousIndex = firstEntryEndingAfter(newStartPosition, limit) - 1;
+        return new Compaction(this, newStartPosition, newPreviousIndex, logIndex.term(newPreviousIndex), resetGeneration);
+    }
+
+    /**
+     * Release what a persisted {@link Compaction} planned: purge the archive segments before its start and forget
+     * the entries before its first index. Nothing happens if the log was reset since the plan, or if the plan was
+     * not persisted.
+     *
+     * @param compaction planned by {@link #planCompaction(long)} and persisted.
+     * @return the log's first index after compaction.
+     */
+    public long compact(final Compaction compaction)
+    {
+        if (compaction.generation != resetGeneration || !compaction.persisted ||
+            compaction.startPosition <= recording.startPosition())
+        {
             return logIndex.firstIndex();
         }
 
-        final long newFirstIndex = firstEntryEndingAfter(newStartPosition, limit);
-        final long newPreviousIndex = newFirstIndex - 1;
-        logStartFile.write(newStartPosition, newPreviousIndex, logIndex.term(newPreviousIndex), 0);
-
         readBack.discard();
-        recording.purgeTo(newStartPosition);
-        window.dropBefore(newFirstIndex);
-        logIndex.compact(newPreviousIndex);
-        logIndex.endPosition(newPreviousIndex, newStartPosition);
+        recording.purgeTo(compaction.startPosition);
+        window.dropBefore(compaction.previousIndex + 1);
+        logIndex.compact(compaction.previousIndex);
+        logIndex.endPosition(compaction.previousIndex, compaction.startPosition);
 
-        return newFirstIndex;
+        return compaction.previousIndex + 1;
     }
 
     /**
@@ -339,7 +378,12 @@ public final class ArchiveLogStore implements LogStore
         }
 
         final long startPosition = recording.startPosition();
-        logStartFile.write(startPosition, previousIndex, previousTerm, LogStartFile.RESET_PENDING);
+        synchronized (logStartLock)
+        {
+            // A compaction planned before this reset must not record its start any more.
+            resetGeneration++;
+            logStartFile.write(startPosition, previousIndex, previousTerm, LogStartFile.RESET_PENDING);
+        }
 
         readBack.discard();
         recording.stop();
@@ -352,7 +396,10 @@ public final class ArchiveLogStore implements LogStore
         publisher.offeredUpTo(previousIndex);
         durability.durableUpTo(previousIndex);
 
-        logStartFile.write(startPosition, previousIndex, previousTerm, 0);
+        synchronized (logStartLock)
+        {
+            logStartFile.write(startPosition, previousIndex, previousTerm, 0);
+        }
     }
 
     /**
@@ -522,6 +569,63 @@ public final class ArchiveLogStore implements LogStore
     }
 
     /**
+     * A compaction planned on the node thread ({@link #planCompaction(long)}): where the recording will begin and
+     * the entry before it. Its log-start record may be forced on any thread ({@link #persist()}); the purge is then
+     * done on the node thread ({@link #compact(Compaction)}).
+     */
+    public static final class Compaction
+    {
+        private final ArchiveLogStore store;
+        private final long startPosition;
+        private final long previousIndex;
+        private final long previousTerm;
+        private final int generation;
+        private volatile boolean persisted;
+
+        private Compaction(
+            final ArchiveLogStore store,
+            final long startPosition,
+            final long previousIndex,
+            final long previousTerm,
+            final int generation)
+        {
+            this.store = store;
+            this.startPosition = startPosition;
+            this.previousIndex = previousIndex;
+            this.previousTerm = previousTerm;
+            this.generation = generation;
+        }
+
+        /**
+         * @return the log's first index once the compaction is done.
+         */
+        public long firstIndex()
+        {
+            return previousIndex + 1;
+        }
+
+        /**
+         * Any thread: write and force the log-start record of the new start, so that a crash after the purge
+         * reopens the log there (and a crash before it completes the purge on open).
+         *
+         * @return false, with nothing written, if the log was reset since the plan (its record must stand).
+         */
+        public boolean persist()
+        {
+            synchronized (store.logStartLock)
+            {
+                if (generation != store.resetGeneration)
+                {
+                    return false;
+                }
+                store.logStartFile.write(startPosition, previousIndex, previousTerm, 0);
+                persisted = true;
+                return true;
+            }
+        }
+    }
+
+    /**
      * Configuration of the log store. Defaults come from {@code flotilla.*} system properties.
      */
     public static final class Context
@@ -534,9 +638,9 @@ public final class ArchiveLogStore implements LogStore
         public static final String WINDOW_PROP = "flotilla.log.window.bytes";
 
         private NodeMedia media;
-        private int termLength = Integer.getInteger(TERM_LENGTH_PROP, 16 * 1024 * 1024);
-        private int mtu = Integer.getInteger(MTU_PROP, 8 * 1024);
-        private int windowCapacity = Integer.getInteger(WINDOW_PROP, 16 * 1024 * 1024);
+        private int termLength = SystemUtil.getSizeAsInt(TERM_LENGTH_PROP, 16 * 1024 * 1024);
+        private int mtu = SystemUtil.getSizeAsInt(MTU_PROP, 8 * 1024);
+        private int windowCapacity = SystemUtil.getSizeAsInt(WINDOW_PROP, 16 * 1024 * 1024);
         private long syncTimeoutNs = TimeUnit.SECONDS.toNanos(10);
         private long readBackTimeoutNs = TimeUnit.SECONDS.toNanos(5);
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;

@@ -10,6 +10,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.exceptions.ConfigurationException;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
+import org.agrona.SystemUtil;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -347,7 +348,7 @@ public final class NodeMedia implements AutoCloseable
         private boolean externalDriver = Boolean.getBoolean(EXTERNAL_DRIVER_PROP);
         private Threading threading = Threading.valueOf(System.getProperty(THREADING_PROP, Threading.COMPACT.name()));
         private Durability durability = Durability.valueOf(System.getProperty(DURABILITY_PROP, Durability.FSYNC.name()));
-        private int segmentFileLength = Integer.getInteger(SEGMENT_LENGTH_PROP, 128 * 1024 * 1024);
+        private int segmentFileLength = SystemUtil.getSizeAsInt(SEGMENT_LENGTH_PROP, 128 * 1024 * 1024);
         private String archiveControlChannel = System.getProperty(CONTROL_CHANNEL_PROP);
         private String replicationChannel = "aeron:udp?endpoint=localhost:0";
         private long archiveId = -1;

@@ -13,11 +13,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The node's small persistent state: current term, vote, and a last-known commit index (a hint for how far
@@ -101,21 +98,8 @@ public final class NodeStateFile
 
         try
         {
-            try (FileChannel channel = FileChannel.open(tempFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING))
-            {
-                byteBuffer.clear();
-                while (byteBuffer.hasRemaining())
-                {
-                    channel.write(byteBuffer);
-                }
-                channel.force(true);
-            }
-            Files.move(tempFile, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ))
-            {
-                dir.force(true);
-            }
+            byteBuffer.clear();
+            DurableFiles.replace(file, tempFile, byteBuffer);
         }
         catch (final IOException ex)
         {

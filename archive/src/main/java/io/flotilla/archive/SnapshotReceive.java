@@ -12,16 +12,14 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A snapshot arriving from another node, in order, into a partial file that survives a dropped connection or a
- * restart: {@link SnapshotStore#receive} reopens it and the transfer resumes at {@link #receivedLength()}. The
- * partial file is forced every {@link #FORCE_INTERVAL} bytes. After a crash its length is trusted as it is: bytes the
- * crash tore are caught by the whole-file verification in {@link #complete()}, which then deletes the file so the
- * next transfer starts over. One thread at a time; not on the node's thread (it forces the file).
+ * restart: {@link SnapshotStore#receive} reopens it and the transfer resumes at {@link #receivedLength()}.
+ * {@link #write} only writes (into the page cache, so the node's thread may call it); the file is forced once, by
+ * {@link #complete()}, which belongs on another thread. A process crash keeps what was written; after a machine crash
+ * the file's length is trusted as it is: bytes the crash tore or lost are caught by the whole-file verification in
+ * {@link #complete()}, which then deletes the file so the next transfer starts over. One thread at a time.
  */
 public final class SnapshotReceive implements AutoCloseable
 {
-    /** Bytes between forces of the partial file. */
-    public static final long FORCE_INTERVAL = 8 * 1024 * 1024;
-
     private final SnapshotStore store;
     private final long index;
     private final long term;
@@ -31,7 +29,6 @@ public final class SnapshotReceive implements AutoCloseable
     private final FileChannel channel;
     private ByteBuffer staging = ByteBuffer.allocateDirect(64 * 1024);
     private long receivedLength;
-    private long forcedLength;
     private boolean isDone;
 
     SnapshotReceive(
@@ -52,7 +49,6 @@ public final class SnapshotReceive implements AutoCloseable
                 channel.truncate(0);
                 receivedLength = 0;
             }
-            forcedLength = receivedLength;
         }
         catch (final IOException ex)
         {
@@ -132,11 +128,6 @@ public final class SnapshotReceive implements AutoCloseable
                 position += channel.write(staging, position);
             }
             receivedLength = position;
-            if (receivedLength - forcedLength >= FORCE_INTERVAL)
-            {
-                channel.force(false);
-                forcedLength = receivedLength;
-            }
         }
         catch (final IOException ex)
         {

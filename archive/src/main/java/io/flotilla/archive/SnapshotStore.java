@@ -5,12 +5,10 @@ import org.agrona.CloseHelper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -273,8 +271,7 @@ public final class SnapshotStore
     synchronized SnapshotInfo install(final Path temp, final SnapshotInfo verified) throws IOException
     {
         final Path target = directory.resolve(fileName(verified.index(), verified.term()));
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        forceDirectory();
+        DurableFiles.moveIntoPlace(temp, target);
 
         final List<SnapshotInfo> snapshots = list();
         for (int i = retained; i < snapshots.size(); i++)
@@ -284,21 +281,6 @@ public final class SnapshotStore
 
         return new SnapshotInfo(verified.index(), verified.term(), verified.memberIds(), verified.length(), target,
             verified.checksum());
-    }
-
-    /**
-     * Force the directory's entries (renames, deletions) to disk; skipped where the platform cannot open a directory.
-     */
-    void forceDirectory() throws IOException
-    {
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ))
-        {
-            dir.force(true);
-        }
-        catch (final UnsupportedOperationException | AccessDeniedException ignore)
-        {
-            // e.g. Windows: directories cannot be opened as channels, and the rename is durable there anyway
-        }
     }
 
     static void deleteQuietly(final Path file)

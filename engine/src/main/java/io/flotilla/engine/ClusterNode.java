@@ -308,6 +308,11 @@ public final class ClusterNode implements AutoCloseable
         public static final String PROPOSAL_QUEUE_BYTES_PROP = "flotilla.proposal.queue.bytes";
         /** In-process proposals in progress at once, a power of two: {@code flotilla.proposal.max.pending}. */
         public static final String MAX_PENDING_PROPOSALS_PROP = "flotilla.proposal.max.pending";
+        /**
+         * This node lost its data directory and rejoins its cluster with an empty one:
+         * {@code flotilla.rejoin.after.data.loss}, default false. See {@link #rejoinAfterDataLoss(boolean)}.
+         */
+        public static final String REJOIN_AFTER_DATA_LOSS_PROP = "flotilla.rejoin.after.data.loss";
         /** How often the commit hint is persisted (e.g. 1s): {@code flotilla.commit.hint.interval}. */
         public static final String COMMIT_HINT_INTERVAL_PROP = "flotilla.commit.hint.interval";
 
@@ -348,6 +353,7 @@ public final class ClusterNode implements AutoCloseable
         private ClusterMembers members;
         private NodeMedia.Context mediaContext;
         private int archiveSegmentLength;
+        private boolean rejoinAfterDataLoss = Boolean.getBoolean(REJOIN_AFTER_DATA_LOSS_PROP);
         private IdleStrategy idleStrategy;
         private boolean isConcluded;
 
@@ -476,6 +482,12 @@ public final class ClusterNode implements AutoCloseable
             {
                 throw new IllegalArgumentException(ex.getMessage() +
                     " (ClusterNode.Context setters or flotilla.raft.* properties)", ex);
+            }
+            if (rejoinAfterDataLoss && !raftConfig.preVote())
+            {
+                throw new IllegalArgumentException("rejoinAfterDataLoss needs pre-vote (a node kept out of elections " +
+                    "must not raise its term): set " + RaftConfig.PRE_VOTE_PROP_NAME + "=true or drop " +
+                    REJOIN_AFTER_DATA_LOSS_PROP);
             }
             snapshotConfig.validate();
             if (snapshotConfig.isAutomatic() && !canSnapshot(stateMachine))
@@ -809,6 +821,27 @@ public final class ClusterNode implements AutoCloseable
         public ArchiveLogStore.Context logContext()
         {
             return logContext;
+        }
+
+        /**
+         * Say that this node lost its data directory and rejoins its running cluster with an empty one (a replaced
+         * disk). When the directory is indeed empty at start, the node takes no part in elections until it has caught
+         * up with the leader through a snapshot install and the log (see docs/snapshots.md): a voter that forgot its
+         * vote and its entries could otherwise vote twice in a term or vote in a leader that lacks committed entries.
+         * Leave it false for the members of a new cluster, which start empty and must vote.
+         *
+         * @param rejoinAfterDataLoss whether the node rejoins after losing its data.
+         * @return this.
+         */
+        public Context rejoinAfterDataLoss(final boolean rejoinAfterDataLoss)
+        {
+            this.rejoinAfterDataLoss = rejoinAfterDataLoss;
+            return this;
+        }
+
+        public boolean rejoinAfterDataLoss()
+        {
+            return rejoinAfterDataLoss;
         }
 
         /**

@@ -40,9 +40,9 @@ class SnapshotClusterTest
         try (TestCluster cluster = new TestCluster(tempDir, 3))
         {
             startAll(cluster, 2_000, 100, false);
-            final ClusterNode leader = cluster.awaitLeader();
-            TestCluster.proposeAll(leader, 20_000, 256, "cmd-");
+            cluster.proposeAllAcrossLeaderChanges(20_000, 256, "cmd-");
             cluster.awaitConverged(20_000);
+            final ClusterNode leader = cluster.awaitLeader();
             for (int i = 0; i < 3; i++)
             {
                 final ClusterNode node = cluster.node(i);
@@ -67,25 +67,33 @@ class SnapshotClusterTest
         try (TestCluster cluster = new TestCluster(tempDir, 3))
         {
             startAll(cluster, 2_000, 0, false);
-            ClusterNode leader = cluster.awaitLeader();
-            TestCluster.proposeAll(leader, 5_000, 256, "before-");
+            cluster.proposeAllAcrossLeaderChanges(5_000, 256, "before-");
             cluster.awaitConverged(5_000);
 
-            final int lost = (leader.memberId() + 1) % 3;
+            final int lost = (cluster.awaitLeader().memberId() + 1) % 3;
             cluster.stop(lost);
             deleteRecursively(cluster.dataDirectory(lost).toPath());
 
-            TestCluster.proposeAll(leader, 15_000, 256, "while-down-");
-            final ClusterNode finalLeader = leader;
-            cluster.await("the leader compacted its log", () -> finalLeader.logFirstIndex() > 1);
+            cluster.proposeAllAcrossLeaderChanges(15_000, 256, "while-down-");
+            final ClusterNode leader = cluster.awaitLeader();
+            cluster.await("the leader compacted its log", () -> leader.logFirstIndex() > 1);
 
-            cluster.start(lost, context(cluster, lost, 2_000, 0));
+            cluster.start(lost, context(cluster, lost, 2_000, 0).rejoinAfterDataLoss(true));
             cluster.awaitConverged(20_000);
             assertTrue(cluster.machine(lost).loadedSnapshots() >= 1, "installed a snapshot");
 
-            leader = cluster.awaitLeader();
-            TestCluster.proposeAll(leader, 1_000, 64, "after-");
+            cluster.proposeAllAcrossLeaderChanges(1_000, 64, "after-");
             cluster.awaitConverged(21_000);
+
+            // The rejoined node votes again once caught up: without its vote the two left could elect no one.
+            final int leaderId = cluster.awaitLeader().memberId();
+            if (leaderId != lost)
+            {
+                cluster.stop(leaderId);
+                cluster.awaitLeader();
+                cluster.proposeAllAcrossLeaderChanges(100, 64, "two-left-");
+                cluster.awaitConverged(21_100);
+            }
         }
     }
 
@@ -96,8 +104,8 @@ class SnapshotClusterTest
         try (TestCluster cluster = new TestCluster(tempDir, 3))
         {
             startAll(cluster, 0, 0, false);
+            cluster.proposeAllAcrossLeaderChanges(1_000, 64, "cmd-");
             final ClusterNode leader = cluster.awaitLeader();
-            TestCluster.proposeAll(leader, 1_000, 64, "cmd-");
             final long applied = leader.appliedIndex();
             final long index = leader.takeSnapshot().get(TestCluster.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             assertTrue(index >= applied, "snapshot at " + index + " covers " + applied);
@@ -113,8 +121,8 @@ class SnapshotClusterTest
         try (TestCluster cluster = new TestCluster(tempDir, 3))
         {
             startAll(cluster, 0, 0, true);
+            cluster.proposeAllAcrossLeaderChanges(1_000, 64, "cmd-");
             final ClusterNode leader = cluster.awaitLeader();
-            TestCluster.proposeAll(leader, 1_000, 64, "cmd-");
             final long index = leader.takeSnapshot().get(TestCluster.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             assertTrue(index >= 1_000);
             assertNotEquals(Role.LEADER, leader.role(), "the old leader wrote the snapshot as a follower");

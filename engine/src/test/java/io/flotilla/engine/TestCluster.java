@@ -216,8 +216,38 @@ public final class TestCluster implements AutoCloseable
     public static void proposeAll(
         final ClusterNode node, final int count, final int window, final String prefix, final int minLength)
     {
+        propose(node, count, window, prefix, minLength, false);
+    }
+
+    /**
+     * Propose {@code count} commands through whichever node leads, moving to the new leader when leadership changes
+     * (proposals a change refused or dropped were not applied, and are sent again); wait for all of them to be
+     * applied OK. For tests where leadership may move under load (a loaded machine, snapshots).
+     */
+    public void proposeAllAcrossLeaderChanges(final int count, final int window, final String prefix)
+    {
+        int remaining = count;
+        for (int round = 0; remaining > 0; round++)
+        {
+            remaining = propose(awaitLeader(), remaining, window, prefix + round + "-", 0, true);
+        }
+    }
+
+    /**
+     * @return how many were refused NOT_LEADER or DROPPED (never applied) when {@code retryable}; any other failure
+     * fails the test.
+     */
+    private static int propose(
+        final ClusterNode node,
+        final int count,
+        final int window,
+        final String prefix,
+        final int minLength,
+        final boolean retryable)
+    {
         final AtomicLong completed = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
+        final AtomicLong notApplied = new AtomicLong();
         final AtomicReference<ProposalResult> lastFailure = new AtomicReference<>();
         final AtomicLong backPressured = new AtomicLong();
         final UnsafeBuffer command = new UnsafeBuffer(new byte[Math.max(64, minLength)]);
@@ -225,25 +255,30 @@ public final class TestCluster implements AutoCloseable
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS * 3);
 
         int sent = 0;
-        while (completed.get() + failed.get() < count)
+        while (completed.get() + failed.get() + notApplied.get() < count)
         {
             if (System.nanoTime() > deadline)
             {
                 fail("proposals timed out: sent " + sent + " completed " + completed.get() + " failed " + failed.get());
             }
-            if (sent - completed.get() - failed.get() - backPressured.get() < window && sent < count)
+            if (sent - completed.get() - failed.get() - notApplied.get() - backPressured.get() < window &&
+                sent < count)
             {
                 final int length = Math.max(minLength, command.putStringWithoutLengthAscii(0, prefix + sent));
-                final boolean[] retry = new boolean[1];
                 node.propose(command, 0, length, (result) ->
                 {
-                    if (ProposalStatus.OK == result.status())
+                    final ProposalStatus status = result.status();
+                    if (ProposalStatus.OK == status)
                     {
                         completed.incrementAndGet();
                     }
-                    else if (ProposalStatus.BACK_PRESSURED == result.status())
+                    else if (ProposalStatus.BACK_PRESSURED == status)
                     {
                         backPressured.incrementAndGet();
+                    }
+                    else if (retryable && (ProposalStatus.NOT_LEADER == status || ProposalStatus.DROPPED == status))
+                    {
+                        notApplied.incrementAndGet();
                     }
                     else
                     {
@@ -268,6 +303,7 @@ public final class TestCluster implements AutoCloseable
         {
             fail(failed.get() + " proposals failed, last: " + lastFailure.get());
         }
+        return (int)notApplied.get();
     }
 
     private static ProposalResult copy(final ProposalResult result)

@@ -47,6 +47,7 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
     private final int memberId;
     private final RaftNode raft;
     private final SnapshotTransferHandler snapshotTransfer;
+    private final VotingFence votingFence;
     private final NodeCounters counters;
 
     /**
@@ -56,6 +57,7 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
      * @param raft             to deliver the messages to.
      * @param snapshotTransfer to deliver snapshot chunks and acks to, or null when this node takes no part in
      *                         snapshot installs: such messages are then counted as dropped.
+     * @param votingFence      drops vote requests and TimeoutNows a node that lost its data may not act on yet.
      * @param counters         of this node, for invalid and dropped messages.
      */
     public ConsensusAdapter(
@@ -64,8 +66,10 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
         final int memberId,
         final RaftNode raft,
         final SnapshotTransferHandler snapshotTransfer,
+        final VotingFence votingFence,
         final NodeCounters counters)
     {
+        this.votingFence = votingFence;
         this.subscription = subscription;
         this.members = members;
         this.memberId = memberId;
@@ -143,7 +147,7 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
 
             case RequestVoteDecoder.TEMPLATE_ID:
                 requestVoteDecoder.wrap(buffer, body, blockLength, version);
-                if (isPeer(requestVoteDecoder.candidateId()))
+                if (isPeer(requestVoteDecoder.candidateId()) && votingFence.admits(requestVoteDecoder.term()))
                 {
                     raft.onRequestVote(
                         requestVoteDecoder.candidateId(),
@@ -169,7 +173,7 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
 
             case TimeoutNowDecoder.TEMPLATE_ID:
                 timeoutNowDecoder.wrap(buffer, body, blockLength, version);
-                if (isPeer(timeoutNowDecoder.leaderId()))
+                if (isPeer(timeoutNowDecoder.leaderId()) && votingFence.admits(timeoutNowDecoder.term()))
                 {
                     raft.onTimeoutNow(timeoutNowDecoder.leaderId(), timeoutNowDecoder.term());
                 }

@@ -42,6 +42,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
     private final NodeCounters counters;
     private final int maxBatchBytes;
     private final InstallOffers installOffers;
+    private final VotingFence votingFence;
     private final ExclusivePublication[] publications;
     private final UnsafeBuffer sendBuffer;
     private final int maxSnapshotChunkLength;
@@ -70,6 +71,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
      * @param counters      of this node.
      * @param maxBatchBytes bound on the entries block of one AppendEntries (a larger single entry travels alone).
      * @param installOffers where the core's requests to send a peer the snapshot go.
+     * @param votingFence   keeps a node that lost its data from campaigning: its vote requests are not sent.
      */
     public ConsensusPublisher(
         final Aeron aeron,
@@ -78,8 +80,10 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
         final LogStore log,
         final NodeCounters counters,
         final int maxBatchBytes,
-        final InstallOffers installOffers)
+        final InstallOffers installOffers,
+        final VotingFence votingFence)
     {
+        this.votingFence = votingFence;
         this.memberId = memberId;
         this.installOffers = installOffers;
         this.log = log;
@@ -123,6 +127,10 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
         final boolean preVote,
         final boolean transfer)
     {
+        if (votingFence.isFenced())
+        {
+            return true; // dropped: this node may not campaign yet (VotingFence)
+        }
         requestVoteEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .term(term)
             .lastLogIndex(lastLogIndex)

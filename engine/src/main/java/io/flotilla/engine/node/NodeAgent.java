@@ -78,6 +78,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     private SnapshotPolicy snapshotPolicy;
     private SnapshotInfo latestSnapshot;
     private SnapshotSender snapshotSender;
+    private VotingFence votingFence;
     private SnapshotReceiver snapshotReceiver;
     private final SnapshotTransferHandler snapshotTransfers = new SnapshotTransferHandler()
     {
@@ -176,8 +177,15 @@ public final class NodeAgent implements Agent, RaftOutbox
             snapshotPolicy = new SnapshotPolicy(snapshotConfig, memberId, members.ids());
             onSnapshotInPlace(recovery.snapshot());
 
+            final boolean blank = !state.existed() && 0 == log.lastIndex() && null == recovery.snapshot();
+            votingFence = new VotingFence(ctx.rejoinAfterDataLoss() && blank);
+            if (votingFence.isFenced())
+            {
+                LOGGER.log(System.Logger.Level.WARNING, "member " + memberId + ": rejoining after data loss: no part " +
+                    "in elections until caught up with the leader");
+            }
             consensusPublisher = new ConsensusPublisher(media.aeron(), members, memberId, log, counters,
-                raftConfig.maxBatchBytes(), (to, term) -> snapshotSender.offer(to, term, nowNs));
+                raftConfig.maxBatchBytes(), (to, term) -> snapshotSender.offer(to, term, nowNs), votingFence);
             snapshotSender = new SnapshotSender(new SnapshotSender.Context()
                 .chunkLength(snapshotConfig.chunkBytes())
                 .windowBytes(snapshotConfig.installWindowBytes())
@@ -206,6 +214,7 @@ public final class NodeAgent implements Agent, RaftOutbox
                 memberId,
                 raft,
                 snapshotTransfers,
+                votingFence,
                 counters);
             snapshotReceiver = new SnapshotReceiver(snapshots, snapshotWorker, consensusPublisher,
                 raft::onSnapshotChunk, applier::appliedIndex, this::onSnapshotReceived, ctx.errorHandler(),
@@ -306,6 +315,11 @@ public final class NodeAgent implements Agent, RaftOutbox
         work += startRequestedTransfer();
         work += raft.tick(nowNs);
         work += applyCommitted();
+        if (votingFence.update(raft, log, applier.appliedIndex()))
+        {
+            LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": caught up with leader " + raft.leaderId() +
+                " at index " + raft.commitIndex() + " term " + raft.currentTerm() + ": takes part in elections again");
+        }
         work += snapshotWorker.drain();
         work += maybeTakeSnapshot();
         work += snapshotSender.doWork(nowNs);
@@ -391,16 +405,40 @@ public final class NodeAgent implements Agent, RaftOutbox
 
         onSnapshotInPlace(info);
         snapshotSender.latest(info);
-        final long firstBefore = log.firstIndex();
-        final long keepFrom = info.index() + 1 - snapshotConfig.retainEntries();
-        if (keepFrom > firstBefore)
-        {
-            counters.logFirstIndex(log.compact(keepFrom));
-        }
         LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": snapshot at index " + info.index() +
-            " term " + info.term() + ", " + info.length() + " bytes in " + (clock.nanoTime() - startNs) / 1_000_000 +
-            " ms; log now " + log.firstIndex() + ".." + log.lastIndex() + " (was from " + firstBefore + ")");
+            " term " + info.term() + ", " + info.length() + " bytes in " + (nowNs - startNs) / 1_000_000 + " ms");
+        compactBefore(info.index() + 1 - snapshotConfig.retainEntries());
         completeSnapshotRequests(info, null);
+    }
+
+    /**
+     * Release the log before {@code firstIndexToKeep}: the log-start record is forced on the snapshot thread, then
+     * the archive purges the segments before it (a control round trip, on this thread).
+     */
+    private void compactBefore(final long firstIndexToKeep)
+    {
+        final ArchiveLogStore.Compaction compaction = log.planCompaction(firstIndexToKeep);
+        if (null == compaction)
+        {
+            return;
+        }
+        snapshotWorker.submit(compaction::persist, (persisted, failure) ->
+        {
+            if (null != failure)
+            {
+                LOGGER.log(System.Logger.Level.ERROR, "member " + memberId + ": log compaction to index " +
+                    compaction.firstIndex() + " failed; the log keeps its entries", failure);
+            }
+            else if (persisted)
+            {
+                final long firstBefore = log.firstIndex();
+                final long startNs = clock.nanoTime();
+                counters.logFirstIndex(log.compact(compaction));
+                LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": log compacted from " + firstBefore +
+                    " to " + log.firstIndex() + ".." + log.lastIndex() + " (purge " +
+                    (clock.nanoTime() - startNs) / 1_000 + " us)");
+            }
+        });
     }
 
     /**

@@ -21,8 +21,8 @@ import java.util.function.LongSupplier;
  * snapshot (index, term, length, checksum) is opened, or resumed from what an earlier connection or an earlier run of
  * the node left ({@link SnapshotStore#receive}); a different snapshot replaces it. Data is written only where the
  * file ends ({@code fileOffset == receivedLength}); any other chunk is just answered with the current length, so the
- * leader resends from there. Writes on the node thread are plain writes into the page cache (the store forces the
- * partial file only now and then, see {@link SnapshotReceive#FORCE_INTERVAL}); forcing the complete file, verifying
+ * leader resends from there. Writes on the node thread are plain writes into the page cache (never forced there,
+ * see {@link SnapshotReceive}); forcing the complete file, verifying
  * its checksum and renaming it into place run on the {@link SnapshotWorker}, once per received file. A verified
  * snapshot is handed to the {@link ReceivedHandler} on the node thread; the node loads it and then calls
  * {@link #installed(SnapshotInfo)}, which answers {@link SnapshotAckStatus#INSTALLED}. A file that fails verification

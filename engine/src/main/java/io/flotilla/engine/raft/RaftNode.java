@@ -474,14 +474,18 @@ public final class RaftNode
     }
 
     /**
-     * The runtime verified a snapshot received from {@code from} (sent in {@code term}) and loaded it into the
-     * state machine: the state after entries 1..index, the last of them of term {@code indexTerm}. Called only
-     * when index is above the index the state machine had applied; a snapshot is committed state.
+     * The runtime verified a snapshot received from {@code from} (sent in {@code term}), stored it durably and
+     * loaded it into the state machine: the state after entries 1..index, the last of them of term
+     * {@code indexTerm}. A snapshot is committed state. The runtime may also report a snapshot it did not need
+     * (index at or below what it had applied, nothing loaded): that only acknowledges, so a leader that wrongly
+     * believed this node behind its log resumes replication.
      * <p>
-     * If the log holds index with indexTerm the entries after it are kept, otherwise the log is reset to begin
-     * after index. The commit, applied and durable indices rise to index; no onCommitIndex is emitted for entries
-     * up to index (the snapshot applied them). If this node still follows {@code from} in {@code term}, it
-     * acknowledges index as matching that leader's log, so the leader resumes replication after it.
+     * A snapshot beyond the commit index: if the log holds index with indexTerm the entries after it are kept,
+     * otherwise the log is reset to begin after index; the commit and durable indices rise to index. At or below
+     * the commit index the log and the commit index are left as they are. The applied index rises to index. No
+     * onCommitIndex is emitted (the snapshot applied the entries up to index). If this node still follows
+     * {@code from} in {@code term}, it acknowledges index as matching that leader's log, so the leader resumes
+     * replication after it.
      *
      * @throws IllegalStateException if the log holds a different term at an index this node knows committed (a
      *                               safety violation).
@@ -494,27 +498,29 @@ public final class RaftNode
             return;
         }
 
-        if (index <= log.lastIndex() && logTerms.matches(index, indexTerm))
+        final boolean held = index <= log.lastIndex() && logTerms.matches(index, indexTerm);
+        if (index <= commitIndex)
         {
-            if (index > durableIndex)
-            {
-                durableIndex = index;
-            }
-        }
-        else
-        {
-            if (index <= commitIndex)
+            // Nothing new: the snapshot only confirms what this node holds (and is acknowledged below).
+            if (!held)
             {
                 throw new IllegalStateException(
                     "safety violation: member " + memberId + " installs a snapshot at committed index " + index +
                     " term " + indexTerm + " where its log has term " + log.termAt(index));
             }
-            log.reset(index, indexTerm);
-            durableIndex = index;
         }
-
-        if (index > commitIndex)
+        else
         {
+            if (held)
+            {
+                // The stored snapshot makes everything up to index durable, whatever the log has forced.
+                durableIndex = Math.max(durableIndex, index);
+            }
+            else
+            {
+                log.reset(index, indexTerm);
+                durableIndex = index;
+            }
             commitIndex = index;
         }
         if (index > appliedIndex)

@@ -85,7 +85,7 @@ class ConsensusAdapterTest
             new NoOutbox(),
             new SplittableRandom(1));
         adapter = new ConsensusAdapter(
-            aeron.addSubscription("aeron:ipc", STREAM_ID), members, 0, raft, snapshotTransfer, counters);
+            aeron.addSubscription("aeron:ipc", STREAM_ID), members, 0, raft, snapshotTransfer, new VotingFence(false), counters);
         publication = aeron.addExclusivePublication("aeron:ipc", STREAM_ID);
         awaitCondition(publication::isConnected, "publication connected");
     }

@@ -1,5 +1,6 @@
 package io.flotilla.engine.node;
 
+import io.flotilla.engine.SnapshotConfig;
 import io.flotilla.archive.SnapshotInfo;
 import io.flotilla.archive.SnapshotStore;
 import io.flotilla.archive.SnapshotWriter;
@@ -326,7 +327,7 @@ class SnapshotTransferTest
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> new SnapshotSender(
             new SnapshotSender.Context().chunkLength(64 * 1024), leaderStore, network.leaderTransport(32 * 1024),
             errors::add, bytesSent));
-        assertTrue(ex.getMessage().contains(SnapshotSender.Context.CHUNK_LENGTH_PROP_NAME), ex.getMessage());
+        assertTrue(ex.getMessage().contains(SnapshotConfig.CHUNK_BYTES_PROP), ex.getMessage());
     }
 
     @Test

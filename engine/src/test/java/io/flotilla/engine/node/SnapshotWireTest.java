@@ -85,8 +85,11 @@ class SnapshotWireTest
         final ClusterMembers members = ClusterMembers.parse(
             "0=localhost:" + ports[0] + ":" + ports[1] + ",1=localhost:" + ports[2] + ":" + ports[3]);
         // The log is read only for AppendEntries, which this test does not send.
-        leaderPublisher = new ConsensusPublisher(aeron, members, 0, null, leaderCounters, 64 * 1024);
-        followerPublisher = new ConsensusPublisher(aeron, members, 1, null, followerCounters, 64 * 1024);
+        leaderPublisher = new ConsensusPublisher(aeron, members, 0, null, leaderCounters, 64 * 1024, (to, term) -> false,
+            new VotingFence(false));
+        followerPublisher =
+            new ConsensusPublisher(aeron, members, 1, null, followerCounters, 64 * 1024, (to, term) -> false,
+            new VotingFence(false));
         leaderAdapter = adapter(members, 0, leaderCounters, new TransferHandler());
         followerAdapter = adapter(members, 1, followerCounters, new TransferHandler());
     }
@@ -172,7 +175,7 @@ class SnapshotWireTest
             RaftNode.NO_MEMBER, 0, new NoTransport(), new NoOutbox(), new SplittableRandom(memberId));
         return new ConsensusAdapter(
             aeron.addSubscription(members.member(memberId).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID),
-            members, memberId, raft, handler, counters);
+            members, memberId, raft, handler, new VotingFence(false), counters);
     }
 
     private static SnapshotInfo writeSnapshot(final SnapshotStore store, final int payloadLength) throws IOException
@@ -222,6 +225,11 @@ class SnapshotWireTest
 
     private static final class NoTransport implements RaftTransport
     {
+        public boolean sendInstallSnapshot(final int to, final long term)
+        {
+            return false;
+        }
+
         public boolean sendRequestVote(
             final int to,
             final long term,

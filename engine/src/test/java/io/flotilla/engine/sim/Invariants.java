@@ -19,9 +19,15 @@ import java.util.Map;
  *     <li>Leader completeness: a new leader of term T holds every entry known committed before term T.</li>
  *     <li>State machine safety: every node applies the same entry at an index (a global record of committed
  *     entries by index), with leader timestamps that never go backwards.</li>
- *     <li>Nothing committed is lost: a majority of nodes (up or down) hold the last committed entry durably.</li>
+ *     <li>Nothing committed is lost: a majority of nodes (up or down) hold the last committed entry durably, in
+ *     their log or in their newest snapshot (a wiped node fenced out of elections counts as holding it).</li>
+ *     <li>Snapshots are committed state: a node's state machine equals the replay of the committed history 1..its
+ *     applied index; its newest snapshot equals the replay 1..the snapshot's index (and has that entry's term);
+ *     its log never begins after its snapshot ({@code firstIndex - 1 <= snapshot index}).</li>
  *     <li>Commit index monotonic per node lifetime (see {@link SimNode}).</li>
  * </ul>
+ * The replay is independent of any node: it folds the global record of committed entries through the state
+ * machine's transition as they are first committed.
  */
 final class Invariants implements EntryBlockHandler
 {
@@ -38,6 +44,7 @@ final class Invariants implements EntryBlockHandler
     private long[] committedTimestamp = new long[1024];
     private long[] committedInTerm = new long[1024];
     private long[] committedPayloadId = new long[1024];
+    private long[] replayedState = new long[1024];
     private long maxCommitted;
 
     private DirectBuffer probeBuffer;
@@ -93,8 +100,12 @@ final class Invariants implements EntryBlockHandler
         if (index > 0)
         {
             final InMemoryRaftLog store = node.store();
-            if (store.lastIndex() < index || store.termAt(index) != committedTerm[(int)index] ||
-                checksumAt(store, index) != committedChecksum[(int)index])
+            // An entry before the log's first index is in the node's snapshot, checked against the replay.
+            final boolean held = index < store.firstIndex() ? index <= node.snapshotIndex() &&
+                (index < store.firstIndex() - 1 || store.termAt(index) == committedTerm[(int)index]) :
+                store.lastIndex() >= index && store.termAt(index) == committedTerm[(int)index] &&
+                checksumAt(store, index) == committedChecksum[(int)index];
+            if (!held)
             {
                 throw new SimulationFailure("leader completeness: node " + node.id() + " leads term " + term +
                     " without committed entry " + index + " (term " + committedTerm[(int)index] +
@@ -175,6 +186,7 @@ final class Invariants implements EntryBlockHandler
         committedInTerm[(int)index] = node.raft().currentTerm();
         committedPayloadId[(int)index] = EntryFrame.payloadLength(probeBuffer, probeOffset) >= 8 ?
             probeBuffer.getLong(EntryFrame.payloadOffset(probeOffset)) : 0;
+        replayedState[(int)index] = SimSnapshot.nextState(replayedState[(int)index - 1], index, checksum);
         maxCommitted = index;
         committedIndexByPayloadId.putIfAbsent(committedPayloadId[(int)index], index);
     }
@@ -192,7 +204,9 @@ final class Invariants implements EntryBlockHandler
         for (final SimNode node : nodes)
         {
             final InMemoryRaftLog store = node.store();
-            if (store.durableIndex() >= maxCommitted && store.termAt(maxCommitted) == committedTerm[(int)maxCommitted])
+            if ((store.durableIndex() >= maxCommitted &&
+                store.termAt(maxCommitted) == committedTerm[(int)maxCommitted]) ||
+                node.snapshotIndex() >= maxCommitted || node.isFenced())
             {
                 holders++;
             }
@@ -201,6 +215,38 @@ final class Invariants implements EntryBlockHandler
         {
             throw new SimulationFailure("committed entry " + maxCommitted + " (term " +
                 committedTerm[(int)maxCommitted] + ") is durable on only " + holders + " nodes, quorum " + quorum);
+        }
+    }
+
+    /**
+     * Every node's state machine and newest snapshot equal the replay of the committed prefix they cover, and no
+     * log begins after its node's snapshot.
+     */
+    void checkStates()
+    {
+        for (final SimNode node : nodes)
+        {
+            if (node.isUp() && node.state() != replayedState[(int)node.appliedIndex()])
+            {
+                throw new SimulationFailure("node " + node.id() + " state " + node.state() + " after applying 1.." +
+                    node.appliedIndex() + " differs from the replay of the committed history " +
+                    replayedState[(int)node.appliedIndex()]);
+            }
+            final SimSnapshot snapshot = node.snapshot();
+            if (null != snapshot && (snapshot.index > maxCommitted ||
+                snapshot.state != replayedState[(int)snapshot.index] ||
+                snapshot.term != committedTerm[(int)snapshot.index]))
+            {
+                throw new SimulationFailure("node " + node.id() + " holds " + snapshot + " with state " +
+                    snapshot.state + " but the committed history replays to " +
+                    (snapshot.index > maxCommitted ? "(not committed)" : replayedState[(int)snapshot.index] +
+                    " at term " + committedTerm[(int)snapshot.index]));
+            }
+            if (node.store().firstIndex() - 1 > node.snapshotIndex())
+            {
+                throw new SimulationFailure("node " + node.id() + " log begins at " + node.store().firstIndex() +
+                    ", after its snapshot at " + node.snapshotIndex());
+            }
         }
     }
 
@@ -251,6 +297,7 @@ final class Invariants implements EntryBlockHandler
             committedTimestamp = Arrays.copyOf(committedTimestamp, capacity);
             committedInTerm = Arrays.copyOf(committedInTerm, capacity);
             committedPayloadId = Arrays.copyOf(committedPayloadId, capacity);
+            replayedState = Arrays.copyOf(replayedState, capacity);
         }
     }
 

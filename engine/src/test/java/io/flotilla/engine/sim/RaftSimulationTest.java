@@ -4,8 +4,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.function.Supplier;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 /**
  * Seed sweeps of the simulator over cluster sizes and fault mixes. {@code -Dsim.seeds=N} sets the seeds per
  * scenario (a soak; the cheap three-node mix runs 2N); {@code -Dsim.seed=S} replays one seed in each scenario. A failure names the seed, the
@@ -68,18 +66,26 @@ class RaftSimulationTest
 
         final int seeds = weight * Integer.getInteger("sim.seeds", DEFAULT_SEEDS);
         final long start = System.nanoTime();
+        final long[] counts = new long[4];
         for (long seed = 1; seed <= seeds; seed++)
         {
-            runSeed(scenario, seed, options);
+            final long[] seedCounts = runSeed(scenario, seed, options);
+            for (int i = 0; i < counts.length; i++)
+            {
+                counts[i] += seedCounts[i];
+            }
         }
-        System.out.printf("%s: %d seeds passed in %.1f s%n", scenario, seeds, (System.nanoTime() - start) / 1e9);
+        System.out.printf("%s: %d seeds passed in %.1f s; snapshots written %d, installed %d, rejected %d; wipes %d%n",
+            scenario, seeds, (System.nanoTime() - start) / 1e9, counts[0], counts[1], counts[2], counts[3]);
     }
 
-    private static void runSeed(final String scenario, final long seed, final Supplier<SimOptions> options)
+    private static long[] runSeed(final String scenario, final long seed, final Supplier<SimOptions> options)
     {
         try
         {
-            new Simulation(options.get(), seed, false).runChaos();
+            final Simulation simulation = new Simulation(options.get(), seed, false);
+            simulation.runChaos();
+            return simulation.snapshotCounts();
         }
         catch (final Throwable failure)
         {
@@ -101,7 +107,7 @@ class RaftSimulationTest
                 " -Dsim.seed=" + seed + " -Dsurefire.failIfNoSpecifiedTests=false\n" +
                 replayOutcome + "\n" + replay.describeNodes() + "\nlast events:\n" + replay.trace(), failure);
             System.err.println(error.getMessage());
-            fail(error);
+            throw error;
         }
     }
 }

@@ -14,7 +14,11 @@ final class SimMessage
 {
     enum Kind
     {
-        REQUEST_VOTE, VOTE_RESPONSE, APPEND_ENTRIES, APPEND_RESPONSE, TIMEOUT_NOW
+        REQUEST_VOTE, VOTE_RESPONSE, APPEND_ENTRIES, APPEND_RESPONSE, TIMEOUT_NOW,
+        /** Runtime traffic: a piece of a snapshot (handled by the receiving {@link SimNode}, not the core). */
+        SNAPSHOT_CHUNK,
+        /** Runtime traffic: how much of a snapshot the receiver holds. */
+        SNAPSHOT_ACK
     }
 
     final Kind kind;
@@ -93,6 +97,39 @@ final class SimMessage
         return new SimMessage(Kind.TIMEOUT_NOW, from, to, term, 0, 0, 0, 0, 0, false, false, null);
     }
 
+    /**
+     * @param offset the chunk's position in the snapshot's bytes; the chunk announces the snapshot's index, term,
+     *               length and CRC-32.
+     */
+    static SimMessage snapshotChunk(
+        final int from, final int to, final long term, final SimSnapshot snapshot, final int offset, final int length)
+    {
+        final byte[] chunk = new byte[length];
+        System.arraycopy(snapshot.bytes, offset, chunk, 0, length);
+        return new SimMessage(Kind.SNAPSHOT_CHUNK, from, to, term, snapshot.index, snapshot.term,
+            snapshot.bytes.length, snapshot.checksum, offset, false, false, chunk);
+    }
+
+    /**
+     * @param received bytes of the snapshot held from its start.
+     */
+    static SimMessage snapshotAck(
+        final int from, final int to, final long term, final long index, final long indexTerm, final long received)
+    {
+        return new SimMessage(
+            Kind.SNAPSHOT_ACK, from, to, term, index, indexTerm, received, 0, 0, false, false, null);
+    }
+
+    /**
+     * @return a copy of this chunk with one byte flipped, as a corrupting link would deliver it.
+     */
+    SimMessage corrupted(final int position)
+    {
+        final byte[] bytes = entries.clone();
+        bytes[position] ^= 0x5A;
+        return new SimMessage(kind, from, to, term, a, b, c, d, e, flag1, flag2, bytes);
+    }
+
     void deliverTo(final RaftNode node)
     {
         switch (kind)
@@ -142,6 +179,10 @@ final class SimMessage
             case APPEND_RESPONSE:
                 return route + (flag1 ? " ok" : " REJECT conflict=" + c + "/t" + d) + " appended=" + a +
                     " durable=" + b;
+            case SNAPSHOT_CHUNK:
+                return route + " snapshot " + a + "/t" + b + " bytes " + e + ".." + (e + entries.length) + " of " + c;
+            case SNAPSHOT_ACK:
+                return route + " snapshot " + a + "/t" + b + " received " + c;
             default:
                 return route;
         }

@@ -1,5 +1,7 @@
 package io.flotilla.engine.sim;
 
+import io.flotilla.archive.EntryBlockHandler;
+import io.flotilla.codecs.EntryFrame;
 import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.raft.ForwardingRaftLog;
@@ -8,18 +10,44 @@ import io.flotilla.engine.raft.RaftTransport;
 import io.flotilla.engine.raft.Role;
 import org.agrona.DirectBuffer;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * One simulated member: its log store and state file (which survive crashes, minus what was not durable), the
- * {@link RaftNode} of its current lifetime (null while down), and the runtime around it: the outbox that turns
- * the core's actions into simulated messages, disk writes and state machine applies. As the core's log port it
- * wraps the in-memory log, so that every append and truncation is checked by the invariants.
+ * One simulated member: its log store, state file and newest snapshot (which survive crashes, minus what was not
+ * durable), the {@link RaftNode} of its current lifetime (null while down), and the runtime around it: the outbox
+ * that turns the core's actions into simulated messages, disk writes and state machine applies. As the core's log
+ * port it wraps the in-memory log, so that every append, truncation and reset is checked by the invariants.
+ * <p>
+ * The runtime model of snapshots: the state machine is a running hash of the applied entries; when the entries
+ * applied since the last snapshot pass this node's threshold it writes a snapshot (taking simulated time; a crash
+ * before it completes loses it) and then compacts its log, keeping a few entries behind it. As a leader it streams
+ * its newest snapshot to a peer in chunks, a window at a time, resuming from what the peer acknowledges; as a
+ * follower it assembles chunks (a crash loses the partial), verifies the whole snapshot's CRC-32 (a corrupted chunk
+ * fails it and the transfer starts over), stores and loads it, and reports it to the core. A restart loads the
+ * newest snapshot and replays the log after it. A wiped node comes back blank and fenced out of elections until
+ * it has caught up (see {@link #wipe}).
  */
 public final class SimNode extends ForwardingRaftLog implements RaftTransport, RaftOutbox
 {
     private final Simulation simulation;
     private final int id;
+    private final int snapshotThreshold;
+    private final int snapshotKeep;
+    private final Outgoing[] outgoing;
+    private final EntryBlockHandler checksumReader = this::readChecksum;
+    private int readChecksum;
+    private long stateHash;
+    private SimSnapshot snapshot;
+    private SimSnapshot writing;
+    private Incoming incoming;
+    private boolean fenced;
+    private long fenceTerm;
+    private long fenceCommit;
+    private long snapshotsTaken;
+    private long snapshotsInstalled;
+    private long snapshotsRejected;
+    private long wipes;
     private long persistedTerm;
     private int persistedVote = RaftNode.NO_MEMBER;
     private RaftNode raft;
@@ -31,11 +59,18 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     private boolean flushScheduled;
     private long appendRejectionsSent;
 
-    SimNode(final Simulation simulation, final int id)
+    /**
+     * @param snapshotThreshold entries applied since the last snapshot before the next is written; 0 for none.
+     * @param snapshotKeep      entries kept in the log behind a snapshot when compacting.
+     */
+    SimNode(final Simulation simulation, final int id, final int snapshotThreshold, final int snapshotKeep)
     {
         super(new InMemoryRaftLog(256, 64 * 1024));
         this.simulation = simulation;
         this.id = id;
+        this.snapshotThreshold = snapshotThreshold;
+        this.snapshotKeep = snapshotKeep;
+        outgoing = new Outgoing[simulation.memberIds().length];
     }
 
     public int id()
@@ -70,6 +105,68 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     public long appliedIndex()
     {
         return appliedIndex;
+    }
+
+    /**
+     * @return the state machine: a hash of the entries applied, in order (0 for none).
+     */
+    public long state()
+    {
+        return stateHash;
+    }
+
+    /**
+     * @return index of the newest durable snapshot, 0 for none.
+     */
+    public long snapshotIndex()
+    {
+        return null == snapshot ? 0 : snapshot.index;
+    }
+
+    SimSnapshot snapshot()
+    {
+        return snapshot;
+    }
+
+    /**
+     * @return snapshots this node wrote itself and kept, over all lifetimes.
+     */
+    public long snapshotsTaken()
+    {
+        return snapshotsTaken;
+    }
+
+    /**
+     * @return snapshots received from a leader and loaded, over all lifetimes.
+     */
+    public long snapshotsInstalled()
+    {
+        return snapshotsInstalled;
+    }
+
+    /**
+     * @return received snapshots that failed verification and were fetched again.
+     */
+    public long snapshotsRejected()
+    {
+        return snapshotsRejected;
+    }
+
+    /**
+     * @return whether the node, restored from a wiped data directory, is still kept out of elections.
+     */
+    public boolean isFenced()
+    {
+        if (fenced && null != raft && raft.currentTerm() > fenceTerm && raft.commitIndex() >= fenceCommit &&
+            Math.max(store.durableIndex(), snapshotIndex()) >= fenceCommit)
+        {
+            fenced = false;
+            if (simulation.tracing())
+            {
+                simulation.trace("node " + id + " caught up after its wipe: takes part in elections again");
+            }
+        }
+        return fenced;
     }
 
     /**
@@ -111,23 +208,39 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
 
     void start(final long commitHint, final SplittableRandom random)
     {
-        final long commit = Math.min(commitHint, store.lastIndex());
+        // Recovery: load the newest snapshot, make the log begin at it if it does not reach it, then replay the
+        // entries known committed after it, without onCommitIndex.
+        if (null != snapshot)
+        {
+            if (snapshot.index > store.lastIndex())
+            {
+                store.reset(snapshot.index, snapshot.term);
+            }
+            else if (store.termAt(snapshot.index) != snapshot.term)
+            {
+                throw new SimulationFailure("node " + id + " holds term " + store.termAt(snapshot.index) +
+                    " at the index of its own " + snapshot);
+            }
+            appliedIndex = snapshot.index;
+            stateHash = snapshot.state;
+        }
+        final long commit = Math.max(Math.min(commitHint, store.lastIndex()), appliedIndex);
         raft = new RaftNode(
             simulation.raftConfig(), id, simulation.memberIds(), this, persistedTerm, persistedVote, commit, this, this,
             new SplittableRandom(random.nextLong()));
         lifetime++;
-        // Recovery applies the entries known committed, without onCommitIndex.
         for (long index = appliedIndex + 1; index <= commit; index++)
         {
-            simulation.invariants().onApply(this, index);
+            apply(index);
         }
         appliedIndex = commit;
         lastCommitSeen = commit;
         if (simulation.tracing())
         {
             simulation.trace("node " + id + " started (lifetime " + lifetime + ") term=" + persistedTerm + " vote=" +
-                persistedVote + " commitHint=" + commit + " log=" + store);
+                persistedVote + " commitHint=" + commit + " log=" + store + " " + snapshot);
         }
+        maybeSnapshot();
     }
 
     void crash()
@@ -136,11 +249,119 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         raft = null;
         store.crash();
         appliedIndex = 0;
+        stateHash = 0;
         flushScheduled = false;
+        writing = null;
+        incoming = null;
+        Arrays.fill(outgoing, null);
         if (simulation.tracing())
         {
-            simulation.trace("node " + id + " CRASHED, kept " + store);
+            simulation.trace("node " + id + " CRASHED, kept " + store + " " + snapshot);
         }
+    }
+
+    /**
+     * Lose the data directory: log, state file and snapshots. The node (crashed first if up) restarts blank, in
+     * term 0 with no vote, and rejoins through a snapshot install.
+     * <p>
+     * Raft assumes a voter never forgets its vote or its durable entries, and a blank voter breaks both: it could
+     * vote twice in a term, and grant its vote to a candidate lacking entries that it helped commit. So the node
+     * is fenced out of elections (it neither grants votes nor campaigns: the runtime drops its RequestVotes both
+     * ways) until its term is above the one it had and it durably holds, and knows committed, everything up to the
+     * higher of what was committed when it was wiped and what it had durable (it may have acknowledged that much,
+     * and an acknowledgement still in flight can commit it). While fenced it counts as holding the committed
+     * entries (it cannot vote a leader in without them). The runtime would need the same guard, from its operator
+     * or from membership (a rejoining node as a learner until it has caught up).
+     *
+     * @param committed the highest index committed anywhere when the data is lost.
+     */
+    void wipe(final long committed)
+    {
+        if (null != raft)
+        {
+            crash();
+        }
+        fenced = true;
+        fenceTerm = persistedTerm;
+        fenceCommit = Math.max(committed, Math.max(store.durableIndex(), snapshotIndex()));
+        store.reset(0, 0);
+        persistedTerm = 0;
+        persistedVote = RaftNode.NO_MEMBER;
+        snapshot = null;
+        commitBeforeCrash = 0;
+        wipes++;
+        if (simulation.tracing())
+        {
+            simulation.trace("node " + id + " WIPED (had term " + fenceTerm + ", fenced until it holds " +
+                fenceCommit + ")");
+        }
+    }
+
+    /**
+     * @return data directories this node lost, over all lifetimes.
+     */
+    public long wipes()
+    {
+        return wipes;
+    }
+
+    /**
+     * A message arrived for this node (which is up): consensus messages go to the core, snapshot traffic to the
+     * runtime.
+     */
+    void receive(final SimMessage message)
+    {
+        switch (message.kind)
+        {
+            case SNAPSHOT_CHUNK:
+                onSnapshotChunk(message);
+                break;
+            case SNAPSHOT_ACK:
+                onSnapshotAck(message);
+                break;
+            case REQUEST_VOTE:
+                if (isFenced())
+                {
+                    if (simulation.tracing())
+                    {
+                        simulation.trace("fenced node " + id + " ignores " + message);
+                    }
+                    break;
+                }
+                message.deliverTo(raft);
+                break;
+            default:
+                message.deliverTo(raft);
+                break;
+        }
+    }
+
+    /**
+     * A snapshot write started in this lifetime has reached the disk (or the node crashed before: it is lost).
+     */
+    void onSnapshotWritten(final SimSnapshot written)
+    {
+        if (written != writing)
+        {
+            return;
+        }
+        writing = null;
+        if (written.index > snapshotIndex())
+        {
+            snapshot = written;
+            snapshotsTaken++;
+            // Keep some entries behind the snapshot for a briefly lagging follower; only durable ones go.
+            final long firstToKeep = Math.min(written.index + 1 - snapshotKeep, store.durableIndex() + 1);
+            if (firstToKeep > store.firstIndex())
+            {
+                store.compact(firstToKeep);
+            }
+            if (simulation.tracing())
+            {
+                simulation.trace("node " + id + " wrote " + written + ", log " + store);
+            }
+        }
+        maybeSnapshot();
     }
 
     long commitBeforeCrash()
@@ -207,6 +428,25 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         }
     }
 
+    public void reset(final long previousIndex, final long previousTerm)
+    {
+        if (null == snapshot || snapshot.index != previousIndex || snapshot.term != previousTerm)
+        {
+            throw new SimulationFailure("node " + id + " core resets its log to begin after " + previousIndex +
+                "/t" + previousTerm + " but the stored snapshot is " + snapshot);
+        }
+        if (previousIndex <= raft.commitIndex())
+        {
+            throw new SimulationFailure("node " + id + " core resets its log at " + previousIndex +
+                ", not beyond its commit index " + raft.commitIndex());
+        }
+        if (simulation.tracing())
+        {
+            simulation.trace("node " + id + " resets its log to begin after " + previousIndex + "/t" + previousTerm);
+        }
+        super.reset(previousIndex, previousTerm);
+    }
+
     public void truncateAfter(final long index)
     {
         if (index < raft.commitIndex())
@@ -225,6 +465,11 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         final int to, final long term, final long lastLogIndex, final long lastLogTerm, final boolean preVote,
         final boolean transfer)
     {
+        if (isFenced())
+        {
+            // Dropped by the runtime, as if lost: a fenced node must not gather votes.
+            return true;
+        }
         return simulation.send(SimMessage.requestVote(id, to, term, lastLogIndex, lastLogTerm, preVote, transfer));
     }
 
@@ -265,10 +510,11 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         final int to, final long term, final boolean success, final long lastAppendedIndex, final long durableIndex,
         final long conflictIndex, final long conflictTerm)
     {
-        if (durableIndex > store.durableIndex())
+        if (durableIndex > Math.max(store.durableIndex(), snapshotIndex()))
         {
             throw new SimulationFailure("node " + id + " acknowledges durable index " + durableIndex +
-                " but its store is durable only to " + store.durableIndex());
+                " but its store is durable only to " + store.durableIndex() + " and its snapshot covers " +
+                snapshotIndex());
         }
         if (term != persistedTerm)
         {
@@ -294,8 +540,30 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
 
     public boolean sendInstallSnapshot(final int to, final long term)
     {
-        // The simulated runtime takes no snapshot yet.
-        return false;
+        if (null == snapshot || simulation.sendFails())
+        {
+            return false;
+        }
+        Outgoing transfer = outgoing[to];
+        if (null == transfer || transfer.term != term || transfer.snapshot.index < store.firstIndex() - 1)
+        {
+            // A transfer goes on with the snapshot it began with while the log still reaches back to it.
+            transfer = new Outgoing(snapshot, term);
+            outgoing[to] = transfer;
+            if (simulation.tracing())
+            {
+                simulation.trace("node " + id + " sends " + snapshot + " to " + to + " in term " + term);
+            }
+        }
+        else if (transfer.acked == transfer.ackedAtLastCall)
+        {
+            // Nothing acknowledged for a heartbeat interval: chunks or acks were lost, go back to what the peer
+            // holds (for a finished transfer, the last chunk again, so the peer answers the core).
+            transfer.next = Math.min(transfer.acked, lastChunkOffset(transfer.snapshot));
+        }
+        transfer.ackedAtLastCall = transfer.acked;
+        pump(to, transfer);
+        return true;
     }
 
     public void onCommitIndex(final long commitIndex)
@@ -308,10 +576,11 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         lastCommitSeen = commitIndex;
         for (long index = appliedIndex + 1; index <= commitIndex; index++)
         {
-            simulation.invariants().onApply(this, index);
+            apply(index);
         }
         appliedIndex = commitIndex;
         raft.onApplied(commitIndex);
+        maybeSnapshot();
     }
 
     public void onRoleChange(final Role role, final long term, final int leaderId)
@@ -334,6 +603,173 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     public String toString()
     {
         return "node " + id + (null == raft ? " DOWN term=" + persistedTerm + " " + store : " " + raft) +
-            " applied=" + appliedIndex;
+            " applied=" + appliedIndex + " first=" + store.firstIndex() + " " + snapshot + (fenced ? " FENCED" : "");
+    }
+
+    private void apply(final long index)
+    {
+        simulation.invariants().onApply(this, index);
+        store.readRange(index, index, checksumReader);
+        stateHash = SimSnapshot.nextState(stateHash, index, readChecksum);
+    }
+
+    private void readChecksum(
+        final DirectBuffer buffer, final int offset, final int length, final long firstIndex, final long lastIndex)
+    {
+        readChecksum = EntryFrame.checksum(buffer, offset);
+    }
+
+    private void maybeSnapshot()
+    {
+        if (snapshotThreshold > 0 && null == writing && appliedIndex - snapshotIndex() >= snapshotThreshold)
+        {
+            writing = SimSnapshot.of(appliedIndex, store.termAt(appliedIndex), stateHash);
+            simulation.scheduleSnapshotWrite(this, writing);
+        }
+    }
+
+    private int lastChunkOffset(final SimSnapshot snapshot)
+    {
+        final int chunk = simulation.snapshotChunkBytes();
+        return (snapshot.bytes.length - 1) / chunk * chunk;
+    }
+
+    /**
+     * Send chunks from where the transfer is, up to the window beyond what the peer acknowledged.
+     */
+    private void pump(final int to, final Outgoing transfer)
+    {
+        final int chunk = simulation.snapshotChunkBytes();
+        final int window = chunk * simulation.snapshotWindow();
+        final int total = transfer.snapshot.bytes.length;
+        while (transfer.next < total && transfer.next - transfer.acked < window && !simulation.sendFails())
+        {
+            final int length = Math.min(chunk, total - transfer.next);
+            simulation.send(SimMessage.snapshotChunk(id, to, transfer.term, transfer.snapshot, transfer.next, length));
+            transfer.next += length;
+        }
+    }
+
+    private void onSnapshotChunk(final SimMessage chunk)
+    {
+        if (!raft.onSnapshotChunk(chunk.from, chunk.term))
+        {
+            return;
+        }
+        if (chunk.a <= appliedIndex)
+        {
+            // Not needed (applied already, or installed and the answer lost): report it, so the leader replicates
+            // from the log.
+            raft.onSnapshotInstalled(chunk.from, chunk.term, chunk.a, chunk.b);
+            return;
+        }
+
+        if (null == incoming || !incoming.is(chunk))
+        {
+            incoming = new Incoming(chunk);
+        }
+        if (chunk.e == incoming.received)
+        {
+            System.arraycopy(chunk.entries, 0, incoming.bytes, incoming.received, chunk.entries.length);
+            incoming.received += chunk.entries.length;
+        }
+        if (incoming.received < incoming.bytes.length)
+        {
+            simulation.send(SimMessage.snapshotAck(id, chunk.from, chunk.term, chunk.a, chunk.b, incoming.received));
+            return;
+        }
+
+        final Incoming complete = incoming;
+        incoming = null;
+        if (SimSnapshot.crc(complete.bytes, 0, complete.bytes.length) != complete.checksum)
+        {
+            snapshotsRejected++;
+            if (simulation.tracing())
+            {
+                simulation.trace("node " + id + " rejects snapshot " + chunk.a + " from " + chunk.from +
+                    ": checksum mismatch, fetching it again");
+            }
+            simulation.send(SimMessage.snapshotAck(id, chunk.from, chunk.term, chunk.a, chunk.b, 0));
+            return;
+        }
+
+        final SimSnapshot received = SimSnapshot.decode(complete.bytes, complete.checksum);
+        if (received.index != chunk.a || received.term != chunk.b)
+        {
+            throw new SimulationFailure("node " + id + " received " + received + " announced as " + chunk);
+        }
+        snapshot = received;
+        appliedIndex = received.index;
+        stateHash = received.state;
+        snapshotsInstalled++;
+        if (simulation.tracing())
+        {
+            simulation.trace("node " + id + " installs " + received + " from " + chunk.from);
+        }
+        simulation.send(SimMessage.snapshotAck(id, chunk.from, chunk.term, chunk.a, chunk.b, complete.received));
+        raft.onSnapshotInstalled(chunk.from, chunk.term, received.index, received.term);
+    }
+
+    private void onSnapshotAck(final SimMessage ack)
+    {
+        raft.onSnapshotAck(ack.from, ack.term);
+        final Outgoing transfer = outgoing[ack.from];
+        if (null == transfer || transfer.term != ack.term || transfer.snapshot.index != ack.a ||
+            transfer.snapshot.term != ack.b || Role.LEADER != raft.role() || raft.currentTerm() != ack.term)
+        {
+            return;
+        }
+
+        final int received = (int)ack.c;
+        if (received < transfer.acked || received > transfer.next)
+        {
+            // The peer lost its copy (crash, failed verification), or holds more from an earlier transfer.
+            transfer.next = received;
+        }
+        transfer.acked = received;
+        pump(ack.from, transfer);
+    }
+
+    /**
+     * A snapshot being sent to one peer.
+     */
+    private static final class Outgoing
+    {
+        final SimSnapshot snapshot;
+        final long term;
+        int next;
+        int acked;
+        int ackedAtLastCall = -1;
+
+        Outgoing(final SimSnapshot snapshot, final long term)
+        {
+            this.snapshot = snapshot;
+            this.term = term;
+        }
+    }
+
+    /**
+     * A snapshot being received: the bytes from its start, kept in memory only.
+     */
+    private static final class Incoming
+    {
+        final long index;
+        final long term;
+        final int checksum;
+        final byte[] bytes;
+        int received;
+
+        Incoming(final SimMessage chunk)
+        {
+            index = chunk.a;
+            term = chunk.b;
+            checksum = (int)chunk.d;
+            bytes = new byte[(int)chunk.c];
+        }
+
+        boolean is(final SimMessage chunk)
+        {
+            return index == chunk.a && term == chunk.b && bytes.length == chunk.c && checksum == (int)chunk.d;
+        }
     }
 }

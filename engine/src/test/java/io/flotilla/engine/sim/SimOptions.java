@@ -31,6 +31,14 @@ public final class SimOptions
     long livenessBoundNs = 10_000 * MS;
     boolean randomizeRaftConfig;
     RaftConfig raftConfig = defaultRaftConfig();
+    int snapshotThreshold;
+    int snapshotKeepMax;
+    int snapshotChunkBytes = 128;
+    int snapshotWindow = 2;
+    long snapshotWriteMaxNs = 10 * MS;
+    boolean randomizeSnapshots;
+    double snapshotCorruptRate;
+    long wipeMeanIntervalNs;
 
     /**
      * @return the Raft settings the simulator uses unless told otherwise.
@@ -51,7 +59,9 @@ public final class SimOptions
 
     /**
      * Every fault at once: loss, duplication, reordering by random and long delays, send back-pressure,
-     * partitions of all kinds, crashes and restarts, random proposals; Raft settings randomized per seed.
+     * partitions of all kinds, crashes and restarts, random proposals; Raft settings randomized per seed; snapshots,
+     * compaction and installs all the time (settings randomized per seed), chunks corrupted in flight, and a node's
+     * data directory lost now and then.
      *
      * @param nodes cluster size.
      * @return options for a chaos run.
@@ -69,7 +79,10 @@ public final class SimOptions
             .crashMeanIntervalNs(700 * MS)
             .proposalMeanIntervalNs(5 * MS)
             .proposalBurstMax(8)
-            .randomizeRaftConfig(true);
+            .randomizeRaftConfig(true)
+            .randomizeSnapshots(true)
+            .snapshotCorruptRate(0.01)
+            .wipeMeanIntervalNs(3_000 * MS);
     }
 
     public SimOptions nodes(final int nodes)
@@ -214,6 +227,89 @@ public final class SimOptions
         return this;
     }
 
+    /**
+     * @param snapshotThreshold entries a node applies after its last snapshot before it writes the next (each node
+     *                          adds a stagger of up to half of it); 0 for no snapshots.
+     * @return this for a fluent API.
+     */
+    public SimOptions snapshotThreshold(final int snapshotThreshold)
+    {
+        this.snapshotThreshold = snapshotThreshold;
+        return this;
+    }
+
+    /**
+     * @param snapshotKeepMax most entries a node keeps in its log behind a snapshot (each node draws 0..max).
+     * @return this for a fluent API.
+     */
+    public SimOptions snapshotKeepMax(final int snapshotKeepMax)
+    {
+        this.snapshotKeepMax = snapshotKeepMax;
+        return this;
+    }
+
+    /**
+     * @param snapshotChunkBytes bytes of a snapshot per chunk message.
+     * @return this for a fluent API.
+     */
+    public SimOptions snapshotChunkBytes(final int snapshotChunkBytes)
+    {
+        this.snapshotChunkBytes = snapshotChunkBytes;
+        return this;
+    }
+
+    /**
+     * @param snapshotWindow chunks a sender has unacknowledged at most.
+     * @return this for a fluent API.
+     */
+    public SimOptions snapshotWindow(final int snapshotWindow)
+    {
+        this.snapshotWindow = snapshotWindow;
+        return this;
+    }
+
+    /**
+     * @param snapshotWriteMaxNs longest time writing a snapshot to disk takes.
+     * @return this for a fluent API.
+     */
+    public SimOptions snapshotWriteMaxNs(final long snapshotWriteMaxNs)
+    {
+        this.snapshotWriteMaxNs = snapshotWriteMaxNs;
+        return this;
+    }
+
+    /**
+     * @param randomizeSnapshots draw per seed the snapshot threshold (8..64), the entries kept behind (up to 32),
+     *                           the chunk size and the window.
+     * @return this for a fluent API.
+     */
+    public SimOptions randomizeSnapshots(final boolean randomizeSnapshots)
+    {
+        this.randomizeSnapshots = randomizeSnapshots;
+        return this;
+    }
+
+    /**
+     * @param snapshotCorruptRate probability that a snapshot chunk arrives with a byte flipped.
+     * @return this for a fluent API.
+     */
+    public SimOptions snapshotCorruptRate(final double snapshotCorruptRate)
+    {
+        this.snapshotCorruptRate = snapshotCorruptRate;
+        return this;
+    }
+
+    /**
+     * @param wipeMeanIntervalNs mean time between losses of a node's whole data directory (one fenced node at a
+     *                           time, see {@link SimNode}); 0 for none.
+     * @return this for a fluent API.
+     */
+    public SimOptions wipeMeanIntervalNs(final long wipeMeanIntervalNs)
+    {
+        this.wipeMeanIntervalNs = wipeMeanIntervalNs;
+        return this;
+    }
+
     public SimOptions raftConfig(final RaftConfig raftConfig)
     {
         this.raftConfig = raftConfig;
@@ -231,6 +327,9 @@ public final class SimOptions
             ", sendFail=" + sendFailRate + ", delay=" + minDelayNs + ".." + maxDelayNs +
             ", longDelayRate=" + longDelayRate + ", partitionEvery=" + partitionMeanIntervalNs +
             ", crashEvery=" + crashMeanIntervalNs + ", proposeEvery=" + proposalMeanIntervalNs +
-            ", faultPhase=" + faultPhaseNs + ", randomizeRaftConfig=" + randomizeRaftConfig + '}';
+            ", faultPhase=" + faultPhaseNs + ", randomizeRaftConfig=" + randomizeRaftConfig +
+            ", snapshotThreshold=" + snapshotThreshold + ", snapshotKeepMax=" + snapshotKeepMax +
+            ", randomizeSnapshots=" + randomizeSnapshots + ", snapshotCorrupt=" + snapshotCorruptRate +
+            ", wipeEvery=" + wipeMeanIntervalNs + '}';
     }
 }

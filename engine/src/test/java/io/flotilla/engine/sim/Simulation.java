@@ -16,8 +16,10 @@ import java.util.function.BooleanSupplier;
  * A deterministic, single-threaded simulation of a Raft cluster of {@link RaftNode}s: a simulated clock, an
  * in-memory log per node whose durable index advances after a random delay, and a network that loses,
  * duplicates, reorders and delays messages and can be partitioned in any way. Nodes crash, losing whatever was
- * not durable, and restart from their persisted term and vote. Everything random comes from one seed, so a seed
- * replays exactly. After every step the {@link Invariants} are checked.
+ * not durable, and restart from their persisted term and vote and newest snapshot; they take snapshots, compact
+ * their logs and install each other's snapshots (see {@link SimNode}); a node may lose its whole data directory.
+ * Everything random comes from one seed, so a seed replays exactly. After every step the {@link Invariants} are
+ * checked.
  * <p>
  * Two uses: {@link #runChaos()} (random faults for a while, heal, then check liveness) for seed sweeps, and the
  * control methods ({@link #partition}, {@link #crash}, {@link #runUntil}, ...) for scripted scenarios.
@@ -31,6 +33,10 @@ public final class Simulation
     private final long seed;
     private final SplittableRandom random;
     private final RaftConfig raftConfig;
+    private final int snapshotThreshold;
+    private final int snapshotKeepMax;
+    private final int snapshotChunkBytes;
+    private final int snapshotWindow;
     private final int[] memberIds;
     private final SimNode[] nodes;
     private final boolean[][] blocked;
@@ -60,13 +66,33 @@ public final class Simulation
         this.raftConfig = options.randomizeRaftConfig ? randomize(options.raftConfig) : options.raftConfig;
         raftConfig.validate();
         this.traceLines = trace ? new ArrayDeque<>(TRACE_LINES) : null;
+        if (options.randomizeSnapshots)
+        {
+            snapshotThreshold = 8 + random.nextInt(57);
+            snapshotKeepMax = 32;
+            snapshotChunkBytes = 64 + random.nextInt(193);
+            snapshotWindow = 1 + random.nextInt(4);
+        }
+        else
+        {
+            snapshotThreshold = options.snapshotThreshold;
+            snapshotKeepMax = options.snapshotKeepMax;
+            snapshotChunkBytes = options.snapshotChunkBytes;
+            snapshotWindow = options.snapshotWindow;
+        }
 
         memberIds = new int[options.nodes];
-        nodes = new SimNode[options.nodes];
         for (int i = 0; i < options.nodes; i++)
         {
             memberIds[i] = i;
-            nodes[i] = new SimNode(this, i);
+        }
+        nodes = new SimNode[options.nodes];
+        for (int i = 0; i < options.nodes; i++)
+        {
+            // Each node its own stagger, so that they do not all snapshot at the same index.
+            final int threshold =
+                0 == snapshotThreshold ? 0 : snapshotThreshold + random.nextInt(snapshotThreshold / 2 + 1);
+            nodes[i] = new SimNode(this, i, threshold, random.nextInt(snapshotKeepMax + 1));
         }
         blocked = new boolean[options.nodes][options.nodes];
         invariants = new Invariants(nodes);
@@ -109,6 +135,10 @@ public final class Simulation
             {
                 schedule(exponential(options.proposalMeanIntervalNs), this::randomProposals);
             }
+            if (options.wipeMeanIntervalNs > 0 && nodes.length >= 3)
+            {
+                schedule(exponential(options.wipeMeanIntervalNs), this::randomWipe);
+            }
         }
     }
 
@@ -146,7 +176,7 @@ public final class Simulation
             {
                 return "seed " + seed + ": committed " + committedBeforeHeal + " entries under faults, liveness in " +
                     (nowNs - healedAt) / MS + " ms, " + steps + " steps, " + messagesDelivered + "/" +
-                    messagesSent + " messages delivered";
+                    messagesSent + " messages delivered, snapshots " + Arrays.toString(snapshotCounts());
             }
         }
 
@@ -223,6 +253,7 @@ public final class Simulation
         }
         invariants.checkLeaders();
         invariants.checkCommittedDurable();
+        invariants.checkStates();
     }
 
     /**
@@ -312,6 +343,14 @@ public final class Simulation
     }
 
     /**
+     * The node loses its data directory (crashed first if up); {@link #restart} brings it back blank.
+     */
+    public void wipe(final int id)
+    {
+        nodes[id].wipe(invariants.maxCommitted());
+    }
+
+    /**
      * Split the cluster: nodes of different groups cannot talk; nodes in no group are cut off from everyone.
      */
     public void partition(final int[]... groups)
@@ -397,6 +436,22 @@ public final class Simulation
             }
         }
         trace("HEAL");
+    }
+
+    /**
+     * @return over all nodes: snapshots written, installed, rejected on verification, and data directories lost.
+     */
+    public long[] snapshotCounts()
+    {
+        final long[] counts = new long[4];
+        for (final SimNode node : nodes)
+        {
+            counts[0] += node.snapshotsTaken();
+            counts[1] += node.snapshotsInstalled();
+            counts[2] += node.snapshotsRejected();
+            counts[3] += node.wipes();
+        }
+        return counts;
     }
 
     public SimNode node(final int id)
@@ -504,7 +559,10 @@ public final class Simulation
         final int copies = faults && random.nextDouble() < options.duplicateRate ? 2 : 1;
         for (int i = 0; i < copies; i++)
         {
-            schedule(delay(), () -> deliver(message));
+            final SimMessage delivered = faults && SimMessage.Kind.SNAPSHOT_CHUNK == message.kind &&
+                random.nextDouble() < options.snapshotCorruptRate ?
+                message.corrupted(random.nextInt(message.entries.length)) : message;
+            schedule(delay(), () -> deliver(delivered));
         }
         return true;
     }
@@ -512,6 +570,21 @@ public final class Simulation
     void scheduleFlush(final SimNode node)
     {
         schedule(random.nextLong(options.diskDelayMaxNs) + 1, () -> node.onFlushTimer(random));
+    }
+
+    void scheduleSnapshotWrite(final SimNode node, final SimSnapshot snapshot)
+    {
+        schedule(random.nextLong(options.snapshotWriteMaxNs) + 1, () -> node.onSnapshotWritten(snapshot));
+    }
+
+    int snapshotChunkBytes()
+    {
+        return snapshotChunkBytes;
+    }
+
+    int snapshotWindow()
+    {
+        return snapshotWindow;
     }
 
     private void deliver(final SimMessage message)
@@ -530,7 +603,7 @@ public final class Simulation
             trace("deliver " + message);
         }
         messagesDelivered++;
-        message.deliverTo(target.raft());
+        target.receive(message);
     }
 
     private long delay()
@@ -668,6 +741,33 @@ public final class Simulation
             });
         }
         schedule(exponential(options.crashMeanIntervalNs), this::randomCrash);
+    }
+
+    private void randomWipe()
+    {
+        if (!faults)
+        {
+            return;
+        }
+        boolean anyFenced = false;
+        for (final SimNode node : nodes)
+        {
+            anyFenced |= node.isFenced();
+        }
+        if (!anyFenced)
+        {
+            // One wiped node at a time, brought back after a downtime to rejoin through a snapshot.
+            final SimNode node = nodes[random.nextInt(nodes.length)];
+            wipe(node.id());
+            schedule(random.nextLong(options.downtimeMaxNs) + 1, () ->
+            {
+                if (!node.isUp())
+                {
+                    restart(node.id(), 0);
+                }
+            });
+        }
+        schedule(exponential(options.wipeMeanIntervalNs), this::randomWipe);
     }
 
     private void randomProposals()

@@ -16,6 +16,19 @@ public enum Fault
      * restarted for good: recovery of a log whose recovery was itself interrupted.
      */
     KILL_DURING_RECOVERY,
+    /**
+     * {@code kill -9} of a follower and its whole data directory deleted (a replaced disk), kept down for the hold
+     * time while the others serve and the leader compacts its log, then restarted empty: it must rejoin through a
+     * snapshot install and catch up before the next fault.
+     * <p>
+     * Raft's safety rests on a node remembering its log and its vote, which a wiped node forgets. One wiped node at
+     * a time in a cluster of three is the "replace a failed disk" case and is safe when: the node is a follower of
+     * a leader all three agree on (its forgotten votes are for that term or earlier, and both others are already in
+     * that term, so nobody can ask for them again); the other two commit an entry while it is down (so both hold
+     * every committed entry, and any majority that includes the blank node also includes one of them); and it has
+     * caught up before another node loses anything. Never wipe two nodes at once.
+     */
+    WIPE_FOLLOWER,
     /** {@code kill -STOP} of the leader for longer than the election timeout, then {@code kill -CONT}. */
     PAUSE_LEADER,
     /** {@code kill -STOP} of a random node, then {@code kill -CONT}. */
@@ -38,8 +51,12 @@ public enum Fault
     /** Two nodes cut off from each other, both still linked to the third (a non-transitive partition). */
     PARTITION_BRIDGE;
 
-    /** The CI schedule: every fault once, those on the leader twice. */
+    /**
+     * The CI schedule: every fault once, those on the leader twice; the wipe after a few faults, when every node has
+     * taken snapshots and the leader has compacted its log.
+     */
     public static final List<Fault> SHORT_SCHEDULE = List.of(
-        KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_MINORITY, KILL_RANDOM, PAUSE_RANDOM, PARTITION_BRIDGE,
-        PARTITION_KILL_LEADER, KILL_DURING_RECOVERY, PAUSE_ALL, KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER);
+        KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_MINORITY, KILL_RANDOM, WIPE_FOLLOWER, PAUSE_RANDOM,
+        PARTITION_BRIDGE, PARTITION_KILL_LEADER, KILL_DURING_RECOVERY, PAUSE_ALL, KILL_LEADER, PAUSE_LEADER,
+        PARTITION_LEADER);
 }

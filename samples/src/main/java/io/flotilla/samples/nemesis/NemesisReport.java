@@ -3,6 +3,7 @@ package io.flotilla.samples.nemesis;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * What a nemesis run did and found.
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
  * @param maxGapMs      longest time without any acknowledged operation while faults were injected.
  * @param linearizability the checker's verdict on the history.
  * @param convergence   the replicas' final status.
+ * @param snapshots     each node's snapshots taken and installed over the run.
  * @param startWarnings nodes that failed to start once and were started again (as scripts/demo.sh does).
  * @param anomalies     everything wrong; empty for a clean run.
  */
@@ -29,12 +31,21 @@ public record NemesisReport(
     long maxGapMs,
     String linearizability,
     String convergence,
+    List<SnapshotActivity> snapshots,
     List<String> startWarnings,
     List<String> anomalies)
 {
     public int faultCount()
     {
         return faults.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /**
+     * @return snapshots installed from a leader, all nodes together.
+     */
+    public long installs()
+    {
+        return snapshots.stream().mapToLong(SnapshotActivity::installs).sum();
     }
 
     @Override
@@ -48,6 +59,8 @@ public record NemesisReport(
             "  longest gap:     " + maxGapMs + " ms without an acknowledged operation (failovers included)\n" +
             "  linearizability: " + linearizability + "\n" +
             "  replicas:        " + convergence + "\n" +
+            "  snapshots:       " + (snapshots.isEmpty() ? "none seen" : snapshots.stream().map(SnapshotActivity::toString)
+            .collect(Collectors.joining("\n                   "))) + "\n" +
             "  start retries:   " + (startWarnings.isEmpty() ? "none" : startWarnings.size() + "\n    " +
             String.join("\n    ", startWarnings)) + "\n" +
             "  anomalies:       " + (anomalies.isEmpty() ? "none" : anomalies.size() + "\n    " +

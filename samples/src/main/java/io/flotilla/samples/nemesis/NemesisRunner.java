@@ -30,8 +30,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Runs three {@link io.flotilla.samples.KvNode} JVMs in network namespaces under a concurrent KV workload, injects
- * faults on a schedule (kill -9, SIGSTOP/SIGCONT, partitions), heals, and checks the run: the history is
+ * Runs three {@link io.flotilla.samples.KvNode} JVMs in network namespaces under a concurrent KV workload, with
+ * thresholds that make them snapshot, compact and install snapshots all the time, injects faults on a schedule
+ * (kill -9, a deleted data directory, SIGSTOP/SIGCONT, partitions), heals, and checks the run: the history is
  * linearizable (every acknowledged write present or overwritten by a legal order), the replicas converge to the
  * same applied index and state digest, no node logged a checksum error or exited by itself, and the cluster served
  * again within {@link #SERVE_BOUND_MS} after every heal. Every wait has a deadline; everything started is stopped,
@@ -134,6 +135,7 @@ public final class NemesisRunner
         Runtime.getRuntime().addShutdownHook(cleanupHook);
         Workload workload = null;
         CheckResult check = null;
+        List<SnapshotActivity> snapshots = List.of();
         String convergence = "not reached";
         final Path historyFile = runDir.resolve("history.txt");
         final Writer historyWriter = Files.newBufferedWriter(historyFile, StandardCharsets.UTF_8);
@@ -216,15 +218,21 @@ public final class NemesisRunner
             }
             cleanUp();
             Runtime.getRuntime().removeShutdownHook(cleanupHook);
+            if (null != nodes)
+            {
+                snapshots = nodes.snapshotActivity();
+                log("snapshots: " + snapshots);
+            }
         }
         final String verdict = null == check ? "not checked" : check.verdict() + " (" + check.operationCount() +
             " operations, " + TimeUnit.NANOSECONDS.toMillis(check.elapsedNs()) + " ms)";
         return null == workload ?
             new NemesisReport(System.nanoTime() - startNs, 0, 0, 0, new EnumMap<>(faults), maxRecoveryMs, 0, verdict,
-                convergence, null == nodes ? List.of() : nodes.startFailures(), List.copyOf(anomalies)) :
+                convergence, snapshots, null == nodes ? List.of() : nodes.startFailures(), List.copyOf(anomalies)) :
             new NemesisReport(System.nanoTime() - startNs, workload.operations(), workload.okCount(),
                 workload.infoCount(), new EnumMap<>(faults), maxRecoveryMs, TimeUnit.NANOSECONDS.toMillis(workload.maxGapNs()),
-                verdict, convergence, null == nodes ? List.of() : nodes.startFailures(), List.copyOf(anomalies));
+                verdict, convergence, snapshots, null == nodes ? List.of() : nodes.startFailures(),
+                List.copyOf(anomalies));
     }
 
     private CheckResult checkHistory(final HistoryRecorder recorder, final Path historyFile)
@@ -250,7 +258,7 @@ public final class NemesisRunner
             final Fault fault = null == schedule ? Fault.values()[random.nextInt(Fault.values().length)] : schedule.get(n);
             final long holdMs = null == schedule ? 1_000 + random.nextInt(5_000) : 3_000;
             final Instant faultStart = Instant.now();
-            final String what = inject(fault, holdMs);
+            final String what = inject(fault, holdMs, workload);
             faults.merge(fault, 1, Integer::sum);
             final long healNs = System.nanoTime();
             final boolean served = await(SERVE_BOUND_MS, () -> workload.lastOkCompletionNs() - healNs > 0);
@@ -280,11 +288,12 @@ public final class NemesisRunner
      *
      * @return what was done, for the log.
      */
-    private String inject(final Fault fault, final long holdMs) throws InterruptedException
+    private String inject(final Fault fault, final long holdMs, final Workload workload) throws InterruptedException
     {
         final int target = switch (fault)
         {
             case KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_KILL_LEADER -> leaderOrRandom();
+            case WIPE_FOLLOWER -> followerOfStableLeader();
             default -> random.nextInt(NODES);
         };
         switch (fault)
@@ -307,6 +316,10 @@ public final class NemesisRunner
                 Thread.sleep(holdMs / 2);
                 nodes.start(target);
                 return "kill -9 node " + target + ", restarted, killed again " + killAgainMs + " ms later, restarted";
+            }
+            case WIPE_FOLLOWER ->
+            {
+                return wipeFollower(target, holdMs, workload);
             }
             case PAUSE_LEADER, PAUSE_RANDOM ->
             {
@@ -356,6 +369,89 @@ public final class NemesisRunner
             }
             default -> throw new IllegalStateException(fault.name());
         }
+    }
+
+    /**
+     * {@code kill -9} of follower {@code target}, its data directory deleted, held down while the others go on
+     * serving, and longer (up to {@link #SERVE_BOUND_MS}) until the leader's log no longer begins at index 1, then
+     * restarted empty, and waited for until it has caught up with the leader's applied index at the restart: the
+     * next fault finds the two others holding the whole log again (see {@link Fault#WIPE_FOLLOWER}).
+     */
+    private String wipeFollower(final int target, final long holdMs, final Workload workload)
+        throws InterruptedException
+    {
+        final long killNs = System.nanoTime();
+        nodes.kill(target, 10_000);
+        nodes.wipe(target);
+        Thread.sleep(holdMs);
+        // An entry committed after the kill was acknowledged by both others: each holds every committed entry.
+        require(await(SERVE_BOUND_MS, () -> workload.lastOkCompletionNs() - killNs > 0),
+            "no operation acknowledged within " + SERVE_BOUND_MS + " ms of wiping node " + target);
+        // Held longer if need be (bounded) until the leader has compacted: a blank node must then get an install.
+        await(SERVE_BOUND_MS, () ->
+        {
+            final int leader = nodes.leader();
+            final SnapshotCounters counters = leader < 0 ? null : nodes.counters(leader);
+            return null != counters && counters.logFirstIndex() > 1;
+        });
+        final int[] leader = {-1};
+        final ReplicaStatus[] leaderStatus = new ReplicaStatus[1];
+        require(await(SERVE_BOUND_MS, () ->
+        {
+            leader[0] = nodes.leader();
+            leaderStatus[0] = leader[0] < 0 ? null : nodes.status(leader[0]);
+            return null != leaderStatus[0];
+        }), "no leader within " + SERVE_BOUND_MS + " ms of wiping node " + target);
+        final SnapshotCounters leaderCounters = nodes.counters(leader[0]);
+        final long catchUpIndex = leaderStatus[0].appliedIndex();
+        final long restartNs = System.nanoTime();
+        nodes.start(target);
+        require(await(READY_BOUND_MS, () ->
+        {
+            final ReplicaStatus status = nodes.status(target);
+            return allReady() && null != status && status.appliedIndex() >= catchUpIndex;
+        }), "wiped node " + target + " did not catch up to index " + catchUpIndex + " within " + READY_BOUND_MS + " ms");
+        final long rejoinMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartNs);
+        // Behind a compacted log only an install lets it catch up; its count rises just after the state machine
+        // (whose applied index the status shows) has loaded the snapshot.
+        final long leaderFirstIndex = null == leaderCounters ? 1 : leaderCounters.logFirstIndex();
+        final SnapshotCounters[] counters = new SnapshotCounters[1];
+        await(5_000, () ->
+        {
+            counters[0] = nodes.counters(target);
+            return null != counters[0] && (counters[0].installs() > 0 || leaderFirstIndex <= 1);
+        });
+        final String how = null == counters[0] ? "rejoined (its counters unreadable)" : counters[0].installs() > 0 ?
+            "rejoined through " + counters[0].installs() + " snapshot install(s) (its newest snapshot then at index " +
+            counters[0].snapshotIndex() + ")" :
+            "rejoined from the leader's log, no install";
+        return "kill -9 node " + target + " (a follower), data directory deleted, restarted empty while the leader's " +
+            "log began at index " + (null == leaderCounters ? "unknown" : leaderFirstIndex) + "; " + how +
+            ", caught up to index " + catchUpIndex + " in " + rejoinMs + " ms";
+    }
+
+    /**
+     * A follower to wipe: only while all three nodes agree on the term and the leader, so that no vote the wiped
+     * node forgets is one a live node could still ask for (both others are already in that term).
+     */
+    private int followerOfStableLeader() throws InterruptedException
+    {
+        final int[] leader = {-1};
+        require(await(SERVE_BOUND_MS, () ->
+        {
+            leader[0] = nodes.leader();
+            final ReplicaStatus leaderStatus = leader[0] < 0 ? null : nodes.status(leader[0]);
+            for (int i = 0; i < NODES && null != leaderStatus; i++)
+            {
+                final ReplicaStatus status = nodes.status(i);
+                if (null == status || status.term() != leaderStatus.term() || status.leader() != leader[0])
+                {
+                    return false;
+                }
+            }
+            return null != leaderStatus;
+        }), "no stable leader within " + SERVE_BOUND_MS + " ms to wipe a follower of");
+        return (leader[0] + 1 + random.nextInt(NODES - 1)) % NODES;
     }
 
     private int leaderOrRandom() throws InterruptedException

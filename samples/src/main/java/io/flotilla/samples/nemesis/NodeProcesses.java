@@ -1,5 +1,6 @@
 package io.flotilla.samples.nemesis;
 
+import io.flotilla.engine.ClusterNode;
 import io.flotilla.samples.KvNode;
 import io.flotilla.samples.ReplicaStatus;
 import org.agrona.IoUtil;
@@ -20,9 +21,10 @@ import java.util.regex.Pattern;
 
 /**
  * The three {@link KvNode} JVMs of a nemesis run, each in its network namespace, started as {@code scripts/demo.sh}
- * starts them (same JVM flags, FSYNC log); data in {@code RUN_DIR/node-N}, output appended to
- * {@code RUN_DIR/node-N.log}, Aeron directories under {@code /dev/shm} removed on {@link #close()}.
- * Knows which nodes it killed or paused, so a node that exits by itself is noticed.
+ * starts them (same JVM flags, FSYNC log) with {@link #SNAPSHOT_SETTINGS}; data in {@code RUN_DIR/node-N}, output
+ * appended to {@code RUN_DIR/node-N.log}, Aeron directories under {@code /dev/shm} removed on {@link #close()}.
+ * Knows which nodes it killed or paused, so a node that exits by itself is noticed, and keeps count of the
+ * snapshots each node installed over all its processes ({@link #snapshotActivity()}).
  */
 final class NodeProcesses implements AutoCloseable
 {
@@ -30,11 +32,23 @@ final class NodeProcesses implements AutoCloseable
     static final List<String> JVM_FLAGS = List.of(
         "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-Djava.net.preferIPv4Stack=true");
+    /**
+     * Thresholds small enough that every node snapshots every few seconds under the workload, and archive segments
+     * small enough (about 3,000 of its entries) that compaction purges one at nearly every snapshot: a blank
+     * follower, and one paused or cut off for a few seconds, needs an install. 512 KiB segments of a log with
+     * 256 KiB terms (a segment is a multiple of the term length; both in bytes, these two settings take no size
+     * suffix).
+     */
+    static final List<String> SNAPSHOT_SETTINGS = List.of(
+        "-Dflotilla.snapshot.log.entries=2000", "-Dflotilla.snapshot.retain.entries=300",
+        "-Dflotilla.archive.segment.length=524288", "-Dflotilla.log.term.length=262144");
     static final int CONSENSUS_PORT = 20110;
     static final int INGRESS_PORT = 20111;
     private static final long STOP_TIMEOUT_MS = 15_000;
     /** What a node must never log: a frame or log entry failing its checksum, or a corrupt log. */
     private static final Pattern LOG_PROBLEM = Pattern.compile("(?i)checksum|corrupt");
+    /** The line a node logs when it has taken a snapshot itself (not when it loads or installs one). */
+    private static final Pattern SNAPSHOT_TAKEN = Pattern.compile(": snapshot at index \\d+ term \\d+, \\d+ bytes");
 
     private final Path runDir;
     private final NetworkFabric fabric;
@@ -42,8 +56,12 @@ final class NodeProcesses implements AutoCloseable
     private final String aeronPrefix;
     private final Process[] processes;
     private final boolean[] paused;
+    private final boolean[] wiped;
     private final boolean[] readySinceStart;
     private final int[] failedStarts;
+    private final SnapshotCounters[] lastCounters;
+    private final long[] installsOfProcess;
+    private final long[] installsBefore;
     private final List<String> unexpectedExits = new ArrayList<>();
     private final List<String> startFailures = new ArrayList<>();
 
@@ -53,8 +71,12 @@ final class NodeProcesses implements AutoCloseable
         this.fabric = fabric;
         this.processes = new Process[nodeCount];
         this.paused = new boolean[nodeCount];
+        this.wiped = new boolean[nodeCount];
         this.readySinceStart = new boolean[nodeCount];
         this.failedStarts = new int[nodeCount];
+        this.lastCounters = new SnapshotCounters[nodeCount];
+        this.installsOfProcess = new long[nodeCount];
+        this.installsBefore = new long[nodeCount];
         this.aeronPrefix = "/dev/shm/flotilla-nemesis-" + ProcessHandle.current().pid() + "-";
         final StringBuilder spec = new StringBuilder();
         for (int i = 0; i < nodeCount; i++)
@@ -81,7 +103,8 @@ final class NodeProcesses implements AutoCloseable
     }
 
     /**
-     * Starts node {@code id} (a fresh process; its data directory is kept across restarts).
+     * Starts node {@code id} (a fresh process; its data directory is kept across restarts unless {@link #wipe}d, and
+     * then it starts as a node rejoining after data loss).
      */
     void start(final int id)
     {
@@ -93,7 +116,14 @@ final class NodeProcesses implements AutoCloseable
             final List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(JVM_FLAGS);
-            command.addAll(List.of("-Xmx256m", "-XX:+UseParallelGC", "-Dflotilla.aeron.dir=" + aeronPrefix + id,
+            command.addAll(SNAPSHOT_SETTINGS);
+            if (wiped[id])
+            {
+                // Kept out of elections until caught up: it forgot its vote and its entries (VotingFence).
+                command.add("-D" + ClusterNode.Context.REJOIN_AFTER_DATA_LOSS_PROP + "=true");
+                wiped[id] = false;
+            }
+            command.addAll(List.of("-Xmx256m", "-XX:+UseParallelGC", "-Dflotilla.aeron.dir=" + aeronDir(id),
                 "-cp", System.getProperty("java.class.path"), KvNode.class.getName(),
                 "--member-id", String.valueOf(id), "--members", members, "--data-dir", dataDir(id).toString()));
             final File log = runDir.resolve("node-" + id + ".log").toFile();
@@ -104,6 +134,7 @@ final class NodeProcesses implements AutoCloseable
                 .start();
             paused[id] = false;
             readySinceStart[id] = false;
+            lastCounters[id] = null;
         }
         catch (final IOException ex)
         {
@@ -190,8 +221,65 @@ final class NodeProcesses implements AutoCloseable
         {
             throw new IllegalStateException("node " + id + " (pid " + process.pid() + ") survived kill -9");
         }
+        endOfProcess(id, process);
         processes[id] = null;
         paused[id] = false;
+    }
+
+    /**
+     * Deletes node {@code id}'s whole data directory (log, snapshots, node state: a replaced disk); the node must
+     * be down. Its log file, beside the directory, is kept.
+     */
+    void wipe(final int id)
+    {
+        if (isAlive(id))
+        {
+            throw new IllegalStateException("node " + id + " runs: kill it before deleting its data directory");
+        }
+        IoUtil.delete(dataDir(id).toFile(), false);
+        wiped[id] = true;
+    }
+
+    /**
+     * Reads node {@code id}'s snapshot counters now.
+     *
+     * @return the counters of its running process, else the last ones seen of its latest process (null if none
+     * yet).
+     */
+    SnapshotCounters counters(final int id)
+    {
+        final Process process = processes[id];
+        if (null != process)
+        {
+            sampleCounters(id, process.pid());
+        }
+        return lastCounters[id];
+    }
+
+    /**
+     * @return every node's snapshots over the run: taken (from its log), installed (counted over its processes)
+     * and its newest snapshot and first log index when last seen; complete after {@link #close()}.
+     */
+    List<SnapshotActivity> snapshotActivity() throws IOException
+    {
+        final List<SnapshotActivity> activity = new ArrayList<>();
+        for (int i = 0; i < processes.length; i++)
+        {
+            counters(i);
+            int taken = 0;
+            final Path log = runDir.resolve("node-" + i + ".log");
+            if (Files.exists(log))
+            {
+                for (final String line : Files.readAllLines(log, StandardCharsets.UTF_8))
+                {
+                    taken += SNAPSHOT_TAKEN.matcher(line).find() ? 1 : 0;
+                }
+            }
+            final SnapshotCounters last = lastCounters[i];
+            activity.add(new SnapshotActivity(i, taken, installsBefore[i] + installsOfProcess[i],
+                null == last ? 0 : last.snapshotIndex(), null == last ? 1 : last.logFirstIndex()));
+        }
+        return activity;
     }
 
     /**
@@ -281,7 +369,7 @@ final class NodeProcesses implements AutoCloseable
 
     /**
      * Resumes paused nodes, stops every node (SIGTERM, then SIGKILL after a bound) and removes the Aeron
-     * directories; never throws.
+     * directories; never throws. The counters are read first: a node that stops cleanly frees them.
      */
     @Override
     public void close()
@@ -294,6 +382,7 @@ final class NodeProcesses implements AutoCloseable
                 {
                     signalQuietly(processes[i].pid(), "-CONT");
                 }
+                endOfProcess(i, processes[i]);
                 processes[i].destroy();
             }
         }
@@ -315,8 +404,34 @@ final class NodeProcesses implements AutoCloseable
                     Thread.currentThread().interrupt();
                 }
             }
-            IoUtil.delete(new File(aeronPrefix + i), true);
+            IoUtil.delete(aeronDir(i), true);
         }
+    }
+
+    private File aeronDir(final int id)
+    {
+        return new File(aeronPrefix + id);
+    }
+
+    private void sampleCounters(final int id, final long pid)
+    {
+        final SnapshotCounters counters = SnapshotCounters.read(aeronDir(id), pid);
+        if (null != counters)
+        {
+            lastCounters[id] = counters;
+            installsOfProcess[id] = Math.max(installsOfProcess[id], counters.installs());
+        }
+    }
+
+    /**
+     * A process of node {@code id} ends (or is about to): its install count is read a last time (a killed
+     * process's CnC file stays until the next start replaces it) and added to the node's earlier ones.
+     */
+    private void endOfProcess(final int id, final Process process)
+    {
+        sampleCounters(id, process.pid());
+        installsBefore[id] += installsOfProcess[id];
+        installsOfProcess[id] = 0;
     }
 
     private static Instant parseInstant(final String text)
@@ -338,6 +453,7 @@ final class NodeProcesses implements AutoCloseable
         {
             final String what = "node " + id + " (pid " + process.pid() + ") exited by itself with status " +
                 process.exitValue() + (readySinceStart[id] ? "" : " while starting") + "; log tail:\n" + logTail(id, 20);
+            endOfProcess(id, process);
             if (readySinceStart[id] || ++failedStarts[id] > 1)
             {
                 unexpectedExits.add(what);

@@ -16,9 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The CI fault schedule ({@link Fault#SHORT_SCHEDULE}: every fault kind, the leader faults twice) on three KvNode
- * JVMs in network namespaces (needs root, as CI runs) under four concurrent clients; passes when the run found no
- * anomaly: linearizable history, replicas identical, no checksum error logged, no node exiting by itself, service
- * within {@link NemesisRunner#SERVE_BOUND_MS} of every heal. The seed is printed; rerun one with
+ * JVMs in network namespaces (needs root, as CI runs) under four concurrent clients, with snapshot thresholds small
+ * enough ({@link NodeProcesses#SNAPSHOT_SETTINGS}) that every node snapshots and compacts several times; passes when
+ * the run found no anomaly (linearizable history, replicas identical, no checksum error logged, no node exiting by
+ * itself, service within {@link NemesisRunner#SERVE_BOUND_MS} of every heal), every node took a snapshot and the
+ * wiped follower came back through at least one install. The seed is printed; rerun one with
  * {@code -Dnemesis.seed=S}. The run's log is printed to the test's output (target/surefire-reports).
  */
 class NemesisTest
@@ -43,6 +45,12 @@ class NemesisTest
         assertEquals(Fault.SHORT_SCHEDULE.size(), report.faultCount(), context);
         assertTrue(report.acknowledged() > 1_000, "the workload made progress\n" + context);
         assertTrue(report.linearizability().startsWith("LINEARIZABLE"), context);
+        assertEquals(3, report.snapshots().size(), context);
+        for (final SnapshotActivity node : report.snapshots())
+        {
+            assertTrue(node.taken() > 0, "node " + node.node() + " took a snapshot\n" + context);
+        }
+        assertTrue(report.installs() > 0, "a snapshot was installed after " + Fault.WIPE_FOLLOWER + "\n" + context);
     }
 
     /**
