@@ -94,6 +94,10 @@ public final class NodeAgent implements Agent, RaftOutbox
             final int offset,
             final int length)
         {
+            if (snapshotIndex <= applier.appliedIndex() && raft.onSnapshotChunk(from, term))
+            {
+                confirmHeldPrefix(from, term);
+            }
             snapshotReceiver.onChunk(from, term, snapshotIndex, snapshotTerm, snapshotLength, snapshotChecksum,
                 fileOffset, buffer, offset, length);
         }
@@ -488,6 +492,20 @@ public final class NodeAgent implements Agent, RaftOutbox
                 log.lastIndex());
         }
         snapshotReceiver.installed(info);
+    }
+
+    /**
+     * The leader offers a snapshot this node has already applied past (its view of this node is stale): tell it, through
+     * the core, how far this node holds the committed log, so that it replicates from there instead of offering again.
+     */
+    private void confirmHeldPrefix(final int from, final long term)
+    {
+        final long held = Math.min(applier.appliedIndex(), raft.commitIndex());
+        final long heldTerm = log.termAt(held);
+        if (held > 0 && heldTerm > 0)
+        {
+            raft.onSnapshotInstalled(from, term, held, heldTerm);
+        }
     }
 
     private void completeSnapshotRequests(final SnapshotInfo info, final Throwable failure)
