@@ -69,6 +69,12 @@ public final class SnapshotInstallRun
                 .get(deadlineNs(snapshot.stateBytes()), TimeUnit.NANOSECONDS);
             final long snapshotNs = System.nanoTime() - snapshotStartNs;
             final long[] newest = Footprint.newestSnapshot(leader.context().dataDirectory());
+            // The log is compacted just after the snapshot completes (its start record is forced first).
+            final long compactedDeadlineNs = System.nanoTime() + START_DEADLINE_NS;
+            while (leader.logFirstIndex() <= 1 && System.nanoTime() < compactedDeadlineNs)
+            {
+                Thread.sleep(10);
+            }
             if (newest[0] != snapshotIndex || leader.logFirstIndex() <= 1)
             {
                 throw new IllegalStateException("the leader's snapshot at " + snapshotIndex + " (newest file at " +
