@@ -243,7 +243,10 @@ class ConsensusAdapterTest
         }
     }
 
-    private static final class RecordingTransport implements RaftTransport
+    /**
+     * A transport that sends nothing and counts the vote responses (also used by {@link SnapshotWireTest}).
+     */
+    static final class RecordingTransport implements RaftTransport
     {
         int voteResponses;
         int lastVoteTo = RaftNode.NO_MEMBER;

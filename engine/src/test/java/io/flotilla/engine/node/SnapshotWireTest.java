@@ -12,7 +12,6 @@ import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.raft.RaftOutbox;
-import io.flotilla.engine.raft.RaftTransport;
 import io.flotilla.engine.raft.Role;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -172,7 +171,7 @@ class SnapshotWireTest
         final ClusterMembers members, final int memberId, final NodeCounters counters, final TransferHandler handler)
     {
         final RaftNode raft = new RaftNode(new RaftConfig(), memberId, members.ids(), new InMemoryRaftLog(), 0,
-            RaftNode.NO_MEMBER, 0, new NoTransport(), new NoOutbox(), new SplittableRandom(memberId));
+            RaftNode.NO_MEMBER, 0, new ConsensusAdapterTest.RecordingTransport(), new NoOutbox(), new SplittableRandom(memberId));
         return new ConsensusAdapter(
             aeron.addSubscription(members.member(memberId).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID),
             members, memberId, raft, handler, new VotingFence(false), counters);
@@ -220,59 +219,6 @@ class SnapshotWireTest
             final SnapshotAckStatus status)
         {
             sender.onAck(from, term, snapshotIndex, snapshotTerm, nextOffset, status, System.nanoTime());
-        }
-    }
-
-    private static final class NoTransport implements RaftTransport
-    {
-        public boolean sendInstallSnapshot(final int to, final long term)
-        {
-            return false;
-        }
-
-        public boolean sendRequestVote(
-            final int to,
-            final long term,
-            final long lastLogIndex,
-            final long lastLogTerm,
-            final boolean preVote,
-            final boolean transfer)
-        {
-            return true;
-        }
-
-        public boolean sendVoteResponse(final int to, final long term, final boolean preVote, final boolean granted)
-        {
-            return true;
-        }
-
-        public boolean sendAppendEntries(
-            final int to,
-            final long term,
-            final long prevLogIndex,
-            final long prevLogTerm,
-            final long leaderCommit,
-            final long fromIndex,
-            final long toIndex)
-        {
-            return true;
-        }
-
-        public boolean sendAppendResponse(
-            final int to,
-            final long term,
-            final boolean success,
-            final long lastAppendedIndex,
-            final long durableIndex,
-            final long conflictIndex,
-            final long conflictTerm)
-        {
-            return true;
-        }
-
-        public boolean sendTimeoutNow(final int to, final long term)
-        {
-            return true;
         }
     }
 
