@@ -36,6 +36,8 @@ import java.util.regex.Pattern;
  */
 public final class SnapshotStore
 {
+    /** Where a node keeps its snapshots, under its data directory. */
+    public static final String DIRECTORY_NAME = "snapshots";
     static final String SNAPSHOT_SUFFIX = ".snap";
     static final String TEMP_SUFFIX = ".tmp";
     static final String PART_SUFFIX = ".part";
@@ -130,8 +132,24 @@ public final class SnapshotStore
      */
     public List<SnapshotInfo> list()
     {
+        return list(directory);
+    }
+
+    /**
+     * The complete snapshots in a directory, as {@link #list()}, without opening a store (which would tidy the
+     * directory): for tools that watch a running node's snapshots.
+     *
+     * @param directory a node's snapshot directory ({@link #DIRECTORY_NAME} under its data directory).
+     * @return the snapshots, newest first; empty when the directory does not exist.
+     */
+    public static List<SnapshotInfo> list(final Path directory)
+    {
         final List<SnapshotInfo> snapshots = new ArrayList<>();
-        for (final Path file : files("snapshot-*" + SNAPSHOT_SUFFIX))
+        if (!Files.isDirectory(directory))
+        {
+            return snapshots;
+        }
+        for (final Path file : files(directory, "snapshot-*" + SNAPSHOT_SUFFIX))
         {
             final Matcher matcher = SNAPSHOT_NAME.matcher(file.getFileName().toString());
             if (matcher.matches())
@@ -309,6 +327,11 @@ public final class SnapshotStore
     }
 
     private List<Path> files(final String glob)
+    {
+        return files(directory, glob);
+    }
+
+    private static List<Path> files(final Path directory, final String glob)
     {
         final List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, glob))

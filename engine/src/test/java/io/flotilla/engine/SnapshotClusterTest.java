@@ -1,5 +1,6 @@
 package io.flotilla.engine;
 
+import io.flotilla.archive.SnapshotStore;
 import io.flotilla.engine.raft.Role;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -188,7 +189,7 @@ class SnapshotClusterTest
 
     private static List<Path> snapshotFiles(final TestCluster cluster)
     {
-        final Path dir = cluster.dataDirectory(0).toPath().resolve("snapshots");
+        final Path dir = cluster.dataDirectory(0).toPath().resolve(SnapshotStore.DIRECTORY_NAME);
         try (Stream<Path> files = Files.list(dir))
         {
             return files.filter((p) -> p.getFileName().toString().endsWith(".snap"))

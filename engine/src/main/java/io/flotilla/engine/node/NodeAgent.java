@@ -380,8 +380,18 @@ public final class NodeAgent implements Agent, RaftOutbox
         }
 
         final long startNs = nowNs;
-        final SnapshotTaker.Start start = snapshotTaker.take(applied, log.termAt(applied), members.ids(),
-            Role.LEADER == role, (info, failure) -> onSnapshotTaken(info, failure, startNs));
+        final SnapshotTaker.Start start;
+        try
+        {
+            start = snapshotTaker.take(applied, log.termAt(applied), members.ids(), Role.LEADER == role,
+                (info, failure) -> onSnapshotTaken(info, failure, startNs));
+        }
+        catch (final RuntimeException ex)
+        {
+            // The blocking form failed on this thread: reported and retried later, like a failure on the worker.
+            onSnapshotTaken(null, ex, startNs);
+            return 1;
+        }
         if (SnapshotTaker.Start.NEEDS_FOLLOWER == start)
         {
             final int target = raft.mostUpToDatePeer();

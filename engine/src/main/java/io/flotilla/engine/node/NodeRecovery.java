@@ -36,8 +36,6 @@ final class NodeRecovery
 {
     // The node's own logger: the restart reports where it always has.
     private static final System.Logger LOGGER = System.getLogger(NodeAgent.class.getName());
-    /** Where a node keeps its snapshots, under its data directory. */
-    static final String SNAPSHOT_DIRECTORY = "snapshots";
 
     private final NodeStateFile state;
     private final ArchiveLogStore log;
@@ -79,7 +77,7 @@ final class NodeRecovery
     {
         final NodeStateFile state = NodeStateFile.open(ctx.dataDirectory());
         final SnapshotStore snapshots = SnapshotStore.open(
-            ctx.dataDirectory().toPath().resolve(SNAPSHOT_DIRECTORY), ctx.snapshotConfig().retainCount());
+            ctx.dataDirectory().toPath().resolve(SnapshotStore.DIRECTORY_NAME), ctx.snapshotConfig().retainCount());
         final ArchiveLogStore log = ArchiveLogStore.open(ctx.logContext().media(media));
         try
         {

@@ -1,11 +1,13 @@
 package io.flotilla.perf.snapshot;
 
+import io.flotilla.archive.SnapshotInfo;
+import io.flotilla.archive.SnapshotStore;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -19,9 +21,6 @@ import java.util.stream.Stream;
 final class Footprint
 {
     /** Where a node keeps its snapshot files under its data directory (the engine's layout, docs/log-store.md). */
-    private static final String SNAPSHOT_DIRECTORY = "snapshots";
-    private static final String SNAPSHOT_PREFIX = "snapshot-";
-    private static final String SNAPSHOT_SUFFIX = ".snap";
 
     private Footprint()
     {
@@ -97,33 +96,10 @@ final class Footprint
      */
     static long[] newestSnapshot(final File dataDirectory)
     {
-        final Path directory = dataDirectory.toPath().resolve(SNAPSHOT_DIRECTORY);
-        long index = 0;
-        long bytes = 0;
-        if (Files.isDirectory(directory))
-        {
-            final String glob = SNAPSHOT_PREFIX + "*" + SNAPSHOT_SUFFIX;
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, glob))
-            {
-                for (final Path file : files)
-                {
-                    final String name = file.getFileName().toString();
-                    final long fileIndex = Long.parseLong(
-                        name.substring(SNAPSHOT_PREFIX.length(), name.indexOf('-', SNAPSHOT_PREFIX.length())));
-                    final long length = lengthOrZero(file);
-                    if (fileIndex > index && length > 0)
-                    {
-                        index = fileIndex;
-                        bytes = length;
-                    }
-                }
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException("cannot list " + directory, ex);
-            }
-        }
-        return new long[]{ index, bytes };
+        final List<SnapshotInfo> snapshots =
+            SnapshotStore.list(dataDirectory.toPath().resolve(SnapshotStore.DIRECTORY_NAME));
+        return snapshots.isEmpty() ? new long[]{ 0, 0 } :
+            new long[]{ snapshots.get(0).index(), snapshots.get(0).length() };
     }
 
     private static long lengthOrZero(final Path file)
