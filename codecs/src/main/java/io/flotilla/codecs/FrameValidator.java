@@ -381,14 +381,22 @@ public final class FrameValidator
         final long snapshotLength =
             buffer.getLong(block + SnapshotChunkDecoder.snapshotLengthEncodingOffset(), LITTLE_ENDIAN);
         final long fileOffset = buffer.getLong(block + SnapshotChunkDecoder.fileOffsetEncodingOffset(), LITTLE_ENDIAN);
-        if (snapshotIndex < 1 || snapshotIndex > MAX_INDEX || snapshotTerm < 1 || snapshotLength < 0 ||
-            fileOffset < 0 || fileOffset > snapshotLength - dataLength)
+        final FrameVerdict termsVerdict = checkTerms(
+            buffer, block, SnapshotChunkDecoder.termEncodingOffset(), SnapshotChunkDecoder.snapshotTermEncodingOffset());
+        if (FrameVerdict.VALID != termsVerdict)
+        {
+            return termsVerdict;
+        }
+
+        // A leader's snapshot ends in an entry of its term or an older one.
+        final long term = buffer.getLong(block + SnapshotChunkDecoder.termEncodingOffset(), LITTLE_ENDIAN);
+        if (snapshotIndex < 1 || snapshotIndex > MAX_INDEX || snapshotTerm < 1 || snapshotTerm > term ||
+            snapshotLength < 0 || fileOffset < 0 || fileOffset > snapshotLength - dataLength)
         {
             return FrameVerdict.BAD_FIELD_VALUE;
         }
 
-        return checkTerms(
-            buffer, block, SnapshotChunkDecoder.termEncodingOffset(), SnapshotChunkDecoder.snapshotTermEncodingOffset());
+        return FrameVerdict.VALID;
     }
 
     private static FrameVerdict validateSnapshotAck(final DirectBuffer buffer, final int block, final int end)

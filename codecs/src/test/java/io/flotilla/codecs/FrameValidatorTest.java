@@ -237,6 +237,12 @@ class FrameValidatorTest
         TestFrames.encodeSample(SnapshotChunkEncoder.TEMPLATE_ID, buffer, 0);
         buffer.putLong(block + SnapshotChunkEncoder.snapshotTermEncodingOffset(), 0, LITTLE_ENDIAN);
         assertEquals(FrameVerdict.BAD_FIELD_VALUE, FrameValidator.validate(buffer, 0, length));
+
+        TestFrames.encodeSample(SnapshotChunkEncoder.TEMPLATE_ID, buffer, 0);
+        buffer.putLong(block + SnapshotChunkEncoder.snapshotTermEncodingOffset(), 5, LITTLE_ENDIAN);
+        assertEquals(FrameVerdict.VALID, FrameValidator.validate(buffer, 0, length), "a snapshot of the leader's term");
+        buffer.putLong(block + SnapshotChunkEncoder.snapshotTermEncodingOffset(), 6, LITTLE_ENDIAN);
+        assertEquals(FrameVerdict.BAD_FIELD_VALUE, FrameValidator.validate(buffer, 0, length), "newer than the leader");
     }
 
     @Test
@@ -305,7 +311,10 @@ class FrameValidatorTest
         for (final int[] field : termFields)
         {
             final String name = "template " + field[0] + " term at " + field[1];
-            assertFieldVerdict(field, FrameValidator.MAX_TERM, FrameVerdict.VALID, name);
+            final boolean chunkSnapshotTerm = SnapshotChunkEncoder.TEMPLATE_ID == field[0] &&
+                SnapshotChunkEncoder.snapshotTermEncodingOffset() == field[1];
+            assertFieldVerdict(field, FrameValidator.MAX_TERM,
+                chunkSnapshotTerm ? FrameVerdict.BAD_FIELD_VALUE : FrameVerdict.VALID, name);
             assertFieldVerdict(field, FrameValidator.MAX_TERM + 1, FrameVerdict.TERM_OUT_OF_BOUNDS, name);
             assertFieldVerdict(field, Long.MAX_VALUE, FrameVerdict.TERM_OUT_OF_BOUNDS, name);
             assertFieldVerdict(field, -1, FrameVerdict.BAD_FIELD_VALUE, name);

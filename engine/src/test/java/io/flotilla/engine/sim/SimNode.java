@@ -48,6 +48,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     private long snapshotsInstalled;
     private long snapshotsRejected;
     private long wipes;
+    private long droppedMessages;
     private long persistedTerm;
     private int persistedVote = RaftNode.NO_MEMBER;
     private RaftNode raft;
@@ -598,6 +599,19 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
             }
             simulation.invariants().onLeader(this, term);
         }
+    }
+
+    public void onMessageDropped()
+    {
+        droppedMessages++;
+    }
+
+    /**
+     * @return messages this node's cores dropped, across restarts.
+     */
+    long droppedMessages()
+    {
+        return droppedMessages;
     }
 
     public String toString()
