@@ -405,6 +405,10 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
 
     public void persistState(final long term, final int votedFor)
     {
+        if (term > RaftNode.MAX_TERM)
+        {
+            throw new SimulationFailure("node " + id + " persisted term " + term + " past the bound");
+        }
         if (term < persistedTerm)
         {
             throw new SimulationFailure("node " + id + " persisted term " + term + " below " + persistedTerm);
