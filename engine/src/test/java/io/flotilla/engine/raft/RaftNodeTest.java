@@ -436,6 +436,59 @@ class RaftNodeTest
     }
 
     @Test
+    void aLeaderWhoseLogBeginsBelowTwoToThe32ReplicatesAndCommitsAcrossIt()
+    {
+        final long prefix = (1L << 32) - 2;
+        compactedUpTo(prefix, 3);
+        final RaftNode leader = node(0, prefix);
+        electLeader(leader);
+        final long term = leader.currentTerm();
+        for (int i = 0; i < 3; i++)
+        {
+            leader.propose(EntryType.COMMAND, 1, i, new UnsafeBuffer(new byte[8]), 0, 8);
+        }
+        final long last = store.lastIndex();
+        assertEquals((1L << 32) + 2, last);
+        store.markDurable(last);
+        leader.onDurable(last);
+
+        leader.onAppendResponse(1, term, true, last, last, 0, 0);
+        assertEquals(last, leader.commitIndex());
+        assertEquals("commit " + last, outbox.lastMatching("commit"));
+
+        // Back-tracking across the boundary: the follower holds nothing after 2^32 - 1.
+        leader.onAppendResponse(2, term, false, 0, 0, 1L << 32, 0);
+        assertTrue(outbox.lastMatching("appendEntries 2").startsWith(
+            "appendEntries 2 " + term + " prev=" + ((1L << 32) - 1)), outbox.calls.toString());
+        assertEquals(0, leader.droppedMessages());
+    }
+
+    @Test
+    void aFollowerWhoseLogBeginsBeyondTwoToThe31AppendsTruncatesAndCommits()
+    {
+        final long prefix = 3_000_000_000L;
+        compactedUpTo(prefix, 2);
+        final RaftNode node = node(0, prefix);
+        final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
+
+        node.onAppendEntries(1, 3, prefix, 2, prefix, block, 0, frames(block, prefix + 1, 2, 2, 3));
+        assertEquals(prefix + 3, store.lastIndex());
+        assertEquals("appendResponse 1 3 true appended=" + (prefix + 3) + " durable=" + prefix + " conflict=0/0",
+            outbox.last());
+
+        // The leader of term 4 overwrites the uncommitted tail and commits what it sent.
+        node.onAppendEntries(2, 4, prefix + 1, 2, prefix + 2, block, 0, frames(block, prefix + 2, 4));
+        assertEquals(prefix + 2, store.lastIndex());
+        assertEquals(4, store.termAt(prefix + 2));
+        assertEquals(prefix + 2, node.commitIndex());
+
+        node.onAppendEntries(2, 4, prefix + 5, 4, prefix + 2, block, 0, 0);
+        assertEquals("appendResponse 2 4 false appended=" + (prefix + 2) + " durable=" + prefix + " conflict=" +
+            (prefix + 3) + "/0", outbox.last());
+        assertEquals(0, node.droppedMessages());
+    }
+
+    @Test
     void rejectsBadConstructorArguments()
     {
         assertThrows(IllegalArgumentException.class, () -> new RaftNode(
