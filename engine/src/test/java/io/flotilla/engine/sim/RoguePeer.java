@@ -121,8 +121,8 @@ final class RoguePeer
             {
                 // A TimeoutNow of a later term, or of this one from a member the target does not follow.
                 final boolean later = random.nextBoolean() || from == raft.leaderId();
-                return new Forgery(SimMessage.timeoutNow(from, target.id(), later ? term + 1 + random.nextInt(5) : term),
-                    true, true);
+                final long timeoutTerm = later ? term + 1 + random.nextInt(5) : term;
+                return new Forgery(SimMessage.timeoutNow(from, target.id(), timeoutTerm), true, true);
             }
 
             default:

@@ -834,6 +834,21 @@ public final class Simulation
             " persisted=" + node.persistedTerm() + "/" + node.persistedVote();
     }
 
+    /**
+     * Deliver to node {@code to}, at once, an AppendResponse that no node sent: a forged one.
+     */
+    public void forgeAppendResponse(
+        final int from, final int to, final long term, final boolean success, final long lastAppended,
+        final long durable)
+    {
+        final SimMessage message = SimMessage.appendResponse(from, to, term, success, lastAppended, durable, 0, 0);
+        if (tracing())
+        {
+            trace("forged " + message);
+        }
+        nodes[to].receive(message);
+    }
+
     private void randomProposals()
     {
         if (!faults)
