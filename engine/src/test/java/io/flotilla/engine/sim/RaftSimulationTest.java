@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 class RaftSimulationTest
 {
     private static final int DEFAULT_SEEDS = 500;
-    private static final int DEFAULT_ROGUE_SEEDS = 15;
+    private static final int DEFAULT_ROGUE_SEEDS = 30;
 
     @Test
     void threeNodesAllFaults()
