@@ -264,6 +264,42 @@ class LogCompactionTest
     }
 
     @Test
+    void aLogBeginningBeyondTwoToThe32AppendsTruncatesCompactsAndRecovers()
+    {
+        final File dir = tempDir.toFile();
+        final long previous = (1L << 32) - 1500;
+        final long first;
+        try (LogTestSupport log = open(dir, Durability.FSYNC))
+        {
+            log.store.reset(3_000_000_000L, termOf(3_000_000_000L));
+            log.append(3_000_000_001L, 3_000_000_100L, 16, PAYLOAD);
+            log.awaitDurable(3_000_000_100L);
+            assertReadable(log, 3_000_000_001L, 3_000_000_100L);
+
+            // Across 2^32: appends, lookups, a truncation and a compaction.
+            log.store.reset(previous, termOf(previous));
+            log.append(previous + 1, previous + 3000, 16, PAYLOAD);
+            log.awaitDurable(previous + 3000);
+            assertEquals(termOf(1L << 32), log.store.termAt(1L << 32));
+            log.store.truncateAfter((1L << 32) + 10);
+            assertEquals((1L << 32) + 10, log.store.lastIndex());
+            log.append((1L << 32) + 11, previous + 3500, 16, PAYLOAD);
+            log.awaitDurable(previous + 3500);
+            first = log.store.compact((1L << 32) + 500);
+            assertTrue(first > previous + 1 && first <= (1L << 32) + 501, "compacted to " + first);
+            assertReadable(log, first, previous + 3500);
+        }
+
+        try (LogTestSupport log = open(dir, Durability.FSYNC))
+        {
+            assertEquals(first, log.store.firstIndex());
+            assertEquals(previous + 3500, log.store.lastIndex());
+            assertEquals(termOf(first - 1), log.store.termAt(first - 1));
+            assertReplays(log, first, previous + 3500);
+        }
+    }
+
+    @Test
     void resetOfAnEmptyLogAndOfACompactedOne()
     {
         final File dir = tempDir.toFile();

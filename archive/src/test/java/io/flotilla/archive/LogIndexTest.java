@@ -7,6 +7,50 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class LogIndexTest
 {
     @Test
+    void holdsALogWhoseIndicesAreBeyondTwoToThe31AndTwoToThe32()
+    {
+        // Past 2^31 an int cast of an index turns negative; past 2^32 it wraps to a small positive one.
+        for (final long previous : new long[]{ 3_000_000_000L, (1L << 32) - LogIndex.CHUNK_ENTRIES / 2 })
+        {
+            final LogIndex index = new LogIndex(previous, 9);
+            final long last = previous + LogIndex.CHUNK_ENTRIES + 10;
+            for (long i = previous + 1; i <= last; i++)
+            {
+                index.append(9 + (i - previous) / 1000, 40, 64 * (i - previous));
+            }
+            assertEquals(last, index.lastIndex());
+            for (long i = previous + 1; i <= last; i++)
+            {
+                assertEquals(9 + (i - previous) / 1000, index.term(i), "term of " + i);
+                assertEquals(40 * (i - previous), index.frameEnd(i), "frame end of " + i);
+                assertEquals(64 * (i - previous), index.endPosition(i), "end position of " + i);
+            }
+            assertEquals(40 * 21, index.bytes(last - 20, last));
+            assertEquals(previous + 5, index.lastFrameEndingBy(previous + 1, last, 40 * 5 + 39));
+
+            index.truncateAfter(last - 5);
+            index.append(77, 8, 0);
+            assertEquals(last - 4, index.lastIndex());
+            assertEquals(77, index.term(last - 4));
+            assertEquals(40 * (last - 5 - previous) + 8, index.frameEnd(last - 4));
+
+            final long prefix = previous + LogIndex.CHUNK_ENTRIES + 3;
+            index.compact(prefix);
+            assertEquals(prefix + 1, index.firstIndex());
+            assertEquals(9 + (prefix - previous) / 1000, index.term(prefix), "the new prefix keeps its term");
+            assertEquals(LogIndex.CHUNK_ENTRIES, index.capacity(), "the chunk wholly before the prefix is freed");
+            assertEquals(77, index.term(last - 4));
+
+            index.reset(5_000_000_000L, 12);
+            index.append(12, 40, 7);
+            assertEquals(5_000_000_001L, index.lastIndex());
+            assertEquals(12, index.term(5_000_000_000L));
+            assertEquals(40, index.frameEnd(5_000_000_001L));
+            index.reset(0, 0);
+        }
+    }
+
+    @Test
     void holdsEveryEntryAcrossChunkBoundaries()
     {
         final LogIndex index = new LogIndex(0, 0);

@@ -8,8 +8,11 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * Checks untrusted bytes before any decoder reads them: a slice must hold exactly one complete, well-formed
  * message of this schema (known template and version, exact block length, enum values defined, every
  * variable-length field within its bound and the slice, no trailing bytes), log entries must carry a
- * correct CRC32C and consecutive indices, and a snapshot chunk's data must lie within the file it names. Never throws and never allocates: a decoder run on a
- * {@link FrameVerdict#VALID} slice cannot read out of bounds or meet an undefined enum value.
+ * correct CRC32C and consecutive indices, and a snapshot chunk's data must lie within the file it names. The terms,
+ * indices and lengths of consensus messages must be in range: none negative, no term above {@link #MAX_TERM}, no index
+ * above {@link #MAX_INDEX}; whether they make sense to the node that receives them is the consensus core's question.
+ * Never throws and never allocates: a decoder run on a {@link FrameVerdict#VALID} slice cannot read out of bounds or
+ * meet an undefined enum value.
  */
 public final class FrameValidator
 {
@@ -24,6 +27,19 @@ public final class FrameValidator
 
     /** Bound on the data of one SnapshotChunk: senders cut a snapshot file in chunks no longer than this. */
     public static final int MAX_SNAPSHOT_CHUNK_LENGTH = 1024 * 1024;
+
+    /**
+     * The highest term a message or a log entry may carry, and so the highest a node ever adopts or persists. A
+     * term rises by one per election: at one election a millisecond, 2^48 terms last about 8,900 years, while a
+     * bound this far below {@link Long#MAX_VALUE} keeps {@code term + 1} and any sum of terms from overflowing.
+     */
+    public static final long MAX_TERM = 1L << 48;
+
+    /**
+     * The highest log index a consensus message may carry: 2^62 entries outlast any log, and an index this far
+     * below {@link Long#MAX_VALUE} keeps {@code index + 1} and the differences of indices from overflowing.
+     */
+    public static final long MAX_INDEX = 1L << 62;
 
     private static final int HEADER = MessageHeaderDecoder.ENCODED_LENGTH;
     private static final int VAR_LENGTH_PREFIX = 4;
@@ -73,18 +89,29 @@ public final class FrameValidator
                 return validateAppendEntries(buffer, block, end);
 
             case AppendResponseDecoder.TEMPLATE_ID:
-                return isBoolean(buffer, block + AppendResponseDecoder.successEncodingOffset()) ?
-                    varFields(buffer, varStart, end, NO_FIELD, NO_FIELD) : FrameVerdict.BAD_ENUM_VALUE;
+                return validateAppendResponse(buffer, block, end);
 
             case RequestVoteDecoder.TEMPLATE_ID:
-                return isBoolean(buffer, block + RequestVoteDecoder.preVoteEncodingOffset()) &&
-                    isBoolean(buffer, block + RequestVoteDecoder.transferEncodingOffset()) ?
-                    varFields(buffer, varStart, end, NO_FIELD, NO_FIELD) : FrameVerdict.BAD_ENUM_VALUE;
+                return validateRequestVote(buffer, block, end);
 
             case VoteResponseDecoder.TEMPLATE_ID:
+            {
+                final FrameVerdict termVerdict = checkTerm(buffer, block + VoteResponseDecoder.termEncodingOffset());
+                if (FrameVerdict.VALID != termVerdict)
+                {
+                    return termVerdict;
+                }
                 return isBoolean(buffer, block + VoteResponseDecoder.preVoteEncodingOffset()) &&
                     isBoolean(buffer, block + VoteResponseDecoder.grantedEncodingOffset()) ?
                     varFields(buffer, varStart, end, NO_FIELD, NO_FIELD) : FrameVerdict.BAD_ENUM_VALUE;
+            }
+
+            case TimeoutNowDecoder.TEMPLATE_ID:
+            {
+                final FrameVerdict termVerdict = checkTerm(buffer, block + TimeoutNowDecoder.termEncodingOffset());
+                return FrameVerdict.VALID != termVerdict ?
+                    termVerdict : varFields(buffer, varStart, end, NO_FIELD, NO_FIELD);
+            }
 
             case SnapshotChunkDecoder.TEMPLATE_ID:
                 return validateSnapshotChunk(buffer, block, end);
@@ -110,7 +137,7 @@ public final class FrameValidator
             case NodeStateRecordDecoder.TEMPLATE_ID:
                 return validateNodeStateRecord(buffer, offset, length);
 
-            default: // TimeoutNow, SessionAck, SessionKeepAlive, SessionClose: fixed fields only.
+            default: // SessionAck, SessionKeepAlive, SessionClose: fixed fields only.
                 return varFields(buffer, varStart, end, NO_FIELD, NO_FIELD);
         }
     }
@@ -233,7 +260,13 @@ public final class FrameValidator
             return FrameVerdict.BAD_INDEX_SEQUENCE;
         }
 
-        return EntryFrame.term(buffer, offset) < 1 ? FrameVerdict.BAD_TERM : FrameVerdict.VALID;
+        final long term = EntryFrame.term(buffer, offset);
+        if (term > MAX_TERM)
+        {
+            return FrameVerdict.TERM_OUT_OF_BOUNDS;
+        }
+
+        return term < 1 ? FrameVerdict.BAD_TERM : FrameVerdict.VALID;
     }
 
     private static FrameVerdict validateAppendEntries(final DirectBuffer buffer, final int block, final int end)
@@ -260,14 +293,20 @@ public final class FrameValidator
             return FrameVerdict.TRAILING_BYTES;
         }
 
-        final long prevLogIndex = buffer.getLong(block + AppendEntriesDecoder.prevLogIndexEncodingOffset(), LITTLE_ENDIAN);
-        final long prevLogTerm = buffer.getLong(block + AppendEntriesDecoder.prevLogTermEncodingOffset(), LITTLE_ENDIAN);
-        final int entryCount = buffer.getInt(block + AppendEntriesDecoder.entryCountEncodingOffset(), LITTLE_ENDIAN);
-        if (prevLogIndex < 0 || prevLogTerm < 0 ||
-            buffer.getLong(block + AppendEntriesDecoder.leaderCommitEncodingOffset(), LITTLE_ENDIAN) < 0)
+        final FrameVerdict termsVerdict = checkTerms(
+            buffer, block, AppendEntriesDecoder.termEncodingOffset(), AppendEntriesDecoder.prevLogTermEncodingOffset());
+        if (FrameVerdict.VALID != termsVerdict)
+        {
+            return termsVerdict;
+        }
+        if (!isIndex(buffer, block + AppendEntriesDecoder.prevLogIndexEncodingOffset()) ||
+            !isIndex(buffer, block + AppendEntriesDecoder.leaderCommitEncodingOffset()))
         {
             return FrameVerdict.BAD_FIELD_VALUE;
         }
+
+        final long prevLogIndex = buffer.getLong(block + AppendEntriesDecoder.prevLogIndexEncodingOffset(), LITTLE_ENDIAN);
+        final int entryCount = buffer.getInt(block + AppendEntriesDecoder.entryCountEncodingOffset(), LITTLE_ENDIAN);
 
         final FrameVerdict entriesVerdict =
             validateEntries(buffer, entriesOffset, (int)entriesLength, prevLogIndex + 1);
@@ -278,6 +317,52 @@ public final class FrameValidator
 
         return countEntries(buffer, entriesOffset, (int)entriesLength) == entryCount ?
             FrameVerdict.VALID : FrameVerdict.BAD_ENTRY_COUNT;
+    }
+
+    private static FrameVerdict validateAppendResponse(final DirectBuffer buffer, final int block, final int end)
+    {
+        final FrameVerdict termsVerdict = checkTerms(
+            buffer,
+            block,
+            AppendResponseDecoder.termEncodingOffset(),
+            AppendResponseDecoder.conflictTermEncodingOffset());
+        if (FrameVerdict.VALID != termsVerdict)
+        {
+            return termsVerdict;
+        }
+        if (!isIndex(buffer, block + AppendResponseDecoder.lastAppendedIndexEncodingOffset()) ||
+            !isIndex(buffer, block + AppendResponseDecoder.durableIndexEncodingOffset()) ||
+            !isIndex(buffer, block + AppendResponseDecoder.conflictIndexEncodingOffset()))
+        {
+            return FrameVerdict.BAD_FIELD_VALUE;
+        }
+        if (!isBoolean(buffer, block + AppendResponseDecoder.successEncodingOffset()))
+        {
+            return FrameVerdict.BAD_ENUM_VALUE;
+        }
+
+        return varFields(buffer, block + AppendResponseDecoder.BLOCK_LENGTH, end, NO_FIELD, NO_FIELD);
+    }
+
+    private static FrameVerdict validateRequestVote(final DirectBuffer buffer, final int block, final int end)
+    {
+        final FrameVerdict termsVerdict = checkTerms(
+            buffer, block, RequestVoteDecoder.termEncodingOffset(), RequestVoteDecoder.lastLogTermEncodingOffset());
+        if (FrameVerdict.VALID != termsVerdict)
+        {
+            return termsVerdict;
+        }
+        if (!isIndex(buffer, block + RequestVoteDecoder.lastLogIndexEncodingOffset()))
+        {
+            return FrameVerdict.BAD_FIELD_VALUE;
+        }
+        if (!isBoolean(buffer, block + RequestVoteDecoder.preVoteEncodingOffset()) ||
+            !isBoolean(buffer, block + RequestVoteDecoder.transferEncodingOffset()))
+        {
+            return FrameVerdict.BAD_ENUM_VALUE;
+        }
+
+        return varFields(buffer, block + RequestVoteDecoder.BLOCK_LENGTH, end, NO_FIELD, NO_FIELD);
     }
 
     private static FrameVerdict validateSnapshotChunk(final DirectBuffer buffer, final int block, final int end)
@@ -296,8 +381,17 @@ public final class FrameValidator
         final long snapshotLength =
             buffer.getLong(block + SnapshotChunkDecoder.snapshotLengthEncodingOffset(), LITTLE_ENDIAN);
         final long fileOffset = buffer.getLong(block + SnapshotChunkDecoder.fileOffsetEncodingOffset(), LITTLE_ENDIAN);
-        if (snapshotIndex < 1 || snapshotTerm < 1 || snapshotLength < 0 || fileOffset < 0 ||
-            fileOffset > snapshotLength - dataLength)
+        final FrameVerdict termsVerdict = checkTerms(
+            buffer, block, SnapshotChunkDecoder.termEncodingOffset(), SnapshotChunkDecoder.snapshotTermEncodingOffset());
+        if (FrameVerdict.VALID != termsVerdict)
+        {
+            return termsVerdict;
+        }
+
+        // A leader's snapshot ends in an entry of its term or an older one.
+        final long term = buffer.getLong(block + SnapshotChunkDecoder.termEncodingOffset(), LITTLE_ENDIAN);
+        if (snapshotIndex < 1 || snapshotIndex > MAX_INDEX || snapshotTerm < 1 || snapshotTerm > term ||
+            snapshotLength < 0 || fileOffset < 0 || fileOffset > snapshotLength - dataLength)
         {
             return FrameVerdict.BAD_FIELD_VALUE;
         }
@@ -311,8 +405,13 @@ public final class FrameValidator
         {
             return FrameVerdict.BAD_ENUM_VALUE;
         }
-        if (buffer.getLong(block + SnapshotAckDecoder.snapshotIndexEncodingOffset(), LITTLE_ENDIAN) < 0 ||
-            buffer.getLong(block + SnapshotAckDecoder.snapshotTermEncodingOffset(), LITTLE_ENDIAN) < 0 ||
+        final FrameVerdict termsVerdict = checkTerms(
+            buffer, block, SnapshotAckDecoder.termEncodingOffset(), SnapshotAckDecoder.snapshotTermEncodingOffset());
+        if (FrameVerdict.VALID != termsVerdict)
+        {
+            return termsVerdict;
+        }
+        if (!isIndex(buffer, block + SnapshotAckDecoder.snapshotIndexEncodingOffset()) ||
             buffer.getLong(block + SnapshotAckDecoder.nextOffsetEncodingOffset(), LITTLE_ENDIAN) < 0)
         {
             return FrameVerdict.BAD_FIELD_VALUE;
@@ -436,6 +535,35 @@ public final class FrameValidator
         }
 
         return count;
+    }
+
+    /**
+     * A term field of a consensus message: negative is no term at all, above {@link #MAX_TERM} out of bounds.
+     */
+    private static FrameVerdict checkTerm(final DirectBuffer buffer, final int offset)
+    {
+        final long term = buffer.getLong(offset, LITTLE_ENDIAN);
+        if (term > MAX_TERM)
+        {
+            return FrameVerdict.TERM_OUT_OF_BOUNDS;
+        }
+
+        return term < 0 ? FrameVerdict.BAD_FIELD_VALUE : FrameVerdict.VALID;
+    }
+
+    private static FrameVerdict checkTerms(
+        final DirectBuffer buffer, final int block, final int firstFieldOffset, final int secondFieldOffset)
+    {
+        final FrameVerdict verdict = checkTerm(buffer, block + firstFieldOffset);
+
+        return FrameVerdict.VALID != verdict ? verdict : checkTerm(buffer, block + secondFieldOffset);
+    }
+
+    private static boolean isIndex(final DirectBuffer buffer, final int offset)
+    {
+        final long index = buffer.getLong(offset, LITTLE_ENDIAN);
+
+        return index >= 0 && index <= MAX_INDEX;
     }
 
     private static boolean isBoolean(final DirectBuffer buffer, final int offset)

@@ -27,8 +27,10 @@ public enum FrameVerdict
     BAD_TERM,
     /** An AppendEntries entry count does not match its block. */
     BAD_ENTRY_COUNT,
-    /** A field holds a value outside its meaningful range (a negative index, say). */
-    BAD_FIELD_VALUE;
+    /** A field holds a value outside its meaningful range (a negative index or term, say). */
+    BAD_FIELD_VALUE,
+    /** A term above {@link FrameValidator#MAX_TERM}: never adopted, never persisted. */
+    TERM_OUT_OF_BOUNDS;
 
     /**
      * @return true only for {@link #VALID}.

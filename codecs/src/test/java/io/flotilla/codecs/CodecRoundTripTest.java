@@ -29,7 +29,7 @@ class CodecRoundTripTest
 
         final int offset = 3; // unaligned on purpose
         final int length = EntryFrame.encode(
-            buffer, offset, Long.MAX_VALUE, Long.MAX_VALUE - 1, Long.MIN_VALUE, EntryType.COMMAND,
+            buffer, offset, Long.MAX_VALUE, FrameValidator.MAX_TERM, Long.MIN_VALUE, EntryType.COMMAND,
             Long.MAX_VALUE, Long.MIN_VALUE, payload, 0, payloadLength);
 
         assertEquals(EntryFrame.frameLength(payloadLength), length);
@@ -38,7 +38,7 @@ class CodecRoundTripTest
 
         final LogEntryDecoder decoder = new LogEntryDecoder().wrapAndApplyHeader(buffer, offset, headerDecoder);
         assertEquals(Long.MAX_VALUE, decoder.index());
-        assertEquals(Long.MAX_VALUE - 1, decoder.term());
+        assertEquals(FrameValidator.MAX_TERM, decoder.term(), "the highest term a valid entry has");
         assertEquals(Long.MIN_VALUE, decoder.timestamp());
         assertEquals(EntryType.COMMAND, decoder.entryType());
         assertEquals(Long.MAX_VALUE, decoder.sessionId());

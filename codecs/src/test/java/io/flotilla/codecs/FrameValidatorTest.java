@@ -237,6 +237,12 @@ class FrameValidatorTest
         TestFrames.encodeSample(SnapshotChunkEncoder.TEMPLATE_ID, buffer, 0);
         buffer.putLong(block + SnapshotChunkEncoder.snapshotTermEncodingOffset(), 0, LITTLE_ENDIAN);
         assertEquals(FrameVerdict.BAD_FIELD_VALUE, FrameValidator.validate(buffer, 0, length));
+
+        TestFrames.encodeSample(SnapshotChunkEncoder.TEMPLATE_ID, buffer, 0);
+        buffer.putLong(block + SnapshotChunkEncoder.snapshotTermEncodingOffset(), 5, LITTLE_ENDIAN);
+        assertEquals(FrameVerdict.VALID, FrameValidator.validate(buffer, 0, length), "a snapshot of the leader's term");
+        buffer.putLong(block + SnapshotChunkEncoder.snapshotTermEncodingOffset(), 6, LITTLE_ENDIAN);
+        assertEquals(FrameVerdict.BAD_FIELD_VALUE, FrameValidator.validate(buffer, 0, length), "newer than the leader");
     }
 
     @Test
@@ -283,6 +289,72 @@ class FrameValidatorTest
         final int length = TestFrames.encodeSample(NodeStateRecordEncoder.TEMPLATE_ID, buffer, 0);
         buffer.putByte(length - 1, (byte)(buffer.getByte(length - 1) ^ 1));
         assertEquals(FrameVerdict.BAD_CHECKSUM, FrameValidator.validate(buffer, 0, length));
+    }
+
+    @Test
+    void consensusTermsOutOfBoundsAndNegativeFieldsAreRejected()
+    {
+        final int[][] termFields = {
+            {AppendEntriesEncoder.TEMPLATE_ID, AppendEntriesEncoder.termEncodingOffset()},
+            {AppendEntriesEncoder.TEMPLATE_ID, AppendEntriesEncoder.prevLogTermEncodingOffset()},
+            {AppendResponseEncoder.TEMPLATE_ID, AppendResponseEncoder.termEncodingOffset()},
+            {AppendResponseEncoder.TEMPLATE_ID, AppendResponseEncoder.conflictTermEncodingOffset()},
+            {RequestVoteEncoder.TEMPLATE_ID, RequestVoteEncoder.termEncodingOffset()},
+            {RequestVoteEncoder.TEMPLATE_ID, RequestVoteEncoder.lastLogTermEncodingOffset()},
+            {VoteResponseEncoder.TEMPLATE_ID, VoteResponseEncoder.termEncodingOffset()},
+            {TimeoutNowEncoder.TEMPLATE_ID, TimeoutNowEncoder.termEncodingOffset()},
+            {SnapshotChunkEncoder.TEMPLATE_ID, SnapshotChunkEncoder.termEncodingOffset()},
+            {SnapshotChunkEncoder.TEMPLATE_ID, SnapshotChunkEncoder.snapshotTermEncodingOffset()},
+            {SnapshotAckEncoder.TEMPLATE_ID, SnapshotAckEncoder.termEncodingOffset()},
+            {SnapshotAckEncoder.TEMPLATE_ID, SnapshotAckEncoder.snapshotTermEncodingOffset()},
+        };
+        for (final int[] field : termFields)
+        {
+            final String name = "template " + field[0] + " term at " + field[1];
+            final boolean chunkSnapshotTerm = SnapshotChunkEncoder.TEMPLATE_ID == field[0] &&
+                SnapshotChunkEncoder.snapshotTermEncodingOffset() == field[1];
+            assertFieldVerdict(field, FrameValidator.MAX_TERM,
+                chunkSnapshotTerm ? FrameVerdict.BAD_FIELD_VALUE : FrameVerdict.VALID, name);
+            assertFieldVerdict(field, FrameValidator.MAX_TERM + 1, FrameVerdict.TERM_OUT_OF_BOUNDS, name);
+            assertFieldVerdict(field, Long.MAX_VALUE, FrameVerdict.TERM_OUT_OF_BOUNDS, name);
+            assertFieldVerdict(field, -1, FrameVerdict.BAD_FIELD_VALUE, name);
+            assertFieldVerdict(field, Long.MIN_VALUE, FrameVerdict.BAD_FIELD_VALUE, name);
+        }
+
+        final int[][] indexFields = {
+            {AppendEntriesEncoder.TEMPLATE_ID, AppendEntriesEncoder.prevLogIndexEncodingOffset()},
+            {AppendEntriesEncoder.TEMPLATE_ID, AppendEntriesEncoder.leaderCommitEncodingOffset()},
+            {AppendResponseEncoder.TEMPLATE_ID, AppendResponseEncoder.lastAppendedIndexEncodingOffset()},
+            {AppendResponseEncoder.TEMPLATE_ID, AppendResponseEncoder.durableIndexEncodingOffset()},
+            {AppendResponseEncoder.TEMPLATE_ID, AppendResponseEncoder.conflictIndexEncodingOffset()},
+            {RequestVoteEncoder.TEMPLATE_ID, RequestVoteEncoder.lastLogIndexEncodingOffset()},
+            {SnapshotChunkEncoder.TEMPLATE_ID, SnapshotChunkEncoder.snapshotIndexEncodingOffset()},
+            {SnapshotAckEncoder.TEMPLATE_ID, SnapshotAckEncoder.snapshotIndexEncodingOffset()},
+        };
+        for (final int[] field : indexFields)
+        {
+            final String name = "template " + field[0] + " index at " + field[1];
+            assertFieldVerdict(field, -1, FrameVerdict.BAD_FIELD_VALUE, name);
+            assertFieldVerdict(field, FrameValidator.MAX_INDEX + 1, FrameVerdict.BAD_FIELD_VALUE, name);
+            assertFieldVerdict(field, Long.MAX_VALUE, FrameVerdict.BAD_FIELD_VALUE, name);
+        }
+        assertFieldVerdict(
+            new int[]{AppendResponseEncoder.TEMPLATE_ID, AppendResponseEncoder.lastAppendedIndexEncodingOffset()},
+            FrameValidator.MAX_INDEX, FrameVerdict.VALID, "an index at the bound");
+    }
+
+    @Test
+    void anEntryWithATermAboveTheBoundIsRejected()
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[8]);
+        int length = EntryFrame.encode(
+            buffer, 0, 1, FrameValidator.MAX_TERM, 0, EntryType.COMMAND, 0, 0, payload, 0, payload.capacity());
+        assertEquals(FrameVerdict.VALID, FrameValidator.validateEntries(buffer, 0, length, 1));
+
+        length = EntryFrame.encode(
+            buffer, 0, 1, FrameValidator.MAX_TERM + 1, 0, EntryType.COMMAND, 0, 0, payload, 0, payload.capacity());
+        assertEquals(FrameVerdict.TERM_OUT_OF_BOUNDS, FrameValidator.validateEntries(buffer, 0, length, 1));
+        assertEquals(FrameVerdict.TERM_OUT_OF_BOUNDS, FrameValidator.validate(buffer, 0, length));
     }
 
     @Test
@@ -371,6 +443,13 @@ class FrameValidatorTest
     private static boolean within(final int value, final int start, final int length)
     {
         return value >= start && value < start + length;
+    }
+
+    private void assertFieldVerdict(final int[] field, final long value, final FrameVerdict expected, final String name)
+    {
+        final int length = TestFrames.encodeSample(field[0], buffer, 0);
+        buffer.putLong(HEADER + field[1], value, LITTLE_ENDIAN);
+        assertEquals(expected, FrameValidator.validate(buffer, 0, length), name + " = " + value);
     }
 
     private void flip(final int bit)

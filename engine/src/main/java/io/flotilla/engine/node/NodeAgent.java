@@ -716,6 +716,11 @@ public final class NodeAgent implements Agent, RaftOutbox
         }
     }
 
+    public void onMessageDropped()
+    {
+        counters.droppedMessages().incrementRelease();
+    }
+
     /**
      * A listener is called from inside the Raft node: its failure is reported, never allowed to unwind Raft.
      */

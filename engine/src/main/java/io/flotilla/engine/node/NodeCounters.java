@@ -73,7 +73,7 @@ public final class NodeCounters implements AutoCloseable
         bytesReplicated = aeron.addCounter(BYTES_REPLICATED_TYPE_ID, "flotilla entry bytes replicated" + suffix);
         invalidMessages = aeron.addCounter(INVALID_MESSAGES_TYPE_ID, "flotilla invalid messages dropped" + suffix);
         droppedMessages = aeron.addCounter(DROPPED_MESSAGES_TYPE_ID,
-            "flotilla messages dropped (unknown session or member, unsendable reply)" + suffix);
+            "flotilla messages dropped (unknown session or member, impossible term or index, unsendable reply)" + suffix);
         snapshotIndex = aeron.addCounter(SNAPSHOT_INDEX_TYPE_ID, "flotilla snapshot index (newest)" + suffix);
         logFirstIndex = aeron.addCounter(LOG_FIRST_INDEX_TYPE_ID, "flotilla log first index" + suffix);
         snapshotsInstalled = aeron.addCounter(SNAPSHOTS_INSTALLED_TYPE_ID,

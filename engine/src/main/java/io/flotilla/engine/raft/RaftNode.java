@@ -2,6 +2,7 @@ package io.flotilla.engine.raft;
 
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.EntryType;
+import io.flotilla.codecs.FrameValidator;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -24,6 +25,10 @@ import java.util.random.RandomGenerator;
  * quorum answers in {@link ProgressTracker} and {@link MajorityQuorum}, each peer's replication flow control in
  * {@link Progress} and {@link Inflights}, and the log's terms in {@link LogTerms}.
  * <p>
+ * Nothing a peer says can break the core's arithmetic: a term above {@link #MAX_TERM} is never adopted nor persisted,
+ * and a message whose terms or indices contradict what this node knows (a match beyond the leader's log, a
+ * TimeoutNow from a member that is not the leader) is dropped and counted ({@link RaftOutbox#onMessageDropped()}).
+ * <p>
  * Steady-state leader and follower paths allocate nothing.
  */
 public final class RaftNode
@@ -33,6 +38,10 @@ public final class RaftNode
     public static final long NOT_LEADER = -1;
     /** {@link #propose} result: leadership is being transferred, or too many entries are uncommitted. */
     public static final long BACK_PRESSURED = -2;
+    /** The highest term a node adopts or reaches by its own elections: {@link FrameValidator#MAX_TERM}. */
+    public static final long MAX_TERM = FrameValidator.MAX_TERM;
+    /** The highest log index a peer may name: {@link FrameValidator#MAX_INDEX}. */
+    public static final long MAX_INDEX = FrameValidator.MAX_INDEX;
 
     /** Conflict term sent with a rejection when the follower's log is shorter than the leader's previous index. */
     static final long NO_CONFLICT_TERM = 0;
@@ -130,6 +139,11 @@ public final class RaftNode
         checkQuorum = config.checkQuorum();
         maxUncommittedEntries = config.maxUncommittedEntries();
 
+        if (persistedTerm < 0 || persistedTerm > MAX_TERM)
+        {
+            throw new IllegalArgumentException("persistedTerm=" + persistedTerm + " must be in 0.." + MAX_TERM +
+                ": the node state file holds a term no election reaches (written before terms were bounded)");
+        }
         if (persistedTerm < log.lastTerm())
         {
             // The term is persisted before any entry of that term is appended: the state file is stale or lost.
@@ -172,6 +186,12 @@ public final class RaftNode
 
         if (nowNs >= electionDeadlineNs)
         {
+            if (currentTerm >= MAX_TERM)
+            {
+                // No election can raise the term further: wait for a leader of this term.
+                resetElectionDeadline();
+                return 0;
+            }
             if (preVote)
             {
                 becomePreCandidate();
@@ -208,9 +228,11 @@ public final class RaftNode
         final boolean preVote,
         final boolean transfer)
     {
-        if (NO_SLOT == tracker.slotOf(from))
+        // A candidate's last entry is of its term or older, and only the empty log (index 0) ends in term 0.
+        if (NO_SLOT == tracker.slotOf(from) || !isTerm(term) || !isTerm(lastLogTerm) || lastLogTerm > term ||
+            !isIndex(lastLogIndex) || (0 == lastLogIndex) != (0 == lastLogTerm))
         {
-            droppedMessages++;
+            dropMessage();
             return;
         }
 
@@ -258,9 +280,9 @@ public final class RaftNode
     public void onVoteResponse(final int from, final long term, final boolean preVote, final boolean granted)
     {
         final int slot = tracker.slotOf(from);
-        if (NO_SLOT == slot)
+        if (NO_SLOT == slot || !isTerm(term))
         {
-            droppedMessages++;
+            dropMessage();
             return;
         }
 
@@ -306,9 +328,11 @@ public final class RaftNode
         final int offset,
         final int length)
     {
-        if (NO_SLOT == tracker.slotOf(from) || prevLogIndex < 0 || length < 0)
+        // A leader's entry at prevLogIndex is of its term or older; leaderCommit beyond this log is clamped below.
+        if (NO_SLOT == tracker.slotOf(from) || !isTerm(term) || !isTerm(prevLogTerm) || prevLogTerm > term ||
+            !isIndex(prevLogIndex) || !isIndex(leaderCommit) || length < 0)
         {
-            droppedMessages++;
+            dropMessage();
             return;
         }
 
@@ -345,10 +369,11 @@ public final class RaftNode
             return;
         }
 
-        final long lastNewIndex = length > 0 ? appendEntries(entries, offset, length, prevLogIndex) : prevLogIndex;
+        final long lastNewIndex =
+            length > 0 ? appendEntries(entries, offset, length, prevLogIndex, prevLogTerm) : prevLogIndex;
         if (lastNewIndex < 0)
         {
-            droppedMessages++;
+            dropMessage();
             return;
         }
 
@@ -385,9 +410,10 @@ public final class RaftNode
         final long conflictTerm)
     {
         final int slot = tracker.slotOf(from);
-        if (NO_SLOT == slot)
+        if (NO_SLOT == slot || !isTerm(term) || !isTerm(conflictTerm) ||
+            !isIndex(lastAppendedIndex) || !isIndex(durableIndex) || !isIndex(conflictIndex))
         {
-            droppedMessages++;
+            dropMessage();
             return;
         }
 
@@ -402,14 +428,23 @@ public final class RaftNode
             return;
         }
 
+        // An answer of this term is about this leader's log, which only grew in the term: the follower cannot
+        // match beyond its end, hold durable more than it matches, or know of a term after the current one.
+        final long lastIndex = log.lastIndex();
+        if (lastAppendedIndex > lastIndex || durableIndex > lastAppendedIndex || conflictIndex > lastIndex + 1 ||
+            conflictTerm > currentTerm)
+        {
+            dropMessage();
+            return;
+        }
+
         final Progress progress = tracker.progress(slot);
         progress.heard(nowNs);
-        final long lastIndex = log.lastIndex();
-        progress.durableAcknowledged(Math.min(Math.min(durableIndex, lastAppendedIndex), lastIndex));
+        progress.durableAcknowledged(durableIndex);
 
         if (success)
         {
-            onAppendSuccess(slot, Math.min(lastAppendedIndex, lastIndex));
+            onAppendSuccess(slot, lastAppendedIndex);
         }
         else
         {
@@ -420,24 +455,27 @@ public final class RaftNode
     }
 
     /**
-     * A TimeoutNow arrived: the leader hands leadership over, start an election at once.
+     * A TimeoutNow arrived: the leader hands leadership over, start an election at once. Only the leader this
+     * follower follows in the current term may ask: it sends one after replicating its log here, so a TimeoutNow of
+     * a later term, or from any other member, is dropped; a stale one (an earlier term) is ignored.
      */
     public void onTimeoutNow(final int from, final long term)
     {
-        if (NO_SLOT == tracker.slotOf(from))
+        if (NO_SLOT == tracker.slotOf(from) || !isTerm(term))
         {
-            droppedMessages++;
+            dropMessage();
             return;
         }
 
-        if (term < currentTerm || Role.LEADER == role)
+        if (term < currentTerm)
         {
             return;
         }
 
-        if (term > currentTerm)
+        if (term > currentTerm || Role.FOLLOWER != role || from != leaderId)
         {
-            updateTerm(term);
+            dropMessage();
+            return;
         }
         becomeCandidate(true);
     }
@@ -452,9 +490,9 @@ public final class RaftNode
      */
     public boolean onSnapshotChunk(final int from, final long term)
     {
-        if (NO_SLOT == tracker.slotOf(from))
+        if (NO_SLOT == tracker.slotOf(from) || !isTerm(term))
         {
-            droppedMessages++;
+            dropMessage();
             return false;
         }
 
@@ -494,7 +532,7 @@ public final class RaftNode
     {
         if (NO_SLOT == tracker.slotOf(from) || index <= 0 || indexTerm <= 0)
         {
-            droppedMessages++;
+            dropMessage();
             return;
         }
 
@@ -550,9 +588,9 @@ public final class RaftNode
     public void onSnapshotAck(final int from, final long term)
     {
         final int slot = tracker.slotOf(from);
-        if (NO_SLOT == slot)
+        if (NO_SLOT == slot || !isTerm(term))
         {
-            droppedMessages++;
+            dropMessage();
             return;
         }
 
@@ -677,7 +715,8 @@ public final class RaftNode
     }
 
     /**
-     * @return messages dropped because they were malformed or came from an unknown member.
+     * @return messages dropped because they were malformed, came from an unknown member, or claimed terms or indices
+     * out of bounds or impossible for this node.
      */
     public long droppedMessages()
     {
@@ -894,10 +933,13 @@ public final class RaftNode
      * Append the frames of an accepted AppendEntries after {@code prevLogIndex}: skip those already held with
      * the same term, truncate at the first conflict, append the rest as one slice of the received bytes.
      *
-     * @return the index of the last frame, or -1 if the block is malformed (nothing was changed then).
+     * @return the index of the last frame, or -1 if the block is malformed, or its terms fall before
+     * {@code prevLogTerm} or after the current term (nothing was changed then).
      */
-    private long appendEntries(final DirectBuffer entries, final int offset, final int length, final long prevLogIndex)
+    private long appendEntries(
+        final DirectBuffer entries, final int offset, final int length, final long prevLogIndex, final long prevLogTerm)
     {
+        long previousTerm = prevLogTerm;
         final long lastIndex = log.lastIndex();
         final int end = offset + length;
         long expectedIndex = prevLogIndex + 1;
@@ -913,17 +955,20 @@ public final class RaftNode
                 return -1;
             }
             final long index = EntryFrame.index(entries, position);
-            if (index != expectedIndex)
+            final long term = EntryFrame.term(entries, position);
+            // Terms never decrease along a log and no entry is newer than the leader's term, which is ours now.
+            if (index != expectedIndex || term < previousTerm || term > currentTerm)
             {
                 return -1;
             }
+            previousTerm = term;
             if (appendFrom < 0)
             {
                 if (index > lastIndex)
                 {
                     appendFrom = position;
                 }
-                else if (!logTerms.matches(index, EntryFrame.term(entries, position)))
+                else if (!logTerms.matches(index, term))
                 {
                     appendFrom = position;
                     conflictIndex = index;
@@ -1132,6 +1177,22 @@ public final class RaftNode
         ackedDurableIndex = 0;
         clearTransfer();
         publishRole();
+    }
+
+    private void dropMessage()
+    {
+        droppedMessages++;
+        outbox.onMessageDropped();
+    }
+
+    private static boolean isTerm(final long term)
+    {
+        return term >= 0 && term <= MAX_TERM;
+    }
+
+    private static boolean isIndex(final long index)
+    {
+        return index >= 0 && index <= MAX_INDEX;
     }
 
     private boolean inLease(final boolean transfer)

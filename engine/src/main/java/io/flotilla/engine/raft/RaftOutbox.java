@@ -27,4 +27,11 @@ public interface RaftOutbox
      * @param leaderId the known leader, or {@link RaftNode#NO_MEMBER}.
      */
     void onRoleChange(Role role, long term, int leaderId);
+
+    /**
+     * A message was dropped without effect: it came from a stranger, was malformed, or claimed a term or an index
+     * this node knows to be impossible (see {@code docs/raft-core.md}, Bounds). Also counted by
+     * {@link RaftNode#droppedMessages()}.
+     */
+    void onMessageDropped();
 }

@@ -374,5 +374,9 @@ class ConsensusAdapterTest
         public void onRoleChange(final Role role, final long term, final int leaderId)
         {
         }
+
+        public void onMessageDropped()
+        {
+        }
     }
 }

@@ -235,5 +235,9 @@ class SnapshotWireTest
         public void onRoleChange(final Role role, final long term, final int leaderId)
         {
         }
+
+        public void onMessageDropped()
+        {
+        }
     }
 }

@@ -17,6 +17,35 @@ class InMemoryRaftLogTest
     private final UnsafeBuffer block = new UnsafeBuffer(new byte[4096]);
 
     @Test
+    void holdsIndicesBeyondTwoToThe31AndTwoToThe32()
+    {
+        store.reset(3_000_000_000L, 5);
+        append(5, 6);
+        assertEquals(3_000_000_002L, store.lastIndex());
+        assertEquals(6, store.termAt(3_000_000_002L));
+
+        final long previous = (1L << 32) - 3;
+        store.reset(previous, 5);
+        append(5, 5, 6, 6, 6, 7, 7, 7);
+        assertEquals(previous + 1, store.firstIndex());
+        assertEquals(previous + 8, store.lastIndex());
+        assertEquals(6, store.termAt(1L << 32));
+        assertEquals(3 * EntryFrame.frameLength(8), store.rangeLength((1L << 32) - 1, (1L << 32) + 1));
+        assertEquals((1L << 32) + 1, store.batchEnd((1L << 32) - 1, 3 * EntryFrame.frameLength(8)));
+
+        store.truncateAfter(1L << 32);
+        append(8);
+        assertEquals(8, store.termAt((1L << 32) + 1));
+        store.markDurable((1L << 32) + 1);
+        store.compact(1L << 32);
+        assertEquals(1L << 32, store.firstIndex());
+        assertEquals(5, store.termAt((1L << 32) - 1), "the compacted prefix keeps its term");
+        assertEquals(RaftLog.NO_TERM, store.termAt((1L << 32) - 2));
+        assertEquals(2, store.readEntries(1L << 32, 1 << 20, (buffer, offset, length, first, last) ->
+            assertEquals(1L << 32, EntryFrame.index(buffer, offset))));
+    }
+
+    @Test
     void crashKeepsOnlyTheDurablePrefix()
     {
         append(1, 1, 2, 2);

@@ -289,6 +289,206 @@ class RaftNodeTest
     }
 
     @Test
+    void aForgedAppendResponseWithAHugeTermLeavesTheTermAndTheStateFileUntouched()
+    {
+        final RaftNode leader = node(0, 0);
+        electLeader(leader);
+        final long term = leader.currentTerm();
+        outbox.calls.clear();
+
+        leader.onAppendResponse(1, Long.MAX_VALUE, false, 0, 0, 0, 0);
+        leader.onAppendResponse(1, RaftNode.MAX_TERM + 1, false, 0, 0, 0, 0);
+        leader.onAppendResponse(1, -1, true, 0, 0, 0, 0);
+
+        assertEquals(term, leader.currentTerm());
+        assertEquals(Role.LEADER, leader.role());
+        assertEquals(List.of("dropped", "dropped", "dropped"), outbox.calls, "nothing persisted, nothing sent");
+        assertEquals(3, leader.droppedMessages());
+    }
+
+    @Test
+    void noMessageRaisesTheTermPastTheBound()
+    {
+        final long nearBound = RaftNode.MAX_TERM - 10;
+        final RaftNode node = node(0, 0, nearBound);
+        node.tick(now);
+        outbox.calls.clear();
+        final long pastBound = nearBound + 1000;
+
+        node.onAppendResponse(1, pastBound, false, 0, 0, 0, 0);
+        node.onRequestVote(1, pastBound, 0, 0, false, true);
+        node.onRequestVote(2, pastBound, 0, 0, true, false);
+        node.onVoteResponse(1, pastBound, false, false);
+        node.onTimeoutNow(1, pastBound);
+        node.onAppendEntries(1, pastBound, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0);
+        assertFalse(node.onSnapshotChunk(1, pastBound));
+        node.onSnapshotAck(1, pastBound);
+
+        assertEquals(nearBound, node.currentTerm());
+        assertEquals(7 + 1, node.droppedMessages());
+        assertFalse(outbox.calls.stream().anyMatch(call -> !"dropped".equals(call)), outbox.calls.toString());
+
+        node.onAppendResponse(1, RaftNode.MAX_TERM, false, 0, 0, 0, 0);
+        assertEquals(RaftNode.MAX_TERM, node.currentTerm(), "the bound itself is a term");
+        outbox.calls.clear();
+        now += 10 * config.electionTimeoutMaxNs();
+        node.tick(now);
+        assertEquals(Role.FOLLOWER, node.role(), "no election can go past the bound");
+        assertEquals(List.of(), outbox.calls);
+
+        assertThrows(IllegalArgumentException.class, () -> node(0, 0, RaftNode.MAX_TERM + 1),
+            "a state file holding a term past the bound");
+    }
+
+    @Test
+    void anAcknowledgementBeyondTheLeadersLogNeverAdvancesTheCommitIndex()
+    {
+        final RaftNode leader = node(0, 0);
+        electLeader(leader);
+        final long term = leader.currentTerm();
+        final long lastIndex = store.lastIndex();
+        store.markDurable(lastIndex);
+        leader.onDurable(lastIndex);
+        assertEquals(0, leader.commitIndex());
+
+        leader.onAppendResponse(1, term, true, lastIndex + 1000, lastIndex + 1000, 0, 0);
+        leader.onAppendResponse(2, term, true, lastIndex + 1, lastIndex, 0, 0);
+        leader.onAppendResponse(1, term, true, lastIndex - 1, lastIndex, 0, 0);
+        assertEquals(0, leader.commitIndex());
+        assertEquals(3, leader.droppedMessages(), "beyond the log twice, and durable beyond the match");
+
+        leader.onAppendResponse(1, term, true, lastIndex, lastIndex, 0, 0);
+        assertEquals(lastIndex, leader.commitIndex(), "a true acknowledgement commits");
+    }
+
+    @Test
+    void rejectionHintsOutsideTheLeadersLogAreDropped()
+    {
+        appendEntries(1, 1, 1);
+        store.markDurable(3);
+        final RaftNode leader = node(0, 0);
+        electLeader(leader);
+        final long term = leader.currentTerm();
+        final long lastIndex = store.lastIndex();
+        leader.onAppendResponse(1, term, true, lastIndex, lastIndex, 0, 0);
+        outbox.calls.clear();
+
+        leader.onAppendResponse(1, term, false, 0, 0, lastIndex + 2, 0);
+        leader.onAppendResponse(1, term, false, 0, 0, 2, term + 1);
+        assertEquals(List.of("dropped", "dropped"), outbox.calls, "no back-tracking on an impossible hint");
+
+        leader.onAppendResponse(1, term, false, 0, 0, lastIndex + 1, 0);
+        assertTrue(outbox.lastMatching("appendEntries 1").startsWith("appendEntries 1 " + term + " prev=" + lastIndex),
+            outbox.calls.toString());
+    }
+
+    @Test
+    void voteRequestsWithAnImpossibleLogAreDropped()
+    {
+        final RaftNode node = node(0, 0);
+        node.onRequestVote(1, 5, 10, 6, false, false);
+        node.onRequestVote(1, 5, 10, 0, false, false);
+        node.onRequestVote(1, 5, 0, 3, false, false);
+        node.onRequestVote(1, 5, -1, 3, false, false);
+        assertEquals(List.of("dropped", "dropped", "dropped", "dropped"), outbox.calls);
+        assertEquals(0, node.currentTerm());
+
+        node.onRequestVote(1, 5, 10, 5, false, false);
+        assertEquals("voteResponse 1 5 pre=false granted=true", outbox.last());
+    }
+
+    @Test
+    void aTimeoutNowIsObeyedOnlyFromTheLeaderOfTheCurrentTerm()
+    {
+        final RaftNode node = node(0, 0);
+        node.tick(now);
+        node.onAppendEntries(1, 3, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0);
+        outbox.calls.clear();
+
+        node.onTimeoutNow(2, 3);
+        node.onTimeoutNow(1, 4);
+        node.onTimeoutNow(1, 2);
+        assertEquals(List.of("dropped", "dropped"), outbox.calls, "another member's, a later term's; a stale one");
+        assertEquals(Role.FOLLOWER, node.role());
+        assertEquals(3, node.currentTerm());
+
+        node.onTimeoutNow(1, 3);
+        assertEquals(Role.CANDIDATE, node.role());
+        assertEquals(4, node.currentTerm());
+    }
+
+    @Test
+    void entriesNewerThanTheLeadersTermOrOlderThanTheirPredecessorAreDropped()
+    {
+        appendEntries(2);
+        final RaftNode node = node(0, 0);
+        final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
+
+        node.onAppendEntries(1, 3, 1, 2, 0, block, 0, frames(block, 2, 3, 4));
+        node.onAppendEntries(1, 3, 1, 2, 0, block, 0, frames(block, 2, 1));
+        node.onAppendEntries(1, 3, 1, 4, 0, block, 0, frames(block, 2, 3));
+        assertEquals(3, node.droppedMessages());
+        assertEquals(1, store.lastIndex());
+
+        node.onAppendEntries(1, 3, 1, 2, 0, block, 0, frames(block, 2, 2, 3));
+        assertEquals(3, store.lastIndex());
+        assertEquals(3, node.droppedMessages());
+    }
+
+    @Test
+    void aLeaderWhoseLogBeginsBelowTwoToThe32ReplicatesAndCommitsAcrossIt()
+    {
+        final long prefix = (1L << 32) - 2;
+        compactedUpTo(prefix, 3);
+        final RaftNode leader = node(0, prefix);
+        electLeader(leader);
+        final long term = leader.currentTerm();
+        for (int i = 0; i < 3; i++)
+        {
+            leader.propose(EntryType.COMMAND, 1, i, new UnsafeBuffer(new byte[8]), 0, 8);
+        }
+        final long last = store.lastIndex();
+        assertEquals((1L << 32) + 2, last);
+        store.markDurable(last);
+        leader.onDurable(last);
+
+        leader.onAppendResponse(1, term, true, last, last, 0, 0);
+        assertEquals(last, leader.commitIndex());
+        assertEquals("commit " + last, outbox.lastMatching("commit"));
+
+        // Back-tracking across the boundary: the follower holds nothing after 2^32 - 1.
+        leader.onAppendResponse(2, term, false, 0, 0, 1L << 32, 0);
+        assertTrue(outbox.lastMatching("appendEntries 2").startsWith(
+            "appendEntries 2 " + term + " prev=" + ((1L << 32) - 1)), outbox.calls.toString());
+        assertEquals(0, leader.droppedMessages());
+    }
+
+    @Test
+    void aFollowerWhoseLogBeginsBeyondTwoToThe31AppendsTruncatesAndCommits()
+    {
+        final long prefix = 3_000_000_000L;
+        compactedUpTo(prefix, 2);
+        final RaftNode node = node(0, prefix);
+        final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
+
+        node.onAppendEntries(1, 3, prefix, 2, prefix, block, 0, frames(block, prefix + 1, 2, 2, 3));
+        assertEquals(prefix + 3, store.lastIndex());
+        assertEquals("appendResponse 1 3 true appended=" + (prefix + 3) + " durable=" + prefix + " conflict=0/0",
+            outbox.last());
+
+        // The leader of term 4 overwrites the uncommitted tail and commits what it sent.
+        node.onAppendEntries(2, 4, prefix + 1, 2, prefix + 2, block, 0, frames(block, prefix + 2, 4));
+        assertEquals(prefix + 2, store.lastIndex());
+        assertEquals(4, store.termAt(prefix + 2));
+        assertEquals(prefix + 2, node.commitIndex());
+
+        node.onAppendEntries(2, 4, prefix + 5, 4, prefix + 2, block, 0, 0);
+        assertEquals("appendResponse 2 4 false appended=" + (prefix + 2) + " durable=" + prefix + " conflict=" +
+            (prefix + 3) + "/0", outbox.last());
+        assertEquals(0, node.droppedMessages());
+    }
+
+    @Test
     void rejectsBadConstructorArguments()
     {
         assertThrows(IllegalArgumentException.class, () -> new RaftNode(
@@ -696,8 +896,13 @@ class RaftNodeTest
 
     private RaftNode node(final int memberId, final long commitIndex)
     {
+        return node(memberId, commitIndex, store.lastTerm());
+    }
+
+    private RaftNode node(final int memberId, final long commitIndex, final long persistedTerm)
+    {
         final RaftNode node = new RaftNode(
-            config, memberId, MEMBERS, outbox, store.lastTerm(), RaftNode.NO_MEMBER, commitIndex, outbox, outbox,
+            config, memberId, MEMBERS, outbox, persistedTerm, RaftNode.NO_MEMBER, commitIndex, outbox, outbox,
             new SplittableRandom(1));
         outbox.node = node;
         return node;
@@ -878,6 +1083,11 @@ class RaftNodeTest
         public void onRoleChange(final Role role, final long term, final int leaderId)
         {
             calls.add("roleChange " + role + " " + term + " " + leaderId);
+        }
+
+        public void onMessageDropped()
+        {
+            calls.add("dropped");
         }
     }
 }

@@ -311,6 +311,42 @@ class RaftScenarioTest
     }
 
     @Test
+    void forgedAppendResponsesNeitherMoveTermsNorCommitAnything()
+    {
+        final Simulation sim = start(3, SimOptions.defaultRaftConfig());
+        final int leader = awaitLeader(sim);
+        proposeAndCommit(sim, 3);
+        final long term = sim.node(leader).raft().currentTerm();
+
+        // A term of Long.MAX_VALUE to every node, and one past the bound from a member.
+        for (int id = 0; id < 3; id++)
+        {
+            sim.forgeAppendResponse((id + 1) % 3, id, Long.MAX_VALUE, false, 0, 0);
+            final long pastBound = sim.node(id).raft().currentTerm() + RaftNode.MAX_TERM;
+            sim.forgeAppendResponse((id + 1) % 3, id, pastBound, true, 0, 0);
+        }
+        for (int id = 0; id < 3; id++)
+        {
+            assertEquals(term, sim.node(id).raft().currentTerm(), "node " + id);
+            assertEquals(term, sim.node(id).persistedTerm(), "node " + id + "'s state file");
+        }
+        assertEquals(leader, sim.leader());
+
+        // Cut off from its followers, the leader hears an acknowledgement of entries it does not have.
+        sim.disconnectAll();
+        final long index = sim.proposeOnLeader(sim.nextPayloadId());
+        final long committed = sim.node(leader).raft().commitIndex();
+        sim.node(leader).flush(index);
+        final int follower = (leader + 1) % 3;
+        sim.forgeAppendResponse(follower, leader, term, true, index + 1000, index + 1000);
+        assertEquals(committed, sim.node(leader).raft().commitIndex(), "committed on a forged acknowledgement");
+
+        sim.heal();
+        sim.awaitUntil("the entry committed", () -> sim.node(leader).raft().commitIndex() >= index, WAIT_NS);
+        assertEquals(term, sim.node(leader).raft().currentTerm());
+    }
+
+    @Test
     void singleMemberClusterCommitsOnItsOwnDurability()
     {
         final Simulation sim = start(1, SimOptions.defaultRaftConfig());

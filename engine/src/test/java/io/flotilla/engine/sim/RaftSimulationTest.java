@@ -6,12 +6,13 @@ import java.util.function.Supplier;
 
 /**
  * Seed sweeps of the simulator over cluster sizes and fault mixes. {@code -Dsim.seeds=N} sets the seeds per
- * scenario (a soak; the cheap three-node mix runs 2N); {@code -Dsim.seed=S} replays one seed in each scenario. A failure names the seed, the
+ * scenario (a soak; the cheap three-node mix runs 2N), {@code -Dsim.rogue.seeds=N} those of the rogue-peer scenarios; {@code -Dsim.seed=S} replays one seed in each scenario. A failure names the seed, the
  * command that replays it and the last events before the violation.
  */
 class RaftSimulationTest
 {
     private static final int DEFAULT_SEEDS = 500;
+    private static final int DEFAULT_ROGUE_SEEDS = 30;
 
     @Test
     void threeNodesAllFaults()
@@ -55,7 +56,30 @@ class RaftSimulationTest
             .partitionMeanIntervalNs(300 * SimOptions.MS));
     }
 
+    @Test
+    void threeNodesRoguePeer()
+    {
+        // Few seeds by default, to keep the build short; -Dsim.rogue.seeds=N for a sweep.
+        sweepSeeds("threeNodesRoguePeer", rogueSeeds(), () -> SimOptions.rogueFaults(3));
+    }
+
+    @Test
+    void fiveNodesRoguePeer()
+    {
+        sweepSeeds("fiveNodesRoguePeer", rogueSeeds(), () -> SimOptions.rogueFaults(5));
+    }
+
+    private static int rogueSeeds()
+    {
+        return Integer.getInteger("sim.rogue.seeds", DEFAULT_ROGUE_SEEDS);
+    }
+
     private static void sweep(final String scenario, final int weight, final Supplier<SimOptions> options)
+    {
+        sweepSeeds(scenario, weight * Integer.getInteger("sim.seeds", DEFAULT_SEEDS), options);
+    }
+
+    private static void sweepSeeds(final String scenario, final int seeds, final Supplier<SimOptions> options)
     {
         final String single = System.getProperty("sim.seed", "");
         if (!single.isBlank())
@@ -64,7 +88,6 @@ class RaftSimulationTest
             return;
         }
 
-        final int seeds = weight * Integer.getInteger("sim.seeds", DEFAULT_SEEDS);
         final long start = System.nanoTime();
         final long[] counts = new long[4];
         for (long seed = 1; seed <= seeds; seed++)

@@ -48,6 +48,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     private long snapshotsInstalled;
     private long snapshotsRejected;
     private long wipes;
+    private long droppedMessages;
     private long persistedTerm;
     private int persistedVote = RaftNode.NO_MEMBER;
     private RaftNode raft;
@@ -404,6 +405,10 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
 
     public void persistState(final long term, final int votedFor)
     {
+        if (term > RaftNode.MAX_TERM)
+        {
+            throw new SimulationFailure("node " + id + " persisted term " + term + " past the bound");
+        }
         if (term < persistedTerm)
         {
             throw new SimulationFailure("node " + id + " persisted term " + term + " below " + persistedTerm);
@@ -598,6 +603,19 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
             }
             simulation.invariants().onLeader(this, term);
         }
+    }
+
+    public void onMessageDropped()
+    {
+        droppedMessages++;
+    }
+
+    /**
+     * @return messages this node's cores dropped, across restarts.
+     */
+    long droppedMessages()
+    {
+        return droppedMessages;
     }
 
     public String toString()

@@ -39,6 +39,7 @@ public final class SimOptions
     boolean randomizeSnapshots;
     double snapshotCorruptRate;
     long wipeMeanIntervalNs;
+    long rogueMeanIntervalNs;
 
     /**
      * @return the Raft settings the simulator uses unless told otherwise.
@@ -83,6 +84,17 @@ public final class SimOptions
             .randomizeSnapshots(true)
             .snapshotCorruptRate(0.01)
             .wipeMeanIntervalNs(3_000 * MS);
+    }
+
+    /**
+     * Every fault of {@link #allFaults(int)} and a rogue peer forging a consensus message every 2 ms on average.
+     *
+     * @param nodes cluster size.
+     * @return options for a chaos run with a rogue peer.
+     */
+    public static SimOptions rogueFaults(final int nodes)
+    {
+        return allFaults(nodes).rogueMeanIntervalNs(2 * MS);
     }
 
     public SimOptions nodes(final int nodes)
@@ -310,6 +322,17 @@ public final class SimOptions
         return this;
     }
 
+    /**
+     * @param rogueMeanIntervalNs mean time between consensus messages forged by a rogue peer (see
+     *                            {@link RoguePeer}) during the fault phase; 0 for none.
+     * @return this for a fluent API.
+     */
+    public SimOptions rogueMeanIntervalNs(final long rogueMeanIntervalNs)
+    {
+        this.rogueMeanIntervalNs = rogueMeanIntervalNs;
+        return this;
+    }
+
     public SimOptions raftConfig(final RaftConfig raftConfig)
     {
         this.raftConfig = raftConfig;
@@ -330,6 +353,6 @@ public final class SimOptions
             ", faultPhase=" + faultPhaseNs + ", randomizeRaftConfig=" + randomizeRaftConfig +
             ", snapshotThreshold=" + snapshotThreshold + ", snapshotKeepMax=" + snapshotKeepMax +
             ", randomizeSnapshots=" + randomizeSnapshots + ", snapshotCorrupt=" + snapshotCorruptRate +
-            ", wipeEvery=" + wipeMeanIntervalNs + '}';
+            ", wipeEvery=" + wipeMeanIntervalNs + ", rogueEvery=" + rogueMeanIntervalNs + '}';
     }
 }

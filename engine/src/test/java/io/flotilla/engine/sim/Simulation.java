@@ -41,6 +41,7 @@ public final class Simulation
     private final SimNode[] nodes;
     private final boolean[][] blocked;
     private final Invariants invariants;
+    private final RoguePeer rogue;
     private final PriorityQueue<Event> events = new PriorityQueue<>();
     private final ArrayDeque<String> traceLines;
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
@@ -52,6 +53,7 @@ public final class Simulation
     private boolean started;
     private long messagesSent;
     private long messagesDelivered;
+    private long rogueMessages;
 
     /**
      * @param options what to simulate.
@@ -96,6 +98,7 @@ public final class Simulation
         }
         blocked = new boolean[options.nodes][options.nodes];
         invariants = new Invariants(nodes);
+        rogue = new RoguePeer(random, options.nodes);
     }
 
     /**
@@ -139,6 +142,10 @@ public final class Simulation
             {
                 schedule(exponential(options.wipeMeanIntervalNs), this::randomWipe);
             }
+            if (options.rogueMeanIntervalNs > 0)
+            {
+                schedule(exponential(options.rogueMeanIntervalNs), this::rogueMessage);
+            }
         }
     }
 
@@ -176,7 +183,8 @@ public final class Simulation
             {
                 return "seed " + seed + ": committed " + committedBeforeHeal + " entries under faults, liveness in " +
                     (nowNs - healedAt) / MS + " ms, " + steps + " steps, " + messagesDelivered + "/" +
-                    messagesSent + " messages delivered, snapshots " + Arrays.toString(snapshotCounts());
+                    messagesSent + " messages delivered, " + rogueMessages + " forged, snapshots " +
+                    Arrays.toString(snapshotCounts());
             }
         }
 
@@ -768,6 +776,77 @@ public final class Simulation
             });
         }
         schedule(exponential(options.wipeMeanIntervalNs), this::randomWipe);
+    }
+
+    /**
+     * The rogue peer sends one forged message to a random node; it is forged when it arrives, from what the node
+     * holds then (see {@link RoguePeer}).
+     */
+    private void rogueMessage()
+    {
+        if (!faults)
+        {
+            return;
+        }
+        final SimNode target = nodes[random.nextInt(nodes.length)];
+        schedule(delay(), () -> deliverForgery(target));
+        schedule(exponential(options.rogueMeanIntervalNs), this::rogueMessage);
+    }
+
+    private void deliverForgery(final SimNode target)
+    {
+        if (!target.isUp())
+        {
+            return;
+        }
+        final RoguePeer.Forgery forgery = rogue.forge(target);
+        final RaftNode raft = target.raft();
+        final String before = coreState(target);
+        final long droppedBefore = target.droppedMessages();
+        if (tracing())
+        {
+            trace("forged " + forgery.message);
+        }
+        rogueMessages++;
+        target.receive(forgery.message);
+
+        if (forgery.noise && !before.equals(coreState(target)))
+        {
+            throw new SimulationFailure("forged noise " + forgery.message + " changed node " + target.id() +
+                " from " + before + " to " + coreState(target));
+        }
+        final boolean reachedCore = !(target.isFenced() && SimMessage.Kind.REQUEST_VOTE == forgery.message.kind);
+        if (forgery.counted && reachedCore && target.droppedMessages() != droppedBefore + 1)
+        {
+            throw new SimulationFailure("forged " + forgery.message + " was not counted as dropped by " + raft);
+        }
+        if (raft.currentTerm() > RaftNode.MAX_TERM)
+        {
+            throw new SimulationFailure("node " + target.id() + " went past the term bound: " + raft);
+        }
+    }
+
+    private static String coreState(final SimNode node)
+    {
+        final RaftNode raft = node.raft();
+        return "term=" + raft.currentTerm() + " vote=" + raft.votedFor() + " " + raft.role() + " leader=" +
+            raft.leaderId() + " commit=" + raft.commitIndex() + " last=" + node.lastIndex() + "/t" + node.lastTerm() +
+            " persisted=" + node.persistedTerm() + "/" + node.persistedVote();
+    }
+
+    /**
+     * Deliver to node {@code to}, at once, an AppendResponse that no node sent: a forged one.
+     */
+    public void forgeAppendResponse(
+        final int from, final int to, final long term, final boolean success, final long lastAppended,
+        final long durable)
+    {
+        final SimMessage message = SimMessage.appendResponse(from, to, term, success, lastAppended, durable, 0, 0);
+        if (tracing())
+        {
+            trace("forged " + message);
+        }
+        nodes[to].receive(message);
     }
 
     private void randomProposals()

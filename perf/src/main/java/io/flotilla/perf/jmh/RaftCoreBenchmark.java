@@ -253,6 +253,10 @@ public class RaftCoreBenchmark
         {
         }
 
+        public void onMessageDropped()
+        {
+        }
+
         /**
          * Deliver an AppendEntries carrying entries read, without copying, from this (the sender's) log.
          */
