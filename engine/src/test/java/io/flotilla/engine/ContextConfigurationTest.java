@@ -117,7 +117,8 @@ class ContextConfigurationTest
 
         assertRejected(c -> c.responseMaxTermLength(3 * 1024 * 1024), "power of two",
             ClusterNode.Context.RESPONSE_MAX_TERM_LENGTH_PROP);
-        assertRejected(c -> c.responseMaxTermLength(64 * 1024 * 1024), ClusterNode.Context.RESPONSE_MAX_TERM_LENGTH_PROP);
+        assertRejected(
+            c -> c.responseMaxTermLength(64 * 1024 * 1024), ClusterNode.Context.RESPONSE_MAX_TERM_LENGTH_PROP);
         assertRejected(c -> c.maxSessions(10).responseMaxPublications(10),
             ClusterNode.Context.RESPONSE_MAX_PUBLICATIONS_PROP, ClusterNode.Context.MAX_SESSIONS_PROP);
     }

@@ -986,8 +986,8 @@ public final class FlotillaClient implements AutoCloseable
                 .clientRefusal(responseChannel);
             if (null != channelRefusal)
             {
-                throw new IllegalArgumentException(RESPONSE_CHANNEL_PROP + "=" + responseChannel + ": " + channelRefusal +
-                    "; use an aeron:udp?endpoint=host:port channel (port 0 picks one) or aeron:ipc");
+                throw new IllegalArgumentException(RESPONSE_CHANNEL_PROP + "=" + responseChannel + ": " +
+                    channelRefusal + "; use an aeron:udp?endpoint=host:port channel (port 0 picks one) or aeron:ipc");
             }
             requirePositive(connectTimeoutNs, CONNECT_TIMEOUT_PROP);
             requirePositive(responseTimeoutNs, RESPONSE_TIMEOUT_PROP);

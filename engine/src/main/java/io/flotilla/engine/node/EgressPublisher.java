@@ -179,7 +179,8 @@ public final class EgressPublisher
             .reason(reason)
             .leaderEndpoint((CharSequence)members.ingressEndpointOf(leaderId))
             .detail((CharSequence)detail);
-        final ResponseChannels.Channel channel = responseChannels.acquireForReject(responseChannel, responseStreamId, nowNs);
+        final ResponseChannels.Channel channel =
+            responseChannels.acquireForReject(responseChannel, responseStreamId, nowNs);
         responseChannels.send(
             channel, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + rejectEncoder.encodedLength(), nowNs);
         responseChannels.release(channel, nowNs);

@@ -33,7 +33,7 @@ public final class ResponseChannelPolicy
     /** 1 MiB: replies up to 128 KiB, at most 3 MiB of sparse term buffer per client touched over time. */
     public static final int MAX_TERM_LENGTH_DEFAULT = 1024 * 1024;
 
-    /** Upper bound of {@link #MAX_TERM_LENGTH_PROP}: Aeron's default term, whose largest message (2 MiB) holds any reply. */
+    /** Upper bound of {@link #MAX_TERM_LENGTH_PROP}: Aeron's default term, whose 2 MiB messages hold any reply. */
     public static final int MAX_TERM_LENGTH_LIMIT = 16 * 1024 * 1024;
 
     /** Smallest MTU a client may ask for: smaller would make the node cut each reply into many packets. */
@@ -80,7 +80,8 @@ public final class ResponseChannelPolicy
             return null;
         }
 
-        final ChannelUri publication = ChannelUri.parse(uri.isUdp() ? CommonContext.UDP_CHANNEL : CommonContext.IPC_CHANNEL);
+        final ChannelUri publication =
+            ChannelUri.parse(uri.isUdp() ? CommonContext.UDP_CHANNEL : CommonContext.IPC_CHANNEL);
         if (uri.isUdp())
         {
             publication.put(CommonContext.ENDPOINT_PARAM_NAME, uri.get(CommonContext.ENDPOINT_PARAM_NAME));
@@ -135,7 +136,8 @@ public final class ResponseChannelPolicy
         }
         if (uri.isUdp())
         {
-            final String endpointRefusal = endpointRefusal(uri.get(CommonContext.ENDPOINT_PARAM_NAME), wildcardPortAllowed);
+            final String endpointRefusal =
+                endpointRefusal(uri.get(CommonContext.ENDPOINT_PARAM_NAME), wildcardPortAllowed);
             if (null != endpointRefusal)
             {
                 return endpointRefusal;

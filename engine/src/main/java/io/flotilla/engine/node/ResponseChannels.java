@@ -142,12 +142,12 @@ public final class ResponseChannels implements AutoCloseable
     public void send(
         final Channel channel, final DirectBuffer buffer, final int offset, final int length, final long nowNs)
     {
-        channel.lastUsedNs = nowNs;
         if (channel.failed)
         {
             counters.droppedMessages().incrementRelease();
             return;
         }
+        channel.lastUsedNs = nowNs;
 
         if (0 == channel.pendingLength && null != channel.publication && offer(channel, buffer, offset, length))
         {
@@ -301,7 +301,8 @@ public final class ResponseChannels implements AutoCloseable
         Channel result = byKey.get(key);
         if (null == result)
         {
-            if ((forReject && !takeRejectBudget(nowNs)) || (channels.size() >= maxPublications && !closeLeastRecentIdle()))
+            if ((forReject && !takeRejectBudget(nowNs)) ||
+                (channels.size() >= maxPublications && !closeLeastRecentIdle()))
             {
                 counters.responseChannelsUnavailable().incrementRelease();
                 return NO_CHANNEL;

@@ -96,7 +96,8 @@ class ResponseChannelsTest
 
             // An open channel needs no budget; the budget refills a second later.
             assertSame(first, wide.acquireForReject(channel(0), STREAM_ID, nowNs));
-            assertNotSame(ResponseChannels.NO_CHANNEL, wide.acquireForReject(channel(100), STREAM_ID, nowNs + SECOND_NS));
+            assertNotSame(
+                ResponseChannels.NO_CHANNEL, wide.acquireForReject(channel(100), STREAM_ID, nowNs + SECOND_NS));
         }
         finally
         {
