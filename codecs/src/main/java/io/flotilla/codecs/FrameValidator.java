@@ -578,7 +578,7 @@ public final class FrameValidator
 
     private static boolean isResponseStatus(final DirectBuffer buffer, final int offset)
     {
-        return (buffer.getByte(offset) & 0xFF) <= ResponseStatus.BACK_PRESSURED.value();
+        return (buffer.getByte(offset) & 0xFF) <= ResponseStatus.RESPONSE_TOO_LARGE.value();
     }
 
     private static boolean isSnapshotAckStatus(final DirectBuffer buffer, final int offset)

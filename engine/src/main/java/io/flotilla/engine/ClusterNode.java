@@ -7,6 +7,7 @@ import io.flotilla.engine.node.ClusterMembers;
 import io.flotilla.engine.node.NodeAgent;
 import io.flotilla.engine.node.NodeCounters;
 import io.flotilla.engine.node.ProposalQueue;
+import io.flotilla.engine.node.ResponseChannelPolicy;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.Role;
 import org.agrona.BitUtil;
@@ -304,6 +305,16 @@ public final class ClusterNode implements AutoCloseable
         public static final String IPC_INGRESS_PROP = "flotilla.ingress.ipc";
         /** Open sessions before connects are rejected: {@code flotilla.max.sessions}. */
         public static final String MAX_SESSIONS_PROP = "flotilla.max.sessions";
+        /**
+         * Bound on, and default of, the term length of reply publications (e.g. 1m), a power of two from 64k to 16m:
+         * {@code flotilla.response.max.term.length}. A reply's largest message is an eighth of it.
+         */
+        public static final String RESPONSE_MAX_TERM_LENGTH_PROP = ResponseChannelPolicy.MAX_TERM_LENGTH_PROP;
+        /**
+         * Reply publications open at once: {@code flotilla.response.max.publications}, default max sessions + 64
+         * (room for connect rejects).
+         */
+        public static final String RESPONSE_MAX_PUBLICATIONS_PROP = "flotilla.response.max.publications";
         /** Bytes of the in-process proposal queue, a power of two: {@code flotilla.proposal.queue.bytes}. */
         public static final String PROPOSAL_QUEUE_BYTES_PROP = "flotilla.proposal.queue.bytes";
         /** In-process proposals in progress at once, a power of two: {@code flotilla.proposal.max.pending}. */
@@ -318,6 +329,8 @@ public final class ClusterNode implements AutoCloseable
 
         public static final long SESSION_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
         public static final int MAX_SESSIONS_DEFAULT = 1024;
+        /** Reply publications beyond max sessions by default, for connect rejects. */
+        public static final int RESPONSE_PUBLICATIONS_HEADROOM = 64;
         public static final int PROPOSAL_QUEUE_BYTES_DEFAULT = 1024 * 1024;
         public static final int MAX_PENDING_PROPOSALS_DEFAULT = 4096;
         public static final long COMMIT_HINT_INTERVAL_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
@@ -339,6 +352,8 @@ public final class ClusterNode implements AutoCloseable
         private long sessionTimeoutNs;
         private boolean ipcIngress = Boolean.parseBoolean(System.getProperty(IPC_INGRESS_PROP, "true"));
         private int maxSessions = Integer.getInteger(MAX_SESSIONS_PROP, MAX_SESSIONS_DEFAULT);
+        private int responseMaxTermLength;
+        private int responseMaxPublications = Integer.getInteger(RESPONSE_MAX_PUBLICATIONS_PROP, 0);
         private int proposalQueueBytes;
         private int maxPendingProposals = Integer.getInteger(MAX_PENDING_PROPOSALS_PROP, MAX_PENDING_PROPOSALS_DEFAULT);
         private long commitHintIntervalNs;
@@ -439,6 +454,26 @@ public final class ClusterNode implements AutoCloseable
             {
                 throw new IllegalArgumentException(
                     "maxSessions " + maxSessions + " must be at least 1 (" + MAX_SESSIONS_PROP + ")");
+            }
+            if (0 == responseMaxTermLength)
+            {
+                responseMaxTermLength = SystemUtil.getSizeAsInt(
+                    RESPONSE_MAX_TERM_LENGTH_PROP, ResponseChannelPolicy.MAX_TERM_LENGTH_DEFAULT);
+            }
+            final String termLengthRefusal = ResponseChannelPolicy.maxTermLengthRefusal(responseMaxTermLength);
+            if (null != termLengthRefusal)
+            {
+                throw new IllegalArgumentException("responseMaxTermLength: " + termLengthRefusal);
+            }
+            if (0 == responseMaxPublications)
+            {
+                responseMaxPublications = maxSessions + RESPONSE_PUBLICATIONS_HEADROOM;
+            }
+            if (responseMaxPublications <= maxSessions)
+            {
+                throw new IllegalArgumentException("responseMaxPublications " + responseMaxPublications + " must be " +
+                    "above maxSessions " + maxSessions + " (a publication per session and room for connect rejects): " +
+                    "raise " + RESPONSE_MAX_PUBLICATIONS_PROP + " or lower " + MAX_SESSIONS_PROP);
             }
             if (0 == proposalQueueBytes)
             {
@@ -917,6 +952,38 @@ public final class ClusterNode implements AutoCloseable
         public int maxSessions()
         {
             return maxSessions;
+        }
+
+        /**
+         * @param responseMaxTermLength bound on the term length a client's response channel may ask for, and the term
+         *                              length of one that names none; 0 for {@link #RESPONSE_MAX_TERM_LENGTH_PROP}.
+         * @return this.
+         */
+        public Context responseMaxTermLength(final int responseMaxTermLength)
+        {
+            this.responseMaxTermLength = responseMaxTermLength;
+            return this;
+        }
+
+        public int responseMaxTermLength()
+        {
+            return responseMaxTermLength;
+        }
+
+        /**
+         * @param responseMaxPublications reply publications open at once (above maxSessions); 0 for
+         *                                {@link #RESPONSE_MAX_PUBLICATIONS_PROP} or max sessions + 64.
+         * @return this.
+         */
+        public Context responseMaxPublications(final int responseMaxPublications)
+        {
+            this.responseMaxPublications = responseMaxPublications;
+            return this;
+        }
+
+        public int responseMaxPublications()
+        {
+            return responseMaxPublications;
         }
 
         /**

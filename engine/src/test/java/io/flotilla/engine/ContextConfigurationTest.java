@@ -109,6 +109,21 @@ class ContextConfigurationTest
     }
 
     @Test
+    void responseResourceSettingsAreBoundedAndDerived()
+    {
+        final ClusterNode.Context ctx = valid().maxSessions(100).conclude();
+        assertEquals(1024 * 1024, ctx.responseMaxTermLength());
+        assertEquals(100 + ClusterNode.Context.RESPONSE_PUBLICATIONS_HEADROOM, ctx.responseMaxPublications());
+
+        assertRejected(c -> c.responseMaxTermLength(3 * 1024 * 1024), "power of two",
+            ClusterNode.Context.RESPONSE_MAX_TERM_LENGTH_PROP);
+        assertRejected(
+            c -> c.responseMaxTermLength(64 * 1024 * 1024), ClusterNode.Context.RESPONSE_MAX_TERM_LENGTH_PROP);
+        assertRejected(c -> c.maxSessions(10).responseMaxPublications(10),
+            ClusterNode.Context.RESPONSE_MAX_PUBLICATIONS_PROP, ClusterNode.Context.MAX_SESSIONS_PROP);
+    }
+
+    @Test
     void contextIsConcludedOnce()
     {
         final ClusterNode.Context ctx = valid().conclude();

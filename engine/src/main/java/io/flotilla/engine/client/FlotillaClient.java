@@ -21,6 +21,7 @@ import io.flotilla.codecs.SessionCloseEncoder;
 import io.flotilla.codecs.SessionConnectEncoder;
 import io.flotilla.codecs.SessionKeepAliveEncoder;
 import io.flotilla.codecs.SessionRejectDecoder;
+import io.flotilla.engine.node.ResponseChannelPolicy;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -613,6 +614,11 @@ public final class FlotillaClient implements AutoCloseable
                 deliver(nowNs, sequence, Outcome.REJECTED, logIndex);
                 break;
 
+            case RESPONSE_TOO_LARGE:
+                responseDecoder.skipLeaderEndpoint();
+                deliver(nowNs, sequence, Outcome.RESPONSE_TOO_LARGE, logIndex);
+                break;
+
             case SEQUENCE_GAP:
                 onSequenceGap(nowNs);
                 break;
@@ -893,6 +899,11 @@ public final class FlotillaClient implements AutoCloseable
                 case ERROR:
                     throw new FlotillaClientException(FlotillaClientException.Reason.ERROR, "sequence " + awaited +
                         " could not be answered: applied too long ago for the session's response cache", copy());
+                case RESPONSE_TOO_LARGE:
+                    throw new FlotillaClientException(FlotillaClientException.Reason.RESPONSE_TOO_LARGE, "sequence " +
+                        awaited + " was applied but its response is too large to send: raise the term-length of " +
+                        Context.RESPONSE_CHANNEL_PROP + " (up to the cluster's " +
+                        ResponseChannelPolicy.MAX_TERM_LENGTH_PROP + ") or make the response smaller");
                 default:
                     throw stateException();
             }
@@ -969,11 +980,14 @@ public final class FlotillaClient implements AutoCloseable
             endpoints = IngressEndpoints.parse(ingressEndpoints);
             requirePositive(ingressStreamId, INGRESS_STREAM_ID_PROP);
             requirePositive(responseStreamId, RESPONSE_STREAM_ID_PROP);
-            if (null == responseChannel ||
-                !(responseChannel.startsWith("aeron:udp") || responseChannel.startsWith(CommonContext.IPC_CHANNEL)))
+            // The cluster drops a connect whose channel it refuses (it cannot answer on it), so refuse it here.
+            final String channelRefusal = new ResponseChannelPolicy(SystemUtil.getSizeAsInt(
+                ResponseChannelPolicy.MAX_TERM_LENGTH_PROP, ResponseChannelPolicy.MAX_TERM_LENGTH_DEFAULT), true)
+                .clientRefusal(responseChannel);
+            if (null != channelRefusal)
             {
-                throw new IllegalArgumentException(RESPONSE_CHANNEL_PROP + "=" + responseChannel +
-                    ": use an aeron:udp?endpoint=host:port channel (port 0 picks one) or aeron:ipc");
+                throw new IllegalArgumentException(RESPONSE_CHANNEL_PROP + "=" + responseChannel + ": " +
+                    channelRefusal + "; use an aeron:udp?endpoint=host:port channel (port 0 picks one) or aeron:ipc");
             }
             requirePositive(connectTimeoutNs, CONNECT_TIMEOUT_PROP);
             requirePositive(responseTimeoutNs, RESPONSE_TIMEOUT_PROP);

@@ -30,6 +30,9 @@ public final class FlotillaClientException extends RuntimeException
         /** The cluster could not process the request. */
         ERROR,
 
+        /** The command was applied, but its response was too large to send (see {@link Outcome#RESPONSE_TOO_LARGE}). */
+        RESPONSE_TOO_LARGE,
+
         /** The client is closed. */
         CLOSED
     }

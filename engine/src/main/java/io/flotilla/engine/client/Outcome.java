@@ -17,6 +17,12 @@ public enum Outcome
      */
     ERROR,
 
+    /**
+     * The state machine applied the command, but its response was too large to send (larger than the client's
+     * response channel carries, an eighth of its term length, or than the protocol's 1 MiB); the payload is empty.
+     */
+    RESPONSE_TOO_LARGE,
+
     /** The session expired or was closed by the cluster; the request's outcome is unknown. */
     SESSION_EXPIRED,
 

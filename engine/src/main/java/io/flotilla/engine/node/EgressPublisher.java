@@ -1,5 +1,6 @@
 package io.flotilla.engine.node;
 
+import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.RejectReason;
 import io.flotilla.codecs.ResponseEncoder;
@@ -15,7 +16,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Every reply to a client (Response, SessionAck, SessionReject), encoded here and sent over {@link ResponseChannels}.
  * It is told the node's role, term and leader on every change (it is built before the Raft node, which it never
- * sees), so a reply names the leader and a redirect carries the leader's ingress endpoint.
+ * sees), so a reply names the leader and a redirect carries the leader's ingress endpoint. A response whose payload
+ * does not fit the session's channel (its largest message) or the protocol ({@link EntryFrame#MAX_PAYLOAD_LENGTH})
+ * goes as RESPONSE_TOO_LARGE with an empty payload: the command was applied, its reply is too big to send.
  */
 public final class EgressPublisher
 {
@@ -25,6 +28,7 @@ public final class EgressPublisher
     private final int memberId;
     private final SessionTable sessions;
     private final ResponseChannels responseChannels;
+    private final NodeCounters counters;
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ResponseEncoder responseEncoder = new ResponseEncoder();
     private final SessionAckEncoder ackEncoder = new SessionAckEncoder();
@@ -40,17 +44,20 @@ public final class EgressPublisher
      * @param memberId         of this node.
      * @param sessions         whose channels reach their clients.
      * @param responseChannels to send on.
+     * @param counters         count the responses too large to send.
      */
     public EgressPublisher(
         final ClusterMembers members,
         final int memberId,
         final SessionTable sessions,
-        final ResponseChannels responseChannels)
+        final ResponseChannels responseChannels,
+        final NodeCounters counters)
     {
         this.members = members;
         this.memberId = memberId;
         this.sessions = sessions;
         this.responseChannels = responseChannels;
+        this.counters = counters;
     }
 
     /**
@@ -80,7 +87,7 @@ public final class EgressPublisher
     }
 
     /**
-     * Send a Response with a payload to a session's client.
+     * Send a Response with a payload to a session's client, or RESPONSE_TOO_LARGE with none when it does not fit.
      */
     public void sendResponse(
         final Session session,
@@ -92,18 +99,27 @@ public final class EgressPublisher
         final int payloadLength,
         final long nowNs)
     {
+        final ResponseChannels.Channel channel = sessions.channel(session, nowNs);
+        // Only a redirect needs the address; the client skips it otherwise, so the hot path writes none.
+        final String leaderEndpoint = ResponseStatus.NOT_LEADER == status ? members.ingressEndpointOf(leaderId) : "";
+        final boolean fits = payloadLength <= EntryFrame.MAX_PAYLOAD_LENGTH && payloadLength <=
+            channel.maxMessageLength() - MessageHeaderEncoder.ENCODED_LENGTH - ResponseEncoder.BLOCK_LENGTH -
+            ResponseEncoder.leaderEndpointHeaderLength() - leaderEndpoint.length() -
+            ResponseEncoder.payloadHeaderLength();
+        if (!fits)
+        {
+            counters.responsesTooLarge().incrementRelease();
+        }
         responseEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .sessionId(session.id())
             .sequence(sequence)
             .logIndex(logIndex)
             .leaderMemberId(leaderId)
-            .status(status)
-            // Only a redirect needs the address; the client skips it otherwise, so the hot path writes none.
-            .leaderEndpoint(
-                (CharSequence)(ResponseStatus.NOT_LEADER == status ? members.ingressEndpointOf(leaderId) : ""))
-            .putPayload(payload, payloadOffset, payloadLength);
-        responseChannels.send(sessions.channel(session, nowNs), buffer, 0,
-            MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength(), nowNs);
+            .status(fits ? status : ResponseStatus.RESPONSE_TOO_LARGE)
+            .leaderEndpoint((CharSequence)leaderEndpoint)
+            .putPayload(payload, payloadOffset, fits ? payloadLength : 0);
+        responseChannels.send(
+            channel, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength(), nowNs);
     }
 
     /**
@@ -146,7 +162,8 @@ public final class EgressPublisher
     }
 
     /**
-     * Refuse a connect, naming the leader when one is known, on a channel held only while the reply is queued.
+     * Refuse a connect, naming the leader when one is known, on a channel held only while the reply is queued: one
+     * already open, or a new one within the reject budget of {@link ResponseChannels#acquireForReject}.
      */
     public void sendSessionReject(
         final String responseChannel,
@@ -162,7 +179,8 @@ public final class EgressPublisher
             .reason(reason)
             .leaderEndpoint((CharSequence)members.ingressEndpointOf(leaderId))
             .detail((CharSequence)detail);
-        final ResponseChannels.Channel channel = responseChannels.acquire(responseChannel, responseStreamId, nowNs);
+        final ResponseChannels.Channel channel =
+            responseChannels.acquireForReject(responseChannel, responseStreamId, nowNs);
         responseChannels.send(
             channel, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + rejectEncoder.encodedLength(), nowNs);
         responseChannels.release(channel, nowNs);

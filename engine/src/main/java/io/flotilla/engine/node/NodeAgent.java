@@ -163,9 +163,11 @@ public final class NodeAgent implements Agent, RaftOutbox
             counters = new NodeCounters(media.aeron(), memberId);
 
             final RaftConfig raftConfig = ctx.raftConfig();
-            responseChannels = new ResponseChannels(media.aeron(), counters.droppedMessages(), ctx.errorHandler());
+            responseChannels = new ResponseChannels(media.aeron(),
+                new ResponseChannelPolicy(ctx.responseMaxTermLength(), ctx.ipcIngress()),
+                ctx.responseMaxPublications(), counters, ctx.errorHandler());
             final SessionTable sessions = new SessionTable(responseChannels);
-            egress = new EgressPublisher(members, memberId, sessions, responseChannels);
+            egress = new EgressPublisher(members, memberId, sessions, responseChannels, counters);
 
             nowNs = clock.nanoTime();
             final NodeRecovery recovery = NodeRecovery.recover(ctx, media, (recoveredLog) -> new Applier(

@@ -28,6 +28,10 @@ public final class NodeCounters implements AutoCloseable
     public static final int SNAPSHOTS_INSTALLED_TYPE_ID = 741112;
     public static final int SNAPSHOT_BYTES_SENT_TYPE_ID = 741113;
     public static final int SNAPSHOT_BYTES_RECEIVED_TYPE_ID = 741114;
+    public static final int RESPONSE_CHANNELS_REFUSED_TYPE_ID = 741140;
+    public static final int RESPONSE_CHANNELS_UNAVAILABLE_TYPE_ID = 741141;
+    public static final int RESPONSE_PUBLICATIONS_TYPE_ID = 741142;
+    public static final int RESPONSES_TOO_LARGE_TYPE_ID = 741143;
 
     private final Counter role;
     private final Counter term;
@@ -44,6 +48,10 @@ public final class NodeCounters implements AutoCloseable
     private final Counter snapshotsInstalled;
     private final Counter snapshotBytesSent;
     private final Counter snapshotBytesReceived;
+    private final Counter responseChannelsRefused;
+    private final Counter responseChannelsUnavailable;
+    private final Counter responsePublications;
+    private final Counter responsesTooLarge;
 
     // What the node's getters read: safe from any thread, and after the counters (and the CnC file) are gone.
     private volatile Role roleView = Role.FOLLOWER;
@@ -81,6 +89,14 @@ public final class NodeCounters implements AutoCloseable
         snapshotBytesSent = aeron.addCounter(SNAPSHOT_BYTES_SENT_TYPE_ID, "flotilla snapshot bytes sent" + suffix);
         snapshotBytesReceived = aeron.addCounter(
             SNAPSHOT_BYTES_RECEIVED_TYPE_ID, "flotilla snapshot bytes received" + suffix);
+        responseChannelsRefused = aeron.addCounter(RESPONSE_CHANNELS_REFUSED_TYPE_ID,
+            "flotilla response channels refused by the policy" + suffix);
+        responseChannelsUnavailable = aeron.addCounter(RESPONSE_CHANNELS_UNAVAILABLE_TYPE_ID,
+            "flotilla response channels not opened (publication cap or reject budget)" + suffix);
+        responsePublications = aeron.addCounter(RESPONSE_PUBLICATIONS_TYPE_ID,
+            "flotilla response publications open" + suffix);
+        responsesTooLarge = aeron.addCounter(RESPONSES_TOO_LARGE_TYPE_ID,
+            "flotilla responses too large to send (answered RESPONSE_TOO_LARGE)" + suffix);
         leader.setRelease(-1);
     }
 
@@ -213,10 +229,43 @@ public final class NodeCounters implements AutoCloseable
         return snapshotBytesReceived;
     }
 
+    /**
+     * @return response channels a client named that the {@link ResponseChannelPolicy} refused.
+     */
+    public Counter responseChannelsRefused()
+    {
+        return responseChannelsRefused;
+    }
+
+    /**
+     * @return replies with no publication to go on: the cap was reached, or a reject's budget spent.
+     */
+    public Counter responseChannelsUnavailable()
+    {
+        return responseChannelsUnavailable;
+    }
+
+    /**
+     * @param value response publications open now.
+     */
+    public void responsePublications(final int value)
+    {
+        responsePublications.setRelease(value);
+    }
+
+    /**
+     * @return responses replaced by RESPONSE_TOO_LARGE because they did not fit their channel or the protocol.
+     */
+    public Counter responsesTooLarge()
+    {
+        return responsesTooLarge;
+    }
+
     public void close()
     {
         CloseHelper.closeAll(
             role, term, leader, commitIndex, appliedIndex, elections, proposals, bytesReplicated, invalidMessages,
-            droppedMessages, snapshotIndex, logFirstIndex, snapshotsInstalled, snapshotBytesSent, snapshotBytesReceived);
+            droppedMessages, snapshotIndex, logFirstIndex, snapshotsInstalled, snapshotBytesSent, snapshotBytesReceived,
+            responseChannelsRefused, responseChannelsUnavailable, responsePublications, responsesTooLarge);
     }
 }

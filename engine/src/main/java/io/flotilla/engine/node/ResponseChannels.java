@@ -2,14 +2,12 @@ package io.flotilla.engine.node;
 
 import io.aeron.Aeron;
 import io.aeron.ChannelUri;
-import io.aeron.CommonContext;
 import io.aeron.ExclusivePublication;
 import io.aeron.exceptions.RegistrationException;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.concurrent.status.AtomicCounter;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +18,12 @@ import java.util.Map;
  * channel and stream. Never blocks: publications are added asynchronously, and a message that cannot go yet (the
  * publication is still being set up or not connected, or back-pressured) waits in a bounded per-channel queue
  * that is flushed on later duty cycles, or dropped and counted after {@link #PENDING_TIMEOUT_NS}.
+ * <p>
+ * Bounded (docs/security.md, "Resources"): the {@link ResponseChannelPolicy} decides what a publication may be,
+ * at most {@code maxPublications} are open (an unused one is closed early to make room), and a connect reject
+ * opens a new one only within {@link #REJECT_CHANNELS_PER_SECOND}, so a flood of connects from strangers cannot
+ * make the node open publications faster than that. A channel that cannot be had is {@link #NO_CHANNEL}: what is
+ * sent on it is counted and dropped.
  */
 public final class ResponseChannels implements AutoCloseable
 {
@@ -32,63 +36,82 @@ public final class ResponseChannels implements AutoCloseable
     /** How often channels are checked for lingering when none is being added or holds queued replies. */
     static final long SWEEP_INTERVAL_NS = 100_000_000L;
 
-    /** Term length of reply publications whose channel does not set one: replies up to 512 KiB. */
-    static final int REPLY_TERM_LENGTH = 4 * 1024 * 1024;
-
-    /** Bound on the bytes waiting per channel. */
+    /** Bound on the bytes waiting per channel: more than the largest message of the largest allowed term. */
     static final int MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
+    /** New publications that connect rejects may open per second (a reject to an open channel costs none). */
+    static final int REJECT_CHANNELS_PER_SECOND = 16;
+
+    private static final long ONE_SECOND_NS = 1_000_000_000L;
+
+    /**
+     * The channel given when none can be had (refused by the policy, the publication cap or the reject budget).
+     */
+    public static final Channel NO_CHANNEL = new Channel("", "", 0, Integer.MAX_VALUE);
+
+    static
+    {
+        NO_CHANNEL.failed = true;
+    }
+
     private final Aeron aeron;
-    private final AtomicCounter droppedMessages;
+    private final ResponseChannelPolicy policy;
+    private final int maxPublications;
+    private final NodeCounters counters;
     private final ErrorHandler errorHandler;
     private final Map<String, Channel> byKey = new HashMap<>();
     private final ArrayList<Channel> channels = new ArrayList<>();
     private boolean needsService;
     private long nextSweepNs;
+    private long rejectWindowStartNs;
+    private int rejectChannelsInWindow;
 
     /**
      * @param aeron           client used to add publications.
-     * @param droppedMessages counts replies that could not be delivered.
+     * @param policy          which channels clients may name, and the publications opened for them.
+     * @param maxPublications open at once.
+     * @param counters        count refused channels, unavailable ones, open publications and dropped replies.
      * @param errorHandler    told about channels that cannot be opened.
      */
-    public ResponseChannels(final Aeron aeron, final AtomicCounter droppedMessages, final ErrorHandler errorHandler)
+    public ResponseChannels(
+        final Aeron aeron,
+        final ResponseChannelPolicy policy,
+        final int maxPublications,
+        final NodeCounters counters,
+        final ErrorHandler errorHandler)
     {
         this.aeron = aeron;
-        this.droppedMessages = droppedMessages;
+        this.policy = policy;
+        this.maxPublications = maxPublications;
+        this.counters = counters;
         this.errorHandler = errorHandler;
     }
 
     /**
-     * Find or open the publication to a channel and stream, and hold a reference to it.
+     * Find or open the publication to a channel and stream, for a session, and hold a reference to it.
      *
      * @param channel  the client's response channel.
      * @param streamId the client's response stream.
      * @param nowNs    current time.
-     * @return the channel; {@link #release} it when no longer needed.
+     * @return the channel, or {@link #NO_CHANNEL}; {@link #release} it when no longer needed.
      */
     public Channel acquire(final String channel, final int streamId, final long nowNs)
     {
-        final String key = streamId + "|" + channel;
-        Channel result = byKey.get(key);
-        if (null == result)
-        {
-            result = new Channel(key, channel, streamId);
-            try
-            {
-                result.registrationId = aeron.asyncAddExclusivePublication(publicationChannel(channel), streamId);
-            }
-            catch (final RuntimeException ex)
-            {
-                result.failed = true;
-                errorHandler.onError(ex);
-            }
-            byKey.put(key, result);
-            channels.add(result);
-        }
-        result.references++;
-        result.lastUsedNs = nowNs;
-        needsService |= null == result.publication;
-        return result;
+        return acquire(channel, streamId, false, nowNs);
+    }
+
+    /**
+     * Like {@link #acquire}, for a connect reject to whoever sent the connect: a new publication only within
+     * {@link #REJECT_CHANNELS_PER_SECOND}.
+     *
+     * @param channel  the response channel the connect names.
+     * @param streamId the response stream the connect names.
+     * @param nowNs    current time.
+     * @return the channel, or {@link #NO_CHANNEL}; {@link #release} it once the reject is sent.
+     */
+    public Channel acquireForReject(final String channel, final int streamId, final long nowNs)
+    {
+        return acquire(channel, streamId, true, nowNs);
     }
 
     /**
@@ -99,6 +122,10 @@ public final class ResponseChannels implements AutoCloseable
      */
     public void release(final Channel channel, final long nowNs)
     {
+        if (NO_CHANNEL == channel)
+        {
+            return;
+        }
         channel.references--;
         channel.lastUsedNs = nowNs;
     }
@@ -115,12 +142,12 @@ public final class ResponseChannels implements AutoCloseable
     public void send(
         final Channel channel, final DirectBuffer buffer, final int offset, final int length, final long nowNs)
     {
-        channel.lastUsedNs = nowNs;
         if (channel.failed)
         {
-            droppedMessages.incrementRelease();
+            counters.droppedMessages().incrementRelease();
             return;
         }
+        channel.lastUsedNs = nowNs;
 
         if (0 == channel.pendingLength && null != channel.publication && offer(channel, buffer, offset, length))
         {
@@ -129,7 +156,7 @@ public final class ResponseChannels implements AutoCloseable
 
         if (channel.pendingLength + 4 + length > MAX_PENDING_BYTES)
         {
-            droppedMessages.incrementRelease();
+            counters.droppedMessages().incrementRelease();
             return;
         }
         if (0 == channel.pendingLength)
@@ -170,10 +197,9 @@ public final class ResponseChannels implements AutoCloseable
             {
                 work += flush(channel, nowNs);
             }
-            if (channel.references <= 0 && 0 == channel.pendingLength && nowNs - channel.lastUsedNs > LINGER_NS)
+            if (isIdle(channel) && nowNs - channel.lastUsedNs > LINGER_NS)
             {
-                closeChannel(channel);
-                channels.remove(i);
+                closeChannel(i);
                 work++;
             }
             else
@@ -186,12 +212,10 @@ public final class ResponseChannels implements AutoCloseable
 
     public void close()
     {
-        for (final Channel channel : channels)
+        for (int i = channels.size() - 1; i >= 0; i--)
         {
-            closeChannel(channel);
+            closeChannel(i);
         }
-        channels.clear();
-        byKey.clear();
     }
 
     private int resolve(final Channel channel)
@@ -204,7 +228,7 @@ public final class ResponseChannels implements AutoCloseable
         catch (final RegistrationException ex)
         {
             channel.failed = true;
-            droppedMessages.incrementRelease();
+            counters.droppedMessages().incrementRelease();
             errorHandler.onError(ex);
             return 1;
         }
@@ -218,30 +242,12 @@ public final class ResponseChannels implements AutoCloseable
         final ExclusivePublication publication = channel.publication;
         if (length > publication.maxMessageLength())
         {
-            droppedMessages.incrementRelease();
+            counters.droppedMessages().incrementRelease();
             errorHandler.onError(new IllegalArgumentException("reply of " + length + " bytes exceeds the largest " +
                 "message (" + publication.maxMessageLength() + ") of " + channel + ": raise its term-length"));
             return true;
         }
         return publication.offer(buffer, offset, length) > 0;
-    }
-
-    /**
-     * The client's channel, with a modest sparse term buffer unless it names its own: a reply publication per
-     * client must not pre-allocate Aeron's default 3 x 16 MiB.
-     */
-    static String publicationChannel(final String channel)
-    {
-        final ChannelUri uri = ChannelUri.parse(channel);
-        if (null == uri.get(CommonContext.TERM_LENGTH_PARAM_NAME))
-        {
-            uri.put(CommonContext.TERM_LENGTH_PARAM_NAME, String.valueOf(REPLY_TERM_LENGTH));
-        }
-        if (null == uri.get(CommonContext.SPARSE_PARAM_NAME))
-        {
-            uri.put(CommonContext.SPARSE_PARAM_NAME, "true");
-        }
-        return uri.toString();
     }
 
     private int flush(final Channel channel, final long nowNs)
@@ -273,7 +279,7 @@ public final class ResponseChannels implements AutoCloseable
         {
             for (int p = 0; p < channel.pendingLength; p += 4 + channel.pending.getInt(p))
             {
-                droppedMessages.incrementRelease();
+                counters.droppedMessages().incrementRelease();
             }
             channel.pendingLength = 0;
             return 1;
@@ -281,9 +287,100 @@ public final class ResponseChannels implements AutoCloseable
         return 0;
     }
 
-    private void closeChannel(final Channel channel)
+    private Channel acquire(final String channel, final int streamId, final boolean forReject, final long nowNs)
     {
+        final ChannelUri publicationUri = policy.publicationUri(channel);
+        if (null == publicationUri)
+        {
+            counters.responseChannelsRefused().incrementRelease();
+            return NO_CHANNEL;
+        }
+
+        final String publicationChannel = publicationUri.toString();
+        final String key = streamId + "|" + publicationChannel;
+        Channel result = byKey.get(key);
+        if (null == result)
+        {
+            if ((forReject && !takeRejectBudget(nowNs)) ||
+                (channels.size() >= maxPublications && !closeLeastRecentIdle()))
+            {
+                counters.responseChannelsUnavailable().incrementRelease();
+                return NO_CHANNEL;
+            }
+            result = open(key, publicationChannel, streamId, ResponseChannelPolicy.maxMessageLength(publicationUri));
+        }
+        result.references++;
+        result.lastUsedNs = nowNs;
+        needsService |= null == result.publication;
+        return result;
+    }
+
+    private Channel open(final String key, final String publicationChannel, final int streamId, final int maxLength)
+    {
+        final Channel channel = new Channel(key, publicationChannel, streamId, maxLength);
+        try
+        {
+            channel.registrationId = aeron.asyncAddExclusivePublication(publicationChannel, streamId);
+        }
+        catch (final RuntimeException ex)
+        {
+            channel.failed = true;
+            errorHandler.onError(ex);
+        }
+        byKey.put(key, channel);
+        channels.add(channel);
+        counters.responsePublications(channels.size());
+        return channel;
+    }
+
+    private boolean takeRejectBudget(final long nowNs)
+    {
+        if (nowNs - rejectWindowStartNs >= ONE_SECOND_NS)
+        {
+            rejectWindowStartNs = nowNs;
+            rejectChannelsInWindow = 0;
+        }
+        if (rejectChannelsInWindow >= REJECT_CHANNELS_PER_SECOND)
+        {
+            return false;
+        }
+        rejectChannelsInWindow++;
+        return true;
+    }
+
+    /**
+     * Make room at the cap: close the channel unused for longest that nobody holds and that has nothing queued.
+     */
+    private boolean closeLeastRecentIdle()
+    {
+        int oldest = -1;
+        for (int i = 0, size = channels.size(); i < size; i++)
+        {
+            final Channel channel = channels.get(i);
+            if (isIdle(channel) && (oldest < 0 || channel.lastUsedNs - channels.get(oldest).lastUsedNs < 0))
+            {
+                oldest = i;
+            }
+        }
+        if (oldest < 0)
+        {
+            return false;
+        }
+        closeChannel(oldest);
+        return true;
+    }
+
+    private static boolean isIdle(final Channel channel)
+    {
+        return channel.references <= 0 && 0 == channel.pendingLength;
+    }
+
+    private void closeChannel(final int i)
+    {
+        final Channel channel = channels.get(i);
+        channels.remove(i);
         byKey.remove(channel.key);
+        counters.responsePublications(channels.size());
         if (null != channel.publication)
         {
             CloseHelper.quietClose(channel.publication);
@@ -309,6 +406,7 @@ public final class ResponseChannels implements AutoCloseable
         private final String key;
         private final String channel;
         private final int streamId;
+        private final int maxMessageLength;
         private final ExpandableArrayBuffer pending = new ExpandableArrayBuffer(256);
         private long registrationId;
         private ExclusivePublication publication;
@@ -318,16 +416,28 @@ public final class ResponseChannels implements AutoCloseable
         private long pendingSinceNs;
         private long lastUsedNs;
 
-        Channel(final String key, final String channel, final int streamId)
+        Channel(final String key, final String channel, final int streamId, final int maxMessageLength)
         {
             this.key = key;
             this.channel = channel;
             this.streamId = streamId;
+            this.maxMessageLength = maxMessageLength;
         }
 
+        /**
+         * @return the publication's channel, as the node built it from the client's.
+         */
         public String channel()
         {
             return channel;
+        }
+
+        /**
+         * @return the largest message the publication carries (known before it is added).
+         */
+        public int maxMessageLength()
+        {
+            return maxMessageLength;
         }
 
         public String toString()

@@ -152,6 +152,12 @@ public final class SessionManager
             egress.sendSessionReject(responseChannel, responseStreamId, correlationId, RejectReason.TOO_MANY_SESSIONS,
                 maxSessions + " sessions are open", nowNs);
         }
+        else if (!startConnecting(responseChannel, responseStreamId, nowNs))
+        {
+            // No publication can reach the client (a refused channel, or the cap): no answer is possible, so no
+            // session either. Dropped; ResponseChannels counts why.
+            counters.droppedMessages().incrementRelease();
+        }
         else
         {
             final int payloadLength = SessionOpenPayload.encode(
@@ -160,8 +166,6 @@ public final class SessionManager
             if (index > 0)
             {
                 counters.proposals().incrementRelease();
-                // Start connecting to the client now, so the ack does not wait for it after apply.
-                responseChannels.release(responseChannels.acquire(responseChannel, responseStreamId, nowNs), nowNs);
             }
             else if (RaftNode.NOT_LEADER == index)
             {
@@ -256,6 +260,16 @@ public final class SessionManager
         {
             proposeClose(session);
         }
+    }
+
+    /**
+     * Start connecting to the client now, so the ack does not wait for it after apply.
+     */
+    private boolean startConnecting(final String responseChannel, final int responseStreamId, final long nowNs)
+    {
+        final ResponseChannels.Channel channel = responseChannels.acquire(responseChannel, responseStreamId, nowNs);
+        responseChannels.release(channel, nowNs);
+        return ResponseChannels.NO_CHANNEL != channel;
     }
 
     private boolean isLeader()

@@ -117,8 +117,9 @@ public final class SessionTable
         if (null == channel)
         {
             channel = responseChannels.acquire(session.responseChannel(), session.responseStreamId(), nowNs);
-            if (session.isClosed())
+            if (session.isClosed() || ResponseChannels.NO_CHANNEL == channel)
             {
+                // Not kept when none could be had: the next reply tries again.
                 responseChannels.release(channel, nowNs);
             }
             else

@@ -70,6 +70,15 @@ class ClientContextTest
             .contains(FlotillaClient.Context.CONNECT_TIMEOUT_PROP));
         assertTrue(failure(new FlotillaClient.Context().ingressEndpoints("h:1").responseChannel("aeron:xyz"))
             .contains(FlotillaClient.Context.RESPONSE_CHANNEL_PROP));
+        // Channels the cluster would refuse, and so never answer on.
+        assertTrue(failure(new FlotillaClient.Context().ingressEndpoints("h:1")
+            .responseChannel("aeron:udp?endpoint=localhost:0|term-length=64m|sparse=false"))
+            .contains("flotilla.response.max.term.length"));
+        assertTrue(failure(new FlotillaClient.Context().ingressEndpoints("h:1")
+            .responseChannel("aeron:udp?endpoint=localhost:0|sparse=false"))
+            .contains(FlotillaClient.Context.RESPONSE_CHANNEL_PROP));
+        assertTrue(failure(new FlotillaClient.Context().ingressEndpoints("h:1").responseChannel("aeron:udp"))
+            .contains("endpoint"));
         assertTrue(failure(new FlotillaClient.Context().ingressEndpoints("h:1").maxRequestLength(0))
             .contains(FlotillaClient.Context.MAX_REQUEST_LENGTH_PROP));
         assertTrue(failure(new FlotillaClient.Context().ingressEndpoints("h:1").ingressStreamId(0))

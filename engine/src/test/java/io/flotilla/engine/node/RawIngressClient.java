@@ -111,10 +111,24 @@ final class RawIngressClient implements AutoCloseable
 
     void connect(final int memberId, final long correlationId, final int protocolVersion, final byte[] credentials)
     {
+        connect(memberId, correlationId, protocolVersion, credentials, responseChannel, RESPONSE_STREAM_ID);
+    }
+
+    /**
+     * A connect naming any response channel and stream, this client's own or not.
+     */
+    void connect(
+        final int memberId,
+        final long correlationId,
+        final int protocolVersion,
+        final byte[] credentials,
+        final String responseChannel,
+        final int responseStreamId)
+    {
         final SessionConnectEncoder encoder = new SessionConnectEncoder()
             .wrapAndApplyHeader(buffer, 0, headerEncoder)
             .correlationId(correlationId)
-            .responseStreamId(RESPONSE_STREAM_ID)
+            .responseStreamId(responseStreamId)
             .protocolVersion(protocolVersion)
             .responseChannel(responseChannel)
             .putCredentials(credentials, 0, credentials.length);
@@ -169,6 +183,23 @@ final class RawIngressClient implements AutoCloseable
                 Thread.yield();
             }
         }
+    }
+
+    /**
+     * @param timeoutNs how long to wait.
+     * @return the next reply of any kind, or null when none came in time.
+     */
+    Object awaitAny(final long timeoutNs)
+    {
+        final long deadline = System.nanoTime() + timeoutNs;
+        while (replies.isEmpty() && System.nanoTime() - deadline < 0)
+        {
+            if (0 == responses.poll(assembler, 10))
+            {
+                Thread.yield();
+            }
+        }
+        return replies.poll();
     }
 
     private void send(final int memberId, final int length)
