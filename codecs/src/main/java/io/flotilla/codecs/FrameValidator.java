@@ -110,7 +110,7 @@ public final class FrameValidator
             case NodeStateRecordDecoder.TEMPLATE_ID:
                 return validateNodeStateRecord(buffer, offset, length);
 
-            default: // TimeoutNow, SessionAck, SessionKeepAlive, SessionClose: fixed fields only.
+            default: // TimeoutNow, SessionAck, SessionKeepAlive, SessionClose, SessionAttach: fixed fields only.
                 return varFields(buffer, varStart, end, NO_FIELD, NO_FIELD);
         }
     }
@@ -390,6 +390,7 @@ public final class FrameValidator
             case ResponseDecoder.TEMPLATE_ID: return ResponseDecoder.BLOCK_LENGTH;
             case SessionKeepAliveDecoder.TEMPLATE_ID: return SessionKeepAliveDecoder.BLOCK_LENGTH;
             case SessionCloseDecoder.TEMPLATE_ID: return SessionCloseDecoder.BLOCK_LENGTH;
+            case SessionAttachDecoder.TEMPLATE_ID: return SessionAttachDecoder.BLOCK_LENGTH;
             case NodeStateRecordDecoder.TEMPLATE_ID: return NodeStateRecordDecoder.BLOCK_LENGTH;
             default: return -1;
         }
@@ -450,7 +451,7 @@ public final class FrameValidator
 
     private static boolean isResponseStatus(final DirectBuffer buffer, final int offset)
     {
-        return (buffer.getByte(offset) & 0xFF) <= ResponseStatus.BACK_PRESSURED.value();
+        return (buffer.getByte(offset) & 0xFF) <= ResponseStatus.SESSION_NOT_ATTACHED.value();
     }
 
     private static boolean isSnapshotAckStatus(final DirectBuffer buffer, final int offset)
