@@ -52,7 +52,17 @@ public final class SharedSecretAuthenticator implements Authenticator
      */
     public SharedSecretAuthenticator()
     {
-        this(loadSecrets(requiredFile()), SystemUtil.getDurationInNanos(MAX_SKEW_PROP, MAX_SKEW_DEFAULT_NS));
+        this(requiredFile());
+    }
+
+    /**
+     * From a secrets file, with the skew of {@value #MAX_SKEW_PROP}.
+     *
+     * @param secretsFile of {@code principal:hexsecret} lines.
+     */
+    public SharedSecretAuthenticator(final Path secretsFile)
+    {
+        this(loadSecrets(secretsFile), SystemUtil.getDurationInNanos(MAX_SKEW_PROP, MAX_SKEW_DEFAULT_NS));
     }
 
     /**

@@ -1092,6 +1092,7 @@ public final class FlotillaClient implements AutoCloseable
         private byte[] credentials = new byte[0];
         private String principal = System.getProperty(PRINCIPAL_PROP);
         private byte[] secret;
+        private String secretFile = System.getProperty(SECRET_FILE_PROP);
         private SecretKeySpec secretKey;
         private EpochNanoClock epochClock;
         private IdleStrategy idleStrategy;
@@ -1360,6 +1361,17 @@ public final class FlotillaClient implements AutoCloseable
         }
 
         /**
+         * @param secretFile holding the principal's secret as hexadecimal digits, read at {@link #conclude()} when
+         *                   no {@link #secret(byte[])} is set.
+         * @return this.
+         */
+        public Context secretFile(final String secretFile)
+        {
+            this.secretFile = secretFile;
+            return this;
+        }
+
+        /**
          * @param epochClock for the timestamps of credentials and attaches, which the cluster checks against its
          *                   own clock.
          * @return this.
@@ -1387,9 +1399,9 @@ public final class FlotillaClient implements AutoCloseable
 
         private void concludeSharedSecret()
         {
-            if (null == secret && null != System.getProperty(SECRET_FILE_PROP))
+            if (null == secret && null != secretFile)
             {
-                secret = readSecret(Path.of(System.getProperty(SECRET_FILE_PROP)));
+                secret = readSecret(Path.of(secretFile));
             }
             if (null == principal && null == secret)
             {
