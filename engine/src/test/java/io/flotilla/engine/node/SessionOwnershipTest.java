@@ -155,7 +155,8 @@ class SessionOwnershipTest
         {
             for (int i = 0; i < 3; i++)
             {
-                cluster.start(i, cluster.context(i).maxSessions(maxSessions));
+                // The raw clients send no keep-alives: their sessions must outlive the test.
+                cluster.start(i, cluster.context(i).maxSessions(maxSessions).sessionTimeoutNs(TimeUnit.MINUTES.toNanos(2)));
             }
             final int leaderId = cluster.awaitLeader().memberId();
             final ClusterMembers members = ClusterMembers.parse(cluster.membersSpec());
