@@ -137,7 +137,7 @@ public final class FrameValidator
             case NodeStateRecordDecoder.TEMPLATE_ID:
                 return validateNodeStateRecord(buffer, offset, length);
 
-            default: // SessionAck, SessionKeepAlive, SessionClose: fixed fields only.
+            default: // SessionAck, SessionKeepAlive, SessionClose, SessionAttach: fixed fields only.
                 return varFields(buffer, varStart, end, NO_FIELD, NO_FIELD);
         }
     }
@@ -489,6 +489,7 @@ public final class FrameValidator
             case ResponseDecoder.TEMPLATE_ID: return ResponseDecoder.BLOCK_LENGTH;
             case SessionKeepAliveDecoder.TEMPLATE_ID: return SessionKeepAliveDecoder.BLOCK_LENGTH;
             case SessionCloseDecoder.TEMPLATE_ID: return SessionCloseDecoder.BLOCK_LENGTH;
+            case SessionAttachDecoder.TEMPLATE_ID: return SessionAttachDecoder.BLOCK_LENGTH;
             case NodeStateRecordDecoder.TEMPLATE_ID: return NodeStateRecordDecoder.BLOCK_LENGTH;
             default: return -1;
         }

@@ -119,6 +119,9 @@ final class TestFrames
             case SessionCloseEncoder.TEMPLATE_ID:
                 return HEADER + new SessionCloseEncoder().wrapAndApplyHeader(buffer, offset, header)
                     .sessionId(12).encodedLength();
+            case SessionAttachEncoder.TEMPLATE_ID:
+                return HEADER + new SessionAttachEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .correlationId(78).sessionId(12).timestamp(1_000_000L).putProof(payload, 0, 13).encodedLength();
             case NodeStateRecordEncoder.TEMPLATE_ID:
             {
                 final NodeStateRecordEncoder encoder = new NodeStateRecordEncoder()
@@ -139,7 +142,7 @@ final class TestFrames
         SnapshotChunkEncoder.TEMPLATE_ID, SnapshotAckEncoder.TEMPLATE_ID,
         SessionConnectEncoder.TEMPLATE_ID, SessionAckEncoder.TEMPLATE_ID, SessionRejectEncoder.TEMPLATE_ID,
         RequestEncoder.TEMPLATE_ID, ResponseEncoder.TEMPLATE_ID, SessionKeepAliveEncoder.TEMPLATE_ID,
-        SessionCloseEncoder.TEMPLATE_ID, NodeStateRecordEncoder.TEMPLATE_ID };
+        SessionCloseEncoder.TEMPLATE_ID, SessionAttachEncoder.TEMPLATE_ID, NodeStateRecordEncoder.TEMPLATE_ID };
 
     private static final int HEADER = MessageHeaderEncoder.ENCODED_LENGTH;
 }

@@ -315,6 +315,10 @@ public final class ClusterNode implements AutoCloseable
          * (room for connect rejects).
          */
         public static final String RESPONSE_MAX_PUBLICATIONS_PROP = "flotilla.response.max.publications";
+        /** A session's commands proposed and not yet applied before BACK_PRESSURED: {@code flotilla.session.max.inflight}. */
+        public static final String SESSION_MAX_INFLIGHT_PROP = "flotilla.session.max.inflight";
+        /** Largest difference between a SessionAttach's timestamp and the node's clock: {@code flotilla.session.attach.max.skew}. */
+        public static final String ATTACH_MAX_SKEW_PROP = "flotilla.session.attach.max.skew";
         /** Bytes of the in-process proposal queue, a power of two: {@code flotilla.proposal.queue.bytes}. */
         public static final String PROPOSAL_QUEUE_BYTES_PROP = "flotilla.proposal.queue.bytes";
         /** In-process proposals in progress at once, a power of two: {@code flotilla.proposal.max.pending}. */
@@ -331,6 +335,8 @@ public final class ClusterNode implements AutoCloseable
         public static final int MAX_SESSIONS_DEFAULT = 1024;
         /** Reply publications beyond max sessions by default, for connect rejects. */
         public static final int RESPONSE_PUBLICATIONS_HEADROOM = 64;
+        public static final int SESSION_MAX_INFLIGHT_DEFAULT = 256;
+        public static final long ATTACH_MAX_SKEW_DEFAULT_NS = TimeUnit.SECONDS.toNanos(30);
         public static final int PROPOSAL_QUEUE_BYTES_DEFAULT = 1024 * 1024;
         public static final int MAX_PENDING_PROPOSALS_DEFAULT = 4096;
         public static final long COMMIT_HINT_INTERVAL_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
@@ -354,6 +360,8 @@ public final class ClusterNode implements AutoCloseable
         private int maxSessions = Integer.getInteger(MAX_SESSIONS_PROP, MAX_SESSIONS_DEFAULT);
         private int responseMaxTermLength;
         private int responseMaxPublications = Integer.getInteger(RESPONSE_MAX_PUBLICATIONS_PROP, 0);
+        private int sessionMaxInflight = Integer.getInteger(SESSION_MAX_INFLIGHT_PROP, SESSION_MAX_INFLIGHT_DEFAULT);
+        private long attachMaxSkewNs;
         private int proposalQueueBytes;
         private int maxPendingProposals = Integer.getInteger(MAX_PENDING_PROPOSALS_PROP, MAX_PENDING_PROPOSALS_DEFAULT);
         private long commitHintIntervalNs;
@@ -474,6 +482,20 @@ public final class ClusterNode implements AutoCloseable
                 throw new IllegalArgumentException("responseMaxPublications " + responseMaxPublications + " must be " +
                     "above maxSessions " + maxSessions + " (a publication per session and room for connect rejects): " +
                     "raise " + RESPONSE_MAX_PUBLICATIONS_PROP + " or lower " + MAX_SESSIONS_PROP);
+            }
+            if (sessionMaxInflight < 1)
+            {
+                throw new IllegalArgumentException("sessionMaxInflight " + sessionMaxInflight +
+                    " must be at least 1 (" + SESSION_MAX_INFLIGHT_PROP + ")");
+            }
+            if (0 == attachMaxSkewNs)
+            {
+                attachMaxSkewNs = SystemUtil.getDurationInNanos(ATTACH_MAX_SKEW_PROP, ATTACH_MAX_SKEW_DEFAULT_NS);
+            }
+            if (attachMaxSkewNs <= 0)
+            {
+                throw new IllegalArgumentException(
+                    "attachMaxSkewNs " + attachMaxSkewNs + " must be positive (" + ATTACH_MAX_SKEW_PROP + ")");
             }
             if (0 == proposalQueueBytes)
             {
@@ -984,6 +1006,38 @@ public final class ClusterNode implements AutoCloseable
         public int responseMaxPublications()
         {
             return responseMaxPublications;
+        }
+
+        /**
+         * @param sessionMaxInflight commands of one session proposed and not yet applied on the leader, beyond which
+         *                           its requests are answered BACK_PRESSURED (one flooding client cannot starve
+         *                           the others).
+         * @return this.
+         */
+        public Context sessionMaxInflight(final int sessionMaxInflight)
+        {
+            this.sessionMaxInflight = sessionMaxInflight;
+            return this;
+        }
+
+        public int sessionMaxInflight()
+        {
+            return sessionMaxInflight;
+        }
+
+        /**
+         * @param attachMaxSkewNs largest difference between a SessionAttach's timestamp and this node's clock.
+         * @return this.
+         */
+        public Context attachMaxSkewNs(final long attachMaxSkewNs)
+        {
+            this.attachMaxSkewNs = attachMaxSkewNs;
+            return this;
+        }
+
+        public long attachMaxSkewNs()
+        {
+            return attachMaxSkewNs;
         }
 
         /**

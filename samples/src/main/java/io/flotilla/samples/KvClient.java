@@ -32,7 +32,9 @@ import java.util.concurrent.TimeUnit;
  *   KvClient digest [--wait S] DATA_DIR...                             (compares replica state files)
  * </pre>
  * SPEC is a members spec or host:ingressPort list; without --endpoints, {@code flotilla.client.ingress.endpoints}
- * or {@code flotilla.members} is used. Exit status: 0 done, 1 the command failed or a check found a difference,
+ * or {@code flotilla.members} is used. Against a cluster that authenticates with a shared secret, add
+ * {@code --principal NAME --secret-file FILE} (the file holds the secret in hexadecimal) before the command, or set
+ * {@code flotilla.client.principal} and {@code flotilla.client.secret.file}. Exit status: 0 done, 1 the command failed or a check found a difference,
  * 2 usage error.
  */
 public final class KvClient
@@ -89,21 +91,30 @@ public final class KvClient
         switch (command)
         {
             case "load":
-                return KvLoad.run(context(endpoints), options, out);
+                return KvLoad.run(context(endpoints, options), options, out);
             case "verify":
                 if (rest.size() != 1)
                 {
                     return usage("verify ACKS_FILE");
                 }
-                return KvVerify.run(context(endpoints), Path.of(rest.get(0)), out);
+                return KvVerify.run(context(endpoints, options), Path.of(rest.get(0)), out);
             default:
-                return single(context(endpoints), command, rest, out);
+                return single(context(endpoints, options), command, rest, out);
         }
     }
 
-    static FlotillaClient.Context context(final String endpoints)
+    static FlotillaClient.Context context(final String endpoints, final Map<String, String> options)
     {
-        return new FlotillaClient.Context().ingressEndpoints(endpoints);
+        final FlotillaClient.Context ctx = new FlotillaClient.Context().ingressEndpoints(endpoints);
+        if (options.containsKey("principal"))
+        {
+            ctx.principal(options.get("principal"));
+        }
+        if (options.containsKey("secret-file"))
+        {
+            ctx.secretFile(options.get("secret-file"));
+        }
+        return ctx;
     }
 
     private static int single(

@@ -1,6 +1,7 @@
 package io.flotilla.samples;
 
 import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.SharedSecretAuthenticator;
 import io.flotilla.engine.raft.Role;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 
@@ -13,10 +14,11 @@ import java.time.Instant;
 /**
  * Runs one member of the replicated KV cache: a {@link ClusterNode} with a {@link KvStateMachine}.
  * <pre>
- *   KvNode [--member-id N] [--members SPEC] [--data-dir DIR]
+ *   KvNode [--member-id N] [--members SPEC] [--data-dir DIR] [--secrets-file FILE]
  * </pre>
  * Options default to the {@code flotilla.member.id}, {@code flotilla.members} and {@code flotilla.data.dir}
- * system properties; every other {@code flotilla.*} node setting is read by {@link ClusterNode.Context}.
+ * system properties; {@code --secrets-file} (lines {@code principal:hexsecret}) lets only clients holding one of
+ * those secrets open sessions ({@link SharedSecretAuthenticator}; without it, {@code flotilla.authenticator} decides); every other {@code flotilla.*} node setting is read by {@link ClusterNode.Context}.
  * Prints one line when ready and one per role change; keeps {@code DATA_DIR/kv-status} (applied index, state
  * digest, role) current for replica comparison; stops cleanly on SIGTERM or SIGINT.
  */
@@ -47,6 +49,9 @@ public final class KvNode
                     break;
                 case "--data-dir":
                     ctx.dataDirectory(new File(args[i + 1]));
+                    break;
+                case "--secrets-file":
+                    ctx.authenticator(new SharedSecretAuthenticator(Path.of(args[i + 1])));
                     break;
                 default:
                     usage("unknown option " + args[i]);
@@ -101,7 +106,9 @@ public final class KvNode
     {
         System.err.println("KvNode: " + problem);
         System.err.println("usage: KvNode [--member-id N] [--members id=host:consensusPort:ingressPort,...] " +
-            "[--data-dir DIR]   (or -Dflotilla.member.id, -Dflotilla.members, -Dflotilla.data.dir)");
+            "[--data-dir DIR] [--secrets-file FILE]   (or -Dflotilla.member.id, -Dflotilla.members, -Dflotilla.data.dir," +
+            " -Dflotilla.authenticator=io.flotilla.engine.SharedSecretAuthenticator " +
+            "-Dflotilla.authenticator.secrets.file=FILE)");
         System.exit(2);
     }
 

@@ -1,7 +1,10 @@
 package io.flotilla.samples;
 
 import io.flotilla.archive.Durability;
+import io.flotilla.engine.Authenticator;
 import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.SharedSecretAuthenticator;
+import io.flotilla.engine.SharedSecretCredentials;
 import io.flotilla.engine.client.FlotillaClient;
 import io.flotilla.engine.client.FlotillaClientException;
 import io.flotilla.engine.client.Outcome;
@@ -16,9 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -57,6 +65,12 @@ class KvClusterTest
 
     private void startCluster() throws Exception
     {
+        startCluster(Authenticator.ALLOW_ALL, new FlotillaClient.Context());
+    }
+
+    private void startCluster(final Authenticator authenticator, final FlotillaClient.Context clientContext)
+        throws Exception
+    {
         final StringBuilder spec = new StringBuilder();
         final DatagramSocket[] sockets = new DatagramSocket[6];
         try
@@ -87,9 +101,10 @@ class KvClusterTest
                 .durability(Durability.ASYNC)
                 .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300), TimeUnit.MILLISECONDS.toNanos(600))
                 .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50))
+                .authenticator(authenticator)
                 .stateMachine(machines[i]));
         }
-        client = FlotillaClient.connect(new FlotillaClient.Context()
+        client = FlotillaClient.connect(clientContext
             .ingressEndpoints(members)
             .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20))
             .responseTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500)));
@@ -154,6 +169,23 @@ class KvClusterTest
         awaitReplicasEqual(0, 1, 2);
         assertEquals(1, machines[0].size());
         assertEquals(machines[0].computeDigest(), machines[0].digest());
+    }
+
+    @Test
+    void theCliSendsSharedSecretCredentialsAndIsRefusedWithoutThem() throws Exception
+    {
+        final byte[] secret = SharedSecretCredentials.parseHex("8899aabbccddeeff0011223344556677");
+        final Path secretFile = baseDir.toPath().resolve("kv.secret");
+        Files.writeString(secretFile, "# the kv principal's secret\n8899aabbccddeeff0011223344556677\n");
+        startCluster(new SharedSecretAuthenticator(Map.of("kv", secret), TimeUnit.SECONDS.toNanos(30)),
+            new FlotillaClient.Context().principal("kv").secret(secret));
+
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, KvClient.run(new String[]{ "--endpoints", members, "--principal", "kv", "--secret-file",
+            secretFile.toString(), "put", "k", "v" }, new PrintStream(out)), out::toString);
+        assertEquals(KvStatus.OK, call(commands.get(buffer, 0, "k")));
+        assertEquals(1, KvClient.run(new String[]{ "--endpoints", members, "get", "k" }, new PrintStream(out)),
+            "without credentials the session is refused");
     }
 
     @Test

@@ -17,23 +17,35 @@ import io.flotilla.codecs.RejectReason;
 import io.flotilla.codecs.RequestEncoder;
 import io.flotilla.codecs.ResponseDecoder;
 import io.flotilla.codecs.SessionAckDecoder;
+import io.flotilla.codecs.SessionAttachEncoder;
 import io.flotilla.codecs.SessionCloseEncoder;
 import io.flotilla.codecs.SessionConnectEncoder;
 import io.flotilla.codecs.SessionKeepAliveEncoder;
 import io.flotilla.codecs.SessionRejectDecoder;
 import io.flotilla.engine.node.ResponseChannelPolicy;
+import io.flotilla.engine.Authenticator;
+import io.flotilla.engine.SharedSecretCredentials;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.SystemUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.OffsetEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -45,6 +57,11 @@ import java.util.concurrent.TimeUnit;
  * changes (a not-leader answer, or no answer within the response timeout) the client moves to the new leader
  * and sends every unanswered request again, in order, with the same sequence: the session is replicated state,
  * so the cluster applies each request once and answers a repeat with the original response.
+ * <p>
+ * A leader takes a session's requests only from the connection bound to it: the one that opened it, or one the
+ * client attached with a SessionAttach proven under the session key (from SessionAck). Before it sends to a member
+ * it has not attached to (after a redirect or failover, or when a leader answers SESSION_NOT_ATTACHED), the client
+ * attaches, at most {@link #MAX_ATTACH_ATTEMPTS} times per member and pass, then resends.
  * <p>
  * Non-blocking use: {@link #offer} a request, then {@link #poll} (which also drives resends, redirects and
  * keep-alives) until its outcome reaches the {@link ResponseListener}. Neither allocates in steady state.
@@ -66,6 +83,9 @@ public final class FlotillaClient implements AutoCloseable
 
     /** {@link #offer} result: the leader was lost and no new one answered within the connect timeout. */
     public static final long NO_LEADER = -5;
+
+    /** SessionAttach sends to one member before the client waits for its response timeout to move on. */
+    public static final int MAX_ATTACH_ATTEMPTS = 4;
 
     private static final int FRAGMENT_LIMIT = 16;
     private static final long NONE = Long.MAX_VALUE;
@@ -91,6 +111,11 @@ public final class FlotillaClient implements AutoCloseable
     private final SessionConnectEncoder connectEncoder = new SessionConnectEncoder();
     private final SessionKeepAliveEncoder keepAliveEncoder = new SessionKeepAliveEncoder();
     private final SessionCloseEncoder closeEncoder = new SessionCloseEncoder();
+    private final SessionAttachEncoder attachEncoder = new SessionAttachEncoder();
+    private final AttachProof attachProof = new AttachProof();
+    private final byte[] sessionKey = new byte[AttachProof.LENGTH];
+    private final UnsafeBuffer credentialsBuffer = new UnsafeBuffer(new byte[FrameValidator.MAX_CREDENTIALS_LENGTH]);
+    private final EpochNanoClock epochClock;
     private final ResponseDecoder responseDecoder = new ResponseDecoder();
     private final SessionAckDecoder ackDecoder = new SessionAckDecoder();
     private final SessionRejectDecoder rejectDecoder = new SessionRejectDecoder();
@@ -106,6 +131,16 @@ public final class FlotillaClient implements AutoCloseable
     private long sessionId;
     private long leaderTerm;
     private int leaderMemberId = IngressEndpoints.UNKNOWN_MEMBER;
+    private SharedSecretCredentials sharedSecretCredentials;
+    private SecureRandom nonces;
+
+    private boolean[] attached;
+    private boolean attachWanted;
+    private int attachTarget = -1;
+    private int attachAttempts;
+    private long attachCorrelationId;
+    private long attachSentNs;
+    private long lastAttachTimestampNs;
 
     private long connectCorrelationId;
     private boolean connectAnswered;
@@ -134,6 +169,7 @@ public final class FlotillaClient implements AutoCloseable
         this.clock = ctx.nanoClock();
         this.idleStrategy = ctx.idleStrategy();
         this.endpoints = ctx.endpoints();
+        this.epochClock = ctx.epochClock();
         this.window = new RequestWindow(
             MessageHeaderEncoder.ENCODED_LENGTH + RequestEncoder.BLOCK_LENGTH + RequestEncoder.payloadHeaderLength() +
             ctx.maxRequestLength());
@@ -277,7 +313,7 @@ public final class FlotillaClient implements AutoCloseable
     }
 
     /**
-     * @return the cluster's session id (the log index of the session's open entry).
+     * @return the cluster's session id (random, drawn by the leader that opened the session).
      */
     public long sessionId()
     {
@@ -413,9 +449,11 @@ public final class FlotillaClient implements AutoCloseable
             idleStrategy.idle();
         }
 
-        for (int i = 0; i < endpoints.size(); i++)
+        ensurePublications();
+        if (null != ctx.principal())
         {
-            publications.add(aeron.addExclusivePublication(endpoints.channel(i), ctx.ingressStreamId()));
+            sharedSecretCredentials = new SharedSecretCredentials();
+            nonces = new SecureRandom();
         }
     }
 
@@ -429,6 +467,7 @@ public final class FlotillaClient implements AutoCloseable
             if (connectAcked)
             {
                 target = candidate;
+                attached[candidate] = true;
                 state = State.OPEN;
                 lastSendNs = clock.nanoTime();
                 holdUntilNs = lastSendNs;
@@ -467,13 +506,13 @@ public final class FlotillaClient implements AutoCloseable
         connectCorrelationId = aeron.nextCorrelationId();
         connectAnswered = false;
         connectAcked = false;
-        final byte[] credentials = ctx.credentials();
+        final int credentialsLength = writeCredentials(publication.sessionId());
         connectEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
             .correlationId(connectCorrelationId)
             .responseStreamId(ctx.responseStreamId())
             .protocolVersion(Protocol.VERSION)
             .responseChannel(resolvedResponseChannel)
-            .putCredentials(credentials, 0, credentials.length);
+            .putCredentials(credentialsBuffer, 0, credentialsLength);
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + connectEncoder.encodedLength();
         while (publication.offer(controlBuffer, 0, length) < 0)
         {
@@ -511,6 +550,22 @@ public final class FlotillaClient implements AutoCloseable
         // No leader known there (an election is running): give it a moment, then ask the next member.
         sleepUntil(Math.min(attemptDeadlineNs, clock.nanoTime() + ctx.retryDelayNs()));
         return nextInTurn;
+    }
+
+    /**
+     * The credentials of one connect: under a shared secret, fresh (timestamp, nonce) and bound by their MAC to
+     * this connect and the publication it goes on; otherwise the context's bytes as they are.
+     */
+    private int writeCredentials(final int aeronSessionId)
+    {
+        if (null == sharedSecretCredentials)
+        {
+            credentialsBuffer.putBytes(0, ctx.credentials());
+            return ctx.credentials().length;
+        }
+        return sharedSecretCredentials.encode(credentialsBuffer, 0, ctx.principal(), ctx.secretKey(),
+            epochClock.nanoTime(), nonces.nextLong(), connectCorrelationId, ctx.responseStreamId(), aeronSessionId,
+            resolvedResponseChannel);
     }
 
     private void sleepUntil(final long deadlineNs)
@@ -556,11 +611,21 @@ public final class FlotillaClient implements AutoCloseable
 
     private void onSessionAck()
     {
+        if (State.OPEN == state && 0 != attachCorrelationId && ackDecoder.correlationId() == attachCorrelationId &&
+            ackDecoder.sessionId() == sessionId)
+        {
+            attached[attachTarget] = true;
+            attachCorrelationId = 0;
+            attachWanted = false;
+            return;
+        }
         if (State.CONNECTING != state || ackDecoder.correlationId() != connectCorrelationId)
         {
             droppedMessages++;
             return;
         }
+        ackDecoder.getSessionKey(sessionKey, 0, sessionKey.length);
+        attachProof.key(new SecretKeySpec(sessionKey, AttachProof.ALGORITHM));
         sessionId = ackDecoder.sessionId();
         leaderTerm = ackDecoder.leaderTerm();
         leaderMemberId = ackDecoder.leaderMemberId();
@@ -625,6 +690,10 @@ public final class FlotillaClient implements AutoCloseable
 
             case BACK_PRESSURED:
                 onLeaderBackPressured(nowNs);
+                break;
+
+            case SESSION_NOT_ATTACHED:
+                onNotAttached(nowNs, hintMemberId);
                 break;
 
             case SEQUENCE_TOO_OLD:
@@ -705,6 +774,27 @@ public final class FlotillaClient implements AutoCloseable
     }
 
     /**
+     * A leader holds no binding of the session to this client's connection (it was elected, or restarted, since
+     * the client attached there): attach to it, then send the unanswered requests again.
+     */
+    private void onNotAttached(final long nowNs, final int hintMemberId)
+    {
+        final int known = endpoints.resolve(hintMemberId, "");
+        final int member = known >= 0 ? known : target;
+        if (!attached[member] && attachTarget == member && attachAttempts < MAX_ATTACH_ATTEMPTS)
+        {
+            return; // an attach is under way: the answer to a send made before it
+        }
+        attached[member] = false;
+        attachWanted = true;
+        attachTarget = -1;
+        if (member != target || window.outstanding() > 0)
+        {
+            startPass(nowNs, member, 0);
+        }
+    }
+
+    /**
      * The member to ask after the current one, skipping one that just went silent while there is another.
      */
     private int nextTarget(final long nowNs)
@@ -724,6 +814,7 @@ public final class FlotillaClient implements AutoCloseable
             redirects++;
         }
         target = newTarget;
+        attachTarget = -1; // a new pass may attach afresh
         window.rewind();
         resendPasses++;
         passFirst = window.firstUnanswered();
@@ -786,8 +877,13 @@ public final class FlotillaClient implements AutoCloseable
             return 0;
         }
 
-        int sent = 0;
         final ExclusivePublication publication = publications.get(target);
+        if (!attached[target])
+        {
+            return window.hasUnsent() || attachWanted ? sendAttach(nowNs, publication) : 0;
+        }
+
+        int sent = 0;
         while (window.hasUnsent())
         {
             final long sequence = window.nextToSend();
@@ -801,6 +897,44 @@ public final class FlotillaClient implements AutoCloseable
         }
 
         return sent;
+    }
+
+    /**
+     * Ask the target to bind the session to this client's publication to it: once per quarter of the response
+     * timeout, at most {@link #MAX_ATTACH_ATTEMPTS} times per member (the response timeout then moves the client
+     * on, or a later SESSION_NOT_ATTACHED starts again).
+     */
+    private int sendAttach(final long nowNs, final ExclusivePublication publication)
+    {
+        if (attachTarget != target)
+        {
+            attachTarget = target;
+            attachAttempts = 0;
+        }
+        else if (attachAttempts >= MAX_ATTACH_ATTEMPTS || nowNs - attachSentNs < ctx.responseTimeoutNs() / 4)
+        {
+            return 0;
+        }
+
+        // Strictly increasing: the leader refuses an attach not newer than the last it took.
+        final long timestampNs = Math.max(epochClock.nanoTime(), lastAttachTimestampNs + 1);
+        final byte[] proof = attachProof.compute(sessionId, publication.sessionId(), timestampNs);
+        final long correlationId = aeron.nextCorrelationId();
+        attachEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .sessionId(sessionId)
+            .timestamp(timestampNs)
+            .putProof(proof, 0, AttachProof.LENGTH);
+        if (publication.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + attachEncoder.encodedLength()) < 0)
+        {
+            return 0; // not connected or back-pressured: tried again on the next poll
+        }
+        lastAttachTimestampNs = timestampNs;
+        attachCorrelationId = correlationId;
+        attachSentNs = nowNs;
+        attachAttempts++;
+        lastSendNs = nowNs;
+        return 1;
     }
 
     private void fail(final Outcome outcome, final State newState)
@@ -821,6 +955,10 @@ public final class FlotillaClient implements AutoCloseable
         for (int i = publications.size(); i < endpoints.size(); i++)
         {
             publications.add(aeron.addExclusivePublication(endpoints.channel(i), ctx.ingressStreamId()));
+        }
+        if (null == attached || attached.length < publications.size())
+        {
+            attached = null == attached ? new boolean[publications.size()] : Arrays.copyOf(attached, publications.size());
         }
     }
 
@@ -945,6 +1083,10 @@ public final class FlotillaClient implements AutoCloseable
         public static final long RETRY_DELAY_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(20);
         public static final String MAX_REQUEST_LENGTH_PROP = "flotilla.client.max.request.length";
         public static final int MAX_REQUEST_LENGTH_DEFAULT = 16 * 1024;
+        /** Principal for a cluster using {@code SharedSecretAuthenticator}; needs a secret. */
+        public static final String PRINCIPAL_PROP = "flotilla.client.principal";
+        /** File holding the principal's secret as hexadecimal digits (one line; {@code #} comments). */
+        public static final String SECRET_FILE_PROP = "flotilla.client.secret.file";
 
         private boolean concluded;
         private String ingressEndpoints = System.getProperty(INGRESS_ENDPOINTS_PROP);
@@ -959,6 +1101,11 @@ public final class FlotillaClient implements AutoCloseable
         private long retryDelayNs = SystemUtil.getDurationInNanos(RETRY_DELAY_PROP, RETRY_DELAY_DEFAULT_NS);
         private int maxRequestLength = Integer.getInteger(MAX_REQUEST_LENGTH_PROP, MAX_REQUEST_LENGTH_DEFAULT);
         private byte[] credentials = new byte[0];
+        private String principal = System.getProperty(PRINCIPAL_PROP);
+        private byte[] secret;
+        private String secretFile = System.getProperty(SECRET_FILE_PROP);
+        private SecretKeySpec secretKey;
+        private EpochNanoClock epochClock;
         private IdleStrategy idleStrategy;
         private NanoClock nanoClock;
         private Aeron aeron;
@@ -1011,6 +1158,11 @@ public final class FlotillaClient implements AutoCloseable
             {
                 throw new IllegalArgumentException("credentials of " + credentials.length + " bytes: at most " +
                     FrameValidator.MAX_CREDENTIALS_LENGTH);
+            }
+            concludeSharedSecret();
+            if (null == epochClock)
+            {
+                epochClock = new OffsetEpochNanoClock();
             }
             if (null == idleStrategy)
             {
@@ -1197,9 +1349,125 @@ public final class FlotillaClient implements AutoCloseable
             return nanoClock;
         }
 
+        /**
+         * @param principal the client authenticates as with {@link #secret(byte[])} (shared-secret credentials).
+         * @return this.
+         */
+        public Context principal(final String principal)
+        {
+            this.principal = principal;
+            return this;
+        }
+
+        public String principal()
+        {
+            return principal;
+        }
+
+        /**
+         * @param secret the principal's shared secret; the default is read from {@value #SECRET_FILE_PROP}.
+         * @return this.
+         */
+        public Context secret(final byte[] secret)
+        {
+            this.secret = secret.clone();
+            return this;
+        }
+
+        /**
+         * @param secretFile holding the principal's secret as hexadecimal digits, read at {@link #conclude()} when
+         *                   no {@link #secret(byte[])} is set.
+         * @return this.
+         */
+        public Context secretFile(final String secretFile)
+        {
+            this.secretFile = secretFile;
+            return this;
+        }
+
+        /**
+         * @param epochClock for the timestamps of credentials and attaches, which the cluster checks against its
+         *                   own clock.
+         * @return this.
+         */
+        public Context epochClock(final EpochNanoClock epochClock)
+        {
+            this.epochClock = epochClock;
+            return this;
+        }
+
+        public EpochNanoClock epochClock()
+        {
+            return epochClock;
+        }
+
         IngressEndpoints endpoints()
         {
             return endpoints;
+        }
+
+        SecretKeySpec secretKey()
+        {
+            return secretKey;
+        }
+
+        private void concludeSharedSecret()
+        {
+            if (null == secret && null != secretFile)
+            {
+                secret = readSecret(Path.of(secretFile));
+            }
+            if (null == principal && null == secret)
+            {
+                return;
+            }
+            if (null == principal || null == secret)
+            {
+                throw new IllegalArgumentException("shared-secret credentials need both a principal (" +
+                    PRINCIPAL_PROP + ") and a secret (" + SECRET_FILE_PROP + ")");
+            }
+            if (principal.isEmpty() || principal.length() > Authenticator.MAX_PRINCIPAL_LENGTH ||
+                !StandardCharsets.US_ASCII.newEncoder().canEncode(principal))
+            {
+                throw new IllegalArgumentException(PRINCIPAL_PROP + "=" + principal + ": 1 to " +
+                    Authenticator.MAX_PRINCIPAL_LENGTH + " ASCII characters");
+            }
+            if (0 == secret.length)
+            {
+                throw new IllegalArgumentException("empty secret (" + SECRET_FILE_PROP + ")");
+            }
+            if (credentials.length > 0)
+            {
+                throw new IllegalArgumentException("set either credentials or a principal and secret (" +
+                    PRINCIPAL_PROP + "), not both");
+            }
+            secretKey = new SecretKeySpec(secret, SharedSecretCredentials.ALGORITHM);
+        }
+
+        private static byte[] readSecret(final Path file)
+        {
+            try
+            {
+                for (final String line : Files.readAllLines(file, StandardCharsets.US_ASCII))
+                {
+                    final String trimmed = line.trim();
+                    if (!trimmed.isEmpty() && !trimmed.startsWith("#"))
+                    {
+                        final byte[] secret = SharedSecretCredentials.parseHex(trimmed);
+                        if (null == secret)
+                        {
+                            throw new IllegalArgumentException(SECRET_FILE_PROP + "=" + file +
+                                ": expected the secret as hexadecimal digits");
+                        }
+                        return secret;
+                    }
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalArgumentException("cannot read " + SECRET_FILE_PROP + "=" + file + ": " + ex, ex);
+            }
+            throw new IllegalArgumentException(SECRET_FILE_PROP + "=" + file + " holds no secret");
         }
 
         private static void requirePositive(final long value, final String property)

@@ -200,11 +200,14 @@ public final class Applier implements EntryBlockHandler
                     throw new IllegalStateException("malformed SESSION_OPEN payload at committed index " + index);
                 }
                 final Session session = sessions.open(
-                    index,
+                    SessionOpenPayload.sessionId(buffer, payloadOffset),
+                    SessionOpenPayload.sessionKey(buffer, payloadOffset),
+                    SessionOpenPayload.principal(buffer, payloadOffset),
                     SessionOpenPayload.responseChannel(buffer, payloadOffset),
                     SessionOpenPayload.responseStreamId(buffer, payloadOffset),
                     nowNs);
-                if (leader)
+                // A taken id opens nothing on any replica; that client's connect times out and it tries again.
+                if (leader && null != session)
                 {
                     egress.sendSessionAck(session, SessionOpenPayload.correlationId(buffer, payloadOffset), nowNs);
                 }
@@ -237,6 +240,10 @@ public final class Applier implements EntryBlockHandler
         final boolean leader)
     {
         final Session session = sessions.get(sessionId);
+        if (null != session)
+        {
+            session.proposalApplied();
+        }
         if (null == session || session.isClosed())
         {
             stateMachine.onTimeAdvanced(index, timestampNs);

@@ -23,6 +23,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class EgressPublisher
 {
     private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
+    private static final byte[] NO_KEY = new byte[SessionOpenPayload.KEY_LENGTH];
 
     private final ClusterMembers members;
     private final int memberId;
@@ -148,15 +149,30 @@ public final class EgressPublisher
     }
 
     /**
-     * Acknowledge a session opened by an applied SESSION_OPEN entry (on the leader).
+     * Acknowledge a session opened by an applied SESSION_OPEN entry (on the leader), with its key.
      */
     public void sendSessionAck(final Session session, final long correlationId, final long nowNs)
+    {
+        sendAck(session, correlationId, session.key(), nowNs);
+    }
+
+    /**
+     * Acknowledge a SessionAttach: the session is bound to the connection the attach came on. The key is not sent
+     * again (zeros).
+     */
+    public void sendAttachAck(final Session session, final long correlationId, final long nowNs)
+    {
+        sendAck(session, correlationId, NO_KEY, nowNs);
+    }
+
+    private void sendAck(final Session session, final long correlationId, final byte[] key, final long nowNs)
     {
         ackEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .correlationId(correlationId)
             .sessionId(session.id())
             .leaderTerm(term)
-            .leaderMemberId(memberId);
+            .leaderMemberId(memberId)
+            .putSessionKey(key, 0, key.length);
         responseChannels.send(sessions.channel(session, nowNs), buffer, 0,
             MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength(), nowNs);
     }

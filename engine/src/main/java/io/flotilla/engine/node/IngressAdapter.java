@@ -2,11 +2,13 @@ package io.flotilla.engine.node;
 
 import io.aeron.Aeron;
 import io.aeron.FragmentAssembler;
+import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.RequestDecoder;
+import io.flotilla.codecs.SessionAttachDecoder;
 import io.flotilla.codecs.SessionCloseDecoder;
 import io.flotilla.codecs.SessionConnectDecoder;
 import io.flotilla.codecs.SessionKeepAliveDecoder;
@@ -16,9 +18,12 @@ import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * What clients send to this member's ingress endpoint (and to {@code aeron:ipc} when enabled): SessionConnect,
- * Request, SessionKeepAlive and SessionClose, validated before decoding and handed, decoded in place, to the
- * {@link SessionManager}. Invalid messages, and valid ones that have no business on the ingress, are counted and
- * dropped.
+ * Request, SessionKeepAlive, SessionClose and SessionAttach, validated before decoding and handed, decoded in place
+ * and with the identity of the image they came on (its Aeron session id and source), to the {@link SessionManager}.
+ * Invalid messages, and valid ones that have no business on the ingress, are counted and dropped.
+ * <p>
+ * One flooding client cannot take every duty cycle: {@link Subscription#poll} starts at the next image on each call
+ * and the fragment limit is shared by all images, so each client's image leads in turn.
  */
 public final class IngressAdapter implements AutoCloseable
 {
@@ -34,6 +39,8 @@ public final class IngressAdapter implements AutoCloseable
     private final RequestDecoder requestDecoder = new RequestDecoder();
     private final SessionKeepAliveDecoder keepAliveDecoder = new SessionKeepAliveDecoder();
     private final SessionCloseDecoder closeDecoder = new SessionCloseDecoder();
+    private final SessionAttachDecoder attachDecoder = new SessionAttachDecoder();
+    private final IngressConnect connect = new IngressConnect();
 
     private long nowNs;
 
@@ -101,6 +108,8 @@ public final class IngressAdapter implements AutoCloseable
             return;
         }
 
+        final int aeronSessionId = header.sessionId();
+        final String sourceIdentity = header.context() instanceof Image image ? image.sourceIdentity() : "";
         headerDecoder.wrap(buffer, offset);
         final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
         final int blockLength = headerDecoder.blockLength();
@@ -115,22 +124,37 @@ public final class IngressAdapter implements AutoCloseable
                     buffer,
                     requestDecoder.limit() + RequestDecoder.payloadHeaderLength(),
                     requestDecoder.payloadLength(),
+                    aeronSessionId,
+                    sourceIdentity,
                     nowNs);
                 break;
 
             case SessionKeepAliveDecoder.TEMPLATE_ID:
                 keepAliveDecoder.wrap(buffer, body, blockLength, version);
-                sessionManager.onSessionKeepAlive(keepAliveDecoder.sessionId(), nowNs);
+                sessionManager.onSessionKeepAlive(keepAliveDecoder.sessionId(), aeronSessionId, sourceIdentity, nowNs);
                 break;
 
             case SessionCloseDecoder.TEMPLATE_ID:
                 closeDecoder.wrap(buffer, body, blockLength, version);
-                sessionManager.onSessionClose(closeDecoder.sessionId());
+                sessionManager.onSessionClose(closeDecoder.sessionId(), aeronSessionId, sourceIdentity, nowNs);
+                break;
+
+            case SessionAttachDecoder.TEMPLATE_ID:
+                attachDecoder.wrap(buffer, body, blockLength, version);
+                sessionManager.onSessionAttach(
+                    attachDecoder.correlationId(),
+                    attachDecoder.sessionId(),
+                    attachDecoder.timestamp(),
+                    buffer,
+                    body + SessionAttachDecoder.proofEncodingOffset(),
+                    aeronSessionId,
+                    sourceIdentity,
+                    nowNs);
                 break;
 
             case SessionConnectDecoder.TEMPLATE_ID:
                 connectDecoder.wrap(buffer, body, blockLength, version);
-                onSessionConnect(buffer);
+                onSessionConnect(buffer, aeronSessionId, sourceIdentity);
                 break;
 
             default:
@@ -139,7 +163,7 @@ public final class IngressAdapter implements AutoCloseable
         }
     }
 
-    private void onSessionConnect(final DirectBuffer buffer)
+    private void onSessionConnect(final DirectBuffer buffer, final int aeronSessionId, final String sourceIdentity)
     {
         final long correlationId = connectDecoder.correlationId();
         final int responseStreamId = connectDecoder.responseStreamId();
@@ -149,7 +173,7 @@ public final class IngressAdapter implements AutoCloseable
         final String responseChannel = connectDecoder.responseChannel();
         final int credentialsOffset = connectDecoder.limit() + SessionConnectDecoder.credentialsHeaderLength();
         final int credentialsLength = connectDecoder.credentialsLength();
-        sessionManager.onSessionConnect(
+        sessionManager.onSessionConnect(connect.set(
             correlationId,
             responseStreamId,
             protocolVersion,
@@ -159,6 +183,8 @@ public final class IngressAdapter implements AutoCloseable
             channelLength,
             credentialsOffset,
             credentialsLength,
-            nowNs);
+            aeronSessionId,
+            sourceIdentity,
+            nowNs));
     }
 }

@@ -225,8 +225,9 @@ public final class NodeAgent implements Agent, RaftOutbox
             snapshotReceiver = new SnapshotReceiver(snapshots, snapshotWorker, consensusPublisher,
                 raft::onSnapshotChunk, applier::appliedIndex, this::onSnapshotReceived, ctx.errorHandler(),
                 counters.snapshotBytesReceived());
-            sessionManager = new SessionManager(raft, sessions, egress, responseChannels, ctx.authenticator(),
-                counters, ctx.sessionTimeoutNs(), ctx.maxSessions());
+            sessionManager = new SessionManager(raft, sessions, egress, responseChannels,
+                ctx.authenticator(), counters, ctx.sessionTimeoutNs(), ctx.maxSessions(), ctx.sessionMaxInflight(),
+                ctx.attachMaxSkewNs());
             ingress = new IngressAdapter(media.aeron(), members.member(memberId).ingressChannel(), ctx.ipcIngress(),
                 sessionManager, counters.invalidMessages());
             term = raft.currentTerm();

@@ -2,18 +2,21 @@ package io.flotilla.engine.node;
 
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.ResponseStatus;
+import io.flotilla.engine.client.AttachProof;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 
+import javax.crypto.spec.SecretKeySpec;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 
 /**
- * A client session. Its replicated part (response channel, last applied sequence, the ring of recent responses,
- * open or closed) is derived only from applied log entries, so it is the same on every replica; the leader also
- * tracks, locally, when the client was last heard from.
+ * A client session. Its replicated part (random id and key, principal, response channel, last applied sequence, the
+ * ring of recent responses, open or closed) is derived only from applied log entries, so it is the same on every
+ * replica; the leader also tracks, locally, when the client was last heard from, the connection the session is
+ * bound to and the session's proposals in flight.
  */
 public final class Session
 {
@@ -23,6 +26,9 @@ public final class Session
     private static final int MASK = RESPONSE_CACHE_SIZE - 1;
 
     private final long id;
+    private final byte[] key;
+    private final SecretKeySpec macKey;
+    private final String principal;
     private final String responseChannel;
     private final int responseStreamId;
     private final long[] cachedSequences = new long[RESPONSE_CACHE_SIZE];
@@ -37,10 +43,18 @@ public final class Session
     private ResponseChannels.Channel channel;
     private long lastActivityNs;
     private boolean closeProposed;
+    private IngressBinding binding;
+    private long lastAttachTimestampNs = Long.MIN_VALUE;
+    private long nextNotAttachedNs;
+    private int proposalsInFlight;
 
-    Session(final long id, final String responseChannel, final int responseStreamId)
+    Session(
+        final long id, final byte[] key, final String principal, final String responseChannel, final int responseStreamId)
     {
         this.id = id;
+        this.key = key;
+        this.macKey = new SecretKeySpec(key, AttachProof.ALGORITHM);
+        this.principal = principal;
         this.responseChannel = responseChannel;
         this.responseStreamId = responseStreamId;
     }
@@ -48,6 +62,24 @@ public final class Session
     public long id()
     {
         return id;
+    }
+
+    /**
+     * @return the principal the authenticator accepted at connect (empty when it names none).
+     */
+    public String principal()
+    {
+        return principal;
+    }
+
+    byte[] key()
+    {
+        return key;
+    }
+
+    SecretKeySpec macKey()
+    {
+        return macKey;
     }
 
     public String responseChannel()
@@ -158,13 +190,76 @@ public final class Session
         this.closeProposed = closeProposed;
     }
 
+    IngressBinding binding()
+    {
+        return binding;
+    }
+
+    void bind(final IngressBinding binding)
+    {
+        this.binding = binding;
+    }
+
+    long lastAttachTimestampNs()
+    {
+        return lastAttachTimestampNs;
+    }
+
+    void lastAttachTimestampNs(final long timestampNs)
+    {
+        lastAttachTimestampNs = timestampNs;
+    }
+
     /**
-     * Write the replicated part (id, response channel, last applied sequence, closed, the cached responses) for a
-     * snapshot; the local part (channel, activity) is not written.
+     * @return whether a SESSION_NOT_ATTACHED answer may go now: at most one per interval, however many requests an
+     * unbound session receives (they may come from a host flooding the session's id).
+     */
+    boolean mayAnswerNotAttached(final long nowNs, final long intervalNs)
+    {
+        if (nowNs - nextNotAttachedNs < 0)
+        {
+            return false;
+        }
+        nextNotAttachedNs = nowNs + intervalNs;
+        return true;
+    }
+
+    int proposalsInFlight()
+    {
+        return proposalsInFlight;
+    }
+
+    void proposalProposed()
+    {
+        proposalsInFlight++;
+    }
+
+    /**
+     * One of the session's commands was applied; after a leader change the count restarts from 0, so applying a
+     * predecessor's entries does not take it below.
+     */
+    void proposalApplied()
+    {
+        if (proposalsInFlight > 0)
+        {
+            proposalsInFlight--;
+        }
+    }
+
+    void clearProposalsInFlight()
+    {
+        proposalsInFlight = 0;
+    }
+
+    /**
+     * Write the replicated part (id, key, principal, response channel, last applied sequence, closed, the cached
+     * responses) for a snapshot; the local part (channel, activity, binding, proposals in flight) is not written.
      */
     void writeTo(final DataOutput out) throws IOException
     {
         out.writeLong(id);
+        out.write(key);
+        out.writeUTF(principal);
         out.writeUTF(responseChannel);
         out.writeInt(responseStreamId);
         out.writeLong(lastAppliedSequence);
@@ -197,7 +292,10 @@ public final class Session
      */
     static Session readFrom(final DataInput in) throws IOException
     {
-        final Session session = new Session(in.readLong(), in.readUTF(), in.readInt());
+        final long id = in.readLong();
+        final byte[] key = new byte[SessionOpenPayload.KEY_LENGTH];
+        in.readFully(key);
+        final Session session = new Session(id, key, in.readUTF(), in.readUTF(), in.readInt());
         session.lastAppliedSequence = in.readLong();
         session.closed = in.readBoolean();
         final int cached = in.readInt();
@@ -231,7 +329,7 @@ public final class Session
 
     public String toString()
     {
-        return "Session{id=" + id + ", channel=" + responseChannel + ", streamId=" + responseStreamId +
+        return "Session{id=" + id + ", principal=" + principal + ", channel=" + responseChannel + ", streamId=" + responseStreamId +
             ", lastAppliedSequence=" + lastAppliedSequence + ", closed=" + closed + '}';
     }
 }

@@ -5,22 +5,32 @@ import io.flotilla.codecs.Protocol;
 import io.flotilla.codecs.RejectReason;
 import io.flotilla.codecs.ResponseStatus;
 import io.flotilla.engine.Authenticator;
+import io.flotilla.engine.client.AttachProof;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.raft.Role;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+
 /**
  * Session policy on the server side of the client protocol (docs/runtime.md, "Client sessions"): decides what the
  * {@link IngressAdapter}'s decoded messages become. The leader authenticates connects, enforces the protocol
- * version and the session limit and proposes SESSION_OPEN; proposes the commands of open sessions, answering
- * retries of applied ones from the session's response cache; proposes SESSION_CLOSE for closed and idle sessions.
- * A follower redirects to the leader. Replies go out through the {@link EgressPublisher}.
+ * version and the session limit (counting sessions proposed and not yet applied) and proposes SESSION_OPEN with a
+ * random id and key; takes requests, keep-alives and closes only from the connection the session is bound to
+ * (the one that opened it or last attached it with a proof under the session key); bounds each session's commands
+ * in flight; answers retries of applied commands from the session's response cache; proposes SESSION_CLOSE for
+ * closed and idle sessions. A follower redirects to the leader. Replies go out through the {@link EgressPublisher}.
  */
 public final class SessionManager
 {
+    /** SESSION_OPEN proposals not yet applied, at most, in one leader term (a connect burst beyond is dropped). */
+    public static final int MAX_PROPOSED_OPENS = 256;
+
     private static final long EXPIRY_CHECK_INTERVAL_NS = 100_000_000L;
+    private static final long NOT_ATTACHED_INTERVAL_NS = 10_000_000L;
     private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
 
     private final RaftNode raft;
@@ -31,7 +41,12 @@ public final class SessionManager
     private final NodeCounters counters;
     private final long sessionTimeoutNs;
     private final int maxSessions;
+    private final int maxInflight;
+    private final long attachMaxSkewNs;
     private final ExpandableArrayBuffer proposalBuffer = new ExpandableArrayBuffer(1024);
+    private final byte[] sessionKey = new byte[SessionOpenPayload.KEY_LENGTH];
+    private final AttachProof attachProof = new AttachProof();
+    private final SecureRandom random;
 
     private long nextExpiryCheckNs;
 
@@ -43,7 +58,9 @@ public final class SessionManager
      * @param authenticator    of connects.
      * @param counters         of this node.
      * @param sessionTimeoutNs after which a silent session is closed.
-     * @param maxSessions      open at once before connects are rejected.
+     * @param maxSessions      open or proposed at once before connects are rejected.
+     * @param maxInflight      commands of one session proposed and not yet applied before BACK_PRESSURED.
+     * @param attachMaxSkewNs  largest difference between an attach's timestamp and this node's clock.
      */
     public SessionManager(
         final RaftNode raft,
@@ -53,7 +70,9 @@ public final class SessionManager
         final Authenticator authenticator,
         final NodeCounters counters,
         final long sessionTimeoutNs,
-        final int maxSessions)
+        final int maxSessions,
+        final int maxInflight,
+        final long attachMaxSkewNs)
     {
         this.raft = raft;
         this.sessions = sessions;
@@ -63,6 +82,18 @@ public final class SessionManager
         this.counters = counters;
         this.sessionTimeoutNs = sessionTimeoutNs;
         this.maxSessions = maxSessions;
+        this.maxInflight = maxInflight;
+        this.attachMaxSkewNs = attachMaxSkewNs;
+        try
+        {
+            random = SecureRandom.getInstance("DRBG");
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException("no DRBG SecureRandom in this JVM", ex);
+        }
+        // Seeded here, at start: later draws come from the generator's state and never read an entropy device.
+        random.nextLong();
     }
 
     /**
@@ -97,47 +128,36 @@ public final class SessionManager
     }
 
     /**
-     * This node became leader: every session's inactivity clock starts now.
+     * This node became leader: every session's inactivity clock starts now, and nothing it proposed in an earlier
+     * term counts as in flight.
      *
      * @param nowNs current time.
      */
     public void onLeadershipAcquired(final long nowNs)
     {
-        sessions.resetActivity(nowNs);
+        sessions.onLeadershipAcquired(nowNs);
     }
 
     /**
      * A SessionConnect.
      *
-     * @param correlationId     of the connect.
-     * @param responseStreamId  of the client.
-     * @param protocolVersion   the client speaks.
-     * @param responseChannel   of the client.
-     * @param buffer            holding the message.
-     * @param channelOffset     of the response channel's ASCII bytes in the buffer.
-     * @param channelLength     of the response channel's bytes.
-     * @param credentialsOffset of the credentials in the buffer.
-     * @param credentialsLength of the credentials.
-     * @param nowNs             current time.
+     * @param connect the decoded connect and the connection it came on.
      */
-    public void onSessionConnect(
-        final long correlationId,
-        final int responseStreamId,
-        final int protocolVersion,
-        final String responseChannel,
-        final DirectBuffer buffer,
-        final int channelOffset,
-        final int channelLength,
-        final int credentialsOffset,
-        final int credentialsLength,
-        final long nowNs)
+    public void onSessionConnect(final IngressConnect connect)
     {
-        if (Protocol.VERSION != protocolVersion)
+        final long correlationId = connect.correlationId();
+        final String responseChannel = connect.responseChannel();
+        final int responseStreamId = connect.responseStreamId();
+        final long nowNs = connect.nowNs();
+        if (Protocol.VERSION != connect.protocolVersion())
         {
             egress.sendSessionReject(responseChannel, responseStreamId, correlationId, RejectReason.VERSION_MISMATCH,
-                "protocol version " + protocolVersion + " is not " + Protocol.VERSION, nowNs);
+                "protocol version " + connect.protocolVersion() + " is not " + Protocol.VERSION, nowNs);
+            return;
         }
-        else if (!authenticator.authenticate(buffer, credentialsOffset, credentialsLength))
+
+        final String principal = authenticator.authenticate(connect);
+        if (null == principal || !isAsciiPrincipal(principal))
         {
             egress.sendSessionReject(responseChannel, responseStreamId, correlationId, RejectReason.BAD_CREDENTIALS,
                 "credentials refused", nowNs);
@@ -147,10 +167,15 @@ public final class SessionManager
             egress.sendSessionReject(
                 responseChannel, responseStreamId, correlationId, RejectReason.NOT_LEADER, "", nowNs);
         }
-        else if (sessions.openCount() >= maxSessions)
+        else if (sessions.openCount() + sessions.proposedOpenCount() >= maxSessions)
         {
             egress.sendSessionReject(responseChannel, responseStreamId, correlationId, RejectReason.TOO_MANY_SESSIONS,
-                maxSessions + " sessions are open", nowNs);
+                maxSessions + " sessions are open or opening", nowNs);
+        }
+        else if (sessions.proposedOpenCount() >= MAX_PROPOSED_OPENS)
+        {
+            // A burst: the client retries its connect after its timeout, by when these are applied.
+            counters.droppedMessages().incrementRelease();
         }
         else if (!startConnecting(responseChannel, responseStreamId, nowNs))
         {
@@ -160,35 +185,21 @@ public final class SessionManager
         }
         else
         {
-            final int payloadLength = SessionOpenPayload.encode(
-                proposalBuffer, 0, correlationId, responseStreamId, buffer, channelOffset, channelLength);
-            final long index = raft.propose(EntryType.SESSION_OPEN, 0, 0, proposalBuffer, 0, payloadLength);
-            if (index > 0)
-            {
-                counters.proposals().incrementRelease();
-            }
-            else if (RaftNode.NOT_LEADER == index)
-            {
-                egress.sendSessionReject(
-                    responseChannel, responseStreamId, correlationId, RejectReason.NOT_LEADER, "", nowNs);
-            }
-            else
-            {
-                // Back-pressured: the client retries its connect after its timeout.
-                counters.droppedMessages().incrementRelease();
-            }
+            proposeOpen(connect, principal);
         }
     }
 
     /**
      * A Request: proposed as a COMMAND on the leader unless it is a retry of one already applied.
      *
-     * @param sessionId     of the request.
-     * @param sequence      of the request in its session.
-     * @param buffer        holding the command.
-     * @param payloadOffset of the command.
-     * @param payloadLength of the command.
-     * @param nowNs         current time.
+     * @param sessionId      of the request.
+     * @param sequence       of the request in its session.
+     * @param buffer         holding the command.
+     * @param payloadOffset  of the command.
+     * @param payloadLength  of the command.
+     * @param aeronSessionId of the image the request came on.
+     * @param sourceIdentity of that image.
+     * @param nowNs          current time.
      */
     public void onSessionRequest(
         final long sessionId,
@@ -196,6 +207,8 @@ public final class SessionManager
         final DirectBuffer buffer,
         final int payloadOffset,
         final int payloadLength,
+        final int aeronSessionId,
+        final String sourceIdentity,
         final long nowNs)
     {
         final Session session = sessions.get(sessionId);
@@ -215,11 +228,20 @@ public final class SessionManager
             egress.sendStatus(session, sequence, 0, ResponseStatus.NOT_LEADER, nowNs);
             return;
         }
+        if (!isBound(session, sequence, aeronSessionId, sourceIdentity, nowNs))
+        {
+            return;
+        }
 
         session.lastActivityNs(nowNs);
         if (sequence <= session.lastAppliedSequence())
         {
             egress.sendCachedResponse(session, sequence, nowNs);
+            return;
+        }
+        if (session.proposalsInFlight() >= maxInflight)
+        {
+            egress.sendStatus(session, sequence, 0, ResponseStatus.BACK_PRESSURED, nowNs);
             return;
         }
 
@@ -234,29 +256,34 @@ public final class SessionManager
         }
         else
         {
+            session.proposalProposed();
             counters.proposals().incrementRelease();
         }
     }
 
     /**
-     * A SessionKeepAlive: the client of an open session is alive.
+     * A SessionKeepAlive: the client of an open session is alive (on the leader, only from its connection).
      */
-    public void onSessionKeepAlive(final long sessionId, final long nowNs)
+    public void onSessionKeepAlive(
+        final long sessionId, final int aeronSessionId, final String sourceIdentity, final long nowNs)
     {
         final Session session = sessions.get(sessionId);
-        if (null != session && !session.isClosed())
+        if (null != session && !session.isClosed() &&
+            (!isLeader() || isBound(session, 0, aeronSessionId, sourceIdentity, nowNs)))
         {
             session.lastActivityNs(nowNs);
         }
     }
 
     /**
-     * A SessionClose: the leader proposes SESSION_CLOSE, once.
+     * A SessionClose: the leader proposes SESSION_CLOSE, once, when it comes from the session's connection.
      */
-    public void onSessionClose(final long sessionId)
+    public void onSessionClose(
+        final long sessionId, final int aeronSessionId, final String sourceIdentity, final long nowNs)
     {
         final Session session = sessions.get(sessionId);
-        if (null != session && !session.isClosed() && isLeader() && !session.isCloseProposed())
+        if (null != session && !session.isClosed() && isLeader() && !session.isCloseProposed() &&
+            isBound(session, 0, aeronSessionId, sourceIdentity, nowNs))
         {
             proposeClose(session);
         }
@@ -270,6 +297,135 @@ public final class SessionManager
         final ResponseChannels.Channel channel = responseChannels.acquire(responseChannel, responseStreamId, nowNs);
         responseChannels.release(channel, nowNs);
         return ResponseChannels.NO_CHANNEL != channel;
+    }
+
+    /**
+     * A SessionAttach: with a fresh timestamp and a proof under the session key for this connection, the leader
+     * binds the session to the connection and acknowledges; anything else is counted and dropped without touching
+     * the session.
+     *
+     * @param correlationId  of the attach, echoed in the SessionAck.
+     * @param sessionId      to attach.
+     * @param timestampNs    of the attach, the client's clock.
+     * @param buffer         holding the proof.
+     * @param proofOffset    of the proof's {@link AttachProof#LENGTH} bytes.
+     * @param aeronSessionId of the image the attach came on.
+     * @param sourceIdentity of that image.
+     * @param nowNs          current time.
+     */
+    public void onSessionAttach(
+        final long correlationId,
+        final long sessionId,
+        final long timestampNs,
+        final DirectBuffer buffer,
+        final int proofOffset,
+        final int aeronSessionId,
+        final String sourceIdentity,
+        final long nowNs)
+    {
+        final Session session = sessions.get(sessionId);
+        if (null == session || Math.abs(nowNs - timestampNs) > attachMaxSkewNs ||
+            timestampNs <= session.lastAttachTimestampNs() ||
+            !attachProof.key(session.macKey()).verify(
+                buffer, proofOffset, sessionId, aeronSessionId, timestampNs))
+        {
+            counters.droppedMessages().incrementRelease();
+            return;
+        }
+
+        session.lastAttachTimestampNs(timestampNs);
+        if (session.isClosed())
+        {
+            egress.sendStatus(session, 0, 0, ResponseStatus.SESSION_EXPIRED, nowNs);
+        }
+        else if (!isLeader())
+        {
+            egress.sendStatus(session, 0, 0, ResponseStatus.NOT_LEADER, nowNs);
+        }
+        else
+        {
+            final IngressBinding binding = session.binding();
+            if (null == binding || !binding.matches(aeronSessionId, sourceIdentity))
+            {
+                session.bind(new IngressBinding(aeronSessionId, sourceIdentity));
+            }
+            session.lastActivityNs(nowNs);
+            egress.sendAttachAck(session, correlationId, nowNs);
+        }
+    }
+
+    /**
+     * On the leader: whether a message for the session came on the connection it is bound to. One from another
+     * connection is counted and dropped unanswered (an answer would go to the session's owner, not the sender);
+     * while the session is bound to none here (this node became leader since), the owner is told, at most once per
+     * interval, to attach.
+     */
+    private boolean isBound(
+        final Session session,
+        final long sequence,
+        final int aeronSessionId,
+        final String sourceIdentity,
+        final long nowNs)
+    {
+        final IngressBinding binding = session.binding();
+        if (null != binding && binding.matches(aeronSessionId, sourceIdentity))
+        {
+            return true;
+        }
+        counters.droppedMessages().incrementRelease();
+        if (null == binding && session.mayAnswerNotAttached(nowNs, NOT_ATTACHED_INTERVAL_NS))
+        {
+            egress.sendStatus(session, sequence, 0, ResponseStatus.SESSION_NOT_ATTACHED, nowNs);
+        }
+        return false;
+    }
+
+    private void proposeOpen(final IngressConnect connect, final String principal)
+    {
+        long sessionId;
+        do
+        {
+            sessionId = random.nextLong();
+        }
+        while (sessions.isTaken(sessionId));
+        random.nextBytes(sessionKey);
+
+        final int payloadLength = SessionOpenPayload.encode(proposalBuffer, 0, sessionId, connect.correlationId(),
+            sessionKey, connect.responseStreamId(), connect.buffer(), connect.channelOffset(), connect.channelLength(),
+            principal);
+        final long index = raft.propose(EntryType.SESSION_OPEN, 0, 0, proposalBuffer, 0, payloadLength);
+        final long nowNs = connect.nowNs();
+        if (index > 0)
+        {
+            sessions.proposedOpen(sessionId, new IngressBinding(connect.aeronSessionId(), connect.sourceIdentity()));
+            counters.proposals().incrementRelease();
+        }
+        else if (RaftNode.NOT_LEADER == index)
+        {
+            egress.sendSessionReject(connect.responseChannel(), connect.responseStreamId(), connect.correlationId(),
+                RejectReason.NOT_LEADER, "", nowNs);
+        }
+        else
+        {
+            // Back-pressured: the client retries its connect after its timeout.
+            counters.droppedMessages().incrementRelease();
+        }
+    }
+
+    private static boolean isAsciiPrincipal(final String principal)
+    {
+        if (principal.length() > Authenticator.MAX_PRINCIPAL_LENGTH)
+        {
+            return false;
+        }
+        for (int i = 0; i < principal.length(); i++)
+        {
+            if (principal.charAt(i) > 127)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean isLeader()

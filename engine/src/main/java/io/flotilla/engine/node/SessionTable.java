@@ -21,6 +21,7 @@ public final class SessionTable
     private final Long2ObjectHashMap<Session> sessions = new Long2ObjectHashMap<>();
     private final ArrayList<Session> openSessions = new ArrayList<>();
     private final LongArrayQueue closedIds = new LongArrayQueue();
+    private final Long2ObjectHashMap<IngressBinding> proposedOpens = new Long2ObjectHashMap<>();
     private final ResponseChannels responseChannels;
 
     /**
@@ -32,18 +33,70 @@ public final class SessionTable
     }
 
     /**
-     * Apply a SESSION_OPEN entry.
+     * The leader proposed a SESSION_OPEN: its id is taken, it counts towards the session limit until applied, and
+     * when it is applied here the session is bound to the connection that asked for it.
      *
-     * @param sessionId        the log index of the entry.
+     * @param sessionId drawn for the session.
+     * @param binding   the connection of the connect.
+     */
+    public void proposedOpen(final long sessionId, final IngressBinding binding)
+    {
+        proposedOpens.put(sessionId, binding);
+    }
+
+    /**
+     * @return SESSION_OPEN entries this leader proposed that are not applied yet.
+     */
+    public int proposedOpenCount()
+    {
+        return proposedOpens.size();
+    }
+
+    /**
+     * Forget the proposed opens (leadership changed: they are applied, or lost with the old leader's log).
+     */
+    public void clearProposedOpens()
+    {
+        proposedOpens.clear();
+    }
+
+    /**
+     * @param sessionId a candidate for a new session.
+     * @return whether it may not be used: 0, open, remembered closed, or already proposed.
+     */
+    public boolean isTaken(final long sessionId)
+    {
+        return 0 == sessionId || sessions.containsKey(sessionId) || proposedOpens.containsKey(sessionId);
+    }
+
+    /**
+     * Apply a SESSION_OPEN entry. An id already in the table (two leaders drew the same one, or a forged log) opens
+     * nothing, the same on every replica.
+     *
+     * @param sessionId        drawn by the leader.
+     * @param key              the session key.
+     * @param principal        the authenticated principal.
      * @param responseChannel  of the client.
      * @param responseStreamId of the client.
      * @param nowNs            local time, the session's first activity.
-     * @return the new session.
+     * @return the new session, or null when the id is 0 or taken.
      */
-    public Session open(final long sessionId, final String responseChannel, final int responseStreamId, final long nowNs)
+    public Session open(
+        final long sessionId,
+        final byte[] key,
+        final String principal,
+        final String responseChannel,
+        final int responseStreamId,
+        final long nowNs)
     {
-        final Session session = new Session(sessionId, responseChannel, responseStreamId);
+        final IngressBinding binding = proposedOpens.remove(sessionId);
+        if (0 == sessionId || sessions.containsKey(sessionId))
+        {
+            return null;
+        }
+        final Session session = new Session(sessionId, key, principal, responseChannel, responseStreamId);
         session.lastActivityNs(nowNs);
+        session.bind(binding);
         sessions.put(sessionId, session);
         openSessions.add(session);
         return session;
@@ -131,17 +184,20 @@ public final class SessionTable
     }
 
     /**
-     * Restart every open session's inactivity clock (a new leader counts from its election).
+     * This node became leader: every open session's inactivity clock restarts (a new leader counts from its
+     * election), and nothing of an earlier term is in flight any more.
      *
      * @param nowNs local time.
      */
-    public void resetActivity(final long nowNs)
+    public void onLeadershipAcquired(final long nowNs)
     {
+        proposedOpens.clear();
         for (int i = 0, size = openSessions.size(); i < size; i++)
         {
             final Session session = openSessions.get(i);
             session.lastActivityNs(nowNs);
             session.closeProposed(false);
+            session.clearProposalsInFlight();
         }
     }
 
@@ -190,6 +246,7 @@ public final class SessionTable
         sessions.clear();
         openSessions.clear();
         closedIds.clear();
+        proposedOpens.clear();
 
         final int open = in.readInt();
         if (open < 0)

@@ -20,7 +20,8 @@ import java.io.UncheckedIOException;
  */
 final class SnapshotContent
 {
-    static final int VERSION = 1;
+    /** 2: each session carries its random id, key and principal. */
+    static final int VERSION = 2;
 
     private SnapshotContent()
     {

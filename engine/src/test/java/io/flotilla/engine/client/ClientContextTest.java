@@ -46,6 +46,19 @@ class ClientContextTest
     }
 
     @Test
+    void sharedSecretCredentialsNeedBothHalvesAndNameTheProperty()
+    {
+        final FlotillaClient.Context base = new FlotillaClient.Context().ingressEndpoints("localhost:1");
+        assertTrue(failure(base.principal("alice")).contains(FlotillaClient.Context.SECRET_FILE_PROP));
+        assertTrue(failure(new FlotillaClient.Context().ingressEndpoints("localhost:1").secret(new byte[16]))
+            .contains(FlotillaClient.Context.PRINCIPAL_PROP));
+        assertTrue(failure(new FlotillaClient.Context().ingressEndpoints("localhost:1").principal("alice")
+            .secretFile("/nonexistent/secret")).contains(FlotillaClient.Context.SECRET_FILE_PROP));
+        assertTrue(failure(new FlotillaClient.Context().ingressEndpoints("localhost:1").principal("alice")
+            .secret(new byte[16]).credentials(new byte[]{ 1 })).contains("not both"));
+    }
+
+    @Test
     void rejectsBadEndpointsNamingThem()
     {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> IngressEndpoints.parse("x=h:1:2"))

@@ -16,6 +16,7 @@ import io.flotilla.codecs.RequestDecoder;
 import io.flotilla.codecs.ResponseEncoder;
 import io.flotilla.codecs.ResponseStatus;
 import io.flotilla.codecs.SessionAckEncoder;
+import io.flotilla.codecs.SessionAttachDecoder;
 import io.flotilla.codecs.SessionConnectDecoder;
 import io.flotilla.codecs.SessionKeepAliveDecoder;
 import io.flotilla.codecs.SessionRejectEncoder;
@@ -79,6 +80,8 @@ final class FakeCluster implements AutoCloseable
     final AtomicInteger keepAlives = new AtomicInteger();
     final AtomicIntegerArray keepAlivesByMember = new AtomicIntegerArray(8);
     final AtomicInteger sessionsOpened = new AtomicInteger();
+    /** SessionAttach messages acknowledged. */
+    final AtomicInteger attaches = new AtomicInteger();
 
     FakeCluster(final int memberCount, final int basePort, final int leaderId)
     {
@@ -188,6 +191,7 @@ final class FakeCluster implements AutoCloseable
         final SessionConnectDecoder connectDecoder = new SessionConnectDecoder();
         final RequestDecoder requestDecoder = new RequestDecoder();
         final SessionKeepAliveDecoder keepAliveDecoder = new SessionKeepAliveDecoder();
+        final SessionAttachDecoder attachDecoder = new SessionAttachDecoder();
         final SessionAckEncoder ackEncoder = new SessionAckEncoder();
         final SessionRejectEncoder rejectEncoder = new SessionRejectEncoder();
         final ResponseEncoder responseEncoder = new ResponseEncoder();
@@ -242,6 +246,10 @@ final class FakeCluster implements AutoCloseable
                     requestDecoder.wrap(buffer, body, headerDecoder.blockLength(), headerDecoder.version());
                     onRequest();
                     break;
+                case SessionAttachDecoder.TEMPLATE_ID:
+                    attachDecoder.wrap(buffer, body, headerDecoder.blockLength(), headerDecoder.version());
+                    onAttach();
+                    break;
                 case SessionKeepAliveDecoder.TEMPLATE_ID:
                     keepAlives.incrementAndGet();
                     keepAlivesByMember.incrementAndGet(id);
@@ -294,6 +302,27 @@ final class FakeCluster implements AutoCloseable
                 length = MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength();
             }
             offer(publication, length);
+        }
+
+        /**
+         * Attached without checking the proof (the real check is the engine's): acknowledged by any member that
+         * knows the session.
+         */
+        private void onAttach()
+        {
+            final Session session = sessions.get(attachDecoder.sessionId());
+            if (null == session)
+            {
+                return;
+            }
+            attaches.incrementAndGet();
+            ackEncoder.wrapAndApplyHeader(out, 0, headerEncoder)
+                .correlationId(attachDecoder.correlationId())
+                .sessionId(attachDecoder.sessionId())
+                .leaderTerm(1)
+                .leaderMemberId(id)
+                .putSessionKey(new byte[16], 0, 16);
+            offer(session.publication, MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength());
         }
 
         private void onRequest()

@@ -250,6 +250,7 @@ class FlotillaClientTest
         assertEquals(1, cluster.sessionsOpened.get());
         assertEquals(1, client.redirects(), "later NOT_LEADER answers naming the same leader are not acted on");
         assertEquals(1, client.resendPasses());
+        assertEquals(1, cluster.attaches.get(), "attached once to the new leader before resending");
     }
 
     @Test

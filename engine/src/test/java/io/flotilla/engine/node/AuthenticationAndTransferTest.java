@@ -2,6 +2,7 @@ package io.flotilla.engine.node;
 
 import io.flotilla.codecs.Protocol;
 import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.ConnectRequest;
 import io.flotilla.engine.TestCluster;
 import io.flotilla.engine.raft.Role;
 import java.io.File;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,7 +49,7 @@ class AuthenticationAndTransferTest
                 client.connect(leaderId, 3, Protocol.VERSION, SECRET);
                 final RawIngressClient.Ack ack = client.await(RawIngressClient.Ack.class);
                 assertEquals(3, ack.correlationId());
-                assertTrue(ack.sessionId() > 0);
+                assertNotEquals(0, ack.sessionId());
             }
         }
     }
@@ -75,19 +77,20 @@ class AuthenticationAndTransferTest
         }
     }
 
-    private static boolean isSecret(final DirectBuffer credentials, final int offset, final int length)
+    private static String isSecret(final ConnectRequest connect)
     {
-        if (SECRET.length != length)
+        final DirectBuffer credentials = connect.credentials();
+        if (SECRET.length != connect.credentialsLength())
         {
-            return false;
+            return null;
         }
-        for (int i = 0; i < length; i++)
+        for (int i = 0; i < SECRET.length; i++)
         {
-            if (SECRET[i] != credentials.getByte(offset + i))
+            if (SECRET[i] != credentials.getByte(connect.credentialsOffset() + i))
             {
-                return false;
+                return null;
             }
         }
-        return true;
+        return "holder-of-the-secret";
     }
 }

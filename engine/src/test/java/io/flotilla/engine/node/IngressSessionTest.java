@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /**
  * The server side of the ingress protocol, driven by a raw SBE client: redirects, sessions, exactly-once apply of
@@ -47,13 +47,16 @@ class IngressSessionTest
                 // A wrong protocol version is refused.
                 client.connect(leaderId, 8, 99);
                 assertEquals("VERSION_MISMATCH", client.await(RawIngressClient.Reject.class).reason());
+                // So is a client of the previous version (sequential session ids, no session key, no attach).
+                client.connect(leaderId, 6, Protocol.VERSION - 1);
+                assertEquals("VERSION_MISMATCH", client.await(RawIngressClient.Reject.class).reason());
 
                 client.connect(leaderId, 9, Protocol.VERSION);
                 final RawIngressClient.Ack ack = client.await(RawIngressClient.Ack.class);
                 assertEquals(9, ack.correlationId());
                 assertEquals(leaderId, ack.leaderMemberId());
                 final long sessionId = ack.sessionId();
-                assertTrue(sessionId > 0);
+                assertNotEquals(0, sessionId);
 
                 client.request(leaderId, sessionId, 1, "first");
                 final RawIngressClient.Reply first = client.await(RawIngressClient.Reply.class);

@@ -12,10 +12,13 @@ import io.flotilla.codecs.RequestEncoder;
 import io.flotilla.codecs.ResponseDecoder;
 import io.flotilla.codecs.ResponseStatus;
 import io.flotilla.codecs.SessionAckDecoder;
+import io.flotilla.codecs.SessionAttachEncoder;
 import io.flotilla.codecs.SessionCloseEncoder;
 import io.flotilla.codecs.SessionConnectEncoder;
 import io.flotilla.codecs.SessionRejectDecoder;
 import io.flotilla.engine.TestCluster;
+import io.flotilla.engine.client.AttachProof;
+import javax.crypto.spec.SecretKeySpec;
 import java.io.File;
 import java.util.ArrayDeque;
 import java.util.UUID;
@@ -46,7 +49,7 @@ final class RawIngressClient implements AutoCloseable
     private final ArrayDeque<Object> replies = new ArrayDeque<>();
     private final FragmentAssembler assembler = new FragmentAssembler(this::onReply);
 
-    record Ack(long correlationId, long sessionId, long leaderTerm, int leaderMemberId)
+    record Ack(long correlationId, long sessionId, long leaderTerm, int leaderMemberId, byte[] sessionKey)
     {
     }
 
@@ -133,6 +136,61 @@ final class RawIngressClient implements AutoCloseable
             .responseChannel(responseChannel)
             .putCredentials(credentials, 0, credentials.length);
         send(memberId, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    /**
+     * A SessionAttach with a proof under the key for this client's publication to the member.
+     */
+    void attach(
+        final int memberId, final long correlationId, final long sessionId, final long timestampNs, final byte[] key)
+    {
+        attach(memberId, correlationId, sessionId, timestampNs, key, aeronSessionId(memberId));
+    }
+
+    /**
+     * A SessionAttach whose proof names the given Aeron session id (another client's, to forge one).
+     */
+    void attach(
+        final int memberId,
+        final long correlationId,
+        final long sessionId,
+        final long timestampNs,
+        final byte[] key,
+        final int proofAeronSessionId)
+    {
+        final byte[] proof = new AttachProof().key(new SecretKeySpec(key, AttachProof.ALGORITHM))
+            .compute(sessionId, proofAeronSessionId, timestampNs);
+        final SessionAttachEncoder encoder = new SessionAttachEncoder()
+            .wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .sessionId(sessionId)
+            .timestamp(timestampNs)
+            .putProof(proof, 0, AttachProof.LENGTH);
+        send(memberId, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    /**
+     * @return the Aeron session id of this client's publication to the member, which the member sees.
+     */
+    int aeronSessionId(final int memberId)
+    {
+        return ingress[indexOf(memberId)].sessionId();
+    }
+
+    String responseChannel()
+    {
+        return responseChannel;
+    }
+
+    /**
+     * @return replies received so far (polling the response channel once), consumed.
+     */
+    java.util.List<Object> drainReplies()
+    {
+        responses.poll(assembler, 100);
+        final java.util.List<Object> drained = new java.util.ArrayList<>(replies);
+        replies.clear();
+        return drained;
     }
 
     void request(final int memberId, final long sessionId, final long sequence, final String payload)
@@ -239,7 +297,9 @@ final class RawIngressClient implements AutoCloseable
             {
                 final SessionAckDecoder d = new SessionAckDecoder()
                     .wrap(buffer, body, headerDecoder.blockLength(), headerDecoder.version());
-                replies.add(new Ack(d.correlationId(), d.sessionId(), d.leaderTerm(), d.leaderMemberId()));
+                final byte[] key = new byte[SessionOpenPayload.KEY_LENGTH];
+                d.getSessionKey(key, 0, key.length);
+                replies.add(new Ack(d.correlationId(), d.sessionId(), d.leaderTerm(), d.leaderMemberId(), key));
                 break;
             }
             case SessionRejectDecoder.TEMPLATE_ID:
