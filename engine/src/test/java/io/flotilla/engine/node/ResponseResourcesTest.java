@@ -44,7 +44,7 @@ class ResponseResourcesTest
             final ClusterNode node = cluster.start(0, cluster.context(0)
                 .maxSessions(MAX_SESSIONS)
                 .sessionTimeoutNs(TimeUnit.SECONDS.toNanos(2))
-                .authenticator((credentials, offset, length) -> length == GOOD.length));
+                .authenticator((connect) -> connect.credentialsLength() == GOOD.length ? "" : null));
             cluster.awaitLeader();
             final int cap = node.context().responseMaxPublications();
             assertEquals(MAX_SESSIONS + ClusterNode.Context.RESPONSE_PUBLICATIONS_HEADROOM, cap);
