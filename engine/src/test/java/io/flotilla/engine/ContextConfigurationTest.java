@@ -27,6 +27,7 @@ class ContextConfigurationTest
         return new ClusterNode.Context()
             .memberId(0)
             .members(MEMBERS)
+            .clusterKeys(ClusterKeys.generate())
             .dataDirectory(new File(tempDir, "node-0"))
             .stateMachine(new ChecksumStateMachine());
     }

@@ -28,6 +28,8 @@ public final class NodeCounters implements AutoCloseable
     public static final int SNAPSHOTS_INSTALLED_TYPE_ID = 741112;
     public static final int SNAPSHOT_BYTES_SENT_TYPE_ID = 741113;
     public static final int SNAPSHOT_BYTES_RECEIVED_TYPE_ID = 741114;
+    public static final int AUTHENTICATION_FAILURES_TYPE_ID = 741115;
+    public static final int REPLAYED_MESSAGES_TYPE_ID = 741116;
 
     private final Counter role;
     private final Counter term;
@@ -44,6 +46,8 @@ public final class NodeCounters implements AutoCloseable
     private final Counter snapshotsInstalled;
     private final Counter snapshotBytesSent;
     private final Counter snapshotBytesReceived;
+    private final Counter authenticationFailures;
+    private final Counter replayedMessages;
 
     // What the node's getters read: safe from any thread, and after the counters (and the CnC file) are gone.
     private volatile Role roleView = Role.FOLLOWER;
@@ -81,6 +85,10 @@ public final class NodeCounters implements AutoCloseable
         snapshotBytesSent = aeron.addCounter(SNAPSHOT_BYTES_SENT_TYPE_ID, "flotilla snapshot bytes sent" + suffix);
         snapshotBytesReceived = aeron.addCounter(
             SNAPSHOT_BYTES_RECEIVED_TYPE_ID, "flotilla snapshot bytes received" + suffix);
+        authenticationFailures = aeron.addCounter(AUTHENTICATION_FAILURES_TYPE_ID,
+            "flotilla consensus messages failing authentication (unsigned, unknown key, bad tag)" + suffix);
+        replayedMessages = aeron.addCounter(REPLAYED_MESSAGES_TYPE_ID,
+            "flotilla consensus messages replayed or stale (timestamp not newer, or too far ahead)" + suffix);
         leader.setRelease(-1);
     }
 
@@ -213,10 +221,28 @@ public final class NodeCounters implements AutoCloseable
         return snapshotBytesReceived;
     }
 
+    /**
+     * @return consensus messages dropped as unsigned, signed with a key this node does not hold, with a wrong tag,
+     * or signed by one member for another.
+     */
+    public Counter authenticationFailures()
+    {
+        return authenticationFailures;
+    }
+
+    /**
+     * @return authentic consensus messages dropped for their timestamp: a replay, or a sender's clock too far ahead.
+     */
+    public Counter replayedMessages()
+    {
+        return replayedMessages;
+    }
+
     public void close()
     {
         CloseHelper.closeAll(
             role, term, leader, commitIndex, appliedIndex, elections, proposals, bytesReplicated, invalidMessages,
-            droppedMessages, snapshotIndex, logFirstIndex, snapshotsInstalled, snapshotBytesSent, snapshotBytesReceived);
+            droppedMessages, snapshotIndex, logFirstIndex, snapshotsInstalled, snapshotBytesSent, snapshotBytesReceived,
+            authenticationFailures, replayedMessages);
     }
 }
