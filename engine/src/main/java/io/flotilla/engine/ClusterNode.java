@@ -38,6 +38,7 @@ import java.util.function.Supplier;
  *     .memberId(0)
  *     .members("0=localhost:20110:20111,1=localhost:20120:20121,2=localhost:20130:20131")
  *     .dataDirectory(new File("run/node-0"))
+ *     .clusterKeys(ClusterKeys.load(Path.of("run/cluster.key")))
  *     .stateMachine(new MyStateMachine())))
  * {
  *     node.propose(buffer, 0, length, result -> ...);
