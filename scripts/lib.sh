@@ -63,9 +63,12 @@ flotilla_start_node()
     shift 4
     mkdir -p "${run_dir}/node-${id}"
     rm -f "${run_dir}/node-${id}/kv-status"
+    # The run's cluster key, made by the first node started: every node signs its consensus messages with it.
+    [[ -s "${run_dir}/cluster.key" ]] ||
+        (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "${run_dir}/cluster.key")
     (
         nohup java "${FLOTILLA_JVM_FLAGS[@]}" ${FLOTILLA_NODE_HEAP} -XX:+UseParallelGC \
-            -Dflotilla.aeron.dir="${aeron_prefix}-${id}" "$@" \
+            -Dflotilla.aeron.dir="${aeron_prefix}-${id}" -Dflotilla.cluster.key.file="${run_dir}/cluster.key" "$@" \
             -cp "${FLOTILLA_CP}" io.flotilla.samples.KvNode \
             --member-id "${id}" --members "${members}" --data-dir "${run_dir}/node-${id}" \
             >> "${run_dir}/node-${id}.log" 2>&1 < /dev/null &

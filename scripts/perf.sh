@@ -3,8 +3,8 @@
 # rate and for throughput, then a comparison table (ratios to Aeron Cluster and to ping) and PNG plots of the
 # percentile distributions are written to perf/results/<UTC timestamp>/. See docs/performance.md.
 #
-# Knobs (environment): TARGETS RATES SIZE WARMUP DURATION WINDOW MODES IDLE DURABILITY THREADING CLIENTS RESULTS
-# SKIP_BUILD MVN_FLAGS JAVA_OPTS
+# Knobs (environment): TARGETS RATES SIZE WARMUP DURATION WINDOW MODES IDLE DURABILITY THREADING CLIENTS PEER_AUTH
+# RESULTS SKIP_BUILD MVN_FLAGS JAVA_OPTS
 # (JAVA_OPTS reaches every target JVM, e.g. -Dflotilla.* settings of a target's Context).
 #   e.g. RATES=10000 DURATION=20 scripts/perf.sh
 set -uo pipefail
@@ -27,6 +27,11 @@ THREADING=${THREADING:-COMPACT}
 # Flotilla client sessions. A session keeps at most 64 requests outstanding (an Aeron Cluster session has no such
 # cap), so by default there are enough sessions for WINDOW; a paced latency run only ever uses the first.
 CLIENTS=${CLIENTS:-$(( (WINDOW + 63) / 64 ))}
+# Flotilla's consensus messages are signed (one HMAC-SHA256 per message, docs/security.md); PEER_AUTH=off runs its
+# nodes unauthenticated (-Dflotilla.cluster.insecure=true) to measure what signing costs.
+PEER_AUTH=${PEER_AUTH:-on}
+PEER_AUTH_OPTS=()
+[ "$PEER_AUTH" = off ] && PEER_AUTH_OPTS=(-Dflotilla.cluster.insecure=true)
 RESULTS=${RESULTS:-perf/results/$(date -u +%Y%m%dT%H%M%SZ)}
 JAR=perf/target/flotilla-benchmarks.jar
 JVM_FLAGS=(--add-opens java.base/jdk.internal.misc=ALL-UNNAMED --add-opens java.base/java.util.zip=ALL-UNNAMED
@@ -42,7 +47,7 @@ mkdir -p "$RESULTS"
 {
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-    echo "command: TARGETS=\"$TARGETS\" RATES=$RATES SIZE=$SIZE WARMUP=$WARMUP DURATION=$DURATION WINDOW=$WINDOW MODES=$MODES IDLE=$IDLE DURABILITY=$DURABILITY THREADING=$THREADING CLIENTS=$CLIENTS scripts/perf.sh"
+    echo "command: TARGETS=\"$TARGETS\" RATES=$RATES SIZE=$SIZE WARMUP=$WARMUP DURATION=$DURATION WINDOW=$WINDOW MODES=$MODES IDLE=$IDLE DURABILITY=$DURABILITY THREADING=$THREADING CLIENTS=$CLIENTS PEER_AUTH=$PEER_AUTH scripts/perf.sh"
     echo "java options: ${JAVA_OPTS:-}"
     echo "cpus: $(nproc)  load before run: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "java: $(java -version 2>&1 | head -1)"
@@ -53,7 +58,7 @@ failed=()
 for target in $TARGETS; do
     echo "=== $target"
     # shellcheck disable=SC2086
-    if ! java "${JVM_FLAGS[@]}" ${JAVA_OPTS:-} "-Xlog:gc:file=$RESULTS/$target-gc.log" -cp "$JAR" io.flotilla.perf.harness.PerfMain \
+    if ! java "${JVM_FLAGS[@]}" "${PEER_AUTH_OPTS[@]}" ${JAVA_OPTS:-} "-Xlog:gc:file=$RESULTS/$target-gc.log" -cp "$JAR" io.flotilla.perf.harness.PerfMain \
         --target "$target" --mode "$MODES" --rate "$RATES" --size "$SIZE" --warmup "$WARMUP" \
         --duration "$DURATION" --window "$WINDOW" --idle "$IDLE" --durability "$DURABILITY" --threading "$THREADING" \
         --clients "$CLIENTS" --results "$RESULTS"; then

@@ -24,6 +24,7 @@ import org.agrona.concurrent.OffsetEpochNanoClock;
 import java.io.File;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -38,6 +39,7 @@ import java.util.function.Supplier;
  *     .memberId(0)
  *     .members("0=localhost:20110:20111,1=localhost:20120:20121,2=localhost:20130:20131")
  *     .dataDirectory(new File("run/node-0"))
+ *     .clusterKeys(ClusterKeys.load(Path.of("run/cluster.key")))
  *     .stateMachine(new MyStateMachine())))
  * {
  *     node.propose(buffer, 0, length, result -> ...);
@@ -330,6 +332,12 @@ public final class ClusterNode implements AutoCloseable
         public static final String REJOIN_AFTER_DATA_LOSS_PROP = "flotilla.rejoin.after.data.loss";
         /** How often the commit hint is persisted (e.g. 1s): {@code flotilla.commit.hint.interval}. */
         public static final String COMMIT_HINT_INTERVAL_PROP = "flotilla.commit.hint.interval";
+        /** File of the cluster keys consensus messages are signed with ({@link ClusterKeys#load}). */
+        public static final String CLUSTER_KEY_FILE_PROP = "flotilla.cluster.key.file";
+        /** Consensus messages unsigned and unchecked, for isolated networks only: {@code flotilla.cluster.insecure}. */
+        public static final String INSECURE_PEERS_PROP = "flotilla.cluster.insecure";
+        /** How far a peer's clock may run ahead (e.g. 5s): {@code flotilla.cluster.max.clock.skew}. */
+        public static final String MAX_CLOCK_SKEW_PROP = "flotilla.cluster.max.clock.skew";
 
         public static final long SESSION_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
         public static final int MAX_SESSIONS_DEFAULT = 1024;
@@ -340,6 +348,7 @@ public final class ClusterNode implements AutoCloseable
         public static final int PROPOSAL_QUEUE_BYTES_DEFAULT = 1024 * 1024;
         public static final int MAX_PENDING_PROPOSALS_DEFAULT = 4096;
         public static final long COMMIT_HINT_INTERVAL_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
+        public static final long MAX_CLOCK_SKEW_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
 
         /** Bound on maxBatchBytes: AppendEntries must fit one Aeron message on a default 16 MiB term. */
         public static final int MAX_BATCH_BYTES_LIMIT = 1024 * 1024;
@@ -365,6 +374,9 @@ public final class ClusterNode implements AutoCloseable
         private int proposalQueueBytes;
         private int maxPendingProposals = Integer.getInteger(MAX_PENDING_PROPOSALS_PROP, MAX_PENDING_PROPOSALS_DEFAULT);
         private long commitHintIntervalNs;
+        private ClusterKeys clusterKeys;
+        private boolean insecurePeers = Boolean.getBoolean(INSECURE_PEERS_PROP);
+        private long maxClockSkewNs;
         private final RaftConfig raftConfig = new RaftConfig();
         private final SnapshotConfig snapshotConfig = new SnapshotConfig();
         private ArchiveLogStore.Context logContext = new ArchiveLogStore.Context();
@@ -521,6 +533,7 @@ public final class ClusterNode implements AutoCloseable
                 throw new IllegalArgumentException("commitHintIntervalNs must not be negative (" +
                     COMMIT_HINT_INTERVAL_PROP + ")");
             }
+            concludePeerAuthentication();
             if (null == logContext)
             {
                 throw new IllegalArgumentException("logContext must not be null: pass an ArchiveLogStore.Context " +
@@ -602,6 +615,43 @@ public final class ClusterNode implements AutoCloseable
             }
             isConcluded = true;
             return this;
+        }
+
+        private void concludePeerAuthentication()
+        {
+            final String keyFile = System.getProperty(CLUSTER_KEY_FILE_PROP);
+            if (null == clusterKeys && null != keyFile)
+            {
+                try
+                {
+                    clusterKeys = ClusterKeys.load(Path.of(keyFile));
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new IllegalArgumentException(ex.getMessage() + " (" + CLUSTER_KEY_FILE_PROP + ")", ex);
+                }
+            }
+            if (null == clusterKeys && !insecurePeers)
+            {
+                throw new IllegalArgumentException("peers are not authenticated: set " + CLUSTER_KEY_FILE_PROP +
+                    " to a key file (one hex key of at least " + ClusterKeys.MIN_KEY_LENGTH + " bytes per line, the " +
+                    "same file on every member, e.g. from od -An -tx1 -N32 /dev/urandom | tr -d ' \\n'), or " +
+                    INSECURE_PEERS_PROP + "=true on an isolated network");
+            }
+            if (null != clusterKeys && insecurePeers)
+            {
+                throw new IllegalArgumentException("both cluster keys and " + INSECURE_PEERS_PROP + "=true are set: " +
+                    "drop " + INSECURE_PEERS_PROP + " to authenticate peers, or the keys (" + CLUSTER_KEY_FILE_PROP +
+                    ") to run unauthenticated");
+            }
+            if (0 == maxClockSkewNs)
+            {
+                maxClockSkewNs = SystemUtil.getDurationInNanos(MAX_CLOCK_SKEW_PROP, MAX_CLOCK_SKEW_DEFAULT_NS);
+            }
+            if (maxClockSkewNs <= 0)
+            {
+                throw new IllegalArgumentException("maxClockSkewNs must be positive (" + MAX_CLOCK_SKEW_PROP + ")");
+            }
         }
 
         private static <T> T newInstance(final Class<T> type, final String property, final String className)
@@ -1083,6 +1133,57 @@ public final class ClusterNode implements AutoCloseable
         public long commitHintIntervalNs()
         {
             return commitHintIntervalNs;
+        }
+
+        /**
+         * @param clusterKeys the keys consensus messages are signed and checked with, the same on every member;
+         *                    default: loaded from {@link #CLUSTER_KEY_FILE_PROP}.
+         * @return this.
+         */
+        public Context clusterKeys(final ClusterKeys clusterKeys)
+        {
+            this.clusterKeys = clusterKeys;
+            return this;
+        }
+
+        /**
+         * @return the cluster keys, or null when peers are unauthenticated.
+         */
+        public ClusterKeys clusterKeys()
+        {
+            return clusterKeys;
+        }
+
+        /**
+         * @param insecurePeers send consensus messages unsigned and accept them unchecked: any host that can reach
+         *                      the consensus ports can then take part in Raft. For isolated networks only.
+         * @return this.
+         */
+        public Context insecurePeers(final boolean insecurePeers)
+        {
+            this.insecurePeers = insecurePeers;
+            return this;
+        }
+
+        public boolean insecurePeers()
+        {
+            return insecurePeers;
+        }
+
+        /**
+         * @param maxClockSkewNs how far a peer's clock may run ahead of this node's before its messages are dropped,
+         *                       and how old a replayed message from before this node's start may be at most.
+         * @return this.
+         */
+        public Context maxClockSkewNs(final long maxClockSkewNs)
+        {
+            this.maxClockSkewNs = maxClockSkewNs;
+            return this;
+        }
+
+        public long maxClockSkewNs()
+        {
+            return maxClockSkewNs;
         }
 
         public Context listener(final NodeListener listener)

@@ -4,11 +4,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +31,7 @@ class ContextConfigurationTest
         return new ClusterNode.Context()
             .memberId(0)
             .members(MEMBERS)
+            .clusterKeys(ClusterKeys.generate())
             .dataDirectory(new File(tempDir, "node-0"))
             .stateMachine(new ChecksumStateMachine());
     }
@@ -58,6 +63,37 @@ class ContextConfigurationTest
         assertEquals("localhost:20121", ctx.clusterMembers().member(1).ingressEndpoint());
         assertEquals(TimeUnit.SECONDS.toNanos(10), ctx.sessionTimeoutNs());
         assertTrue(ctx.ipcIngress());
+    }
+
+    @Test
+    void peersMustBeAuthenticatedOrDeclaredInsecure()
+    {
+        assertRejected(c -> c.clusterKeys(null), "flotilla.cluster.key.file", "flotilla.cluster.insecure=true");
+        assertRejected(c -> c.insecurePeers(true), "both cluster keys and flotilla.cluster.insecure");
+        assertRejected(c -> c.maxClockSkewNs(-1), "flotilla.cluster.max.clock.skew");
+
+        final ClusterNode.Context insecure = valid().clusterKeys(null).insecurePeers(true).conclude();
+        assertNull(insecure.clusterKeys());
+        assertEquals(TimeUnit.SECONDS.toNanos(5), insecure.maxClockSkewNs());
+    }
+
+    @Test
+    void theKeyFilePropertyIsLoadedAndItsErrorsNameIt() throws IOException
+    {
+        final ClusterKeys keys = ClusterKeys.generate();
+        final Path keyFile = tempDir.toPath().resolve("cluster.key");
+        keys.write(keyFile);
+        System.setProperty(ClusterNode.Context.CLUSTER_KEY_FILE_PROP, keyFile.toString());
+        try
+        {
+            assertEquals(keys.fingerprint(0), valid().clusterKeys(null).conclude().clusterKeys().fingerprint(0));
+            Files.writeString(keyFile, "abcd\n");
+            assertRejected(c -> c.clusterKeys(null), "too short", "flotilla.cluster.key.file");
+        }
+        finally
+        {
+            System.clearProperty(ClusterNode.Context.CLUSTER_KEY_FILE_PROP);
+        }
     }
 
     @Test

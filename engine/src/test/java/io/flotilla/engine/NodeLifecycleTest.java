@@ -96,6 +96,7 @@ class NodeLifecycleTest
         final String spec = "0=localhost:" + TestCluster.freeUdpPorts(1)[0] + ":" + TestCluster.freeUdpPorts(1)[0];
         try (ClusterNode node = ClusterNode.launch(withoutSnapshots(new ClusterNode.Context()
             .memberId(0)
+            .clusterKeys(ClusterKeys.generate())
             .members(spec)
             .dataDirectory(dataDir)
             .stateMachine(throwing)

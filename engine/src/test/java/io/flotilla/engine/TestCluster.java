@@ -34,6 +34,7 @@ public final class TestCluster implements AutoCloseable
     private final AtomicLongArray electedLeaders;
     private final AtomicLongArray committed;
     private final AtomicLongArray roleChanges;
+    private final ClusterKeys keys = ClusterKeys.generate();
 
     public TestCluster(final File baseDir, final int size)
     {
@@ -96,6 +97,7 @@ public final class TestCluster implements AutoCloseable
         return new ClusterNode.Context()
             .memberId(memberId)
             .members(membersSpec)
+            .clusterKeys(keys)
             .dataDirectory(dataDirectory(memberId))
             .durability(Durability.ASYNC)
             .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300), TimeUnit.MILLISECONDS.toNanos(600))

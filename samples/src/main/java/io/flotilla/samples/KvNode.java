@@ -67,7 +67,9 @@ public final class KvNode
             final Path dataDir = ctx.dataDirectory().toPath();
             final StatusWriter status = new StatusWriter(node, kv, dataDir, barrier);
             log(node, "ready: members=" + ctx.membersSpec() + " data=" + dataDir + " aeron=" + node.aeronDirectoryName() +
-                " durability=" + ctx.durability() + " threading=" + ctx.threading() + " appliedIndex=" + node.appliedIndex());
+                " durability=" + ctx.durability() + " threading=" + ctx.threading() + " peers=" +
+                (ctx.insecurePeers() ? "UNAUTHENTICATED" : "signed (keys " + ctx.clusterKeys() + ")") +
+                " appliedIndex=" + node.appliedIndex());
             status.start();
 
             barrier.await();

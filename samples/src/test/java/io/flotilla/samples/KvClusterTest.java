@@ -2,6 +2,7 @@ package io.flotilla.samples;
 
 import io.flotilla.archive.Durability;
 import io.flotilla.engine.Authenticator;
+import io.flotilla.engine.ClusterKeys;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.SharedSecretAuthenticator;
 import io.flotilla.engine.SharedSecretCredentials;
@@ -91,11 +92,13 @@ class KvClusterTest
         }
         members = spec.toString();
 
+        final ClusterKeys keys = ClusterKeys.generate();
         for (int i = 0; i < 3; i++)
         {
             machines[i] = new KvStateMachine();
             nodes[i] = ClusterNode.launch(new ClusterNode.Context()
                 .memberId(i)
+                .clusterKeys(keys)
                 .members(members)
                 .dataDirectory(new File(baseDir, "node-" + i))
                 .durability(Durability.ASYNC)

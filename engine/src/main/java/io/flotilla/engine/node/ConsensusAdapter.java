@@ -22,10 +22,11 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
  * Consensus messages in: polls this member's consensus subscription and hands each message to the Raft node, or, for
- * the chunks and acks of a snapshot install, to a {@link SnapshotTransferHandler}. Every message is checked by
- * {@link FrameValidator} before a decoder reads it; invalid ones, client messages on this stream, and messages
- * claiming to come from a non-member or from this node itself are counted and dropped. What goes out is the
- * {@link ConsensusPublisher}'s job.
+ * the chunks and acks of a snapshot install, to a {@link SnapshotTransferHandler}. Every message is authenticated
+ * first ({@link MessageVerifier}: nothing past the message header is read before), then checked by
+ * {@link FrameValidator} before a decoder reads it; messages that fail either, client messages on this stream, and
+ * messages claiming to come from a non-member, from this node itself or from another member than the one that signed
+ * them are counted and dropped. What goes out is the {@link ConsensusPublisher}'s job.
  */
 public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
 {
@@ -48,6 +49,7 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
     private final RaftNode raft;
     private final SnapshotTransferHandler snapshotTransfer;
     private final VotingFence votingFence;
+    private final MessageVerifier verifier;
     private final NodeCounters counters;
 
     /**
@@ -58,6 +60,7 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
      * @param snapshotTransfer to deliver snapshot chunks and acks to, or null when this node takes no part in
      *                         snapshot installs: such messages are then counted as dropped.
      * @param votingFence      drops vote requests and TimeoutNows a node that lost its data may not act on yet.
+     * @param verifier         authenticates each message before it is validated.
      * @param counters         of this node, for invalid and dropped messages.
      */
     public ConsensusAdapter(
@@ -67,9 +70,11 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
         final RaftNode raft,
         final SnapshotTransferHandler snapshotTransfer,
         final VotingFence votingFence,
+        final MessageVerifier verifier,
         final NodeCounters counters)
     {
         this.votingFence = votingFence;
+        this.verifier = verifier;
         this.subscription = subscription;
         this.members = members;
         this.memberId = memberId;
@@ -98,9 +103,26 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
 
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        if (!FrameValidator.validate(buffer, offset, length).isValid())
+        final int messageLength = verifier.verify(buffer, offset, length);
+        if (MessageVerifier.NOT_AUTHENTIC == messageLength)
+        {
+            return;
+        }
+        if (!FrameValidator.validate(buffer, offset, messageLength).isValid())
         {
             counters.invalidMessages().incrementRelease();
+            verifier.onInvalid(buffer, offset, length);
+            return;
+        }
+        final int from = ConsensusSender.claimedId(buffer, offset);
+        if (ConsensusSender.NOT_CONSENSUS == from)
+        {
+            // A valid message of the schema that does not belong on the consensus stream (a client message).
+            counters.invalidMessages().incrementRelease();
+            return;
+        }
+        if (!isPeer(from) || !verifier.isSignedBy(from))
+        {
             return;
         }
 
@@ -113,44 +135,37 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
             case AppendEntriesDecoder.TEMPLATE_ID:
             {
                 appendEntriesDecoder.wrap(buffer, body, blockLength, version);
-                final int from = appendEntriesDecoder.leaderId();
-                if (isPeer(from))
-                {
-                    final int lengthOffset = appendEntriesDecoder.limit();
-                    raft.onAppendEntries(
-                        from,
-                        appendEntriesDecoder.term(),
-                        appendEntriesDecoder.prevLogIndex(),
-                        appendEntriesDecoder.prevLogTerm(),
-                        appendEntriesDecoder.leaderCommit(),
-                        buffer,
-                        lengthOffset + 4,
-                        buffer.getInt(lengthOffset, LITTLE_ENDIAN));
-                }
+                final int lengthOffset = appendEntriesDecoder.limit();
+                raft.onAppendEntries(
+                    from,
+                    appendEntriesDecoder.term(),
+                    appendEntriesDecoder.prevLogIndex(),
+                    appendEntriesDecoder.prevLogTerm(),
+                    appendEntriesDecoder.leaderCommit(),
+                    buffer,
+                    lengthOffset + 4,
+                    buffer.getInt(lengthOffset, LITTLE_ENDIAN));
                 break;
             }
 
             case AppendResponseDecoder.TEMPLATE_ID:
                 appendResponseDecoder.wrap(buffer, body, blockLength, version);
-                if (isPeer(appendResponseDecoder.followerId()))
-                {
-                    raft.onAppendResponse(
-                        appendResponseDecoder.followerId(),
-                        appendResponseDecoder.term(),
-                        BooleanType.TRUE == appendResponseDecoder.success(),
-                        appendResponseDecoder.lastAppendedIndex(),
-                        appendResponseDecoder.durableIndex(),
-                        appendResponseDecoder.conflictIndex(),
-                        appendResponseDecoder.conflictTerm());
-                }
+                raft.onAppendResponse(
+                    from,
+                    appendResponseDecoder.term(),
+                    BooleanType.TRUE == appendResponseDecoder.success(),
+                    appendResponseDecoder.lastAppendedIndex(),
+                    appendResponseDecoder.durableIndex(),
+                    appendResponseDecoder.conflictIndex(),
+                    appendResponseDecoder.conflictTerm());
                 break;
 
             case RequestVoteDecoder.TEMPLATE_ID:
                 requestVoteDecoder.wrap(buffer, body, blockLength, version);
-                if (isPeer(requestVoteDecoder.candidateId()) && votingFence.admits(requestVoteDecoder.term()))
+                if (votingFence.admits(requestVoteDecoder.term()))
                 {
                     raft.onRequestVote(
-                        requestVoteDecoder.candidateId(),
+                        from,
                         requestVoteDecoder.term(),
                         requestVoteDecoder.lastLogIndex(),
                         requestVoteDecoder.lastLogTerm(),
@@ -161,31 +176,28 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
 
             case VoteResponseDecoder.TEMPLATE_ID:
                 voteResponseDecoder.wrap(buffer, body, blockLength, version);
-                if (isPeer(voteResponseDecoder.voterId()))
-                {
-                    raft.onVoteResponse(
-                        voteResponseDecoder.voterId(),
-                        voteResponseDecoder.term(),
-                        BooleanType.TRUE == voteResponseDecoder.preVote(),
-                        BooleanType.TRUE == voteResponseDecoder.granted());
-                }
+                raft.onVoteResponse(
+                    from,
+                    voteResponseDecoder.term(),
+                    BooleanType.TRUE == voteResponseDecoder.preVote(),
+                    BooleanType.TRUE == voteResponseDecoder.granted());
                 break;
 
             case TimeoutNowDecoder.TEMPLATE_ID:
                 timeoutNowDecoder.wrap(buffer, body, blockLength, version);
-                if (isPeer(timeoutNowDecoder.leaderId()) && votingFence.admits(timeoutNowDecoder.term()))
+                if (votingFence.admits(timeoutNowDecoder.term()))
                 {
-                    raft.onTimeoutNow(timeoutNowDecoder.leaderId(), timeoutNowDecoder.term());
+                    raft.onTimeoutNow(from, timeoutNowDecoder.term());
                 }
                 break;
 
             case SnapshotChunkDecoder.TEMPLATE_ID:
                 snapshotChunkDecoder.wrap(buffer, body, blockLength, version);
-                if (isPeer(snapshotChunkDecoder.leaderId()) && isTakingPartInSnapshots())
+                if (isTakingPartInSnapshots())
                 {
                     final int lengthOffset = snapshotChunkDecoder.limit();
                     snapshotTransfer.onSnapshotChunk(
-                        snapshotChunkDecoder.leaderId(),
+                        from,
                         snapshotChunkDecoder.term(),
                         snapshotChunkDecoder.snapshotIndex(),
                         snapshotChunkDecoder.snapshotTerm(),
@@ -200,10 +212,10 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
 
             case SnapshotAckDecoder.TEMPLATE_ID:
                 snapshotAckDecoder.wrap(buffer, body, blockLength, version);
-                if (isPeer(snapshotAckDecoder.followerId()) && isTakingPartInSnapshots())
+                if (isTakingPartInSnapshots())
                 {
                     snapshotTransfer.onSnapshotAck(
-                        snapshotAckDecoder.followerId(),
+                        from,
                         snapshotAckDecoder.term(),
                         snapshotAckDecoder.snapshotIndex(),
                         snapshotAckDecoder.snapshotTerm(),
@@ -213,8 +225,7 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
                 break;
 
             default:
-                // A valid message of the schema that does not belong on the consensus stream (a client message).
-                counters.invalidMessages().incrementRelease();
+                break; // ConsensusSender.claimedId admits the consensus templates only, all handled above
         }
     }
 

@@ -30,12 +30,14 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * Consensus messages out, over Aeron UDP: one exclusive publication per peer, owned (opened and closed) here.
  * Sends never block: a send that cannot go now (peer down, back-pressure, entries being read back from the
  * archive) returns false and Raft tries again on a later tick. The same publications carry the chunks and acks of
- * snapshot installs ({@link SnapshotTransport}). What comes in is the {@link ConsensusAdapter}'s job.
+ * snapshot installs ({@link SnapshotTransport}). Each message is signed for its destination ({@link MessageSigner})
+ * as it is offered. What comes in is the {@link ConsensusAdapter}'s job.
  */
 public final class ConsensusPublisher implements RaftTransport, SnapshotTransport, AutoCloseable
 {
     private static final int HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
     private static final int CHUNK_HEADER_LENGTH = HEADER_LENGTH + SnapshotChunkEncoder.BLOCK_LENGTH + 4;
+    private static final int TRAILER_LENGTH = MessageSigner.TRAILER_LENGTH;
 
     private final int memberId;
     private final LogStore log;
@@ -43,6 +45,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
     private final int maxBatchBytes;
     private final InstallOffers installOffers;
     private final VotingFence votingFence;
+    private final MessageSigner signer;
     private final ExclusivePublication[] publications;
     private final UnsafeBuffer sendBuffer;
     private final int maxSnapshotChunkLength;
@@ -72,6 +75,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
      * @param maxBatchBytes bound on the entries block of one AppendEntries (a larger single entry travels alone).
      * @param installOffers where the core's requests to send a peer the snapshot go.
      * @param votingFence   keeps a node that lost its data from campaigning: its vote requests are not sent.
+     * @param signer        signs each message for its destination.
      */
     public ConsensusPublisher(
         final Aeron aeron,
@@ -81,9 +85,11 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
         final NodeCounters counters,
         final int maxBatchBytes,
         final InstallOffers installOffers,
-        final VotingFence votingFence)
+        final VotingFence votingFence,
+        final MessageSigner signer)
     {
         this.votingFence = votingFence;
+        this.signer = signer;
         this.memberId = memberId;
         this.installOffers = installOffers;
         this.log = log;
@@ -92,7 +98,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
 
         final int bufferLength = BitUtil.align(
             HEADER_LENGTH + AppendEntriesEncoder.BLOCK_LENGTH + 4 +
-            Math.max(maxBatchBytes, EntryFrame.frameLength(EntryFrame.MAX_PAYLOAD_LENGTH)), 64);
+            Math.max(maxBatchBytes, EntryFrame.frameLength(EntryFrame.MAX_PAYLOAD_LENGTH)) + TRAILER_LENGTH, 64);
         sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(bufferLength));
 
         final ExclusivePublication[] publications = new ExclusivePublication[ClusterMembers.MAX_MEMBER_ID + 1];
@@ -116,7 +122,8 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
             throw ex;
         }
         this.publications = publications;
-        maxSnapshotChunkLength = Math.min(FrameValidator.MAX_SNAPSHOT_CHUNK_LENGTH, maxMessageLength - CHUNK_HEADER_LENGTH);
+        maxSnapshotChunkLength = Math.min(
+            FrameValidator.MAX_SNAPSHOT_CHUNK_LENGTH, maxMessageLength - CHUNK_HEADER_LENGTH - TRAILER_LENGTH);
     }
 
     public boolean sendRequestVote(
@@ -271,8 +278,8 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
     }
 
     /**
-     * The most data one snapshot chunk may carry: one message must fit both the send buffer and every peer
-     * publication's max message length (an eighth of its term length), and the validator's bound.
+     * The most data one snapshot chunk may carry: one message with its signature must fit both the send buffer and
+     * every peer publication's max message length (an eighth of its term length), and the validator's bound.
      *
      * @return the length in bytes.
      */
@@ -301,7 +308,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
     private boolean offer(final int to, final int length)
     {
         final ExclusivePublication publication = to >= 0 && to < publications.length ? publications[to] : null;
-        return null != publication && publication.offer(sendBuffer, 0, length) > 0;
+        return null != publication && publication.offer(sendBuffer, 0, signer.sign(to, sendBuffer, 0, length)) > 0;
     }
 
     /**
@@ -314,7 +321,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
         copiedToIndex = fromIndex - 1;
         while (copiedToIndex < toIndex)
         {
-            final long remaining = sendBuffer.capacity() - entriesEnd;
+            final long remaining = sendBuffer.capacity() - TRAILER_LENGTH - entriesEnd;
             final int maxBytes = (int)Math.min(remaining, Math.max(maxBatchBytes, 1));
             if (0 == log.readEntries(copiedToIndex + 1, maxBytes, copyEntries))
             {
@@ -339,7 +346,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
         }
 
         final int copyLength = end - offset;
-        if (entriesEnd + copyLength > sendBuffer.capacity())
+        if (entriesEnd + copyLength > sendBuffer.capacity() - TRAILER_LENGTH)
         {
             throw new IllegalStateException("entries block of " + copyLength + " bytes does not fit the send buffer");
         }

@@ -190,8 +190,16 @@ public final class NodeAgent implements Agent, RaftOutbox
                 LOGGER.log(System.Logger.Level.WARNING, "member " + memberId + ": rejoining after data loss: no part " +
                     "in elections until caught up with the leader");
             }
+            if (ctx.insecurePeers())
+            {
+                LOGGER.log(System.Logger.Level.WARNING, "member " + memberId + ": UNAUTHENTICATED PEERS (" +
+                    ClusterNode.Context.INSECURE_PEERS_PROP + "=true): any host that can reach the consensus ports " +
+                    "can forge votes, entries and responses, lose acknowledged writes and stop the cluster; use only " +
+                    "on an isolated network, else set " + ClusterNode.Context.CLUSTER_KEY_FILE_PROP);
+            }
             consensusPublisher = new ConsensusPublisher(media.aeron(), members, memberId, log, counters,
-                raftConfig.maxBatchBytes(), (to, term) -> snapshotSender.offer(to, term, nowNs), votingFence);
+                raftConfig.maxBatchBytes(), (to, term) -> snapshotSender.offer(to, term, nowNs), votingFence,
+                new MessageSigner(ctx.clusterKeys(), memberId, clock));
             snapshotSender = new SnapshotSender(new SnapshotSender.Context()
                 .chunkLength(snapshotConfig.chunkBytes())
                 .windowBytes(snapshotConfig.installWindowBytes())
@@ -221,6 +229,7 @@ public final class NodeAgent implements Agent, RaftOutbox
                 raft,
                 snapshotTransfers,
                 votingFence,
+                new MessageVerifier(ctx.clusterKeys(), members, memberId, clock, ctx.maxClockSkewNs(), counters),
                 counters);
             snapshotReceiver = new SnapshotReceiver(snapshots, snapshotWorker, consensusPublisher,
                 raft::onSnapshotChunk, applier::appliedIndex, this::onSnapshotReceived, ctx.errorHandler(),

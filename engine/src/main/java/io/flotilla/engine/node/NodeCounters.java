@@ -28,6 +28,8 @@ public final class NodeCounters implements AutoCloseable
     public static final int SNAPSHOTS_INSTALLED_TYPE_ID = 741112;
     public static final int SNAPSHOT_BYTES_SENT_TYPE_ID = 741113;
     public static final int SNAPSHOT_BYTES_RECEIVED_TYPE_ID = 741114;
+    public static final int AUTHENTICATION_FAILURES_TYPE_ID = 741115;
+    public static final int REPLAYED_MESSAGES_TYPE_ID = 741116;
     public static final int RESPONSE_CHANNELS_REFUSED_TYPE_ID = 741140;
     public static final int RESPONSE_CHANNELS_UNAVAILABLE_TYPE_ID = 741141;
     public static final int RESPONSE_PUBLICATIONS_TYPE_ID = 741142;
@@ -48,6 +50,8 @@ public final class NodeCounters implements AutoCloseable
     private final Counter snapshotsInstalled;
     private final Counter snapshotBytesSent;
     private final Counter snapshotBytesReceived;
+    private final Counter authenticationFailures;
+    private final Counter replayedMessages;
     private final Counter responseChannelsRefused;
     private final Counter responseChannelsUnavailable;
     private final Counter responsePublications;
@@ -89,6 +93,10 @@ public final class NodeCounters implements AutoCloseable
         snapshotBytesSent = aeron.addCounter(SNAPSHOT_BYTES_SENT_TYPE_ID, "flotilla snapshot bytes sent" + suffix);
         snapshotBytesReceived = aeron.addCounter(
             SNAPSHOT_BYTES_RECEIVED_TYPE_ID, "flotilla snapshot bytes received" + suffix);
+        authenticationFailures = aeron.addCounter(AUTHENTICATION_FAILURES_TYPE_ID,
+            "flotilla consensus messages failing authentication (unsigned, unknown key, bad tag)" + suffix);
+        replayedMessages = aeron.addCounter(REPLAYED_MESSAGES_TYPE_ID,
+            "flotilla consensus messages replayed or stale (timestamp not newer, or too far ahead)" + suffix);
         responseChannelsRefused = aeron.addCounter(RESPONSE_CHANNELS_REFUSED_TYPE_ID,
             "flotilla response channels refused by the policy" + suffix);
         responseChannelsUnavailable = aeron.addCounter(RESPONSE_CHANNELS_UNAVAILABLE_TYPE_ID,
@@ -261,11 +269,29 @@ public final class NodeCounters implements AutoCloseable
         return responsesTooLarge;
     }
 
+    /**
+     * @return consensus messages dropped as unsigned, signed with a key this node does not hold, with a wrong tag,
+     * or signed by one member for another.
+     */
+    public Counter authenticationFailures()
+    {
+        return authenticationFailures;
+    }
+
+    /**
+     * @return authentic consensus messages dropped for their timestamp: a replay, or a sender's clock too far ahead.
+     */
+    public Counter replayedMessages()
+    {
+        return replayedMessages;
+    }
+
     public void close()
     {
         CloseHelper.closeAll(
             role, term, leader, commitIndex, appliedIndex, elections, proposals, bytesReplicated, invalidMessages,
             droppedMessages, snapshotIndex, logFirstIndex, snapshotsInstalled, snapshotBytesSent, snapshotBytesReceived,
-            responseChannelsRefused, responseChannelsUnavailable, responsePublications, responsesTooLarge);
+            authenticationFailures, replayedMessages, responseChannelsRefused, responseChannelsUnavailable,
+            responsePublications, responsesTooLarge);
     }
 }

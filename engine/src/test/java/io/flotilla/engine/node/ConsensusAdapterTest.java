@@ -19,6 +19,7 @@ import io.flotilla.engine.raft.RaftTransport;
 import io.flotilla.engine.raft.Role;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,7 +86,8 @@ class ConsensusAdapterTest
             new NoOutbox(),
             new SplittableRandom(1));
         adapter = new ConsensusAdapter(
-            aeron.addSubscription("aeron:ipc", STREAM_ID), members, 0, raft, snapshotTransfer, new VotingFence(false), counters);
+            aeron.addSubscription("aeron:ipc", STREAM_ID), members, 0, raft, snapshotTransfer, new VotingFence(false),
+            unauthenticated(members, counters), counters);
         publication = aeron.addExclusivePublication("aeron:ipc", STREAM_ID);
         awaitCondition(publication::isConnected, "publication connected");
     }
@@ -173,6 +175,15 @@ class ConsensusAdapterTest
 
         assertEquals(0, snapshotTransfer.chunks);
         assertEquals(1, counters.invalidMessages().get());
+    }
+
+    /**
+     * These tests are about validation and routing, so the messages go unsigned: {@link PeerAuthenticationTest}
+     * covers signed ones.
+     */
+    static MessageVerifier unauthenticated(final ClusterMembers members, final NodeCounters counters)
+    {
+        return new MessageVerifier(null, members, 0, new SystemEpochNanoClock(), TimeUnit.SECONDS.toNanos(5), counters);
     }
 
     private int snapshotChunk(final int leaderId, final DirectBuffer data, final int dataLength)

@@ -7,6 +7,7 @@ import io.flotilla.archive.SnapshotInfo;
 import io.flotilla.archive.SnapshotStore;
 import io.flotilla.archive.SnapshotWriter;
 import io.flotilla.codecs.SnapshotAckStatus;
+import io.flotilla.engine.ClusterKeys;
 import io.flotilla.engine.TestCluster;
 import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.engine.raft.RaftConfig;
@@ -15,6 +16,8 @@ import io.flotilla.engine.raft.RaftOutbox;
 import io.flotilla.engine.raft.Role;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.SystemEpochNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +68,8 @@ class SnapshotWireTest
     private SnapshotSender sender;
     private SnapshotReceiver receiver;
     private SnapshotInfo installed;
+    private final ClusterKeys keys = ClusterKeys.generate();
+    private final EpochNanoClock clock = new SystemEpochNanoClock();
 
     @BeforeEach
     void setUp()
@@ -85,10 +90,10 @@ class SnapshotWireTest
             "0=localhost:" + ports[0] + ":" + ports[1] + ",1=localhost:" + ports[2] + ":" + ports[3]);
         // The log is read only for AppendEntries, which this test does not send.
         leaderPublisher = new ConsensusPublisher(aeron, members, 0, null, leaderCounters, 64 * 1024, (to, term) -> false,
-            new VotingFence(false));
+            new VotingFence(false), new MessageSigner(keys, 0, clock));
         followerPublisher =
             new ConsensusPublisher(aeron, members, 1, null, followerCounters, 64 * 1024, (to, term) -> false,
-            new VotingFence(false));
+            new VotingFence(false), new MessageSigner(keys, 1, clock));
         leaderAdapter = adapter(members, 0, leaderCounters, new TransferHandler());
         followerAdapter = adapter(members, 1, followerCounters, new TransferHandler());
     }
@@ -174,7 +179,8 @@ class SnapshotWireTest
             RaftNode.NO_MEMBER, 0, new ConsensusAdapterTest.RecordingTransport(), new NoOutbox(), new SplittableRandom(memberId));
         return new ConsensusAdapter(
             aeron.addSubscription(members.member(memberId).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID),
-            members, memberId, raft, handler, new VotingFence(false), counters);
+            members, memberId, raft, handler, new VotingFence(false),
+            new MessageVerifier(keys, members, memberId, clock, TimeUnit.SECONDS.toNanos(5), counters), counters);
     }
 
     private static SnapshotInfo writeSnapshot(final SnapshotStore store, final int payloadLength) throws IOException

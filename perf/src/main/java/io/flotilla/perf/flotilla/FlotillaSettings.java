@@ -2,6 +2,7 @@ package io.flotilla.perf.flotilla;
 
 import io.flotilla.archive.Durability;
 import io.flotilla.archive.NodeMedia;
+import io.flotilla.engine.ClusterKeys;
 import io.flotilla.engine.ClusterNode;
 
 import java.util.Locale;
@@ -10,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * How the Flotilla target is configured, from the command line ({@code --durability}, {@code --threading},
  * {@code --client-response-timeout-ms}, {@code --clients}); the node agents' idle strategy comes from {@code -Dflotilla.idle.strategy}
- * as in any {@link ClusterNode.Context}.
+ * as in any {@link ClusterNode.Context}, and so does {@code -Dflotilla.cluster.insecure=true} (peers unauthenticated;
+ * {@code PEER_AUTH=off scripts/perf.sh}).
  *
  * @param durability              log durability of every node.
  * @param threading               media threading of every node.
@@ -35,6 +37,9 @@ public record FlotillaSettings(
     /** 500 ms, as the demo: shorter than the 300-600 ms election timeout plus the client's detection would allow. */
     public static final long DEFAULT_CLIENT_RESPONSE_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(500);
 
+    /** One key for the nodes of this JVM: they sign their consensus messages unless peers are insecure. */
+    private static final ClusterKeys CLUSTER_KEYS = ClusterKeys.generate();
+
     /**
      * @return the defaults.
      */
@@ -45,13 +50,23 @@ public record FlotillaSettings(
     }
 
     /**
+     * @param ctx of a node.
+     * @return ctx, given this JVM's cluster key unless {@code flotilla.cluster.insecure} is set.
+     */
+    public ClusterNode.Context peerAuthentication(final ClusterNode.Context ctx)
+    {
+        return ctx.insecurePeers() ? ctx : ctx.clusterKeys(CLUSTER_KEYS);
+    }
+
+    /**
      * @return {@code key=value} pairs (no spaces inside values) for summary lines.
      */
     public String describe()
     {
         return String.format(Locale.ROOT,
-            "durability=%s threading=%s node_idle=%s node_idle_max_park=%s client_response_timeout_ms=%d clients=%d",
-            durability, threading, System.getProperty(ClusterNode.Context.IDLE_STRATEGY_PROP, "backoff"),
+            "durability=%s threading=%s peer_auth=%s node_idle=%s node_idle_max_park=%s client_response_timeout_ms=%d " +
+            "clients=%d",
+            durability, threading, Boolean.getBoolean(ClusterNode.Context.INSECURE_PEERS_PROP) ? "off" : "on", System.getProperty(ClusterNode.Context.IDLE_STRATEGY_PROP, "backoff"),
             System.getProperty(ClusterNode.Context.IDLE_MAX_PARK_PROP, "100us"),
             TimeUnit.NANOSECONDS.toMillis(clientResponseTimeoutNs), clients);
     }

@@ -184,7 +184,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener
     public void restart(final int memberId)
     {
         CloseHelper.close(nodes[memberId]);
-        final ClusterNode.Context ctx = new ClusterNode.Context()
+        final ClusterNode.Context ctx = settings.peerAuthentication(new ClusterNode.Context())
             .memberId(memberId)
             .members(members)
             .dataDirectory(resources.dataDir("node-" + memberId))

@@ -114,7 +114,7 @@ public final class RecoveryRun implements ProposalCallback
     private ClusterNode launch(
         final String members, final File dataDir, final String aeronDir, final EchoStateMachine stateMachine)
     {
-        return ClusterNode.launch(new ClusterNode.Context()
+        return ClusterNode.launch(settings.peerAuthentication(new ClusterNode.Context())
             .memberId(0)
             .members(members)
             .dataDirectory(dataDir)

@@ -69,7 +69,7 @@ final class LocalCluster implements AutoCloseable
     ClusterNode launch(final int memberId)
     {
         CloseHelper.close(nodes[memberId]);
-        final ClusterNode.Context ctx = new ClusterNode.Context()
+        final ClusterNode.Context ctx = settings.peerAuthentication(new ClusterNode.Context())
             .memberId(memberId)
             .members(members)
             .dataDirectory(dataDirectory(memberId))

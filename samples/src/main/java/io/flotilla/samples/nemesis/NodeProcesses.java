@@ -1,5 +1,6 @@
 package io.flotilla.samples.nemesis;
 
+import io.flotilla.engine.ClusterKeys;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.samples.KvNode;
 import io.flotilla.samples.ReplicaStatus;
@@ -54,6 +55,7 @@ final class NodeProcesses implements AutoCloseable
     private final NetworkFabric fabric;
     private final String members;
     private final String aeronPrefix;
+    private final Path keyFile;
     private final Process[] processes;
     private final boolean[] paused;
     private final boolean[] wiped;
@@ -85,6 +87,15 @@ final class NodeProcesses implements AutoCloseable
                 .append(':').append(CONSENSUS_PORT).append(':').append(INGRESS_PORT);
         }
         members = spec.toString();
+        keyFile = runDir.resolve("cluster.key");
+        try
+        {
+            ClusterKeys.generate().write(keyFile); // the nodes of this run sign their consensus messages with it
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write the run's cluster key " + keyFile, ex);
+        }
     }
 
     int count()
@@ -124,6 +135,7 @@ final class NodeProcesses implements AutoCloseable
                 wiped[id] = false;
             }
             command.addAll(List.of("-Xmx256m", "-XX:+UseParallelGC", "-Dflotilla.aeron.dir=" + aeronDir(id),
+                "-D" + ClusterNode.Context.CLUSTER_KEY_FILE_PROP + "=" + keyFile,
                 "-cp", System.getProperty("java.class.path"), KvNode.class.getName(),
                 "--member-id", String.valueOf(id), "--members", members, "--data-dir", dataDir(id).toString()));
             final File log = runDir.resolve("node-" + id + ".log").toFile();
