@@ -3,12 +3,15 @@ package io.flotilla.engine.node;
 import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.archive.NodeMedia;
 import io.flotilla.archive.NodeStateFile;
+import io.flotilla.archive.Resources;
 import io.flotilla.archive.SnapshotInfo;
 import io.flotilla.archive.SnapshotReader;
 import io.flotilla.archive.SnapshotStore;
 import io.flotilla.codecs.EntryType;
 import io.flotilla.codecs.SnapshotAckStatus;
 import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.FailureCause;
+import io.flotilla.engine.NodeFailedException;
 import io.flotilla.engine.NodeListener;
 import io.flotilla.engine.ProposalResult;
 import io.flotilla.engine.ProposalStatus;
@@ -17,10 +20,8 @@ import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.raft.RaftOutbox;
 import io.flotilla.engine.raft.Role;
-import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
@@ -58,6 +59,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     private final SnapshotConfig snapshotConfig;
     private final ManyToOneConcurrentLinkedQueue<CompletableFuture<Long>> snapshotRequests =
         new ManyToOneConcurrentLinkedQueue<>();
+    private final MediaErrors mediaErrors;
 
     // Opened by onStart, on the agent's thread.
     private NodeMedia media;
@@ -120,6 +122,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     private long snapshotRetryNs;
     private RaftNode raft;
     private volatile Throwable startFailure;
+    private volatile NodeFailedException failure;
 
     private long nowNs;
     private long durableIndex = -1;
@@ -146,6 +149,8 @@ public final class NodeAgent implements Agent, RaftOutbox
         this.commitHintIntervalNs = ctx.commitHintIntervalNs();
         this.pending = new PendingProposals(ctx.maxPendingProposals());
         this.snapshotConfig = ctx.snapshotConfig();
+        this.mediaErrors = new MediaErrors(ctx.errorHandler());
+        ctx.mediaContext().errorHandler(mediaErrors);
     }
 
     /**
@@ -285,6 +290,14 @@ public final class NodeAgent implements Agent, RaftOutbox
     }
 
     /**
+     * @return why the node stopped itself, or null while it runs or when it was closed.
+     */
+    public NodeFailedException failure()
+    {
+        return failure;
+    }
+
+    /**
      * @return the node's media stack; after a successful start.
      */
     public NodeMedia media()
@@ -297,7 +310,66 @@ public final class NodeAgent implements Agent, RaftOutbox
         return "flotilla-node-" + memberId;
     }
 
+    /**
+     * One duty cycle. An error the node cannot go on after ({@link FailureCause#of}), here or reported by the media
+     * stack, ends the agent with a {@link NodeFailedException}; the runner reports it and {@link #onClose()} releases
+     * everything. Any other error is reported by the runner and the next cycle goes on.
+     */
     public int doWork()
+    {
+        try
+        {
+            checkMedia();
+            return dutyCycle();
+        }
+        catch (final NodeFailedException ex)
+        {
+            throw ex;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            final FailureCause cause = FailureCause.of(ex);
+            if (null == cause)
+            {
+                throw ex;
+            }
+            throw fail(cause, ex);
+        }
+    }
+
+    private void checkMedia()
+    {
+        final Throwable mediaError = mediaErrors.fatalError();
+        if (null != mediaError)
+        {
+            throw fail(FailureCause.of(mediaError), mediaError);
+        }
+        if (media.isStopped())
+        {
+            throw fail(FailureCause.MEDIA_STOPPED, new IllegalStateException(
+                "the archive, the media driver or the Aeron client closed itself"));
+        }
+    }
+
+    /**
+     * @return the failure that stops the node: the first one, should a second follow while it stops.
+     */
+    private NodeFailedException fail(final FailureCause cause, final Throwable error)
+    {
+        if (null == failure)
+        {
+            failure = new NodeFailedException(memberId, ctx.dataDirectory(), cause, error);
+        }
+        return failure;
+    }
+
+    private static FailureCause causeOr(final Throwable error, final FailureCause otherwise)
+    {
+        final FailureCause cause = FailureCause.of(error);
+        return null != cause ? cause : otherwise;
+    }
+
+    private int dutyCycle()
     {
         int work = driveMedia ? media.doWork() : 0;
         nowNs = clock.nanoTime();
@@ -410,6 +482,11 @@ public final class NodeAgent implements Agent, RaftOutbox
     {
         if (null != failure)
         {
+            final FailureCause fatal = FailureCause.of(failure);
+            if (null != fatal)
+            {
+                throw fail(fatal, failure);
+            }
             LOGGER.log(System.Logger.Level.ERROR, "member " + memberId + ": snapshot failed; the previous one " +
                 "stays, next attempt in " + SNAPSHOT_RETRY_NS / 1_000_000 + " ms", failure);
             snapshotRetryNs = nowNs + SNAPSHOT_RETRY_NS;
@@ -440,6 +517,11 @@ public final class NodeAgent implements Agent, RaftOutbox
         {
             if (null != failure)
             {
+                final FailureCause fatal = FailureCause.of(failure);
+                if (null != fatal)
+                {
+                    throw fail(fatal, failure);
+                }
                 LOGGER.log(System.Logger.Level.ERROR, "member " + memberId + ": log compaction to index " +
                     compaction.firstIndex() + " failed; the log keeps its entries", failure);
             }
@@ -487,9 +569,8 @@ public final class NodeAgent implements Agent, RaftOutbox
             catch (final IOException | RuntimeException ex)
             {
                 // The state machine may be half replaced: this node cannot go on.
-                LOGGER.log(System.Logger.Level.ERROR, "member " + memberId + ": cannot load the snapshot " +
-                    info.path() + " received from " + from + ", stopping the node", ex);
-                throw new AgentTerminationException(ex);
+                throw fail(causeOr(ex, FailureCause.CORRUPT_DATA), new IllegalStateException(
+                    "cannot load the snapshot " + info.path() + " received from " + from, ex));
             }
             raft.onSnapshotInstalled(from, term, info.index(), info.term());
             counters.commitIndex(raft.commitIndex());
@@ -571,10 +652,8 @@ public final class NodeAgent implements Agent, RaftOutbox
         }
         catch (final RuntimeException ex)
         {
-            // A state machine that throws, or a log that cannot be applied, is a bug: stop the node loudly.
-            LOGGER.log(System.Logger.Level.ERROR, "member " + memberId + ": apply failed at index " +
-                (applier.appliedIndex() + 1) + ", stopping the node", ex);
-            throw new AgentTerminationException(ex);
+            // A state machine that throws, or a log that cannot be applied: going on would let the replicas diverge.
+            throw fail(causeOr(ex, FailureCause.CORRUPT_DATA), ex);
         }
     }
 
@@ -594,14 +673,46 @@ public final class NodeAgent implements Agent, RaftOutbox
         return 0;
     }
 
+    /**
+     * Close everything. After a {@link #failure()} nothing more is written; what fails to close is logged (the
+     * failure itself was reported once already), the proposal queue closes so that later proposals complete
+     * CLOSED at once, and the termination hook runs: the lock, the ports and the Aeron directory are free by then.
+     */
     public void onClose()
     {
-        closeResources();
+        final NodeFailedException failure = this.failure;
+        try
+        {
+            closeResources();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (null == failure)
+            {
+                throw ex;
+            }
+            LOGGER.log(System.Logger.Level.WARNING, "member " + memberId + ": while stopping: " + ex);
+        }
+        if (null != failure)
+        {
+            proposals.close();
+            LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": stopped (" + failure.failureCause() +
+                "); its data directory lock, ports and Aeron directory are released");
+            try
+            {
+                ctx.terminationHook().run();
+            }
+            catch (final RuntimeException ex)
+            {
+                ctx.errorHandler().onError(ex);
+            }
+        }
     }
 
     /**
-     * Persist the commit hint, complete pending proposals with CLOSED, and close the ingress, reply channels,
-     * consensus publications and subscription, log, counters and media stack; idempotent, tolerates a partial start.
+     * Persist the commit hint (not after a failure), complete pending proposals with CLOSED, and close the ingress,
+     * reply channels, consensus publications and subscription, log, counters and media stack, each even when an
+     * earlier one fails; idempotent, tolerates a partial start.
      */
     private void closeResources()
     {
@@ -612,7 +723,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         closed = true;
         try
         {
-            if (null != raft)
+            if (null != raft && null == failure)
             {
                 persistCommitHint(true);
             }
@@ -624,9 +735,9 @@ public final class NodeAgent implements Agent, RaftOutbox
                 proposals.complete(pending.removeHead(), proposals.agentResult().set(
                     ProposalStatus.CLOSED, 0, leaderId, members.ingressEndpointOf(leaderId), null, 0, 0));
             }
-            CloseHelper.closeAll(snapshotSender, snapshotReceiver, snapshotWorker, ingress, responseChannels, consensusPublisher, consensusAdapter, log,
-                counters, media);
             completeSnapshotRequests(null, new IllegalStateException("node closed"));
+            Resources.closeAll(snapshotSender, snapshotReceiver, snapshotWorker, ingress, responseChannels,
+                consensusPublisher, consensusAdapter, log, counters, media);
         }
     }
 
