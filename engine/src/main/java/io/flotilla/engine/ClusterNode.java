@@ -63,8 +63,14 @@ public final class ClusterNode implements AutoCloseable
         this.ctx = ctx;
         proposals = new ProposalQueue(ctx.proposalQueueBytes(), ctx.maxPendingProposals());
         agent = new NodeAgent(ctx, proposals);
-        runner = new AgentRunner(ctx.idleStrategy(), ctx.errorHandler(), null, agent);
-        final Thread thread = AgentRunner.startOnThread(runner);
+        runner = new AgentRunner(ctx.idleStrategy(), agent::onRunnerError, null, agent);
+        final Thread thread = AgentRunner.startOnThread(runner, (runnable) ->
+        {
+            final Thread agentThread = new Thread(runnable);
+            // An Error that ends the thread was reported by the runner already (onRunnerError): printed once.
+            agentThread.setUncaughtExceptionHandler((t, error) -> {});
+            return agentThread;
+        });
 
         final Throwable failure = agent.awaitStart(thread);
         if (null != failure)

@@ -10,6 +10,8 @@ import io.flotilla.archive.LogCorruptionException;
 import io.flotilla.archive.SnapshotCorruptException;
 import io.flotilla.engine.node.StateMachineException;
 
+import java.io.File;
+
 /**
  * Why a node stopped itself ({@link NodeFailedException}), and the classification of errors into the ones a node
  * cannot go on after and the ones it counts and survives. {@link #of(Throwable)} looks along the cause chain, in
@@ -44,6 +46,8 @@ public enum FailureCause
         "see the cause (heap size -Xmx, stack size, classpath), then restart the node");
 
     private static final int MAX_CAUSE_DEPTH = 16;
+    /** Free space under which a disk counts as full: the kernel could not back a page of a mapped file on it. */
+    private static final long FULL_DISK_BYTES = 1024 * 1024;
 
     private final String description;
     private final String remedy;
@@ -93,6 +97,30 @@ public enum FailureCause
             }
         }
         return null;
+    }
+
+    /**
+     * A fault in a mapped file on a full disk is the disk being full (Aeron's error logs and the archive's catalog
+     * are mapped files in the data and Aeron directories: a full tmpfs shows up as a SIGBUS there first).
+     *
+     * @param cause       as {@link #of(Throwable)} found it.
+     * @param directories the node's data and Aeron directories.
+     * @return {@link #DISK_FULL} for a {@link #MAPPED_FILE_FAULT} when one of the directories' disks is full, else
+     * {@code cause}.
+     */
+    public static FailureCause onDisksOf(final FailureCause cause, final File... directories)
+    {
+        if (MAPPED_FILE_FAULT == cause)
+        {
+            for (final File directory : directories)
+            {
+                if (null != directory && directory.exists() && directory.getUsableSpace() < FULL_DISK_BYTES)
+                {
+                    return DISK_FULL;
+                }
+            }
+        }
+        return cause;
     }
 
     private static FailureCause ofOne(final Throwable error)

@@ -45,10 +45,11 @@ class NodeFailureTest
 
     @Test
     @Timeout(60)
-    void aStateMachineThatThrowsStopsEveryReplicaAndReleasesEverything() throws Exception
+    void aStateMachineThatThrowsStopsTheReplicasThatApplyItAndReleasesEverything() throws Exception
     {
         final Set<Thread> threadsBefore = nonDaemonThreads();
-        final CountDownLatch terminated = new CountDownLatch(3);
+        final List<CountDownLatch> terminated = List.of(new CountDownLatch(1), new CountDownLatch(1),
+            new CountDownLatch(1));
         final List<List<Throwable>> errors = List.of(
             new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
         final ClusterNode[] nodes = new ClusterNode[3];
@@ -60,7 +61,7 @@ class NodeFailureTest
                 final ClusterNode.Context ctx = cluster.context(i)
                     .stateMachine(new ThrowingStateMachine())
                     .errorHandler(nodeErrors::add)
-                    .terminationHook(terminated::countDown);
+                    .terminationHook(terminated.get(i)::countDown);
                 ctx.snapshotConfig().logEntries(0).logBytes(0);
                 nodes[i] = ClusterNode.launch(ctx);
             }
@@ -68,21 +69,38 @@ class NodeFailureTest
             final ClusterNode leader = Arrays.stream(nodes)
                 .filter((n) -> Role.LEADER == n.role()).findFirst().orElseThrow();
             assertEquals(ProposalStatus.OK, ClusterNodeTest.proposeOnce(leader, "fine").status());
+            cluster.await("every replica applied it", () -> Arrays.stream(nodes)
+                .allMatch((n) -> n.appliedIndex() == leader.appliedIndex()));
 
             assertEquals(ProposalStatus.CLOSED, ClusterNodeTest.proposeOnce(leader, BOOM).status());
-            assertTrue(terminated.await(TestCluster.TIMEOUT_MS, TimeUnit.MILLISECONDS), "every node stops itself");
+            assertTrue(terminated.get(leader.memberId()).await(TestCluster.TIMEOUT_MS, TimeUnit.MILLISECONDS),
+                "the leader stops itself");
+            // A follower stops too once it learns the entry is committed, which it may never do: the leader stopped
+            // when it applied it. Those still running are closed.
+            for (final ClusterNode node : nodes)
+            {
+                if (null == node.failure())
+                {
+                    node.close();
+                }
+            }
 
             for (int i = 0; i < 3; i++)
             {
                 final ClusterNode node = nodes[i];
                 assertFalse(node.isRunning());
+                assertFalse(new File(node.aeronDirectoryName()).exists(), "Aeron directory deleted: " + i);
+                assertLockFree(cluster.dataDirectory(i));
+                if (null == node.failure())
+                {
+                    assertEquals(List.of(), errors.get(i), "closed, not failed");
+                    continue;
+                }
                 final NodeFailedException failure = node.failure();
                 assertNotNull(failure, "member " + i);
                 assertEquals(FailureCause.STATE_MACHINE, failure.failureCause());
                 assertTrue(failure.getMessage().contains("at index"), failure.getMessage());
                 assertEquals(List.of(failure), errors.get(i), "one error reported, the failure");
-                assertFalse(new File(node.aeronDirectoryName()).exists(), "Aeron directory deleted: " + i);
-                assertLockFree(cluster.dataDirectory(i));
                 assertEquals(ProposalStatus.CLOSED, ClusterNodeTest.proposeOnce(node, "after").status());
             }
             for (final int port : ports(cluster.membersSpec()))

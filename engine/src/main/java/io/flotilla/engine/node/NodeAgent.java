@@ -25,7 +25,11 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -60,6 +64,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     private final ManyToOneConcurrentLinkedQueue<CompletableFuture<Long>> snapshotRequests =
         new ManyToOneConcurrentLinkedQueue<>();
     private final MediaErrors mediaErrors;
+    private final FileChannel spareHandle;
 
     // Opened by onStart, on the agent's thread.
     private NodeMedia media;
@@ -151,6 +156,35 @@ public final class NodeAgent implements Agent, RaftOutbox
         this.snapshotConfig = ctx.snapshotConfig();
         this.mediaErrors = new MediaErrors(ctx.errorHandler());
         ctx.mediaContext().errorHandler(mediaErrors);
+        this.spareHandle = openSpareHandle(ctx.dataDirectory());
+        preloadFailurePath();
+    }
+
+    /**
+     * A file handle held for the failure path: closed first when the node closes, it lets a process out of file
+     * handles load the classes and list the directories that closing needs.
+     */
+    private static FileChannel openSpareHandle(final File dataDirectory)
+    {
+        try
+        {
+            return FileChannel.open(dataDirectory.toPath(), StandardOpenOption.READ);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open the data directory " + dataDirectory, ex);
+        }
+    }
+
+    /**
+     * Load every class the failure path needs now: out of file handles, a class loaded from a directory at the
+     * moment of the failure would fail to load and hide the failure behind a NoClassDefFoundError.
+     */
+    private static void preloadFailurePath()
+    {
+        FailureCause.of(new IllegalStateException("preload"));
+        new NodeFailedException(0, null, FailureCause.JVM_ERROR, new IllegalStateException("preload")).getMessage();
+        Resources.closeAll();
     }
 
     /**
@@ -358,9 +392,26 @@ public final class NodeAgent implements Agent, RaftOutbox
     {
         if (null == failure)
         {
-            failure = new NodeFailedException(memberId, ctx.dataDirectory(), cause, error);
+            failure = new NodeFailedException(memberId, ctx.dataDirectory(), FailureCause.onDisksOf(
+                cause, ctx.dataDirectory(), new File(ctx.mediaContext().aeronDirectoryName())), error);
         }
         return failure;
+    }
+
+    /**
+     * The runner's error handler: errors go to the node's error handler, but an {@link Error} raised outside the duty
+     * cycle (the JVM delivers a SIGBUS in compiled code at a later safepoint, in the idle strategy say), which ends
+     * the runner's loop, becomes the node's failure first; once the node is stopping, later errors are noted only.
+     */
+    public void onRunnerError(final Throwable error)
+    {
+        final NodeFailedException stopping = this.failure;
+        if (null != stopping && error != stopping)
+        {
+            LOGGER.log(System.Logger.Level.WARNING, "member " + memberId + ": while stopping: " + error);
+            return;
+        }
+        ctx.errorHandler().onError(error instanceof Error ? fail(FailureCause.of(error), error) : error);
     }
 
     private static FailureCause causeOr(final Throwable error, final FailureCause otherwise)
@@ -736,8 +787,11 @@ public final class NodeAgent implements Agent, RaftOutbox
                     ProposalStatus.CLOSED, 0, leaderId, members.ingressEndpointOf(leaderId), null, 0, 0));
             }
             completeSnapshotRequests(null, new IllegalStateException("node closed"));
-            Resources.closeAll(snapshotSender, snapshotReceiver, snapshotWorker, ingress, responseChannels,
-                consensusPublisher, consensusAdapter, log, counters, media);
+            // A failed node closes its Aeron client first: the log then does not wait for an archive that may be
+            // dead to record what it holds.
+            final AutoCloseable aeronIfFailed = null != failure && null != media ? media.aeron() : null;
+            Resources.closeAll(spareHandle, aeronIfFailed, snapshotSender, snapshotReceiver, snapshotWorker, ingress,
+                responseChannels, consensusPublisher, consensusAdapter, log, counters, media);
         }
     }
 
