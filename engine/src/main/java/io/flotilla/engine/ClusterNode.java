@@ -6,6 +6,7 @@ import io.flotilla.archive.NodeMedia;
 import io.flotilla.engine.node.ClusterMembers;
 import io.flotilla.engine.node.NodeAgent;
 import io.flotilla.engine.node.NodeCounters;
+import io.flotilla.engine.node.NodeErrorHandler;
 import io.flotilla.engine.node.ProposalQueue;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.Role;
@@ -531,6 +532,7 @@ public final class ClusterNode implements AutoCloseable
                 errorHandler = (throwable) -> LOGGER.log(System.Logger.Level.ERROR, throwable instanceof
                     NodeFailedException ? throwable.getMessage() : "member " + id + ": error", throwable);
             }
+            errorHandler = new NodeErrorHandler(errorHandler);
             if (null == terminationHook)
             {
                 throw new IllegalArgumentException("terminationHook must not be null: pass a Runnable (the default " +
@@ -567,7 +569,8 @@ public final class ClusterNode implements AutoCloseable
                 .externalDriver(externalDriver)
                 .threading(threading)
                 .durability(durability)
-                .idleStrategySupplier(idleStrategySupplier);
+                .idleStrategySupplier(idleStrategySupplier)
+                .errorHandler(errorHandler);
             if (0 != archiveSegmentLength)
             {
                 mediaContext.segmentFileLength(archiveSegmentLength);
@@ -1028,6 +1031,8 @@ public final class ClusterNode implements AutoCloseable
          * @param errorHandler for errors on the node's agent, and the recoverable ones of its media driver, archive
          *                     and Aeron client (Aeron's warnings stay in their error logs); a
          *                     {@link NodeFailedException} once when the node stops itself; default: logged.
+         *                     {@link #conclude()} puts a {@link NodeErrorHandler} in front of it, which
+         *                     {@link #errorHandler()} then returns.
          * @return this.
          */
         public Context errorHandler(final ErrorHandler errorHandler)

@@ -60,38 +60,56 @@ public final class KvNode
 
         final KvStateMachine kv = new KvStateMachine();
         ctx.stateMachine(kv);
-        final NodeFailedException failure;
+        // Exit only once the barrier is closed: its shutdown hook waits for that.
+        int exitStatus = EXIT_NODE_FAILED;
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())
         {
             ctx.terminationHook(barrier::signal);
             final ClusterNode node = launch(ctx, kv);
-            final Path dataDir = ctx.dataDirectory().toPath();
-            final StatusWriter status = new StatusWriter(node, kv, dataDir);
-            log(node, "ready: members=" + ctx.membersSpec() + " data=" + dataDir + " aeron=" + node.aeronDirectoryName() +
-                " durability=" + ctx.durability() + " threading=" + ctx.threading() + " appliedIndex=" + node.appliedIndex());
-            status.start();
-
-            barrier.await();
-            failure = node.failure();
-            log(node, null == failure ? "stopping" : "the node stopped itself (" + failure.failureCause() +
-                "); exiting with status " + EXIT_NODE_FAILED);
-            status.interrupt();
-            join(status);
-            node.close();
-            // The final state, after the agent stopped.
-            status.write(null == failure ? "STOPPED" : ReplicaStatus.FAILED, -1,
-                null == failure ? null : failure.failureCause().name());
-            log(node, "stopped: " + kv.summary());
+            if (null != node)
+            {
+                exitStatus = run(ctx, kv, node, barrier);
+            }
         }
-        if (null != failure)
+        if (0 != exitStatus)
         {
-            System.exit(EXIT_NODE_FAILED);
+            System.exit(exitStatus);
         }
+    }
+
+    /**
+     * Until SIGTERM or SIGINT, or until the node stops itself.
+     *
+     * @return the exit status: 0, or {@value #EXIT_NODE_FAILED} after the node stopped itself.
+     */
+    private static int run(
+        final ClusterNode.Context ctx, final KvStateMachine kv, final ClusterNode node, final ShutdownSignalBarrier barrier)
+    {
+        final Path dataDir = ctx.dataDirectory().toPath();
+        final StatusWriter status = new StatusWriter(node, kv, dataDir);
+        log(node, "ready: members=" + ctx.membersSpec() + " data=" + dataDir + " aeron=" + node.aeronDirectoryName() +
+            " durability=" + ctx.durability() + " threading=" + ctx.threading() + " appliedIndex=" + node.appliedIndex());
+        status.start();
+
+        barrier.await();
+        final NodeFailedException failure = node.failure();
+        log(node, null == failure ? "stopping" : "the node stopped itself (" + failure.failureCause() +
+            "); exiting with status " + EXIT_NODE_FAILED);
+        status.interrupt();
+        join(status);
+        node.close();
+        // The final state, after the agent stopped.
+        status.write(null == failure ? "STOPPED" : ReplicaStatus.FAILED, -1,
+            null == failure ? null : failure.failureCause().name());
+        log(node, "stopped: " + kv.summary());
+        return null == failure ? 0 : EXIT_NODE_FAILED;
     }
 
     /**
      * A node that cannot start (its data directory is full or locked, its port taken) fails as one that stops:
      * the reason in the status file, then exit status {@value #EXIT_NODE_FAILED}.
+     *
+     * @return the running node, or null when it could not start.
      */
     private static ClusterNode launch(final ClusterNode.Context ctx, final KvStateMachine kv)
     {
@@ -110,8 +128,7 @@ public final class KvNode
                     String.format("%016x", summary.digest()), summary.size(), ReplicaStatus.FAILED, -1, -1,
                     ProcessHandle.current().pid(), "START"));
             }
-            System.exit(EXIT_NODE_FAILED);
-            throw ex;
+            return null;
         }
     }
 

@@ -63,7 +63,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     private final SnapshotConfig snapshotConfig;
     private final ManyToOneConcurrentLinkedQueue<CompletableFuture<Long>> snapshotRequests =
         new ManyToOneConcurrentLinkedQueue<>();
-    private final MediaErrors mediaErrors;
+    private final NodeErrorHandler errors;
     private final FileChannel spareHandle;
 
     // Opened by onStart, on the agent's thread.
@@ -154,8 +154,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         this.commitHintIntervalNs = ctx.commitHintIntervalNs();
         this.pending = new PendingProposals(ctx.maxPendingProposals());
         this.snapshotConfig = ctx.snapshotConfig();
-        this.mediaErrors = new MediaErrors(ctx.errorHandler());
-        ctx.mediaContext().errorHandler(mediaErrors);
+        this.errors = (NodeErrorHandler)ctx.errorHandler();
         this.spareHandle = openSpareHandle(ctx.dataDirectory());
         preloadFailurePath();
     }
@@ -345,15 +344,15 @@ public final class NodeAgent implements Agent, RaftOutbox
     }
 
     /**
-     * One duty cycle. An error the node cannot go on after ({@link FailureCause#of}), here or reported by the media
-     * stack, ends the agent with a {@link NodeFailedException}; the runner reports it and {@link #onClose()} releases
+     * One duty cycle. An error the node cannot go on after ({@link FailureCause#of}), thrown here or reported to the
+     * {@link NodeErrorHandler}, ends the agent with a {@link NodeFailedException}; the runner reports it and {@link #onClose()} releases
      * everything. Any other error is reported by the runner and the next cycle goes on.
      */
     public int doWork()
     {
         try
         {
-            checkMedia();
+            checkFatalErrors();
             return dutyCycle();
         }
         catch (final NodeFailedException ex)
@@ -371,12 +370,16 @@ public final class NodeAgent implements Agent, RaftOutbox
         }
     }
 
-    private void checkMedia()
+    /**
+     * Stop for an error the node's parts or its media reported (to the {@link NodeErrorHandler}) rather than threw,
+     * or for a media stack that closed itself.
+     */
+    private void checkFatalErrors()
     {
-        final Throwable mediaError = mediaErrors.fatalError();
-        if (null != mediaError)
+        final Throwable reported = errors.fatalError();
+        if (null != reported)
         {
-            throw fail(FailureCause.of(mediaError), mediaError);
+            throw fail(FailureCause.of(reported), reported);
         }
         if (media.isStopped())
         {
