@@ -9,6 +9,7 @@ import io.aeron.archive.client.AeronArchive;
 import io.aeron.driver.MediaDriver;
 import io.aeron.exceptions.ConfigurationException;
 import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
 import org.agrona.SystemUtil;
 import org.agrona.concurrent.AgentInvoker;
@@ -101,7 +102,8 @@ public final class NodeMedia implements AutoCloseable
                     .threadingMode(compact ? io.aeron.driver.ThreadingMode.INVOKER : io.aeron.driver.ThreadingMode.SHARED)
                     .sharedIdleStrategy(ctx.idleStrategySupplier().get())
                     .dirDeleteOnStart(true)
-                    .dirDeleteOnShutdown(true));
+                    .dirDeleteOnShutdown(true)
+                    .errorHandler(ctx.errorHandler()));
             }
             final AgentInvoker driverInvoker = null == driver ? null : driver.sharedAgentInvoker();
 
@@ -126,14 +128,16 @@ public final class NodeMedia implements AutoCloseable
                 .fileSyncLevel(ctx.durability().fileSyncLevel())
                 .catalogFileSyncLevel(ctx.durability().fileSyncLevel())
                 .recordChecksum(Checksums.crc32c()) // lets the catalog tell a torn last fragment from a valid one
-                .deleteArchiveOnStart(false));
+                .deleteArchiveOnStart(false)
+                .errorHandler(ctx.errorHandler()));
             archiveInvoker = archive.invoker();
 
             aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(ctx.aeronDirectoryName())
                 .clientName("flotilla-node-" + ctx.nodeId())
                 .useConductorAgentInvoker(compact)
-                .driverAgentInvoker(driverInvoker));
+                .driverAgentInvoker(driverInvoker)
+                .errorHandler(null != ctx.errorHandler() ? ctx.errorHandler() : Aeron.Configuration.DEFAULT_ERROR_HANDLER));
             clientInvoker = aeron.conductorAgentInvoker();
 
             this.driver = driver;
@@ -258,11 +262,33 @@ public final class NodeMedia implements AutoCloseable
     }
 
     /**
-     * Close the clients, the archive and the driver; the driver deletes its Aeron directory.
+     * @return true when the archive, the Aeron client or (COMPACT) the embedded driver has closed itself, for
+     * instance after an error it cannot go on after: the media stack is dead.
+     */
+    public boolean isStopped()
+    {
+        return aeron.isClosed() || (null != archiveInvoker && archiveInvoker.isClosed()) ||
+            (null != clientInvoker && clientInvoker.isClosed()) ||
+            (null != driver && null != driver.sharedAgentInvoker() && driver.sharedAgentInvoker().isClosed());
+    }
+
+    /**
+     * Close the clients, the archive, the driver and the data directory lock, each even when an earlier one fails;
+     * the embedded driver's Aeron directory is deleted (by the driver, or here when a broken driver could not).
      */
     public void close()
     {
-        CloseHelper.closeAll(aeronArchive, aeron, archive, driver, lockChannel);
+        try
+        {
+            Resources.closeAll(aeronArchive, aeron, archive, driver, lockChannel);
+        }
+        finally
+        {
+            if (null != driver)
+            {
+                IoUtil.delete(new File(ctx.aeronDirectoryName()), true);
+            }
+        }
     }
 
     private AeronArchive connectArchiveClient(final boolean compact)
@@ -353,6 +379,7 @@ public final class NodeMedia implements AutoCloseable
         private String replicationChannel = "aeron:udp?endpoint=localhost:0";
         private long archiveId = -1;
         private Supplier<IdleStrategy> idleStrategySupplier = BackoffIdleStrategy::new;
+        private ErrorHandler errorHandler;
         private boolean isConcluded;
 
         /**
@@ -558,6 +585,22 @@ public final class NodeMedia implements AutoCloseable
         public Supplier<IdleStrategy> idleStrategySupplier()
         {
             return idleStrategySupplier;
+        }
+
+        /**
+         * @param errorHandler told of every error the driver, the archive and the Aeron client report (besides their
+         *                     own error logs); null for Aeron's defaults.
+         * @return this.
+         */
+        public Context errorHandler(final ErrorHandler errorHandler)
+        {
+            this.errorHandler = errorHandler;
+            return this;
+        }
+
+        public ErrorHandler errorHandler()
+        {
+            return errorHandler;
         }
 
         public String archiveLocalControlChannel()

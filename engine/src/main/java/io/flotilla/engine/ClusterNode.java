@@ -6,6 +6,7 @@ import io.flotilla.archive.NodeMedia;
 import io.flotilla.engine.node.ClusterMembers;
 import io.flotilla.engine.node.NodeAgent;
 import io.flotilla.engine.node.NodeCounters;
+import io.flotilla.engine.node.NodeErrorHandler;
 import io.flotilla.engine.node.ProposalQueue;
 import io.flotilla.engine.node.ResponseChannelPolicy;
 import io.flotilla.engine.raft.RaftConfig;
@@ -33,7 +34,11 @@ import java.util.function.Supplier;
  * A member of a Flotilla cluster, embedded in a service: its log (an Aeron Archive recording), its Raft node, its
  * transport to the other members, its client ingress and the apply loop that feeds the service's
  * {@link StateMachine}. All of it runs on one agent (plus, in DEDICATED threading, the driver's and archive's
- * threads). Launch with {@link #launch(Context)}; stop with {@link #close()}.
+ * threads). Launch with {@link #launch(Context)}; stop with {@link #close()}. A node that meets an error it cannot
+ * go on after (a full disk, no file handles, a fault in a mapped file, a throwing state machine, see
+ * {@link FailureCause}) stops itself: it reports one {@link NodeFailedException} to the error handler, releases
+ * everything it holds and runs the {@link Context#terminationHook(Runnable) termination hook}; {@link #failure()}
+ * says why. The library never exits the process: the embedder decides (the KV sample's launcher exits with 70).
  * <pre>{@code
  * try (ClusterNode node = ClusterNode.launch(new ClusterNode.Context()
  *     .memberId(0)
@@ -62,8 +67,14 @@ public final class ClusterNode implements AutoCloseable
         this.ctx = ctx;
         proposals = new ProposalQueue(ctx.proposalQueueBytes(), ctx.maxPendingProposals());
         agent = new NodeAgent(ctx, proposals);
-        runner = new AgentRunner(ctx.idleStrategy(), ctx.errorHandler(), null, agent);
-        final Thread thread = AgentRunner.startOnThread(runner);
+        runner = new AgentRunner(ctx.idleStrategy(), agent::onRunnerError, null, agent);
+        final Thread thread = AgentRunner.startOnThread(runner, (runnable) ->
+        {
+            final Thread agentThread = new Thread(runnable);
+            // An Error that ends the thread was reported by the runner already (onRunnerError): printed once.
+            agentThread.setUncaughtExceptionHandler((t, error) -> {});
+            return agentThread;
+        });
 
         final Throwable failure = agent.awaitStart(thread);
         if (null != failure)
@@ -237,6 +248,15 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
+     * @return why the node stopped itself (any thread), or null while it runs or when it was closed with
+     * {@link #close()}.
+     */
+    public NodeFailedException failure()
+    {
+        return agent.failure();
+    }
+
+    /**
      * @return the concluded configuration.
      */
     public Context context()
@@ -247,7 +267,7 @@ public final class ClusterNode implements AutoCloseable
     /**
      * Stop the agent (on its thread it persists the commit hint, completes pending proposals with CLOSED and closes
      * the transport, the ingress, the log and the media stack), then complete anything still queued with CLOSED.
-     * Idempotent.
+     * Idempotent; may be called from the termination hook (the agent's own thread, which is then ending anyway).
      */
     public void close()
     {
@@ -258,7 +278,10 @@ public final class ClusterNode implements AutoCloseable
         closed = true;
         try
         {
-            CloseHelper.close(ctx.errorHandler(), runner);
+            if (Thread.currentThread() != runner.thread())
+            {
+                CloseHelper.close(ctx.errorHandler(), runner);
+            }
         }
         finally
         {
@@ -384,6 +407,7 @@ public final class ClusterNode implements AutoCloseable
         {
         };
         private ErrorHandler errorHandler;
+        private Runnable terminationHook = () -> {};
         private EpochNanoClock clock = new OffsetEpochNanoClock();
         private ClusterMembers members;
         private NodeMedia.Context mediaContext;
@@ -575,7 +599,14 @@ public final class ClusterNode implements AutoCloseable
             if (null == errorHandler)
             {
                 final int id = memberId;
-                errorHandler = (throwable) -> LOGGER.log(System.Logger.Level.ERROR, "member " + id + ": error", throwable);
+                errorHandler = (throwable) -> LOGGER.log(System.Logger.Level.ERROR, throwable instanceof
+                    NodeFailedException ? throwable.getMessage() : "member " + id + ": error", throwable);
+            }
+            errorHandler = new NodeErrorHandler(errorHandler);
+            if (null == terminationHook)
+            {
+                throw new IllegalArgumentException("terminationHook must not be null: pass a Runnable (the default " +
+                    "does nothing)");
             }
             if (null == idleStrategySupplier)
             {
@@ -608,7 +639,8 @@ public final class ClusterNode implements AutoCloseable
                 .externalDriver(externalDriver)
                 .threading(threading)
                 .durability(durability)
-                .idleStrategySupplier(idleStrategySupplier);
+                .idleStrategySupplier(idleStrategySupplier)
+                .errorHandler(errorHandler);
             if (0 != archiveSegmentLength)
             {
                 mediaContext.segmentFileLength(archiveSegmentLength);
@@ -1198,7 +1230,31 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * @param errorHandler for errors on the node's agent; default: logged.
+         * Called once, on the node's thread, after the node stopped itself ({@link ClusterNode#failure()} says why)
+         * and released its data directory lock, ports and Aeron directory; not after {@link ClusterNode#close()}.
+         * An embedder that cannot go on without the node exits here (or signals the thread that will); it may call
+         * {@link ClusterNode#close()} from it. Like Aeron Cluster's {@code terminationHook}.
+         *
+         * @param terminationHook quick, must not block; default does nothing.
+         * @return this.
+         */
+        public Context terminationHook(final Runnable terminationHook)
+        {
+            this.terminationHook = terminationHook;
+            return this;
+        }
+
+        public Runnable terminationHook()
+        {
+            return terminationHook;
+        }
+
+        /**
+         * @param errorHandler for errors on the node's agent, and the recoverable ones of its media driver, archive
+         *                     and Aeron client (Aeron's warnings stay in their error logs); a
+         *                     {@link NodeFailedException} once when the node stops itself; default: logged.
+         *                     {@link #conclude()} puts a {@link NodeErrorHandler} in front of it, which
+         *                     {@link #errorHandler()} then returns.
          * @return this.
          */
         public Context errorHandler(final ErrorHandler errorHandler)

@@ -2,12 +2,12 @@ package io.flotilla.samples;
 
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.SharedSecretAuthenticator;
+import io.flotilla.engine.NodeFailedException;
 import io.flotilla.engine.raft.Role;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 
@@ -18,12 +18,18 @@ import java.time.Instant;
  * </pre>
  * Options default to the {@code flotilla.member.id}, {@code flotilla.members} and {@code flotilla.data.dir}
  * system properties; {@code --secrets-file} (lines {@code principal:hexsecret}) lets only clients holding one of
- * those secrets open sessions ({@link SharedSecretAuthenticator}; without it, {@code flotilla.authenticator} decides); every other {@code flotilla.*} node setting is read by {@link ClusterNode.Context}.
+ * those secrets open sessions ({@link SharedSecretAuthenticator}; without it, {@code flotilla.authenticator}
+ * decides); every other {@code flotilla.*} node setting is read by {@link ClusterNode.Context}.
  * Prints one line when ready and one per role change; keeps {@code DATA_DIR/kv-status} (applied index, state
- * digest, role) current for replica comparison; stops cleanly on SIGTERM or SIGINT.
+ * digest, role) current for replica comparison; stops cleanly on SIGTERM or SIGINT. A node that stops itself
+ * ({@link ClusterNode#failure()}: a full disk, no file handles, a throwing state machine, ...) has released its
+ * lock, ports and Aeron directory; the launcher then writes role {@value ReplicaStatus#FAILED} and the cause to the
+ * status file and exits with {@value #EXIT_NODE_FAILED}, so that a supervisor restarts it.
  */
 public final class KvNode
 {
+    /** Exit status after the node stopped itself, or failed to start (EX_SOFTWARE of sysexits.h). */
+    public static final int EXIT_NODE_FAILED = 70;
     private static final long STATUS_INTERVAL_MS = 100;
 
     private KvNode()
@@ -60,30 +66,95 @@ public final class KvNode
 
         final KvStateMachine kv = new KvStateMachine();
         ctx.stateMachine(kv);
-        final boolean failed;
+        // Exit only once the barrier is closed: its shutdown hook waits for that.
+        int exitStatus = EXIT_NODE_FAILED;
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())
         {
-            final ClusterNode node = ClusterNode.launch(ctx);
-            final Path dataDir = ctx.dataDirectory().toPath();
-            final StatusWriter status = new StatusWriter(node, kv, dataDir, barrier);
-            log(node, "ready: members=" + ctx.membersSpec() + " data=" + dataDir + " aeron=" + node.aeronDirectoryName() +
-                " durability=" + ctx.durability() + " threading=" + ctx.threading() + " peers=" +
-                (ctx.insecurePeers() ? "UNAUTHENTICATED" : "signed (keys " + ctx.clusterKeys() + ")") +
-                " appliedIndex=" + node.appliedIndex());
-            status.start();
-
-            barrier.await();
-            log(node, "stopping");
-            status.interrupt();
-            join(status);
-            failed = status.agentFailed;
-            node.close();
-            status.write("STOPPED", -1); // the final state, after the agent stopped
-            log(node, "stopped: " + kv.summary());
+            ctx.terminationHook(barrier::signal);
+            final ClusterNode node = launch(ctx, kv);
+            if (null != node)
+            {
+                exitStatus = run(ctx, kv, node, barrier);
+            }
         }
-        if (failed)
+        if (0 != exitStatus)
         {
-            System.exit(1);
+            System.exit(exitStatus);
+        }
+    }
+
+    /**
+     * Until SIGTERM or SIGINT, or until the node stops itself.
+     *
+     * @return the exit status: 0, or {@value #EXIT_NODE_FAILED} after the node stopped itself.
+     */
+    private static int run(
+        final ClusterNode.Context ctx, final KvStateMachine kv, final ClusterNode node, final ShutdownSignalBarrier barrier)
+    {
+        final Path dataDir = ctx.dataDirectory().toPath();
+        final StatusWriter status = new StatusWriter(node, kv, dataDir);
+        log(node, "ready: members=" + ctx.membersSpec() + " data=" + dataDir + " aeron=" + node.aeronDirectoryName() +
+            " durability=" + ctx.durability() + " threading=" + ctx.threading() + " peers=" +
+            (ctx.insecurePeers() ? "UNAUTHENTICATED" : "signed (keys " + ctx.clusterKeys() + ")") +
+            " appliedIndex=" + node.appliedIndex());
+        status.start();
+
+        barrier.await();
+        final NodeFailedException failure = node.failure();
+        log(node, null == failure ? "stopping" : "the node stopped itself (" + failure.failureCause() +
+            "); exiting with status " + EXIT_NODE_FAILED);
+        status.interrupt();
+        join(status);
+        node.close();
+        // The final state, after the agent stopped.
+        status.write(null == failure ? "STOPPED" : ReplicaStatus.FAILED, -1,
+            null == failure ? null : failure.failureCause().name());
+        log(node, "stopped: " + kv.summary());
+        return null == failure ? 0 : EXIT_NODE_FAILED;
+    }
+
+    /**
+     * A node that cannot start (its data directory is full or locked, its port taken) fails as one that stops:
+     * the reason in the status file, then exit status {@value #EXIT_NODE_FAILED}.
+     *
+     * @return the running node, or null when it could not start.
+     */
+    private static ClusterNode launch(final ClusterNode.Context ctx, final KvStateMachine kv)
+    {
+        try
+        {
+            return ClusterNode.launch(ctx);
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println(Instant.now() + " KvNode member=" + ctx.memberId() + " cannot start: " + ex);
+            ex.printStackTrace();
+            if (null != ctx.dataDirectory() && ctx.dataDirectory().isDirectory())
+            {
+                final KvStateMachine.Summary summary = kv.summary();
+                writeQuietly(ctx.dataDirectory().toPath(), new ReplicaStatus(summary.appliedIndex(),
+                    String.format("%016x", summary.digest()), summary.size(), ReplicaStatus.FAILED, -1, -1,
+                    ProcessHandle.current().pid(), "START"));
+            }
+            return null;
+        }
+    }
+
+    /**
+     * @return false when the status file could not be written (reported on stderr, the node goes on).
+     */
+    private static boolean writeQuietly(final Path dataDir, final ReplicaStatus status)
+    {
+        try
+        {
+            status.write(dataDir);
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            System.err.println(Instant.now() + " KvNode cannot write " + dataDir.resolve(ReplicaStatus.FILE_NAME) +
+                ": " + ex);
+            return false;
         }
     }
 
@@ -122,21 +193,18 @@ public final class KvNode
         private final ClusterNode node;
         private final KvStateMachine kv;
         private final Path dataDir;
-        private final ShutdownSignalBarrier barrier;
         private final long pid = ProcessHandle.current().pid();
         private Role lastRole;
         private long lastTerm = -1;
         private ReplicaStatus lastStatus;
-        private volatile boolean agentFailed;
 
-        StatusWriter(final ClusterNode node, final KvStateMachine kv, final Path dataDir, final ShutdownSignalBarrier barrier)
+        StatusWriter(final ClusterNode node, final KvStateMachine kv, final Path dataDir)
         {
             super("kv-status-" + node.memberId());
             setDaemon(true);
             this.node = node;
             this.kv = kv;
             this.dataDir = dataDir;
-            this.barrier = barrier;
         }
 
         public void run()
@@ -151,7 +219,7 @@ public final class KvNode
                     lastTerm = term;
                     log(node, "role=" + role + " term=" + term + " leader=" + node.leaderMemberId());
                 }
-                write(role.name(), node.leaderMemberId());
+                write(role.name(), node.leaderMemberId(), null);
                 try
                 {
                     Thread.sleep(STATUS_INTERVAL_MS);
@@ -160,33 +228,17 @@ public final class KvNode
                 {
                     return;
                 }
-                if (!node.isRunning())
-                {
-                    log(node, "agent stopped unexpectedly (see the error above); shutting down");
-                    agentFailed = true;
-                    barrier.signal();
-                    return;
-                }
             }
         }
 
-        void write(final String role, final int leader)
+        void write(final String role, final int leader, final String failure)
         {
             final KvStateMachine.Summary summary = kv.summary();
             final ReplicaStatus status = new ReplicaStatus(summary.appliedIndex(), String.format("%016x", summary.digest()),
-                summary.size(), role, lastTerm, leader, pid);
-            if (status.equals(lastStatus))
+                summary.size(), role, lastTerm, leader, pid, failure);
+            if (!status.equals(lastStatus) && writeQuietly(dataDir, status))
             {
-                return;
-            }
-            try
-            {
-                status.write(dataDir);
                 lastStatus = status;
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException(ex);
             }
         }
     }

@@ -132,7 +132,8 @@ public final class Applier implements EntryBlockHandler
      *
      * @param snapshot a verified snapshot whose index is above the applied index.
      * @param nowNs    local time, the loaded sessions' last activity.
-     * @throws IOException when the snapshot's payload cannot be read as state.
+     * @throws IOException           when the snapshot's payload cannot be read as state.
+     * @throws StateMachineException when the state machine (or the session table) throws loading it.
      */
     public void loadSnapshot(final SnapshotReader snapshot, final long nowNs) throws IOException
     {
@@ -142,7 +143,14 @@ public final class Applier implements EntryBlockHandler
             throw new IllegalStateException(
                 "snapshot at index " + index + " is not ahead of the applied index " + appliedIndex);
         }
-        SnapshotContent.load(snapshot.payload(), sessions, stateMachine, nowNs);
+        try
+        {
+            SnapshotContent.load(snapshot.payload(), sessions, stateMachine, nowNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new StateMachineException("loadSnapshot", index, ex);
+        }
         appliedIndex = index;
         commitIndex = Math.max(commitIndex, index);
         while (!pending.isEmpty() && pending.headIndex() <= index)
@@ -211,16 +219,16 @@ public final class Applier implements EntryBlockHandler
                 {
                     egress.sendSessionAck(session, SessionOpenPayload.correlationId(buffer, payloadOffset), nowNs);
                 }
-                stateMachine.onTimeAdvanced(index, timestampNs);
+                advanceTime(index, timestampNs);
                 break;
 
             case SESSION_CLOSE:
                 sessions.close(sessionId, nowNs);
-                stateMachine.onTimeAdvanced(index, timestampNs);
+                advanceTime(index, timestampNs);
                 break;
 
             case NOOP:
-                stateMachine.onTimeAdvanced(index, timestampNs);
+                advanceTime(index, timestampNs);
                 break;
 
             default:
@@ -246,7 +254,7 @@ public final class Applier implements EntryBlockHandler
         }
         if (null == session || session.isClosed())
         {
-            stateMachine.onTimeAdvanced(index, timestampNs);
+            advanceTime(index, timestampNs);
             if (leader && null != session)
             {
                 egress.sendStatus(session, sequence, index, ResponseStatus.SESSION_EXPIRED, nowNs);
@@ -255,7 +263,7 @@ public final class Applier implements EntryBlockHandler
         else if (sequence == session.lastAppliedSequence() + 1)
         {
             response.reset();
-            stateMachine.apply(index, timestampNs, buffer, payloadOffset, payloadLength, response);
+            applyCommand(index, timestampNs, buffer, payloadOffset, payloadLength);
             session.cacheResponse(sequence, index, response.status(), response.buffer(), 0, response.length());
             if (leader)
             {
@@ -266,7 +274,7 @@ public final class Applier implements EntryBlockHandler
         else
         {
             // A duplicate or out-of-order copy: not applied, but time still advances deterministically.
-            stateMachine.onTimeAdvanced(index, timestampNs);
+            advanceTime(index, timestampNs);
             if (leader)
             {
                 if (sequence <= session.lastAppliedSequence())
@@ -281,6 +289,34 @@ public final class Applier implements EntryBlockHandler
         }
     }
 
+    /**
+     * A state machine that throws is wrapped, so that the node stops with {@code STATE_MACHINE} as the cause.
+     */
+    private void applyCommand(
+        final long index, final long timestampNs, final DirectBuffer buffer, final int offset, final int length)
+    {
+        try
+        {
+            stateMachine.apply(index, timestampNs, buffer, offset, length, response);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new StateMachineException("apply", index, ex);
+        }
+    }
+
+    private void advanceTime(final long index, final long timestampNs)
+    {
+        try
+        {
+            stateMachine.onTimeAdvanced(index, timestampNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new StateMachineException("onTimeAdvanced", index, ex);
+        }
+    }
+
     private void applyInProcess(
         final DirectBuffer buffer,
         final int payloadOffset,
@@ -290,7 +326,7 @@ public final class Applier implements EntryBlockHandler
         final long timestampNs)
     {
         response.reset();
-        stateMachine.apply(index, timestampNs, buffer, payloadOffset, payloadLength, response);
+        applyCommand(index, timestampNs, buffer, payloadOffset, payloadLength);
         dropPendingBefore(index);
         if (!pending.isEmpty() && pending.headIndex() == index)
         {

@@ -3,12 +3,15 @@ package io.flotilla.engine.node;
 import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.archive.NodeMedia;
 import io.flotilla.archive.NodeStateFile;
+import io.flotilla.archive.Resources;
 import io.flotilla.archive.SnapshotInfo;
 import io.flotilla.archive.SnapshotReader;
 import io.flotilla.archive.SnapshotStore;
 import io.flotilla.codecs.EntryType;
 import io.flotilla.codecs.SnapshotAckStatus;
 import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.FailureCause;
+import io.flotilla.engine.NodeFailedException;
 import io.flotilla.engine.NodeListener;
 import io.flotilla.engine.ProposalResult;
 import io.flotilla.engine.ProposalStatus;
@@ -17,14 +20,16 @@ import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.raft.RaftOutbox;
 import io.flotilla.engine.raft.Role;
-import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -58,6 +63,8 @@ public final class NodeAgent implements Agent, RaftOutbox
     private final SnapshotConfig snapshotConfig;
     private final ManyToOneConcurrentLinkedQueue<CompletableFuture<Long>> snapshotRequests =
         new ManyToOneConcurrentLinkedQueue<>();
+    private final NodeErrorHandler errors;
+    private final FileChannel spareHandle;
 
     // Opened by onStart, on the agent's thread.
     private NodeMedia media;
@@ -120,6 +127,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     private long snapshotRetryNs;
     private RaftNode raft;
     private volatile Throwable startFailure;
+    private volatile NodeFailedException failure;
 
     private long nowNs;
     private long durableIndex = -1;
@@ -146,6 +154,36 @@ public final class NodeAgent implements Agent, RaftOutbox
         this.commitHintIntervalNs = ctx.commitHintIntervalNs();
         this.pending = new PendingProposals(ctx.maxPendingProposals());
         this.snapshotConfig = ctx.snapshotConfig();
+        this.errors = (NodeErrorHandler)ctx.errorHandler();
+        this.spareHandle = openSpareHandle(ctx.dataDirectory());
+        preloadFailurePath();
+    }
+
+    /**
+     * A file handle held for the failure path: closed first when the node closes, it lets a process out of file
+     * handles load the classes and list the directories that closing needs.
+     */
+    private static FileChannel openSpareHandle(final File dataDirectory)
+    {
+        try
+        {
+            return FileChannel.open(dataDirectory.toPath(), StandardOpenOption.READ);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open the data directory " + dataDirectory, ex);
+        }
+    }
+
+    /**
+     * Load every class the failure path needs now: out of file handles, a class loaded from a directory at the
+     * moment of the failure would fail to load and hide the failure behind a NoClassDefFoundError.
+     */
+    private static void preloadFailurePath()
+    {
+        FailureCause.of(new IllegalStateException("preload"));
+        new NodeFailedException(0, null, FailureCause.JVM_ERROR, new IllegalStateException("preload")).getMessage();
+        Resources.closeAll();
     }
 
     /**
@@ -297,6 +335,14 @@ public final class NodeAgent implements Agent, RaftOutbox
     }
 
     /**
+     * @return why the node stopped itself, or null while it runs or when it was closed.
+     */
+    public NodeFailedException failure()
+    {
+        return failure;
+    }
+
+    /**
      * @return the node's media stack; after a successful start.
      */
     public NodeMedia media()
@@ -309,7 +355,87 @@ public final class NodeAgent implements Agent, RaftOutbox
         return "flotilla-node-" + memberId;
     }
 
+    /**
+     * One duty cycle. An error the node cannot go on after ({@link FailureCause#of}), thrown here or reported to the
+     * {@link NodeErrorHandler}, ends the agent with a {@link NodeFailedException}; the runner reports it and {@link #onClose()} releases
+     * everything. Any other error is reported by the runner and the next cycle goes on.
+     */
     public int doWork()
+    {
+        try
+        {
+            checkFatalErrors();
+            return dutyCycle();
+        }
+        catch (final NodeFailedException ex)
+        {
+            throw ex;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            final FailureCause cause = FailureCause.of(ex);
+            if (null == cause)
+            {
+                throw ex;
+            }
+            throw fail(cause, ex);
+        }
+    }
+
+    /**
+     * Stop for an error the node's parts or its media reported (to the {@link NodeErrorHandler}) rather than threw,
+     * or for a media stack that closed itself.
+     */
+    private void checkFatalErrors()
+    {
+        final Throwable reported = errors.fatalError();
+        if (null != reported)
+        {
+            throw fail(FailureCause.of(reported), reported);
+        }
+        if (media.isStopped())
+        {
+            throw fail(FailureCause.MEDIA_STOPPED, new IllegalStateException(
+                "the archive, the media driver or the Aeron client closed itself"));
+        }
+    }
+
+    /**
+     * @return the failure that stops the node: the first one, should a second follow while it stops.
+     */
+    private NodeFailedException fail(final FailureCause cause, final Throwable error)
+    {
+        if (null == failure)
+        {
+            failure = new NodeFailedException(memberId, ctx.dataDirectory(), FailureCause.onDisksOf(
+                cause, ctx.dataDirectory(), new File(ctx.mediaContext().aeronDirectoryName())), error);
+        }
+        return failure;
+    }
+
+    /**
+     * The runner's error handler: errors go to the node's error handler, but an {@link Error} raised outside the duty
+     * cycle (the JVM delivers a SIGBUS in compiled code at a later safepoint, in the idle strategy say), which ends
+     * the runner's loop, becomes the node's failure first; once the node is stopping, later errors are noted only.
+     */
+    public void onRunnerError(final Throwable error)
+    {
+        final NodeFailedException stopping = this.failure;
+        if (null != stopping && error != stopping)
+        {
+            LOGGER.log(System.Logger.Level.WARNING, "member " + memberId + ": while stopping: " + error);
+            return;
+        }
+        ctx.errorHandler().onError(error instanceof Error ? fail(FailureCause.of(error), error) : error);
+    }
+
+    private static FailureCause causeOr(final Throwable error, final FailureCause otherwise)
+    {
+        final FailureCause cause = FailureCause.of(error);
+        return null != cause ? cause : otherwise;
+    }
+
+    private int dutyCycle()
     {
         int work = driveMedia ? media.doWork() : 0;
         nowNs = clock.nanoTime();
@@ -422,6 +548,11 @@ public final class NodeAgent implements Agent, RaftOutbox
     {
         if (null != failure)
         {
+            final FailureCause fatal = FailureCause.of(failure);
+            if (null != fatal)
+            {
+                throw fail(fatal, failure);
+            }
             LOGGER.log(System.Logger.Level.ERROR, "member " + memberId + ": snapshot failed; the previous one " +
                 "stays, next attempt in " + SNAPSHOT_RETRY_NS / 1_000_000 + " ms", failure);
             snapshotRetryNs = nowNs + SNAPSHOT_RETRY_NS;
@@ -452,6 +583,11 @@ public final class NodeAgent implements Agent, RaftOutbox
         {
             if (null != failure)
             {
+                final FailureCause fatal = FailureCause.of(failure);
+                if (null != fatal)
+                {
+                    throw fail(fatal, failure);
+                }
                 LOGGER.log(System.Logger.Level.ERROR, "member " + memberId + ": log compaction to index " +
                     compaction.firstIndex() + " failed; the log keeps its entries", failure);
             }
@@ -499,9 +635,8 @@ public final class NodeAgent implements Agent, RaftOutbox
             catch (final IOException | RuntimeException ex)
             {
                 // The state machine may be half replaced: this node cannot go on.
-                LOGGER.log(System.Logger.Level.ERROR, "member " + memberId + ": cannot load the snapshot " +
-                    info.path() + " received from " + from + ", stopping the node", ex);
-                throw new AgentTerminationException(ex);
+                throw fail(causeOr(ex, FailureCause.CORRUPT_DATA), new IllegalStateException(
+                    "cannot load the snapshot " + info.path() + " received from " + from, ex));
             }
             raft.onSnapshotInstalled(from, term, info.index(), info.term());
             counters.commitIndex(raft.commitIndex());
@@ -583,10 +718,8 @@ public final class NodeAgent implements Agent, RaftOutbox
         }
         catch (final RuntimeException ex)
         {
-            // A state machine that throws, or a log that cannot be applied, is a bug: stop the node loudly.
-            LOGGER.log(System.Logger.Level.ERROR, "member " + memberId + ": apply failed at index " +
-                (applier.appliedIndex() + 1) + ", stopping the node", ex);
-            throw new AgentTerminationException(ex);
+            // A state machine that throws, or a log that cannot be applied: going on would let the replicas diverge.
+            throw fail(causeOr(ex, FailureCause.CORRUPT_DATA), ex);
         }
     }
 
@@ -606,14 +739,46 @@ public final class NodeAgent implements Agent, RaftOutbox
         return 0;
     }
 
+    /**
+     * Close everything. After a {@link #failure()} nothing more is written; what fails to close is logged (the
+     * failure itself was reported once already), the proposal queue closes so that later proposals complete
+     * CLOSED at once, and the termination hook runs: the lock, the ports and the Aeron directory are free by then.
+     */
     public void onClose()
     {
-        closeResources();
+        final NodeFailedException failure = this.failure;
+        try
+        {
+            closeResources();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (null == failure)
+            {
+                throw ex;
+            }
+            LOGGER.log(System.Logger.Level.WARNING, "member " + memberId + ": while stopping: " + ex);
+        }
+        if (null != failure)
+        {
+            proposals.close();
+            LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": stopped (" + failure.failureCause() +
+                "); its data directory lock, ports and Aeron directory are released");
+            try
+            {
+                ctx.terminationHook().run();
+            }
+            catch (final RuntimeException ex)
+            {
+                ctx.errorHandler().onError(ex);
+            }
+        }
     }
 
     /**
-     * Persist the commit hint, complete pending proposals with CLOSED, and close the ingress, reply channels,
-     * consensus publications and subscription, log, counters and media stack; idempotent, tolerates a partial start.
+     * Persist the commit hint (not after a failure), complete pending proposals with CLOSED, and close the ingress,
+     * reply channels, consensus publications and subscription, log, counters and media stack, each even when an
+     * earlier one fails; idempotent, tolerates a partial start.
      */
     private void closeResources()
     {
@@ -624,7 +789,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         closed = true;
         try
         {
-            if (null != raft)
+            if (null != raft && null == failure)
             {
                 persistCommitHint(true);
             }
@@ -636,9 +801,12 @@ public final class NodeAgent implements Agent, RaftOutbox
                 proposals.complete(pending.removeHead(), proposals.agentResult().set(
                     ProposalStatus.CLOSED, 0, leaderId, members.ingressEndpointOf(leaderId), null, 0, 0));
             }
-            CloseHelper.closeAll(snapshotSender, snapshotReceiver, snapshotWorker, ingress, responseChannels, consensusPublisher, consensusAdapter, log,
-                counters, media);
             completeSnapshotRequests(null, new IllegalStateException("node closed"));
+            // A failed node closes its Aeron client first: the log then does not wait for an archive that may be
+            // dead to record what it holds.
+            final AutoCloseable aeronIfFailed = null != failure && null != media ? media.aeron() : null;
+            Resources.closeAll(spareHandle, aeronIfFailed, snapshotSender, snapshotReceiver, snapshotWorker, ingress,
+                responseChannels, consensusPublisher, consensusAdapter, log, counters, media);
         }
     }
 

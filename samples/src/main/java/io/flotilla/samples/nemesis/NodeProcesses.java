@@ -27,10 +27,10 @@ import java.util.regex.Pattern;
  * Knows which nodes it killed or paused, so a node that exits by itself is noticed, and keeps count of the
  * snapshots each node installed over all its processes ({@link #snapshotActivity()}).
  */
-final class NodeProcesses implements AutoCloseable
+public final class NodeProcesses implements AutoCloseable
 {
     /** The flags Aeron and Agrona need on Java 17 (the parent pom's {@code flotilla.jvm.flags}, as scripts/lib.sh). */
-    static final List<String> JVM_FLAGS = List.of(
+    public static final List<String> JVM_FLAGS = List.of(
         "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-Djava.net.preferIPv4Stack=true");
     /**
