@@ -82,11 +82,15 @@ class ConsensusFuzzTest
             .add(scratch, appendResponse(1, 1, 1))
             .add(scratch, appendResponse(2, 1, 1));
 
+        final byte[] followerAppends = new FramedInput.Builder()
+            .add(scratch, appendEntries(2, 0, 0, 3))
+            .add(scratch, appendEntries(2, 3, 3, 0))
+            .toByteArray();
+        assertEquals(3, run(followerAppends).commitIndex());
+        assertEquals(Role.LEADER, run(elected.toByteArray()).role());
+
         new SeedCorpus(ConsensusFuzzTest.class, "consensusMessages")
-            .add("follower-appends", new FramedInput.Builder()
-                .add(scratch, appendEntries(2, 0, 0, 3))
-                .add(scratch, appendEntries(2, 3, 3, 0))
-                .toByteArray())
+            .add("follower-appends", followerAppends)
             .add("elected-leader", elected.toByteArray())
             .add("votes-and-transfer", new FramedInput.Builder()
                 .add(scratch, requestVote(2, 3, false))
@@ -102,6 +106,11 @@ class ConsensusFuzzTest
 
     @FuzzTest
     void consensusMessages(final byte[] input)
+    {
+        run(input);
+    }
+
+    private static RaftNode run(final byte[] input)
     {
         final InMemoryRaftLog log = new InMemoryRaftLog();
         final CheckingOutbox outbox = new CheckingOutbox(log);
@@ -130,6 +139,7 @@ class ConsensusFuzzTest
                 assertEquals(0, raft.leaderId());
             }
         });
+        return raft;
     }
 
     private int appendEntries(final int leaderId, final long prevLogIndex, final long leaderCommit, final int count)
@@ -228,6 +238,10 @@ class ConsensusFuzzTest
             assertTrue(commitIndex >= this.commitIndex && commitIndex <= log.lastIndex(),
                 "commit index " + commitIndex + " after " + this.commitIndex + ", last index " + log.lastIndex());
             this.commitIndex = commitIndex;
+        }
+
+        public void onMessageDropped()
+        {
         }
 
         public void onRoleChange(final Role role, final long term, final int leaderId)

@@ -33,7 +33,6 @@ import java.lang.invoke.MethodType;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Coverage-guided fuzzing of the ingress path (docs/fault-testing.md, "Fuzzing"): each input is a sequence of client
@@ -99,27 +98,40 @@ class IngressFuzzTest
     @Test
     void seedsAreCheckedIn() throws IOException
     {
+        final byte[] connectRequestClose = new FramedInput.Builder()
+            .add(scratch, connect("secret!!"))
+            .add(scratch, request(OPEN_SESSION_ID, 1, "put k v"))
+            .add(scratch, keepAlive(OPEN_SESSION_ID))
+            .add(scratch, close(OPEN_SESSION_ID))
+            .toByteArray();
+        final byte[] closedSession = new FramedInput.Builder()
+            .add(scratch, request(CLOSED_SESSION_ID, 7, "get k"))
+            .add(scratch, keepAlive(CLOSED_SESSION_ID))
+            .toByteArray();
+        final byte[] refusedConnect = new FramedInput.Builder()
+            .add(scratch, connect("odd"))
+            .toByteArray();
+        assertEquals(3, run(connectRequestClose), "open, command and close proposed");
+        assertEquals(0, run(closedSession));
+        assertEquals(0, run(refusedConnect));
+
         new SeedCorpus(IngressFuzzTest.class, "clientMessages")
-            .add("connect-request-close", new FramedInput.Builder()
-                .add(scratch, connect("secret!!"))
-                .add(scratch, request(OPEN_SESSION_ID, 1, "put k v"))
-                .add(scratch, keepAlive(OPEN_SESSION_ID))
-                .add(scratch, close(OPEN_SESSION_ID))
-                .toByteArray())
-            .add("closed-session", new FramedInput.Builder()
-                .add(scratch, request(CLOSED_SESSION_ID, 7, "get k"))
-                .add(scratch, keepAlive(CLOSED_SESSION_ID))
-                .toByteArray())
-            .add("refused-connects", new FramedInput.Builder()
-                .add(scratch, connect("odd"))
-                .add(scratch, connect("secret!!"))
-                .add(scratch, connect("secret!!"))
-                .toByteArray())
+            .add("connect-request-close", connectRequestClose)
+            .add("closed-session", closedSession)
+            .add("refused-connect", refusedConnect)
             .verify();
     }
 
     @FuzzTest
     void clientMessages(final byte[] input)
+    {
+        run(input);
+    }
+
+    /**
+     * @return the number of entries the leader proposed.
+     */
+    private static long run(final byte[] input)
     {
         final Node leader = new Node(LEADER_MEMBERS);
         final Node follower = new Node(FOLLOWER_MEMBERS);
@@ -134,7 +146,8 @@ class IngressFuzzTest
             });
             final long proposals = media.counters().proposals().get() - proposalsBefore;
             assertEquals(Role.FOLLOWER, follower.raft.role());
-            assertTrue(leader.log.lastIndex() <= 1 + proposals, "the leader's log holds entries no one proposed");
+            assertEquals(1 + proposals, leader.log.lastIndex(), "the leader's log holds entries no one proposed");
+            return proposals;
         }
         finally
         {
@@ -194,7 +207,8 @@ class IngressFuzzTest
     {
         private final InMemoryRaftLog log = new InMemoryRaftLog();
         private final ResponseChannels responseChannels =
-            new ResponseChannels(closedAeron, media.counters().droppedMessages(), (ex) -> {});
+            new ResponseChannels(closedAeron, new ResponseChannelPolicy(ResponseChannelPolicy.MAX_TERM_LENGTH_DEFAULT,
+                true), MAX_SESSIONS, media.counters(), (ex) -> {});
         private final EgressPublisher egress;
         private final RaftNode raft;
         private final IngressAdapter adapter;
@@ -206,7 +220,7 @@ class IngressFuzzTest
             sessions.open(OPEN_SESSION_ID, RESPONSE_CHANNEL, 20, 0);
             sessions.open(CLOSED_SESSION_ID, RESPONSE_CHANNEL, 21, 0);
             sessions.close(CLOSED_SESSION_ID, 0);
-            egress = new EgressPublisher(members, 0, sessions, responseChannels);
+            egress = new EgressPublisher(members, 0, sessions, responseChannels, media.counters());
             raft = new RaftNode(new RaftConfig(), 0, members.ids(), log, 0, RaftNode.NO_MEMBER, 0,
                 new ConsensusAdapterTest.RecordingTransport(), this, new SplittableRandom(1));
             final SessionManager sessionManager = new SessionManager(raft, sessions, egress, responseChannels,
@@ -242,6 +256,10 @@ class IngressFuzzTest
         }
 
         public void onCommitIndex(final long commitIndex)
+        {
+        }
+
+        public void onMessageDropped()
         {
         }
 
