@@ -8,9 +8,9 @@ import org.agrona.CloseHelper;
 import java.io.File;
 
 /**
- * The one media driver of a fuzz run and a client of it, both invoked on the fuzzing thread (no agent threads, so a
- * subscription added per input costs no hand-off), with the node counters the adapters count into. Built once per
- * fuzz test class: the driver is far too slow to start per input.
+ * The one media driver of a fuzz run and a client of it, with the node counters the adapters count into. Built once
+ * per fuzz test class: the driver is far too slow to start per input. Both run their own threads: a client invoked
+ * only from the fuzzing thread would be timed out by the driver while Jazzer starts up.
  */
 final class FuzzMedia implements AutoCloseable
 {
@@ -22,7 +22,7 @@ final class FuzzMedia implements AutoCloseable
     {
         driver = MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(new File(directory, "aeron").getPath())
-            .threadingMode(ThreadingMode.INVOKER)
+            .threadingMode(ThreadingMode.SHARED)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
         aeron = connect();
@@ -30,14 +30,11 @@ final class FuzzMedia implements AutoCloseable
     }
 
     /**
-     * @return a new client of the driver, invoked on the caller's thread.
+     * @return a new client of the driver.
      */
     Aeron connect()
     {
-        return Aeron.connect(new Aeron.Context()
-            .aeronDirectoryName(driver.aeronDirectoryName())
-            .useConductorAgentInvoker(true)
-            .driverAgentInvoker(driver.sharedAgentInvoker()));
+        return Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
     }
 
     Aeron aeron()
