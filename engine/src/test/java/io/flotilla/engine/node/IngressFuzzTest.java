@@ -3,6 +3,8 @@ package io.flotilla.engine.node;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.aeron.Aeron;
 import io.aeron.logbuffer.Header;
+import io.aeron.logbuffer.LogBufferDescriptor;
+import io.aeron.protocol.DataHeaderFlyweight;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.Protocol;
 import io.flotilla.codecs.RequestEncoder;
@@ -10,7 +12,8 @@ import io.flotilla.codecs.SeedCorpus;
 import io.flotilla.codecs.SessionCloseEncoder;
 import io.flotilla.codecs.SessionConnectEncoder;
 import io.flotilla.codecs.SessionKeepAliveEncoder;
-import io.flotilla.engine.Authenticator;
+import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.ConnectRequest;
 import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
@@ -32,6 +35,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.SplittableRandom;
 
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -56,6 +60,11 @@ class IngressFuzzTest
     private static final long SESSION_TIMEOUT_NS = 10_000_000_000L;
     private static final int MAX_SESSIONS = 2;
     private static final MethodHandle ON_FRAGMENT;
+    private static final byte[] SESSION_KEY = new byte[16];
+    private static final int FUZZ_AERON_SESSION_ID = 42;
+    /** Every input arrives on one client image, the one the open sessions are bound to. */
+    private static final Header FUZZ_HEADER = fuzzImageHeader();
+    private static final IngressBinding FUZZ_IMAGE = new IngressBinding(FUZZ_AERON_SESSION_ID, "");
 
     static
     {
@@ -74,6 +83,16 @@ class IngressFuzzTest
 
     @TempDir
     static File tempDir;
+
+    private static Header fuzzImageHeader()
+    {
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[DataHeaderFlyweight.HEADER_LENGTH]);
+        frame.putInt(DataHeaderFlyweight.SESSION_ID_FIELD_OFFSET, FUZZ_AERON_SESSION_ID, LITTLE_ENDIAN);
+        final Header header = new Header(0, LogBufferDescriptor.positionBitsToShift(LogBufferDescriptor.TERM_MIN_LENGTH));
+        header.buffer(frame);
+        header.offset(0);
+        return header;
+    }
 
     private static FuzzMedia media;
     private static Aeron closedAeron;
@@ -189,14 +208,17 @@ class IngressFuzzTest
     /**
      * Accepts credentials of even length, after reading every byte of them as a real check would.
      */
-    private static boolean evenLengthCredentials(final DirectBuffer buffer, final int offset, final int length)
+    private static String evenLengthCredentials(final ConnectRequest connect)
     {
+        final DirectBuffer buffer = connect.credentials();
+        final int offset = connect.credentialsOffset();
+        final int length = connect.credentialsLength();
         int sum = 0;
         for (int i = 0; i < length; i++)
         {
             sum += buffer.getByte(offset + i);
         }
-        return (length & 1) == 0 && sum != Integer.MIN_VALUE;
+        return (length & 1) == 0 && sum != Integer.MIN_VALUE ? "" : null;
     }
 
     /**
@@ -217,14 +239,15 @@ class IngressFuzzTest
         Node(final ClusterMembers members)
         {
             final SessionTable sessions = new SessionTable(responseChannels);
-            sessions.open(OPEN_SESSION_ID, RESPONSE_CHANNEL, 20, 0);
-            sessions.open(CLOSED_SESSION_ID, RESPONSE_CHANNEL, 21, 0);
+            sessions.open(OPEN_SESSION_ID, SESSION_KEY, "", RESPONSE_CHANNEL, 20, 0).bind(FUZZ_IMAGE);
+            sessions.open(CLOSED_SESSION_ID, SESSION_KEY, "", RESPONSE_CHANNEL, 21, 0).bind(FUZZ_IMAGE);
             sessions.close(CLOSED_SESSION_ID, 0);
             egress = new EgressPublisher(members, 0, sessions, responseChannels, media.counters());
             raft = new RaftNode(new RaftConfig(), 0, members.ids(), log, 0, RaftNode.NO_MEMBER, 0,
                 new ConsensusAdapterTest.RecordingTransport(), this, new SplittableRandom(1));
             final SessionManager sessionManager = new SessionManager(raft, sessions, egress, responseChannels,
-                IngressFuzzTest::evenLengthCredentials, media.counters(), SESSION_TIMEOUT_NS, MAX_SESSIONS);
+                IngressFuzzTest::evenLengthCredentials, media.counters(), SESSION_TIMEOUT_NS, MAX_SESSIONS,
+                ClusterNode.Context.SESSION_MAX_INFLIGHT_DEFAULT, ClusterNode.Context.ATTACH_MAX_SKEW_DEFAULT_NS);
             adapter = new IngressAdapter(
                 media.aeron(), "aeron:ipc", false, sessionManager, media.counters().invalidMessages());
         }
@@ -243,7 +266,7 @@ class IngressFuzzTest
         {
             try
             {
-                ON_FRAGMENT.invoke(adapter, buffer, 0, length, (Header)null);
+                ON_FRAGMENT.invoke(adapter, buffer, 0, length, FUZZ_HEADER);
             }
             catch (final Throwable ex)
             {

@@ -228,5 +228,9 @@ class PeerAuthenticationTest
         {
             roleChanges++;
         }
+
+        public void onMessageDropped()
+        {
+        }
     }
 }
