@@ -64,6 +64,8 @@ public final class NemesisRunner
     private static final long ROGUE_TERM_JUMP = 1_000;
     private static final int ROGUE_FLOOD_PER_SECOND = 100;
     private static final int ROGUE_HIJACK_AROUND = 32;
+    /** Sessions the workload opened since the last fault are this young: sequences from 1 may still be ahead. */
+    private static final int ROGUE_HIJACK_SEQUENCES = 64;
     private static final int ROGUE_FLOOD_REQUESTS = 5_000;
     /** More than the nodes' session limit ({@link ClusterNode.Context#MAX_SESSIONS_DEFAULT}). */
     private static final int ROGUE_CONNECT_BURST = 2_000;
@@ -464,15 +466,15 @@ public final class NemesisRunner
         {
             final int own = rogue.connect(leader, 1, "", TimeUnit.SECONDS.toNanos(2));
             final long observed = rogue.newestSession();
+            final int badChannels = rogue.connect(leader, 3, "|term-length=16m|sparse=false", TimeUnit.SECONDS.toNanos(2));
             final int burst = rogue.connect(leader, ROGUE_CONNECT_BURST, "", TimeUnit.SECONDS.toNanos(3));
-            final int badChannels = rogue.connect(leader, 3, "|term-length=16m|sparse=false", TimeUnit.SECONDS.toNanos(1));
             final int hijacks = rogue.hijack(leader, 0 == observed ? 1 : observed, ROGUE_HIJACK_AROUND,
-                ROGUE_HIJACK_AROUND, 3, random, putCommand(workload.liveKeys().get(0), value));
+                ROGUE_HIJACK_AROUND, ROGUE_HIJACK_SEQUENCES, random, putCommand(workload.liveKeys().get(0), value));
             final int flood = 0 == observed ? 0 :
                 rogue.flood(leader, observed, ROGUE_FLOOD_REQUESTS, putCommand("rogue-flood", value));
-            what.append(own).append(" own session (id ").append(observed).append("), ").append(burst).append(" of ")
-                .append(ROGUE_CONNECT_BURST).append(" burst connects and ").append(badChannels)
-                .append(" of 3 sparse=false connects acknowledged, ").append(hijacks)
+            what.append(own).append(" own session (id ").append(observed).append("), ").append(badChannels)
+                .append(" of 3 sparse=false connects and ").append(burst).append(" of ").append(ROGUE_CONNECT_BURST)
+                .append(" burst connects acknowledged, ").append(hijacks)
                 .append(" requests into other sessions, a flood of ").append(flood).append(" unread requests");
             if (burst > ClusterNode.Context.MAX_SESSIONS_DEFAULT)
             {
