@@ -467,7 +467,8 @@ public final class NemesisRunner
             final int own = rogue.connect(leader, 1, "", TimeUnit.SECONDS.toNanos(2));
             final long observed = rogue.newestSession();
             final int badChannels = rogue.connect(leader, 3, "|term-length=16m|sparse=false", TimeUnit.SECONDS.toNanos(2));
-            final int burst = rogue.connect(leader, ROGUE_CONNECT_BURST, "", TimeUnit.SECONDS.toNanos(3));
+            // At the leader of now: the connects before may have cost the last one its leadership.
+            final int burst = rogue.connect(leaderOrRandom(), ROGUE_CONNECT_BURST, "", TimeUnit.SECONDS.toNanos(3));
             final int hijacks = rogue.hijack(leader, 0 == observed ? 1 : observed, ROGUE_HIJACK_AROUND,
                 ROGUE_HIJACK_AROUND, ROGUE_HIJACK_SEQUENCES, random, putCommand(workload.liveKeys().get(0), value));
             final int flood = 0 == observed ? 0 :
