@@ -177,14 +177,6 @@ public final class RoguePeer implements AutoCloseable
         return sent;
     }
 
-    /**
-     * @return the members this peer sends to.
-     */
-    public ClusterMembers members()
-    {
-        return members;
-    }
-
     @Override
     public void close()
     {
