@@ -49,14 +49,31 @@ public enum Fault
      */
     PARTITION_KILL_LEADER,
     /** Two nodes cut off from each other, both still linked to the third (a non-transitive partition). */
-    PARTITION_BRIDGE;
+    PARTITION_BRIDGE,
+    /**
+     * A host on the nodes' network with no cluster key, aiming from the nodes' counters, forges consensus messages
+     * ({@link RoguePeer}): to each follower an AppendEntries as if from the leader in its term, carrying valid
+     * entries that PUT the live keys, and a TimeoutNow; to each node a RequestVote with the transfer flag and an
+     * AppendResponse 1,000 terms ahead and one with the largest term; then, for the rest of the hold, 100
+     * AppendResponses a second in rising terms. The cluster must go on serving, no term may jump, and no forged
+     * write may show in the history.
+     */
+    ROGUE_PEER,
+    /**
+     * A client that does not play by the rules ({@link RogueClient}), at the leader: requests that PUT the live keys
+     * sent into sessions it did not open (ids next to its own and random ones), a flood of requests from its own
+     * session that it never reads, a burst of connects (more than the session limit) and connects naming a response
+     * channel with {@code sparse=false}. No hijacked write may show in the history, the session limit and the
+     * response channel policy must hold, and the workload must be served during the fault.
+     */
+    ROGUE_CLIENT;
 
     /**
-     * The CI schedule: every fault once, those on the leader twice; the wipe after a few faults, when every node has
+     * The CI schedule: every fault once, {@code KILL_LEADER} twice; the wipe after a few faults, when every node has
      * taken snapshots and the leader has compacted its log.
      */
     public static final List<Fault> SHORT_SCHEDULE = List.of(
-        KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_MINORITY, KILL_RANDOM, WIPE_FOLLOWER, PAUSE_RANDOM,
-        PARTITION_BRIDGE, PARTITION_KILL_LEADER, KILL_DURING_RECOVERY, PAUSE_ALL, KILL_LEADER, PAUSE_LEADER,
-        PARTITION_LEADER);
+        KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, ROGUE_PEER, PARTITION_MINORITY, KILL_RANDOM, WIPE_FOLLOWER,
+        PAUSE_RANDOM, PARTITION_BRIDGE, ROGUE_CLIENT, PARTITION_KILL_LEADER, KILL_DURING_RECOVERY, PAUSE_ALL,
+        KILL_LEADER);
 }

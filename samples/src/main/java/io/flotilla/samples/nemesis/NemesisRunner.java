@@ -3,17 +3,24 @@ package io.flotilla.samples.nemesis;
 import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.client.FlotillaClient;
+import io.flotilla.samples.KvCommands;
 import io.flotilla.samples.ReplicaStatus;
 import io.flotilla.samples.verify.CheckResult;
 import io.flotilla.samples.verify.HistoryRecorder;
 import io.flotilla.samples.verify.LinearizabilityChecker;
 import io.flotilla.samples.verify.Verdict;
 import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +60,15 @@ public final class NemesisRunner
     /** A recovery slower than this is logged with the elections behind it. */
     private static final long SLOW_RECOVERY_MS = 5_000;
     private static final int NODES = 3;
+    private static final long ROGUE_SEND_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long ROGUE_TERM_JUMP = 1_000;
+    private static final int ROGUE_FLOOD_PER_SECOND = 100;
+    private static final int ROGUE_HIJACK_AROUND = 32;
+    /** Sessions the workload opened since the last fault are this young: sequences from 1 may still be ahead. */
+    private static final int ROGUE_HIJACK_SEQUENCES = 64;
+    private static final int ROGUE_FLOOD_REQUESTS = 5_000;
+    /** More than the nodes' session limit ({@link ClusterNode.Context#MAX_SESSIONS_DEFAULT}). */
+    private static final int ROGUE_CONNECT_BURST = 2_000;
 
     private final Path runDir;
     private final List<Fault> schedule;
@@ -67,6 +83,8 @@ public final class NemesisRunner
     private volatile NodeProcesses nodes;
     private volatile NetworkFabric fabric;
     private volatile MediaDriver clientDriver;
+    /** The rogue peer's and client's own media driver: what they do to it must not touch the workload's. */
+    private volatile MediaDriver rogueDriver;
 
     /**
      * @param schedule the faults in order, or null for random faults during {@code soakNs}.
@@ -152,14 +170,9 @@ public final class NemesisRunner
             require(await(READY_BOUND_MS, () -> nodes.leader() >= 0), "no leader within " + READY_BOUND_MS + " ms");
             log("3 nodes up (" + nodes.members() + "), leader node " + nodes.leader());
 
-            final MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
-                .aeronDirectoryName(CommonContext.generateRandomDirName())
-                .threadingMode(ThreadingMode.SHARED)
-                .dirDeleteOnStart(true)
-                .dirDeleteOnShutdown(true)
-                .termBufferSparseFile(true)
-                .publicationTermBufferLength(1 << 20));
+            final MediaDriver driver = launchHostDriver();
             clientDriver = driver;
+            rogueDriver = launchHostDriver();
             workload = new Workload(new FlotillaClient.Context()
                 .ingressEndpoints(nodes.members())
                 .responseChannel("aeron:udp?endpoint=" + fabric.hostAddress() + ":0")
@@ -288,7 +301,8 @@ public final class NemesisRunner
      *
      * @return what was done, for the log.
      */
-    private String inject(final Fault fault, final long holdMs, final Workload workload) throws InterruptedException
+    private String inject(final Fault fault, final long holdMs, final Workload workload)
+        throws InterruptedException, IOException
     {
         final int target = switch (fault)
         {
@@ -367,7 +381,158 @@ public final class NemesisRunner
                 fabric.heal();
                 return "nodes " + a + " and " + b + " cut from each other (both see node " + target + "), healed";
             }
+            case ROGUE_PEER ->
+            {
+                return roguePeer(holdMs, workload);
+            }
+            case ROGUE_CLIENT ->
+            {
+                return rogueClient(holdMs, workload);
+            }
             default -> throw new IllegalStateException(fault.name());
+        }
+    }
+
+    /**
+     * {@link Fault#ROGUE_PEER}: forged consensus messages from the clients' host, aimed from the leader's counters
+     * (its term and commit index) and each follower's; an anomaly when the cluster stopped serving meanwhile or a
+     * node's term jumped.
+     */
+    private String roguePeer(final long holdMs, final Workload workload) throws InterruptedException
+    {
+        final long startNs = System.nanoTime();
+        final int leader = leaderOrRandom();
+        final ConsensusCounters aim = nodes.consensusCounters(leader);
+        if (null == aim)
+        {
+            Thread.sleep(holdMs);
+            return "no counters of node " + leader + " to aim from; nothing sent";
+        }
+        final long term = aim.term();
+        final String value = "rogue-peer-" + System.nanoTime();
+        final List<DirectBuffer> forged = workload.liveKeys().stream().map(key -> putCommand(key, value)).toList();
+        final long okBefore = workload.okCount();
+        int sent = 0;
+        long flood;
+        try (RoguePeer rogue = new RoguePeer(rogueDriver.aeronDirectoryName(), nodes.members(), ROGUE_SEND_NS))
+        {
+            for (int to = 0; to < NODES; to++)
+            {
+                final int other = (to + 1) % NODES;
+                final ConsensusCounters target = nodes.consensusCounters(to);
+                if (to != leader && null != target)
+                {
+                    sent += rogue.appendEntries(to, leader, term, target.commitIndex(), term, forged) ? 1 : 0;
+                    sent += rogue.timeoutNow(to, leader, term) ? 1 : 0;
+                }
+                sent += rogue.requestVote(to, other, term + ROGUE_TERM_JUMP, aim.commitIndex() + ROGUE_TERM_JUMP, term,
+                    false, true) ? 1 : 0;
+                sent += rogue.appendResponse(to, other, term + ROGUE_TERM_JUMP, false, 0, 0) ? 1 : 0;
+                sent += rogue.appendResponse(to, other, Long.MAX_VALUE, false, 0, 0) ? 1 : 0;
+            }
+            flood = rogue.floodAppendResponses(term, ROGUE_FLOOD_PER_SECOND,
+                Math.max(0, TimeUnit.MILLISECONDS.toNanos(holdMs) - (System.nanoTime() - startNs)));
+        }
+        if (workload.okCount() == okBefore)
+        {
+            anomalies.add("no operation acknowledged during " + Fault.ROGUE_PEER + " (" + holdMs + " ms)");
+        }
+        for (int i = 0; i < NODES; i++)
+        {
+            final ConsensusCounters counters = nodes.consensusCounters(i);
+            if (null != counters && counters.term() >= term + ROGUE_TERM_JUMP)
+            {
+                anomalies.add(Fault.ROGUE_PEER + " moved node " + i + "'s term from " + term + " to " + counters.term());
+            }
+        }
+        return "forged " + sent + " messages as members of term " + term + " (appends, TimeoutNow, votes with " +
+            "transfer, far and largest terms), then " + flood + " AppendResponses in rising terms; nodes refused " +
+            refusedMessages() + " messages so far";
+    }
+
+    /**
+     * {@link Fault#ROGUE_CLIENT}: hijack attempts, a flood, a connect burst and bad response channels at the leader;
+     * an anomaly when the session limit or the response channel policy gave way or the workload went unserved.
+     */
+    private String rogueClient(final long holdMs, final Workload workload) throws InterruptedException, IOException
+    {
+        final long startNs = System.nanoTime();
+        final int leader = leaderOrRandom();
+        final String value = "rogue-client-" + System.nanoTime();
+        final long okBefore = workload.okCount();
+        final StringBuilder what = new StringBuilder("at node " + leader + ": ");
+        try (RogueClient rogue = new RogueClient(rogueDriver.aeronDirectoryName(), nodes.members(),
+            "aeron:udp?endpoint=" + fabric.hostAddress() + ":" + freeHostPort(), ROGUE_SEND_NS))
+        {
+            final int own = rogue.connect(leader, 1, "", TimeUnit.SECONDS.toNanos(2));
+            final long observed = rogue.newestSession();
+            final int badChannels = rogue.connect(leader, 3, "|term-length=16m|sparse=false", TimeUnit.SECONDS.toNanos(2));
+            // At the leader of now: the connects before may have cost the last one its leadership.
+            final int burst = rogue.connect(leaderOrRandom(), ROGUE_CONNECT_BURST, "", TimeUnit.SECONDS.toNanos(3));
+            final int hijacks = rogue.hijack(leader, 0 == observed ? 1 : observed, ROGUE_HIJACK_AROUND,
+                ROGUE_HIJACK_AROUND, ROGUE_HIJACK_SEQUENCES, random, putCommand(workload.liveKeys().get(0), value));
+            final int flood = 0 == observed ? 0 :
+                rogue.flood(leader, observed, ROGUE_FLOOD_REQUESTS, putCommand("rogue-flood", value));
+            what.append(own).append(" own session (id ").append(observed).append("), ").append(badChannels)
+                .append(" of 3 sparse=false connects and ").append(burst).append(" of ").append(ROGUE_CONNECT_BURST)
+                .append(" burst connects acknowledged, ").append(hijacks)
+                .append(" requests into other sessions, a flood of ").append(flood).append(" unread requests");
+            if (burst > ClusterNode.Context.MAX_SESSIONS_DEFAULT)
+            {
+                anomalies.add(Fault.ROGUE_CLIENT + ": a burst of " + ROGUE_CONNECT_BURST + " connects opened " + burst +
+                    " sessions, past the limit of " + ClusterNode.Context.MAX_SESSIONS_DEFAULT);
+            }
+            if (badChannels > 0)
+            {
+                anomalies.add(Fault.ROGUE_CLIENT + ": " + badChannels + " sessions opened on a response channel " +
+                    "with sparse=false");
+            }
+            Thread.sleep(Math.max(0, holdMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs)));
+        }
+        if (workload.okCount() == okBefore)
+        {
+            anomalies.add("no operation acknowledged during " + Fault.ROGUE_CLIENT);
+        }
+        return what.toString();
+    }
+
+    /**
+     * @return a media driver in the host namespace, removed when closed.
+     */
+    private static MediaDriver launchHostDriver()
+    {
+        return MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .aeronDirectoryName(CommonContext.generateRandomDirName())
+            .threadingMode(ThreadingMode.SHARED)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .termBufferSparseFile(true)
+            .publicationTermBufferLength(1 << 20));
+    }
+
+    private long refusedMessages()
+    {
+        long refused = 0;
+        for (int i = 0; i < NODES; i++)
+        {
+            final ConsensusCounters counters = nodes.consensusCounters(i);
+            refused += null == counters ? 0 : counters.refusedMessages();
+        }
+        return refused;
+    }
+
+    private static DirectBuffer putCommand(final String key, final String value)
+    {
+        final ExpandableArrayBuffer command = new ExpandableArrayBuffer(64);
+        final int length = new KvCommands().put(command, 0, key, value.getBytes(StandardCharsets.UTF_8), 0);
+        return new UnsafeBuffer(command, 0, length);
+    }
+
+    private int freeHostPort() throws IOException
+    {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(fabric.hostAddress(), 0)))
+        {
+            return socket.getLocalPort();
         }
     }
 
@@ -538,6 +703,7 @@ public final class NemesisRunner
     private synchronized void cleanUp()
     {
         CloseHelper.quietClose(clientDriver);
+        CloseHelper.quietClose(rogueDriver);
         CloseHelper.quietClose(nodes);
         CloseHelper.quietClose(fabric);
     }

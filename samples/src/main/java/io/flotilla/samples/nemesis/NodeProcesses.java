@@ -269,6 +269,16 @@ public final class NodeProcesses implements AutoCloseable
     }
 
     /**
+     * @return node {@code id}'s consensus counters now, as anyone who can read its Aeron directory sees them, or
+     * null when it does not run or they cannot be read.
+     */
+    ConsensusCounters consensusCounters(final int id)
+    {
+        final Process process = processes[id];
+        return null == process ? null : ConsensusCounters.read(aeronDir(id), process.pid());
+    }
+
+    /**
      * @return every node's snapshots over the run: taken (from its log), installed (counted over its processes)
      * and its newest snapshot and first log index when last seen; complete after {@link #close()}.
      */

@@ -200,6 +200,20 @@ final class Workload
         return generations() * keysPerGeneration;
     }
 
+    /**
+     * @return the keys the clients work on now.
+     */
+    List<String> liveKeys()
+    {
+        final long generation = operations.get() / opsPerGeneration;
+        final List<String> keys = new ArrayList<>();
+        for (int k = 0; k < keysPerGeneration; k++)
+        {
+            keys.add(key(generation, k));
+        }
+        return keys;
+    }
+
     private long generations()
     {
         return operations.get() / opsPerGeneration + 1;

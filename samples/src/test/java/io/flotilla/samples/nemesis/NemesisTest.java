@@ -15,9 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The CI fault schedule ({@link Fault#SHORT_SCHEDULE}: every fault kind, the leader faults twice) on three KvNode
- * JVMs in network namespaces (needs root, as CI runs) under four concurrent clients, with snapshot thresholds small
- * enough ({@link NodeProcesses#SNAPSHOT_SETTINGS}) that every node snapshots and compacts several times; passes when
+ * The CI fault schedule ({@link Fault#SHORT_SCHEDULE}: every fault kind, the rogue peer and the rogue client
+ * included, {@code KILL_LEADER} twice) on three KvNode JVMs in network namespaces (needs root, as CI runs) under four
+ * concurrent clients, with snapshot thresholds small enough ({@link NodeProcesses#SNAPSHOT_SETTINGS}) that every
+ * node snapshots and compacts several times; passes when
  * the run found no anomaly (linearizable history, replicas identical, no checksum error logged, no node exiting by
  * itself, service within {@link NemesisRunner#SERVE_BOUND_MS} of every heal), every node took a snapshot and the
  * wiped follower came back through at least one install. The seed is printed; rerun one with
