@@ -113,6 +113,12 @@ final class DecodeEveryField
                 decoder.appendTo(fields);
                 return decoder.sbeDecodedLength();
             }
+            case SessionAttachDecoder.TEMPLATE_ID:
+            {
+                final SessionAttachDecoder decoder = new SessionAttachDecoder().wrapAndApplyHeader(buffer, 0, header);
+                decoder.appendTo(fields);
+                return decoder.sbeDecodedLength();
+            }
             case NodeStateRecordDecoder.TEMPLATE_ID:
             {
                 final NodeStateRecordDecoder decoder = new NodeStateRecordDecoder().wrapAndApplyHeader(buffer, 0, header);
