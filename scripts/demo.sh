@@ -2,6 +2,7 @@
 # The main job: a 3-node replicated KV cache on loopback survives a leader kill -9 under load, losing nothing
 # acknowledged. The nodes snapshot every few thousand entries and compact their logs; the killed leader comes back
 # with its data directory deleted (a replaced disk) and rejoins through a snapshot install from the new leader.
+# Before the load, a host without the cluster key forges consensus messages to every node: all are refused.
 # Builds what it needs, runs everything under run/demo (fresh each time), stops all it started.
 # Environment: FLOTILLA_DEMO_RATE (writes/s, default 2000), FLOTILLA_DEMO_WARMUP (s, default 3),
 # FLOTILLA_DEMO_DURATION (measured s, default 15), FLOTILLA_DEMO_BASE_PORT (default 29110),
@@ -92,6 +93,17 @@ done
 flotilla_await_ready "${RUN_DIR}" 90 "${MEMBERS}" "${AERON_PREFIX}" "${NODE_PROPS[@]}"
 leader="$(flotilla_await_leader "${RUN_DIR}" 60)" || flotilla_die "no leader within 60 s: see ${RUN_DIR}/node-*.log"
 flotilla_log "all three nodes up; leader: node ${leader}"
+
+flotilla_log "a host without the cluster key forges consensus messages to every node (AppendEntries as the leader," \
+    "TimeoutNow, RequestVote with the transfer flag 1,000 terms ahead, AppendResponse with the largest term) ..."
+rogue_targets=()
+for id in 0 1 2
+do
+    rogue_targets+=("${AERON_PREFIX}-${id}=$(flotilla_pid "${RUN_DIR}" "${id}")")
+done
+java "${FLOTILLA_JVM_FLAGS[@]}" ${FLOTILLA_CLIENT_HEAP} -cp "${FLOTILLA_CP}" io.flotilla.samples.nemesis.RogueHostCheck \
+    "${MEMBERS}" "${rogue_targets[@]}" 2>> "${RUN_DIR}/rogue.log" ||
+    flotilla_die "a node acted on a forged message: see the lines above and ${RUN_DIR}/node-*.log"
 
 flotilla_log "load: ${RATE} PUT/s of unique keys, ${WARMUP} s warm-up + ${DURATION} s measured; leader kill -9 at ~${KILL_AT} s, restart with an empty data directory at ~${RESTART_AT} s"
 flotilla_client --endpoints "${MEMBERS}" load --rate "${RATE}" --warmup "${WARMUP}" --duration "${DURATION}" \

@@ -1,5 +1,7 @@
 package io.flotilla.samples;
 
+import io.flotilla.engine.ClusterKeys;
+import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.client.FlotillaClient;
 import io.flotilla.samples.nemesis.NodeProcesses;
 import org.agrona.IoUtil;
@@ -29,6 +31,7 @@ final class KvNodeProcesses implements AutoCloseable
     private final Path[] dataDirs;
     private final int[] ports;
     private final String members;
+    private final Path keyFile;
     private final String aeronPrefix = "/dev/shm/flotilla-fatal-test-" + ProcessHandle.current().pid() + "-";
     private final Process[] processes;
 
@@ -36,7 +39,7 @@ final class KvNodeProcesses implements AutoCloseable
      * @param logDir   for the nodes' output.
      * @param dataDirs one per node.
      */
-    KvNodeProcesses(final Path logDir, final Path... dataDirs)
+    KvNodeProcesses(final Path logDir, final Path... dataDirs) throws IOException
     {
         this.logDir = logDir;
         this.dataDirs = dataDirs;
@@ -49,6 +52,8 @@ final class KvNodeProcesses implements AutoCloseable
                 .append(ports[2 * i + 1]);
         }
         members = spec.toString();
+        keyFile = logDir.resolve("cluster.key");
+        ClusterKeys.generate().write(keyFile); // the nodes sign their consensus messages with it
     }
 
     String members()
@@ -67,6 +72,7 @@ final class KvNodeProcesses implements AutoCloseable
         command.addAll(NodeProcesses.JVM_FLAGS);
         command.addAll(List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-Dflotilla.aeron.dir=" + aeronDir(id), "-Dflotilla.log.durability=ASYNC",
+            "-D" + ClusterNode.Context.CLUSTER_KEY_FILE_PROP + "=" + keyFile,
             // Wide timeouts: several JVMs start at once on a shared machine, and elections must not churn.
             "-Dflotilla.raft.election.timeout.min.ns=1000000000", "-Dflotilla.raft.election.timeout.max.ns=2000000000",
             "-Dflotilla.raft.heartbeat.interval.ns=100000000"));

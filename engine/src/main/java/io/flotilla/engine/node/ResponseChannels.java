@@ -212,6 +212,14 @@ public final class ResponseChannels implements AutoCloseable
 
     public void close()
     {
+        if (aeron.isClosed())
+        {
+            // A node that stopped itself closes its Aeron client first: the publications went with it, and the
+            // counters' memory too, so neither may be touched.
+            channels.clear();
+            byKey.clear();
+            return;
+        }
         for (int i = channels.size() - 1; i >= 0; i--)
         {
             closeChannel(i);
