@@ -4,9 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.MessageHeaderEncoder;
-import io.flotilla.codecs.RequestVoteEncoder;
 import io.flotilla.codecs.SessionKeepAliveEncoder;
 import io.flotilla.codecs.SnapshotAckEncoder;
 import io.flotilla.codecs.SnapshotAckStatus;
@@ -36,7 +34,6 @@ import java.util.function.BooleanSupplier;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The consensus adapter on its own, over IPC on an embedded driver: valid messages reach the Raft node (or, for
@@ -45,7 +42,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 class ConsensusAdapterTest
 {
     private static final int STREAM_ID = ClusterMembers.CONSENSUS_STREAM_ID;
-    private static final long DEADLINE_NS = TimeUnit.SECONDS.toNanos(10);
 
     @TempDir
     File tempDir;
@@ -216,42 +212,17 @@ class ConsensusAdapterTest
 
     private int requestVote(final int candidateId, final long term)
     {
-        final RequestVoteEncoder encoder = new RequestVoteEncoder();
-        encoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
-            .term(term)
-            .lastLogIndex(0)
-            .lastLogTerm(0)
-            .candidateId(candidateId)
-            .preVote(BooleanType.FALSE)
-            .transfer(BooleanType.FALSE);
-        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        return ConsensusTestMessages.requestVote(buffer, candidateId, term);
     }
 
     private void offer(final int length)
     {
-        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
-        while (publication.offer(buffer, 0, length) < 0)
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                fail("offer did not succeed before the deadline");
-            }
-            Thread.yield();
-        }
+        ConsensusTestMessages.offer(publication, buffer, length);
     }
 
     private void awaitCondition(final BooleanSupplier condition, final String what)
     {
-        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                fail("no " + what + " before the deadline");
-            }
-            adapter.poll();
-            Thread.yield();
-        }
+        ConsensusTestMessages.awaitCondition(condition, what, adapter);
     }
 
     /**

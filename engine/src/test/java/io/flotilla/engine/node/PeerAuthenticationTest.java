@@ -8,7 +8,6 @@ import io.flotilla.codecs.AppendEntriesEncoder;
 import io.flotilla.codecs.AppendResponseEncoder;
 import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.MessageHeaderEncoder;
-import io.flotilla.codecs.RequestVoteEncoder;
 import io.flotilla.codecs.TimeoutNowEncoder;
 import io.flotilla.engine.ClusterKeys;
 import io.flotilla.engine.TestCluster;
@@ -33,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A rogue host without the cluster key, on the consensus port of a node over real Aeron UDP: its forged
@@ -42,7 +40,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class PeerAuthenticationTest
 {
-    private static final long DEADLINE_NS = TimeUnit.SECONDS.toNanos(10);
     private static final long TERM = 3;
 
     @TempDir
@@ -174,42 +171,17 @@ class PeerAuthenticationTest
 
     private int requestVote(final int candidateId, final long term)
     {
-        final RequestVoteEncoder encoder = new RequestVoteEncoder();
-        encoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
-            .term(term)
-            .lastLogIndex(0)
-            .lastLogTerm(0)
-            .candidateId(candidateId)
-            .preVote(BooleanType.FALSE)
-            .transfer(BooleanType.FALSE);
-        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        return ConsensusTestMessages.requestVote(buffer, candidateId, term);
     }
 
     private void offer(final int length)
     {
-        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
-        while (publication.offer(buffer, 0, length) < 0)
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                fail("offer did not succeed before the deadline");
-            }
-            Thread.yield();
-        }
+        ConsensusTestMessages.offer(publication, buffer, length);
     }
 
     private void awaitCondition(final BooleanSupplier condition, final String what)
     {
-        final long deadlineNs = System.nanoTime() + DEADLINE_NS;
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                fail("no " + what + " before the deadline");
-            }
-            adapter.poll();
-            Thread.yield();
-        }
+        ConsensusTestMessages.awaitCondition(condition, what, adapter);
     }
 
     private static final class RoleOutbox implements RaftOutbox
