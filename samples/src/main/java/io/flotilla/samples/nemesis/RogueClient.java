@@ -226,16 +226,6 @@ public final class RogueClient implements AutoCloseable
 
     private boolean send(final int to, final int length)
     {
-        final ExclusivePublication publication = ingress[to];
-        final long deadlineNs = System.nanoTime() + sendTimeoutNs;
-        while (publication.offer(buffer, 0, length) < 0)
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                return false;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
-        return true;
+        return RogueSends.offer(ingress[to], buffer, length, sendTimeoutNs);
     }
 }

@@ -186,16 +186,6 @@ public final class RoguePeer implements AutoCloseable
 
     private boolean send(final int to, final int length)
     {
-        final ExclusivePublication publication = publications[to];
-        final long deadlineNs = System.nanoTime() + sendTimeoutNs;
-        while (publication.offer(buffer, 0, length) < 0)
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                return false;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
-        return true;
+        return RogueSends.offer(publications[to], buffer, length, sendTimeoutNs);
     }
 }
