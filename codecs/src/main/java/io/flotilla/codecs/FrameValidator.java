@@ -119,6 +119,33 @@ public final class FrameValidator
             case SnapshotAckDecoder.TEMPLATE_ID:
                 return validateSnapshotAck(buffer, block, end);
 
+            case ReadIndexRequestDecoder.TEMPLATE_ID:
+            {
+                final FrameVerdict termVerdict = checkTerm(buffer, block + ReadIndexRequestDecoder.termEncodingOffset());
+                if (FrameVerdict.VALID != termVerdict)
+                {
+                    return termVerdict;
+                }
+                return isReadMode(buffer, block + ReadIndexRequestDecoder.modeEncodingOffset()) ?
+                    varFields(buffer, varStart, end, NO_FIELD, NO_FIELD) : FrameVerdict.BAD_ENUM_VALUE;
+            }
+
+            case ReadIndexResponseDecoder.TEMPLATE_ID:
+                return validateReadIndexResponse(buffer, block, end);
+
+            case ForwardedRequestDecoder.TEMPLATE_ID:
+                return varFields(buffer, varStart, end, EntryFrame.MAX_PAYLOAD_LENGTH, NO_FIELD);
+
+            case QueryDecoder.TEMPLATE_ID:
+                return isReadMode(buffer, block + QueryDecoder.modeEncodingOffset()) ?
+                    varFields(buffer, varStart, end, EntryFrame.MAX_PAYLOAD_LENGTH, NO_FIELD) :
+                    FrameVerdict.BAD_ENUM_VALUE;
+
+            case QueryResponseDecoder.TEMPLATE_ID:
+                return isResponseStatus(buffer, block + QueryResponseDecoder.statusEncodingOffset()) ?
+                    varFields(buffer, varStart, end, MAX_TEXT_LENGTH, EntryFrame.MAX_PAYLOAD_LENGTH) :
+                    FrameVerdict.BAD_ENUM_VALUE;
+
             case SessionConnectDecoder.TEMPLATE_ID:
                 return varFields(buffer, varStart, end, MAX_TEXT_LENGTH, MAX_CREDENTIALS_LENGTH);
 
@@ -300,7 +327,8 @@ public final class FrameValidator
             return termsVerdict;
         }
         if (!isIndex(buffer, block + AppendEntriesDecoder.prevLogIndexEncodingOffset()) ||
-            !isIndex(buffer, block + AppendEntriesDecoder.leaderCommitEncodingOffset()))
+            !isIndex(buffer, block + AppendEntriesDecoder.leaderCommitEncodingOffset()) ||
+            buffer.getLong(block + AppendEntriesDecoder.leaderStampEncodingOffset(), LITTLE_ENDIAN) < 0)
         {
             return FrameVerdict.BAD_FIELD_VALUE;
         }
@@ -332,7 +360,8 @@ public final class FrameValidator
         }
         if (!isIndex(buffer, block + AppendResponseDecoder.lastAppendedIndexEncodingOffset()) ||
             !isIndex(buffer, block + AppendResponseDecoder.durableIndexEncodingOffset()) ||
-            !isIndex(buffer, block + AppendResponseDecoder.conflictIndexEncodingOffset()))
+            !isIndex(buffer, block + AppendResponseDecoder.conflictIndexEncodingOffset()) ||
+            buffer.getLong(block + AppendResponseDecoder.echoStampEncodingOffset(), LITTLE_ENDIAN) < 0)
         {
             return FrameVerdict.BAD_FIELD_VALUE;
         }
@@ -420,6 +449,25 @@ public final class FrameValidator
         return varFields(buffer, block + SnapshotAckDecoder.BLOCK_LENGTH, end, NO_FIELD, NO_FIELD);
     }
 
+    private static FrameVerdict validateReadIndexResponse(final DirectBuffer buffer, final int block, final int end)
+    {
+        final FrameVerdict termVerdict = checkTerm(buffer, block + ReadIndexResponseDecoder.termEncodingOffset());
+        if (FrameVerdict.VALID != termVerdict)
+        {
+            return termVerdict;
+        }
+        if (!isIndex(buffer, block + ReadIndexResponseDecoder.readIndexEncodingOffset()))
+        {
+            return FrameVerdict.BAD_FIELD_VALUE;
+        }
+        if (!isBoolean(buffer, block + ReadIndexResponseDecoder.grantedEncodingOffset()))
+        {
+            return FrameVerdict.BAD_ENUM_VALUE;
+        }
+
+        return varFields(buffer, block + ReadIndexResponseDecoder.BLOCK_LENGTH, end, NO_FIELD, NO_FIELD);
+    }
+
     private static FrameVerdict validateNodeStateRecord(final DirectBuffer buffer, final int offset, final int length)
     {
         if (length != HEADER + NodeStateRecordDecoder.BLOCK_LENGTH)
@@ -482,6 +530,11 @@ public final class FrameValidator
             case TimeoutNowDecoder.TEMPLATE_ID: return TimeoutNowDecoder.BLOCK_LENGTH;
             case SnapshotChunkDecoder.TEMPLATE_ID: return SnapshotChunkDecoder.BLOCK_LENGTH;
             case SnapshotAckDecoder.TEMPLATE_ID: return SnapshotAckDecoder.BLOCK_LENGTH;
+            case ReadIndexRequestDecoder.TEMPLATE_ID: return ReadIndexRequestDecoder.BLOCK_LENGTH;
+            case ReadIndexResponseDecoder.TEMPLATE_ID: return ReadIndexResponseDecoder.BLOCK_LENGTH;
+            case ForwardedRequestDecoder.TEMPLATE_ID: return ForwardedRequestDecoder.BLOCK_LENGTH;
+            case QueryDecoder.TEMPLATE_ID: return QueryDecoder.BLOCK_LENGTH;
+            case QueryResponseDecoder.TEMPLATE_ID: return QueryResponseDecoder.BLOCK_LENGTH;
             case SessionConnectDecoder.TEMPLATE_ID: return SessionConnectDecoder.BLOCK_LENGTH;
             case SessionAckDecoder.TEMPLATE_ID: return SessionAckDecoder.BLOCK_LENGTH;
             case SessionRejectDecoder.TEMPLATE_ID: return SessionRejectDecoder.BLOCK_LENGTH;
@@ -585,6 +638,11 @@ public final class FrameValidator
     private static boolean isSnapshotAckStatus(final DirectBuffer buffer, final int offset)
     {
         return (buffer.getByte(offset) & 0xFF) <= SnapshotAckStatus.NOT_NEEDED.value();
+    }
+
+    private static boolean isReadMode(final DirectBuffer buffer, final int offset)
+    {
+        return (buffer.getByte(offset) & 0xFF) <= ReadMode.LEASE.value();
     }
 
     private static boolean isRejectReason(final DirectBuffer buffer, final int offset)

@@ -11,9 +11,11 @@ public final class Protocol
      * The only client protocol version spoken. 2: a sequence gap, a sequence too old and a back-pressured leader
      * are {@link ResponseStatus} values (in version 1 they were ERROR responses with text payloads). 3: random
      * session ids with a session key in SessionAck, SessionAttach and {@link ResponseStatus#SESSION_NOT_ATTACHED},
-     * and credentials that carry a MAC over the connect.
+     * and credentials that carry a MAC over the connect. 4: {@link QueryDecoder Query} and
+     * {@link QueryResponseDecoder QueryResponse} (reads without a log entry), and a SessionAttach a follower may
+     * accept (it forwards the session's requests to the leader).
      */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     private Protocol()
     {

@@ -119,6 +119,36 @@ final class DecodeEveryField
                 decoder.appendTo(fields);
                 return decoder.sbeDecodedLength();
             }
+            case ReadIndexRequestDecoder.TEMPLATE_ID:
+            {
+                final ReadIndexRequestDecoder decoder = new ReadIndexRequestDecoder().wrapAndApplyHeader(buffer, 0, header);
+                decoder.appendTo(fields);
+                return decoder.sbeDecodedLength();
+            }
+            case ReadIndexResponseDecoder.TEMPLATE_ID:
+            {
+                final ReadIndexResponseDecoder decoder = new ReadIndexResponseDecoder().wrapAndApplyHeader(buffer, 0, header);
+                decoder.appendTo(fields);
+                return decoder.sbeDecodedLength();
+            }
+            case ForwardedRequestDecoder.TEMPLATE_ID:
+            {
+                final ForwardedRequestDecoder decoder = new ForwardedRequestDecoder().wrapAndApplyHeader(buffer, 0, header);
+                decoder.appendTo(fields);
+                return decoder.sbeDecodedLength();
+            }
+            case QueryDecoder.TEMPLATE_ID:
+            {
+                final QueryDecoder decoder = new QueryDecoder().wrapAndApplyHeader(buffer, 0, header);
+                decoder.appendTo(fields);
+                return decoder.sbeDecodedLength();
+            }
+            case QueryResponseDecoder.TEMPLATE_ID:
+            {
+                final QueryResponseDecoder decoder = new QueryResponseDecoder().wrapAndApplyHeader(buffer, 0, header);
+                decoder.appendTo(fields);
+                return decoder.sbeDecodedLength();
+            }
             case NodeStateRecordDecoder.TEMPLATE_ID:
             {
                 final NodeStateRecordDecoder decoder = new NodeStateRecordDecoder().wrapAndApplyHeader(buffer, 0, header);

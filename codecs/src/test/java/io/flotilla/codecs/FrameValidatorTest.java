@@ -307,6 +307,8 @@ class FrameValidatorTest
             {SnapshotChunkEncoder.TEMPLATE_ID, SnapshotChunkEncoder.snapshotTermEncodingOffset()},
             {SnapshotAckEncoder.TEMPLATE_ID, SnapshotAckEncoder.termEncodingOffset()},
             {SnapshotAckEncoder.TEMPLATE_ID, SnapshotAckEncoder.snapshotTermEncodingOffset()},
+            {ReadIndexRequestEncoder.TEMPLATE_ID, ReadIndexRequestEncoder.termEncodingOffset()},
+            {ReadIndexResponseEncoder.TEMPLATE_ID, ReadIndexResponseEncoder.termEncodingOffset()},
         };
         for (final int[] field : termFields)
         {
@@ -330,6 +332,7 @@ class FrameValidatorTest
             {RequestVoteEncoder.TEMPLATE_ID, RequestVoteEncoder.lastLogIndexEncodingOffset()},
             {SnapshotChunkEncoder.TEMPLATE_ID, SnapshotChunkEncoder.snapshotIndexEncodingOffset()},
             {SnapshotAckEncoder.TEMPLATE_ID, SnapshotAckEncoder.snapshotIndexEncodingOffset()},
+            {ReadIndexResponseEncoder.TEMPLATE_ID, ReadIndexResponseEncoder.readIndexEncodingOffset()},
         };
         for (final int[] field : indexFields)
         {
@@ -341,6 +344,22 @@ class FrameValidatorTest
         assertFieldVerdict(
             new int[]{AppendResponseEncoder.TEMPLATE_ID, AppendResponseEncoder.lastAppendedIndexEncodingOffset()},
             FrameValidator.MAX_INDEX, FrameVerdict.VALID, "an index at the bound");
+    }
+
+    @Test
+    void aNegativeLeaderStampOrEchoIsRejected()
+    {
+        final int[][] stampFields = {
+            {AppendEntriesEncoder.TEMPLATE_ID, AppendEntriesEncoder.leaderStampEncodingOffset()},
+            {AppendResponseEncoder.TEMPLATE_ID, AppendResponseEncoder.echoStampEncodingOffset()},
+        };
+        for (final int[] field : stampFields)
+        {
+            final String name = "template " + field[0] + " stamp at " + field[1];
+            assertFieldVerdict(field, -1, FrameVerdict.BAD_FIELD_VALUE, name);
+            assertFieldVerdict(field, Long.MIN_VALUE, FrameVerdict.BAD_FIELD_VALUE, name);
+            assertFieldVerdict(field, Long.MAX_VALUE, FrameVerdict.VALID, name);
+        }
     }
 
     @Test
@@ -437,7 +456,8 @@ class FrameValidatorTest
         return within(blockOffset, AppendEntriesEncoder.termEncodingOffset(), 8) ||
             within(blockOffset, AppendEntriesEncoder.leaderCommitEncodingOffset(), 8) ||
             within(blockOffset, AppendEntriesEncoder.prevLogTermEncodingOffset(), 8) ||
-            within(blockOffset, AppendEntriesEncoder.leaderIdEncodingOffset(), 4);
+            within(blockOffset, AppendEntriesEncoder.leaderIdEncodingOffset(), 4) ||
+            within(blockOffset, AppendEntriesEncoder.leaderStampEncodingOffset(), 8);
     }
 
     private static boolean within(final int value, final int start, final int length)

@@ -54,6 +54,7 @@ final class TestFrames
             .leaderCommit(FIRST_INDEX - 1)
             .leaderId(2)
             .entryCount(count)
+            .leaderStamp(123_456_789L)
             .putEntries(entries, 0, entriesLength);
 
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
@@ -75,7 +76,7 @@ final class TestFrames
             case AppendResponseEncoder.TEMPLATE_ID:
                 return HEADER + new AppendResponseEncoder().wrapAndApplyHeader(buffer, offset, header)
                     .term(4).lastAppendedIndex(10).durableIndex(9).conflictIndex(0).conflictTerm(0)
-                    .followerId(1).success(BooleanType.TRUE).encodedLength();
+                    .followerId(1).success(BooleanType.TRUE).echoStamp(123_456_789L).encodedLength();
             case RequestVoteEncoder.TEMPLATE_ID:
                 return HEADER + new RequestVoteEncoder().wrapAndApplyHeader(buffer, offset, header)
                     .term(5).lastLogIndex(10).lastLogTerm(4).candidateId(2)
@@ -94,6 +95,22 @@ final class TestFrames
                 return HEADER + new SnapshotAckEncoder().wrapAndApplyHeader(buffer, offset, header)
                     .term(5).snapshotIndex(1000).snapshotTerm(4).nextOffset(1037).followerId(2)
                     .status(SnapshotAckStatus.RECEIVING).encodedLength();
+            case ReadIndexRequestEncoder.TEMPLATE_ID:
+                return HEADER + new ReadIndexRequestEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .term(5).readId(31).followerId(2).mode(ReadMode.LEASE).encodedLength();
+            case ReadIndexResponseEncoder.TEMPLATE_ID:
+                return HEADER + new ReadIndexResponseEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .term(5).readId(31).readIndex(40).leaderId(1).granted(BooleanType.TRUE).encodedLength();
+            case ForwardedRequestEncoder.TEMPLATE_ID:
+                return HEADER + new ForwardedRequestEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .sessionId(12).sequence(3).senderId(2).putPayload(payload, 0, 13).encodedLength();
+            case QueryEncoder.TEMPLATE_ID:
+                return HEADER + new QueryEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .sessionId(12).queryId(9).mode(ReadMode.READ_INDEX).putPayload(payload, 0, 13).encodedLength();
+            case QueryResponseEncoder.TEMPLATE_ID:
+                return HEADER + new QueryResponseEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .sessionId(12).queryId(9).readIndex(40).leaderMemberId(1).status(ResponseStatus.OK)
+                    .leaderEndpoint("").putPayload(payload, 0, 13).encodedLength();
             case SessionConnectEncoder.TEMPLATE_ID:
                 return HEADER + new SessionConnectEncoder().wrapAndApplyHeader(buffer, offset, header)
                     .correlationId(77).responseStreamId(20).protocolVersion(Protocol.VERSION)
@@ -139,7 +156,9 @@ final class TestFrames
     static final int[] TEMPLATE_IDS = {
         LogEntryEncoder.TEMPLATE_ID, AppendEntriesEncoder.TEMPLATE_ID, AppendResponseEncoder.TEMPLATE_ID,
         RequestVoteEncoder.TEMPLATE_ID, VoteResponseEncoder.TEMPLATE_ID, TimeoutNowEncoder.TEMPLATE_ID,
-        SnapshotChunkEncoder.TEMPLATE_ID, SnapshotAckEncoder.TEMPLATE_ID,
+        SnapshotChunkEncoder.TEMPLATE_ID, SnapshotAckEncoder.TEMPLATE_ID, ReadIndexRequestEncoder.TEMPLATE_ID,
+        ReadIndexResponseEncoder.TEMPLATE_ID, ForwardedRequestEncoder.TEMPLATE_ID, QueryEncoder.TEMPLATE_ID,
+        QueryResponseEncoder.TEMPLATE_ID,
         SessionConnectEncoder.TEMPLATE_ID, SessionAckEncoder.TEMPLATE_ID, SessionRejectEncoder.TEMPLATE_ID,
         RequestEncoder.TEMPLATE_ID, ResponseEncoder.TEMPLATE_ID, SessionKeepAliveEncoder.TEMPLATE_ID,
         SessionCloseEncoder.TEMPLATE_ID, SessionAttachEncoder.TEMPLATE_ID, NodeStateRecordEncoder.TEMPLATE_ID };
