@@ -1,0 +1,43 @@
+package io.flotilla.engine;
+
+import io.flotilla.codecs.ReadMode;
+
+/**
+ * How a query (a read-only request, answered without a log entry) is made linearizable: the answer reflects every
+ * command committed before the query was sent, and no answer reflects a state older than one already answered.
+ */
+public enum ReadConsistency
+{
+    /**
+     * ReadIndex (Raft dissertation §6.4): the leader records its commit index, confirms it is still leader with one
+     * round of heartbeats answered by a majority after the query arrived, and the answering member waits until it
+     * has applied that index. Safe under any clock behaviour; costs a heartbeat round trip (shared by every query
+     * that arrives in the same duty cycle). A follower asked for it asks the leader for the read index.
+     */
+    LINEARIZABLE(ReadMode.READ_INDEX),
+
+    /**
+     * Lease read: the leader answers from its local state, without a heartbeat round, while it holds a lease (a
+     * majority acknowledged it within the last election timeout less the configured margin,
+     * {@code flotilla.raft.lease.margin.ns}). Safe as long as the members' clocks run at rates that differ by less
+     * than that margin over an election timeout, and no member's monotonic clock stalls or jumps; a paused or
+     * drifting clock beyond it can make the answer stale. When the lease is not held the leader falls back to
+     * {@link #LINEARIZABLE}. A follower asked for a lease read asks the leader, which answers from its lease.
+     */
+    LEASE(ReadMode.LEASE);
+
+    private final ReadMode mode;
+
+    ReadConsistency(final ReadMode mode)
+    {
+        this.mode = mode;
+    }
+
+    /**
+     * @return the wire mode a query of this consistency carries.
+     */
+    public ReadMode mode()
+    {
+        return mode;
+    }
+}
