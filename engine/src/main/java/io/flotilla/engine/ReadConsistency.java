@@ -17,12 +17,14 @@ public enum ReadConsistency
     LINEARIZABLE(ReadMode.READ_INDEX),
 
     /**
-     * Lease read: the leader answers from its local state, without a heartbeat round, while it holds a lease (a
-     * majority acknowledged it within the last election timeout less the configured margin,
-     * {@code flotilla.raft.lease.margin.ns}). Safe as long as the members' clocks run at rates that differ by less
-     * than that margin over an election timeout, and no member's monotonic clock stalls or jumps; a paused or
-     * drifting clock beyond it can make the answer stale. When the lease is not held the leader falls back to
-     * {@link #LINEARIZABLE}. A follower asked for a lease read asks the leader, which answers from its lease.
+     * Lease read: the leader answers from its local state with its commit index, with no round trip, while it holds
+     * a lease: a majority echoed a heartbeat stamped {@code s} and its own clock is before
+     * {@code s + electionTimeoutMin - leaseMargin} ({@code flotilla.raft.lease.margin.ns}, a quarter of the minimum
+     * election timeout by default). Safe as long as the members' monotonic clocks run at rates that differ by less
+     * than {@code leaseMargin / electionTimeoutMin} and none jumps (check-quorum on); a clock outside that bound can
+     * make the answer stale. When the lease is not held (just elected, no recent majority, a leadership transfer)
+     * the read is a {@link #LINEARIZABLE} one. A follower asked for a lease read asks the leader, which answers
+     * from its lease. Docs: raft-core.md, "Lease".
      */
     LEASE(ReadMode.LEASE);
 
