@@ -24,7 +24,7 @@ public enum ReadConsistency
      * than {@code leaseMargin / electionTimeoutMin} and none jumps (check-quorum on); a clock outside that bound can
      * make the answer stale. When the lease is not held (just elected, no recent majority, a leadership transfer)
      * the read is a {@link #LINEARIZABLE} one. A follower asked for a lease read asks the leader, which answers
-     * from its lease. Docs: raft-core.md, "Lease".
+     * from its lease. Docs: raft-core.md, "Reads without the log".
      */
     LEASE(ReadMode.LEASE);
 
