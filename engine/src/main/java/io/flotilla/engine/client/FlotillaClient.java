@@ -433,7 +433,8 @@ public final class FlotillaClient implements AutoCloseable
     }
 
     /**
-     * @return the member id of the leader the client is talking to, or -1 when unknown.
+     * @return the member id of the member the client sends commands to (the leader, or a follower that forwards them
+     * to it), or -1 when unknown.
      */
     public int leaderMemberId()
     {
