@@ -192,6 +192,20 @@ class KvClusterTest
     }
 
     @Test
+    void theCliReadsThroughTheLogOnRequestAndRefusesAnUnknownGetMode() throws Exception
+    {
+        startCluster();
+        assertEquals(KvStatus.OK, call(commands.put(buffer, 0, "k", "v1".getBytes(StandardCharsets.UTF_8), 0)));
+
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, KvClient.run(new String[]{ "--endpoints", members, "--get-mode", "log", "get", "k" },
+            new PrintStream(out)), out::toString);
+        assertEquals("OK v1", out.toString(StandardCharsets.UTF_8).trim());
+        assertEquals(2, KvClient.run(new String[]{ "--endpoints", members, "--get-mode", "stale", "get", "k" },
+            new PrintStream(out)), "an unknown get mode is a usage error");
+    }
+
+    @Test
     void coLocatedClientReachesTheLeaderOverIpc() throws Exception
     {
         startCluster();
