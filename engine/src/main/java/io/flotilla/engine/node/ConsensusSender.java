@@ -3,6 +3,8 @@ package io.flotilla.engine.node;
 import io.flotilla.codecs.AppendEntriesDecoder;
 import io.flotilla.codecs.AppendResponseDecoder;
 import io.flotilla.codecs.MessageHeaderDecoder;
+import io.flotilla.codecs.ReadIndexRequestDecoder;
+import io.flotilla.codecs.ReadIndexResponseDecoder;
 import io.flotilla.codecs.RequestVoteDecoder;
 import io.flotilla.codecs.SnapshotAckDecoder;
 import io.flotilla.codecs.SnapshotChunkDecoder;
@@ -43,6 +45,12 @@ final class ConsensusSender
             case TimeoutNowDecoder.TEMPLATE_ID: idOffset = TimeoutNowDecoder.leaderIdEncodingOffset(); break;
             case SnapshotChunkDecoder.TEMPLATE_ID: idOffset = SnapshotChunkDecoder.leaderIdEncodingOffset(); break;
             case SnapshotAckDecoder.TEMPLATE_ID: idOffset = SnapshotAckDecoder.followerIdEncodingOffset(); break;
+            case ReadIndexRequestDecoder.TEMPLATE_ID:
+                idOffset = ReadIndexRequestDecoder.followerIdEncodingOffset();
+                break;
+            case ReadIndexResponseDecoder.TEMPLATE_ID:
+                idOffset = ReadIndexResponseDecoder.leaderIdEncodingOffset();
+                break;
             default: return NOT_CONSENSUS;
         }
         return buffer.getInt(offset + MessageHeaderDecoder.ENCODED_LENGTH + idOffset, LITTLE_ENDIAN);
