@@ -426,6 +426,8 @@ public final class ClusterNode implements AutoCloseable
         public static final int MAX_PENDING_READ_BYTES_DEFAULT = 4 * 1024 * 1024;
         public static final long COMMIT_HINT_INTERVAL_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
         public static final long MAX_CLOCK_SKEW_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
+        private static final int CLOCK_SAMPLE_RETRIES = 100;
+        private static final long CLOCK_SAMPLE_THRESHOLD_NS = TimeUnit.MICROSECONDS.toNanos(250);
 
         /** Bound on maxBatchBytes: AppendEntries must fit one Aeron message on a default 16 MiB term. */
         public static final int MAX_BATCH_BYTES_LIMIT = 1024 * 1024;
@@ -465,7 +467,10 @@ public final class ClusterNode implements AutoCloseable
         };
         private ErrorHandler errorHandler;
         private Runnable terminationHook = () -> {};
-        private EpochNanoClock clock = new OffsetEpochNanoClock();
+        // Sampled against the wall clock once, never again: Raft's timers and leases need a clock that never steps
+        // (Agrona's default re-samples every hour, which would move them by however far the wall clock was set).
+        private EpochNanoClock clock = new OffsetEpochNanoClock(
+            CLOCK_SAMPLE_RETRIES, CLOCK_SAMPLE_THRESHOLD_NS, Long.MAX_VALUE);
         private ClusterMembers members;
         private NodeMedia.Context mediaContext;
         private int archiveSegmentLength;
@@ -1404,7 +1409,10 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * @param clock epoch nanosecond clock for Raft timers and leader timestamps.
+         * @param clock epoch nanosecond clock for Raft timers, leases and leader timestamps, and the timestamps of
+         *              authenticated messages. It must never step backwards or forwards (leases rely on it measuring
+         *              elapsed time); the default is the wall clock sampled once at start and advanced by
+         *              {@link System#nanoTime()}.
          * @return this.
          */
         public Context clock(final EpochNanoClock clock)
