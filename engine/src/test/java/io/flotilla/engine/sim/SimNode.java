@@ -838,8 +838,8 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
                 reads.remove();
                 read.servedIndex = appliedIndex;
                 read.servedState = stateHash;
-                simulation.invariants().checkRead(this, read);
                 resolve(read, SimRead.Outcome.SERVED);
+                simulation.invariants().checkRead(this, read);
             }
         }
     }
