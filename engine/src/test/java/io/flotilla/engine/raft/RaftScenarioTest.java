@@ -1,8 +1,10 @@
 package io.flotilla.engine.raft;
 
 import io.flotilla.codecs.EntryType;
+import io.flotilla.codecs.ReadMode;
 import io.flotilla.engine.sim.SimNode;
 import io.flotilla.engine.sim.SimOptions;
+import io.flotilla.engine.sim.SimRead;
 import io.flotilla.engine.sim.Simulation;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -409,6 +411,81 @@ class RaftScenarioTest
         // Now its vote counts: with one of the others down, it elects a leader (or is elected).
         sim.crash(sim.leader() == other ? other : leader);
         sim.awaitUntil("a leader with the wiped node's vote", () -> sim.leader() >= 0, WAIT_NS);
+    }
+
+    @Test
+    void aDeposedLeaderInAMinorityServesNoReadMissingTheMajoritysWrite()
+    {
+        // Without check-quorum the old leader keeps leading its minority for good (and holds no lease: a LEASE read
+        // falls back to ReadIndex), so only the read's own leadership check stands between it and a stale answer.
+        final Simulation sim = start(5, SimOptions.defaultRaftConfig().checkQuorum(false));
+        final int oldLeader = awaitLeader(sim);
+        proposeAndCommit(sim, 3);
+        final long oldTerm = sim.node(oldLeader).raft().currentTerm();
+        final int buddy = (oldLeader + 1) % 5;
+        final int[] minority = { oldLeader, buddy };
+        final int[] majority = others(5, minority);
+        sim.partition(minority, majority);
+
+        sim.awaitUntil("a leader in the majority",
+            () -> sim.leader() >= 0 && contains(majority, sim.leader()), WAIT_NS);
+        final long write = proposeAndCommit(sim, 1);
+        assertEquals(Role.LEADER, sim.node(oldLeader).raft().role());
+        assertEquals(oldTerm, sim.node(oldLeader).raft().currentTerm());
+        assertTrue(sim.node(oldLeader).raft().commitIndex() < write);
+
+        final SimRead[] stale = {
+            sim.read(oldLeader, ReadMode.READ_INDEX), sim.read(oldLeader, ReadMode.LEASE),
+            sim.read(buddy, ReadMode.READ_INDEX), sim.read(buddy, ReadMode.LEASE) };
+        final SimRead fresh = sim.read(sim.leader(), ReadMode.READ_INDEX);
+        // Every served read is also checked by the simulator's linearizability invariant as it is served.
+        sim.runFor(1_000 * MS);
+        for (final SimRead read : stale)
+        {
+            assertNotEquals(SimRead.Outcome.SERVED, read.outcome(), read.toString());
+        }
+        assertEquals(SimRead.Outcome.SERVED, fresh.outcome(), fresh.toString());
+        assertTrue(fresh.servedIndex() >= write, fresh.toString());
+
+        sim.heal();
+        sim.awaitUntil("the old leader follows the new term",
+            () -> sim.node(oldLeader).raft().currentTerm() > oldTerm, WAIT_NS);
+        for (final SimRead read : stale)
+        {
+            assertEquals(SimRead.Outcome.FAILED, read.outcome(), read.toString());
+        }
+    }
+
+    @Test
+    void aLeaderPausedPastItsLeaseServesNoStaleLeaseReadOnResume()
+    {
+        final Simulation sim = start(3, SimOptions.defaultRaftConfig());
+        final int oldLeader = awaitLeader(sim);
+        proposeAndCommit(sim, 3);
+        sim.runFor(100 * MS);
+        final SimRead leased = sim.read(oldLeader, ReadMode.LEASE);
+        assertEquals(SimRead.Outcome.SERVED, leased.outcome(), "a leader holding its lease answers at once");
+
+        // The leader's process stalls, cut off from the others (a minority of one), who elect a new leader and
+        // commit a write; still stalled, it receives reads of both modes.
+        sim.pause(oldLeader);
+        sim.partition(new int[]{ oldLeader }, others(3, new int[]{ oldLeader }));
+        sim.awaitUntil("a new leader", () -> sim.leader() >= 0 && sim.leader() != oldLeader, WAIT_NS);
+        final long write = proposeAndCommit(sim, 1);
+        final SimRead lease = sim.read(oldLeader, ReadMode.LEASE);
+        final SimRead readIndex = sim.read(oldLeader, ReadMode.READ_INDEX);
+        assertEquals(SimRead.Outcome.PENDING, lease.outcome());
+
+        // It resumes believing it leads, its clock moved on past the lease: the reads are started before its next
+        // tick, and neither may be answered from its commit index, which misses the write.
+        sim.resume(oldLeader);
+        assertEquals(Role.LEADER, sim.node(oldLeader).raft().role());
+        assertTrue(sim.node(oldLeader).raft().commitIndex() < write);
+        assertNotEquals(SimRead.Outcome.SERVED, lease.outcome(), lease.toString());
+        sim.awaitUntil("check-quorum steps the old leader down",
+            () -> sim.node(oldLeader).raft().role() != Role.LEADER, sim.raftConfig().electionTimeoutMaxNs());
+        assertEquals(SimRead.Outcome.FAILED, lease.outcome(), lease.toString());
+        assertEquals(SimRead.Outcome.FAILED, readIndex.outcome(), readIndex.toString());
     }
 
     private static Simulation start(final int nodes, final RaftConfig config)

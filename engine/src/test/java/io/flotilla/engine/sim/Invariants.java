@@ -24,6 +24,10 @@ import java.util.Map;
  *     <li>Snapshots are committed state: a node's state machine equals the replay of the committed history 1..its
  *     applied index; its newest snapshot equals the replay 1..the snapshot's index (and has that entry's term);
  *     its log never begins after its snapshot ({@code firstIndex - 1 <= snapshot index}).</li>
+ *     <li>Linearizable reads: a read is served at an applied index at or above the highest index committed anywhere
+ *     when it was started (it reflects every write committed before it), the state it returns is the replay of the
+ *     committed history up to there, and the entry at its read index, if the node's log holds it, is the committed
+ *     one.</li>
  *     <li>Commit index monotonic per node lifetime (see {@link SimNode}).</li>
  * </ul>
  * The replay is independent of any node: it folds the global record of committed entries through the state
@@ -189,6 +193,35 @@ final class Invariants implements EntryBlockHandler
         replayedState[(int)index] = SimSnapshot.nextState(replayedState[(int)index - 1], index, checksum);
         maxCommitted = index;
         committedIndexByPayloadId.putIfAbsent(committedPayloadId[(int)index], index);
+    }
+
+    /**
+     * A read served by a node: at or after every write committed before it started, from committed state.
+     */
+    void checkRead(final SimNode node, final SimRead read)
+    {
+        final long served = read.servedIndex;
+        if (served < read.committedAtRequest)
+        {
+            throw new SimulationFailure("linearizability: node " + node.id() + " served " + read +
+                " at applied index " + served + ", missing the entries up to " + read.committedAtRequest +
+                " committed before it started");
+        }
+        if (served > maxCommitted || read.servedState != replayedState[(int)served])
+        {
+            throw new SimulationFailure("node " + node.id() + " served " + read + " from state " + read.servedState +
+                " which is not the committed history's up to " + served);
+        }
+        final InMemoryRaftLog store = node.store();
+        final long index = read.readIndex;
+        if (index >= store.firstIndex() && index <= store.lastIndex() &&
+            (store.termAt(index) != committedTerm[(int)index] ||
+            checksumAt(store, index) != committedChecksum[(int)index]))
+        {
+            throw new SimulationFailure("log matching: node " + node.id() + " served " + read +
+                " whose read index holds term " + store.termAt(index) + " where term " + committedTerm[(int)index] +
+                " was committed");
+        }
     }
 
     /**

@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.function.Supplier;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * Seed sweeps of the simulator over cluster sizes and fault mixes. {@code -Dsim.seeds=N} sets the seeds per
  * scenario (a soak; the cheap three-node mix runs 2N), {@code -Dsim.rogue.seeds=N} those of the rogue-peer scenarios; {@code -Dsim.seed=S} replays one seed in each scenario. A failure names the seed, the
@@ -13,6 +15,7 @@ class RaftSimulationTest
 {
     private static final int DEFAULT_SEEDS = 500;
     private static final int DEFAULT_ROGUE_SEEDS = 30;
+    private static final int READ_CHECK_SEEDS = 10;
 
     @Test
     void threeNodesAllFaults()
@@ -69,6 +72,23 @@ class RaftSimulationTest
         sweepSeeds("fiveNodesRoguePeer", rogueSeeds(), () -> SimOptions.rogueFaults(5));
     }
 
+    @Test
+    void readsOfEveryKindAreServedAndFailedUnderFaults()
+    {
+        // The workload must not silently do nothing: a few seeds serve and fail reads of all four kinds.
+        final ReadCounts reads = new ReadCounts();
+        for (long seed = 1; seed <= READ_CHECK_SEEDS; seed++)
+        {
+            reads.add(runSeed("readsOfEveryKindAreServedAndFailedUnderFaults", seed, () -> SimOptions.allFaults(3))
+                .readCounts());
+        }
+        for (final ReadKind kind : ReadKind.values())
+        {
+            assertTrue(reads.count(kind, SimRead.Outcome.SERVED) > 0, kind + " never served: " + reads);
+            assertTrue(reads.count(kind, SimRead.Outcome.FAILED) > 0, kind + " never failed: " + reads);
+        }
+    }
+
     private static int rogueSeeds()
     {
         return Integer.getInteger("sim.rogue.seeds", DEFAULT_ROGUE_SEEDS);
@@ -90,25 +110,28 @@ class RaftSimulationTest
 
         final long start = System.nanoTime();
         final long[] counts = new long[4];
+        final ReadCounts reads = new ReadCounts();
         for (long seed = 1; seed <= seeds; seed++)
         {
-            final long[] seedCounts = runSeed(scenario, seed, options);
+            final Simulation simulation = runSeed(scenario, seed, options);
+            final long[] seedCounts = simulation.snapshotCounts();
             for (int i = 0; i < counts.length; i++)
             {
                 counts[i] += seedCounts[i];
             }
+            reads.add(simulation.readCounts());
         }
-        System.out.printf("%s: %d seeds passed in %.1f s; snapshots written %d, installed %d, rejected %d; wipes %d%n",
-            scenario, seeds, (System.nanoTime() - start) / 1e9, counts[0], counts[1], counts[2], counts[3]);
+        System.out.printf(
+            "%s: %d seeds passed in %.1f s; snapshots written %d, installed %d, rejected %d; wipes %d; %s%n", scenario, seeds, (System.nanoTime() - start) / 1e9, counts[0], counts[1], counts[2], counts[3], reads);
     }
 
-    private static long[] runSeed(final String scenario, final long seed, final Supplier<SimOptions> options)
+    private static Simulation runSeed(final String scenario, final long seed, final Supplier<SimOptions> options)
     {
         try
         {
             final Simulation simulation = new Simulation(options.get(), seed, false);
             simulation.runChaos();
-            return simulation.snapshotCounts();
+            return simulation;
         }
         catch (final Throwable failure)
         {

@@ -11,7 +11,12 @@ import io.flotilla.engine.raft.RaftTransport;
 import io.flotilla.engine.raft.Role;
 import org.agrona.DirectBuffer;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -28,6 +33,13 @@ import java.util.SplittableRandom;
  * fails it and the transfer starts over), stores and loads it, and reports it to the core. A restart loads the
  * newest snapshot and replays the log after it. A wiped node comes back blank and fenced out of elections until
  * it has caught up (see {@link #wipe}).
+ * <p>
+ * The runtime model of reads and time: the node has its own clock ({@link SimClock}, its rate off true); the core is
+ * ticked with it and, as the runtime does, told its fresh reading ({@code advanceClock}) before every message and
+ * every client request it is handed. Client reads reach it in batches ({@link SimRead}); a batch answered with a read
+ * index is served once the state machine has applied that far, and every served read is checked by the invariants.
+ * A paused node (a stalled process: {@link #pause}) is neither ticked nor handed anything; what reaches it waits, in
+ * order, until it resumes with its clock moved on by the whole pause.
  */
 public final class SimNode extends ForwardingRaftLog implements RaftTransport, RaftOutbox
 {
@@ -36,6 +48,12 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     private final int snapshotThreshold;
     private final int snapshotKeep;
     private final Outgoing[] outgoing;
+    private final SimClock clock;
+    private final ArrayDeque<Runnable> stalled = new ArrayDeque<>();
+    private final Map<Long, SimRead> startedReads = new HashMap<>();
+    private final ArrayList<SimRead> readsAwaitingApply = new ArrayList<>();
+    private final ReadCounts readCounts = new ReadCounts();
+    private boolean paused;
     private final EntryBlockHandler checksumReader = this::readChecksum;
     private int readChecksum;
     private long stateHash;
@@ -64,14 +82,18 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     /**
      * @param snapshotThreshold entries applied since the last snapshot before the next is written; 0 for none.
      * @param snapshotKeep      entries kept in the log behind a snapshot when compacting.
+     * @param clock             this node's clock.
      */
-    SimNode(final Simulation simulation, final int id, final int snapshotThreshold, final int snapshotKeep)
+    SimNode(
+        final Simulation simulation, final int id, final int snapshotThreshold, final int snapshotKeep,
+        final SimClock clock)
     {
         super(new InMemoryRaftLog(256, 64 * 1024));
         this.simulation = simulation;
         this.id = id;
         this.snapshotThreshold = snapshotThreshold;
         this.snapshotKeep = snapshotKeep;
+        this.clock = clock;
         outgoing = new Outgoing[simulation.memberIds().length];
     }
 
@@ -93,6 +115,26 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         return null != raft;
     }
 
+    public boolean isPaused()
+    {
+        return paused;
+    }
+
+    /**
+     * @return this node's clock now (see {@link SimClock}).
+     */
+    public long clockNs()
+    {
+        return clock.at(simulation.nowNs());
+    }
+
+    /**
+     * @return the client reads of this node, over all lifetimes, by kind and outcome.
+     */
+    public ReadCounts readCounts()
+    {
+        return readCounts;
+    }
 
     public long persistedTerm()
     {
@@ -249,6 +291,18 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     {
         commitBeforeCrash = raft.commitIndex();
         raft = null;
+        paused = false;
+        stalled.clear();
+        for (final SimRead read : startedReads.values())
+        {
+            resolve(read, SimRead.Outcome.LOST);
+        }
+        startedReads.clear();
+        for (final SimRead read : readsAwaitingApply)
+        {
+            resolve(read, SimRead.Outcome.LOST);
+        }
+        readsAwaitingApply.clear();
         store.crash();
         appliedIndex = 0;
         stateHash = 0;
@@ -308,10 +362,99 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     }
 
     /**
+     * Tick the core with this node's clock, unless the node is down or paused.
+     */
+    void tick()
+    {
+        if (null != raft && !paused)
+        {
+            raft.tick(clockNs());
+        }
+    }
+
+    /**
+     * Stall the node: no ticks, and everything that reaches it waits until {@link #resume}.
+     */
+    void pause()
+    {
+        paused = true;
+        if (simulation.tracing())
+        {
+            simulation.trace("node " + id + " PAUSED");
+        }
+    }
+
+    /**
+     * The stalled node goes on: its clock has moved on by the whole pause, and it handles what reached it meanwhile,
+     * in order, before its next tick (as a resumed runtime polls before it ticks).
+     */
+    void resume()
+    {
+        if (!paused)
+        {
+            return;
+        }
+        paused = false;
+        if (simulation.tracing())
+        {
+            simulation.trace("node " + id + " RESUMED with " + stalled.size() + " waiting");
+        }
+        while (!stalled.isEmpty())
+        {
+            stalled.removeFirst().run();
+        }
+    }
+
+    /**
+     * Hand the node something from outside (a message, a client request) as its runtime would: at once, after telling
+     * the core the fresh time, or, while paused, once it resumes.
+     */
+    void onThread(final Runnable action)
+    {
+        if (paused)
+        {
+            stalled.addLast(() -> onThread(action));
+            return;
+        }
+        raft.advanceClock(clockNs());
+        action.run();
+    }
+
+    /**
+     * A batch of client reads reached this node (which is up): started in the core at once, or once it resumes.
+     */
+    void startRead(final SimRead read)
+    {
+        onThread(() ->
+        {
+            read.kind = ReadKind.of(Role.LEADER == raft.role(), read.mode);
+            read.committedAtRequest = simulation.invariants().maxCommitted();
+            startedReads.put(read.readId, read);
+            if (simulation.tracing())
+            {
+                simulation.trace("node " + id + " starts " + read);
+            }
+            if (!raft.requestReadIndex(read.readId, read.mode, clockNs()))
+            {
+                if (null == startedReads.remove(read.readId))
+                {
+                    throw new SimulationFailure("node " + id + " refused " + read + " after answering it");
+                }
+                resolve(read, SimRead.Outcome.REFUSED);
+            }
+        });
+    }
+
+    /**
      * A message arrived for this node (which is up): consensus messages go to the core, snapshot traffic to the
-     * runtime.
+     * runtime; while paused it waits.
      */
     void receive(final SimMessage message)
+    {
+        onThread(() -> handle(message));
+    }
+
+    private void handle(final SimMessage message)
     {
         switch (message.kind)
         {
@@ -373,6 +516,12 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
 
     void onFlushTimer(final SplittableRandom random)
     {
+        if (paused)
+        {
+            // The durable index reaches the core on its thread: later.
+            simulation.scheduleFlush(this);
+            return;
+        }
         flushScheduled = false;
         if (null != raft && diskAuto)
         {
@@ -598,6 +747,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         }
         appliedIndex = commitIndex;
         raft.onApplied(commitIndex);
+        serveReads();
         maybeSnapshot();
     }
 
@@ -625,10 +775,23 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
 
     public void onReadIndex(final long readId, final long readIndex)
     {
+        final SimRead read = answered(readId);
+        read.readIndex = readIndex;
+        readsAwaitingApply.add(read);
+        serveReads();
     }
 
     public void onReadIndexFailed(final long readId)
     {
+        resolve(answered(readId), SimRead.Outcome.FAILED);
+    }
+
+    /**
+     * @return whether reads started in this lifetime still wait for the core's answer or for the state machine.
+     */
+    boolean hasUnansweredReads()
+    {
+        return !startedReads.isEmpty() || !readsAwaitingApply.isEmpty();
     }
 
     /**
@@ -642,7 +805,53 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     public String toString()
     {
         return "node " + id + (null == raft ? " DOWN term=" + persistedTerm + " " + store : " " + raft) +
-            " applied=" + appliedIndex + " first=" + store.firstIndex() + " " + snapshot + (fenced ? " FENCED" : "");
+            " applied=" + appliedIndex + " first=" + store.firstIndex() + " " + snapshot + (fenced ? " FENCED" : "") +
+            (paused ? " PAUSED" : "") + (hasUnansweredReads() ? " reads " + startedReads.values() + " " +
+            readsAwaitingApply : "");
+    }
+
+    /**
+     * The core answers a read: exactly once for each it accepted.
+     */
+    private SimRead answered(final long readId)
+    {
+        final SimRead read = startedReads.remove(readId);
+        if (null == read)
+        {
+            throw new SimulationFailure("node " + id + " core answered read " + readId +
+                ", which it is not working on (answered twice, refused, or started before a crash)");
+        }
+        return read;
+    }
+
+    /**
+     * Serve, from the state machine as it is now, every answered read whose read index is applied.
+     */
+    private void serveReads()
+    {
+        final Iterator<SimRead> reads = readsAwaitingApply.iterator();
+        while (reads.hasNext())
+        {
+            final SimRead read = reads.next();
+            if (read.readIndex <= appliedIndex)
+            {
+                reads.remove();
+                read.servedIndex = appliedIndex;
+                read.servedState = stateHash;
+                resolve(read, SimRead.Outcome.SERVED);
+                simulation.invariants().checkRead(this, read);
+            }
+        }
+    }
+
+    private void resolve(final SimRead read, final SimRead.Outcome outcome)
+    {
+        read.outcome = outcome;
+        readCounts.add(read);
+        if (simulation.tracing())
+        {
+            simulation.trace("node " + id + " " + read);
+        }
     }
 
     private void apply(final long index)
@@ -747,6 +956,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         }
         simulation.send(SimMessage.snapshotAck(id, chunk.from, chunk.term, chunk.a, chunk.b, complete.received));
         raft.onSnapshotInstalled(chunk.from, chunk.term, received.index, received.term);
+        serveReads();
     }
 
     private void onSnapshotAck(final SimMessage ack)

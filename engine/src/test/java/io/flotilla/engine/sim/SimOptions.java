@@ -40,6 +40,12 @@ public final class SimOptions
     double snapshotCorruptRate;
     long wipeMeanIntervalNs;
     long rogueMeanIntervalNs;
+    long readMeanIntervalNs;
+    int readBurstMax = 4;
+    long pauseMeanIntervalNs;
+    long pauseMaxNs = 900 * MS;
+    double clockDrift;
+    long clockSkewMaxNs = 20 * MS;
 
     /**
      * @return the Raft settings the simulator uses unless told otherwise.
@@ -62,7 +68,8 @@ public final class SimOptions
      * Every fault at once: loss, duplication, reordering by random and long delays, send back-pressure,
      * partitions of all kinds, crashes and restarts, random proposals; Raft settings randomized per seed; snapshots,
      * compaction and installs all the time (settings randomized per seed), chunks corrupted in flight, and a node's
-     * data directory lost now and then.
+     * data directory lost now and then; client reads of both modes at every node; nodes paused, often past the
+     * election timeout; every node's clock at its own rate, up to the drift the lease tolerates.
      *
      * @param nodes cluster size.
      * @return options for a chaos run.
@@ -83,7 +90,10 @@ public final class SimOptions
             .randomizeRaftConfig(true)
             .randomizeSnapshots(true)
             .snapshotCorruptRate(0.01)
-            .wipeMeanIntervalNs(3_000 * MS);
+            .wipeMeanIntervalNs(3_000 * MS)
+            .readMeanIntervalNs(4 * MS)
+            .pauseMeanIntervalNs(800 * MS)
+            .clockDrift(1);
     }
 
     /**
@@ -333,6 +343,70 @@ public final class SimOptions
         return this;
     }
 
+    /**
+     * @param readMeanIntervalNs mean time between batches of client reads, at a random node in a random mode,
+     *                           during the fault phase; 0 for none.
+     * @return this for a fluent API.
+     */
+    public SimOptions readMeanIntervalNs(final long readMeanIntervalNs)
+    {
+        this.readMeanIntervalNs = readMeanIntervalNs;
+        return this;
+    }
+
+    /**
+     * @param readBurstMax most client reads in one batch (one readId).
+     * @return this for a fluent API.
+     */
+    public SimOptions readBurstMax(final int readBurstMax)
+    {
+        this.readBurstMax = readBurstMax;
+        return this;
+    }
+
+    /**
+     * @param pauseMeanIntervalNs mean time between pauses of a node (the leader half the time) during the fault
+     *                            phase; 0 for none.
+     * @return this for a fluent API.
+     */
+    public SimOptions pauseMeanIntervalNs(final long pauseMeanIntervalNs)
+    {
+        this.pauseMeanIntervalNs = pauseMeanIntervalNs;
+        return this;
+    }
+
+    /**
+     * @param pauseMaxNs longest pause (each drawn uniformly up to it).
+     * @return this for a fluent API.
+     */
+    public SimOptions pauseMaxNs(final long pauseMaxNs)
+    {
+        this.pauseMaxNs = pauseMaxNs;
+        return this;
+    }
+
+    /**
+     * @param clockDrift how far each node's clock rate may be from true, as a multiple of what the lease tolerates
+     *                   ({@code leaseMarginNs / electionTimeoutMinNs / 2} either way): 0 for exact clocks, 1 for the
+     *                   most a correct lease survives; above 1 only to show that the margin matters.
+     * @return this for a fluent API.
+     */
+    public SimOptions clockDrift(final double clockDrift)
+    {
+        this.clockDrift = clockDrift;
+        return this;
+    }
+
+    /**
+     * @param clockSkewMaxNs how far a drifting clock's reading strays from true at most (see {@link SimClock}).
+     * @return this for a fluent API.
+     */
+    public SimOptions clockSkewMaxNs(final long clockSkewMaxNs)
+    {
+        this.clockSkewMaxNs = clockSkewMaxNs;
+        return this;
+    }
+
     public SimOptions raftConfig(final RaftConfig raftConfig)
     {
         this.raftConfig = raftConfig;
@@ -353,6 +427,8 @@ public final class SimOptions
             ", faultPhase=" + faultPhaseNs + ", randomizeRaftConfig=" + randomizeRaftConfig +
             ", snapshotThreshold=" + snapshotThreshold + ", snapshotKeepMax=" + snapshotKeepMax +
             ", randomizeSnapshots=" + randomizeSnapshots + ", snapshotCorrupt=" + snapshotCorruptRate +
-            ", wipeEvery=" + wipeMeanIntervalNs + ", rogueEvery=" + rogueMeanIntervalNs + '}';
+            ", wipeEvery=" + wipeMeanIntervalNs + ", rogueEvery=" + rogueMeanIntervalNs +
+            ", readEvery=" + readMeanIntervalNs + ", pauseEvery=" + pauseMeanIntervalNs + ", pauseMax=" + pauseMaxNs +
+            ", clockDrift=" + clockDrift + ", clockSkewMax=" + clockSkewMaxNs + '}';
     }
 }

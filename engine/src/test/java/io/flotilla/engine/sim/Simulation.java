@@ -1,6 +1,7 @@
 package io.flotilla.engine.sim;
 
 import io.flotilla.codecs.EntryType;
+import io.flotilla.codecs.ReadMode;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.raft.Role;
@@ -18,6 +19,8 @@ import java.util.function.BooleanSupplier;
  * duplicates, reorders and delays messages and can be partitioned in any way. Nodes crash, losing whatever was
  * not durable, and restart from their persisted term and vote and newest snapshot; they take snapshots, compact
  * their logs and install each other's snapshots (see {@link SimNode}); a node may lose its whole data directory.
+ * Each node's clock runs at a rate of its own; a node may stall (a paused process) and resume with its clock jumped
+ * ahead. Clients read at any node, in both read modes, and every read served is checked for linearizability.
  * Everything random comes from one seed, so a seed replays exactly. After every step the {@link Invariants} are
  * checked.
  * <p>
@@ -49,6 +52,8 @@ public final class Simulation
     private long eventSequence;
     private long steps;
     private long payloadIds;
+    private long readIds;
+    private long pauses;
     private boolean faults;
     private boolean started;
     private long messagesSent;
@@ -94,7 +99,7 @@ public final class Simulation
             // Each node its own stagger, so that they do not all snapshot at the same index.
             final int threshold =
                 0 == snapshotThreshold ? 0 : snapshotThreshold + random.nextInt(snapshotThreshold / 2 + 1);
-            nodes[i] = new SimNode(this, i, threshold, random.nextInt(snapshotKeepMax + 1));
+            nodes[i] = new SimNode(this, i, threshold, random.nextInt(snapshotKeepMax + 1), clock());
         }
         blocked = new boolean[options.nodes][options.nodes];
         invariants = new Invariants(nodes);
@@ -146,6 +151,14 @@ public final class Simulation
             {
                 schedule(exponential(options.rogueMeanIntervalNs), this::rogueMessage);
             }
+            if (options.readMeanIntervalNs > 0)
+            {
+                schedule(exponential(options.readMeanIntervalNs), this::randomReads);
+            }
+            if (options.pauseMeanIntervalNs > 0)
+            {
+                schedule(exponential(options.pauseMeanIntervalNs), this::randomPause);
+            }
         }
     }
 
@@ -181,16 +194,58 @@ public final class Simulation
             }
             if (index > 0 && allCommitted(index))
             {
+                final long livenessNs = nowNs - healedAt;
+                // Exactly one answer follows every read the core accepted: none may hang once the cluster is whole.
+                awaitUntil("every read started under faults answered", () -> !anyUnansweredReads(),
+                    options.livenessBoundNs);
                 return "seed " + seed + ": committed " + committedBeforeHeal + " entries under faults, liveness in " +
-                    (nowNs - healedAt) / MS + " ms, " + steps + " steps, " + messagesDelivered + "/" +
-                    messagesSent + " messages delivered, " + rogueMessages + " forged, snapshots " +
-                    Arrays.toString(snapshotCounts());
+                    livenessNs / MS + " ms, " + steps + " steps, " + messagesDelivered + "/" +
+                    messagesSent + " messages delivered, " + rogueMessages + " forged, " + pauses + " pauses, " +
+                    "snapshots " + Arrays.toString(snapshotCounts()) + ", " + readCounts();
             }
         }
 
         throw new SimulationFailure("liveness: " + (index < 0 ? "no proposal committed" :
             "marker committed at " + index + " but not every node learned it") + " within " +
             options.livenessBoundNs / MS + " ms after healing; " + describeNodes());
+    }
+
+    /**
+     * A client read of one query at a node (which is up), started in its core at once or, if the node is paused,
+     * when it resumes.
+     *
+     * @return the read, to follow its outcome.
+     */
+    public SimRead read(final int id, final ReadMode mode)
+    {
+        return startRead(nodes[id], mode, 1);
+    }
+
+    /**
+     * Stall a node (which is up) until {@link #resume}: see {@link SimNode}.
+     */
+    public void pause(final int id)
+    {
+        pauses++;
+        nodes[id].pause();
+    }
+
+    public void resume(final int id)
+    {
+        nodes[id].resume();
+    }
+
+    /**
+     * @return the client reads of every node, by kind and outcome.
+     */
+    public ReadCounts readCounts()
+    {
+        final ReadCounts counts = new ReadCounts();
+        for (final SimNode node : nodes)
+        {
+            counts.add(node.readCounts());
+        }
+        return counts;
     }
 
     /**
@@ -426,8 +481,8 @@ public final class Simulation
     }
 
     /**
-     * End all faults: reconnect, restart crashed nodes, stop loss, duplication and send failures, and stop
-     * injecting new faults. Delays (and so reordering) remain.
+     * End all faults: reconnect, resume paused nodes, restart crashed ones, stop loss, duplication and send failures,
+     * and stop injecting new faults. Delays (and so reordering) remain.
      */
     public void heal()
     {
@@ -442,6 +497,7 @@ public final class Simulation
             {
                 restart(node.id());
             }
+            node.resume();
         }
         trace("HEAL");
     }
@@ -628,10 +684,7 @@ public final class Simulation
     {
         schedule(delayNs, () ->
         {
-            if (node.isUp())
-            {
-                node.raft().tick(nowNs);
-            }
+            node.tick();
             scheduleTick(node, options.tickIntervalNs);
         });
     }
@@ -764,8 +817,22 @@ public final class Simulation
         }
         if (!anyFenced)
         {
-            // One wiped node at a time, brought back after a downtime to rejoin through a snapshot.
-            final SimNode node = nodes[random.nextInt(nodes.length)];
+            // One wiped node at a time, brought back after a downtime to rejoin through a snapshot; and one in the
+            // lowest term any node has (as the operator's rule has it: all in the same term). The fence keeps the
+            // blank node out of elections but not from following a leader: had a node stayed in a term below the one
+            // the lost self knew, as leader it would find in the blank node the majority that confirms its reads (and
+            // could commit) although the cluster has moved on.
+            long lowestTerm = Long.MAX_VALUE;
+            for (final SimNode candidate : nodes)
+            {
+                lowestTerm = Math.min(lowestTerm, candidate.persistedTerm());
+            }
+            int victim = random.nextInt(nodes.length);
+            while (nodes[victim].persistedTerm() != lowestTerm)
+            {
+                victim = (victim + 1) % nodes.length;
+            }
+            final SimNode node = nodes[victim];
             wipe(node.id());
             schedule(random.nextLong(options.downtimeMaxNs) + 1, () ->
             {
@@ -795,7 +862,7 @@ public final class Simulation
 
     private void deliverForgery(final SimNode target)
     {
-        if (!target.isUp())
+        if (!target.isUp() || target.isPaused())
         {
             return;
         }
@@ -870,12 +937,91 @@ public final class Simulation
                 leader++;
             }
             final int burst = 1 + random.nextInt(options.proposalBurstMax);
-            for (int i = 0; i < burst; i++)
+            final int target = leader;
+            nodes[leader].onThread(() ->
             {
-                propose(leader, nextPayloadId());
-            }
+                for (int i = 0; i < burst; i++)
+                {
+                    propose(target, nextPayloadId());
+                }
+            });
         }
         schedule(exponential(options.proposalMeanIntervalNs), this::randomProposals);
+    }
+
+    /**
+     * Clients read at any node that is up, leader or not, in either mode: a batch of one to
+     * {@code readBurstMax} queries sharing one readId, as the runtime batches a duty cycle's queries.
+     */
+    private void randomReads()
+    {
+        if (!faults)
+        {
+            return;
+        }
+        final SimNode node = nodes[random.nextInt(nodes.length)];
+        if (node.isUp())
+        {
+            startRead(node, random.nextBoolean() ? ReadMode.LEASE : ReadMode.READ_INDEX,
+                1 + random.nextInt(options.readBurstMax));
+        }
+        schedule(exponential(options.readMeanIntervalNs), this::randomReads);
+    }
+
+    private SimRead startRead(final SimNode node, final ReadMode mode, final int count)
+    {
+        final SimRead read = new SimRead(++readIds, mode, count, nowNs);
+        node.startRead(read);
+        return read;
+    }
+
+    private boolean anyUnansweredReads()
+    {
+        for (final SimNode node : nodes)
+        {
+            if (node.hasUnansweredReads())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A node stalls (the leader half the time) for up to {@code pauseMaxNs}, often longer than the election timeout
+     * and so than any lease: it resumes believing what it believed, with its clock moved on.
+     */
+    private void randomPause()
+    {
+        if (!faults)
+        {
+            return;
+        }
+        final int leader = leader();
+        final SimNode node = nodes[leader >= 0 && random.nextBoolean() ? leader : random.nextInt(nodes.length)];
+        if (node.isUp() && !node.isPaused())
+        {
+            pause(node.id());
+            final int lifetime = node.lifetime();
+            schedule(random.nextLong(options.pauseMaxNs) + 1, () ->
+            {
+                if (node.lifetime() == lifetime)
+                {
+                    node.resume();
+                }
+            });
+        }
+        schedule(exponential(options.pauseMeanIntervalNs), this::randomPause);
+    }
+
+    /**
+     * @return a clock for a node: its rate off true by up to the drift the lease tolerates, times {@code clockDrift}.
+     */
+    private SimClock clock()
+    {
+        final double tolerated = (double)raftConfig.leaseMarginNs() / raftConfig.electionTimeoutMinNs() / 2;
+        return new SimClock(random.nextDouble() * tolerated * options.clockDrift, options.clockSkewMaxNs,
+            random.nextDouble());
     }
 
     private RaftConfig randomize(final RaftConfig base)
@@ -889,7 +1035,9 @@ public final class Simulation
             .maxInflight(1 + random.nextInt(4))
             .preVote(random.nextInt(4) != 0)
             .checkQuorum(random.nextInt(4) != 0)
-            .maxUncommittedEntries(8 + random.nextInt(512));
+            .maxUncommittedEntries(8 + random.nextInt(512))
+            .maxPendingReads(1 + random.nextInt(64))
+            .leaseMarginNs(base.electionTimeoutMinNs() / (2 + random.nextInt(7)));
     }
 
     private long exponential(final long meanNs)
