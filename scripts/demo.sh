@@ -3,6 +3,8 @@
 # acknowledged. The nodes snapshot every few thousand entries and compact their logs; the killed leader comes back
 # with its data directory deleted (a replaced disk) and rejoins through a snapshot install from the new leader.
 # Before the load, a host without the cluster key forges consensus messages to every node: all are refused.
+# Afterwards every acknowledged write is read back three ways: GETs through the log, and queries answered without it
+# (ReadIndex at the followers, and from the leader's lease).
 # Builds what it needs, runs everything under run/demo (fresh each time), stops all it started.
 # Environment: FLOTILLA_DEMO_RATE (writes/s, default 2000), FLOTILLA_DEMO_WARMUP (s, default 3),
 # FLOTILLA_DEMO_DURATION (measured s, default 15), FLOTILLA_DEMO_BASE_PORT (default 29110),
@@ -160,9 +162,14 @@ else
     install_status=1
 fi
 
-flotilla_log "checking every acknowledged write is readable (GETs through the log) ..."
+flotilla_log "checking every acknowledged write is readable: GETs through the log, then as queries without the log" \
+    "(ReadIndex at the followers, and from the leader's lease) ..."
 verify_status=0
-flotilla_client --endpoints "${MEMBERS}" verify "${RUN_DIR}/acks.txt" | sed 's/^/  /' || verify_status=1
+flotilla_client --endpoints "${MEMBERS}" --get-mode log verify "${RUN_DIR}/acks.txt" | sed 's/^/  /' || verify_status=1
+flotilla_client --endpoints "${MEMBERS}" --get-mode read-index --prefer-followers verify "${RUN_DIR}/acks.txt" |
+    sed 's/^/  /' || verify_status=1
+flotilla_client --endpoints "${MEMBERS}" --get-mode lease verify "${RUN_DIR}/acks.txt" | sed 's/^/  /' ||
+    verify_status=1
 
 flotilla_log "checking all three replicas hold the same state ..."
 digest_status=0
@@ -187,7 +194,7 @@ else
 fi
 if [[ ${verify_status} -eq 0 ]]
 then
-    echo "  acknowledged writes: ALL readable with their acknowledged value"
+    echo "  acknowledged writes: ALL readable with their acknowledged value (through the log, ReadIndex at the followers, lease)"
 else
     echo "  acknowledged writes: SOME MISSING OR WRONG (see above)"
 fi

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  *   KvClient [--endpoints SPEC] cas KEY EXPECTED|- NEW [TTL_MS]      (- : the key must be absent)
  *   KvClient [--endpoints SPEC] load [--rate N/s] [--duration S] [--warmup S] [--value-size B] [--acks FILE]
  *                                   [--hgrm FILE]
- *   KvClient [--endpoints SPEC] verify ACKS_FILE
+ *   KvClient [--endpoints SPEC] [--get-mode read-index|lease|log] [--prefer-followers] verify ACKS_FILE
  *   KvClient digest [--wait S] DATA_DIR...                             (compares replica state files)
  * </pre>
  * SPEC is a members spec or host:ingressPort list; without --endpoints, {@code flotilla.client.ingress.endpoints}
@@ -107,14 +107,18 @@ public final class KvClient
                 {
                     return usage("verify ACKS_FILE");
                 }
-                return KvVerify.run(context(endpoints, options), Path.of(rest.get(0)), out);
-            default:
-                final String getMode = options.getOrDefault("get-mode", "read-index");
-                if (!"log".equals(getMode) && null == readConsistency(getMode))
+                if (null == getMode(options))
                 {
-                    return usage("--get-mode " + getMode + ": expected read-index, lease or log");
+                    return usage("--get-mode " + options.get("get-mode") + ": expected read-index, lease or log");
                 }
-                return single(context(endpoints, options), command, rest, readConsistency(getMode), out);
+                return KvVerify.run(
+                    context(endpoints, options), Path.of(rest.get(0)), readConsistency(getMode(options)), out);
+            default:
+                if (null == getMode(options))
+                {
+                    return usage("--get-mode " + options.get("get-mode") + ": expected read-index, lease or log");
+                }
+                return single(context(endpoints, options), command, rest, readConsistency(getMode(options)), out);
         }
     }
 
@@ -130,6 +134,15 @@ public final class KvClient
             ctx.secretFile(options.get("secret-file"));
         }
         return ctx.preferFollowerReads(options.containsKey(PREFER_FOLLOWERS));
+    }
+
+    /**
+     * @return the {@code --get-mode} given (read-index when none), or null when it is not one of the modes.
+     */
+    private static String getMode(final Map<String, String> options)
+    {
+        final String getMode = options.getOrDefault("get-mode", "read-index");
+        return "log".equals(getMode) || null != readConsistency(getMode) ? getMode : null;
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.flotilla.samples;
 
+import io.flotilla.engine.ReadConsistency;
 import io.flotilla.engine.client.FlotillaClient;
+import io.flotilla.engine.client.QueryListener;
 import io.flotilla.engine.client.Outcome;
 import io.flotilla.engine.client.ResponseListener;
 import io.flotilla.samples.codecs.KvStatus;
@@ -19,23 +21,31 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Verify mode of {@link KvClient}: reads every acknowledged write recorded by a load run ("key value" lines) back
- * through the cluster (GETs go through the log, so they are linearizable) and checks each holds its value.
+ * through the cluster and checks each holds its value. The GETs go through the log, or are queries of the client's
+ * {@code --get-mode} (answered without the log, at the followers with {@code --prefer-followers}): linearizable
+ * either way.
  */
-final class KvVerify implements ResponseListener
+final class KvVerify implements ResponseListener, QueryListener
 {
     private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
 
     private final KvCommands commands = new KvCommands();
     private final String[] keys;
     private final byte[][] values;
-    private final long[] indexBySlot = new long[FlotillaClient.MAX_OUTSTANDING];
+    private final long[] indexBySlot =
+        new long[Math.max(FlotillaClient.MAX_OUTSTANDING, FlotillaClient.MAX_OUTSTANDING_QUERIES)];
+    private final ReadConsistency consistency;
     private final PrintStream out;
+    private final String path;
     private long answered;
     private long matched;
     private long reported;
 
-    private KvVerify(final List<String> lines, final PrintStream out)
+    private KvVerify(
+        final List<String> lines, final ReadConsistency consistency, final String path, final PrintStream out)
     {
+        this.consistency = consistency;
+        this.path = path;
         this.out = out;
         keys = new String[lines.size()];
         values = new byte[lines.size()][];
@@ -48,9 +58,16 @@ final class KvVerify implements ResponseListener
         }
     }
 
-    static int run(final FlotillaClient.Context ctx, final Path acksPath, final PrintStream out) throws IOException
+    /**
+     * @param consistency of the GET queries, or null to send the GETs through the log.
+     */
+    static int run(
+        final FlotillaClient.Context ctx, final Path acksPath, final ReadConsistency consistency, final PrintStream out)
+        throws IOException
     {
-        final KvVerify verify = new KvVerify(KvClient.readLines(acksPath), out);
+        final String path = null == consistency ? "GET through the log" :
+            consistency + " queries" + (ctx.preferFollowerReads() ? " at the followers" : " at the leader");
+        final KvVerify verify = new KvVerify(KvClient.readLines(acksPath), consistency, path, out);
         try (FlotillaClient client = FlotillaClient.connect(ctx))
         {
             return verify.check(client) ? 0 : 1;
@@ -68,7 +85,9 @@ final class KvVerify implements ResponseListener
             int work = 0;
             while (next < keys.length)
             {
-                final long sequence = client.offer(buffer, 0, commands.get(buffer, 0, keys[next]));
+                final int length = commands.get(buffer, 0, keys[next]);
+                final long sequence = null == consistency ?
+                    client.offer(buffer, 0, length) : client.offerQuery(consistency, buffer, 0, length);
                 if (sequence == FlotillaClient.BACK_PRESSURED)
                 {
                     break;
@@ -78,10 +97,10 @@ final class KvVerify implements ResponseListener
                     out.println("verify: client failed (" + sequence + ") after " + answered + " reads");
                     return false;
                 }
-                indexBySlot[(int)(sequence % FlotillaClient.MAX_OUTSTANDING)] = next++;
+                indexBySlot[(int)(sequence % indexBySlot.length)] = next++;
                 work++;
             }
-            work += client.poll(this);
+            work += client.poll(this, this);
             if (System.nanoTime() - deadlineNs > 0)
             {
                 out.println("verify: timed out after " + answered + " of " + keys.length + " reads");
@@ -90,8 +109,8 @@ final class KvVerify implements ResponseListener
             idle.idle(work);
         }
 
-        out.printf("verify: %d acknowledged writes read back: %d hold their acknowledged value, %d do not%n",
-            keys.length, matched, keys.length - matched);
+        out.printf("verify: %d acknowledged writes read back (%s): %d hold their acknowledged value, %d do not%n",
+            keys.length, path, matched, keys.length - matched);
         return matched == keys.length;
     }
 
@@ -104,7 +123,7 @@ final class KvVerify implements ResponseListener
         final int length)
     {
         answered++;
-        final int index = (int)indexBySlot[(int)(sequence % FlotillaClient.MAX_OUTSTANDING)];
+        final int index = (int)indexBySlot[(int)(sequence % indexBySlot.length)];
         final KvStatus status = Outcome.OK == outcome ? commands.status(buffer, offset, length) : null;
         if (KvStatus.OK == status && Arrays.equals(values[index], commands.value(buffer, offset, length)))
         {
@@ -114,5 +133,16 @@ final class KvVerify implements ResponseListener
         {
             out.println("verify: MISSING or WRONG " + keys[index] + ": " + outcome + " " + status);
         }
+    }
+
+    public void onQueryResult(
+        final long queryId,
+        final Outcome outcome,
+        final long readIndex,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        onResponse(queryId, outcome, readIndex, buffer, offset, length);
     }
 }
