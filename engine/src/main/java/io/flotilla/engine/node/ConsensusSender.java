@@ -2,6 +2,7 @@ package io.flotilla.engine.node;
 
 import io.flotilla.codecs.AppendEntriesDecoder;
 import io.flotilla.codecs.AppendResponseDecoder;
+import io.flotilla.codecs.ForwardedRequestDecoder;
 import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.RequestVoteDecoder;
 import io.flotilla.codecs.SnapshotAckDecoder;
@@ -13,7 +14,8 @@ import org.agrona.DirectBuffer;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
- * The member a consensus message says it comes from (leaderId, followerId, candidateId or voterId, by template).
+ * The member a consensus message says it comes from (leaderId, followerId, candidateId, voterId or senderId, by
+ * template).
  */
 final class ConsensusSender
 {
@@ -43,6 +45,7 @@ final class ConsensusSender
             case TimeoutNowDecoder.TEMPLATE_ID: idOffset = TimeoutNowDecoder.leaderIdEncodingOffset(); break;
             case SnapshotChunkDecoder.TEMPLATE_ID: idOffset = SnapshotChunkDecoder.leaderIdEncodingOffset(); break;
             case SnapshotAckDecoder.TEMPLATE_ID: idOffset = SnapshotAckDecoder.followerIdEncodingOffset(); break;
+            case ForwardedRequestDecoder.TEMPLATE_ID: idOffset = ForwardedRequestDecoder.senderIdEncodingOffset(); break;
             default: return NOT_CONSENSUS;
         }
         return buffer.getInt(offset + MessageHeaderDecoder.ENCODED_LENGTH + idOffset, LITTLE_ENDIAN);
