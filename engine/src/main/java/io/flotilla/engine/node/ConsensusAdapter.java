@@ -10,6 +10,8 @@ import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.ForwardedRequestDecoder;
 import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.MessageHeaderDecoder;
+import io.flotilla.codecs.ReadIndexRequestDecoder;
+import io.flotilla.codecs.ReadIndexResponseDecoder;
 import io.flotilla.codecs.RequestVoteDecoder;
 import io.flotilla.codecs.SnapshotAckDecoder;
 import io.flotilla.codecs.SnapshotChunkDecoder;
@@ -43,6 +45,8 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
     private final TimeoutNowDecoder timeoutNowDecoder = new TimeoutNowDecoder();
     private final SnapshotChunkDecoder snapshotChunkDecoder = new SnapshotChunkDecoder();
     private final SnapshotAckDecoder snapshotAckDecoder = new SnapshotAckDecoder();
+    private final ReadIndexRequestDecoder readIndexRequestDecoder = new ReadIndexRequestDecoder();
+    private final ReadIndexResponseDecoder readIndexResponseDecoder = new ReadIndexResponseDecoder();
     private final ForwardedRequestDecoder forwardedRequestDecoder = new ForwardedRequestDecoder();
     private final FragmentAssembler assembler = new FragmentAssembler(this);
 
@@ -151,7 +155,8 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
                     appendEntriesDecoder.leaderCommit(),
                     buffer,
                     lengthOffset + 4,
-                    buffer.getInt(lengthOffset, LITTLE_ENDIAN));
+                    buffer.getInt(lengthOffset, LITTLE_ENDIAN),
+                    appendEntriesDecoder.leaderStamp());
                 break;
             }
 
@@ -164,7 +169,24 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
                     appendResponseDecoder.lastAppendedIndex(),
                     appendResponseDecoder.durableIndex(),
                     appendResponseDecoder.conflictIndex(),
-                    appendResponseDecoder.conflictTerm());
+                    appendResponseDecoder.conflictTerm(),
+                    appendResponseDecoder.echoStamp());
+                break;
+
+            case ReadIndexRequestDecoder.TEMPLATE_ID:
+                readIndexRequestDecoder.wrap(buffer, body, blockLength, version);
+                raft.onReadIndexRequest(
+                    from, readIndexRequestDecoder.term(), readIndexRequestDecoder.readId(), readIndexRequestDecoder.mode());
+                break;
+
+            case ReadIndexResponseDecoder.TEMPLATE_ID:
+                readIndexResponseDecoder.wrap(buffer, body, blockLength, version);
+                raft.onReadIndexResponse(
+                    from,
+                    readIndexResponseDecoder.term(),
+                    readIndexResponseDecoder.readId(),
+                    readIndexResponseDecoder.readIndex(),
+                    BooleanType.TRUE == readIndexResponseDecoder.granted());
                 break;
 
             case RequestVoteDecoder.TEMPLATE_ID:

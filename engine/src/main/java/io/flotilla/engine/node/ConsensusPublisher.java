@@ -11,6 +11,9 @@ import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.ForwardedRequestEncoder;
 import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.MessageHeaderEncoder;
+import io.flotilla.codecs.ReadIndexRequestEncoder;
+import io.flotilla.codecs.ReadIndexResponseEncoder;
+import io.flotilla.codecs.ReadMode;
 import io.flotilla.codecs.RequestVoteEncoder;
 import io.flotilla.codecs.SnapshotAckEncoder;
 import io.flotilla.codecs.SnapshotAckStatus;
@@ -59,6 +62,8 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
     private final TimeoutNowEncoder timeoutNowEncoder = new TimeoutNowEncoder();
     private final SnapshotChunkEncoder snapshotChunkEncoder = new SnapshotChunkEncoder();
     private final SnapshotAckEncoder snapshotAckEncoder = new SnapshotAckEncoder();
+    private final ReadIndexRequestEncoder readIndexRequestEncoder = new ReadIndexRequestEncoder();
+    private final ReadIndexResponseEncoder readIndexResponseEncoder = new ReadIndexResponseEncoder();
     private final ForwardedRequestEncoder forwardedRequestEncoder = new ForwardedRequestEncoder();
     private final EntryBlockHandler copyEntries = this::copyEntries;
 
@@ -172,7 +177,8 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
         final long prevLogTerm,
         final long leaderCommit,
         final long fromIndex,
-        final long toIndex)
+        final long toIndex,
+        final long leaderStamp)
     {
         final ExclusivePublication publication = publications[to];
         if (null == publication || !publication.isConnected())
@@ -187,7 +193,8 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
             .prevLogTerm(prevLogTerm)
             .leaderCommit(leaderCommit)
             .leaderId(memberId)
-            .entryCount(entryCount);
+            .entryCount(entryCount)
+            .leaderStamp(leaderStamp);
         final int lengthOffset = appendEntriesEncoder.limit();
         entriesEnd = lengthOffset + 4;
         if (entryCount > 0 && !readEntries(fromIndex, toIndex))
@@ -212,7 +219,8 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
         final long lastAppendedIndex,
         final long durableIndex,
         final long conflictIndex,
-        final long conflictTerm)
+        final long conflictTerm,
+        final long echoStamp)
     {
         appendResponseEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .term(term)
@@ -221,8 +229,31 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
             .conflictIndex(conflictIndex)
             .conflictTerm(conflictTerm)
             .followerId(memberId)
-            .success(success ? BooleanType.TRUE : BooleanType.FALSE);
+            .success(success ? BooleanType.TRUE : BooleanType.FALSE)
+            .echoStamp(echoStamp);
         return offer(to, HEADER_LENGTH + appendResponseEncoder.encodedLength());
+    }
+
+    public boolean sendReadIndexRequest(final int to, final long term, final long readId, final ReadMode mode)
+    {
+        readIndexRequestEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .term(term)
+            .readId(readId)
+            .followerId(memberId)
+            .mode(mode);
+        return offer(to, HEADER_LENGTH + readIndexRequestEncoder.encodedLength());
+    }
+
+    public boolean sendReadIndexResponse(
+        final int to, final long term, final long readId, final long readIndex, final boolean granted)
+    {
+        readIndexResponseEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .term(term)
+            .readId(readId)
+            .readIndex(readIndex)
+            .leaderId(memberId)
+            .granted(granted ? BooleanType.TRUE : BooleanType.FALSE);
+        return offer(to, HEADER_LENGTH + readIndexResponseEncoder.encodedLength());
     }
 
     public boolean sendTimeoutNow(final int to, final long term)

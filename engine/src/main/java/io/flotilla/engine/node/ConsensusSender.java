@@ -4,6 +4,8 @@ import io.flotilla.codecs.AppendEntriesDecoder;
 import io.flotilla.codecs.AppendResponseDecoder;
 import io.flotilla.codecs.ForwardedRequestDecoder;
 import io.flotilla.codecs.MessageHeaderDecoder;
+import io.flotilla.codecs.ReadIndexRequestDecoder;
+import io.flotilla.codecs.ReadIndexResponseDecoder;
 import io.flotilla.codecs.RequestVoteDecoder;
 import io.flotilla.codecs.SnapshotAckDecoder;
 import io.flotilla.codecs.SnapshotChunkDecoder;
@@ -45,7 +47,15 @@ final class ConsensusSender
             case TimeoutNowDecoder.TEMPLATE_ID: idOffset = TimeoutNowDecoder.leaderIdEncodingOffset(); break;
             case SnapshotChunkDecoder.TEMPLATE_ID: idOffset = SnapshotChunkDecoder.leaderIdEncodingOffset(); break;
             case SnapshotAckDecoder.TEMPLATE_ID: idOffset = SnapshotAckDecoder.followerIdEncodingOffset(); break;
-            case ForwardedRequestDecoder.TEMPLATE_ID: idOffset = ForwardedRequestDecoder.senderIdEncodingOffset(); break;
+            case ReadIndexRequestDecoder.TEMPLATE_ID:
+                idOffset = ReadIndexRequestDecoder.followerIdEncodingOffset();
+                break;
+            case ReadIndexResponseDecoder.TEMPLATE_ID:
+                idOffset = ReadIndexResponseDecoder.leaderIdEncodingOffset();
+                break;
+            case ForwardedRequestDecoder.TEMPLATE_ID:
+                idOffset = ForwardedRequestDecoder.senderIdEncodingOffset();
+                break;
             default: return NOT_CONSENSUS;
         }
         return buffer.getInt(offset + MessageHeaderDecoder.ENCODED_LENGTH + idOffset, LITTLE_ENDIAN);

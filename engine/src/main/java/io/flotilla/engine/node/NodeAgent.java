@@ -444,6 +444,8 @@ public final class NodeAgent implements Agent, RaftOutbox
         nowNs = clock.nanoTime();
 
         work += log.doWork();
+        // Contact with the leader is timed when its messages are seen, not before the log's work (see advanceClock).
+        raft.advanceClock(clock.nanoTime());
         work += consensusAdapter.poll();
         work += ingress.poll(nowNs);
         work += sessionManager.doWork(nowNs);
@@ -897,6 +899,16 @@ public final class NodeAgent implements Agent, RaftOutbox
         {
             listenerFailed(ex);
         }
+    }
+
+    public void onReadIndex(final long readId, final long readIndex)
+    {
+        // No read is requested on this node yet: the read path is wired in with the query service.
+    }
+
+    public void onReadIndexFailed(final long readId)
+    {
+        // No read is requested on this node yet: the read path is wired in with the query service.
     }
 
     public void onMessageDropped()

@@ -45,6 +45,8 @@ final class Progress
     private long lastHeardNs;
     private long lastSentNs;
     private long lastSentCommit;
+    private long lastSentStamp;
+    private long echoedStamp;
     private boolean probeOutstanding;
     private long probeSentNs;
     private long snapshotSentNs;
@@ -74,6 +76,8 @@ final class Progress
         lastHeardNs = nowNs;
         lastSentNs = LONG_AGO;
         lastSentCommit = -1;
+        lastSentStamp = -1;
+        echoedStamp = 0;
         probeOutstanding = false;
         inflights.reset();
     }
@@ -84,6 +88,34 @@ final class Progress
     void heard(final long nowNs)
     {
         lastHeardNs = nowNs;
+    }
+
+    /**
+     * The peer answered in the leader's term, having received an AppendEntries sent with {@code stamp}.
+     */
+    void echoed(final long stamp)
+    {
+        if (stamp > echoedStamp)
+        {
+            echoedStamp = stamp;
+        }
+    }
+
+    /**
+     * @return the highest leader stamp the peer has echoed in this term: it has answered a message sent then.
+     */
+    long echoedStamp()
+    {
+        return echoedStamp;
+    }
+
+    /**
+     * @return whether the peer is owed an AppendEntries to confirm a read registered at {@code readStamp}: none
+     * sent to it since. Never in {@link State#SNAPSHOT} (the transfer keeps the peer, and it answers no append).
+     */
+    boolean readConfirmationDue(final long readStamp)
+    {
+        return State.SNAPSHOT != state && lastSentStamp <= readStamp;
     }
 
     /**
@@ -250,10 +282,11 @@ final class Progress
     /**
      * Any AppendEntries was sent, carrying the commit index.
      */
-    void appendSent(final long nowNs, final long commitIndex)
+    void appendSent(final long nowNs, final long commitIndex, final long stamp)
     {
         lastSentNs = nowNs;
         lastSentCommit = commitIndex;
+        lastSentStamp = stamp;
     }
 
     /**

@@ -21,6 +21,7 @@ final class ProgressTracker
     private final MajorityQuorum.AckedIndexes durableMatches = this::durableMatchOf;
     private final MajorityQuorum.Members votes = this::grantedBy;
     private final MajorityQuorum.Members recentlyHeard = this::heardFrom;
+    private final MajorityQuorum.AckedIndexes echoedStamps = this::echoedStampOf;
     // The arguments of the quorum question being answered, read by the views above (which must not allocate).
     private long ownDurableIndex;
     private long heardNowNs;
@@ -121,6 +122,16 @@ final class ProgressTracker
     }
 
     /**
+     * @return the highest leader stamp that a majority has echoed, this member counting as having echoed every
+     * stamp ({@link Long#MAX_VALUE} when it alone is a majority): a majority answered, in this term, after receiving
+     * a message this leader sent with that stamp or a later one.
+     */
+    long quorumEchoedStamp()
+    {
+        return voters.committedIndex(echoedStamps);
+    }
+
+    /**
      * @return whether this member and the peers heard from within {@code windowNs} are a majority.
      */
     boolean hasQuorumHeardWithin(final long nowNs, final long windowNs)
@@ -163,6 +174,11 @@ final class ProgressTracker
     private long durableMatchOf(final int member)
     {
         return member == memberId ? ownDurableIndex : progress[slotByMemberId[member]].durableMatch();
+    }
+
+    private long echoedStampOf(final int member)
+    {
+        return member == memberId ? Long.MAX_VALUE : progress[slotByMemberId[member]].echoedStamp();
     }
 
     private boolean grantedBy(final int member)

@@ -33,6 +33,13 @@ public final class RaftConfig
     public static final String MAX_UNCOMMITTED_ENTRIES_PROP_NAME = "flotilla.raft.max.uncommitted.entries";
     public static final long MAX_UNCOMMITTED_ENTRIES_DEFAULT = 64 * 1024;
 
+    public static final String MAX_PENDING_READS_PROP_NAME = "flotilla.raft.max.pending.reads";
+    public static final int MAX_PENDING_READS_DEFAULT = 1024;
+
+    public static final String LEASE_MARGIN_PROP_NAME = "flotilla.raft.lease.margin.ns";
+    /** The lease margin when none is set: a quarter of the minimum election timeout. */
+    public static final long LEASE_MARGIN_DEFAULT_NS = -1;
+
     private long electionTimeoutMinNs = Long.getLong(ELECTION_TIMEOUT_MIN_PROP_NAME, ELECTION_TIMEOUT_MIN_DEFAULT_NS);
     private long electionTimeoutMaxNs = Long.getLong(ELECTION_TIMEOUT_MAX_PROP_NAME, ELECTION_TIMEOUT_MAX_DEFAULT_NS);
     private long heartbeatIntervalNs = Long.getLong(HEARTBEAT_INTERVAL_PROP_NAME, HEARTBEAT_INTERVAL_DEFAULT_NS);
@@ -43,6 +50,8 @@ public final class RaftConfig
     private boolean checkQuorum = Boolean.parseBoolean(System.getProperty(CHECK_QUORUM_PROP_NAME, "true"));
     private long maxUncommittedEntries =
         Long.getLong(MAX_UNCOMMITTED_ENTRIES_PROP_NAME, MAX_UNCOMMITTED_ENTRIES_DEFAULT);
+    private int maxPendingReads = Integer.getInteger(MAX_PENDING_READS_PROP_NAME, MAX_PENDING_READS_DEFAULT);
+    private long leaseMarginNs = Long.getLong(LEASE_MARGIN_PROP_NAME, LEASE_MARGIN_DEFAULT_NS);
 
     /**
      * Check every setting and how they relate.
@@ -88,6 +97,17 @@ public final class RaftConfig
         {
             throw new IllegalArgumentException(
                 "maxUncommittedEntries=" + maxUncommittedEntries + " must be >= 1");
+        }
+        if (maxPendingReads < 1)
+        {
+            throw new IllegalArgumentException(
+                "maxPendingReads=" + maxPendingReads + " must be >= 1 (" + MAX_PENDING_READS_PROP_NAME + ")");
+        }
+        if (leaseMarginNs != LEASE_MARGIN_DEFAULT_NS && (leaseMarginNs < 0 || leaseMarginNs >= electionTimeoutMinNs))
+        {
+            throw new IllegalArgumentException(
+                "leaseMarginNs=" + leaseMarginNs + " must be >= 0 and < electionTimeoutMinNs=" + electionTimeoutMinNs +
+                " (" + LEASE_MARGIN_PROP_NAME + "): a lease lasts the minimum election timeout less this margin");
         }
 
         return this;
@@ -233,6 +253,44 @@ public final class RaftConfig
         return maxUncommittedEntries;
     }
 
+    /**
+     * @param maxPendingReads read index requests a node holds at once, its own and (on a leader) its followers'.
+     * @return this for a fluent API.
+     */
+    public RaftConfig maxPendingReads(final int maxPendingReads)
+    {
+        this.maxPendingReads = maxPendingReads;
+        return this;
+    }
+
+    public int maxPendingReads()
+    {
+        return maxPendingReads;
+    }
+
+    /**
+     * A leader's lease lasts {@code electionTimeoutMinNs - leaseMarginNs} from the send time of the latest heartbeat
+     * round a majority answered. The margin covers the difference in rate between members' monotonic clocks: a lease
+     * is safe while no clock runs slower than the leader's by more than {@code leaseMarginNs / electionTimeoutMinNs}.
+     *
+     * @param leaseMarginNs in [0, electionTimeoutMinNs); {@link #LEASE_MARGIN_DEFAULT_NS} for a quarter of the minimum
+     *                      election timeout.
+     * @return this for a fluent API.
+     */
+    public RaftConfig leaseMarginNs(final long leaseMarginNs)
+    {
+        this.leaseMarginNs = leaseMarginNs;
+        return this;
+    }
+
+    /**
+     * @return the lease margin in force: the one set, or a quarter of the minimum election timeout.
+     */
+    public long leaseMarginNs()
+    {
+        return LEASE_MARGIN_DEFAULT_NS == leaseMarginNs ? electionTimeoutMinNs / 4 : leaseMarginNs;
+    }
+
     public String toString()
     {
         return "RaftConfig{" +
@@ -245,6 +303,8 @@ public final class RaftConfig
             ", preVote=" + preVote +
             ", checkQuorum=" + checkQuorum +
             ", maxUncommittedEntries=" + maxUncommittedEntries +
+            ", maxPendingReads=" + maxPendingReads +
+            ", leaseMarginNs=" + leaseMarginNs() +
             '}';
     }
 }

@@ -3,6 +3,7 @@ package io.flotilla.engine.raft;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.EntryType;
 import io.flotilla.codecs.FrameValidator;
+import io.flotilla.codecs.ReadMode;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -11,15 +12,17 @@ import java.util.random.RandomGenerator;
 /**
  * The Raft consensus core of one member: a deterministic, single-threaded state machine driven only by its
  * inputs ({@link #tick}, the {@code on*} messages, {@link #propose}, {@link #onDurable}, {@link #onApplied}, the
- * snapshot events {@link #onSnapshotChunk}, {@link #onSnapshotInstalled} and {@link #onSnapshotAck}) and acting only
+ * snapshot events {@link #onSnapshotChunk}, {@link #onSnapshotInstalled} and {@link #onSnapshotAck}, the reads
+ * {@link #requestReadIndex}, {@link #onReadIndexRequest} and {@link #onReadIndexResponse}) and acting only
  * through its ports ({@link RaftLog}, {@link RaftTransport}, {@link RaftOutbox}). It reads no clock, does no I/O
  * and takes randomness only from the injected generator, so a seeded simulation replays exactly.
  * <p>
  * Implements leader election with randomized timeouts, pre-vote and check-quorum; log replication with batching,
  * pipelining, probing and fast back-tracking; commitment by counting durable acknowledgements of current-term
  * entries (Figure 8); snapshot install for a follower that needs compacted entries (the runtime moves the bytes,
- * the core decides when and what the result means); and leader transfer. See {@code docs/raft-core.md} for the
- * contract.
+ * the core decides when and what the result means); leader transfer; and linearizable reads without the log
+ * (ReadIndex, the leader's lease, and a follower's read index asked of its leader). See {@code docs/raft-core.md}
+ * for the contract.
  * <p>
  * This class holds the Raft rules; the bookkeeping they rest on has rooms of its own: the members, votes and
  * quorum answers in {@link ProgressTracker} and {@link MajorityQuorum}, each peer's replication flow control in
@@ -65,6 +68,7 @@ public final class RaftNode
     private final boolean preVote;
     private final boolean checkQuorum;
     private final long maxUncommittedEntries;
+    private final long leaseDurationNs;
 
     private Role role = Role.FOLLOWER;
     private long currentTerm;
@@ -93,6 +97,21 @@ public final class RaftNode
     private int transferSlot = NO_SLOT;
     private long transferDeadlineNs;
     private boolean timeoutNowSent;
+
+    // Reads. A leader stamps every AppendEntries with its clock (relative to its first tick, so never negative); a
+    // read registered at stamp S is confirmed once a majority echoed a stamp above S, and the next send after a
+    // registration carries a stamp above it. A follower echoes the highest stamp of its current leader.
+    private final PendingReads leaderReads;
+    private final PendingReads remoteReads;
+    private long stampOriginNs;
+    private long stamp;
+    private boolean stampClaimedByRead;
+    private long termStartIndex = Long.MAX_VALUE;
+    private boolean leaseRevoked;
+    private long leaderStamp;
+    // A node that starts knows nothing of a lease it may have acknowledged before it stopped: it grants no vote
+    // (except for a transfer) until an election timeout after its start, as if it had just heard a leader.
+    private long voteQuietUntilNs;
 
     private final UnsafeBuffer staging = new UnsafeBuffer(new byte[INITIAL_STAGING_CAPACITY]);
 
@@ -138,6 +157,9 @@ public final class RaftNode
         preVote = config.preVote();
         checkQuorum = config.checkQuorum();
         maxUncommittedEntries = config.maxUncommittedEntries();
+        leaseDurationNs = config.electionTimeoutMinNs() - config.leaseMarginNs();
+        leaderReads = new PendingReads(config.maxPendingReads());
+        remoteReads = new PendingReads(config.maxPendingReads());
 
         if (persistedTerm < 0 || persistedTerm > MAX_TERM)
         {
@@ -171,18 +193,28 @@ public final class RaftNode
      */
     public int tick(final long nowNs)
     {
-        this.nowNs = nowNs;
+        advanceClock(nowNs);
         if (!started)
         {
             started = true;
+            stampOriginNs = nowNs - 1;
+            voteQuietUntilNs = nowNs + electionTimeoutMinNs;
             resetElectionDeadline();
             publishRole();
         }
 
         if (Role.LEADER == role)
         {
+            final long tickStamp = nowNs - stampOriginNs;
+            if (tickStamp > stamp)
+            {
+                stamp = tickStamp;
+                stampClaimedByRead = false;
+            }
             return leaderTick();
         }
+
+        expireRemoteReads();
 
         if (nowNs >= electionDeadlineNs)
         {
@@ -207,7 +239,8 @@ public final class RaftNode
         {
             final long ack = Math.min(durableIndex, verifiedIndex);
             if (ack > ackedDurableIndex &&
-                transport.sendAppendResponse(leaderId, currentTerm, true, verifiedIndex, ack, 0, NO_CONFLICT_TERM))
+                transport.sendAppendResponse(
+                    leaderId, currentTerm, true, verifiedIndex, ack, 0, NO_CONFLICT_TERM, leaderStamp))
             {
                 ackedDurableIndex = ack;
                 return 1;
@@ -316,7 +349,8 @@ public final class RaftNode
     /**
      * An AppendEntries arrived.
      *
-     * @param entries validated, contiguous LogEntry frames (may be empty: a heartbeat).
+     * @param entries     validated, contiguous LogEntry frames (may be empty: a heartbeat).
+     * @param leaderStamp the leader's stamp of this message, echoed in every answer to this leader.
      */
     public void onAppendEntries(
         final int from,
@@ -326,11 +360,12 @@ public final class RaftNode
         final long leaderCommit,
         final DirectBuffer entries,
         final int offset,
-        final int length)
+        final int length,
+        final long leaderStamp)
     {
         // A leader's entry at prevLogIndex is of its term or older; leaderCommit beyond this log is clamped below.
         if (NO_SLOT == tracker.slotOf(from) || !isTerm(term) || !isTerm(prevLogTerm) || prevLogTerm > term ||
-            !isIndex(prevLogIndex) || !isIndex(leaderCommit) || length < 0)
+            !isIndex(prevLogIndex) || !isIndex(leaderCommit) || length < 0 || leaderStamp < 0)
         {
             dropMessage();
             return;
@@ -339,7 +374,7 @@ public final class RaftNode
         if (term < currentTerm)
         {
             // A deposed leader learns the new term from this answer.
-            transport.sendAppendResponse(from, currentTerm, false, 0, 0, 0, NO_CONFLICT_TERM);
+            transport.sendAppendResponse(from, currentTerm, false, 0, 0, 0, NO_CONFLICT_TERM, 0);
             return;
         }
 
@@ -348,6 +383,10 @@ public final class RaftNode
             updateTerm(term);
         }
         followLeader(from, term, "AppendEntries");
+        if (leaderStamp > this.leaderStamp)
+        {
+            this.leaderStamp = leaderStamp;
+        }
 
         final long lastIndex = log.lastIndex();
         if (prevLogIndex > lastIndex)
@@ -390,7 +429,8 @@ public final class RaftNode
         }
 
         final long ack = Math.min(durableIndex, verifiedIndex);
-        if (transport.sendAppendResponse(from, currentTerm, true, verifiedIndex, ack, 0, NO_CONFLICT_TERM) &&
+        if (transport.sendAppendResponse(
+            from, currentTerm, true, verifiedIndex, ack, 0, NO_CONFLICT_TERM, this.leaderStamp) &&
             ack > ackedDurableIndex)
         {
             ackedDurableIndex = ack;
@@ -399,6 +439,8 @@ public final class RaftNode
 
     /**
      * An AppendResponse arrived.
+     *
+     * @param echoStamp the highest stamp the follower received from this term's leader.
      */
     public void onAppendResponse(
         final int from,
@@ -407,11 +449,12 @@ public final class RaftNode
         final long lastAppendedIndex,
         final long durableIndex,
         final long conflictIndex,
-        final long conflictTerm)
+        final long conflictTerm,
+        final long echoStamp)
     {
         final int slot = tracker.slotOf(from);
         if (NO_SLOT == slot || !isTerm(term) || !isTerm(conflictTerm) ||
-            !isIndex(lastAppendedIndex) || !isIndex(durableIndex) || !isIndex(conflictIndex))
+            !isIndex(lastAppendedIndex) || !isIndex(durableIndex) || !isIndex(conflictIndex) || echoStamp < 0)
         {
             dropMessage();
             return;
@@ -429,10 +472,11 @@ public final class RaftNode
         }
 
         // An answer of this term is about this leader's log, which only grew in the term: the follower cannot
-        // match beyond its end, hold durable more than it matches, or know of a term after the current one.
+        // match beyond its end, hold durable more than it matches, know of a term after the current one, or echo
+        // a stamp this leader has not sent.
         final long lastIndex = log.lastIndex();
         if (lastAppendedIndex > lastIndex || durableIndex > lastAppendedIndex || conflictIndex > lastIndex + 1 ||
-            conflictTerm > currentTerm)
+            conflictTerm > currentTerm || echoStamp > stamp)
         {
             dropMessage();
             return;
@@ -441,6 +485,7 @@ public final class RaftNode
         final Progress progress = tracker.progress(slot);
         progress.heard(nowNs);
         progress.durableAcknowledged(durableIndex);
+        progress.echoed(echoStamp);
 
         if (success)
         {
@@ -498,7 +543,7 @@ public final class RaftNode
 
         if (term < currentTerm)
         {
-            transport.sendAppendResponse(from, currentTerm, false, 0, 0, 0, NO_CONFLICT_TERM);
+            transport.sendAppendResponse(from, currentTerm, false, 0, 0, 0, NO_CONFLICT_TERM, 0);
             return false;
         }
 
@@ -573,7 +618,8 @@ public final class RaftNode
                 verifiedIndex = index;
             }
             final long ack = Math.min(durableIndex, verifiedIndex);
-            if (transport.sendAppendResponse(from, currentTerm, true, verifiedIndex, ack, 0, NO_CONFLICT_TERM) &&
+            if (transport.sendAppendResponse(
+                from, currentTerm, true, verifiedIndex, ack, 0, NO_CONFLICT_TERM, leaderStamp) &&
                 ack > ackedDurableIndex)
             {
                 ackedDurableIndex = ack;
@@ -601,6 +647,138 @@ public final class RaftNode
         else if (term == currentTerm && Role.LEADER == role)
         {
             tracker.progress(slot).heard(nowNs);
+        }
+    }
+
+    /**
+     * Move the core's clock forward between ticks: the runtime calls this with a fresh reading just before it hands
+     * the core the messages it polled, so that contact with the leader is timed when the message is seen, not at
+     * the last tick (a follower that stalled between the two must not count the stall against the leader's lease),
+     * and a leader judges its lease on the time a follower's read request is seen.
+     *
+     * @param nowNs the clock of {@link #tick}; a reading older than the last one is ignored.
+     */
+    public void advanceClock(final long nowNs)
+    {
+        if (nowNs > this.nowNs)
+        {
+            this.nowNs = nowNs;
+        }
+    }
+
+    /**
+     * Start a linearizable read: find the index at which it may be answered, without a log entry. Exactly one of
+     * {@link RaftOutbox#onReadIndex} and {@link RaftOutbox#onReadIndexFailed} follows an accepted request, possibly
+     * before this call returns.
+     * <ul>
+     *     <li>A leader answers with its commit index once a majority has answered an AppendEntries sent after the
+     *     request (ReadIndex, Raft thesis 6.4), and not before an entry of its own term is committed. With
+     *     {@link ReadMode#LEASE} it answers at once while it holds its lease: a majority answered a message sent
+     *     less than the minimum election timeout less the lease margin ago, no transfer was started in the term, and
+     *     check-quorum is on (without check-quorum a follower grants votes while it hears a leader, so there is no
+     *     lease: the read falls back to ReadIndex).</li>
+     *     <li>A follower asks its leader (ReadIndexRequest) and answers with the leader's read index; it fails the
+     *     read when the leader changes, refuses, or does not answer within the maximum election timeout.</li>
+     * </ul>
+     * The runtime answers the read once its state machine has applied the read index.
+     *
+     * @param readId chosen by the runtime, echoed in the answer; a batch of reads may share one.
+     * @param mode   how leadership is confirmed.
+     * @param nowNs  a fresh reading of the clock of {@link #tick} (the lease is judged on it, not on the last tick:
+     *               see {@link #advanceClock}).
+     * @return false when no read can start here now: no leader is known, or too many reads are pending.
+     */
+    public boolean requestReadIndex(final long readId, final ReadMode mode, final long nowNs)
+    {
+        advanceClock(nowNs);
+        if (Role.LEADER == role)
+        {
+            if (ReadMode.LEASE == mode && leaseHeld())
+            {
+                outbox.onReadIndex(readId, commitIndex);
+                return true;
+            }
+            if (!registerRead(readId, memberId))
+            {
+                return false;
+            }
+            confirmReads();
+            return true;
+        }
+
+        if (Role.FOLLOWER != role || NO_MEMBER == leaderId ||
+            !remoteReads.offer(readId, leaderId, this.nowNs + electionTimeoutMaxNs))
+        {
+            return false;
+        }
+        if (!transport.sendReadIndexRequest(leaderId, currentTerm, readId, mode))
+        {
+            remoteReads.remove(readId);
+            return false;
+        }
+
+        return true;
+    }
+
+    /**
+     * Leader: a follower asks for a read index. Answered with a ReadIndexResponse: at once when refused (not the
+     * leader of that term, or too many reads pending) or when the lease serves it, else once leadership is confirmed
+     * as for {@link #requestReadIndex}. The lease is judged on the clock last given to {@link #tick} or
+     * {@link #advanceClock}, which the runtime advances just before it delivers the messages it polled.
+     */
+    public void onReadIndexRequest(final int from, final long term, final long readId, final ReadMode mode)
+    {
+        if (NO_SLOT == tracker.slotOf(from) || !isTerm(term) || null == mode || ReadMode.NULL_VAL == mode)
+        {
+            dropMessage();
+            return;
+        }
+
+        if (Role.LEADER != role || term != currentTerm)
+        {
+            transport.sendReadIndexResponse(from, currentTerm, readId, 0, false);
+            return;
+        }
+
+        if (ReadMode.LEASE == mode && leaseHeld())
+        {
+            transport.sendReadIndexResponse(from, currentTerm, readId, commitIndex, true);
+            return;
+        }
+
+        if (!registerRead(readId, from))
+        {
+            transport.sendReadIndexResponse(from, currentTerm, readId, 0, false);
+            return;
+        }
+        confirmReads();
+    }
+
+    /**
+     * Follower: the leader answered a read index request. An answer from any other member, of another term, or for
+     * a read no longer pending (failed on a leader change or a timeout) is ignored.
+     */
+    public void onReadIndexResponse(
+        final int from, final long term, final long readId, final long readIndex, final boolean granted)
+    {
+        if (NO_SLOT == tracker.slotOf(from) || !isTerm(term) || !isIndex(readIndex))
+        {
+            dropMessage();
+            return;
+        }
+
+        if (Role.FOLLOWER != role || from != leaderId || term != currentTerm || !remoteReads.remove(readId))
+        {
+            return;
+        }
+
+        if (granted)
+        {
+            outbox.onReadIndex(readId, readIndex);
+        }
+        else
+        {
+            outbox.onReadIndexFailed(readId);
         }
     }
 
@@ -797,7 +975,8 @@ public final class RaftNode
     {
         int work = sendBatches(slot);
         final Progress progress = tracker.progress(slot);
-        if (progress.heartbeatDue(nowNs, commitIndex))
+        if (progress.heartbeatDue(nowNs, commitIndex) ||
+            (!leaderReads.isEmpty() && progress.readConfirmationDue(leaderReads.newestStamp())))
         {
             // A heartbeat, or news of the commit index: checks the prefix known to match, or as much of it as the
             // log still knows.
@@ -856,10 +1035,18 @@ public final class RaftNode
     private boolean sendAppend(final int slot, final long fromIndex, final long toIndex)
     {
         final long prevIndex = fromIndex - 1;
+        final long sendStamp = sendStamp();
         if (transport.sendAppendEntries(
-            tracker.peerId(slot), currentTerm, prevIndex, log.termAt(prevIndex), commitIndex, fromIndex, toIndex))
+            tracker.peerId(slot),
+            currentTerm,
+            prevIndex,
+            log.termAt(prevIndex),
+            commitIndex,
+            fromIndex,
+            toIndex,
+            sendStamp))
         {
-            tracker.progress(slot).appendSent(nowNs, commitIndex);
+            tracker.progress(slot).appendSent(nowNs, commitIndex, sendStamp);
             return true;
         }
 
@@ -908,6 +1095,116 @@ public final class RaftNode
             commitIndex = quorumIndex;
             outbox.onCommitIndex(quorumIndex);
         }
+        confirmReads();
+    }
+
+    /**
+     * @return the stamp for an AppendEntries sent now: above the stamp of every read registered before it.
+     */
+    private long sendStamp()
+    {
+        if (stampClaimedByRead)
+        {
+            stamp = Math.max(nowNs - stampOriginNs, stamp + 1);
+            stampClaimedByRead = false;
+        }
+        return stamp;
+    }
+
+    private boolean registerRead(final long readId, final int origin)
+    {
+        if (!leaderReads.offer(readId, origin, stamp))
+        {
+            return false;
+        }
+        stampClaimedByRead = true;
+        return true;
+    }
+
+    /**
+     * Answer, oldest first, the reads a majority has confirmed: it answered a message sent after the read was
+     * registered. None before an entry of this term is committed: until then the commit index may be behind
+     * entries an earlier leader committed.
+     */
+    private void confirmReads()
+    {
+        if (leaderReads.isEmpty() || commitIndex < termStartIndex)
+        {
+            return;
+        }
+
+        final long confirmedStamp = tracker.quorumEchoedStamp();
+        while (!leaderReads.isEmpty() && leaderReads.oldestStamp() < confirmedStamp)
+        {
+            answerRead(leaderReads.oldestReadId(), leaderReads.oldestOrigin(), commitIndex, true);
+            leaderReads.removeOldest();
+        }
+    }
+
+    private void answerRead(final long readId, final int origin, final long readIndex, final boolean granted)
+    {
+        if (origin != memberId)
+        {
+            transport.sendReadIndexResponse(origin, currentTerm, readId, readIndex, granted);
+        }
+        else if (granted)
+        {
+            outbox.onReadIndex(readId, readIndex);
+        }
+        else
+        {
+            outbox.onReadIndexFailed(readId);
+        }
+    }
+
+    /**
+     * The lease: no other member can have been elected since a majority answered the message stamped
+     * {@code quorumEchoedStamp}, because each of them grants no vote for the minimum election timeout after it
+     * hears the leader ({@link #inLease}); the margin covers clocks that run at different rates.
+     */
+    private boolean leaseHeld()
+    {
+        if (!checkQuorum || leaseRevoked || NO_SLOT != transferSlot || commitIndex < termStartIndex)
+        {
+            return false;
+        }
+        final long confirmedStamp = tracker.quorumEchoedStamp();
+        return Long.MAX_VALUE == confirmedStamp ||
+            (confirmedStamp > 0 && nowNs - stampOriginNs - confirmedStamp < leaseDurationNs);
+    }
+
+    private void expireRemoteReads()
+    {
+        while (!remoteReads.isEmpty() && remoteReads.oldestStamp() <= nowNs)
+        {
+            final long readId = remoteReads.oldestReadId();
+            remoteReads.removeOldest();
+            outbox.onReadIndexFailed(readId);
+        }
+    }
+
+    /**
+     * The role, term or leader changed: reads waiting on the old leadership fail, and a new leader's stamps are
+     * echoed from zero.
+     */
+    private void onLeadershipChanged()
+    {
+        leaderStamp = 0;
+        while (!remoteReads.isEmpty())
+        {
+            final long readId = remoteReads.oldestReadId();
+            remoteReads.removeOldest();
+            outbox.onReadIndexFailed(readId);
+        }
+        if (Role.LEADER != role)
+        {
+            termStartIndex = Long.MAX_VALUE;
+            while (!leaderReads.isEmpty())
+            {
+                answerRead(leaderReads.oldestReadId(), leaderReads.oldestOrigin(), 0, false);
+                leaderReads.removeOldest();
+            }
+        }
     }
 
     private int maybeSendTimeoutNow()
@@ -916,6 +1213,8 @@ public final class RaftNode
             tracker.progress(transferSlot).match() >= log.lastIndex() &&
             transport.sendTimeoutNow(tracker.peerId(transferSlot), currentTerm))
         {
+            // The target may be elected by voters that ignore this leader's lease: the lease ends for the term.
+            leaseRevoked = true;
             timeoutNowSent = true;
             return 1;
         }
@@ -1042,7 +1341,8 @@ public final class RaftNode
             verifiedIndex,
             Math.min(durableIndex, verifiedIndex),
             conflictIndex,
-            conflictTerm);
+            conflictTerm,
+            leaderStamp);
     }
 
     private long appendOwnEntry(
@@ -1134,7 +1434,8 @@ public final class RaftNode
         publishRole();
 
         tracker.resetProgress(log.lastIndex() + 1, nowNs);
-        appendOwnEntry(EntryType.NOOP, 0, 0, null, 0, 0);
+        leaseRevoked = false;
+        termStartIndex = appendOwnEntry(EntryType.NOOP, 0, 0, null, 0, 0);
         for (int slot = 0; slot < tracker.peerCount(); slot++)
         {
             replicate(slot);
@@ -1198,7 +1499,7 @@ public final class RaftNode
     private boolean inLease(final boolean transfer)
     {
         return !transfer &&
-            (Role.LEADER == role ||
+            (Role.LEADER == role || nowNs < voteQuietUntilNs ||
             (NO_MEMBER != leaderId && nowNs - lastLeaderContactNs < electionTimeoutMinNs));
     }
 
@@ -1220,6 +1521,7 @@ public final class RaftNode
             publishedRole = role;
             publishedTerm = currentTerm;
             publishedLeaderId = leaderId;
+            onLeadershipChanged();
             outbox.onRoleChange(role, currentTerm, leaderId);
         }
     }

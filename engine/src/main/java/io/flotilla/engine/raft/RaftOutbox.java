@@ -34,4 +34,16 @@ public interface RaftOutbox
      * {@link RaftNode#droppedMessages()}.
      */
     void onMessageDropped();
+
+    /**
+     * A read started with {@link RaftNode#requestReadIndex} may be answered once the state machine has applied
+     * {@code readIndex} (on a follower that may be beyond its commit index: wait for it).
+     */
+    void onReadIndex(long readId, long readIndex);
+
+    /**
+     * A read started with {@link RaftNode#requestReadIndex} cannot be answered here: the leadership it relied on
+     * changed, or the leader refused or did not answer. The client may retry, here or elsewhere.
+     */
+    void onReadIndexFailed(long readId);
 }

@@ -1,5 +1,7 @@
 package io.flotilla.engine.raft;
 
+import io.flotilla.codecs.ReadMode;
+
 /**
  * The consensus messages the core sends to its peers. The runtime implements it with Aeron publications, the
  * simulator with in-memory queues. Calls are made on the core's thread and never block: a message that cannot go
@@ -19,7 +21,14 @@ public interface RaftTransport
      * archive): the core tries again later and does not count it in flight.
      */
     boolean sendAppendEntries(
-        int to, long term, long prevLogIndex, long prevLogTerm, long leaderCommit, long fromIndex, long toIndex);
+        int to,
+        long term,
+        long prevLogIndex,
+        long prevLogTerm,
+        long leaderCommit,
+        long fromIndex,
+        long toIndex,
+        long leaderStamp);
 
     boolean sendAppendResponse(
         int to,
@@ -28,7 +37,8 @@ public interface RaftTransport
         long lastAppendedIndex,
         long durableIndex,
         long conflictIndex,
-        long conflictTerm);
+        long conflictTerm,
+        long echoStamp);
 
     boolean sendTimeoutNow(int to, long term);
 
@@ -47,4 +57,17 @@ public interface RaftTransport
      * tick.
      */
     boolean sendInstallSnapshot(int to, long term);
+
+    /**
+     * Follower to leader: ask for the index at which the read {@code readId} may be answered.
+     *
+     * @return false when it could not be sent now: the core fails the read.
+     */
+    boolean sendReadIndexRequest(int to, long term, long readId, ReadMode mode);
+
+    /**
+     * Leader to follower: the answer to a read index request; {@code granted} false (with index 0) when refused.
+     * A refusal that cannot be sent is not retried: the follower's request times out.
+     */
+    boolean sendReadIndexResponse(int to, long term, long readId, long readIndex, boolean granted);
 }

@@ -5,6 +5,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.flotilla.codecs.MessageHeaderEncoder;
+import io.flotilla.codecs.ReadMode;
 import io.flotilla.codecs.SessionKeepAliveEncoder;
 import io.flotilla.codecs.SnapshotAckEncoder;
 import io.flotilla.codecs.SnapshotAckStatus;
@@ -261,7 +262,8 @@ class ConsensusAdapterTest
             final long prevLogTerm,
             final long leaderCommit,
             final long fromIndex,
-            final long toIndex)
+            final long toIndex,
+            final long leaderStamp)
         {
             return true;
         }
@@ -273,7 +275,8 @@ class ConsensusAdapterTest
             final long lastAppendedIndex,
             final long durableIndex,
             final long conflictIndex,
-            final long conflictTerm)
+            final long conflictTerm,
+            final long echoStamp)
         {
             return true;
         }
@@ -286,6 +289,17 @@ class ConsensusAdapterTest
         public boolean sendInstallSnapshot(final int to, final long term)
         {
             return false;
+        }
+
+        public boolean sendReadIndexRequest(final int to, final long term, final long readId, final ReadMode mode)
+        {
+            return true;
+        }
+
+        public boolean sendReadIndexResponse(
+            final int to, final long term, final long readId, final long readIndex, final boolean granted)
+        {
+            return true;
         }
     }
 
@@ -359,6 +373,14 @@ class ConsensusAdapterTest
         }
 
         public void onMessageDropped()
+        {
+        }
+
+        public void onReadIndex(final long readId, final long readIndex)
+        {
+        }
+
+        public void onReadIndexFailed(final long readId)
         {
         }
     }

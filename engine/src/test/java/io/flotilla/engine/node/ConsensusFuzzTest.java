@@ -249,6 +249,14 @@ class ConsensusFuzzTest
         public void onRoleChange(final Role role, final long term, final int leaderId)
         {
         }
+
+        public void onReadIndex(final long readId, final long readIndex)
+        {
+        }
+
+        public void onReadIndexFailed(final long readId)
+        {
+        }
     }
 
     /**

@@ -293,6 +293,14 @@ class IngressFuzzTest
             egress.onRoleChange(role, term, leaderId);
         }
 
+        public void onReadIndex(final long readId, final long readIndex)
+        {
+        }
+
+        public void onReadIndexFailed(final long readId)
+        {
+        }
+
         public void close()
         {
             CloseHelper.quietCloseAll(adapter, responseChannels);

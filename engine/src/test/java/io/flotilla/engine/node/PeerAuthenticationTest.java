@@ -240,5 +240,13 @@ class PeerAuthenticationTest
         public void onMessageDropped()
         {
         }
+
+        public void onReadIndex(final long readId, final long readIndex)
+        {
+        }
+
+        public void onReadIndexFailed(final long readId)
+        {
+        }
     }
 }

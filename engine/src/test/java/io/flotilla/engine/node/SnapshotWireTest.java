@@ -245,5 +245,13 @@ class SnapshotWireTest
         public void onMessageDropped()
         {
         }
+
+        public void onReadIndex(final long readId, final long readIndex)
+        {
+        }
+
+        public void onReadIndexFailed(final long readId)
+        {
+        }
     }
 }

@@ -159,7 +159,7 @@ class ProgressTest
     void heartbeatsFollowSilenceOrANewCommitIndex()
     {
         replicatingFrom(10);
-        progress.appendSent(100, 5);
+        progress.appendSent(100, 5, 1);
         assertFalse(progress.heartbeatDue(100 + HEARTBEAT_NS - 1, 5));
         assertTrue(progress.heartbeatDue(100 + HEARTBEAT_NS, 5));
         assertTrue(progress.heartbeatDue(101, 6), "the commit index moved");

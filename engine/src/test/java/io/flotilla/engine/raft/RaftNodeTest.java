@@ -2,6 +2,7 @@ package io.flotilla.engine.raft;
 
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.EntryType;
+import io.flotilla.codecs.ReadMode;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,7 +73,7 @@ class RaftNodeTest
         assertEquals(List.of("voteResponse 1 1 pre=true granted=true"), outbox.calls);
         assertEquals(0, node.currentTerm());
 
-        node.onAppendEntries(2, 1, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0);
+        node.onAppendEntries(2, 1, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0, 0);
         node.onRequestVote(1, 2, 0, 0, true, false);
         assertEquals("voteResponse 1 1 pre=true granted=false", outbox.last(), "a leader was heard recently");
     }
@@ -82,10 +84,10 @@ class RaftNodeTest
         appendEntries(1, 1, 1, 2, 2, 2);
         final RaftNode node = node(0, 0);
 
-        node.onAppendEntries(1, 3, 6, 3, 0, new UnsafeBuffer(new byte[0]), 0, 0);
+        node.onAppendEntries(1, 3, 6, 3, 0, new UnsafeBuffer(new byte[0]), 0, 0, 0);
         assertEquals("appendResponse 1 3 false appended=0 durable=0 conflict=4/2", outbox.last());
 
-        node.onAppendEntries(1, 3, 10, 3, 0, new UnsafeBuffer(new byte[0]), 0, 0);
+        node.onAppendEntries(1, 3, 10, 3, 0, new UnsafeBuffer(new byte[0]), 0, 0, 0);
         assertEquals("appendResponse 1 3 false appended=0 durable=0 conflict=7/0", outbox.last());
     }
 
@@ -99,7 +101,7 @@ class RaftNodeTest
         final int secondFrame = EntryFrame.frameLength(block, 0);
 
         outbox.calls.clear();
-        node.onAppendEntries(1, 3, 2, 1, 0, block, 0, length);
+        node.onAppendEntries(1, 3, 2, 1, 0, block, 0, length, 0);
         assertEquals(List.of(
             "persist 3 -1",
             "roleChange FOLLOWER 3 -1",
@@ -119,7 +121,7 @@ class RaftNodeTest
         final RaftNode node = node(0, 4);
         final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
         final int length = frames(block, 4, 3);
-        assertThrows(IllegalStateException.class, () -> node.onAppendEntries(1, 3, 3, 1, 0, block, 0, length));
+        assertThrows(IllegalStateException.class, () -> node.onAppendEntries(1, 3, 3, 1, 0, block, 0, length, 0));
     }
 
     @Test
@@ -133,12 +135,12 @@ class RaftNodeTest
         // Only 1..3 are verified against this leader: the stale tail 4..8 is durable but not acknowledged.
         final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
         final int length = frames(block, 1, 7, 7, 7);
-        node.onAppendEntries(1, 8, 0, 0, 0, block, 0, length);
+        node.onAppendEntries(1, 8, 0, 0, 0, block, 0, length, 0);
         assertEquals("appendResponse 1 8 true appended=3 durable=3 conflict=0/0", outbox.last());
 
         final UnsafeBuffer more = new UnsafeBuffer(new byte[1024]);
         final int moreLength = frames(more, 4, 8, 8);
-        node.onAppendEntries(1, 8, 3, 7, 0, more, 0, moreLength);
+        node.onAppendEntries(1, 8, 3, 7, 0, more, 0, moreLength, 0);
         assertEquals("appendResponse 1 8 true appended=5 durable=3 conflict=0/0", outbox.last(),
             "the new entries 4 and 5 replaced durable ones and are not durable yet");
 
@@ -158,7 +160,7 @@ class RaftNodeTest
         final RaftNode node = node(0, 0);
         final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
         final int length = frames(block, 1, 1, 1);
-        node.onAppendEntries(1, 1, 0, 0, 10, block, 0, length);
+        node.onAppendEntries(1, 1, 0, 0, 10, block, 0, length, 0);
         assertEquals(2, node.commitIndex());
         assertTrue(outbox.calls.contains("commit 2"));
     }
@@ -175,10 +177,10 @@ class RaftNodeTest
         store.markDurable(4);
         node.onDurable(4);
 
-        node.onAppendResponse(1, 2, true, 3, 3, 0, 0);
+        node.onAppendResponse(1, 2, true, 3, 3, 0, 0, 0);
         assertEquals(0, node.commitIndex(), "entries of term 1 on a majority are not committed by counting");
 
-        node.onAppendResponse(1, 2, true, 4, 4, 0, 0);
+        node.onAppendResponse(1, 2, true, 4, 4, 0, 0, 0);
         assertEquals(4, node.commitIndex());
         assertEquals("commit 4", outbox.lastMatching("commit"));
     }
@@ -188,7 +190,7 @@ class RaftNodeTest
     {
         final RaftNode node = node(0, 0);
         electLeader(node);
-        node.onAppendResponse(1, 1, true, 1, 1, 0, 0);
+        node.onAppendResponse(1, 1, true, 1, 1, 0, 0, 0);
         assertEquals(0, node.commitIndex(), "the leader's own no-op is not durable yet");
         store.markDurable(1);
         node.onDurable(1);
@@ -201,7 +203,7 @@ class RaftNodeTest
         config.maxBatchBytes(1);
         final RaftNode node = node(0, 0);
         electLeader(node);
-        node.onAppendResponse(1, 1, true, 1, 0, 0, 0);
+        node.onAppendResponse(1, 1, true, 1, 0, 0, 0, 0);
         for (int i = 0; i < 5; i++)
         {
             node.propose(EntryType.COMMAND, 1, i, new UnsafeBuffer(new byte[8]), 0, 8);
@@ -214,11 +216,11 @@ class RaftNodeTest
             "appendEntries 1 1 prev=2 commit=0 3..3"), outbox.sent(1), "maxInflight=2 one-entry batches");
 
         outbox.calls.clear();
-        node.onAppendResponse(1, 1, true, 2, 0, 0, 0);
+        node.onAppendResponse(1, 1, true, 2, 0, 0, 0, 0);
         assertEquals(List.of("appendEntries 1 1 prev=3 commit=0 4..4"), outbox.sent(1), "an ack frees a slot");
 
         outbox.calls.clear();
-        node.onAppendResponse(1, 1, false, 2, 0, 3, 0);
+        node.onAppendResponse(1, 1, false, 2, 0, 3, 0, 0);
         assertEquals(List.of("appendEntries 1 1 prev=2 commit=0 3..3"), outbox.sent(1), "probe from the hint");
         outbox.calls.clear();
         now += MS;
@@ -235,7 +237,7 @@ class RaftNodeTest
     {
         final RaftNode node = node(0, 0);
         electLeader(node);
-        node.onAppendResponse(1, 1, true, 1, 0, 0, 0);
+        node.onAppendResponse(1, 1, true, 1, 0, 0, 0, 0);
         node.propose(EntryType.COMMAND, 1, 1, new UnsafeBuffer(new byte[8]), 0, 8);
         node.tick(now);
         outbox.calls.clear();
@@ -250,7 +252,7 @@ class RaftNodeTest
     {
         final RaftNode node = node(0, 0);
         electLeader(node);
-        node.onAppendResponse(1, 1, true, 1, 0, 0, 0);
+        node.onAppendResponse(1, 1, true, 1, 0, 0, 0, 0);
         node.propose(EntryType.COMMAND, 1, 1, new UnsafeBuffer(new byte[8]), 0, 8);
 
         outbox.refuseSends = true;
@@ -296,9 +298,9 @@ class RaftNodeTest
         final long term = leader.currentTerm();
         outbox.calls.clear();
 
-        leader.onAppendResponse(1, Long.MAX_VALUE, false, 0, 0, 0, 0);
-        leader.onAppendResponse(1, RaftNode.MAX_TERM + 1, false, 0, 0, 0, 0);
-        leader.onAppendResponse(1, -1, true, 0, 0, 0, 0);
+        leader.onAppendResponse(1, Long.MAX_VALUE, false, 0, 0, 0, 0, 0);
+        leader.onAppendResponse(1, RaftNode.MAX_TERM + 1, false, 0, 0, 0, 0, 0);
+        leader.onAppendResponse(1, -1, true, 0, 0, 0, 0, 0);
 
         assertEquals(term, leader.currentTerm());
         assertEquals(Role.LEADER, leader.role());
@@ -315,12 +317,12 @@ class RaftNodeTest
         outbox.calls.clear();
         final long pastBound = nearBound + 1000;
 
-        node.onAppendResponse(1, pastBound, false, 0, 0, 0, 0);
+        node.onAppendResponse(1, pastBound, false, 0, 0, 0, 0, 0);
         node.onRequestVote(1, pastBound, 0, 0, false, true);
         node.onRequestVote(2, pastBound, 0, 0, true, false);
         node.onVoteResponse(1, pastBound, false, false);
         node.onTimeoutNow(1, pastBound);
-        node.onAppendEntries(1, pastBound, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0);
+        node.onAppendEntries(1, pastBound, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0, 0);
         assertFalse(node.onSnapshotChunk(1, pastBound));
         node.onSnapshotAck(1, pastBound);
 
@@ -328,7 +330,7 @@ class RaftNodeTest
         assertEquals(7 + 1, node.droppedMessages());
         assertFalse(outbox.calls.stream().anyMatch(call -> !"dropped".equals(call)), outbox.calls.toString());
 
-        node.onAppendResponse(1, RaftNode.MAX_TERM, false, 0, 0, 0, 0);
+        node.onAppendResponse(1, RaftNode.MAX_TERM, false, 0, 0, 0, 0, 0);
         assertEquals(RaftNode.MAX_TERM, node.currentTerm(), "the bound itself is a term");
         outbox.calls.clear();
         now += 10 * config.electionTimeoutMaxNs();
@@ -351,13 +353,13 @@ class RaftNodeTest
         leader.onDurable(lastIndex);
         assertEquals(0, leader.commitIndex());
 
-        leader.onAppendResponse(1, term, true, lastIndex + 1000, lastIndex + 1000, 0, 0);
-        leader.onAppendResponse(2, term, true, lastIndex + 1, lastIndex, 0, 0);
-        leader.onAppendResponse(1, term, true, lastIndex - 1, lastIndex, 0, 0);
+        leader.onAppendResponse(1, term, true, lastIndex + 1000, lastIndex + 1000, 0, 0, 0);
+        leader.onAppendResponse(2, term, true, lastIndex + 1, lastIndex, 0, 0, 0);
+        leader.onAppendResponse(1, term, true, lastIndex - 1, lastIndex, 0, 0, 0);
         assertEquals(0, leader.commitIndex());
         assertEquals(3, leader.droppedMessages(), "beyond the log twice, and durable beyond the match");
 
-        leader.onAppendResponse(1, term, true, lastIndex, lastIndex, 0, 0);
+        leader.onAppendResponse(1, term, true, lastIndex, lastIndex, 0, 0, 0);
         assertEquals(lastIndex, leader.commitIndex(), "a true acknowledgement commits");
     }
 
@@ -370,14 +372,14 @@ class RaftNodeTest
         electLeader(leader);
         final long term = leader.currentTerm();
         final long lastIndex = store.lastIndex();
-        leader.onAppendResponse(1, term, true, lastIndex, lastIndex, 0, 0);
+        leader.onAppendResponse(1, term, true, lastIndex, lastIndex, 0, 0, 0);
         outbox.calls.clear();
 
-        leader.onAppendResponse(1, term, false, 0, 0, lastIndex + 2, 0);
-        leader.onAppendResponse(1, term, false, 0, 0, 2, term + 1);
+        leader.onAppendResponse(1, term, false, 0, 0, lastIndex + 2, 0, 0);
+        leader.onAppendResponse(1, term, false, 0, 0, 2, term + 1, 0);
         assertEquals(List.of("dropped", "dropped"), outbox.calls, "no back-tracking on an impossible hint");
 
-        leader.onAppendResponse(1, term, false, 0, 0, lastIndex + 1, 0);
+        leader.onAppendResponse(1, term, false, 0, 0, lastIndex + 1, 0, 0);
         assertTrue(outbox.lastMatching("appendEntries 1").startsWith("appendEntries 1 " + term + " prev=" + lastIndex),
             outbox.calls.toString());
     }
@@ -402,7 +404,7 @@ class RaftNodeTest
     {
         final RaftNode node = node(0, 0);
         node.tick(now);
-        node.onAppendEntries(1, 3, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0);
+        node.onAppendEntries(1, 3, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0, 0);
         outbox.calls.clear();
 
         node.onTimeoutNow(2, 3);
@@ -424,13 +426,13 @@ class RaftNodeTest
         final RaftNode node = node(0, 0);
         final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
 
-        node.onAppendEntries(1, 3, 1, 2, 0, block, 0, frames(block, 2, 3, 4));
-        node.onAppendEntries(1, 3, 1, 2, 0, block, 0, frames(block, 2, 1));
-        node.onAppendEntries(1, 3, 1, 4, 0, block, 0, frames(block, 2, 3));
+        node.onAppendEntries(1, 3, 1, 2, 0, block, 0, frames(block, 2, 3, 4), 0);
+        node.onAppendEntries(1, 3, 1, 2, 0, block, 0, frames(block, 2, 1), 0);
+        node.onAppendEntries(1, 3, 1, 4, 0, block, 0, frames(block, 2, 3), 0);
         assertEquals(3, node.droppedMessages());
         assertEquals(1, store.lastIndex());
 
-        node.onAppendEntries(1, 3, 1, 2, 0, block, 0, frames(block, 2, 2, 3));
+        node.onAppendEntries(1, 3, 1, 2, 0, block, 0, frames(block, 2, 2, 3), 0);
         assertEquals(3, store.lastIndex());
         assertEquals(3, node.droppedMessages());
     }
@@ -452,12 +454,12 @@ class RaftNodeTest
         store.markDurable(last);
         leader.onDurable(last);
 
-        leader.onAppendResponse(1, term, true, last, last, 0, 0);
+        leader.onAppendResponse(1, term, true, last, last, 0, 0, 0);
         assertEquals(last, leader.commitIndex());
         assertEquals("commit " + last, outbox.lastMatching("commit"));
 
         // Back-tracking across the boundary: the follower holds nothing after 2^32 - 1.
-        leader.onAppendResponse(2, term, false, 0, 0, 1L << 32, 0);
+        leader.onAppendResponse(2, term, false, 0, 0, 1L << 32, 0, 0);
         assertTrue(outbox.lastMatching("appendEntries 2").startsWith(
             "appendEntries 2 " + term + " prev=" + ((1L << 32) - 1)), outbox.calls.toString());
         assertEquals(0, leader.droppedMessages());
@@ -471,18 +473,18 @@ class RaftNodeTest
         final RaftNode node = node(0, prefix);
         final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
 
-        node.onAppendEntries(1, 3, prefix, 2, prefix, block, 0, frames(block, prefix + 1, 2, 2, 3));
+        node.onAppendEntries(1, 3, prefix, 2, prefix, block, 0, frames(block, prefix + 1, 2, 2, 3), 0);
         assertEquals(prefix + 3, store.lastIndex());
         assertEquals("appendResponse 1 3 true appended=" + (prefix + 3) + " durable=" + prefix + " conflict=0/0",
             outbox.last());
 
         // The leader of term 4 overwrites the uncommitted tail and commits what it sent.
-        node.onAppendEntries(2, 4, prefix + 1, 2, prefix + 2, block, 0, frames(block, prefix + 2, 4));
+        node.onAppendEntries(2, 4, prefix + 1, 2, prefix + 2, block, 0, frames(block, prefix + 2, 4), 0);
         assertEquals(prefix + 2, store.lastIndex());
         assertEquals(4, store.termAt(prefix + 2));
         assertEquals(prefix + 2, node.commitIndex());
 
-        node.onAppendEntries(2, 4, prefix + 5, 4, prefix + 2, block, 0, 0);
+        node.onAppendEntries(2, 4, prefix + 5, 4, prefix + 2, block, 0, 0, 0);
         assertEquals("appendResponse 2 4 false appended=" + (prefix + 2) + " durable=" + prefix + " conflict=" +
             (prefix + 3) + "/0", outbox.last());
         assertEquals(0, node.droppedMessages());
@@ -510,7 +512,7 @@ class RaftNodeTest
         node.onRequestVote(9, 1, 0, 0, false, false);
         final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
         final int length = frames(block, 5, 1);
-        node.onAppendEntries(1, 1, 0, 0, 0, block, 0, length);
+        node.onAppendEntries(1, 1, 0, 0, 0, block, 0, length, 0);
         assertEquals(2, node.droppedMessages());
         assertEquals(0, store.lastIndex());
     }
@@ -538,7 +540,7 @@ class RaftNodeTest
 
         store.markDurable(101);
         node.onDurable(101);
-        node.onAppendResponse(1, 4, true, 101, 101, 0, 0);
+        node.onAppendResponse(1, 4, true, 101, 101, 0, 0, 0);
         assertEquals(101, node.commitIndex());
 
         assertEquals(102, node.propose(EntryType.COMMAND, 1, 1, new UnsafeBuffer(new byte[8]), 0, 8));
@@ -558,7 +560,7 @@ class RaftNodeTest
     {
         compactedUpTo(100, 3);
         final RaftNode node = node(0, 0);
-        node.onAppendEntries(1, 4, 0, 0, 50, new UnsafeBuffer(new byte[0]), 0, 0);
+        node.onAppendEntries(1, 4, 0, 0, 50, new UnsafeBuffer(new byte[0]), 0, 0, 0);
         assertEquals("appendResponse 1 4 true appended=0 durable=0 conflict=0/0", outbox.last(),
             "index 0 lies in the committed prefix: it matches");
 
@@ -566,7 +568,7 @@ class RaftNodeTest
         final int length = frames(block, 99, 3, 3, 4, 4);
         final int held = EntryFrame.frameLength(block, 0) * 2;
         outbox.calls.clear();
-        node.onAppendEntries(1, 4, 98, 3, 102, block, 0, length);
+        node.onAppendEntries(1, 4, 98, 3, 102, block, 0, length, 0);
         assertEquals(List.of(
             "append offset=" + held + " length=" + (length - held),
             "commit 102",
@@ -580,13 +582,13 @@ class RaftNodeTest
         compactedUpTo(100, 3);
         appendEntries(3, 3, 5, 5, 5);
         final RaftNode node = node(0, 100);
-        node.onAppendEntries(1, 6, 105, 6, 100, new UnsafeBuffer(new byte[0]), 0, 0);
+        node.onAppendEntries(1, 6, 105, 6, 100, new UnsafeBuffer(new byte[0]), 0, 0, 0);
         assertEquals("appendResponse 1 6 false appended=0 durable=0 conflict=103/5", outbox.last());
 
         final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
         final int length = frames(block, 103, 6);
         outbox.calls.clear();
-        node.onAppendEntries(1, 6, 102, 3, 100, block, 0, length);
+        node.onAppendEntries(1, 6, 102, 3, 100, block, 0, length, 0);
         assertEquals(List.of(
             "truncate 102",
             "append offset=0 length=" + length,
@@ -604,11 +606,11 @@ class RaftNodeTest
         assertEquals(5, node.currentTerm());
 
         outbox.calls.clear();
-        node.onAppendResponse(1, 5, false, 0, 0, 103, 4);
+        node.onAppendResponse(1, 5, false, 0, 0, 103, 4, 0);
         assertEquals(List.of("appendEntries 1 5 prev=104 commit=100 105..105"), outbox.sent(1));
 
         outbox.calls.clear();
-        node.onAppendResponse(1, 5, false, 0, 0, 103, 3);
+        node.onAppendResponse(1, 5, false, 0, 0, 103, 3, 0);
         assertEquals(List.of("appendEntries 1 5 prev=102 commit=100 103..105"), outbox.sent(1),
             "past its last entry of term 3");
     }
@@ -623,8 +625,8 @@ class RaftNodeTest
         electLeader(node);
 
         outbox.calls.clear();
-        node.onAppendResponse(1, 5, false, 0, 0, 51, 0);
-        node.onAppendResponse(2, 5, false, 0, 0, 103, 2);
+        node.onAppendResponse(1, 5, false, 0, 0, 51, 0, 0);
+        node.onAppendResponse(2, 5, false, 0, 0, 103, 2, 0);
         assertEquals(List.of(), outbox.sent(1), "its log ends at 50: it needs 51..100, compacted");
         assertEquals(List.of(), outbox.sent(2), "its term-2 entries diverge inside the compacted prefix");
 
@@ -632,13 +634,13 @@ class RaftNodeTest
         {
             now += config.heartbeatIntervalNs();
             node.tick(now);
-            node.onAppendResponse(2, 5, false, 0, 0, 103, 2);
+            node.onAppendResponse(2, 5, false, 0, 0, 103, 2, 0);
         }
         assertEquals(List.of(), outbox.sent(1), "not even heartbeats");
         assertEquals(List.of(), outbox.sent(2));
         assertEquals(Role.LEADER, node.role());
 
-        node.onAppendResponse(1, 5, true, 100, 100, 0, 0);
+        node.onAppendResponse(1, 5, true, 100, 100, 0, 0, 0);
         assertEquals(List.of("appendEntries 1 5 prev=100 commit=100 101..105"), outbox.sent(1),
             "an acknowledgement of the whole prefix (as after a snapshot) resumes replication");
     }
@@ -714,7 +716,7 @@ class RaftNodeTest
         store.markDurable(10);
         final RaftNode node = node(0, 10);
         electLeader(node);
-        node.onAppendResponse(1, 2, false, 0, 0, 4, 0);
+        node.onAppendResponse(1, 2, false, 0, 0, 4, 0, 0);
         assertEquals("appendEntries 1 2 prev=3 commit=10 4..11", outbox.lastMatching("appendEntries 1"),
             "probing from 4");
 
@@ -725,11 +727,11 @@ class RaftNodeTest
         assertEquals(List.of("installSnapshot 1 2"), outbox.snapshotsSent(1));
         assertEquals(List.of(), outbox.sent(1), "4..8 are gone: no probe, no heartbeat");
 
-        node.onAppendResponse(1, 2, false, 0, 0, 4, 0);
+        node.onAppendResponse(1, 2, false, 0, 0, 4, 0, 0);
         assertEquals(List.of("installSnapshot 1 2", "installSnapshot 1 2"), outbox.snapshotsSent(1),
             "the late answer to the probe points below the first index again: SNAPSHOT is entered anew");
 
-        node.onAppendResponse(1, 2, true, 10, 10, 0, 0);
+        node.onAppendResponse(1, 2, true, 10, 10, 0, 0, 0);
         assertEquals(List.of("appendEntries 1 2 prev=10 commit=10 11..11"), outbox.sent(1),
             "the peer installed the snapshot at 10: replication resumes after it");
         outbox.calls.clear();
@@ -812,7 +814,7 @@ class RaftNodeTest
         assertEquals(5, node.commitIndex());
 
         outbox.calls.clear();
-        node.onAppendEntries(1, 2, 8, 2, 8, new UnsafeBuffer(new byte[0]), 0, 0);
+        node.onAppendEntries(1, 2, 8, 2, 8, new UnsafeBuffer(new byte[0]), 0, 0, 0);
         assertEquals(List.of("commit 8", "appendResponse 1 2 true appended=8 durable=5 conflict=0/0"), outbox.calls,
             "the kept entries 6..8 are verified by the next AppendEntries and commit");
     }
@@ -860,7 +862,7 @@ class RaftNodeTest
         final RaftNode node = node(0, 0);
         node.tick(now);
         node.onSnapshotChunk(1, 2);
-        node.onAppendEntries(2, 3, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0);
+        node.onAppendEntries(2, 3, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0, 0);
 
         outbox.calls.clear();
         node.onSnapshotInstalled(1, 2, 10, 2);
@@ -876,6 +878,218 @@ class RaftNodeTest
      * A leader of term 5 over a log compacted up to 100 whose peers both need entries before it: peer 1's log ends
      * at 50, peer 2's diverges inside the prefix. Both are in SNAPSHOT.
      */
+    @Test
+    void aLeaderAnswersAReadOnceAMajorityAnsweredAMessageSentAfterIt()
+    {
+        final RaftNode node = committedLeader();
+        final long stampBefore = outbox.lastStampTo[1];
+
+        assertTrue(node.requestReadIndex(7, ReadMode.READ_INDEX, now));
+        node.onAppendResponse(1, node.currentTerm(), true, 1, 1, 0, 0, stampBefore);
+        assertNull(outbox.lastMatching("readIndex "), "an answer to a message sent before the read confirms nothing");
+
+        now += MS;
+        node.tick(now);
+        final long stampAfter = outbox.lastStampTo[1];
+        assertTrue(stampAfter > stampBefore, "a heartbeat goes out at once, stamped after the read");
+        node.onAppendResponse(1, node.currentTerm(), true, 1, 1, 0, 0, stampAfter);
+        assertEquals("readIndex 7 at 1", outbox.lastMatching("readIndex "));
+    }
+
+    @Test
+    void aNewLeaderAnswersNoReadBeforeAnEntryOfItsTermIsCommitted()
+    {
+        final RaftNode node = node(0, 0);
+        electLeader(node);
+        assertTrue(node.requestReadIndex(3, ReadMode.READ_INDEX, now));
+        now += MS;
+        node.tick(now);
+        node.onAppendResponse(1, node.currentTerm(), true, 1, 0, 0, 0, outbox.lastStampTo[1]);
+        assertNull(outbox.lastMatching("readIndex "), "the no-op is not committed yet");
+
+        store.markDurable(1);
+        node.onDurable(1);
+        node.onAppendResponse(1, node.currentTerm(), true, 1, 1, 0, 0, outbox.lastStampTo[1]);
+        assertEquals("readIndex 3 at 1", outbox.lastMatching("readIndex "));
+    }
+
+    @Test
+    void aLeaseServesReadsAtOnceAndEndsBeforeAnyoneElseCanBeElected()
+    {
+        final RaftNode node = committedLeader();
+        now += MS;
+        node.tick(now);
+        final long sentAt = now;
+        node.onAppendResponse(1, node.currentTerm(), true, 1, 1, 0, 0, outbox.lastStampTo[1]);
+
+        assertTrue(node.requestReadIndex(1, ReadMode.LEASE, now));
+        assertEquals("readIndex 1 at 1", outbox.lastMatching("readIndex "), "answered from the lease");
+
+        final long leaseEnd = sentAt + config.electionTimeoutMinNs() - config.leaseMarginNs();
+        outbox.calls.clear();
+        assertTrue(node.requestReadIndex(2, ReadMode.LEASE, leaseEnd - 1));
+        assertEquals("readIndex 2 at 1", outbox.lastMatching("readIndex "));
+        assertTrue(node.requestReadIndex(3, ReadMode.LEASE, leaseEnd));
+        assertEquals("readIndex 2 at 1", outbox.lastMatching("readIndex "), "past the lease: a ReadIndex round");
+    }
+
+    @Test
+    void aTransferEndsTheLeaseForTheRestOfTheTerm()
+    {
+        final RaftNode node = committedLeader();
+        now += MS;
+        node.tick(now);
+        node.onAppendResponse(1, node.currentTerm(), true, 1, 1, 0, 0, outbox.lastStampTo[1]);
+        assertTrue(node.transferLeadership(1));
+        assertEquals("timeoutNow 1 " + node.currentTerm(), outbox.lastMatching("timeoutNow"));
+
+        outbox.calls.clear();
+        assertTrue(node.requestReadIndex(4, ReadMode.LEASE, now));
+        assertNull(outbox.lastMatching("readIndex "), "no lease once a TimeoutNow went out");
+
+        now += config.electionTimeoutMaxNs() / 2;
+        node.tick(now);
+        node.onAppendResponse(1, node.currentTerm(), true, 1, 1, 0, 0, outbox.lastStampTo[1]);
+        now += config.electionTimeoutMaxNs() / 2;
+        node.tick(now);
+        assertEquals(RaftNode.NO_MEMBER, node.transferTarget(), "the transfer was abandoned");
+        node.onAppendResponse(1, node.currentTerm(), true, 1, 1, 0, 0, outbox.lastStampTo[1]);
+        outbox.calls.clear();
+        assertTrue(node.requestReadIndex(5, ReadMode.LEASE, now));
+        assertNull(outbox.lastMatching("readIndex 5"), "the target may have been elected: still no lease");
+    }
+
+    @Test
+    void pendingReadsFailWhenLeadershipIsLost()
+    {
+        final RaftNode node = committedLeader();
+        assertTrue(node.requestReadIndex(9, ReadMode.READ_INDEX, now));
+        node.onReadIndexRequest(2, node.currentTerm(), 11, ReadMode.READ_INDEX);
+        node.onAppendResponse(1, node.currentTerm() + 1, false, 0, 0, 0, 0, 0);
+
+        assertEquals(Role.FOLLOWER, node.role());
+        assertEquals("readFailed 9", outbox.lastMatching("readFailed"));
+        assertEquals("readIndexResponse 2 " + node.currentTerm() + " read=11 index=0 refused",
+            outbox.lastMatching("readIndexResponse"));
+    }
+
+    @Test
+    void aLeaderAnswersAFollowersReadIndexRequestOnceConfirmed()
+    {
+        final RaftNode node = committedLeader();
+        final long term = node.currentTerm();
+        node.onReadIndexRequest(2, term, 21, ReadMode.READ_INDEX);
+        assertNull(outbox.lastMatching("readIndexResponse"));
+
+        now += MS;
+        node.tick(now);
+        node.onAppendResponse(1, term, true, 1, 1, 0, 0, outbox.lastStampTo[1]);
+        assertEquals("readIndexResponse 2 " + term + " read=21 index=1 granted", outbox.lastMatching("readIndexResponse"));
+
+        node.onReadIndexRequest(2, term - 1, 22, ReadMode.READ_INDEX);
+        assertEquals("readIndexResponse 2 " + term + " read=22 index=0 refused", outbox.lastMatching("readIndexResponse"),
+            "a request of another term is refused");
+    }
+
+    @Test
+    void aFollowerAsksItsLeaderAndFailsItsReadsWhenTheLeaderChanges()
+    {
+        final RaftNode node = node(0, 0);
+        node.tick(now);
+        assertFalse(node.requestReadIndex(1, ReadMode.READ_INDEX, now), "no leader known");
+        node.onAppendEntries(1, 3, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0, 42);
+        assertEquals(42, outbox.lastEcho, "a follower echoes its leader's stamp");
+
+        assertTrue(node.requestReadIndex(5, ReadMode.LEASE, now));
+        assertEquals("readIndexRequest 1 3 read=5 LEASE", outbox.last());
+        node.onReadIndexResponse(2, 3, 5, 9, true);
+        assertNull(outbox.lastMatching("readIndex "), "an answer from a member that is not the leader is ignored");
+        node.onReadIndexResponse(1, 3, 5, 9, true);
+        assertEquals("readIndex 5 at 9", outbox.last());
+
+        assertTrue(node.requestReadIndex(6, ReadMode.READ_INDEX, now));
+        node.onAppendEntries(2, 4, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0, 7);
+        assertEquals("readFailed 6", outbox.lastMatching("readFailed"));
+        assertEquals(7, outbox.lastEcho, "the new leader's stamps are echoed from scratch");
+        node.onReadIndexResponse(1, 3, 6, 9, true);
+        assertEquals("readFailed 6", outbox.lastMatching("read"), "a late answer of the old leader is ignored");
+    }
+
+    @Test
+    void aFollowersReadFailsWhenTheLeaderDoesNotAnswer()
+    {
+        final RaftNode node = node(0, 0);
+        node.tick(now);
+        node.onAppendEntries(1, 3, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0, 1);
+        assertTrue(node.requestReadIndex(8, ReadMode.READ_INDEX, now));
+
+        now += config.electionTimeoutMaxNs() - MS;
+        node.advanceClock(now);
+        node.onAppendEntries(1, 3, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0, 2);
+        node.tick(now);
+        assertNull(outbox.lastMatching("readFailed"));
+        now += MS;
+        node.tick(now);
+        assertEquals("readFailed 8", outbox.lastMatching("readFailed"));
+    }
+
+    @Test
+    void anEchoOfAStampTheLeaderNeverSentIsDropped()
+    {
+        final RaftNode node = committedLeader();
+        outbox.calls.clear();
+        node.onAppendResponse(1, node.currentTerm(), true, 1, 1, 0, 0, outbox.lastStampTo[1] + 1_000_000);
+        assertEquals(List.of("dropped"), outbox.calls);
+    }
+
+    @Test
+    void aNodeThatStartsGrantsNoVoteForAnElectionTimeout()
+    {
+        final RaftNode node = node(0, 0);
+        node.tick(now);
+        node.onRequestVote(1, 1, 0, 0, true, false);
+        assertEquals("voteResponse 1 0 pre=true granted=false", outbox.last(),
+            "it may have acknowledged a leader's lease before it stopped");
+        node.onRequestVote(1, 1, 0, 0, true, true);
+        assertEquals("voteResponse 1 1 pre=true granted=true", outbox.last(), "a transfer is not held back");
+
+        now += config.electionTimeoutMinNs();
+        node.tick(now);
+        node.onRequestVote(2, 1, 0, 0, true, false);
+        assertEquals("voteResponse 2 1 pre=true granted=true", outbox.last());
+    }
+
+    @Test
+    void aSingleMemberAnswersReadsAtOnce()
+    {
+        final RaftNode node = new RaftNode(config, 0, new int[]{0}, outbox, 0, RaftNode.NO_MEMBER, 0, outbox, outbox,
+            new SplittableRandom(1));
+        outbox.node = node;
+        node.tick(now);
+        now += config.electionTimeoutMaxNs();
+        node.tick(now);
+        assertEquals(Role.LEADER, node.role());
+        assertTrue(node.requestReadIndex(1, ReadMode.READ_INDEX, now));
+        assertNull(outbox.lastMatching("readIndex "), "its no-op is not durable yet");
+        store.markDurable(1);
+        node.onDurable(1);
+        assertEquals("readIndex 1 at 1", outbox.lastMatching("readIndex "));
+    }
+
+    /**
+     * A leader of a 3-member cluster whose no-op (index 1) is durable on itself and on member 1: committed.
+     */
+    private RaftNode committedLeader()
+    {
+        final RaftNode node = node(0, 0);
+        electLeader(node);
+        store.markDurable(1);
+        node.onDurable(1);
+        node.onAppendResponse(1, node.currentTerm(), true, 1, 1, 0, 0, outbox.lastStampTo[1]);
+        assertEquals(1, node.commitIndex());
+        return node;
+    }
+
     private RaftNode leaderWithPeersNeedingASnapshot()
     {
         compactedUpTo(100, 3);
@@ -883,8 +1097,8 @@ class RaftNodeTest
         store.markDurable(104);
         final RaftNode node = node(0, 100);
         electLeader(node);
-        node.onAppendResponse(1, 5, false, 0, 0, 51, 0);
-        node.onAppendResponse(2, 5, false, 0, 0, 103, 2);
+        node.onAppendResponse(1, 5, false, 0, 0, 51, 0, 0);
+        node.onAppendResponse(2, 5, false, 0, 0, 103, 2, 0);
         return node;
     }
 
@@ -944,6 +1158,8 @@ class RaftNodeTest
         RaftNode node;
         boolean refuseSends;
         boolean noSnapshot;
+        final long[] lastStampTo = new long[8];
+        long lastEcho;
 
         RecordingOutbox(final InMemoryRaftLog store)
         {
@@ -1039,12 +1255,13 @@ class RaftNodeTest
 
         public boolean sendAppendEntries(
             final int to, final long term, final long prevLogIndex, final long prevLogTerm, final long leaderCommit,
-            final long fromIndex, final long toIndex)
+            final long fromIndex, final long toIndex, final long leaderStamp)
         {
             if (refuseSends)
             {
                 return false;
             }
+            lastStampTo[to] = leaderStamp;
             calls.add("appendEntries " + to + " " + term + " prev=" + prevLogIndex + " commit=" + leaderCommit +
                 " " + fromIndex + ".." + toIndex);
             return true;
@@ -1052,8 +1269,9 @@ class RaftNodeTest
 
         public boolean sendAppendResponse(
             final int to, final long term, final boolean success, final long lastAppendedIndex,
-            final long durableIndex, final long conflictIndex, final long conflictTerm)
+            final long durableIndex, final long conflictIndex, final long conflictTerm, final long echoStamp)
         {
+            lastEcho = echoStamp;
             calls.add("appendResponse " + to + " " + term + " " + success + " appended=" + lastAppendedIndex +
                 " durable=" + durableIndex + " conflict=" + conflictIndex + "/" + conflictTerm);
             return !refuseSends;
@@ -1073,6 +1291,30 @@ class RaftNodeTest
             }
             calls.add("installSnapshot " + to + " " + term);
             return true;
+        }
+
+        public boolean sendReadIndexRequest(final int to, final long term, final long readId, final ReadMode mode)
+        {
+            calls.add("readIndexRequest " + to + " " + term + " read=" + readId + " " + mode);
+            return !refuseSends;
+        }
+
+        public boolean sendReadIndexResponse(
+            final int to, final long term, final long readId, final long readIndex, final boolean granted)
+        {
+            calls.add("readIndexResponse " + to + " " + term + " read=" + readId + " index=" + readIndex + " " +
+                (granted ? "granted" : "refused"));
+            return !refuseSends;
+        }
+
+        public void onReadIndex(final long readId, final long readIndex)
+        {
+            calls.add("readIndex " + readId + " at " + readIndex);
+        }
+
+        public void onReadIndexFailed(final long readId)
+        {
+            calls.add("readFailed " + readId);
         }
 
         public void onCommitIndex(final long commitIndex)

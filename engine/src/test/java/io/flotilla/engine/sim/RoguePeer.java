@@ -99,12 +99,12 @@ final class RoguePeer
                 final long beyond = lastIndex + 1 + random.nextInt(1000);
                 final boolean durableBeyondMatch = random.nextBoolean();
                 return new Forgery(SimMessage.appendResponse(from, target.id(), term, random.nextBoolean(),
-                    durableBeyondMatch ? lastIndex : beyond, durableBeyondMatch ? lastIndex + 1 : beyond, 0, 0),
+                    durableBeyondMatch ? lastIndex : beyond, durableBeyondMatch ? lastIndex + 1 : beyond, 0, 0, 0),
                     true, Role.LEADER == raft.role());
 
             case 1:
                 return new Forgery(SimMessage.appendResponse(from, target.id(), term, false, 0, 0,
-                    random.nextBoolean() ? lastIndex + 2 + random.nextInt(1000) : 1, term + 1 + random.nextInt(10)),
+                    random.nextBoolean() ? lastIndex + 2 + random.nextInt(1000) : 1, term + 1 + random.nextInt(10), 0),
                     true, Role.LEADER == raft.role());
 
             case 2:
@@ -129,7 +129,7 @@ final class RoguePeer
             {
                 final long appendTerm = term + random.nextInt(3);
                 return new Forgery(SimMessage.appendEntries(from, target.id(), appendTerm, random.nextInt(100),
-                    appendTerm + 1 + random.nextInt(10), random.nextInt(100), new byte[0]), true, true);
+                    appendTerm + 1 + random.nextInt(10), random.nextInt(100), 0, new byte[0]), true, true);
             }
         }
     }
@@ -139,7 +139,7 @@ final class RoguePeer
         final long term = target.raft().currentTerm() + 1 + random.nextInt(1000);
         final SimMessage message = random.nextBoolean() ?
             SimMessage.appendResponse(from, target.id(), term, random.nextBoolean(), random.nextInt(100),
-                random.nextInt(100), random.nextInt(100), random.nextInt(10)) :
+                random.nextInt(100), random.nextInt(100), random.nextInt(10), 0) :
             SimMessage.voteResponse(from, target.id(), term, random.nextBoolean(), false);
 
         return new Forgery(message, false, false);
@@ -159,10 +159,10 @@ final class RoguePeer
             case 1:
                 return SimMessage.voteResponse(from, to, term, random.nextBoolean(), random.nextBoolean());
             case 2:
-                return SimMessage.appendEntries(from, to, term, index, anyTerm(), anyIndex(), new byte[0]);
+                return SimMessage.appendEntries(from, to, term, index, anyTerm(), anyIndex(), 0, new byte[0]);
             case 3:
                 return SimMessage.appendResponse(
-                    from, to, term, random.nextBoolean(), index, anyIndex(), anyIndex(), anyTerm());
+                    from, to, term, random.nextBoolean(), index, anyIndex(), anyIndex(), anyTerm(), 0);
             default:
                 return SimMessage.timeoutNow(from, to, term);
         }

@@ -3,6 +3,7 @@ package io.flotilla.engine.sim;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.FrameVerdict;
+import io.flotilla.codecs.ReadMode;
 import io.flotilla.engine.raft.RaftNode;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -14,7 +15,8 @@ final class SimMessage
 {
     enum Kind
     {
-        REQUEST_VOTE, VOTE_RESPONSE, APPEND_ENTRIES, APPEND_RESPONSE, TIMEOUT_NOW,
+        REQUEST_VOTE, VOTE_RESPONSE, APPEND_ENTRIES, APPEND_RESPONSE, TIMEOUT_NOW, READ_INDEX_REQUEST,
+        READ_INDEX_RESPONSE,
         /** Runtime traffic: a piece of a snapshot (handled by the receiving {@link SimNode}, not the core). */
         SNAPSHOT_CHUNK,
         /** Runtime traffic: how much of a snapshot the receiver holds. */
@@ -77,19 +79,34 @@ final class SimMessage
 
     static SimMessage appendEntries(
         final int from, final int to, final long term, final long prevIndex, final long prevTerm,
-        final long leaderCommit, final byte[] entries)
+        final long leaderCommit, final long leaderStamp, final byte[] entries)
     {
         return new SimMessage(
-            Kind.APPEND_ENTRIES, from, to, term, prevIndex, prevTerm, leaderCommit, 0, 0, false, false, entries);
+            Kind.APPEND_ENTRIES, from, to, term, prevIndex, prevTerm, leaderCommit, leaderStamp, 0, false, false,
+            entries);
     }
 
     static SimMessage appendResponse(
         final int from, final int to, final long term, final boolean success, final long lastAppended,
-        final long durable, final long conflictIndex, final long conflictTerm)
+        final long durable, final long conflictIndex, final long conflictTerm, final long echoStamp)
     {
         return new SimMessage(
-            Kind.APPEND_RESPONSE, from, to, term, lastAppended, durable, conflictIndex, conflictTerm, 0,
+            Kind.APPEND_RESPONSE, from, to, term, lastAppended, durable, conflictIndex, conflictTerm, echoStamp,
             success, false, null);
+    }
+
+    static SimMessage readIndexRequest(
+        final int from, final int to, final long term, final long readId, final ReadMode mode)
+    {
+        return new SimMessage(
+            Kind.READ_INDEX_REQUEST, from, to, term, readId, 0, 0, 0, 0, ReadMode.LEASE == mode, false, null);
+    }
+
+    static SimMessage readIndexResponse(
+        final int from, final int to, final long term, final long readId, final long readIndex, final boolean granted)
+    {
+        return new SimMessage(
+            Kind.READ_INDEX_RESPONSE, from, to, term, readId, readIndex, 0, 0, 0, granted, false, null);
     }
 
     static SimMessage timeoutNow(final int from, final int to, final long term)
@@ -151,14 +168,20 @@ final class SimMessage
                 {
                     throw new SimulationFailure("invalid entries block (" + verdict + ") in " + this);
                 }
-                node.onAppendEntries(from, term, a, b, c, buffer, 0, entries.length);
+                node.onAppendEntries(from, term, a, b, c, buffer, 0, entries.length, d);
                 break;
             }
             case APPEND_RESPONSE:
-                node.onAppendResponse(from, term, flag1, a, b, c, d);
+                node.onAppendResponse(from, term, flag1, a, b, c, d, e);
                 break;
             case TIMEOUT_NOW:
                 node.onTimeoutNow(from, term);
+                break;
+            case READ_INDEX_REQUEST:
+                node.onReadIndexRequest(from, term, a, flag1 ? ReadMode.LEASE : ReadMode.READ_INDEX);
+                break;
+            case READ_INDEX_RESPONSE:
+                node.onReadIndexResponse(from, term, a, b, flag1);
                 break;
             default:
                 throw new IllegalStateException("unknown kind " + kind);
@@ -175,10 +198,15 @@ final class SimMessage
             case VOTE_RESPONSE:
                 return route + (flag1 ? " PRE" : "") + (flag2 ? " granted" : " denied");
             case APPEND_ENTRIES:
-                return route + " prev=" + a + "/t" + b + " commit=" + c + " entries=" + describeEntries();
+                return route + " prev=" + a + "/t" + b + " commit=" + c + " stamp=" + d + " entries=" +
+                    describeEntries();
             case APPEND_RESPONSE:
                 return route + (flag1 ? " ok" : " REJECT conflict=" + c + "/t" + d) + " appended=" + a +
-                    " durable=" + b;
+                    " durable=" + b + " echo=" + e;
+            case READ_INDEX_REQUEST:
+                return route + " read=" + a + (flag1 ? " LEASE" : "");
+            case READ_INDEX_RESPONSE:
+                return route + " read=" + a + (flag1 ? " index=" + b : " REFUSED");
             case SNAPSHOT_CHUNK:
                 return route + " snapshot " + a + "/t" + b + " bytes " + e + ".." + (e + entries.length) + " of " + c;
             case SNAPSHOT_ACK:

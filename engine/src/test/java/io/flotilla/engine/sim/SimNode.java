@@ -2,9 +2,10 @@ package io.flotilla.engine.sim;
 
 import io.flotilla.archive.EntryBlockHandler;
 import io.flotilla.codecs.EntryFrame;
+import io.flotilla.codecs.ReadMode;
+import io.flotilla.engine.raft.ForwardingRaftLog;
 import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.engine.raft.RaftNode;
-import io.flotilla.engine.raft.ForwardingRaftLog;
 import io.flotilla.engine.raft.RaftOutbox;
 import io.flotilla.engine.raft.RaftTransport;
 import io.flotilla.engine.raft.Role;
@@ -490,7 +491,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
 
     public boolean sendAppendEntries(
         final int to, final long term, final long prevLogIndex, final long prevLogTerm, final long leaderCommit,
-        final long fromIndex, final long toIndex)
+        final long fromIndex, final long toIndex, final long leaderStamp)
     {
         if (simulation.sendFails())
         {
@@ -508,12 +509,12 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
             entries = new byte[0];
         }
         return simulation.send(
-            SimMessage.appendEntries(id, to, term, prevLogIndex, prevLogTerm, leaderCommit, entries));
+            SimMessage.appendEntries(id, to, term, prevLogIndex, prevLogTerm, leaderCommit, leaderStamp, entries));
     }
 
     public boolean sendAppendResponse(
         final int to, final long term, final boolean success, final long lastAppendedIndex, final long durableIndex,
-        final long conflictIndex, final long conflictTerm)
+        final long conflictIndex, final long conflictTerm, final long echoStamp)
     {
         if (durableIndex > Math.max(store.durableIndex(), snapshotIndex()))
         {
@@ -535,12 +536,24 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
             appendRejectionsSent++;
         }
         return simulation.send(SimMessage.appendResponse(
-            id, to, term, success, lastAppendedIndex, durableIndex, conflictIndex, conflictTerm));
+            id, to, term, success, lastAppendedIndex, durableIndex, conflictIndex, conflictTerm, echoStamp));
     }
 
     public boolean sendTimeoutNow(final int to, final long term)
     {
         return simulation.send(SimMessage.timeoutNow(id, to, term));
+    }
+
+    public boolean sendReadIndexRequest(final int to, final long term, final long readId, final ReadMode mode)
+    {
+        return !simulation.sendFails() && simulation.send(SimMessage.readIndexRequest(id, to, term, readId, mode));
+    }
+
+    public boolean sendReadIndexResponse(
+        final int to, final long term, final long readId, final long readIndex, final boolean granted)
+    {
+        return !simulation.sendFails() &&
+            simulation.send(SimMessage.readIndexResponse(id, to, term, readId, readIndex, granted));
     }
 
     public boolean sendInstallSnapshot(final int to, final long term)
@@ -608,6 +621,14 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     public void onMessageDropped()
     {
         droppedMessages++;
+    }
+
+    public void onReadIndex(final long readId, final long readIndex)
+    {
+    }
+
+    public void onReadIndexFailed(final long readId)
+    {
     }
 
     /**

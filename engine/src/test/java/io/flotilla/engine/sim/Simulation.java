@@ -841,7 +841,7 @@ public final class Simulation
         final int from, final int to, final long term, final boolean success, final long lastAppended,
         final long durable)
     {
-        final SimMessage message = SimMessage.appendResponse(from, to, term, success, lastAppended, durable, 0, 0);
+        final SimMessage message = SimMessage.appendResponse(from, to, term, success, lastAppended, durable, 0, 0, 0);
         if (tracing())
         {
             trace("forged " + message);

@@ -1,9 +1,10 @@
 package io.flotilla.perf.jmh;
 
 import io.flotilla.archive.EntryBlockHandler;
+import io.flotilla.codecs.EntryType;
+import io.flotilla.codecs.ReadMode;
 import io.flotilla.engine.raft.ForwardingRaftLog;
 import io.flotilla.engine.raft.InMemoryRaftLog;
-import io.flotilla.codecs.EntryType;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.raft.RaftOutbox;
@@ -219,18 +220,30 @@ public class RaftCoreBenchmark
 
         public boolean sendAppendEntries(
             final int to, final long term, final long prevLogIndex, final long prevLogTerm, final long leaderCommit,
-            final long fromIndex, final long toIndex)
+            final long fromIndex, final long toIndex, final long leaderStamp)
         {
+            // The stamp is not carried (the queue's five fields hold the range): the benchmark makes no reads.
             return queue.add(MessageQueue.APPEND_ENTRIES, id, to, term, prevLogIndex, prevLogTerm, leaderCommit,
                 fromIndex, toIndex, false, false);
         }
 
         public boolean sendAppendResponse(
             final int to, final long term, final boolean success, final long lastAppendedIndex,
-            final long durableIndex, final long conflictIndex, final long conflictTerm)
+            final long durableIndex, final long conflictIndex, final long conflictTerm, final long echoStamp)
         {
             return queue.add(MessageQueue.APPEND_RESPONSE, id, to, term, lastAppendedIndex, durableIndex,
-                conflictIndex, conflictTerm, 0, success, false);
+                conflictIndex, conflictTerm, echoStamp, success, false);
+        }
+
+        public boolean sendReadIndexRequest(final int to, final long term, final long readId, final ReadMode mode)
+        {
+            throw new UnsupportedOperationException("the benchmark makes no reads");
+        }
+
+        public boolean sendReadIndexResponse(
+            final int to, final long term, final long readId, final long readIndex, final boolean granted)
+        {
+            throw new UnsupportedOperationException("the benchmark makes no reads");
         }
 
         public boolean sendTimeoutNow(final int to, final long term)
@@ -257,6 +270,16 @@ public class RaftCoreBenchmark
         {
         }
 
+        public void onReadIndex(final long readId, final long readIndex)
+        {
+            throw new UnsupportedOperationException("the benchmark makes no reads");
+        }
+
+        public void onReadIndexFailed(final long readId)
+        {
+            throw new UnsupportedOperationException("the benchmark makes no reads");
+        }
+
         /**
          * Deliver an AppendEntries carrying entries read, without copying, from this (the sender's) log.
          */
@@ -277,7 +300,8 @@ public class RaftCoreBenchmark
             final DirectBuffer buffer, final int offset, final int length, final long firstIndex, final long lastIndex)
         {
             target.onAppendEntries(
-                deliveryFrom, deliveryTerm, deliveryPrevIndex, deliveryPrevTerm, deliveryCommit, buffer, offset, length);
+                deliveryFrom, deliveryTerm, deliveryPrevIndex, deliveryPrevTerm, deliveryCommit, buffer, offset, length,
+                0);
         }
     }
 
@@ -370,11 +394,11 @@ public class RaftCoreBenchmark
                     }
                     else
                     {
-                        target.onAppendEntries(from[i], term[i], a[i], b[i], c[i], empty, 0, 0);
+                        target.onAppendEntries(from[i], term[i], a[i], b[i], c[i], empty, 0, 0, 0);
                     }
                     break;
                 case APPEND_RESPONSE:
-                    target.onAppendResponse(from[i], term[i], flag1[i], a[i], b[i], c[i], d[i]);
+                    target.onAppendResponse(from[i], term[i], flag1[i], a[i], b[i], c[i], d[i], e[i]);
                     break;
                 default:
                     target.onTimeoutNow(from[i], term[i]);
