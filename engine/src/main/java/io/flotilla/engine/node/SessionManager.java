@@ -33,7 +33,7 @@ public final class SessionManager
     public static final int MAX_PROPOSED_OPENS = 256;
 
     private static final long EXPIRY_CHECK_INTERVAL_NS = 100_000_000L;
-    private static final long NOT_ATTACHED_INTERVAL_NS = 10_000_000L;
+    private static final long UNBOUND_ANSWER_INTERVAL_NS = 10_000_000L;
     private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
 
     private final RaftNode raft;
@@ -473,9 +473,11 @@ public final class SessionManager
     /**
      * On the leader, or a follower that forwards: whether a message for the session came on the connection it is
      * bound to here. One from another connection is counted and dropped unanswered (an answer would go to the
-     * session's owner, not the sender); while the session is bound to none here (it was opened or attached at another
-     * member, or this node restarted or loaded a snapshot since), the owner is told, at most once per interval, to
-     * attach.
+     * session's owner, not the sender). While the session is bound to none here (it was opened or attached at
+     * another member, or this node was elected, restarted or loaded a snapshot since), the owner is told, at most
+     * once per interval: by the leader to attach, by a follower to go to the leader, as one that does not forward
+     * would. A follower does not ask for an attach: a host flooding an id would make the owner attach again and again
+     * to the leader the follower names, where it is bound already.
      */
     private boolean isBound(
         final Session session,
@@ -490,9 +492,10 @@ public final class SessionManager
             return true;
         }
         counters.droppedMessages().incrementRelease();
-        if (null == binding && session.mayAnswerNotAttached(nowNs, NOT_ATTACHED_INTERVAL_NS))
+        if (null == binding && session.mayAnswerUnbound(nowNs, UNBOUND_ANSWER_INTERVAL_NS))
         {
-            egress.sendStatus(session, sequence, 0, ResponseStatus.SESSION_NOT_ATTACHED, nowNs);
+            egress.sendStatus(session, sequence, 0,
+                isLeader() ? ResponseStatus.SESSION_NOT_ATTACHED : ResponseStatus.NOT_LEADER, nowNs);
         }
         return false;
     }

@@ -70,12 +70,14 @@ class SessionOwnershipTest
                 }
 
                 // At a follower the session is bound to nothing: the attacker's request is not forwarded there
-                // either, and the owner is told to attach.
+                // either, and the owner is sent to the leader, as a follower that does not forward would.
                 try (NodeCounterReader forwarded =
                     new NodeCounterReader(cluster.node(otherFollowerId), NodeCounters.REQUESTS_FORWARDED_TYPE_ID))
                 {
                     attacker.request(otherFollowerId, sessionId, 4, "evil");
-                    assertEquals(ResponseStatus.SESSION_NOT_ATTACHED, owner.await(RawIngressClient.Reply.class).status());
+                    final RawIngressClient.Reply redirect = owner.await(RawIngressClient.Reply.class);
+                    assertEquals(ResponseStatus.NOT_LEADER, redirect.status());
+                    assertEquals(ack.leaderMemberId(), redirect.leaderMemberId());
                     assertEquals(0, forwarded.value());
                 }
                 owner.request(followerId, sessionId, 5, "mine");
