@@ -349,18 +349,16 @@ public final class SessionManager
         final long sessionId, final int aeronSessionId, final String sourceIdentity, final long nowNs)
     {
         final Session session = sessions.get(sessionId);
-        if (null == session || session.isClosed())
+        if (null == session || session.isClosed() || (!isLeader() && null == forwarder) ||
+            !isBound(session, 0, aeronSessionId, sourceIdentity, nowNs))
         {
             return;
         }
         if (isLeader())
         {
-            if (isBound(session, 0, aeronSessionId, sourceIdentity, nowNs))
-            {
-                keepAlive(session, nowNs);
-            }
+            keepAlive(session, nowNs);
         }
-        else if (null != forwarder && isBound(session, 0, aeronSessionId, sourceIdentity, nowNs))
+        else
         {
             forwarder.forwardKeepAlive(session);
         }
