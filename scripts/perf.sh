@@ -7,6 +7,8 @@
 # RESULTS SKIP_BUILD MVN_FLAGS JAVA_OPTS
 # (JAVA_OPTS reaches every target JVM, e.g. -Dflotilla.* settings of a target's Context).
 #   e.g. RATES=10000 DURATION=20 scripts/perf.sh
+# Reads beside writes: TARGETS="ping flotilla flotilla-read-index flotilla-lease flotilla-follower-read" (queries
+# answered without the log: ReadIndex at the leader, the leader's lease, ReadIndex at the followers).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

@@ -3,11 +3,14 @@ package io.flotilla.engine;
 import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.archive.Durability;
 import io.flotilla.archive.NodeMedia;
+import io.flotilla.codecs.EntryFrame;
 import io.flotilla.engine.node.ClusterMembers;
 import io.flotilla.engine.node.NodeAgent;
 import io.flotilla.engine.node.NodeCounters;
 import io.flotilla.engine.node.NodeErrorHandler;
+import io.flotilla.engine.node.PendingReads;
 import io.flotilla.engine.node.ProposalQueue;
+import io.flotilla.engine.node.QueryQueue;
 import io.flotilla.engine.node.ResponseChannelPolicy;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.Role;
@@ -48,6 +51,7 @@ import java.util.function.Supplier;
  *     .stateMachine(new MyStateMachine())))
  * {
  *     node.propose(buffer, 0, length, result -> ...);
+ *     node.query(ReadConsistency.LINEARIZABLE, query, 0, queryLength, result -> ...);
  * }
  * }</pre>
  */
@@ -57,6 +61,7 @@ public final class ClusterNode implements AutoCloseable
 
     private final Context ctx;
     private final ProposalQueue proposals;
+    private final QueryQueue queries;
     private final NodeAgent agent;
     private final AgentRunner runner;
     private final NodeCounters counters;
@@ -66,7 +71,8 @@ public final class ClusterNode implements AutoCloseable
     {
         this.ctx = ctx;
         proposals = new ProposalQueue(ctx.proposalQueueBytes(), ctx.maxPendingProposals());
-        agent = new NodeAgent(ctx, proposals);
+        queries = new QueryQueue(ctx.queryQueueBytes(), ctx.maxPendingReads());
+        agent = new NodeAgent(ctx, proposals, queries);
         runner = new AgentRunner(ctx.idleStrategy(), agent::onRunnerError, null, agent);
         final Thread thread = AgentRunner.startOnThread(runner, (runnable) ->
         {
@@ -81,6 +87,7 @@ public final class ClusterNode implements AutoCloseable
         {
             CloseHelper.quietClose(runner);
             proposals.close();
+            queries.close();
             if (failure instanceof RuntimeException)
             {
                 throw (RuntimeException)failure;
@@ -121,6 +128,40 @@ public final class ClusterNode implements AutoCloseable
     public boolean propose(final DirectBuffer buffer, final int offset, final int length, final ProposalCallback callback)
     {
         return proposals.offer(buffer, offset, length, callback);
+    }
+
+    /**
+     * Query the state machine without a log entry ({@link StateMachine#query}), from any thread, without locks or
+     * allocation, on the leader or a follower alike. The query is copied; the caller keeps its buffer. Once this
+     * member has a read index for it (a round of heartbeats confirming the leader, or the leader's lease for
+     * {@link ReadConsistency#LEASE}; a follower asks the leader) and has applied that far, the state machine answers
+     * on the node's thread. The callback is called exactly once: with the answer (OK, REJECTED, or ERROR when the
+     * state machine threw) and the applied index it was read at, or with NOT_LEADER (no read index to be had here
+     * now: the result names the leader if one is known), BACK_PRESSURED or CLOSED.
+     *
+     * @param consistency how the answer is made linearizable.
+     * @param buffer      holding the query.
+     * @param offset      of the query.
+     * @param length      of the query, at most {@link #maxQueryLength()}.
+     * @param callback    to complete; on the node's agent thread, or on this thread when the query is not queued.
+     * @return true when queued; false when the callback has already been called with BACK_PRESSURED or CLOSED.
+     */
+    public boolean query(
+        final ReadConsistency consistency,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final QueryCallback callback)
+    {
+        return queries.offer(consistency, buffer, offset, length, callback);
+    }
+
+    /**
+     * @return the longest query {@link #query} accepts.
+     */
+    public int maxQueryLength()
+    {
+        return queries.maxQueryLength();
     }
 
     /**
@@ -286,6 +327,7 @@ public final class ClusterNode implements AutoCloseable
         finally
         {
             proposals.close();
+            queries.close();
             LOGGER.log(System.Logger.Level.INFO, "member " + ctx.memberId() + ": closed");
         }
     }
@@ -353,6 +395,15 @@ public final class ClusterNode implements AutoCloseable
         public static final String PROPOSAL_QUEUE_BYTES_PROP = "flotilla.proposal.queue.bytes";
         /** In-process proposals in progress at once, a power of two: {@code flotilla.proposal.max.pending}. */
         public static final String MAX_PENDING_PROPOSALS_PROP = "flotilla.proposal.max.pending";
+        /** Bytes of the in-process query queue, a power of two: {@code flotilla.query.queue.bytes}. */
+        public static final String QUERY_QUEUE_BYTES_PROP = "flotilla.query.queue.bytes";
+        /**
+         * Queries waiting for their read index on this member at once, client and in-process, a power of two:
+         * {@code flotilla.read.max.pending}; beyond, BACK_PRESSURED.
+         */
+        public static final String MAX_PENDING_READS_PROP = "flotilla.read.max.pending";
+        /** Bytes of the queries waiting for their read index, at most: {@code flotilla.read.max.pending.bytes}. */
+        public static final String MAX_PENDING_READ_BYTES_PROP = "flotilla.read.max.pending.bytes";
         /**
          * This node lost its data directory and rejoins its cluster with an empty one:
          * {@code flotilla.rejoin.after.data.loss}, default false. See {@link #rejoinAfterDataLoss(boolean)}.
@@ -375,6 +426,9 @@ public final class ClusterNode implements AutoCloseable
         public static final long ATTACH_MAX_SKEW_DEFAULT_NS = TimeUnit.SECONDS.toNanos(30);
         public static final int PROPOSAL_QUEUE_BYTES_DEFAULT = 1024 * 1024;
         public static final int MAX_PENDING_PROPOSALS_DEFAULT = 4096;
+        public static final int QUERY_QUEUE_BYTES_DEFAULT = 1024 * 1024;
+        public static final int MAX_PENDING_READS_DEFAULT = 4096;
+        public static final int MAX_PENDING_READ_BYTES_DEFAULT = 4 * 1024 * 1024;
         public static final long COMMIT_HINT_INTERVAL_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
         public static final long MAX_CLOCK_SKEW_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
 
@@ -402,6 +456,9 @@ public final class ClusterNode implements AutoCloseable
         private boolean forwardRequests = Boolean.parseBoolean(System.getProperty(FORWARD_REQUESTS_PROP, "true"));
         private int proposalQueueBytes;
         private int maxPendingProposals = Integer.getInteger(MAX_PENDING_PROPOSALS_PROP, MAX_PENDING_PROPOSALS_DEFAULT);
+        private int queryQueueBytes;
+        private int maxPendingReads = Integer.getInteger(MAX_PENDING_READS_PROP, MAX_PENDING_READS_DEFAULT);
+        private int maxPendingReadBytes;
         private long commitHintIntervalNs;
         private ClusterKeys clusterKeys;
         private boolean insecurePeers = Boolean.getBoolean(INSECURE_PEERS_PROP);
@@ -553,6 +610,7 @@ public final class ClusterNode implements AutoCloseable
                 throw new IllegalArgumentException("maxPendingProposals " + maxPendingProposals +
                     " must be a positive power of two (" + MAX_PENDING_PROPOSALS_PROP + ")");
             }
+            concludeReads();
             if (0 == commitHintIntervalNs)
             {
                 commitHintIntervalNs =
@@ -653,6 +711,35 @@ public final class ClusterNode implements AutoCloseable
             }
             isConcluded = true;
             return this;
+        }
+
+        private void concludeReads()
+        {
+            if (0 == queryQueueBytes)
+            {
+                queryQueueBytes = SystemUtil.getSizeAsInt(QUERY_QUEUE_BYTES_PROP, QUERY_QUEUE_BYTES_DEFAULT);
+            }
+            if (queryQueueBytes < 4096 || !BitUtil.isPowerOfTwo(queryQueueBytes))
+            {
+                throw new IllegalArgumentException("queryQueueBytes " + queryQueueBytes +
+                    " must be a power of two of at least 4096 (" + QUERY_QUEUE_BYTES_PROP + ")");
+            }
+            if (maxPendingReads < 1 || !BitUtil.isPowerOfTwo(maxPendingReads))
+            {
+                throw new IllegalArgumentException("maxPendingReads " + maxPendingReads +
+                    " must be a positive power of two (" + MAX_PENDING_READS_PROP + ")");
+            }
+            if (0 == maxPendingReadBytes)
+            {
+                maxPendingReadBytes =
+                    SystemUtil.getSizeAsInt(MAX_PENDING_READ_BYTES_PROP, MAX_PENDING_READ_BYTES_DEFAULT);
+            }
+            final int largestQuery = PendingReads.recordLength(EntryFrame.MAX_PAYLOAD_LENGTH);
+            if (maxPendingReadBytes < largestQuery)
+            {
+                throw new IllegalArgumentException("maxPendingReadBytes " + maxPendingReadBytes + " must be at least " +
+                    largestQuery + ", so that the largest query fits: raise " + MAX_PENDING_READ_BYTES_PROP);
+            }
         }
 
         private void concludePeerAuthentication()
@@ -1173,6 +1260,54 @@ public final class ClusterNode implements AutoCloseable
         public int maxPendingProposals()
         {
             return maxPendingProposals;
+        }
+
+        /**
+         * @param queryQueueBytes capacity of the in-process query queue; a query may take up to 1/8 of it.
+         * @return this.
+         */
+        public Context queryQueueBytes(final int queryQueueBytes)
+        {
+            this.queryQueueBytes = queryQueueBytes;
+            return this;
+        }
+
+        public int queryQueueBytes()
+        {
+            return queryQueueBytes;
+        }
+
+        /**
+         * @param maxPendingReads queries (from clients and in process) waiting for their read index at once; beyond,
+         *                        BACK_PRESSURED. A power of two.
+         * @return this.
+         */
+        public Context maxPendingReads(final int maxPendingReads)
+        {
+            this.maxPendingReads = maxPendingReads;
+            return this;
+        }
+
+        public int maxPendingReads()
+        {
+            return maxPendingReads;
+        }
+
+        /**
+         * @param maxPendingReadBytes bytes of the queries waiting for their read index (payloads and a 40-byte header
+         *                            each, preallocated); beyond, BACK_PRESSURED. 0 for
+         *                            {@link #MAX_PENDING_READ_BYTES_PROP}.
+         * @return this.
+         */
+        public Context maxPendingReadBytes(final int maxPendingReadBytes)
+        {
+            this.maxPendingReadBytes = maxPendingReadBytes;
+            return this;
+        }
+
+        public int maxPendingReadBytes()
+        {
+            return maxPendingReadBytes;
         }
 
         /**

@@ -24,6 +24,10 @@ import java.io.OutputStream;
  * Both are read back by {@link #loadSnapshot}. A state machine that implements neither keeps the defaults, which
  * refuse: the node then fails at start unless snapshots are switched off
  * ({@code flotilla.snapshot.log.entries=0}, {@code flotilla.snapshot.log.bytes=0}).
+ * <p>
+ * <b>Queries</b> (see docs/runtime.md, "Reads"). {@link #query} answers a read-only question from the state as it is,
+ * without a log entry: the runtime calls it once the state reflects every write committed before the query arrived
+ * (ReadIndex or the leader's lease), on any member. A state machine that does not override it refuses every query.
  */
 public interface StateMachine
 {
@@ -38,6 +42,33 @@ public interface StateMachine
      * @param response    where to write the response (on followers it is discarded).
      */
     void apply(long index, long timestampNs, DirectBuffer command, int offset, int length, Response response);
+
+    /**
+     * Answer a read-only query from the current state. Called on the node agent's thread between applies, on the
+     * leader and on followers alike, once the state reflects every write committed before the query arrived. It
+     * must not change the state (nothing of a query is replicated: a change would make this replica diverge), must
+     * not block, and must answer from the state alone: the state's own clock is the last applied entry's timestamp
+     * (a query never expires anything). A throw answers the query ERROR and is reported to the error handler.
+     * <pre>{@code
+     * public void query(DirectBuffer query, int offset, int length, Response response)
+     * {
+     *     final long value = counters.get(query.getLong(offset));   // read only
+     *     response.buffer().putLong(0, value);
+     *     response.ok(Long.BYTES);
+     * }
+     * }</pre>
+     * The default refuses: REJECTED with the text {@code "<class> does not implement StateMachine.query"}.
+     *
+     * @param query    buffer holding the query; valid only during the call.
+     * @param offset   of the query.
+     * @param length   of the query.
+     * @param response where to write the answer: {@link Response#ok} or {@link Response#reject}, as for a command.
+     */
+    default void query(final DirectBuffer query, final int offset, final int length, final Response response)
+    {
+        response.reject(response.buffer().putStringWithoutLengthUtf8(
+            0, getClass().getName() + " does not implement StateMachine.query"));
+    }
 
     /**
      * Time advanced without a command (a no-op or session entry was applied). State machines with timers (TTL

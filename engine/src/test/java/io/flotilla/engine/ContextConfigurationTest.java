@@ -97,6 +97,15 @@ class ContextConfigurationTest
     }
 
     @Test
+    void readPathErrorsNameTheSetting()
+    {
+        assertRejected(c -> c.maxPendingReads(3), "maxPendingReads 3", "flotilla.read.max.pending");
+        assertRejected(c -> c.maxPendingReads(0), "flotilla.read.max.pending");
+        assertRejected(c -> c.maxPendingReadBytes(64 * 1024), "largest query fits", "flotilla.read.max.pending.bytes");
+        assertRejected(c -> c.queryQueueBytes(5000), "flotilla.query.queue.bytes");
+    }
+
+    @Test
     void membersSpecErrorsNameTheProblem()
     {
         assertRejected(c -> c.members(null), "flotilla.members");

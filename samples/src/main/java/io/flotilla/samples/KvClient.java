@@ -1,5 +1,6 @@
 package io.flotilla.samples;
 
+import io.flotilla.engine.ReadConsistency;
 import io.flotilla.engine.client.FlotillaClient;
 import io.flotilla.engine.client.FlotillaClientException;
 import io.flotilla.samples.codecs.KvStatus;
@@ -22,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * Command-line client of the KV cache sample.
  * <pre>
  *   KvClient [--endpoints SPEC] put KEY VALUE [TTL_MS]
- *   KvClient [--endpoints SPEC] get KEY
+ *   KvClient [--endpoints SPEC] [--get-mode read-index|lease|log] [--prefer-followers] get KEY
  *   KvClient [--endpoints SPEC] delete KEY
  *   KvClient [--endpoints SPEC] clear
  *   KvClient [--endpoints SPEC] cas KEY EXPECTED|- NEW [TTL_MS]      (- : the key must be absent)
@@ -34,12 +35,17 @@ import java.util.concurrent.TimeUnit;
  * SPEC is a members spec or host:ingressPort list; without --endpoints, {@code flotilla.client.ingress.endpoints}
  * or {@code flotilla.members} is used. Against a cluster that authenticates with a shared secret, add
  * {@code --principal NAME --secret-file FILE} (the file holds the secret in hexadecimal) before the command, or set
- * {@code flotilla.client.principal} and {@code flotilla.client.secret.file}. Exit status: 0 done, 1 the command failed or a check found a difference,
- * 2 usage error.
+ * {@code flotilla.client.principal} and {@code flotilla.client.secret.file}. A GET is a query (no log entry), by
+ * default a ReadIndex one; {@code --get-mode lease} makes it a lease read and {@code --get-mode log} sends it through
+ * the log as a command, as before queries existed (for comparison). {@code --prefer-followers} sends queries to the
+ * followers. Exit status: 0 done, 1 the command failed or a check found a difference, 2 usage error.
  */
 public final class KvClient
 {
     static final long CALL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+
+    /** Options that take no value. */
+    private static final String PREFER_FOLLOWERS = "prefer-followers";
 
     private KvClient()
     {
@@ -56,7 +62,11 @@ public final class KvClient
         final List<String> positional = new ArrayList<>();
         for (int i = 0; i < args.length; i++)
         {
-            if (args[i].startsWith("--"))
+            if (("--" + PREFER_FOLLOWERS).equals(args[i]))
+            {
+                options.put(PREFER_FOLLOWERS, "true");
+            }
+            else if (args[i].startsWith("--"))
             {
                 if (i + 1 >= args.length)
                 {
@@ -99,7 +109,12 @@ public final class KvClient
                 }
                 return KvVerify.run(context(endpoints, options), Path.of(rest.get(0)), out);
             default:
-                return single(context(endpoints, options), command, rest, out);
+                final String getMode = options.getOrDefault("get-mode", "read-index");
+                if (!"log".equals(getMode) && null == readConsistency(getMode))
+                {
+                    return usage("--get-mode " + getMode + ": expected read-index, lease or log");
+                }
+                return single(context(endpoints, options), command, rest, readConsistency(getMode), out);
         }
     }
 
@@ -114,11 +129,35 @@ public final class KvClient
         {
             ctx.secretFile(options.get("secret-file"));
         }
-        return ctx;
+        return ctx.preferFollowerReads(options.containsKey(PREFER_FOLLOWERS));
     }
 
+    /**
+     * @return how a GET of this mode is read as a query, or null when it is not a query mode.
+     */
+    private static ReadConsistency readConsistency(final String getMode)
+    {
+        switch (getMode)
+        {
+            case "read-index":
+                return ReadConsistency.LINEARIZABLE;
+            case "lease":
+                return ReadConsistency.LEASE;
+            default:
+                return null;
+        }
+    }
+
+    /**
+     * @param getConsistency how a GET is sent as a query (its bytes are those of the GET command, which the state
+     *                       machine's query parser reads), or null to send it through the log.
+     */
     private static int single(
-        final FlotillaClient.Context ctx, final String command, final List<String> args, final PrintStream out)
+        final FlotillaClient.Context ctx,
+        final String command,
+        final List<String> args,
+        final ReadConsistency getConsistency,
+        final PrintStream out)
     {
         final KvCommands commands = new KvCommands();
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
@@ -163,7 +202,9 @@ public final class KvClient
 
         try (FlotillaClient client = FlotillaClient.connect(ctx))
         {
-            final DirectBuffer result = client.call(buffer, 0, length, CALL_TIMEOUT_NS);
+            final DirectBuffer result = "get".equals(command) && null != getConsistency ?
+                client.query(getConsistency, buffer, 0, length, CALL_TIMEOUT_NS) :
+                client.call(buffer, 0, length, CALL_TIMEOUT_NS);
             final KvStatus status = commands.status(result, 0, result.capacity());
             final byte[] value = commands.value(result, 0, result.capacity());
             out.println(null == value || value.length == 0 ? String.valueOf(status) :
@@ -205,7 +246,8 @@ public final class KvClient
     private static int usage(final String problem)
     {
         System.err.println("KvClient: " + problem);
-        System.err.println("usage: KvClient [--endpoints SPEC] put KEY VALUE [TTL_MS] | get KEY | delete KEY | clear |" +
+        System.err.println("usage: KvClient [--endpoints SPEC] put KEY VALUE [TTL_MS] |" +
+            " [--get-mode read-index|lease|log] [--prefer-followers] get KEY | delete KEY | clear |" +
             " cas KEY EXPECTED|- NEW [TTL_MS] | load [--rate N] [--duration S] [--warmup S] [--value-size B] [--acks FILE]" +
             " [--hgrm FILE] | verify ACKS_FILE");
         System.err.println("       KvClient digest [--wait S] DATA_DIR...");

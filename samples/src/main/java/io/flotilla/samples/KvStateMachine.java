@@ -29,6 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * same log holds the same state, which {@link #digest()} summarises for comparison. A malformed command is
  * rejected with BAD_COMMAND and counted; nothing throws.
  * <p>
+ * GET is also a query ({@link #query}): the same bytes as the GET command, answered from the state after the last
+ * applied entry without a log entry (TTL as of that entry's timestamp, as the command sees it; a query expires
+ * nothing and counts nothing). Any other query is rejected with BAD_COMMAND, uncounted.
+ * <p>
  * Snapshots take the non-blocking form: {@link #snapshotView()} freezes the entries in O(1) and the store goes on
  * changing through a small overlay, merged back a few keys per applied entry once the view is released. The
  * snapshot holds the entries with their deadlines, the store's clock and expiry count, the counters and the digest,
@@ -88,6 +92,18 @@ public final class KvStateMachine implements StateMachine
         advance(index, timestampNs);
         execute(command, offset, length, response);
         publish();
+    }
+
+    /**
+     * A GET, read only: the state is not touched (not even the bad-command count).
+     */
+    public void query(final DirectBuffer query, final int offset, final int length, final Response response)
+    {
+        if (!KvCodec.isWellFormed(query, offset, length) ||
+            GetDecoder.TEMPLATE_ID != headerDecoder.wrap(query, offset).templateId() || !get(query, offset, response))
+        {
+            result(response, KvStatus.BAD_COMMAND, null, false);
+        }
     }
 
     public void onTimeAdvanced(final long index, final long timestampNs)
@@ -265,18 +281,11 @@ public final class KvStateMachine implements StateMachine
             }
 
             case GetDecoder.TEMPLATE_ID:
-            {
-                getDecoder.wrapAndApplyHeader(command, offset, headerDecoder);
-                final String key = key(getDecoder.keyLength(), getDecoder::getKey);
-                if (null == key)
+                if (!get(command, offset, response))
                 {
                     badCommand(response);
-                    return;
                 }
-                final byte[] value = store.get(key);
-                result(response, null == value ? KvStatus.NOT_FOUND : KvStatus.OK, value, true);
                 break;
-            }
 
             case DeleteDecoder.TEMPLATE_ID:
             {
@@ -303,6 +312,22 @@ public final class KvStateMachine implements StateMachine
             default: // a KvResult is well formed but is not a command
                 badCommand(response);
         }
+    }
+
+    /**
+     * @return false when the GET's key is too long (nothing answered).
+     */
+    private boolean get(final DirectBuffer command, final int offset, final Response response)
+    {
+        getDecoder.wrapAndApplyHeader(command, offset, headerDecoder);
+        final String key = key(getDecoder.keyLength(), getDecoder::getKey);
+        if (null == key)
+        {
+            return false;
+        }
+        final byte[] value = store.get(key);
+        result(response, null == value ? KvStatus.NOT_FOUND : KvStatus.OK, value, true);
+        return true;
     }
 
     private void cas(final DirectBuffer command, final int offset, final Response response)

@@ -4,6 +4,8 @@ import io.flotilla.archive.Durability;
 import io.flotilla.engine.Authenticator;
 import io.flotilla.engine.ClusterKeys;
 import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.QueryStatus;
+import io.flotilla.engine.ReadConsistency;
 import io.flotilla.engine.SharedSecretAuthenticator;
 import io.flotilla.engine.SharedSecretCredentials;
 import io.flotilla.engine.client.FlotillaClient;
@@ -28,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -132,6 +135,27 @@ class KvClusterTest
         return commands.status(result, 0, result.capacity());
     }
 
+    /**
+     * @return the member that leads (the client's acknowledged call means one does).
+     */
+    private ClusterNode leader()
+    {
+        final ClusterNode[] found = new ClusterNode[1];
+        await("a leader", () ->
+        {
+            for (final ClusterNode node : nodes)
+            {
+                if (Role.LEADER == node.role())
+                {
+                    found[0] = node;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
     private void awaitReplicasEqual(final int... members)
     {
         await("replicas at the same applied index", () ->
@@ -174,6 +198,40 @@ class KvClusterTest
         assertEquals(machines[0].computeDigest(), machines[0].digest());
     }
 
+    /**
+     * GET as a query, in process on every member, ReadIndex and lease, straight after each acknowledged PUT: the new
+     * value, without a log entry (the leader's commit index does not move while only queries run).
+     */
+    @Test
+    void aGetQueryOnEveryMemberSeesTheLatestAcknowledgedPutWithoutALogEntry() throws Exception
+    {
+        startCluster();
+        final ExpandableArrayBuffer get = new ExpandableArrayBuffer(64);
+        final int getLength = commands.get(get, 0, "k");
+        for (int i = 1; i <= 5; i++)
+        {
+            final String value = "v" + i;
+            assertEquals(KvStatus.OK, call(commands.put(buffer, 0, "k", value.getBytes(StandardCharsets.UTF_8), 0)));
+            final ClusterNode leader = leader();
+            final long committed = leader.commitIndex();
+            for (final ClusterNode node : nodes)
+            {
+                for (final ReadConsistency consistency : ReadConsistency.values())
+                {
+                    final CompletableFuture<String> answer = new CompletableFuture<>();
+                    node.query(consistency, get, 0, getLength, (result) -> answer.complete(QueryStatus.OK ==
+                        result.status() && KvStatus.OK == commands.status(result.buffer(), result.offset(),
+                        result.length()) ? new String(commands.value(result.buffer(), result.offset(), result.length()),
+                        StandardCharsets.UTF_8) : result.toString()));
+                    assertEquals(value, answer.get(30, TimeUnit.SECONDS), "member " + node.memberId() + " " + consistency);
+                }
+            }
+            assertEquals(committed, leader.commitIndex(), "no log entry for the queries");
+        }
+        awaitReplicasEqual(0, 1, 2);
+        assertEquals(0, machines[0].badCommands());
+    }
+
     @Test
     void theCliSendsSharedSecretCredentialsAndIsRefusedWithoutThem() throws Exception
     {
@@ -189,6 +247,20 @@ class KvClusterTest
         assertEquals(KvStatus.OK, call(commands.get(buffer, 0, "k")));
         assertEquals(1, KvClient.run(new String[]{ "--endpoints", members, "get", "k" }, new PrintStream(out)),
             "without credentials the session is refused");
+    }
+
+    @Test
+    void theCliReadsThroughTheLogOnRequestAndRefusesAnUnknownGetMode() throws Exception
+    {
+        startCluster();
+        assertEquals(KvStatus.OK, call(commands.put(buffer, 0, "k", "v1".getBytes(StandardCharsets.UTF_8), 0)));
+
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, KvClient.run(new String[]{ "--endpoints", members, "--get-mode", "log", "get", "k" },
+            new PrintStream(out)), out::toString);
+        assertEquals("OK v1", out.toString(StandardCharsets.UTF_8).trim());
+        assertEquals(2, KvClient.run(new String[]{ "--endpoints", members, "--get-mode", "stale", "get", "k" },
+            new PrintStream(out)), "an unknown get mode is a usage error");
     }
 
     @Test

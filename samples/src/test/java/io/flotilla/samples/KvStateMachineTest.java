@@ -118,6 +118,54 @@ class KvStateMachineTest
         assertEquals("", value());
     }
 
+    private KvStatus query(final int length)
+    {
+        response.length = -1;
+        kv.query(command, 0, length, response);
+        assertTrue(response.length > 0, "every query is answered");
+        return commands.status(response.buffer, 0, response.length);
+    }
+
+    @Test
+    void aGetQueryAnswersFromTheStateAsOfTheLastAppliedEntryAndChangesNothing()
+    {
+        assertEquals(KvStatus.OK, apply(T0, commands.put(command, 0, "a", bytes("1"), 0)));
+        assertEquals(KvStatus.OK, apply(T0, commands.put(command, 0, "ttl", bytes("t"), 10)));
+
+        assertEquals(KvStatus.OK, query(commands.get(command, 0, "a")));
+        assertTrue(response.ok);
+        assertEquals("1", value());
+        assertEquals(KvStatus.NOT_FOUND, query(commands.get(command, 0, "missing")));
+        assertTrue(response.ok);
+
+        // The key's deadline passed on the local clock, but not on the entries': a query still sees it (it reads at
+        // the last applied entry's time and expires nothing), as a GET applied now would.
+        final long before = kv.digest();
+        assertEquals(KvStatus.OK, query(commands.get(command, 0, "ttl")));
+        assertEquals("t", value());
+        assertEquals(before, kv.digest());
+        assertEquals(2, kv.size());
+        assertEquals(0, kv.expiredCount());
+
+        apply(T0 + 10 * MS, commands.put(command, 0, "b", bytes("2"), 0));
+        assertEquals(KvStatus.NOT_FOUND, query(commands.get(command, 0, "ttl")), "expired as of the last entry");
+        assertEquals(KvStatus.NOT_FOUND, apply(T0 + 10 * MS, commands.get(command, 0, "ttl")), "as a GET command");
+    }
+
+    @Test
+    void aQueryOtherThanGetIsRejectedUncounted()
+    {
+        final long applied = kv.appliedCommands();
+        assertEquals(KvStatus.BAD_COMMAND, query(commands.put(command, 0, "a", bytes("1"), 0)));
+        assertFalse(response.ok);
+        assertEquals(KvStatus.BAD_COMMAND, query(commands.delete(command, 0, "a")));
+        command.putInt(0, 12345);
+        assertEquals(KvStatus.BAD_COMMAND, query(4));
+        assertEquals(0, kv.size(), "the PUT query wrote nothing");
+        assertEquals(0, kv.badCommands(), "nor counted anything");
+        assertEquals(applied, kv.appliedCommands());
+    }
+
     @Test
     void malformedCommandsAreRejectedAndCounted()
     {

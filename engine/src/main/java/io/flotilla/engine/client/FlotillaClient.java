@@ -13,6 +13,7 @@ import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.Protocol;
+import io.flotilla.codecs.QueryResponseDecoder;
 import io.flotilla.codecs.RejectReason;
 import io.flotilla.codecs.RequestEncoder;
 import io.flotilla.codecs.ResponseDecoder;
@@ -24,6 +25,7 @@ import io.flotilla.codecs.SessionKeepAliveEncoder;
 import io.flotilla.codecs.SessionRejectDecoder;
 import io.flotilla.engine.node.ResponseChannelPolicy;
 import io.flotilla.engine.Authenticator;
+import io.flotilla.engine.ReadConsistency;
 import io.flotilla.engine.SharedSecretCredentials;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -65,12 +67,21 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Non-blocking use: {@link #offer} a request, then {@link #poll} (which also drives resends, redirects and
  * keep-alives) until its outcome reaches the {@link ResponseListener}. Neither allocates in steady state.
- * Blocking use: {@link #call}. Not thread safe: one thread uses a client.
+ * Blocking use: {@link #call}.
+ * <p>
+ * Queries (read-only, answered without a log entry, {@link ReadConsistency}) have their own ids 1, 2, 3... and
+ * their own window of {@link #MAX_OUTSTANDING_QUERIES}: {@link #offerQuery}, then
+ * {@link #poll(ResponseListener, QueryListener)}; blocking: {@link #query}. Any member that has applied the session
+ * answers them, so they need no attach; with {@link Context#preferFollowerReads(boolean)} they go to the members
+ * other than the one commands go to. Not thread safe: one thread uses a client.
  */
 public final class FlotillaClient implements AutoCloseable
 {
     /** Most unanswered requests a session may have. */
     public static final int MAX_OUTSTANDING = RequestWindow.CAPACITY;
+
+    /** Most unanswered queries a client may have (ids from the oldest unanswered to the newest). */
+    public static final int MAX_OUTSTANDING_QUERIES = QueryWindow.CAPACITY;
 
     /** {@link #offer} result: {@link #MAX_OUTSTANDING} requests are unanswered; poll and try again. */
     public static final long BACK_PRESSURED = -2;
@@ -101,6 +112,7 @@ public final class FlotillaClient implements AutoCloseable
     private final IngressEndpoints endpoints;
     private final List<ExclusivePublication> publications = new ArrayList<>();
     private final RequestWindow window;
+    private final ClientQueries queries;
     private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
     private final UnsafeBuffer controlBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(
         2 * FrameValidator.MAX_TEXT_LENGTH + FrameValidator.MAX_CREDENTIALS_LENGTH + 256));
@@ -117,6 +129,7 @@ public final class FlotillaClient implements AutoCloseable
     private final UnsafeBuffer credentialsBuffer = new UnsafeBuffer(new byte[FrameValidator.MAX_CREDENTIALS_LENGTH]);
     private final EpochNanoClock epochClock;
     private final ResponseDecoder responseDecoder = new ResponseDecoder();
+    private final QueryResponseDecoder queryResponseDecoder = new QueryResponseDecoder();
     private final SessionAckDecoder ackDecoder = new SessionAckDecoder();
     private final SessionRejectDecoder rejectDecoder = new SessionRejectDecoder();
     private final CallListener callListener = new CallListener();
@@ -173,6 +186,7 @@ public final class FlotillaClient implements AutoCloseable
         this.window = new RequestWindow(
             MessageHeaderEncoder.ENCODED_LENGTH + RequestEncoder.BLOCK_LENGTH + RequestEncoder.payloadHeaderLength() +
             ctx.maxRequestLength());
+        this.queries = new ClientQueries(ctx, endpoints, publications, this::ensurePublications);
     }
 
     /**
@@ -243,13 +257,55 @@ public final class FlotillaClient implements AutoCloseable
     }
 
     /**
+     * Offer a query: a read-only request the state machine answers without a log entry. It is copied into the
+     * query window, so the buffer may be reused at once. Its outcome comes from
+     * {@link #poll(ResponseListener, QueryListener)}.
+     *
+     * @param consistency how the answer is made linearizable.
+     * @param buffer      holding the query.
+     * @param offset      of the query.
+     * @param length      of the query, at most {@link Context#maxRequestLength()}.
+     * @return the query's id (positive), or {@link #BACK_PRESSURED} ({@link #MAX_OUTSTANDING_QUERIES} unanswered),
+     * {@link #CLOSED}, {@link #SESSION_EXPIRED} or {@link #NO_LEADER}.
+     */
+    public long offerQuery(
+        final ReadConsistency consistency, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (State.OPEN != state)
+        {
+            return stateResult();
+        }
+        if (length < 0 || length > ctx.maxRequestLength())
+        {
+            throw new IllegalArgumentException("query length " + length + " outside 0.." + ctx.maxRequestLength() +
+                ": raise " + Context.MAX_REQUEST_LENGTH_PROP);
+        }
+
+        return queries.offer(sessionId, consistency, buffer, offset, length, target, clock.nanoTime());
+    }
+
+    /**
      * Receive responses and deliver outcomes to the listener; send queued and resent requests; follow leader
-     * changes; send keep-alives when idle. Call it regularly (a duty cycle).
+     * changes; send keep-alives when idle. Call it regularly (a duty cycle). Outcomes of queries received here are
+     * kept and delivered by the next {@link #poll(ResponseListener, QueryListener)}.
      *
      * @param listener to receive outcomes.
      * @return the amount of work done.
      */
     public int poll(final ResponseListener listener)
+    {
+        return poll(listener, null);
+    }
+
+    /**
+     * As {@link #poll(ResponseListener)}, and deliver the outcomes of queries to the query listener (first those
+     * kept by earlier polls without one).
+     *
+     * @param listener      to receive outcomes of requests.
+     * @param queryListener to receive outcomes of queries, or null to keep them for a later poll.
+     * @return the amount of work done.
+     */
+    public int poll(final ResponseListener listener, final QueryListener queryListener)
     {
         if (State.CLOSED == state)
         {
@@ -257,7 +313,9 @@ public final class FlotillaClient implements AutoCloseable
         }
 
         this.listener = listener;
-        int workCount = subscription.poll(assembler, FRAGMENT_LIMIT);
+        queries.listener(queryListener);
+        int workCount = null == queryListener ? 0 : queries.deliverHeld(queryListener);
+        workCount += subscription.poll(assembler, FRAGMENT_LIMIT);
         if (State.OPEN == state)
         {
             workCount += doDuties(clock.nanoTime());
@@ -296,9 +354,9 @@ public final class FlotillaClient implements AutoCloseable
             throw stateException();
         }
 
-        callListener.await(sequence);
+        callListener.awaitRequest(sequence);
         idleStrategy.reset();
-        while (null == callListener.outcome)
+        while (!callListener.hasOutcome())
         {
             if (clock.nanoTime() - deadlineNs >= 0)
             {
@@ -313,6 +371,60 @@ public final class FlotillaClient implements AutoCloseable
     }
 
     /**
+     * Send a query and wait for its answer. While waiting, outcomes of requests and of other queries are discarded
+     * (as with {@link #call}); do not mix with {@link #offer} or {@link #offerQuery}.
+     *
+     * @param consistency how the answer is made linearizable.
+     * @param buffer      holding the query.
+     * @param offset      of the query.
+     * @param length      of the query.
+     * @param timeoutNs   how long to wait for the window and the answer.
+     * @return a buffer holding exactly the answer's payload, owned by the client and valid until the next call.
+     * @throws FlotillaClientException naming the failure: REJECTED (payload attached), ERROR, RESPONSE_TOO_LARGE,
+     *                                 TIMEOUT (the query is abandoned), BACK_PRESSURED, NO_LEADER, SESSION_EXPIRED or
+     *                                 CLOSED.
+     */
+    public DirectBuffer query(
+        final ReadConsistency consistency,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long timeoutNs)
+    {
+        final long deadlineNs = clock.nanoTime() + timeoutNs;
+        long queryId;
+        while (BACK_PRESSURED == (queryId = offerQuery(consistency, buffer, offset, length)))
+        {
+            if (clock.nanoTime() - deadlineNs >= 0)
+            {
+                throw new FlotillaClientException(FlotillaClientException.Reason.BACK_PRESSURED,
+                    MAX_OUTSTANDING_QUERIES + " queries stayed unanswered for " +
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
+            }
+            idleStrategy.idle(poll(callListener, callListener));
+        }
+        if (queryId < 0)
+        {
+            throw stateException();
+        }
+
+        callListener.awaitQuery(queryId);
+        idleStrategy.reset();
+        while (!callListener.hasOutcome())
+        {
+            if (clock.nanoTime() - deadlineNs >= 0)
+            {
+                queries.abandon(queryId);
+                throw new FlotillaClientException(FlotillaClientException.Reason.TIMEOUT,
+                    "no answer to query " + queryId + " within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
+            }
+            idleStrategy.idle(poll(callListener, callListener));
+        }
+
+        return callListener.result();
+    }
+
+    /**
      * @return the cluster's session id (random, drawn by the leader that opened the session).
      */
     public long sessionId()
@@ -321,7 +433,8 @@ public final class FlotillaClient implements AutoCloseable
     }
 
     /**
-     * @return the member id of the leader the client is talking to, or -1 when unknown.
+     * @return the member id of the member the client sends commands to (the leader, or a follower that forwards them
+     * to it), or -1 when unknown.
      */
     public int leaderMemberId()
     {
@@ -383,6 +496,30 @@ public final class FlotillaClient implements AutoCloseable
     public long duplicateResponses()
     {
         return duplicateResponses;
+    }
+
+    /**
+     * @return queries offered whose outcome has not been delivered yet.
+     */
+    public int outstandingQueries()
+    {
+        return queries.open();
+    }
+
+    /**
+     * @return how many times a query was sent again (silent member, not-leader answer, busy member).
+     */
+    public long queryResends()
+    {
+        return queries.resends();
+    }
+
+    /**
+     * @return answers to queries that are not outstanding (already answered, abandoned, or unknown ids), ignored.
+     */
+    public long duplicateQueryResponses()
+    {
+        return queries.duplicateResponses();
     }
 
     public boolean isClosed()
@@ -594,6 +731,11 @@ public final class FlotillaClient implements AutoCloseable
                 onResponse();
                 break;
 
+            case QueryResponseDecoder.TEMPLATE_ID:
+                queryResponseDecoder.wrap(buffer, bodyOffset, headerDecoder.blockLength(), headerDecoder.version());
+                onQueryResponse();
+                break;
+
             case SessionAckDecoder.TEMPLATE_ID:
                 ackDecoder.wrap(buffer, bodyOffset, headerDecoder.blockLength(), headerDecoder.version());
                 onSessionAck();
@@ -704,6 +846,15 @@ public final class FlotillaClient implements AutoCloseable
 
             default:
                 droppedMessages++;
+        }
+    }
+
+    private void onQueryResponse()
+    {
+        if (State.OPEN != state || queryResponseDecoder.sessionId() != sessionId ||
+            !queries.onResponse(queryResponseDecoder, clock.nanoTime()))
+        {
+            droppedMessages++;
         }
     }
 
@@ -847,12 +998,16 @@ public final class FlotillaClient implements AutoCloseable
             markLeaderLost(nowNs);
             suspect = target;
             suspectUntilNs = nowNs + ctx.responseTimeoutNs();
+            queries.suspect(target, nowNs);
             startPass(nowNs, nextTarget(nowNs), 0);
             workCount++;
         }
 
         workCount += sendPending(nowNs);
+        workCount += queries.doWork(nowNs);
 
+        // Query sends do not put off keep-alives: queries may go to followers, and a session expires by the leader's
+        // view of its activity.
         if (0 == window.outstanding() && nowNs - lastSendNs >= ctx.keepAliveIntervalNs())
         {
             // To every member: an idle client does not learn of a leader change, and only the leader's view of
@@ -948,6 +1103,7 @@ public final class FlotillaClient implements AutoCloseable
             }
         }
         window.clear();
+        queries.failAll(outcome);
     }
 
     private void ensurePublications()
@@ -960,6 +1116,7 @@ public final class FlotillaClient implements AutoCloseable
         {
             attached = null == attached ? new boolean[publications.size()] : Arrays.copyOf(attached, publications.size());
         }
+        queries.ensureCapacity(publications.size());
     }
 
     private long stateResult()
@@ -992,20 +1149,35 @@ public final class FlotillaClient implements AutoCloseable
     }
 
     /**
-     * Collects the outcome of the one request a blocking {@link #call} waits for.
+     * Collects the outcome of the one request a blocking {@link #call}, or the one query a blocking {@link #query},
+     * waits for.
      */
-    private final class CallListener implements ResponseListener
+    private final class CallListener implements ResponseListener, QueryListener
     {
         private final ExpandableArrayBuffer payload = new ExpandableArrayBuffer(256);
         private final UnsafeBuffer result = new UnsafeBuffer(0, 0);
-        private long awaited;
+        private long awaitedSequence;
+        private long awaitedQueryId;
         private Outcome outcome;
         private int length;
 
-        void await(final long sequence)
+        void awaitRequest(final long sequence)
         {
-            awaited = sequence;
+            awaitedSequence = sequence;
+            awaitedQueryId = 0;
             outcome = null;
+        }
+
+        void awaitQuery(final long queryId)
+        {
+            awaitedSequence = 0;
+            awaitedQueryId = queryId;
+            outcome = null;
+        }
+
+        boolean hasOutcome()
+        {
+            return null != outcome;
         }
 
         public void onResponse(
@@ -1016,35 +1188,71 @@ public final class FlotillaClient implements AutoCloseable
             final int offset,
             final int length)
         {
-            if (sequence == awaited)
+            if (sequence == awaitedSequence)
             {
-                payload.putBytes(0, buffer, offset, length);
-                this.length = length;
-                this.outcome = outcome;
+                take(outcome, buffer, offset, length);
+            }
+        }
+
+        public void onQueryResult(
+            final long queryId,
+            final Outcome outcome,
+            final long readIndex,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length)
+        {
+            if (queryId == awaitedQueryId)
+            {
+                take(outcome, buffer, offset, length);
             }
         }
 
         DirectBuffer result()
         {
+            if (Outcome.OK == outcome)
+            {
+                result.wrap(payload, 0, length);
+                return result;
+            }
+
+            final boolean isQuery = 0 != awaitedQueryId;
+            final String what = isQuery ? "query " + awaitedQueryId : "sequence " + awaitedSequence;
             switch (outcome)
             {
-                case OK:
-                    result.wrap(payload, 0, length);
-                    return result;
                 case REJECTED:
                     throw new FlotillaClientException(FlotillaClientException.Reason.REJECTED,
-                        "sequence " + awaited + " refused by the state machine", copy());
+                        what + " refused by the state machine", copy());
                 case ERROR:
-                    throw new FlotillaClientException(FlotillaClientException.Reason.ERROR, "sequence " + awaited +
-                        " could not be answered: applied too long ago for the session's response cache", copy());
+                    throw new FlotillaClientException(FlotillaClientException.Reason.ERROR, what +
+                        " could not be answered" +
+                        (isQuery ? "" : ": applied too long ago for the session's response cache"), copy());
                 case RESPONSE_TOO_LARGE:
-                    throw new FlotillaClientException(FlotillaClientException.Reason.RESPONSE_TOO_LARGE, "sequence " +
-                        awaited + " was applied but its response is too large to send: raise the term-length of " +
-                        Context.RESPONSE_CHANNEL_PROP + " (up to the cluster's " +
+                    throw new FlotillaClientException(FlotillaClientException.Reason.RESPONSE_TOO_LARGE, what +
+                        (isQuery ? " was answered" : " was applied") + " but its response is too large to send: " +
+                        "raise the term-length of " + Context.RESPONSE_CHANNEL_PROP + " (up to the cluster's " +
                         ResponseChannelPolicy.MAX_TERM_LENGTH_PROP + ") or make the response smaller");
+                case NO_LEADER:
+                    if (State.OPEN == state)
+                    {
+                        throw new FlotillaClientException(FlotillaClientException.Reason.NO_LEADER, what +
+                            " was answered by no member within " + Context.CONNECT_TIMEOUT_PROP + " (" +
+                            TimeUnit.NANOSECONDS.toMillis(ctx.connectTimeoutNs()) + " ms)");
+                    }
+                    throw stateException();
+                case SESSION_EXPIRED:
+                    throw new FlotillaClientException(FlotillaClientException.Reason.SESSION_EXPIRED,
+                        "session " + sessionId + " expired; connect again");
                 default:
                     throw stateException();
             }
+        }
+
+        private void take(final Outcome outcome, final DirectBuffer buffer, final int offset, final int length)
+        {
+            payload.putBytes(0, buffer, offset, length);
+            this.length = length;
+            this.outcome = outcome;
         }
 
         private byte[] copy()
@@ -1083,6 +1291,8 @@ public final class FlotillaClient implements AutoCloseable
         public static final long RETRY_DELAY_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(20);
         public static final String MAX_REQUEST_LENGTH_PROP = "flotilla.client.max.request.length";
         public static final int MAX_REQUEST_LENGTH_DEFAULT = 16 * 1024;
+        /** Send queries to the members other than the one commands go to (spreads read load over followers). */
+        public static final String PREFER_FOLLOWER_READS_PROP = "flotilla.client.read.prefer.followers";
         /** Principal for a cluster using {@code SharedSecretAuthenticator}; needs a secret. */
         public static final String PRINCIPAL_PROP = "flotilla.client.principal";
         /** File holding the principal's secret as hexadecimal digits (one line; {@code #} comments). */
@@ -1100,6 +1310,7 @@ public final class FlotillaClient implements AutoCloseable
             SystemUtil.getDurationInNanos(KEEP_ALIVE_INTERVAL_PROP, KEEP_ALIVE_INTERVAL_DEFAULT_NS);
         private long retryDelayNs = SystemUtil.getDurationInNanos(RETRY_DELAY_PROP, RETRY_DELAY_DEFAULT_NS);
         private int maxRequestLength = Integer.getInteger(MAX_REQUEST_LENGTH_PROP, MAX_REQUEST_LENGTH_DEFAULT);
+        private boolean preferFollowerReads = Boolean.getBoolean(PREFER_FOLLOWER_READS_PROP);
         private byte[] credentials = new byte[0];
         private String principal = System.getProperty(PRINCIPAL_PROP);
         private byte[] secret;
@@ -1310,6 +1521,23 @@ public final class FlotillaClient implements AutoCloseable
         public int maxRequestLength()
         {
             return maxRequestLength;
+        }
+
+        /**
+         * @param preferFollowerReads send each query to one of the members other than the one commands go to, in
+         *                            turn, skipping members that left a query unanswered; commands still go to the
+         *                            leader. A member answers a query once it has applied the session's opening.
+         * @return this.
+         */
+        public Context preferFollowerReads(final boolean preferFollowerReads)
+        {
+            this.preferFollowerReads = preferFollowerReads;
+            return this;
+        }
+
+        public boolean preferFollowerReads()
+        {
+            return preferFollowerReads;
         }
 
         public Context credentials(final byte[] credentials)

@@ -1,19 +1,21 @@
 package io.flotilla.engine.client;
 
 /**
- * How a request ended, as delivered to a {@link ResponseListener}.
+ * How a request ended, as delivered to a {@link ResponseListener}, or a query, as delivered to a
+ * {@link QueryListener}.
  */
 public enum Outcome
 {
-    /** The state machine applied the command; the payload is its response. */
+    /** The state machine applied the command (or answered the query); the payload is its response. */
     OK,
 
-    /** The state machine refused the command by its own rules; the payload says why. */
+    /** The state machine refused the command (or the query) by its own rules; the payload says why. */
     REJECTED,
 
     /**
      * The cluster could not answer the request: a retry of one applied so long ago that its response has left the
-     * session's cache (SEQUENCE_TOO_OLD; it was applied, its response is lost), or an ERROR response.
+     * session's cache (SEQUENCE_TOO_OLD; it was applied, its response is lost), or an ERROR response (to a request
+     * or a query).
      */
     ERROR,
 
@@ -26,6 +28,9 @@ public enum Outcome
     /** The session expired or was closed by the cluster; the request's outcome is unknown. */
     SESSION_EXPIRED,
 
-    /** No leader answered within the connect timeout after the leader was lost; the outcome is unknown. */
+    /**
+     * No leader answered within the connect timeout after the leader was lost; the outcome is unknown. For a query:
+     * no member answered it within the connect timeout of its offer.
+     */
     NO_LEADER
 }

@@ -1,30 +1,19 @@
 package io.flotilla.engine.client;
 
-import org.agrona.BitUtil;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
-
-import java.nio.ByteBuffer;
 
 /**
  * The requests of a session that are not answered yet, held encoded so they can be sent again unchanged (same
  * sequence) after a leader change. Sequences start at 1 and grow by one per request; at most {@link #CAPACITY}
- * are outstanding. Three cursors: {@code firstUnanswered <= nextToSend <= nextSequence}. Allocation-free after
- * construction.
+ * are outstanding. Three cursors: {@code firstUnanswered <= nextToSend <= nextSequence}. The encoded requests live
+ * in {@link MessageSlots}. Allocation-free after construction.
  */
 final class RequestWindow
 {
-    /**
-     * Most requests a session may have outstanding (docs/client.md): what a session's response cache on the cluster
-     * holds, so the answer to a resent request that was applied is still there.
-     */
-    static final int CAPACITY = 64;
+    /** Most requests a session may have outstanding (docs/client.md). */
+    static final int CAPACITY = MessageSlots.CAPACITY;
 
-    private static final int MASK = CAPACITY - 1;
-
-    private final UnsafeBuffer slots;
-    private final int slotCapacity;
-    private final int[] lengths = new int[CAPACITY];
+    private final MessageSlots slots;
     private final boolean[] answered = new boolean[CAPACITY];
     private long nextSequence = 1;
     private long firstUnanswered = 1;
@@ -35,13 +24,12 @@ final class RequestWindow
      */
     RequestWindow(final int maxEncodedLength)
     {
-        slotCapacity = BitUtil.align(maxEncodedLength, BitUtil.CACHE_LINE_LENGTH);
-        slots = new UnsafeBuffer(ByteBuffer.allocateDirect(slotCapacity * CAPACITY));
+        slots = new MessageSlots(maxEncodedLength);
     }
 
     int slotCapacity()
     {
-        return slotCapacity;
+        return slots.slotCapacity();
     }
 
     /**
@@ -83,17 +71,17 @@ final class RequestWindow
      */
     MutableDirectBuffer buffer()
     {
-        return slots;
+        return slots.buffer();
     }
 
     int offset(final long sequence)
     {
-        return (int)(sequence & MASK) * slotCapacity;
+        return slots.offset(sequence);
     }
 
     int length(final long sequence)
     {
-        return lengths[(int)(sequence & MASK)];
+        return slots.length(sequence);
     }
 
     /**
@@ -109,15 +97,14 @@ final class RequestWindow
             throw new IllegalStateException("window full");
         }
         final long sequence = nextSequence++;
-        final int slot = (int)(sequence & MASK);
-        lengths[slot] = encodedLength;
-        answered[slot] = false;
+        slots.length(sequence, encodedLength);
+        answered[MessageSlots.slot(sequence)] = false;
         return sequence;
     }
 
     boolean isUnanswered(final long sequence)
     {
-        return sequence >= firstUnanswered && sequence < nextSequence && !answered[(int)(sequence & MASK)];
+        return sequence >= firstUnanswered && sequence < nextSequence && !answered[MessageSlots.slot(sequence)];
     }
 
     /**
@@ -133,8 +120,8 @@ final class RequestWindow
             return false;
         }
 
-        answered[(int)(sequence & MASK)] = true;
-        while (firstUnanswered < nextSequence && answered[(int)(firstUnanswered & MASK)])
+        answered[MessageSlots.slot(sequence)] = true;
+        while (firstUnanswered < nextSequence && answered[MessageSlots.slot(firstUnanswered)])
         {
             firstUnanswered++;
         }
@@ -175,7 +162,7 @@ final class RequestWindow
         {
             nextToSend = firstUnanswered;
         }
-        while (nextToSend < nextSequence && answered[(int)(nextToSend & MASK)])
+        while (nextToSend < nextSequence && answered[MessageSlots.slot(nextToSend)])
         {
             nextToSend++;
         }

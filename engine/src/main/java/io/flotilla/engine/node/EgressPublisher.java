@@ -2,6 +2,7 @@ package io.flotilla.engine.node;
 
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.MessageHeaderEncoder;
+import io.flotilla.codecs.QueryResponseEncoder;
 import io.flotilla.codecs.RejectReason;
 import io.flotilla.codecs.ResponseEncoder;
 import io.flotilla.codecs.ResponseStatus;
@@ -14,11 +15,12 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Every reply to a client (Response, SessionAck, SessionReject), encoded here and sent over {@link ResponseChannels}.
+ * Every reply to a client (Response, QueryResponse, SessionAck, SessionReject), encoded here and sent over {@link ResponseChannels}.
  * It is told the node's role, term and leader on every change (it is built before the Raft node, which it never
  * sees), so a reply names the leader and a redirect carries the leader's ingress endpoint. A response whose payload
  * does not fit the session's channel (its largest message) or the protocol ({@link EntryFrame#MAX_PAYLOAD_LENGTH})
- * goes as RESPONSE_TOO_LARGE with an empty payload: the command was applied, its reply is too big to send.
+ * goes as RESPONSE_TOO_LARGE with an empty payload: the command was applied (or the query answered), its reply is
+ * too big to send.
  */
 public final class EgressPublisher
 {
@@ -31,6 +33,7 @@ public final class EgressPublisher
     private final NodeCounters counters;
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ResponseEncoder responseEncoder = new ResponseEncoder();
+    private final QueryResponseEncoder queryResponseEncoder = new QueryResponseEncoder();
     private final SessionAckEncoder ackEncoder = new SessionAckEncoder();
     private final SessionRejectEncoder rejectEncoder = new SessionRejectEncoder();
     private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1024);
@@ -99,14 +102,7 @@ public final class EgressPublisher
         final ResponseChannels.Channel channel = sessions.channel(session, nowNs);
         // Only a redirect needs the address; the client skips it otherwise, so the hot path writes none.
         final String leaderEndpoint = ResponseStatus.NOT_LEADER == status ? members.ingressEndpointOf(leaderId) : "";
-        final boolean fits = payloadLength <= EntryFrame.MAX_PAYLOAD_LENGTH && payloadLength <=
-            channel.maxMessageLength() - MessageHeaderEncoder.ENCODED_LENGTH - ResponseEncoder.BLOCK_LENGTH -
-            ResponseEncoder.leaderEndpointHeaderLength() - leaderEndpoint.length() -
-            ResponseEncoder.payloadHeaderLength();
-        if (!fits)
-        {
-            counters.responsesTooLarge().incrementRelease();
-        }
+        final boolean fits = fits(channel, ResponseEncoder.BLOCK_LENGTH, leaderEndpoint, payloadLength);
         responseEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .sessionId(session.id())
             .sequence(sequence)
@@ -117,6 +113,44 @@ public final class EgressPublisher
             .putPayload(payload, payloadOffset, fits ? payloadLength : 0);
         responseChannels.send(
             channel, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength(), nowNs);
+    }
+
+    /**
+     * Send a QueryResponse with the state machine's answer to a session's client, or RESPONSE_TOO_LARGE with none
+     * when it does not fit.
+     */
+    public void sendQueryResponse(
+        final Session session,
+        final long queryId,
+        final long readIndex,
+        final ResponseStatus status,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength,
+        final long nowNs)
+    {
+        final ResponseChannels.Channel channel = sessions.channel(session, nowNs);
+        final String leaderEndpoint = ResponseStatus.NOT_LEADER == status ? members.ingressEndpointOf(leaderId) : "";
+        final boolean fits = fits(channel, QueryResponseEncoder.BLOCK_LENGTH, leaderEndpoint, payloadLength);
+        queryResponseEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .sessionId(session.id())
+            .queryId(queryId)
+            .readIndex(readIndex)
+            .leaderMemberId(leaderId)
+            .status(fits ? status : ResponseStatus.RESPONSE_TOO_LARGE)
+            .leaderEndpoint((CharSequence)leaderEndpoint)
+            .putPayload(payload, payloadOffset, fits ? payloadLength : 0);
+        responseChannels.send(
+            channel, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + queryResponseEncoder.encodedLength(), nowNs);
+    }
+
+    /**
+     * Send a QueryResponse whose status says it all (NOT_LEADER, BACK_PRESSURED, SESSION_EXPIRED).
+     */
+    public void sendQueryStatus(
+        final Session session, final long queryId, final long readIndex, final ResponseStatus status, final long nowNs)
+    {
+        sendQueryResponse(session, queryId, readIndex, status, EMPTY, 0, 0, nowNs);
     }
 
     /**
@@ -159,6 +193,27 @@ public final class EgressPublisher
     public void sendAttachAck(final Session session, final long correlationId, final long nowNs)
     {
         sendAck(session, correlationId, NO_KEY, nowNs);
+    }
+
+    /**
+     * @return whether a reply's payload fits the protocol and the channel's largest message (counted when not); the
+     * reply messages share their variable fields' layout: leader endpoint, then payload.
+     */
+    private boolean fits(
+        final ResponseChannels.Channel channel,
+        final int blockLength,
+        final String leaderEndpoint,
+        final int payloadLength)
+    {
+        final boolean fits = payloadLength <= EntryFrame.MAX_PAYLOAD_LENGTH && payloadLength <=
+            channel.maxMessageLength() - MessageHeaderEncoder.ENCODED_LENGTH - blockLength -
+            ResponseEncoder.leaderEndpointHeaderLength() - leaderEndpoint.length() -
+            ResponseEncoder.payloadHeaderLength();
+        if (!fits)
+        {
+            counters.responsesTooLarge().incrementRelease();
+        }
+        return fits;
     }
 
     private void sendAck(final Session session, final long correlationId, final byte[] key, final long nowNs)

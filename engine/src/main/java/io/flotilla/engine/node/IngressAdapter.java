@@ -7,6 +7,7 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.MessageHeaderDecoder;
+import io.flotilla.codecs.QueryDecoder;
 import io.flotilla.codecs.RequestDecoder;
 import io.flotilla.codecs.SessionAttachDecoder;
 import io.flotilla.codecs.SessionCloseDecoder;
@@ -19,8 +20,8 @@ import org.agrona.concurrent.status.AtomicCounter;
 /**
  * What clients send to this member's ingress endpoint (and to {@code aeron:ipc} when enabled): SessionConnect,
  * Request, SessionKeepAlive, SessionClose and SessionAttach, validated before decoding and handed, decoded in place
- * and with the identity of the image they came on (its Aeron session id and source), to the {@link SessionManager}.
- * Invalid messages, and valid ones that have no business on the ingress, are counted and dropped.
+ * and with the identity of the image they came on (its Aeron session id and source), to the {@link SessionManager};
+ * a Query goes to the {@link ReadService} once the session manager has found its session. Invalid messages, and valid ones that have no business on the ingress, are counted and dropped.
  * <p>
  * One flooding client cannot take every duty cycle: {@link Subscription#poll} starts at the next image on each call
  * and the fragment limit is shared by all images, so each client's image leads in turn.
@@ -30,6 +31,7 @@ public final class IngressAdapter implements AutoCloseable
     private static final int FRAGMENT_LIMIT = 64;
 
     private final SessionManager sessionManager;
+    private final ReadService reads;
     private final AtomicCounter invalidMessages;
     private final Subscription udpSubscription;
     private final Subscription ipcSubscription;
@@ -40,6 +42,7 @@ public final class IngressAdapter implements AutoCloseable
     private final SessionKeepAliveDecoder keepAliveDecoder = new SessionKeepAliveDecoder();
     private final SessionCloseDecoder closeDecoder = new SessionCloseDecoder();
     private final SessionAttachDecoder attachDecoder = new SessionAttachDecoder();
+    private final QueryDecoder queryDecoder = new QueryDecoder();
     private final IngressConnect connect = new IngressConnect();
 
     private long nowNs;
@@ -49,6 +52,7 @@ public final class IngressAdapter implements AutoCloseable
      * @param ingressChannel  this member's ingress channel.
      * @param ipcIngress      whether to accept clients over {@code aeron:ipc} too.
      * @param sessionManager  to hand decoded messages to.
+     * @param reads           to hand queries to.
      * @param invalidMessages counts messages dropped as invalid.
      */
     public IngressAdapter(
@@ -56,9 +60,11 @@ public final class IngressAdapter implements AutoCloseable
         final String ingressChannel,
         final boolean ipcIngress,
         final SessionManager sessionManager,
+        final ReadService reads,
         final AtomicCounter invalidMessages)
     {
         this.sessionManager = sessionManager;
+        this.reads = reads;
         this.invalidMessages = invalidMessages;
 
         udpSubscription = aeron.addSubscription(ingressChannel, ClusterMembers.INGRESS_STREAM_ID);
@@ -129,6 +135,11 @@ public final class IngressAdapter implements AutoCloseable
                     nowNs);
                 break;
 
+            case QueryDecoder.TEMPLATE_ID:
+                queryDecoder.wrap(buffer, body, blockLength, version);
+                onQuery(buffer);
+                break;
+
             case SessionKeepAliveDecoder.TEMPLATE_ID:
                 keepAliveDecoder.wrap(buffer, body, blockLength, version);
                 sessionManager.onSessionKeepAlive(keepAliveDecoder.sessionId(), aeronSessionId, sourceIdentity, nowNs);
@@ -160,6 +171,17 @@ public final class IngressAdapter implements AutoCloseable
             default:
                 // A valid schema message that has no business on the ingress (a consensus message, a reply).
                 invalidMessages.incrementRelease();
+        }
+    }
+
+    private void onQuery(final DirectBuffer buffer)
+    {
+        final long queryId = queryDecoder.queryId();
+        final Session session = sessionManager.onQuery(queryDecoder.sessionId(), queryId, nowNs);
+        if (null != session)
+        {
+            reads.onQuery(session, queryId, queryDecoder.mode(), buffer,
+                queryDecoder.limit() + QueryDecoder.payloadHeaderLength(), queryDecoder.payloadLength(), nowNs);
         }
     }
 

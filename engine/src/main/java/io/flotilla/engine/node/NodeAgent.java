@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The node agent: the single writer of a node's Raft state. Each duty cycle it drives the media stack (COMPACT
  * threading), reads consensus and client messages, queues in-process proposals, tells Raft about durable entries,
- * ticks Raft, applies committed entries and flushes replies. It implements the {@link RaftOutbox} (state file,
+ * ticks Raft, applies committed entries, answers the queries whose read index is applied ({@link ReadService}) and
+ * flushes replies. It implements the {@link RaftOutbox} (state file,
  * commit and role events); {@link ConsensusPublisher} carries the core's messages out, {@link ConsensusAdapter}
  * brings them in, and {@link ArchiveRaftLog} is its log.
  */
@@ -53,6 +54,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     private final int memberId;
     private final ClusterMembers members;
     private final ProposalQueue proposals;
+    private final QueryQueue queries;
     private final AtomicInteger requestedTransferTarget = new AtomicInteger(RaftNode.NO_MEMBER);
     private final PendingProposals pending;
     private final NodeListener listener;
@@ -79,6 +81,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     private Applier applier;
     private SessionManager sessionManager;
     private IngressAdapter ingress;
+    private ReadService reads;
     private SnapshotStore snapshots;
     private SnapshotWorker snapshotWorker;
     private SnapshotTaker snapshotTaker;
@@ -142,13 +145,15 @@ public final class NodeAgent implements Agent, RaftOutbox
     /**
      * @param ctx       concluded configuration of the node.
      * @param proposals the in-process proposal queue.
+     * @param queries   the in-process query queue.
      */
-    public NodeAgent(final ClusterNode.Context ctx, final ProposalQueue proposals)
+    public NodeAgent(final ClusterNode.Context ctx, final ProposalQueue proposals, final QueryQueue queries)
     {
         this.ctx = ctx;
         this.memberId = ctx.memberId();
         this.members = ctx.clusterMembers();
         this.proposals = proposals;
+        this.queries = queries;
         this.listener = ctx.listener();
         this.clock = ctx.clock();
         this.commitHintIntervalNs = ctx.commitHintIntervalNs();
@@ -274,12 +279,15 @@ public final class NodeAgent implements Agent, RaftOutbox
             snapshotReceiver = new SnapshotReceiver(snapshots, snapshotWorker, consensusPublisher,
                 raft::onSnapshotChunk, applier::appliedIndex, this::onSnapshotReceived, ctx.errorHandler(),
                 counters.snapshotBytesReceived());
+            reads = new ReadService(new PendingReads(ctx.maxPendingReads(), ctx.maxPendingReadBytes()),
+                raft::requestReadIndex, clock, ctx.stateMachine(), sessions, egress, queries, members, counters,
+                ctx.errorHandler());
             sessionManager = new SessionManager(raft, sessions, egress, responseChannels,
                 ctx.authenticator(), counters, ctx.sessionTimeoutNs(), ctx.maxSessions(), ctx.sessionMaxInflight(),
                 ctx.attachMaxSkewNs(), ctx.forwardRequests() ?
                 new RequestForwarder(raft, consensusPublisher::sendForwardedRequest, egress, counters) : null);
             ingress = new IngressAdapter(media.aeron(), members.member(memberId).ingressChannel(), ctx.ipcIngress(),
-                sessionManager, counters.invalidMessages());
+                sessionManager, reads, counters.invalidMessages());
             term = raft.currentTerm();
             counters.term(term);
             counters.commitIndex(recovery.commitIndex());
@@ -467,6 +475,7 @@ public final class NodeAgent implements Agent, RaftOutbox
             LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": caught up with leader " + raft.leaderId() +
                 " at index " + raft.commitIndex() + " term " + raft.currentTerm() + ": takes part in elections again");
         }
+        work += reads.doWork(applier.appliedIndex(), nowNs);
         work += snapshotWorker.drain();
         work += maybeTakeSnapshot();
         work += snapshotSender.doWork(nowNs);
@@ -767,6 +776,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         if (null != failure)
         {
             proposals.close();
+            queries.close();
             LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": stopped (" + failure.failureCause() +
                 "); its data directory lock, ports and Aeron directory are released");
             try
@@ -781,9 +791,9 @@ public final class NodeAgent implements Agent, RaftOutbox
     }
 
     /**
-     * Persist the commit hint (not after a failure), complete pending proposals with CLOSED, and close the ingress,
-     * reply channels, consensus publications and subscription, log, counters and media stack, each even when an
-     * earlier one fails; idempotent, tolerates a partial start.
+     * Persist the commit hint (not after a failure), complete pending proposals and queries with CLOSED, and close
+     * the ingress, reply channels, consensus publications and subscription, log, counters and media stack, each even
+     * when an earlier one fails; idempotent, tolerates a partial start.
      */
     private void closeResources()
     {
@@ -805,6 +815,10 @@ public final class NodeAgent implements Agent, RaftOutbox
             {
                 proposals.complete(pending.removeHead(), proposals.agentResult().set(
                     ProposalStatus.CLOSED, 0, leaderId, members.ingressEndpointOf(leaderId), null, 0, 0));
+            }
+            if (null != reads)
+            {
+                reads.close();
             }
             completeSnapshotRequests(null, new IllegalStateException("node closed"));
             // A failed node closes its Aeron client first: the log then does not wait for an archive that may be
@@ -903,12 +917,12 @@ public final class NodeAgent implements Agent, RaftOutbox
 
     public void onReadIndex(final long readId, final long readIndex)
     {
-        // No read is requested on this node yet: the read path is wired in with the query service.
+        reads.onReadIndex(readId, readIndex);
     }
 
     public void onReadIndexFailed(final long readId)
     {
-        // No read is requested on this node yet: the read path is wired in with the query service.
+        reads.onReadIndexFailed(readId);
     }
 
     public void onMessageDropped()

@@ -30,6 +30,10 @@ public final class NodeCounters implements AutoCloseable
     public static final int SNAPSHOT_BYTES_RECEIVED_TYPE_ID = 741114;
     public static final int AUTHENTICATION_FAILURES_TYPE_ID = 741115;
     public static final int REPLAYED_MESSAGES_TYPE_ID = 741116;
+    public static final int QUERIES_ANSWERED_TYPE_ID = 741117;
+    public static final int QUERIES_REFUSED_TYPE_ID = 741118;
+    public static final int READ_BATCHES_TYPE_ID = 741119;
+    public static final int LEASE_READS_TYPE_ID = 741120;
     public static final int RESPONSE_CHANNELS_REFUSED_TYPE_ID = 741140;
     public static final int RESPONSE_CHANNELS_UNAVAILABLE_TYPE_ID = 741141;
     public static final int RESPONSE_PUBLICATIONS_TYPE_ID = 741142;
@@ -54,6 +58,10 @@ public final class NodeCounters implements AutoCloseable
     private final Counter snapshotBytesReceived;
     private final Counter authenticationFailures;
     private final Counter replayedMessages;
+    private final Counter queriesAnswered;
+    private final Counter queriesRefused;
+    private final Counter readBatches;
+    private final Counter leaseReads;
     private final Counter responseChannelsRefused;
     private final Counter responseChannelsUnavailable;
     private final Counter responsePublications;
@@ -101,6 +109,13 @@ public final class NodeCounters implements AutoCloseable
             "flotilla consensus messages failing authentication (unsigned, unknown key, bad tag)" + suffix);
         replayedMessages = aeron.addCounter(REPLAYED_MESSAGES_TYPE_ID,
             "flotilla consensus messages replayed or stale (timestamp not newer, or too far ahead)" + suffix);
+        queriesAnswered = aeron.addCounter(QUERIES_ANSWERED_TYPE_ID,
+            "flotilla queries answered by the state machine" + suffix);
+        queriesRefused = aeron.addCounter(QUERIES_REFUSED_TYPE_ID,
+            "flotilla queries refused (NOT_LEADER, BACK_PRESSURED)" + suffix);
+        readBatches = aeron.addCounter(READ_BATCHES_TYPE_ID, "flotilla read index requests (one per batch)" + suffix);
+        leaseReads = aeron.addCounter(LEASE_READS_TYPE_ID,
+            "flotilla lease read batches granted without a round" + suffix);
         responseChannelsRefused = aeron.addCounter(RESPONSE_CHANNELS_REFUSED_TYPE_ID,
             "flotilla response channels refused by the policy" + suffix);
         responseChannelsUnavailable = aeron.addCounter(RESPONSE_CHANNELS_UNAVAILABLE_TYPE_ID,
@@ -311,12 +326,45 @@ public final class NodeCounters implements AutoCloseable
         return replayedMessages;
     }
 
+    /**
+     * @return queries answered from the state machine (OK, REJECTED, ERROR, RESPONSE_TOO_LARGE).
+     */
+    public Counter queriesAnswered()
+    {
+        return queriesAnswered;
+    }
+
+    /**
+     * @return queries answered NOT_LEADER (no read index to be had) or BACK_PRESSURED (too many pending).
+     */
+    public Counter queriesRefused()
+    {
+        return queriesRefused;
+    }
+
+    /**
+     * @return read index requests made: one per read batch (a duty cycle's queries of one mode).
+     */
+    public Counter readBatches()
+    {
+        return readBatches;
+    }
+
+    /**
+     * @return LEASE batches granted inside their request, by a leader holding its lease: no heartbeat round.
+     */
+    public Counter leaseReads()
+    {
+        return leaseReads;
+    }
+
     public void close()
     {
         CloseHelper.closeAll(
             role, term, leader, commitIndex, appliedIndex, elections, proposals, bytesReplicated, invalidMessages,
             droppedMessages, snapshotIndex, logFirstIndex, snapshotsInstalled, snapshotBytesSent, snapshotBytesReceived,
             authenticationFailures, replayedMessages, responseChannelsRefused, responseChannelsUnavailable,
-            responsePublications, responsesTooLarge, requestsForwarded, forwardsRefused);
+            responsePublications, responsesTooLarge, queriesAnswered, queriesRefused, readBatches, leaseReads,
+            requestsForwarded, forwardsRefused);
     }
 }

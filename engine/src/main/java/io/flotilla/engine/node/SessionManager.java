@@ -342,6 +342,34 @@ public final class SessionManager
     }
 
     /**
+     * A Query, on any member: the session it names must be applied here. No binding is checked: a query changes
+     * nothing and its answer goes only to the session's own response channel. A query does not count as activity
+     * (from an unbound connection it must not keep a session alive).
+     *
+     * @param sessionId of the query.
+     * @param queryId   of the query, echoed in its answer.
+     * @param nowNs     current time.
+     * @return the session to answer the query for, or null when it is answered (SESSION_EXPIRED) or dropped
+     * (unknown here) already.
+     */
+    public Session onQuery(final long sessionId, final long queryId, final long nowNs)
+    {
+        final Session session = sessions.get(sessionId);
+        if (null == session)
+        {
+            // Unknown here (perhaps not applied on this member yet): no channel to answer on; the client resends.
+            counters.droppedMessages().incrementRelease();
+            return null;
+        }
+        if (session.isClosed())
+        {
+            egress.sendQueryStatus(session, queryId, 0, ResponseStatus.SESSION_EXPIRED, nowNs);
+            return null;
+        }
+        return session;
+    }
+
+    /**
      * A SessionKeepAlive: the client of an open session is alive (on the leader, only from its connection; a
      * follower that forwards sends one from the session's connection on to the leader).
      */

@@ -703,6 +703,7 @@ public final class RaftNode
                 return false;
             }
             confirmReads();
+            sendReadConfirmations();
             return true;
         }
 
@@ -752,6 +753,7 @@ public final class RaftNode
             return;
         }
         confirmReads();
+        sendReadConfirmations();
     }
 
     /**
@@ -975,19 +977,41 @@ public final class RaftNode
     {
         int work = sendBatches(slot);
         final Progress progress = tracker.progress(slot);
-        if (progress.heartbeatDue(nowNs, commitIndex) ||
-            (!leaderReads.isEmpty() && progress.readConfirmationDue(leaderReads.newestStamp())))
+        if ((progress.heartbeatDue(nowNs, commitIndex) || readConfirmationDue(progress)) && sendHeartbeat(slot))
         {
-            // A heartbeat, or news of the commit index: checks the prefix known to match, or as much of it as the
-            // log still knows.
-            final long prevIndex = Math.max(progress.match(), log.firstIndex() - 1);
-            if (sendAppend(slot, prevIndex + 1, prevIndex))
-            {
-                work++;
-            }
+            work++;
         }
 
         return work;
+    }
+
+    /**
+     * A heartbeat, or news of the commit index: checks the prefix known to match, or as much of it as the log still
+     * knows.
+     */
+    private boolean sendHeartbeat(final int slot)
+    {
+        final long prevIndex = Math.max(tracker.progress(slot).match(), log.firstIndex() - 1);
+        return sendAppend(slot, prevIndex + 1, prevIndex);
+    }
+
+    private boolean readConfirmationDue(final Progress progress)
+    {
+        return !leaderReads.isEmpty() && progress.readConfirmationDue(leaderReads.newestStamp());
+    }
+
+    /**
+     * A read was registered: ask every peer not sent anything since for an answer now, not at the next tick.
+     */
+    private void sendReadConfirmations()
+    {
+        for (int slot = 0; slot < tracker.peerCount(); slot++)
+        {
+            if (readConfirmationDue(tracker.progress(slot)))
+            {
+                sendHeartbeat(slot);
+            }
+        }
     }
 
     /**

@@ -11,6 +11,9 @@ import io.aeron.logbuffer.Header;
 import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.Protocol;
+import io.flotilla.codecs.QueryDecoder;
+import io.flotilla.codecs.QueryResponseEncoder;
+import io.flotilla.codecs.ReadMode;
 import io.flotilla.codecs.RejectReason;
 import io.flotilla.codecs.RequestDecoder;
 import io.flotilla.codecs.ResponseEncoder;
@@ -38,8 +41,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A stand-in for the cluster's ingress, on a real embedded media driver: members that answer the ingress
  * protocol of docs/client.md from one shared, in-memory "replicated" session table, with knobs to move the
- * leader, silence a member, lose responses or requests, and expire sessions. The client under test shares the
- * driver. A background thread runs every member.
+ * leader, silence a member, lose responses or requests, and expire sessions. Every member answers queries (the
+ * answer echoes the query) unless told otherwise; followers can forward commands. The client under test shares
+ * the driver. A background thread runs every member.
  */
 final class FakeCluster implements AutoCloseable
 {
@@ -83,6 +87,25 @@ final class FakeCluster implements AutoCloseable
     /** SessionAttach messages acknowledged. */
     final AtomicInteger attaches = new AtomicInteger();
 
+    /** Followers answer queries NOT_LEADER (they could not get a read index), with a hint when {@link #hints}. */
+    volatile boolean followersRefuseReads;
+    /** Every query answer is sent twice. */
+    volatile boolean duplicateQueryAnswers;
+    /** Query id refused once with BACK_PRESSURED (too many reads pending), or 0. */
+    final AtomicLong queryToRefuse = new AtomicLong();
+    /** Followers take commands and apply them as the leader would (forwarding); their SessionAck names the leader. */
+    volatile boolean forwarding;
+    /** The mode of the last query received. */
+    volatile ReadMode lastQueryMode;
+    /** Queries each member received, silent or not. */
+    final AtomicIntegerArray queriesByMember = new AtomicIntegerArray(8);
+    /** How many times each query id was received (any member, silent or not). */
+    final Map<Long, Integer> queryReceipts = new ConcurrentHashMap<>();
+    /** Query answers sent (duplicates included). */
+    final AtomicInteger queryAnswers = new AtomicInteger();
+    /** Requests each member received, silent or not. */
+    final AtomicIntegerArray requestsByMember = new AtomicIntegerArray(8);
+
     FakeCluster(final int memberCount, final int basePort, final int leaderId)
     {
         this.leaderId = leaderId;
@@ -121,6 +144,11 @@ final class FakeCluster implements AutoCloseable
                 .append(member.endpoint.substring(member.endpoint.indexOf(':') + 1));
         }
         return sb.toString();
+    }
+
+    int queryReceipts(final long queryId)
+    {
+        return queryReceipts.getOrDefault(queryId, 0);
     }
 
     int applied(final long sequence)
@@ -192,6 +220,8 @@ final class FakeCluster implements AutoCloseable
         final RequestDecoder requestDecoder = new RequestDecoder();
         final SessionKeepAliveDecoder keepAliveDecoder = new SessionKeepAliveDecoder();
         final SessionAttachDecoder attachDecoder = new SessionAttachDecoder();
+        final QueryDecoder queryDecoder = new QueryDecoder();
+        final QueryResponseEncoder queryResponseEncoder = new QueryResponseEncoder();
         final SessionAckEncoder ackEncoder = new SessionAckEncoder();
         final SessionRejectEncoder rejectEncoder = new SessionRejectEncoder();
         final ResponseEncoder responseEncoder = new ResponseEncoder();
@@ -225,16 +255,26 @@ final class FakeCluster implements AutoCloseable
 
         private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
         {
+            headerDecoder.wrap(buffer, offset);
+            if (RequestDecoder.TEMPLATE_ID == headerDecoder.templateId())
+            {
+                requestsByMember.incrementAndGet(id);
+            }
+            if (QueryDecoder.TEMPLATE_ID == headerDecoder.templateId())
+            {
+                queriesByMember.incrementAndGet(id);
+                queryDecoder.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, headerDecoder.blockLength(),
+                    headerDecoder.version());
+                queryReceipts.merge(queryDecoder.queryId(), 1, Integer::sum);
+            }
             if (silentMemberId == id)
             {
-                headerDecoder.wrap(buffer, offset);
                 if (RequestDecoder.TEMPLATE_ID == headerDecoder.templateId())
                 {
                     receivedWhileSilent.incrementAndGet();
                 }
                 return;
             }
-            headerDecoder.wrap(buffer, offset);
             final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
             switch (headerDecoder.templateId())
             {
@@ -249,6 +289,10 @@ final class FakeCluster implements AutoCloseable
                 case SessionAttachDecoder.TEMPLATE_ID:
                     attachDecoder.wrap(buffer, body, headerDecoder.blockLength(), headerDecoder.version());
                     onAttach();
+                    break;
+                case QueryDecoder.TEMPLATE_ID:
+                    queryDecoder.wrap(buffer, body, headerDecoder.blockLength(), headerDecoder.version());
+                    onQuery();
                     break;
                 case SessionKeepAliveDecoder.TEMPLATE_ID:
                     keepAlives.incrementAndGet();
@@ -320,7 +364,7 @@ final class FakeCluster implements AutoCloseable
                 .correlationId(attachDecoder.correlationId())
                 .sessionId(attachDecoder.sessionId())
                 .leaderTerm(1)
-                .leaderMemberId(id)
+                .leaderMemberId(forwarding ? leaderId : id)
                 .putSessionKey(new byte[16], 0, 16);
             offer(session.publication, MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength());
         }
@@ -337,7 +381,12 @@ final class FakeCluster implements AutoCloseable
                 return;
             }
 
-            if (leaderId != id)
+            if (forwarding && leaderId < 0)
+            {
+                respond(session, sessionId, sequence, ResponseStatus.BACK_PRESSURED, -1, new byte[0]);
+                return;
+            }
+            if (leaderId != id && !forwarding)
             {
                 notLeaderAnswers.incrementAndGet();
                 respond(session, sessionId, sequence, ResponseStatus.NOT_LEADER, -1, new byte[0]);
@@ -384,6 +433,53 @@ final class FakeCluster implements AutoCloseable
             {
                 sequenceGaps.incrementAndGet();
                 respond(session, sessionId, sequence, ResponseStatus.SEQUENCE_GAP, ++logIndex, new byte[0]);
+            }
+        }
+
+        private void onQuery()
+        {
+            final long sessionId = queryDecoder.sessionId();
+            final long queryId = queryDecoder.queryId();
+            lastQueryMode = queryDecoder.mode();
+            final byte[] payload = new byte[queryDecoder.payloadLength()];
+            queryDecoder.getPayload(payload, 0, payload.length);
+            final Session session = sessions.get(sessionId);
+            if (null == session)
+            {
+                return;
+            }
+
+            final ResponseStatus status;
+            if (expireSessions)
+            {
+                status = ResponseStatus.SESSION_EXPIRED;
+            }
+            else if (leaderId < 0 || (leaderId != id && followersRefuseReads))
+            {
+                status = ResponseStatus.NOT_LEADER;
+            }
+            else if (queryToRefuse.compareAndSet(queryId, 0))
+            {
+                status = ResponseStatus.BACK_PRESSURED;
+            }
+            else
+            {
+                status = status(payload);
+            }
+            final boolean answered = ResponseStatus.OK == status || ResponseStatus.REJECTED == status;
+            queryResponseEncoder.wrapAndApplyHeader(out, 0, headerEncoder)
+                .sessionId(sessionId)
+                .queryId(queryId)
+                .readIndex(answered ? logIndex : -1)
+                .leaderMemberId(leaderHint())
+                .status(status)
+                .leaderEndpoint(ResponseStatus.NOT_LEADER == status ? leaderEndpoint() : "")
+                .putPayload(answered ? payload : new byte[0], 0, answered ? payload.length : 0);
+            final int length = MessageHeaderEncoder.ENCODED_LENGTH + queryResponseEncoder.encodedLength();
+            for (int i = duplicateQueryAnswers ? 2 : 1; i > 0; i--)
+            {
+                offer(session.publication, length);
+                queryAnswers.incrementAndGet();
             }
         }
 

@@ -1,5 +1,7 @@
 package io.flotilla.engine.client;
 
+import io.flotilla.codecs.ReadMode;
+import io.flotilla.engine.ReadConsistency;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -15,13 +17,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The client's state logic (leader search, redirects, resends with the same sequence, the window, named failures)
- * against {@link FakeCluster} on a real embedded media driver.
+ * The client's state logic (leader search, redirects, resends with the same sequence, the window, named failures,
+ * queries and their retries) against {@link FakeCluster} on a real embedded media driver.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FlotillaClientTest
@@ -34,7 +37,15 @@ class FlotillaClientTest
     private final ResponseListener collector = (sequence, outcome, logIndex, buffer, offset, length) ->
         responses.add(new Response(sequence, outcome, buffer.getStringWithoutLengthAscii(offset, length)));
 
+    private final List<QueryResult> queryResults = new ArrayList<>();
+    private final QueryListener queryCollector = (queryId, outcome, readIndex, buffer, offset, length) ->
+        queryResults.add(new QueryResult(queryId, outcome, readIndex, buffer.getStringWithoutLengthAscii(offset, length)));
+
     record Response(long sequence, Outcome outcome, String payload)
+    {
+    }
+
+    record QueryResult(long queryId, Outcome outcome, long readIndex, String payload)
     {
     }
 
@@ -89,9 +100,10 @@ class FlotillaClientTest
         {
             if (System.nanoTime() - deadlineNs > 0)
             {
-                throw new AssertionError("condition not met in time; responses so far: " + responses);
+                throw new AssertionError("condition not met in time; responses so far: " + responses +
+                "; query results so far: " + queryResults);
             }
-            if (0 == client.poll(collector))
+            if (0 == client.poll(collector, queryCollector))
             {
                 Thread.yield();
             }
@@ -109,6 +121,19 @@ class FlotillaClientTest
             client.poll(collector);
         }
         return sequence;
+    }
+
+    private long offerQuery(final FlotillaClient client, final ReadConsistency consistency, final String text)
+    {
+        final DirectBuffer buffer = ascii(text);
+        final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
+        long queryId;
+        while ((queryId = client.offerQuery(consistency, buffer, 0, buffer.capacity())) == FlotillaClient.BACK_PRESSURED)
+        {
+            assertTrue(System.nanoTime() - deadlineNs < 0, "query window never opened");
+            client.poll(collector, queryCollector);
+        }
+        return queryId;
     }
 
     /**
@@ -452,7 +477,195 @@ class FlotillaClientTest
     }
 
     @Test
-    void steadyStateOfferAndPollDoNotAllocate()
+    void queriesAreAnsweredWithTheirOwnIdsByTheMemberCommandsGoTo()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+        assertEquals("cmd-1", text(client.call(ascii("cmd-1"), 0, 5, TIMEOUT_NS)));
+
+        assertEquals(1, offerQuery(client, ReadConsistency.LINEARIZABLE, "q-1"));
+        assertEquals(2, offerQuery(client, ReadConsistency.LEASE, "q-2"));
+        pollUntil(client, () -> queryResults.size() == 2);
+
+        queryResults.sort(Comparator.comparingLong(QueryResult::queryId));
+        assertEquals(new QueryResult(1, Outcome.OK, queryResults.get(0).readIndex(), "q-1"), queryResults.get(0));
+        assertEquals(new QueryResult(2, Outcome.OK, queryResults.get(1).readIndex(), "q-2"), queryResults.get(1));
+        assertTrue(queryResults.get(0).readIndex() > 0, "the read index comes with the answer");
+        assertEquals(ReadMode.LEASE, cluster.lastQueryMode);
+        assertEquals("q-3", text(client.query(ReadConsistency.LINEARIZABLE, ascii("q-3"), 0, 3, TIMEOUT_NS)));
+        assertEquals(ReadMode.READ_INDEX, cluster.lastQueryMode);
+        assertEquals(3, cluster.queriesByMember.get(0), "without follower preference queries go to the leader");
+        assertEquals(0, client.outstandingQueries());
+        assertEquals("cmd-2", text(client.call(ascii("cmd-2"), 0, 5, TIMEOUT_NS)));
+        assertEquals(1, cluster.applied(2), "queries take no sequence: the next command is sequence 2");
+    }
+
+    @Test
+    void followerPreferenceSpreadsQueriesOverTheFollowersWhileCommandsGoToTheLeader()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster).preferFollowerReads(true));
+        for (int i = 1; i <= 20; i++)
+        {
+            offerQuery(client, ReadConsistency.LINEARIZABLE, "q-" + i);
+        }
+        pollUntil(client, () -> queryResults.size() == 20);
+        assertEquals("cmd-1", text(client.call(ascii("cmd-1"), 0, 5, TIMEOUT_NS)));
+
+        assertTrue(queryResults.stream().allMatch((result) -> Outcome.OK == result.outcome()), queryResults::toString);
+        assertEquals(0, cluster.queriesByMember.get(0), "no query to the leader");
+        assertEquals(10, cluster.queriesByMember.get(1), "the followers in turn");
+        assertEquals(10, cluster.queriesByMember.get(2), "the followers in turn");
+        assertEquals(0, cluster.requestsByMember.get(1) + cluster.requestsByMember.get(2), "commands to the leader");
+        assertEquals(0, client.queryResends());
+    }
+
+    @Test
+    void notLeaderAnswerWithAHintSendsTheQueryToTheHintedMember()
+    {
+        final FakeCluster cluster = cluster(0);
+        cluster.followersRefuseReads = true;
+        final FlotillaClient client = connect(context(cluster).preferFollowerReads(true));
+        final long queryId = offerQuery(client, ReadConsistency.LINEARIZABLE, "q-1");
+        pollUntil(client, () -> queryResults.size() == 1);
+
+        assertEquals(new QueryResult(queryId, Outcome.OK, queryResults.get(0).readIndex(), "q-1"), queryResults.get(0));
+        assertEquals(1, cluster.queriesByMember.get(1), "the follower asked first");
+        assertEquals(1, cluster.queriesByMember.get(0), "then the leader it named");
+        assertEquals(2, cluster.queryReceipts(queryId), "straight to the hinted member, nowhere else");
+        assertEquals(1, client.queryResends());
+    }
+
+    @Test
+    void unansweredQueryIsSentAgainWithTheSameIdToAnotherMemberAfterTheResponseTimeout()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+        cluster.silentMemberId = 0; // the member the client talks to crashed; no command is outstanding to notice
+        final long startNs = System.nanoTime();
+        final long queryId = offerQuery(client, ReadConsistency.LINEARIZABLE, "q-1");
+        pollUntil(client, () -> queryResults.size() == 1);
+
+        assertTrue(System.nanoTime() - startNs >= TimeUnit.MILLISECONDS.toNanos(300), "after the response timeout");
+        assertEquals(new QueryResult(queryId, Outcome.OK, queryResults.get(0).readIndex(), "q-1"), queryResults.get(0));
+        assertEquals(1, cluster.queriesByMember.get(0));
+        assertEquals(1, cluster.queriesByMember.get(1), "the next member, with the same query id");
+        assertEquals(2, cluster.queryReceipts(queryId));
+    }
+
+    @Test
+    void queryRefusedByABusyMemberIsSentAgainAfterTheRetryDelay()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+        cluster.queryToRefuse.set(1);
+        assertEquals(1, offerQuery(client, ReadConsistency.LEASE, "q-1"));
+        pollUntil(client, () -> queryResults.size() == 1);
+
+        assertEquals(Outcome.OK, queryResults.get(0).outcome());
+        assertEquals(2, cluster.queryReceipts(1));
+        assertEquals(2, cluster.queriesByMember.get(0), "asked the same member again");
+        assertEquals(1, client.queryResends());
+    }
+
+    @Test
+    void repeatedAnswersToAQueryAreIgnoredAndCounted()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+        cluster.duplicateQueryAnswers = true;
+        for (int i = 1; i <= 10; i++)
+        {
+            offerQuery(client, ReadConsistency.LINEARIZABLE, "q-" + i);
+        }
+        pollUntil(client, () -> client.duplicateQueryResponses() == 10);
+
+        assertEquals(10, queryResults.size(), queryResults::toString);
+        assertEquals(10, queryResults.stream().mapToLong(QueryResult::queryId).distinct().count());
+        assertEquals(0, client.droppedMessages());
+    }
+
+    @Test
+    void blockingQueryNamesRejectionAndTimesOut()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+
+        final FlotillaClientException rejected = assertThrows(FlotillaClientException.class,
+            () -> client.query(ReadConsistency.LINEARIZABLE, ascii("reject-q"), 0, 8, TIMEOUT_NS));
+        assertEquals(FlotillaClientException.Reason.REJECTED, rejected.reason());
+        assertArrayEquals("reject-q".getBytes(StandardCharsets.US_ASCII), rejected.payload());
+
+        cluster.leaderId = -1; // an election: every member answers NOT_LEADER without a hint
+        final FlotillaClientException timedOut = assertThrows(FlotillaClientException.class,
+            () -> client.query(ReadConsistency.LINEARIZABLE, ascii("q-2"), 0, 3, TimeUnit.MILLISECONDS.toNanos(200)));
+        assertEquals(FlotillaClientException.Reason.TIMEOUT, timedOut.reason());
+        assertEquals(0, client.outstandingQueries(), "a query timed out is abandoned");
+
+        cluster.leaderId = 0;
+        assertEquals("q-3", text(client.query(ReadConsistency.LEASE, ascii("q-3"), 0, 3, TIMEOUT_NS)));
+    }
+
+    @Test
+    void queryOutcomeReceivedByACommandOnlyPollIsKeptForTheNextQueryPoll()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster));
+        final long queryId = offerQuery(client, ReadConsistency.LINEARIZABLE, "q-1");
+        final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
+        while (client.outstandingQueries() > 0)
+        {
+            assertTrue(System.nanoTime() - deadlineNs < 0, "no answer");
+            client.poll(collector);
+        }
+        assertEquals(0, queryResults.size());
+
+        client.poll(collector, queryCollector);
+        assertEquals(List.of(new QueryResult(queryId, Outcome.OK, queryResults.get(0).readIndex(), "q-1")),
+            queryResults);
+        client.poll(collector, queryCollector);
+        assertEquals(1, queryResults.size(), "delivered once");
+    }
+
+    @Test
+    void queryEndsWithSessionExpiredOrNoLeader()
+    {
+        final FakeCluster cluster = cluster(0);
+        final FlotillaClient client = connect(context(cluster).connectTimeoutNs(TimeUnit.MILLISECONDS.toNanos(700)));
+        cluster.leaderId = -1;
+        final long unanswered = offerQuery(client, ReadConsistency.LINEARIZABLE, "q-1");
+        pollUntil(client, () -> queryResults.size() == 1);
+        assertEquals(new QueryResult(unanswered, Outcome.NO_LEADER, -1, ""), queryResults.get(0));
+
+        cluster.leaderId = 0;
+        cluster.expireSessions = true;
+        final long expired = offerQuery(client, ReadConsistency.LINEARIZABLE, "q-2");
+        pollUntil(client, () -> queryResults.size() == 2);
+        assertEquals(new QueryResult(expired, Outcome.SESSION_EXPIRED, -1, ""), queryResults.get(1));
+    }
+
+    @Test
+    void attachAckFromAForwardingFollowerKeepsCommandsAtThatFollower()
+    {
+        final FakeCluster cluster = cluster(0);
+        cluster.forwarding = true;
+        final FlotillaClient client = connect(context(cluster));
+        cluster.silentMemberId = 0;
+        cluster.leaderId = 2;
+        for (int i = 1; i <= 10; i++)
+        {
+            offer(client, "cmd-" + i);
+        }
+        pollUntil(client, () -> responses.size() == 10);
+
+        assertAnsweredOnce(cluster, 10);
+        assertEquals(1, cluster.attaches.get(), "attached at the follower, which acked naming the leader 2");
+        assertEquals(0, cluster.requestsByMember.get(2), "commands stay at the member that acked and forwards");
+        assertEquals(1, client.leaderMemberId(), "the member the client sends to");
+    }
+
+    @Test
+    void steadyStateOffersQueriesAndPollsDoNotAllocate()
     {
         final FakeCluster cluster = cluster(0);
         // Timeouts long enough that a slow machine never takes the failover path, which may allocate.
@@ -460,35 +673,44 @@ class FlotillaClientTest
             .connectTimeoutNs(TimeUnit.SECONDS.toNanos(30))
             .responseTimeoutNs(TimeUnit.SECONDS.toNanos(20)));
         final UnsafeBuffer command = new UnsafeBuffer(new byte[32]);
-        final long[] answered = new long[1];
+        final long[] answered = new long[2];
         final ResponseListener counter = (sequence, outcome, logIndex, buffer, offset, length) -> answered[0]++;
+        final QueryListener queryCounter = (queryId, outcome, readIndex, buffer, offset, length) -> answered[1]++;
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
 
-        // Rounds of 5,000 requests: after two warm-up rounds one must allocate nothing. A rare path taken on a loaded
-        // machine (a deoptimization, back-pressure met for the first time) may allocate once in a round; allocation per
-        // request would show in every round as thousands of bytes.
+        // Rounds of 5,000 requests and 5,000 queries: after two warm-up rounds one must allocate nothing. A rare path
+        // taken on a loaded machine (a deoptimization, back-pressure met for the first time) may allocate once in a
+        // round; allocation per request or query would show in every round as thousands of bytes.
         final List<Long> allocatedByRound = new ArrayList<>();
         for (int round = 0; round < 12 && !(round > 2 && allocatedByRound.get(round - 1) == 0); round++)
         {
             final long before = threads.getCurrentThreadAllocatedBytes();
             long offered = 0;
+            long queried = 0;
             answered[0] = 0;
+            answered[1] = 0;
             final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
-            while (answered[0] < 5_000 && System.nanoTime() - deadlineNs < 0)
+            while ((answered[0] < 5_000 || answered[1] < 5_000) && System.nanoTime() - deadlineNs < 0)
             {
                 if (offered < 5_000 && client.offer(command, 0, command.capacity()) > 0)
                 {
                     offered++;
                 }
-                client.poll(counter);
+                if (queried < 5_000 && client.offerQuery(ReadConsistency.LINEARIZABLE, command, 0, command.capacity()) > 0)
+                {
+                    queried++;
+                }
+                client.poll(counter, queryCounter);
             }
             allocatedByRound.add(threads.getCurrentThreadAllocatedBytes() - before);
             assertEquals(5_000, answered[0]);
+            assertEquals(5_000, answered[1]);
         }
         assertEquals(0, client.resendPasses());
+        assertEquals(0, client.queryResends());
         assertEquals(0L, allocatedByRound.get(allocatedByRound.size() - 1),
-            "no round of 5000 offers and their polls after warm-up allocated nothing; bytes by round: " +
+            "no round of 5000 offers, 5000 queries and their polls after warm-up allocated nothing; bytes by round: " +
             allocatedByRound);
     }
 }

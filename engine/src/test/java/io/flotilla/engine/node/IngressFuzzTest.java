@@ -234,6 +234,7 @@ class IngressFuzzTest
         private final EgressPublisher egress;
         private final RaftNode raft;
         private final IngressAdapter adapter;
+        private final ReadService reads;
         private long nowNs;
 
         Node(final ClusterMembers members)
@@ -250,8 +251,11 @@ class IngressFuzzTest
                 ClusterNode.Context.SESSION_MAX_INFLIGHT_DEFAULT, ClusterNode.Context.ATTACH_MAX_SKEW_DEFAULT_NS,
                 new RequestForwarder(raft, (to, sessionId, sequence, buffer, offset, length) -> true, egress,
                 media.counters()));
+            reads = new ReadService(new PendingReads(64, 16 * 1024), raft::requestReadIndex,
+                () -> nowNs, (index, timestampNs, command, offset, length, response) -> {}, sessions, egress,
+                new QueryQueue(4096, 64), members, media.counters(), (ex) -> {});
             adapter = new IngressAdapter(
-                media.aeron(), "aeron:ipc", false, sessionManager, media.counters().invalidMessages());
+                media.aeron(), "aeron:ipc", false, sessionManager, reads, media.counters().invalidMessages());
         }
 
         void electItself()
@@ -295,10 +299,12 @@ class IngressFuzzTest
 
         public void onReadIndex(final long readId, final long readIndex)
         {
+            reads.onReadIndex(readId, readIndex);
         }
 
         public void onReadIndexFailed(final long readId)
         {
+            reads.onReadIndexFailed(readId);
         }
 
         public void close()

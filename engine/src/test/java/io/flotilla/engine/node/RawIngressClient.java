@@ -9,6 +9,9 @@ import io.aeron.driver.ThreadingMode;
 import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.Protocol;
+import io.flotilla.codecs.QueryEncoder;
+import io.flotilla.codecs.QueryResponseDecoder;
+import io.flotilla.codecs.ReadMode;
 import io.flotilla.codecs.RequestEncoder;
 import io.flotilla.codecs.ResponseDecoder;
 import io.flotilla.codecs.ResponseStatus;
@@ -68,6 +71,15 @@ final class RawIngressClient implements AutoCloseable
         long payloadLong()
         {
             return new UnsafeBuffer(payload).getLong(0);
+        }
+    }
+
+    record QueryReply(long sessionId, long queryId, long readIndex, int leaderMemberId, ResponseStatus status,
+        String leaderEndpoint, byte[] payload)
+    {
+        String payloadAscii()
+        {
+            return new String(payload, java.nio.charset.StandardCharsets.US_ASCII);
         }
     }
 
@@ -257,6 +269,19 @@ final class RawIngressClient implements AutoCloseable
         send(memberId, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
     }
 
+    void query(
+        final int memberId, final long sessionId, final long queryId, final ReadMode mode, final String payload)
+    {
+        final byte[] bytes = payload.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final QueryEncoder encoder = new QueryEncoder()
+            .wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .sessionId(sessionId)
+            .queryId(queryId)
+            .mode(mode)
+            .putPayload(bytes, 0, bytes.length);
+        send(memberId, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
     void closeSession(final int memberId, final long sessionId)
     {
         final SessionCloseEncoder encoder = new SessionCloseEncoder()
@@ -376,6 +401,21 @@ final class RawIngressClient implements AutoCloseable
                 final byte[] payload = new byte[d.payloadLength()];
                 d.getPayload(payload, 0, payload.length);
                 replies.add(new Reply(sessionId, sequence, logIndex, leader, status, endpoint, payload));
+                break;
+            }
+            case QueryResponseDecoder.TEMPLATE_ID:
+            {
+                final QueryResponseDecoder d = new QueryResponseDecoder()
+                    .wrap(buffer, body, headerDecoder.blockLength(), headerDecoder.version());
+                final long sessionId = d.sessionId();
+                final long queryId = d.queryId();
+                final long readIndex = d.readIndex();
+                final int leader = d.leaderMemberId();
+                final ResponseStatus status = d.status();
+                final String endpoint = d.leaderEndpoint();
+                final byte[] payload = new byte[d.payloadLength()];
+                d.getPayload(payload, 0, payload.length);
+                replies.add(new QueryReply(sessionId, queryId, readIndex, leader, status, endpoint, payload));
                 break;
             }
             default:

@@ -11,8 +11,8 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * The benchmark's state machine: the response to a command is the command's bytes, so the client gets back the send
- * time the harness wrote into them. Counts what it applied (read by the recovery test after a restart); the count is
+ * The benchmark's state machine: the response to a command, and the answer to a query, is its bytes, so the client gets
+ * back the send time the harness wrote into them. Counts what it applied (read by the recovery test after a restart); the count is
  * its whole state, and its snapshot.
  */
 public final class EchoStateMachine implements StateMachine
@@ -31,6 +31,12 @@ public final class EchoStateMachine implements StateMachine
         response.buffer().putBytes(0, command, offset, length);
         response.ok(length);
         appliedCommands++;
+    }
+
+    public void query(final DirectBuffer query, final int offset, final int length, final Response response)
+    {
+        response.buffer().putBytes(0, query, offset, length);
+        response.ok(length);
     }
 
     public SnapshotView snapshotView()

@@ -5,6 +5,7 @@ import io.aeron.driver.MediaDriver;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.client.FlotillaClient;
 import io.flotilla.engine.client.Outcome;
+import io.flotilla.engine.client.QueryListener;
 import io.flotilla.engine.client.ResponseListener;
 import io.flotilla.engine.raft.Role;
 import io.flotilla.perf.baseline.LoopbackResources;
@@ -31,13 +32,14 @@ import java.util.function.Consumer;
  * <p>
  * For the failover test, {@link #closeLeader()} and {@link #restart(int)} take a node down and bring it back.
  */
-public final class FlotillaTarget implements LoadTarget, ResponseListener
+public final class FlotillaTarget implements LoadTarget, ResponseListener, QueryListener
 {
     private static final int MEMBER_COUNT = 3;
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
 
     private final FlotillaSettings settings;
     private final Consumer<ClusterNode.Context> nodeConfiguration;
+    private final ReadLoad reads;
     private final ClusterNode[] nodes = new ClusterNode[MEMBER_COUNT];
     private LoopbackResources resources;
     private String members;
@@ -64,18 +66,37 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener
      */
     public FlotillaTarget(final FlotillaSettings settings, final Consumer<ClusterNode.Context> nodeConfiguration)
     {
+        this(settings, nodeConfiguration, null);
+    }
+
+    /**
+     * A target whose messages are queries, not commands.
+     *
+     * @param settings durability, threading and client settings.
+     * @param reads    the queries' consistency and where they go.
+     */
+    public FlotillaTarget(final FlotillaSettings settings, final ReadLoad reads)
+    {
+        this(settings, ctx -> ctx.stateMachine(new EchoStateMachine()), reads);
+    }
+
+    private FlotillaTarget(
+        final FlotillaSettings settings, final Consumer<ClusterNode.Context> nodeConfiguration, final ReadLoad reads)
+    {
         this.settings = settings;
         this.nodeConfiguration = nodeConfiguration;
+        this.reads = reads;
     }
 
     public String name()
     {
-        return "flotilla";
+        return null == reads ? "flotilla" : reads.name();
     }
 
     public String config()
     {
-        return settings.describe();
+        return null == reads ? settings.describe() : settings.describe() + " reads=" + reads.consistency() +
+            (reads.preferFollowers() ? "@followers" : "@leader");
     }
 
     public void start(final int messageLength)
@@ -106,7 +127,8 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener
                 .aeron(clientAeron)
                 .ingressEndpoints(members)
                 .connectTimeoutNs(CONNECT_TIMEOUT_NS)
-                .responseTimeoutNs(settings.clientResponseTimeoutNs()));
+                .responseTimeoutNs(settings.clientResponseTimeoutNs())
+                .preferFollowerReads(null != reads && reads.preferFollowers()));
         }
     }
 
@@ -117,7 +139,10 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener
         // one Aeron Cluster session does); the others only take what exceeds 64 outstanding.
         for (final FlotillaClient client : clients)
         {
-            if (client.offer(sendBuffer, 0, messageLength) > 0)
+            final long id = null == reads ?
+                client.offer(sendBuffer, 0, messageLength) :
+                client.offerQuery(reads.consistency(), sendBuffer, 0, messageLength);
+            if (id > 0)
             {
                 return true;
             }
@@ -131,7 +156,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener
         int workCount = 0;
         for (final FlotillaClient client : clients)
         {
-            workCount += client.poll(this);
+            workCount += client.poll(this, this);
         }
         return workCount;
     }
@@ -150,6 +175,17 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener
             return;
         }
         echoHandler.onEcho(Payload.readSendTime(buffer, offset));
+    }
+
+    public void onQueryResult(
+        final long queryId,
+        final Outcome outcome,
+        final long readIndex,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        onResponse(queryId, outcome, readIndex, buffer, offset, length);
     }
 
     public long malformedEchoes()

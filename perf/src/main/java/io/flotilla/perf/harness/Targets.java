@@ -4,8 +4,10 @@ import io.flotilla.perf.baseline.AeronClusterTarget;
 import io.flotilla.perf.baseline.RawPingTarget;
 import io.flotilla.perf.flotilla.FlotillaSettings;
 import io.flotilla.perf.flotilla.FlotillaTarget;
+import io.flotilla.perf.flotilla.ReadLoad;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -23,6 +25,10 @@ public final class Targets
         TARGETS.put("ping", settings -> new RawPingTarget());
         TARGETS.put("aeron-cluster", settings -> new AeronClusterTarget());
         TARGETS.put("flotilla", FlotillaTarget::new);
+        for (final ReadLoad reads : List.of(ReadLoad.READ_INDEX, ReadLoad.LEASE, ReadLoad.FOLLOWER))
+        {
+            TARGETS.put(reads.name(), settings -> new FlotillaTarget(settings, reads));
+        }
     }
 
     private Targets()

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
  * @param operations    operations invoked by the workload (the final read-back not included).
  * @param acknowledged  operations completed ok.
  * @param unknown       operations whose outcome is unknown (timeouts, lost leaders).
+ * @param reads         gets answered, by path (log, ReadIndex, lease) and from follower-preferring clients.
  * @param faults        faults injected, by kind.
  * @param maxRecoveryMs longest time from healing a fault to the next acknowledged operation.
  * @param maxGapMs      longest time without any acknowledged operation while faults were injected.
@@ -26,6 +27,7 @@ public record NemesisReport(
     long operations,
     long acknowledged,
     long unknown,
+    String reads,
     Map<Fault, Integer> faults,
     long maxRecoveryMs,
     long maxGapMs,
@@ -54,6 +56,7 @@ public record NemesisReport(
         return "================ nemesis summary ================\n" +
             "  duration:        " + TimeUnit.NANOSECONDS.toSeconds(elapsedNs) + " s\n" +
             "  operations:      " + operations + " (" + acknowledged + " ok, " + unknown + " unknown outcome)\n" +
+            "  reads:           " + reads + "\n" +
             "  faults:          " + faultCount() + " " + faults + "\n" +
             "  max recovery:    " + maxRecoveryMs + " ms from healing to the next acknowledged operation\n" +
             "  longest gap:     " + maxGapMs + " ms without an acknowledged operation (failovers included)\n" +

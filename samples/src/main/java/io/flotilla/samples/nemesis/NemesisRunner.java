@@ -195,6 +195,13 @@ public final class NemesisRunner
                 anomalies.add(unread + " keys could not be read back within " + readBoundMs + " ms after healing");
             }
             convergence = converge();
+            for (final Workload.ReadPath path : Workload.ReadPath.values())
+            {
+                if (0 == workload.reads(path))
+                {
+                    anomalies.add("no get was answered through " + path + ": " + workload.readCounts());
+                }
+            }
             if (workload.badCommands() > 0)
             {
                 anomalies.add(workload.badCommands() + " commands refused as malformed");
@@ -240,10 +247,10 @@ public final class NemesisRunner
         final String verdict = null == check ? "not checked" : check.verdict() + " (" + check.operationCount() +
             " operations, " + TimeUnit.NANOSECONDS.toMillis(check.elapsedNs()) + " ms)";
         return null == workload ?
-            new NemesisReport(System.nanoTime() - startNs, 0, 0, 0, new EnumMap<>(faults), maxRecoveryMs, 0, verdict,
+            new NemesisReport(System.nanoTime() - startNs, 0, 0, 0, "none", new EnumMap<>(faults), maxRecoveryMs, 0, verdict,
                 convergence, snapshots, null == nodes ? List.of() : nodes.startFailures(), List.copyOf(anomalies)) :
             new NemesisReport(System.nanoTime() - startNs, workload.operations(), workload.okCount(),
-                workload.infoCount(), new EnumMap<>(faults), maxRecoveryMs, TimeUnit.NANOSECONDS.toMillis(workload.maxGapNs()),
+                workload.infoCount(), workload.readCounts(), new EnumMap<>(faults), maxRecoveryMs, TimeUnit.NANOSECONDS.toMillis(workload.maxGapNs()),
                 verdict, convergence, snapshots, null == nodes ? List.of() : nodes.startFailures(),
                 List.copyOf(anomalies));
     }

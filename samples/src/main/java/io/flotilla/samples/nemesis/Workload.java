@@ -1,5 +1,6 @@
 package io.flotilla.samples.nemesis;
 
+import io.flotilla.engine.ReadConsistency;
 import io.flotilla.engine.client.FlotillaClient;
 import io.flotilla.engine.client.FlotillaClientException;
 import io.flotilla.samples.KvCommands;
@@ -20,13 +21,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Concurrent KV clients, one {@link FlotillaClient} a thread, each running get (35 %), put (25 %), cas (30 %) and
- * delete (10 %) on a small set of keys with unique written values, recording every operation in a {@link HistoryRecorder}:
+ * delete (10 %) on a small set of keys with unique written values, recording every operation in a {@link HistoryRecorder}.
+ * A get takes one of three paths, in turn: a GET command through the log, a {@link ReadConsistency#LINEARIZABLE}
+ * query (ReadIndex) or a {@link ReadConsistency#LEASE} query; every other client prefers followers for its queries
+ * (follower reads). The checker holds every path to the same rule: a read sees every write acknowledged before it
+ * began.
  * <ul>
  *   <li>ok: the answer (a failed compare-and-set is ok with result false: it observed the value);</li>
- *   <li>fail: only a command the state machine refused as malformed (never applied; also an anomaly);</li>
+ *   <li>fail: a command the state machine refused as malformed (never applied; also an anomaly), or a query that got
+ *       no answer (a read changes nothing);</li>
  *   <li>info: a timeout, a lost leader, an expired or closed session — the command may still be applied. The client
  *       is then closed and a new session opened under a new process label.</li>
  * </ul>
@@ -52,6 +59,8 @@ final class Workload
     private final AtomicLong badCommands = new AtomicLong();
     private final AtomicInteger processes = new AtomicInteger();
     private final AtomicLong maxGapNs = new AtomicLong();
+    private final AtomicLongArray readsByPath = new AtomicLongArray(ReadPath.values().length);
+    private final AtomicLong followerReads = new AtomicLong();
     private volatile long lastOkCompletionNs;
     private volatile boolean running = true;
 
@@ -77,7 +86,8 @@ final class Workload
         for (int i = 0; i < clients; i++)
         {
             final SplittableRandom random = new SplittableRandom(seed * 31 + i);
-            final Thread thread = new Thread(() -> runClient(random), "nemesis-client-" + i);
+            final boolean preferFollowers = 1 == (i & 1);
+            final Thread thread = new Thread(() -> runClient(random, preferFollowers), "nemesis-client-" + i);
             thread.setDaemon(true);
             threads.add(thread);
             thread.start();
@@ -100,6 +110,28 @@ final class Workload
             stopped &= !thread.isAlive();
         }
         return stopped;
+    }
+
+    /**
+     * @return gets answered by each path, and how many of the queries among them came from clients preferring
+     * followers, as text for the report.
+     */
+    String readCounts()
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final ReadPath path : ReadPath.values())
+        {
+            text.append(path.name().toLowerCase()).append('=').append(readsByPath.get(path.ordinal())).append(' ');
+        }
+        return text.append("from-follower-preferring-clients=").append(followerReads.get()).toString();
+    }
+
+    /**
+     * @return gets answered through the given path.
+     */
+    long reads(final ReadPath path)
+    {
+        return readsByPath.get(path.ordinal());
     }
 
     long operations()
@@ -162,7 +194,7 @@ final class Workload
                     boolean read = false;
                     while (!read && System.nanoTime() - deadlineNs < 0)
                     {
-                        client = null == client ? connect() : client;
+                        client = null == client ? connect(false) : client;
                         if (null == client)
                         {
                             continue;
@@ -219,7 +251,7 @@ final class Workload
         return operations.get() / opsPerGeneration + 1;
     }
 
-    private void runClient(final SplittableRandom random)
+    private void runClient(final SplittableRandom random, final boolean preferFollowers)
     {
         final KvCommands commands = new KvCommands();
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
@@ -232,7 +264,7 @@ final class Workload
             {
                 if (null == client)
                 {
-                    client = connect();
+                    client = connect(preferFollowers);
                     if (null == client)
                     {
                         continue;
@@ -245,7 +277,8 @@ final class Workload
                 final int choice = random.nextInt(20);
                 if (choice < 7)
                 {
-                    client = get(client, process, commands, buffer, key);
+                    final ReadPath path = ReadPath.values()[(int)(n % ReadPath.values().length)];
+                    client = get(client, process, commands, buffer, key, path, preferFollowers);
                 }
                 else if (choice < 12)
                 {
@@ -268,21 +301,51 @@ final class Workload
     }
 
     private FlotillaClient get(
-        final FlotillaClient client, final int process, final KvCommands commands, final ExpandableArrayBuffer buffer,
-        final String key)
+        final FlotillaClient client,
+        final int process,
+        final KvCommands commands,
+        final ExpandableArrayBuffer buffer,
+        final String key,
+        final ReadPath path,
+        final boolean preferFollowers)
     {
         final long id = recorder.invoke(process, KvOp.get(key));
+        final int length = commands.get(buffer, 0, key);
         try
         {
-            final String value = getResult(commands, client.call(buffer, 0, commands.get(buffer, 0, key), CALL_TIMEOUT_NS));
+            final DirectBuffer reply = ReadPath.LOG == path ?
+                client.call(buffer, 0, length, CALL_TIMEOUT_NS) :
+                client.query(path.consistency, buffer, 0, length, CALL_TIMEOUT_NS);
+            final String value = getResult(commands, reply);
             recorder.ok(id, value);
             remember(key, value);
+            readsByPath.incrementAndGet(path.ordinal());
+            if (preferFollowers && ReadPath.LOG != path)
+            {
+                followerReads.incrementAndGet();
+            }
             return client;
         }
         catch (final FlotillaClientException ex)
         {
-            return failed(client, id, ex);
+            return ReadPath.LOG == path ? failed(client, id, ex) : queryFailed(client, id, ex);
         }
+    }
+
+    /**
+     * A query that got no answer changed nothing (fail). The session is kept unless it is gone or no leader could be
+     * found: a query left outstanding is never applied, whatever happens to it.
+     */
+    private FlotillaClient queryFailed(final FlotillaClient client, final long id, final FlotillaClientException ex)
+    {
+        recorder.fail(id);
+        if (FlotillaClientException.Reason.TIMEOUT == ex.reason() || FlotillaClientException.Reason.BACK_PRESSURED ==
+            ex.reason())
+        {
+            return client;
+        }
+        CloseHelper.quietClose(client);
+        return null;
     }
 
     private FlotillaClient put(
@@ -402,11 +465,11 @@ final class Workload
         }
     }
 
-    private FlotillaClient connect()
+    private FlotillaClient connect(final boolean preferFollowers)
     {
         try
         {
-            return FlotillaClient.connect(copy(clientTemplate));
+            return FlotillaClient.connect(copy(clientTemplate).preferFollowerReads(preferFollowers));
         }
         catch (final FlotillaClientException ex)
         {
@@ -431,6 +494,26 @@ final class Workload
             .aeronDirectoryName(template.aeronDirectoryName())
             .responseTimeoutNs(template.responseTimeoutNs())
             .connectTimeoutNs(template.connectTimeoutNs());
+    }
+
+    /**
+     * How a get reads.
+     */
+    enum ReadPath
+    {
+        /** A GET command: written to the log, applied, answered. */
+        LOG(null),
+        /** A query confirmed by a round of heartbeats (ReadIndex). */
+        READ_INDEX(ReadConsistency.LINEARIZABLE),
+        /** A query answered from the leader's lease when it holds one. */
+        LEASE(ReadConsistency.LEASE);
+
+        final ReadConsistency consistency;
+
+        ReadPath(final ReadConsistency consistency)
+        {
+            this.consistency = consistency;
+        }
     }
 
     private static String key(final long generation, final int index)
