@@ -386,6 +386,11 @@ public final class ClusterNode implements AutoCloseable
         public static final String SESSION_MAX_INFLIGHT_PROP = "flotilla.session.max.inflight";
         /** Largest difference between a SessionAttach's timestamp and the node's clock: {@code flotilla.session.attach.max.skew}. */
         public static final String ATTACH_MAX_SKEW_PROP = "flotilla.session.attach.max.skew";
+        /**
+         * A follower binds attached sessions and forwards their requests to the leader instead of redirecting the
+         * client: {@code flotilla.session.forward.requests}, default true.
+         */
+        public static final String FORWARD_REQUESTS_PROP = "flotilla.session.forward.requests";
         /** Bytes of the in-process proposal queue, a power of two: {@code flotilla.proposal.queue.bytes}. */
         public static final String PROPOSAL_QUEUE_BYTES_PROP = "flotilla.proposal.queue.bytes";
         /** In-process proposals in progress at once, a power of two: {@code flotilla.proposal.max.pending}. */
@@ -450,6 +455,7 @@ public final class ClusterNode implements AutoCloseable
         private int responseMaxPublications = Integer.getInteger(RESPONSE_MAX_PUBLICATIONS_PROP, 0);
         private int sessionMaxInflight = Integer.getInteger(SESSION_MAX_INFLIGHT_PROP, SESSION_MAX_INFLIGHT_DEFAULT);
         private long attachMaxSkewNs;
+        private boolean forwardRequests = Boolean.parseBoolean(System.getProperty(FORWARD_REQUESTS_PROP, "true"));
         private int proposalQueueBytes;
         private int maxPendingProposals = Integer.getInteger(MAX_PENDING_PROPOSALS_PROP, MAX_PENDING_PROPOSALS_DEFAULT);
         private int queryQueueBytes;
@@ -1212,6 +1218,23 @@ public final class ClusterNode implements AutoCloseable
         public long attachMaxSkewNs()
         {
             return attachMaxSkewNs;
+        }
+
+        /**
+         * @param forwardRequests whether a follower takes a SessionAttach, binds the session and forwards its
+         *                        requests, keep-alives and closes to the leader (true), or answers NOT_LEADER and
+         *                        lets the client move to the leader (false).
+         * @return this.
+         */
+        public Context forwardRequests(final boolean forwardRequests)
+        {
+            this.forwardRequests = forwardRequests;
+            return this;
+        }
+
+        public boolean forwardRequests()
+        {
+            return forwardRequests;
         }
 
         /**

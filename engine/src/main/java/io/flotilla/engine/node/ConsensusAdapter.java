@@ -7,6 +7,7 @@ import io.aeron.logbuffer.Header;
 import io.flotilla.codecs.AppendEntriesDecoder;
 import io.flotilla.codecs.AppendResponseDecoder;
 import io.flotilla.codecs.BooleanType;
+import io.flotilla.codecs.ForwardedRequestDecoder;
 import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.ReadIndexRequestDecoder;
@@ -24,7 +25,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
  * Consensus messages in: polls this member's consensus subscription and hands each message to the Raft node, or, for
- * the chunks and acks of a snapshot install, to a {@link SnapshotTransferHandler}. Every message is authenticated
+ * the chunks and acks of a snapshot install, to a {@link SnapshotTransferHandler}, or, for a client request another
+ * member forwarded, to a {@link ForwardedRequestHandler}. Every message is authenticated
  * first ({@link MessageVerifier}: nothing past the message header is read before), then checked by
  * {@link FrameValidator} before a decoder reads it; messages that fail either, client messages on this stream, and
  * messages claiming to come from a non-member, from this node itself or from another member than the one that signed
@@ -45,6 +47,7 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
     private final SnapshotAckDecoder snapshotAckDecoder = new SnapshotAckDecoder();
     private final ReadIndexRequestDecoder readIndexRequestDecoder = new ReadIndexRequestDecoder();
     private final ReadIndexResponseDecoder readIndexResponseDecoder = new ReadIndexResponseDecoder();
+    private final ForwardedRequestDecoder forwardedRequestDecoder = new ForwardedRequestDecoder();
     private final FragmentAssembler assembler = new FragmentAssembler(this);
 
     private final Subscription subscription;
@@ -52,20 +55,22 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
     private final int memberId;
     private final RaftNode raft;
     private final SnapshotTransferHandler snapshotTransfer;
+    private final ForwardedRequestHandler forwardedRequests;
     private final VotingFence votingFence;
     private final MessageVerifier verifier;
     private final NodeCounters counters;
 
     /**
-     * @param subscription     on this member's consensus endpoint; the adapter owns it and closes it.
-     * @param members          of the cluster, the only senders accepted.
-     * @param memberId         of this node.
-     * @param raft             to deliver the messages to.
-     * @param snapshotTransfer to deliver snapshot chunks and acks to, or null when this node takes no part in
-     *                         snapshot installs: such messages are then counted as dropped.
-     * @param votingFence      drops vote requests and TimeoutNows a node that lost its data may not act on yet.
-     * @param verifier         authenticates each message before it is validated.
-     * @param counters         of this node, for invalid and dropped messages.
+     * @param subscription      on this member's consensus endpoint; the adapter owns it and closes it.
+     * @param members           of the cluster, the only senders accepted.
+     * @param memberId          of this node.
+     * @param raft              to deliver the messages to.
+     * @param snapshotTransfer  to deliver snapshot chunks and acks to, or null when this node takes no part in
+     *                          snapshot installs: such messages are then counted as dropped.
+     * @param forwardedRequests to deliver client requests forwarded by other members to.
+     * @param votingFence       drops vote requests and TimeoutNows a node that lost its data may not act on yet.
+     * @param verifier          authenticates each message before it is validated.
+     * @param counters          of this node, for invalid and dropped messages.
      */
     public ConsensusAdapter(
         final Subscription subscription,
@@ -73,6 +78,7 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
         final int memberId,
         final RaftNode raft,
         final SnapshotTransferHandler snapshotTransfer,
+        final ForwardedRequestHandler forwardedRequests,
         final VotingFence votingFence,
         final MessageVerifier verifier,
         final NodeCounters counters)
@@ -84,6 +90,7 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
         this.memberId = memberId;
         this.raft = raft;
         this.snapshotTransfer = snapshotTransfer;
+        this.forwardedRequests = forwardedRequests;
         this.counters = counters;
     }
 
@@ -246,9 +253,26 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
                 }
                 break;
 
+            case ForwardedRequestDecoder.TEMPLATE_ID:
+                onForwardedRequest(buffer, body, blockLength, version);
+                break;
+
             default:
                 break; // ConsensusSender.claimedId admits the consensus templates only, all handled above
         }
+    }
+
+    private void onForwardedRequest(
+        final DirectBuffer buffer, final int body, final int blockLength, final int version)
+    {
+        forwardedRequestDecoder.wrap(buffer, body, blockLength, version);
+        final int lengthOffset = forwardedRequestDecoder.limit();
+        forwardedRequests.onForwardedRequest(
+            forwardedRequestDecoder.sessionId(),
+            forwardedRequestDecoder.sequence(),
+            buffer,
+            lengthOffset + 4,
+            buffer.getInt(lengthOffset, LITTLE_ENDIAN));
     }
 
     /**

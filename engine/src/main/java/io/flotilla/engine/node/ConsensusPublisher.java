@@ -8,6 +8,7 @@ import io.flotilla.codecs.AppendEntriesEncoder;
 import io.flotilla.codecs.AppendResponseEncoder;
 import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.EntryFrame;
+import io.flotilla.codecs.ForwardedRequestEncoder;
 import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.ReadIndexRequestEncoder;
@@ -63,6 +64,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
     private final SnapshotAckEncoder snapshotAckEncoder = new SnapshotAckEncoder();
     private final ReadIndexRequestEncoder readIndexRequestEncoder = new ReadIndexRequestEncoder();
     private final ReadIndexResponseEncoder readIndexResponseEncoder = new ReadIndexResponseEncoder();
+    private final ForwardedRequestEncoder forwardedRequestEncoder = new ForwardedRequestEncoder();
     private final EntryBlockHandler copyEntries = this::copyEntries;
 
     private int entriesEnd;
@@ -306,6 +308,35 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
             .followerId(memberId)
             .status(status);
         return offer(to, HEADER_LENGTH + snapshotAckEncoder.encodedLength());
+    }
+
+    /**
+     * Send a client's message on to the leader ({@link RequestForwarder}), the payload copied once from where the
+     * ingress read it.
+     *
+     * @param to        the leader.
+     * @param sessionId of the client's session.
+     * @param sequence  of the client's Request, or {@link RequestForwarder#KEEP_ALIVE} or
+     *                  {@link RequestForwarder#CLOSE}.
+     * @param buffer    holding the command.
+     * @param offset    of the command.
+     * @param length    of the command (at most {@link EntryFrame#MAX_PAYLOAD_LENGTH}, as the ingress admits).
+     * @return false on back-pressure or when the leader is not connected.
+     */
+    public boolean sendForwardedRequest(
+        final int to,
+        final long sessionId,
+        final long sequence,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        forwardedRequestEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .sessionId(sessionId)
+            .sequence(sequence)
+            .senderId(memberId)
+            .putPayload(buffer, offset, length);
+        return offer(to, HEADER_LENGTH + forwardedRequestEncoder.encodedLength());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.flotilla.engine.node;
 
 import io.flotilla.codecs.AppendEntriesDecoder;
 import io.flotilla.codecs.AppendResponseDecoder;
+import io.flotilla.codecs.ForwardedRequestDecoder;
 import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.ReadIndexRequestDecoder;
 import io.flotilla.codecs.ReadIndexResponseDecoder;
@@ -15,7 +16,8 @@ import org.agrona.DirectBuffer;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
- * The member a consensus message says it comes from (leaderId, followerId, candidateId or voterId, by template).
+ * The member a consensus message says it comes from (leaderId, followerId, candidateId, voterId or senderId, by
+ * template).
  */
 final class ConsensusSender
 {
@@ -50,6 +52,9 @@ final class ConsensusSender
                 break;
             case ReadIndexResponseDecoder.TEMPLATE_ID:
                 idOffset = ReadIndexResponseDecoder.leaderIdEncodingOffset();
+                break;
+            case ForwardedRequestDecoder.TEMPLATE_ID:
+                idOffset = ForwardedRequestDecoder.senderIdEncodingOffset();
                 break;
             default: return NOT_CONSENSUS;
         }

@@ -28,7 +28,6 @@ public final class EgressPublisher
     private static final byte[] NO_KEY = new byte[SessionOpenPayload.KEY_LENGTH];
 
     private final ClusterMembers members;
-    private final int memberId;
     private final SessionTable sessions;
     private final ResponseChannels responseChannels;
     private final NodeCounters counters;
@@ -45,20 +44,17 @@ public final class EgressPublisher
 
     /**
      * @param members          of the cluster, for the leader's ingress endpoint.
-     * @param memberId         of this node.
      * @param sessions         whose channels reach their clients.
      * @param responseChannels to send on.
      * @param counters         count the responses too large to send.
      */
     public EgressPublisher(
         final ClusterMembers members,
-        final int memberId,
         final SessionTable sessions,
         final ResponseChannels responseChannels,
         final NodeCounters counters)
     {
         this.members = members;
-        this.memberId = memberId;
         this.sessions = sessions;
         this.responseChannels = responseChannels;
         this.counters = counters;
@@ -192,7 +188,7 @@ public final class EgressPublisher
 
     /**
      * Acknowledge a SessionAttach: the session is bound to the connection the attach came on. The key is not sent
-     * again (zeros).
+     * again (zeros). From a follower the ack names the leader it knows, or none.
      */
     public void sendAttachAck(final Session session, final long correlationId, final long nowNs)
     {
@@ -226,7 +222,7 @@ public final class EgressPublisher
             .correlationId(correlationId)
             .sessionId(session.id())
             .leaderTerm(term)
-            .leaderMemberId(memberId)
+            .leaderMemberId(leaderId)
             .putSessionKey(key, 0, key.length);
         responseChannels.send(sessions.channel(session, nowNs), buffer, 0,
             MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength(), nowNs);

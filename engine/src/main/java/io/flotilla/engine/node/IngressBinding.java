@@ -1,9 +1,9 @@
 package io.flotilla.engine.node;
 
 /**
- * The connection a session is bound to on the leader: the Aeron image its SessionConnect or last SessionAttach came
- * on, named by the image's session id (random per client publication) and source address. Local to the node, never
- * replicated: a new leader learns it from the client's SessionAttach.
+ * The connection a session is bound to on a member: the Aeron image its SessionConnect or last SessionAttach there
+ * came on, named by the image's session id (random per client publication) and source address. Local to the member,
+ * never replicated, kept when its role changes: another member learns it only from the client's SessionAttach.
  */
 final class IngressBinding
 {

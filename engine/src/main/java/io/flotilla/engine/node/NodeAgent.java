@@ -210,7 +210,7 @@ public final class NodeAgent implements Agent, RaftOutbox
                 new ResponseChannelPolicy(ctx.responseMaxTermLength(), ctx.ipcIngress()),
                 ctx.responseMaxPublications(), counters, ctx.errorHandler());
             final SessionTable sessions = new SessionTable(responseChannels);
-            egress = new EgressPublisher(members, memberId, sessions, responseChannels, counters);
+            egress = new EgressPublisher(members, sessions, responseChannels, counters);
 
             nowNs = clock.nanoTime();
             final NodeRecovery recovery = NodeRecovery.recover(ctx, media, (recoveredLog) -> new Applier(
@@ -271,6 +271,8 @@ public final class NodeAgent implements Agent, RaftOutbox
                 memberId,
                 raft,
                 snapshotTransfers,
+                (sessionId, sequence, buffer, offset, length) ->
+                    sessionManager.onForwardedRequest(sessionId, sequence, buffer, offset, length, nowNs),
                 votingFence,
                 new MessageVerifier(ctx.clusterKeys(), members, memberId, clock, ctx.maxClockSkewNs(), counters),
                 counters);
@@ -282,7 +284,8 @@ public final class NodeAgent implements Agent, RaftOutbox
                 ctx.errorHandler());
             sessionManager = new SessionManager(raft, sessions, egress, responseChannels,
                 ctx.authenticator(), counters, ctx.sessionTimeoutNs(), ctx.maxSessions(), ctx.sessionMaxInflight(),
-                ctx.attachMaxSkewNs());
+                ctx.attachMaxSkewNs(), ctx.forwardRequests() ?
+                new RequestForwarder(raft, consensusPublisher::sendForwardedRequest, egress, counters) : null);
             ingress = new IngressAdapter(media.aeron(), members.member(memberId).ingressChannel(), ctx.ipcIngress(),
                 sessionManager, reads, counters.invalidMessages());
             term = raft.currentTerm();

@@ -38,6 +38,8 @@ public final class NodeCounters implements AutoCloseable
     public static final int RESPONSE_CHANNELS_UNAVAILABLE_TYPE_ID = 741141;
     public static final int RESPONSE_PUBLICATIONS_TYPE_ID = 741142;
     public static final int RESPONSES_TOO_LARGE_TYPE_ID = 741143;
+    public static final int REQUESTS_FORWARDED_TYPE_ID = 741160;
+    public static final int FORWARDS_REFUSED_TYPE_ID = 741161;
 
     private final Counter role;
     private final Counter term;
@@ -64,6 +66,8 @@ public final class NodeCounters implements AutoCloseable
     private final Counter responseChannelsUnavailable;
     private final Counter responsePublications;
     private final Counter responsesTooLarge;
+    private final Counter requestsForwarded;
+    private final Counter forwardsRefused;
 
     // What the node's getters read: safe from any thread, and after the counters (and the CnC file) are gone.
     private volatile Role roleView = Role.FOLLOWER;
@@ -120,6 +124,10 @@ public final class NodeCounters implements AutoCloseable
             "flotilla response publications open" + suffix);
         responsesTooLarge = aeron.addCounter(RESPONSES_TOO_LARGE_TYPE_ID,
             "flotilla responses too large to send (answered RESPONSE_TOO_LARGE)" + suffix);
+        requestsForwarded = aeron.addCounter(REQUESTS_FORWARDED_TYPE_ID,
+            "flotilla client requests, keep-alives and closes forwarded to the leader" + suffix);
+        forwardsRefused = aeron.addCounter(FORWARDS_REFUSED_TYPE_ID,
+            "flotilla client requests not forwarded (no leader known, or the send failed: BACK_PRESSURED)" + suffix);
         leader.setRelease(-1);
     }
 
@@ -285,6 +293,23 @@ public final class NodeCounters implements AutoCloseable
     }
 
     /**
+     * @return client requests, keep-alives and closes this member sent on to the leader as ForwardedRequest.
+     */
+    public Counter requestsForwarded()
+    {
+        return requestsForwarded;
+    }
+
+    /**
+     * @return client requests this member could not forward (no leader known, or the send to it failed), answered
+     * BACK_PRESSURED.
+     */
+    public Counter forwardsRefused()
+    {
+        return forwardsRefused;
+    }
+
+    /**
      * @return consensus messages dropped as unsigned, signed with a key this node does not hold, with a wrong tag,
      * or signed by one member for another.
      */
@@ -339,6 +364,7 @@ public final class NodeCounters implements AutoCloseable
             role, term, leader, commitIndex, appliedIndex, elections, proposals, bytesReplicated, invalidMessages,
             droppedMessages, snapshotIndex, logFirstIndex, snapshotsInstalled, snapshotBytesSent, snapshotBytesReceived,
             authenticationFailures, replayedMessages, responseChannelsRefused, responseChannelsUnavailable,
-            responsePublications, responsesTooLarge, queriesAnswered, queriesRefused, readBatches, leaseReads);
+            responsePublications, responsesTooLarge, queriesAnswered, queriesRefused, readBatches, leaseReads,
+            requestsForwarded, forwardsRefused);
     }
 }

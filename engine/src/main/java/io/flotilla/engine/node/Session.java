@@ -15,8 +15,8 @@ import java.io.IOException;
 /**
  * A client session. Its replicated part (random id and key, principal, response channel, last applied sequence, the
  * ring of recent responses, open or closed) is derived only from applied log entries, so it is the same on every
- * replica; the leader also tracks, locally, when the client was last heard from, the connection the session is
- * bound to and the session's proposals in flight.
+ * replica; each member also tracks, locally, the connection the session is bound to there, and the leader when the
+ * client was last heard from and the session's proposals in flight.
  */
 public final class Session
 {
@@ -45,7 +45,7 @@ public final class Session
     private boolean closeProposed;
     private IngressBinding binding;
     private long lastAttachTimestampNs = Long.MIN_VALUE;
-    private long nextNotAttachedNs;
+    private long nextUnboundAnswerNs;
     private int proposalsInFlight;
 
     Session(
@@ -211,16 +211,17 @@ public final class Session
     }
 
     /**
-     * @return whether a SESSION_NOT_ATTACHED answer may go now: at most one per interval, however many requests an
-     * unbound session receives (they may come from a host flooding the session's id).
+     * @return whether an answer to a message for the session while it is bound to no connection here
+     * (SESSION_NOT_ATTACHED from a leader, NOT_LEADER from a follower that forwards) may go now: at most one per
+     * interval, however many such messages the session receives (they may come from a host flooding its id).
      */
-    boolean mayAnswerNotAttached(final long nowNs, final long intervalNs)
+    boolean mayAnswerUnbound(final long nowNs, final long intervalNs)
     {
-        if (nowNs - nextNotAttachedNs < 0)
+        if (nowNs - nextUnboundAnswerNs < 0)
         {
             return false;
         }
-        nextNotAttachedNs = nowNs + intervalNs;
+        nextUnboundAnswerNs = nowNs + intervalNs;
         return true;
     }
 

@@ -22,7 +22,10 @@ import java.security.SecureRandom;
  * random id and key; takes requests, keep-alives and closes only from the connection the session is bound to
  * (the one that opened it or last attached it with a proof under the session key); bounds each session's commands
  * in flight; answers retries of applied commands from the session's response cache; proposes SESSION_CLOSE for
- * closed and idle sessions. A follower redirects to the leader. Replies go out through the {@link EgressPublisher}.
+ * closed and idle sessions. A follower that forwards ({@link RequestForwarder}) takes attaches and binds sessions
+ * too, answers retries of applied commands itself and sends the rest on to the leader, which handles a forwarded
+ * request as one from the bound connection; a follower that does not redirects to the leader. Replies go out through
+ * the {@link EgressPublisher}.
  */
 public final class SessionManager
 {
@@ -30,7 +33,7 @@ public final class SessionManager
     public static final int MAX_PROPOSED_OPENS = 256;
 
     private static final long EXPIRY_CHECK_INTERVAL_NS = 100_000_000L;
-    private static final long NOT_ATTACHED_INTERVAL_NS = 10_000_000L;
+    private static final long UNBOUND_ANSWER_INTERVAL_NS = 10_000_000L;
     private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
 
     private final RaftNode raft;
@@ -43,6 +46,7 @@ public final class SessionManager
     private final int maxSessions;
     private final int maxInflight;
     private final long attachMaxSkewNs;
+    private final RequestForwarder forwarder;
     private final ExpandableArrayBuffer proposalBuffer = new ExpandableArrayBuffer(1024);
     private final byte[] sessionKey = new byte[SessionOpenPayload.KEY_LENGTH];
     private final AttachProof attachProof = new AttachProof();
@@ -61,6 +65,7 @@ public final class SessionManager
      * @param maxSessions      open or proposed at once before connects are rejected.
      * @param maxInflight      commands of one session proposed and not yet applied before BACK_PRESSURED.
      * @param attachMaxSkewNs  largest difference between an attach's timestamp and this node's clock.
+     * @param forwarder        of a follower's requests to the leader, or null when followers redirect clients.
      */
     public SessionManager(
         final RaftNode raft,
@@ -72,7 +77,8 @@ public final class SessionManager
         final long sessionTimeoutNs,
         final int maxSessions,
         final int maxInflight,
-        final long attachMaxSkewNs)
+        final long attachMaxSkewNs,
+        final RequestForwarder forwarder)
     {
         this.raft = raft;
         this.sessions = sessions;
@@ -84,6 +90,7 @@ public final class SessionManager
         this.maxSessions = maxSessions;
         this.maxInflight = maxInflight;
         this.attachMaxSkewNs = attachMaxSkewNs;
+        this.forwarder = forwarder;
         try
         {
             random = SecureRandom.getInstance("DRBG");
@@ -190,7 +197,8 @@ public final class SessionManager
     }
 
     /**
-     * A Request: proposed as a COMMAND on the leader unless it is a retry of one already applied.
+     * A Request: proposed as a COMMAND on the leader unless it is a retry of one already applied; on a follower that
+     * forwards, a retry of one applied here is answered here and any other sent on to the leader.
      *
      * @param sessionId      of the request.
      * @param sequence       of the request in its session.
@@ -223,7 +231,7 @@ public final class SessionManager
             egress.sendStatus(session, sequence, 0, ResponseStatus.SESSION_EXPIRED, nowNs);
             return;
         }
-        if (!isLeader())
+        if (!isLeader() && null == forwarder)
         {
             egress.sendStatus(session, sequence, 0, ResponseStatus.NOT_LEADER, nowNs);
             return;
@@ -233,6 +241,77 @@ public final class SessionManager
             return;
         }
 
+        if (isLeader() || sequence <= session.lastAppliedSequence())
+        {
+            // A follower that applied it answers it: its ring holds the same response as the leader's.
+            accept(session, sequence, buffer, payloadOffset, payloadLength, nowNs);
+        }
+        else
+        {
+            forwarder.forwardRequest(session, sequence, buffer, payloadOffset, payloadLength, nowNs);
+        }
+    }
+
+    /**
+     * A client message another member forwarded from the connection the session is bound to there (the
+     * {@link ConsensusAdapter} checked that a member sent it): handled as if it came on the bound connection here;
+     * a node that is not leader answers a forwarded Request NOT_LEADER with its hint (it does not forward again).
+     *
+     * @param sessionId     of the message.
+     * @param sequence      of the Request, or {@link RequestForwarder#KEEP_ALIVE} or {@link RequestForwarder#CLOSE}.
+     * @param buffer        holding the command.
+     * @param payloadOffset of the command.
+     * @param payloadLength of the command.
+     * @param nowNs         current time.
+     */
+    public void onForwardedRequest(
+        final long sessionId,
+        final long sequence,
+        final DirectBuffer buffer,
+        final int payloadOffset,
+        final int payloadLength,
+        final long nowNs)
+    {
+        final Session session = sessions.get(sessionId);
+        if (null == session || sequence < RequestForwarder.CLOSE)
+        {
+            // Unknown here (not applied yet), or a sequence no member forwards.
+            counters.droppedMessages().incrementRelease();
+        }
+        else if (RequestForwarder.KEEP_ALIVE == sequence)
+        {
+            keepAlive(session, nowNs);
+        }
+        else if (RequestForwarder.CLOSE == sequence)
+        {
+            close(session);
+        }
+        else if (session.isClosed())
+        {
+            egress.sendStatus(session, sequence, 0, ResponseStatus.SESSION_EXPIRED, nowNs);
+        }
+        else if (!isLeader())
+        {
+            egress.sendStatus(session, sequence, 0, ResponseStatus.NOT_LEADER, nowNs);
+        }
+        else
+        {
+            accept(session, sequence, buffer, payloadOffset, payloadLength, nowNs);
+        }
+    }
+
+    /**
+     * A Request from the session's client: a retry of an applied command is answered from the session's ring; on
+     * the leader, a session with too many commands in flight is told BACK_PRESSURED, else a COMMAND is proposed.
+     */
+    private void accept(
+        final Session session,
+        final long sequence,
+        final DirectBuffer buffer,
+        final int payloadOffset,
+        final int payloadLength,
+        final long nowNs)
+    {
         session.lastActivityNs(nowNs);
         if (sequence <= session.lastAppliedSequence())
         {
@@ -245,7 +324,8 @@ public final class SessionManager
             return;
         }
 
-        final long index = raft.propose(EntryType.COMMAND, sessionId, sequence, buffer, payloadOffset, payloadLength);
+        final long index =
+            raft.propose(EntryType.COMMAND, session.id(), sequence, buffer, payloadOffset, payloadLength);
         if (RaftNode.NOT_LEADER == index)
         {
             egress.sendStatus(session, sequence, 0, ResponseStatus.NOT_LEADER, nowNs);
@@ -290,28 +370,62 @@ public final class SessionManager
     }
 
     /**
-     * A SessionKeepAlive: the client of an open session is alive (on the leader, only from its connection).
+     * A SessionKeepAlive: the client of an open session is alive (on the leader, only from its connection; a
+     * follower that forwards sends one from the session's connection on to the leader).
      */
     public void onSessionKeepAlive(
         final long sessionId, final int aeronSessionId, final String sourceIdentity, final long nowNs)
     {
         final Session session = sessions.get(sessionId);
-        if (null != session && !session.isClosed() &&
-            (!isLeader() || isBound(session, 0, aeronSessionId, sourceIdentity, nowNs)))
+        if (null == session || session.isClosed() || (!isLeader() && null == forwarder) ||
+            !isBound(session, 0, aeronSessionId, sourceIdentity, nowNs))
         {
-            session.lastActivityNs(nowNs);
+            return;
+        }
+        if (isLeader())
+        {
+            keepAlive(session, nowNs);
+        }
+        else
+        {
+            forwarder.forwardKeepAlive(session);
         }
     }
 
     /**
-     * A SessionClose: the leader proposes SESSION_CLOSE, once, when it comes from the session's connection.
+     * A SessionClose: the leader proposes SESSION_CLOSE, once, when it comes from the session's connection; a
+     * follower that forwards sends it on to the leader.
      */
     public void onSessionClose(
         final long sessionId, final int aeronSessionId, final String sourceIdentity, final long nowNs)
     {
         final Session session = sessions.get(sessionId);
-        if (null != session && !session.isClosed() && isLeader() && !session.isCloseProposed() &&
-            isBound(session, 0, aeronSessionId, sourceIdentity, nowNs))
+        if (null == session || session.isClosed() || (!isLeader() && null == forwarder) ||
+            !isBound(session, 0, aeronSessionId, sourceIdentity, nowNs))
+        {
+            return;
+        }
+        if (isLeader())
+        {
+            close(session);
+        }
+        else
+        {
+            forwarder.forwardClose(session);
+        }
+    }
+
+    private void keepAlive(final Session session, final long nowNs)
+    {
+        if (!session.isClosed())
+        {
+            session.lastActivityNs(nowNs);
+        }
+    }
+
+    private void close(final Session session)
+    {
+        if (!session.isClosed() && isLeader() && !session.isCloseProposed())
         {
             proposeClose(session);
         }
@@ -328,9 +442,9 @@ public final class SessionManager
     }
 
     /**
-     * A SessionAttach: with a fresh timestamp and a proof under the session key for this connection, the leader
-     * binds the session to the connection and acknowledges; anything else is counted and dropped without touching
-     * the session.
+     * A SessionAttach: with a fresh timestamp and a proof under the session key for this connection, the leader (or
+     * a follower that forwards) binds the session to the connection and acknowledges; anything else is counted and
+     * dropped without touching the session.
      *
      * @param correlationId  of the attach, echoed in the SessionAck.
      * @param sessionId      to attach.
@@ -366,7 +480,7 @@ public final class SessionManager
         {
             egress.sendStatus(session, 0, 0, ResponseStatus.SESSION_EXPIRED, nowNs);
         }
-        else if (!isLeader())
+        else if (!isLeader() && null == forwarder)
         {
             egress.sendStatus(session, 0, 0, ResponseStatus.NOT_LEADER, nowNs);
         }
@@ -383,10 +497,13 @@ public final class SessionManager
     }
 
     /**
-     * On the leader: whether a message for the session came on the connection it is bound to. One from another
-     * connection is counted and dropped unanswered (an answer would go to the session's owner, not the sender);
-     * while the session is bound to none here (this node became leader since), the owner is told, at most once per
-     * interval, to attach.
+     * On the leader, or a follower that forwards: whether a message for the session came on the connection it is
+     * bound to here. One from another connection is counted and dropped unanswered (an answer would go to the
+     * session's owner, not the sender). While the session is bound to none here (it was opened or attached at
+     * another member, or this node was elected, restarted or loaded a snapshot since), the owner is told, at most
+     * once per interval: by the leader to attach, by a follower to go to the leader, as one that does not forward
+     * would. A follower does not ask for an attach: a host flooding an id would make the owner attach again and again
+     * to the leader the follower names, where it is bound already.
      */
     private boolean isBound(
         final Session session,
@@ -401,9 +518,10 @@ public final class SessionManager
             return true;
         }
         counters.droppedMessages().incrementRelease();
-        if (null == binding && session.mayAnswerNotAttached(nowNs, NOT_ATTACHED_INTERVAL_NS))
+        if (null == binding && session.mayAnswerUnbound(nowNs, UNBOUND_ANSWER_INTERVAL_NS))
         {
-            egress.sendStatus(session, sequence, 0, ResponseStatus.SESSION_NOT_ATTACHED, nowNs);
+            egress.sendStatus(session, sequence, 0,
+                isLeader() ? ResponseStatus.SESSION_NOT_ATTACHED : ResponseStatus.NOT_LEADER, nowNs);
         }
         return false;
     }

@@ -83,7 +83,8 @@ class ConsensusAdapterTest
             new NoOutbox(),
             new SplittableRandom(1));
         adapter = new ConsensusAdapter(
-            aeron.addSubscription("aeron:ipc", STREAM_ID), members, 0, raft, snapshotTransfer, new VotingFence(false),
+            aeron.addSubscription("aeron:ipc", STREAM_ID), members, 0, raft, snapshotTransfer,
+            ConsensusTestMessages.IGNORE_FORWARDS, new VotingFence(false),
             unauthenticated(members, counters), counters);
         publication = aeron.addExclusivePublication("aeron:ipc", STREAM_ID);
         awaitCondition(publication::isConnected, "publication connected");

@@ -117,7 +117,8 @@ class ConsensusFuzzTest
         final RaftNode raft = new RaftNode(new RaftConfig(), 0, MEMBERS.ids(), log, 0, RaftNode.NO_MEMBER, 0,
             new ConsensusAdapterTest.RecordingTransport(), outbox, new SplittableRandom(1));
         final ConsensusAdapter adapter = new ConsensusAdapter(
-            null, MEMBERS, 0, raft, new ReadingSnapshotTransfer(), new VotingFence(false),
+            null, MEMBERS, 0, raft, new ReadingSnapshotTransfer(), ConsensusTestMessages.IGNORE_FORWARDS,
+            new VotingFence(false),
             ConsensusAdapterTest.unauthenticated(MEMBERS, media.counters()), media.counters());
 
         final long[] nowNs = { 0 };

@@ -19,6 +19,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class ConsensusTestMessages
 {
     static final long DEADLINE_NS = TimeUnit.SECONDS.toNanos(10);
+    /** For adapters whose test sends no ForwardedRequest that must arrive. */
+    static final ForwardedRequestHandler IGNORE_FORWARDS = (sessionId, sequence, buffer, offset, length) -> {};
 
     private ConsensusTestMessages()
     {

@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Coverage-guided fuzzing of the ingress path (docs/fault-testing.md, "Fuzzing"): each input is a sequence of client
  * messages ({@link FramedInput}) fed to the {@link IngressAdapter}'s fragment handler, with its validation, decoding
  * and {@link SessionManager}, of a leader (a one-member cluster, so connects and requests are proposed) and of a
- * follower (which redirects), both with open and closed sessions in their {@link SessionTable}. No exception may
+ * follower (which forwards, to no leader: it knows none), both with open and closed sessions in their {@link SessionTable}. No exception may
  * escape, and the leader's log must hold only what it was asked to propose.
  * <p>
  * Replies go out through a {@link ResponseChannels} on a closed Aeron client: a publication to a fuzzed channel
@@ -243,12 +243,14 @@ class IngressFuzzTest
             sessions.open(OPEN_SESSION_ID, SESSION_KEY, "", RESPONSE_CHANNEL, 20, 0).bind(FUZZ_IMAGE);
             sessions.open(CLOSED_SESSION_ID, SESSION_KEY, "", RESPONSE_CHANNEL, 21, 0).bind(FUZZ_IMAGE);
             sessions.close(CLOSED_SESSION_ID, 0);
-            egress = new EgressPublisher(members, 0, sessions, responseChannels, media.counters());
+            egress = new EgressPublisher(members, sessions, responseChannels, media.counters());
             raft = new RaftNode(new RaftConfig(), 0, members.ids(), log, 0, RaftNode.NO_MEMBER, 0,
                 new ConsensusAdapterTest.RecordingTransport(), this, new SplittableRandom(1));
             final SessionManager sessionManager = new SessionManager(raft, sessions, egress, responseChannels,
                 IngressFuzzTest::evenLengthCredentials, media.counters(), SESSION_TIMEOUT_NS, MAX_SESSIONS,
-                ClusterNode.Context.SESSION_MAX_INFLIGHT_DEFAULT, ClusterNode.Context.ATTACH_MAX_SKEW_DEFAULT_NS);
+                ClusterNode.Context.SESSION_MAX_INFLIGHT_DEFAULT, ClusterNode.Context.ATTACH_MAX_SKEW_DEFAULT_NS,
+                new RequestForwarder(raft, (to, sessionId, sequence, buffer, offset, length) -> true, egress,
+                media.counters()));
             reads = new ReadService(new PendingReads(64, 16 * 1024), raft::requestReadIndex,
                 () -> nowNs, (index, timestampNs, command, offset, length, response) -> {}, sessions, egress,
                 new QueryQueue(4096, 64), members, media.counters(), (ex) -> {});

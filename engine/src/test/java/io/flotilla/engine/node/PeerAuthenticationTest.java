@@ -7,6 +7,7 @@ import io.aeron.driver.ThreadingMode;
 import io.flotilla.codecs.AppendEntriesEncoder;
 import io.flotilla.codecs.AppendResponseEncoder;
 import io.flotilla.codecs.BooleanType;
+import io.flotilla.codecs.ForwardedRequestEncoder;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.TimeoutNowEncoder;
 import io.flotilla.engine.ClusterKeys;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -36,7 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * A rogue host without the cluster key, on the consensus port of a node over real Aeron UDP: its forged
  * AppendEntries, TimeoutNow and AppendResponse (term Long.MAX_VALUE), unsigned or signed with its own key, are
- * counted and dropped; the node's term and role do not move. A member with the key is heard.
+ * counted and dropped; the node's term and role do not move. A member with the key is heard. A client request
+ * forwarded in the name of another member, or of none, reaches no session.
  */
 class PeerAuthenticationTest
 {
@@ -50,6 +54,9 @@ class PeerAuthenticationTest
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ConsensusAdapterTest.RecordingTransport transport = new ConsensusAdapterTest.RecordingTransport();
     private final RoleOutbox outbox = new RoleOutbox();
+    private final List<Long> forwardedSequences = new ArrayList<>();
+    private final ForwardedRequestHandler forwards =
+        (sessionId, sequence, buffer, offset, length) -> forwardedSequences.add(sequence);
     private MediaDriver driver;
     private Aeron aeron;
     private NodeCounters counters;
@@ -75,7 +82,7 @@ class PeerAuthenticationTest
             transport, outbox, new SplittableRandom(1));
         adapter = new ConsensusAdapter(
             aeron.addSubscription(members.member(0).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID),
-            members, 0, raft, null, new VotingFence(false),
+            members, 0, raft, null, forwards, new VotingFence(false),
             new MessageVerifier(keys, members, 0, new SystemEpochNanoClock(), TimeUnit.SECONDS.toNanos(5), counters),
             counters);
         publication = aeron.addExclusivePublication(
@@ -132,6 +139,35 @@ class PeerAuthenticationTest
         assertEquals(1, counters.replayedMessages().get());
         assertEquals(2, transport.voteResponses);
         assertEquals(TERM + 1, raft.currentTerm());
+    }
+
+    @Test
+    @Timeout(30)
+    void aForwardedRequestIsTakenOnlyFromTheMemberThatSignedIt()
+    {
+        final MessageSigner member1 = new MessageSigner(keys, 1, new SystemEpochNanoClock());
+        final MessageSigner rogueKey = new MessageSigner(ClusterKeys.generate(), 1, new SystemEpochNanoClock());
+        offer(member1.sign(0, buffer, 0, forwardedRequest(2, 1)));     // member 1 in the name of member 2
+        offer(member1.sign(0, buffer, 0, forwardedRequest(9, 2)));     // in the name of a non-member
+        offer(rogueKey.sign(0, buffer, 0, forwardedRequest(1, 3)));    // without the cluster key
+        offer(member1.sign(0, buffer, 0, forwardedRequest(1, 4)));     // genuine
+        awaitCondition(() -> !forwardedSequences.isEmpty(), "the genuine forwarded request");
+
+        assertEquals(List.of(4L), forwardedSequences);
+        assertEquals(2, counters.authenticationFailures().get());
+        assertEquals(1, counters.droppedMessages().get());
+        assertEquals(0, counters.invalidMessages().get());
+    }
+
+    private int forwardedRequest(final int senderId, final long sequence)
+    {
+        final ForwardedRequestEncoder encoder = new ForwardedRequestEncoder();
+        encoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .sessionId(7)
+            .sequence(sequence)
+            .senderId(senderId)
+            .putPayload(new byte[8], 0, 8);
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
 
     private int appendEntries(final int leaderId, final long term)

@@ -8,6 +8,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.MessageHeaderEncoder;
+import io.flotilla.codecs.Protocol;
 import io.flotilla.codecs.QueryEncoder;
 import io.flotilla.codecs.QueryResponseDecoder;
 import io.flotilla.codecs.ReadMode;
@@ -18,6 +19,7 @@ import io.flotilla.codecs.SessionAckDecoder;
 import io.flotilla.codecs.SessionAttachEncoder;
 import io.flotilla.codecs.SessionCloseEncoder;
 import io.flotilla.codecs.SessionConnectEncoder;
+import io.flotilla.codecs.SessionKeepAliveEncoder;
 import io.flotilla.codecs.SessionRejectDecoder;
 import io.flotilla.engine.TestCluster;
 import io.flotilla.engine.client.AttachProof;
@@ -30,6 +32,7 @@ import org.agrona.CloseHelper;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -51,6 +54,8 @@ final class RawIngressClient implements AutoCloseable
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final ArrayDeque<Object> replies = new ArrayDeque<>();
     private final FragmentAssembler assembler = new FragmentAssembler(this::onReply);
+    private long lastAttachTimestampNs;
+    private long attachCorrelationId = 1_000_000;
 
     record Ack(long correlationId, long sessionId, long leaderTerm, int leaderMemberId, byte[] sessionKey)
     {
@@ -151,6 +156,23 @@ final class RawIngressClient implements AutoCloseable
     }
 
     /**
+     * Open a session at the leader, again if leadership moved meanwhile (a loaded machine).
+     */
+    Ack openSession(final TestCluster cluster)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            connect(cluster.awaitLeader().memberId(), attempt, Protocol.VERSION);
+            final Object reply = await(Object.class);
+            if (reply instanceof Ack ack)
+            {
+                return ack;
+            }
+            assertTrue(attempt < 5, "no session after " + attempt + " connects, last answer " + reply);
+        }
+    }
+
+    /**
      * A SessionAttach with a proof under the key for this client's publication to the member.
      */
     void attach(
@@ -179,6 +201,29 @@ final class RawIngressClient implements AutoCloseable
             .timestamp(timestampNs)
             .putProof(proof, 0, AttachProof.LENGTH);
         send(memberId, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    /**
+     * Attach to a member, again while it does not answer: a member that has not applied the session's open yet
+     * drops the attach.
+     *
+     * @return the answer, an {@link Ack} or a {@link Reply} refusing the attach.
+     */
+    Object attachAnswered(final int memberId, final long sessionId, final byte[] key)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TestCluster.TIMEOUT_MS);
+        while (System.nanoTime() - deadline < 0)
+        {
+            // Each attach must be newer than the last one the member took.
+            lastAttachTimestampNs = Math.max(lastAttachTimestampNs + 1, System.currentTimeMillis() * 1_000_000L);
+            attach(memberId, ++attachCorrelationId, sessionId, lastAttachTimestampNs, key);
+            final Object reply = awaitAny(TimeUnit.MILLISECONDS.toNanos(100));
+            if (null != reply)
+            {
+                return reply;
+            }
+        }
+        return fail("member " + memberId + " did not answer an attach within " + TestCluster.TIMEOUT_MS + " ms");
     }
 
     /**
@@ -213,6 +258,14 @@ final class RawIngressClient implements AutoCloseable
             .sessionId(sessionId)
             .sequence(sequence)
             .putPayload(bytes, 0, bytes.length);
+        send(memberId, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    void keepAlive(final int memberId, final long sessionId)
+    {
+        final SessionKeepAliveEncoder encoder = new SessionKeepAliveEncoder()
+            .wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .sessionId(sessionId);
         send(memberId, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
     }
 

@@ -1,7 +1,5 @@
 package io.flotilla.engine.node;
 
-import io.aeron.Aeron;
-import org.agrona.concurrent.status.CountersReader;
 import io.flotilla.codecs.Protocol;
 import io.flotilla.codecs.ResponseStatus;
 import io.flotilla.engine.ClusterNode;
@@ -38,50 +36,92 @@ class SessionOwnershipTest
             try (RawIngressClient owner = new RawIngressClient(members);
                 RawIngressClient attacker = new RawIngressClient(members))
             {
-                final RawIngressClient.Ack ack = openSession(cluster, owner);
+                final RawIngressClient.Ack ack = owner.openSession(cluster);
+                assertNotEquals(0, ack.sessionId());
+                assertFalse(isZero(ack.sessionKey()));
                 final int leaderId = ack.leaderMemberId();
-                final ClusterNode leader = cluster.node(leaderId);
-                try (DroppedMessages dropped = new DroppedMessages(leader))
+                try (NodeCounterReader dropped = dropped(cluster.node(leaderId)))
                 {
-                    assertUntouchedByAnAttacker(cluster, owner, attacker, ack, dropped);
+                    assertUntouchedByAnAttacker(cluster, owner, attacker, leaderId, ack.sessionId(), dropped);
                 }
             }
         }
     }
 
+    @Test
+    @Timeout(120)
+    void aFollowerForwardsOnlyWhatComesOnTheConnectionTheSessionIsBoundToThere()
+    {
+        try (TestCluster cluster = new TestCluster(tempDir, 3).startAll())
+        {
+            final ClusterMembers members = ClusterMembers.parse(cluster.membersSpec());
+            try (RawIngressClient owner = new RawIngressClient(members);
+                RawIngressClient attacker = new RawIngressClient(members))
+            {
+                final RawIngressClient.Ack ack = owner.openSession(cluster);
+                final long sessionId = ack.sessionId();
+                final int followerId = (ack.leaderMemberId() + 1) % 3;
+                final int otherFollowerId = (ack.leaderMemberId() + 2) % 3;
+                assertEquals(RawIngressClient.Ack.class,
+                    owner.attachAnswered(followerId, sessionId, ack.sessionKey()).getClass());
+                try (NodeCounterReader dropped = dropped(cluster.node(followerId)))
+                {
+                    assertUntouchedByAnAttacker(cluster, owner, attacker, followerId, sessionId, dropped);
+                }
+
+                // At a follower the session is bound to nothing: the attacker's request is not forwarded there
+                // either, and the owner is sent to the leader, as a follower that does not forward would.
+                try (NodeCounterReader forwarded =
+                    new NodeCounterReader(cluster.node(otherFollowerId), NodeCounters.REQUESTS_FORWARDED_TYPE_ID))
+                {
+                    attacker.request(otherFollowerId, sessionId, 4, "evil");
+                    final RawIngressClient.Reply redirect = owner.await(RawIngressClient.Reply.class);
+                    assertEquals(ResponseStatus.NOT_LEADER, redirect.status());
+                    assertEquals(ack.leaderMemberId(), redirect.leaderMemberId());
+                    assertEquals(0, forwarded.value());
+                }
+                owner.request(followerId, sessionId, 5, "mine");
+                assertEquals(ResponseStatus.SEQUENCE_GAP, owner.await(RawIngressClient.Reply.class).status(),
+                    "the attacker's sequence 4 was not applied");
+                assertEquals(List.of(), attacker.drainReplies());
+            }
+        }
+    }
+
+    /**
+     * The owner's requests to the member go through; an attacker's requests, close and forged attach there are
+     * counted and dropped, unanswered and unapplied.
+     */
     private static void assertUntouchedByAnAttacker(
         final TestCluster cluster,
         final RawIngressClient owner,
         final RawIngressClient attacker,
-        final RawIngressClient.Ack ack,
-        final DroppedMessages dropped)
+        final int memberId,
+        final long sessionId,
+        final NodeCounterReader dropped)
     {
-        final int leaderId = ack.leaderMemberId();
-        final long sessionId = ack.sessionId();
-        assertNotEquals(0, sessionId);
-        assertFalse(isZero(ack.sessionKey()));
-        owner.request(leaderId, sessionId, 1, "mine");
+        owner.request(memberId, sessionId, 1, "mine");
         assertEquals(1, owner.await(RawIngressClient.Reply.class).payloadLong());
 
         // The attacker sends into the session: the next sequences, a close, a forged attach.
         final long droppedBefore = dropped.value();
         for (int sequence = 2; sequence <= 5; sequence++)
         {
-            attacker.request(leaderId, sessionId, sequence, "evil");
+            attacker.request(memberId, sessionId, sequence, "evil");
         }
-        attacker.closeSession(leaderId, sessionId);
-        attacker.attach(leaderId, 9, sessionId, System.currentTimeMillis() * 1_000_000L, new byte[16]);
+        attacker.closeSession(memberId, sessionId);
+        attacker.attach(memberId, 9, sessionId, System.currentTimeMillis() * 1_000_000L, new byte[16]);
         cluster.await("the attacker's messages dropped", () -> dropped.value() >= droppedBefore + 6);
 
         // None was applied and the owner's sequence carries on from 1.
-        owner.request(leaderId, sessionId, 2, "mine");
+        owner.request(memberId, sessionId, 2, "mine");
         final RawIngressClient.Reply second = owner.await(RawIngressClient.Reply.class);
         assertEquals(ResponseStatus.OK, second.status());
         assertEquals(2, second.payloadLong());
-        owner.request(leaderId, sessionId, 3, "mine");
+        owner.request(memberId, sessionId, 3, "mine");
         assertEquals(3, owner.await(RawIngressClient.Reply.class).payloadLong());
         cluster.awaitConverged(3);
-        assertEquals(3, cluster.machine(leaderId).count(), "the attacker's requests were not applied");
+        assertEquals(3, cluster.machine(memberId).count(), "the attacker's requests were not applied");
         assertEquals(List.of(), owner.drainReplies(), "the owner was not bothered by the attack");
         assertEquals(List.of(), attacker.drainReplies(), "the attacker learns nothing");
     }
@@ -96,7 +136,7 @@ class SessionOwnershipTest
             try (RawIngressClient owner = new RawIngressClient(members);
                 RawIngressClient attacker = new RawIngressClient(members))
             {
-                final RawIngressClient.Ack ack = openSession(cluster, owner);
+                final RawIngressClient.Ack ack = owner.openSession(cluster);
                 final int oldLeaderId = ack.leaderMemberId();
                 final long sessionId = ack.sessionId();
                 owner.request(oldLeaderId, sessionId, 1, "one");
@@ -106,7 +146,7 @@ class SessionOwnershipTest
                 cluster.stop(oldLeaderId);
                 final ClusterNode leader = cluster.awaitLeader();
                 final int leaderId = leader.memberId();
-                try (DroppedMessages dropped = new DroppedMessages(leader))
+                try (NodeCounterReader dropped = dropped(leader))
                 {
                     // The new leader holds no binding: the attacker's request is refused and the owner told to attach.
                     attacker.request(leaderId, sessionId, 2, "evil");
@@ -199,61 +239,14 @@ class SessionOwnershipTest
         }
     }
 
-    /**
-     * Open a session at the leader, again if leadership moved meanwhile (a loaded machine).
-     */
-    private static RawIngressClient.Ack openSession(final TestCluster cluster, final RawIngressClient client)
-    {
-        for (int attempt = 1; ; attempt++)
-        {
-            client.connect(cluster.awaitLeader().memberId(), attempt, Protocol.VERSION);
-            final Object reply = client.await(Object.class);
-            if (reply instanceof RawIngressClient.Ack ack)
-            {
-                return ack;
-            }
-            assertTrue(attempt < 5, "no session after " + attempt + " connects, last answer " + reply);
-        }
-    }
-
     private static int count(final List<Object> replies, final Class<?> type)
     {
         return (int)replies.stream().filter(type::isInstance).count();
     }
 
-    /**
-     * A node's dropped-messages counter, read through its Aeron directory.
-     */
-    private static final class DroppedMessages implements AutoCloseable
+    private static NodeCounterReader dropped(final ClusterNode node)
     {
-        private final Aeron aeron;
-        private final int counterId;
-
-        DroppedMessages(final ClusterNode node)
-        {
-            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(node.aeronDirectoryName()));
-            final CountersReader counters = aeron.countersReader();
-            final int[] found = { -1 };
-            counters.forEach((id, typeId, keyBuffer, label) ->
-            {
-                if (NodeCounters.DROPPED_MESSAGES_TYPE_ID == typeId && label.endsWith("memberId=" + node.memberId()))
-                {
-                    found[0] = id;
-                }
-            });
-            counterId = found[0];
-            assertTrue(counterId >= 0, "no dropped-messages counter");
-        }
-
-        long value()
-        {
-            return aeron.countersReader().getCounterValue(counterId);
-        }
-
-        public void close()
-        {
-            aeron.close();
-        }
+        return new NodeCounterReader(node, NodeCounters.DROPPED_MESSAGES_TYPE_ID);
     }
 
     private static boolean isZero(final byte[] bytes)

@@ -179,7 +179,7 @@ class SnapshotWireTest
             RaftNode.NO_MEMBER, 0, new ConsensusAdapterTest.RecordingTransport(), new NoOutbox(), new SplittableRandom(memberId));
         return new ConsensusAdapter(
             aeron.addSubscription(members.member(memberId).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID),
-            members, memberId, raft, handler, new VotingFence(false),
+            members, memberId, raft, handler, ConsensusTestMessages.IGNORE_FORWARDS, new VotingFence(false),
             new MessageVerifier(keys, members, memberId, clock, TimeUnit.SECONDS.toNanos(5), counters), counters);
     }
 
