@@ -8,7 +8,7 @@ import io.flotilla.engine.node.ClusterMembers;
 import io.flotilla.engine.node.NodeAgent;
 import io.flotilla.engine.node.NodeCounters;
 import io.flotilla.engine.node.NodeErrorHandler;
-import io.flotilla.engine.node.PendingReads;
+import io.flotilla.engine.node.PendingQueries;
 import io.flotilla.engine.node.ProposalQueue;
 import io.flotilla.engine.node.QueryQueue;
 import io.flotilla.engine.node.ResponseChannelPolicy;
@@ -739,7 +739,7 @@ public final class ClusterNode implements AutoCloseable
                 maxPendingReadBytes =
                     SystemUtil.getSizeAsInt(MAX_PENDING_READ_BYTES_PROP, MAX_PENDING_READ_BYTES_DEFAULT);
             }
-            final int largestQuery = PendingReads.recordLength(EntryFrame.MAX_PAYLOAD_LENGTH);
+            final int largestQuery = PendingQueries.recordLength(EntryFrame.MAX_PAYLOAD_LENGTH);
             if (maxPendingReadBytes < largestQuery)
             {
                 throw new IllegalArgumentException("maxPendingReadBytes " + maxPendingReadBytes + " must be at least " +

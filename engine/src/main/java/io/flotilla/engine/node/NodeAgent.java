@@ -279,7 +279,7 @@ public final class NodeAgent implements Agent, RaftOutbox
             snapshotReceiver = new SnapshotReceiver(snapshots, snapshotWorker, consensusPublisher,
                 raft::onSnapshotChunk, applier::appliedIndex, this::onSnapshotReceived, ctx.errorHandler(),
                 counters.snapshotBytesReceived());
-            reads = new ReadService(new PendingReads(ctx.maxPendingReads(), ctx.maxPendingReadBytes()),
+            reads = new ReadService(new PendingQueries(ctx.maxPendingReads(), ctx.maxPendingReadBytes()),
                 raft::requestReadIndex, clock, ctx.stateMachine(), sessions, egress, queries, members, counters,
                 ctx.errorHandler());
             sessionManager = new SessionManager(raft, sessions, egress, responseChannels,

@@ -10,12 +10,12 @@ import org.agrona.concurrent.EpochNanoClock;
 
 /**
  * The read path of a member, leader or follower (docs/runtime.md, "Reads"): queries of clients' sessions and of
- * in-process callers wait in {@link PendingReads} for a read index from the Raft core, one request per batch, and
+ * in-process callers wait in {@link PendingQueries} for a read index from the Raft core, one request per batch, and
  * are answered from {@link StateMachine#query} once the state machine has applied that far; NOT_LEADER when no read
  * index can be had, BACK_PRESSURED when the store is full. Client answers go out as QueryResponse on the session's
  * response channel through the {@link EgressPublisher}; in-process ones complete through the {@link QueryQueue}.
  */
-public final class ReadService implements PendingReads.Requester, PendingReads.Answerer
+public final class ReadService implements PendingQueries.Requester, PendingQueries.Answerer
 {
     private static final int QUERY_DRAIN_LIMIT = 1024;
 
@@ -35,7 +35,7 @@ public final class ReadService implements PendingReads.Requester, PendingReads.A
         boolean requestReadIndex(long readId, ReadMode mode, long nowNs);
     }
 
-    private final PendingReads pending;
+    private final PendingQueries pending;
     private final ReadIndexSource core;
     private final EpochNanoClock clock;
     private final StateMachine stateMachine;
@@ -47,7 +47,7 @@ public final class ReadService implements PendingReads.Requester, PendingReads.A
     private final ErrorHandler errorHandler;
     private final ResponseWriter response = new ResponseWriter();
     private final QueryQueue.QueryHandler queryHandler = this::onLocalQuery;
-    private final PendingReads.Answerer closedAnswerer = this::answerClosed;
+    private final PendingQueries.Answerer closedAnswerer = this::answerClosed;
 
     private long appliedIndex;
     private long nowNs;
@@ -67,7 +67,7 @@ public final class ReadService implements PendingReads.Requester, PendingReads.A
      * @param errorHandler told when the state machine throws answering a query.
      */
     public ReadService(
-        final PendingReads pending,
+        final PendingQueries pending,
         final ReadIndexSource core,
         final EpochNanoClock clock,
         final StateMachine stateMachine,

@@ -214,7 +214,7 @@ public final class RaftNode
             return leaderTick();
         }
 
-        expireRemoteReads();
+        failRemoteReadsDueBy(nowNs);
 
         if (nowNs >= electionDeadlineNs)
         {
@@ -1197,9 +1197,12 @@ public final class RaftNode
             (confirmedStamp > 0 && nowNs - stampOriginNs - confirmedStamp < leaseDurationNs);
     }
 
-    private void expireRemoteReads()
+    /**
+     * Fail a follower's reads whose deadline is at or before {@code deadlineNs}, oldest first.
+     */
+    private void failRemoteReadsDueBy(final long deadlineNs)
     {
-        while (!remoteReads.isEmpty() && remoteReads.oldestStamp() <= nowNs)
+        while (!remoteReads.isEmpty() && remoteReads.oldestStamp() <= deadlineNs)
         {
             final long readId = remoteReads.oldestReadId();
             remoteReads.removeOldest();
@@ -1214,12 +1217,7 @@ public final class RaftNode
     private void onLeadershipChanged()
     {
         leaderStamp = 0;
-        while (!remoteReads.isEmpty())
-        {
-            final long readId = remoteReads.oldestReadId();
-            remoteReads.removeOldest();
-            outbox.onReadIndexFailed(readId);
-        }
+        failRemoteReadsDueBy(Long.MAX_VALUE);
         if (Role.LEADER != role)
         {
             termStartIndex = Long.MAX_VALUE;

@@ -251,7 +251,7 @@ class IngressFuzzTest
                 ClusterNode.Context.SESSION_MAX_INFLIGHT_DEFAULT, ClusterNode.Context.ATTACH_MAX_SKEW_DEFAULT_NS,
                 new RequestForwarder(raft, (to, sessionId, sequence, buffer, offset, length) -> true, egress,
                 media.counters()));
-            reads = new ReadService(new PendingReads(64, 16 * 1024), raft::requestReadIndex,
+            reads = new ReadService(new PendingQueries(64, 16 * 1024), raft::requestReadIndex,
                 () -> nowNs, (index, timestampNs, command, offset, length, response) -> {}, sessions, egress,
                 new QueryQueue(4096, 64), members, media.counters(), (ex) -> {});
             adapter = new IngressAdapter(

@@ -15,7 +15,7 @@ import java.nio.ByteBuffer;
  * far, or at once when it failed; batches are answered in any order (a lease read need not wait behind a ReadIndex
  * round), their space is reclaimed in arrival order.
  */
-public final class PendingReads
+public final class PendingQueries
 {
     /** Bytes of a record before its payload. */
     public static final int RECORD_HEADER_LENGTH = 40;
@@ -97,7 +97,7 @@ public final class PendingReads
      * @param maxQueries queries waiting at once, at most.
      * @param maxBytes   bytes of waiting queries (each with a {@link #RECORD_HEADER_LENGTH} header), at most.
      */
-    public PendingReads(final int maxQueries, final int maxBytes)
+    public PendingQueries(final int maxQueries, final int maxBytes)
     {
         this.maxQueries = maxQueries;
         capacity = maxBytes & ~(RECORD_ALIGNMENT - 1);

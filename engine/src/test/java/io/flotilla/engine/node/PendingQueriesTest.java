@@ -21,12 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The store of queries waiting for a read index, driven by a fake core: one request per mode and duty cycle, answers
  * only once applied, failures, the count and byte bounds, out-of-order batches, and no query ever stranded.
  */
-class PendingReadsTest
+class PendingQueriesTest
 {
     private final UnsafeBuffer query = new UnsafeBuffer(new byte[4096]);
     private final FakeCore core = new FakeCore();
     private final List<Answer> answers = new ArrayList<>();
-    private final PendingReads.Answerer recorder = (granted, sessionId, queryId, slot, buffer, offset, length) ->
+    private final PendingQueries.Answerer recorder = (granted, sessionId, queryId, slot, buffer, offset, length) ->
     {
         final byte[] payload = new byte[length];
         buffer.getBytes(offset, payload);
@@ -40,7 +40,7 @@ class PendingReadsTest
     /**
      * Records the read ids requested; grants, fails or refuses as the test says.
      */
-    static final class FakeCore implements PendingReads.Requester
+    static final class FakeCore implements PendingQueries.Requester
     {
         final LongArrayList requested = new LongArrayList();
         final List<ReadMode> modes = new ArrayList<>();
@@ -57,7 +57,7 @@ class PendingReadsTest
     @Test
     void theQueriesOfOneModeInOneCycleShareOneRequestAndAreAnsweredOnceApplied()
     {
-        final PendingReads pending = new PendingReads(16, 64 * 1024);
+        final PendingQueries pending = new PendingQueries(16, 64 * 1024);
         add(pending, ReadMode.READ_INDEX, 1);
         add(pending, ReadMode.LEASE, 2);
         add(pending, ReadMode.READ_INDEX, 3);
@@ -95,7 +95,7 @@ class PendingReadsTest
     @Test
     void aFailedOrRefusedBatchIsAnsweredAtOnceAsNotGranted()
     {
-        final PendingReads pending = new PendingReads(16, 64 * 1024);
+        final PendingQueries pending = new PendingQueries(16, 64 * 1024);
         add(pending, ReadMode.READ_INDEX, 1);
         pending.requestOpenBatches(core);
         assertTrue(pending.onReadIndexFailed(core.requested.getLong(0)));
@@ -115,7 +115,7 @@ class PendingReadsTest
     @Test
     void beyondTheCountOrTheBytesAQueryIsRefusedUntilSpaceIsReclaimed()
     {
-        final PendingReads byCount = new PendingReads(2, 64 * 1024);
+        final PendingQueries byCount = new PendingQueries(2, 64 * 1024);
         assertTrue(add(byCount, ReadMode.READ_INDEX, 1));
         assertTrue(add(byCount, ReadMode.READ_INDEX, 2));
         assertFalse(add(byCount, ReadMode.LEASE, 3));
@@ -124,8 +124,8 @@ class PendingReadsTest
         byCount.answerResolved(0, recorder);
         assertTrue(add(byCount, ReadMode.LEASE, 3));
 
-        final int recordLength = PendingReads.recordLength(1000);
-        final PendingReads byBytes = new PendingReads(1024, 3 * recordLength);
+        final int recordLength = PendingQueries.recordLength(1000);
+        final PendingQueries byBytes = new PendingQueries(1024, 3 * recordLength);
         assertTrue(add(byBytes, ReadMode.READ_INDEX, 1, 1000));
         assertTrue(add(byBytes, ReadMode.READ_INDEX, 2, 1000));
         assertTrue(add(byBytes, ReadMode.READ_INDEX, 3, 1000));
@@ -141,8 +141,8 @@ class PendingReadsTest
     @Test
     void spaceIsReclaimedInArrivalOrderBehindABatchStillWaiting()
     {
-        final int recordLength = PendingReads.recordLength(100);
-        final PendingReads pending = new PendingReads(1024, 4 * recordLength);
+        final int recordLength = PendingQueries.recordLength(100);
+        final PendingQueries pending = new PendingQueries(1024, 4 * recordLength);
         add(pending, ReadMode.READ_INDEX, 1, 100);
         pending.requestOpenBatches(core);
         add(pending, ReadMode.LEASE, 2, 100);
@@ -162,7 +162,7 @@ class PendingReadsTest
     @Test
     void closingAnswersEveryWaitingQueryOpenBatchesIncluded()
     {
-        final PendingReads pending = new PendingReads(16, 64 * 1024);
+        final PendingQueries pending = new PendingQueries(16, 64 * 1024);
         add(pending, ReadMode.READ_INDEX, 1);
         pending.requestOpenBatches(core);
         add(pending, ReadMode.LEASE, 2);
@@ -183,8 +183,8 @@ class PendingReadsTest
     void noQueryIsStrandedWhateverTheOrderOfTheCoresAnswers()
     {
         final SplittableRandom random = new SplittableRandom(15);
-        final int recordLength = PendingReads.recordLength(300);
-        final PendingReads pending = new PendingReads(64, 40 * recordLength);
+        final int recordLength = PendingQueries.recordLength(300);
+        final PendingQueries pending = new PendingQueries(64, 40 * recordLength);
         final LongArrayList outstanding = new LongArrayList();
         final Map<Long, Long> readIndexOfBatch = new HashMap<>();
         final Map<Long, Long> batchOfQuery = new HashMap<>();
@@ -192,7 +192,7 @@ class PendingReadsTest
         long nextQueryId = 1;
         int refused = 0;
         final List<Long> added = new ArrayList<>();
-        final PendingReads.Answerer checker = (granted, sessionId, queryId, slot, buffer, offset, length) ->
+        final PendingQueries.Answerer checker = (granted, sessionId, queryId, slot, buffer, offset, length) ->
         {
             recorder.answer(granted, sessionId, queryId, slot, buffer, offset, length);
             assertArrayEquals(payloadOf(queryId, length), answers.get(answers.size() - 1).payload());
@@ -268,12 +268,12 @@ class PendingReadsTest
         assertEquals(0, pending.usedBytes());
     }
 
-    private boolean add(final PendingReads pending, final ReadMode mode, final long queryId)
+    private boolean add(final PendingQueries pending, final ReadMode mode, final long queryId)
     {
         return add(pending, mode, queryId, 8);
     }
 
-    private boolean add(final PendingReads pending, final ReadMode mode, final long queryId, final int length)
+    private boolean add(final PendingQueries pending, final ReadMode mode, final long queryId, final int length)
     {
         query.putBytes(0, payloadOf(queryId, length));
         return pending.add(mode, queryId, queryId, -1, query, 0, length);
