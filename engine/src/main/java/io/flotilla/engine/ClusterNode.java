@@ -14,6 +14,7 @@ import io.flotilla.engine.node.QueryQueue;
 import io.flotilla.engine.node.ResponseChannelPolicy;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.Role;
+import org.HdrHistogram.Histogram;
 import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -26,9 +27,14 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.OffsetEpochNanoClock;
 
 import java.io.File;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -58,6 +64,7 @@ import java.util.function.Supplier;
 public final class ClusterNode implements AutoCloseable
 {
     private static final System.Logger LOGGER = System.getLogger(ClusterNode.class.getName());
+    private static final String VERSION = loadVersion();
 
     private final Context ctx;
     private final ProposalQueue proposals;
@@ -65,6 +72,7 @@ public final class ClusterNode implements AutoCloseable
     private final NodeAgent agent;
     private final AgentRunner runner;
     private final NodeCounters counters;
+    private final long startedAtEpochMs;
     private volatile boolean closed;
 
     private ClusterNode(final Context ctx)
@@ -95,6 +103,7 @@ public final class ClusterNode implements AutoCloseable
             throw new IllegalStateException("member " + ctx.memberId() + " failed to start", failure);
         }
         counters = agent.counters();
+        startedAtEpochMs = System.currentTimeMillis();
     }
 
     /**
@@ -270,6 +279,110 @@ public final class ClusterNode implements AutoCloseable
     public long appliedIndex()
     {
         return counters.appliedIndexView();
+    }
+
+    /**
+     * Read one of the node's counters, from any thread, without stopping the node; after close, its last value.
+     *
+     * @param counter to read.
+     * @return its value.
+     */
+    public long counter(final NodeCounter counter)
+    {
+        return counters.value(counter);
+    }
+
+    /**
+     * What the node reports about itself, for status pages and tools: any thread, allocates, never stops the node.
+     *
+     * @return the node's role, indices, members and, on the leader, its followers' progress.
+     */
+    public NodeStatus status()
+    {
+        final ClusterMembers members = ctx.clusterMembers();
+        final List<NodeStatus.Member> memberList = new ArrayList<>(members.size());
+        for (int i = 0; i < members.size(); i++)
+        {
+            final ClusterMembers.Member member = members.at(i);
+            memberList.add(new NodeStatus.Member(member.id(), member.consensusEndpoint(), member.ingressEndpoint()));
+        }
+        memberList.sort(Comparator.comparingInt(NodeStatus.Member::id));
+
+        final long logLastIndex = counters.value(NodeCounter.LOG_LAST_INDEX);
+        final List<NodeStatus.Follower> followers = new ArrayList<>();
+        final int[] peerIds = counters.peerIds();
+        for (int slot = 0; slot < peerIds.length; slot++)
+        {
+            final long match = counters.followerMatchIndex(slot);
+            if (match >= 0)
+            {
+                followers.add(new NodeStatus.Follower(peerIds[slot], match, Math.max(0, logLastIndex - match)));
+            }
+        }
+
+        final NodeFailedException failure = failure();
+        return new NodeStatus(
+            ctx.memberId(),
+            role(),
+            term(),
+            leaderMemberId(),
+            commitIndex(),
+            appliedIndex(),
+            counters.value(NodeCounter.DURABLE_INDEX),
+            logFirstIndex(),
+            logLastIndex,
+            snapshotIndex(),
+            (int)counters.value(NodeCounter.SESSIONS),
+            isRunning(),
+            null == failure ? null : failure.getMessage(),
+            startedAtEpochMs,
+            VERSION,
+            memberList,
+            followers);
+    }
+
+    /**
+     * @return everything recorded since launch, in nanoseconds: the time from each entry's append to this node's log
+     * to this node learning it is committed (on the leader the replication and durability round); any thread, a
+     * copy.
+     */
+    public Histogram commitLatency()
+    {
+        return agent.commitLatency().cumulative();
+    }
+
+    /**
+     * @return everything recorded since launch, in nanoseconds: how long each command took the state machine's
+     * {@link StateMachine#apply}; any thread, a copy.
+     */
+    public Histogram applyLatency()
+    {
+        return agent.applyLatency().cumulative();
+    }
+
+    /**
+     * @return the Flotilla version of this library, for example {@code 0.1.0-SNAPSHOT}.
+     */
+    public static String version()
+    {
+        return VERSION;
+    }
+
+    private static String loadVersion()
+    {
+        try (InputStream in = ClusterNode.class.getResourceAsStream("version.properties"))
+        {
+            final Properties properties = new Properties();
+            if (null != in)
+            {
+                properties.load(in);
+            }
+            return properties.getProperty("version", "unknown");
+        }
+        catch (final IOException ex)
+        {
+            return "unknown";
+        }
     }
 
     /**

@@ -30,6 +30,7 @@ public final class Applier implements EntryBlockHandler
     private final PendingProposals pending;
     private final NodeCounters counters;
     private final int maxBatchBytes;
+    private final LatencyRecorder applyLatency;
     private final ResponseWriter response = new ResponseWriter();
 
     private long commitIndex;
@@ -45,6 +46,7 @@ public final class Applier implements EntryBlockHandler
      * @param pending       in-process proposals awaiting apply.
      * @param counters      of the node.
      * @param maxBatchBytes bound on the bytes read per duty cycle.
+     * @param applyLatency  to record how long each command takes the state machine.
      */
     public Applier(
         final LogStore log,
@@ -54,8 +56,10 @@ public final class Applier implements EntryBlockHandler
         final ProposalQueue proposals,
         final PendingProposals pending,
         final NodeCounters counters,
-        final int maxBatchBytes)
+        final int maxBatchBytes,
+        final LatencyRecorder applyLatency)
     {
+        this.applyLatency = applyLatency;
         this.log = log;
         this.stateMachine = stateMachine;
         this.sessions = sessions;
@@ -295,6 +299,7 @@ public final class Applier implements EntryBlockHandler
     private void applyCommand(
         final long index, final long timestampNs, final DirectBuffer buffer, final int offset, final int length)
     {
+        final long startNs = System.nanoTime();
         try
         {
             stateMachine.apply(index, timestampNs, buffer, offset, length, response);
@@ -303,6 +308,7 @@ public final class Applier implements EntryBlockHandler
         {
             throw new StateMachineException("apply", index, ex);
         }
+        applyLatency.record(System.nanoTime() - startNs);
     }
 
     private void advanceTime(final long index, final long timestampNs)

@@ -7,17 +7,19 @@ import org.agrona.DirectBuffer;
 /**
  * The core's log port over the node's log store. A truncation (or a reset after an installed snapshot) also drops
  * the in-process proposals waiting on the entries it removed, so their callers hear at once that those entries will
- * never commit.
+ * never commit. Appends are timed for the commit latency.
  */
 final class ArchiveRaftLog implements RaftLog
 {
     private final ArchiveLogStore log;
     private final Applier applier;
+    private final CommitLatency commitLatency;
 
-    ArchiveRaftLog(final ArchiveLogStore log, final Applier applier)
+    ArchiveRaftLog(final ArchiveLogStore log, final Applier applier, final CommitLatency commitLatency)
     {
         this.log = log;
         this.applier = applier;
+        this.commitLatency = commitLatency;
     }
 
     public long firstIndex()
@@ -52,7 +54,9 @@ final class ArchiveRaftLog implements RaftLog
 
     public void append(final DirectBuffer buffer, final int offset, final int length)
     {
+        final long before = log.lastIndex();
         log.append(buffer, offset, length);
+        commitLatency.onAppended(before + 1, log.lastIndex());
     }
 
     public void truncateAfter(final long index)

@@ -30,6 +30,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -53,6 +54,10 @@ public final class NodeAgent implements Agent, RaftOutbox
     private final ClusterNode.Context ctx;
     private final int memberId;
     private final ClusterMembers members;
+    private final int[] peerIds;
+    private final LatencyRecorder commitLatencyRecorder = new LatencyRecorder();
+    private final LatencyRecorder applyLatency = new LatencyRecorder();
+    private final CommitLatency commitLatency;
     private final ProposalQueue proposals;
     private final QueryQueue queries;
     private final AtomicInteger requestedTransferTarget = new AtomicInteger(RaftNode.NO_MEMBER);
@@ -129,6 +134,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     };
     private long snapshotRetryNs;
     private RaftNode raft;
+    private SessionTable sessions;
     private volatile Throwable startFailure;
     private volatile NodeFailedException failure;
 
@@ -152,10 +158,12 @@ public final class NodeAgent implements Agent, RaftOutbox
         this.ctx = ctx;
         this.memberId = ctx.memberId();
         this.members = ctx.clusterMembers();
+        this.peerIds = Arrays.stream(members.ids()).filter((id) -> id != memberId).toArray();
         this.proposals = proposals;
         this.queries = queries;
         this.listener = ctx.listener();
         this.clock = ctx.clock();
+        this.commitLatency = new CommitLatency(clock, commitLatencyRecorder);
         this.commitHintIntervalNs = ctx.commitHintIntervalNs();
         this.pending = new PendingProposals(ctx.maxPendingProposals());
         this.snapshotConfig = ctx.snapshotConfig();
@@ -203,19 +211,19 @@ public final class NodeAgent implements Agent, RaftOutbox
         {
             media = NodeMedia.launch(ctx.mediaContext());
             driveMedia = NodeMedia.Threading.COMPACT == media.context().threading();
-            counters = new NodeCounters(media.aeron(), memberId);
+            counters = new NodeCounters(media.aeron(), memberId, peerIds);
 
             final RaftConfig raftConfig = ctx.raftConfig();
             responseChannels = new ResponseChannels(media.aeron(),
                 new ResponseChannelPolicy(ctx.responseMaxTermLength(), ctx.ipcIngress()),
                 ctx.responseMaxPublications(), counters, ctx.errorHandler());
-            final SessionTable sessions = new SessionTable(responseChannels);
+            sessions = new SessionTable(responseChannels);
             egress = new EgressPublisher(members, sessions, responseChannels, counters);
 
             nowNs = clock.nanoTime();
             final NodeRecovery recovery = NodeRecovery.recover(ctx, media, (recoveredLog) -> new Applier(
                 recoveredLog, ctx.stateMachine(), sessions, egress, proposals, pending, counters,
-                raftConfig.maxBatchBytes()), nowNs);
+                raftConfig.maxBatchBytes(), applyLatency), nowNs);
             state = recovery.state();
             log = recovery.log();
             snapshots = recovery.snapshots();
@@ -257,7 +265,7 @@ public final class NodeAgent implements Agent, RaftOutbox
                 raftConfig,
                 memberId,
                 members.ids(),
-                new ArchiveRaftLog(log, applier),
+                new ArchiveRaftLog(log, applier, commitLatency),
                 recovery.term(),
                 recovery.votedFor(),
                 recovery.commitIndex(),
@@ -343,6 +351,22 @@ public final class NodeAgent implements Agent, RaftOutbox
     public NodeCounters counters()
     {
         return counters;
+    }
+
+    /**
+     * @return the time from each entry's append to this node's log to this node learning it committed.
+     */
+    public LatencyRecorder commitLatency()
+    {
+        return commitLatencyRecorder;
+    }
+
+    /**
+     * @return how long each command took the state machine.
+     */
+    public LatencyRecorder applyLatency()
+    {
+        return applyLatency;
     }
 
     /**
@@ -481,8 +505,23 @@ public final class NodeAgent implements Agent, RaftOutbox
         work += snapshotSender.doWork(nowNs);
         work += responseChannels.doWork(nowNs);
         work += persistCommitHint(false);
+        publishLevels();
 
         return work;
+    }
+
+    /**
+     * The levels that status and metrics read from other threads: a few release stores per duty cycle.
+     */
+    private void publishLevels()
+    {
+        counters.durableIndex(durableIndex);
+        counters.logLastIndex(log.lastIndex());
+        counters.sessions(sessions.openCount());
+        for (int i = 0; i < peerIds.length; i++)
+        {
+            counters.followerMatchIndex(i, raft.matchIndex(peerIds[i]));
+        }
     }
 
     /**
@@ -858,6 +897,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     {
         applier.commitIndex(commitIndex);
         counters.commitIndex(commitIndex);
+        commitLatency.onCommitted(commitIndex);
         try
         {
             listener.onCommit(memberId, commitIndex);

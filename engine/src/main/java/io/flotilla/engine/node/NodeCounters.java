@@ -2,13 +2,17 @@ package io.flotilla.engine.node;
 
 import io.aeron.Aeron;
 import io.aeron.Counter;
+import io.flotilla.engine.NodeCounter;
 import io.flotilla.engine.raft.Role;
 import org.agrona.CloseHelper;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
- * A node's Aeron counters, visible to {@code AeronStat} on the node's Aeron directory. Written only by the node
- * agent; allocated once at launch. The role, term, leader, commit and applied index are also mirrored in volatile
- * fields for the node's getters.
+ * A node's Aeron counters ({@link NodeCounter}, and each follower's match index), visible to {@code AeronStat} on
+ * the node's Aeron directory and readable from any thread through {@link #value}. Written only by the node agent;
+ * allocated once at launch. The role, term, leader, commit and applied index are also mirrored in volatile fields for
+ * the node's getters.
  */
 public final class NodeCounters implements AutoCloseable
 {
@@ -34,6 +38,11 @@ public final class NodeCounters implements AutoCloseable
     public static final int QUERIES_REFUSED_TYPE_ID = 741118;
     public static final int READ_BATCHES_TYPE_ID = 741119;
     public static final int LEASE_READS_TYPE_ID = 741120;
+    public static final int DURABLE_INDEX_TYPE_ID = 741121;
+    public static final int LOG_LAST_INDEX_TYPE_ID = 741122;
+    public static final int SESSIONS_TYPE_ID = 741123;
+    /** One per other member: its match index while this node leads, -1 otherwise. */
+    public static final int FOLLOWER_MATCH_INDEX_TYPE_ID = 741124;
     public static final int RESPONSE_CHANNELS_REFUSED_TYPE_ID = 741140;
     public static final int RESPONSE_CHANNELS_UNAVAILABLE_TYPE_ID = 741141;
     public static final int RESPONSE_PUBLICATIONS_TYPE_ID = 741142;
@@ -41,33 +50,14 @@ public final class NodeCounters implements AutoCloseable
     public static final int REQUESTS_FORWARDED_TYPE_ID = 741160;
     public static final int FORWARDS_REFUSED_TYPE_ID = 741161;
 
-    private final Counter role;
-    private final Counter term;
-    private final Counter leader;
-    private final Counter commitIndex;
-    private final Counter appliedIndex;
-    private final Counter elections;
-    private final Counter proposals;
-    private final Counter bytesReplicated;
-    private final Counter invalidMessages;
-    private final Counter droppedMessages;
-    private final Counter snapshotIndex;
-    private final Counter logFirstIndex;
-    private final Counter snapshotsInstalled;
-    private final Counter snapshotBytesSent;
-    private final Counter snapshotBytesReceived;
-    private final Counter authenticationFailures;
-    private final Counter replayedMessages;
-    private final Counter queriesAnswered;
-    private final Counter queriesRefused;
-    private final Counter readBatches;
-    private final Counter leaseReads;
-    private final Counter responseChannelsRefused;
-    private final Counter responseChannelsUnavailable;
-    private final Counter responsePublications;
-    private final Counter responsesTooLarge;
-    private final Counter requestsForwarded;
-    private final Counter forwardsRefused;
+    private final Counter[] counters = new Counter[NodeCounter.values().length];
+    private final long[] finalValues = new long[counters.length];
+    private final int[] peerIds;
+    private final Counter[] followerMatch;
+    private final long[] finalFollowerMatch;
+    // Readers on other threads count themselves in, so that close waits for them before the counters' memory goes.
+    private final AtomicInteger readers = new AtomicInteger();
+    private volatile boolean closed;
 
     // What the node's getters read: safe from any thread, and after the counters (and the CnC file) are gone.
     private volatile Role roleView = Role.FOLLOWER;
@@ -83,52 +73,105 @@ public final class NodeCounters implements AutoCloseable
      *
      * @param aeron    client of the node's media driver.
      * @param memberId of the node, part of every label.
+     * @param peerIds  the other members, each with a follower match index counter.
      */
-    public NodeCounters(final Aeron aeron, final int memberId)
+    public NodeCounters(final Aeron aeron, final int memberId, final int[] peerIds)
     {
         final String suffix = " memberId=" + memberId;
-        role = aeron.addCounter(ROLE_TYPE_ID, "flotilla role (0=follower 1=pre-candidate 2=candidate 3=leader)" + suffix);
-        term = aeron.addCounter(TERM_TYPE_ID, "flotilla term" + suffix);
-        leader = aeron.addCounter(LEADER_TYPE_ID, "flotilla leader memberId (-1 none)" + suffix);
-        commitIndex = aeron.addCounter(COMMIT_INDEX_TYPE_ID, "flotilla commit index" + suffix);
-        appliedIndex = aeron.addCounter(APPLIED_INDEX_TYPE_ID, "flotilla applied index" + suffix);
-        elections = aeron.addCounter(ELECTIONS_TYPE_ID, "flotilla elections started" + suffix);
-        proposals = aeron.addCounter(PROPOSALS_TYPE_ID, "flotilla proposals appended" + suffix);
-        bytesReplicated = aeron.addCounter(BYTES_REPLICATED_TYPE_ID, "flotilla entry bytes replicated" + suffix);
-        invalidMessages = aeron.addCounter(INVALID_MESSAGES_TYPE_ID, "flotilla invalid messages dropped" + suffix);
-        droppedMessages = aeron.addCounter(DROPPED_MESSAGES_TYPE_ID,
-            "flotilla messages dropped (unknown session or member, impossible term or index, unsendable reply)" + suffix);
-        snapshotIndex = aeron.addCounter(SNAPSHOT_INDEX_TYPE_ID, "flotilla snapshot index (newest)" + suffix);
-        logFirstIndex = aeron.addCounter(LOG_FIRST_INDEX_TYPE_ID, "flotilla log first index" + suffix);
-        snapshotsInstalled = aeron.addCounter(SNAPSHOTS_INSTALLED_TYPE_ID,
-            "flotilla snapshots installed from the leader" + suffix);
-        snapshotBytesSent = aeron.addCounter(SNAPSHOT_BYTES_SENT_TYPE_ID, "flotilla snapshot bytes sent" + suffix);
-        snapshotBytesReceived = aeron.addCounter(
-            SNAPSHOT_BYTES_RECEIVED_TYPE_ID, "flotilla snapshot bytes received" + suffix);
-        authenticationFailures = aeron.addCounter(AUTHENTICATION_FAILURES_TYPE_ID,
-            "flotilla consensus messages failing authentication (unsigned, unknown key, bad tag)" + suffix);
-        replayedMessages = aeron.addCounter(REPLAYED_MESSAGES_TYPE_ID,
-            "flotilla consensus messages replayed or stale (timestamp not newer, or too far ahead)" + suffix);
-        queriesAnswered = aeron.addCounter(QUERIES_ANSWERED_TYPE_ID,
-            "flotilla queries answered by the state machine" + suffix);
-        queriesRefused = aeron.addCounter(QUERIES_REFUSED_TYPE_ID,
-            "flotilla queries refused (NOT_LEADER, BACK_PRESSURED)" + suffix);
-        readBatches = aeron.addCounter(READ_BATCHES_TYPE_ID, "flotilla read index requests (one per batch)" + suffix);
-        leaseReads = aeron.addCounter(LEASE_READS_TYPE_ID,
-            "flotilla lease read batches granted without a round" + suffix);
-        responseChannelsRefused = aeron.addCounter(RESPONSE_CHANNELS_REFUSED_TYPE_ID,
-            "flotilla response channels refused by the policy" + suffix);
-        responseChannelsUnavailable = aeron.addCounter(RESPONSE_CHANNELS_UNAVAILABLE_TYPE_ID,
-            "flotilla response channels not opened (publication cap or reject budget)" + suffix);
-        responsePublications = aeron.addCounter(RESPONSE_PUBLICATIONS_TYPE_ID,
-            "flotilla response publications open" + suffix);
-        responsesTooLarge = aeron.addCounter(RESPONSES_TOO_LARGE_TYPE_ID,
-            "flotilla responses too large to send (answered RESPONSE_TOO_LARGE)" + suffix);
-        requestsForwarded = aeron.addCounter(REQUESTS_FORWARDED_TYPE_ID,
-            "flotilla client requests, keep-alives and closes forwarded to the leader" + suffix);
-        forwardsRefused = aeron.addCounter(FORWARDS_REFUSED_TYPE_ID,
-            "flotilla client requests not forwarded (no leader known, or the send failed: BACK_PRESSURED)" + suffix);
-        leader.setRelease(-1);
+        for (final NodeCounter counter : NodeCounter.values())
+        {
+            counters[counter.ordinal()] =
+                aeron.addCounter(counter.typeId(), "flotilla " + counter.description() + suffix);
+        }
+        this.peerIds = peerIds.clone();
+        followerMatch = new Counter[peerIds.length];
+        finalFollowerMatch = new long[peerIds.length];
+        for (int i = 0; i < peerIds.length; i++)
+        {
+            followerMatch[i] = aeron.addCounter(FOLLOWER_MATCH_INDEX_TYPE_ID,
+                "flotilla follower match index (-1 unless leader)" + suffix + " peer=" + peerIds[i]);
+            followerMatch[i].setRelease(-1);
+        }
+        counter(NodeCounter.LEADER).setRelease(-1);
+        counter(NodeCounter.LOG_FIRST_INDEX).setRelease(1);
+    }
+
+    private Counter counter(final NodeCounter counter)
+    {
+        return counters[counter.ordinal()];
+    }
+
+    /**
+     * Read a counter from any thread, also while or after the node closes (then its last value).
+     *
+     * @param counter to read.
+     * @return its value.
+     */
+    public long value(final NodeCounter counter)
+    {
+        readers.incrementAndGet();
+        try
+        {
+            return closed ? finalValues[counter.ordinal()] : counters[counter.ordinal()].get();
+        }
+        finally
+        {
+            readers.decrementAndGet();
+        }
+    }
+
+    /**
+     * @return the other members, in the order {@link #followerMatchIndex(int)} takes them.
+     */
+    public int[] peerIds()
+    {
+        return peerIds.clone();
+    }
+
+    /**
+     * Read a follower's match index from any thread, also while or after the node closes.
+     *
+     * @param peerSlot the member's position in {@link #peerIds()}.
+     * @return its match index while this node leads, -1 otherwise.
+     */
+    public long followerMatchIndex(final int peerSlot)
+    {
+        readers.incrementAndGet();
+        try
+        {
+            return closed ? finalFollowerMatch[peerSlot] : followerMatch[peerSlot].get();
+        }
+        finally
+        {
+            readers.decrementAndGet();
+        }
+    }
+
+    /**
+     * @param peerSlot the member's position in {@link #peerIds()}.
+     * @param value    its match index, -1 when this node does not lead.
+     */
+    public void followerMatchIndex(final int peerSlot, final long value)
+    {
+        followerMatch[peerSlot].setRelease(value);
+    }
+
+    public void durableIndex(final long value)
+    {
+        counter(NodeCounter.DURABLE_INDEX).setRelease(value);
+    }
+
+    public void logLastIndex(final long value)
+    {
+        counter(NodeCounter.LOG_LAST_INDEX).setRelease(value);
+    }
+
+    /**
+     * @param value client sessions open now.
+     */
+    public void sessions(final int value)
+    {
+        counter(NodeCounter.SESSIONS).setRelease(value);
     }
 
     /**
@@ -136,7 +179,7 @@ public final class NodeCounters implements AutoCloseable
      */
     public void role(final Role value)
     {
-        role.setRelease(value.ordinal());
+        counter(NodeCounter.ROLE).setRelease(value.ordinal());
         roleView = value;
     }
 
@@ -150,7 +193,7 @@ public final class NodeCounters implements AutoCloseable
 
     public void term(final long value)
     {
-        term.setRelease(value);
+        counter(NodeCounter.TERM).setRelease(value);
         termView = value;
     }
 
@@ -161,7 +204,7 @@ public final class NodeCounters implements AutoCloseable
 
     public void leader(final int value)
     {
-        leader.setRelease(value);
+        counter(NodeCounter.LEADER).setRelease(value);
         leaderView = value;
     }
 
@@ -172,7 +215,7 @@ public final class NodeCounters implements AutoCloseable
 
     public void commitIndex(final long value)
     {
-        commitIndex.setRelease(value);
+        counter(NodeCounter.COMMIT_INDEX).setRelease(value);
         commitIndexView = value;
     }
 
@@ -183,7 +226,7 @@ public final class NodeCounters implements AutoCloseable
 
     public void appliedIndex(final long value)
     {
-        appliedIndex.setRelease(value);
+        counter(NodeCounter.APPLIED_INDEX).setRelease(value);
         appliedIndexView = value;
     }
 
@@ -194,7 +237,7 @@ public final class NodeCounters implements AutoCloseable
 
     public void snapshotIndex(final long value)
     {
-        snapshotIndex.setRelease(value);
+        counter(NodeCounter.SNAPSHOT_INDEX).setRelease(value);
         snapshotIndexView = value;
     }
 
@@ -205,7 +248,7 @@ public final class NodeCounters implements AutoCloseable
 
     public void logFirstIndex(final long value)
     {
-        logFirstIndex.setRelease(value);
+        counter(NodeCounter.LOG_FIRST_INDEX).setRelease(value);
         logFirstIndexView = value;
     }
 
@@ -216,32 +259,32 @@ public final class NodeCounters implements AutoCloseable
 
     public Counter snapshotsInstalled()
     {
-        return snapshotsInstalled;
+        return counter(NodeCounter.SNAPSHOTS_INSTALLED);
     }
 
     public Counter elections()
     {
-        return elections;
+        return counter(NodeCounter.ELECTIONS);
     }
 
     public Counter proposals()
     {
-        return proposals;
+        return counter(NodeCounter.PROPOSALS);
     }
 
     public Counter bytesReplicated()
     {
-        return bytesReplicated;
+        return counter(NodeCounter.BYTES_REPLICATED);
     }
 
     public Counter invalidMessages()
     {
-        return invalidMessages;
+        return counter(NodeCounter.INVALID_MESSAGES);
     }
 
     public Counter droppedMessages()
     {
-        return droppedMessages;
+        return counter(NodeCounter.DROPPED_MESSAGES);
     }
 
     /**
@@ -249,7 +292,7 @@ public final class NodeCounters implements AutoCloseable
      */
     public Counter snapshotBytesSent()
     {
-        return snapshotBytesSent;
+        return counter(NodeCounter.SNAPSHOT_BYTES_SENT);
     }
 
     /**
@@ -257,7 +300,7 @@ public final class NodeCounters implements AutoCloseable
      */
     public Counter snapshotBytesReceived()
     {
-        return snapshotBytesReceived;
+        return counter(NodeCounter.SNAPSHOT_BYTES_RECEIVED);
     }
 
     /**
@@ -265,7 +308,7 @@ public final class NodeCounters implements AutoCloseable
      */
     public Counter responseChannelsRefused()
     {
-        return responseChannelsRefused;
+        return counter(NodeCounter.RESPONSE_CHANNELS_REFUSED);
     }
 
     /**
@@ -273,7 +316,7 @@ public final class NodeCounters implements AutoCloseable
      */
     public Counter responseChannelsUnavailable()
     {
-        return responseChannelsUnavailable;
+        return counter(NodeCounter.RESPONSE_CHANNELS_UNAVAILABLE);
     }
 
     /**
@@ -281,7 +324,7 @@ public final class NodeCounters implements AutoCloseable
      */
     public void responsePublications(final int value)
     {
-        responsePublications.setRelease(value);
+        counter(NodeCounter.RESPONSE_PUBLICATIONS).setRelease(value);
     }
 
     /**
@@ -289,7 +332,7 @@ public final class NodeCounters implements AutoCloseable
      */
     public Counter responsesTooLarge()
     {
-        return responsesTooLarge;
+        return counter(NodeCounter.RESPONSES_TOO_LARGE);
     }
 
     /**
@@ -297,7 +340,7 @@ public final class NodeCounters implements AutoCloseable
      */
     public Counter requestsForwarded()
     {
-        return requestsForwarded;
+        return counter(NodeCounter.REQUESTS_FORWARDED);
     }
 
     /**
@@ -306,7 +349,7 @@ public final class NodeCounters implements AutoCloseable
      */
     public Counter forwardsRefused()
     {
-        return forwardsRefused;
+        return counter(NodeCounter.FORWARDS_REFUSED);
     }
 
     /**
@@ -315,7 +358,7 @@ public final class NodeCounters implements AutoCloseable
      */
     public Counter authenticationFailures()
     {
-        return authenticationFailures;
+        return counter(NodeCounter.AUTHENTICATION_FAILURES);
     }
 
     /**
@@ -323,7 +366,7 @@ public final class NodeCounters implements AutoCloseable
      */
     public Counter replayedMessages()
     {
-        return replayedMessages;
+        return counter(NodeCounter.REPLAYED_MESSAGES);
     }
 
     /**
@@ -331,7 +374,7 @@ public final class NodeCounters implements AutoCloseable
      */
     public Counter queriesAnswered()
     {
-        return queriesAnswered;
+        return counter(NodeCounter.QUERIES_ANSWERED);
     }
 
     /**
@@ -339,7 +382,7 @@ public final class NodeCounters implements AutoCloseable
      */
     public Counter queriesRefused()
     {
-        return queriesRefused;
+        return counter(NodeCounter.QUERIES_REFUSED);
     }
 
     /**
@@ -347,7 +390,7 @@ public final class NodeCounters implements AutoCloseable
      */
     public Counter readBatches()
     {
-        return readBatches;
+        return counter(NodeCounter.READ_BATCHES);
     }
 
     /**
@@ -355,16 +398,28 @@ public final class NodeCounters implements AutoCloseable
      */
     public Counter leaseReads()
     {
-        return leaseReads;
+        return counter(NodeCounter.LEASE_READS);
     }
 
+    /**
+     * Keep the last values for readers, then wait for readers already reading before the counters go.
+     */
     public void close()
     {
-        CloseHelper.closeAll(
-            role, term, leader, commitIndex, appliedIndex, elections, proposals, bytesReplicated, invalidMessages,
-            droppedMessages, snapshotIndex, logFirstIndex, snapshotsInstalled, snapshotBytesSent, snapshotBytesReceived,
-            authenticationFailures, replayedMessages, responseChannelsRefused, responseChannelsUnavailable,
-            responsePublications, responsesTooLarge, queriesAnswered, queriesRefused, readBatches, leaseReads,
-            requestsForwarded, forwardsRefused);
+        for (int i = 0; i < counters.length; i++)
+        {
+            finalValues[i] = counters[i].get();
+        }
+        for (int i = 0; i < followerMatch.length; i++)
+        {
+            finalFollowerMatch[i] = followerMatch[i].get();
+        }
+        closed = true;
+        while (0 != readers.get())
+        {
+            Thread.onSpinWait();
+        }
+        CloseHelper.closeAll(counters);
+        CloseHelper.closeAll(followerMatch);
     }
 }

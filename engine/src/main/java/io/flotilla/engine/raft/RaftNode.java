@@ -912,6 +912,18 @@ public final class RaftNode
     }
 
     /**
+     * Leader only: how far a peer's log is known to match the leader's.
+     *
+     * @param peerId a member other than this one.
+     * @return its match index, or -1 when this node does not lead or {@code peerId} is not a peer.
+     */
+    public long matchIndex(final int peerId)
+    {
+        final int slot = tracker.slotOf(peerId);
+        return Role.LEADER != role || NO_SLOT == slot ? -1 : tracker.progress(slot).match();
+    }
+
+    /**
      * Leader only: the peer whose log matches the leader's furthest, the natural target of a leadership transfer.
      *
      * @return its member id, or {@link #NO_MEMBER} when not leader or alone.
