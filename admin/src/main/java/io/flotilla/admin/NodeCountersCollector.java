@@ -15,10 +15,10 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Every {@link NodeCounter} as {@code flotilla_<counterName>}: a Prometheus counter for {@link NodeCounter.Kind#COUNTER}
- * (the writer adds {@code _total}; it restarts from zero at each launch, which Prometheus reads as a reset), a gauge
- * for {@link NodeCounter.Kind#GAUGE}, with the counter's description as help. Read with
- * {@link ClusterNode#counter(NodeCounter)} at scrape time.
+ * Every {@link NodeCounter} as {@code flotilla_<counterName>}: a Prometheus counter for a
+ * {@link NodeCounter.Kind#COUNTER} (the writer adds {@code _total}; it restarts from zero at each launch, which
+ * Prometheus reads as a reset), a gauge for a {@link NodeCounter.Kind#GAUGE}, with the counter's description as help.
+ * Read with {@link ClusterNode#counter(NodeCounter)} at scrape time.
  */
 final class NodeCountersCollector implements MultiCollector
 {
