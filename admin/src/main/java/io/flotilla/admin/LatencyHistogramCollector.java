@@ -3,6 +3,7 @@ package io.flotilla.admin;
 import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Label;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricFamilyDescriptor;
 import io.prometheus.metrics.model.snapshots.Unit;
@@ -86,7 +87,7 @@ final class LatencyHistogramCollector implements Collector
         return MetricFamilyDescriptor.histogram(name)
             .help(help)
             .unit(Unit.SECONDS)
-            .labelNames(labels.stream().map((label) -> label.getName()).toArray(String[]::new))
+            .labelNames(labels.stream().map(Label::getName).toArray(String[]::new))
             .build();
     }
 

@@ -3,6 +3,7 @@ package io.flotilla.admin;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.NodeCounter;
 import io.flotilla.engine.TestCluster;
+import io.flotilla.engine.raft.Role;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,13 +42,20 @@ class PrometheusMetricsTest
         try (TestCluster cluster = startWithCommands())
         {
             final ClusterNode leader = cluster.awaitLeader();
+            final PrometheusMetrics leaderMetrics = new PrometheusMetrics(leader);
+            final AtomicReference<String> leaderText = new AtomicReference<>();
+            cluster.await("the leader's scrape with its followers", () ->
+            {
+                leaderText.set(scrape(leaderMetrics));
+                return leaderText.get().contains("flotilla_follower_lag{");
+            });
+            assertPromtoolFindsNothing("leader " + leader.memberId(), leaderText.get());
             for (int i = 0; i < NODES; i++)
             {
-                final ClusterNode node = cluster.node(i);
-                final String text = scrape(new PrometheusMetrics(node));
-                assertEquals(node == leader, text.contains("flotilla_follower_lag{"),
-                    () -> "follower samples only on the leader, member " + node.memberId() + ":\n" + text);
-                assertPromtoolFindsNothing("member " + i, text);
+                if (cluster.node(i) != leader)
+                {
+                    assertPromtoolFindsNothing("member " + i, scrape(new PrometheusMetrics(cluster.node(i))));
+                }
             }
 
             final ClusterNode follower = aFollower(cluster, leader);
@@ -63,37 +71,35 @@ class PrometheusMetricsTest
     {
         try (TestCluster cluster = startWithCommands())
         {
-            final ClusterNode leader = cluster.awaitLeader();
             for (int i = 0; i < NODES; i++)
             {
-                final ClusterNode node = cluster.node(i);
                 final String member = Integer.toString(i);
-                final MetricsExposition exposition = quietScrape(cluster, node);
+                final QuietScrape quiet = quietScrape(cluster, cluster.node(i));
+                final MetricsExposition exposition = quiet.exposition();
                 for (final NodeCounter counter : NodeCounter.values())
                 {
                     final String family = "flotilla_" + counter.counterName();
                     if (NodeCounter.Kind.COUNTER == counter.kind())
                     {
                         assertEquals("counter", exposition.type(family + "_total"), family);
+                        assertEquals(counter.description(), exposition.help(family + "_total"), family);
                         assertTrue(exposition.samples(family).isEmpty(), family + " only with _total");
                     }
                     else
                     {
                         assertEquals("gauge", exposition.type(family), family);
-                        assertEquals(node.counter(counter), exposition.value(family, "member", member), family);
+                        assertEquals(counter.description(), exposition.help(family), family);
+                        assertEquals(quiet.value(counter), exposition.value(family, "member", member), family);
                     }
-                    assertEquals(counter.description(), exposition.help(
-                        NodeCounter.Kind.COUNTER == counter.kind() ? family + "_total" : family));
                 }
-                assertEquals(node.counter(NodeCounter.COMMIT_INDEX),
+                assertEquals(quiet.value(NodeCounter.COMMIT_INDEX),
                     exposition.value("flotilla_commit_index", "member", member));
                 assertEquals(1, exposition.value("flotilla_up", "member", member));
                 assertEquals(1, exposition.value("flotilla_info", "member", member, "version", ClusterNode.version()));
 
-                if (node == leader)
+                if (Role.LEADER.ordinal() == quiet.value(NodeCounter.ROLE))
                 {
-                    assertTrue(exposition.value("flotilla_proposals_total", "member", member) >= COMMANDS);
-                    assertFollowersCaughtUp(exposition, leader);
+                    assertFollowersCaughtUp(quiet, i);
                 }
                 else
                 {
@@ -201,21 +207,33 @@ class PrometheusMetricsTest
     }
 
     /**
-     * A scrape taken while none of the node's counters moved and, on the leader, with every follower caught up: its
-     * gauges can be compared with the node's readings.
+     * A scrape taken while none of the node's counters moved, with the counters' values then.
      */
-    private static MetricsExposition quietScrape(final TestCluster cluster, final ClusterNode node)
+    private record QuietScrape(MetricsExposition exposition, long[] counters)
+    {
+        long value(final NodeCounter counter)
+        {
+            return counters[counter.ordinal()];
+        }
+    }
+
+    /**
+     * @return a scrape taken while none of the node's counters moved and, on the leader, with every follower caught
+     * up: its gauges can be compared with the node's readings.
+     */
+    private static QuietScrape quietScrape(final TestCluster cluster, final ClusterNode node)
     {
         final PrometheusMetrics metrics = new PrometheusMetrics(node);
-        final AtomicReference<MetricsExposition> exposition = new AtomicReference<>();
+        final AtomicReference<QuietScrape> quiet = new AtomicReference<>();
         cluster.await("a scrape of member " + node.memberId() + " at a quiet moment", () ->
         {
             final long[] before = counters(node);
-            exposition.set(new MetricsExposition(scrape(metrics)));
+            final MetricsExposition exposition = new MetricsExposition(scrape(metrics));
+            quiet.set(new QuietScrape(exposition, before));
             return Arrays.equals(before, counters(node)) &&
-                exposition.get().samples("flotilla_follower_lag").stream().allMatch((lag) -> 0 == lag.value());
+                exposition.samples("flotilla_follower_lag").stream().allMatch((lag) -> 0 == lag.value());
         });
-        return exposition.get();
+        return quiet.get();
     }
 
     private static long[] counters(final ClusterNode node)
@@ -229,21 +247,20 @@ class PrometheusMetricsTest
         return values;
     }
 
-    private static void assertFollowersCaughtUp(final MetricsExposition exposition, final ClusterNode leader)
+    private static void assertFollowersCaughtUp(final QuietScrape quiet, final int leaderId)
     {
-        final String member = Integer.toString(leader.memberId());
-        final long lastIndex = leader.counter(NodeCounter.LOG_LAST_INDEX);
+        final String member = Integer.toString(leaderId);
         for (int peer = 0; peer < NODES; peer++)
         {
-            if (peer != leader.memberId())
+            if (peer != leaderId)
             {
                 final String peerId = Integer.toString(peer);
-                assertEquals(lastIndex,
-                    exposition.value("flotilla_follower_match_index", "member", member, "peer", peerId));
-                assertEquals(0, exposition.value("flotilla_follower_lag", "member", member, "peer", peerId));
+                assertEquals(quiet.value(NodeCounter.LOG_LAST_INDEX),
+                    quiet.exposition().value("flotilla_follower_match_index", "member", member, "peer", peerId));
+                assertEquals(0, quiet.exposition().value("flotilla_follower_lag", "member", member, "peer", peerId));
             }
         }
-        assertEquals(NODES - 1, exposition.samples("flotilla_follower_lag").size());
+        assertEquals(NODES - 1, quiet.exposition().samples("flotilla_follower_lag").size());
     }
 
     private static void assertCumulativeUpToInf(
