@@ -26,6 +26,8 @@ final class LogReadBack implements AutoCloseable
 {
     private static final System.Logger LOGGER = System.getLogger(LogReadBack.class.getName());
     private static final int FRAGMENT_LIMIT = 64;
+    // A failing read-back is asked again at once: its warning is logged at most this often.
+    private static final long WARNING_INTERVAL_NS = 10_000_000_000L;
 
     private final Aeron aeron;
     private final AeronArchive archive;
@@ -51,6 +53,9 @@ final class LogReadBack implements AutoCloseable
     private boolean pendingSessionKnown;
     private long pendingDeadlineNs;
     private int pendingLength;
+
+    private long lastWarningNs;
+    private int warningsSuppressed = -1;
 
     LogReadBack(
         final NodeMedia media,
@@ -151,8 +156,8 @@ final class LogReadBack implements AutoCloseable
                 }
                 else
                 {
-                    LOGGER.log(System.Logger.Level.WARNING, "read-back of entries " + pendingFirst + ".." + pendingLast +
-                        " refused by the archive: " + poller.errorMessage());
+                    warn("read-back of entries " + pendingFirst + ".." + pendingLast + " refused by the archive: " +
+                        poller.errorMessage());
                     pendingFirst = 0;
                     return workCount;
                 }
@@ -181,12 +186,30 @@ final class LogReadBack implements AutoCloseable
 
         if (clock.nanoTime() > pendingDeadlineNs)
         {
-            LOGGER.log(System.Logger.Level.WARNING, "read-back of entries " + pendingFirst + ".." + pendingLast +
-                " timed out; it will be asked again");
+            warn("read-back of entries " + pendingFirst + ".." + pendingLast + " timed out; it will be asked again");
             pendingFirst = 0;
         }
 
         return workCount;
+    }
+
+    /**
+     * The first warning, then at most one per {@link #WARNING_INTERVAL_NS} with the number left out since.
+     */
+    private void warn(final String message)
+    {
+        final long nowNs = clock.nanoTime();
+        if (warningsSuppressed < 0 || nowNs - lastWarningNs >= WARNING_INTERVAL_NS)
+        {
+            LOGGER.log(System.Logger.Level.WARNING, warningsSuppressed > 0 ?
+                message + " (" + warningsSuppressed + " more read-back warnings since the last)" : message);
+            lastWarningNs = nowNs;
+            warningsSuppressed = 0;
+        }
+        else
+        {
+            warningsSuppressed++;
+        }
     }
 
     /**

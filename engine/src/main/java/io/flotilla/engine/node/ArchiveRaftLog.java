@@ -7,16 +7,21 @@ import org.agrona.DirectBuffer;
 /**
  * The core's log port over the node's log store. A truncation (or a reset after an installed snapshot) also drops
  * the in-process proposals waiting on the entries it removed, so their callers hear at once that those entries will
- * never commit. Appends are timed for the commit latency.
+ * never commit. Appends are timed for the commit latency. Both are logged: they are rare (a leader change).
  */
 final class ArchiveRaftLog implements RaftLog
 {
+    private static final System.Logger LOGGER = System.getLogger(ArchiveRaftLog.class.getName());
+
+    private final int memberId;
     private final ArchiveLogStore log;
     private final Applier applier;
     private final CommitLatency commitLatency;
 
-    ArchiveRaftLog(final ArchiveLogStore log, final Applier applier, final CommitLatency commitLatency)
+    ArchiveRaftLog(
+        final int memberId, final ArchiveLogStore log, final Applier applier, final CommitLatency commitLatency)
     {
+        this.memberId = memberId;
         this.log = log;
         this.applier = applier;
         this.commitLatency = commitLatency;
@@ -61,12 +66,23 @@ final class ArchiveRaftLog implements RaftLog
 
     public void truncateAfter(final long index)
     {
+        final long lastIndex = log.lastIndex();
+        if (index < lastIndex)
+        {
+            // Normal Raft: entries of an earlier leader that never reached a majority give way to the new leader's.
+            LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": truncating the log after index " + index +
+                ": " + (lastIndex - index) + " uncommitted entries " + (index + 1) + ".." + lastIndex + " (terms " +
+                log.termAt(index + 1) + ".." + log.lastTerm() + ") conflict with the leader's log");
+        }
         log.truncateAfter(index);
         applier.onTruncated(index);
     }
 
     public void reset(final long previousIndex, final long previousTerm)
     {
+        LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": discarding the log " + log.firstIndex() + ".." +
+            log.lastIndex() + ": it does not continue the installed snapshot at index " + previousIndex + " term " +
+            previousTerm + "; the log begins after it");
         log.reset(previousIndex, previousTerm);
         applier.onTruncated(previousIndex);
     }

@@ -252,6 +252,7 @@ public final class NodeAgent implements Agent, RaftOutbox
                 raftConfig.maxBatchBytes(), (to, term) -> snapshotSender.offer(to, term, nowNs), votingFence,
                 new MessageSigner(ctx.clusterKeys(), memberId, clock));
             snapshotSender = new SnapshotSender(new SnapshotSender.Context()
+                .memberId(memberId)
                 .chunkLength(snapshotConfig.chunkBytes())
                 .windowBytes(snapshotConfig.installWindowBytes())
                 .budgetBytesPerCycle(snapshotConfig.installCycleBytes())
@@ -265,7 +266,7 @@ public final class NodeAgent implements Agent, RaftOutbox
                 raftConfig,
                 memberId,
                 members.ids(),
-                new ArchiveRaftLog(log, applier, commitLatency),
+                new ArchiveRaftLog(memberId, log, applier, commitLatency),
                 recovery.term(),
                 recovery.votedFor(),
                 recovery.commitIndex(),
@@ -284,7 +285,7 @@ public final class NodeAgent implements Agent, RaftOutbox
                 votingFence,
                 new MessageVerifier(ctx.clusterKeys(), members, memberId, clock, ctx.maxClockSkewNs(), counters),
                 counters);
-            snapshotReceiver = new SnapshotReceiver(snapshots, snapshotWorker, consensusPublisher,
+            snapshotReceiver = new SnapshotReceiver(memberId, snapshots, snapshotWorker, consensusPublisher,
                 raft::onSnapshotChunk, applier::appliedIndex, this::onSnapshotReceived, ctx.errorHandler(),
                 counters.snapshotBytesReceived());
             reads = new ReadService(new PendingQueries(ctx.maxPendingReads(), ctx.maxPendingReadBytes()),
@@ -912,6 +913,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     {
         final Role previousRole = this.role;
         final long previousTerm = this.term;
+        final int previousLeaderId = this.leaderId;
         this.role = role;
         this.term = term;
         this.leaderId = leaderId;
@@ -927,7 +929,8 @@ public final class NodeAgent implements Agent, RaftOutbox
         if (role != previousRole)
         {
             LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": " + previousRole + " -> " + role +
-                " term " + term + " leader " + leaderId);
+                " term " + term + " leader " + leaderId + ": " +
+                roleChangeReason(previousRole, previousTerm, previousLeaderId, role, term, leaderId));
             if (Role.CANDIDATE == role)
             {
                 counters.elections().incrementRelease();
@@ -936,6 +939,12 @@ public final class NodeAgent implements Agent, RaftOutbox
             {
                 sessionManager.onLeadershipAcquired(nowNs);
             }
+        }
+        else if (Role.CANDIDATE == role && term != previousTerm)
+        {
+            // Without pre-vote a candidate that cannot win starts one election per timeout: detail only.
+            LOGGER.log(System.Logger.Level.DEBUG, () -> "member " + memberId + ": election timeout: election for term " +
+                term);
         }
         try
         {
@@ -946,12 +955,65 @@ public final class NodeAgent implements Agent, RaftOutbox
             if (RaftNode.NO_MEMBER != leaderId && term != leaderTerm)
             {
                 leaderTerm = term;
+                if (role == previousRole && memberId != leaderId)
+                {
+                    // A follower that finds the new leader without a role change; the winner and a deposed node
+                    // say so in their role change line.
+                    LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": follows leader " + leaderId +
+                        " elected in term " + term);
+                }
                 listener.onLeaderElected(memberId, leaderId, term);
             }
         }
         catch (final RuntimeException ex)
         {
             listenerFailed(ex);
+        }
+    }
+
+    /**
+     * Why the role changed, as far as the change itself tells: which election a node starts (from which term, after
+     * a timeout or for a transfer), which it won, and why it stepped down.
+     */
+    private String roleChangeReason(
+        final Role previousRole,
+        final long previousTerm,
+        final int previousLeaderId,
+        final Role role,
+        final long term,
+        final int leaderId)
+    {
+        final String lastLeader = RaftNode.NO_MEMBER == previousLeaderId ? "no leader in term " + previousTerm :
+            "leader " + previousLeaderId + " of term " + previousTerm;
+        switch (role)
+        {
+            case PRE_CANDIDATE:
+                return "election timeout, " + lastLeader + (RaftNode.NO_MEMBER == previousLeaderId ? "" : " silent") +
+                    ": pre-vote for term " + (term + 1);
+
+            case CANDIDATE:
+                if (Role.PRE_CANDIDATE == previousRole)
+                {
+                    return "won the pre-vote: election for term " + term;
+                }
+                // With pre-vote, only a transfer (TimeoutNow from the leader) starts an election without one.
+                return (ctx.raftConfig().preVote() ? "leadership transfer from " : "election timeout or transfer " +
+                    "from ") + lastLeader + ": election for term " + term;
+
+            case LEADER:
+                return "won the election for term " + term;
+
+            default:
+                if (term > previousTerm)
+                {
+                    return "saw term " + term + " (was " + previousTerm + ")";
+                }
+                if (Role.LEADER == previousRole)
+                {
+                    return "check-quorum: no majority heard within an election timeout";
+                }
+                return RaftNode.NO_MEMBER == leaderId ? "no leader known in term " + term :
+                    "leader " + leaderId + " of term " + term + " found";
         }
     }
 

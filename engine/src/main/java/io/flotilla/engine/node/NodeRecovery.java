@@ -34,8 +34,7 @@ import java.util.function.Function;
  */
 final class NodeRecovery
 {
-    // The node's own logger: the restart reports where it always has.
-    private static final System.Logger LOGGER = System.getLogger(NodeAgent.class.getName());
+    private static final System.Logger LOGGER = System.getLogger(NodeRecovery.class.getName());
 
     private final NodeStateFile state;
     private final ArchiveLogStore log;
@@ -134,14 +133,22 @@ final class NodeRecovery
                 if (log.lastIndex() < reader.index() || log.termAt(reader.index()) != reader.term())
                 {
                     // The log does not continue the snapshot (a crash during an install): it begins after it.
+                    LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": discarding the log " +
+                        log.firstIndex() + ".." + log.lastIndex() + ": it does not continue the snapshot at index " +
+                        reader.index() + " term " + reader.term() + " (a restart during its install)");
                     log.reset(reader.index(), reader.term());
                 }
+                final long startNs = System.nanoTime();
                 applier.loadSnapshot(reader, nowNs);
+                LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": loaded the snapshot at index " +
+                    reader.index() + " term " + reader.term() + " (" + info.length() + " bytes) in " +
+                    (System.nanoTime() - startNs) / 1_000_000 + " ms");
                 return reader.info();
             }
             catch (final SnapshotCorruptException ex)
             {
-                LOGGER.log(System.Logger.Level.ERROR, "member " + memberId + ": snapshot not used: " + ex.getMessage());
+                LOGGER.log(System.Logger.Level.WARNING, "member " + memberId + ": snapshot passed over, an older one " +
+                    "is tried: " + ex.getMessage());
                 unusable.append(' ').append(ex.getMessage()).append(';');
             }
             catch (final IOException ex)

@@ -60,6 +60,9 @@ public final class SnapshotReceiver implements AutoCloseable
         void onReceived(int from, long term, SnapshotInfo snapshot);
     }
 
+    private static final System.Logger LOGGER = System.getLogger(SnapshotReceiver.class.getName());
+
+    private final int memberId;
     private final SnapshotStore store;
     private final SnapshotWorker worker;
     private final SnapshotTransport transport;
@@ -77,6 +80,7 @@ public final class SnapshotReceiver implements AutoCloseable
     private boolean closed;
 
     /**
+     * @param memberId        of the receiving node, named in its log lines.
      * @param store           to receive into.
      * @param worker          the snapshot thread, which completes received files.
      * @param transport       to send acks with.
@@ -87,6 +91,7 @@ public final class SnapshotReceiver implements AutoCloseable
      * @param bytesReceived   counter of snapshot bytes written.
      */
     public SnapshotReceiver(
+        final int memberId,
         final SnapshotStore store,
         final SnapshotWorker worker,
         final SnapshotTransport transport,
@@ -96,6 +101,7 @@ public final class SnapshotReceiver implements AutoCloseable
         final ErrorHandler errorHandler,
         final AtomicCounter bytesReceived)
     {
+        this.memberId = memberId;
         this.store = store;
         this.worker = worker;
         this.transport = transport;
@@ -156,10 +162,15 @@ public final class SnapshotReceiver implements AutoCloseable
             return;
         }
 
-        if (!isReceiving(snapshotIndex, snapshotTerm, snapshotLength, snapshotChecksum) &&
-            !open(snapshotIndex, snapshotTerm, snapshotLength, snapshotChecksum))
+        if (!isReceiving(snapshotIndex, snapshotTerm, snapshotLength, snapshotChecksum))
         {
-            return;
+            if (!open(snapshotIndex, snapshotTerm, snapshotLength, snapshotChecksum))
+            {
+                return;
+            }
+            LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": receiving the snapshot at index " +
+                snapshotIndex + " term " + snapshotTerm + " (" + snapshotLength + " bytes) from leader " + from +
+                (receive.receivedLength() > 0 ? ", resuming at byte " + receive.receivedLength() : ""));
         }
 
         leaderId = from;
@@ -278,7 +289,12 @@ public final class SnapshotReceiver implements AutoCloseable
         }
         else
         {
-            if (!(failure instanceof SnapshotCorruptException))
+            if (failure instanceof SnapshotCorruptException)
+            {
+                LOGGER.log(System.Logger.Level.WARNING, "member " + memberId + ": the snapshot received from leader " +
+                    leaderId + " failed verification (" + failure.getMessage() + "): asking for it again");
+            }
+            else
             {
                 errorHandler.onError(failure);
             }

@@ -36,6 +36,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SnapshotSender implements AutoCloseable
 {
+    private static final System.Logger LOGGER = System.getLogger(SnapshotSender.class.getName());
+
+    private final int memberId;
     private final SnapshotStore store;
     private final SnapshotTransport transport;
     private final ErrorHandler errorHandler;
@@ -72,6 +75,7 @@ public final class SnapshotSender implements AutoCloseable
         final AtomicCounter bytesSent)
     {
         ctx.validate(transport.maxSnapshotChunkLength());
+        this.memberId = ctx.memberId();
         this.store = store;
         this.transport = transport;
         this.errorHandler = errorHandler;
@@ -151,8 +155,10 @@ public final class SnapshotSender implements AutoCloseable
         {
             transfer.snapshot = latest.retain();
             transfer.term = term;
+            transfer.startNs = nowNs;
             transfer.startProbe();
             activeTransfers++;
+            logStart(transfer);
             sendProbe(transfer, nowNs);
         }
         else if (nowNs - transfer.lastSendNs >= keepAliveIntervalNs)
@@ -194,11 +200,22 @@ public final class SnapshotSender implements AutoCloseable
         switch (status)
         {
             case INSTALLED:
+                LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": member " + peer + " installed the " +
+                    "snapshot at index " + snapshotIndex + " term " + snapshotTerm + " (" + transfer.snapshot.length +
+                    " bytes, " + (nowNs - transfer.startNs) / 1_000_000 + " ms after the offer)");
+                end(transfer);
+                break;
+
             case NOT_NEEDED:
+                LOGGER.log(System.Logger.Level.DEBUG, () -> "member " + memberId + ": member " + peer +
+                    " does not need the snapshot at index " + snapshotIndex + ": it applied past it");
                 end(transfer);
                 break;
 
             case CORRUPT:
+                LOGGER.log(System.Logger.Level.WARNING, "member " + memberId + ": member " + peer + " received the " +
+                    "snapshot at index " + snapshotIndex + " term " + snapshotTerm + " corrupt: sending the newest " +
+                    "snapshot again from the start");
                 if (transfer.snapshot != latest)
                 {
                     transfer.snapshot.release();
@@ -241,6 +258,10 @@ public final class SnapshotSender implements AutoCloseable
 
             if (nowNs - transfer.lastOfferNs >= idleTimeoutNs)
             {
+                LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": snapshot transfer to member " +
+                    transfer.peer + " dropped at " + transfer.ackedOffset + " of " + transfer.snapshot.length +
+                    " bytes acknowledged: not needed for " + idleTimeoutNs / 1_000_000 + " ms (caught up from the " +
+                    "log, or unreachable)");
                 end(transfer);
             }
             else if (transfer.probing)
@@ -284,6 +305,9 @@ public final class SnapshotSender implements AutoCloseable
         {
             if (null != transfer && transfer.isActive())
             {
+                LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": snapshot transfer to member " +
+                    transfer.peer + " stopped at " + transfer.ackedOffset + " of " + transfer.snapshot.length +
+                    " bytes acknowledged: no longer leader of term " + transfer.term);
                 end(transfer);
             }
         }
@@ -294,7 +318,13 @@ public final class SnapshotSender implements AutoCloseable
      */
     public void close()
     {
-        clear();
+        for (final Transfer transfer : transfers)
+        {
+            if (null != transfer && transfer.isActive())
+            {
+                end(transfer);
+            }
+        }
         if (null != latest)
         {
             latest.release();
@@ -417,6 +447,25 @@ public final class SnapshotSender implements AutoCloseable
         return false;
     }
 
+    /**
+     * A transfer starts: logged at INFO the first time this snapshot goes to the peer in this term, at DEBUG when it
+     * is offered again (the peer answered that it does not need it, or the transfer idled out).
+     */
+    private void logStart(final Transfer transfer)
+    {
+        final SnapshotInfo info = transfer.snapshot.info;
+        final boolean repeated = info.equals(transfer.announced) && transfer.term == transfer.announcedTerm;
+        final System.Logger.Level level = repeated ? System.Logger.Level.DEBUG : System.Logger.Level.INFO;
+        if (LOGGER.isLoggable(level))
+        {
+            LOGGER.log(level, "member " + memberId + ": sending the snapshot at index " + info.index() + " term " +
+                info.term() + " (" + transfer.snapshot.length + " bytes) to member " + transfer.peer + " in term " +
+                transfer.term);
+        }
+        transfer.announced = info;
+        transfer.announcedTerm = transfer.term;
+    }
+
     private void end(final Transfer transfer)
     {
         transfer.snapshot.release();
@@ -439,6 +488,9 @@ public final class SnapshotSender implements AutoCloseable
         long lastSendNs;
         long lastProgressNs;
         long lastOfferNs;
+        long startNs;
+        SnapshotInfo announced;
+        long announcedTerm;
 
         Transfer(final int peer)
         {
@@ -514,6 +566,7 @@ public final class SnapshotSender implements AutoCloseable
         public static final long RESEND_TIMEOUT_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(200);
         public static final long IDLE_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(2);
 
+        private int memberId;
         private int chunkLength = SnapshotConfig.CHUNK_BYTES_DEFAULT;
         private long windowBytes = SnapshotConfig.INSTALL_WINDOW_BYTES_DEFAULT;
         private int budgetBytesPerCycle = SnapshotConfig.INSTALL_CYCLE_BYTES_DEFAULT;
@@ -561,6 +614,21 @@ public final class SnapshotSender implements AutoCloseable
             }
 
             return this;
+        }
+
+        /**
+         * @param memberId of the sending node, named in its log lines.
+         * @return this for a fluent API.
+         */
+        public Context memberId(final int memberId)
+        {
+            this.memberId = memberId;
+            return this;
+        }
+
+        public int memberId()
+        {
+            return memberId;
         }
 
         /**

@@ -91,6 +91,7 @@ class SnapshotTransferAllocationTest
         final UnsafeBuffer data = new UnsafeBuffer(ByteBuffer.allocateDirect(CHUNK));
         final CountingTransport transport = new CountingTransport();
         final SnapshotReceiver receiver = new SnapshotReceiver(
+            1,
             SnapshotStore.open(tempDir.resolve("follower"), 1),
             null,
             transport,

@@ -353,6 +353,7 @@ class SnapshotTransferTest
         final SnapshotStore store = SnapshotStore.open(tempDir.resolve("follower-" + memberId), 1);
         final SnapshotReceiver[] self = new SnapshotReceiver[1];
         self[0] = new SnapshotReceiver(
+            memberId,
             store,
             worker,
             network.followerTransport(memberId),

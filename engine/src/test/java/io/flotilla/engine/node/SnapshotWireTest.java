@@ -116,6 +116,7 @@ class SnapshotWireTest
             leaderCounters.snapshotBytesSent());
         sender.latest(snapshot);
         receiver = new SnapshotReceiver(
+            1,
             SnapshotStore.open(tempDir.toPath().resolve("follower"), 1),
             worker,
             followerPublisher,
