@@ -94,21 +94,13 @@ final class LogRecovery
         {
             checkLogStart(buffer, offset, length);
         }
-        final FrameVerdict verdict = FrameValidator.validateEntries(buffer, offset, length, index);
-        if (!verdict.isValid())
+        final String problem = checkEntry(buffer, offset, length, index, logIndex.term(lastIndex));
+        if (null != problem)
         {
-            return "entry " + index + " is " + verdict;
-        }
-        if (EntryFrame.frameLength(buffer, offset) != length)
-        {
-            return "message holds more than one entry";
-        }
-        final long term = EntryFrame.term(buffer, offset);
-        if (term < logIndex.term(lastIndex))
-        {
-            return "entry " + index + " has term " + term + " below " + logIndex.term(lastIndex);
+            return problem;
         }
 
+        final long term = EntryFrame.term(buffer, offset);
         if (endPosition <= windowStartPosition)
         {
             window.appendIndexOnly(term, length, endPosition);
@@ -122,21 +114,70 @@ final class LogRecovery
     }
 
     /**
+     * What recovery requires of every message of the recording.
+     *
+     * @param buffer       holding the message.
+     * @param offset       of the message.
+     * @param length       of the message.
+     * @param index        the entry expected: the one after the last accepted.
+     * @param previousTerm term of the entry before it (the prefix's for the first).
+     * @return null when the message is exactly one intact entry {@code index} of a term not below
+     * {@code previousTerm}, otherwise why it is not.
+     */
+    static String checkEntry(
+        final DirectBuffer buffer, final int offset, final int length, final long index, final long previousTerm)
+    {
+        final FrameVerdict verdict = FrameValidator.validateEntries(buffer, offset, length, index);
+        if (!verdict.isValid())
+        {
+            return "entry " + index + " is " + verdict;
+        }
+        if (EntryFrame.frameLength(buffer, offset) != length)
+        {
+            return "message holds more than one entry";
+        }
+        final long term = EntryFrame.term(buffer, offset);
+        if (term < previousTerm)
+        {
+            return "entry " + index + " has term " + term + " below " + previousTerm;
+        }
+        return null;
+    }
+
+    /**
      * A first entry that is intact but does not follow the configured start is a wrong setting, not damage: neither
      * cut as a torn tail nor reported as corruption.
      */
     private void checkLogStart(final DirectBuffer buffer, final int offset, final int length)
     {
         final long previousIndex = logIndex.previousIndex();
-        final long previousTerm = logIndex.term(previousIndex);
+        final String mismatch = logStartMismatch(buffer, offset, length, previousIndex, logIndex.term(previousIndex));
+        if (null != mismatch)
+        {
+            final long index = EntryFrame.index(buffer, offset);
+            throw new ConfigurationException("the log recording " + recording.recordingId() + " " + mismatch +
+                ": open it with logStart(" + (index - 1) + ", <term of entry " + (index - 1) + ">)");
+        }
+    }
+
+    /**
+     * @param buffer        holding the recording's first message.
+     * @param offset        of the message.
+     * @param length        of the message.
+     * @param previousIndex the entry the log begins after.
+     * @param previousTerm  its term.
+     * @return null unless the message is an intact entry that does not follow the start, and then what is wrong.
+     */
+    static String logStartMismatch(
+        final DirectBuffer buffer, final int offset, final int length, final long previousIndex, final long previousTerm)
+    {
         if (FrameValidator.validateEntries(buffer, offset, length, -1).isValid() &&
             (EntryFrame.index(buffer, offset) != previousIndex + 1 || EntryFrame.term(buffer, offset) < previousTerm))
         {
-            final long index = EntryFrame.index(buffer, offset);
-            throw new ConfigurationException("the log recording " + recording.recordingId() + " begins with entry " +
-                index + " of term " + EntryFrame.term(buffer, offset) + ", but ArchiveLogStore.Context.logStart has " +
-                "the log begin after entry " + previousIndex + " of term " + previousTerm + ": open it with logStart(" +
-                (index - 1) + ", <term of entry " + (index - 1) + ">)");
+            return "begins with entry " + EntryFrame.index(buffer, offset) + " of term " +
+                EntryFrame.term(buffer, offset) + ", but ArchiveLogStore.Context.logStart has the log begin after " +
+                "entry " + previousIndex + " of term " + previousTerm;
         }
+        return null;
     }
 }

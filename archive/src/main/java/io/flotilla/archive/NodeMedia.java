@@ -159,18 +159,9 @@ public final class NodeMedia implements AutoCloseable
      */
     private static FileChannel lockDataDirectory(final Context ctx)
     {
-        final File lockFile = new File(ctx.dataDirectory(), LOCK_FILE_NAME);
-        FileChannel channel = null;
+        final FileChannel channel = lockDataDirectory(ctx.dataDirectory());
         try
         {
-            channel = FileChannel.open(lockFile.toPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            final FileLock lock = channel.tryLock();
-            if (null == lock)
-            {
-                throw new IllegalStateException("node data directory " + ctx.dataDirectory() +
-                    " is in use by another process (" + lockFile + " is locked)");
-            }
-
             final File markFile = new File(ctx.archiveDirectory(), ArchiveMarkFile.FILENAME);
             if (markFile.exists())
             {
@@ -180,15 +171,50 @@ public final class NodeMedia implements AutoCloseable
 
             return channel;
         }
-        catch (final OverlappingFileLockException ex)
-        {
-            CloseHelper.quietClose(channel);
-            throw new IllegalStateException("node data directory " + ctx.dataDirectory() + " is already in use in this JVM", ex);
-        }
         catch (final IOException ex)
         {
             CloseHelper.quietClose(channel);
             throw new UncheckedIOException("cannot lock node data directory " + ctx.dataDirectory(), ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(channel);
+            throw ex;
+        }
+    }
+
+    /**
+     * Take the OS lock on a node's data directory ({@link #LOCK_FILE_NAME}), which a running node holds.
+     *
+     * @param dataDirectory the node's data directory.
+     * @return the locked channel: closing it releases the lock.
+     * @throws IllegalStateException when a node (of this or another process) holds it.
+     */
+    static FileChannel lockDataDirectory(final File dataDirectory)
+    {
+        final File lockFile = new File(dataDirectory, LOCK_FILE_NAME);
+        FileChannel channel = null;
+        try
+        {
+            channel = FileChannel.open(lockFile.toPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            final FileLock lock = channel.tryLock();
+            if (null == lock)
+            {
+                throw new IllegalStateException("node data directory " + dataDirectory +
+                    " is in use by another process (" + lockFile + " is locked)");
+            }
+
+            return channel;
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            CloseHelper.quietClose(channel);
+            throw new IllegalStateException("node data directory " + dataDirectory + " is already in use in this JVM", ex);
+        }
+        catch (final IOException ex)
+        {
+            CloseHelper.quietClose(channel);
+            throw new UncheckedIOException("cannot lock node data directory " + dataDirectory, ex);
         }
         catch (final RuntimeException ex)
         {
