@@ -93,7 +93,8 @@ class NodeLifecycleTest
             }
         };
         final File dataDir = new File(tempDir, "throwing");
-        final String spec = "0=localhost:" + TestCluster.freeUdpPorts(1)[0] + ":" + TestCluster.freeUdpPorts(1)[0];
+        final int[] ports = TestCluster.freeUdpPorts(2);
+        final String spec = "0=localhost:" + ports[0] + ":" + ports[1];
         try (ClusterNode node = ClusterNode.launch(withoutSnapshots(new ClusterNode.Context()
             .memberId(0)
             .clusterKeys(ClusterKeys.generate())

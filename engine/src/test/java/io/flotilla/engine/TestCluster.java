@@ -6,10 +6,6 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -19,8 +15,8 @@ import java.util.function.BooleanSupplier;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * N nodes in one JVM over real Aeron on loopback: free ports, a data directory per node under a temp directory,
- * a {@link ChecksumStateMachine} per node. Every wait is bounded.
+ * N nodes in one JVM over real Aeron on loopback: ports of this JVM's own ({@link TestPorts}), a data directory per
+ * node under a temp directory, a {@link ChecksumStateMachine} per node. Every wait is bounded.
  */
 public final class TestCluster implements AutoCloseable
 {
@@ -58,11 +54,23 @@ public final class TestCluster implements AutoCloseable
         roleChanges = new AtomicLongArray(size);
     }
 
+    /**
+     * Start every member; if one fails to start, close those started before rethrowing, since the caller's
+     * try-with-resources never gets the cluster to close and they would run on under the tests that follow.
+     */
     public TestCluster startAll()
     {
-        for (int i = 0; i < size; i++)
+        try
         {
-            start(i);
+            for (int i = 0; i < size; i++)
+            {
+                start(i);
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            close();
+            throw ex;
         }
         return this;
     }
@@ -400,27 +408,12 @@ public final class TestCluster implements AutoCloseable
         }
     }
 
+    /**
+     * @return {@code count} distinct UDP ports that no bind to port 0 can take before the test binds them
+     * ({@link TestPorts}).
+     */
     public static int[] freeUdpPorts(final int count)
     {
-        final List<DatagramSocket> sockets = new ArrayList<>();
-        final int[] ports = new int[count];
-        try
-        {
-            for (int i = 0; i < count; i++)
-            {
-                final DatagramSocket socket = new DatagramSocket(0);
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException("no free UDP port", ex);
-        }
-        finally
-        {
-            sockets.forEach(DatagramSocket::close);
-        }
-        return ports;
+        return TestPorts.allocate(count);
     }
 }
