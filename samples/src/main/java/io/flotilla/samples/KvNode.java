@@ -1,9 +1,11 @@
 package io.flotilla.samples;
 
+import io.flotilla.admin.AdminServer;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.SharedSecretAuthenticator;
 import io.flotilla.engine.NodeFailedException;
 import io.flotilla.engine.raft.Role;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 
 import java.io.File;
@@ -19,7 +21,9 @@ import java.time.Instant;
  * Options default to the {@code flotilla.member.id}, {@code flotilla.members} and {@code flotilla.data.dir}
  * system properties; {@code --secrets-file} (lines {@code principal:hexsecret}) lets only clients holding one of
  * those secrets open sessions ({@link SharedSecretAuthenticator}; without it, {@code flotilla.authenticator}
- * decides); every other {@code flotilla.*} node setting is read by {@link ClusterNode.Context}.
+ * decides); every other {@code flotilla.*} node setting is read by {@link ClusterNode.Context}. With
+ * {@code flotilla.admin.port} set the node serves its admin HTTP endpoint ({@link AdminServer}, the other
+ * {@code flotilla.admin.*} settings read by {@link AdminServer.Context}).
  * Prints one line when ready and one per role change; keeps {@code DATA_DIR/kv-status} (applied index, state
  * digest, role) current for replica comparison; stops cleanly on SIGTERM or SIGINT. A node that stops itself
  * ({@link ClusterNode#failure()}: a full disk, no file handles, a throwing state machine, ...) has released its
@@ -64,6 +68,16 @@ public final class KvNode
             }
         }
 
+        final AdminServer.Context adminCtx = new AdminServer.Context();
+        try
+        {
+            adminCtx.conclude();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            usage(ex.getMessage());
+        }
+
         final KvStateMachine kv = new KvStateMachine();
         ctx.stateMachine(kv);
         // Exit only once the barrier is closed: its shutdown hook waits for that.
@@ -74,7 +88,7 @@ public final class KvNode
             final ClusterNode node = launch(ctx, kv);
             if (null != node)
             {
-                exitStatus = run(ctx, kv, node, barrier);
+                exitStatus = run(ctx, adminCtx, kv, node, barrier);
             }
         }
         if (0 != exitStatus)
@@ -89,8 +103,28 @@ public final class KvNode
      * @return the exit status: 0, or {@value #EXIT_NODE_FAILED} after the node stopped itself.
      */
     private static int run(
-        final ClusterNode.Context ctx, final KvStateMachine kv, final ClusterNode node, final ShutdownSignalBarrier barrier)
+        final ClusterNode.Context ctx,
+        final AdminServer.Context adminCtx,
+        final KvStateMachine kv,
+        final ClusterNode node,
+        final ShutdownSignalBarrier barrier)
     {
+        AdminServer admin = null;
+        if (AdminServer.Context.PORT_OFF != adminCtx.port())
+        {
+            try
+            {
+                admin = AdminServer.launch(node, adminCtx);
+                log(node, "admin endpoint: http://" + admin.address().getHostString() + ":" + admin.port() +
+                    (null == adminCtx.token() ? " (read only: no " + AdminServer.Context.TOKEN_FILE_PROP + ")" : ""));
+            }
+            catch (final RuntimeException ex)
+            {
+                log(node, "cannot start the admin endpoint: " + ex.getMessage());
+                node.close();
+                return EXIT_NODE_FAILED;
+            }
+        }
         final Path dataDir = ctx.dataDirectory().toPath();
         final StatusWriter status = new StatusWriter(node, kv, dataDir);
         log(node, "ready: members=" + ctx.membersSpec() + " data=" + dataDir + " aeron=" + node.aeronDirectoryName() +
@@ -105,6 +139,7 @@ public final class KvNode
             "); exiting with status " + EXIT_NODE_FAILED);
         status.interrupt();
         join(status);
+        CloseHelper.close(admin);
         node.close();
         // The final state, after the agent stopped.
         status.write(null == failure ? "STOPPED" : ReplicaStatus.FAILED, -1,
