@@ -2,8 +2,10 @@
 # A local 3-node KV cache cluster left running: scripts/cluster.sh start|stop|status|client ARGS...
 #   start   build, start the three KvNode JVMs (data under run/cluster), wait for a leader
 #   stop    stop them (SIGTERM: clean shutdown) and remove their Aeron directories
-#   status  pid, role, term, applied index and state digest of each node
+#   status  pid, role, term, applied index and state digest of each node, then the cluster tool's status table
 #   client  run KvClient against the cluster, e.g. scripts/cluster.sh client put k v | get k | load --rate 1000
+#   tool    run the cluster tool against the nodes' admin endpoints with the run's admin token, e.g.
+#           scripts/cluster.sh tool status | leader | members | transfer | snapshot --node all (docs/operations.md)
 # Environment: FLOTILLA_CLUSTER_BASE_PORT (default 29210), FLOTILLA_MVN_OPTS, FLOTILLA_SKIP_BUILD.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -29,7 +31,9 @@ case "${1:-}" in
         flotilla_await_ready "${RUN_DIR}" 90 "${MEMBERS}" "${AERON_PREFIX}"
         leader="$(flotilla_await_leader "${RUN_DIR}" 60)" || flotilla_die "no leader within 60 s: see ${RUN_DIR}/node-*.log"
         flotilla_log "leader: node ${leader}; members ${MEMBERS}"
+        flotilla_log "admin endpoints: $(flotilla_admin_nodes "${MEMBERS}") (token in ${RUN_DIR}/admin.token)"
         flotilla_log "try: scripts/cluster.sh client put greeting hello && scripts/cluster.sh client get greeting"
+        flotilla_log "     scripts/cluster.sh tool status"
         ;;
     stop)
         for id in 0 1 2
@@ -49,6 +53,13 @@ case "${1:-}" in
                 echo "node ${id}: not running"
             fi
         done
+        FLOTILLA_SKIP_BUILD="${FLOTILLA_SKIP_BUILD:-1}" flotilla_build
+        flotilla_tool "${RUN_DIR}" "${MEMBERS}" status
+        ;;
+    tool)
+        shift
+        FLOTILLA_SKIP_BUILD="${FLOTILLA_SKIP_BUILD:-1}" flotilla_build
+        flotilla_tool "${RUN_DIR}" "${MEMBERS}" "$@"
         ;;
     client)
         shift
@@ -62,7 +73,7 @@ case "${1:-}" in
         fi
         ;;
     *)
-        echo "usage: $0 start|stop|status|client ARGS..." >&2
+        echo "usage: $0 start|stop|status|client ARGS...|tool ARGS..." >&2
         exit 2
         ;;
 esac

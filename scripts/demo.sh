@@ -4,7 +4,9 @@
 # with its data directory deleted (a replaced disk) and rejoins through a snapshot install from the new leader.
 # Before the load, a host without the cluster key forges consensus messages to every node: all are refused.
 # Afterwards every acknowledged write is read back three ways: GETs through the log, and queries answered without it
-# (ReadIndex at the followers, and from the leader's lease).
+# (ReadIndex at the followers, and from the leader's lease). Each node serves an admin HTTP endpoint on loopback: the
+# cluster tool (scripts/flotilla) shows the cluster before and after, hands leadership over before the load, and the
+# leader's Prometheus metrics are sampled at the end.
 # Builds what it needs, runs everything under run/demo (fresh each time), stops all it started.
 # Environment: FLOTILLA_DEMO_RATE (writes/s, default 2000), FLOTILLA_DEMO_WARMUP (s, default 3),
 # FLOTILLA_DEMO_DURATION (measured s, default 15), FLOTILLA_DEMO_BASE_PORT (default 29110),
@@ -94,7 +96,12 @@ do
 done
 flotilla_await_ready "${RUN_DIR}" 90 "${MEMBERS}" "${AERON_PREFIX}" "${NODE_PROPS[@]}"
 leader="$(flotilla_await_leader "${RUN_DIR}" 60)" || flotilla_die "no leader within 60 s: see ${RUN_DIR}/node-*.log"
-flotilla_log "all three nodes up; leader: node ${leader}"
+flotilla_log "all three nodes up; leader: node ${leader}; the cluster tool's view (scripts/flotilla status, from each" \
+    "node's admin HTTP endpoint):"
+flotilla_tool "${RUN_DIR}" "${MEMBERS}" status | sed 's/^/  /'
+flotilla_log "handing leadership over before any load, as before maintenance (scripts/flotilla transfer):"
+flotilla_tool "${RUN_DIR}" "${MEMBERS}" transfer | sed 's/^/  /' ||
+    flotilla_die "leadership transfer failed: see ${RUN_DIR}/node-*.log"
 
 flotilla_log "a host without the cluster key forges consensus messages to every node (AppendEntries as the leader," \
     "TimeoutNow, RequestVote with the transfer flag 1,000 terms ahead, AppendResponse with the largest term) ..."
@@ -175,6 +182,16 @@ flotilla_log "checking all three replicas hold the same state ..."
 digest_status=0
 flotilla_client digest --wait 60 "${RUN_DIR}/node-0" "${RUN_DIR}/node-1" "${RUN_DIR}/node-2" | sed 's/^/  /' ||
     digest_status=1
+
+flotilla_log "the cluster after the run (scripts/flotilla status), and a few of the leader's Prometheus metrics (GET /metrics):"
+flotilla_tool "${RUN_DIR}" "${MEMBERS}" status | sed 's/^/  /' || true
+final_leader="$(flotilla_leader "${RUN_DIR}")"
+if [[ -n "${final_leader}" ]]
+then
+    flotilla_http_get "localhost:$(flotilla_admin_port "${MEMBERS}" "${final_leader}")" /metrics |
+        grep -E '^flotilla_(role|term|elections_total|snapshots_installed_total|follower_lag|commit_latency_seconds_count)[{ ]' |
+        sed 's/^/  /'
+fi
 
 echo
 echo "================ Flotilla demo summary ================"

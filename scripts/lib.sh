@@ -54,6 +54,42 @@ flotilla_members()
     echo "0=localhost:$((base)):$((base + 1)),1=localhost:$((base + 10)):$((base + 11)),2=localhost:$((base + 20)):$((base + 21))"
 }
 
+# flotilla_admin_port MEMBERS ID: the port of node ID's admin HTTP endpoint (on loopback): its consensus port + 2.
+flotilla_admin_port()
+{
+    local consensus
+    consensus="$(tr ',' '\n' <<< "$1" | sed -n "s/^$2=[^:]*:\([0-9]*\):.*/\1/p")"
+    echo $((consensus + 2))
+}
+
+# flotilla_admin_nodes MEMBERS: every node's admin endpoint, host:port comma-separated (scripts/flotilla --nodes).
+flotilla_admin_nodes()
+{
+    local id nodes=""
+    for id in 0 1 2
+    do
+        nodes="${nodes:+${nodes},}localhost:$(flotilla_admin_port "$1" "${id}")"
+    done
+    echo "${nodes}"
+}
+
+# flotilla_tool RUN_DIR MEMBERS ARGS...: the cluster tool (scripts/flotilla) against this run's nodes and token.
+flotilla_tool()
+{
+    local run_dir="$1" members="$2"
+    shift 2
+    FLOTILLA_ADMIN_NODES="$(flotilla_admin_nodes "${members}")" FLOTILLA_ADMIN_TOKEN_FILE="${run_dir}/admin.token" \
+        java "${FLOTILLA_JVM_FLAGS[@]}" -Xmx128m -cp "${FLOTILLA_CP}" io.flotilla.admin.tool.FlotillaTool "$@"
+}
+
+# flotilla_http_get HOST:PORT PATH: the body of a plain HTTP GET (bash's /dev/tcp: no curl needed), 5 s at most.
+flotilla_http_get()
+{
+    local host="${1%:*}" port="${1##*:}"
+    timeout 5 bash -c 'exec 3<> "/dev/tcp/$0/$1" && printf "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n" "$2" "$0" >&3 &&
+        sed "1,/^\r\{0,1\}$/d" <&3' "${host}" "${port}" "$2"
+}
+
 # flotilla_start_node RUN_DIR ID MEMBERS AERON_DIR_PREFIX [extra JVM args...]: starts a KvNode in the background,
 # appending to RUN_DIR/node-ID.log; writes RUN_DIR/node-ID.pid. Started from a subshell so the node is not a job of
 # this shell (no job notices when it is killed; its liveness is exactly `kill -0`).
@@ -66,9 +102,14 @@ flotilla_start_node()
     # The run's cluster key, made by the first node started: every node signs its consensus messages with it.
     [[ -s "${run_dir}/cluster.key" ]] ||
         (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "${run_dir}/cluster.key")
+    # The run's admin token: changes through a node's admin endpoint (transfer, snapshot, propose) need it.
+    [[ -s "${run_dir}/admin.token" ]] ||
+        (umask 077 && od -An -tx1 -N24 /dev/urandom | tr -d ' \n' > "${run_dir}/admin.token")
     (
         nohup java "${FLOTILLA_JVM_FLAGS[@]}" ${FLOTILLA_NODE_HEAP} -XX:+UseParallelGC \
-            -Dflotilla.aeron.dir="${aeron_prefix}-${id}" -Dflotilla.cluster.key.file="${run_dir}/cluster.key" "$@" \
+            -Dflotilla.aeron.dir="${aeron_prefix}-${id}" -Dflotilla.cluster.key.file="${run_dir}/cluster.key" \
+            -Dflotilla.admin.port="$(flotilla_admin_port "${members}" "${id}")" \
+            -Dflotilla.admin.token.file="${run_dir}/admin.token" "$@" \
             -cp "${FLOTILLA_CP}" io.flotilla.samples.KvNode \
             --member-id "${id}" --members "${members}" --data-dir "${run_dir}/node-${id}" \
             >> "${run_dir}/node-${id}.log" 2>&1 < /dev/null &

@@ -9,6 +9,8 @@
 #   e.g. RATES=10000 DURATION=20 scripts/perf.sh
 # Reads beside writes: TARGETS="ping flotilla flotilla-read-index flotilla-lease flotilla-follower-read" (queries
 # answered without the log: ReadIndex at the leader, the leader's lease, ReadIndex at the followers).
+# The admin endpoint's cost: TARGETS="ping flotilla flotilla-admin-load" (the same command load while every node
+# serves a loop of /status and /metrics requests, docs/operations.md).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

@@ -40,6 +40,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
     private final FlotillaSettings settings;
     private final Consumer<ClusterNode.Context> nodeConfiguration;
     private final ReadLoad reads;
+    private final AdminLoad adminLoad;
     private final ClusterNode[] nodes = new ClusterNode[MEMBER_COUNT];
     private LoopbackResources resources;
     private String members;
@@ -66,7 +67,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
      */
     public FlotillaTarget(final FlotillaSettings settings, final Consumer<ClusterNode.Context> nodeConfiguration)
     {
-        this(settings, nodeConfiguration, null);
+        this(settings, nodeConfiguration, null, null);
     }
 
     /**
@@ -77,24 +78,48 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
      */
     public FlotillaTarget(final FlotillaSettings settings, final ReadLoad reads)
     {
-        this(settings, ctx -> ctx.stateMachine(new EchoStateMachine()), reads);
+        this(settings, ctx -> ctx.stateMachine(new EchoStateMachine()), reads, null);
     }
 
     private FlotillaTarget(
-        final FlotillaSettings settings, final Consumer<ClusterNode.Context> nodeConfiguration, final ReadLoad reads)
+        final FlotillaSettings settings,
+        final Consumer<ClusterNode.Context> nodeConfiguration,
+        final ReadLoad reads,
+        final AdminLoad adminLoad)
     {
         this.settings = settings;
         this.nodeConfiguration = nodeConfiguration;
         this.reads = reads;
+        this.adminLoad = adminLoad;
+    }
+
+    /**
+     * The command load of the {@code flotilla} target while every node serves its admin endpoint to a loop of status
+     * and metrics requests ({@link AdminLoad}).
+     *
+     * @param settings durability, threading and client settings.
+     * @return the target, named {@code flotilla-admin-load}.
+     */
+    public static FlotillaTarget withAdminLoad(final FlotillaSettings settings)
+    {
+        return new FlotillaTarget(settings, ctx -> ctx.stateMachine(new EchoStateMachine()), null, new AdminLoad());
     }
 
     public String name()
     {
+        if (null != adminLoad)
+        {
+            return "flotilla-admin-load";
+        }
         return null == reads ? "flotilla" : reads.name();
     }
 
     public String config()
     {
+        if (null != adminLoad)
+        {
+            return settings.describe() + " admin_load=status+metrics";
+        }
         return null == reads ? settings.describe() : settings.describe() + " reads=" + reads.consistency() +
             (reads.preferFollowers() ? "@followers" : "@leader");
     }
@@ -116,6 +141,11 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
         for (int i = 0; i < MEMBER_COUNT; i++)
         {
             restart(i);
+        }
+
+        if (null != adminLoad)
+        {
+            adminLoad.start(nodes);
         }
 
         clientDriver = resources.launchDriver("client");
@@ -254,7 +284,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
         {
             CloseHelper.closeAll(clients);
         }
-        CloseHelper.closeAll(clientAeron, clientDriver);
+        CloseHelper.closeAll(clientAeron, clientDriver, adminLoad);
         CloseHelper.closeAll(nodes);
         if (null != resources)
         {

@@ -25,6 +25,7 @@ public final class Targets
         TARGETS.put("ping", settings -> new RawPingTarget());
         TARGETS.put("aeron-cluster", settings -> new AeronClusterTarget());
         TARGETS.put("flotilla", FlotillaTarget::new);
+        TARGETS.put("flotilla-admin-load", FlotillaTarget::withAdminLoad);
         for (final ReadLoad reads : List.of(ReadLoad.READ_INDEX, ReadLoad.LEASE, ReadLoad.FOLLOWER))
         {
             TARGETS.put(reads.name(), settings -> new FlotillaTarget(settings, reads));
