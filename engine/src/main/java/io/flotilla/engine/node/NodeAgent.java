@@ -861,8 +861,12 @@ public final class NodeAgent implements Agent, RaftOutbox
                 reads.close();
             }
             completeSnapshotRequests(null, new IllegalStateException("node closed"));
+            if (null != counters)
+            {
+                counters.freeze();
+            }
             // A failed node closes its Aeron client first: the log then does not wait for an archive that may be
-            // dead to record what it holds.
+            // dead to record what it holds. The counters were frozen above: their memory goes with the client.
             final AutoCloseable aeronIfFailed = null != failure && null != media ? media.aeron() : null;
             Resources.closeAll(spareHandle, aeronIfFailed, snapshotSender, snapshotReceiver, snapshotWorker, ingress,
                 responseChannels, consensusPublisher, consensusAdapter, log, counters, media);

@@ -402,10 +402,15 @@ public final class NodeCounters implements AutoCloseable
     }
 
     /**
-     * Keep the last values for readers, then wait for readers already reading before the counters go.
+     * Keep the last values for readers, then wait for readers already reading: from here on no thread reads the
+     * counters' memory. Call before the Aeron client closes (a failed node closes it first); idempotent.
      */
-    public void close()
+    public void freeze()
     {
+        if (closed)
+        {
+            return;
+        }
         for (int i = 0; i < counters.length; i++)
         {
             finalValues[i] = counters[i].get();
@@ -419,6 +424,14 @@ public final class NodeCounters implements AutoCloseable
         {
             Thread.onSpinWait();
         }
+    }
+
+    /**
+     * Freeze the values for readers, then release the counters.
+     */
+    public void close()
+    {
+        freeze();
         CloseHelper.closeAll(counters);
         CloseHelper.closeAll(followerMatch);
     }
