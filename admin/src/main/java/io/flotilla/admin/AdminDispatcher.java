@@ -81,13 +81,27 @@ final class AdminDispatcher implements HttpHandler
         if (body.length > 0)
         {
             final String type = exchange.getRequestHeaders().getFirst("Content-Type");
-            if (null == type || !type.toLowerCase(Locale.ROOT).startsWith("application/json"))
+            if (!isJson(type))
             {
                 throw new AdminException(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
             }
             json = AdminJson.parseObject(body, route.fields());
         }
         return route.handle(json);
+    }
+
+    /**
+     * @return whether the media type, parameters such as the charset aside, is exactly application/json.
+     */
+    static boolean isJson(final String contentType)
+    {
+        if (null == contentType)
+        {
+            return false;
+        }
+        final int parameters = contentType.indexOf(';');
+        final String mediaType = (parameters < 0 ? contentType : contentType.substring(0, parameters)).trim();
+        return "application/json".equals(mediaType.toLowerCase(Locale.ROOT));
     }
 
     /**
