@@ -65,7 +65,7 @@ public final class AdminServer implements AutoCloseable
 
         final Map<String, AdminRoute> routes = new LinkedHashMap<>();
         routes.put("/status", new StatusRoute(node));
-        routes.put("/metrics", new MetricsRoute(new PrometheusMetrics(node)));
+        routes.put("/metrics", new MetricsRoute(new PrometheusMetrics(node), ctx.metricsMinIntervalNs()));
         routes.put("/health/live", HealthRoutes.live(node));
         routes.put("/health/ready", HealthRoutes.ready(node, ctx.readyMaxLag()));
         routes.put("/propose", new ProposeRoute(node, ctx.requestTimeoutNs()));
@@ -148,6 +148,11 @@ public final class AdminServer implements AutoCloseable
         public static final String REQUEST_TIMEOUT_PROP = "flotilla.admin.request.timeout";
         /** Ready only while the commit index is at most this many entries ahead of the applied index. Default 1000. */
         public static final String READY_MAX_LAG_PROP = "flotilla.admin.ready.max.lag";
+        /**
+         * A scrape within this long of the last one gets the same rendering, so that scrapers, however many and however
+         * often, cost the node at most one rendering per interval. With a unit; 0 renders every scrape. Default 1s.
+         */
+        public static final String METRICS_MIN_INTERVAL_PROP = "flotilla.admin.metrics.min.interval";
 
         public static final int PORT_OFF = -1;
         public static final String BIND_DEFAULT = "127.0.0.1";
@@ -155,6 +160,7 @@ public final class AdminServer implements AutoCloseable
         public static final int MAX_BODY_DEFAULT = 1024 * 1024;
         public static final long REQUEST_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
         public static final long READY_MAX_LAG_DEFAULT = 1000;
+        public static final long METRICS_MIN_INTERVAL_DEFAULT_NS = TimeUnit.SECONDS.toNanos(1);
         public static final int MIN_TOKEN_LENGTH = 16;
 
         private String portValue = System.getProperty(PORT_PROP, String.valueOf(PORT_OFF));
@@ -166,11 +172,14 @@ public final class AdminServer implements AutoCloseable
         private String maxBody = System.getProperty(MAX_BODY_PROP, String.valueOf(MAX_BODY_DEFAULT));
         private String requestTimeout = System.getProperty(REQUEST_TIMEOUT_PROP, REQUEST_TIMEOUT_DEFAULT_NS + "ns");
         private String readyMaxLag = System.getProperty(READY_MAX_LAG_PROP, String.valueOf(READY_MAX_LAG_DEFAULT));
+        private String metricsMinInterval =
+            System.getProperty(METRICS_MIN_INTERVAL_PROP, METRICS_MIN_INTERVAL_DEFAULT_NS + "ns");
         private InetAddress bindAddress;
         private int threadCount;
         private int maxBodyBytes;
         private long requestTimeoutNs;
         private long readyMaxLagEntries;
+        private long metricsMinIntervalNs;
         private boolean concluded;
 
         /**
@@ -221,6 +230,12 @@ public final class AdminServer implements AutoCloseable
             if (readyMaxLagEntries < 0)
             {
                 throw new IllegalArgumentException(READY_MAX_LAG_PROP + "=" + readyMaxLag + ": entries, 0 or more");
+            }
+            metricsMinIntervalNs = parseDuration(METRICS_MIN_INTERVAL_PROP, metricsMinInterval);
+            if (metricsMinIntervalNs < 0 || metricsMinIntervalNs > TimeUnit.MINUTES.toNanos(1))
+            {
+                throw new IllegalArgumentException(METRICS_MIN_INTERVAL_PROP + "=" + metricsMinInterval +
+                    ": a duration from 0 to 60s, e.g. 1s");
             }
             concluded = true;
             return this;
@@ -397,6 +412,21 @@ public final class AdminServer implements AutoCloseable
         public long readyMaxLag()
         {
             return readyMaxLagEntries;
+        }
+
+        /**
+         * @param metricsMinInterval how long a scrape's rendering is reused, e.g. {@code 1s}; {@code 0} never.
+         * @return this.
+         */
+        public Context metricsMinInterval(final String metricsMinInterval)
+        {
+            this.metricsMinInterval = metricsMinInterval;
+            return this;
+        }
+
+        public long metricsMinIntervalNs()
+        {
+            return metricsMinIntervalNs;
         }
 
         InetAddress bindAddress()

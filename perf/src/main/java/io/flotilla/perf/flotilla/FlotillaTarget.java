@@ -118,7 +118,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
     {
         if (null != adminLoad)
         {
-            return settings.describe() + " admin_load=status+metrics";
+            return settings.describe() + " admin_load=status+metrics@" + adminLoad.describeRate();
         }
         return null == reads ? settings.describe() : settings.describe() + " reads=" + reads.consistency() +
             (reads.preferFollowers() ? "@followers" : "@leader");
