@@ -539,7 +539,8 @@ public final class NodeMedia implements AutoCloseable
         }
 
         /**
-         * @param aeronDirectoryName of the driver: the embedded driver's own (deleted on start and close), or the
+         * @param aeronDirectoryName of the driver: the embedded driver's own (one a stopped driver left is reused,
+         *                           one whose driver still runs refuses the launch; deleted on close), or the
          *                           running external driver's.
          * @return this.
          */

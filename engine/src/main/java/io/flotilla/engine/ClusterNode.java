@@ -1066,7 +1066,8 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * @param aeronDirectoryName of the node's media driver; default a unique directory under /dev/shm.
+         * @param aeronDirectoryName of the node's media driver; default a unique directory under /dev/shm. The launch
+         *                           fails, naming {@link #AERON_DIR_PROP}, while another driver runs there.
          * @return this.
          */
         public Context aeronDirectoryName(final String aeronDirectoryName)
