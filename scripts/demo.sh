@@ -28,12 +28,11 @@ DURABILITY="${FLOTILLA_DEMO_DURABILITY:-FSYNC}"
 SNAPSHOT_ENTRIES="${FLOTILLA_DEMO_SNAPSHOT_ENTRIES:-5000}"
 # Small snapshot thresholds and archive segments: within the demo every node snapshots several times and compaction
 # purges the log prefix a blank node would need, so it must get an install. 1 MiB segments of a log with 256 KiB
-# terms (a segment is a multiple of the term length; both in bytes, these two settings take no size suffix).
+# terms (a segment is a multiple of the term length).
 NODE_PROPS=(-Dflotilla.log.durability="${DURABILITY}" -Dflotilla.snapshot.log.entries="${SNAPSHOT_ENTRIES}"
-    -Dflotilla.snapshot.retain.entries=1000 -Dflotilla.archive.segment.length=1048576
-    -Dflotilla.log.term.length=262144)
+    -Dflotilla.snapshot.retain.entries=1000 -Dflotilla.archive.segment.length=1m -Dflotilla.log.term.length=256k)
 MEMBERS="$(flotilla_members "${FLOTILLA_DEMO_BASE_PORT:-29110}")"
-AERON_PREFIX="/dev/shm/flotilla-demo-$(id -u)-$$"
+AERON_PREFIX="$(flotilla_new_aeron_prefix demo)"
 LOAD_PID=""
 # What a node logs when it has taken a snapshot itself, compacted its log after one, and installed one from the leader.
 SNAPSHOT_TAKEN_RE=': snapshot at index [0-9]+ term [0-9]+, [0-9]+ bytes'

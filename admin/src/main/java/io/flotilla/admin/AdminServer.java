@@ -1,8 +1,8 @@
 package io.flotilla.admin;
 
 import com.sun.net.httpserver.HttpServer;
+import io.flotilla.archive.Settings;
 import io.flotilla.engine.ClusterNode;
-import org.agrona.SystemUtil;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -154,6 +155,15 @@ public final class AdminServer implements AutoCloseable
          */
         public static final String METRICS_MIN_INTERVAL_PROP = "flotilla.admin.metrics.min.interval";
 
+        /**
+         * Every property this context reads: all of {@code flotilla.admin.*}, which {@link #conclude()} checks (the
+         * engine leaves that prefix to it).
+         */
+        public static final List<String> PROPERTIES = Settings.names(PORT_PROP, BIND_PROP, TOKEN_FILE_PROP,
+            THREADS_PROP, MAX_BODY_PROP, REQUEST_TIMEOUT_PROP, READY_MAX_LAG_PROP);
+        /** The prefix of its properties. */
+        public static final String PREFIX = "flotilla.admin.";
+
         public static final int PORT_OFF = -1;
         public static final String BIND_DEFAULT = "127.0.0.1";
         public static final int THREADS_DEFAULT = 2;
@@ -194,7 +204,8 @@ public final class AdminServer implements AutoCloseable
             {
                 return this;
             }
-            port = (int)Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, parseLong(PORT_PROP, portValue)));
+            Settings.rejectUnknown("AdminServer.Context", PREFIX, List.of(), PROPERTIES);
+            port = (int)Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, Settings.parseLong(PORT_PROP, portValue)));
             if (port < PORT_OFF || port > 65535)
             {
                 throw new IllegalArgumentException(
@@ -222,11 +233,11 @@ public final class AdminServer implements AutoCloseable
                 throw new IllegalArgumentException(BIND_PROP + "=" + bind + " is not loopback: anyone who reaches it " +
                     "could read and change the cluster; set " + TOKEN_FILE_PROP + " (or bind to 127.0.0.1)");
             }
-            threadCount = (int)positive(THREADS_PROP, parseLong(THREADS_PROP, threads), 64);
-            maxBodyBytes = (int)positive(MAX_BODY_PROP, parseSize(MAX_BODY_PROP, maxBody), Integer.MAX_VALUE - 1);
-            requestTimeoutNs = positive(REQUEST_TIMEOUT_PROP, parseDuration(REQUEST_TIMEOUT_PROP, requestTimeout),
+            threadCount = (int)positive(THREADS_PROP, Settings.parseLong(THREADS_PROP, threads), 64);
+            maxBodyBytes = (int)positive(MAX_BODY_PROP, Settings.parseSize(MAX_BODY_PROP, maxBody), Integer.MAX_VALUE - 1);
+            requestTimeoutNs = positive(REQUEST_TIMEOUT_PROP, Settings.parseDurationNs(REQUEST_TIMEOUT_PROP, requestTimeout),
                 TimeUnit.HOURS.toNanos(1));
-            readyMaxLagEntries = parseLong(READY_MAX_LAG_PROP, readyMaxLag);
+            readyMaxLagEntries = Settings.parseLong(READY_MAX_LAG_PROP, readyMaxLag);
             if (readyMaxLagEntries < 0)
             {
                 throw new IllegalArgumentException(READY_MAX_LAG_PROP + "=" + readyMaxLag + ": entries, 0 or more");
@@ -251,44 +262,6 @@ public final class AdminServer implements AutoCloseable
             {
                 throw new IllegalArgumentException(
                     TOKEN_FILE_PROP + "=" + file + ": cannot read the admin token (" + ex + ")", ex);
-            }
-        }
-
-        private static long parseLong(final String property, final String value)
-        {
-            try
-            {
-                return Long.parseLong(value.trim());
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new IllegalArgumentException(property + "=" + value + ": not a whole number", ex);
-            }
-        }
-
-        private static long parseSize(final String property, final String value)
-        {
-            try
-            {
-                return SystemUtil.parseSize(property, value.trim());
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new IllegalArgumentException(
-                    property + "=" + value + ": a size in bytes, with k, m or g allowed (e.g. 1m)", ex);
-            }
-        }
-
-        private static long parseDuration(final String property, final String value)
-        {
-            try
-            {
-                return SystemUtil.parseDuration(property, value.trim());
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new IllegalArgumentException(
-                    property + "=" + value + ": a duration with a unit (e.g. 5s, 500ms)", ex);
             }
         }
 

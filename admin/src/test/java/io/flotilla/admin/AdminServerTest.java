@@ -302,6 +302,23 @@ class AdminServerTest
         assertMessage(new AdminServer.Context().port(0).bind("no-such-host.invalid"), AdminServer.Context.BIND_PROP);
     }
 
+    @Test
+    void aMisspelledAdminPropertyFailsAtStartNamingTheClosestOne()
+    {
+        System.setProperty("flotilla.admin.request.timout", "5s");
+        try
+        {
+            assertMessage(new AdminServer.Context().port(0),
+                "unknown property flotilla.admin.request.timout");
+            assertMessage(new AdminServer.Context().port(0),
+                "did you mean " + AdminServer.Context.REQUEST_TIMEOUT_PROP + "?");
+        }
+        finally
+        {
+            System.clearProperty("flotilla.admin.request.timout");
+        }
+    }
+
     private static void assertMessage(final AdminServer.Context ctx, final String property)
     {
         try

@@ -3,6 +3,7 @@ package io.flotilla.engine;
 import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.archive.Durability;
 import io.flotilla.archive.NodeMedia;
+import io.flotilla.archive.Settings;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.engine.node.ClusterMembers;
 import io.flotilla.engine.node.NodeAgent;
@@ -19,7 +20,6 @@ import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
-import org.agrona.SystemUtil;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochNanoClock;
@@ -531,6 +531,19 @@ public final class ClusterNode implements AutoCloseable
         /** How far a peer's clock may run ahead (e.g. 5s): {@code flotilla.cluster.max.clock.skew}. */
         public static final String MAX_CLOCK_SKEW_PROP = "flotilla.cluster.max.clock.skew";
 
+        /**
+         * Every property this context reads itself; the node reads those of {@link RaftConfig#PROPERTIES},
+         * {@link SnapshotConfig#PROPERTIES}, {@link NodeMedia.Context#PROPERTIES} and
+         * {@link ArchiveLogStore.Context#PROPERTIES} through its parts, and {@link #conclude()} refuses any
+         * {@code flotilla.*} property no one reads ({@link EngineProperties}).
+         */
+        public static final List<String> PROPERTIES = Settings.names(MEMBER_ID_PROP, MEMBERS_PROP, STATE_MACHINE_PROP,
+            AUTHENTICATOR_PROP, IDLE_STRATEGY_PROP, IDLE_MAX_PARK_PROP, SESSION_TIMEOUT_PROP, IPC_INGRESS_PROP,
+            MAX_SESSIONS_PROP, RESPONSE_MAX_TERM_LENGTH_PROP, RESPONSE_MAX_PUBLICATIONS_PROP, SESSION_MAX_INFLIGHT_PROP,
+            ATTACH_MAX_SKEW_PROP, FORWARD_REQUESTS_PROP, PROPOSAL_QUEUE_BYTES_PROP, MAX_PENDING_PROPOSALS_PROP,
+            QUERY_QUEUE_BYTES_PROP, MAX_PENDING_READS_PROP, MAX_PENDING_READ_BYTES_PROP, REJOIN_AFTER_DATA_LOSS_PROP,
+            COMMIT_HINT_INTERVAL_PROP, CLUSTER_KEY_FILE_PROP, INSECURE_PEERS_PROP, MAX_CLOCK_SKEW_PROP);
+
         public static final long SESSION_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
         public static final int MAX_SESSIONS_DEFAULT = 1024;
         /** Reply publications beyond max sessions by default, for connect rejects. */
@@ -550,7 +563,7 @@ public final class ClusterNode implements AutoCloseable
         /** Bound on maxBatchBytes: AppendEntries must fit one Aeron message on a default 16 MiB term. */
         public static final int MAX_BATCH_BYTES_LIMIT = 1024 * 1024;
 
-        private int memberId = Integer.getInteger(MEMBER_ID_PROP, -1);
+        private int memberId = Settings.integer(MEMBER_ID_PROP, -1);
         private String membersSpec = System.getProperty(MEMBERS_PROP);
         private File dataDirectory = null == System.getProperty(DATA_DIR_PROP) ?
             null : new File(System.getProperty(DATA_DIR_PROP));
@@ -559,24 +572,24 @@ public final class ClusterNode implements AutoCloseable
         private Durability durability;
         private NodeMedia.Threading threading;
         private String aeronDirectoryName = System.getProperty(AERON_DIR_PROP);
-        private boolean externalDriver = Boolean.getBoolean(EXTERNAL_DRIVER_PROP);
+        private boolean externalDriver = Settings.bool(EXTERNAL_DRIVER_PROP, false);
         private Supplier<IdleStrategy> idleStrategySupplier;
         private long sessionTimeoutNs;
-        private boolean ipcIngress = Boolean.parseBoolean(System.getProperty(IPC_INGRESS_PROP, "true"));
-        private int maxSessions = Integer.getInteger(MAX_SESSIONS_PROP, MAX_SESSIONS_DEFAULT);
+        private boolean ipcIngress = Settings.bool(IPC_INGRESS_PROP, true);
+        private int maxSessions = Settings.integer(MAX_SESSIONS_PROP, MAX_SESSIONS_DEFAULT);
         private int responseMaxTermLength;
-        private int responseMaxPublications = Integer.getInteger(RESPONSE_MAX_PUBLICATIONS_PROP, 0);
-        private int sessionMaxInflight = Integer.getInteger(SESSION_MAX_INFLIGHT_PROP, SESSION_MAX_INFLIGHT_DEFAULT);
+        private int responseMaxPublications = Settings.integer(RESPONSE_MAX_PUBLICATIONS_PROP, 0);
+        private int sessionMaxInflight = Settings.integer(SESSION_MAX_INFLIGHT_PROP, SESSION_MAX_INFLIGHT_DEFAULT);
         private long attachMaxSkewNs;
-        private boolean forwardRequests = Boolean.parseBoolean(System.getProperty(FORWARD_REQUESTS_PROP, "true"));
+        private boolean forwardRequests = Settings.bool(FORWARD_REQUESTS_PROP, true);
         private int proposalQueueBytes;
-        private int maxPendingProposals = Integer.getInteger(MAX_PENDING_PROPOSALS_PROP, MAX_PENDING_PROPOSALS_DEFAULT);
+        private int maxPendingProposals = Settings.integer(MAX_PENDING_PROPOSALS_PROP, MAX_PENDING_PROPOSALS_DEFAULT);
         private int queryQueueBytes;
-        private int maxPendingReads = Integer.getInteger(MAX_PENDING_READS_PROP, MAX_PENDING_READS_DEFAULT);
+        private int maxPendingReads = Settings.integer(MAX_PENDING_READS_PROP, MAX_PENDING_READS_DEFAULT);
         private int maxPendingReadBytes;
         private long commitHintIntervalNs;
         private ClusterKeys clusterKeys;
-        private boolean insecurePeers = Boolean.getBoolean(INSECURE_PEERS_PROP);
+        private boolean insecurePeers = Settings.bool(INSECURE_PEERS_PROP, false);
         private long maxClockSkewNs;
         private final RaftConfig raftConfig = new RaftConfig();
         private final SnapshotConfig snapshotConfig = new SnapshotConfig();
@@ -593,7 +606,7 @@ public final class ClusterNode implements AutoCloseable
         private ClusterMembers members;
         private NodeMedia.Context mediaContext;
         private int archiveSegmentLength;
-        private boolean rejoinAfterDataLoss = Boolean.getBoolean(REJOIN_AFTER_DATA_LOSS_PROP);
+        private boolean rejoinAfterDataLoss = Settings.bool(REJOIN_AFTER_DATA_LOSS_PROP, false);
         private IdleStrategy idleStrategy;
         private boolean isConcluded;
 
@@ -609,6 +622,7 @@ public final class ClusterNode implements AutoCloseable
             {
                 throw new IllegalStateException("ClusterNode.Context already concluded: use a new Context per node");
             }
+            EngineProperties.rejectUnknown("ClusterNode.Context");
 
             members = ClusterMembers.parse(membersSpec);
             if (memberId < 0)
@@ -654,11 +668,11 @@ public final class ClusterNode implements AutoCloseable
             }
             if (null == durability)
             {
-                durability = enumProperty(Durability.class, DURABILITY_PROP, Durability.FSYNC);
+                durability = Settings.enumValue(DURABILITY_PROP, Durability.class, Durability.FSYNC);
             }
             if (null == threading)
             {
-                threading = enumProperty(NodeMedia.Threading.class, THREADING_PROP, NodeMedia.Threading.COMPACT);
+                threading = Settings.enumValue(THREADING_PROP, NodeMedia.Threading.class, NodeMedia.Threading.COMPACT);
             }
             if (externalDriver && null == aeronDirectoryName)
             {
@@ -667,7 +681,7 @@ public final class ClusterNode implements AutoCloseable
             }
             if (0 == sessionTimeoutNs)
             {
-                sessionTimeoutNs = SystemUtil.getDurationInNanos(SESSION_TIMEOUT_PROP, SESSION_TIMEOUT_DEFAULT_NS);
+                sessionTimeoutNs = Settings.durationNs(SESSION_TIMEOUT_PROP, SESSION_TIMEOUT_DEFAULT_NS);
             }
             if (sessionTimeoutNs < raftConfig.electionTimeoutMaxNs())
             {
@@ -682,7 +696,7 @@ public final class ClusterNode implements AutoCloseable
             }
             if (0 == responseMaxTermLength)
             {
-                responseMaxTermLength = SystemUtil.getSizeAsInt(
+                responseMaxTermLength = Settings.sizeAsInt(
                     RESPONSE_MAX_TERM_LENGTH_PROP, ResponseChannelPolicy.MAX_TERM_LENGTH_DEFAULT);
             }
             final String termLengthRefusal = ResponseChannelPolicy.maxTermLengthRefusal(responseMaxTermLength);
@@ -707,7 +721,7 @@ public final class ClusterNode implements AutoCloseable
             }
             if (0 == attachMaxSkewNs)
             {
-                attachMaxSkewNs = SystemUtil.getDurationInNanos(ATTACH_MAX_SKEW_PROP, ATTACH_MAX_SKEW_DEFAULT_NS);
+                attachMaxSkewNs = Settings.durationNs(ATTACH_MAX_SKEW_PROP, ATTACH_MAX_SKEW_DEFAULT_NS);
             }
             if (attachMaxSkewNs <= 0)
             {
@@ -716,7 +730,7 @@ public final class ClusterNode implements AutoCloseable
             }
             if (0 == proposalQueueBytes)
             {
-                proposalQueueBytes = SystemUtil.getSizeAsInt(PROPOSAL_QUEUE_BYTES_PROP, PROPOSAL_QUEUE_BYTES_DEFAULT);
+                proposalQueueBytes = Settings.sizeAsInt(PROPOSAL_QUEUE_BYTES_PROP, PROPOSAL_QUEUE_BYTES_DEFAULT);
             }
             if (proposalQueueBytes < 4096 || !BitUtil.isPowerOfTwo(proposalQueueBytes))
             {
@@ -732,7 +746,7 @@ public final class ClusterNode implements AutoCloseable
             if (0 == commitHintIntervalNs)
             {
                 commitHintIntervalNs =
-                    SystemUtil.getDurationInNanos(COMMIT_HINT_INTERVAL_PROP, COMMIT_HINT_INTERVAL_DEFAULT_NS);
+                    Settings.durationNs(COMMIT_HINT_INTERVAL_PROP, COMMIT_HINT_INTERVAL_DEFAULT_NS);
             }
             if (commitHintIntervalNs < 0)
             {
@@ -793,7 +807,7 @@ public final class ClusterNode implements AutoCloseable
             if (null == idleStrategySupplier)
             {
                 final String name = System.getProperty(IDLE_STRATEGY_PROP, "backoff");
-                final long maxParkNs = SystemUtil.getDurationInNanos(IDLE_MAX_PARK_PROP, IDLE_MAX_PARK_DEFAULT_NS);
+                final long maxParkNs = Settings.durationNs(IDLE_MAX_PARK_PROP, IDLE_MAX_PARK_DEFAULT_NS);
                 if (maxParkNs < BackoffIdleStrategy.DEFAULT_MIN_PARK_PERIOD_NS)
                 {
                     throw new IllegalArgumentException("idle max park " + maxParkNs + " ns is below the minimum " +
@@ -835,7 +849,7 @@ public final class ClusterNode implements AutoCloseable
         {
             if (0 == queryQueueBytes)
             {
-                queryQueueBytes = SystemUtil.getSizeAsInt(QUERY_QUEUE_BYTES_PROP, QUERY_QUEUE_BYTES_DEFAULT);
+                queryQueueBytes = Settings.sizeAsInt(QUERY_QUEUE_BYTES_PROP, QUERY_QUEUE_BYTES_DEFAULT);
             }
             if (queryQueueBytes < 4096 || !BitUtil.isPowerOfTwo(queryQueueBytes))
             {
@@ -850,7 +864,7 @@ public final class ClusterNode implements AutoCloseable
             if (0 == maxPendingReadBytes)
             {
                 maxPendingReadBytes =
-                    SystemUtil.getSizeAsInt(MAX_PENDING_READ_BYTES_PROP, MAX_PENDING_READ_BYTES_DEFAULT);
+                    Settings.sizeAsInt(MAX_PENDING_READ_BYTES_PROP, MAX_PENDING_READ_BYTES_DEFAULT);
             }
             final int largestQuery = PendingQueries.recordLength(EntryFrame.MAX_PAYLOAD_LENGTH);
             if (maxPendingReadBytes < largestQuery)
@@ -889,7 +903,7 @@ public final class ClusterNode implements AutoCloseable
             }
             if (0 == maxClockSkewNs)
             {
-                maxClockSkewNs = SystemUtil.getDurationInNanos(MAX_CLOCK_SKEW_PROP, MAX_CLOCK_SKEW_DEFAULT_NS);
+                maxClockSkewNs = Settings.durationNs(MAX_CLOCK_SKEW_PROP, MAX_CLOCK_SKEW_DEFAULT_NS);
             }
             if (maxClockSkewNs <= 0)
             {
@@ -930,24 +944,6 @@ public final class ClusterNode implements AutoCloseable
             catch (final NoSuchMethodException ex)
             {
                 throw new IllegalStateException("StateMachine." + name + " is missing", ex);
-            }
-        }
-
-        private static <E extends Enum<E>> E enumProperty(final Class<E> type, final String property, final E defaultValue)
-        {
-            final String value = System.getProperty(property);
-            if (null == value)
-            {
-                return defaultValue;
-            }
-            try
-            {
-                return Enum.valueOf(type, value.trim().toUpperCase());
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new IllegalArgumentException(property + "=" + value + " is not one of " +
-                    java.util.Arrays.toString(type.getEnumConstants()), ex);
             }
         }
 
@@ -1070,7 +1066,8 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * @param aeronDirectoryName of the node's media driver; default a unique directory under /dev/shm.
+         * @param aeronDirectoryName of the node's media driver; default a unique directory under /dev/shm. The launch
+         *                           fails, naming {@link #AERON_DIR_PROP}, while another driver runs there.
          * @return this.
          */
         public Context aeronDirectoryName(final String aeronDirectoryName)

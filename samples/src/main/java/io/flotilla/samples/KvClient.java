@@ -1,5 +1,6 @@
 package io.flotilla.samples;
 
+import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.ReadConsistency;
 import io.flotilla.engine.client.FlotillaClient;
 import io.flotilla.engine.client.FlotillaClientException;
@@ -91,8 +92,8 @@ public final class KvClient
             return ReplicaDigests.compare(rest, seconds(options, "wait", 30), out) ? 0 : 1;
         }
 
-        final String endpoints = options.getOrDefault("endpoints",
-            System.getProperty(FlotillaClient.Context.INGRESS_ENDPOINTS_PROP, System.getProperty("flotilla.members")));
+        final String endpoints = options.getOrDefault("endpoints", System.getProperty(
+            FlotillaClient.Context.INGRESS_ENDPOINTS_PROP, System.getProperty(ClusterNode.Context.MEMBERS_PROP)));
         if (null == endpoints)
         {
             return usage("no endpoints: pass --endpoints or -D" + FlotillaClient.Context.INGRESS_ENDPOINTS_PROP);

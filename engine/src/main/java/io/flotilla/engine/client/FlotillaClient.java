@@ -8,6 +8,8 @@ import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
+import io.flotilla.archive.PortInUse;
+import io.flotilla.archive.Settings;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.MessageHeaderDecoder;
@@ -25,12 +27,12 @@ import io.flotilla.codecs.SessionKeepAliveEncoder;
 import io.flotilla.codecs.SessionRejectDecoder;
 import io.flotilla.engine.node.ResponseChannelPolicy;
 import io.flotilla.engine.Authenticator;
+import io.flotilla.engine.EngineProperties;
 import io.flotilla.engine.ReadConsistency;
 import io.flotilla.engine.SharedSecretCredentials;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.SystemUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.IdleStrategy;
@@ -572,7 +574,15 @@ public final class FlotillaClient implements AutoCloseable
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDirectoryName));
         }
 
-        subscription = aeron.addSubscription(ctx.responseChannel(), ctx.responseStreamId());
+        try
+        {
+            subscription = aeron.addSubscription(ctx.responseChannel(), ctx.responseStreamId());
+        }
+        catch (final RuntimeException ex)
+        {
+            throw PortInUse.explain(ex, "the response channel " + ctx.responseChannel(),
+                Context.RESPONSE_CHANNEL_PROP + " (port 0 picks a free one)");
+        }
         final long deadlineNs = clock.nanoTime() + ctx.connectTimeoutNs();
         resolvedResponseChannel = ctx.responseChannel().startsWith(CommonContext.IPC_CHANNEL) ?
             ctx.responseChannel() : null;
@@ -1297,20 +1307,28 @@ public final class FlotillaClient implements AutoCloseable
         public static final String PRINCIPAL_PROP = "flotilla.client.principal";
         /** File holding the principal's secret as hexadecimal digits (one line; {@code #} comments). */
         public static final String SECRET_FILE_PROP = "flotilla.client.secret.file";
+        /**
+         * Every property this context reads; {@link #conclude()} refuses any {@code flotilla.*} property that neither
+         * the client nor the node reads ({@link EngineProperties}), so a misspelt setting is not ignored.
+         */
+        public static final List<String> PROPERTIES = Settings.names(INGRESS_ENDPOINTS_PROP, INGRESS_STREAM_ID_PROP,
+            RESPONSE_CHANNEL_PROP, RESPONSE_STREAM_ID_PROP, AERON_DIR_PROP, CONNECT_TIMEOUT_PROP, RESPONSE_TIMEOUT_PROP,
+            KEEP_ALIVE_INTERVAL_PROP, RETRY_DELAY_PROP, MAX_REQUEST_LENGTH_PROP, PREFER_FOLLOWER_READS_PROP,
+            PRINCIPAL_PROP, SECRET_FILE_PROP);
 
         private boolean concluded;
         private String ingressEndpoints = System.getProperty(INGRESS_ENDPOINTS_PROP);
-        private int ingressStreamId = Integer.getInteger(INGRESS_STREAM_ID_PROP, INGRESS_STREAM_ID_DEFAULT);
+        private int ingressStreamId = Settings.integer(INGRESS_STREAM_ID_PROP, INGRESS_STREAM_ID_DEFAULT);
         private String responseChannel = System.getProperty(RESPONSE_CHANNEL_PROP, RESPONSE_CHANNEL_DEFAULT);
-        private int responseStreamId = Integer.getInteger(RESPONSE_STREAM_ID_PROP, RESPONSE_STREAM_ID_DEFAULT);
+        private int responseStreamId = Settings.integer(RESPONSE_STREAM_ID_PROP, RESPONSE_STREAM_ID_DEFAULT);
         private String aeronDirectoryName = System.getProperty(AERON_DIR_PROP);
-        private long connectTimeoutNs = SystemUtil.getDurationInNanos(CONNECT_TIMEOUT_PROP, CONNECT_TIMEOUT_DEFAULT_NS);
-        private long responseTimeoutNs = SystemUtil.getDurationInNanos(RESPONSE_TIMEOUT_PROP, RESPONSE_TIMEOUT_DEFAULT_NS);
+        private long connectTimeoutNs = Settings.durationNs(CONNECT_TIMEOUT_PROP, CONNECT_TIMEOUT_DEFAULT_NS);
+        private long responseTimeoutNs = Settings.durationNs(RESPONSE_TIMEOUT_PROP, RESPONSE_TIMEOUT_DEFAULT_NS);
         private long keepAliveIntervalNs =
-            SystemUtil.getDurationInNanos(KEEP_ALIVE_INTERVAL_PROP, KEEP_ALIVE_INTERVAL_DEFAULT_NS);
-        private long retryDelayNs = SystemUtil.getDurationInNanos(RETRY_DELAY_PROP, RETRY_DELAY_DEFAULT_NS);
-        private int maxRequestLength = Integer.getInteger(MAX_REQUEST_LENGTH_PROP, MAX_REQUEST_LENGTH_DEFAULT);
-        private boolean preferFollowerReads = Boolean.getBoolean(PREFER_FOLLOWER_READS_PROP);
+            Settings.durationNs(KEEP_ALIVE_INTERVAL_PROP, KEEP_ALIVE_INTERVAL_DEFAULT_NS);
+        private long retryDelayNs = Settings.durationNs(RETRY_DELAY_PROP, RETRY_DELAY_DEFAULT_NS);
+        private int maxRequestLength = Settings.sizeAsInt(MAX_REQUEST_LENGTH_PROP, MAX_REQUEST_LENGTH_DEFAULT);
+        private boolean preferFollowerReads = Settings.bool(PREFER_FOLLOWER_READS_PROP, false);
         private byte[] credentials = new byte[0];
         private String principal = System.getProperty(PRINCIPAL_PROP);
         private byte[] secret;
@@ -1334,12 +1352,13 @@ public final class FlotillaClient implements AutoCloseable
                 throw new IllegalStateException("Context already concluded: use a new Context per client");
             }
             concluded = true;
+            EngineProperties.rejectUnknown("FlotillaClient.Context");
 
             endpoints = IngressEndpoints.parse(ingressEndpoints);
             requirePositive(ingressStreamId, INGRESS_STREAM_ID_PROP);
             requirePositive(responseStreamId, RESPONSE_STREAM_ID_PROP);
             // The cluster drops a connect whose channel it refuses (it cannot answer on it), so refuse it here.
-            final String channelRefusal = new ResponseChannelPolicy(SystemUtil.getSizeAsInt(
+            final String channelRefusal = new ResponseChannelPolicy(Settings.sizeAsInt(
                 ResponseChannelPolicy.MAX_TERM_LENGTH_PROP, ResponseChannelPolicy.MAX_TERM_LENGTH_DEFAULT), true)
                 .clientRefusal(responseChannel);
             if (null != channelRefusal)

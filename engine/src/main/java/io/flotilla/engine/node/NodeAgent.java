@@ -1,8 +1,11 @@
 package io.flotilla.engine.node;
 
+import io.aeron.Aeron;
+import io.aeron.Subscription;
 import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.archive.NodeMedia;
 import io.flotilla.archive.NodeStateFile;
+import io.flotilla.archive.PortInUse;
 import io.flotilla.archive.Resources;
 import io.flotilla.archive.SnapshotInfo;
 import io.flotilla.archive.SnapshotReader;
@@ -274,8 +277,9 @@ public final class NodeAgent implements Agent, RaftOutbox
                 this,
                 new SplittableRandom());
             consensusAdapter = new ConsensusAdapter(
-                media.aeron().addSubscription(
-                    members.member(memberId).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID),
+                bind(media.aeron(), members.member(memberId).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID,
+                    "the consensus endpoint " + members.member(memberId).consensusEndpoint() + " of member " + memberId,
+                    "its consensus port in " + ClusterNode.Context.MEMBERS_PROP),
                 members,
                 memberId,
                 raft,
@@ -295,8 +299,16 @@ public final class NodeAgent implements Agent, RaftOutbox
                 ctx.authenticator(), counters, ctx.sessionTimeoutNs(), ctx.maxSessions(), ctx.sessionMaxInflight(),
                 ctx.attachMaxSkewNs(), ctx.forwardRequests() ?
                 new RequestForwarder(raft, consensusPublisher::sendForwardedRequest, egress, counters) : null);
-            ingress = new IngressAdapter(media.aeron(), members.member(memberId).ingressChannel(), ctx.ipcIngress(),
-                sessionManager, reads, counters.invalidMessages());
+            try
+            {
+                ingress = new IngressAdapter(media.aeron(), members.member(memberId).ingressChannel(),
+                    ctx.ipcIngress(), sessionManager, reads, counters.invalidMessages());
+            }
+            catch (final RuntimeException ex)
+            {
+                throw PortInUse.explain(ex, "the ingress endpoint " + members.member(memberId).ingressEndpoint() +
+                    " of member " + memberId, "its ingress port in " + ClusterNode.Context.MEMBERS_PROP);
+            }
             term = raft.currentTerm();
             counters.term(term);
             counters.commitIndex(recovery.commitIndex());
@@ -317,6 +329,22 @@ public final class NodeAgent implements Agent, RaftOutbox
         finally
         {
             started.countDown();
+        }
+    }
+
+    /**
+     * Subscribe to a UDP endpoint this member binds; a port already taken fails naming the setting to change.
+     */
+    private static Subscription bind(
+        final Aeron aeron, final String channel, final int streamId, final String endpoint, final String setting)
+    {
+        try
+        {
+            return aeron.addSubscription(channel, streamId);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw PortInUse.explain(ex, endpoint, setting);
         }
     }
 
