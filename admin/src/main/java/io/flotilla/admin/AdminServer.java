@@ -160,7 +160,7 @@ public final class AdminServer implements AutoCloseable
          * engine leaves that prefix to it).
          */
         public static final List<String> PROPERTIES = Settings.names(PORT_PROP, BIND_PROP, TOKEN_FILE_PROP,
-            THREADS_PROP, MAX_BODY_PROP, REQUEST_TIMEOUT_PROP, READY_MAX_LAG_PROP);
+            THREADS_PROP, MAX_BODY_PROP, REQUEST_TIMEOUT_PROP, READY_MAX_LAG_PROP, METRICS_MIN_INTERVAL_PROP);
         /** The prefix of its properties. */
         public static final String PREFIX = "flotilla.admin.";
 
@@ -242,7 +242,7 @@ public final class AdminServer implements AutoCloseable
             {
                 throw new IllegalArgumentException(READY_MAX_LAG_PROP + "=" + readyMaxLag + ": entries, 0 or more");
             }
-            metricsMinIntervalNs = parseDuration(METRICS_MIN_INTERVAL_PROP, metricsMinInterval);
+            metricsMinIntervalNs = Settings.parseDurationNs(METRICS_MIN_INTERVAL_PROP, metricsMinInterval);
             if (metricsMinIntervalNs < 0 || metricsMinIntervalNs > TimeUnit.MINUTES.toNanos(1))
             {
                 throw new IllegalArgumentException(METRICS_MIN_INTERVAL_PROP + "=" + metricsMinInterval +
