@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * State machine timers on a real three-node cluster over Aeron on loopback: each fires exactly once, at the same
- * index on every replica, across a leader failover, a full restart of the cluster, and a snapshot install on a node
- * that lost its data; a cancelled timer never fires and a rescheduled one fires once, at its new deadline.
+ * index on every replica, across a leader failover, a full restart of the cluster, a snapshot install on a node that
+ * lost its data and a restart from a snapshot; a cancelled timer never fires and a rescheduled one fires once, at its
+ * new deadline.
  */
 class TimerClusterTest
 {
@@ -124,6 +125,15 @@ class TimerClusterTest
             proposeOk(cluster, TimerStateMachine.cancel(11));
             final List<Long> all = List.of(1L, 2L, 3L, 12L, 13L, 14L, 15L);
             awaitFired(cluster, all);
+            awaitSameFires(cluster);
+            assertExactlyOnce(all);
+
+            // A restart loads the newest snapshot (timers and all) and replays what follows: the same record again.
+            final int restarted = (lost + 1) % 3;
+            cluster.stop(restarted);
+            start(cluster, restarted, snapshotContext(cluster, restarted));
+            cluster.await("member " + restarted + " restarted from its snapshot", () ->
+                machines[restarted].loadedSnapshots() >= 1);
             awaitSameFires(cluster);
             assertExactlyOnce(all);
         }
