@@ -93,6 +93,16 @@ public final class TestCluster implements AutoCloseable
     }
 
     /**
+     * Start a member with a state machine of the test's own, set on the context ({@link #machine} is null for it).
+     */
+    public ClusterNode startWith(final int memberId, final ClusterNode.Context context)
+    {
+        machines[memberId] = null;
+        nodes[memberId] = ClusterNode.launch(context);
+        return nodes[memberId];
+    }
+
+    /**
      * @return the member's data directory.
      */
     public File dataDirectory(final int memberId)
@@ -370,9 +380,11 @@ public final class TestCluster implements AutoCloseable
                 sb.append(nodes[i].role()).append(" term=").append(nodes[i].term())
                     .append(" leader=").append(nodes[i].leaderMemberId())
                     .append(" commit=").append(nodes[i].commitIndex())
-                    .append(" applied=").append(nodes[i].appliedIndex())
-                    .append(" count=").append(machines[i].count())
-                    .append(" checksum=").append(machines[i].checksum());
+                    .append(" applied=").append(nodes[i].appliedIndex());
+                if (null != machines[i])
+                {
+                    sb.append(" count=").append(machines[i].count()).append(" checksum=").append(machines[i].checksum());
+                }
             }
         }
         return sb.toString();

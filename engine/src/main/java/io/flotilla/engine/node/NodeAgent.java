@@ -87,6 +87,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     private ResponseChannels responseChannels;
     private EgressPublisher egress;
     private Applier applier;
+    private TimerTrigger timerTrigger;
     private SessionManager sessionManager;
     private IngressAdapter ingress;
     private ReadService reads;
@@ -233,7 +234,7 @@ public final class NodeAgent implements Agent, RaftOutbox
             applier = recovery.applier();
             hintWrittenIndex = recovery.commitIndex();
             snapshotWorker = new SnapshotWorker("flotilla-snapshot-" + memberId, ctx.errorHandler());
-            snapshotTaker = new SnapshotTaker(snapshots, snapshotWorker, ctx.stateMachine(), sessions);
+            snapshotTaker = new SnapshotTaker(snapshots, snapshotWorker, ctx.stateMachine(), applier::snapshotHead);
             snapshotPolicy = new SnapshotPolicy(snapshotConfig, memberId, members.ids());
             onSnapshotInPlace(recovery.snapshot());
 
@@ -276,6 +277,8 @@ public final class NodeAgent implements Agent, RaftOutbox
                 consensusPublisher,
                 this,
                 new SplittableRandom());
+            raft.raiseStampFloor(recovery.clusterTimeNs());
+            timerTrigger = new TimerTrigger(applier.timers());
             consensusAdapter = new ConsensusAdapter(
                 bind(media.aeron(), members.member(memberId).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID,
                     "the consensus endpoint " + members.member(memberId).consensusEndpoint() + " of member " + memberId,
@@ -523,6 +526,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         work += startRequestedTransfer();
         work += raft.tick(nowNs);
         work += applyCommitted();
+        work += timerTrigger.doWork(raft, nowNs, applier.appliedIndex());
         if (votingFence.update(raft, log, applier.appliedIndex()))
         {
             LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": caught up with leader " + raft.leaderId() +
@@ -720,6 +724,7 @@ public final class NodeAgent implements Agent, RaftOutbox
                 throw fail(causeOr(ex, FailureCause.CORRUPT_DATA), new IllegalStateException(
                     "cannot load the snapshot " + info.path() + " received from " + from, ex));
             }
+            raft.raiseStampFloor(applier.clusterTimeNs());
             raft.onSnapshotInstalled(from, term, info.index(), info.term());
             counters.commitIndex(raft.commitIndex());
             counters.snapshotsInstalled().incrementRelease();

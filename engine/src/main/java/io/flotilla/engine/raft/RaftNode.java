@@ -785,6 +785,22 @@ public final class RaftNode
     }
 
     /**
+     * Cluster time reached so far, as far as the runtime knows it outside the log: the timestamp of the last entry of
+     * the recovered log, or of the last entry an installed snapshot covers. Entries this node appends as leader are
+     * stamped at or after it (and after every entry it has appended), so that cluster time never goes back when a
+     * node whose clock lags the previous leader's is elected.
+     *
+     * @param timestampNs a leader timestamp already in the cluster's history.
+     */
+    public void raiseStampFloor(final long timestampNs)
+    {
+        if (timestampNs > lastStampNs)
+        {
+            lastStampNs = timestampNs;
+        }
+    }
+
+    /**
      * Leader only: append one entry to the log. It is replicated at the next {@link #tick}.
      *
      * @return the entry's log index, {@link #NOT_LEADER} or {@link #BACK_PRESSURED}.
