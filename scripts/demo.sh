@@ -16,6 +16,7 @@
 # FLOTILLA_DEMO_RESPONSE_TIMEOUT (client's leader-silence timeout, default 500ms), FLOTILLA_DEMO_DURABILITY (FSYNC, the
 # safe default, or ASYNC), FLOTILLA_DEMO_SNAPSHOT_ENTRIES (entries between snapshots, default 5000),
 # FLOTILLA_DEMO_ROLL_DURATION (measured s of load per restarted node, default 8; 0 skips the rolling restart),
+# FLOTILLA_DEMO_ROLL_RATE (writes/s during the rolling restart, default half FLOTILLA_DEMO_RATE),
 # FLOTILLA_MVN_OPTS (e.g. -o), FLOTILLA_SKIP_BUILD=1.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -31,6 +32,8 @@ RUN_DIR="${FLOTILLA_ROOT}/run/demo"
 DURABILITY="${FLOTILLA_DEMO_DURABILITY:-FSYNC}"
 SNAPSHOT_ENTRIES="${FLOTILLA_DEMO_SNAPSHOT_ENTRIES:-5000}"
 ROLL_DURATION="${FLOTILLA_DEMO_ROLL_DURATION:-8}"
+# Half the main rate by default: on two cores the restarted JVM competes with three nodes and the client.
+ROLL_RATE="${FLOTILLA_DEMO_ROLL_RATE:-$((RATE / 2))}"
 # The rolling restart's goal for the longest client-visible gap per restarted node.
 ROLL_GOAL_MS=50
 # Small snapshot thresholds and archive segments: within the demo every node snapshots several times and compaction
@@ -196,7 +199,7 @@ roll_one()
 {
     local id="$1" role="follower" load_pid pid stop_start stop_ms gap new_leader
     [[ "$(flotilla_leader "${RUN_DIR}")" == "${id}" ]] && role="leader"
-    flotilla_client --endpoints "${MEMBERS}" load --rate "${RATE}" --warmup 1 --duration "${ROLL_DURATION}" \
+    flotilla_client --endpoints "${MEMBERS}" load --rate "${ROLL_RATE}" --warmup 1 --duration "${ROLL_DURATION}" \
         --acks "${RUN_DIR}/roll-${id}-acks.txt" > "${RUN_DIR}/roll-${id}.log" 2>&1 &
     load_pid=$!
     # Stop the node a second into the measured part (the load reports each second; its warm-up takes the first).
@@ -217,10 +220,15 @@ roll_one()
     flotilla_start_node "${RUN_DIR}" "${id}" "${MEMBERS}" "${AERON_PREFIX}" "${NODE_PROPS[@]}"
     flotilla_await_caught_up "${RUN_DIR}" "${id}" 60 || flotilla_die "node ${id} did not catch up within 60 s"
     flotilla_log "node ${id} is back and caught up with the leader"
-    wait "${load_pid}" || flotilla_die "the load during node ${id}'s restart failed: see ${RUN_DIR}/roll-${id}.log"
     gap="$(sed -n 's/^failover gap: longest time between acknowledged writes = \([0-9.]*\) ms.*/\1/p' \
         "${RUN_DIR}/roll-${id}.log")"
-    [[ -n "${gap}" ]] || flotilla_die "no gap reported: see ${RUN_DIR}/roll-${id}.log"
+    if ! wait "${load_pid}" || [[ -z "${gap}" ]]
+    then
+        # Reported in the summary; the next node is still restarted.
+        flotilla_log "WARNING: the load during node ${id}'s restart failed: see ${RUN_DIR}/roll-${id}.log" >&2
+        roll_status=1
+        gap="${gap:-?}-FAILED"
+    fi
     flotilla_log "longest client-visible gap while node ${id} (${role}) was restarted: ${gap} ms"
     ROLL_RESULTS+=("${id} ${role} ${gap} ${stop_ms} ${new_leader}")
 }
@@ -231,7 +239,7 @@ if [[ "${ROLL_DURATION}" -gt 0 ]]
 then
     echo
     first="$(flotilla_await_leader "${RUN_DIR}" 30)" || flotilla_die "no leader before the rolling restart"
-    flotilla_log "rolling restart under load (${RATE} PUT/s, a new load run per node): each node in turn, the leader" \
+    flotilla_log "rolling restart under load (${ROLL_RATE} PUT/s, a new load run per node): each node in turn, the leader" \
         "(node ${first}) first, stopped with SIGTERM, restarted, caught up; the client times out a silent leader" \
         "after ${FLOTILLA_DEMO_RESPONSE_TIMEOUT:-500ms}"
     for id in "${first}" 0 1 2
@@ -285,13 +293,14 @@ else
 fi
 if [[ ${#ROLL_RESULTS[@]} -gt 0 ]]
 then
-    echo "  rolling restart under load (SIGTERM, restart, catch up; one node at a time), longest client-visible gap"
+    echo "  rolling restart under load (${ROLL_RATE} writes/s; SIGTERM, restart, catch up; one node at a time), longest client-visible gap"
     echo "  per restarted node (goal: under ${ROLL_GOAL_MS} ms):"
     for result in "${ROLL_RESULTS[@]}"
     do
         read -r id role gap stop_ms new_leader <<< "${result}"
         verdict="met"
-        awk -v g="${gap}" -v goal="${ROLL_GOAL_MS}" 'BEGIN { exit !(g < goal) }' || verdict="NOT met"
+        [[ "${gap}" =~ ^[0-9.]+$ ]] && awk -v g="${gap}" -v goal="${ROLL_GOAL_MS}" 'BEGIN { exit !(g < goal) }' ||
+            verdict="NOT met"
         echo "    node ${id} (${role}$([[ "${role}" == leader ]] && echo ", handed over to node ${new_leader}")," \
             "stopped in ${stop_ms} ms): ${gap} ms (${verdict})"
     done
@@ -299,7 +308,7 @@ then
     then
         echo "  writes acknowledged during the rolling restart: ALL readable through the log"
     else
-        echo "  writes acknowledged during the rolling restart: SOME MISSING OR WRONG (see above)"
+        echo "  rolling restart: A LOAD RUN FAILED, OR WRITES MISSING OR WRONG (see above)"
     fi
 fi
 echo "  logs and data: ${RUN_DIR}"
