@@ -235,6 +235,29 @@ flotilla_await_leader()
     return 1
 }
 
+# flotilla_await_caught_up RUN_DIR ID SECONDS: wait until node ID has published its status as a follower and applied
+# at least what the leader had applied once it was back.
+flotilla_await_caught_up()
+{
+    local run_dir="$1" id="$2" deadline=$((SECONDS + $3)) leader target="" applied
+    while [[ ${SECONDS} -lt ${deadline} ]]
+    do
+        flotilla_alive "${run_dir}" "${id}" || return 1
+        if [[ "$(flotilla_status_field "${run_dir}" "${id}" role)" == FOLLOWER ]]
+        then
+            if [[ -z "${target}" ]]
+            then
+                leader="$(flotilla_leader "${run_dir}")"
+                [[ -n "${leader}" ]] && target="$(flotilla_status_field "${run_dir}" "${leader}" appliedIndex)"
+            fi
+            applied="$(flotilla_status_field "${run_dir}" "${id}" appliedIndex)"
+            [[ -n "${target}" && "${applied:-0}" -ge "${target}" ]] && return 0
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
 # flotilla_stop_node RUN_DIR ID: SIGTERM, then SIGKILL after 15 s.
 flotilla_stop_node()
 {

@@ -100,6 +100,28 @@ class ContextConfigurationTest
     }
 
     @Test
+    void theShutdownHandoverWaitTakesADurationAndDefaultsToThreeElectionTimeouts()
+    {
+        assertEquals(3 * valid().raftConfig().electionTimeoutMaxNs(),
+            valid().conclude().shutdownTransferTimeoutNs());
+        assertEquals(0, valid().shutdownTransferTimeoutNs(0).conclude().shutdownTransferTimeoutNs(), "no handover");
+        assertRejected(c -> c.shutdownTransferTimeoutNs(-1), "flotilla.node.shutdown.transfer.timeout");
+
+        final String property = ClusterNode.Context.SHUTDOWN_TRANSFER_TIMEOUT_PROP;
+        System.setProperty(property, "1500ms");
+        try
+        {
+            assertEquals(TimeUnit.MILLISECONDS.toNanos(1500), valid().conclude().shutdownTransferTimeoutNs());
+            System.setProperty(property, "soon");
+            assertRejected(c -> c, property + "=soon", "2s");
+        }
+        finally
+        {
+            System.clearProperty(property);
+        }
+    }
+
+    @Test
     void readPathErrorsNameTheSetting()
     {
         assertRejected(c -> c.maxPendingReads(3), "maxPendingReads 3", "flotilla.read.max.pending");

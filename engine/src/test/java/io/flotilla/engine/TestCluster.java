@@ -120,6 +120,9 @@ public final class TestCluster implements AutoCloseable
             .durability(Durability.ASYNC)
             .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300), TimeUnit.MILLISECONDS.toNanos(600))
             .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50))
+            // Closing a node stands for a crash in these tests (leader loss, failover by election), and a cluster
+            // closes fast; GracefulStopTest sets the handover wait itself.
+            .shutdownTransferTimeoutNs(0)
             .listener(new NodeListener()
             {
                 public void onRoleChange(final int memberId, final Role role, final long term)
@@ -302,7 +305,7 @@ public final class TestCluster implements AutoCloseable
                     }
                     else
                     {
-                        lastFailure.set(copy(result));
+                        lastFailure.set(result.copy());
                         failed.incrementAndGet();
                     }
                 });
@@ -324,12 +327,6 @@ public final class TestCluster implements AutoCloseable
             fail(failed.get() + " proposals failed, last: " + lastFailure.get());
         }
         return (int)notApplied.get();
-    }
-
-    private static ProposalResult copy(final ProposalResult result)
-    {
-        return new ProposalResult().set(result.status(), result.logIndex(), result.leaderMemberId(),
-            result.leaderEndpoint(), null, 0, 0);
     }
 
     /**

@@ -53,6 +53,8 @@ public final class NodeAgent implements Agent, RaftOutbox
     private static final System.Logger LOGGER = System.getLogger(NodeAgent.class.getName());
     private static final int PROPOSAL_DRAIN_LIMIT = 1024;
     private static final long SNAPSHOT_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
+    /** Media duty cycles after the redirects of a closing node: enough for its driver's sender to send them. */
+    private static final int REDIRECT_SEND_CYCLES = 3;
 
     private final ClusterNode.Context ctx;
     private final int memberId;
@@ -64,6 +66,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     private final ProposalQueue proposals;
     private final QueryQueue queries;
     private final AtomicInteger requestedTransferTarget = new AtomicInteger(RaftNode.NO_MEMBER);
+    private final ShutdownHandover shutdownHandover;
     private final PendingProposals pending;
     private final NodeListener listener;
     private final EpochNanoClock clock;
@@ -172,6 +175,8 @@ public final class NodeAgent implements Agent, RaftOutbox
         this.pending = new PendingProposals(ctx.maxPendingProposals());
         this.snapshotConfig = ctx.snapshotConfig();
         this.errors = (NodeErrorHandler)ctx.errorHandler();
+        this.shutdownHandover = new ShutdownHandover(
+            memberId, ctx.raftConfig().heartbeatIntervalNs(), ctx.raftConfig().electionTimeoutMaxNs());
         this.spareHandle = openSpareHandle(ctx.dataDirectory());
         preloadFailurePath();
     }
@@ -524,6 +529,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         }
 
         work += startRequestedTransfer();
+        work += shutdownHandover.doWork(raft, nowNs);
         work += raft.tick(nowNs);
         work += applyCommitted();
         work += timerTrigger.doWork(raft, nowNs, applier.appliedIndex());
@@ -565,6 +571,24 @@ public final class NodeAgent implements Agent, RaftOutbox
     public void requestLeadershipTransfer(final int memberId)
     {
         requestedTransferTarget.set(memberId);
+    }
+
+    /**
+     * Ask, from any thread, that this node hand its leadership over because it is about to close
+     * ({@link ShutdownHandover}).
+     */
+    public void requestShutdownHandover()
+    {
+        shutdownHandover.request();
+    }
+
+    /**
+     * @return whether the handover asked for by {@link #requestShutdownHandover()} has ended: another member leads,
+     * or there was none to take over (any thread).
+     */
+    public boolean isShutdownHandoverDone()
+    {
+        return shutdownHandover.isDone();
     }
 
     /**
@@ -864,7 +888,8 @@ public final class NodeAgent implements Agent, RaftOutbox
     }
 
     /**
-     * Persist the commit hint (not after a failure), complete pending proposals and queries with CLOSED, and close
+     * Persist the commit hint and send the clients bound here to the leader (not after a failure), complete pending
+     * proposals and queries with CLOSED, and close
      * the ingress, reply channels, consensus publications and subscription, log, counters and media stack, each even
      * when an earlier one fails; idempotent, tolerates a partial start.
      */
@@ -880,6 +905,7 @@ public final class NodeAgent implements Agent, RaftOutbox
             if (null != raft && null == failure)
             {
                 persistCommitHint(true);
+                redirectClients();
             }
         }
         finally
@@ -903,6 +929,32 @@ public final class NodeAgent implements Agent, RaftOutbox
             final AutoCloseable aeronIfFailed = null != failure && null != media ? media.aeron() : null;
             Resources.closeAll(spareHandle, aeronIfFailed, snapshotSender, snapshotReceiver, snapshotWorker, ingress,
                 responseChannels, consensusPublisher, consensusAdapter, log, counters, media);
+        }
+    }
+
+    /**
+     * A node that closes (not after a failure) tells the clients whose sessions are bound here to go to the leader at
+     * once (NOT_LEADER with a hint, or without one while this node still leads or knows none), rather than finding
+     * out by their response timeout; then drives its media a few times so that, in COMPACT threading, the driver
+     * sends the answers before it closes.
+     */
+    private void redirectClients()
+    {
+        if (null != startFailure || null == sessionManager)
+        {
+            return;
+        }
+        nowNs = clock.nanoTime();
+        if (Role.LEADER == role)
+        {
+            egress.onRoleChange(Role.FOLLOWER, term, RaftNode.NO_MEMBER); // a closing leader names no leader
+        }
+        if (sessionManager.redirectBoundSessions(nowNs) > 0 && driveMedia)
+        {
+            for (int i = 0; i < REDIRECT_SEND_CYCLES; i++)
+            {
+                media.doWork();
+            }
         }
     }
 
@@ -971,6 +1023,10 @@ public final class NodeAgent implements Agent, RaftOutbox
             if (Role.CANDIDATE == role)
             {
                 counters.elections().incrementRelease();
+                if (raft.isTransferCampaign())
+                {
+                    counters.transferElections().incrementRelease();
+                }
             }
             if (Role.LEADER == role)
             {

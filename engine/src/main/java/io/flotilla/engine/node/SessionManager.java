@@ -575,6 +575,29 @@ public final class SessionManager
         return true;
     }
 
+    /**
+     * This node is closing: tell each client whose session is bound to a connection here to go elsewhere
+     * (NOT_LEADER, naming the leader the egress knows, if any), so that it moves at once rather than after its
+     * response timeout. Best effort: an answer that cannot be sent now is not retried.
+     *
+     * @param nowNs the node's clock.
+     * @return how many clients were told.
+     */
+    public int redirectBoundSessions(final long nowNs)
+    {
+        int told = 0;
+        for (int i = 0, count = sessions.openCount(); i < count; i++)
+        {
+            final Session session = sessions.openSession(i);
+            if (null != session.binding() && !session.isClosed())
+            {
+                egress.sendStatus(session, 0, 0, ResponseStatus.NOT_LEADER, nowNs);
+                told++;
+            }
+        }
+        return told;
+    }
+
     private boolean isLeader()
     {
         return Role.LEADER == raft.role();

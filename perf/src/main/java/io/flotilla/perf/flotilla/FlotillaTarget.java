@@ -256,7 +256,9 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
             .dataDirectory(resources.dataDir("node-" + memberId))
             .aeronDirectoryName(resources.aeronDir("node-" + memberId))
             .durability(settings.durability())
-            .threading(settings.threading());
+            .threading(settings.threading())
+            // closeLeader() stands for a crash: no handover on close.
+            .shutdownTransferTimeoutNs(0);
         nodeConfiguration.accept(ctx);
         nodes[memberId] = ClusterNode.launch(ctx);
     }
