@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A local 3-node KV cache cluster left running: scripts/cluster.sh start|stop|status|client ARGS...
 #   start   build, start the three KvNode JVMs (data under run/cluster), wait for a leader
-#   stop    stop them (SIGTERM: clean shutdown) and remove their Aeron directories
+#   stop    stop them (SIGTERM: clean shutdown) and remove their Aeron directories (a prefix of this run's own,
+#           in run/cluster/aeron-prefix)
 #   status  pid, role, term, applied index and state digest of each node, then the cluster tool's status table
 #   client  run KvClient against the cluster, e.g. scripts/cluster.sh client put k v | get k | load --rate 1000/s
 #           | digest --wait 10s | --help
@@ -13,7 +14,7 @@ source "$(dirname "$0")/lib.sh"
 
 RUN_DIR="${FLOTILLA_ROOT}/run/cluster"
 MEMBERS="$(flotilla_members "${FLOTILLA_CLUSTER_BASE_PORT:-29210}")"
-AERON_PREFIX="/dev/shm/flotilla-cluster-$(id -u)"
+AERON_PREFIX="$(flotilla_run_aeron_prefix "${RUN_DIR}" cluster)"
 
 case "${1:-}" in
     start)
@@ -42,6 +43,7 @@ case "${1:-}" in
             flotilla_stop_node "${RUN_DIR}" "${id}"
             rm -rf "${AERON_PREFIX}-${id}"
         done
+        rm -f "${RUN_DIR}/aeron-prefix" # the next start takes a new prefix
         flotilla_log "stopped (data kept in ${RUN_DIR}; delete it for a fresh cluster)"
         ;;
     status)

@@ -6,12 +6,17 @@
 # Afterwards every acknowledged write is read back three ways: GETs through the log, and queries answered without it
 # (ReadIndex at the followers, and from the leader's lease). Each node serves an admin HTTP endpoint on loopback: the
 # cluster tool (scripts/flotilla) shows the cluster before and after, hands leadership over before the load, and the
-# leader's Prometheus metrics are sampled at the end.
+# leader's Prometheus metrics are sampled at the end. Last, a rolling restart under load: each node in turn (the
+# leader first) is stopped with SIGTERM (a leader hands leadership over first and every node sends its clients to the
+# leader), restarted and caught up before the next; the longest time the client waited for an acknowledgement while
+# each node was restarted is printed (goal: under 50 ms), and those writes are read back too.
 # Builds what it needs, runs everything under run/demo (fresh each time), stops all it started.
 # Environment: FLOTILLA_DEMO_RATE (writes/s, default 2000), FLOTILLA_DEMO_WARMUP (s, default 3),
 # FLOTILLA_DEMO_DURATION (measured s, default 15), FLOTILLA_DEMO_BASE_PORT (default 29110),
 # FLOTILLA_DEMO_RESPONSE_TIMEOUT (client's leader-silence timeout, default 500ms), FLOTILLA_DEMO_DURABILITY (FSYNC, the
 # safe default, or ASYNC), FLOTILLA_DEMO_SNAPSHOT_ENTRIES (entries between snapshots, default 5000),
+# FLOTILLA_DEMO_ROLL_DURATION (measured s of load per restarted node, default 8; 0 skips the rolling restart),
+# FLOTILLA_DEMO_ROLL_RATE (writes/s during the rolling restart, default half FLOTILLA_DEMO_RATE),
 # FLOTILLA_MVN_OPTS (e.g. -o), FLOTILLA_SKIP_BUILD=1.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -26,14 +31,18 @@ FLOTILLA_CLIENT_PROPS=(-Dflotilla.client.response.timeout="${FLOTILLA_DEMO_RESPO
 RUN_DIR="${FLOTILLA_ROOT}/run/demo"
 DURABILITY="${FLOTILLA_DEMO_DURABILITY:-FSYNC}"
 SNAPSHOT_ENTRIES="${FLOTILLA_DEMO_SNAPSHOT_ENTRIES:-5000}"
+ROLL_DURATION="${FLOTILLA_DEMO_ROLL_DURATION:-8}"
+# Half the main rate by default: on two cores the restarted JVM competes with three nodes and the client.
+ROLL_RATE="${FLOTILLA_DEMO_ROLL_RATE:-$((RATE / 2))}"
+# The rolling restart's goal for the longest client-visible gap per restarted node.
+ROLL_GOAL_MS=50
 # Small snapshot thresholds and archive segments: within the demo every node snapshots several times and compaction
 # purges the log prefix a blank node would need, so it must get an install. 1 MiB segments of a log with 256 KiB
-# terms (a segment is a multiple of the term length; both in bytes, these two settings take no size suffix).
+# terms (a segment is a multiple of the term length).
 NODE_PROPS=(-Dflotilla.log.durability="${DURABILITY}" -Dflotilla.snapshot.log.entries="${SNAPSHOT_ENTRIES}"
-    -Dflotilla.snapshot.retain.entries=1000 -Dflotilla.archive.segment.length=1048576
-    -Dflotilla.log.term.length=262144)
+    -Dflotilla.snapshot.retain.entries=1000 -Dflotilla.archive.segment.length=1m -Dflotilla.log.term.length=256k)
 MEMBERS="$(flotilla_members "${FLOTILLA_DEMO_BASE_PORT:-29110}")"
-AERON_PREFIX="/dev/shm/flotilla-demo-$(id -u)-$$"
+AERON_PREFIX="$(flotilla_new_aeron_prefix demo)"
 LOAD_PID=""
 # What a node logs when it has taken a snapshot itself, compacted its log after one, and installed one from the leader.
 SNAPSHOT_TAKEN_RE=': snapshot at index [0-9]+ term [0-9]+, [0-9]+ bytes'
@@ -183,13 +192,73 @@ digest_status=0
 flotilla_client digest --wait 60s "${RUN_DIR}/node-0" "${RUN_DIR}/node-1" "${RUN_DIR}/node-2" | sed 's/^/  /' ||
     digest_status=1
 
+# roll_one ID: one step of the rolling restart: a load run, during which node ID is stopped with SIGTERM, started
+# again and caught up; appends "ID ROLE GAP_MS STOP_MS NEW_LEADER" to ROLL_RESULTS.
+roll_one()
+{
+    local id="$1" role="follower" load_pid pid stop_start stop_ms gap new_leader
+    [[ "$(flotilla_leader "${RUN_DIR}")" == "${id}" ]] && role="leader"
+    flotilla_client --endpoints "${MEMBERS}" load --rate "${ROLL_RATE}/s" --warmup 1s --duration "${ROLL_DURATION}s" \
+        --acks "${RUN_DIR}/roll-${id}-acks.txt" > "${RUN_DIR}/roll-${id}.log" 2>&1 &
+    load_pid=$!
+    # Stop the node a second into the measured part (the load reports each second; its warm-up takes the first).
+    local deadline=$((SECONDS + 60))
+    until grep -Eq '^t= ?2s' "${RUN_DIR}/roll-${id}.log" 2> /dev/null
+    do
+        kill -0 "${load_pid}" 2> /dev/null || flotilla_die "the load ended early: see ${RUN_DIR}/roll-${id}.log"
+        [[ ${SECONDS} -lt ${deadline} ]] || flotilla_die "the load did not start: see ${RUN_DIR}/roll-${id}.log"
+        sleep 0.1
+    done
+    pid="$(flotilla_pid "${RUN_DIR}" "${id}")"
+    stop_start="$(date +%s%N)"
+    flotilla_stop_node "${RUN_DIR}" "${id}"
+    stop_ms=$((($(date +%s%N) - stop_start) / 1000000))
+    kill -0 "${pid}" 2> /dev/null && flotilla_die "node ${id} did not stop"
+    new_leader="$(flotilla_await_leader "${RUN_DIR}" 30)" || flotilla_die "no leader after stopping node ${id}"
+    flotilla_log "node ${id} (${role}) stopped with SIGTERM in ${stop_ms} ms; leader: node ${new_leader}; restarting it"
+    flotilla_start_node "${RUN_DIR}" "${id}" "${MEMBERS}" "${AERON_PREFIX}" "${NODE_PROPS[@]}"
+    flotilla_await_caught_up "${RUN_DIR}" "${id}" 60 || flotilla_die "node ${id} did not catch up within 60 s"
+    flotilla_log "node ${id} is back and caught up with the leader"
+    gap="$(sed -n 's/^failover gap: longest time between acknowledged writes = \([0-9.]*\) ms.*/\1/p' \
+        "${RUN_DIR}/roll-${id}.log")"
+    if ! wait "${load_pid}" || [[ -z "${gap}" ]]
+    then
+        # Reported in the summary; the next node is still restarted.
+        flotilla_log "WARNING: the load during node ${id}'s restart failed: see ${RUN_DIR}/roll-${id}.log" >&2
+        roll_status=1
+        gap="${gap:-?}-FAILED"
+    fi
+    flotilla_log "longest client-visible gap while node ${id} (${role}) was restarted: ${gap} ms"
+    ROLL_RESULTS+=("${id} ${role} ${gap} ${stop_ms} ${new_leader}")
+}
+
+ROLL_RESULTS=()
+roll_status=0
+if [[ "${ROLL_DURATION}" -gt 0 ]]
+then
+    echo
+    first="$(flotilla_await_leader "${RUN_DIR}" 30)" || flotilla_die "no leader before the rolling restart"
+    flotilla_log "rolling restart under load (${ROLL_RATE} PUT/s, a new load run per node): each node in turn, the leader" \
+        "(node ${first}) first, stopped with SIGTERM, restarted, caught up; the client times out a silent leader" \
+        "after ${FLOTILLA_DEMO_RESPONSE_TIMEOUT:-500ms}"
+    for id in "${first}" 0 1 2
+    do
+        [[ "${id}" == "${first}" && ${#ROLL_RESULTS[@]} -gt 0 ]] && continue
+        roll_one "${id}"
+    done
+    flotilla_log "reading back the writes acknowledged during the rolling restart (GETs through the log) ..."
+    cat "${RUN_DIR}"/roll-*-acks.txt > "${RUN_DIR}/roll-acks.txt"
+    flotilla_client --endpoints "${MEMBERS}" verify --get-mode log "${RUN_DIR}/roll-acks.txt" | sed 's/^/  /' ||
+        roll_status=1
+fi
+
 flotilla_log "the cluster after the run (scripts/flotilla status), and a few of the leader's Prometheus metrics (GET /metrics):"
 flotilla_tool "${RUN_DIR}" "${MEMBERS}" status | sed 's/^/  /' || true
 final_leader="$(flotilla_leader "${RUN_DIR}")"
 if [[ -n "${final_leader}" ]]
 then
     flotilla_http_get "localhost:$(flotilla_admin_port "${MEMBERS}" "${final_leader}")" /metrics |
-        grep -E '^flotilla_(role|term|elections_total|snapshots_installed_total|follower_lag|commit_latency_seconds_count)[{ ]' |
+        grep -E '^flotilla_(role|term|elections_total|transfer_elections_total|snapshots_installed_total|follower_lag|commit_latency_seconds_count)[{ ]' |
         sed 's/^/  /'
 fi
 
@@ -221,6 +290,26 @@ then
 else
     echo "  replicas: NOT identical (see above)"
 fi
+if [[ ${#ROLL_RESULTS[@]} -gt 0 ]]
+then
+    echo "  rolling restart under load (${ROLL_RATE} writes/s; SIGTERM, restart, catch up; one node at a time), longest client-visible gap"
+    echo "  per restarted node (goal: under ${ROLL_GOAL_MS} ms):"
+    for result in "${ROLL_RESULTS[@]}"
+    do
+        read -r id role gap stop_ms new_leader <<< "${result}"
+        verdict="met"
+        [[ "${gap}" =~ ^[0-9.]+$ ]] && awk -v g="${gap}" -v goal="${ROLL_GOAL_MS}" 'BEGIN { exit !(g < goal) }' ||
+            verdict="NOT met"
+        echo "    node ${id} (${role}$([[ "${role}" == leader ]] && echo ", handed over to node ${new_leader}")," \
+            "stopped in ${stop_ms} ms): ${gap} ms (${verdict})"
+    done
+    if [[ ${roll_status} -eq 0 ]]
+    then
+        echo "  writes acknowledged during the rolling restart: ALL readable through the log"
+    else
+        echo "  rolling restart: A LOAD RUN FAILED, OR WRITES MISSING OR WRONG (see above)"
+    fi
+fi
 echo "  logs and data: ${RUN_DIR}"
 echo "======================================================="
-[[ ${verify_status} -eq 0 && ${digest_status} -eq 0 && ${install_status} -eq 0 ]]
+[[ ${verify_status} -eq 0 && ${digest_status} -eq 0 && ${install_status} -eq 0 && ${roll_status} -eq 0 ]]

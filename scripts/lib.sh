@@ -90,6 +90,28 @@ flotilla_http_get()
         sed "1,/^\r\{0,1\}$/d" <&3' "${host}" "${port}" "$2"
 }
 
+# flotilla_new_aeron_prefix NAME: a prefix for the Aeron directories of one local cluster, unique to this user and
+# this run (two clusters on one host, of two users or two runs, never share a directory): under /dev/shm.
+flotilla_new_aeron_prefix()
+{
+    local base=/dev/shm
+    [[ -d "${base}" ]] || base="${TMPDIR:-/tmp}"
+    echo "${base}/flotilla-$1-$(id -u)-$$-${RANDOM}"
+}
+
+# flotilla_run_aeron_prefix RUN_DIR NAME: the Aeron directory prefix of the cluster whose data is in RUN_DIR, made on
+# first use and kept in RUN_DIR/aeron-prefix, so that later commands (status, stop) find the same directories.
+flotilla_run_aeron_prefix()
+{
+    local file="$1/aeron-prefix"
+    if [[ ! -s "${file}" ]]
+    then
+        mkdir -p "$1"
+        flotilla_new_aeron_prefix "$2" > "${file}"
+    fi
+    cat "${file}"
+}
+
 # flotilla_start_node RUN_DIR ID MEMBERS AERON_DIR_PREFIX [extra JVM args...]: starts a KvNode in the background,
 # appending to RUN_DIR/node-ID.log; writes RUN_DIR/node-ID.pid. Started from a subshell so the node is not a job of
 # this shell (no job notices when it is killed; its liveness is exactly `kill -0`).
@@ -209,6 +231,29 @@ flotilla_await_leader()
             return 0
         fi
         sleep 0.2
+    done
+    return 1
+}
+
+# flotilla_await_caught_up RUN_DIR ID SECONDS: wait until node ID has published its status as a follower and applied
+# at least what the leader had applied once it was back.
+flotilla_await_caught_up()
+{
+    local run_dir="$1" id="$2" deadline=$((SECONDS + $3)) leader target="" applied
+    while [[ ${SECONDS} -lt ${deadline} ]]
+    do
+        flotilla_alive "${run_dir}" "${id}" || return 1
+        if [[ "$(flotilla_status_field "${run_dir}" "${id}" role)" == FOLLOWER ]]
+        then
+            if [[ -z "${target}" ]]
+            then
+                leader="$(flotilla_leader "${run_dir}")"
+                [[ -n "${leader}" ]] && target="$(flotilla_status_field "${run_dir}" "${leader}" appliedIndex)"
+            fi
+            applied="$(flotilla_status_field "${run_dir}" "${id}" appliedIndex)"
+            [[ -n "${target}" && "${applied:-0}" -ge "${target}" ]] && return 0
+        fi
+        sleep 0.1
     done
     return 1
 }

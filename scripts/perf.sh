@@ -3,14 +3,15 @@
 # rate and for throughput, then a comparison table (ratios to Aeron Cluster and to ping) and PNG plots of the
 # percentile distributions are written to perf/results/<UTC timestamp>/. See docs/performance.md.
 #
-# Knobs (environment): TARGETS RATES SIZE WARMUP DURATION WINDOW MODES IDLE DURABILITY THREADING CLIENTS PEER_AUTH
+# Knobs (environment): TARGETS RATES SIZE WARMUP DURATION WINDOW MODES IDLE DURABILITY THREADING CLIENTS PEER_AUTH ADMIN_RATE
 # RESULTS SKIP_BUILD MVN_FLAGS JAVA_OPTS
 # (JAVA_OPTS reaches every target JVM, e.g. -Dflotilla.* settings of a target's Context).
 #   e.g. RATES=10000 DURATION=20 scripts/perf.sh
 # Reads beside writes: TARGETS="ping flotilla flotilla-read-index flotilla-lease flotilla-follower-read" (queries
 # answered without the log: ReadIndex at the leader, the leader's lease, ReadIndex at the followers).
 # The admin endpoint's cost: TARGETS="ping flotilla flotilla-admin-load" (the same command load while every node
-# serves a loop of /status and /metrics requests, docs/operations.md).
+# serves a loop of /status and /metrics requests, docs/operations.md); ADMIN_RATE=N paces that loop at N requests/s over
+# all nodes (default 0: one request after another, as fast as they answer).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,12 +35,15 @@ CLIENTS=${CLIENTS:-$(( (WINDOW + 63) / 64 ))}
 # Flotilla's consensus messages are signed (one HMAC-SHA256 per message, docs/security.md); PEER_AUTH=off runs its
 # nodes unauthenticated (-Dflotilla.cluster.insecure=true) to measure what signing costs.
 PEER_AUTH=${PEER_AUTH:-on}
+ADMIN_RATE=${ADMIN_RATE:-0}
 PEER_AUTH_OPTS=()
 [ "$PEER_AUTH" = off ] && PEER_AUTH_OPTS=(-Dflotilla.cluster.insecure=true)
 RESULTS=${RESULTS:-perf/results/$(date -u +%Y%m%dT%H%M%SZ)}
 JAR=perf/target/flotilla-benchmarks.jar
 JVM_FLAGS=(--add-opens java.base/jdk.internal.misc=ALL-UNNAMED --add-opens java.base/java.util.zip=ALL-UNNAMED
-    --add-opens java.base/sun.nio.ch=ALL-UNNAMED -Djava.net.preferIPv4Stack=true -Xms2g -Xmx2g)
+    --add-opens java.base/sun.nio.ch=ALL-UNNAMED -Djava.net.preferIPv4Stack=true -Xms2g -Xmx2g
+    # Room for every class a target loads, so that class loading does not set off a collection mid-run.
+    -XX:MetaspaceSize=256m -Dperf.admin.rate="$ADMIN_RATE")
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     echo "building (mvn -B -q -DskipTests -pl perf -am package ${MVN_FLAGS:-})"
@@ -51,7 +55,7 @@ mkdir -p "$RESULTS"
 {
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-    echo "command: TARGETS=\"$TARGETS\" RATES=$RATES SIZE=$SIZE WARMUP=$WARMUP DURATION=$DURATION WINDOW=$WINDOW MODES=$MODES IDLE=$IDLE DURABILITY=$DURABILITY THREADING=$THREADING CLIENTS=$CLIENTS PEER_AUTH=$PEER_AUTH scripts/perf.sh"
+    echo "command: TARGETS=\"$TARGETS\" RATES=$RATES SIZE=$SIZE WARMUP=$WARMUP DURATION=$DURATION WINDOW=$WINDOW MODES=$MODES IDLE=$IDLE DURABILITY=$DURABILITY THREADING=$THREADING CLIENTS=$CLIENTS PEER_AUTH=$PEER_AUTH ADMIN_RATE=$ADMIN_RATE scripts/perf.sh"
     echo "java options: ${JAVA_OPTS:-}"
     echo "cpus: $(nproc)  load before run: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "java: $(java -version 2>&1 | head -1)"

@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -19,6 +18,7 @@ final class AdminDispatcher implements HttpHandler
 {
     private static final System.Logger LOGGER = System.getLogger(AdminDispatcher.class.getName());
     private static final String JSON_TYPE = "application/json; charset=utf-8";
+    private static final byte[] NO_BODY = new byte[0];
 
     private final Map<String, AdminRoute> routes;
     private final AdminAuth auth;
@@ -81,7 +81,7 @@ final class AdminDispatcher implements HttpHandler
         if (body.length > 0)
         {
             final String type = exchange.getRequestHeaders().getFirst("Content-Type");
-            if (null == type || !type.toLowerCase(Locale.ROOT).startsWith("application/json"))
+            if (!isJson(type))
             {
                 throw new AdminException(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
             }
@@ -91,27 +91,47 @@ final class AdminDispatcher implements HttpHandler
     }
 
     /**
+     * @return whether the media type, parameters such as the charset aside, is exactly application/json.
+     */
+    static boolean isJson(final String contentType)
+    {
+        if (null == contentType)
+        {
+            return false;
+        }
+        final int parameters = contentType.indexOf(';');
+        final String mediaType = (parameters < 0 ? contentType : contentType.substring(0, parameters)).trim();
+        return "application/json".equals(mediaType.toLowerCase(Locale.ROOT));
+    }
+
+    /**
      * Read at most the bound: a body that claims or turns out to be longer is refused before more of it is read.
      */
     private byte[] readBody(final HttpExchange exchange) throws AdminException, IOException
     {
         final String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        long length = -1;
         if (null != declared)
         {
             try
             {
-                if (Long.parseLong(declared.trim()) > maxBodyBytes)
-                {
-                    throw tooLarge();
-                }
+                length = Long.parseLong(declared.trim());
             }
             catch (final NumberFormatException ex)
             {
                 throw new AdminException(400, "BAD_REQUEST", "bad Content-Length '" + declared + "'");
             }
+            if (length > maxBodyBytes)
+            {
+                throw tooLarge();
+            }
         }
-        final InputStream in = exchange.getRequestBody();
-        final byte[] body = in.readNBytes(maxBodyBytes + 1);
+        if (0 == length || (length < 0 && null == exchange.getRequestHeaders().getFirst("Transfer-Encoding")))
+        {
+            return NO_BODY; // HTTP/1.1: no length and no chunks is no body (a GET): nothing to read or allocate
+        }
+        // A declared length is all the exchange's stream gives; chunks are read up to one byte past the bound.
+        final byte[] body = exchange.getRequestBody().readNBytes(length > 0 ? (int)length + 1 : maxBodyBytes + 1);
         if (body.length > maxBodyBytes)
         {
             throw tooLarge();

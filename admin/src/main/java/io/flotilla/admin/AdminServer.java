@@ -1,8 +1,8 @@
 package io.flotilla.admin;
 
 import com.sun.net.httpserver.HttpServer;
+import io.flotilla.archive.Settings;
 import io.flotilla.engine.ClusterNode;
-import org.agrona.SystemUtil;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,7 +66,7 @@ public final class AdminServer implements AutoCloseable
 
         final Map<String, AdminRoute> routes = new LinkedHashMap<>();
         routes.put("/status", new StatusRoute(node));
-        routes.put("/metrics", new MetricsRoute(new PrometheusMetrics(node)));
+        routes.put("/metrics", new MetricsRoute(new PrometheusMetrics(node), ctx.metricsMinIntervalNs()));
         routes.put("/health/live", HealthRoutes.live(node));
         routes.put("/health/ready", HealthRoutes.ready(node, ctx.readyMaxLag()));
         routes.put("/propose", new ProposeRoute(node, ctx.requestTimeoutNs()));
@@ -148,6 +149,20 @@ public final class AdminServer implements AutoCloseable
         public static final String REQUEST_TIMEOUT_PROP = "flotilla.admin.request.timeout";
         /** Ready only while the commit index is at most this many entries ahead of the applied index. Default 1000. */
         public static final String READY_MAX_LAG_PROP = "flotilla.admin.ready.max.lag";
+        /**
+         * A scrape within this long of the last one gets the same rendering, so that scrapers, however many and however
+         * often, cost the node at most one rendering per interval. With a unit; 0 renders every scrape. Default 1s.
+         */
+        public static final String METRICS_MIN_INTERVAL_PROP = "flotilla.admin.metrics.min.interval";
+
+        /**
+         * Every property this context reads: all of {@code flotilla.admin.*}, which {@link #conclude()} checks (the
+         * engine leaves that prefix to it).
+         */
+        public static final List<String> PROPERTIES = Settings.names(PORT_PROP, BIND_PROP, TOKEN_FILE_PROP,
+            THREADS_PROP, MAX_BODY_PROP, REQUEST_TIMEOUT_PROP, READY_MAX_LAG_PROP, METRICS_MIN_INTERVAL_PROP);
+        /** The prefix of its properties. */
+        public static final String PREFIX = "flotilla.admin.";
 
         public static final int PORT_OFF = -1;
         public static final String BIND_DEFAULT = "127.0.0.1";
@@ -155,6 +170,7 @@ public final class AdminServer implements AutoCloseable
         public static final int MAX_BODY_DEFAULT = 1024 * 1024;
         public static final long REQUEST_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
         public static final long READY_MAX_LAG_DEFAULT = 1000;
+        public static final long METRICS_MIN_INTERVAL_DEFAULT_NS = TimeUnit.SECONDS.toNanos(1);
         public static final int MIN_TOKEN_LENGTH = 16;
 
         private String portValue = System.getProperty(PORT_PROP, String.valueOf(PORT_OFF));
@@ -166,11 +182,14 @@ public final class AdminServer implements AutoCloseable
         private String maxBody = System.getProperty(MAX_BODY_PROP, String.valueOf(MAX_BODY_DEFAULT));
         private String requestTimeout = System.getProperty(REQUEST_TIMEOUT_PROP, REQUEST_TIMEOUT_DEFAULT_NS + "ns");
         private String readyMaxLag = System.getProperty(READY_MAX_LAG_PROP, String.valueOf(READY_MAX_LAG_DEFAULT));
+        private String metricsMinInterval =
+            System.getProperty(METRICS_MIN_INTERVAL_PROP, METRICS_MIN_INTERVAL_DEFAULT_NS + "ns");
         private InetAddress bindAddress;
         private int threadCount;
         private int maxBodyBytes;
         private long requestTimeoutNs;
         private long readyMaxLagEntries;
+        private long metricsMinIntervalNs;
         private boolean concluded;
 
         /**
@@ -185,7 +204,8 @@ public final class AdminServer implements AutoCloseable
             {
                 return this;
             }
-            port = (int)Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, parseLong(PORT_PROP, portValue)));
+            Settings.rejectUnknown("AdminServer.Context", PREFIX, List.of(), PROPERTIES);
+            port = (int)Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, Settings.parseLong(PORT_PROP, portValue)));
             if (port < PORT_OFF || port > 65535)
             {
                 throw new IllegalArgumentException(
@@ -213,14 +233,20 @@ public final class AdminServer implements AutoCloseable
                 throw new IllegalArgumentException(BIND_PROP + "=" + bind + " is not loopback: anyone who reaches it " +
                     "could read and change the cluster; set " + TOKEN_FILE_PROP + " (or bind to 127.0.0.1)");
             }
-            threadCount = (int)positive(THREADS_PROP, parseLong(THREADS_PROP, threads), 64);
-            maxBodyBytes = (int)positive(MAX_BODY_PROP, parseSize(MAX_BODY_PROP, maxBody), Integer.MAX_VALUE - 1);
-            requestTimeoutNs = positive(REQUEST_TIMEOUT_PROP, parseDuration(REQUEST_TIMEOUT_PROP, requestTimeout),
+            threadCount = (int)positive(THREADS_PROP, Settings.parseLong(THREADS_PROP, threads), 64);
+            maxBodyBytes = (int)positive(MAX_BODY_PROP, Settings.parseSize(MAX_BODY_PROP, maxBody), Integer.MAX_VALUE - 1);
+            requestTimeoutNs = positive(REQUEST_TIMEOUT_PROP, Settings.parseDurationNs(REQUEST_TIMEOUT_PROP, requestTimeout),
                 TimeUnit.HOURS.toNanos(1));
-            readyMaxLagEntries = parseLong(READY_MAX_LAG_PROP, readyMaxLag);
+            readyMaxLagEntries = Settings.parseLong(READY_MAX_LAG_PROP, readyMaxLag);
             if (readyMaxLagEntries < 0)
             {
                 throw new IllegalArgumentException(READY_MAX_LAG_PROP + "=" + readyMaxLag + ": entries, 0 or more");
+            }
+            metricsMinIntervalNs = Settings.parseDurationNs(METRICS_MIN_INTERVAL_PROP, metricsMinInterval);
+            if (metricsMinIntervalNs < 0 || metricsMinIntervalNs > TimeUnit.MINUTES.toNanos(1))
+            {
+                throw new IllegalArgumentException(METRICS_MIN_INTERVAL_PROP + "=" + metricsMinInterval +
+                    ": a duration from 0 to 60s, e.g. 1s");
             }
             concluded = true;
             return this;
@@ -236,44 +262,6 @@ public final class AdminServer implements AutoCloseable
             {
                 throw new IllegalArgumentException(
                     TOKEN_FILE_PROP + "=" + file + ": cannot read the admin token (" + ex + ")", ex);
-            }
-        }
-
-        private static long parseLong(final String property, final String value)
-        {
-            try
-            {
-                return Long.parseLong(value.trim());
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new IllegalArgumentException(property + "=" + value + ": not a whole number", ex);
-            }
-        }
-
-        private static long parseSize(final String property, final String value)
-        {
-            try
-            {
-                return SystemUtil.parseSize(property, value.trim());
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new IllegalArgumentException(
-                    property + "=" + value + ": a size in bytes, with k, m or g allowed (e.g. 1m)", ex);
-            }
-        }
-
-        private static long parseDuration(final String property, final String value)
-        {
-            try
-            {
-                return SystemUtil.parseDuration(property, value.trim());
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new IllegalArgumentException(
-                    property + "=" + value + ": a duration with a unit (e.g. 5s, 500ms)", ex);
             }
         }
 
@@ -397,6 +385,21 @@ public final class AdminServer implements AutoCloseable
         public long readyMaxLag()
         {
             return readyMaxLagEntries;
+        }
+
+        /**
+         * @param metricsMinInterval how long a scrape's rendering is reused, e.g. {@code 1s}; {@code 0} never.
+         * @return this.
+         */
+        public Context metricsMinInterval(final String metricsMinInterval)
+        {
+            this.metricsMinInterval = metricsMinInterval;
+            return this;
+        }
+
+        public long metricsMinIntervalNs()
+        {
+            return metricsMinIntervalNs;
         }
 
         InetAddress bindAddress()

@@ -238,6 +238,31 @@ class AdminServerTest
     }
 
     @Test
+    @Timeout(120)
+    void aScrapeWithinTheMinimumIntervalGetsTheLastRenderingAgain()
+    {
+        cluster = new TestCluster(tempDir, 3).startAll();
+        final ClusterNode leader = cluster.awaitLeader();
+        final AdminClient reused = serve(leader, new AdminServer.Context().port(0).metricsMinInterval("60s"));
+        final AdminClient fresh = serve(leader, new AdminServer.Context().port(0).metricsMinInterval("0"));
+        final String reusedBefore = reused.get("/metrics").body();
+        final String freshBefore = fresh.get("/metrics").body();
+
+        TestCluster.proposeAll(leader, 50, 10, "scrape-");
+        cluster.awaitConverged(50);
+
+        assertEquals(reusedBefore, reused.get("/metrics").body(), "within 60s: the same rendering");
+        final String member = String.valueOf(leader.memberId());
+        final double commitBefore = new MetricsExposition(freshBefore).value("flotilla_commit_index", "member", member);
+        final double commitAfter = new MetricsExposition(fresh.get("/metrics").body())
+            .value("flotilla_commit_index", "member", member);
+        assertTrue(commitAfter >= commitBefore + 50, "0: every scrape renders the node as it is: " + commitBefore +
+            " then " + commitAfter);
+        assertEquals(commitBefore, new MetricsExposition(reused.get("/metrics").body())
+            .value("flotilla_commit_index", "member", member));
+    }
+
+    @Test
     @Timeout(60)
     void readyOnlyWithALeaderAndLiveOnlyWhileRunning()
     {
@@ -270,7 +295,28 @@ class AdminServerTest
         assertMessage(new AdminServer.Context().port(0).tokenFile(new File(tempDir, "missing").getPath()),
             AdminServer.Context.TOKEN_FILE_PROP);
         assertMessage(new AdminServer.Context().port(0).threads(0), AdminServer.Context.THREADS_PROP);
+        assertMessage(new AdminServer.Context().port(0).metricsMinInterval("61s"),
+            AdminServer.Context.METRICS_MIN_INTERVAL_PROP);
+        assertMessage(new AdminServer.Context().port(0).metricsMinInterval("soon"),
+            AdminServer.Context.METRICS_MIN_INTERVAL_PROP);
         assertMessage(new AdminServer.Context().port(0).bind("no-such-host.invalid"), AdminServer.Context.BIND_PROP);
+    }
+
+    @Test
+    void aMisspelledAdminPropertyFailsAtStartNamingTheClosestOne()
+    {
+        System.setProperty("flotilla.admin.request.timout", "5s");
+        try
+        {
+            assertMessage(new AdminServer.Context().port(0),
+                "unknown property flotilla.admin.request.timout");
+            assertMessage(new AdminServer.Context().port(0),
+                "did you mean " + AdminServer.Context.REQUEST_TIMEOUT_PROP + "?");
+        }
+        finally
+        {
+            System.clearProperty("flotilla.admin.request.timout");
+        }
     }
 
     private static void assertMessage(final AdminServer.Context ctx, final String property)

@@ -5,10 +5,10 @@ import io.aeron.exceptions.ConfigurationException;
 import io.flotilla.codecs.EntryFrame;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.SystemUtil;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -636,11 +636,13 @@ public final class ArchiveLogStore implements LogStore
         public static final String MTU_PROP = "flotilla.log.mtu";
         /** Initial bytes of recent entries kept in memory: {@code flotilla.log.window.bytes}. */
         public static final String WINDOW_PROP = "flotilla.log.window.bytes";
+        /** Every property this context reads. */
+        public static final List<String> PROPERTIES = Settings.names(TERM_LENGTH_PROP, MTU_PROP, WINDOW_PROP);
 
         private NodeMedia media;
-        private int termLength = SystemUtil.getSizeAsInt(TERM_LENGTH_PROP, 16 * 1024 * 1024);
-        private int mtu = SystemUtil.getSizeAsInt(MTU_PROP, 8 * 1024);
-        private int windowCapacity = SystemUtil.getSizeAsInt(WINDOW_PROP, 16 * 1024 * 1024);
+        private int termLength = Settings.sizeAsInt(TERM_LENGTH_PROP, 16 * 1024 * 1024);
+        private int mtu = Settings.sizeAsInt(MTU_PROP, 8 * 1024);
+        private int windowCapacity = Settings.sizeAsInt(WINDOW_PROP, 16 * 1024 * 1024);
         private long syncTimeoutNs = TimeUnit.SECONDS.toNanos(10);
         private long readBackTimeoutNs = TimeUnit.SECONDS.toNanos(5);
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;

@@ -7,11 +7,12 @@ import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.checksum.Checksums;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.driver.MediaDriver;
+import io.aeron.driver.exceptions.ActiveDriverException;
 import io.aeron.exceptions.ConfigurationException;
+import io.aeron.exceptions.DriverTimeoutException;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
-import org.agrona.SystemUtil;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -26,6 +27,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -50,7 +52,9 @@ import java.util.function.Supplier;
  * <p>
  * Several nodes can run in one JVM or on one host: each node gets its own Aeron directory by default (a unique
  * directory under {@code /dev/shm}, deleted on close), and the archive id and every archive stream id are
- * derived from the node id so that nodes sharing an external driver do not clash either.
+ * derived from the node id so that nodes sharing an external driver do not clash either. An embedded driver never
+ * takes over the Aeron directory of a driver that is still running ({@link LiveDriverGuard}): the launch fails naming
+ * {@link Context#AERON_DIR_PROP}, and the running driver keeps its directory.
  * <p>
  * The data directory is locked ({@link #LOCK_FILE_NAME}, an OS file lock released even on kill -9) for the
  * node's lifetime, so a second process cannot open the same node's data; under that lock a mark file left by a
@@ -97,39 +101,13 @@ public final class NodeMedia implements AutoCloseable
         {
             if (!ctx.externalDriver())
             {
-                driver = MediaDriver.launch(new MediaDriver.Context()
-                    .aeronDirectoryName(ctx.aeronDirectoryName())
-                    .threadingMode(compact ? io.aeron.driver.ThreadingMode.INVOKER : io.aeron.driver.ThreadingMode.SHARED)
-                    .sharedIdleStrategy(ctx.idleStrategySupplier().get())
-                    .dirDeleteOnStart(true)
-                    .dirDeleteOnShutdown(true)
-                    .errorHandler(ctx.errorHandler()));
+                driver = launchDriver(ctx, compact);
             }
             final AgentInvoker driverInvoker = null == driver ? null : driver.sharedAgentInvoker();
 
             // In COMPACT mode the archive's conductor also invokes the driver (mediaDriverAgentInvoker), which is
             // what lets the archive's own client connect during launch with no driver thread.
-            archive = Archive.launch(new Archive.Context()
-                .aeronDirectoryName(ctx.aeronDirectoryName())
-                .archiveDir(ctx.archiveDirectory())
-                .archiveId(ctx.archiveId())
-                .threadingMode(compact ? ArchiveThreadingMode.INVOKER : ArchiveThreadingMode.SHARED)
-                .mediaDriverAgentInvoker(driverInvoker)
-                .idleStrategySupplier(ctx.idleStrategySupplier())
-                .controlChannelEnabled(null != ctx.archiveControlChannel())
-                .controlChannel(ctx.archiveControlChannel())
-                .controlStreamId(ctx.archiveControlStreamId())
-                .localControlChannel(ctx.archiveLocalControlChannel())
-                .localControlStreamId(ctx.archiveLocalControlStreamId())
-                .replicationChannel(ctx.replicationChannel())
-                .archiveClientContext(new AeronArchive.Context().controlResponseChannel(ctx.replicationChannel()))
-                .recordingEventsEnabled(false)
-                .segmentFileLength(ctx.segmentFileLength())
-                .fileSyncLevel(ctx.durability().fileSyncLevel())
-                .catalogFileSyncLevel(ctx.durability().fileSyncLevel())
-                .recordChecksum(Checksums.crc32c()) // lets the catalog tell a torn last fragment from a valid one
-                .deleteArchiveOnStart(false)
-                .errorHandler(ctx.errorHandler()));
+            archive = launchArchive(ctx, compact, driverInvoker);
             archiveInvoker = archive.invoker();
 
             aeron = Aeron.connect(new Aeron.Context()
@@ -148,6 +126,79 @@ public final class NodeMedia implements AutoCloseable
         catch (final RuntimeException ex)
         {
             CloseHelper.quietCloseAll(aeron, archive, driver, lockChannel);
+            if (null != driver)
+            {
+                IoUtil.delete(new File(ctx.aeronDirectoryName()), true);
+            }
+            throw ex;
+        }
+    }
+
+    /**
+     * Launch the archive; a UDP control channel whose port is taken fails naming {@link Context#CONTROL_CHANNEL_PROP}.
+     */
+    private static Archive launchArchive(final Context ctx, final boolean compact, final AgentInvoker driverInvoker)
+    {
+        final Archive.Context archiveCtx = new Archive.Context()
+            .aeronDirectoryName(ctx.aeronDirectoryName())
+            .archiveDir(ctx.archiveDirectory())
+            .archiveId(ctx.archiveId())
+            .threadingMode(compact ? ArchiveThreadingMode.INVOKER : ArchiveThreadingMode.SHARED)
+            .mediaDriverAgentInvoker(driverInvoker)
+            .idleStrategySupplier(ctx.idleStrategySupplier())
+            .controlChannelEnabled(null != ctx.archiveControlChannel())
+            .controlChannel(ctx.archiveControlChannel())
+            .controlStreamId(ctx.archiveControlStreamId())
+            .localControlChannel(ctx.archiveLocalControlChannel())
+            .localControlStreamId(ctx.archiveLocalControlStreamId())
+            .replicationChannel(ctx.replicationChannel())
+            .archiveClientContext(new AeronArchive.Context().controlResponseChannel(ctx.replicationChannel()))
+            .recordingEventsEnabled(false)
+            .segmentFileLength(ctx.segmentFileLength())
+            .fileSyncLevel(ctx.durability().fileSyncLevel())
+            .catalogFileSyncLevel(ctx.durability().fileSyncLevel())
+            .recordChecksum(Checksums.crc32c()) // lets the catalog tell a torn last fragment from a valid one
+            .deleteArchiveOnStart(false)
+            .errorHandler(ctx.errorHandler());
+        try
+        {
+            return Archive.launch(archiveCtx);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw PortInUse.explain(ex, "the archive control channel " + ctx.archiveControlChannel(),
+                Context.CONTROL_CHANNEL_PROP);
+        }
+    }
+
+    /**
+     * Launch the embedded driver in a directory no running driver owns ({@link LiveDriverGuard}). Not with
+     * {@code dirDeleteOnShutdown}: Aeron closes the context of a launch that fails, and would then delete the
+     * directory of the very driver that made it fail; {@link #close()} deletes the directory of a driver that ran.
+     */
+    private static MediaDriver launchDriver(final Context ctx, final boolean compact)
+    {
+        final MediaDriver.Context driverCtx = new MediaDriver.Context()
+            .aeronDirectoryName(ctx.aeronDirectoryName())
+            .threadingMode(compact ? io.aeron.driver.ThreadingMode.INVOKER : io.aeron.driver.ThreadingMode.SHARED)
+            .sharedIdleStrategy(ctx.idleStrategySupplier().get())
+            .dirDeleteOnStart(false)
+            .dirDeleteOnShutdown(false)
+            .errorHandler(ctx.errorHandler());
+        final String setting = Context.AERON_DIR_PROP + ", or aeronDirectoryName in code";
+        LiveDriverGuard.prepare(driverCtx, setting);
+        try
+        {
+            return MediaDriver.launch(driverCtx);
+        }
+        catch (final ActiveDriverException | DriverTimeoutException ex)
+        {
+            // Aeron's own check found a driver that started there after the guard looked (running, or still starting).
+            throw LiveDriverGuard.refusal(new File(ctx.aeronDirectoryName()), "it started at the same time", setting, ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            IoUtil.delete(new File(ctx.aeronDirectoryName()), true); // no live driver owns it: the guard checked
             throw ex;
         }
     }
@@ -300,7 +351,7 @@ public final class NodeMedia implements AutoCloseable
 
     /**
      * Close the clients, the archive, the driver and the data directory lock, each even when an earlier one fails;
-     * the embedded driver's Aeron directory is deleted (by the driver, or here when a broken driver could not).
+     * the embedded driver's Aeron directory is deleted once the driver is closed.
      */
     public void close()
     {
@@ -394,13 +445,17 @@ public final class NodeMedia implements AutoCloseable
         /** Base of the node's stream ids; node {@code n} uses {@code base + 8n .. base + 8n + 7}. */
         public static final int STREAM_ID_BASE = 1000;
 
-        private int nodeId = Integer.getInteger(NODE_ID_PROP, 0);
+        /** Every property this context reads. */
+        public static final List<String> PROPERTIES = Settings.names(NODE_ID_PROP, DATA_DIR_PROP, AERON_DIR_PROP,
+            EXTERNAL_DRIVER_PROP, THREADING_PROP, DURABILITY_PROP, SEGMENT_LENGTH_PROP, CONTROL_CHANNEL_PROP);
+
+        private int nodeId = Settings.integer(NODE_ID_PROP, 0);
         private File dataDirectory = null == System.getProperty(DATA_DIR_PROP) ? null : new File(System.getProperty(DATA_DIR_PROP));
         private String aeronDirectoryName = System.getProperty(AERON_DIR_PROP);
-        private boolean externalDriver = Boolean.getBoolean(EXTERNAL_DRIVER_PROP);
-        private Threading threading = Threading.valueOf(System.getProperty(THREADING_PROP, Threading.COMPACT.name()));
-        private Durability durability = Durability.valueOf(System.getProperty(DURABILITY_PROP, Durability.FSYNC.name()));
-        private int segmentFileLength = SystemUtil.getSizeAsInt(SEGMENT_LENGTH_PROP, 128 * 1024 * 1024);
+        private boolean externalDriver = Settings.bool(EXTERNAL_DRIVER_PROP, false);
+        private Threading threading = Settings.enumValue(THREADING_PROP, Threading.class, Threading.COMPACT);
+        private Durability durability = Settings.enumValue(DURABILITY_PROP, Durability.class, Durability.FSYNC);
+        private int segmentFileLength = Settings.sizeAsInt(SEGMENT_LENGTH_PROP, 128 * 1024 * 1024);
         private String archiveControlChannel = System.getProperty(CONTROL_CHANNEL_PROP);
         private String replicationChannel = "aeron:udp?endpoint=localhost:0";
         private long archiveId = -1;
@@ -484,7 +539,8 @@ public final class NodeMedia implements AutoCloseable
         }
 
         /**
-         * @param aeronDirectoryName of the driver: the embedded driver's own (deleted on start and close), or the
+         * @param aeronDirectoryName of the driver: the embedded driver's own (one a stopped driver left is reused,
+         *                           one whose driver still runs refuses the launch; deleted on close), or the
          *                           running external driver's.
          * @return this.
          */

@@ -1,14 +1,24 @@
 package io.flotilla.archive;
 
+import io.aeron.CncFileDescriptor;
+import io.aeron.CommonContext;
 import io.aeron.ExclusivePublication;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.archive.codecs.SourceLocation;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.BufferUtil;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -112,6 +122,95 @@ class NodeMediaTest
 
         // Released on close: the node can start again at once.
         NodeMedia.launch(new NodeMedia.Context().nodeId(0).dataDirectory(dir)).close();
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aSecondMediaOnALiveDriversDirectoryIsRefusedAndTheFirstKeepsIt()
+    {
+        final File aeronDir = tempDir.resolve("aeron").toFile();
+        try (NodeMedia first = NodeMedia.launch(new NodeMedia.Context()
+            .nodeId(1)
+            .dataDirectory(tempDir.resolve("first").toFile())
+            .aeronDirectoryName(aeronDir.getPath())
+            .durability(Durability.ASYNC)))
+        {
+            final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> NodeMedia.launch(
+                new NodeMedia.Context()
+                    .nodeId(2)
+                    .dataDirectory(tempDir.resolve("second").toFile())
+                    .aeronDirectoryName(aeronDir.getPath())
+                    .durability(Durability.ASYNC)));
+            assertTrue(ex.getMessage().contains(NodeMedia.Context.AERON_DIR_PROP) &&
+                ex.getMessage().contains("still running"), ex.getMessage());
+
+            assertTrue(new File(aeronDir, CncFileDescriptor.CNC_FILE).exists(), "the running driver's CnC file is gone");
+            assertTrue(CommonContext.isDriverActive(aeronDir, 10_000, (message) -> {}));
+            assertEquals(1, first.aeronArchive().archiveId(), "the first media no longer answers");
+            first.doWork();
+        }
+        assertFalse(aeronDir.exists(), "aeron dir not removed on close");
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aDirectoryWhoseDriverProcessIsGoneIsTakenAtOnce() throws Exception
+    {
+        // What kill -9 of a node leaves, moments later: its directory, a heartbeat younger than the driver timeout
+        // (a clean close clears it, so it is written back here) and the pid of a process that is gone. Only the pid
+        // tells the driver is dead.
+        final File aeronDir = tempDir.resolve("aeron").toFile();
+        MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir.getPath())
+            .threadingMode(ThreadingMode.SHARED)
+            .dirDeleteOnShutdown(false)).close();
+        final Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        final File cncFile = new File(aeronDir, CncFileDescriptor.CNC_FILE);
+        final MappedByteBuffer cnc = IoUtil.mapExistingFile(cncFile, CncFileDescriptor.CNC_FILE);
+        try
+        {
+            final UnsafeBuffer metaData = CncFileDescriptor.createMetaDataBuffer(cnc);
+            metaData.putLong(CncFileDescriptor.pidOffset(0), gone.pid());
+            new ManyToOneRingBuffer(CncFileDescriptor.createToDriverBuffer(cnc, metaData))
+                .consumerHeartbeatTime(System.currentTimeMillis());
+        }
+        finally
+        {
+            BufferUtil.free(cnc);
+        }
+        assertTrue(CommonContext.isDriverActive(aeronDir, 10_000, (message) -> {}), "Aeron alone would refuse it");
+
+        try (NodeMedia media = NodeMedia.launch(new NodeMedia.Context()
+            .nodeId(1)
+            .dataDirectory(tempDir.resolve("node").toFile())
+            .aeronDirectoryName(aeronDir.getPath())
+            .durability(Durability.ASYNC)))
+        {
+            assertEquals(1, media.aeronArchive().archiveId());
+        }
+        assertFalse(aeronDir.exists(), "aeron dir not removed on close");
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aTakenArchiveControlPortFailsNamingTheSetting() throws Exception
+    {
+        final File aeronDir = tempDir.resolve("aeron").toFile();
+        try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress("localhost", 0)))
+        {
+            final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> NodeMedia.launch(
+                new NodeMedia.Context()
+                    .nodeId(1)
+                    .dataDirectory(tempDir.resolve("node").toFile())
+                    .aeronDirectoryName(aeronDir.getPath())
+                    .archiveControlChannel("aeron:udp?endpoint=localhost:" + squatter.getLocalPort())
+                    .durability(Durability.ASYNC)));
+            assertTrue(ex.getMessage().contains(NodeMedia.Context.CONTROL_CHANNEL_PROP) &&
+                ex.getMessage().contains("localhost:" + squatter.getLocalPort()) &&
+                ex.getMessage().contains("Address already in use"), ex.getMessage());
+        }
+        assertFalse(aeronDir.exists(), "the failed start left its aeron dir");
     }
 
     private static long awaitRecording(final AeronArchive archive, final long deadline)

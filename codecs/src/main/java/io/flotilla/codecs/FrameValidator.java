@@ -627,7 +627,7 @@ public final class FrameValidator
 
     private static boolean isEntryType(final DirectBuffer buffer, final int offset)
     {
-        return (buffer.getByte(offset) & 0xFF) <= EntryType.SESSION_CLOSE.value();
+        return (buffer.getByte(offset) & 0xFF) <= EntryType.TIMER.value();
     }
 
     private static boolean isResponseStatus(final DirectBuffer buffer, final int offset)

@@ -104,6 +104,30 @@ class FrameValidatorTest
     }
 
     @Test
+    void everyEntryTypeIsAcceptedAndNoOther()
+    {
+        int highest = -1;
+        for (final EntryType type : EntryType.values())
+        {
+            if (EntryType.NULL_VAL != type)
+            {
+                final int length = EntryFrame.encode(buffer, 0, 1, 1, 0, type, 0, 0, buffer, 512, 0);
+                assertEquals(FrameVerdict.VALID, FrameValidator.validateEntries(buffer, 0, length, 1), type.name());
+                highest = Math.max(highest, type.value());
+            }
+        }
+        assertEquals(EntryType.TIMER.value(), highest);
+
+        // An unknown type, with a valid checksum, is refused.
+        final int length = EntryFrame.encode(buffer, 0, 1, 1, 0, EntryType.NOOP, 0, 0, buffer, 512, 0);
+        buffer.putByte(MessageHeaderEncoder.ENCODED_LENGTH + LogEntryEncoder.entryTypeEncodingOffset(),
+            (byte)(highest + 1));
+        buffer.putInt(MessageHeaderEncoder.ENCODED_LENGTH + LogEntryEncoder.checksumEncodingOffset(),
+            EntryFrame.computeChecksum(buffer, 0, length), LITTLE_ENDIAN);
+        assertEquals(FrameVerdict.BAD_ENUM_VALUE, FrameValidator.validateEntries(buffer, 0, length, 1));
+    }
+
+    @Test
     void entryCountMustMatchTheBlock()
     {
         final int length = TestFrames.encodeAppendEntries(buffer, 0, 3, 8);

@@ -3,6 +3,7 @@ package io.flotilla.engine;
 import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.archive.Durability;
 import io.flotilla.archive.NodeMedia;
+import io.flotilla.archive.Settings;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.engine.node.ClusterMembers;
 import io.flotilla.engine.node.NodeAgent;
@@ -19,7 +20,6 @@ import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
-import org.agrona.SystemUtil;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochNanoClock;
@@ -31,12 +31,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -56,15 +59,20 @@ import java.util.function.Supplier;
  *     .clusterKeys(ClusterKeys.load(Path.of("run/cluster.key")))
  *     .stateMachine(new MyStateMachine())))
  * {
- *     node.propose(buffer, 0, length, result -> ...);
+ *     node.awaitLeader(Duration.ofSeconds(10));
+ *     node.propose(buffer, 0, length, result -> ...);      // allocation-free: the hot path
  *     node.query(ReadConsistency.LINEARIZABLE, query, 0, queryLength, result -> ...);
+ *     ProposalResult result = node.propose(buffer, 0, length).get();   // a future: tools, tests, start-up
  * }
  * }</pre>
+ * Closing a leader hands leadership to a follower first ({@link Context#shutdownTransferTimeoutNs(long)}).
  */
 public final class ClusterNode implements AutoCloseable
 {
     private static final System.Logger LOGGER = System.getLogger(ClusterNode.class.getName());
     private static final String VERSION = loadVersion();
+    private static final long HANDOVER_POLL_NS = TimeUnit.MICROSECONDS.toNanos(100);
+    private static final long AWAIT_LEADER_POLL_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Context ctx;
     private final ProposalQueue proposals;
@@ -140,6 +148,30 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
+     * Propose a command and get its outcome as a future: the convenient form, for code off the hot path (tests,
+     * tools, admin actions, start-up). It allocates (the future, a callback and a copy of the result with its
+     * payload) where {@link #propose(DirectBuffer, int, int, ProposalCallback)} does not: use that one on a trading
+     * path. The outcome is the same, and the future always completes normally with it (check
+     * {@link ProposalResult#status()}): OK or REJECTED with the state machine's response, NOT_LEADER, DROPPED,
+     * BACK_PRESSURED, CLOSED or UNKNOWN.
+     * <p>
+     * The future is completed on the node's agent thread (or on this thread when the proposal is not queued), so a
+     * stage chained with a non-{@code Async} method runs there: keep it short and never block in it (waiting there
+     * on another proposal's future would stop the node). Chain slow work with an {@code *Async} method.
+     *
+     * @param buffer holding the command; copied, the caller keeps it.
+     * @param offset of the command.
+     * @param length of the command, at most {@link #maxCommandLength()}.
+     * @return completed with a copy of the result, which the caller may keep.
+     */
+    public CompletableFuture<ProposalResult> propose(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final CompletableFuture<ProposalResult> future = new CompletableFuture<>();
+        propose(buffer, offset, length, (result) -> future.complete(result.copy()));
+        return future;
+    }
+
+    /**
      * Query the state machine without a log entry ({@link StateMachine#query}), from any thread, without locks or
      * allocation, on the leader or a follower alike. The query is copied; the caller keeps its buffer. Once this
      * member has a read index for it (a round of heartbeats confirming the leader, or the leader's lease for
@@ -163,6 +195,69 @@ public final class ClusterNode implements AutoCloseable
         final QueryCallback callback)
     {
         return queries.offer(consistency, buffer, offset, length, callback);
+    }
+
+    /**
+     * Query the state machine and get its answer as a future: the convenient form, for code off the hot path. It
+     * allocates (the future, a callback and a copy of the result with its payload) where
+     * {@link #query(ReadConsistency, DirectBuffer, int, int, QueryCallback)} does not. The answer is the same, and
+     * the future always completes normally with it (check {@link QueryResult#status()}). Completed on the node's
+     * agent thread (or on this thread when the query is not queued): never block in a stage chained with a
+     * non-{@code Async} method.
+     *
+     * @param consistency how the answer is made linearizable.
+     * @param buffer      holding the query; copied, the caller keeps it.
+     * @param offset      of the query.
+     * @param length      of the query, at most {@link #maxQueryLength()}.
+     * @return completed with a copy of the result, which the caller may keep.
+     */
+    public CompletableFuture<QueryResult> query(
+        final ReadConsistency consistency, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final CompletableFuture<QueryResult> future = new CompletableFuture<>();
+        query(consistency, buffer, offset, length, (result) -> future.complete(result.copy()));
+        return future;
+    }
+
+    /**
+     * Wait, on this thread, until this node knows a leader (itself or another member), for example after
+     * {@link #launch} before the first proposal. Any thread but the node's own.
+     *
+     * @param timeout how long to wait at most.
+     * @return the leader's member id.
+     * @throws TimeoutException      when no leader is known to this node by then (an election that cannot be won:
+     *                               too few members running or reachable).
+     * @throws IllegalStateException when the node is closed or stopped itself ({@link #failure()} is the cause).
+     * @throws InterruptedException  when this thread is interrupted while waiting.
+     */
+    public int awaitLeader(final Duration timeout) throws TimeoutException, InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        while (true)
+        {
+            // A stopped node's last known leader is no answer.
+            if (!isRunning())
+            {
+                throw new IllegalStateException("member " + ctx.memberId() + " is " +
+                    (null == failure() ? "closed" : "stopped"), failure());
+            }
+            final int leader = leaderMemberId();
+            if (ProposalResult.NO_LEADER != leader)
+            {
+                return leader;
+            }
+            if (System.nanoTime() - deadlineNs >= 0)
+            {
+                throw new TimeoutException("member " + ctx.memberId() + " knows no leader after " +
+                    timeout.toMillis() + " ms (term " + term() + ", role " + role() + "): are a majority of " +
+                    ctx.membersSpec() + " running and reachable?");
+            }
+            LockSupport.parkNanos(AWAIT_LEADER_POLL_NS);
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException("awaitLeader on member " + ctx.memberId());
+            }
+        }
     }
 
     /**
@@ -419,8 +514,13 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
-     * Stop the agent (on its thread it persists the commit hint, completes pending proposals with CLOSED and closes
-     * the transport, the ingress, the log and the media stack), then complete anything still queued with CLOSED.
+     * Stop the node. A leader first hands leadership to its most up-to-date follower that answers and waits, on
+     * this thread, until another member leads or {@link Context#shutdownTransferTimeoutNs(long)} passes (the node
+     * thread runs the transfer; nothing blocks it), so the cluster does not wait an election timeout for a new
+     * leader. Then the agent stops: on its thread it tells the clients whose sessions are bound here to go to the
+     * leader (NOT_LEADER naming it, or naming none), persists the commit hint, completes pending proposals with
+     * CLOSED and closes the transport, the ingress, the log and the media stack; then anything still queued completes
+     * with CLOSED. A follower, a node that stopped itself and a close from the node's own thread do not wait.
      * Idempotent; may be called from the termination hook (the agent's own thread, which is then ending anyway).
      */
     public void close()
@@ -428,6 +528,10 @@ public final class ClusterNode implements AutoCloseable
         if (closed)
         {
             return;
+        }
+        if (Thread.currentThread() != runner.thread())
+        {
+            handOverLeadership();
         }
         closed = true;
         try
@@ -442,6 +546,50 @@ public final class ClusterNode implements AutoCloseable
             proposals.close();
             queries.close();
             LOGGER.log(System.Logger.Level.INFO, "member " + ctx.memberId() + ": closed");
+        }
+    }
+
+    /**
+     * The graceful part of {@link #close()}: on a leader of a cluster of several, ask the agent to hand leadership
+     * over, then wait until the handover is done (another member leads, or none can), the node stops, or the
+     * timeout passes.
+     */
+    private void handOverLeadership()
+    {
+        final long timeoutNs = ctx.shutdownTransferTimeoutNs();
+        if (0 == timeoutNs || ctx.clusterMembers().size() < 2 || Role.LEADER != role() || !isRunning())
+        {
+            return;
+        }
+
+        final long startNs = System.nanoTime();
+        final long deadlineNs = startNs + timeoutNs;
+        agent.requestShutdownHandover();
+        while (true)
+        {
+            if (agent.isShutdownHandoverDone())
+            {
+                final int leader = leaderMemberId();
+                if (ProposalResult.NO_LEADER != leader && ctx.memberId() != leader)
+                {
+                    LOGGER.log(System.Logger.Level.INFO, "member " + ctx.memberId() + ": stopping: member " + leader +
+                        " leads term " + term() + ", " + (System.nanoTime() - startNs) / 1_000 + " us after the " +
+                        "handover began");
+                }
+                return;
+            }
+            if (!isRunning() || Thread.currentThread().isInterrupted())
+            {
+                return;
+            }
+            if (System.nanoTime() - deadlineNs >= 0)
+            {
+                LOGGER.log(System.Logger.Level.WARNING, "member " + ctx.memberId() + ": stopping: no other member " +
+                    "took leadership over within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (" +
+                    Context.SHUTDOWN_TRANSFER_TIMEOUT_PROP + "); closing anyway");
+                return;
+            }
+            LockSupport.parkNanos(HANDOVER_POLL_NS);
         }
     }
 
@@ -530,6 +678,28 @@ public final class ClusterNode implements AutoCloseable
         public static final String INSECURE_PEERS_PROP = "flotilla.cluster.insecure";
         /** How far a peer's clock may run ahead (e.g. 5s): {@code flotilla.cluster.max.clock.skew}. */
         public static final String MAX_CLOCK_SKEW_PROP = "flotilla.cluster.max.clock.skew";
+        /**
+         * How long {@link ClusterNode#close()} on the leader waits for another member to take leadership over before
+         * it closes anyway (e.g. 2s; 0 = no handover): {@code flotilla.node.shutdown.transfer.timeout}, default
+         * {@link #SHUTDOWN_TRANSFER_ELECTION_TIMEOUTS} maximum election timeouts.
+         */
+        public static final String SHUTDOWN_TRANSFER_TIMEOUT_PROP = "flotilla.node.shutdown.transfer.timeout";
+        /** The default shutdown handover wait, in maximum election timeouts: room for one transfer and a retry. */
+        public static final int SHUTDOWN_TRANSFER_ELECTION_TIMEOUTS = 3;
+
+        /**
+         * Every property this context reads itself; the node reads those of {@link RaftConfig#PROPERTIES},
+         * {@link SnapshotConfig#PROPERTIES}, {@link NodeMedia.Context#PROPERTIES} and
+         * {@link ArchiveLogStore.Context#PROPERTIES} through its parts, and {@link #conclude()} refuses any
+         * {@code flotilla.*} property no one reads ({@link EngineProperties}).
+         */
+        public static final List<String> PROPERTIES = Settings.names(MEMBER_ID_PROP, MEMBERS_PROP, STATE_MACHINE_PROP,
+            AUTHENTICATOR_PROP, IDLE_STRATEGY_PROP, IDLE_MAX_PARK_PROP, SESSION_TIMEOUT_PROP, IPC_INGRESS_PROP,
+            MAX_SESSIONS_PROP, RESPONSE_MAX_TERM_LENGTH_PROP, RESPONSE_MAX_PUBLICATIONS_PROP, SESSION_MAX_INFLIGHT_PROP,
+            ATTACH_MAX_SKEW_PROP, FORWARD_REQUESTS_PROP, PROPOSAL_QUEUE_BYTES_PROP, MAX_PENDING_PROPOSALS_PROP,
+            QUERY_QUEUE_BYTES_PROP, MAX_PENDING_READS_PROP, MAX_PENDING_READ_BYTES_PROP, REJOIN_AFTER_DATA_LOSS_PROP,
+            COMMIT_HINT_INTERVAL_PROP, CLUSTER_KEY_FILE_PROP, INSECURE_PEERS_PROP, MAX_CLOCK_SKEW_PROP,
+            SHUTDOWN_TRANSFER_TIMEOUT_PROP);
 
         public static final long SESSION_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
         public static final int MAX_SESSIONS_DEFAULT = 1024;
@@ -544,13 +714,14 @@ public final class ClusterNode implements AutoCloseable
         public static final int MAX_PENDING_READ_BYTES_DEFAULT = 4 * 1024 * 1024;
         public static final long COMMIT_HINT_INTERVAL_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
         public static final long MAX_CLOCK_SKEW_DEFAULT_NS = TimeUnit.SECONDS.toNanos(5);
+        private static final long UNSET = Long.MIN_VALUE;
         private static final int CLOCK_SAMPLE_RETRIES = 100;
         private static final long CLOCK_SAMPLE_THRESHOLD_NS = TimeUnit.MICROSECONDS.toNanos(250);
 
         /** Bound on maxBatchBytes: AppendEntries must fit one Aeron message on a default 16 MiB term. */
         public static final int MAX_BATCH_BYTES_LIMIT = 1024 * 1024;
 
-        private int memberId = Integer.getInteger(MEMBER_ID_PROP, -1);
+        private int memberId = Settings.integer(MEMBER_ID_PROP, -1);
         private String membersSpec = System.getProperty(MEMBERS_PROP);
         private File dataDirectory = null == System.getProperty(DATA_DIR_PROP) ?
             null : new File(System.getProperty(DATA_DIR_PROP));
@@ -559,25 +730,26 @@ public final class ClusterNode implements AutoCloseable
         private Durability durability;
         private NodeMedia.Threading threading;
         private String aeronDirectoryName = System.getProperty(AERON_DIR_PROP);
-        private boolean externalDriver = Boolean.getBoolean(EXTERNAL_DRIVER_PROP);
+        private boolean externalDriver = Settings.bool(EXTERNAL_DRIVER_PROP, false);
         private Supplier<IdleStrategy> idleStrategySupplier;
         private long sessionTimeoutNs;
-        private boolean ipcIngress = Boolean.parseBoolean(System.getProperty(IPC_INGRESS_PROP, "true"));
-        private int maxSessions = Integer.getInteger(MAX_SESSIONS_PROP, MAX_SESSIONS_DEFAULT);
+        private boolean ipcIngress = Settings.bool(IPC_INGRESS_PROP, true);
+        private int maxSessions = Settings.integer(MAX_SESSIONS_PROP, MAX_SESSIONS_DEFAULT);
         private int responseMaxTermLength;
-        private int responseMaxPublications = Integer.getInteger(RESPONSE_MAX_PUBLICATIONS_PROP, 0);
-        private int sessionMaxInflight = Integer.getInteger(SESSION_MAX_INFLIGHT_PROP, SESSION_MAX_INFLIGHT_DEFAULT);
+        private int responseMaxPublications = Settings.integer(RESPONSE_MAX_PUBLICATIONS_PROP, 0);
+        private int sessionMaxInflight = Settings.integer(SESSION_MAX_INFLIGHT_PROP, SESSION_MAX_INFLIGHT_DEFAULT);
         private long attachMaxSkewNs;
-        private boolean forwardRequests = Boolean.parseBoolean(System.getProperty(FORWARD_REQUESTS_PROP, "true"));
+        private boolean forwardRequests = Settings.bool(FORWARD_REQUESTS_PROP, true);
         private int proposalQueueBytes;
-        private int maxPendingProposals = Integer.getInteger(MAX_PENDING_PROPOSALS_PROP, MAX_PENDING_PROPOSALS_DEFAULT);
+        private int maxPendingProposals = Settings.integer(MAX_PENDING_PROPOSALS_PROP, MAX_PENDING_PROPOSALS_DEFAULT);
         private int queryQueueBytes;
-        private int maxPendingReads = Integer.getInteger(MAX_PENDING_READS_PROP, MAX_PENDING_READS_DEFAULT);
+        private int maxPendingReads = Settings.integer(MAX_PENDING_READS_PROP, MAX_PENDING_READS_DEFAULT);
         private int maxPendingReadBytes;
         private long commitHintIntervalNs;
         private ClusterKeys clusterKeys;
-        private boolean insecurePeers = Boolean.getBoolean(INSECURE_PEERS_PROP);
+        private boolean insecurePeers = Settings.bool(INSECURE_PEERS_PROP, false);
         private long maxClockSkewNs;
+        private long shutdownTransferTimeoutNs = UNSET;
         private final RaftConfig raftConfig = new RaftConfig();
         private final SnapshotConfig snapshotConfig = new SnapshotConfig();
         private ArchiveLogStore.Context logContext = new ArchiveLogStore.Context();
@@ -593,7 +765,7 @@ public final class ClusterNode implements AutoCloseable
         private ClusterMembers members;
         private NodeMedia.Context mediaContext;
         private int archiveSegmentLength;
-        private boolean rejoinAfterDataLoss = Boolean.getBoolean(REJOIN_AFTER_DATA_LOSS_PROP);
+        private boolean rejoinAfterDataLoss = Settings.bool(REJOIN_AFTER_DATA_LOSS_PROP, false);
         private IdleStrategy idleStrategy;
         private boolean isConcluded;
 
@@ -609,6 +781,7 @@ public final class ClusterNode implements AutoCloseable
             {
                 throw new IllegalStateException("ClusterNode.Context already concluded: use a new Context per node");
             }
+            EngineProperties.rejectUnknown("ClusterNode.Context");
 
             members = ClusterMembers.parse(membersSpec);
             if (memberId < 0)
@@ -654,11 +827,11 @@ public final class ClusterNode implements AutoCloseable
             }
             if (null == durability)
             {
-                durability = enumProperty(Durability.class, DURABILITY_PROP, Durability.FSYNC);
+                durability = Settings.enumValue(DURABILITY_PROP, Durability.class, Durability.FSYNC);
             }
             if (null == threading)
             {
-                threading = enumProperty(NodeMedia.Threading.class, THREADING_PROP, NodeMedia.Threading.COMPACT);
+                threading = Settings.enumValue(THREADING_PROP, NodeMedia.Threading.class, NodeMedia.Threading.COMPACT);
             }
             if (externalDriver && null == aeronDirectoryName)
             {
@@ -667,7 +840,7 @@ public final class ClusterNode implements AutoCloseable
             }
             if (0 == sessionTimeoutNs)
             {
-                sessionTimeoutNs = SystemUtil.getDurationInNanos(SESSION_TIMEOUT_PROP, SESSION_TIMEOUT_DEFAULT_NS);
+                sessionTimeoutNs = Settings.durationNs(SESSION_TIMEOUT_PROP, SESSION_TIMEOUT_DEFAULT_NS);
             }
             if (sessionTimeoutNs < raftConfig.electionTimeoutMaxNs())
             {
@@ -682,7 +855,7 @@ public final class ClusterNode implements AutoCloseable
             }
             if (0 == responseMaxTermLength)
             {
-                responseMaxTermLength = SystemUtil.getSizeAsInt(
+                responseMaxTermLength = Settings.sizeAsInt(
                     RESPONSE_MAX_TERM_LENGTH_PROP, ResponseChannelPolicy.MAX_TERM_LENGTH_DEFAULT);
             }
             final String termLengthRefusal = ResponseChannelPolicy.maxTermLengthRefusal(responseMaxTermLength);
@@ -707,7 +880,7 @@ public final class ClusterNode implements AutoCloseable
             }
             if (0 == attachMaxSkewNs)
             {
-                attachMaxSkewNs = SystemUtil.getDurationInNanos(ATTACH_MAX_SKEW_PROP, ATTACH_MAX_SKEW_DEFAULT_NS);
+                attachMaxSkewNs = Settings.durationNs(ATTACH_MAX_SKEW_PROP, ATTACH_MAX_SKEW_DEFAULT_NS);
             }
             if (attachMaxSkewNs <= 0)
             {
@@ -716,7 +889,7 @@ public final class ClusterNode implements AutoCloseable
             }
             if (0 == proposalQueueBytes)
             {
-                proposalQueueBytes = SystemUtil.getSizeAsInt(PROPOSAL_QUEUE_BYTES_PROP, PROPOSAL_QUEUE_BYTES_DEFAULT);
+                proposalQueueBytes = Settings.sizeAsInt(PROPOSAL_QUEUE_BYTES_PROP, PROPOSAL_QUEUE_BYTES_DEFAULT);
             }
             if (proposalQueueBytes < 4096 || !BitUtil.isPowerOfTwo(proposalQueueBytes))
             {
@@ -732,7 +905,7 @@ public final class ClusterNode implements AutoCloseable
             if (0 == commitHintIntervalNs)
             {
                 commitHintIntervalNs =
-                    SystemUtil.getDurationInNanos(COMMIT_HINT_INTERVAL_PROP, COMMIT_HINT_INTERVAL_DEFAULT_NS);
+                    Settings.durationNs(COMMIT_HINT_INTERVAL_PROP, COMMIT_HINT_INTERVAL_DEFAULT_NS);
             }
             if (commitHintIntervalNs < 0)
             {
@@ -765,6 +938,7 @@ public final class ClusterNode implements AutoCloseable
                     "must not raise its term): set " + RaftConfig.PRE_VOTE_PROP_NAME + "=true or drop " +
                     REJOIN_AFTER_DATA_LOSS_PROP);
             }
+            concludeShutdownTransferTimeout();
             snapshotConfig.validate();
             if (snapshotConfig.isAutomatic() && !canSnapshot(stateMachine))
             {
@@ -793,7 +967,7 @@ public final class ClusterNode implements AutoCloseable
             if (null == idleStrategySupplier)
             {
                 final String name = System.getProperty(IDLE_STRATEGY_PROP, "backoff");
-                final long maxParkNs = SystemUtil.getDurationInNanos(IDLE_MAX_PARK_PROP, IDLE_MAX_PARK_DEFAULT_NS);
+                final long maxParkNs = Settings.durationNs(IDLE_MAX_PARK_PROP, IDLE_MAX_PARK_DEFAULT_NS);
                 if (maxParkNs < BackoffIdleStrategy.DEFAULT_MIN_PARK_PERIOD_NS)
                 {
                     throw new IllegalArgumentException("idle max park " + maxParkNs + " ns is below the minimum " +
@@ -831,11 +1005,27 @@ public final class ClusterNode implements AutoCloseable
             return this;
         }
 
+        private void concludeShutdownTransferTimeout()
+        {
+            if (UNSET == shutdownTransferTimeoutNs)
+            {
+                final String value = System.getProperty(SHUTDOWN_TRANSFER_TIMEOUT_PROP);
+                shutdownTransferTimeoutNs = null == value ?
+                    SHUTDOWN_TRANSFER_ELECTION_TIMEOUTS * raftConfig.electionTimeoutMaxNs() :
+                    Settings.parseDurationNs(SHUTDOWN_TRANSFER_TIMEOUT_PROP, value);
+            }
+            if (shutdownTransferTimeoutNs < 0)
+            {
+                throw new IllegalArgumentException("shutdownTransferTimeoutNs " + shutdownTransferTimeoutNs +
+                    " must not be negative (" + SHUTDOWN_TRANSFER_TIMEOUT_PROP + "; 0 closes without a handover)");
+            }
+        }
+
         private void concludeReads()
         {
             if (0 == queryQueueBytes)
             {
-                queryQueueBytes = SystemUtil.getSizeAsInt(QUERY_QUEUE_BYTES_PROP, QUERY_QUEUE_BYTES_DEFAULT);
+                queryQueueBytes = Settings.sizeAsInt(QUERY_QUEUE_BYTES_PROP, QUERY_QUEUE_BYTES_DEFAULT);
             }
             if (queryQueueBytes < 4096 || !BitUtil.isPowerOfTwo(queryQueueBytes))
             {
@@ -850,7 +1040,7 @@ public final class ClusterNode implements AutoCloseable
             if (0 == maxPendingReadBytes)
             {
                 maxPendingReadBytes =
-                    SystemUtil.getSizeAsInt(MAX_PENDING_READ_BYTES_PROP, MAX_PENDING_READ_BYTES_DEFAULT);
+                    Settings.sizeAsInt(MAX_PENDING_READ_BYTES_PROP, MAX_PENDING_READ_BYTES_DEFAULT);
             }
             final int largestQuery = PendingQueries.recordLength(EntryFrame.MAX_PAYLOAD_LENGTH);
             if (maxPendingReadBytes < largestQuery)
@@ -889,7 +1079,7 @@ public final class ClusterNode implements AutoCloseable
             }
             if (0 == maxClockSkewNs)
             {
-                maxClockSkewNs = SystemUtil.getDurationInNanos(MAX_CLOCK_SKEW_PROP, MAX_CLOCK_SKEW_DEFAULT_NS);
+                maxClockSkewNs = Settings.durationNs(MAX_CLOCK_SKEW_PROP, MAX_CLOCK_SKEW_DEFAULT_NS);
             }
             if (maxClockSkewNs <= 0)
             {
@@ -930,24 +1120,6 @@ public final class ClusterNode implements AutoCloseable
             catch (final NoSuchMethodException ex)
             {
                 throw new IllegalStateException("StateMachine." + name + " is missing", ex);
-            }
-        }
-
-        private static <E extends Enum<E>> E enumProperty(final Class<E> type, final String property, final E defaultValue)
-        {
-            final String value = System.getProperty(property);
-            if (null == value)
-            {
-                return defaultValue;
-            }
-            try
-            {
-                return Enum.valueOf(type, value.trim().toUpperCase());
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new IllegalArgumentException(property + "=" + value + " is not one of " +
-                    java.util.Arrays.toString(type.getEnumConstants()), ex);
             }
         }
 
@@ -1070,7 +1242,8 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * @param aeronDirectoryName of the node's media driver; default a unique directory under /dev/shm.
+         * @param aeronDirectoryName of the node's media driver; default a unique directory under /dev/shm. The launch
+         *                           fails, naming {@link #AERON_DIR_PROP}, while another driver runs there.
          * @return this.
          */
         public Context aeronDirectoryName(final String aeronDirectoryName)
@@ -1492,6 +1665,29 @@ public final class ClusterNode implements AutoCloseable
         public long maxClockSkewNs()
         {
             return maxClockSkewNs;
+        }
+
+        /**
+         * How long {@link ClusterNode#close()} on the leader waits, on the closing thread, for another member to take
+         * leadership over: the node hands it to its most up-to-date follower that answers (a leadership transfer,
+         * so the cluster does not wait an election timeout), then closes once another member leads or the wait
+         * ends. A follower, a node that stopped itself, and a close from the node's own thread do not wait.
+         *
+         * @param shutdownTransferTimeoutNs the bound on the wait; 0 closes at once, as a crash would (the others
+         *                                  elect a leader after an election timeout). Default:
+         *                                  {@link #SHUTDOWN_TRANSFER_TIMEOUT_PROP} or
+         *                                  {@link #SHUTDOWN_TRANSFER_ELECTION_TIMEOUTS} maximum election timeouts.
+         * @return this.
+         */
+        public Context shutdownTransferTimeoutNs(final long shutdownTransferTimeoutNs)
+        {
+            this.shutdownTransferTimeoutNs = shutdownTransferTimeoutNs;
+            return this;
+        }
+
+        public long shutdownTransferTimeoutNs()
+        {
+            return shutdownTransferTimeoutNs;
         }
 
         public Context listener(final NodeListener listener)

@@ -23,6 +23,8 @@ public enum NodeCounter
     SNAPSHOT_INDEX(NodeCounters.SNAPSHOT_INDEX_TYPE_ID, "snapshot_index", Kind.GAUGE, "snapshot index (newest)"),
     SESSIONS(NodeCounters.SESSIONS_TYPE_ID, "sessions", Kind.GAUGE, "client sessions open"),
     ELECTIONS(NodeCounters.ELECTIONS_TYPE_ID, "elections", Kind.COUNTER, "elections started"),
+    TRANSFER_ELECTIONS(NodeCounters.TRANSFER_ELECTIONS_TYPE_ID, "transfer_elections", Kind.COUNTER,
+        "elections started for a leadership transfer (TimeoutNow)"),
     PROPOSALS(NodeCounters.PROPOSALS_TYPE_ID, "proposals", Kind.COUNTER, "proposals appended"),
     BYTES_REPLICATED(NodeCounters.BYTES_REPLICATED_TYPE_ID, "replicated_bytes", Kind.COUNTER,
         "entry bytes replicated"),

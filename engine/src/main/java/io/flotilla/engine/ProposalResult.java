@@ -100,6 +100,17 @@ public final class ProposalResult
         return length;
     }
 
+    /**
+     * @return a detached copy, payload included, that stays valid after the callback (allocates).
+     */
+    public ProposalResult copy()
+    {
+        final byte[] payload = new byte[length];
+        buffer.getBytes(offset, payload);
+        return new ProposalResult().set(
+            status, logIndex, leaderMemberId, leaderEndpoint, new UnsafeBuffer(payload), 0, length);
+    }
+
     public String toString()
     {
         return "ProposalResult{status=" + status + ", logIndex=" + logIndex + ", leaderMemberId=" + leaderMemberId +

@@ -100,6 +100,17 @@ public final class QueryResult
         return length;
     }
 
+    /**
+     * @return a detached copy, payload included, that stays valid after the callback (allocates).
+     */
+    public QueryResult copy()
+    {
+        final byte[] payload = new byte[length];
+        buffer.getBytes(offset, payload);
+        return new QueryResult().set(
+            status, readIndex, leaderMemberId, leaderEndpoint, new UnsafeBuffer(payload), 0, length);
+    }
+
     public String toString()
     {
         return "QueryResult{status=" + status + ", readIndex=" + readIndex + ", leaderMemberId=" + leaderMemberId +

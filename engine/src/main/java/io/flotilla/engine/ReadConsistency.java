@@ -19,7 +19,7 @@ public enum ReadConsistency
     /**
      * Lease read: the leader answers from its local state with its commit index, with no round trip, while it holds
      * a lease: a majority echoed a heartbeat stamped {@code s} and its own clock is before
-     * {@code s + electionTimeoutMin - leaseMargin} ({@code flotilla.raft.lease.margin.ns}, a quarter of the minimum
+     * {@code s + electionTimeoutMin - leaseMargin} ({@code flotilla.raft.lease.margin}, a quarter of the minimum
      * election timeout by default). Safe as long as the members' monotonic clocks run at rates that differ by less
      * than {@code leaseMargin / electionTimeoutMin} and none jumps (check-quorum on); a clock outside that bound can
      * make the answer stale. When the lease is not held (just elected, no recent majority, a leadership transfer)

@@ -1,6 +1,6 @@
 package io.flotilla.engine;
 
-import org.agrona.SystemUtil;
+import io.flotilla.archive.Settings;
 import org.agrona.collections.LongArrayQueue;
 import org.agrona.collections.LongHashSet;
 
@@ -34,6 +34,9 @@ public final class SharedSecretAuthenticator implements Authenticator
     public static final String MAX_SKEW_PROP = "flotilla.authenticator.max.skew";
     public static final long MAX_SKEW_DEFAULT_NS = TimeUnit.SECONDS.toNanos(30);
 
+    /** Every property this authenticator reads. */
+    public static final List<String> PROPERTIES = Settings.names(SECRETS_FILE_PROP, MAX_SKEW_PROP);
+
     /** Nonces remembered per principal. */
     public static final int NONCES_KEPT = 4096;
 
@@ -62,7 +65,7 @@ public final class SharedSecretAuthenticator implements Authenticator
      */
     public SharedSecretAuthenticator(final Path secretsFile)
     {
-        this(loadSecrets(secretsFile), SystemUtil.getDurationInNanos(MAX_SKEW_PROP, MAX_SKEW_DEFAULT_NS));
+        this(loadSecrets(secretsFile), Settings.durationNs(MAX_SKEW_PROP, MAX_SKEW_DEFAULT_NS));
     }
 
     /**

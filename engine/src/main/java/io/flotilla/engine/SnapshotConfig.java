@@ -1,6 +1,8 @@
 package io.flotilla.engine;
 
-import org.agrona.SystemUtil;
+import io.flotilla.archive.Settings;
+
+import java.util.List;
 
 /**
  * Settings of snapshots, log compaction and snapshot install. Mutable with fluent setters; defaults come from
@@ -39,13 +41,17 @@ public final class SnapshotConfig
     /** Largest install chunk: it must fit one consensus message with room to spare. */
     public static final int MAX_CHUNK_BYTES = 1024 * 1024;
 
-    private long logEntries = SystemUtil.getSizeAsLong(LOG_ENTRIES_PROP, LOG_ENTRIES_DEFAULT);
-    private long logBytes = SystemUtil.getSizeAsLong(LOG_BYTES_PROP, LOG_BYTES_DEFAULT);
-    private long retainEntries = SystemUtil.getSizeAsLong(RETAIN_ENTRIES_PROP, RETAIN_ENTRIES_DEFAULT);
-    private int retainCount = Integer.getInteger(RETAIN_COUNT_PROP, RETAIN_COUNT_DEFAULT);
-    private int chunkBytes = SystemUtil.getSizeAsInt(CHUNK_BYTES_PROP, CHUNK_BYTES_DEFAULT);
-    private int installWindowBytes = SystemUtil.getSizeAsInt(INSTALL_WINDOW_BYTES_PROP, INSTALL_WINDOW_BYTES_DEFAULT);
-    private int installCycleBytes = SystemUtil.getSizeAsInt(INSTALL_CYCLE_BYTES_PROP, INSTALL_CYCLE_BYTES_DEFAULT);
+    /** Every property this config reads. */
+    public static final List<String> PROPERTIES = Settings.names(LOG_ENTRIES_PROP, LOG_BYTES_PROP, RETAIN_ENTRIES_PROP,
+        RETAIN_COUNT_PROP, CHUNK_BYTES_PROP, INSTALL_WINDOW_BYTES_PROP, INSTALL_CYCLE_BYTES_PROP);
+
+    private long logEntries = Settings.sizeAsLong(LOG_ENTRIES_PROP, LOG_ENTRIES_DEFAULT);
+    private long logBytes = Settings.sizeAsLong(LOG_BYTES_PROP, LOG_BYTES_DEFAULT);
+    private long retainEntries = Settings.sizeAsLong(RETAIN_ENTRIES_PROP, RETAIN_ENTRIES_DEFAULT);
+    private int retainCount = Settings.integer(RETAIN_COUNT_PROP, RETAIN_COUNT_DEFAULT);
+    private int chunkBytes = Settings.sizeAsInt(CHUNK_BYTES_PROP, CHUNK_BYTES_DEFAULT);
+    private int installWindowBytes = Settings.sizeAsInt(INSTALL_WINDOW_BYTES_PROP, INSTALL_WINDOW_BYTES_DEFAULT);
+    private int installCycleBytes = Settings.sizeAsInt(INSTALL_CYCLE_BYTES_PROP, INSTALL_CYCLE_BYTES_DEFAULT);
 
     /**
      * Check every setting.

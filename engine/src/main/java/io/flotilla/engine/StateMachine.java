@@ -28,6 +28,12 @@ import java.io.OutputStream;
  * <b>Queries</b> (see docs/runtime.md, "Reads"). {@link #query} answers a read-only question from the state as it is,
  * without a log entry: the runtime calls it once the state reflects every write committed before the query arrived
  * (ReadIndex or the leader's lease), on any member. A state machine that does not override it refuses every query.
+ * <p>
+ * <b>Timers and sessions</b> (see docs/runtime.md, "Timers and session events"). {@link #onStart} hands the state
+ * machine a {@link StateMachineContext} through which it schedules and cancels timers in cluster time;
+ * {@link #onTimer} fires them through the log. {@link #onSessionOpen} and {@link #onSessionClose} tell it about
+ * client sessions. All of these run on every replica at the same log index, like {@link #apply}; the defaults do
+ * nothing.
  */
 public interface StateMachine
 {
@@ -71,8 +77,58 @@ public interface StateMachine
     }
 
     /**
-     * Time advanced without a command (a no-op or session entry was applied). State machines with timers (TTL
-     * expiry, say) use it; the default does nothing.
+     * Called once, on the node thread, when the node starts: before any snapshot is loaded or entry applied. The
+     * context is the state machine's to keep; it may be used only inside the replicated callbacks (see
+     * {@link StateMachineContext}). The default does nothing.
+     *
+     * @param context timers, for the lifetime of the node.
+     */
+    default void onStart(final StateMachineContext context)
+    {
+    }
+
+    /**
+     * A timer fired: a TIMER entry was applied whose timestamp is at or after the timer's deadline, and the timer was
+     * still scheduled. It is no longer scheduled when this is called; schedule it again for a periodic timer.
+     *
+     * @param index         log index of the TIMER entry.
+     * @param timestampNs   leader timestamp of the entry, epoch nanoseconds: at or after the deadline.
+     * @param correlationId of the timer.
+     */
+    default void onTimer(final long index, final long timestampNs, final long correlationId)
+    {
+    }
+
+    /**
+     * A client session opened (its SESSION_OPEN entry was applied); called after {@link #onTimeAdvanced} for the
+     * same entry. Not called for an entry that opens nothing (a session id already in use).
+     *
+     * @param index       log index of the entry.
+     * @param timestampNs leader timestamp of the entry, epoch nanoseconds.
+     * @param sessionId   of the new session, as the client's requests carry it.
+     * @param principal   the authenticator accepted (ASCII, at most {@link Authenticator#MAX_PRINCIPAL_LENGTH}).
+     */
+    default void onSessionOpen(final long index, final long timestampNs, final long sessionId, final String principal)
+    {
+    }
+
+    /**
+     * A client session closed (its SESSION_CLOSE entry was applied); called after {@link #onTimeAdvanced} for the
+     * same entry, once per session that was open.
+     *
+     * @param index       log index of the entry.
+     * @param timestampNs leader timestamp of the entry, epoch nanoseconds.
+     * @param sessionId   of the session.
+     * @param reason      why it closed.
+     */
+    default void onSessionClose(
+        final long index, final long timestampNs, final long sessionId, final SessionCloseReason reason)
+    {
+    }
+
+    /**
+     * Time advanced without a command (a no-op, session or timer entry was applied). State machines that expire
+     * state by time (TTL, say) use it; the default does nothing.
      *
      * @param index       log index of the entry.
      * @param timestampNs leader timestamp of the entry, epoch nanoseconds.

@@ -114,7 +114,7 @@ class ClusterNodeTest
 
             final BlockingQueue<ProposalResult> results = new ArrayBlockingQueue<>(1);
             final UnsafeBuffer command = new UnsafeBuffer("lost?".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            leader.propose(command, 0, command.capacity(), (result) -> results.add(copyOf(result)));
+            leader.propose(command, 0, command.capacity(), (result) -> results.add(result.copy()));
             cluster.await("the leader without a quorum to step down", () -> Role.LEADER != leader.role());
             assertTrue(results.isEmpty(), "nothing can complete the proposal before its fate is known");
 
@@ -168,7 +168,7 @@ class ClusterNodeTest
     {
         final BlockingQueue<ProposalResult> results = new ArrayBlockingQueue<>(1);
         final UnsafeBuffer command = new UnsafeBuffer(new byte[8]);
-        node.propose(command, 0, 8, (result) -> results.add(copyOf(result)));
+        node.propose(command, 0, 8, (result) -> results.add(result.copy()));
         return take(results);
     }
 
@@ -177,7 +177,7 @@ class ClusterNodeTest
         final BlockingQueue<ProposalResult> results = new ArrayBlockingQueue<>(1);
         final UnsafeBuffer command = new UnsafeBuffer(new byte[text.length()]);
         command.putStringWithoutLengthAscii(0, text);
-        node.propose(command, 0, text.length(), (result) -> results.add(copyOf(result)));
+        node.propose(command, 0, text.length(), (result) -> results.add(result.copy()));
         return take(results);
     }
 
@@ -193,14 +193,6 @@ class ClusterNodeTest
         {
             throw new IllegalStateException(ex);
         }
-    }
-
-    private static ProposalResult copyOf(final ProposalResult result)
-    {
-        final byte[] payload = new byte[result.length()];
-        result.buffer().getBytes(result.offset(), payload);
-        return new ProposalResult().set(result.status(), result.logIndex(), result.leaderMemberId(),
-            result.leaderEndpoint(), new UnsafeBuffer(payload), 0, payload.length);
     }
 
     private static void assertCountersVisible(final ClusterNode leader)

@@ -1,5 +1,8 @@
 package io.flotilla.engine;
 
+import io.flotilla.archive.NodeMedia;
+import io.flotilla.engine.client.FlotillaClient;
+import io.flotilla.engine.raft.RaftConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,6 +100,28 @@ class ContextConfigurationTest
     }
 
     @Test
+    void theShutdownHandoverWaitTakesADurationAndDefaultsToThreeElectionTimeouts()
+    {
+        assertEquals(3 * valid().raftConfig().electionTimeoutMaxNs(),
+            valid().conclude().shutdownTransferTimeoutNs());
+        assertEquals(0, valid().shutdownTransferTimeoutNs(0).conclude().shutdownTransferTimeoutNs(), "no handover");
+        assertRejected(c -> c.shutdownTransferTimeoutNs(-1), "flotilla.node.shutdown.transfer.timeout");
+
+        final String property = ClusterNode.Context.SHUTDOWN_TRANSFER_TIMEOUT_PROP;
+        System.setProperty(property, "1500ms");
+        try
+        {
+            assertEquals(TimeUnit.MILLISECONDS.toNanos(1500), valid().conclude().shutdownTransferTimeoutNs());
+            System.setProperty(property, "soon");
+            assertRejected(c -> c, property + "=soon", "2s");
+        }
+        finally
+        {
+            System.clearProperty(property);
+        }
+    }
+
+    @Test
     void readPathErrorsNameTheSetting()
     {
         assertRejected(c -> c.maxPendingReads(3), "maxPendingReads 3", "flotilla.read.max.pending");
@@ -166,6 +191,100 @@ class ContextConfigurationTest
             c -> c.responseMaxTermLength(64 * 1024 * 1024), ClusterNode.Context.RESPONSE_MAX_TERM_LENGTH_PROP);
         assertRejected(c -> c.maxSessions(10).responseMaxPublications(10),
             ClusterNode.Context.RESPONSE_MAX_PUBLICATIONS_PROP, ClusterNode.Context.MAX_SESSIONS_PROP);
+    }
+
+    @Test
+    void unknownAndMisspelledPropertiesFailTheStartWithTheClosestName()
+    {
+        assertUnknown("flotilla.raft.heartbeat.interval.ns", "50000000", "flotilla.raft.heartbeat.interval");
+        assertUnknown("flotilla.sesion.timeout", "10s", ClusterNode.Context.SESSION_TIMEOUT_PROP);
+        assertUnknown("flotilla.log.durabilty", "ASYNC", NodeMedia.Context.DURABILITY_PROP);
+        assertUnknown("flotilla.client.conect.timeout", "5s", FlotillaClient.Context.CONNECT_TIMEOUT_PROP);
+
+        // The prefixes of modules built on the engine are theirs to check.
+        System.setProperty("flotilla.admin.porrt", "1");
+        System.setProperty("flotilla.verify.anything", "1");
+        try
+        {
+            valid().conclude();
+        }
+        finally
+        {
+            System.clearProperty("flotilla.admin.porrt");
+            System.clearProperty("flotilla.verify.anything");
+        }
+    }
+
+    @Test
+    void raftDurationsTakeUnitsAndJunkNamesTheProperty()
+    {
+        System.setProperty(RaftConfig.ELECTION_TIMEOUT_MIN_PROP_NAME, "1s");
+        System.setProperty(RaftConfig.ELECTION_TIMEOUT_MAX_PROP_NAME, "2s");
+        System.setProperty(RaftConfig.HEARTBEAT_INTERVAL_PROP_NAME, "100ms");
+        System.setProperty(RaftConfig.RESEND_TIMEOUT_PROP_NAME, "200000000");
+        System.setProperty(RaftConfig.MAX_BATCH_BYTES_PROP_NAME, "128k");
+        try
+        {
+            final RaftConfig config = valid().conclude().raftConfig();
+            assertEquals(TimeUnit.SECONDS.toNanos(1), config.electionTimeoutMinNs());
+            assertEquals(TimeUnit.SECONDS.toNanos(2), config.electionTimeoutMaxNs());
+            assertEquals(TimeUnit.MILLISECONDS.toNanos(100), config.heartbeatIntervalNs());
+            assertEquals(TimeUnit.MILLISECONDS.toNanos(200), config.resendTimeoutNs());
+            assertEquals(128 * 1024, config.maxBatchBytes());
+
+            System.setProperty(RaftConfig.HEARTBEAT_INTERVAL_PROP_NAME, "100 ms");
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, RaftConfig::new);
+            assertTrue(ex.getMessage().contains(RaftConfig.HEARTBEAT_INTERVAL_PROP_NAME + "=100 ms is not a duration") &&
+                ex.getMessage().contains("300ms"), ex.getMessage());
+        }
+        finally
+        {
+            System.clearProperty(RaftConfig.ELECTION_TIMEOUT_MIN_PROP_NAME);
+            System.clearProperty(RaftConfig.ELECTION_TIMEOUT_MAX_PROP_NAME);
+            System.clearProperty(RaftConfig.HEARTBEAT_INTERVAL_PROP_NAME);
+            System.clearProperty(RaftConfig.RESEND_TIMEOUT_PROP_NAME);
+            System.clearProperty(RaftConfig.MAX_BATCH_BYTES_PROP_NAME);
+        }
+    }
+
+    @Test
+    void nodePropertiesThatDoNotParseNameThePropertyAtStart()
+    {
+        assertUnparsable(ClusterNode.Context.IPC_INGRESS_PROP, "yes", "true or false");
+        assertUnparsable(ClusterNode.Context.MAX_SESSIONS_PROP, "1k", "whole number");
+        assertUnparsable(ClusterNode.Context.SESSION_TIMEOUT_PROP, "10 seconds", "300ms");
+        assertUnparsable(ClusterNode.Context.PROPOSAL_QUEUE_BYTES_PROP, "1mb", "64k");
+        assertUnparsable(NodeMedia.Context.THREADING_PROP, "SHARED", "COMPACT");
+        assertUnparsable(SnapshotConfig.RETAIN_COUNT_PROP, "two", "whole number");
+    }
+
+    private void assertUnknown(final String property, final String value, final String closest)
+    {
+        System.setProperty(property, value);
+        try
+        {
+            assertRejected((c) -> c, "unknown property " + property, "did you mean " + closest + "?");
+        }
+        finally
+        {
+            System.clearProperty(property);
+        }
+    }
+
+    private void assertUnparsable(final String property, final String value, final String example)
+    {
+        System.setProperty(property, value);
+        try
+        {
+            final IllegalArgumentException ex =
+                assertThrows(IllegalArgumentException.class, () -> valid().conclude(), property);
+            assertTrue(ex.getMessage().contains(property + "=" + value) && ex.getMessage().contains(example),
+                ex.getMessage());
+        }
+        finally
+        {
+            System.clearProperty(property);
+        }
     }
 
     @Test

@@ -1,7 +1,9 @@
 package io.flotilla.engine;
 
+import io.aeron.CncFileDescriptor;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.flotilla.archive.Durability;
 import io.flotilla.archive.NodeMedia;
 import io.flotilla.engine.raft.Role;
 import org.agrona.DirectBuffer;
@@ -10,6 +12,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,11 +76,65 @@ class NodeLifecycleTest
                 .dataDirectory(new File(tempDir, "second"))
                 .stateMachine(new ChecksumStateMachine());
             final RuntimeException ex = assertThrows(RuntimeException.class, () -> ClusterNode.launch(second));
-            assertTrue(String.valueOf(ex.getMessage()).toLowerCase().contains("address already in use") ||
-                String.valueOf(ex.getMessage()).toLowerCase().contains("bind"), ex.toString());
+            assertTrue(String.valueOf(ex.getMessage()).contains("Address already in use") &&
+                String.valueOf(ex.getMessage()).contains(ClusterNode.Context.MEMBERS_PROP), ex.toString());
 
             // The running node is unaffected.
             assertEquals(Role.LEADER, cluster.node(0).role());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aTakenConsensusOrIngressPortFailsTheStartNamingTheSetting() throws Exception
+    {
+        for (int taken = 0; taken < 2; taken++)
+        {
+            final int[] ports = TestCluster.freeUdpPorts(2);
+            try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress("localhost", ports[taken])))
+            {
+                final ClusterNode.Context ctx = withoutSnapshots(new ClusterNode.Context()
+                    .memberId(0)
+                    .insecurePeers(true)
+                    .members("0=localhost:" + ports[0] + ":" + ports[1])
+                    .dataDirectory(new File(tempDir, "taken-" + taken))
+                    .durability(Durability.ASYNC)
+                    .stateMachine(new ChecksumStateMachine()));
+                final RuntimeException ex = assertThrows(RuntimeException.class, () -> ClusterNode.launch(ctx));
+                final String endpoint = (0 == taken ? "the consensus endpoint localhost:" + ports[0] :
+                    "the ingress endpoint localhost:" + ports[1]) + " of member 0";
+                assertTrue(ex.getMessage().contains(endpoint) && ex.getMessage().contains("Address already in use") &&
+                    ex.getMessage().contains(ClusterNode.Context.MEMBERS_PROP), ex.toString());
+                assertFalse(new File(ctx.aeronDirectoryName()).exists(), "the failed start left its Aeron directory");
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aSecondNodeOnARunningNodesAeronDirectoryIsRefusedAndTheFirstKeepsRunning()
+    {
+        try (TestCluster cluster = new TestCluster(tempDir, 1).startAll())
+        {
+            final ClusterNode first = cluster.awaitLeader();
+            final File aeronDir = new File(first.aeronDirectoryName());
+            final int[] ports = TestCluster.freeUdpPorts(2);
+            final ClusterNode.Context second = withoutSnapshots(new ClusterNode.Context()
+                .memberId(0)
+                .insecurePeers(true)
+                .members("0=localhost:" + ports[0] + ":" + ports[1])
+                .dataDirectory(new File(tempDir, "second"))
+                .aeronDirectoryName(first.aeronDirectoryName())
+                .durability(Durability.ASYNC)
+                .stateMachine(new ChecksumStateMachine()));
+            final RuntimeException ex = assertThrows(RuntimeException.class, () -> ClusterNode.launch(second));
+            assertTrue(ex.getMessage().contains(NodeMedia.Context.AERON_DIR_PROP) &&
+                ex.getMessage().contains(aeronDir.getPath()), ex.toString());
+
+            assertTrue(new File(aeronDir, CncFileDescriptor.CNC_FILE).exists(), "the running node's CnC file is gone");
+            assertEquals(Role.LEADER, first.role());
+            TestCluster.proposeAll(first, 100, 16, "after-");
+            cluster.awaitConverged(100);
         }
     }
 

@@ -93,6 +93,16 @@ public final class TestCluster implements AutoCloseable
     }
 
     /**
+     * Start a member with a state machine of the test's own, set on the context ({@link #machine} is null for it).
+     */
+    public ClusterNode startWith(final int memberId, final ClusterNode.Context context)
+    {
+        machines[memberId] = null;
+        nodes[memberId] = ClusterNode.launch(context);
+        return nodes[memberId];
+    }
+
+    /**
      * @return the member's data directory.
      */
     public File dataDirectory(final int memberId)
@@ -110,6 +120,9 @@ public final class TestCluster implements AutoCloseable
             .durability(Durability.ASYNC)
             .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300), TimeUnit.MILLISECONDS.toNanos(600))
             .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50))
+            // Closing a node stands for a crash in these tests (leader loss, failover by election), and a cluster
+            // closes fast; GracefulStopTest sets the handover wait itself.
+            .shutdownTransferTimeoutNs(0)
             .listener(new NodeListener()
             {
                 public void onRoleChange(final int memberId, final Role role, final long term)
@@ -292,7 +305,7 @@ public final class TestCluster implements AutoCloseable
                     }
                     else
                     {
-                        lastFailure.set(copy(result));
+                        lastFailure.set(result.copy());
                         failed.incrementAndGet();
                     }
                 });
@@ -314,12 +327,6 @@ public final class TestCluster implements AutoCloseable
             fail(failed.get() + " proposals failed, last: " + lastFailure.get());
         }
         return (int)notApplied.get();
-    }
-
-    private static ProposalResult copy(final ProposalResult result)
-    {
-        return new ProposalResult().set(result.status(), result.logIndex(), result.leaderMemberId(),
-            result.leaderEndpoint(), null, 0, 0);
     }
 
     /**
@@ -370,9 +377,11 @@ public final class TestCluster implements AutoCloseable
                 sb.append(nodes[i].role()).append(" term=").append(nodes[i].term())
                     .append(" leader=").append(nodes[i].leaderMemberId())
                     .append(" commit=").append(nodes[i].commitIndex())
-                    .append(" applied=").append(nodes[i].appliedIndex())
-                    .append(" count=").append(machines[i].count())
-                    .append(" checksum=").append(machines[i].checksum());
+                    .append(" applied=").append(nodes[i].appliedIndex());
+                if (null != machines[i])
+                {
+                    sb.append(" count=").append(machines[i].count()).append(" checksum=").append(machines[i].checksum());
+                }
             }
         }
         return sb.toString();

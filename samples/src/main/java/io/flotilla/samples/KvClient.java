@@ -2,6 +2,7 @@ package io.flotilla.samples;
 
 import io.flotilla.admin.cli.CommandLines;
 import io.flotilla.admin.cli.FlotillaVersion;
+import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.client.FlotillaClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,9 +24,9 @@ import java.nio.charset.StandardCharsets;
  *     | verify [--get-mode ...] [--prefer-followers] ACKS_FILE
  *     | digest [--wait DURATION] DATA_DIR...     (compares replica state files; no cluster connection)
  * </pre>
- * Without {@code --endpoints}, {@value FlotillaClient.Context#INGRESS_ENDPOINTS_PROP} or {@code flotilla.members}
- * names the cluster; credentials default to {@value FlotillaClient.Context#PRINCIPAL_PROP} and
- * {@value FlotillaClient.Context#SECRET_FILE_PROP}.
+ * Without {@code --endpoints}, {@value FlotillaClient.Context#INGRESS_ENDPOINTS_PROP} or
+ * {@value ClusterNode.Context#MEMBERS_PROP} names the cluster; credentials default to
+ * {@value FlotillaClient.Context#PRINCIPAL_PROP} and {@value FlotillaClient.Context#SECRET_FILE_PROP}.
  * Exit status: 0 done, 1 the command failed or a check found a difference, 2 usage error.
  */
 @Command(
@@ -56,7 +57,8 @@ public final class KvClient implements Runnable
 
     @Option(names = "--endpoints", paramLabel = "SPEC",
         description = "The cluster: a members spec (id=host:consensusPort:ingressPort,...) or host:ingressPort " +
-            "list (default: -D" + FlotillaClient.Context.INGRESS_ENDPOINTS_PROP + ", else -Dflotilla.members).")
+            "list (default: -D" + FlotillaClient.Context.INGRESS_ENDPOINTS_PROP + ", else -D" +
+            ClusterNode.Context.MEMBERS_PROP + ").")
     private String endpoints;
 
     @Option(names = "--principal", paramLabel = "NAME",
@@ -117,7 +119,8 @@ public final class KvClient implements Runnable
     FlotillaClient.Context context(final CommandSpec command)
     {
         final String cluster = null != endpoints ? endpoints :
-            System.getProperty(FlotillaClient.Context.INGRESS_ENDPOINTS_PROP, System.getProperty("flotilla.members"));
+            System.getProperty(FlotillaClient.Context.INGRESS_ENDPOINTS_PROP,
+                System.getProperty(ClusterNode.Context.MEMBERS_PROP));
         if (null == cluster)
         {
             throw new CommandLine.ParameterException(command.commandLine(), "no endpoints: give --endpoints SPEC " +

@@ -214,7 +214,9 @@ public final class KvNode implements Callable<Integer>
         // The final state, after the agent stopped.
         status.write(null == failure ? "STOPPED" : ReplicaStatus.FAILED, -1,
             null == failure ? null : failure.failureCause().name());
-        log(node, "stopped: " + kv.summary());
+        // Said here, on the launcher's own output: java.util.logging's shutdown hook may already have closed its
+        // handlers on SIGTERM, taking the node's own lines about the handover with them.
+        log(node, "stopped: " + kv.summary() + " leader=" + node.leaderMemberId() + " term=" + node.term());
         return null == failure ? 0 : EXIT_NODE_FAILED;
     }
 

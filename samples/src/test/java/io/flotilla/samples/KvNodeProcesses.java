@@ -74,8 +74,8 @@ final class KvNodeProcesses implements AutoCloseable
             "-Dflotilla.aeron.dir=" + aeronDir(id), "-Dflotilla.log.durability=ASYNC",
             "-D" + ClusterNode.Context.CLUSTER_KEY_FILE_PROP + "=" + keyFile,
             // Wide timeouts: several JVMs start at once on a shared machine, and elections must not churn.
-            "-Dflotilla.raft.election.timeout.min.ns=1000000000", "-Dflotilla.raft.election.timeout.max.ns=2000000000",
-            "-Dflotilla.raft.heartbeat.interval.ns=100000000"));
+            "-Dflotilla.raft.election.timeout.min=1s", "-Dflotilla.raft.election.timeout.max=2s",
+            "-Dflotilla.raft.heartbeat.interval=100ms"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), KvNode.class.getName(),
             "--member-id", String.valueOf(id), "--members", members, "--data-dir", dataDirs[id].toString()));

@@ -1,5 +1,8 @@
 package io.flotilla.samples;
 
+import io.flotilla.admin.AdminServer;
+import io.flotilla.engine.EngineProperties;
+import io.flotilla.samples.verify.LinearizabilityChecker;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -18,12 +21,15 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Keeps docs/operations.md's settings table true: every {@code flotilla.*} system property named by a string literal
- * in any module's main sources has exactly one row there, every row names such a property, and no other document
+ * Keeps docs/operations.md's settings table true: every {@code flotilla.*} system property that a component declares
+ * it reads (the lists the contexts check unknown properties against: {@link EngineProperties#KNOWN}, the admin
+ * endpoint's and the linearizability checker's) has exactly one row there, every row names such a property, no
+ * property named by a string literal in any module's main sources is missing from those lists, and no other document
  * has a table row of its own for one (they link to the table instead). Samples depends on every library module, so
  * its tests run after all of them; the scan itself reads the sources from the repository root.
  */
@@ -40,30 +46,49 @@ class SettingsTableTest
     private final Path root = repositoryRoot();
 
     @Test
-    void everyPropertyTheCodeReadsHasARow()
+    void everyDeclaredPropertyHasARow()
     {
-        final Map<String, Path> inCode = propertiesInCode();
-        final Set<String> inTable = new TreeSet<>(tableRows());
-        final List<String> missing = new ArrayList<>();
-        inCode.forEach((property, file) ->
-        {
-            if (!inTable.contains(property))
-            {
-                missing.add(property + " (" + root.relativize(file) + ")");
-            }
-        });
-        assertTrue(missing.isEmpty(), () -> "properties read by the code but missing from the table in " +
+        final Set<String> missing = declared();
+        missing.removeAll(tableRows());
+        assertTrue(missing.isEmpty(), () -> "properties declared by a component but missing from the table in " +
             OPERATIONS + " (add a row with the default and meaning): " + missing);
     }
 
     @Test
-    void everyRowNamesAPropertyTheCodeReads()
+    void everyRowNamesADeclaredProperty()
     {
-        final Set<String> inCode = propertiesInCode().keySet();
         final Set<String> stale = new TreeSet<>(tableRows());
-        stale.removeAll(inCode);
-        assertTrue(stale.isEmpty(), () -> "rows of the table in " + OPERATIONS + " naming a property no main " +
-            "source reads (remove the row, or fix its name): " + stale);
+        stale.removeAll(declared());
+        assertTrue(stale.isEmpty(), () -> "rows of the table in " + OPERATIONS + " naming a property no component " +
+            "declares (remove the row, or fix its name): " + stale);
+    }
+
+    @Test
+    void everyPropertyNamedInTheSourcesIsDeclared()
+    {
+        final Set<String> declared = declared();
+        final List<String> undeclared = new ArrayList<>();
+        propertiesInCode().forEach((property, file) ->
+        {
+            if (!declared.contains(property))
+            {
+                undeclared.add(property + " (" + root.relativize(file) + ")");
+            }
+        });
+        assertTrue(undeclared.isEmpty(), () -> "properties named in the code but in no component's PROPERTIES list " +
+            "(a context would refuse them as unknown): " + undeclared);
+    }
+
+    @Test
+    void theEngineLeavesExactlyTheDownstreamPrefixesToTheirOwners()
+    {
+        assertEquals(Set.of(AdminServer.Context.PREFIX, LinearizabilityChecker.PREFIX),
+            Set.copyOf(EngineProperties.OWNED_DOWNSTREAM));
+        assertTrue(AdminServer.Context.PROPERTIES.stream().allMatch((p) -> p.startsWith(AdminServer.Context.PREFIX)));
+        assertTrue(LinearizabilityChecker.PROPERTIES.stream()
+            .allMatch((p) -> p.startsWith(LinearizabilityChecker.PREFIX)));
+        assertTrue(EngineProperties.KNOWN.stream()
+            .noneMatch((p) -> EngineProperties.OWNED_DOWNSTREAM.stream().anyMatch(p::startsWith)));
     }
 
     @Test
@@ -107,6 +132,17 @@ class SettingsTableTest
         }
         assertTrue(elsewhere.isEmpty(), () -> "settings rows outside the table in " + OPERATIONS + " (move them " +
             "there and link to it): " + elsewhere);
+    }
+
+    /**
+     * @return every property a component declares, sorted (a fresh set).
+     */
+    private static Set<String> declared()
+    {
+        final Set<String> declared = new TreeSet<>(EngineProperties.KNOWN);
+        declared.addAll(AdminServer.Context.PROPERTIES);
+        declared.addAll(LinearizabilityChecker.PROPERTIES);
+        return declared;
     }
 
     /**

@@ -1,13 +1,8 @@
 package io.flotilla.admin.tool;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 
 /**
  * {@code flotilla leader}: the leader's member id and endpoints, as the nodes that answer know it.
@@ -21,24 +16,12 @@ import java.util.concurrent.Callable;
         "Exit 0 when a leader is known (nodes that could not be asked are reported on stderr); else 1, or 3 when a " +
             "node could not be reached (it may be the leader)."
     })
-final class LeaderCommand implements Callable<Integer>
+final class LeaderCommand extends AdminCommand
 {
-    @ParentCommand
-    private FlotillaTool tool;
-
-    @Mixin
-    private AdminOptions options;
-
-    @Spec
-    private CommandSpec spec;
-
     public Integer call()
     {
-        final PrintWriter out = spec.commandLine().getOut();
-        final ClusterStatus cluster = ClusterStatus.query(
-            options.client(spec, tool.environment(), false), options.nodes(spec, tool.environment()));
-        cluster.printFailures(spec.commandLine().getErr());
-        spec.commandLine().getErr().flush();
+        final PrintWriter out = out();
+        final ClusterStatus cluster = askEveryNodeReportingFailures(client(false));
 
         final AdminReply known = null != cluster.leader() ? cluster.leader() : newestWithLeader(cluster);
         if (null == known || null == known.object("leader"))

@@ -1,13 +1,8 @@
 package io.flotilla.admin.tool;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 
 /**
  * {@code flotilla members}: the cluster's members with their endpoints and roles.
@@ -20,24 +15,12 @@ import java.util.concurrent.Callable;
             "and ingress endpoints, admin endpoint when it is one of --nodes.",
         "A member none of whose nodes answered has role '?'. Exit 3 when a node could not be reached."
     })
-final class MembersCommand implements Callable<Integer>
+final class MembersCommand extends AdminCommand
 {
-    @ParentCommand
-    private FlotillaTool tool;
-
-    @Mixin
-    private AdminOptions options;
-
-    @Spec
-    private CommandSpec spec;
-
     public Integer call()
     {
-        final PrintWriter out = spec.commandLine().getOut();
-        final ClusterStatus cluster = ClusterStatus.query(
-            options.client(spec, tool.environment(), false), options.nodes(spec, tool.environment()));
-        cluster.printFailures(spec.commandLine().getErr());
-        spec.commandLine().getErr().flush();
+        final PrintWriter out = out();
+        final ClusterStatus cluster = askEveryNodeReportingFailures(client(false));
 
         final AdminReply newest = cluster.newest();
         if (null == newest)

@@ -2,18 +2,13 @@ package io.flotilla.admin.tool;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code flotilla snapshot [--node N|all]}: asks nodes to take a snapshot now, one node after the other.
@@ -27,18 +22,9 @@ import java.util.concurrent.Callable;
             "token.",
         "Exit 1 when a snapshot fails or does not finish in time, 3 when a node could not be reached."
     })
-final class SnapshotCommand implements Callable<Integer>
+final class SnapshotCommand extends AdminCommand
 {
     private static final String ALL = "all";
-
-    @ParentCommand
-    private FlotillaTool tool;
-
-    @Mixin
-    private AdminOptions options;
-
-    @Spec
-    private CommandSpec spec;
 
     @Option(names = "--node", paramLabel = "MEMBER|all", defaultValue = ALL,
         description = "Member id of the node to snapshot, or all (default: ${DEFAULT-VALUE}).")
@@ -47,12 +33,10 @@ final class SnapshotCommand implements Callable<Integer>
     public Integer call()
     {
         final Long memberId = memberId();
-        final AdminClient client = options.client(spec, tool.environment(), true);
-        final ClusterStatus cluster = ClusterStatus.query(client, options.nodes(spec, tool.environment()));
-        final PrintWriter out = spec.commandLine().getOut();
-        final PrintWriter err = spec.commandLine().getErr();
-        cluster.printFailures(err);
-        err.flush();
+        final AdminClient client = client(true);
+        final ClusterStatus cluster = askEveryNodeReportingFailures(client);
+        final PrintWriter out = out();
+        final PrintWriter err = err();
 
         final List<AdminReply> targets = new ArrayList<>();
         if (null == memberId)

@@ -1,13 +1,8 @@
 package io.flotilla.admin.tool;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 
 /**
  * {@code flotilla status}: one line per node, from every node's {@code GET /status} asked at once.
@@ -21,25 +16,15 @@ import java.util.concurrent.Callable;
         "A node that cannot be reached is shown as UNREACHABLE (exit 3); one that answers with an error, or reports " +
             "that it is not running, as ERROR or with its failure (exit 1)."
     })
-final class StatusCommand implements Callable<Integer>
+final class StatusCommand extends AdminCommand
 {
     private static final String NONE = "-";
 
-    @ParentCommand
-    private FlotillaTool tool;
-
-    @Mixin
-    private AdminOptions options;
-
-    @Spec
-    private CommandSpec spec;
-
     public Integer call()
     {
-        final PrintWriter out = spec.commandLine().getOut();
-        final PrintWriter err = spec.commandLine().getErr();
-        final ClusterStatus cluster = ClusterStatus.query(
-            options.client(spec, tool.environment(), false), options.nodes(spec, tool.environment()));
+        final PrintWriter out = out();
+        final PrintWriter err = err();
+        final ClusterStatus cluster = askEveryNode(client(false));
         final AdminReply leader = cluster.leader();
 
         int exitCode = cluster.failureExitCode();

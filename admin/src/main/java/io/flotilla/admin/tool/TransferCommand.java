@@ -2,17 +2,12 @@ package io.flotilla.admin.tool;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 /**
@@ -26,27 +21,15 @@ import java.util.stream.Collectors;
             "until another leader is known and prints it. Needs the admin token.",
         "Exit 1 when the leader refuses or does not hand over in time, 3 when a node could not be reached."
     })
-final class TransferCommand implements Callable<Integer>
+final class TransferCommand extends AdminCommand
 {
-    @ParentCommand
-    private FlotillaTool tool;
-
-    @Mixin
-    private AdminOptions options;
-
-    @Spec
-    private CommandSpec spec;
-
     @Option(names = "--to", paramLabel = "MEMBER", description = "Member id of the new leader.")
     private Integer to;
 
     public Integer call()
     {
-        final AdminClient client = options.client(spec, tool.environment(), true);
-        final ClusterStatus cluster = ClusterStatus.query(client, options.nodes(spec, tool.environment()));
-        final PrintWriter err = spec.commandLine().getErr();
-        cluster.printFailures(err);
-        err.flush();
+        final AdminClient client = client(true);
+        final ClusterStatus cluster = askEveryNodeReportingFailures(client);
 
         final AdminReply leader = cluster.leader();
         if (null == leader)
@@ -56,7 +39,7 @@ final class TransferCommand implements Callable<Integer>
                 "no leader among the nodes that answered: nothing to transfer");
         }
         final long leaderId = leader.number("memberId");
-        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter out = out();
         final Map<String, Object> body = new HashMap<>();
         if (null != to)
         {

@@ -9,6 +9,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The query path of a {@link FlotillaClient}: queries encoded once into a {@link QueryWindow}, each sent to its own
@@ -22,6 +23,7 @@ final class ClientQueries
     private final IngressEndpoints endpoints;
     private final List<ExclusivePublication> publications;
     private final Runnable ensurePublications;
+    private final ClientFutures futures;
     private final QueryWindow window;
     private final ReadTargets targets;
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -34,17 +36,20 @@ final class ClientQueries
     /**
      * @param publications       one per endpoint, the client's own list (it grows as hints add endpoints).
      * @param ensurePublications adds the publications of endpoints learnt from a hint.
+     * @param futures            of queries offered with a future, completed before any listener is asked.
      */
     ClientQueries(
         final FlotillaClient.Context ctx,
         final IngressEndpoints endpoints,
         final List<ExclusivePublication> publications,
-        final Runnable ensurePublications)
+        final Runnable ensurePublications,
+        final ClientFutures futures)
     {
         this.ctx = ctx;
         this.endpoints = endpoints;
         this.publications = publications;
         this.ensurePublications = ensurePublications;
+        this.futures = futures;
         this.window = new QueryWindow(MessageHeaderEncoder.ENCODED_LENGTH + QueryEncoder.BLOCK_LENGTH +
             QueryEncoder.payloadHeaderLength() + ctx.maxRequestLength());
         this.targets = new ReadTargets(ctx.responseTimeoutNs());
@@ -320,6 +325,13 @@ final class ClientQueries
         final int offset,
         final int length)
     {
+        final CompletableFuture<DirectBuffer> future = futures.takeQuery(queryId);
+        if (null != future)
+        {
+            window.release(queryId);
+            futures.complete(future, true, queryId, outcome, buffer, offset, length);
+            return;
+        }
         if (null == listener)
         {
             window.hold(queryId, outcome, readIndex, buffer, offset, length);

@@ -8,6 +8,8 @@ import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
+import io.flotilla.archive.PortInUse;
+import io.flotilla.archive.Settings;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.MessageHeaderDecoder;
@@ -25,12 +27,12 @@ import io.flotilla.codecs.SessionKeepAliveEncoder;
 import io.flotilla.codecs.SessionRejectDecoder;
 import io.flotilla.engine.node.ResponseChannelPolicy;
 import io.flotilla.engine.Authenticator;
+import io.flotilla.engine.EngineProperties;
 import io.flotilla.engine.ReadConsistency;
 import io.flotilla.engine.SharedSecretCredentials;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.SystemUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.IdleStrategy;
@@ -49,6 +51,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,7 +70,8 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Non-blocking use: {@link #offer} a request, then {@link #poll} (which also drives resends, redirects and
  * keep-alives) until its outcome reaches the {@link ResponseListener}. Neither allocates in steady state.
- * Blocking use: {@link #call}.
+ * Blocking use: {@link #call}. Futures: {@link #callAsync} and {@link #queryAsync}, completed by {@link #poll} on the
+ * client's thread (they allocate; the forms above do not).
  * <p>
  * Queries (read-only, answered without a log entry, {@link ReadConsistency}) have their own ids 1, 2, 3... and
  * their own window of {@link #MAX_OUTSTANDING_QUERIES}: {@link #offerQuery}, then
@@ -99,6 +103,7 @@ public final class FlotillaClient implements AutoCloseable
     public static final int MAX_ATTACH_ATTEMPTS = 4;
 
     private static final int FRAGMENT_LIMIT = 16;
+    private static final Discard DISCARD = new Discard();
     private static final long NONE = Long.MAX_VALUE;
 
     private enum State
@@ -133,6 +138,7 @@ public final class FlotillaClient implements AutoCloseable
     private final SessionAckDecoder ackDecoder = new SessionAckDecoder();
     private final SessionRejectDecoder rejectDecoder = new SessionRejectDecoder();
     private final CallListener callListener = new CallListener();
+    private final ClientFutures futures = new ClientFutures(this::failure);
 
     private MediaDriver driver;
     private Aeron aeron;
@@ -186,7 +192,7 @@ public final class FlotillaClient implements AutoCloseable
         this.window = new RequestWindow(
             MessageHeaderEncoder.ENCODED_LENGTH + RequestEncoder.BLOCK_LENGTH + RequestEncoder.payloadHeaderLength() +
             ctx.maxRequestLength());
-        this.queries = new ClientQueries(ctx, endpoints, publications, this::ensurePublications);
+        this.queries = new ClientQueries(ctx, endpoints, publications, this::ensurePublications, futures);
     }
 
     /**
@@ -322,6 +328,80 @@ public final class FlotillaClient implements AutoCloseable
         }
 
         return workCount;
+    }
+
+    /**
+     * As {@link #poll(ResponseListener, QueryListener)} for a client used through its futures only
+     * ({@link #callAsync}, {@link #queryAsync}): outcomes of requests and queries offered with {@link #offer} and
+     * {@link #offerQuery} are discarded.
+     *
+     * @return the amount of work done.
+     */
+    public int poll()
+    {
+        return poll(DISCARD, DISCARD);
+    }
+
+    /**
+     * Offer a request and get its outcome as a future, completed by {@link #poll} on this client's thread: the
+     * convenient form, for code off the hot path. It allocates (the future, an entry in a map, the payload's copy)
+     * where {@link #offer} with a {@link ResponseListener} does not. The outcome is the one {@link #call} returns
+     * or throws: the response payload (a copy the caller keeps) on OK; otherwise a {@link FlotillaClientException}
+     * naming the failure: REJECTED (payload attached), ERROR, RESPONSE_TOO_LARGE, SESSION_EXPIRED, NO_LEADER,
+     * BACK_PRESSURED ({@link #MAX_OUTSTANDING} unanswered now: nothing was sent) or CLOSED (offered after, or
+     * unanswered at, {@link #close()}; a request unanswered at close may still have been applied).
+     * <p>
+     * Threading: a client is used by one thread, and so are its futures' completions. Only {@link #poll} (or a
+     * blocking call, which polls) completes them, so waiting on one ({@code join}, {@code get}) on the client's
+     * own thread without polling never returns; another thread may wait on it while the client's thread polls.
+     * A stage chained with a non-{@code Async} method runs inside {@code poll} on the client's thread, where it may
+     * offer again ({@link #callAsync}, {@link #offer}) but must not block ({@link #call}, {@link #query}, waiting on
+     * another future); keep it short. The future has no timeout of its own:
+     * the request stays outstanding until answered or until the client gives up on the leader (NO_LEADER); use
+     * {@link CompletableFuture#orTimeout} for a bound.
+     *
+     * @param buffer holding the command; copied, the caller may reuse it at once.
+     * @param offset of the command.
+     * @param length of the command, at most {@link Context#maxRequestLength()}.
+     * @return the future of the request's outcome.
+     */
+    public CompletableFuture<DirectBuffer> callAsync(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final long sequence = offer(buffer, offset, length);
+        if (sequence < 0)
+        {
+            return CompletableFuture.failedFuture(offerFailure(sequence, MAX_OUTSTANDING + " requests unanswered"));
+        }
+        final CompletableFuture<DirectBuffer> future = new CompletableFuture<>();
+        futures.addRequest(sequence, future);
+        return future;
+    }
+
+    /**
+     * Offer a query and get its answer as a future, completed by {@link #poll} on this client's thread, as
+     * {@link #callAsync} (threading, allocation): the answer's payload on OK, otherwise a
+     * {@link FlotillaClientException} as {@link #query} throws it: REJECTED, ERROR, RESPONSE_TOO_LARGE,
+     * SESSION_EXPIRED, NO_LEADER (no member answered within the connect timeout), BACK_PRESSURED
+     * ({@link #MAX_OUTSTANDING_QUERIES} unanswered now: nothing was sent) or CLOSED.
+     *
+     * @param consistency how the answer is made linearizable.
+     * @param buffer      holding the query; copied, the caller may reuse it at once.
+     * @param offset      of the query.
+     * @param length      of the query, at most {@link Context#maxRequestLength()}.
+     * @return the future of the query's answer.
+     */
+    public CompletableFuture<DirectBuffer> queryAsync(
+        final ReadConsistency consistency, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final long queryId = offerQuery(consistency, buffer, offset, length);
+        if (queryId < 0)
+        {
+            return CompletableFuture.failedFuture(
+                offerFailure(queryId, MAX_OUTSTANDING_QUERIES + " queries unanswered"));
+        }
+        final CompletableFuture<DirectBuffer> future = new CompletableFuture<>();
+        futures.addQuery(queryId, future);
+        return future;
     }
 
     /**
@@ -543,6 +623,8 @@ public final class FlotillaClient implements AutoCloseable
                 controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + closeEncoder.encodedLength());
         }
         state = State.CLOSED;
+        futures.closeAll(new FlotillaClientException(FlotillaClientException.Reason.CLOSED,
+            "client closed before the answer came; a request may still have been applied"));
 
         CloseHelper.closeAll(publications);
         CloseHelper.close(subscription);
@@ -572,7 +654,15 @@ public final class FlotillaClient implements AutoCloseable
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDirectoryName));
         }
 
-        subscription = aeron.addSubscription(ctx.responseChannel(), ctx.responseStreamId());
+        try
+        {
+            subscription = aeron.addSubscription(ctx.responseChannel(), ctx.responseStreamId());
+        }
+        catch (final RuntimeException ex)
+        {
+            throw PortInUse.explain(ex, "the response channel " + ctx.responseChannel(),
+                Context.RESPONSE_CHANNEL_PROP + " (port 0 picks a free one)");
+        }
         final long deadlineNs = clock.nanoTime() + ctx.connectTimeoutNs();
         resolvedResponseChannel = ctx.responseChannel().startsWith(CommonContext.IPC_CHANNEL) ?
             ctx.responseChannel() : null;
@@ -875,6 +965,12 @@ public final class FlotillaClient implements AutoCloseable
 
         final int payloadLength = responseDecoder.payloadLength();
         final int payloadOffset = responseDecoder.limit() + ResponseDecoder.payloadHeaderLength();
+        final CompletableFuture<DirectBuffer> future = futures.takeRequest(sequence);
+        if (null != future)
+        {
+            futures.complete(future, false, sequence, outcome, responseDecoder.buffer(), payloadOffset, payloadLength);
+            return;
+        }
         listener.onResponse(sequence, outcome, logIndex, responseDecoder.buffer(), payloadOffset, payloadLength);
     }
 
@@ -1099,7 +1195,15 @@ public final class FlotillaClient implements AutoCloseable
         {
             if (window.isUnanswered(sequence))
             {
-                listener.onResponse(sequence, outcome, -1, emptyBuffer, 0, 0);
+                final CompletableFuture<DirectBuffer> future = futures.takeRequest(sequence);
+                if (null != future)
+                {
+                    futures.complete(future, false, sequence, outcome, emptyBuffer, 0, 0);
+                }
+                else
+                {
+                    listener.onResponse(sequence, outcome, -1, emptyBuffer, 0, 0);
+                }
             }
         }
         window.clear();
@@ -1146,6 +1250,56 @@ public final class FlotillaClient implements AutoCloseable
             default:
                 return new FlotillaClientException(FlotillaClientException.Reason.CLOSED, "client closed");
         }
+    }
+
+    /**
+     * The named failure of an outcome other than OK, as the blocking forms throw it and the futures complete with it.
+     *
+     * @param payload the answer's payload, kept with REJECTED and ERROR.
+     */
+    private FlotillaClientException failure(
+        final Outcome outcome, final boolean isQuery, final long id, final byte[] payload)
+    {
+        final String what = isQuery ? "query " + id : "sequence " + id;
+        switch (outcome)
+        {
+            case REJECTED:
+                return new FlotillaClientException(FlotillaClientException.Reason.REJECTED,
+                    what + " refused by the state machine", payload);
+            case ERROR:
+                return new FlotillaClientException(FlotillaClientException.Reason.ERROR, what +
+                    " could not be answered" +
+                    (isQuery ? "" : ": applied too long ago for the session's response cache"), payload);
+            case RESPONSE_TOO_LARGE:
+                return new FlotillaClientException(FlotillaClientException.Reason.RESPONSE_TOO_LARGE, what +
+                    (isQuery ? " was answered" : " was applied") + " but its response is too large to send: " +
+                    "raise the term-length of " + Context.RESPONSE_CHANNEL_PROP + " (up to the cluster's " +
+                    ResponseChannelPolicy.MAX_TERM_LENGTH_PROP + ") or make the response smaller");
+            case NO_LEADER:
+                if (State.OPEN == state)
+                {
+                    return new FlotillaClientException(FlotillaClientException.Reason.NO_LEADER, what +
+                        " was answered by no member within " + Context.CONNECT_TIMEOUT_PROP + " (" +
+                        TimeUnit.NANOSECONDS.toMillis(ctx.connectTimeoutNs()) + " ms)");
+                }
+                return stateException();
+            case SESSION_EXPIRED:
+                return new FlotillaClientException(FlotillaClientException.Reason.SESSION_EXPIRED,
+                    "session " + sessionId + " expired; connect again");
+            default:
+                return stateException();
+        }
+    }
+
+    /**
+     * @return the named failure of a negative {@link #offer} or {@link #offerQuery} result.
+     */
+    private FlotillaClientException offerFailure(final long result, final String backPressureDetail)
+    {
+        return BACK_PRESSURED == result ?
+            new FlotillaClientException(FlotillaClientException.Reason.BACK_PRESSURED, backPressureDetail +
+                ": poll and offer again") :
+            stateException();
     }
 
     /**
@@ -1215,37 +1369,8 @@ public final class FlotillaClient implements AutoCloseable
                 result.wrap(payload, 0, length);
                 return result;
             }
-
             final boolean isQuery = 0 != awaitedQueryId;
-            final String what = isQuery ? "query " + awaitedQueryId : "sequence " + awaitedSequence;
-            switch (outcome)
-            {
-                case REJECTED:
-                    throw new FlotillaClientException(FlotillaClientException.Reason.REJECTED,
-                        what + " refused by the state machine", copy());
-                case ERROR:
-                    throw new FlotillaClientException(FlotillaClientException.Reason.ERROR, what +
-                        " could not be answered" +
-                        (isQuery ? "" : ": applied too long ago for the session's response cache"), copy());
-                case RESPONSE_TOO_LARGE:
-                    throw new FlotillaClientException(FlotillaClientException.Reason.RESPONSE_TOO_LARGE, what +
-                        (isQuery ? " was answered" : " was applied") + " but its response is too large to send: " +
-                        "raise the term-length of " + Context.RESPONSE_CHANNEL_PROP + " (up to the cluster's " +
-                        ResponseChannelPolicy.MAX_TERM_LENGTH_PROP + ") or make the response smaller");
-                case NO_LEADER:
-                    if (State.OPEN == state)
-                    {
-                        throw new FlotillaClientException(FlotillaClientException.Reason.NO_LEADER, what +
-                            " was answered by no member within " + Context.CONNECT_TIMEOUT_PROP + " (" +
-                            TimeUnit.NANOSECONDS.toMillis(ctx.connectTimeoutNs()) + " ms)");
-                    }
-                    throw stateException();
-                case SESSION_EXPIRED:
-                    throw new FlotillaClientException(FlotillaClientException.Reason.SESSION_EXPIRED,
-                        "session " + sessionId + " expired; connect again");
-                default:
-                    throw stateException();
-            }
+            throw failure(outcome, isQuery, isQuery ? awaitedQueryId : awaitedSequence, copy());
         }
 
         private void take(final Outcome outcome, final DirectBuffer buffer, final int offset, final int length)
@@ -1260,6 +1385,32 @@ public final class FlotillaClient implements AutoCloseable
             final byte[] bytes = new byte[length];
             payload.getBytes(0, bytes);
             return bytes;
+        }
+    }
+
+    /**
+     * The listeners of {@link #poll()}: outcomes nobody waits for.
+     */
+    private static final class Discard implements ResponseListener, QueryListener
+    {
+        public void onResponse(
+            final long sequence,
+            final Outcome outcome,
+            final long logIndex,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length)
+        {
+        }
+
+        public void onQueryResult(
+            final long queryId,
+            final Outcome outcome,
+            final long readIndex,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length)
+        {
         }
     }
 
@@ -1297,20 +1448,28 @@ public final class FlotillaClient implements AutoCloseable
         public static final String PRINCIPAL_PROP = "flotilla.client.principal";
         /** File holding the principal's secret as hexadecimal digits (one line; {@code #} comments). */
         public static final String SECRET_FILE_PROP = "flotilla.client.secret.file";
+        /**
+         * Every property this context reads; {@link #conclude()} refuses any {@code flotilla.*} property that neither
+         * the client nor the node reads ({@link EngineProperties}), so a misspelt setting is not ignored.
+         */
+        public static final List<String> PROPERTIES = Settings.names(INGRESS_ENDPOINTS_PROP, INGRESS_STREAM_ID_PROP,
+            RESPONSE_CHANNEL_PROP, RESPONSE_STREAM_ID_PROP, AERON_DIR_PROP, CONNECT_TIMEOUT_PROP, RESPONSE_TIMEOUT_PROP,
+            KEEP_ALIVE_INTERVAL_PROP, RETRY_DELAY_PROP, MAX_REQUEST_LENGTH_PROP, PREFER_FOLLOWER_READS_PROP,
+            PRINCIPAL_PROP, SECRET_FILE_PROP);
 
         private boolean concluded;
         private String ingressEndpoints = System.getProperty(INGRESS_ENDPOINTS_PROP);
-        private int ingressStreamId = Integer.getInteger(INGRESS_STREAM_ID_PROP, INGRESS_STREAM_ID_DEFAULT);
+        private int ingressStreamId = Settings.integer(INGRESS_STREAM_ID_PROP, INGRESS_STREAM_ID_DEFAULT);
         private String responseChannel = System.getProperty(RESPONSE_CHANNEL_PROP, RESPONSE_CHANNEL_DEFAULT);
-        private int responseStreamId = Integer.getInteger(RESPONSE_STREAM_ID_PROP, RESPONSE_STREAM_ID_DEFAULT);
+        private int responseStreamId = Settings.integer(RESPONSE_STREAM_ID_PROP, RESPONSE_STREAM_ID_DEFAULT);
         private String aeronDirectoryName = System.getProperty(AERON_DIR_PROP);
-        private long connectTimeoutNs = SystemUtil.getDurationInNanos(CONNECT_TIMEOUT_PROP, CONNECT_TIMEOUT_DEFAULT_NS);
-        private long responseTimeoutNs = SystemUtil.getDurationInNanos(RESPONSE_TIMEOUT_PROP, RESPONSE_TIMEOUT_DEFAULT_NS);
+        private long connectTimeoutNs = Settings.durationNs(CONNECT_TIMEOUT_PROP, CONNECT_TIMEOUT_DEFAULT_NS);
+        private long responseTimeoutNs = Settings.durationNs(RESPONSE_TIMEOUT_PROP, RESPONSE_TIMEOUT_DEFAULT_NS);
         private long keepAliveIntervalNs =
-            SystemUtil.getDurationInNanos(KEEP_ALIVE_INTERVAL_PROP, KEEP_ALIVE_INTERVAL_DEFAULT_NS);
-        private long retryDelayNs = SystemUtil.getDurationInNanos(RETRY_DELAY_PROP, RETRY_DELAY_DEFAULT_NS);
-        private int maxRequestLength = Integer.getInteger(MAX_REQUEST_LENGTH_PROP, MAX_REQUEST_LENGTH_DEFAULT);
-        private boolean preferFollowerReads = Boolean.getBoolean(PREFER_FOLLOWER_READS_PROP);
+            Settings.durationNs(KEEP_ALIVE_INTERVAL_PROP, KEEP_ALIVE_INTERVAL_DEFAULT_NS);
+        private long retryDelayNs = Settings.durationNs(RETRY_DELAY_PROP, RETRY_DELAY_DEFAULT_NS);
+        private int maxRequestLength = Settings.sizeAsInt(MAX_REQUEST_LENGTH_PROP, MAX_REQUEST_LENGTH_DEFAULT);
+        private boolean preferFollowerReads = Settings.bool(PREFER_FOLLOWER_READS_PROP, false);
         private byte[] credentials = new byte[0];
         private String principal = System.getProperty(PRINCIPAL_PROP);
         private byte[] secret;
@@ -1334,12 +1493,13 @@ public final class FlotillaClient implements AutoCloseable
                 throw new IllegalStateException("Context already concluded: use a new Context per client");
             }
             concluded = true;
+            EngineProperties.rejectUnknown("FlotillaClient.Context");
 
             endpoints = IngressEndpoints.parse(ingressEndpoints);
             requirePositive(ingressStreamId, INGRESS_STREAM_ID_PROP);
             requirePositive(responseStreamId, RESPONSE_STREAM_ID_PROP);
             // The cluster drops a connect whose channel it refuses (it cannot answer on it), so refuse it here.
-            final String channelRefusal = new ResponseChannelPolicy(SystemUtil.getSizeAsInt(
+            final String channelRefusal = new ResponseChannelPolicy(Settings.sizeAsInt(
                 ResponseChannelPolicy.MAX_TERM_LENGTH_PROP, ResponseChannelPolicy.MAX_TERM_LENGTH_DEFAULT), true)
                 .clientRefusal(responseChannel);
             if (null != channelRefusal)

@@ -8,15 +8,18 @@ import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.EntryType;
 import io.flotilla.codecs.ResponseStatus;
 import io.flotilla.engine.ProposalStatus;
+import io.flotilla.engine.SessionCloseReason;
 import io.flotilla.engine.StateMachine;
+import io.flotilla.engine.StateMachineContext;
 import org.agrona.DirectBuffer;
 
 import java.io.IOException;
+import java.util.function.LongConsumer;
 
 /**
- * The apply loop: reads committed entries from the log, in order, and applies them to the replicated state, the
- * session table and the state machine. On the leader it also answers the clients; in-process proposals complete
- * on whichever node they were proposed. Used by recovery (no replies) and in steady state. Built before the Raft
+ * The apply loop: reads committed entries from the log, in order, and applies them to the replicated state: the
+ * session table, the timer table and the state machine (commands, time, timers and session events). On the leader it
+ * also answers the clients; in-process proposals complete on whichever node they were proposed. Used by recovery (no replies) and in steady state. Built before the Raft
  * node (whose log tells it about truncations), it never needs it: replies and the leader's id come from the
  * {@link EgressPublisher}, and the node agent tells Raft what was applied.
  */
@@ -32,10 +35,16 @@ public final class Applier implements EntryBlockHandler
     private final int maxBatchBytes;
     private final LatencyRecorder applyLatency;
     private final ResponseWriter response = new ResponseWriter();
+    private final TimerTable timers = new TimerTable();
+    private final Context context = new Context(timers);
+    private final LongConsumer fireTimer = this::fireTimer;
 
     private long commitIndex;
     private long appliedIndex;
+    private long clusterTimeNs;
     private long nowNs;
+    private long firingIndex;
+    private long firingTimestampNs;
 
     /**
      * @param log           to read committed entries from.
@@ -68,6 +77,14 @@ public final class Applier implements EntryBlockHandler
         this.pending = pending;
         this.counters = counters;
         this.maxBatchBytes = maxBatchBytes;
+        try
+        {
+            stateMachine.onStart(context);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new StateMachineException("onStart", 0, ex);
+        }
     }
 
     /**
@@ -86,6 +103,32 @@ public final class Applier implements EntryBlockHandler
     public long appliedIndex()
     {
         return appliedIndex;
+    }
+
+    /**
+     * @return cluster time: the highest leader timestamp of the entries applied (or covered by a loaded snapshot).
+     */
+    public long clusterTimeNs()
+    {
+        return clusterTimeNs;
+    }
+
+    /**
+     * @return the state machine's timers as of the applied index (read only: the state machine changes them).
+     */
+    public TimerTable timers()
+    {
+        return timers;
+    }
+
+    /**
+     * Node thread: the runtime's replicated state at the applied index, for a snapshot taken there.
+     *
+     * @return the bytes {@link SnapshotContent#writeHead} writes after the version.
+     */
+    public byte[] snapshotHead()
+    {
+        return SnapshotContent.head(sessions, clusterTimeNs, timers);
     }
 
     /**
@@ -130,8 +173,8 @@ public final class Applier implements EntryBlockHandler
     }
 
     /**
-     * Replace the replicated state (session table and state machine) with a snapshot's: at restart, or when the
-     * leader sent this node its snapshot. Entries up to its index count as applied and committed; in-process
+     * Replace the replicated state (session table, timers and state machine) with a snapshot's: at restart, or when
+     * the leader sent this node its snapshot. Entries up to its index count as applied and committed; in-process
      * proposals at or below it end {@link ProposalStatus#UNKNOWN} (the snapshot may or may not hold them).
      *
      * @param snapshot a verified snapshot whose index is above the applied index.
@@ -149,7 +192,8 @@ public final class Applier implements EntryBlockHandler
         }
         try
         {
-            SnapshotContent.load(snapshot.payload(), sessions, stateMachine, nowNs);
+            clusterTimeNs = Math.max(clusterTimeNs,
+                SnapshotContent.load(snapshot.payload(), sessions, timers, stateMachine, nowNs));
         }
         catch (final RuntimeException ex)
         {
@@ -191,6 +235,7 @@ public final class Applier implements EntryBlockHandler
         final int payloadOffset = EntryFrame.payloadOffset(frame);
         final int payloadLength = EntryFrame.payloadLength(buffer, frame);
         final boolean leader = egress.isLeader();
+        clusterTimeNs = Math.max(clusterTimeNs, timestampNs);
 
         final EntryType type = EntryFrame.type(buffer, frame);
         switch (type)
@@ -224,15 +269,29 @@ public final class Applier implements EntryBlockHandler
                     egress.sendSessionAck(session, SessionOpenPayload.correlationId(buffer, payloadOffset), nowNs);
                 }
                 advanceTime(index, timestampNs);
+                if (null != session)
+                {
+                    sessionOpened(index, timestampNs, session);
+                }
                 break;
 
             case SESSION_CLOSE:
-                sessions.close(sessionId, nowNs);
+                final boolean closed = sessions.close(sessionId, nowNs);
                 advanceTime(index, timestampNs);
+                if (closed)
+                {
+                    sessionClosed(index, timestampNs, sessionId, payloadLength > 0 ?
+                        SessionCloseReason.of(buffer.getByte(payloadOffset)) : SessionCloseReason.UNKNOWN);
+                }
                 break;
 
             case NOOP:
                 advanceTime(index, timestampNs);
+                break;
+
+            case TIMER:
+                advanceTime(index, timestampNs);
+                fireTimers(index, timestampNs);
                 break;
 
             default:
@@ -300,6 +359,7 @@ public final class Applier implements EntryBlockHandler
         final long index, final long timestampNs, final DirectBuffer buffer, final int offset, final int length)
     {
         final long startNs = System.nanoTime();
+        context.open = true;
         try
         {
             stateMachine.apply(index, timestampNs, buffer, offset, length, response);
@@ -308,11 +368,16 @@ public final class Applier implements EntryBlockHandler
         {
             throw new StateMachineException("apply", index, ex);
         }
+        finally
+        {
+            context.open = false;
+        }
         applyLatency.record(System.nanoTime() - startNs);
     }
 
     private void advanceTime(final long index, final long timestampNs)
     {
+        context.open = true;
         try
         {
             stateMachine.onTimeAdvanced(index, timestampNs);
@@ -320,6 +385,69 @@ public final class Applier implements EntryBlockHandler
         catch (final RuntimeException ex)
         {
             throw new StateMachineException("onTimeAdvanced", index, ex);
+        }
+        finally
+        {
+            context.open = false;
+        }
+    }
+
+    private void fireTimers(final long index, final long timestampNs)
+    {
+        firingIndex = index;
+        firingTimestampNs = timestampNs;
+        context.open = true;
+        try
+        {
+            timers.fireDue(timestampNs, fireTimer);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new StateMachineException("onTimer", index, ex);
+        }
+        finally
+        {
+            context.open = false;
+        }
+    }
+
+    private void fireTimer(final long correlationId)
+    {
+        stateMachine.onTimer(firingIndex, firingTimestampNs, correlationId);
+    }
+
+    private void sessionOpened(final long index, final long timestampNs, final Session session)
+    {
+        context.open = true;
+        try
+        {
+            stateMachine.onSessionOpen(index, timestampNs, session.id(), session.principal());
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new StateMachineException("onSessionOpen", index, ex);
+        }
+        finally
+        {
+            context.open = false;
+        }
+    }
+
+    private void sessionClosed(
+        final long index, final long timestampNs, final long sessionId, final SessionCloseReason reason)
+    {
+        context.open = true;
+        try
+        {
+            stateMachine.onSessionClose(index, timestampNs, sessionId, reason);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new StateMachineException("onSessionClose", index, ex);
+        }
+        finally
+        {
+            context.open = false;
         }
     }
 
@@ -386,5 +514,42 @@ public final class Applier implements EntryBlockHandler
     {
         proposals.complete(slot, proposals.agentResult().set(
             ProposalStatus.DROPPED, index, egress.leaderId(), "", null, 0, 0));
+    }
+
+    /**
+     * The state machine's handle on its timers: open only while the applier is inside one of the replicated
+     * callbacks, so that nothing can schedule a timer on one replica alone.
+     */
+    static final class Context implements StateMachineContext
+    {
+        private final TimerTable timers;
+        boolean open;
+
+        Context(final TimerTable timers)
+        {
+            this.timers = timers;
+        }
+
+        public void scheduleTimer(final long correlationId, final long deadlineNs)
+        {
+            checkOpen("scheduleTimer");
+            timers.schedule(correlationId, deadlineNs);
+        }
+
+        public boolean cancelTimer(final long correlationId)
+        {
+            checkOpen("cancelTimer");
+            return timers.cancel(correlationId);
+        }
+
+        private void checkOpen(final String method)
+        {
+            if (!open)
+            {
+                throw new IllegalStateException("StateMachineContext." + method + " called outside apply, " +
+                    "onTimeAdvanced, onTimer, onSessionOpen and onSessionClose (from a query, a snapshot load or " +
+                    "another thread): only those run on every replica at the same log index");
+            }
+        }
     }
 }

@@ -1,8 +1,11 @@
 package io.flotilla.engine.node;
 
+import io.aeron.Aeron;
+import io.aeron.Subscription;
 import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.archive.NodeMedia;
 import io.flotilla.archive.NodeStateFile;
+import io.flotilla.archive.PortInUse;
 import io.flotilla.archive.Resources;
 import io.flotilla.archive.SnapshotInfo;
 import io.flotilla.archive.SnapshotReader;
@@ -50,6 +53,8 @@ public final class NodeAgent implements Agent, RaftOutbox
     private static final System.Logger LOGGER = System.getLogger(NodeAgent.class.getName());
     private static final int PROPOSAL_DRAIN_LIMIT = 1024;
     private static final long SNAPSHOT_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
+    /** Media duty cycles after the redirects of a closing node: enough for its driver's sender to send them. */
+    private static final int REDIRECT_SEND_CYCLES = 3;
 
     private final ClusterNode.Context ctx;
     private final int memberId;
@@ -61,6 +66,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     private final ProposalQueue proposals;
     private final QueryQueue queries;
     private final AtomicInteger requestedTransferTarget = new AtomicInteger(RaftNode.NO_MEMBER);
+    private final ShutdownHandover shutdownHandover;
     private final PendingProposals pending;
     private final NodeListener listener;
     private final EpochNanoClock clock;
@@ -84,6 +90,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     private ResponseChannels responseChannels;
     private EgressPublisher egress;
     private Applier applier;
+    private TimerTrigger timerTrigger;
     private SessionManager sessionManager;
     private IngressAdapter ingress;
     private ReadService reads;
@@ -168,6 +175,8 @@ public final class NodeAgent implements Agent, RaftOutbox
         this.pending = new PendingProposals(ctx.maxPendingProposals());
         this.snapshotConfig = ctx.snapshotConfig();
         this.errors = (NodeErrorHandler)ctx.errorHandler();
+        this.shutdownHandover = new ShutdownHandover(
+            memberId, ctx.raftConfig().heartbeatIntervalNs(), ctx.raftConfig().electionTimeoutMaxNs());
         this.spareHandle = openSpareHandle(ctx.dataDirectory());
         preloadFailurePath();
     }
@@ -230,7 +239,7 @@ public final class NodeAgent implements Agent, RaftOutbox
             applier = recovery.applier();
             hintWrittenIndex = recovery.commitIndex();
             snapshotWorker = new SnapshotWorker("flotilla-snapshot-" + memberId, ctx.errorHandler());
-            snapshotTaker = new SnapshotTaker(snapshots, snapshotWorker, ctx.stateMachine(), sessions);
+            snapshotTaker = new SnapshotTaker(snapshots, snapshotWorker, ctx.stateMachine(), applier::snapshotHead);
             snapshotPolicy = new SnapshotPolicy(snapshotConfig, memberId, members.ids());
             onSnapshotInPlace(recovery.snapshot());
 
@@ -273,9 +282,12 @@ public final class NodeAgent implements Agent, RaftOutbox
                 consensusPublisher,
                 this,
                 new SplittableRandom());
+            raft.raiseStampFloor(recovery.clusterTimeNs());
+            timerTrigger = new TimerTrigger(applier.timers());
             consensusAdapter = new ConsensusAdapter(
-                media.aeron().addSubscription(
-                    members.member(memberId).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID),
+                bind(media.aeron(), members.member(memberId).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID,
+                    "the consensus endpoint " + members.member(memberId).consensusEndpoint() + " of member " + memberId,
+                    "its consensus port in " + ClusterNode.Context.MEMBERS_PROP),
                 members,
                 memberId,
                 raft,
@@ -295,8 +307,16 @@ public final class NodeAgent implements Agent, RaftOutbox
                 ctx.authenticator(), counters, ctx.sessionTimeoutNs(), ctx.maxSessions(), ctx.sessionMaxInflight(),
                 ctx.attachMaxSkewNs(), ctx.forwardRequests() ?
                 new RequestForwarder(raft, consensusPublisher::sendForwardedRequest, egress, counters) : null);
-            ingress = new IngressAdapter(media.aeron(), members.member(memberId).ingressChannel(), ctx.ipcIngress(),
-                sessionManager, reads, counters.invalidMessages());
+            try
+            {
+                ingress = new IngressAdapter(media.aeron(), members.member(memberId).ingressChannel(),
+                    ctx.ipcIngress(), sessionManager, reads, counters.invalidMessages());
+            }
+            catch (final RuntimeException ex)
+            {
+                throw PortInUse.explain(ex, "the ingress endpoint " + members.member(memberId).ingressEndpoint() +
+                    " of member " + memberId, "its ingress port in " + ClusterNode.Context.MEMBERS_PROP);
+            }
             term = raft.currentTerm();
             counters.term(term);
             counters.commitIndex(recovery.commitIndex());
@@ -317,6 +337,22 @@ public final class NodeAgent implements Agent, RaftOutbox
         finally
         {
             started.countDown();
+        }
+    }
+
+    /**
+     * Subscribe to a UDP endpoint this member binds; a port already taken fails naming the setting to change.
+     */
+    private static Subscription bind(
+        final Aeron aeron, final String channel, final int streamId, final String endpoint, final String setting)
+    {
+        try
+        {
+            return aeron.addSubscription(channel, streamId);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw PortInUse.explain(ex, endpoint, setting);
         }
     }
 
@@ -493,8 +529,10 @@ public final class NodeAgent implements Agent, RaftOutbox
         }
 
         work += startRequestedTransfer();
+        work += shutdownHandover.doWork(raft, nowNs);
         work += raft.tick(nowNs);
         work += applyCommitted();
+        work += timerTrigger.doWork(raft, nowNs, applier.appliedIndex());
         if (votingFence.update(raft, log, applier.appliedIndex()))
         {
             LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": caught up with leader " + raft.leaderId() +
@@ -533,6 +571,24 @@ public final class NodeAgent implements Agent, RaftOutbox
     public void requestLeadershipTransfer(final int memberId)
     {
         requestedTransferTarget.set(memberId);
+    }
+
+    /**
+     * Ask, from any thread, that this node hand its leadership over because it is about to close
+     * ({@link ShutdownHandover}).
+     */
+    public void requestShutdownHandover()
+    {
+        shutdownHandover.request();
+    }
+
+    /**
+     * @return whether the handover asked for by {@link #requestShutdownHandover()} has ended: another member leads,
+     * or there was none to take over (any thread).
+     */
+    public boolean isShutdownHandoverDone()
+    {
+        return shutdownHandover.isDone();
     }
 
     /**
@@ -692,6 +748,7 @@ public final class NodeAgent implements Agent, RaftOutbox
                 throw fail(causeOr(ex, FailureCause.CORRUPT_DATA), new IllegalStateException(
                     "cannot load the snapshot " + info.path() + " received from " + from, ex));
             }
+            raft.raiseStampFloor(applier.clusterTimeNs());
             raft.onSnapshotInstalled(from, term, info.index(), info.term());
             counters.commitIndex(raft.commitIndex());
             counters.snapshotsInstalled().incrementRelease();
@@ -831,7 +888,8 @@ public final class NodeAgent implements Agent, RaftOutbox
     }
 
     /**
-     * Persist the commit hint (not after a failure), complete pending proposals and queries with CLOSED, and close
+     * Persist the commit hint and send the clients bound here to the leader (not after a failure), complete pending
+     * proposals and queries with CLOSED, and close
      * the ingress, reply channels, consensus publications and subscription, log, counters and media stack, each even
      * when an earlier one fails; idempotent, tolerates a partial start.
      */
@@ -847,6 +905,7 @@ public final class NodeAgent implements Agent, RaftOutbox
             if (null != raft && null == failure)
             {
                 persistCommitHint(true);
+                redirectClients();
             }
         }
         finally
@@ -870,6 +929,32 @@ public final class NodeAgent implements Agent, RaftOutbox
             final AutoCloseable aeronIfFailed = null != failure && null != media ? media.aeron() : null;
             Resources.closeAll(spareHandle, aeronIfFailed, snapshotSender, snapshotReceiver, snapshotWorker, ingress,
                 responseChannels, consensusPublisher, consensusAdapter, log, counters, media);
+        }
+    }
+
+    /**
+     * A node that closes (not after a failure) tells the clients whose sessions are bound here to go to the leader at
+     * once (NOT_LEADER with a hint, or without one while this node still leads or knows none), rather than finding
+     * out by their response timeout; then drives its media a few times so that, in COMPACT threading, the driver
+     * sends the answers before it closes.
+     */
+    private void redirectClients()
+    {
+        if (null != startFailure || null == sessionManager)
+        {
+            return;
+        }
+        nowNs = clock.nanoTime();
+        if (Role.LEADER == role)
+        {
+            egress.onRoleChange(Role.FOLLOWER, term, RaftNode.NO_MEMBER); // a closing leader names no leader
+        }
+        if (sessionManager.redirectBoundSessions(nowNs) > 0 && driveMedia)
+        {
+            for (int i = 0; i < REDIRECT_SEND_CYCLES; i++)
+            {
+                media.doWork();
+            }
         }
     }
 
@@ -938,6 +1023,10 @@ public final class NodeAgent implements Agent, RaftOutbox
             if (Role.CANDIDATE == role)
             {
                 counters.elections().incrementRelease();
+                if (raft.isTransferCampaign())
+                {
+                    counters.transferElections().incrementRelease();
+                }
             }
             if (Role.LEADER == role)
             {

@@ -43,6 +43,7 @@ public final class NodeCounters implements AutoCloseable
     public static final int SESSIONS_TYPE_ID = 741123;
     /** One per other member: its match index while this node leads, -1 otherwise. */
     public static final int FOLLOWER_MATCH_INDEX_TYPE_ID = 741124;
+    public static final int TRANSFER_ELECTIONS_TYPE_ID = 741125;
     public static final int RESPONSE_CHANNELS_REFUSED_TYPE_ID = 741140;
     public static final int RESPONSE_CHANNELS_UNAVAILABLE_TYPE_ID = 741141;
     public static final int RESPONSE_PUBLICATIONS_TYPE_ID = 741142;
@@ -265,6 +266,11 @@ public final class NodeCounters implements AutoCloseable
     public Counter elections()
     {
         return counter(NodeCounter.ELECTIONS);
+    }
+
+    public Counter transferElections()
+    {
+        return counter(NodeCounter.TRANSFER_ELECTIONS);
     }
 
     public Counter proposals()

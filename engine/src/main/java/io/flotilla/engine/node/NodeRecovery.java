@@ -7,6 +7,7 @@ import io.flotilla.archive.SnapshotCorruptException;
 import io.flotilla.archive.SnapshotInfo;
 import io.flotilla.archive.SnapshotReader;
 import io.flotilla.archive.SnapshotStore;
+import io.flotilla.codecs.EntryFrame;
 import io.flotilla.engine.ClusterNode;
 import org.agrona.CloseHelper;
 
@@ -28,7 +29,8 @@ import java.util.function.Function;
  *     <li>replay the committed entries after the snapshot up to the commit hint, bounded by the log's last index,
  *     into the applier ({@link Applier#replay}: no replies, there is no Raft node yet);</li>
  *     <li>hand back what the node needs to join: the state file, the log, the snapshots, the applier, the
- *     persisted term and vote and the recovered commit index.</li>
+ *     persisted term and vote, the recovered commit index and the cluster time reached (the later of the last log
+ *     entry's timestamp and the applied state's), below which this node, as leader, stamps nothing.</li>
  * </ol>
  * A failure closes what the sequence opened and rethrows.
  */
@@ -42,6 +44,7 @@ final class NodeRecovery
     private final SnapshotInfo snapshot;
     private final Applier applier;
     private final long commitIndex;
+    private final long clusterTimeNs;
 
     private NodeRecovery(
         final NodeStateFile state,
@@ -49,8 +52,10 @@ final class NodeRecovery
         final SnapshotStore snapshots,
         final SnapshotInfo snapshot,
         final Applier applier,
-        final long commitIndex)
+        final long commitIndex,
+        final long clusterTimeNs)
     {
+        this.clusterTimeNs = clusterTimeNs;
         this.state = state;
         this.log = log;
         this.snapshots = snapshots;
@@ -95,13 +100,29 @@ final class NodeRecovery
                     state.currentTerm() + ")");
             }
 
-            return new NodeRecovery(state, log, snapshots, snapshot, applier, commitIndex);
+            return new NodeRecovery(
+                state, log, snapshots, snapshot, applier, commitIndex, Math.max(applier.clusterTimeNs(), lastTimestamp(log)));
         }
         catch (final RuntimeException | Error ex)
         {
             CloseHelper.close(ex::addSuppressed, log);
             throw ex;
         }
+    }
+
+    /**
+     * @return the leader timestamp of the log's last entry (committed or not), 0 when the log holds none.
+     */
+    private static long lastTimestamp(final ArchiveLogStore log)
+    {
+        final long[] timestamp = new long[1];
+        if (log.lastIndex() < log.firstIndex())
+        {
+            return 0;
+        }
+        log.replay(log.lastIndex(), log.lastIndex(), (buffer, offset, length, firstIndex, lastIndex) ->
+            timestamp[0] = EntryFrame.timestamp(buffer, offset));
+        return timestamp[0];
     }
 
     /**
@@ -231,5 +252,13 @@ final class NodeRecovery
     long commitIndex()
     {
         return commitIndex;
+    }
+
+    /**
+     * @return the highest leader timestamp in the recovered log and state.
+     */
+    long clusterTimeNs()
+    {
+        return clusterTimeNs;
     }
 }

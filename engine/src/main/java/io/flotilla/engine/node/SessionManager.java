@@ -5,6 +5,7 @@ import io.flotilla.codecs.Protocol;
 import io.flotilla.codecs.RejectReason;
 import io.flotilla.codecs.ResponseStatus;
 import io.flotilla.engine.Authenticator;
+import io.flotilla.engine.SessionCloseReason;
 import io.flotilla.engine.client.AttachProof;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.raft.Role;
@@ -34,7 +35,6 @@ public final class SessionManager
 
     private static final long EXPIRY_CHECK_INTERVAL_NS = 100_000_000L;
     private static final long UNBOUND_ANSWER_INTERVAL_NS = 10_000_000L;
-    private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
 
     private final RaftNode raft;
     private final SessionTable sessions;
@@ -48,6 +48,7 @@ public final class SessionManager
     private final long attachMaxSkewNs;
     private final RequestForwarder forwarder;
     private final ExpandableArrayBuffer proposalBuffer = new ExpandableArrayBuffer(1024);
+    private final UnsafeBuffer closeReason = new UnsafeBuffer(new byte[1]);
     private final byte[] sessionKey = new byte[SessionOpenPayload.KEY_LENGTH];
     private final AttachProof attachProof = new AttachProof();
     private final SecureRandom random;
@@ -128,7 +129,7 @@ public final class SessionManager
             final Session session = sessions.openSession(i);
             if (!session.isCloseProposed() && nowNs - session.lastActivityNs() > sessionTimeoutNs)
             {
-                work += proposeClose(session);
+                work += proposeClose(session, SessionCloseReason.TIMEOUT);
             }
         }
         return work;
@@ -427,7 +428,7 @@ public final class SessionManager
     {
         if (!session.isClosed() && isLeader() && !session.isCloseProposed())
         {
-            proposeClose(session);
+            proposeClose(session, SessionCloseReason.CLIENT_CLOSE);
         }
     }
 
@@ -574,14 +575,41 @@ public final class SessionManager
         return true;
     }
 
+    /**
+     * This node is closing: tell each client whose session is bound to a connection here to go elsewhere
+     * (NOT_LEADER, naming the leader the egress knows, if any), so that it moves at once rather than after its
+     * response timeout. Best effort: an answer that cannot be sent now is not retried.
+     *
+     * @param nowNs the node's clock.
+     * @return how many clients were told.
+     */
+    public int redirectBoundSessions(final long nowNs)
+    {
+        int told = 0;
+        for (int i = 0, count = sessions.openCount(); i < count; i++)
+        {
+            final Session session = sessions.openSession(i);
+            if (null != session.binding() && !session.isClosed())
+            {
+                egress.sendStatus(session, 0, 0, ResponseStatus.NOT_LEADER, nowNs);
+                told++;
+            }
+        }
+        return told;
+    }
+
     private boolean isLeader()
     {
         return Role.LEADER == raft.role();
     }
 
-    private int proposeClose(final Session session)
+    /**
+     * The SESSION_CLOSE entry carries the reason, one byte, for the state machine's onSessionClose.
+     */
+    private int proposeClose(final Session session, final SessionCloseReason reason)
     {
-        final long index = raft.propose(EntryType.SESSION_CLOSE, session.id(), 0, EMPTY, 0, 0);
+        closeReason.putByte(0, reason.code());
+        final long index = raft.propose(EntryType.SESSION_CLOSE, session.id(), 0, closeReason, 0, 1);
         if (index > 0)
         {
             counters.proposals().incrementRelease();

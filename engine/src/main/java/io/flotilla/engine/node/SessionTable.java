@@ -107,13 +107,14 @@ public final class SessionTable
      *
      * @param sessionId of the session.
      * @param nowNs     local time.
+     * @return whether the session was open (and is now closed).
      */
-    public void close(final long sessionId, final long nowNs)
+    public boolean close(final long sessionId, final long nowNs)
     {
         final Session session = sessions.get(sessionId);
         if (null == session || session.isClosed())
         {
-            return;
+            return false;
         }
 
         session.close();
@@ -128,6 +129,7 @@ public final class SessionTable
         {
             sessions.remove(closedIds.pollLong());
         }
+        return true;
     }
 
     /**

@@ -14,76 +14,102 @@ import java.io.UncheckedIOException;
 
 /**
  * What the runtime puts in a snapshot file's payload (the file's header already holds the last included index and
- * term, the configuration and the checksum, see {@code io.flotilla.archive.SnapshotStore}): a format version, the
- * replicated session table (so a retried request is still answered from its cached response, exactly once, after a
- * snapshot), then the state machine's own bytes to the end of the payload.
+ * term, the configuration and the checksum, which covers all of this, see {@code io.flotilla.archive.SnapshotStore}):
+ * <pre>
+ *   int     format version (3)
+ *   int     length of the session table, then the table: the replicated sessions (so a retried request is still
+ *           answered from its cached response, exactly once, after a snapshot)
+ *   long    cluster time: the leader timestamp of the last entry the snapshot covers
+ *   int     number of timers, then each timer's correlation id and deadline (long, long)
+ *   ...     the state machine's own bytes, to the end of the payload
+ * </pre>
+ * Version 2 (written before timers) has no cluster time and no timers; it still loads, with no timers scheduled.
  */
 final class SnapshotContent
 {
+    /** 3: cluster time and the timer table after the session table. */
+    static final int VERSION = 3;
     /** 2: each session carries its random id, key and principal. */
-    static final int VERSION = 2;
+    static final int VERSION_WITHOUT_TIMERS = 2;
 
     private SnapshotContent()
     {
     }
 
     /**
-     * Serialise the session table now, on the node thread, at the index the snapshot is taken: it is small (at most
-     * the open and remembered sessions with their response caches) and changes with every apply.
+     * Serialise the runtime's replicated state now, on the node thread, at the index the snapshot is taken: it is
+     * small (at most the open and remembered sessions with their response caches, and the timers) and changes with
+     * every apply.
      *
-     * @param sessions the replicated table.
-     * @return the table's bytes.
+     * @param sessions      the replicated session table.
+     * @param clusterTimeNs timestamp of the last applied entry.
+     * @param timers        the replicated timer table.
+     * @return everything that follows the version.
      */
-    static byte[] sessions(final SessionTable sessions)
+    static byte[] head(final SessionTable sessions, final long clusterTimeNs, final TimerTable timers)
     {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
         try
         {
+            final ByteArrayOutputStream table = new ByteArrayOutputStream(4096);
+            final DataOutputStream tableOut = new DataOutputStream(table);
+            sessions.writeTo(tableOut);
+            tableOut.flush();
+
+            final ByteArrayOutputStream bytes = new ByteArrayOutputStream(table.size() + 64);
             final DataOutputStream out = new DataOutputStream(bytes);
-            sessions.writeTo(out);
+            out.writeInt(table.size());
+            table.writeTo(out);
+            out.writeLong(clusterTimeNs);
+            timers.writeTo(out);
             out.flush();
+            return bytes.toByteArray();
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException(ex);
         }
-        return bytes.toByteArray();
     }
 
     /**
-     * Write the version and the session table; the state machine's bytes follow on the same stream.
+     * Write the version and the runtime's state; the state machine's bytes follow on the same stream.
      *
-     * @param payload  the snapshot file's payload stream.
-     * @param sessions from {@link #sessions(SessionTable)}.
+     * @param payload the snapshot file's payload stream.
+     * @param head    from {@link #head}.
      * @throws IOException when writing fails.
      */
-    static void writeHead(final OutputStream payload, final byte[] sessions) throws IOException
+    static void writeHead(final OutputStream payload, final byte[] head) throws IOException
     {
         final DataOutputStream out = new DataOutputStream(payload);
         out.writeInt(VERSION);
-        out.writeInt(sessions.length);
-        out.write(sessions);
+        out.write(head);
         out.flush();
     }
 
     /**
-     * Replace the session table and the state machine with a snapshot's.
+     * Replace the session table, the timer table and the state machine with a snapshot's.
      *
      * @param payload      the verified payload stream of a snapshot file.
      * @param sessions     the table to replace.
+     * @param timers       the timers to replace.
      * @param stateMachine to load.
      * @param nowNs        local time, the loaded sessions' last activity.
+     * @return the snapshot's cluster time, 0 for a snapshot written before it was recorded.
      * @throws IOException when the payload is not one this runtime wrote.
      */
-    static void load(
-        final InputStream payload, final SessionTable sessions, final StateMachine stateMachine, final long nowNs)
+    static long load(
+        final InputStream payload,
+        final SessionTable sessions,
+        final TimerTable timers,
+        final StateMachine stateMachine,
+        final long nowNs)
         throws IOException
     {
         final DataInputStream in = new DataInputStream(new BufferedInputStream(payload, 64 * 1024));
         final int version = in.readInt();
-        if (VERSION != version)
+        if (VERSION != version && VERSION_WITHOUT_TIMERS != version)
         {
-            throw new IOException("snapshot content version " + version + " is not " + VERSION);
+            throw new IOException("snapshot content version " + version + " is not one this build reads (" +
+                VERSION_WITHOUT_TIMERS + " or " + VERSION + ")");
         }
         final int sessionsLength = in.readInt();
         if (sessionsLength < 0)
@@ -93,6 +119,17 @@ final class SnapshotContent
         final byte[] table = new byte[sessionsLength];
         in.readFully(table);
         sessions.loadFrom(new DataInputStream(new ByteArrayInputStream(table)), nowNs);
+        long clusterTimeNs = 0;
+        if (VERSION == version)
+        {
+            clusterTimeNs = in.readLong();
+            timers.loadFrom(in);
+        }
+        else
+        {
+            timers.clear();
+        }
         stateMachine.loadSnapshot(in);
+        return clusterTimeNs;
     }
 }

@@ -12,10 +12,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
- * Takes this node's snapshots, one at a time. On the node thread, at the applied index: the session table is
- * serialised (small) and the state machine is asked for a {@link SnapshotView}; the view is then written, forced and
+ * Takes this node's snapshots, one at a time. On the node thread, at the applied index: the runtime's replicated state
+ * (session table, cluster time, timers: small) is serialised and the state machine is asked for a {@link SnapshotView}; the view is then written, forced and
  * renamed on the {@link SnapshotWorker} while the node goes on applying. A state machine with only the blocking form
  * writes on the node thread (only a follower does that: this node then applies nothing meanwhile, the others are not
  * delayed); forcing and renaming still happen on the worker.
@@ -40,19 +41,22 @@ final class SnapshotTaker
     private final SnapshotStore store;
     private final SnapshotWorker worker;
     private final StateMachine stateMachine;
-    private final SessionTable sessions;
+    private final Supplier<byte[]> runtimeState;
     private boolean taking;
 
+    /**
+     * @param runtimeState the runtime's part of the payload at the applied index, {@link Applier#snapshotHead()}.
+     */
     SnapshotTaker(
         final SnapshotStore store,
         final SnapshotWorker worker,
         final StateMachine stateMachine,
-        final SessionTable sessions)
+        final Supplier<byte[]> runtimeState)
     {
         this.store = store;
         this.worker = worker;
         this.stateMachine = stateMachine;
-        this.sessions = sessions;
+        this.runtimeState = runtimeState;
     }
 
     /**
@@ -85,7 +89,7 @@ final class SnapshotTaker
             return Start.BUSY;
         }
 
-        final byte[] sessionBytes = SnapshotContent.sessions(sessions);
+        final byte[] head = runtimeState.get();
         final SnapshotView view = stateMachine.snapshotView();
         if (null == view && leader)
         {
@@ -100,7 +104,7 @@ final class SnapshotTaker
                 () ->
                 {
                     final OutputStream out = new BufferedOutputStream(writer.payload(), BUFFER_BYTES);
-                    SnapshotContent.writeHead(out, sessionBytes);
+                    SnapshotContent.writeHead(out, head);
                     view.writeTo(out);
                     out.flush();
                     return writer.commit();
@@ -116,7 +120,7 @@ final class SnapshotTaker
         try
         {
             final OutputStream out = new BufferedOutputStream(writer.payload(), BUFFER_BYTES);
-            SnapshotContent.writeHead(out, sessionBytes);
+            SnapshotContent.writeHead(out, head);
             stateMachine.writeSnapshot(out);
             out.flush();
         }

@@ -1,24 +1,28 @@
 package io.flotilla.engine.raft;
 
+import io.flotilla.archive.Settings;
+
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Settings of the consensus core. Mutable with fluent setters; defaults come from {@code flotilla.raft.*} system
- * properties when set. Call {@link #validate()} before handing it to a {@link RaftNode} (the node does so too):
- * it fails with a message naming the setting and what to change.
+ * properties when set (durations take units: {@code 300ms}, {@code 1s}; a bare number is nanoseconds). Call
+ * {@link #validate()} before handing it to a {@link RaftNode} (the node does so too): it fails with a message naming
+ * the setting and what to change.
  */
 public final class RaftConfig
 {
-    public static final String ELECTION_TIMEOUT_MIN_PROP_NAME = "flotilla.raft.election.timeout.min.ns";
+    public static final String ELECTION_TIMEOUT_MIN_PROP_NAME = "flotilla.raft.election.timeout.min";
     public static final long ELECTION_TIMEOUT_MIN_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(300);
 
-    public static final String ELECTION_TIMEOUT_MAX_PROP_NAME = "flotilla.raft.election.timeout.max.ns";
+    public static final String ELECTION_TIMEOUT_MAX_PROP_NAME = "flotilla.raft.election.timeout.max";
     public static final long ELECTION_TIMEOUT_MAX_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(600);
 
-    public static final String HEARTBEAT_INTERVAL_PROP_NAME = "flotilla.raft.heartbeat.interval.ns";
+    public static final String HEARTBEAT_INTERVAL_PROP_NAME = "flotilla.raft.heartbeat.interval";
     public static final long HEARTBEAT_INTERVAL_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
-    public static final String RESEND_TIMEOUT_PROP_NAME = "flotilla.raft.resend.timeout.ns";
+    public static final String RESEND_TIMEOUT_PROP_NAME = "flotilla.raft.resend.timeout";
     public static final long RESEND_TIMEOUT_DEFAULT_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     public static final String MAX_BATCH_BYTES_PROP_NAME = "flotilla.raft.max.batch.bytes";
@@ -36,22 +40,28 @@ public final class RaftConfig
     public static final String MAX_PENDING_READS_PROP_NAME = "flotilla.raft.max.pending.reads";
     public static final int MAX_PENDING_READS_DEFAULT = 1024;
 
-    public static final String LEASE_MARGIN_PROP_NAME = "flotilla.raft.lease.margin.ns";
+    public static final String LEASE_MARGIN_PROP_NAME = "flotilla.raft.lease.margin";
     /** The lease margin when none is set: a quarter of the minimum election timeout. */
     public static final long LEASE_MARGIN_DEFAULT_NS = -1;
 
-    private long electionTimeoutMinNs = Long.getLong(ELECTION_TIMEOUT_MIN_PROP_NAME, ELECTION_TIMEOUT_MIN_DEFAULT_NS);
-    private long electionTimeoutMaxNs = Long.getLong(ELECTION_TIMEOUT_MAX_PROP_NAME, ELECTION_TIMEOUT_MAX_DEFAULT_NS);
-    private long heartbeatIntervalNs = Long.getLong(HEARTBEAT_INTERVAL_PROP_NAME, HEARTBEAT_INTERVAL_DEFAULT_NS);
-    private long resendTimeoutNs = Long.getLong(RESEND_TIMEOUT_PROP_NAME, RESEND_TIMEOUT_DEFAULT_NS);
-    private int maxBatchBytes = Integer.getInteger(MAX_BATCH_BYTES_PROP_NAME, MAX_BATCH_BYTES_DEFAULT);
-    private int maxInflight = Integer.getInteger(MAX_INFLIGHT_PROP_NAME, MAX_INFLIGHT_DEFAULT);
-    private boolean preVote = Boolean.parseBoolean(System.getProperty(PRE_VOTE_PROP_NAME, "true"));
-    private boolean checkQuorum = Boolean.parseBoolean(System.getProperty(CHECK_QUORUM_PROP_NAME, "true"));
+    /** Every property this config reads. */
+    public static final List<String> PROPERTIES = Settings.names(ELECTION_TIMEOUT_MIN_PROP_NAME,
+        ELECTION_TIMEOUT_MAX_PROP_NAME, HEARTBEAT_INTERVAL_PROP_NAME, RESEND_TIMEOUT_PROP_NAME,
+        MAX_BATCH_BYTES_PROP_NAME, MAX_INFLIGHT_PROP_NAME, PRE_VOTE_PROP_NAME, CHECK_QUORUM_PROP_NAME,
+        MAX_UNCOMMITTED_ENTRIES_PROP_NAME, MAX_PENDING_READS_PROP_NAME, LEASE_MARGIN_PROP_NAME);
+
+    private long electionTimeoutMinNs = Settings.durationNs(ELECTION_TIMEOUT_MIN_PROP_NAME, ELECTION_TIMEOUT_MIN_DEFAULT_NS);
+    private long electionTimeoutMaxNs = Settings.durationNs(ELECTION_TIMEOUT_MAX_PROP_NAME, ELECTION_TIMEOUT_MAX_DEFAULT_NS);
+    private long heartbeatIntervalNs = Settings.durationNs(HEARTBEAT_INTERVAL_PROP_NAME, HEARTBEAT_INTERVAL_DEFAULT_NS);
+    private long resendTimeoutNs = Settings.durationNs(RESEND_TIMEOUT_PROP_NAME, RESEND_TIMEOUT_DEFAULT_NS);
+    private int maxBatchBytes = Settings.sizeAsInt(MAX_BATCH_BYTES_PROP_NAME, MAX_BATCH_BYTES_DEFAULT);
+    private int maxInflight = Settings.integer(MAX_INFLIGHT_PROP_NAME, MAX_INFLIGHT_DEFAULT);
+    private boolean preVote = Settings.bool(PRE_VOTE_PROP_NAME, true);
+    private boolean checkQuorum = Settings.bool(CHECK_QUORUM_PROP_NAME, true);
     private long maxUncommittedEntries =
-        Long.getLong(MAX_UNCOMMITTED_ENTRIES_PROP_NAME, MAX_UNCOMMITTED_ENTRIES_DEFAULT);
-    private int maxPendingReads = Integer.getInteger(MAX_PENDING_READS_PROP_NAME, MAX_PENDING_READS_DEFAULT);
-    private long leaseMarginNs = Long.getLong(LEASE_MARGIN_PROP_NAME, LEASE_MARGIN_DEFAULT_NS);
+        Settings.longInteger(MAX_UNCOMMITTED_ENTRIES_PROP_NAME, MAX_UNCOMMITTED_ENTRIES_DEFAULT);
+    private int maxPendingReads = Settings.integer(MAX_PENDING_READS_PROP_NAME, MAX_PENDING_READS_DEFAULT);
+    private long leaseMarginNs = Settings.durationNs(LEASE_MARGIN_PROP_NAME, LEASE_MARGIN_DEFAULT_NS);
 
     /**
      * Check every setting and how they relate.

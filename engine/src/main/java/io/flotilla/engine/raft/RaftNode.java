@@ -97,6 +97,8 @@ public final class RaftNode
     private int transferSlot = NO_SLOT;
     private long transferDeadlineNs;
     private boolean timeoutNowSent;
+    // Candidate: this candidacy was started by a TimeoutNow (a leadership transfer), not by an election timeout.
+    private boolean transferCampaign;
 
     // Reads. A leader stamps every AppendEntries with its clock (relative to its first tick, so never negative); a
     // read registered at stamp S is confirmed once a majority echoed a stamp above S, and the next send after a
@@ -785,6 +787,22 @@ public final class RaftNode
     }
 
     /**
+     * Cluster time reached so far, as far as the runtime knows it outside the log: the timestamp of the last entry of
+     * the recovered log, or of the last entry an installed snapshot covers. Entries this node appends as leader are
+     * stamped at or after it (and after every entry it has appended), so that cluster time never goes back when a
+     * node whose clock lags the previous leader's is elected.
+     *
+     * @param timestampNs a leader timestamp already in the cluster's history.
+     */
+    public void raiseStampFloor(final long timestampNs)
+    {
+        if (timestampNs > lastStampNs)
+        {
+            lastStampNs = timestampNs;
+        }
+    }
+
+    /**
      * Leader only: append one entry to the log. It is replicated at the next {@link #tick}.
      *
      * @return the entry's log index, {@link #NOT_LEADER} or {@link #BACK_PRESSURED}.
@@ -930,6 +948,18 @@ public final class RaftNode
      */
     public int mostUpToDatePeer()
     {
+        return mostUpToDatePeerHeardWithin(Long.MAX_VALUE);
+    }
+
+    /**
+     * Leader only: as {@link #mostUpToDatePeer()}, among the peers heard from within a window (those that answer
+     * now: a transfer to a silent peer cannot complete).
+     *
+     * @param windowNs how recently the peer must have been heard from.
+     * @return its member id, or {@link #NO_MEMBER} when not leader or no peer was heard within the window.
+     */
+    public int mostUpToDatePeerHeardWithin(final long windowNs)
+    {
         if (Role.LEADER != role)
         {
             return NO_MEMBER;
@@ -937,12 +967,23 @@ public final class RaftNode
         int best = NO_SLOT;
         for (int slot = 0; slot < tracker.peerCount(); slot++)
         {
-            if (NO_SLOT == best || tracker.progress(slot).match() > tracker.progress(best).match())
+            final Progress progress = tracker.progress(slot);
+            if (progress.heardWithin(nowNs, windowNs) &&
+                (NO_SLOT == best || progress.match() > tracker.progress(best).match()))
             {
                 best = slot;
             }
         }
         return NO_SLOT == best ? NO_MEMBER : tracker.peerId(best);
+    }
+
+    /**
+     * @return whether this node is a candidate because its leader handed leadership to it (a TimeoutNow), rather
+     * than after an election timeout; false in any other role.
+     */
+    public boolean isTransferCampaign()
+    {
+        return Role.CANDIDATE == role && transferCampaign;
     }
 
     public String toString()
@@ -1434,6 +1475,7 @@ public final class RaftNode
 
     private void becomeCandidate(final boolean transfer)
     {
+        transferCampaign = transfer;
         currentTerm++;
         votedFor = memberId;
         outbox.persistState(currentTerm, votedFor);

@@ -1,5 +1,6 @@
 package io.flotilla.engine.client;
 
+import io.flotilla.engine.raft.RaftConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.TimeUnit;
@@ -114,6 +115,53 @@ class ClientContextTest
         {
             System.clearProperty(FlotillaClient.Context.INGRESS_ENDPOINTS_PROP);
             System.clearProperty(FlotillaClient.Context.RESPONSE_TIMEOUT_PROP);
+        }
+    }
+
+    @Test
+    void anUnknownOrMisspelledPropertyFailsNamingTheClosestOne()
+    {
+        System.setProperty("flotilla.client.response.timout", "250ms");
+        try
+        {
+            final String message = failure(new FlotillaClient.Context().ingressEndpoints("h:1"));
+            assertTrue(message.contains("unknown property flotilla.client.response.timout") &&
+                message.contains("did you mean " + FlotillaClient.Context.RESPONSE_TIMEOUT_PROP + "?"), message);
+        }
+        finally
+        {
+            System.clearProperty("flotilla.client.response.timout");
+        }
+
+        // A node's settings in the client's JVM (one set of JAVA_OPTS for both) are known, not refused.
+        System.setProperty(RaftConfig.HEARTBEAT_INTERVAL_PROP_NAME, "50ms");
+        try
+        {
+            new FlotillaClient.Context().ingressEndpoints("h:1").conclude();
+        }
+        finally
+        {
+            System.clearProperty(RaftConfig.HEARTBEAT_INTERVAL_PROP_NAME);
+        }
+    }
+
+    @Test
+    void propertiesThatDoNotParseNameTheProperty()
+    {
+        System.setProperty(FlotillaClient.Context.CONNECT_TIMEOUT_PROP, "5 s");
+        System.setProperty(FlotillaClient.Context.MAX_REQUEST_LENGTH_PROP, "32k");
+        try
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, FlotillaClient.Context::new);
+            assertTrue(ex.getMessage().contains(FlotillaClient.Context.CONNECT_TIMEOUT_PROP + "=5 s is not a duration"),
+                ex.getMessage());
+            System.clearProperty(FlotillaClient.Context.CONNECT_TIMEOUT_PROP);
+            assertEquals(32 * 1024, new FlotillaClient.Context().maxRequestLength());
+        }
+        finally
+        {
+            System.clearProperty(FlotillaClient.Context.CONNECT_TIMEOUT_PROP);
+            System.clearProperty(FlotillaClient.Context.MAX_REQUEST_LENGTH_PROP);
         }
     }
 }

@@ -226,6 +226,7 @@ class RaftScenarioTest
         // It campaigns (on TimeoutNow) only once it holds the whole log.
         assertEquals(leaderLastIndex, targetNode.store().lastIndex());
         assertEquals(Role.CANDIDATE, targetNode.raft().role());
+        assertTrue(targetNode.raft().isTransferCampaign(), "a candidate because of the TimeoutNow");
         sim.awaitUntil("the target takes over", () -> sim.leader() == target, WAIT_NS);
         assertEquals(leaderTerm + 1, targetNode.raft().currentTerm());
         assertNotEquals(Role.LEADER, sim.node(leader).raft().role());
@@ -241,6 +242,9 @@ class RaftScenarioTest
         assertEquals(RaftNode.BACK_PRESSURED, sim.proposeOnLeader(sim.nextPayloadId()));
         sim.runFor(sim.raftConfig().electionTimeoutMaxNs() + 10 * MS);
         assertEquals(RaftNode.NO_MEMBER, newLeaderNode.transferTarget());
+        assertEquals((newLeader + 2) % 3,
+            newLeaderNode.mostUpToDatePeerHeardWithin(2 * sim.raftConfig().heartbeatIntervalNs()),
+            "the partitioned member is not heard from: only the other follower is a live target");
         assertEquals(newLeader, sim.leader());
         assertTrue(sim.proposeOnLeader(sim.nextPayloadId()) > 0);
 

@@ -29,6 +29,12 @@ import java.util.Map;
  *     committed history up to there, and the entry at its read index, if the node's log holds it, is the committed
  *     one.</li>
  *     <li>Commit index monotonic per node lifetime (see {@link SimNode}).</li>
+ *     <li>Timers (see {@link SimTimers}): at every index it applies, a node fires exactly the timers the reference
+ *     model of the committed history fires there, in the same order: so every replica fires the same timers at the
+ *     same indices, each scheduled timer at most once (the model forgets a timer as it fires), never before its
+ *     deadline (the model fires only timers due by the entry's timestamp), and a node that restarted or installed
+ *     a snapshot fires as one that applied the whole log. That every due timer fires at all is checked after the
+ *     faults heal ({@link Simulation#runChaos}).</li>
  * </ul>
  * The replay is independent of any node: it folds the global record of committed entries through the state
  * machine's transition as they are first committed.
@@ -42,6 +48,7 @@ final class Invariants implements EntryBlockHandler
     private final Map<Long, Integer> leaderByTerm = new HashMap<>();
     private final Map<Long, long[]> entryByIndexAndTerm = new HashMap<>();
     private final Map<Long, Long> committedIndexByPayloadId = new HashMap<>();
+    private final SimTimers.Reference timers = new SimTimers.Reference();
 
     private long[] committedTerm = new long[1024];
     private int[] committedChecksum = new int[1024];
@@ -190,9 +197,42 @@ final class Invariants implements EntryBlockHandler
         committedInTerm[(int)index] = node.raft().currentTerm();
         committedPayloadId[(int)index] = EntryFrame.payloadLength(probeBuffer, probeOffset) >= 8 ?
             probeBuffer.getLong(EntryFrame.payloadOffset(probeOffset)) : 0;
-        replayedState[(int)index] = SimSnapshot.nextState(replayedState[(int)index - 1], index, checksum);
+        replayedState[(int)index] = timers.apply(
+            SimSnapshot.nextState(replayedState[(int)index - 1], index, checksum), index,
+            EntryFrame.type(probeBuffer, probeOffset), timestamp, probeBuffer, EntryFrame.payloadOffset(probeOffset),
+            EntryFrame.payloadLength(probeBuffer, probeOffset));
         maxCommitted = index;
         committedIndexByPayloadId.putIfAbsent(committedPayloadId[(int)index], index);
+    }
+
+    /**
+     * A node applied an index and fired these timers: exactly those the committed history fires there.
+     */
+    void checkFires(final SimNode node, final long index, final long[] fired, final int count)
+    {
+        final long[] expected = timers.firesAt(index);
+        if (!Arrays.equals(expected, 0, expected.length, fired, 0, count))
+        {
+            throw new SimulationFailure("timers: node " + node.id() + " fires " +
+                Arrays.toString(Arrays.copyOf(fired, count)) + " at index " + index + " where the committed history " +
+                "fires " + Arrays.toString(expected));
+        }
+    }
+
+    /**
+     * @return the reference model of the committed history's timers.
+     */
+    SimTimers.Reference timers()
+    {
+        return timers;
+    }
+
+    /**
+     * @return the leader timestamp of the last committed entry, 0 for none.
+     */
+    long lastCommittedTimestamp()
+    {
+        return committedTimestamp[(int)maxCommitted];
     }
 
     /**

@@ -89,6 +89,25 @@ class RaftSimulationTest
         }
     }
 
+    @Test
+    void timersFireAndAreRestoredFromSnapshotsUnderFaults()
+    {
+        // The timer workload must not silently do nothing: timers fire, and fire on nodes that restarted from or
+        // installed a snapshot (their timer table came from it), each checked against the committed history.
+        final long[] timers = new long[3];
+        for (long seed = 1; seed <= READ_CHECK_SEEDS; seed++)
+        {
+            final long[] seedTimers = runSeed(
+                "timersFireAndAreRestoredFromSnapshotsUnderFaults", seed, () -> SimOptions.allFaults(3)).timerCounts();
+            for (int i = 0; i < timers.length; i++)
+            {
+                timers[i] += seedTimers[i];
+            }
+        }
+        assertTrue(timers[0] > 0, "no timer fired in the committed history");
+        assertTrue(timers[2] > 0, "no timer fired on a node whose timers were loaded from a snapshot");
+    }
+
     private static int rogueSeeds()
     {
         return Integer.getInteger("sim.rogue.seeds", DEFAULT_ROGUE_SEEDS);
@@ -110,6 +129,7 @@ class RaftSimulationTest
 
         final long start = System.nanoTime();
         final long[] counts = new long[4];
+        final long[] timers = new long[3];
         final ReadCounts reads = new ReadCounts();
         for (long seed = 1; seed <= seeds; seed++)
         {
@@ -120,9 +140,17 @@ class RaftSimulationTest
                 counts[i] += seedCounts[i];
             }
             reads.add(simulation.readCounts());
+            final long[] seedTimers = simulation.timerCounts();
+            for (int i = 0; i < timers.length; i++)
+            {
+                timers[i] += seedTimers[i];
+            }
         }
         System.out.printf(
-            "%s: %d seeds passed in %.1f s; snapshots written %d, installed %d, rejected %d; wipes %d; %s%n", scenario, seeds, (System.nanoTime() - start) / 1e9, counts[0], counts[1], counts[2], counts[3], reads);
+            "%s: %d seeds passed in %.1f s; snapshots written %d, installed %d, rejected %d; wipes %d; " +
+            "timers fired %d (by nodes %d, after a snapshot load %d); %s%n", scenario, seeds,
+            (System.nanoTime() - start) / 1e9, counts[0], counts[1], counts[2], counts[3], timers[0], timers[1],
+            timers[2], reads);
     }
 
     private static Simulation runSeed(final String scenario, final long seed, final Supplier<SimOptions> options)

@@ -2,7 +2,10 @@ package io.flotilla.engine.sim;
 
 import io.flotilla.archive.EntryBlockHandler;
 import io.flotilla.codecs.EntryFrame;
+import io.flotilla.codecs.EntryType;
 import io.flotilla.codecs.ReadMode;
+import io.flotilla.engine.node.TimerTable;
+import io.flotilla.engine.node.TimerTrigger;
 import io.flotilla.engine.raft.ForwardingRaftLog;
 import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.engine.raft.RaftNode;
@@ -18,6 +21,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
 
 /**
  * One simulated member: its log store, state file and newest snapshot (which survive crashes, minus what was not
@@ -25,7 +29,11 @@ import java.util.SplittableRandom;
  * that turns the core's actions into simulated messages, disk writes and state machine applies. As the core's log
  * port it wraps the in-memory log, so that every append, truncation and reset is checked by the invariants.
  * <p>
- * The runtime model of snapshots: the state machine is a running hash of the applied entries; when the entries
+ * The state machine is a running hash of the applied entries and a table of timers that its commands schedule and
+ * cancel ({@link SimTimers}); as leader the node proposes a TIMER entry once its clock passes the earliest deadline,
+ * as the runtime does ({@link TimerTrigger}). Every fire is checked against the committed history.
+ * <p>
+ * The runtime model of snapshots: when the entries
  * applied since the last snapshot pass this node's threshold it writes a snapshot (taking simulated time; a crash
  * before it completes loses it) and then compacts its log, keeping a few entries behind it. As a leader it streams
  * its newest snapshot to a peer in chunks, a window at a time, resuming from what the peer acknowledges; as a
@@ -54,8 +62,20 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     private final ArrayList<SimRead> readsAwaitingApply = new ArrayList<>();
     private final ReadCounts readCounts = new ReadCounts();
     private boolean paused;
-    private final EntryBlockHandler checksumReader = this::readChecksum;
-    private int readChecksum;
+    private final EntryBlockHandler entryApplier = this::applyEntry;
+    private final EntryBlockHandler timestampReader = this::readTimestamp;
+    private final TimerTable timers = new TimerTable();
+    private final LongConsumer onTimer = this::onTimer;
+    private TimerTrigger timerTrigger;
+    private long[] fired = new long[SimTimers.IDS];
+    private int firedCount;
+    private long applyingIndex;
+    private long applyingTimestampNs;
+    private long readTimestampNs;
+    private long clusterTimeNs;
+    private long timersFired;
+    private long timersFiredAfterLoad;
+    private boolean timersLoaded;
     private long stateHash;
     private SimSnapshot snapshot;
     private SimSnapshot writing;
@@ -267,11 +287,22 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
             }
             appliedIndex = snapshot.index;
             stateHash = snapshot.state;
+            clusterTimeNs = snapshot.clusterTimeNs;
+            snapshot.loadTimers(timers);
+            timersLoaded = true;
         }
         final long commit = Math.max(Math.min(commitHint, store.lastIndex()), appliedIndex);
         raft = new RaftNode(
             simulation.raftConfig(), id, simulation.memberIds(), this, persistedTerm, persistedVote, commit, this, this,
             new SplittableRandom(random.nextLong()));
+        // As the runtime: cluster time never goes back, whatever this node's clock says when it leads.
+        readTimestampNs = 0;
+        if (store.lastIndex() >= store.firstIndex())
+        {
+            store.readRange(store.lastIndex(), store.lastIndex(), timestampReader);
+        }
+        raft.raiseStampFloor(Math.max(clusterTimeNs, readTimestampNs));
+        timerTrigger = new TimerTrigger(timers);
         lifetime++;
         for (long index = appliedIndex + 1; index <= commit; index++)
         {
@@ -306,6 +337,9 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         store.crash();
         appliedIndex = 0;
         stateHash = 0;
+        clusterTimeNs = 0;
+        timers.clear();
+        timersLoaded = false;
         flushScheduled = false;
         writing = null;
         incoming = null;
@@ -369,6 +403,10 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         if (null != raft && !paused)
         {
             raft.tick(clockNs());
+            if (timerTrigger.doWork(raft, clockNs(), appliedIndex) > 0 && simulation.tracing())
+            {
+                simulation.trace("node " + id + " proposes a TIMER entry: " + timers);
+            }
         }
     }
 
@@ -857,21 +895,91 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     private void apply(final long index)
     {
         simulation.invariants().onApply(this, index);
-        store.readRange(index, index, checksumReader);
-        stateHash = SimSnapshot.nextState(stateHash, index, readChecksum);
+        firedCount = 0;
+        store.readRange(index, index, entryApplier);
+        simulation.invariants().checkFires(this, index, fired, firedCount);
     }
 
-    private void readChecksum(
+    /**
+     * The state machine's transition for one entry: the running hash, then the timer rules of {@link SimTimers}
+     * over the runtime's timer table.
+     */
+    private void applyEntry(
         final DirectBuffer buffer, final int offset, final int length, final long firstIndex, final long lastIndex)
     {
-        readChecksum = EntryFrame.checksum(buffer, offset);
+        final long timestampNs = EntryFrame.timestamp(buffer, offset);
+        final int payloadOffset = EntryFrame.payloadOffset(offset);
+        final int payloadLength = EntryFrame.payloadLength(buffer, offset);
+        stateHash = SimSnapshot.nextState(stateHash, firstIndex, EntryFrame.checksum(buffer, offset));
+        clusterTimeNs = Math.max(clusterTimeNs, timestampNs);
+        final EntryType type = EntryFrame.type(buffer, offset);
+        if (EntryType.COMMAND == type)
+        {
+            final int op = SimTimers.op(buffer, payloadOffset, payloadLength);
+            final long correlationId = SimTimers.correlationId(buffer, payloadOffset);
+            if (SimTimers.SCHEDULE == op)
+            {
+                timers.schedule(correlationId, SimTimers.deadline(buffer, payloadOffset, timestampNs));
+            }
+            else if (SimTimers.CANCEL == op)
+            {
+                stateHash = SimTimers.foldCancel(stateHash, timers.cancel(correlationId));
+            }
+        }
+        else if (EntryType.TIMER == type)
+        {
+            applyingIndex = firstIndex;
+            applyingTimestampNs = timestampNs;
+            timers.fireDue(timestampNs, onTimer);
+        }
+    }
+
+    private void onTimer(final long correlationId)
+    {
+        if (firedCount == fired.length)
+        {
+            fired = Arrays.copyOf(fired, 2 * fired.length);
+        }
+        fired[firedCount++] = correlationId;
+        timersFired++;
+        if (timersLoaded)
+        {
+            timersFiredAfterLoad++;
+        }
+        stateHash = SimTimers.foldFire(stateHash, correlationId);
+        if (SimTimers.repeats(applyingIndex, correlationId))
+        {
+            timers.schedule(correlationId, SimTimers.nextDeadline(applyingTimestampNs, correlationId));
+        }
+    }
+
+    private void readTimestamp(
+        final DirectBuffer buffer, final int offset, final int length, final long firstIndex, final long lastIndex)
+    {
+        readTimestampNs = EntryFrame.timestamp(buffer, offset);
+    }
+
+    /**
+     * @return timers this node fired, over all lifetimes (replays included).
+     */
+    public long timersFired()
+    {
+        return timersFired;
+    }
+
+    /**
+     * @return timers fired in lifetimes whose timer table came from a snapshot (loaded at start or installed).
+     */
+    public long timersFiredAfterLoad()
+    {
+        return timersFiredAfterLoad;
     }
 
     private void maybeSnapshot()
     {
         if (snapshotThreshold > 0 && null == writing && appliedIndex - snapshotIndex() >= snapshotThreshold)
         {
-            writing = SimSnapshot.of(appliedIndex, store.termAt(appliedIndex), stateHash);
+            writing = SimSnapshot.of(appliedIndex, store.termAt(appliedIndex), stateHash, clusterTimeNs, timers);
             simulation.scheduleSnapshotWrite(this, writing);
         }
     }
@@ -949,6 +1057,10 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         snapshot = received;
         appliedIndex = received.index;
         stateHash = received.state;
+        clusterTimeNs = received.clusterTimeNs;
+        received.loadTimers(timers);
+        timersLoaded = true;
+        raft.raiseStampFloor(clusterTimeNs);
         snapshotsInstalled++;
         if (simulation.tracing())
         {

@@ -41,6 +41,7 @@ public final class SimOptions
     long wipeMeanIntervalNs;
     long rogueMeanIntervalNs;
     long readMeanIntervalNs;
+    boolean timers;
     int readBurstMax = 4;
     long pauseMeanIntervalNs;
     long pauseMaxNs = 900 * MS;
@@ -92,6 +93,7 @@ public final class SimOptions
             .snapshotCorruptRate(0.01)
             .wipeMeanIntervalNs(3_000 * MS)
             .readMeanIntervalNs(4 * MS)
+            .timers(true)
             .pauseMeanIntervalNs(800 * MS)
             .clockDrift(1);
     }
@@ -355,6 +357,17 @@ public final class SimOptions
     }
 
     /**
+     * @param timers whether proposed commands carry timer operations ({@link SimTimers}); without, no timer is
+     *               scheduled and no TIMER entry appended, so scripted scenarios see only their own entries.
+     * @return this for a fluent API.
+     */
+    public SimOptions timers(final boolean timers)
+    {
+        this.timers = timers;
+        return this;
+    }
+
+    /**
      * @param readBurstMax most client reads in one batch (one readId).
      * @return this for a fluent API.
      */
@@ -429,6 +442,6 @@ public final class SimOptions
             ", randomizeSnapshots=" + randomizeSnapshots + ", snapshotCorrupt=" + snapshotCorruptRate +
             ", wipeEvery=" + wipeMeanIntervalNs + ", rogueEvery=" + rogueMeanIntervalNs +
             ", readEvery=" + readMeanIntervalNs + ", pauseEvery=" + pauseMeanIntervalNs + ", pauseMax=" + pauseMaxNs +
-            ", clockDrift=" + clockDrift + ", clockSkewMax=" + clockSkewMaxNs + '}';
+            ", clockDrift=" + clockDrift + ", clockSkewMax=" + clockSkewMaxNs + ", timers=" + timers + '}';
     }
 }

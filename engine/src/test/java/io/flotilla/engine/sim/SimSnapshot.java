@@ -1,5 +1,13 @@
 package io.flotilla.engine.sim;
 
+import io.flotilla.engine.node.TimerTable;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import java.util.zip.CRC32;
@@ -7,46 +15,62 @@ import java.util.zip.CRC32;
 /**
  * A snapshot of a simulated state machine, as the runtime would store and send it: the state after entries
  * 1..{@link #index} (whose last entry has {@link #term}), serialised to bytes with a CRC-32 over them. The state
- * machine is a running hash of the applied entries ({@link #nextState}), and its bytes carry filler derived from
- * that hash (a state of some size), so two nodes that applied the same prefix produce byte-identical snapshots: a
- * transfer interrupted by a leader change can resume from another leader's copy.
+ * machine is a running hash of the applied entries ({@link #nextState}) and a timer table (the runtime's
+ * {@link TimerTable}, written as the runtime writes it into its snapshots, with the cluster time reached), and its
+ * bytes carry filler derived from that hash (a state of some size), so two nodes that applied the same prefix produce
+ * byte-identical snapshots: a transfer interrupted by a leader change can resume from another leader's copy.
  */
 final class SimSnapshot
 {
-    private static final int HEADER_LENGTH = 3 * Long.BYTES;
+    private static final int HEADER_LENGTH = 4 * Long.BYTES + Integer.BYTES;
     private static final int MIN_FILLER = 128;
     private static final int FILLER_SPREAD = 768;
 
     final long index;
     final long term;
     final long state;
+    final long clusterTimeNs;
     final byte[] bytes;
     final int checksum;
+    private final byte[] timers;
 
-    private SimSnapshot(final long index, final long term, final long state, final byte[] bytes, final int checksum)
+    private SimSnapshot(
+        final long index,
+        final long term,
+        final long state,
+        final long clusterTimeNs,
+        final byte[] timers,
+        final byte[] bytes,
+        final int checksum)
     {
         this.index = index;
         this.term = term;
         this.state = state;
+        this.clusterTimeNs = clusterTimeNs;
+        this.timers = timers;
         this.bytes = bytes;
         this.checksum = checksum;
     }
 
     /**
-     * @return the snapshot of a state machine in {@code state} after applying up to {@code index} of {@code term}.
+     * @return the snapshot of a state machine in {@code state} with these timers, after applying up to
+     * {@code index} of {@code term}, whose highest timestamp is {@code clusterTimeNs}.
      */
-    static SimSnapshot of(final long index, final long term, final long state)
+    static SimSnapshot of(
+        final long index, final long term, final long state, final long clusterTimeNs, final TimerTable timerTable)
     {
-        final byte[] bytes = new byte[HEADER_LENGTH + MIN_FILLER + (int)Long.remainderUnsigned(state, FILLER_SPREAD)];
+        final byte[] timers = write(timerTable);
+        final byte[] bytes = new byte[HEADER_LENGTH + timers.length + MIN_FILLER +
+            (int)Long.remainderUnsigned(state, FILLER_SPREAD)];
         final ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        buffer.putLong(index).putLong(term).putLong(state);
+        buffer.putLong(index).putLong(term).putLong(state).putLong(clusterTimeNs).putInt(timers.length).put(timers);
         final SplittableRandom filler = new SplittableRandom(state);
-        for (int i = HEADER_LENGTH; i < bytes.length; i++)
+        for (int i = HEADER_LENGTH + timers.length; i < bytes.length; i++)
         {
             bytes[i] = (byte)filler.nextInt();
         }
 
-        return new SimSnapshot(index, term, state, bytes, crc(bytes, 0, bytes.length));
+        return new SimSnapshot(index, term, state, clusterTimeNs, timers, bytes, crc(bytes, 0, bytes.length));
     }
 
     /**
@@ -55,7 +79,44 @@ final class SimSnapshot
     static SimSnapshot decode(final byte[] bytes, final int checksum)
     {
         final ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        return new SimSnapshot(buffer.getLong(), buffer.getLong(), buffer.getLong(), bytes, checksum);
+        final long index = buffer.getLong();
+        final long term = buffer.getLong();
+        final long state = buffer.getLong();
+        final long clusterTimeNs = buffer.getLong();
+        final byte[] timers = new byte[buffer.getInt()];
+        buffer.get(timers);
+        return new SimSnapshot(index, term, state, clusterTimeNs, timers, bytes, checksum);
+    }
+
+    /**
+     * Replace a node's timers with the snapshot's.
+     */
+    void loadTimers(final TimerTable timerTable)
+    {
+        try
+        {
+            timerTable.loadFrom(new DataInputStream(new ByteArrayInputStream(timers)));
+        }
+        catch (final IOException ex)
+        {
+            throw new SimulationFailure("node cannot load the timers of " + this + ": " + ex);
+        }
+    }
+
+    private static byte[] write(final TimerTable timerTable)
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try
+        {
+            final DataOutputStream out = new DataOutputStream(bytes);
+            timerTable.writeTo(out);
+            out.flush();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        return bytes.toByteArray();
     }
 
     /**

@@ -20,7 +20,8 @@ import java.util.function.BooleanSupplier;
  * not durable, and restart from their persisted term and vote and newest snapshot; they take snapshots, compact
  * their logs and install each other's snapshots (see {@link SimNode}); a node may lose its whole data directory.
  * Each node's clock runs at a rate of its own; a node may stall (a paused process) and resume with its clock jumped
- * ahead. Clients read at any node, in both read modes, and every read served is checked for linearizability.
+ * ahead. Clients read at any node, in both read modes, and every read served is checked for linearizability. Commands
+ * schedule and cancel state machine timers, which fire through TIMER entries and are checked against the history.
  * Everything random comes from one seed, so a seed replays exactly. After every step the {@link Invariants} are
  * checked.
  * <p>
@@ -164,7 +165,8 @@ public final class Simulation
 
     /**
      * A whole chaos run: faults for the fault phase, then heal everything and require that a leader commits a
-     * new proposal and every node learns it within the liveness bound.
+     * new proposal and every node learns it within the liveness bound, and that every timer due by then fires
+     * and every node applies its firing within the bound too.
      *
      * @return a one-line summary.
      */
@@ -195,13 +197,18 @@ public final class Simulation
             if (index > 0 && allCommitted(index))
             {
                 final long livenessNs = nowNs - healedAt;
+                final long dueBy = invariants.lastCommittedTimestamp();
+                awaitUntil("every timer due by the last committed entry's timestamp " + dueBy + " fired on every node",
+                    () -> invariants.timers().earliestDeadline() > dueBy &&
+                    allApplied(invariants.timers().lastFireIndex()), options.livenessBoundNs);
                 // Exactly one answer follows every read the core accepted: none may hang once the cluster is whole.
                 awaitUntil("every read started under faults answered", () -> !anyUnansweredReads(),
                     options.livenessBoundNs);
                 return "seed " + seed + ": committed " + committedBeforeHeal + " entries under faults, liveness in " +
                     livenessNs / MS + " ms, " + steps + " steps, " + messagesDelivered + "/" +
                     messagesSent + " messages delivered, " + rogueMessages + " forged, " + pauses + " pauses, " +
-                    "snapshots " + Arrays.toString(snapshotCounts()) + ", " + readCounts();
+                    "snapshots " + Arrays.toString(snapshotCounts()) + ", timers " + Arrays.toString(timerCounts()) +
+                    ", " + readCounts();
             }
         }
 
@@ -359,6 +366,10 @@ public final class Simulation
         {
             payload.putByte(i, (byte)random.nextInt());
         }
+        if (!options.timers && length >= SimTimers.MIN_OP_LENGTH)
+        {
+            payload.putByte(8, (byte)0);
+        }
         final long index = nodes[leader].raft().propose(EntryType.COMMAND, 1, payloadId, payload, 0, length);
         if (tracing())
         {
@@ -385,6 +396,36 @@ public final class Simulation
             }
         }
         return true;
+    }
+
+    /**
+     * @return whether every node is up and has applied the index.
+     */
+    public boolean allApplied(final long index)
+    {
+        for (final SimNode node : nodes)
+        {
+            if (!node.isUp() || node.appliedIndex() < index)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @return timers fired by the committed history; fired by the nodes, replays included; of those, fired by nodes
+     * whose timer table came from a snapshot.
+     */
+    public long[] timerCounts()
+    {
+        final long[] counts = {invariants.timers().fireCount(), 0, 0};
+        for (final SimNode node : nodes)
+        {
+            counts[1] += node.timersFired();
+            counts[2] += node.timersFiredAfterLoad();
+        }
+        return counts;
     }
 
     public void crash(final int id)

@@ -4,100 +4,90 @@ import io.flotilla.admin.AdminServer;
 import io.flotilla.engine.ClusterNode;
 import org.agrona.CloseHelper;
 
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Monitoring traffic beside the benchmark's load: an admin endpoint on every node and one thread that asks them for
- * {@code /status} and {@code /metrics} in turn, one request after another as fast as they answer, for as long as the
- * target runs. The {@code flotilla-admin-load} target measures what that costs the cluster's latency, beside the
- * {@code flotilla} target in the same run.
+ * Monitoring traffic beside the benchmark's load: an admin endpoint on every node, and a scraper in a JVM of its own
+ * ({@link AdminLoop}, as Prometheus or a dashboard would be: its garbage and threads are not the nodes') that asks
+ * them for {@code /status} and {@code /metrics} in turn for as long as the target runs, at {@code -Dperf.admin.rate}
+ * requests per second over all nodes ({@code ADMIN_RATE} in scripts/perf.sh) or, at 0 (the default), one request
+ * after another as fast as they answer. The {@code flotilla-admin-load} target measures what that costs the cluster's
+ * latency, beside the {@code flotilla} target in the same run.
  */
 final class AdminLoad implements AutoCloseable
 {
     private static final String[] PATHS = {"/status", "/metrics"};
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
+    private final long rate = Long.getLong(AdminLoop.RATE_PROP, 0);
     private final List<AdminServer> servers = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-    private Thread thread;
-    private volatile boolean running;
-    private long requests;
-    private long failures;
-    private long startNs;
+    private Process scraper;
 
     /**
      * @param nodes to serve the admin endpoint on, each on an ephemeral loopback port.
      */
     void start(final ClusterNode[] nodes)
     {
-        final List<URI> uris = new ArrayList<>();
+        final List<String> command = new ArrayList<>(List.of(
+            ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+            "-D" + AdminLoop.RATE_PROP + "=" + rate,
+            "-cp", System.getProperty("java.class.path"), AdminLoop.class.getName()));
         for (final ClusterNode node : nodes)
         {
             final AdminServer server = AdminServer.launch(node, new AdminServer.Context().port(0));
             servers.add(server);
             for (final String path : PATHS)
             {
-                uris.add(URI.create("http://127.0.0.1:" + server.port() + path));
+                command.add("http://127.0.0.1:" + server.port() + path);
             }
         }
-        running = true;
-        startNs = System.nanoTime();
-        thread = new Thread(() -> loop(uris), "admin-load");
-        thread.setDaemon(true);
-        thread.start();
+        try
+        {
+            scraper = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot start the admin load's scraper: " + command, ex);
+        }
     }
 
-    private void loop(final List<URI> uris)
+    /**
+     * @return how the requests are paced, for summary lines: {@code 20/s} or {@code unpaced}.
+     */
+    String describeRate()
     {
-        int next = 0;
-        while (running)
-        {
-            final HttpRequest request = HttpRequest.newBuilder(uris.get(next)).timeout(TIMEOUT).GET().build();
-            next = (next + 1) % uris.size();
-            try
-            {
-                final HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-                if (200 != response.statusCode())
-                {
-                    failures++;
-                }
-            }
-            catch (final IOException ex)
-            {
-                failures++;
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            requests++;
-        }
+        return rate > 0 ? rate + "/s" : "unpaced";
     }
 
     public void close()
     {
-        running = false;
-        if (null != thread)
+        if (null != scraper)
         {
-            try
+            try (BufferedReader out = new BufferedReader(
+                new InputStreamReader(scraper.getInputStream(), StandardCharsets.US_ASCII)))
             {
-                thread.join(TIMEOUT.toMillis() * 2);
+                scraper.getOutputStream().close();
+                final String counts = out.readLine();
+                if (!scraper.waitFor(10, TimeUnit.SECONDS))
+                {
+                    scraper.destroyForcibly();
+                }
+                System.out.println("admin load (" + describeRate() + ", a JVM of its own): " + counts);
+            }
+            catch (final IOException ex)
+            {
+                System.out.println("admin load: no counts from the scraper: " + ex);
             }
             catch (final InterruptedException ex)
             {
                 Thread.currentThread().interrupt();
             }
-            final double seconds = (System.nanoTime() - startNs) / 1e9;
-            System.out.printf("admin load: %,d status and metrics requests in %.1f s (%,.0f/s), %d failed%n",
-                requests, seconds, requests / seconds, failures);
         }
         CloseHelper.closeAll(servers);
     }

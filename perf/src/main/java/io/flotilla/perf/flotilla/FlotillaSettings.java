@@ -2,6 +2,7 @@ package io.flotilla.perf.flotilla;
 
 import io.flotilla.archive.Durability;
 import io.flotilla.archive.NodeMedia;
+import io.flotilla.archive.Settings;
 import io.flotilla.engine.ClusterKeys;
 import io.flotilla.engine.ClusterNode;
 
@@ -66,7 +67,8 @@ public record FlotillaSettings(
         return String.format(Locale.ROOT,
             "durability=%s threading=%s peer_auth=%s node_idle=%s node_idle_max_park=%s client_response_timeout_ms=%d " +
             "clients=%d",
-            durability, threading, Boolean.getBoolean(ClusterNode.Context.INSECURE_PEERS_PROP) ? "off" : "on", System.getProperty(ClusterNode.Context.IDLE_STRATEGY_PROP, "backoff"),
+            durability, threading, Settings.bool(ClusterNode.Context.INSECURE_PEERS_PROP, false) ? "off" : "on",
+            System.getProperty(ClusterNode.Context.IDLE_STRATEGY_PROP, "backoff"),
             System.getProperty(ClusterNode.Context.IDLE_MAX_PARK_PROP, "100us"),
             TimeUnit.NANOSECONDS.toMillis(clientResponseTimeoutNs), clients);
     }

@@ -118,7 +118,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
     {
         if (null != adminLoad)
         {
-            return settings.describe() + " admin_load=status+metrics";
+            return settings.describe() + " admin_load=status+metrics@" + adminLoad.describeRate();
         }
         return null == reads ? settings.describe() : settings.describe() + " reads=" + reads.consistency() +
             (reads.preferFollowers() ? "@followers" : "@leader");
@@ -256,7 +256,9 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
             .dataDirectory(resources.dataDir("node-" + memberId))
             .aeronDirectoryName(resources.aeronDir("node-" + memberId))
             .durability(settings.durability())
-            .threading(settings.threading());
+            .threading(settings.threading())
+            // closeLeader() stands for a crash: no handover on close.
+            .shutdownTransferTimeoutNs(0);
         nodeConfiguration.accept(ctx);
         nodes[memberId] = ClusterNode.launch(ctx);
     }

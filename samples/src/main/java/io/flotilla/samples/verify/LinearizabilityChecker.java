@@ -1,5 +1,7 @@
 package io.flotilla.samples.verify;
 
+import io.flotilla.archive.Settings;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -31,11 +33,17 @@ public final class LinearizabilityChecker
     /** Default of {@link #MAX_STEPS_PROP_NAME}: about a second; the memo holds at most that many 16-byte entries. */
     public static final long MAX_STEPS_DEFAULT = 10_000_000;
 
-    /** System property: milliseconds one key's search may take before it gives up with UNKNOWN. */
-    public static final String MAX_TIME_PROP_NAME = "flotilla.verify.max.time.per.key.ms";
+    /** System property: how long one key's search may take (e.g. 60s) before it gives up with UNKNOWN. */
+    public static final String MAX_TIME_PROP_NAME = "flotilla.verify.max.time.per.key";
 
     /** Default of {@link #MAX_TIME_PROP_NAME}. */
-    public static final long MAX_TIME_MS_DEFAULT = 60_000;
+    public static final long MAX_TIME_DEFAULT_NS = TimeUnit.SECONDS.toNanos(60);
+
+    /** The prefix of the checker's properties, which the engine leaves to it. */
+    public static final String PREFIX = "flotilla.verify.";
+
+    /** Every property the checker reads: all of {@link #PREFIX}. */
+    public static final List<String> PROPERTIES = Settings.names(MAX_STEPS_PROP_NAME, MAX_TIME_PROP_NAME);
 
     /** Exit status of {@link #main(String[])}: every history linearizable. */
     public static final int EXIT_LINEARIZABLE = 0;
@@ -54,12 +62,16 @@ public final class LinearizabilityChecker
 
     /**
      * A checker with the budget from the system properties, or the defaults.
+     *
+     * @throws IllegalArgumentException naming a property that does not parse, or a {@code flotilla.verify.*} one
+     *                                  the checker does not read.
      */
     public LinearizabilityChecker()
     {
         this(
-            Long.getLong(MAX_STEPS_PROP_NAME, MAX_STEPS_DEFAULT),
-            TimeUnit.MILLISECONDS.toNanos(Long.getLong(MAX_TIME_PROP_NAME, MAX_TIME_MS_DEFAULT)));
+            Settings.longInteger(MAX_STEPS_PROP_NAME, MAX_STEPS_DEFAULT),
+            Settings.durationNs(MAX_TIME_PROP_NAME, MAX_TIME_DEFAULT_NS));
+        Settings.rejectUnknown("LinearizabilityChecker", PREFIX, List.of(), PROPERTIES);
     }
 
     /**
@@ -142,7 +154,7 @@ public final class LinearizabilityChecker
     {
         if (0 == args.length)
         {
-            out.println("usage: java [-D" + MAX_STEPS_PROP_NAME + "=N] [-D" + MAX_TIME_PROP_NAME + "=MS] " +
+            out.println("usage: java [-D" + MAX_STEPS_PROP_NAME + "=N] [-D" + MAX_TIME_PROP_NAME + "=60s] " +
                 "-cp <classes> " + LinearizabilityChecker.class.getName() + " <history-file>...");
             return EXIT_BAD_INPUT;
         }

@@ -1,0 +1,184 @@
+package io.flotilla.admin.tool;
+
+import io.flotilla.admin.AdminServer;
+import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.TestCluster;
+import io.flotilla.engine.raft.Role;
+import org.agrona.CloseHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The tool's subcommands that talk to the admin endpoints, run against a real 3-node cluster over HTTP.
+ */
+class ClusterToolTest
+{
+    private static final String TOKEN = "cluster-tool-test-token-0123456789";
+    private static final Pattern SNAPSHOT_LINE = Pattern.compile("member (\\d+) \\(.*\\): snapshot at index (\\d+)");
+
+    @TempDir
+    File tempDir;
+
+    private final List<AdminServer> servers = new ArrayList<>();
+    private TestCluster cluster;
+    private String nodes;
+    private String tokenFile;
+
+    @AfterEach
+    void close()
+    {
+        CloseHelper.closeAll(servers);
+        CloseHelper.close(cluster);
+    }
+
+    private void startCluster() throws Exception
+    {
+        cluster = new TestCluster(tempDir, 3).startAll();
+        for (int i = 0; i < 3; i++)
+        {
+            servers.add(AdminServer.launch(cluster.node(i), new AdminServer.Context().port(0).token(TOKEN)));
+        }
+        nodes = servers.stream().map((server) -> "127.0.0.1:" + server.port()).collect(Collectors.joining(","));
+        final File file = new File(tempDir, "admin.token");
+        Files.writeString(file.toPath(), TOKEN + "\n", StandardCharsets.UTF_8);
+        tokenFile = file.getPath();
+    }
+
+    private ToolRun tool(final String... args)
+    {
+        return ToolRun.run(Map.of(AdminOptions.NODES_ENV, nodes), args);
+    }
+
+    private ToolRun toolWithToken(final String... args)
+    {
+        return ToolRun.run(Map.of(AdminOptions.NODES_ENV, nodes, AdminOptions.TOKEN_FILE_ENV, tokenFile), args);
+    }
+
+    @Test
+    @Timeout(120)
+    void statusLeaderAndMembersDescribeTheClusterAndAnUnreachableNodeIsNamed() throws Exception
+    {
+        startCluster();
+        final ClusterNode leader = cluster.awaitLeader();
+        TestCluster.proposeAll(leader, 200, 32, "tool-");
+        cluster.awaitConverged(200);
+
+        final ToolRun status = tool("status");
+        assertEquals(FlotillaTool.EXIT_OK, status.exitCode, status.toString());
+        final List<String> rows = status.out.lines().skip(1).toList();
+        assertEquals(3, rows.size(), status.toString());
+        assertEquals(1, rows.stream().filter((row) -> row.contains(" LEADER ")).count(), status.toString());
+        assertEquals(2, rows.stream().filter((row) -> row.contains(" FOLLOWER ")).count(), status.toString());
+        assertTrue(status.out.lines().findFirst().orElse("").startsWith("NODE"), status.toString());
+
+        final ToolRun leaderRun = tool("leader");
+        assertEquals(FlotillaTool.EXIT_OK, leaderRun.exitCode, leaderRun.toString());
+        assertTrue(leaderRun.out.startsWith("member " + leader.memberId() + " "), leaderRun.toString());
+        assertTrue(leaderRun.out.contains("admin 127.0.0.1:" + servers.get(leader.memberId()).port()),
+            leaderRun.toString());
+
+        final ToolRun members = tool("members");
+        assertEquals(FlotillaTool.EXIT_OK, members.exitCode, members.toString());
+        assertEquals(4, members.out.lines().count(), members.toString());
+        for (int i = 0; i < 3; i++)
+        {
+            final String consensus = cluster.node(i).context().clusterMembers().member(i).consensusEndpoint();
+            assertTrue(members.out.contains(consensus), members.toString());
+        }
+
+        final int follower = (leader.memberId() + 1) % 3;
+        CloseHelper.close(servers.get(follower));
+        final ToolRun partial = tool("status", "--timeout", "2s");
+        assertEquals(FlotillaTool.EXIT_UNREACHABLE, partial.exitCode, partial.toString());
+        assertTrue(partial.out.contains("UNREACHABLE"), partial.toString());
+        assertTrue(partial.err.contains("127.0.0.1:" + servers.get(follower).port() + ": unreachable"),
+            partial.toString());
+        final ToolRun leaderStillKnown = tool("leader");
+        assertEquals(FlotillaTool.EXIT_OK, leaderStillKnown.exitCode, leaderStillKnown.toString());
+    }
+
+    @Test
+    @Timeout(120)
+    void transferMovesLeadershipOnlyWithTheTokenAndToAMember() throws Exception
+    {
+        startCluster();
+        final ClusterNode leader = cluster.awaitLeader();
+        final int target = (leader.memberId() + 2) % 3;
+
+        final ToolRun noToken = tool("transfer", "--to", String.valueOf(target));
+        assertEquals(FlotillaTool.EXIT_USAGE, noToken.exitCode, noToken.toString());
+        assertTrue(noToken.err.contains("needs the admin token"), noToken.toString());
+
+        final ToolRun noSuchMember = toolWithToken("transfer", "--to", "7");
+        assertEquals(FlotillaTool.EXIT_USAGE, noSuchMember.exitCode, noSuchMember.toString());
+        assertTrue(noSuchMember.err.contains("no such member"), noSuchMember.toString());
+        assertEquals(Role.LEADER, leader.role(), "a refused transfer changes nothing");
+
+        final ToolRun moved = toolWithToken("transfer", "--to", String.valueOf(target));
+        assertEquals(FlotillaTool.EXIT_OK, moved.exitCode, moved.toString());
+        assertTrue(moved.out.contains("from member " + leader.memberId() + " to member " + target), moved.toString());
+        cluster.await("member " + target + " to lead", () -> Role.LEADER == cluster.node(target).role());
+
+        final ToolRun already = toolWithToken("transfer", "--to", String.valueOf(target));
+        assertEquals(FlotillaTool.EXIT_OK, already.exitCode, already.toString());
+        assertTrue(already.out.contains("member " + target + " already leads"), already.toString());
+
+        final ToolRun toAnyFollower = toolWithToken("transfer");
+        assertEquals(FlotillaTool.EXIT_OK, toAnyFollower.exitCode, toAnyFollower.toString());
+        cluster.await("another member to lead", () -> IntStream.range(0, 3)
+            .anyMatch((i) -> i != target && Role.LEADER == cluster.node(i).role()));
+    }
+
+    @Test
+    @Timeout(120)
+    void snapshotTakesOneOnTheNamedNodeOrOnEveryNode() throws Exception
+    {
+        startCluster();
+        final ClusterNode leader = cluster.awaitLeader();
+        TestCluster.proposeAll(leader, 300, 32, "snap-");
+        cluster.awaitConverged(300);
+
+        final ToolRun badNode = toolWithToken("snapshot", "--node", "one");
+        assertEquals(FlotillaTool.EXIT_USAGE, badNode.exitCode, badNode.toString());
+
+        final int follower = (leader.memberId() + 1) % 3;
+        final ToolRun one = toolWithToken("snapshot", "--node", String.valueOf(follower));
+        assertEquals(FlotillaTool.EXIT_OK, one.exitCode, one.toString());
+        final Matcher line = SNAPSHOT_LINE.matcher(one.out.strip());
+        assertTrue(line.matches(), one.toString());
+        assertEquals(follower, Integer.parseInt(line.group(1)));
+        final long index = Long.parseLong(line.group(2));
+        assertTrue(index >= 300, one.toString());
+        assertTrue(cluster.node(follower).snapshotIndex() >= index);
+
+        final ToolRun all = toolWithToken("snapshot");
+        assertEquals(FlotillaTool.EXIT_OK, all.exitCode, all.toString());
+        final List<String> lines = all.out.lines().toList();
+        assertEquals(3, lines.size(), all.toString());
+        for (int i = 0; i < 3; i++)
+        {
+            final Matcher each = SNAPSHOT_LINE.matcher(lines.get(i));
+            assertTrue(each.matches(), all.toString());
+            assertEquals(i, Integer.parseInt(each.group(1)), "one node after the other, by member id");
+            assertTrue(cluster.node(i).snapshotIndex() >= Long.parseLong(each.group(2)));
+        }
+        assertNotEquals(0, cluster.node(leader.memberId()).snapshotIndex());
+    }
+}
