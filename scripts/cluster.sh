@@ -4,7 +4,8 @@
 #   stop    stop them (SIGTERM: clean shutdown) and remove their Aeron directories (a prefix of this run's own,
 #           in run/cluster/aeron-prefix)
 #   status  pid, role, term, applied index and state digest of each node, then the cluster tool's status table
-#   client  run KvClient against the cluster, e.g. scripts/cluster.sh client put k v | get k | load --rate 1000
+#   client  run KvClient against the cluster, e.g. scripts/cluster.sh client put k v | get k | load --rate 1000/s
+#           | digest --wait 10s | --help
 #   tool    run the cluster tool against the nodes' admin endpoints with the run's admin token, e.g.
 #           scripts/cluster.sh tool status | leader | members | transfer | snapshot --node all (docs/operations.md)
 # Environment: FLOTILLA_CLUSTER_BASE_PORT (default 29210), FLOTILLA_MVN_OPTS, FLOTILLA_SKIP_BUILD.

@@ -124,7 +124,7 @@ java "${FLOTILLA_JVM_FLAGS[@]}" ${FLOTILLA_CLIENT_HEAP} -cp "${FLOTILLA_CP}" io.
     flotilla_die "a node acted on a forged message: see the lines above and ${RUN_DIR}/node-*.log"
 
 flotilla_log "load: ${RATE} PUT/s of unique keys, ${WARMUP} s warm-up + ${DURATION} s measured; leader kill -9 at ~${KILL_AT} s, restart with an empty data directory at ~${RESTART_AT} s"
-flotilla_client --endpoints "${MEMBERS}" load --rate "${RATE}" --warmup "${WARMUP}" --duration "${DURATION}" \
+flotilla_client --endpoints "${MEMBERS}" load --rate "${RATE}/s" --warmup "${WARMUP}s" --duration "${DURATION}s" \
     --acks "${RUN_DIR}/acks.txt" --hgrm "${RUN_DIR}/latency.hgrm" > "${RUN_DIR}/load.log" 2>&1 &
 LOAD_PID=$!
 touch "${RUN_DIR}/load.log"
@@ -181,15 +181,15 @@ fi
 flotilla_log "checking every acknowledged write is readable: GETs through the log, then as queries without the log" \
     "(ReadIndex at the followers, and from the leader's lease) ..."
 verify_status=0
-flotilla_client --endpoints "${MEMBERS}" --get-mode log verify "${RUN_DIR}/acks.txt" | sed 's/^/  /' || verify_status=1
-flotilla_client --endpoints "${MEMBERS}" --get-mode read-index --prefer-followers verify "${RUN_DIR}/acks.txt" |
+flotilla_client --endpoints "${MEMBERS}" verify --get-mode log "${RUN_DIR}/acks.txt" | sed 's/^/  /' || verify_status=1
+flotilla_client --endpoints "${MEMBERS}" verify --get-mode read-index --prefer-followers "${RUN_DIR}/acks.txt" |
     sed 's/^/  /' || verify_status=1
-flotilla_client --endpoints "${MEMBERS}" --get-mode lease verify "${RUN_DIR}/acks.txt" | sed 's/^/  /' ||
+flotilla_client --endpoints "${MEMBERS}" verify --get-mode lease "${RUN_DIR}/acks.txt" | sed 's/^/  /' ||
     verify_status=1
 
 flotilla_log "checking all three replicas hold the same state ..."
 digest_status=0
-flotilla_client digest --wait 60 "${RUN_DIR}/node-0" "${RUN_DIR}/node-1" "${RUN_DIR}/node-2" | sed 's/^/  /' ||
+flotilla_client digest --wait 60s "${RUN_DIR}/node-0" "${RUN_DIR}/node-1" "${RUN_DIR}/node-2" | sed 's/^/  /' ||
     digest_status=1
 
 # roll_one ID: one step of the rolling restart: a load run, during which node ID is stopped with SIGTERM, started
@@ -198,7 +198,7 @@ roll_one()
 {
     local id="$1" role="follower" load_pid pid stop_start stop_ms gap new_leader
     [[ "$(flotilla_leader "${RUN_DIR}")" == "${id}" ]] && role="leader"
-    flotilla_client --endpoints "${MEMBERS}" load --rate "${ROLL_RATE}" --warmup 1 --duration "${ROLL_DURATION}" \
+    flotilla_client --endpoints "${MEMBERS}" load --rate "${ROLL_RATE}/s" --warmup 1s --duration "${ROLL_DURATION}s" \
         --acks "${RUN_DIR}/roll-${id}-acks.txt" > "${RUN_DIR}/roll-${id}.log" 2>&1 &
     load_pid=$!
     # Stop the node a second into the measured part (the load reports each second; its warm-up takes the first).
@@ -248,7 +248,7 @@ then
     done
     flotilla_log "reading back the writes acknowledged during the rolling restart (GETs through the log) ..."
     cat "${RUN_DIR}"/roll-*-acks.txt > "${RUN_DIR}/roll-acks.txt"
-    flotilla_client --endpoints "${MEMBERS}" --get-mode log verify "${RUN_DIR}/roll-acks.txt" | sed 's/^/  /' ||
+    flotilla_client --endpoints "${MEMBERS}" verify --get-mode log "${RUN_DIR}/roll-acks.txt" | sed 's/^/  /' ||
         roll_status=1
 fi
 

@@ -83,7 +83,7 @@ for mode in $MODES; do
         io.flotilla.perf.harness.PerfMain --target flotilla --mode "snapshot-$mode" \
         --commands "$COMMANDS" --keys "$KEYS" --value-bytes "$VALUE_BYTES" --snapshot-log-entries "$threshold" \
         --state-bytes "$STATE_BYTES" --state-value-bytes "$STATE_VALUE_BYTES" --rate "$RATE" --size "$SIZE" \
-        --warmup "$WARMUP" --duration "$DURATION" --soak-minutes "$SOAK_MINUTES" --soak-rate "$SOAK_RATE" \
+        --warmup "${WARMUP}s" --duration "${DURATION}s" --soak-minutes "$SOAK_MINUTES" --soak-rate "$SOAK_RATE" \
         --sample-seconds "$SAMPLE_SECONDS" --durability "$DURABILITY" --threading "$THREADING" \
         --results "$RESULTS" 2> "$RESULTS/snapshot-$mode-stderr.log"; then
         failed+=("$mode")

@@ -67,8 +67,8 @@ for target in $TARGETS; do
     echo "=== $target"
     # shellcheck disable=SC2086
     if ! java "${JVM_FLAGS[@]}" "${PEER_AUTH_OPTS[@]}" ${JAVA_OPTS:-} "-Xlog:gc:file=$RESULTS/$target-gc.log" -cp "$JAR" io.flotilla.perf.harness.PerfMain \
-        --target "$target" --mode "$MODES" --rate "$RATES" --size "$SIZE" --warmup "$WARMUP" \
-        --duration "$DURATION" --window "$WINDOW" --idle "$IDLE" --durability "$DURABILITY" --threading "$THREADING" \
+        --target "$target" --mode "$MODES" --rate "$RATES" --size "$SIZE" --warmup "${WARMUP}s" \
+        --duration "${DURATION}s" --window "$WINDOW" --idle "$IDLE" --durability "$DURABILITY" --threading "$THREADING" \
         --clients "$CLIENTS" --results "$RESULTS"; then
         failed+=("$target")
     fi

@@ -1,270 +1,140 @@
 package io.flotilla.samples;
 
+import io.flotilla.admin.cli.CommandLines;
+import io.flotilla.admin.cli.FlotillaVersion;
 import io.flotilla.engine.ClusterNode;
-import io.flotilla.engine.ReadConsistency;
 import io.flotilla.engine.client.FlotillaClient;
-import io.flotilla.engine.client.FlotillaClientException;
-import io.flotilla.samples.codecs.KvStatus;
-import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Command-line client of the KV cache sample.
+ * Command-line client of the KV cache sample (docs/kv-sample.md; {@code --help} on it and on every command):
  * <pre>
- *   KvClient [--endpoints SPEC] put KEY VALUE [TTL_MS]
- *   KvClient [--endpoints SPEC] [--get-mode read-index|lease|log] [--prefer-followers] get KEY
- *   KvClient [--endpoints SPEC] delete KEY
- *   KvClient [--endpoints SPEC] clear
- *   KvClient [--endpoints SPEC] cas KEY EXPECTED|- NEW [TTL_MS]      (- : the key must be absent)
- *   KvClient [--endpoints SPEC] load [--rate N/s] [--duration S] [--warmup S] [--value-size B] [--acks FILE]
- *                                   [--hgrm FILE]
- *   KvClient [--endpoints SPEC] [--get-mode read-index|lease|log] [--prefer-followers] verify ACKS_FILE
- *   KvClient digest [--wait S] DATA_DIR...                             (compares replica state files)
+ *   KvClient [--endpoints SPEC] [--principal NAME --secret-file FILE] COMMAND
+ *     put KEY VALUE [TTL_MS] | get [--get-mode read-index|lease|log] [--prefer-followers] KEY | delete KEY | clear
+ *     | cas KEY EXPECTED|- NEW [TTL_MS]
+ *     | load [--rate RATE] [--duration DURATION] [--warmup DURATION] [--value-size SIZE] [--acks FILE] [--hgrm FILE]
+ *     | verify [--get-mode ...] [--prefer-followers] ACKS_FILE
+ *     | digest [--wait DURATION] DATA_DIR...     (compares replica state files; no cluster connection)
  * </pre>
- * SPEC is a members spec or host:ingressPort list; without --endpoints, {@code flotilla.client.ingress.endpoints}
- * or {@code flotilla.members} is used. Against a cluster that authenticates with a shared secret, add
- * {@code --principal NAME --secret-file FILE} (the file holds the secret in hexadecimal) before the command, or set
- * {@code flotilla.client.principal} and {@code flotilla.client.secret.file}. A GET is a query (no log entry), by
- * default a ReadIndex one; {@code --get-mode lease} makes it a lease read and {@code --get-mode log} sends it through
- * the log as a command, as before queries existed (for comparison). {@code --prefer-followers} sends queries to the
- * followers. Exit status: 0 done, 1 the command failed or a check found a difference, 2 usage error.
+ * Without {@code --endpoints}, {@value FlotillaClient.Context#INGRESS_ENDPOINTS_PROP} or
+ * {@value ClusterNode.Context#MEMBERS_PROP} names the cluster; credentials default to
+ * {@value FlotillaClient.Context#PRINCIPAL_PROP} and {@value FlotillaClient.Context#SECRET_FILE_PROP}.
+ * Exit status: 0 done, 1 the command failed or a check found a difference, 2 usage error.
  */
-public final class KvClient
+@Command(
+    name = "KvClient",
+    mixinStandardHelpOptions = true,
+    versionProvider = FlotillaVersion.class,
+    description = "Client of the replicated KV cache sample: one request, a load run, a read-back of its " +
+        "acknowledged writes, or a comparison of the replicas' state files.",
+    subcommands = {
+        KvRequest.Put.class,
+        KvRequest.Get.class,
+        KvRequest.Delete.class,
+        KvRequest.Clear.class,
+        KvRequest.Cas.class,
+        LoadCommand.class,
+        VerifyCommand.class,
+        DigestCommand.class,
+        CommandLine.HelpCommand.class
+    },
+    footer = {
+        "",
+        "Exit codes: 0 done, 1 the command failed or a check found a difference, 2 usage error."
+    })
+public final class KvClient implements Runnable
 {
-    static final long CALL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    @Spec
+    private CommandSpec spec;
 
-    /** Options that take no value. */
-    private static final String PREFER_FOLLOWERS = "prefer-followers";
+    @Option(names = "--endpoints", paramLabel = "SPEC",
+        description = "The cluster: a members spec (id=host:consensusPort:ingressPort,...) or host:ingressPort " +
+            "list (default: -D" + FlotillaClient.Context.INGRESS_ENDPOINTS_PROP + ", else -D" +
+            ClusterNode.Context.MEMBERS_PROP + ").")
+    private String endpoints;
 
-    private KvClient()
+    @Option(names = "--principal", paramLabel = "NAME",
+        description = "Principal to open the session as, against nodes that check credentials " +
+            "(default: -D" + FlotillaClient.Context.PRINCIPAL_PROP + ").")
+    private String principal;
+
+    @Option(names = "--secret-file", paramLabel = "FILE",
+        description = "File holding the principal's secret in hexadecimal (default: -D" +
+            FlotillaClient.Context.SECRET_FILE_PROP + ").")
+    private String secretFile;
+
+    private final PrintStream out;
+
+    private KvClient(final PrintStream out)
     {
-    }
-
-    public static void main(final String[] args) throws Exception
-    {
-        System.exit(run(args, System.out));
-    }
-
-    static int run(final String[] args, final PrintStream out) throws Exception
-    {
-        final Map<String, String> options = new HashMap<>();
-        final List<String> positional = new ArrayList<>();
-        for (int i = 0; i < args.length; i++)
-        {
-            if (("--" + PREFER_FOLLOWERS).equals(args[i]))
-            {
-                options.put(PREFER_FOLLOWERS, "true");
-            }
-            else if (args[i].startsWith("--"))
-            {
-                if (i + 1 >= args.length)
-                {
-                    return usage("option " + args[i] + " needs a value");
-                }
-                options.put(args[i].substring(2), args[++i]);
-            }
-            else
-            {
-                positional.add(args[i]);
-            }
-        }
-        if (positional.isEmpty())
-        {
-            return usage("no command");
-        }
-
-        final String command = positional.get(0);
-        final List<String> rest = positional.subList(1, positional.size());
-        if ("digest".equals(command))
-        {
-            return ReplicaDigests.compare(rest, seconds(options, "wait", 30), out) ? 0 : 1;
-        }
-
-        final String endpoints = options.getOrDefault("endpoints", System.getProperty(
-            FlotillaClient.Context.INGRESS_ENDPOINTS_PROP, System.getProperty(ClusterNode.Context.MEMBERS_PROP)));
-        if (null == endpoints)
-        {
-            return usage("no endpoints: pass --endpoints or -D" + FlotillaClient.Context.INGRESS_ENDPOINTS_PROP);
-        }
-
-        switch (command)
-        {
-            case "load":
-                return KvLoad.run(context(endpoints, options), options, out);
-            case "verify":
-                if (rest.size() != 1)
-                {
-                    return usage("verify ACKS_FILE");
-                }
-                if (null == getMode(options))
-                {
-                    return usage("--get-mode " + options.get("get-mode") + ": expected read-index, lease or log");
-                }
-                return KvVerify.run(
-                    context(endpoints, options), Path.of(rest.get(0)), readConsistency(getMode(options)), out);
-            default:
-                if (null == getMode(options))
-                {
-                    return usage("--get-mode " + options.get("get-mode") + ": expected read-index, lease or log");
-                }
-                return single(context(endpoints, options), command, rest, readConsistency(getMode(options)), out);
-        }
-    }
-
-    static FlotillaClient.Context context(final String endpoints, final Map<String, String> options)
-    {
-        final FlotillaClient.Context ctx = new FlotillaClient.Context().ingressEndpoints(endpoints);
-        if (options.containsKey("principal"))
-        {
-            ctx.principal(options.get("principal"));
-        }
-        if (options.containsKey("secret-file"))
-        {
-            ctx.secretFile(options.get("secret-file"));
-        }
-        return ctx.preferFollowerReads(options.containsKey(PREFER_FOLLOWERS));
+        this.out = out;
     }
 
     /**
-     * @return the {@code --get-mode} given (read-index when none), or null when it is not one of the modes.
+     * @param out where the commands' results and the usage go; errors go to the command line's err.
+     * @return the client as a picocli command line: {@link CommandLine#execute(String...)} gives the exit status.
      */
-    private static String getMode(final Map<String, String> options)
+    static CommandLine commandLine(final PrintStream out)
     {
-        final String getMode = options.getOrDefault("get-mode", "read-index");
-        return "log".equals(getMode) || null != readConsistency(getMode) ? getMode : null;
+        final CommandLine commandLine = CommandLines.create(new KvClient(out));
+        commandLine.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        return commandLine;
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(commandLine(System.out).execute(args));
     }
 
     /**
-     * @return how a GET of this mode is read as a query, or null when it is not a query mode.
+     * @return the exit status of the command line {@code args}, its results printed on {@code out}.
      */
-    private static ReadConsistency readConsistency(final String getMode)
+    static int run(final String[] args, final PrintStream out)
     {
-        switch (getMode)
-        {
-            case "read-index":
-                return ReadConsistency.LINEARIZABLE;
-            case "lease":
-                return ReadConsistency.LEASE;
-            default:
-                return null;
-        }
+        return commandLine(out).execute(args);
+    }
+
+    public void run()
+    {
+        throw new CommandLine.ParameterException(spec.commandLine(), "give a command, e.g. 'KvClient get KEY'");
+    }
+
+    PrintStream out()
+    {
+        return out;
     }
 
     /**
-     * @param getConsistency how a GET is sent as a query (its bytes are those of the GET command, which the state
-     *                       machine's query parser reads), or null to send it through the log.
+     * @param command the subcommand that needs the cluster, named in the error when no endpoints are given.
+     * @return a client context for the cluster, with the credentials given.
      */
-    private static int single(
-        final FlotillaClient.Context ctx,
-        final String command,
-        final List<String> args,
-        final ReadConsistency getConsistency,
-        final PrintStream out)
+    FlotillaClient.Context context(final CommandSpec command)
     {
-        final KvCommands commands = new KvCommands();
-        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
-        final int length;
-        switch (command)
+        final String cluster = null != endpoints ? endpoints :
+            System.getProperty(FlotillaClient.Context.INGRESS_ENDPOINTS_PROP,
+                System.getProperty(ClusterNode.Context.MEMBERS_PROP));
+        if (null == cluster)
         {
-            case "put":
-                if (args.size() < 2 || args.size() > 3)
-                {
-                    return usage("put KEY VALUE [TTL_MS]");
-                }
-                length = commands.put(buffer, 0, args.get(0), utf8(args.get(1)), args.size() == 3 ? Long.parseLong(args.get(2)) : 0);
-                break;
-            case "get":
-                if (args.size() != 1)
-                {
-                    return usage("get KEY");
-                }
-                length = commands.get(buffer, 0, args.get(0));
-                break;
-            case "delete":
-                if (args.size() != 1)
-                {
-                    return usage("delete KEY");
-                }
-                length = commands.delete(buffer, 0, args.get(0));
-                break;
-            case "clear":
-                length = commands.clear(buffer, 0);
-                break;
-            case "cas":
-                if (args.size() < 3 || args.size() > 4)
-                {
-                    return usage("cas KEY EXPECTED|- NEW [TTL_MS]");
-                }
-                length = commands.cas(buffer, 0, args.get(0), "-".equals(args.get(1)) ? null : utf8(args.get(1)),
-                    utf8(args.get(2)), args.size() == 4 ? Long.parseLong(args.get(3)) : 0);
-                break;
-            default:
-                return usage("unknown command '" + command + "'");
+            throw new CommandLine.ParameterException(command.commandLine(), "no endpoints: give --endpoints SPEC " +
+                "before the command, or -D" + FlotillaClient.Context.INGRESS_ENDPOINTS_PROP);
         }
-
-        try (FlotillaClient client = FlotillaClient.connect(ctx))
+        final FlotillaClient.Context ctx = new FlotillaClient.Context().ingressEndpoints(cluster);
+        if (null != principal)
         {
-            final DirectBuffer result = "get".equals(command) && null != getConsistency ?
-                client.query(getConsistency, buffer, 0, length, CALL_TIMEOUT_NS) :
-                client.call(buffer, 0, length, CALL_TIMEOUT_NS);
-            final KvStatus status = commands.status(result, 0, result.capacity());
-            final byte[] value = commands.value(result, 0, result.capacity());
-            out.println(null == value || value.length == 0 ? String.valueOf(status) :
-                status + " " + new String(value, StandardCharsets.UTF_8));
-            return KvStatus.OK == status ? 0 : 1;
+            ctx.principal(principal);
         }
-        catch (final FlotillaClientException ex)
+        if (null != secretFile)
         {
-            if (FlotillaClientException.Reason.REJECTED == ex.reason())
-            {
-                final byte[] payload = ex.payload();
-                final byte[] value = commands.value(new UnsafeBuffer(payload), 0, payload.length);
-                out.println(commands.status(new UnsafeBuffer(payload), 0, payload.length) +
-                    (null == value || value.length == 0 ? "" : " " + new String(value, StandardCharsets.UTF_8)));
-            }
-            else
-            {
-                out.println(ex.getMessage());
-            }
-            return 1;
+            ctx.secretFile(secretFile);
         }
-    }
-
-    static byte[] utf8(final String text)
-    {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static long seconds(final Map<String, String> options, final String name, final long defaultValue)
-    {
-        return Long.parseLong(options.getOrDefault(name, String.valueOf(defaultValue)));
-    }
-
-    static List<String> readLines(final Path path) throws IOException
-    {
-        return Files.readAllLines(path, StandardCharsets.UTF_8);
-    }
-
-    private static int usage(final String problem)
-    {
-        System.err.println("KvClient: " + problem);
-        System.err.println("usage: KvClient [--endpoints SPEC] put KEY VALUE [TTL_MS] |" +
-            " [--get-mode read-index|lease|log] [--prefer-followers] get KEY | delete KEY | clear |" +
-            " cas KEY EXPECTED|- NEW [TTL_MS] | load [--rate N] [--duration S] [--warmup S] [--value-size B] [--acks FILE]" +
-            " [--hgrm FILE] | verify ACKS_FILE");
-        System.err.println("       KvClient digest [--wait S] DATA_DIR...");
-        return 2;
+        return ctx;
     }
 }

@@ -22,8 +22,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Load mode of {@link KvClient}: PUTs of unique keys at a fixed rate for a duration, through one session (a new
- * one if the cluster expires it or no leader appears in time). Latency is measured from each request's
+ * {@code KvClient load} ({@link LoadCommand}): PUTs of unique keys at a fixed rate for a duration, through one
+ * session (a new one if the cluster expires it or no leader appears in time). Latency is measured from each request's
  * <em>intended</em> send time, so a stall (a failover, say) counts fully for every request it delayed
  * (coordinated omission corrected). Every acknowledged write is appended to the acks file for later checking,
  * and the longest gap between consecutive acknowledgements is the failover gap. An optional warm-up runs first at
@@ -67,45 +67,55 @@ final class KvLoad implements ResponseListener
         final PrintStream out,
         final BufferedWriter acks,
         final long rate,
-        final long warmupS,
-        final long durationS,
+        final long warmupNs,
+        final long durationNs,
         final int valueSize)
     {
         this.template = template;
         this.out = out;
         this.acks = acks;
         this.intervalNs = TimeUnit.SECONDS.toNanos(1) / rate;
-        this.warmupRequests = rate * warmupS;
-        this.total = warmupRequests + rate * durationS;
+        this.warmupRequests = requests(rate, warmupNs);
+        this.total = warmupRequests + requests(rate, durationNs);
         this.keyPrefix = "load-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis() + "-";
         this.valuePadding = "x".repeat(Math.max(0, valueSize - 12));
     }
 
-    static int run(final FlotillaClient.Context template, final Map<String, String> options, final PrintStream out)
+    /**
+     * @param rate       PUTs per second, 1 to 1,000,000.
+     * @param warmupNs   how long the unmeasured warm-up runs first.
+     * @param durationNs how long the measured load runs.
+     * @param valueSize  bytes per value.
+     * @param hgrm       where to write the latency histogram, or null.
+     * @return 0 when every request was answered, 1 when some were still unanswered after the drain timeout.
+     */
+    static int run(
+        final FlotillaClient.Context template,
+        final long rate,
+        final long warmupNs,
+        final long durationNs,
+        final int valueSize,
+        final Path acksPath,
+        final Path hgrm,
+        final PrintStream out)
         throws IOException
     {
-        final long rate = Long.parseLong(options.getOrDefault("rate", "2000"));
-        final long durationS = KvClient.seconds(options, "duration", 10);
-        final long warmupS = KvClient.seconds(options, "warmup", 0);
-        final int valueSize = Integer.parseInt(options.getOrDefault("value-size", "32"));
-        if (rate < 1 || rate > 1_000_000 || durationS < 1 || warmupS < 0 || valueSize < 1)
-        {
-            System.err.println("KvClient load: --rate 1..1000000, --duration >= 1, --warmup >= 0, --value-size >= 1");
-            return 2;
-        }
-
-        final Path acksPath = Path.of(options.getOrDefault("acks", "acks.txt"));
         try (BufferedWriter acks = Files.newBufferedWriter(acksPath, StandardCharsets.UTF_8))
         {
-            final KvLoad load = new KvLoad(template, out, acks, rate, warmupS, durationS, valueSize);
+            final KvLoad load = new KvLoad(template, out, acks, rate, warmupNs, durationNs, valueSize);
             final boolean drained = load.drive();
             load.report(acksPath);
-            if (options.containsKey("hgrm"))
+            if (null != hgrm)
             {
-                load.writeHistogram(Path.of(options.get("hgrm")));
+                load.writeHistogram(hgrm);
             }
             return drained ? 0 : 1;
         }
+    }
+
+    private static long requests(final long rate, final long durationNs)
+    {
+        return Math.round(rate * (durationNs / (double)TimeUnit.SECONDS.toNanos(1)));
     }
 
     private boolean drive()

@@ -1,22 +1,30 @@
 package io.flotilla.samples;
 
 import io.flotilla.admin.AdminServer;
+import io.flotilla.admin.cli.CommandLines;
+import io.flotilla.admin.cli.FlotillaVersion;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.SharedSecretAuthenticator;
 import io.flotilla.engine.NodeFailedException;
 import io.flotilla.engine.raft.Role;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.ShutdownSignalBarrier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.concurrent.Callable;
 
 /**
  * Runs one member of the replicated KV cache: a {@link ClusterNode} with a {@link KvStateMachine}.
  * <pre>
- *   KvNode [--member-id N] [--members SPEC] [--data-dir DIR] [--secrets-file FILE]
+ *   KvNode [--member-id N] [--members SPEC] [--data-dir DIR] [--secrets-file FILE]     (--help for the details)
  * </pre>
  * Options default to the {@code flotilla.member.id}, {@code flotilla.members} and {@code flotilla.data.dir}
  * system properties; {@code --secrets-file} (lines {@code principal:hexsecret}) lets only clients holding one of
@@ -28,46 +36,77 @@ import java.time.Instant;
  * digest, role) current for replica comparison; stops cleanly on SIGTERM or SIGINT. A node that stops itself
  * ({@link ClusterNode#failure()}: a full disk, no file handles, a throwing state machine, ...) has released its
  * lock, ports and Aeron directory; the launcher then writes role {@value ReplicaStatus#FAILED} and the cause to the
- * status file and exits with {@value #EXIT_NODE_FAILED}, so that a supervisor restarts it.
+ * status file and exits with {@value #EXIT_NODE_FAILED}, so that a supervisor restarts it. A usage error exits with
+ * 2.
  */
-public final class KvNode
+@Command(
+    name = "KvNode",
+    mixinStandardHelpOptions = true,
+    versionProvider = FlotillaVersion.class,
+    description = {
+        "Run one member of the replicated KV cache sample until SIGTERM or SIGINT.",
+        "Every other flotilla.* setting is a -D system property (docs/operations.md, Settings); with " +
+            "-D" + AdminServer.Context.PORT_PROP + " the node serves its admin HTTP endpoint."
+    },
+    footer = {
+        "",
+        "Exit codes: 0 stopped on SIGTERM or SIGINT, 2 usage error, " + KvNode.EXIT_NODE_FAILED + " the node " +
+            "stopped itself or could not start (see its kv-status file and log)."
+    })
+public final class KvNode implements Callable<Integer>
 {
     /** Exit status after the node stopped itself, or failed to start (EX_SOFTWARE of sysexits.h). */
     public static final int EXIT_NODE_FAILED = 70;
     private static final long STATUS_INTERVAL_MS = 100;
 
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--member-id", paramLabel = "N",
+        description = "This member's id, one of those in the members spec (default: -D" +
+            ClusterNode.Context.MEMBER_ID_PROP + ").")
+    private Integer memberId;
+
+    @Option(names = "--members", paramLabel = "SPEC",
+        description = "Every voting member, this one included: id=host:consensusPort:ingressPort,... (default: -D" +
+            ClusterNode.Context.MEMBERS_PROP + ").")
+    private String members;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+        description = "The node's log, snapshots and state (default: -D" + ClusterNode.Context.DATA_DIR_PROP + ").")
+    private File dataDir;
+
+    @Option(names = "--secrets-file", paramLabel = "FILE",
+        description = "Only clients holding one of the secrets in FILE (principal:hexsecret lines) may open " +
+            "sessions (default: -D" + ClusterNode.Context.AUTHENTICATOR_PROP + " decides).")
+    private Path secretsFile;
+
     private KvNode()
     {
     }
 
+    /**
+     * @return the launcher as a picocli command line: {@link CommandLine#execute(String...)} runs the node and gives
+     * the exit status.
+     */
+    static CommandLine commandLine()
+    {
+        return CommandLines.create(new KvNode());
+    }
+
     public static void main(final String[] args)
     {
-        final ClusterNode.Context ctx = new ClusterNode.Context();
-        for (int i = 0; i < args.length; i += 2)
+        final int exitStatus = commandLine().execute(args);
+        // Exit 0 by returning: after SIGTERM the JVM is already shutting down, and System.exit would then block.
+        if (0 != exitStatus)
         {
-            if (i + 1 >= args.length)
-            {
-                usage("option " + args[i] + " needs a value");
-            }
-            switch (args[i])
-            {
-                case "--member-id":
-                    ctx.memberId(Integer.parseInt(args[i + 1]));
-                    break;
-                case "--members":
-                    ctx.members(args[i + 1]);
-                    break;
-                case "--data-dir":
-                    ctx.dataDirectory(new File(args[i + 1]));
-                    break;
-                case "--secrets-file":
-                    ctx.authenticator(new SharedSecretAuthenticator(Path.of(args[i + 1])));
-                    break;
-                default:
-                    usage("unknown option " + args[i]);
-            }
+            System.exit(exitStatus);
         }
+    }
 
+    public Integer call()
+    {
+        final ClusterNode.Context ctx = context();
         final AdminServer.Context adminCtx = new AdminServer.Context();
         try
         {
@@ -75,12 +114,12 @@ public final class KvNode
         }
         catch (final IllegalArgumentException ex)
         {
-            usage(ex.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
         }
 
         final KvStateMachine kv = new KvStateMachine();
         ctx.stateMachine(kv);
-        // Exit only once the barrier is closed: its shutdown hook waits for that.
+        // Return only once the barrier is closed: its shutdown hook waits for that.
         int exitStatus = EXIT_NODE_FAILED;
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())
         {
@@ -91,10 +130,41 @@ public final class KvNode
                 exitStatus = run(ctx, adminCtx, kv, node, barrier);
             }
         }
-        if (0 != exitStatus)
+        return exitStatus;
+    }
+
+    /**
+     * @return the node's context: the options given over the system properties.
+     * @throws CommandLine.ParameterException when the secrets file cannot be read or holds a bad line.
+     */
+    ClusterNode.Context context()
+    {
+        final ClusterNode.Context ctx = new ClusterNode.Context();
+        if (null != memberId)
         {
-            System.exit(exitStatus);
+            ctx.memberId(memberId);
         }
+        if (null != members)
+        {
+            ctx.members(members);
+        }
+        if (null != dataDir)
+        {
+            ctx.dataDirectory(dataDir);
+        }
+        if (null != secretsFile)
+        {
+            try
+            {
+                ctx.authenticator(new SharedSecretAuthenticator(secretsFile));
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--secrets-file " + secretsFile + ": " +
+                    ex.getMessage());
+            }
+        }
+        return ctx;
     }
 
     /**
@@ -210,16 +280,6 @@ public final class KvNode
     static void log(final ClusterNode node, final String message)
     {
         System.out.println(Instant.now() + " KvNode member=" + node.memberId() + " " + message);
-    }
-
-    private static void usage(final String problem)
-    {
-        System.err.println("KvNode: " + problem);
-        System.err.println("usage: KvNode [--member-id N] [--members id=host:consensusPort:ingressPort,...] " +
-            "[--data-dir DIR] [--secrets-file FILE]   (or -Dflotilla.member.id, -Dflotilla.members, -Dflotilla.data.dir," +
-            " -Dflotilla.authenticator=io.flotilla.engine.SharedSecretAuthenticator " +
-            "-Dflotilla.authenticator.secrets.file=FILE)");
-        System.exit(2);
     }
 
     /**

@@ -14,16 +14,17 @@ import org.agrona.concurrent.IdleStrategy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Verify mode of {@link KvClient}: reads every acknowledged write recorded by a load run ("key value" lines) back
- * through the cluster and checks each holds its value. The GETs go through the log, or are queries of the client's
- * {@code --get-mode} (answered without the log, at the followers with {@code --prefer-followers}): linearizable
- * either way.
+ * {@code KvClient verify} ({@link VerifyCommand}): reads every acknowledged write recorded by a load run
+ * ("key value" lines) back through the cluster and checks each holds its value. The GETs go through the log, or are
+ * queries of the command's {@code --get-mode} (answered without the log, at the followers with
+ * {@code --prefer-followers}): linearizable either way.
  */
 final class KvVerify implements ResponseListener, QueryListener
 {
@@ -67,7 +68,8 @@ final class KvVerify implements ResponseListener, QueryListener
     {
         final String path = null == consistency ? "GET through the log" :
             consistency + " queries" + (ctx.preferFollowerReads() ? " at the followers" : " at the leader");
-        final KvVerify verify = new KvVerify(KvClient.readLines(acksPath), consistency, path, out);
+        final KvVerify verify =
+            new KvVerify(Files.readAllLines(acksPath, StandardCharsets.UTF_8), consistency, path, out);
         try (FlotillaClient client = FlotillaClient.connect(ctx))
         {
             return verify.check(client) ? 0 : 1;

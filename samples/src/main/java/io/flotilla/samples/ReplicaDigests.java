@@ -2,11 +2,11 @@ package io.flotilla.samples;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The {@code digest} mode of {@link KvClient}: waits until every replica's status file reports the same applied
+ * {@code KvClient digest} ({@link DigestCommand}): waits until every replica's status file reports the same applied
  * index (they converge once the cluster is idle), then checks that their state digests are equal.
  */
 final class ReplicaDigests
@@ -15,16 +15,15 @@ final class ReplicaDigests
     {
     }
 
-    static boolean compare(final List<String> dataDirs, final long waitSeconds, final PrintStream out)
+    /**
+     * @param dataDirs the replicas' data directories, at least one.
+     * @param wait     how long to wait for them to report the same applied index.
+     * @return whether they did, with the same digest.
+     */
+    static boolean compare(final List<String> dataDirs, final Duration wait, final PrintStream out)
         throws InterruptedException
     {
-        if (dataDirs.isEmpty())
-        {
-            out.println("digest: name the replicas' data directories");
-            return false;
-        }
-
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
+        final long deadlineNs = System.nanoTime() + wait.toNanos();
         final ReplicaStatus[] statuses = new ReplicaStatus[dataDirs.size()];
         while (true)
         {
@@ -50,7 +49,7 @@ final class ReplicaDigests
         }
         out.println(identical ?
             "replicas: all " + statuses.length + " hold the same state (same applied index and digest)" :
-            "replicas: DIFFER (or did not reach the same applied index within " + waitSeconds + " s)");
+            "replicas: DIFFER (or did not reach the same applied index within " + wait.toMillis() + " ms)");
         return identical;
     }
 }

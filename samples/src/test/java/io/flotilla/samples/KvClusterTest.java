@@ -256,11 +256,30 @@ class KvClusterTest
         assertEquals(KvStatus.OK, call(commands.put(buffer, 0, "k", "v1".getBytes(StandardCharsets.UTF_8), 0)));
 
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertEquals(0, KvClient.run(new String[]{ "--endpoints", members, "--get-mode", "log", "get", "k" },
+        assertEquals(0, KvClient.run(new String[]{ "--endpoints", members, "get", "--get-mode", "log", "k" },
             new PrintStream(out)), out::toString);
         assertEquals("OK v1", out.toString(StandardCharsets.UTF_8).trim());
-        assertEquals(2, KvClient.run(new String[]{ "--endpoints", members, "--get-mode", "stale", "get", "k" },
+        assertEquals(2, KvClient.run(new String[]{ "--endpoints", members, "get", "--get-mode", "stale", "k" },
             new PrintStream(out)), "an unknown get mode is a usage error");
+    }
+
+    @Test
+    void theCliLoadsAtARateWithUnitsThenReadsEveryAcknowledgedWriteBack() throws Exception
+    {
+        startCluster();
+        final Path acks = baseDir.toPath().resolve("acks.txt");
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, KvClient.run(new String[]{ "--endpoints", members, "load", "--rate", "200/s", "--duration",
+            "1s", "--warmup", "500ms", "--value-size", "64", "--acks", acks.toString() }, new PrintStream(out)),
+            out::toString);
+        assertEquals(300, Files.readAllLines(acks).size(), "200/s for 1.5 s, every write acknowledged: " + out);
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("load: acked=200 failed={}"), out::toString);
+
+        out.reset();
+        assertEquals(0, KvClient.run(new String[]{ "--endpoints", members, "verify", "--get-mode", "lease",
+            acks.toString() }, new PrintStream(out)), out::toString);
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("300 hold their acknowledged value, 0 do not"),
+            out::toString);
     }
 
     @Test

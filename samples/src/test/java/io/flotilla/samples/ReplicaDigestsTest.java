@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,7 +48,7 @@ class ReplicaDigestsTest
         final List<String> dirs = List.of(
             replica("a", new ReplicaStatus(42, "00ff", 7, "LEADER", 3, 1, 1)).toString(),
             replica("b", new ReplicaStatus(42, "00ff", 7, "FOLLOWER", 3, 1, 2)).toString());
-        assertTrue(ReplicaDigests.compare(dirs, 1, out), output.toString());
+        assertTrue(ReplicaDigests.compare(dirs, Duration.ofSeconds(1), out), output.toString());
     }
 
     @Test
@@ -55,11 +56,11 @@ class ReplicaDigestsTest
     {
         assertFalse(ReplicaDigests.compare(List.of(
             replica("a", new ReplicaStatus(42, "00ff", 7, "LEADER", 3, 1, 1)).toString(),
-            replica("b", new ReplicaStatus(42, "00fe", 7, "FOLLOWER", 3, 1, 2)).toString()), 0, out));
+            replica("b", new ReplicaStatus(42, "00fe", 7, "FOLLOWER", 3, 1, 2)).toString()), Duration.ZERO, out));
         assertFalse(ReplicaDigests.compare(List.of(
             replica("c", new ReplicaStatus(42, "00ff", 7, "LEADER", 3, 1, 1)).toString(),
-            replica("d", new ReplicaStatus(41, "00ff", 7, "FOLLOWER", 3, 1, 2)).toString()), 0, out));
-        assertFalse(ReplicaDigests.compare(List.of(replica("e", null).toString()), 0, out));
+            replica("d", new ReplicaStatus(41, "00ff", 7, "FOLLOWER", 3, 1, 2)).toString()), Duration.ZERO, out));
+        assertFalse(ReplicaDigests.compare(List.of(replica("e", null).toString()), Duration.ZERO, out));
         assertTrue(output.toString().contains("DIFFER"));
     }
 }

@@ -1,6 +1,6 @@
 package io.flotilla.admin.tool;
 
-import org.agrona.SystemUtil;
+import io.flotilla.admin.cli.DurationConverter;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,9 +30,9 @@ final class AdminOptions
         description = "File holding the admin token, needed for changes (default: $" + TOKEN_FILE_ENV + ").")
     Path tokenFile;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s",
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
         description = "How long to wait for each node's answer, e.g. 500ms, 10s (default: ${DEFAULT-VALUE}).")
-    String timeout;
+    Duration timeout;
 
     /**
      * @return the nodes named by {@code --nodes}, or by the environment.
@@ -71,21 +71,11 @@ final class AdminOptions
 
     private Duration requestTimeout(final CommandSpec spec)
     {
-        final long timeoutNs;
-        try
-        {
-            timeoutNs = SystemUtil.parseDuration("--timeout", timeout);
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                "bad --timeout '" + timeout + "': give a duration such as 500ms or 10s");
-        }
-        if (timeoutNs < Duration.ofMillis(1).toNanos())
+        if (timeout.compareTo(Duration.ofMillis(1)) < 0)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be at least 1ms");
         }
-        return Duration.ofNanos(timeoutNs);
+        return timeout;
     }
 
     private String token(final CommandSpec spec, final Map<String, String> environment, final boolean required)

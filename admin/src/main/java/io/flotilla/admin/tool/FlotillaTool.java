@@ -1,6 +1,7 @@
 package io.flotilla.admin.tool;
 
-import io.flotilla.engine.ClusterNode;
+import io.flotilla.admin.cli.CommandLines;
+import io.flotilla.admin.cli.FlotillaVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,7 +17,7 @@ import java.util.Map;
 @Command(
     name = "flotilla",
     mixinStandardHelpOptions = true,
-    versionProvider = FlotillaTool.Version.class,
+    versionProvider = FlotillaVersion.class,
     description = "Operate a Flotilla cluster: its nodes' status, leadership and snapshots over their admin " +
         "endpoints; a node's Aeron error log; a stopped node's log and snapshots.",
     subcommands = {
@@ -37,9 +38,9 @@ import java.util.Map;
     })
 public final class FlotillaTool implements Runnable
 {
-    public static final int EXIT_OK = 0;
-    public static final int EXIT_FAILED = 1;
-    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_OK = CommandLines.EXIT_OK;
+    public static final int EXIT_FAILED = CommandLines.EXIT_FAILED;
+    public static final int EXIT_USAGE = CommandLines.EXIT_USAGE;
     public static final int EXIT_UNREACHABLE = 3;
 
     @CommandLine.Spec
@@ -61,8 +62,7 @@ public final class FlotillaTool implements Runnable
      */
     public static CommandLine commandLine(final Map<String, String> environment)
     {
-        final CommandLine commandLine = new CommandLine(new FlotillaTool(Map.copyOf(environment)));
-        commandLine.setParameterExceptionHandler(FlotillaTool::onUsageError);
+        final CommandLine commandLine = CommandLines.create(new FlotillaTool(Map.copyOf(environment)));
         commandLine.setExecutionExceptionHandler(FlotillaTool::onFailure);
         return commandLine;
     }
@@ -82,17 +82,6 @@ public final class FlotillaTool implements Runnable
         return environment;
     }
 
-    private static int onUsageError(final CommandLine.ParameterException ex, final String[] args)
-    {
-        final CommandLine commandLine = ex.getCommandLine();
-        final PrintWriter err = commandLine.getErr();
-        err.println("flotilla: " + ex.getMessage());
-        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
-        err.println("Run '" + commandLine.getCommandSpec().qualifiedName() + " --help' for its usage.");
-        err.flush();
-        return EXIT_USAGE;
-    }
-
     private static int onFailure(
         final Exception ex, final CommandLine commandLine, final CommandLine.ParseResult parseResult)
     {
@@ -103,20 +92,6 @@ public final class FlotillaTool implements Runnable
             err.flush();
             return ((ToolException)ex).exitCode();
         }
-        err.println("flotilla " + commandLine.getCommandName() + " failed: " + ex);
-        ex.printStackTrace(err);
-        err.flush();
-        return EXIT_FAILED;
-    }
-
-    /**
-     * The engine's version, as the nodes report theirs.
-     */
-    static final class Version implements CommandLine.IVersionProvider
-    {
-        public String[] getVersion()
-        {
-            return new String[]{ "flotilla " + ClusterNode.version() };
-        }
+        return CommandLines.onFailure(ex, commandLine, parseResult);
     }
 }

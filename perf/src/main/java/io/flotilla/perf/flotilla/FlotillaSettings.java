@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * How the Flotilla target is configured, from the command line ({@code --durability}, {@code --threading},
- * {@code --client-response-timeout-ms}, {@code --clients}); the node agents' idle strategy comes from {@code -Dflotilla.idle.strategy}
- * as in any {@link ClusterNode.Context}, and so does {@code -Dflotilla.cluster.insecure=true} (peers unauthenticated;
- * {@code PEER_AUTH=off scripts/perf.sh}).
+ * {@code --client-response-timeout}, {@code --clients}); the node agents' idle strategy comes from
+ * {@code -Dflotilla.idle.strategy} as in any {@link ClusterNode.Context}, and so does
+ * {@code -Dflotilla.cluster.insecure=true} (peers unauthenticated; {@code PEER_AUTH=off scripts/perf.sh}).
  *
  * @param durability              log durability of every node.
  * @param threading               media threading of every node.

@@ -1,5 +1,10 @@
 package io.flotilla.perf.harness;
 
+import io.flotilla.admin.cli.CommandLines;
+import io.flotilla.admin.cli.DurationConverter;
+import io.flotilla.admin.cli.FlotillaVersion;
+import io.flotilla.admin.cli.RateConverter;
+import io.flotilla.admin.cli.SizeConverter;
 import io.flotilla.archive.Durability;
 import io.flotilla.archive.NodeMedia;
 import io.flotilla.perf.flotilla.FailoverRun;
@@ -8,6 +13,7 @@ import io.flotilla.perf.flotilla.FlotillaTarget;
 import io.flotilla.perf.flotilla.RecoveryRun;
 import io.flotilla.perf.snapshot.SnapshotInstallRun;
 import io.flotilla.perf.snapshot.SnapshotLatencyRun;
+import io.flotilla.perf.snapshot.SnapshotOptions;
 import io.flotilla.perf.snapshot.SnapshotRestartRun;
 import io.flotilla.perf.snapshot.SnapshotSettings;
 import io.flotilla.perf.snapshot.SnapshotSoakRun;
@@ -15,6 +21,12 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,85 +34,75 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Callable;
 
 /**
  * Command line: start one target, run the requested latency runs (one per rate) and/or a throughput run against
- * it, and write each result ({@code .hgrm} and a summary line) to the results directory.
+ * it, and write each result ({@code .hgrm} and a summary line) to the results directory ({@code --help} lists every
+ * option, docs/performance.md explains them).
  * <pre>
  * java -cp perf/target/flotilla-benchmarks.jar io.flotilla.perf.harness.PerfMain \
- *     --target aeron-cluster --mode latency,throughput --rate 1000,10000 --size 32 \
- *     --warmup 5 --duration 10 --window 1024 --results perf/results/now
+ *     --target aeron-cluster --mode latency,throughput --rate 1000/s,10k/s --size 32 \
+ *     --warmup 5s --duration 10s --window 1024 --results perf/results/now
  * </pre>
  */
-public final class PerfMain
+@Command(
+    name = "PerfMain",
+    mixinStandardHelpOptions = true,
+    versionProvider = FlotillaVersion.class,
+    sortOptions = false,
+    description = {
+        "Start one target (a system under test), run latency runs at fixed rates and/or a throughput run against " +
+            "it, and the Flotilla-only failover, recovery and snapshot runs; results go to the results directory " +
+            "(docs/performance.md)."
+    },
+    footer = {
+        "",
+        "Exit codes: 0 done, 1 a run failed, 2 usage error."
+    })
+public final class PerfMain implements Callable<Integer>
 {
-    private static final String USAGE = String.join(System.lineSeparator(),
-        "usage: PerfMain --target NAME [options]",
-        "  --target NAME          one of " + Targets.names(),
-        "  --mode LIST            latency, throughput, failover, recovery, snapshot-restart, snapshot-install,",
-        "                         snapshot-latency, snapshot-soak, comma separated (default latency); all but",
-        "                         latency and throughput are Flotilla only; the snapshot modes run first, on their",
-        "                         own clusters (docs/performance.md, Snapshots)",
-        "  --rate LIST            offered rates in msg/s for latency runs, comma separated (default 10000)",
-        "  --size BYTES           message size (default 32)",
-        "  --warmup SECONDS       warm-up before each measured period (default 5)",
-        "  --duration SECONDS     measured period of each run (default 10)",
-        "  --window N             outstanding messages in throughput runs (default 1024)",
-        "  --drain SECONDS        wait for outstanding echoes after a run (default 5)",
-        "  --idle spin|yield|backoff  load loop idle strategy (default yield)",
-        "  --results DIR          results directory (default perf/results/<UTC timestamp>)",
-        "  --durability FSYNC|ASYNC   Flotilla's log durability (default ASYNC: Aeron Cluster does not fsync either)",
-        "  --threading COMPACT|DEDICATED  Flotilla's media threading (default COMPACT)",
-        "  --client-response-timeout-ms N  Flotilla client's leader-loss detection (default 500)",
-        "  --clients N            Flotilla client sessions the load is spread over, 64 outstanding each (default 1)",
-        "  --rounds N             failover: leader closes (default 3); the first --rate is the offered rate",
-        "  --steady SECONDS       failover: steady load before each close and after each restart (default 3)",
-        "  --entries N            recovery: commands in the restarted node's log (default 2000000)",
-        SnapshotSettings.USAGE);
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private Options options;
 
     private PerfMain()
     {
     }
 
     /**
+     * @return the harness as a picocli command line: {@link CommandLine#execute(String...)} runs it and gives the
+     * exit status.
+     */
+    public static CommandLine commandLine()
+    {
+        return CommandLines.create(new PerfMain());
+    }
+
+    /**
      * Entry point; exits with 0 on success, 1 on a run failure, 2 on bad arguments.
      *
-     * @param args see the usage text.
+     * @param args see {@code --help}.
      */
     public static void main(final String[] args)
     {
-        final Options options;
-        try
-        {
-            options = new Options(args);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println(ex.getMessage());
-            System.err.println(USAGE);
-            System.exit(2);
-            return;
-        }
+        System.exit(commandLine().execute(args));
+    }
 
-        int status = 0;
-        try
-        {
-            runAll(options);
-        }
-        catch (final Exception ex)
-        {
-            ex.printStackTrace();
-            status = 1;
-        }
-        System.exit(status);
+    public Integer call() throws Exception
+    {
+        options.conclude(spec);
+        runAll(options);
+        return CommandLines.EXIT_OK;
     }
 
     /**
@@ -113,39 +115,40 @@ public final class PerfMain
     public static List<RunResult> runAll(final Options options) throws Exception
     {
         final List<RunResult> results = new ArrayList<>();
+        final int size = (int)options.size;
         runSnapshotModes(options);
-        if (options.recovery)
+        if (options.runs("recovery"))
         {
-            final String line = new RecoveryRun(options.flotilla).run(options.entries, options.size);
+            final String line = new RecoveryRun(options.flotilla).run(options.entries, size);
             appendLines(options.resultsDir, "recovery.txt", List.of(line));
         }
-        if (!options.latency && !options.throughput && !options.failover)
+        if (!options.runs("latency") && !options.runs("throughput") && !options.runs("failover"))
         {
             return results;
         }
         try (LoadTarget target = Targets.create(options.target, options.flotilla))
         {
-            System.out.println("starting " + options.target + " (" + options.size + " B messages) " + target.config());
-            target.start(options.size);
-            if (options.latency)
+            System.out.println("starting " + options.target + " (" + size + " B messages) " + target.config());
+            target.start(size);
+            if (options.runs("latency"))
             {
                 for (final long rate : options.rates)
                 {
-                    final Runner run = new LatencyRun(
-                        rate, options.warmupNs, options.durationNs, options.drainNs, options.idleStrategy());
+                    final Runner run = new LatencyRun(rate, options.warmup.toNanos(), options.duration.toNanos(),
+                        options.drain.toNanos(), options.idleStrategy());
                     results.add(runOne(run, target, options));
                 }
             }
-            if (options.throughput)
+            if (options.runs("throughput"))
             {
-                final Runner run = new ThroughputRun(
-                    options.window, options.warmupNs, options.durationNs, options.drainNs, options.idleStrategy());
+                final Runner run = new ThroughputRun(options.window, options.warmup.toNanos(),
+                    options.duration.toNanos(), options.drain.toNanos(), options.idleStrategy());
                 results.add(runOne(run, target, options));
             }
-            if (options.failover)
+            if (options.runs("failover"))
             {
                 final List<String> lines = new FailoverRun(
-                    (FlotillaTarget)target, options.rates[0], options.steadyNs, options.idleStrategy())
+                    (FlotillaTarget)target, options.rates.get(0), options.steady.toNanos(), options.idleStrategy())
                     .run(options.rounds);
                 appendLines(options.resultsDir, "failover.txt", lines);
             }
@@ -155,23 +158,24 @@ public final class PerfMain
 
     private static void runSnapshotModes(final Options options) throws Exception
     {
-        if (options.modes.contains("snapshot-restart"))
+        if (options.runs("snapshot-restart"))
         {
             appendLines(options.resultsDir, "snapshot-restart.txt",
                 new SnapshotRestartRun(options.flotilla, options.snapshot).run());
         }
-        if (options.modes.contains("snapshot-install"))
+        if (options.runs("snapshot-install"))
         {
             appendLines(options.resultsDir, "snapshot-install.txt",
                 new SnapshotInstallRun(options.flotilla, options.snapshot).run());
         }
-        if (options.modes.contains("snapshot-latency"))
+        if (options.runs("snapshot-latency"))
         {
             appendLines(options.resultsDir, "snapshot-latency.txt",
-                new SnapshotLatencyRun(options.flotilla, options.snapshot).run(options.rates[0], options.size,
-                    options.warmupNs, options.durationNs, options.drainNs, options.idleStrategy(), options.resultsDir));
+                new SnapshotLatencyRun(options.flotilla, options.snapshot).run(options.rates.get(0),
+                    (int)options.size, options.warmup.toNanos(), options.duration.toNanos(), options.drain.toNanos(),
+                    options.idleStrategy(), options.resultsDir));
         }
-        if (options.modes.contains("snapshot-soak"))
+        if (options.runs("snapshot-soak"))
         {
             appendLines(options.resultsDir, "snapshot-soak.txt",
                 new SnapshotSoakRun(options.flotilla, options.snapshot).run());
@@ -189,111 +193,148 @@ public final class PerfMain
     private static RunResult runOne(final Runner run, final LoadTarget target, final Options options)
         throws IOException
     {
-        final RunResult result = run.run(target, options.size);
+        final RunResult result = run.run(target, (int)options.size);
         final Path hgrm = result.writeTo(options.resultsDir);
         System.out.println(result.summaryLine() + " file=" + hgrm);
         return result;
     }
 
     /**
-     * Parsed command line.
+     * The parsed command line: options as given, then {@link #conclude(CommandSpec)} checks them and derives the
+     * settings.
      */
     public static final class Options
     {
         private static final List<String> MODES = List.of("latency", "throughput", "failover", "recovery",
             "snapshot-restart", "snapshot-install", "snapshot-latency", "snapshot-soak");
+        private static final List<String> BASELINE_MODES = List.of("latency", "throughput");
 
-        final String target;
-        final List<String> modes;
-        final boolean latency;
-        final boolean throughput;
-        final boolean failover;
-        final boolean recovery;
-        final FlotillaSettings flotilla;
-        final SnapshotSettings snapshot;
-        final int rounds;
-        final long steadyNs;
-        final long entries;
-        final long[] rates;
-        final int size;
-        final long warmupNs;
-        final long durationNs;
-        final long drainNs;
-        final int window;
-        final String idle;
-        final Path resultsDir;
+        @Option(names = "--target", required = true, paramLabel = "NAME", completionCandidates = TargetNames.class,
+            description = "The system under test: ${COMPLETION-CANDIDATES}.")
+        String target;
+
+        @Option(names = "--mode", paramLabel = "MODE[,MODE...]", split = ",", defaultValue = "latency",
+            description = {
+                "Runs, comma separated (default: ${DEFAULT-VALUE}): latency, throughput, failover, recovery, " +
+                    "snapshot-restart, snapshot-install, snapshot-latency, snapshot-soak.",
+                "All but latency and throughput are Flotilla only; the snapshot modes run first, on their own " +
+                    "clusters (docs/performance.md, Snapshots)."
+            })
+        List<String> modes;
+
+        @Option(names = "--rate", paramLabel = "RATE[,RATE...]", split = ",", defaultValue = "10000/s",
+            converter = RateConverter.class,
+            description = "Offered rates of the latency runs, e.g. 1000/s,10k/s; failover and snapshot-latency use " +
+                "the first (default: ${DEFAULT-VALUE}).")
+        List<Long> rates;
+
+        @Option(names = "--size", paramLabel = "SIZE", defaultValue = "32", converter = SizeConverter.class,
+            description = "Message size in bytes (default: ${DEFAULT-VALUE}).")
+        long size;
+
+        @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+            description = "Warm-up before each measured period (default: ${DEFAULT-VALUE}).")
+        Duration warmup;
+
+        @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "10s",
+            converter = DurationConverter.class,
+            description = "Measured period of each run (default: ${DEFAULT-VALUE}).")
+        Duration duration;
+
+        @Option(names = "--window", paramLabel = "N", defaultValue = "1024",
+            description = "Outstanding messages in throughput runs (default: ${DEFAULT-VALUE}).")
+        int window;
+
+        @Option(names = "--drain", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+            description = "Wait for outstanding echoes after a run (default: ${DEFAULT-VALUE}).")
+        Duration drain;
+
+        @Option(names = "--idle", paramLabel = "spin|yield|backoff", defaultValue = "yield",
+            description = "The load loop's idle strategy (default: ${DEFAULT-VALUE}).")
+        String idle;
+
+        @Option(names = "--results", paramLabel = "DIR",
+            description = "Results directory (default: perf/results/<UTC timestamp>).")
+        Path results;
+
+        @Option(names = "--durability", paramLabel = "FSYNC|ASYNC", defaultValue = "ASYNC",
+            description = "Flotilla's log durability (default: ${DEFAULT-VALUE}: Aeron Cluster does not fsync " +
+                "either).")
+        Durability durability;
+
+        @Option(names = "--threading", paramLabel = "COMPACT|DEDICATED", defaultValue = "COMPACT",
+            description = "Flotilla's media threading (default: ${DEFAULT-VALUE}).")
+        NodeMedia.Threading threading;
+
+        @Option(names = "--client-response-timeout", paramLabel = "DURATION", defaultValue = "500ms",
+            converter = DurationConverter.class,
+            description = "The Flotilla client's leader-loss detection (default: ${DEFAULT-VALUE}).")
+        Duration clientResponseTimeout;
+
+        @Option(names = "--clients", paramLabel = "N", defaultValue = "" + FlotillaSettings.DEFAULT_CLIENTS,
+            description = "Flotilla client sessions the load is spread over, 64 outstanding each " +
+                "(default: ${DEFAULT-VALUE}).")
+        int clients;
+
+        @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
+            description = "failover: leader closes (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--steady", paramLabel = "DURATION", defaultValue = "3s", converter = DurationConverter.class,
+            description = "failover: steady load before each close and after each restart (default: ${DEFAULT-VALUE}).")
+        Duration steady;
+
+        @Option(names = "--entries", paramLabel = "N", defaultValue = "2000000",
+            description = "recovery: commands in the restarted node's log (default: ${DEFAULT-VALUE}).")
+        long entries;
+
+        @Mixin
+        SnapshotOptions snapshotOptions;
+
+        FlotillaSettings flotilla;
+        SnapshotSettings snapshot;
+        Path resultsDir;
 
         /**
-         * Parse {@code --name value} pairs.
+         * Checks the options and derives the settings from them.
          *
-         * @param args the command line.
-         * @throws IllegalArgumentException saying which argument is wrong.
+         * @param spec the command line, named in a usage error.
+         * @throws CommandLine.ParameterException naming the option that is wrong.
          */
-        public Options(final String[] args)
+        void conclude(final CommandSpec spec)
         {
-            final Map<String, String> values = new HashMap<>();
-            for (int i = 0; i < args.length; i += 2)
+            require(spec, Targets.names().contains(target),
+                "unknown --target '" + target + "', known: " + Targets.names());
+            require(spec, MODES.containsAll(modes), "--mode must list some of " + MODES);
+            require(spec, BASELINE_MODES.containsAll(modes) || "flotilla".equals(target),
+                "--mode failover, recovery and snapshot-* need --target flotilla");
+            try
             {
-                if (!args[i].startsWith("--") || i + 1 >= args.length)
-                {
-                    throw new IllegalArgumentException("expected --name value pairs, got '" + args[i] + "'");
-                }
-                values.put(args[i].substring(2), args[i + 1]);
+                Payload.checkLength((int)Math.min(size, Integer.MAX_VALUE));
+                idleStrategy();
             }
-
-            target = required(values, "target");
-            if (!Targets.names().contains(target))
+            catch (final IllegalArgumentException ex)
             {
-                throw new IllegalArgumentException("unknown target '" + target + "', known: " + Targets.names());
+                throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
             }
-            modes = List.of(values.getOrDefault("mode", "latency").split(","));
-            latency = modes.contains("latency");
-            throughput = modes.contains("throughput");
-            failover = modes.contains("failover");
-            recovery = modes.contains("recovery");
-            if (!MODES.containsAll(modes))
-            {
-                throw new IllegalArgumentException("--mode must list some of " + MODES);
-            }
-            if (!List.of("latency", "throughput").containsAll(modes) && !"flotilla".equals(target))
-            {
-                throw new IllegalArgumentException("--mode failover, recovery and snapshot-* need --target flotilla");
-            }
-            flotilla = new FlotillaSettings(
-                Durability.valueOf(values.getOrDefault("durability", FlotillaSettings.DEFAULT_DURABILITY.name())),
-                NodeMedia.Threading.valueOf(
-                    values.getOrDefault("threading", FlotillaSettings.DEFAULT_THREADING.name())),
-                TimeUnit.MILLISECONDS.toNanos(Long.parseLong(values.getOrDefault("client-response-timeout-ms",
-                    Long.toString(TimeUnit.NANOSECONDS.toMillis(FlotillaSettings.DEFAULT_CLIENT_RESPONSE_TIMEOUT_NS))))),
-                Integer.parseInt(values.getOrDefault("clients", Integer.toString(FlotillaSettings.DEFAULT_CLIENTS))));
-            snapshot = SnapshotSettings.parse(values);
-            rounds = Integer.parseInt(values.getOrDefault("rounds", "3"));
-            steadyNs = seconds(values, "steady", "3");
-            entries = Long.parseLong(values.getOrDefault("entries", "2000000"));
-            final String[] rateList = values.getOrDefault("rate", "10000").split(",");
-            rates = new long[rateList.length];
-            for (int i = 0; i < rateList.length; i++)
-            {
-                rates[i] = Long.parseLong(rateList[i].trim());
-            }
-            size = Payload.checkLength(Integer.parseInt(values.getOrDefault("size", "32")));
-            warmupNs = seconds(values, "warmup", "5");
-            durationNs = seconds(values, "duration", "10");
-            drainNs = seconds(values, "drain", "5");
-            window = Integer.parseInt(values.getOrDefault("window", "1024"));
-            idle = values.getOrDefault("idle", "yield");
-            idleStrategy();
-            resultsDir = Paths.get(values.getOrDefault("results", "perf/results/" +
-                ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"))));
-            values.keySet().removeAll(List.of(
-                "target", "mode", "rate", "size", "warmup", "duration", "drain", "window", "idle", "results",
-                "durability", "threading", "client-response-timeout-ms", "clients", "rounds", "steady", "entries"));
-            if (!values.isEmpty())
-            {
-                throw new IllegalArgumentException("unknown options " + values.keySet());
-            }
+            require(spec, window >= 1, "--window must be at least 1");
+            require(spec, clients >= 1, "--clients must be at least 1");
+            require(spec, rounds >= 1, "--rounds must be at least 1");
+            require(spec, entries >= 1, "--entries must be at least 1");
+            flotilla = new FlotillaSettings(durability, threading, clientResponseTimeout.toNanos(), clients);
+            snapshot = snapshotOptions.settings(spec);
+            resultsDir = null != results ? results : Paths.get("perf/results/" +
+                ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")));
         }
 
+        boolean runs(final String mode)
+        {
+            return modes.contains(mode);
+        }
+
+        /**
+         * @return a new idle strategy of {@code --idle}, for one run's load loop.
+         */
         IdleStrategy idleStrategy()
         {
             switch (idle)
@@ -309,24 +350,23 @@ public final class PerfMain
             }
         }
 
-        private static String required(final Map<String, String> values, final String name)
+        private static void require(final CommandSpec spec, final boolean condition, final String problem)
         {
-            final String value = values.get(name);
-            if (null == value)
+            if (!condition)
             {
-                throw new IllegalArgumentException("--" + name + " is required");
+                throw new CommandLine.ParameterException(spec.commandLine(), problem);
             }
-            return value;
         }
+    }
 
-        private static long seconds(final Map<String, String> values, final String name, final String defaultValue)
+    /**
+     * The known targets, for {@code --target}'s description.
+     */
+    static final class TargetNames implements Iterable<String>
+    {
+        public Iterator<String> iterator()
         {
-            final double seconds = Double.parseDouble(values.getOrDefault(name, defaultValue));
-            if (seconds < 0)
-            {
-                throw new IllegalArgumentException("--" + name + " must be >= 0 seconds");
-            }
-            return (long)(seconds * TimeUnit.SECONDS.toNanos(1));
+            return Targets.names().iterator();
         }
     }
 }

@@ -28,7 +28,6 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +47,8 @@ import java.util.function.BooleanSupplier;
  *   NemesisRunner [--minutes N | --short | --faults F,F...] [--seed S] [--run-dir DIR] [--clients N]
  * </pre>
  * {@code --minutes N} (or {@code -Dnemesis.minutes=N}) runs random faults for N minutes (the soak); {@code --short}
- * runs {@link Fault#SHORT_SCHEDULE}; {@code --faults} the given faults in order. Exit status 0 when no anomaly was found, 1 otherwise.
+ * runs {@link Fault#SHORT_SCHEDULE}; {@code --faults} the given faults in order ({@link NemesisCommand}). Exit
+ * status 0 when no anomaly was found, 1 otherwise, 2 on a usage error.
  */
 public final class NemesisRunner
 {
@@ -102,40 +102,12 @@ public final class NemesisRunner
         this.random = new SplittableRandom(seed);
     }
 
-    public static void main(final String[] args) throws Exception
+    /**
+     * Runs the nemesis from the command line, {@link NemesisCommand} ({@code --help}), and exits with its status.
+     */
+    public static void main(final String[] args)
     {
-        long minutes = Long.getLong("nemesis.minutes", 0);
-        List<Fault> schedule = null;
-        long seed = System.nanoTime();
-        int clients = 4;
-        Path runDir = Path.of("run", "nemesis");
-        for (int i = 0; i < args.length; i++)
-        {
-            switch (args[i])
-            {
-                case "--minutes" -> minutes = Long.parseLong(args[++i]);
-                case "--short" -> schedule = Fault.SHORT_SCHEDULE;
-                case "--faults" -> schedule = Arrays.stream(args[++i].split(",")).map(Fault::valueOf).toList();
-                case "--seed" -> seed = Long.parseLong(args[++i]);
-                case "--clients" -> clients = Integer.parseInt(args[++i]);
-                case "--run-dir" -> runDir = Path.of(args[++i]);
-                default ->
-                {
-                    System.err.println("usage: NemesisRunner [--minutes N | --short | --faults F,F...] [--seed S] [--run-dir DIR] [--clients N]");
-                    System.exit(2);
-                }
-            }
-        }
-        if (null == schedule && minutes <= 0)
-        {
-            System.err.println("NemesisRunner: give --minutes N (soak), --short (the CI schedule) or --faults F,F...");
-            System.exit(2);
-        }
-        Files.createDirectories(runDir);
-        final NemesisReport report = new NemesisRunner(runDir, schedule,
-            TimeUnit.MINUTES.toNanos(minutes), seed, clients, System.out).run();
-        System.out.println(report);
-        System.exit(report.anomalies().isEmpty() ? 0 : 1);
+        System.exit(NemesisCommand.commandLine(System.out).execute(args));
     }
 
     /**
