@@ -2,7 +2,7 @@ package io.flotilla.admin;
 
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.NodeStatus;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 
 import java.util.Comparator;
 import java.util.LinkedHashMap;

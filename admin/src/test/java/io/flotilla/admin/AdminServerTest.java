@@ -2,7 +2,7 @@ package io.flotilla.admin;
 
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.TestCluster;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

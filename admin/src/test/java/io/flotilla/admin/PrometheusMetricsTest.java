@@ -3,7 +3,7 @@ package io.flotilla.admin;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.NodeCounter;
 import io.flotilla.engine.TestCluster;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -14,7 +14,6 @@ import io.flotilla.engine.node.ProposalQueue;
 import io.flotilla.engine.node.QueryQueue;
 import io.flotilla.engine.node.ResponseChannelPolicy;
 import io.flotilla.engine.raft.RaftConfig;
-import io.flotilla.engine.raft.Role;
 import org.HdrHistogram.Histogram;
 import org.agrona.BitUtil;
 import org.agrona.CloseHelper;

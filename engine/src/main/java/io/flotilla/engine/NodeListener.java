@@ -1,6 +1,5 @@
 package io.flotilla.engine;
 
-import io.flotilla.engine.raft.Role;
 
 /**
  * Events of a node, called on its agent thread (quick, non-blocking, must not throw). Every method has an empty

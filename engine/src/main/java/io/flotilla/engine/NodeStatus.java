@@ -1,6 +1,5 @@
 package io.flotilla.engine;
 
-import io.flotilla.engine.raft.Role;
 
 import java.util.List;
 

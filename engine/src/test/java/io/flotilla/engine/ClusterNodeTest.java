@@ -5,7 +5,6 @@ import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.engine.node.ClusterMembers;
 import io.flotilla.engine.node.NodeCounters;
-import io.flotilla.engine.raft.Role;
 import java.io.File;
 import java.util.HashMap;
 import java.util.Map;

@@ -3,7 +3,6 @@ package io.flotilla.engine;
 import io.aeron.exceptions.AeronException;
 import io.aeron.exceptions.DriverTimeoutException;
 import io.flotilla.archive.NodeMedia;
-import io.flotilla.engine.raft.Role;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;

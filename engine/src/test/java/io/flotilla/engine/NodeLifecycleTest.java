@@ -5,7 +5,6 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.flotilla.archive.Durability;
 import io.flotilla.archive.NodeMedia;
-import io.flotilla.engine.raft.Role;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

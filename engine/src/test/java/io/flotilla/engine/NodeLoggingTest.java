@@ -1,7 +1,6 @@
 package io.flotilla.engine;
 
 import io.flotilla.engine.node.NodeAgent;
-import io.flotilla.engine.raft.Role;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,5 @@
 package io.flotilla.engine;
 
-import io.flotilla.engine.raft.Role;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

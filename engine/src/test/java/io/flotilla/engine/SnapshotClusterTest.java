@@ -1,7 +1,6 @@
 package io.flotilla.engine;
 
 import io.flotilla.archive.SnapshotStore;
-import io.flotilla.engine.raft.Role;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

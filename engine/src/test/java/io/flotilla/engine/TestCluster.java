@@ -1,7 +1,6 @@
 package io.flotilla.engine;
 
 import io.flotilla.archive.Durability;
-import io.flotilla.engine.raft.Role;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 

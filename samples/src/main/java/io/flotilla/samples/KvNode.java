@@ -6,7 +6,7 @@ import io.flotilla.admin.cli.FlotillaVersion;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.SharedSecretAuthenticator;
 import io.flotilla.engine.NodeFailedException;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 import picocli.CommandLine;

@@ -11,7 +11,7 @@ import io.flotilla.engine.SharedSecretCredentials;
 import io.flotilla.engine.client.FlotillaClient;
 import io.flotilla.engine.client.FlotillaClientException;
 import io.flotilla.engine.client.Outcome;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import io.flotilla.samples.codecs.KvStatus;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;

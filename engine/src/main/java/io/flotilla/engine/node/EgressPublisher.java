@@ -9,7 +9,7 @@ import io.flotilla.codecs.ResponseStatus;
 import io.flotilla.codecs.SessionAckEncoder;
 import io.flotilla.codecs.SessionRejectEncoder;
 import io.flotilla.engine.raft.RaftNode;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -22,7 +22,7 @@ import io.flotilla.engine.SnapshotConfig;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.raft.RaftOutbox;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochNanoClock;

@@ -3,7 +3,7 @@ package io.flotilla.engine.node;
 import io.aeron.Aeron;
 import io.aeron.Counter;
 import io.flotilla.engine.NodeCounter;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import org.agrona.CloseHelper;
 
 import java.util.concurrent.atomic.AtomicInteger;

@@ -8,7 +8,7 @@ import io.flotilla.engine.Authenticator;
 import io.flotilla.engine.SessionCloseReason;
 import io.flotilla.engine.client.AttachProof;
 import io.flotilla.engine.raft.RaftNode;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,7 +1,7 @@
 package io.flotilla.engine.node;
 
 import io.flotilla.engine.raft.RaftNode;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 
 /**
  * The handover a leader makes before it closes ({@code ClusterNode.close()}): the closing thread

@@ -2,7 +2,7 @@ package io.flotilla.engine.node;
 
 import io.flotilla.codecs.EntryType;
 import io.flotilla.engine.raft.RaftNode;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 
 /**
  * The leader's side of timers: when its clock passes the earliest deadline in its applied {@link TimerTable}, it

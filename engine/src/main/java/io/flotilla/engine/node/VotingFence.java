@@ -2,7 +2,7 @@ package io.flotilla.engine.node;
 
 import io.flotilla.archive.LogStore;
 import io.flotilla.engine.raft.RaftNode;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 
 /**
  * Keeps a member that lost its data directory out of elections until it holds again what its old self may have

@@ -1,5 +1,7 @@
 package io.flotilla.engine.raft;
 
+import io.flotilla.engine.Role;
+
 /**
  * What the consensus core asks of its host besides the log ({@link RaftLog}) and the messages to peers
  * ({@link RaftTransport}): durable term and vote, and the events the runtime acts on. The core performs no I/O

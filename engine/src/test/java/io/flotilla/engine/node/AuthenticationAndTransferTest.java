@@ -4,7 +4,7 @@ import io.flotilla.codecs.Protocol;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.ConnectRequest;
 import io.flotilla.engine.TestCluster;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import org.agrona.DirectBuffer;

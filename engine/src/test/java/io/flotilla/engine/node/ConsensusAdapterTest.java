@@ -15,7 +15,7 @@ import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.raft.RaftOutbox;
 import io.flotilla.engine.raft.RaftTransport;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.SystemEpochNanoClock;

@@ -14,7 +14,7 @@ import io.flotilla.engine.ReadConsistency;
 import io.flotilla.engine.Response;
 import io.flotilla.engine.StateMachine;
 import io.flotilla.engine.TestCluster;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

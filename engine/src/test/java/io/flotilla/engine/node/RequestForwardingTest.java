@@ -4,7 +4,7 @@ import io.flotilla.codecs.ResponseStatus;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.TestCluster;
 import io.flotilla.engine.raft.RaftNode;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import java.io.File;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;

@@ -9,7 +9,7 @@ import io.flotilla.engine.StateMachine;
 import io.flotilla.engine.TestCluster;
 import io.flotilla.engine.client.FlotillaClient;
 import io.flotilla.engine.client.FlotillaClientException;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

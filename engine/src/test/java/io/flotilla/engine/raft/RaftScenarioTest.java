@@ -1,5 +1,6 @@
 package io.flotilla.engine.raft;
 
+import io.flotilla.engine.Role;
 import io.flotilla.codecs.EntryType;
 import io.flotilla.codecs.ReadMode;
 import io.flotilla.engine.sim.SimNode;

@@ -3,7 +3,7 @@ package io.flotilla.engine.sim;
 import io.flotilla.archive.EntryBlockHandler;
 import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.codecs.EntryFrame;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import org.agrona.DirectBuffer;
 
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package io.flotilla.engine.sim;
 
 import io.flotilla.engine.raft.RaftNode;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 
 import java.util.SplittableRandom;
 

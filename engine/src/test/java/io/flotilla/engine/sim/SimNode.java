@@ -11,7 +11,7 @@ import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.raft.RaftOutbox;
 import io.flotilla.engine.raft.RaftTransport;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import org.agrona.DirectBuffer;
 
 import java.util.ArrayDeque;

@@ -4,7 +4,7 @@ import io.flotilla.codecs.EntryType;
 import io.flotilla.codecs.ReadMode;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayDeque;

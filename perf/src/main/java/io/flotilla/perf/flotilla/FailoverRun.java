@@ -1,7 +1,7 @@
 package io.flotilla.perf.flotilla;
 
 import io.flotilla.engine.ClusterNode;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import io.flotilla.perf.harness.EchoHandler;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.IdleStrategy;

@@ -7,7 +7,7 @@ import io.flotilla.engine.client.FlotillaClient;
 import io.flotilla.engine.client.Outcome;
 import io.flotilla.engine.client.QueryListener;
 import io.flotilla.engine.client.ResponseListener;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import io.flotilla.perf.baseline.LoopbackResources;
 import io.flotilla.perf.harness.EchoHandler;
 import io.flotilla.perf.harness.LoadTarget;

@@ -4,7 +4,7 @@ import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.ProposalCallback;
 import io.flotilla.engine.ProposalResult;
 import io.flotilla.engine.ProposalStatus;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import io.flotilla.perf.baseline.LoopbackResources;
 import org.agrona.concurrent.UnsafeBuffer;
 

@@ -1,7 +1,7 @@
 package io.flotilla.perf.snapshot;
 
 import io.flotilla.engine.ClusterNode;
-import io.flotilla.engine.raft.Role;
+import io.flotilla.engine.Role;
 import io.flotilla.perf.flotilla.FlotillaSettings;
 import io.flotilla.perf.flotilla.FlotillaTarget;
 import io.flotilla.perf.harness.EchoHandler;
