@@ -296,6 +296,22 @@ final class RawIngressClient implements AutoCloseable
         send(memberId, length);
     }
 
+    /**
+     * Await the next reply that answers a request, passing over the redirects a closing node sends its bound clients
+     * (NOT_LEADER with sequence 0, SessionManager.redirectBoundSessions): a test that stops nodes may get them first.
+     */
+    Reply awaitAnswer()
+    {
+        while (true)
+        {
+            final Reply reply = await(Reply.class);
+            if (0 != reply.sequence() || ResponseStatus.NOT_LEADER != reply.status())
+            {
+                return reply;
+            }
+        }
+    }
+
     <T> T await(final Class<T> type)
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TestCluster.TIMEOUT_MS);

@@ -182,7 +182,7 @@ class RequestForwardingTest
             try (NodeCounterReader refused = new NodeCounterReader(follower, NodeCounters.FORWARDS_REFUSED_TYPE_ID))
             {
                 client.request(followerId, sessionId, 2, "two");
-                final RawIngressClient.Reply reply = client.await(RawIngressClient.Reply.class);
+                final RawIngressClient.Reply reply = client.awaitAnswer();
                 assertEquals(ResponseStatus.BACK_PRESSURED, reply.status(), "retry here later, not elsewhere");
                 assertEquals(1, refused.value());
             }

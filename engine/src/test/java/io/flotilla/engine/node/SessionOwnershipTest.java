@@ -150,7 +150,7 @@ class SessionOwnershipTest
                 {
                     // The new leader holds no binding: the attacker's request is refused and the owner told to attach.
                     attacker.request(leaderId, sessionId, 2, "evil");
-                    final RawIngressClient.Reply notAttached = owner.await(RawIngressClient.Reply.class);
+                    final RawIngressClient.Reply notAttached = owner.awaitAnswer();
                     assertEquals(ResponseStatus.SESSION_NOT_ATTACHED, notAttached.status());
                     assertEquals(leaderId, notAttached.leaderMemberId());
 
