@@ -19,6 +19,8 @@ final class AdminDispatcher implements HttpHandler
     private static final System.Logger LOGGER = System.getLogger(AdminDispatcher.class.getName());
     private static final String JSON_TYPE = "application/json; charset=utf-8";
     private static final byte[] NO_BODY = new byte[0];
+    /** A body declared larger than the bound is still read and dropped up to this size, so its 413 arrives. */
+    private static final long DRAIN_LIMIT_BYTES = 16L * 1024 * 1024;
 
     private final Map<String, AdminRoute> routes;
     private final AdminAuth auth;
@@ -123,6 +125,12 @@ final class AdminDispatcher implements HttpHandler
             }
             if (length > maxBodyBytes)
             {
+                if (length <= DRAIN_LIMIT_BYTES)
+                {
+                    // Read what the client is sending before refusing it: a connection closed with request bytes
+                    // unread is reset, and the reset can destroy the 413 on its way to the client.
+                    exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
+                }
                 throw tooLarge();
             }
         }
