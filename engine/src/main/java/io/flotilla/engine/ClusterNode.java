@@ -1352,8 +1352,9 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * @param maxBatchBytes bound on the entry bytes of one AppendEntries (a larger single entry travels alone), at
-         *                      most {@link #MAX_BATCH_BYTES_LIMIT} ({@code flotilla.raft.max.batch.bytes}, default 64k).
+         * @param maxBatchBytes bound on the entry bytes of one AppendEntries (a larger single entry travels alone),
+         *                      at most {@link #MAX_BATCH_BYTES_LIMIT} ({@code flotilla.raft.max.batch.bytes}, default
+         *                      64k).
          * @return this.
          */
         public Context maxBatchBytes(final int maxBatchBytes)
@@ -1385,7 +1386,8 @@ public final class ClusterNode implements AutoCloseable
 
         /**
          * @param preVote whether a node asks whether it could win an election before it raises its term
-         *                ({@code flotilla.raft.pre.vote}, default true; {@link #rejoinAfterDataLoss(boolean)} needs it).
+         *                ({@code flotilla.raft.pre.vote}, default true; {@link #rejoinAfterDataLoss(boolean)} needs
+         *                it).
          * @return this.
          */
         public Context preVote(final boolean preVote)
