@@ -97,8 +97,7 @@ class AdminServerTest
         assertEquals(leader.memberId(), num(status.get("leaderMemberId")));
         final Map<?, ?> leaderEntry = (Map<?, ?>)status.get("leader");
         assertEquals(leader.memberId(), num(leaderEntry.get("memberId")));
-        assertEquals(leader.context().clusterMembers().member(leader.memberId()).ingressEndpoint(),
-            leaderEntry.get("ingressEndpoint"));
+        assertEquals(cluster.ingressEndpoint(leader.memberId()), leaderEntry.get("ingressEndpoint"));
         assertTrue(num(status.get("commitIndex")) >= 500);
         assertTrue(num(status.get("appliedIndex")) >= 500);
         assertTrue(num(status.get("durableIndex")) > 0);

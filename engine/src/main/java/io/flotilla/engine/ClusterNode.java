@@ -1,7 +1,6 @@
 package io.flotilla.engine;
 
 import io.flotilla.archive.ArchiveLogStore;
-import io.flotilla.archive.Durability;
 import io.flotilla.archive.NodeMedia;
 import io.flotilla.archive.Settings;
 import io.flotilla.codecs.EntryFrame;
@@ -9,6 +8,7 @@ import io.flotilla.engine.node.ClusterMembers;
 import io.flotilla.engine.node.NodeAgent;
 import io.flotilla.engine.node.NodeCounters;
 import io.flotilla.engine.node.NodeErrorHandler;
+import io.flotilla.engine.node.NodeInternals;
 import io.flotilla.engine.node.PendingQueries;
 import io.flotilla.engine.node.ProposalQueue;
 import io.flotilla.engine.node.QueryQueue;
@@ -87,7 +87,7 @@ public final class ClusterNode implements AutoCloseable
         this.ctx = ctx;
         proposals = new ProposalQueue(ctx.proposalQueueBytes(), ctx.maxPendingProposals());
         queries = new QueryQueue(ctx.queryQueueBytes(), ctx.maxPendingReads());
-        agent = new NodeAgent(ctx, proposals, queries);
+        agent = new NodeAgent(ctx, ctx.internals(), proposals, queries);
         runner = new AgentRunner(ctx.idleStrategy(), agent::onRunnerError, null, agent);
         final Thread thread = AgentRunner.startOnThread(runner, (runnable) ->
         {
@@ -278,7 +278,7 @@ public final class ClusterNode implements AutoCloseable
      */
     public boolean transferLeadership(final int memberId)
     {
-        if (closed || memberId == ctx.memberId() || null == ctx.clusterMembers().member(memberId))
+        if (closed || memberId == ctx.memberId() || null == ctx.internals().members().member(memberId))
         {
             return false;
         }
@@ -393,7 +393,7 @@ public final class ClusterNode implements AutoCloseable
      */
     public NodeStatus status()
     {
-        final ClusterMembers members = ctx.clusterMembers();
+        final ClusterMembers members = ctx.internals().members();
         final List<NodeStatus.Member> memberList = new ArrayList<>(members.size());
         for (int i = 0; i < members.size(); i++)
         {
@@ -556,7 +556,7 @@ public final class ClusterNode implements AutoCloseable
     private void handOverLeadership()
     {
         final long timeoutNs = ctx.shutdownTransferTimeoutNs();
-        if (0 == timeoutNs || ctx.clusterMembers().size() < 2 || Role.LEADER != role() || !isRunning())
+        if (0 == timeoutNs || ctx.internals().members().size() < 2 || Role.LEADER != role() || !isRunning())
         {
             return;
         }
@@ -594,7 +594,9 @@ public final class ClusterNode implements AutoCloseable
 
     /**
      * Configuration of a {@link ClusterNode}. Every setting has a {@code flotilla.*} system-property default;
-     * {@link #conclude()} checks them all and fails with a message that says what to change.
+     * {@link #conclude()} checks them all and fails with a message that says what to change. Its API names only types
+     * of this package, the JDK and Agrona: the settings of the Raft core, the log store and the media stack are typed
+     * setters here, which {@link #conclude()} turns into the internal parts the node is built from.
      */
     public static final class Context
     {
@@ -610,7 +612,7 @@ public final class ClusterNode implements AutoCloseable
         public static final String AUTHENTICATOR_PROP = "flotilla.authenticator";
         /** {@link Durability}: {@code flotilla.log.durability}, default FSYNC. */
         public static final String DURABILITY_PROP = NodeMedia.Context.DURABILITY_PROP;
-        /** {@link NodeMedia.Threading}: {@code flotilla.media.threading}, default COMPACT. */
+        /** {@link Threading}: {@code flotilla.media.threading}, default COMPACT. */
         public static final String THREADING_PROP = NodeMedia.Context.THREADING_PROP;
         /** Aeron directory; default a unique one under /dev/shm: {@code flotilla.aeron.dir}. */
         public static final String AERON_DIR_PROP = NodeMedia.Context.AERON_DIR_PROP;
@@ -727,7 +729,7 @@ public final class ClusterNode implements AutoCloseable
         private StateMachine stateMachine;
         private Authenticator authenticator;
         private Durability durability;
-        private NodeMedia.Threading threading;
+        private Threading threading;
         private String aeronDirectoryName = System.getProperty(AERON_DIR_PROP);
         private boolean externalDriver = Settings.bool(EXTERNAL_DRIVER_PROP, false);
         private Supplier<IdleStrategy> idleStrategySupplier;
@@ -751,7 +753,7 @@ public final class ClusterNode implements AutoCloseable
         private long shutdownTransferTimeoutNs = UNSET;
         private final RaftConfig raftConfig = new RaftConfig();
         private final SnapshotConfig snapshotConfig = new SnapshotConfig();
-        private ArchiveLogStore.Context logContext = new ArchiveLogStore.Context();
+        private final ArchiveLogStore.Context logContext = new ArchiveLogStore.Context();
         private NodeListener listener = new NodeListener()
         {
         };
@@ -761,8 +763,7 @@ public final class ClusterNode implements AutoCloseable
         // (Agrona's default re-samples every hour, which would move them by however far the wall clock was set).
         private EpochNanoClock clock = new OffsetEpochNanoClock(
             CLOCK_SAMPLE_RETRIES, CLOCK_SAMPLE_THRESHOLD_NS, Long.MAX_VALUE);
-        private ClusterMembers members;
-        private NodeMedia.Context mediaContext;
+        private NodeInternals internals;
         private int archiveSegmentLength;
         private boolean rejoinAfterDataLoss = Settings.bool(REJOIN_AFTER_DATA_LOSS_PROP, false);
         private IdleStrategy idleStrategy;
@@ -782,7 +783,7 @@ public final class ClusterNode implements AutoCloseable
             }
             EngineProperties.rejectUnknown("ClusterNode.Context");
 
-            members = ClusterMembers.parse(membersSpec);
+            final ClusterMembers members = ClusterMembers.parse(membersSpec);
             if (memberId < 0)
             {
                 throw new IllegalArgumentException(
@@ -830,7 +831,7 @@ public final class ClusterNode implements AutoCloseable
             }
             if (null == threading)
             {
-                threading = Settings.enumValue(THREADING_PROP, NodeMedia.Threading.class, NodeMedia.Threading.COMPACT);
+                threading = Settings.enumValue(THREADING_PROP, Threading.class, Threading.COMPACT);
             }
             if (externalDriver && null == aeronDirectoryName)
             {
@@ -912,11 +913,6 @@ public final class ClusterNode implements AutoCloseable
                     COMMIT_HINT_INTERVAL_PROP + ")");
             }
             concludePeerAuthentication();
-            if (null == logContext)
-            {
-                throw new IllegalArgumentException("logContext must not be null: pass an ArchiveLogStore.Context " +
-                    "(flotilla.log.* properties give its defaults)");
-            }
             if (raftConfig.maxBatchBytes() > MAX_BATCH_BYTES_LIMIT)
             {
                 throw new IllegalArgumentException("maxBatchBytes " + raftConfig.maxBatchBytes() + " exceeds " +
@@ -987,21 +983,40 @@ public final class ClusterNode implements AutoCloseable
                     " to backoff, noop, spin, yield or an IdleStrategy class name (" + ex.getMessage() + ")", ex);
             }
 
-            mediaContext = new NodeMedia.Context()
+            final NodeMedia.Context mediaContext = new NodeMedia.Context()
                 .nodeId(memberId)
                 .dataDirectory(dataDirectory)
                 .aeronDirectoryName(aeronDirectoryName)
                 .externalDriver(externalDriver)
-                .threading(threading)
-                .durability(durability)
+                .threading(mediaThreading(threading))
+                .durability(archiveDurability(durability))
                 .idleStrategySupplier(idleStrategySupplier)
                 .errorHandler(errorHandler);
             if (0 != archiveSegmentLength)
             {
                 mediaContext.segmentFileLength(archiveSegmentLength);
             }
+            internals = new NodeInternals(members, raftConfig, logContext, mediaContext);
             isConcluded = true;
             return this;
+        }
+
+        private static NodeMedia.Threading mediaThreading(final Threading threading)
+        {
+            return switch (threading)
+            {
+                case COMPACT -> NodeMedia.Threading.COMPACT;
+                case DEDICATED -> NodeMedia.Threading.DEDICATED;
+            };
+        }
+
+        private static io.flotilla.archive.Durability archiveDurability(final Durability durability)
+        {
+            return switch (durability)
+            {
+                case FSYNC -> io.flotilla.archive.Durability.FSYNC;
+                case ASYNC -> io.flotilla.archive.Durability.ASYNC;
+            };
         }
 
         private void concludeShutdownTransferTimeout()
@@ -1153,14 +1168,6 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * @return the parsed members, after {@link #conclude()}.
-         */
-        public ClusterMembers clusterMembers()
-        {
-            return members;
-        }
-
-        /**
          * @param dataDirectory of this node: holds its log (archive) and state file. Created if missing.
          * @return this.
          */
@@ -1229,13 +1236,13 @@ public final class ClusterNode implements AutoCloseable
          *                  their own threads).
          * @return this.
          */
-        public Context threading(final NodeMedia.Threading threading)
+        public Context threading(final Threading threading)
         {
             this.threading = threading;
             return this;
         }
 
-        public NodeMedia.Threading threading()
+        public Threading threading()
         {
             return threading;
         }
@@ -1253,7 +1260,7 @@ public final class ClusterNode implements AutoCloseable
 
         public String aeronDirectoryName()
         {
-            return null != mediaContext ? mediaContext.aeronDirectoryName() : aeronDirectoryName;
+            return null != internals ? internals.mediaContext().aeronDirectoryName() : aeronDirectoryName;
         }
 
         /**
@@ -1288,8 +1295,11 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * @param minNs lower bound of the randomized election timeout.
-         * @param maxNs upper bound (exclusive) of the randomized election timeout.
+         * @param minNs lower bound of the randomized election timeout ({@code flotilla.raft.election.timeout.min},
+         *              default 300 ms).
+         * @param maxNs upper bound (exclusive) of the randomized election timeout, and how long a leader keeps its
+         *              role without hearing from a majority ({@code flotilla.raft.election.timeout.max}, default
+         *              600 ms).
          * @return this.
          */
         public Context electionTimeoutNs(final long minNs, final long maxNs)
@@ -1298,9 +1308,19 @@ public final class ClusterNode implements AutoCloseable
             return this;
         }
 
+        public long electionTimeoutMinNs()
+        {
+            return raftConfig.electionTimeoutMinNs();
+        }
+
+        public long electionTimeoutMaxNs()
+        {
+            return raftConfig.electionTimeoutMaxNs();
+        }
+
         /**
          * @param heartbeatIntervalNs between AppendEntries from an idle leader; less than half the minimum election
-         *                            timeout.
+         *                            timeout ({@code flotilla.raft.heartbeat.interval}, default 50 ms).
          * @return this.
          */
         public Context heartbeatIntervalNs(final long heartbeatIntervalNs)
@@ -1309,8 +1329,32 @@ public final class ClusterNode implements AutoCloseable
             return this;
         }
 
+        public long heartbeatIntervalNs()
+        {
+            return raftConfig.heartbeatIntervalNs();
+        }
+
         /**
-         * @param maxBatchBytes bound on the entry bytes of one AppendEntries (a larger single entry travels alone).
+         * @param resendTimeoutNs after which the leader sends again, from the follower's last acknowledged index, what
+         *                        a follower has not acknowledged; less than the minimum election timeout
+         *                        ({@code flotilla.raft.resend.timeout}, default 100 ms).
+         * @return this.
+         */
+        public Context resendTimeoutNs(final long resendTimeoutNs)
+        {
+            raftConfig.resendTimeoutNs(resendTimeoutNs);
+            return this;
+        }
+
+        public long resendTimeoutNs()
+        {
+            return raftConfig.resendTimeoutNs();
+        }
+
+        /**
+         * @param maxBatchBytes bound on the entry bytes of one AppendEntries (a larger single entry travels alone),
+         *                      at most {@link #MAX_BATCH_BYTES_LIMIT} ({@code flotilla.raft.max.batch.bytes}, default
+         *                      64k).
          * @return this.
          */
         public Context maxBatchBytes(final int maxBatchBytes)
@@ -1319,8 +1363,14 @@ public final class ClusterNode implements AutoCloseable
             return this;
         }
 
+        public int maxBatchBytes()
+        {
+            return raftConfig.maxBatchBytes();
+        }
+
         /**
-         * @param maxInflight unacknowledged AppendEntries per follower.
+         * @param maxInflight unacknowledged AppendEntries per follower; 1 for no pipelining
+         *                    ({@code flotilla.raft.max.inflight}, default 8).
          * @return this.
          */
         public Context maxInflight(final int maxInflight)
@@ -1329,20 +1379,149 @@ public final class ClusterNode implements AutoCloseable
             return this;
         }
 
+        public int maxInflight()
+        {
+            return raftConfig.maxInflight();
+        }
+
         /**
-         * @param logContext settings of the log store (term length and MTU of the log publication, bytes of recent
-         *                   entries kept in memory, timeouts); its media is set by the node.
+         * @param preVote whether a node asks whether it could win an election before it raises its term
+         *                ({@code flotilla.raft.pre.vote}, default true; {@link #rejoinAfterDataLoss(boolean)} needs
+         *                it).
          * @return this.
          */
-        public Context logContext(final ArchiveLogStore.Context logContext)
+        public Context preVote(final boolean preVote)
         {
-            this.logContext = logContext;
+            raftConfig.preVote(preVote);
             return this;
         }
 
-        public ArchiveLogStore.Context logContext()
+        public boolean preVote()
         {
-            return logContext;
+            return raftConfig.preVote();
+        }
+
+        /**
+         * @param checkQuorum whether a leader that hears from no majority for the maximum election timeout steps down,
+         *                    and followers that hear from a leader ignore votes ({@code flotilla.raft.check.quorum},
+         *                    default true).
+         * @return this.
+         */
+        public Context checkQuorum(final boolean checkQuorum)
+        {
+            raftConfig.checkQuorum(checkQuorum);
+            return this;
+        }
+
+        public boolean checkQuorum()
+        {
+            return raftConfig.checkQuorum();
+        }
+
+        /**
+         * @param maxUncommittedEntries entries the leader holds beyond its commit index before it answers proposals
+         *                              BACK_PRESSURED ({@code flotilla.raft.max.uncommitted.entries}, default 65536).
+         * @return this.
+         */
+        public Context maxUncommittedEntries(final long maxUncommittedEntries)
+        {
+            raftConfig.maxUncommittedEntries(maxUncommittedEntries);
+            return this;
+        }
+
+        public long maxUncommittedEntries()
+        {
+            return raftConfig.maxUncommittedEntries();
+        }
+
+        /**
+         * @param maxReadIndexRequests read index requests the Raft core holds at once, this member's own and, on the
+         *                             leader, its followers' ({@code flotilla.raft.max.pending.reads}, default 1024);
+         *                             not the queries waiting for them, {@link #maxPendingReads(int)}.
+         * @return this.
+         */
+        public Context maxReadIndexRequests(final int maxReadIndexRequests)
+        {
+            raftConfig.maxPendingReads(maxReadIndexRequests);
+            return this;
+        }
+
+        public int maxReadIndexRequests()
+        {
+            return raftConfig.maxPendingReads();
+        }
+
+        /**
+         * A leader's lease ({@link ReadConsistency#LEASE}) lasts the minimum election timeout less this margin from
+         * the send time of the latest heartbeat round a majority answered: it covers the difference in rate between
+         * the members' monotonic clocks.
+         *
+         * @param leaseMarginNs in [0, minimum election timeout); -1 for a quarter of the minimum election timeout
+         *                      ({@code flotilla.raft.lease.margin}, the default).
+         * @return this.
+         */
+        public Context leaseMarginNs(final long leaseMarginNs)
+        {
+            raftConfig.leaseMarginNs(leaseMarginNs);
+            return this;
+        }
+
+        /**
+         * @return the lease margin in force: the one set, or a quarter of the minimum election timeout.
+         */
+        public long leaseMarginNs()
+        {
+            return raftConfig.leaseMarginNs();
+        }
+
+        /**
+         * @param logTermLength term length of the log publication when the node's recording is created (an existing
+         *                      recording keeps its own); the largest entry is an eighth of it, and it is at most the
+         *                      archive segment length ({@code flotilla.log.term.length}, default 16 MiB).
+         * @return this.
+         */
+        public Context logTermLength(final int logTermLength)
+        {
+            logContext.termLength(logTermLength);
+            return this;
+        }
+
+        public int logTermLength()
+        {
+            return logContext.termLength();
+        }
+
+        /**
+         * @param logMtu MTU of the log publication when the node's recording is created ({@code flotilla.log.mtu},
+         *               default 8k).
+         * @return this.
+         */
+        public Context logMtu(final int logMtu)
+        {
+            logContext.mtu(logMtu);
+            return this;
+        }
+
+        public int logMtu()
+        {
+            return logContext.mtu();
+        }
+
+        /**
+         * @param logWindowBytes initial bytes of recent entries the log keeps in memory for followers to catch up
+         *                       from; at least two of the largest entries ({@code flotilla.log.window.bytes}, default
+         *                       16 MiB).
+         * @return this.
+         */
+        public Context logWindowBytes(final int logWindowBytes)
+        {
+            logContext.windowCapacity(logWindowBytes);
+            return this;
+        }
+
+        public int logWindowBytes()
+        {
+            return logContext.windowCapacity();
         }
 
         /**
@@ -1381,15 +1560,6 @@ public final class ClusterNode implements AutoCloseable
         public int archiveSegmentLength()
         {
             return archiveSegmentLength;
-        }
-
-        /**
-         * @return the Raft settings (election timeouts, heartbeat, batching, pre-vote, check-quorum, back-pressure),
-         * to adjust directly.
-         */
-        public RaftConfig raftConfig()
-        {
-            return raftConfig;
         }
 
         /**
@@ -1758,11 +1928,11 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * @return the media stack's configuration, after {@link #conclude()}.
+         * @return what {@link #conclude()} built for the node's internals; not public API, {@link NodeInternals}.
          */
-        public NodeMedia.Context mediaContext()
+        NodeInternals internals()
         {
-            return mediaContext;
+            return internals;
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.flotilla.engine;
 
 import io.aeron.Aeron;
-import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.engine.node.ClusterMembers;
 import io.flotilla.engine.node.NodeCounters;
@@ -67,8 +66,8 @@ class ClusterNodeTest
         {
             for (int i = 0; i < 3; i++)
             {
-                cluster.start(i, cluster.context(i).logContext(new ArchiveLogStore.Context()
-                    .windowCapacity(2 * EntryFrame.frameLength(EntryFrame.MAX_PAYLOAD_LENGTH))));
+                cluster.start(i, cluster.context(i)
+                    .logWindowBytes(2 * EntryFrame.frameLength(EntryFrame.MAX_PAYLOAD_LENGTH)));
             }
             final ClusterNode leader = cluster.awaitLeader();
             TestCluster.proposeAll(leader, 2_000, 256, "a-");

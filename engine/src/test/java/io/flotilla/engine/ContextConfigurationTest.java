@@ -1,5 +1,6 @@
 package io.flotilla.engine;
 
+import io.flotilla.archive.ArchiveLogStore;
 import io.flotilla.archive.NodeMedia;
 import io.flotilla.engine.client.FlotillaClient;
 import io.flotilla.engine.raft.RaftConfig;
@@ -15,6 +16,7 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,10 +64,66 @@ class ContextConfigurationTest
     void validContextConcludes()
     {
         final ClusterNode.Context ctx = valid().conclude();
-        assertEquals(3, ctx.clusterMembers().size());
-        assertEquals("localhost:20121", ctx.clusterMembers().member(1).ingressEndpoint());
+        assertEquals(3, ctx.internals().members().size());
+        assertEquals("localhost:20121", ctx.internals().members().member(1).ingressEndpoint());
         assertEquals(TimeUnit.SECONDS.toNanos(10), ctx.sessionTimeoutNs());
         assertTrue(ctx.ipcIngress());
+    }
+
+    @Test
+    void theTypedSettingsReachTheRaftCoreAndTheLogStore()
+    {
+        final ClusterNode.Context ctx = valid()
+            .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(400), TimeUnit.MILLISECONDS.toNanos(900))
+            .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(40))
+            .resendTimeoutNs(TimeUnit.MILLISECONDS.toNanos(90))
+            .maxBatchBytes(32 * 1024)
+            .maxInflight(4)
+            .preVote(false)
+            .checkQuorum(false)
+            .maxUncommittedEntries(1000)
+            .maxReadIndexRequests(64)
+            .leaseMarginNs(TimeUnit.MILLISECONDS.toNanos(50))
+            .logTermLength(1024 * 1024)
+            .logMtu(4096)
+            .logWindowBytes(8 * 1024 * 1024)
+            .conclude();
+
+        final RaftConfig raft = ctx.internals().raftConfig();
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(400), raft.electionTimeoutMinNs());
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(900), raft.electionTimeoutMaxNs());
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(40), raft.heartbeatIntervalNs());
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(90), raft.resendTimeoutNs());
+        assertEquals(32 * 1024, raft.maxBatchBytes());
+        assertEquals(4, raft.maxInflight());
+        assertFalse(raft.preVote());
+        assertFalse(raft.checkQuorum());
+        assertEquals(1000, raft.maxUncommittedEntries());
+        assertEquals(64, raft.maxPendingReads());
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(50), raft.leaseMarginNs());
+
+        final ArchiveLogStore.Context log = ctx.internals().logContext();
+        assertEquals(1024 * 1024, log.termLength());
+        assertEquals(4096, log.mtu());
+        assertEquals(8 * 1024 * 1024, log.windowCapacity());
+    }
+
+    @Test
+    void threadingAndDurabilityMapToTheMediaStacksOfTheSameName()
+    {
+        final NodeMedia.Context defaults = valid().conclude().internals().mediaContext();
+        assertEquals(NodeMedia.Threading.COMPACT, defaults.threading());
+        assertEquals(io.flotilla.archive.Durability.FSYNC, defaults.durability());
+        for (final Threading threading : Threading.values())
+        {
+            assertEquals(threading.name(), valid().threading(threading).conclude().internals().mediaContext()
+                .threading().name());
+        }
+        for (final Durability durability : Durability.values())
+        {
+            assertEquals(durability.name(), valid().durability(durability).conclude().internals().mediaContext()
+                .durability().name());
+        }
     }
 
     @Test
@@ -102,7 +160,7 @@ class ContextConfigurationTest
     @Test
     void theShutdownHandoverWaitTakesADurationAndDefaultsToThreeElectionTimeouts()
     {
-        assertEquals(3 * valid().raftConfig().electionTimeoutMaxNs(),
+        assertEquals(3 * valid().electionTimeoutMaxNs(),
             valid().conclude().shutdownTransferTimeoutNs());
         assertEquals(0, valid().shutdownTransferTimeoutNs(0).conclude().shutdownTransferTimeoutNs(), "no handover");
         assertRejected(c -> c.shutdownTransferTimeoutNs(-1), "flotilla.node.shutdown.transfer.timeout");
@@ -225,7 +283,7 @@ class ContextConfigurationTest
         System.setProperty(RaftConfig.MAX_BATCH_BYTES_PROP_NAME, "128k");
         try
         {
-            final RaftConfig config = valid().conclude().raftConfig();
+            final ClusterNode.Context config = valid().conclude();
             assertEquals(TimeUnit.SECONDS.toNanos(1), config.electionTimeoutMinNs());
             assertEquals(TimeUnit.SECONDS.toNanos(2), config.electionTimeoutMaxNs());
             assertEquals(TimeUnit.MILLISECONDS.toNanos(100), config.heartbeatIntervalNs());

@@ -123,11 +123,11 @@ class NodeFailureTest
         try (TestCluster cluster = new TestCluster(tempDir, 1))
         {
             final ClusterNode node = cluster.start(0, cluster.context(0)
-                .threading(NodeMedia.Threading.DEDICATED)
+                .threading(Threading.DEDICATED)
                 .errorHandler(errors::add)
                 .terminationHook(terminated::countDown));
             assertEquals(Role.LEADER, cluster.awaitLeader().role());
-            final ErrorHandler mediaErrorHandler = node.context().mediaContext().errorHandler();
+            final ErrorHandler mediaErrorHandler = node.context().internals().mediaContext().errorHandler();
 
             final AeronException recoverable = new AeronException("a peer's image went away");
             mediaErrorHandler.onError(recoverable);

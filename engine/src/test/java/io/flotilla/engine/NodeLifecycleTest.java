@@ -3,7 +3,6 @@ package io.flotilla.engine;
 import io.aeron.CncFileDescriptor;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import io.flotilla.archive.Durability;
 import io.flotilla.archive.NodeMedia;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
@@ -34,7 +33,7 @@ class NodeLifecycleTest
     {
         try (TestCluster cluster = new TestCluster(tempDir, 1))
         {
-            cluster.start(0, cluster.context(0).threading(NodeMedia.Threading.DEDICATED));
+            cluster.start(0, cluster.context(0).threading(Threading.DEDICATED));
             final ClusterNode node = cluster.awaitLeader();
             TestCluster.proposeAll(node, 500, 64, "d-");
             cluster.awaitConverged(500);
@@ -54,7 +53,7 @@ class NodeLifecycleTest
             TestCluster cluster = new TestCluster(tempDir, 1))
         {
             final ClusterNode node = cluster.start(0, cluster.context(0)
-                .threading(NodeMedia.Threading.DEDICATED)
+                .threading(Threading.DEDICATED)
                 .externalDriver(true)
                 .aeronDirectoryName(driver.aeronDirectoryName()));
             assertEquals(driver.aeronDirectoryName(), node.aeronDirectoryName());

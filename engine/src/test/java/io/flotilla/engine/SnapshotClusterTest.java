@@ -180,8 +180,8 @@ class SnapshotClusterTest
     private static ClusterNode.Context context(
         final TestCluster cluster, final int memberId, final long logEntries, final long retainEntries)
     {
-        final ClusterNode.Context ctx = cluster.context(memberId).archiveSegmentLength(SEGMENT_LENGTH);
-        ctx.logContext().termLength(TERM_LENGTH);
+        final ClusterNode.Context ctx =
+            cluster.context(memberId).archiveSegmentLength(SEGMENT_LENGTH).logTermLength(TERM_LENGTH);
         ctx.snapshotConfig().logEntries(logEntries).logBytes(0).retainEntries(retainEntries);
         return ctx;
     }

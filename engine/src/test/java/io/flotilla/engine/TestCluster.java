@@ -1,6 +1,5 @@
 package io.flotilla.engine;
 
-import io.flotilla.archive.Durability;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -24,6 +23,7 @@ public final class TestCluster implements AutoCloseable
     private final File baseDir;
     private final String membersSpec;
     private final int size;
+    private final int[] ports;
     private final ClusterNode[] nodes;
     private final ChecksumStateMachine[] machines;
     private final AtomicLongArray electedLeaders;
@@ -35,7 +35,7 @@ public final class TestCluster implements AutoCloseable
     {
         this.baseDir = baseDir;
         this.size = size;
-        final int[] ports = freeUdpPorts(2 * size);
+        ports = freeUdpPorts(2 * size);
         final StringBuilder spec = new StringBuilder();
         for (int i = 0; i < size; i++)
         {
@@ -174,6 +174,24 @@ public final class TestCluster implements AutoCloseable
     public String membersSpec()
     {
         return membersSpec;
+    }
+
+    /**
+     * @param memberId of a member.
+     * @return its consensus endpoint in {@link #membersSpec()}, host:port.
+     */
+    public String consensusEndpoint(final int memberId)
+    {
+        return "localhost:" + ports[2 * memberId];
+    }
+
+    /**
+     * @param memberId of a member.
+     * @return its ingress endpoint in {@link #membersSpec()}, host:port.
+     */
+    public String ingressEndpoint(final int memberId)
+    {
+        return "localhost:" + ports[2 * memberId + 1];
     }
 
     public ClusterNode node(final int memberId)

@@ -147,8 +147,8 @@ class TimerClusterTest
 
     private static ClusterNode.Context snapshotContext(final TestCluster cluster, final int memberId)
     {
-        final ClusterNode.Context ctx = cluster.context(memberId).archiveSegmentLength(256 * 1024);
-        ctx.logContext().termLength(64 * 1024);
+        final ClusterNode.Context ctx =
+            cluster.context(memberId).archiveSegmentLength(256 * 1024).logTermLength(64 * 1024);
         ctx.snapshotConfig().logEntries(500).logBytes(0).retainEntries(0);
         return ctx;
     }

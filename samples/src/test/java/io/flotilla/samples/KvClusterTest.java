@@ -1,9 +1,9 @@
 package io.flotilla.samples;
 
-import io.flotilla.archive.Durability;
 import io.flotilla.engine.Authenticator;
 import io.flotilla.engine.ClusterKeys;
 import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.Durability;
 import io.flotilla.engine.QueryStatus;
 import io.flotilla.engine.ReadConsistency;
 import io.flotilla.engine.SharedSecretAuthenticator;

@@ -99,8 +99,7 @@ class ClusterToolTest
         assertEquals(4, members.out.lines().count(), members.toString());
         for (int i = 0; i < 3; i++)
         {
-            final String consensus = cluster.node(i).context().clusterMembers().member(i).consensusEndpoint();
-            assertTrue(members.out.contains(consensus), members.toString());
+            assertTrue(members.out.contains(cluster.consensusEndpoint(i)), members.toString());
         }
 
         final int follower = (leader.memberId() + 1) % 3;

@@ -57,6 +57,9 @@ public final class NodeAgent implements Agent, RaftOutbox
     private static final int REDIRECT_SEND_CYCLES = 3;
 
     private final ClusterNode.Context ctx;
+    private final RaftConfig raftConfig;
+    private final ArchiveLogStore.Context logContext;
+    private final NodeMedia.Context mediaContext;
     private final int memberId;
     private final ClusterMembers members;
     private final int[] peerIds;
@@ -157,14 +160,22 @@ public final class NodeAgent implements Agent, RaftOutbox
 
     /**
      * @param ctx       concluded configuration of the node.
+     * @param internals what the concluded configuration holds for the internals.
      * @param proposals the in-process proposal queue.
      * @param queries   the in-process query queue.
      */
-    public NodeAgent(final ClusterNode.Context ctx, final ProposalQueue proposals, final QueryQueue queries)
+    public NodeAgent(
+        final ClusterNode.Context ctx,
+        final NodeInternals internals,
+        final ProposalQueue proposals,
+        final QueryQueue queries)
     {
         this.ctx = ctx;
+        this.raftConfig = internals.raftConfig();
+        this.logContext = internals.logContext();
+        this.mediaContext = internals.mediaContext();
         this.memberId = ctx.memberId();
-        this.members = ctx.clusterMembers();
+        this.members = internals.members();
         this.peerIds = Arrays.stream(members.ids()).filter((id) -> id != memberId).toArray();
         this.proposals = proposals;
         this.queries = queries;
@@ -176,7 +187,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         this.snapshotConfig = ctx.snapshotConfig();
         this.errors = (NodeErrorHandler)ctx.errorHandler();
         this.shutdownHandover = new ShutdownHandover(
-            memberId, ctx.raftConfig().heartbeatIntervalNs(), ctx.raftConfig().electionTimeoutMaxNs());
+            memberId, raftConfig.heartbeatIntervalNs(), raftConfig.electionTimeoutMaxNs());
         this.spareHandle = openSpareHandle(ctx.dataDirectory());
         preloadFailurePath();
     }
@@ -218,11 +229,10 @@ public final class NodeAgent implements Agent, RaftOutbox
     {
         try
         {
-            media = NodeMedia.launch(ctx.mediaContext());
+            media = NodeMedia.launch(mediaContext);
             driveMedia = NodeMedia.Threading.COMPACT == media.context().threading();
             counters = new NodeCounters(media.aeron(), memberId, peerIds);
 
-            final RaftConfig raftConfig = ctx.raftConfig();
             responseChannels = new ResponseChannels(media.aeron(),
                 new ResponseChannelPolicy(ctx.responseMaxTermLength(), ctx.ipcIngress()),
                 ctx.responseMaxPublications(), counters, ctx.errorHandler());
@@ -230,7 +240,7 @@ public final class NodeAgent implements Agent, RaftOutbox
             egress = new EgressPublisher(members, sessions, responseChannels, counters);
 
             nowNs = clock.nanoTime();
-            final NodeRecovery recovery = NodeRecovery.recover(ctx, media, (recoveredLog) -> new Applier(
+            final NodeRecovery recovery = NodeRecovery.recover(ctx, logContext, media, (recoveredLog) -> new Applier(
                 recoveredLog, ctx.stateMachine(), sessions, egress, proposals, pending, counters,
                 raftConfig.maxBatchBytes(), applyLatency), nowNs);
             state = recovery.state();
@@ -480,7 +490,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         if (null == failure)
         {
             failure = new NodeFailedException(memberId, ctx.dataDirectory(), FailureCause.onDisksOf(
-                cause, ctx.dataDirectory(), new File(ctx.mediaContext().aeronDirectoryName())), error);
+                cause, ctx.dataDirectory(), new File(mediaContext.aeronDirectoryName())), error);
         }
         return failure;
     }
@@ -649,7 +659,7 @@ public final class NodeAgent implements Agent, RaftOutbox
             {
                 raft.transferLeadership(target);
             }
-            snapshotRetryNs = nowNs + ctx.raftConfig().electionTimeoutMaxNs();
+            snapshotRetryNs = nowNs + raftConfig.electionTimeoutMaxNs();
         }
         return 1;
     }
@@ -1090,7 +1100,7 @@ public final class NodeAgent implements Agent, RaftOutbox
                     return "won the pre-vote: election for term " + term;
                 }
                 // With pre-vote, only a transfer (TimeoutNow from the leader) starts an election without one.
-                return (ctx.raftConfig().preVote() ? "leadership transfer from " : "election timeout or transfer " +
+                return (raftConfig.preVote() ? "leadership transfer from " : "election timeout or transfer " +
                     "from ") + lastLeader + ": election for term " + term;
 
             case LEADER:

@@ -68,6 +68,7 @@ final class NodeRecovery
      * Restore the node from its data directory and its log.
      *
      * @param ctx        concluded configuration of the node.
+     * @param logContext the log store's settings.
      * @param media      the node's launched media stack, which holds the log's recording.
      * @param newApplier builds the applier over the recovered log.
      * @param nowNs      local time.
@@ -75,6 +76,7 @@ final class NodeRecovery
      */
     static NodeRecovery recover(
         final ClusterNode.Context ctx,
+        final ArchiveLogStore.Context logContext,
         final NodeMedia media,
         final Function<ArchiveLogStore, Applier> newApplier,
         final long nowNs)
@@ -82,7 +84,7 @@ final class NodeRecovery
         final NodeStateFile state = NodeStateFile.open(ctx.dataDirectory());
         final SnapshotStore snapshots = SnapshotStore.open(
             ctx.dataDirectory().toPath().resolve(SnapshotStore.DIRECTORY_NAME), ctx.snapshotConfig().retainCount());
-        final ArchiveLogStore log = ArchiveLogStore.open(ctx.logContext().media(media));
+        final ArchiveLogStore log = ArchiveLogStore.open(logContext.media(media));
         try
         {
             final Applier applier = newApplier.apply(log);

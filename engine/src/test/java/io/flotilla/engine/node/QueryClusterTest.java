@@ -1,7 +1,6 @@
 package io.flotilla.engine.node;
 
 import io.aeron.Aeron;
-import io.flotilla.archive.NodeMedia;
 import io.flotilla.codecs.Protocol;
 import io.flotilla.codecs.ReadMode;
 import io.flotilla.codecs.ResponseStatus;
@@ -14,6 +13,7 @@ import io.flotilla.engine.ReadConsistency;
 import io.flotilla.engine.Response;
 import io.flotilla.engine.StateMachine;
 import io.flotilla.engine.TestCluster;
+import io.flotilla.engine.Threading;
 import io.flotilla.engine.Role;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -264,7 +264,7 @@ class QueryClusterTest
             // Three nodes and a busy test thread on a small machine must not cost the leader its term; the raw client
             // sends no keep-alives (queries are not activity), so its session must outlive the rounds.
             final ClusterNode[] nodes = startAll(cluster, (context) -> context
-                .threading(NodeMedia.Threading.DEDICATED)
+                .threading(Threading.DEDICATED)
                 .electionTimeoutNs(TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(4))
                 .sessionTimeoutNs(TimeUnit.MINUTES.toNanos(5)));
             try (RawIngressClient raw = new RawIngressClient(ClusterMembers.parse(cluster.membersSpec())))

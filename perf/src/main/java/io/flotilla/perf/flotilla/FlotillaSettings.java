@@ -1,10 +1,10 @@
 package io.flotilla.perf.flotilla;
 
-import io.flotilla.archive.Durability;
-import io.flotilla.archive.NodeMedia;
 import io.flotilla.archive.Settings;
 import io.flotilla.engine.ClusterKeys;
 import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.Durability;
+import io.flotilla.engine.Threading;
 
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * @param clients                 client sessions the load is spread over (each allows 64 outstanding requests).
  */
 public record FlotillaSettings(
-    Durability durability, NodeMedia.Threading threading, long clientResponseTimeoutNs, int clients)
+    Durability durability, Threading threading, long clientResponseTimeoutNs, int clients)
 {
     /**
      * One session, as Aeron Cluster's target has: it caps Flotilla's window at 64 outstanding. More sessions lift the
@@ -33,7 +33,7 @@ public record FlotillaSettings(
     public static final Durability DEFAULT_DURABILITY = Durability.ASYNC;
 
     /** COMPACT: one thread per node, media stack included. */
-    public static final NodeMedia.Threading DEFAULT_THREADING = NodeMedia.Threading.COMPACT;
+    public static final Threading DEFAULT_THREADING = Threading.COMPACT;
 
     /** 500 ms, as the demo: shorter than the 300-600 ms election timeout plus the client's detection would allow. */
     public static final long DEFAULT_CLIENT_RESPONSE_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(500);

@@ -5,8 +5,8 @@ import io.flotilla.admin.cli.DurationConverter;
 import io.flotilla.admin.cli.FlotillaVersion;
 import io.flotilla.admin.cli.RateConverter;
 import io.flotilla.admin.cli.SizeConverter;
-import io.flotilla.archive.Durability;
-import io.flotilla.archive.NodeMedia;
+import io.flotilla.engine.Durability;
+import io.flotilla.engine.Threading;
 import io.flotilla.perf.flotilla.FailoverRun;
 import io.flotilla.perf.flotilla.FlotillaSettings;
 import io.flotilla.perf.flotilla.FlotillaTarget;
@@ -264,7 +264,7 @@ public final class PerfMain implements Callable<Integer>
 
         @Option(names = "--threading", paramLabel = "COMPACT|DEDICATED", defaultValue = "COMPACT",
             description = "Flotilla's media threading (default: ${DEFAULT-VALUE}).")
-        NodeMedia.Threading threading;
+        Threading threading;
 
         @Option(names = "--client-response-timeout", paramLabel = "DURATION", defaultValue = "500ms",
             converter = DurationConverter.class,

@@ -1,7 +1,7 @@
 package io.flotilla.perf.harness;
 
-import io.flotilla.archive.Durability;
-import io.flotilla.archive.NodeMedia;
+import io.flotilla.engine.Durability;
+import io.flotilla.engine.Threading;
 import io.flotilla.perf.flotilla.FlotillaSettings;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -79,7 +79,7 @@ class PerfMainCommandLineTest
         assertEquals(TimeUnit.SECONDS.toNanos(2), options.duration.toNanos());
         assertEquals(0, options.drain.toNanos());
         assertEquals(TimeUnit.SECONDS.toNanos(3), options.steady.toNanos());
-        assertEquals(new FlotillaSettings(Durability.FSYNC, NodeMedia.Threading.DEDICATED,
+        assertEquals(new FlotillaSettings(Durability.FSYNC, Threading.DEDICATED,
             TimeUnit.MILLISECONDS.toNanos(250), 16), options.flotilla);
         assertEquals(64L << 20, options.snapshot.stateBytes());
         assertEquals(10_240, options.snapshot.stateValueBytes());
