@@ -189,8 +189,8 @@ class SessionMessagesClusterTest
 
     private static ClusterNode.Context snapshotContext(final TestCluster cluster, final int memberId)
     {
-        final ClusterNode.Context ctx = cluster.context(memberId).archiveSegmentLength(256 * 1024);
-        ctx.logContext().termLength(64 * 1024);
+        final ClusterNode.Context ctx =
+            cluster.context(memberId).archiveSegmentLength(256 * 1024).logTermLength(64 * 1024);
         ctx.snapshotConfig().logEntries(100_000).logBytes(0).retainEntries(0);
         return ctx;
     }
