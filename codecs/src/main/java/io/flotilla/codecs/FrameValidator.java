@@ -161,6 +161,15 @@ public final class FrameValidator
                     varFields(buffer, varStart, end, MAX_TEXT_LENGTH, EntryFrame.MAX_PAYLOAD_LENGTH) :
                     FrameVerdict.BAD_ENUM_VALUE;
 
+            case SessionMessageDecoder.TEMPLATE_ID:
+                return isResponseStatus(buffer, block + SessionMessageDecoder.statusEncodingOffset()) ?
+                    varFields(buffer, varStart, end, EntryFrame.MAX_PAYLOAD_LENGTH, NO_FIELD) :
+                    FrameVerdict.BAD_ENUM_VALUE;
+
+            case SessionMessageAckDecoder.TEMPLATE_ID:
+                return isBoolean(buffer, block + SessionMessageAckDecoder.resendEncodingOffset()) ?
+                    varFields(buffer, varStart, end, NO_FIELD, NO_FIELD) : FrameVerdict.BAD_ENUM_VALUE;
+
             case NodeStateRecordDecoder.TEMPLATE_ID:
                 return validateNodeStateRecord(buffer, offset, length);
 
@@ -543,6 +552,8 @@ public final class FrameValidator
             case SessionKeepAliveDecoder.TEMPLATE_ID: return SessionKeepAliveDecoder.BLOCK_LENGTH;
             case SessionCloseDecoder.TEMPLATE_ID: return SessionCloseDecoder.BLOCK_LENGTH;
             case SessionAttachDecoder.TEMPLATE_ID: return SessionAttachDecoder.BLOCK_LENGTH;
+            case SessionMessageDecoder.TEMPLATE_ID: return SessionMessageDecoder.BLOCK_LENGTH;
+            case SessionMessageAckDecoder.TEMPLATE_ID: return SessionMessageAckDecoder.BLOCK_LENGTH;
             case NodeStateRecordDecoder.TEMPLATE_ID: return NodeStateRecordDecoder.BLOCK_LENGTH;
             default: return -1;
         }
@@ -627,7 +638,7 @@ public final class FrameValidator
 
     private static boolean isEntryType(final DirectBuffer buffer, final int offset)
     {
-        return (buffer.getByte(offset) & 0xFF) <= EntryType.TIMER.value();
+        return (buffer.getByte(offset) & 0xFF) <= EntryType.EGRESS_ACK.value();
     }
 
     private static boolean isResponseStatus(final DirectBuffer buffer, final int offset)

@@ -13,9 +13,10 @@ public final class Protocol
      * session ids with a session key in SessionAck, SessionAttach and {@link ResponseStatus#SESSION_NOT_ATTACHED},
      * and credentials that carry a MAC over the connect. 4: {@link QueryDecoder Query} and
      * {@link QueryResponseDecoder QueryResponse} (reads without a log entry), and a SessionAttach a follower may
-     * accept (it forwards the session's requests to the leader).
+     * accept (it forwards the session's requests to the leader). 5: {@link SessionMessageDecoder SessionMessage}
+     * (the state machine's messages to a session) and {@link SessionMessageAckDecoder SessionMessageAck}.
      */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
 
     private Protocol()
     {

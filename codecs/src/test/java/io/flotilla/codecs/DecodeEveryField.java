@@ -149,6 +149,19 @@ final class DecodeEveryField
                 decoder.appendTo(fields);
                 return decoder.sbeDecodedLength();
             }
+            case SessionMessageDecoder.TEMPLATE_ID:
+            {
+                final SessionMessageDecoder decoder = new SessionMessageDecoder().wrapAndApplyHeader(buffer, 0, header);
+                decoder.appendTo(fields);
+                return decoder.sbeDecodedLength();
+            }
+            case SessionMessageAckDecoder.TEMPLATE_ID:
+            {
+                final SessionMessageAckDecoder decoder =
+                    new SessionMessageAckDecoder().wrapAndApplyHeader(buffer, 0, header);
+                decoder.appendTo(fields);
+                return decoder.sbeDecodedLength();
+            }
             case NodeStateRecordDecoder.TEMPLATE_ID:
             {
                 final NodeStateRecordDecoder decoder = new NodeStateRecordDecoder().wrapAndApplyHeader(buffer, 0, header);

@@ -139,6 +139,13 @@ final class TestFrames
             case SessionAttachEncoder.TEMPLATE_ID:
                 return HEADER + new SessionAttachEncoder().wrapAndApplyHeader(buffer, offset, header)
                     .correlationId(78).sessionId(12).timestamp(1_000_000L).putProof(payload, 0, 13).encodedLength();
+            case SessionMessageEncoder.TEMPLATE_ID:
+                return HEADER + new SessionMessageEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .sessionId(12).sequence(3).logIndex(40).leaderMemberId(1).status(ResponseStatus.OK)
+                    .putPayload(payload, 0, 13).encodedLength();
+            case SessionMessageAckEncoder.TEMPLATE_ID:
+                return HEADER + new SessionMessageAckEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .sessionId(12).received(3).resend(BooleanType.TRUE).encodedLength();
             case NodeStateRecordEncoder.TEMPLATE_ID:
             {
                 final NodeStateRecordEncoder encoder = new NodeStateRecordEncoder()
@@ -161,7 +168,8 @@ final class TestFrames
         QueryResponseEncoder.TEMPLATE_ID,
         SessionConnectEncoder.TEMPLATE_ID, SessionAckEncoder.TEMPLATE_ID, SessionRejectEncoder.TEMPLATE_ID,
         RequestEncoder.TEMPLATE_ID, ResponseEncoder.TEMPLATE_ID, SessionKeepAliveEncoder.TEMPLATE_ID,
-        SessionCloseEncoder.TEMPLATE_ID, SessionAttachEncoder.TEMPLATE_ID, NodeStateRecordEncoder.TEMPLATE_ID };
+        SessionCloseEncoder.TEMPLATE_ID, SessionAttachEncoder.TEMPLATE_ID, SessionMessageEncoder.TEMPLATE_ID,
+        SessionMessageAckEncoder.TEMPLATE_ID, NodeStateRecordEncoder.TEMPLATE_ID };
 
     private static final int HEADER = MessageHeaderEncoder.ENCODED_LENGTH;
 }

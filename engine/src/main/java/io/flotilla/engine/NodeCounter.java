@@ -62,7 +62,11 @@ public enum NodeCounter
     REQUESTS_FORWARDED(NodeCounters.REQUESTS_FORWARDED_TYPE_ID, "requests_forwarded", Kind.COUNTER,
         "client requests, keep-alives and closes forwarded to the leader"),
     FORWARDS_REFUSED(NodeCounters.FORWARDS_REFUSED_TYPE_ID, "forwards_refused", Kind.COUNTER,
-        "client requests not forwarded (no leader known, or the send failed: BACK_PRESSURED)");
+        "client requests not forwarded (no leader known, or the send failed: BACK_PRESSURED)"),
+    SESSION_MESSAGES_SENT(NodeCounters.SESSION_MESSAGES_SENT_TYPE_ID, "session_messages_sent", Kind.COUNTER,
+        "state machine messages sent to sessions (as leader, resends included)"),
+    SESSION_MESSAGES_RESENT(NodeCounters.SESSION_MESSAGES_RESENT_TYPE_ID, "session_messages_resent", Kind.COUNTER,
+        "session messages sent again (leader change, a gap the client reported, or its silence)");
 
     /**
      * Whether a value only grows or is a level.

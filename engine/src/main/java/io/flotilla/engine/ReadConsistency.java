@@ -1,7 +1,5 @@
 package io.flotilla.engine;
 
-import io.flotilla.codecs.ReadMode;
-
 /**
  * How a query (a read-only request, answered without a log entry) is made linearizable: the answer reflects every
  * command committed before the query was sent, and no answer reflects a state older than one already answered.
@@ -14,7 +12,7 @@ public enum ReadConsistency
      * has applied that index. Safe under any clock behaviour; costs a heartbeat round trip (shared by every query
      * that arrives in the same duty cycle). A follower asked for it asks the leader for the read index.
      */
-    LINEARIZABLE(ReadMode.READ_INDEX),
+    LINEARIZABLE,
 
     /**
      * Lease read: the leader answers from its local state with its commit index, with no round trip, while it holds
@@ -26,20 +24,5 @@ public enum ReadConsistency
      * the read is a {@link #LINEARIZABLE} one. A follower asked for a lease read asks the leader, which answers
      * from its lease. Docs: raft-core.md, "Reads without the log".
      */
-    LEASE(ReadMode.LEASE);
-
-    private final ReadMode mode;
-
-    ReadConsistency(final ReadMode mode)
-    {
-        this.mode = mode;
-    }
-
-    /**
-     * @return the wire mode a query of this consistency carries.
-     */
-    public ReadMode mode()
-    {
-        return mode;
-    }
+    LEASE
 }

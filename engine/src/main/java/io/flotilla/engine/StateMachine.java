@@ -29,10 +29,10 @@ import java.io.OutputStream;
  * without a log entry: the runtime calls it once the state reflects every write committed before the query arrived
  * (ReadIndex or the leader's lease), on any member. A state machine that does not override it refuses every query.
  * <p>
- * <b>Timers and sessions</b> (see docs/runtime.md, "Timers and session events"). {@link #onStart} hands the state
- * machine a {@link StateMachineContext} through which it schedules and cancels timers in cluster time;
- * {@link #onTimer} fires them through the log. {@link #onSessionOpen} and {@link #onSessionClose} tell it about
- * client sessions. All of these run on every replica at the same log index, like {@link #apply}; the defaults do
+ * <b>Timers and sessions</b> (see docs/runtime.md, "Timers, session events and session messages").
+ * {@link #onStart} hands the state machine a {@link StateMachineContext} through which it schedules and cancels timers
+ * in cluster time and sends messages to any open session; {@link #onTimer} fires the timers through the log.
+ * {@link #onSessionOpen} and {@link #onSessionClose} tell it about client sessions. All of these run on every replica at the same log index, like {@link #apply}; the defaults do
  * nothing.
  */
 public interface StateMachine

@@ -1,14 +1,17 @@
 package io.flotilla.engine;
 
+import org.agrona.DirectBuffer;
+
 /**
- * What the runtime offers a {@link StateMachine} beyond its callbacks: deterministic timers. Handed to the state
+ * What the runtime offers a {@link StateMachine} beyond its callbacks: deterministic timers, and messages to any open
+ * client session. Handed to the state
  * machine once, by {@link StateMachine#onStart}, before any snapshot is loaded or entry applied.
  * <p>
  * Usable only where it is deterministic: on the node thread, inside {@link StateMachine#apply},
  * {@link StateMachine#onTimeAdvanced}, {@link StateMachine#onTimer}, {@link StateMachine#onSessionOpen} and
  * {@link StateMachine#onSessionClose}, which every replica runs at the same log index. Anywhere else (a query, a
- * snapshot load, another thread) it throws {@link IllegalStateException}: a timer scheduled there would exist on one
- * replica only.
+ * snapshot load, another thread) it throws {@link IllegalStateException}: a timer scheduled or a message sent there
+ * would exist on one replica only.
  * <p>
  * <b>Timers.</b> A timer is a correlation id (any long, chosen by the state machine) and a deadline in cluster time:
  * the entries' leader timestamps, epoch nanoseconds, the clock the callbacks are given. When the leader's clock passes
@@ -22,9 +25,29 @@ package io.flotilla.engine;
  * <p>
  * Cost: scheduling, rescheduling and cancelling are O(log n) in the scheduled timers and allocate nothing once the
  * table has grown to its working size.
+ * <p>
+ * <b>Session messages.</b> {@link #sendToSession} sends bytes to a session's client at any time, not only as the
+ * response to that session's command (a fill to the trader who placed an order, a price to a subscriber). Each
+ * session's messages are numbered 1, 2, 3... in the order they are sent, the same on every replica, and kept in the
+ * replicated state until the client acknowledges them (through the log, so every replica forgets them at the same
+ * index). The leader sends them once the entry that sent them is committed and applied; a new leader sends again
+ * what was not acknowledged, and the client delivers each message once, in order, whatever the failovers and
+ * retries ({@code FlotillaClient.Context.sessionMessageListener}). Nothing is lost while the session is open: a
+ * message that cannot be kept is refused at the call ({@link #WINDOW_FULL}), the same on every replica, so the
+ * state machine knows. When the session closes its unacknowledged messages are dropped.
  */
 public interface StateMachineContext
 {
+    /** {@link #sendToSession} result: no session with this id is open. */
+    long SESSION_NOT_OPEN = -1;
+
+    /**
+     * {@link #sendToSession} result: the session's client has not acknowledged 1 MiB of messages (payloads plus 16
+     * bytes each); nothing was sent. A client that keeps up acknowledges within tens of milliseconds: this one is stalled or
+     * gone (a gone client's session expires).
+     */
+    long WINDOW_FULL = -2;
+
     /**
      * Schedule a timer, or move the deadline of one already scheduled with this correlation id. A deadline already
      * passed fires at the next TIMER entry (within the same one when scheduled from {@link StateMachine#onTimer} with
@@ -44,4 +67,19 @@ public interface StateMachineContext
      * @throws IllegalStateException outside the deterministic callbacks.
      */
     boolean cancelTimer(long correlationId);
+
+    /**
+     * Send a message to an open session's client; the bytes are copied, so the buffer may be reused at once.
+     *
+     * @param sessionId of the session (as given to {@link StateMachine#onSessionOpen}).
+     * @param buffer    holding the message.
+     * @param offset    of the message.
+     * @param length    of the message, at most {@code EntryFrame.MAX_PAYLOAD_LENGTH} (1 MiB); a client receives a
+     *                  message too big for its response channel as {@code RESPONSE_TOO_LARGE}, without its bytes.
+     * @return the message's sequence in the session (1, 2, 3...), or {@link #SESSION_NOT_OPEN} or
+     * {@link #WINDOW_FULL}: the same on every replica.
+     * @throws IllegalStateException    outside the deterministic callbacks.
+     * @throws IllegalArgumentException when the length is negative or above the bound.
+     */
+    long sendToSession(long sessionId, DirectBuffer buffer, int offset, int length);
 }

@@ -39,7 +39,7 @@ class PublicApiTest
 {
     private static final List<String> PUBLIC_PACKAGES = List.of("io.flotilla.engine", "io.flotilla.engine.client");
     private static final List<String> INTERNAL_PACKAGES =
-        List.of("io.flotilla.engine.raft", "io.flotilla.engine.node", "io.flotilla.archive");
+        List.of("io.flotilla.engine.raft", "io.flotilla.engine.node", "io.flotilla.archive", "io.flotilla.codecs");
 
     @Test
     void publicTypesOfThePublicPackagesNameNoInternalType() throws Exception

@@ -5,6 +5,7 @@ import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.QueryEncoder;
 import io.flotilla.codecs.QueryResponseDecoder;
 import io.flotilla.engine.ReadConsistency;
+import io.flotilla.engine.node.ReadModes;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -117,7 +118,7 @@ final class ClientQueries
         queryEncoder.wrapAndApplyHeader(window.buffer(), window.offset(queryId), headerEncoder)
             .sessionId(sessionId)
             .queryId(queryId)
-            .mode(consistency.mode())
+            .mode(ReadModes.of(consistency))
             .putPayload(buffer, offset, length);
         final int member = ctx.preferFollowerReads() ?
             targets.follower(commandTarget, endpoints.size(), nowNs) : commandTarget;

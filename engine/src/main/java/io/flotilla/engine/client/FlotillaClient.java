@@ -10,6 +10,7 @@ import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
 import io.flotilla.archive.PortInUse;
 import io.flotilla.archive.Settings;
+import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.MessageHeaderDecoder;
@@ -24,6 +25,8 @@ import io.flotilla.codecs.SessionAttachEncoder;
 import io.flotilla.codecs.SessionCloseEncoder;
 import io.flotilla.codecs.SessionConnectEncoder;
 import io.flotilla.codecs.SessionKeepAliveEncoder;
+import io.flotilla.codecs.SessionMessageAckEncoder;
+import io.flotilla.codecs.SessionMessageDecoder;
 import io.flotilla.codecs.SessionRejectDecoder;
 import io.flotilla.engine.node.ResponseChannelPolicy;
 import io.flotilla.engine.Authenticator;
@@ -51,6 +54,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -77,7 +81,13 @@ import java.util.concurrent.TimeUnit;
  * their own window of {@link #MAX_OUTSTANDING_QUERIES}: {@link #offerQuery}, then
  * {@link #poll(ResponseListener, QueryListener)}; blocking: {@link #query}. Any member that has applied the session
  * answers them, so they need no attach; with {@link Context#preferFollowerReads(boolean)} they go to the members
- * other than the one commands go to. Not thread safe: one thread uses a client.
+ * other than the one commands go to.
+ * <p>
+ * Session messages (what the state machine sends to this session of its own accord) reach the
+ * {@link Context#sessionMessageListener(SessionMessageListener)} from {@link #poll}: in order, each once, numbered
+ * 1, 2, 3.... The client acknowledges them to the member it sends to (after {@link #MESSAGE_ACK_BATCH} messages, or
+ * {@link #MESSAGE_ACK_INTERVAL_NS}), drops the repeats a new leader sends, and asks for what it missed when it sees a
+ * gap. Not thread safe: one thread uses a client.
  */
 public final class FlotillaClient implements AutoCloseable
 {
@@ -102,8 +112,16 @@ public final class FlotillaClient implements AutoCloseable
     /** SessionAttach sends to one member before the client waits for its response timeout to move on. */
     public static final int MAX_ATTACH_ATTEMPTS = 4;
 
+    /** Session messages received before the client acknowledges them without waiting for the interval. */
+    public static final int MESSAGE_ACK_BATCH = 32;
+
+    /** Longest a received session message waits to be acknowledged (while the client polls). */
+    public static final long MESSAGE_ACK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(20);
+
     private static final int FRAGMENT_LIMIT = 16;
     private static final Discard DISCARD = new Discard();
+    private static final SessionMessageListener NO_SESSION_MESSAGES =
+        (sequence, logIndex, outcome, buffer, offset, length) -> {};
     private static final long NONE = Long.MAX_VALUE;
 
     private enum State
@@ -137,6 +155,9 @@ public final class FlotillaClient implements AutoCloseable
     private final QueryResponseDecoder queryResponseDecoder = new QueryResponseDecoder();
     private final SessionAckDecoder ackDecoder = new SessionAckDecoder();
     private final SessionRejectDecoder rejectDecoder = new SessionRejectDecoder();
+    private final SessionMessageDecoder messageDecoder = new SessionMessageDecoder();
+    private final SessionMessageAckEncoder messageAckEncoder = new SessionMessageAckEncoder();
+    private final SessionMessageListener messageListener;
     private final CallListener callListener = new CallListener();
     private final ClientFutures futures = new ClientFutures(this::failure);
 
@@ -177,10 +198,18 @@ public final class FlotillaClient implements AutoCloseable
     private int suspect = -1;
     private long suspectUntilNs;
 
+    private long messagesReceived;
+    private long messagesAcknowledged;
+    private long messageAckSentNs;
+    private boolean messageGap;
+    private long messageResendAskedNs = Long.MIN_VALUE / 2;
+
     private long resendPasses;
     private long redirects;
     private long droppedMessages;
     private long duplicateResponses;
+    private long duplicateSessionMessages;
+    private long sessionMessageGaps;
 
     private FlotillaClient(final Context ctx)
     {
@@ -189,6 +218,7 @@ public final class FlotillaClient implements AutoCloseable
         this.idleStrategy = ctx.idleStrategy();
         this.endpoints = ctx.endpoints();
         this.epochClock = ctx.epochClock();
+        this.messageListener = ctx.sessionMessageListener();
         this.window = new RequestWindow(
             MessageHeaderEncoder.ENCODED_LENGTH + RequestEncoder.BLOCK_LENGTH + RequestEncoder.payloadHeaderLength() +
             ctx.maxRequestLength());
@@ -571,6 +601,30 @@ public final class FlotillaClient implements AutoCloseable
     }
 
     /**
+     * @return the sequence of the last session message delivered: every one up to it was, once each.
+     */
+    public long sessionMessagesReceived()
+    {
+        return messagesReceived;
+    }
+
+    /**
+     * @return session messages dropped as repeats (sent again by a new leader, or after a gap was reported).
+     */
+    public long duplicateSessionMessages()
+    {
+        return duplicateSessionMessages;
+    }
+
+    /**
+     * @return gaps seen in the session messages (each made the client ask for the rest again).
+     */
+    public long sessionMessageGaps()
+    {
+        return sessionMessageGaps;
+    }
+
+    /**
      * @return answers to requests that were already answered (repeats after a resend), ignored.
      */
     public long duplicateResponses()
@@ -836,6 +890,11 @@ public final class FlotillaClient implements AutoCloseable
                 onSessionReject();
                 break;
 
+            case SessionMessageDecoder.TEMPLATE_ID:
+                messageDecoder.wrap(buffer, bodyOffset, headerDecoder.blockLength(), headerDecoder.version());
+                onSessionMessage();
+                break;
+
             default:
                 droppedMessages++;
         }
@@ -937,6 +996,92 @@ public final class FlotillaClient implements AutoCloseable
             default:
                 droppedMessages++;
         }
+    }
+
+    /**
+     * A session message: delivered when it is the next one; a repeat (a new leader sends again what was not
+     * acknowledged) is dropped; one after a gap is dropped too, and the client asks for the rest again. Taken once
+     * the session is known (its ack may arrive in the same poll as the first messages).
+     */
+    private void onSessionMessage()
+    {
+        if (0 == sessionId || messageDecoder.sessionId() != sessionId ||
+            (State.OPEN != state && State.CONNECTING != state))
+        {
+            droppedMessages++;
+            return;
+        }
+        final long sequence = messageDecoder.sequence();
+        if (sequence <= messagesReceived)
+        {
+            duplicateSessionMessages++;
+            return;
+        }
+        if (sequence > messagesReceived + 1)
+        {
+            if (!messageGap)
+            {
+                sessionMessageGaps++;
+                messageGap = true;
+            }
+            return;
+        }
+        messagesReceived = sequence;
+        messageGap = false;
+        final Outcome outcome;
+        switch (messageDecoder.status())
+        {
+            case OK:
+                outcome = Outcome.OK;
+                break;
+            case RESPONSE_TOO_LARGE:
+                outcome = Outcome.RESPONSE_TOO_LARGE;
+                break;
+            default:
+                outcome = Outcome.ERROR;
+        }
+        final int length = messageDecoder.payloadLength();
+        final int offset = messageDecoder.limit() + SessionMessageDecoder.payloadHeaderLength();
+        messageListener.onSessionMessage(sequence, messageDecoder.logIndex(), outcome, messageDecoder.buffer(), offset,
+            length);
+    }
+
+    /**
+     * Acknowledge the session messages received, to the member requests go to (which forwards to the leader when
+     * it is a follower that forwards); after a gap, ask for everything after the last one received, at most once a
+     * quarter of the response timeout.
+     */
+    private int acknowledgeMessages(final long nowNs)
+    {
+        final long unacknowledged = messagesReceived - messagesAcknowledged;
+        final boolean ackDue = unacknowledged >= MESSAGE_ACK_BATCH ||
+            (unacknowledged > 0 && nowNs - messageAckSentNs >= MESSAGE_ACK_INTERVAL_NS);
+        final boolean resendDue = messageGap && nowNs - messageResendAskedNs >= ctx.responseTimeoutNs() / 4;
+        if (!ackDue && !resendDue)
+        {
+            return 0;
+        }
+        if (!attached[target])
+        {
+            attachWanted = true; // the member must know this connection is the session's before it takes the ack
+            return 0;
+        }
+        messageAckEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+            .sessionId(sessionId)
+            .received(messagesReceived)
+            .resend(resendDue ? BooleanType.TRUE : BooleanType.FALSE);
+        if (publications.get(target).offer(
+            controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + messageAckEncoder.encodedLength()) < 0)
+        {
+            return 0; // not connected or back-pressured: tried again on the next poll
+        }
+        messagesAcknowledged = messagesReceived;
+        messageAckSentNs = nowNs;
+        if (resendDue)
+        {
+            messageResendAskedNs = nowNs;
+        }
+        return 1;
     }
 
     private void onQueryResponse()
@@ -1100,6 +1245,7 @@ public final class FlotillaClient implements AutoCloseable
         }
 
         workCount += sendPending(nowNs);
+        workCount += acknowledgeMessages(nowNs);
         workCount += queries.doWork(nowNs);
 
         // Query sends do not put off keep-alives: queries may go to followers, and a session expires by the leader's
@@ -1480,6 +1626,7 @@ public final class FlotillaClient implements AutoCloseable
         private NanoClock nanoClock;
         private Aeron aeron;
         private IngressEndpoints endpoints;
+        private SessionMessageListener sessionMessageListener = NO_SESSION_MESSAGES;
 
         /**
          * Check every setting and fill in defaults.
@@ -1698,6 +1845,22 @@ public final class FlotillaClient implements AutoCloseable
         public boolean preferFollowerReads()
         {
             return preferFollowerReads;
+        }
+
+        /**
+         * @param sessionMessageListener receives the messages the state machine sends to this session, from
+         *                               {@link FlotillaClient#poll}; by default they are acknowledged and dropped.
+         * @return this.
+         */
+        public Context sessionMessageListener(final SessionMessageListener sessionMessageListener)
+        {
+            this.sessionMessageListener = Objects.requireNonNull(sessionMessageListener, "sessionMessageListener");
+            return this;
+        }
+
+        public SessionMessageListener sessionMessageListener()
+        {
+            return sessionMessageListener;
         }
 
         public Context credentials(final byte[] credentials)

@@ -14,17 +14,22 @@ import io.flotilla.engine.StateMachineContext;
 import org.agrona.DirectBuffer;
 
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.util.function.LongConsumer;
 
 /**
  * The apply loop: reads committed entries from the log, in order, and applies them to the replicated state: the
- * session table, the timer table and the state machine (commands, time, timers and session events). On the leader it
+ * session table (with the sessions' messages and their acknowledgements), the timer table and the state machine
+ * (commands, time, timers and session events). On the leader it
  * also answers the clients; in-process proposals complete on whichever node they were proposed. Used by recovery (no replies) and in steady state. Built before the Raft
  * node (whose log tells it about truncations), it never needs it: replies and the leader's id come from the
  * {@link EgressPublisher}, and the node agent tells Raft what was applied.
  */
 public final class Applier implements EntryBlockHandler
 {
+    /** Byte order of the acknowledged sequence in an EGRESS_ACK entry's payload. */
+    static final ByteOrder EGRESS_ACK_BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
+
     private final LogStore log;
     private final StateMachine stateMachine;
     private final SessionTable sessions;
@@ -36,7 +41,7 @@ public final class Applier implements EntryBlockHandler
     private final LatencyRecorder applyLatency;
     private final ResponseWriter response = new ResponseWriter();
     private final TimerTable timers = new TimerTable();
-    private final Context context = new Context(timers);
+    private final Context context = new Context(this, timers);
     private final LongConsumer fireTimer = this::fireTimer;
 
     private long commitIndex;
@@ -45,6 +50,7 @@ public final class Applier implements EntryBlockHandler
     private long nowNs;
     private long firingIndex;
     private long firingTimestampNs;
+    private long applyingIndex;
 
     /**
      * @param log           to read committed entries from.
@@ -236,6 +242,7 @@ public final class Applier implements EntryBlockHandler
         final int payloadLength = EntryFrame.payloadLength(buffer, frame);
         final boolean leader = egress.isLeader();
         clusterTimeNs = Math.max(clusterTimeNs, timestampNs);
+        applyingIndex = index;
 
         final EntryType type = EntryFrame.type(buffer, frame);
         switch (type)
@@ -294,6 +301,19 @@ public final class Applier implements EntryBlockHandler
                 fireTimers(index, timestampNs);
                 break;
 
+            case EGRESS_ACK:
+                if (Long.BYTES != payloadLength)
+                {
+                    throw new IllegalStateException("malformed EGRESS_ACK payload at committed index " + index);
+                }
+                final Session acked = sessions.get(sessionId);
+                if (null != acked && !acked.isClosed())
+                {
+                    acked.egress().acknowledge(buffer.getLong(payloadOffset, EGRESS_ACK_BYTE_ORDER));
+                }
+                advanceTime(index, timestampNs);
+                break;
+
             default:
                 throw new IllegalStateException("unknown entry type " + type + " at committed index " + index);
         }
@@ -350,6 +370,36 @@ public final class Applier implements EntryBlockHandler
                 }
             }
         }
+    }
+
+    /**
+     * The state machine sends a message to a session: retained in the session's egress on every replica and, on the
+     * leader, sent at once when everything before it was sent on the current connection (else the resend that is due
+     * sends it in order).
+     */
+    private long sendToSession(final long sessionId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < 0 || length > EntryFrame.MAX_PAYLOAD_LENGTH)
+        {
+            throw new IllegalArgumentException(
+                "session message of " + length + " bytes: at most " + EntryFrame.MAX_PAYLOAD_LENGTH);
+        }
+        final Session session = sessions.get(sessionId);
+        if (null == session || session.isClosed())
+        {
+            return StateMachineContext.SESSION_NOT_OPEN;
+        }
+        final SessionEgress sessionEgress = session.egress();
+        if (!sessionEgress.fits(length))
+        {
+            return StateMachineContext.WINDOW_FULL;
+        }
+        final long sequence = sessionEgress.append(applyingIndex, buffer, offset, length);
+        if (egress.isLeader() && sessionEgress.sentSequence() == sequence - 1)
+        {
+            egress.sendSessionMessage(session, sequence, applyingIndex, buffer, offset, length, nowNs);
+        }
+        return sequence;
     }
 
     /**
@@ -522,12 +572,20 @@ public final class Applier implements EntryBlockHandler
      */
     static final class Context implements StateMachineContext
     {
+        private final Applier applier;
         private final TimerTable timers;
         boolean open;
 
-        Context(final TimerTable timers)
+        Context(final Applier applier, final TimerTable timers)
         {
+            this.applier = applier;
             this.timers = timers;
+        }
+
+        public long sendToSession(final long sessionId, final DirectBuffer buffer, final int offset, final int length)
+        {
+            checkOpen("sendToSession");
+            return applier.sendToSession(sessionId, buffer, offset, length);
         }
 
         public void scheduleTimer(final long correlationId, final long deadlineNs)

@@ -7,15 +7,18 @@ import io.flotilla.codecs.RejectReason;
 import io.flotilla.codecs.ResponseEncoder;
 import io.flotilla.codecs.ResponseStatus;
 import io.flotilla.codecs.SessionAckEncoder;
+import io.flotilla.codecs.SessionMessageEncoder;
 import io.flotilla.codecs.SessionRejectEncoder;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.Role;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Every reply to a client (Response, QueryResponse, SessionAck, SessionReject), encoded here and sent over {@link ResponseChannels}.
+ * Every reply to a client (Response, QueryResponse, SessionAck, SessionReject) and the state machine's messages to
+ * sessions (SessionMessage), encoded here and sent over {@link ResponseChannels}.
  * It is told the node's role, term and leader on every change (it is built before the Raft node, which it never
  * sees), so a reply names the leader and a redirect carries the leader's ingress endpoint. A response whose payload
  * does not fit the session's channel (its largest message) or the protocol ({@link EntryFrame#MAX_PAYLOAD_LENGTH})
@@ -36,7 +39,11 @@ public final class EgressPublisher
     private final QueryResponseEncoder queryResponseEncoder = new QueryResponseEncoder();
     private final SessionAckEncoder ackEncoder = new SessionAckEncoder();
     private final SessionRejectEncoder rejectEncoder = new SessionRejectEncoder();
+    private final SessionMessageEncoder messageEncoder = new SessionMessageEncoder();
     private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1024);
+    private final SessionEgress.Visitor resendOne = this::resendOne;
+    private Session resending;
+    private long resendNowNs;
 
     private Role role = Role.FOLLOWER;
     private long term;
@@ -176,6 +183,68 @@ public final class EgressPublisher
         {
             sendStatus(session, sequence, 0, ResponseStatus.SEQUENCE_TOO_OLD, nowNs);
         }
+    }
+
+    /**
+     * Send one of the state machine's messages to a session's client, or RESPONSE_TOO_LARGE without its bytes when
+     * it does not fit the client's response channel; the session's egress records it as sent.
+     */
+    public void sendSessionMessage(
+        final Session session,
+        final long sequence,
+        final long logIndex,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength,
+        final long nowNs)
+    {
+        final ResponseChannels.Channel channel = sessions.channel(session, nowNs);
+        final boolean fits = payloadLength <= channel.maxMessageLength() - MessageHeaderEncoder.ENCODED_LENGTH -
+            SessionMessageEncoder.BLOCK_LENGTH - SessionMessageEncoder.payloadHeaderLength();
+        if (!fits)
+        {
+            counters.responsesTooLarge().incrementRelease();
+        }
+        messageEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .sessionId(session.id())
+            .sequence(sequence)
+            .logIndex(logIndex)
+            .leaderMemberId(leaderId)
+            .status(fits ? ResponseStatus.OK : ResponseStatus.RESPONSE_TOO_LARGE)
+            .putPayload(payload, payloadOffset, fits ? payloadLength : 0);
+        responseChannels.send(
+            channel, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + messageEncoder.encodedLength(), nowNs);
+        session.egress().sentSequence(sequence);
+        counters.sessionMessagesSent().incrementRelease();
+    }
+
+    /**
+     * Send a session's retained messages after {@code sequence} again, in order (after a leader change, a gap the
+     * client reported, or silence from it).
+     *
+     * @return how many were sent.
+     */
+    public int resendSessionMessages(final Session session, final long sequence, final long nowNs)
+    {
+        resending = session;
+        resendNowNs = nowNs;
+        try
+        {
+            final int sent = session.egress().forEachAfter(sequence, resendOne);
+            counters.sessionMessagesResent().getAndAddRelease(sent);
+            return sent;
+        }
+        finally
+        {
+            resending = null;
+        }
+    }
+
+    private boolean resendOne(
+        final long sequence, final long logIndex, final MutableDirectBuffer payload, final int offset, final int length)
+    {
+        sendSessionMessage(resending, sequence, logIndex, payload, offset, length, resendNowNs);
+        return true;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
+import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.QueryDecoder;
@@ -13,6 +14,7 @@ import io.flotilla.codecs.SessionAttachDecoder;
 import io.flotilla.codecs.SessionCloseDecoder;
 import io.flotilla.codecs.SessionConnectDecoder;
 import io.flotilla.codecs.SessionKeepAliveDecoder;
+import io.flotilla.codecs.SessionMessageAckDecoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -42,6 +44,7 @@ public final class IngressAdapter implements AutoCloseable
     private final SessionKeepAliveDecoder keepAliveDecoder = new SessionKeepAliveDecoder();
     private final SessionCloseDecoder closeDecoder = new SessionCloseDecoder();
     private final SessionAttachDecoder attachDecoder = new SessionAttachDecoder();
+    private final SessionMessageAckDecoder messageAckDecoder = new SessionMessageAckDecoder();
     private final QueryDecoder queryDecoder = new QueryDecoder();
     private final IngressConnect connect = new IngressConnect();
 
@@ -148,6 +151,17 @@ public final class IngressAdapter implements AutoCloseable
             case SessionCloseDecoder.TEMPLATE_ID:
                 closeDecoder.wrap(buffer, body, blockLength, version);
                 sessionManager.onSessionClose(closeDecoder.sessionId(), aeronSessionId, sourceIdentity, nowNs);
+                break;
+
+            case SessionMessageAckDecoder.TEMPLATE_ID:
+                messageAckDecoder.wrap(buffer, body, blockLength, version);
+                sessionManager.onSessionMessageAck(
+                    messageAckDecoder.sessionId(),
+                    messageAckDecoder.received(),
+                    BooleanType.TRUE == messageAckDecoder.resend(),
+                    aeronSessionId,
+                    sourceIdentity,
+                    nowNs);
                 break;
 
             case SessionAttachDecoder.TEMPLATE_ID:

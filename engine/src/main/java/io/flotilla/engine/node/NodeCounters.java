@@ -50,6 +50,8 @@ public final class NodeCounters implements AutoCloseable
     public static final int RESPONSES_TOO_LARGE_TYPE_ID = 741143;
     public static final int REQUESTS_FORWARDED_TYPE_ID = 741160;
     public static final int FORWARDS_REFUSED_TYPE_ID = 741161;
+    public static final int SESSION_MESSAGES_SENT_TYPE_ID = 741170;
+    public static final int SESSION_MESSAGES_RESENT_TYPE_ID = 741171;
 
     private final Counter[] counters = new Counter[NodeCounter.values().length];
     private final long[] finalValues = new long[counters.length];
@@ -356,6 +358,22 @@ public final class NodeCounters implements AutoCloseable
     public Counter forwardsRefused()
     {
         return counter(NodeCounter.FORWARDS_REFUSED);
+    }
+
+    /**
+     * @return the state machine's session messages this node sent to clients as leader, resends included.
+     */
+    public Counter sessionMessagesSent()
+    {
+        return counter(NodeCounter.SESSION_MESSAGES_SENT);
+    }
+
+    /**
+     * @return session messages sent again: after a leader change, a gap a client reported, or a client's silence.
+     */
+    public Counter sessionMessagesResent()
+    {
+        return counter(NodeCounter.SESSION_MESSAGES_RESENT);
     }
 
     /**

@@ -75,7 +75,7 @@ public final class QueryQueue
         }
 
         // Message type ids must be positive: the mode's wire value plus one.
-        final int outcome = ring.offer(consistency.mode().value() + 1, buffer, offset, length, callback);
+        final int outcome = ring.offer(ReadModes.of(consistency).value() + 1, buffer, offset, length, callback);
         if (CallbackRing.QUEUED == outcome)
         {
             return true;

@@ -6,7 +6,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * On a follower that forwards ({@code forwardRequests}): sends a client's Request, SessionKeepAlive or SessionClose,
+ * On a follower that forwards ({@code forwardRequests}): sends a client's Request, SessionKeepAlive, SessionClose or
+ * SessionMessageAck,
  * taken from the connection the session is bound to here, on to the leader as a ForwardedRequest; the leader answers
  * the client itself, on the session's response channel. So a client attached to any member is served there and does
  * not have to move when the leader changes. With no leader known, or no way to reach it now, a Request is answered
@@ -20,8 +21,17 @@ final class RequestForwarder
     static final long KEEP_ALIVE = 0;
     /** The ForwardedRequest sequence of a forwarded SessionClose. */
     static final long CLOSE = -1;
+    /**
+     * The ForwardedRequest sequence of a forwarded SessionMessageAck; the payload is the sequence received (int64)
+     * and the resend flag (one byte, 1 to resend).
+     */
+    static final long SESSION_MESSAGE_ACK = -2;
+
+    private static final int SESSION_MESSAGE_ACK_LENGTH = Long.BYTES + 1;
 
     private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
+
+    private final UnsafeBuffer sessionMessageAck = new UnsafeBuffer(new byte[SESSION_MESSAGE_ACK_LENGTH]);
 
     private final RaftNode raft;
     private final Transport transport;
@@ -75,6 +85,34 @@ final class RequestForwarder
     void forwardClose(final Session session)
     {
         send(session.id(), CLOSE, EMPTY, 0, 0);
+    }
+
+    /**
+     * Tell the leader what the client received of the session's messages: only the leader sends them.
+     */
+    void forwardSessionMessageAck(final Session session, final long received, final boolean resend)
+    {
+        sessionMessageAck.putLong(0, received, Applier.EGRESS_ACK_BYTE_ORDER);
+        sessionMessageAck.putByte(Long.BYTES, (byte)(resend ? 1 : 0));
+        send(session.id(), SESSION_MESSAGE_ACK, sessionMessageAck, 0, SESSION_MESSAGE_ACK_LENGTH);
+    }
+
+    /**
+     * @return whether a forwarded SessionMessageAck's payload has the right length.
+     */
+    static boolean isSessionMessageAck(final int payloadLength)
+    {
+        return SESSION_MESSAGE_ACK_LENGTH == payloadLength;
+    }
+
+    static long received(final DirectBuffer buffer, final int payloadOffset)
+    {
+        return buffer.getLong(payloadOffset, Applier.EGRESS_ACK_BYTE_ORDER);
+    }
+
+    static boolean resend(final DirectBuffer buffer, final int payloadOffset)
+    {
+        return 0 != buffer.getByte(payloadOffset + Long.BYTES);
     }
 
     private boolean send(

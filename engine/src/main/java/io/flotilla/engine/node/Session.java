@@ -36,6 +36,7 @@ public final class Session
     private final ResponseStatus[] cachedStatuses = new ResponseStatus[RESPONSE_CACHE_SIZE];
     private final int[] cachedLengths = new int[RESPONSE_CACHE_SIZE];
     private final ExpandableArrayBuffer[] cachedPayloads = new ExpandableArrayBuffer[RESPONSE_CACHE_SIZE];
+    private final SessionEgress egress = new SessionEgress();
     private long lastAppliedSequence;
     private boolean closed;
 
@@ -105,6 +106,15 @@ public final class Session
     void close()
     {
         closed = true;
+        egress.clear();
+    }
+
+    /**
+     * @return the state machine's messages to the session that its client has not acknowledged.
+     */
+    SessionEgress egress()
+    {
+        return egress;
     }
 
     /**
@@ -254,7 +264,8 @@ public final class Session
 
     /**
      * Write the replicated part (id, key, principal, response channel, last applied sequence, closed, the cached
-     * responses) for a snapshot; the local part (channel, activity, binding, proposals in flight) is not written.
+     * responses, the unacknowledged session messages) for a snapshot; the local part (channel, activity, binding,
+     * proposals in flight) is not written.
      */
     void writeTo(final DataOutput out) throws IOException
     {
@@ -284,14 +295,17 @@ public final class Session
                 out.write(bytes);
             }
         }
+        egress.writeTo(out);
     }
 
     /**
      * Read a session written by {@link #writeTo}.
      *
+     * @param in         the bytes.
+     * @param withEgress whether they carry the session messages (snapshots before content version 4 do not).
      * @throws IOException when the bytes are not a session.
      */
-    static Session readFrom(final DataInput in) throws IOException
+    static Session readFrom(final DataInput in, final boolean withEgress) throws IOException
     {
         final long id = in.readLong();
         final byte[] key = new byte[SessionOpenPayload.KEY_LENGTH];
@@ -324,6 +338,10 @@ public final class Session
             session.cachedLengths[slot] = length;
             session.cachedPayloads[slot] = new ExpandableArrayBuffer(Math.max(64, length));
             session.cachedPayloads[slot].putBytes(0, bytes);
+        }
+        if (withEgress)
+        {
+            session.egress.readFrom(in, id);
         }
         return session;
     }

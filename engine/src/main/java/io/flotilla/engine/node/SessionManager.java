@@ -33,6 +33,15 @@ public final class SessionManager
     /** SESSION_OPEN proposals not yet applied, at most, in one leader term (a connect burst beyond is dropped). */
     public static final int MAX_PROPOSED_OPENS = 256;
 
+    /** Session messages a client acknowledges beyond the last EGRESS_ACK before the leader proposes another at once. */
+    static final int EGRESS_ACK_BATCH = 64;
+
+    /**
+     * How long the leader waits for a client to acknowledge messages sent to it before sending them again (the last
+     * of a burst may have been lost with a connection, and the client sees no gap to report).
+     */
+    static final long EGRESS_RESEND_AFTER_NS = 1_000_000_000L;
+
     private static final long EXPIRY_CHECK_INTERVAL_NS = 100_000_000L;
     private static final long UNBOUND_ANSWER_INTERVAL_NS = 10_000_000L;
 
@@ -49,6 +58,7 @@ public final class SessionManager
     private final RequestForwarder forwarder;
     private final ExpandableArrayBuffer proposalBuffer = new ExpandableArrayBuffer(1024);
     private final UnsafeBuffer closeReason = new UnsafeBuffer(new byte[1]);
+    private final UnsafeBuffer egressAck = new UnsafeBuffer(new byte[Long.BYTES]);
     private final byte[] sessionKey = new byte[SessionOpenPayload.KEY_LENGTH];
     private final AttachProof attachProof = new AttachProof();
     private final SecureRandom random;
@@ -105,7 +115,9 @@ public final class SessionManager
     }
 
     /**
-     * On the leader, every 100 ms, propose SESSION_CLOSE for the sessions silent for longer than the timeout.
+     * On the leader, every 100 ms: propose SESSION_CLOSE for the sessions silent for longer than the timeout, propose
+     * EGRESS_ACK for the session messages clients acknowledged since the last one, and send again the messages a
+     * client has not acknowledged for {@link #EGRESS_RESEND_AFTER_NS}.
      *
      * @param nowNs current time.
      * @return work done.
@@ -131,6 +143,10 @@ public final class SessionManager
             {
                 work += proposeClose(session, SessionCloseReason.TIMEOUT);
             }
+            else
+            {
+                work += egressDuties(session, nowNs);
+            }
         }
         return work;
     }
@@ -144,6 +160,13 @@ public final class SessionManager
     public void onLeadershipAcquired(final long nowNs)
     {
         sessions.onLeadershipAcquired(nowNs);
+        for (int i = 0, count = sessions.openCount(); i < count; i++)
+        {
+            // What the last leader sent is unknown here: everything not acknowledged in the log goes again.
+            final Session session = sessions.openSession(i);
+            session.egress().onLeadershipAcquired(nowNs);
+            egress.resendSessionMessages(session, session.egress().ackedSequence(), nowNs);
+        }
     }
 
     /**
@@ -259,7 +282,8 @@ public final class SessionManager
      * a node that is not leader answers a forwarded Request NOT_LEADER with its hint (it does not forward again).
      *
      * @param sessionId     of the message.
-     * @param sequence      of the Request, or {@link RequestForwarder#KEEP_ALIVE} or {@link RequestForwarder#CLOSE}.
+     * @param sequence      of the Request, or {@link RequestForwarder#KEEP_ALIVE}, {@link RequestForwarder#CLOSE} or
+     *                      {@link RequestForwarder#SESSION_MESSAGE_ACK}.
      * @param buffer        holding the command.
      * @param payloadOffset of the command.
      * @param payloadLength of the command.
@@ -274,7 +298,7 @@ public final class SessionManager
         final long nowNs)
     {
         final Session session = sessions.get(sessionId);
-        if (null == session || sequence < RequestForwarder.CLOSE)
+        if (null == session || sequence < RequestForwarder.SESSION_MESSAGE_ACK)
         {
             // Unknown here (not applied yet), or a sequence no member forwards.
             counters.droppedMessages().incrementRelease();
@@ -286,6 +310,18 @@ public final class SessionManager
         else if (RequestForwarder.CLOSE == sequence)
         {
             close(session);
+        }
+        else if (RequestForwarder.SESSION_MESSAGE_ACK == sequence)
+        {
+            if (isLeader() && !session.isClosed() && RequestForwarder.isSessionMessageAck(payloadLength))
+            {
+                acknowledged(session, RequestForwarder.received(buffer, payloadOffset),
+                    RequestForwarder.resend(buffer, payloadOffset), nowNs);
+            }
+            else
+            {
+                counters.droppedMessages().incrementRelease();
+            }
         }
         else if (session.isClosed())
         {
@@ -414,6 +450,94 @@ public final class SessionManager
         {
             forwarder.forwardClose(session);
         }
+    }
+
+    /**
+     * A SessionMessageAck: on the leader, from the session's connection, the client received the session's messages
+     * up to {@code received} (and asks for the rest again when {@code resend}); a follower that forwards sends it on to
+     * the leader. An acknowledgement of messages not sent yet is counted and dropped.
+     */
+    public void onSessionMessageAck(
+        final long sessionId,
+        final long received,
+        final boolean resend,
+        final int aeronSessionId,
+        final String sourceIdentity,
+        final long nowNs)
+    {
+        final Session session = sessions.get(sessionId);
+        if (null == session || session.isClosed() || (!isLeader() && null == forwarder) ||
+            !isBound(session, 0, aeronSessionId, sourceIdentity, nowNs))
+        {
+            return;
+        }
+        if (isLeader())
+        {
+            acknowledged(session, received, resend, nowNs);
+        }
+        else
+        {
+            forwarder.forwardSessionMessageAck(session, received, resend);
+        }
+    }
+
+    private void acknowledged(final Session session, final long received, final boolean resend, final long nowNs)
+    {
+        final SessionEgress sessionEgress = session.egress();
+        if (received < 0 || received > sessionEgress.lastSequence())
+        {
+            counters.droppedMessages().incrementRelease();
+            return;
+        }
+        session.lastActivityNs(nowNs);
+        sessionEgress.clientReceived(received, nowNs);
+        if (resend)
+        {
+            sessionEgress.lastProgressNs(nowNs);
+            egress.resendSessionMessages(session, Math.max(received, sessionEgress.ackedSequence()), nowNs);
+        }
+        if (sessionEgress.clientReceived() - sessionEgress.proposedAck() >= EGRESS_ACK_BATCH)
+        {
+            proposeEgressAck(session);
+        }
+    }
+
+    /**
+     * The leader's periodic duties for one session's messages.
+     */
+    private int egressDuties(final Session session, final long nowNs)
+    {
+        final SessionEgress sessionEgress = session.egress();
+        int work = 0;
+        if (sessionEgress.clientReceived() > sessionEgress.proposedAck())
+        {
+            work += proposeEgressAck(session);
+        }
+        if (sessionEgress.sentSequence() > sessionEgress.clientReceived() &&
+            nowNs - sessionEgress.lastProgressNs() > EGRESS_RESEND_AFTER_NS)
+        {
+            sessionEgress.lastProgressNs(nowNs);
+            work += egress.resendSessionMessages(session, sessionEgress.clientReceived(), nowNs);
+        }
+        return work;
+    }
+
+    /**
+     * The EGRESS_ACK entry carries the sequence the client received up to; applying it frees those messages on
+     * every replica.
+     */
+    private int proposeEgressAck(final Session session)
+    {
+        final long received = session.egress().clientReceived();
+        egressAck.putLong(0, received, Applier.EGRESS_ACK_BYTE_ORDER);
+        final long index = raft.propose(EntryType.EGRESS_ACK, session.id(), 0, egressAck, 0, Long.BYTES);
+        if (index > 0)
+        {
+            counters.proposals().incrementRelease();
+            session.egress().proposedAck(received);
+            return 1;
+        }
+        return 0;
     }
 
     private void keepAlive(final Session session, final long nowNs)

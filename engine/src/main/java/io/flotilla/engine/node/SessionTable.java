@@ -230,11 +230,12 @@ public final class SessionTable
      * Replace the table with one written by {@link #writeTo}: every current session is dropped (its channel
      * released) and the snapshot's sessions count as active from now.
      *
-     * @param in    the table.
-     * @param nowNs local time, the loaded sessions' last activity.
+     * @param in         the table.
+     * @param withEgress whether the sessions carry their messages (see {@link Session#readFrom}).
+     * @param nowNs      local time, the loaded sessions' last activity.
      * @throws IOException when the bytes are not a session table.
      */
-    public void loadFrom(final DataInput in, final long nowNs) throws IOException
+    public void loadFrom(final DataInput in, final boolean withEgress, final long nowNs) throws IOException
     {
         for (int i = openSessions.size() - 1; i >= 0; i--)
         {
@@ -257,7 +258,7 @@ public final class SessionTable
         }
         for (int i = 0; i < open; i++)
         {
-            final Session session = Session.readFrom(in);
+            final Session session = Session.readFrom(in, withEgress);
             if (session.isClosed())
             {
                 throw new IOException("session " + session.id() + " is listed open but is closed");
@@ -273,7 +274,7 @@ public final class SessionTable
         }
         for (int i = 0; i < closed; i++)
         {
-            final Session session = Session.readFrom(in);
+            final Session session = Session.readFrom(in, withEgress);
             if (!session.isClosed())
             {
                 throw new IOException("session " + session.id() + " is listed closed but is open");

@@ -16,19 +16,23 @@ import java.io.UncheckedIOException;
  * What the runtime puts in a snapshot file's payload (the file's header already holds the last included index and
  * term, the configuration and the checksum, which covers all of this, see {@code io.flotilla.archive.SnapshotStore}):
  * <pre>
- *   int     format version (3)
+ *   int     format version (4)
  *   int     length of the session table, then the table: the replicated sessions (so a retried request is still
- *           answered from its cached response, exactly once, after a snapshot)
+ *           answered from its cached response, exactly once, after a snapshot), each with the session messages
+ *           its client has not acknowledged (so a new leader can send them again)
  *   long    cluster time: the leader timestamp of the last entry the snapshot covers
  *   int     number of timers, then each timer's correlation id and deadline (long, long)
  *   ...     the state machine's own bytes, to the end of the payload
  * </pre>
- * Version 2 (written before timers) has no cluster time and no timers; it still loads, with no timers scheduled.
+ * Version 3 (written before session messages) has none in its sessions, and version 2 (written before timers) no
+ * cluster time and no timers either; both still load, with nothing retained and no timers scheduled.
  */
 final class SnapshotContent
 {
+    /** 4: each session carries its unacknowledged session messages. */
+    static final int VERSION = 4;
     /** 3: cluster time and the timer table after the session table. */
-    static final int VERSION = 3;
+    static final int VERSION_WITHOUT_EGRESS = 3;
     /** 2: each session carries its random id, key and principal. */
     static final int VERSION_WITHOUT_TIMERS = 2;
 
@@ -106,10 +110,10 @@ final class SnapshotContent
     {
         final DataInputStream in = new DataInputStream(new BufferedInputStream(payload, 64 * 1024));
         final int version = in.readInt();
-        if (VERSION != version && VERSION_WITHOUT_TIMERS != version)
+        if (VERSION != version && VERSION_WITHOUT_EGRESS != version && VERSION_WITHOUT_TIMERS != version)
         {
             throw new IOException("snapshot content version " + version + " is not one this build reads (" +
-                VERSION_WITHOUT_TIMERS + " or " + VERSION + ")");
+                VERSION_WITHOUT_TIMERS + " to " + VERSION + ")");
         }
         final int sessionsLength = in.readInt();
         if (sessionsLength < 0)
@@ -118,9 +122,9 @@ final class SnapshotContent
         }
         final byte[] table = new byte[sessionsLength];
         in.readFully(table);
-        sessions.loadFrom(new DataInputStream(new ByteArrayInputStream(table)), nowNs);
+        sessions.loadFrom(new DataInputStream(new ByteArrayInputStream(table)), VERSION == version, nowNs);
         long clusterTimeNs = 0;
-        if (VERSION == version)
+        if (VERSION_WITHOUT_TIMERS != version)
         {
             clusterTimeNs = in.readLong();
             timers.loadFrom(in);

@@ -8,6 +8,7 @@ import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
+import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.Protocol;
@@ -22,6 +23,8 @@ import io.flotilla.codecs.SessionAckEncoder;
 import io.flotilla.codecs.SessionAttachDecoder;
 import io.flotilla.codecs.SessionConnectDecoder;
 import io.flotilla.codecs.SessionKeepAliveDecoder;
+import io.flotilla.codecs.SessionMessageAckDecoder;
+import io.flotilla.codecs.SessionMessageEncoder;
 import io.flotilla.codecs.SessionRejectEncoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -33,7 +36,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -105,6 +110,10 @@ final class FakeCluster implements AutoCloseable
     final AtomicInteger queryAnswers = new AtomicInteger();
     /** Requests each member received, silent or not. */
     final AtomicIntegerArray requestsByMember = new AtomicIntegerArray(8);
+    /** Session messages for the leader to send: session id, sequence (the payload carries the sequence). */
+    final Queue<long[]> sessionMessagesToSend = new ConcurrentLinkedQueue<>();
+    /** SessionMessageAcks received by any member: session id, received, 1 when asking for a resend. */
+    final Queue<long[]> sessionMessageAcks = new ConcurrentLinkedQueue<>();
 
     FakeCluster(final int memberCount, final int basePort, final int leaderId)
     {
@@ -187,6 +196,10 @@ final class FakeCluster implements AutoCloseable
             {
                 work += member.subscription.poll(member.assembler, 16);
             }
+            for (long[] message; null != (message = sessionMessagesToSend.poll()); work++)
+            {
+                members.get(Math.max(0, leaderId)).sendSessionMessage(message[0], message[1]);
+            }
             if (0 == work)
             {
                 Thread.onSpinWait();
@@ -225,6 +238,8 @@ final class FakeCluster implements AutoCloseable
         final SessionAckEncoder ackEncoder = new SessionAckEncoder();
         final SessionRejectEncoder rejectEncoder = new SessionRejectEncoder();
         final ResponseEncoder responseEncoder = new ResponseEncoder();
+        final SessionMessageEncoder messageEncoder = new SessionMessageEncoder();
+        final SessionMessageAckDecoder messageAckDecoder = new SessionMessageAckDecoder();
         final ExpandableArrayBuffer out = new ExpandableArrayBuffer(1024);
         final Map<String, ExclusivePublication> connectPublications = new HashMap<>();
         long logIndex = 100;
@@ -294,12 +309,35 @@ final class FakeCluster implements AutoCloseable
                     queryDecoder.wrap(buffer, body, headerDecoder.blockLength(), headerDecoder.version());
                     onQuery();
                     break;
+                case SessionMessageAckDecoder.TEMPLATE_ID:
+                    messageAckDecoder.wrap(buffer, body, headerDecoder.blockLength(), headerDecoder.version());
+                    sessionMessageAcks.add(new long[]{ messageAckDecoder.sessionId(), messageAckDecoder.received(),
+                        BooleanType.TRUE == messageAckDecoder.resend() ? 1 : 0 });
+                    break;
                 case SessionKeepAliveDecoder.TEMPLATE_ID:
                     keepAlives.incrementAndGet();
                     keepAlivesByMember.incrementAndGet(id);
                     break;
                 default:
                     break;
+            }
+        }
+
+        void sendSessionMessage(final long sessionId, final long sequence)
+        {
+            final Session session = sessions.get(sessionId);
+            final UnsafeBuffer payload = new UnsafeBuffer(new byte[Long.BYTES]);
+            payload.putLong(0, sequence);
+            messageEncoder.wrapAndApplyHeader(out, 0, headerEncoder)
+                .sessionId(sessionId)
+                .sequence(sequence)
+                .logIndex(1000 + sequence)
+                .leaderMemberId(id)
+                .status(ResponseStatus.OK)
+                .putPayload(payload, 0, Long.BYTES);
+            while (session.publication.offer(out, 0, MessageHeaderEncoder.ENCODED_LENGTH + messageEncoder.encodedLength()) < 0)
+            {
+                Thread.onSpinWait();
             }
         }
 

@@ -389,6 +389,51 @@ class FlotillaClientTest
     }
 
     @Test
+    void sessionMessagesAreDeliveredOnceInOrderAGapIsAskedForAgainAndTheyAreAcknowledged()
+    {
+        final FakeCluster cluster = cluster(0);
+        final List<Long> delivered = new ArrayList<>();
+        final FlotillaClient client = connect(context(cluster).sessionMessageListener(
+            (sequence, logIndex, outcome, buffer, offset, length) ->
+            {
+                assertEquals(Outcome.OK, outcome);
+                assertEquals(1000 + sequence, logIndex);
+                assertEquals(sequence, buffer.getLong(offset));
+                delivered.add(sequence);
+            }));
+        final long id = client.sessionId();
+        for (final long sequence : new long[]{ 1, 2, 3, 5, 6 })
+        {
+            cluster.sessionMessagesToSend.add(new long[]{ id, sequence });
+        }
+        pollUntil(client, () -> hasAck(cluster, id, 3, true));
+        assertEquals(List.of(1L, 2L, 3L), delivered, "nothing after the gap is delivered");
+        assertEquals(1, client.sessionMessageGaps());
+
+        // The resend: everything after 3, with a repeat of what was already delivered.
+        for (final long sequence : new long[]{ 2, 4, 5, 6 })
+        {
+            cluster.sessionMessagesToSend.add(new long[]{ id, sequence });
+        }
+        pollUntil(client, () -> hasAck(cluster, id, 6, false));
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), delivered);
+        assertEquals(6, client.sessionMessagesReceived());
+        assertTrue(client.duplicateSessionMessages() >= 1);
+    }
+
+    private static boolean hasAck(final FakeCluster cluster, final long sessionId, final long received, final boolean resend)
+    {
+        for (final long[] ack : cluster.sessionMessageAcks)
+        {
+            if (ack[0] == sessionId && ack[1] == received && (1 == ack[2]) == resend)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
     void expiredSessionIsNamedEverywhere()
     {
         final FakeCluster cluster = cluster(0);

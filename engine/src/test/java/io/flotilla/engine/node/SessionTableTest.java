@@ -32,7 +32,7 @@ class SessionTableTest
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         table.writeTo(new DataOutputStream(bytes));
         final SessionTable loaded = new SessionTable(null);
-        loaded.loadFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), 0);
+        loaded.loadFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), true, 0);
 
         final Session session = loaded.get(id);
         assertNotNull(session);

@@ -79,7 +79,7 @@ class SnapshotContentTest
         final byte[] payload = { 0, 0, 0, 9 };
         final IOException failure = assertThrows(IOException.class, () -> SnapshotContent.load(
             new ByteArrayInputStream(payload), new SessionTable(null), new TimerTable(), new RecordingMachine(), 0));
-        assertTrue(failure.getMessage().contains("9") && failure.getMessage().contains("2 or 3"),
+        assertTrue(failure.getMessage().contains("9") && failure.getMessage().contains("2 to 4"),
             failure.getMessage());
     }
 
