@@ -29,6 +29,12 @@ public enum Fault
      * caught up before another node loses anything. Never wipe two nodes at once.
      */
     WIPE_FOLLOWER,
+    /**
+     * A rolling restart, as an operator upgrades a cluster: each node in turn, the leader first, stopped with SIGTERM
+     * (a leader hands leadership to an up-to-date follower before it exits), restarted, and ready again before the
+     * next one stops. Nothing acknowledged may be lost and the workload must be served throughout.
+     */
+    ROLLING_RESTART,
     /** {@code kill -STOP} of the leader for longer than the election timeout, then {@code kill -CONT}. */
     PAUSE_LEADER,
     /** {@code kill -STOP} of a random node, then {@code kill -CONT}. */
@@ -75,5 +81,5 @@ public enum Fault
     public static final List<Fault> SHORT_SCHEDULE = List.of(
         KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, ROGUE_PEER, PARTITION_MINORITY, KILL_RANDOM, WIPE_FOLLOWER,
         PAUSE_RANDOM, PARTITION_BRIDGE, ROGUE_CLIENT, PARTITION_KILL_LEADER, KILL_DURING_RECOVERY, PAUSE_ALL,
-        KILL_LEADER);
+        ROLLING_RESTART, KILL_LEADER);
 }

@@ -285,7 +285,7 @@ public final class NemesisRunner
     {
         final int target = switch (fault)
         {
-            case KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_KILL_LEADER -> leaderOrRandom();
+            case KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_KILL_LEADER, ROLLING_RESTART -> leaderOrRandom();
             case WIPE_FOLLOWER -> followerOfStableLeader();
             default -> random.nextInt(NODES);
         };
@@ -313,6 +313,10 @@ public final class NemesisRunner
             case WIPE_FOLLOWER ->
             {
                 return wipeFollower(target, holdMs, workload);
+            }
+            case ROLLING_RESTART ->
+            {
+                return rollingRestart(target);
             }
             case PAUSE_LEADER, PAUSE_RANDOM ->
             {
@@ -370,6 +374,27 @@ public final class NemesisRunner
             }
             default -> throw new IllegalStateException(fault.name());
         }
+    }
+
+    /**
+     * {@link Fault#ROLLING_RESTART}: each node in turn, from {@code first} (the leader), stopped with SIGTERM and
+     * restarted; the next one stops only once every node is ready again, as an operator's rolling upgrade waits.
+     */
+    private String rollingRestart(final int first) throws InterruptedException
+    {
+        final StringBuilder done = new StringBuilder("rolling restart, SIGTERM and restart of node");
+        for (int k = 0; k < NODES; k++)
+        {
+            final int id = (first + k) % NODES;
+            final long startNs = System.nanoTime();
+            nodes.stop(id, 15_000);
+            final long stoppedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+            nodes.start(id);
+            require(await(READY_BOUND_MS, this::allReady), "node " + id + " was not ready again within " +
+                READY_BOUND_MS + " ms of its restart in a rolling restart");
+            done.append(' ').append(id).append(" (stopped in ").append(stoppedMs).append(" ms)");
+        }
+        return done.toString();
     }
 
     /**

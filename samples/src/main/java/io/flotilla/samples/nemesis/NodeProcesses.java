@@ -223,6 +223,24 @@ public final class NodeProcesses implements AutoCloseable
     }
 
     /**
+     * Stop node {@code id} with SIGTERM (its shutdown hook closes the node: a leader hands over first) and wait until
+     * it is gone.
+     */
+    void stop(final int id, final long timeoutMs) throws InterruptedException
+    {
+        final Process process = processes[id];
+        endOfProcess(id, process);
+        process.destroy();
+        if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS))
+        {
+            throw new IllegalStateException("node " + id + " (pid " + process.pid() + ") did not stop within " +
+                timeoutMs + " ms of SIGTERM");
+        }
+        processes[id] = null;
+        paused[id] = false;
+    }
+
+    /**
      * {@code kill -9} node {@code id} and wait until it is gone.
      */
     void kill(final int id, final long timeoutMs) throws InterruptedException
