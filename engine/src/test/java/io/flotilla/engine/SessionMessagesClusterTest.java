@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,7 +15,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The state machine's messages to a session ({@link StateMachineContext#sendToSession}) on a real three-node cluster
@@ -53,7 +51,7 @@ class SessionMessagesClusterTest
                 // replica keep sending.
                 for (int i = 0; i < 30; i++)
                 {
-                    proposeOk(cluster, FillStateMachine.fill(id, 2_000));
+                    cluster.proposeUntilOk(FillStateMachine.fill(id, 2_000));
                     awaitDelivered(cluster, subscriber, id);
                 }
                 assertTrue(subscriber.delivered() > WINDOW_MESSAGES, "sent more than one window");
@@ -62,12 +60,12 @@ class SessionMessagesClusterTest
                 cluster.stop(oldLeader);
                 for (int i = 0; i < 20; i++)
                 {
-                    proposeOk(cluster, FillStateMachine.fill(id, 100));
+                    cluster.proposeUntilOk(FillStateMachine.fill(id, 100));
                 }
                 awaitDelivered(cluster, subscriber, id);
 
                 start(cluster, oldLeader, cluster.context(oldLeader));
-                proposeOk(cluster, FillStateMachine.fill(id, 100));
+                cluster.proposeUntilOk(FillStateMachine.fill(id, 100));
                 awaitDelivered(cluster, subscriber, id);
                 cluster.await("the restarted member applied every fill", () ->
                     machines[oldLeader].sent(id) == machines[cluster.awaitLeader().memberId()].sent(id));
@@ -94,14 +92,14 @@ class SessionMessagesClusterTest
             try (Subscriber subscriber = new Subscriber(cluster))
             {
                 final long id = subscriber.sessionId();
-                proposeOk(cluster, FillStateMachine.fill(id, 10));
+                cluster.proposeUntilOk(FillStateMachine.fill(id, 10));
                 awaitDelivered(cluster, subscriber, id);
 
                 // The client stops reading (and acknowledging): what is sent now stays in every replica's window.
                 subscriber.pause(true);
                 for (int i = 0; i < 25; i++)
                 {
-                    proposeOk(cluster, FillStateMachine.fill(id, 2_000));
+                    cluster.proposeUntilOk(FillStateMachine.fill(id, 2_000));
                 }
                 final long sent = machines[cluster.awaitLeader().memberId()].sent(id);
                 assertTrue(sent < 10 + 25 * 2_000, "the full window refused sends: " + sent);
@@ -159,7 +157,7 @@ class SessionMessagesClusterTest
                 // Acknowledged now (once the client's acknowledgement is applied): the window opens again.
                 cluster.await("the window opened again", () ->
                 {
-                    proposeOk(cluster, FillStateMachine.fill(id, 1));
+                    cluster.proposeUntilOk(FillStateMachine.fill(id, 1));
                     return machines[cluster.awaitLeader().memberId()].sent(id) > sent;
                 });
                 awaitDelivered(cluster, subscriber, id);
@@ -204,35 +202,6 @@ class SessionMessagesClusterTest
             return subscriber.delivered() == machines[leader.memberId()].sent(id) &&
                 leader.appliedIndex() >= leader.commitIndex();
         });
-    }
-
-    /**
-     * Propose through whichever node leads until applied OK (a fill applied twice sends twice, in order: the
-     * client's count follows the state machine's either way).
-     */
-    private static void proposeOk(final TestCluster cluster, final UnsafeBuffer command)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TestCluster.TIMEOUT_MS);
-        while (System.nanoTime() < deadline)
-        {
-            final CompletableFuture<ProposalStatus> status = new CompletableFuture<>();
-            if (cluster.awaitLeader().propose(command, 0, command.capacity(), (r) -> status.complete(r.status())))
-            {
-                try
-                {
-                    if (ProposalStatus.OK == status.get(TestCluster.TIMEOUT_MS, TimeUnit.MILLISECONDS))
-                    {
-                        return;
-                    }
-                }
-                catch (final Exception ex)
-                {
-                    fail("proposal did not complete: " + ex + cluster.describe());
-                }
-            }
-            Thread.onSpinWait();
-        }
-        fail("proposal not applied OK in time" + cluster.describe());
     }
 
     /**

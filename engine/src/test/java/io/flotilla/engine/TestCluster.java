@@ -4,6 +4,7 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -438,6 +439,35 @@ public final class TestCluster implements AutoCloseable
      * @return {@code count} distinct UDP ports that no bind to port 0 can take before the test binds them
      * ({@link TestPorts}).
      */
+    /**
+     * Propose through whichever node leads until the command is applied OK (for commands that end the same when
+     * applied twice, or whose tests count what was applied).
+     */
+    public void proposeUntilOk(final UnsafeBuffer command)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (System.nanoTime() < deadline)
+        {
+            final CompletableFuture<ProposalStatus> status = new CompletableFuture<>();
+            if (awaitLeader().propose(command, 0, command.capacity(), (r) -> status.complete(r.status())))
+            {
+                try
+                {
+                    if (ProposalStatus.OK == status.get(TIMEOUT_MS, TimeUnit.MILLISECONDS))
+                    {
+                        return;
+                    }
+                }
+                catch (final Exception ex)
+                {
+                    fail("proposal did not complete: " + ex + describe());
+                }
+            }
+            Thread.onSpinWait();
+        }
+        fail("proposal not applied OK in time" + describe());
+    }
+
     public static int[] freeUdpPorts(final int count)
     {
         return TestPorts.allocate(count);

@@ -18,7 +18,6 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * State machine timers on a real three-node cluster over Aeron on loopback: each fires exactly once, at the same
@@ -50,12 +49,12 @@ class TimerClusterTest
 
             for (int id = 1; id <= 10; id++)
             {
-                proposeOk(cluster, TimerStateMachine.schedule(id, (300 + 100 * id) * MS));
+                cluster.proposeUntilOk(TimerStateMachine.schedule(id, (300 + 100 * id) * MS));
             }
-            proposeOk(cluster, TimerStateMachine.schedule(100, 5_000 * MS));
-            proposeOk(cluster, TimerStateMachine.cancel(100));
-            proposeOk(cluster, TimerStateMachine.schedule(101, 300 * MS));
-            proposeOk(cluster, TimerStateMachine.schedule(101, 2_500 * MS));
+            cluster.proposeUntilOk(TimerStateMachine.schedule(100, 5_000 * MS));
+            cluster.proposeUntilOk(TimerStateMachine.cancel(100));
+            cluster.proposeUntilOk(TimerStateMachine.schedule(101, 300 * MS));
+            cluster.proposeUntilOk(TimerStateMachine.schedule(101, 2_500 * MS));
 
             awaitFired(cluster, List.of(1L));
             final int oldLeader = cluster.awaitLeader().memberId();
@@ -67,7 +66,7 @@ class TimerClusterTest
 
             for (int id = 201; id <= 205; id++)
             {
-                proposeOk(cluster, TimerStateMachine.schedule(id, (1_500 + 100 * (id - 200)) * MS));
+                cluster.proposeUntilOk(TimerStateMachine.schedule(id, (1_500 + 100 * (id - 200)) * MS));
             }
             for (int i = 0; i < 3; i++)
             {
@@ -101,11 +100,11 @@ class TimerClusterTest
             cluster.awaitLeader();
             for (int id = 1; id <= 3; id++)
             {
-                proposeOk(cluster, TimerStateMachine.schedule(id, 200 * MS));
+                cluster.proposeUntilOk(TimerStateMachine.schedule(id, 200 * MS));
             }
             for (int id = 11; id <= 15; id++)
             {
-                proposeOk(cluster, TimerStateMachine.schedule(id, 6_000 * MS + 200 * id * MS));
+                cluster.proposeUntilOk(TimerStateMachine.schedule(id, 6_000 * MS + 200 * id * MS));
             }
             awaitFired(cluster, List.of(1L, 2L, 3L));
 
@@ -122,7 +121,7 @@ class TimerClusterTest
 
             // The installed node's timer table came with the snapshot: cancelling answers as on every other replica
             // (the state machine records a failure where the runtime's answer differs from its own mirror).
-            proposeOk(cluster, TimerStateMachine.cancel(11));
+            cluster.proposeUntilOk(TimerStateMachine.cancel(11));
             final List<Long> all = List.of(1L, 2L, 3L, 12L, 13L, 14L, 15L);
             awaitFired(cluster, all);
             awaitSameFires(cluster);
@@ -151,35 +150,6 @@ class TimerClusterTest
             cluster.context(memberId).archiveSegmentLength(256 * 1024).logTermLength(64 * 1024);
         ctx.snapshotConfig().logEntries(500).logBytes(0).retainEntries(0);
         return ctx;
-    }
-
-    /**
-     * Propose through whichever node leads until the command is applied OK (a schedule or cancel sent twice ends
-     * the same: the second replaces or finds nothing).
-     */
-    private static void proposeOk(final TestCluster cluster, final UnsafeBuffer command)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TestCluster.TIMEOUT_MS);
-        while (System.nanoTime() < deadline)
-        {
-            final CompletableFuture<ProposalStatus> status = new CompletableFuture<>();
-            if (cluster.awaitLeader().propose(command, 0, command.capacity(), (r) -> status.complete(r.status())))
-            {
-                try
-                {
-                    if (ProposalStatus.OK == status.get(TestCluster.TIMEOUT_MS, TimeUnit.MILLISECONDS))
-                    {
-                        return;
-                    }
-                }
-                catch (final Exception ex)
-                {
-                    fail("proposal did not complete: " + ex + cluster.describe());
-                }
-            }
-            Thread.onSpinWait();
-        }
-        fail("proposal not applied OK in time" + cluster.describe());
     }
 
     private static byte queryAnswer(final ClusterNode node)
