@@ -214,7 +214,13 @@ public final class EgressPublisher
             .putPayload(payload, payloadOffset, fits ? payloadLength : 0);
         responseChannels.send(
             channel, buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + messageEncoder.encodedLength(), nowNs);
-        session.egress().sentSequence(sequence);
+        final SessionEgress sessionEgress = session.egress();
+        if (sessionEgress.sentSequence() <= sessionEgress.clientReceived())
+        {
+            // Nothing was awaiting the client's acknowledgement: its silence is measured from now.
+            sessionEgress.lastProgressNs(nowNs);
+        }
+        sessionEgress.sentSequence(Math.max(sessionEgress.sentSequence(), sequence));
         counters.sessionMessagesSent().incrementRelease();
     }
 

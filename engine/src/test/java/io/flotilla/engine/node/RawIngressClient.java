@@ -6,6 +6,7 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.Protocol;
@@ -20,6 +21,8 @@ import io.flotilla.codecs.SessionAttachEncoder;
 import io.flotilla.codecs.SessionCloseEncoder;
 import io.flotilla.codecs.SessionConnectEncoder;
 import io.flotilla.codecs.SessionKeepAliveEncoder;
+import io.flotilla.codecs.SessionMessageAckEncoder;
+import io.flotilla.codecs.SessionMessageDecoder;
 import io.flotilla.codecs.SessionRejectDecoder;
 import io.flotilla.engine.TestCluster;
 import io.flotilla.engine.client.AttachProof;
@@ -67,6 +70,14 @@ final class RawIngressClient implements AutoCloseable
 
     record Reply(long sessionId, long sequence, long logIndex, int leaderMemberId, ResponseStatus status,
         String leaderEndpoint, byte[] payload)
+    {
+        long payloadLong()
+        {
+            return new UnsafeBuffer(payload).getLong(0);
+        }
+    }
+
+    record Message(long sessionId, long sequence, long logIndex, ResponseStatus status, byte[] payload)
     {
         long payloadLong()
         {
@@ -282,6 +293,16 @@ final class RawIngressClient implements AutoCloseable
         send(memberId, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
     }
 
+    void sessionMessageAck(final int memberId, final long sessionId, final long received, final boolean resend)
+    {
+        final SessionMessageAckEncoder encoder = new SessionMessageAckEncoder()
+            .wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .sessionId(sessionId)
+            .received(received)
+            .resend(resend ? BooleanType.TRUE : BooleanType.FALSE);
+        send(memberId, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
     void closeSession(final int memberId, final long sessionId)
     {
         final SessionCloseEncoder encoder = new SessionCloseEncoder()
@@ -417,6 +438,19 @@ final class RawIngressClient implements AutoCloseable
                 final byte[] payload = new byte[d.payloadLength()];
                 d.getPayload(payload, 0, payload.length);
                 replies.add(new Reply(sessionId, sequence, logIndex, leader, status, endpoint, payload));
+                break;
+            }
+            case SessionMessageDecoder.TEMPLATE_ID:
+            {
+                final SessionMessageDecoder d = new SessionMessageDecoder()
+                    .wrap(buffer, body, headerDecoder.blockLength(), headerDecoder.version());
+                final long sessionId = d.sessionId();
+                final long sequence = d.sequence();
+                final long logIndex = d.logIndex();
+                final ResponseStatus status = d.status();
+                final byte[] payload = new byte[d.payloadLength()];
+                d.getPayload(payload, 0, payload.length);
+                replies.add(new Message(sessionId, sequence, logIndex, status, payload));
                 break;
             }
             case QueryResponseDecoder.TEMPLATE_ID:

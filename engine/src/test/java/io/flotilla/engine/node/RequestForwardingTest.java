@@ -2,6 +2,7 @@ package io.flotilla.engine.node;
 
 import io.flotilla.codecs.ResponseStatus;
 import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.FillStateMachine;
 import io.flotilla.engine.TestCluster;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.Role;
@@ -27,6 +28,56 @@ class RequestForwardingTest
 
     @TempDir
     File tempDir;
+
+    @Test
+    @Timeout(120)
+    void sessionMessageAcknowledgementsSentToAFollowerReachTheLeaderAndFreeEveryReplicasWindow()
+    {
+        final FillStateMachine[] machines = new FillStateMachine[3];
+        try (TestCluster cluster = new TestCluster(tempDir, 3);
+            RawIngressClient client = new RawIngressClient(ClusterMembers.parse(cluster.membersSpec())))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                machines[i] = new FillStateMachine();
+                cluster.startWith(i, cluster.context(i).stateMachine(machines[i]));
+            }
+            final RawIngressClient.Ack opened = client.openSession(cluster);
+            final long sessionId = opened.sessionId();
+            final int followerId = (opened.leaderMemberId() + 1) % 3;
+            assertTrue(client.attachAnswered(followerId, sessionId, opened.sessionKey()) instanceof RawIngressClient.Ack);
+
+            // More than the window holds (1 MiB: about 43,700 messages of 8 bytes), acknowledged only to the follower.
+            long received = 0;
+            try (NodeCounterReader forwarded =
+                new NodeCounterReader(cluster.node(followerId), NodeCounters.REQUESTS_FORWARDED_TYPE_ID))
+            {
+                for (int round = 0; round < 30; round++)
+                {
+                    cluster.proposeUntilOk(FillStateMachine.fill(sessionId, 2_000));
+                    final long sent = machines[cluster.awaitLeader().memberId()].sent(sessionId);
+                    while (received < sent)
+                    {
+                        final RawIngressClient.Message message = client.await(RawIngressClient.Message.class);
+                        if (message.sequence() > received)
+                        {
+                            // A repeat (sent again after a second without an acknowledgement) is passed over.
+                            assertEquals(received + 1, message.sequence(), "the leader sends in order");
+                            assertEquals(message.sequence(), message.payloadLong());
+                            received = message.sequence();
+                        }
+                    }
+                    client.sessionMessageAck(followerId, sessionId, received, false);
+                }
+                cluster.await("the follower forwarded the acknowledgements", () -> forwarded.value() >= 30);
+            }
+            assertEquals(60_000, received);
+            for (final FillStateMachine machine : machines)
+            {
+                assertEquals(0, machine.refused(), "the forwarded acknowledgements freed every replica's window");
+            }
+        }
+    }
 
     @Test
     @Timeout(180)
