@@ -202,6 +202,7 @@ public final class FlotillaClient implements AutoCloseable
     private long messagesAcknowledged;
     private long messageAckSentNs;
     private boolean messageGap;
+    private boolean messageAckWanted;
     private long messageResendAskedNs = Long.MIN_VALUE / 2;
 
     private long resendPasses;
@@ -1014,7 +1015,9 @@ public final class FlotillaClient implements AutoCloseable
         final long sequence = messageDecoder.sequence();
         if (sequence <= messagesReceived)
         {
+            // The sender does not know what this client has (a new leader, a lost acknowledgement): tell it again.
             duplicateSessionMessages++;
+            messageAckWanted = true;
             return;
         }
         if (sequence > messagesReceived + 1)
@@ -1055,7 +1058,7 @@ public final class FlotillaClient implements AutoCloseable
     {
         final long unacknowledged = messagesReceived - messagesAcknowledged;
         final boolean ackDue = unacknowledged >= MESSAGE_ACK_BATCH ||
-            (unacknowledged > 0 && nowNs - messageAckSentNs >= MESSAGE_ACK_INTERVAL_NS);
+            ((unacknowledged > 0 || messageAckWanted) && nowNs - messageAckSentNs >= MESSAGE_ACK_INTERVAL_NS);
         final boolean resendDue = messageGap && nowNs - messageResendAskedNs >= ctx.responseTimeoutNs() / 4;
         if (!ackDue && !resendDue)
         {
@@ -1076,6 +1079,7 @@ public final class FlotillaClient implements AutoCloseable
             return 0; // not connected or back-pressured: tried again on the next poll
         }
         messagesAcknowledged = messagesReceived;
+        messageAckWanted = false;
         messageAckSentNs = nowNs;
         if (resendDue)
         {

@@ -419,6 +419,12 @@ class FlotillaClientTest
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), delivered);
         assertEquals(6, client.sessionMessagesReceived());
         assertTrue(client.duplicateSessionMessages() >= 1);
+
+        // A repeat means the sender does not know what the client has: it acknowledges again.
+        cluster.sessionMessageAcks.clear();
+        cluster.sessionMessagesToSend.add(new long[]{ id, 5 });
+        pollUntil(client, () -> hasAck(cluster, id, 6, false));
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), delivered);
     }
 
     private static boolean hasAck(final FakeCluster cluster, final long sessionId, final long received, final boolean resend)
