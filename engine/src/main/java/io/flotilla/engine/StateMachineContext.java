@@ -69,6 +69,16 @@ public interface StateMachineContext
     boolean cancelTimer(long correlationId);
 
     /**
+     * The session whose command {@link StateMachine#apply} is applying: the one to remember for later messages to
+     * the same client (the trader whose order rests on the book). Only the cluster says which session sent a
+     * command (a session id the client wrote into its command could name anyone's session).
+     *
+     * @return the session id, the same on every replica; 0 inside any other callback, and for a command proposed
+     * in process ({@code ClusterNode.propose}), which has no session.
+     */
+    long commandSessionId();
+
+    /**
      * Send a message to an open session's client; the bytes are copied, so the buffer may be reused at once.
      *
      * @param sessionId of the session (as given to {@link StateMachine#onSessionOpen}).

@@ -21,6 +21,8 @@ public final class FillStateMachine implements StateMachine
 {
     /** Bytes of a command: the target session id and the number of messages. */
     public static final int COMMAND_LENGTH = Long.BYTES + Integer.BYTES;
+    /** The target session of a command sent to the session that sent it. */
+    public static final long CALLER = -1;
 
     private final Map<Long, Long> sentPerSession = new HashMap<>();
     private final UnsafeBuffer message = new UnsafeBuffer(new byte[Long.BYTES]);
@@ -57,7 +59,8 @@ public final class FillStateMachine implements StateMachine
             response.reject(0);
             return;
         }
-        final long target = command.getLong(offset);
+        final long named = command.getLong(offset);
+        final long target = CALLER == named ? context.commandSessionId() : named;
         final int count = command.getInt(offset + Long.BYTES);
         int sent = 0;
         for (int i = 0; i < count; i++)

@@ -74,6 +74,15 @@ class SessionMessagesClusterTest
                     assertEquals(0, machine.refused(), "acknowledgements kept the window open on every replica");
                 }
                 subscriber.assertClean();
+
+                // The state machine learns which session sent a command from the cluster, not from the command.
+                final long before = subscriber.delivered();
+                assertEquals(3, subscriber.call(FillStateMachine.fill(FillStateMachine.CALLER, 3)));
+                awaitDelivered(cluster, subscriber, id);
+                assertEquals(before + 3, subscriber.delivered());
+                cluster.proposeUntilOk(FillStateMachine.fill(FillStateMachine.CALLER, 1));
+                cluster.await("an in-process command has no session to send to", () ->
+                    machines[cluster.awaitLeader().memberId()].refused() == 1);
             }
         }
     }
@@ -254,6 +263,24 @@ class SessionMessagesClusterTest
         long sessionId()
         {
             return client.sessionId();
+        }
+
+        /**
+         * Send a command from this client's session (pausing the polling thread meanwhile: one thread at a time).
+         *
+         * @return the number of messages the state machine sent.
+         */
+        int call(final UnsafeBuffer command)
+        {
+            pause(true);
+            try
+            {
+                return client.call(command, 0, command.capacity(), TimeUnit.SECONDS.toNanos(20)).getInt(0);
+            }
+            finally
+            {
+                pause(false);
+            }
         }
 
         long delivered()

@@ -346,7 +346,7 @@ public final class Applier implements EntryBlockHandler
         else if (sequence == session.lastAppliedSequence() + 1)
         {
             response.reset();
-            applyCommand(index, timestampNs, buffer, payloadOffset, payloadLength);
+            applyCommand(index, timestampNs, sessionId, buffer, payloadOffset, payloadLength);
             session.cacheResponse(sequence, index, response.status(), response.buffer(), 0, response.length());
             if (leader)
             {
@@ -406,10 +406,16 @@ public final class Applier implements EntryBlockHandler
      * A state machine that throws is wrapped, so that the node stops with {@code STATE_MACHINE} as the cause.
      */
     private void applyCommand(
-        final long index, final long timestampNs, final DirectBuffer buffer, final int offset, final int length)
+        final long index,
+        final long timestampNs,
+        final long sessionId,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
     {
         final long startNs = System.nanoTime();
         context.open = true;
+        context.commandSessionId = sessionId;
         try
         {
             stateMachine.apply(index, timestampNs, buffer, offset, length, response);
@@ -421,6 +427,7 @@ public final class Applier implements EntryBlockHandler
         finally
         {
             context.open = false;
+            context.commandSessionId = 0;
         }
         applyLatency.record(System.nanoTime() - startNs);
     }
@@ -510,7 +517,7 @@ public final class Applier implements EntryBlockHandler
         final long timestampNs)
     {
         response.reset();
-        applyCommand(index, timestampNs, buffer, payloadOffset, payloadLength);
+        applyCommand(index, timestampNs, 0, buffer, payloadOffset, payloadLength);
         dropPendingBefore(index);
         if (!pending.isEmpty() && pending.headIndex() == index)
         {
@@ -575,11 +582,17 @@ public final class Applier implements EntryBlockHandler
         private final Applier applier;
         private final TimerTable timers;
         boolean open;
+        long commandSessionId;
 
         Context(final Applier applier, final TimerTable timers)
         {
             this.applier = applier;
             this.timers = timers;
+        }
+
+        public long commandSessionId()
+        {
+            return commandSessionId;
         }
 
         public long sendToSession(final long sessionId, final DirectBuffer buffer, final int offset, final int length)
