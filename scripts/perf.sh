@@ -12,6 +12,8 @@
 # The admin endpoint's cost: TARGETS="ping flotilla flotilla-admin-load" (the same command load while every node
 # serves a loop of /status and /metrics requests, docs/operations.md); ADMIN_RATE=N paces that loop at N requests/s over
 # all nodes (default 0: one request after another, as fast as they answer).
+# Session messages: TARGETS="ping flotilla flotilla-egress" (each command's echo comes back as a message the state
+# machine sends to the session, StateMachineContext.sendToSession, instead of as its response).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

@@ -41,6 +41,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
     private final Consumer<ClusterNode.Context> nodeConfiguration;
     private final ReadLoad reads;
     private final AdminLoad adminLoad;
+    private final boolean egress;
     private final ClusterNode[] nodes = new ClusterNode[MEMBER_COUNT];
     private LoopbackResources resources;
     private String members;
@@ -67,7 +68,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
      */
     public FlotillaTarget(final FlotillaSettings settings, final Consumer<ClusterNode.Context> nodeConfiguration)
     {
-        this(settings, nodeConfiguration, null, null);
+        this(settings, nodeConfiguration, null, null, false);
     }
 
     /**
@@ -78,19 +79,21 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
      */
     public FlotillaTarget(final FlotillaSettings settings, final ReadLoad reads)
     {
-        this(settings, ctx -> ctx.stateMachine(new EchoStateMachine()), reads, null);
+        this(settings, ctx -> ctx.stateMachine(new EchoStateMachine()), reads, null, false);
     }
 
     private FlotillaTarget(
         final FlotillaSettings settings,
         final Consumer<ClusterNode.Context> nodeConfiguration,
         final ReadLoad reads,
-        final AdminLoad adminLoad)
+        final AdminLoad adminLoad,
+        final boolean egress)
     {
         this.settings = settings;
         this.nodeConfiguration = nodeConfiguration;
         this.reads = reads;
         this.adminLoad = adminLoad;
+        this.egress = egress;
     }
 
     /**
@@ -102,7 +105,20 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
      */
     public static FlotillaTarget withAdminLoad(final FlotillaSettings settings)
     {
-        return new FlotillaTarget(settings, ctx -> ctx.stateMachine(new EchoStateMachine()), null, new AdminLoad());
+        return new FlotillaTarget(
+            settings, ctx -> ctx.stateMachine(new EchoStateMachine()), null, new AdminLoad(), false);
+    }
+
+    /**
+     * The command load of the {@code flotilla} target, echoed as session messages rather than responses
+     * ({@link EgressEchoStateMachine}): the cost of a message the state machine sends of its own accord.
+     *
+     * @param settings durability, threading and client settings.
+     * @return the target, named {@code flotilla-egress}.
+     */
+    public static FlotillaTarget withEgress(final FlotillaSettings settings)
+    {
+        return new FlotillaTarget(settings, ctx -> ctx.stateMachine(new EgressEchoStateMachine()), null, null, true);
     }
 
     public String name()
@@ -110,6 +126,10 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
         if (null != adminLoad)
         {
             return "flotilla-admin-load";
+        }
+        if (egress)
+        {
+            return "flotilla-egress";
         }
         return null == reads ? "flotilla" : reads.name();
     }
@@ -119,6 +139,10 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
         if (null != adminLoad)
         {
             return settings.describe() + " admin_load=status+metrics@" + adminLoad.describeRate();
+        }
+        if (egress)
+        {
+            return settings.describe() + " echo=session_message";
         }
         return null == reads ? settings.describe() : settings.describe() + " reads=" + reads.consistency() +
             (reads.preferFollowers() ? "@followers" : "@leader");
@@ -158,7 +182,8 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
                 .ingressEndpoints(members)
                 .connectTimeoutNs(CONNECT_TIMEOUT_NS)
                 .responseTimeoutNs(settings.clientResponseTimeoutNs())
-                .preferFollowerReads(null != reads && reads.preferFollowers()));
+                .preferFollowerReads(null != reads && reads.preferFollowers())
+                .sessionMessageListener(this::onSessionMessage));
         }
     }
 
@@ -199,12 +224,30 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
         final int offset,
         final int length)
     {
+        if (egress && Outcome.OK == outcome && 0 == length)
+        {
+            return; // the command's empty response: its echo is the session message
+        }
         if (Outcome.OK != outcome || length != messageLength)
         {
             malformed++;
             return;
         }
         echoHandler.onEcho(Payload.readSendTime(buffer, offset));
+    }
+
+    /**
+     * The echo of the {@code flotilla-egress} target.
+     */
+    private void onSessionMessage(
+        final long sequence,
+        final long logIndex,
+        final Outcome outcome,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        onResponse(sequence, outcome, logIndex, buffer, offset, length);
     }
 
     public void onQueryResult(

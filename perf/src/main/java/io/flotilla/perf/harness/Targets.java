@@ -26,6 +26,7 @@ public final class Targets
         TARGETS.put("aeron-cluster", settings -> new AeronClusterTarget());
         TARGETS.put("flotilla", FlotillaTarget::new);
         TARGETS.put("flotilla-admin-load", FlotillaTarget::withAdminLoad);
+        TARGETS.put("flotilla-egress", FlotillaTarget::withEgress);
         for (final ReadLoad reads : List.of(ReadLoad.READ_INDEX, ReadLoad.LEASE, ReadLoad.FOLLOWER))
         {
             TARGETS.put(reads.name(), settings -> new FlotillaTarget(settings, reads));
