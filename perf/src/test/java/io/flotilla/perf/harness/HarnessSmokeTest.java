@@ -62,6 +62,19 @@ class HarnessSmokeTest
 
     @Test
     @Timeout(120)
+    void flotillaEgressEchoesEveryCommandAsASessionMessage() throws Exception
+    {
+        try (LoadTarget target = Targets.create("flotilla-egress", FlotillaSettings.defaults()))
+        {
+            target.start(SIZE);
+            assertRoundTripped(new LatencyRun(200, WARMUP_NS, DURATION_NS, DRAIN_NS, new YieldingIdleStrategy())
+                .run(target, SIZE));
+            assertEquals(0, target.malformedEchoes());
+        }
+    }
+
+    @Test
+    @Timeout(120)
     void aeronClusterEchoesEveryMessage() throws Exception
     {
         try (LoadTarget target = Targets.create("aeron-cluster", FlotillaSettings.defaults()))
