@@ -64,6 +64,7 @@ final class Workload
     private final List<KvFeedClient> feeds = new ArrayList<>();
     private final Map<String, Long> acknowledgedWrites = new ConcurrentHashMap<>();
     private final Set<String> madeWrites = ConcurrentHashMap.newKeySet();
+    private final Set<String> floodedWrites = ConcurrentHashMap.newKeySet();
     private final Map<String, String> lastKnown = new ConcurrentHashMap<>();
     private final AtomicLong operations = new AtomicLong();
     private final AtomicLong okCount = new AtomicLong();
@@ -175,18 +176,20 @@ final class Workload
                 unfenced.add("feed " + i + " got " + feed.strayMessages() + " messages outside a subscription");
             }
         }
-        final FeedChecker.Result result = FeedChecker.check(subscriptions, acknowledgedWrites, madeWrites::contains);
+        final FeedChecker.Result result = FeedChecker.check(
+            subscriptions, acknowledgedWrites, madeWrites::contains, floodedWrites::contains);
         final List<String> anomalies = new ArrayList<>(unfenced);
         anomalies.addAll(result.anomalies());
         return new FeedChecker.Result(result.changes(), result.subscriptions(), result.fenced(), List.copyOf(anomalies));
     }
 
     /**
-     * A write made outside the workload (the rogue client's): the feeds may receive it.
+     * A write made outside the workload, one command sent again and again (the rogue client's flood): the feeds may
+     * receive it at many indices.
      */
-    void writtenElsewhere(final String key, final String value)
+    void floodedElsewhere(final String key, final String value)
     {
-        madeWrites.add(FeedChecker.write(key, value));
+        floodedWrites.add(FeedChecker.write(key, value));
     }
 
     /**

@@ -62,12 +62,15 @@ public final class FeedChecker
      * @param acknowledged  every acknowledged write (PUT, successful CAS; {@link #write}) to the time it was invoked
      *                      ({@link System#nanoTime()}).
      * @param written       whether a write was made by some client, acknowledged or not.
+     * @param repeated      whether a write was made more than once on purpose (one command sent again and again, as
+     *                      the nemesis's rogue client floods): it may be received at several indices.
      * @return the findings.
      */
     public static Result check(
         final List<FeedSubscription> subscriptions,
         final Map<String, Long> acknowledged,
-        final Predicate<String> written)
+        final Predicate<String> written,
+        final Predicate<String> repeated)
     {
         final FeedChecker checker = new FeedChecker();
         final Map<String, Long> indexOfValue = new HashMap<>();
@@ -76,7 +79,7 @@ public final class FeedChecker
         int fenced = 0;
         for (final FeedSubscription subscription : subscriptions)
         {
-            valuesOf.add(checker.checkOne(subscription, indexOfValue, written));
+            valuesOf.add(checker.checkOne(subscription, indexOfValue, written, repeated));
             changes += subscription.changes().size();
             fenced += subscription.fenceIndex() > 0 ? 1 : 0;
         }
@@ -96,7 +99,10 @@ public final class FeedChecker
     }
 
     private Set<String> checkOne(
-        final FeedSubscription subscription, final Map<String, Long> indexOfValue, final Predicate<String> written)
+        final FeedSubscription subscription,
+        final Map<String, Long> indexOfValue,
+        final Predicate<String> written,
+        final Predicate<String> repeated)
     {
         final Set<String> values = new HashSet<>();
         final Set<String> identities = new HashSet<>();
@@ -126,6 +132,10 @@ public final class FeedChecker
             if (ChangeKind.PUT == change.kind())
             {
                 final String value = write(change.key(), change.valueText());
+                if (repeated.test(value))
+                {
+                    continue;
+                }
                 if (!values.add(value))
                 {
                     anomaly(subscription + ": write " + value + " received twice, again at index " + change.logIndex());
