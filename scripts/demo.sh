@@ -141,13 +141,15 @@ do
     sleep 0.2
 done
 sed 's/^/  feed | /' "${RUN_DIR}/feed.log"
-# feed_progress: every 3 s, how many changes the subscriber has received and the latest.
+# feed_progress: every 3 s, when it changed, how many changes the subscriber has received and the latest.
 feed_progress()
 {
-    local count
+    local count shown=""
     while sleep 3
     do
         count="$(grep -c -E '^[0-9]+ ' "${RUN_DIR}/feed.log" || true)"
+        [[ "${count}" == "${shown}" ]] && continue
+        shown="${count}"
         echo "  feed | ${count} changes so far; latest: $(grep -E '^[0-9]+ ' "${RUN_DIR}/feed.log" | tail -n 1 | cut -c1-60)"
     done
 }
@@ -355,7 +357,7 @@ then
 fi
 if [[ ${feed_status} -eq 0 ]]
 then
-    echo "  change feed (one subscriber, one session, through the failover and the rolling restart): ${feed_summary}"
+    echo "  change feed (one subscriber, through the failover and the rolling restart): ${feed_summary}"
 else
     echo "  change feed: CHECK FAILED: ${feed_summary} (see ${RUN_DIR}/feed.log)"
 fi

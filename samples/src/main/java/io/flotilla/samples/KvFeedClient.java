@@ -236,7 +236,7 @@ public final class KvFeedClient implements AutoCloseable
             case BACK_PRESSURED:
                 break; // the session is still open: try again later
             default:
-                lose("session lost: " + ex.reason());
+                lose("session lost: " + ex.reason() + " (" + ex.getMessage() + ")");
         }
     }
 
