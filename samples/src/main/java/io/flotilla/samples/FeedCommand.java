@@ -119,8 +119,8 @@ final class FeedCommand implements Callable<Integer>
         {
             out.println("feed: " + changes + " changes received, in order, none lost, none duplicated" +
                 (acks.isEmpty() ? "" : " (" + acknowledged.size() + " acknowledged writes checked" +
-                (1 == subscriptions.size() ? "" : "; " + subscriptions.size() + " subscriptions, the session replaced " +
-                (subscriptions.size() - 1) + " times") + ")"));
+                (1 == subscriptions.size() ? "" : "; " + subscriptions.size() + " subscriptions: the feed subscribed " +
+                "again " + (subscriptions.size() - 1) + "x") + ")"));
             return 0;
         }
         out.println("feed: " + changes + " changes received in " + subscriptions.size() + " subscriptions" +
