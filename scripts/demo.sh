@@ -9,7 +9,9 @@
 # leader's Prometheus metrics are sampled at the end. Last, a rolling restart under load: each node in turn (the
 # leader first) is stopped with SIGTERM (a leader hands leadership over first and every node sends its clients to the
 # leader), restarted and caught up before the next; the longest time the client waited for an acknowledgement while
-# each node was restarted is printed (goal: under 50 ms), and those writes are read back too.
+# each node was restarted is printed (goal: under 50 ms), and those writes are read back too. Throughout, a
+# subscriber follows the KV change feed (KvClient feed: the state machine's messages to its session) through the
+# failover and the rolling restart; at the end it checks it received every acknowledged write once and in order.
 # Builds what it needs, runs everything under run/demo (fresh each time), stops all it started.
 # Environment: FLOTILLA_DEMO_RATE (writes/s, default 2000), FLOTILLA_DEMO_WARMUP (s, default 3),
 # FLOTILLA_DEMO_DURATION (measured s, default 15), FLOTILLA_DEMO_BASE_PORT (default 29110),
@@ -44,6 +46,8 @@ NODE_PROPS=(-Dflotilla.log.durability="${DURABILITY}" -Dflotilla.snapshot.log.en
 MEMBERS="$(flotilla_members "${FLOTILLA_DEMO_BASE_PORT:-29110}")"
 AERON_PREFIX="$(flotilla_new_aeron_prefix demo)"
 LOAD_PID=""
+FEED_PID=""
+FEED_WATCH_PID=""
 # What a node logs when it has taken a snapshot itself, compacted its log after one, and installed one from the leader.
 SNAPSHOT_TAKEN_RE=': snapshot at index [0-9]+ term [0-9]+, [0-9]+ bytes'
 LOG_COMPACTED_RE=': log compacted from [0-9]+ to [0-9]+\.\.'
@@ -54,6 +58,8 @@ cleanup()
     local status=$?
     trap - EXIT INT TERM
     [[ -n "${LOAD_PID}" ]] && kill -TERM "${LOAD_PID}" 2> /dev/null || true
+    [[ -n "${FEED_WATCH_PID}" ]] && kill -TERM "${FEED_WATCH_PID}" 2> /dev/null || true
+    [[ -n "${FEED_PID}" ]] && kill -TERM "${FEED_PID}" 2> /dev/null || true
     for id in 0 1 2
     do
         flotilla_stop_node "${RUN_DIR}" "${id}" || true
@@ -122,6 +128,33 @@ done
 java "${FLOTILLA_JVM_FLAGS[@]}" ${FLOTILLA_CLIENT_HEAP} -cp "${FLOTILLA_CP}" io.flotilla.samples.nemesis.RogueHostCheck \
     "${MEMBERS}" "${rogue_targets[@]}" 2>> "${RUN_DIR}/rogue.log" ||
     flotilla_die "a node acted on a forged message: see the lines above and ${RUN_DIR}/node-*.log"
+
+flotilla_log "a subscriber follows the change feed (KvClient feed; every change as a message to its session) ..."
+flotilla_client --endpoints "${MEMBERS}" feed --stop-file "${RUN_DIR}/feed.stop" --acks "${RUN_DIR}/feed-acks.txt" \
+    > "${RUN_DIR}/feed.log" 2>&1 &
+FEED_PID=$!
+feed_deadline=$((SECONDS + 30))
+until grep -q '^subscribed: ' "${RUN_DIR}/feed.log" 2> /dev/null
+do
+    kill -0 "${FEED_PID}" 2> /dev/null || flotilla_die "the feed ended early: see ${RUN_DIR}/feed.log"
+    [[ ${SECONDS} -lt ${feed_deadline} ]] || flotilla_die "the feed did not subscribe within 30 s: see ${RUN_DIR}/feed.log"
+    sleep 0.2
+done
+sed 's/^/  feed | /' "${RUN_DIR}/feed.log"
+# feed_progress: every 3 s, when it changed, how many changes the subscriber has received and the latest.
+feed_progress()
+{
+    local count shown=""
+    while sleep 3
+    do
+        count="$(grep -c -E '^[0-9]+ ' "${RUN_DIR}/feed.log" || true)"
+        [[ "${count}" == "${shown}" ]] && continue
+        shown="${count}"
+        echo "  feed | ${count} changes so far; latest: $(grep -E '^[0-9]+ ' "${RUN_DIR}/feed.log" | tail -n 1 | cut -c1-60)"
+    done
+}
+feed_progress &
+FEED_WATCH_PID=$!
 
 flotilla_log "load: ${RATE} PUT/s of unique keys, ${WARMUP} s warm-up + ${DURATION} s measured; leader kill -9 at ~${KILL_AT} s, restart with an empty data directory at ~${RESTART_AT} s"
 flotilla_client --endpoints "${MEMBERS}" load --rate "${RATE}/s" --warmup "${WARMUP}s" --duration "${DURATION}s" \
@@ -219,9 +252,12 @@ roll_one()
     flotilla_start_node "${RUN_DIR}" "${id}" "${MEMBERS}" "${AERON_PREFIX}" "${NODE_PROPS[@]}"
     flotilla_await_caught_up "${RUN_DIR}" "${id}" 60 || flotilla_die "node ${id} did not catch up within 60 s"
     flotilla_log "node ${id} is back and caught up with the leader"
+    # The load may still be running when the node has caught up: its gap line comes at its end.
+    local load_status=0
+    wait "${load_pid}" || load_status=$?
     gap="$(sed -n 's/^failover gap: longest time between acknowledged writes = \([0-9.]*\) ms.*/\1/p' \
         "${RUN_DIR}/roll-${id}.log")"
-    if ! wait "${load_pid}" || [[ -z "${gap}" ]]
+    if [[ ${load_status} -ne 0 || -z "${gap}" ]]
     then
         # Reported in the summary; the next node is still restarted.
         flotilla_log "WARNING: the load during node ${id}'s restart failed: see ${RUN_DIR}/roll-${id}.log" >&2
@@ -251,6 +287,18 @@ then
     flotilla_client --endpoints "${MEMBERS}" verify --get-mode log "${RUN_DIR}/roll-acks.txt" | sed 's/^/  /' ||
         roll_status=1
 fi
+
+flotilla_log "stopping the subscriber: it writes a fence and waits for its change, then checks every acknowledged" \
+    "write of the load runs was received once and in order ..."
+kill -TERM "${FEED_WATCH_PID}" 2> /dev/null || true
+FEED_WATCH_PID=""
+cat "${RUN_DIR}/acks.txt" "${RUN_DIR}"/roll-*-acks.txt > "${RUN_DIR}/feed-acks.txt" 2> /dev/null || true
+touch "${RUN_DIR}/feed.stop"
+feed_status=0
+wait "${FEED_PID}" || feed_status=$?
+FEED_PID=""
+grep -v -E '^[0-9]+ ' "${RUN_DIR}/feed.log" | sed 's/^/  feed | /'
+feed_summary="$(grep '^feed: ' "${RUN_DIR}/feed.log" || echo "feed: NO SUMMARY (exit ${feed_status}): see ${RUN_DIR}/feed.log")"
 
 flotilla_log "the cluster after the run (scripts/flotilla status), and a few of the leader's Prometheus metrics (GET /metrics):"
 flotilla_tool "${RUN_DIR}" "${MEMBERS}" status | sed 's/^/  /' || true
@@ -310,6 +358,13 @@ then
         echo "  rolling restart: A LOAD RUN FAILED, OR WRITES MISSING OR WRONG (see above)"
     fi
 fi
+if [[ ${feed_status} -eq 0 ]]
+then
+    echo "  change feed (one subscriber, through the failover and the rolling restart): ${feed_summary}"
+else
+    echo "  change feed: CHECK FAILED: ${feed_summary} (see ${RUN_DIR}/feed.log)"
+fi
 echo "  logs and data: ${RUN_DIR}"
 echo "======================================================="
-[[ ${verify_status} -eq 0 && ${digest_status} -eq 0 && ${install_status} -eq 0 && ${roll_status} -eq 0 ]]
+[[ ${verify_status} -eq 0 && ${digest_status} -eq 0 && ${install_status} -eq 0 && ${roll_status} -eq 0 &&
+    ${feed_status} -eq 0 ]]

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
  *     | cas KEY EXPECTED|- NEW [TTL_MS]
  *     | load [--rate RATE] [--duration DURATION] [--warmup DURATION] [--value-size SIZE] [--acks FILE] [--hgrm FILE]
  *     | verify [--get-mode ...] [--prefer-followers] ACKS_FILE
+ *     | feed [--duration DURATION] [--stop-file FILE] [--acks FILE]... [--quiet]
  *     | digest [--wait DURATION] DATA_DIR...     (compares replica state files; no cluster connection)
  * </pre>
  * Without {@code --endpoints}, {@value FlotillaClient.Context#INGRESS_ENDPOINTS_PROP} or
@@ -34,7 +35,7 @@ import java.nio.charset.StandardCharsets;
     mixinStandardHelpOptions = true,
     versionProvider = FlotillaVersion.class,
     description = "Client of the replicated KV cache sample: one request, a load run, a read-back of its " +
-        "acknowledged writes, or a comparison of the replicas' state files.",
+        "acknowledged writes, the change feed, or a comparison of the replicas' state files.",
     subcommands = {
         KvRequest.Put.class,
         KvRequest.Get.class,
@@ -43,6 +44,7 @@ import java.nio.charset.StandardCharsets;
         KvRequest.Cas.class,
         LoadCommand.class,
         VerifyCommand.class,
+        FeedCommand.class,
         DigestCommand.class,
         CommandLine.HelpCommand.class
     },

@@ -2,6 +2,8 @@ package io.flotilla.samples;
 
 import io.flotilla.samples.codecs.CasDecoder;
 import io.flotilla.samples.codecs.CasMode;
+import io.flotilla.samples.codecs.ChangeDecoder;
+import io.flotilla.samples.codecs.ChangeKind;
 import io.flotilla.samples.codecs.ClearDecoder;
 import io.flotilla.samples.codecs.DeleteDecoder;
 import io.flotilla.samples.codecs.GetDecoder;
@@ -9,6 +11,8 @@ import io.flotilla.samples.codecs.KvResultDecoder;
 import io.flotilla.samples.codecs.KvStatus;
 import io.flotilla.samples.codecs.MessageHeaderDecoder;
 import io.flotilla.samples.codecs.PutDecoder;
+import io.flotilla.samples.codecs.SubscribeDecoder;
+import io.flotilla.samples.codecs.UnsubscribeDecoder;
 import org.agrona.DirectBuffer;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
@@ -65,9 +69,21 @@ final class KvCodec
                 expectedBlockLength = CasDecoder.BLOCK_LENGTH;
                 varFields = 3;
                 break;
+            case SubscribeDecoder.TEMPLATE_ID:
+                expectedBlockLength = SubscribeDecoder.BLOCK_LENGTH;
+                varFields = 0;
+                break;
+            case UnsubscribeDecoder.TEMPLATE_ID:
+                expectedBlockLength = UnsubscribeDecoder.BLOCK_LENGTH;
+                varFields = 0;
+                break;
             case KvResultDecoder.TEMPLATE_ID:
                 expectedBlockLength = KvResultDecoder.BLOCK_LENGTH;
                 varFields = 1;
+                break;
+            case ChangeDecoder.TEMPLATE_ID:
+                expectedBlockLength = ChangeDecoder.BLOCK_LENGTH;
+                varFields = 2;
                 break;
             default:
                 return false;
@@ -85,7 +101,12 @@ final class KvCodec
             return false;
         }
         if (KvResultDecoder.TEMPLATE_ID == templateId &&
-            (buffer.getByte(block + KvResultDecoder.statusEncodingOffset()) & 0xFF) > KvStatus.BAD_COMMAND.value())
+            (buffer.getByte(block + KvResultDecoder.statusEncodingOffset()) & 0xFF) > KvStatus.WINDOW_FULL.value())
+        {
+            return false;
+        }
+        if (ChangeDecoder.TEMPLATE_ID == templateId &&
+            (buffer.getByte(block + ChangeDecoder.kindEncodingOffset()) & 0xFF) > ChangeKind.PUT_VALUE_OMITTED.value())
         {
             return false;
         }

@@ -2,6 +2,8 @@ package io.flotilla.samples;
 
 import io.flotilla.samples.codecs.CasEncoder;
 import io.flotilla.samples.codecs.CasMode;
+import io.flotilla.samples.codecs.ChangeDecoder;
+import io.flotilla.samples.codecs.ChangeKind;
 import io.flotilla.samples.codecs.ClearEncoder;
 import io.flotilla.samples.codecs.DeleteEncoder;
 import io.flotilla.samples.codecs.GetEncoder;
@@ -10,6 +12,8 @@ import io.flotilla.samples.codecs.KvStatus;
 import io.flotilla.samples.codecs.MessageHeaderDecoder;
 import io.flotilla.samples.codecs.MessageHeaderEncoder;
 import io.flotilla.samples.codecs.PutEncoder;
+import io.flotilla.samples.codecs.SubscribeEncoder;
+import io.flotilla.samples.codecs.UnsubscribeEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -27,6 +31,9 @@ public final class KvCommands
     private final DeleteEncoder deleteEncoder = new DeleteEncoder();
     private final ClearEncoder clearEncoder = new ClearEncoder();
     private final CasEncoder casEncoder = new CasEncoder();
+    private final SubscribeEncoder subscribeEncoder = new SubscribeEncoder();
+    private final UnsubscribeEncoder unsubscribeEncoder = new UnsubscribeEncoder();
+    private final ChangeDecoder changeDecoder = new ChangeDecoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final KvResultDecoder resultDecoder = new KvResultDecoder();
 
@@ -89,6 +96,47 @@ public final class KvCommands
             .putExpected(expectedBytes, 0, expectedBytes.length)
             .putValue(value, 0, value.length);
         return MessageHeaderEncoder.ENCODED_LENGTH + casEncoder.encodedLength();
+    }
+
+    /**
+     * Subscribe a session to the change feed. The state machine is not told which session sent a command, so the
+     * command names it: a client subscribes its own session ({@code FlotillaClient.sessionId()}).
+     *
+     * @return the encoded length.
+     */
+    public int subscribe(final MutableDirectBuffer buffer, final int offset, final long sessionId)
+    {
+        subscribeEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder).sessionId(sessionId);
+        return MessageHeaderEncoder.ENCODED_LENGTH + subscribeEncoder.encodedLength();
+    }
+
+    /**
+     * @return the encoded length.
+     */
+    public int unsubscribe(final MutableDirectBuffer buffer, final int offset, final long sessionId)
+    {
+        unsubscribeEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder).sessionId(sessionId);
+        return MessageHeaderEncoder.ENCODED_LENGTH + unsubscribeEncoder.encodedLength();
+    }
+
+    /**
+     * @return the change feed message in the bytes (a session message), or null when they are not one.
+     */
+    public KvChange change(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (!KvCodec.isWellFormed(buffer, offset, length) ||
+            ChangeDecoder.TEMPLATE_ID != headerDecoder.wrap(buffer, offset).templateId())
+        {
+            return null;
+        }
+        changeDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+        final long logIndex = changeDecoder.logIndex();
+        final ChangeKind kind = changeDecoder.kind();
+        final byte[] key = new byte[changeDecoder.keyLength()];
+        changeDecoder.getKey(key, 0, key.length);
+        final byte[] value = new byte[changeDecoder.valueLength()];
+        changeDecoder.getValue(value, 0, value.length);
+        return new KvChange(logIndex, kind, new String(key, StandardCharsets.UTF_8), value);
     }
 
     /**

@@ -19,7 +19,7 @@ import java.util.zip.CheckedOutputStream;
  * write. Big-endian, as {@link DataOutputStream} writes it:
  * <pre>
  *   int    magic            0x464B5653 ("FKVS")
- *   int    version          1
+ *   int    version          2 (version 1, read too, is the same without the feed section)
  *   long   appliedIndex     last log index applied
  *   long   appliedCommands  commands applied so far
  *   long   badCommands      commands refused as malformed so far
@@ -33,17 +33,26 @@ import java.util.zip.CheckedOutputStream;
  *     long   deadlineNs     absolute expiry time, 0 for none
  *     int    valueLength    (at most {@link #MAX_VALUE_BYTES})
  *     bytes  value
+ *   int    subscriberCount  the change feed ({@link KvFeed}), version 2 only
+ *   long   sessionId        subscriberCount times, in subscription order
+ *   int    lostCount
+ *   long   sessionId        lostCount times: sessions owed a FEED_LOST marker, in the order they were dropped
  *   int    crc32c           CRC-32C of every byte before it
  * </pre>
  * The two checks have different jobs: the CRC says the bytes are the ones written; the digest, recomputed from the
  * entries read and compared with the one the store maintained when the snapshot was taken, says the entries are
- * exactly that state (a view that saw a later write, or lost an entry, fails here). Timer ids are not written: a
+ * exactly that state (a view that saw a later write, or lost an entry, fails here). The feed's sessions are not in the
+ * digest (it compares the data); the CRC covers them. Timer ids are not written: a
  * loaded store schedules its own timers for the same deadlines.
  */
 final class KvSnapshot
 {
     static final int MAGIC = 0x464B5653;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The first format: no feed section. */
+    static final int VERSION_WITHOUT_FEED = 1;
+    /** A feed section names at most this many sessions in each list (far more than a node can have open). */
+    static final int MAX_FEED_SESSIONS = 1 << 20;
 
     /** A key is decoded from at most {@link KvStateMachine#MAX_KEY_LENGTH} bytes; re-encoded it may triple. */
     static final int MAX_KEY_BYTES = 3 * KvStateMachine.MAX_KEY_LENGTH;
@@ -76,10 +85,14 @@ final class KvSnapshot
      * @param out     where it goes; not closed.
      * @param header  the counters, clock and digest of the state.
      * @param entries every entry of the state; must not change while this runs.
+     * @param feed    the change feed's sessions.
      * @throws IOException when writing fails.
      */
     static void write(
-        final OutputStream out, final Header header, final Object2ObjectHashMap<String, KvStore.Entry> entries)
+        final OutputStream out,
+        final Header header,
+        final Object2ObjectHashMap<String, KvStore.Entry> entries,
+        final KvFeed.State feed)
         throws IOException
     {
         final CRC32C crc = new CRC32C();
@@ -101,20 +114,23 @@ final class KvSnapshot
         {
             throw ex.getCause();
         }
+        writeSessions(data, feed.subscribers());
+        writeSessions(data, feed.lost());
         data.writeInt((int)crc.getValue());
         data.flush();
     }
 
     /**
-     * Read a state into a store, replacing all it held; the caller takes the counters from the header. On failure
-     * the store holds part of the snapshot: the caller empties it.
+     * Read a state into a store and a feed, replacing all they held; the caller takes the counters from the header. On
+     * failure they hold part of the snapshot: the caller empties them.
      *
-     * @param in    the bytes {@link #write} wrote; not closed.
+     * @param in    the bytes {@link #write} wrote (this version or version 1); not closed.
      * @param store to load.
+     * @param feed  to load (no subscribers from a version 1 snapshot).
      * @return the header read.
      * @throws IOException when the stream fails, ends early, or is not a consistent KV snapshot of this version.
      */
-    static Header read(final InputStream in, final KvStore store) throws IOException
+    static Header read(final InputStream in, final KvStore store, final KvFeed feed) throws IOException
     {
         final CRC32C crc = new CRC32C();
         final DataInputStream data = new DataInputStream(new CheckedInputStream(in, crc));
@@ -128,10 +144,10 @@ final class KvSnapshot
                     "not a KV snapshot: it begins with 0x%08x, a KV snapshot with 0x%08x", magic, MAGIC));
             }
             final int version = data.readInt();
-            if (VERSION != version)
+            if (VERSION != version && VERSION_WITHOUT_FEED != version)
             {
                 throw new IOException("KV snapshot version " + version + " is not supported: this build reads " +
-                    "version " + VERSION);
+                    "versions " + VERSION_WITHOUT_FEED + " and " + VERSION);
             }
             final Header header = new Header(
                 data.readLong(), data.readLong(), data.readLong(), data.readLong(), data.readLong(), data.readLong());
@@ -146,6 +162,8 @@ final class KvSnapshot
             {
                 readEntry(data, store, entriesRead);
             }
+            feed.restore(VERSION_WITHOUT_FEED == version ?
+                KvFeed.State.EMPTY : new KvFeed.State(readSessions(data, "subscribers"), readSessions(data, "lost")));
 
             final int expectedCrc = (int)crc.getValue();
             final int writtenCrc = data.readInt();
@@ -167,6 +185,30 @@ final class KvSnapshot
         {
             throw new IOException("KV snapshot is truncated: the stream ended after " + entriesRead + " entries", ex);
         }
+    }
+
+    private static void writeSessions(final DataOutputStream data, final long[] sessionIds) throws IOException
+    {
+        data.writeInt(sessionIds.length);
+        for (final long sessionId : sessionIds)
+        {
+            data.writeLong(sessionId);
+        }
+    }
+
+    private static long[] readSessions(final DataInputStream data, final String what) throws IOException
+    {
+        final int count = data.readInt();
+        if (count < 0 || count > MAX_FEED_SESSIONS)
+        {
+            throw new IOException("corrupt KV snapshot: " + count + " feed " + what);
+        }
+        final long[] sessionIds = new long[count];
+        for (int i = 0; i < count; i++)
+        {
+            sessionIds[i] = data.readLong();
+        }
+        return sessionIds;
     }
 
     private static void writeEntry(final DataOutputStream data, final String key, final KvStore.Entry entry)

@@ -1,10 +1,13 @@
 package io.flotilla.samples;
 
 import io.flotilla.engine.Response;
+import io.flotilla.engine.SessionCloseReason;
 import io.flotilla.engine.SnapshotView;
 import io.flotilla.engine.StateMachine;
+import io.flotilla.engine.StateMachineContext;
 import io.flotilla.samples.codecs.CasDecoder;
 import io.flotilla.samples.codecs.CasMode;
+import io.flotilla.samples.codecs.ChangeKind;
 import io.flotilla.samples.codecs.ClearDecoder;
 import io.flotilla.samples.codecs.DeleteDecoder;
 import io.flotilla.samples.codecs.GetDecoder;
@@ -13,6 +16,8 @@ import io.flotilla.samples.codecs.KvStatus;
 import io.flotilla.samples.codecs.MessageHeaderDecoder;
 import io.flotilla.samples.codecs.MessageHeaderEncoder;
 import io.flotilla.samples.codecs.PutDecoder;
+import io.flotilla.samples.codecs.SubscribeDecoder;
+import io.flotilla.samples.codecs.UnsubscribeDecoder;
 import org.agrona.DirectBuffer;
 
 import java.io.IOException;
@@ -38,6 +43,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * snapshot holds the entries with their deadlines, the store's clock and expiry count, the counters and the digest,
  * in the format {@link KvSnapshot} describes; {@link #writeSnapshot} writes the same bytes from the node thread.
  * <p>
+ * <b>Change feed</b> ({@link KvFeed}). SUBSCRIBE (with the caller's own session id) makes a session a subscriber:
+ * from then on every applied change (PUT, successful CAS, DELETE of a present key, CLEAR, TTL expiry) is sent to it
+ * as one {@code Change} message carrying the entry's log index, in apply order; UNSUBSCRIBE or the session's close
+ * ends it. The subscribers are part of the snapshot.
+ * <p>
  * {@link #summary()} may be called from any thread: it returns a consistent (applied index, digest, size).
  */
 public final class KvStateMachine implements StateMachine
@@ -45,13 +55,16 @@ public final class KvStateMachine implements StateMachine
     /** Longest key accepted, in UTF-8 bytes. */
     public static final int MAX_KEY_LENGTH = 1024;
 
-    private final KvStore store = new KvStore();
+    private final KvFeed feed = new KvFeed();
+    private final KvStore store = new KvStore(this::onExpired);
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final PutDecoder putDecoder = new PutDecoder();
     private final GetDecoder getDecoder = new GetDecoder();
     private final DeleteDecoder deleteDecoder = new DeleteDecoder();
     private final CasDecoder casDecoder = new CasDecoder();
+    private final SubscribeDecoder subscribeDecoder = new SubscribeDecoder();
+    private final UnsubscribeDecoder unsubscribeDecoder = new UnsubscribeDecoder();
     private final KvResultEncoder resultEncoder = new KvResultEncoder();
     private final byte[] keyScratch = new byte[MAX_KEY_LENGTH];
     private long appliedIndex;
@@ -91,7 +104,19 @@ public final class KvStateMachine implements StateMachine
         appliedCommands++;
         advance(index, timestampNs);
         execute(command, offset, length, response);
+        feed.sendLostMarkers(index);
         publish();
+    }
+
+    public void onStart(final StateMachineContext context)
+    {
+        feed.context(context);
+    }
+
+    public void onSessionClose(
+        final long index, final long timestampNs, final long sessionId, final SessionCloseReason reason)
+    {
+        feed.onSessionClose(sessionId);
     }
 
     /**
@@ -109,6 +134,7 @@ public final class KvStateMachine implements StateMachine
     public void onTimeAdvanced(final long index, final long timestampNs)
     {
         advance(index, timestampNs);
+        feed.sendLostMarkers(index);
         publish();
     }
 
@@ -122,7 +148,7 @@ public final class KvStateMachine implements StateMachine
     {
         final KvSnapshot.Header header = new KvSnapshot.Header(
             appliedIndex, appliedCommands, badCommands, store.nowNs(), store.expiredCount(), store.digest());
-        return new KvSnapshotView(header, store.freeze(), store);
+        return new KvSnapshotView(header, store.freeze(), feed.state(), store);
     }
 
     /**
@@ -142,7 +168,8 @@ public final class KvStateMachine implements StateMachine
     }
 
     /**
-     * Replace the whole state with a snapshot's: entries, deadlines (the timer wheel is rebuilt), clock, counters.
+     * Replace the whole state with a snapshot's: entries, deadlines (the timer wheel is rebuilt), clock, counters,
+     * the change feed's sessions.
      * The digest recomputed from the entries must equal the one written, and the CRC the bytes'. When loading fails
      * the state is left empty, as new.
      */
@@ -150,7 +177,7 @@ public final class KvStateMachine implements StateMachine
     {
         try
         {
-            final KvSnapshot.Header header = KvSnapshot.read(in, store);
+            final KvSnapshot.Header header = KvSnapshot.read(in, store, feed);
             appliedIndex = header.appliedIndex();
             appliedCommands = header.appliedCommands();
             badCommands = header.badCommands();
@@ -158,6 +185,7 @@ public final class KvStateMachine implements StateMachine
         catch (final IOException ex)
         {
             store.reset(0, 0);
+            feed.restore(KvFeed.State.EMPTY);
             appliedIndex = 0;
             appliedCommands = 0;
             badCommands = 0;
@@ -276,6 +304,7 @@ public final class KvStateMachine implements StateMachine
                 final byte[] value = new byte[putDecoder.valueLength()];
                 putDecoder.getValue(value, 0, value.length);
                 store.put(key, value, TimeUnit.MILLISECONDS.toNanos(ttlMs));
+                feed.change(appliedIndex, ChangeKind.PUT, key, value);
                 result(response, KvStatus.OK, null, true);
                 break;
             }
@@ -296,13 +325,41 @@ public final class KvStateMachine implements StateMachine
                     badCommand(response);
                     return;
                 }
-                result(response, store.remove(key) ? KvStatus.OK : KvStatus.NOT_FOUND, null, true);
+                final boolean removed = store.remove(key);
+                if (removed)
+                {
+                    feed.change(appliedIndex, ChangeKind.DELETE, key, EMPTY);
+                }
+                result(response, removed ? KvStatus.OK : KvStatus.NOT_FOUND, null, true);
                 break;
             }
 
             case ClearDecoder.TEMPLATE_ID:
                 store.clear();
+                feed.change(appliedIndex, ChangeKind.CLEAR, EMPTY, EMPTY);
                 result(response, KvStatus.OK, null, true);
+                break;
+
+            case SubscribeDecoder.TEMPLATE_ID:
+            {
+                subscribeDecoder.wrapAndApplyHeader(command, offset, headerDecoder);
+                final long sequence = feed.subscribe(appliedIndex, subscribeDecoder.sessionId());
+                if (sequence > 0)
+                {
+                    result(response, KvStatus.OK, null, true);
+                }
+                else
+                {
+                    result(response, StateMachineContext.WINDOW_FULL == sequence ?
+                        KvStatus.WINDOW_FULL : KvStatus.NOT_FOUND, null, false);
+                }
+                break;
+            }
+
+            case UnsubscribeDecoder.TEMPLATE_ID:
+                unsubscribeDecoder.wrapAndApplyHeader(command, offset, headerDecoder);
+                result(response, feed.unsubscribe(unsubscribeDecoder.sessionId()) ?
+                    KvStatus.OK : KvStatus.NOT_FOUND, null, true);
                 break;
 
             case CasDecoder.TEMPLATE_ID:
@@ -351,12 +408,18 @@ public final class KvStateMachine implements StateMachine
         if (matches)
         {
             store.put(key, value, TimeUnit.MILLISECONDS.toNanos(ttlMs));
+            feed.change(appliedIndex, ChangeKind.PUT, key, value);
             result(response, KvStatus.OK, null, true);
         }
         else
         {
             result(response, KvStatus.CAS_MISMATCH, current, false);
         }
+    }
+
+    private void onExpired(final String key)
+    {
+        feed.change(appliedIndex, ChangeKind.EXPIRE, key, EMPTY);
     }
 
     @FunctionalInterface

@@ -36,9 +36,29 @@ final class KvStore
     private final DeadlineTimerWheel wheel =
         new DeadlineTimerWheel(TimeUnit.NANOSECONDS, 0, TICK_RESOLUTION_NS, TICKS_PER_WHEEL);
     private final DeadlineTimerWheel.TimerHandler onExpiry = this::onExpiry;
+    private final ExpiryListener expiryListener;
     private long nowNs;
     private long digest;
     private long expired;
+
+    /**
+     * Told of each key removed by expiry, as it is removed (inside {@link #advanceTime}).
+     */
+    @FunctionalInterface
+    interface ExpiryListener
+    {
+        void onExpired(String key);
+    }
+
+    KvStore()
+    {
+        this(key -> {});
+    }
+
+    KvStore(final ExpiryListener expiryListener)
+    {
+        this.expiryListener = expiryListener;
+    }
 
     static final class Entry
     {
@@ -251,6 +271,7 @@ final class KvStore
             entries.remove(key);
             digest -= entry.hash;
             expired++;
+            expiryListener.onExpired(key);
         }
         return true;
     }

@@ -25,7 +25,7 @@ class KvClientCommandLineTest
     {
         final LauncherRun help = run("--help");
         assertEquals(0, help.exitCode, help::toString);
-        for (final String command : new String[]{ "put", "get", "delete", "clear", "cas", "load", "verify", "digest" })
+        for (final String command : new String[]{ "put", "get", "delete", "clear", "cas", "load", "verify", "feed", "digest" })
         {
             assertTrue(help.out.contains("  " + command + " "), command + "\n" + help);
             final LauncherRun commandHelp = run(command, "--help");
@@ -98,6 +98,7 @@ class KvClientCommandLineTest
         assertUsageError("Missing required parameter: 'ACKS_FILE'", "verify");
         assertUsageError("Missing required parameter: 'DATA_DIR'", "digest", "--wait", "1s");
         assertUsageError("Invalid value for option '--wait': '30' has no unit", "digest", "--wait", "30", "d0");
+        assertUsageError("Invalid value for option '--duration': '30' has no unit", "feed", "--duration", "30");
     }
 
     @Test

@@ -17,6 +17,8 @@ import java.util.stream.Collectors;
  * @param maxRecoveryMs longest time from healing a fault to the next acknowledged operation.
  * @param maxGapMs      longest time without any acknowledged operation while faults were injected.
  * @param linearizability the checker's verdict on the history.
+ * @param feedChanges   changes the feed clients received, every subscription together.
+ * @param feed          the feed check: changes, subscriptions, sessions, anomalies (listed among the anomalies).
  * @param convergence   the replicas' final status.
  * @param snapshots     each node's snapshots taken and installed over the run.
  * @param startWarnings nodes that failed to start once and were started again (as scripts/demo.sh does).
@@ -32,6 +34,8 @@ public record NemesisReport(
     long maxRecoveryMs,
     long maxGapMs,
     String linearizability,
+    long feedChanges,
+    String feed,
     String convergence,
     List<SnapshotActivity> snapshots,
     List<String> startWarnings,
@@ -61,6 +65,7 @@ public record NemesisReport(
             "  max recovery:    " + maxRecoveryMs + " ms from healing to the next acknowledged operation\n" +
             "  longest gap:     " + maxGapMs + " ms without an acknowledged operation (failovers included)\n" +
             "  linearizability: " + linearizability + "\n" +
+            "  change feed:     " + feed + "\n" +
             "  replicas:        " + convergence + "\n" +
             "  snapshots:       " + (snapshots.isEmpty() ? "none seen" : snapshots.stream().map(SnapshotActivity::toString)
             .collect(Collectors.joining("\n                   "))) + "\n" +

@@ -8,6 +8,7 @@ import io.flotilla.engine.client.FlotillaClient;
 import io.flotilla.samples.KvCommands;
 import io.flotilla.samples.ReplicaStatus;
 import io.flotilla.samples.verify.CheckResult;
+import io.flotilla.samples.verify.FeedChecker;
 import io.flotilla.samples.verify.HistoryRecorder;
 import io.flotilla.samples.verify.LinearizabilityChecker;
 import io.flotilla.samples.verify.Verdict;
@@ -60,6 +61,8 @@ public final class NemesisRunner
     /** A recovery slower than this is logged with the elections behind it. */
     private static final long SLOW_RECOVERY_MS = 5_000;
     private static final int NODES = 3;
+    /** Subscribers to the KV change feed beside the workload's clients. */
+    private static final int FEEDS = 2;
     private static final long ROGUE_SEND_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long ROGUE_TERM_JUMP = 1_000;
     private static final int ROGUE_FLOOD_PER_SECOND = 100;
@@ -127,6 +130,7 @@ public final class NemesisRunner
         CheckResult check = null;
         List<SnapshotActivity> snapshots = List.of();
         String convergence = "not reached";
+        FeedChecker.Result feed = null;
         final Path historyFile = runDir.resolve("history.txt");
         final Writer historyWriter = Files.newBufferedWriter(historyFile, StandardCharsets.UTF_8);
         final HistoryRecorder recorder = new HistoryRecorder(System::nanoTime, historyWriter);
@@ -152,6 +156,7 @@ public final class NemesisRunner
                 .responseTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
                 .connectTimeoutNs(TimeUnit.SECONDS.toNanos(3)), recorder, 5, 4_000, seed);
             workload.start(clients);
+            workload.startFeeds(FEEDS);
             final Workload w = workload;
             require(await(SERVE_BOUND_MS * 2, () -> w.okCount() > 0), "no operation acknowledged");
             log("workload running");
@@ -165,6 +170,12 @@ public final class NemesisRunner
             if (unread > 0)
             {
                 anomalies.add(unread + " keys could not be read back within " + readBoundMs + " ms after healing");
+            }
+            feed = workload.checkFeeds(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SERVE_BOUND_MS));
+            log("feed: " + feed);
+            for (final String anomaly : feed.anomalies())
+            {
+                anomalies.add("feed: " + anomaly);
             }
             convergence = converge();
             for (final Workload.ReadPath path : Workload.ReadPath.values())
@@ -216,14 +227,16 @@ public final class NemesisRunner
                 log("snapshots: " + snapshots);
             }
         }
+        final long feedChanges = null == feed ? 0 : feed.changes();
+        final String feedText = null == feed ? "not checked" : feed + ", " + workload.feedSessions() + " sessions";
         final String verdict = null == check ? "not checked" : check.verdict() + " (" + check.operationCount() +
             " operations, " + TimeUnit.NANOSECONDS.toMillis(check.elapsedNs()) + " ms)";
         return null == workload ?
             new NemesisReport(System.nanoTime() - startNs, 0, 0, 0, "none", new EnumMap<>(faults), maxRecoveryMs, 0, verdict,
-                convergence, snapshots, null == nodes ? List.of() : nodes.startFailures(), List.copyOf(anomalies)) :
+                feedChanges, feedText, convergence, snapshots, null == nodes ? List.of() : nodes.startFailures(), List.copyOf(anomalies)) :
             new NemesisReport(System.nanoTime() - startNs, workload.operations(), workload.okCount(),
                 workload.infoCount(), workload.readCounts(), new EnumMap<>(faults), maxRecoveryMs, TimeUnit.NANOSECONDS.toMillis(workload.maxGapNs()),
-                verdict, convergence, snapshots, null == nodes ? List.of() : nodes.startFailures(),
+                verdict, feedChanges, feedText, convergence, snapshots, null == nodes ? List.of() : nodes.startFailures(),
                 List.copyOf(anomalies));
     }
 
@@ -468,13 +481,17 @@ public final class NemesisRunner
         try (RogueClient rogue = new RogueClient(rogueDriver.aeronDirectoryName(), nodes.members(),
             "aeron:udp?endpoint=" + fabric.hostAddress() + ":" + freeHostPort(), ROGUE_SEND_NS))
         {
+            // The flood is applied, in the rogue's own session: the feeds receive it, many times. A hijacked write
+            // is not registered: a feed that receives one reports a write no client made.
+            final String hijackKey = workload.liveKeys().get(0);
+            workload.floodedElsewhere("rogue-flood", value);
             final int own = rogue.connect(leader, 1, "", TimeUnit.SECONDS.toNanos(2));
             final long observed = rogue.newestSession();
             final int badChannels = rogue.connect(leader, 3, "|term-length=16m|sparse=false", TimeUnit.SECONDS.toNanos(2));
             // At the leader of now: the connects before may have cost the last one its leadership.
             final int burst = rogue.connect(leaderOrRandom(), ROGUE_CONNECT_BURST, "", TimeUnit.SECONDS.toNanos(3));
             final int hijacks = rogue.hijack(leader, 0 == observed ? 1 : observed, ROGUE_HIJACK_AROUND,
-                ROGUE_HIJACK_AROUND, ROGUE_HIJACK_SEQUENCES, random, putCommand(workload.liveKeys().get(0), value));
+                ROGUE_HIJACK_AROUND, ROGUE_HIJACK_SEQUENCES, random, putCommand(hijackKey, value));
             final int flood = 0 == observed ? 0 :
                 rogue.flood(leader, observed, ROGUE_FLOOD_REQUESTS, putCommand("rogue-flood", value));
             what.append(own).append(" own session (id ").append(observed).append("), ").append(badChannels)

@@ -4,7 +4,10 @@ import io.flotilla.engine.ReadConsistency;
 import io.flotilla.engine.client.FlotillaClient;
 import io.flotilla.engine.client.FlotillaClientException;
 import io.flotilla.samples.KvCommands;
+import io.flotilla.samples.KvFeedClient;
 import io.flotilla.samples.codecs.KvStatus;
+import io.flotilla.samples.verify.FeedChecker;
+import io.flotilla.samples.verify.FeedSubscription;
 import io.flotilla.samples.verify.HistoryRecorder;
 import io.flotilla.samples.verify.KvOp;
 import org.agrona.CloseHelper;
@@ -16,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +41,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *   <li>info: a timeout, a lost leader, an expired or closed session — the command may still be applied. The client
  *       is then closed and a new session opened under a new process label.</li>
  * </ul>
+ * Beside them, feed clients ({@link KvFeedClient}, a thread and a session each) subscribe to the KV change feed and
+ * record every change; {@link #checkFeeds} fences each feed after the workload stopped and holds what they received to
+ * the writes made ({@link FeedChecker}): values are unique, so every acknowledged write is named by its value.
+ * <p>
  * Keys rotate: every {@code opsPerGeneration} operations the workload moves to {@code keysPerGeneration} fresh keys,
  * keeping each key's history small enough to check quickly (see docs/linearizability.md).
  */
@@ -52,6 +60,11 @@ final class Workload
     private final int opsPerGeneration;
     private final long seed;
     private final List<Thread> threads = new ArrayList<>();
+    private final List<Thread> feedThreads = new ArrayList<>();
+    private final List<KvFeedClient> feeds = new ArrayList<>();
+    private final Map<String, Long> acknowledgedWrites = new ConcurrentHashMap<>();
+    private final Set<String> madeWrites = ConcurrentHashMap.newKeySet();
+    private final Set<String> floodedWrites = ConcurrentHashMap.newKeySet();
     private final Map<String, String> lastKnown = new ConcurrentHashMap<>();
     private final AtomicLong operations = new AtomicLong();
     private final AtomicLong okCount = new AtomicLong();
@@ -63,6 +76,7 @@ final class Workload
     private final AtomicLong followerReads = new AtomicLong();
     private volatile long lastOkCompletionNs;
     private volatile boolean running = true;
+    private volatile boolean feedsRunning = true;
 
     /**
      * @param clientTemplate endpoints, response channel, media driver and timeouts for every client.
@@ -95,14 +109,38 @@ final class Workload
     }
 
     /**
-     * Stops the clients; an operation in flight completes (or times out) first.
+     * Start the feed clients: each subscribes and records the changes until {@link #stop}.
+     */
+    void startFeeds(final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final KvFeedClient feed = new KvFeedClient(() -> copy(clientTemplate), (subscription, change) -> {});
+            feeds.add(feed);
+            final Thread thread = new Thread(() -> runFeed(feed), "nemesis-feed-" + i);
+            thread.setDaemon(true);
+            feedThreads.add(thread);
+            thread.start();
+        }
+    }
+
+    /**
+     * Stops the clients, then the feed clients; an operation in flight completes (or times out) first.
      *
-     * @return true if every client thread ended within the bound.
+     * @return true if every client and feed thread ended within the bound.
      */
     boolean stop(final long timeoutMs) throws InterruptedException
     {
         running = false;
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        boolean stopped = join(threads, deadlineNs);
+        feedsRunning = false;
+        stopped &= join(feedThreads, deadlineNs);
+        return stopped;
+    }
+
+    private static boolean join(final List<Thread> threads, final long deadlineNs) throws InterruptedException
+    {
         boolean stopped = true;
         for (final Thread thread : threads)
         {
@@ -110,6 +148,56 @@ final class Workload
             stopped &= !thread.isAlive();
         }
         return stopped;
+    }
+
+    /**
+     * After {@link #stop}: fence every feed (a write of its own, received, shows its subscription was live to the
+     * end), close them, and check what they received against the writes made.
+     *
+     * @param deadlineNs for the fences, all feeds together.
+     * @return the checker's findings; a feed that could not be fenced is an anomaly.
+     */
+    FeedChecker.Result checkFeeds(final long deadlineNs)
+    {
+        final List<FeedSubscription> subscriptions = new ArrayList<>();
+        final List<String> unfenced = new ArrayList<>();
+        for (int i = 0; i < feeds.size(); i++)
+        {
+            final KvFeedClient feed = feeds.get(i);
+            if (null == feed.fence("feed-fence-" + i, deadlineNs))
+            {
+                unfenced.add("feed " + i + " could not be fenced (its last failure: " + feed.lastFailure() + ")");
+            }
+            madeWrites.addAll(feed.fenceWrites());
+            feed.close();
+            subscriptions.addAll(feed.subscriptions());
+            if (feed.strayMessages() > 0)
+            {
+                unfenced.add("feed " + i + " got " + feed.strayMessages() + " messages outside a subscription");
+            }
+        }
+        final FeedChecker.Result result = FeedChecker.check(
+            subscriptions, acknowledgedWrites, madeWrites::contains, floodedWrites::contains);
+        final List<String> anomalies = new ArrayList<>(unfenced);
+        anomalies.addAll(result.anomalies());
+        return new FeedChecker.Result(result.changes(), result.subscriptions(), result.fenced(), List.copyOf(anomalies));
+    }
+
+    /**
+     * A write made outside the workload, one command sent again and again (the rogue client's flood): the feeds may
+     * receive it at many indices.
+     */
+    void floodedElsewhere(final String key, final String value)
+    {
+        floodedWrites.add(FeedChecker.write(key, value));
+    }
+
+    /**
+     * @return sessions the feed clients opened.
+     */
+    long feedSessions()
+    {
+        return feeds.stream().mapToLong(KvFeedClient::sessions).sum();
     }
 
     /**
@@ -300,6 +388,17 @@ final class Workload
         }
     }
 
+    private void runFeed(final KvFeedClient feed)
+    {
+        while (feedsRunning)
+        {
+            if (0 == feed.doWork() && !pauseQuietly(1))
+            {
+                return;
+            }
+        }
+    }
+
     private FlotillaClient get(
         final FlotillaClient client,
         final int process,
@@ -352,11 +451,14 @@ final class Workload
         final FlotillaClient client, final int process, final KvCommands commands, final ExpandableArrayBuffer buffer,
         final String key, final String value)
     {
+        final String write = madeWrite(key, value);
+        final long invokedNs = System.nanoTime();
         final long id = recorder.invoke(process, KvOp.put(key, value));
         try
         {
             client.call(buffer, 0, commands.put(buffer, 0, key, utf8(value), 0), CALL_TIMEOUT_NS);
             recorder.ok(id);
+            acknowledgedWrites.put(write, invokedNs);
             remember(key, value);
             return client;
         }
@@ -388,12 +490,15 @@ final class Workload
         final FlotillaClient client, final int process, final KvCommands commands, final ExpandableArrayBuffer buffer,
         final String key, final String expected, final String value)
     {
+        final String write = madeWrite(key, value);
+        final long invokedNs = System.nanoTime();
         final long id = recorder.invoke(process, KvOp.cas(key, expected, value));
         try
         {
             client.call(buffer, 0, commands.cas(buffer, 0, key, null == expected ? null : utf8(expected), utf8(value), 0),
                 CALL_TIMEOUT_NS);
             recorder.ok(id, true);
+            acknowledgedWrites.put(write, invokedNs);
             remember(key, value);
             return client;
         }
@@ -445,6 +550,13 @@ final class Workload
         return toText(commands.value(reply, 0, reply.capacity()));
     }
 
+    private String madeWrite(final String key, final String value)
+    {
+        final String write = FeedChecker.write(key, value);
+        madeWrites.add(write);
+        return write;
+    }
+
     private void remember(final String key, final String value)
     {
         okCount.incrementAndGet();
@@ -473,16 +585,28 @@ final class Workload
         }
         catch (final FlotillaClientException ex)
         {
-            try
+            if (!pauseQuietly(RECONNECT_DELAY_MS))
             {
-                Thread.sleep(RECONNECT_DELAY_MS);
-            }
-            catch (final InterruptedException ie)
-            {
-                Thread.currentThread().interrupt();
                 running = false;
             }
             return null;
+        }
+    }
+
+    /**
+     * @return false when interrupted (the interrupt is kept).
+     */
+    private static boolean pauseQuietly(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+            return true;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * node snapshots and compacts several times; passes when
  * the run found no anomaly (linearizable history, replicas identical, no checksum error logged, no node exiting by
  * itself, service within {@link NemesisRunner#SERVE_BOUND_MS} of every heal), every node took a snapshot and the
- * wiped follower came back through at least one install. The seed is printed; rerun one with
+ * wiped follower came back through at least one install, and the change feed's subscribers received the changes
+ * with no anomaly (in the anomalies: {@link io.flotilla.samples.verify.FeedChecker}). The seed is printed; rerun one with
  * {@code -Dnemesis.seed=S}. The run's log is printed to the test's output (target/surefire-reports).
  */
 class NemesisTest
@@ -46,6 +47,7 @@ class NemesisTest
         assertEquals(Fault.SHORT_SCHEDULE.size(), report.faultCount(), context);
         assertTrue(report.acknowledged() > 1_000, "the workload made progress\n" + context);
         assertTrue(report.linearizability().startsWith("LINEARIZABLE"), context);
+        assertTrue(report.feedChanges() > 1_000, "the change feed received the writes\n" + context);
         assertEquals(3, report.snapshots().size(), context);
         for (final SnapshotActivity node : report.snapshots())
         {
