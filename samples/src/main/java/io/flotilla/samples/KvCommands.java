@@ -99,23 +99,25 @@ public final class KvCommands
     }
 
     /**
-     * Subscribe a session to the change feed. The state machine is not told which session sent a command, so the
-     * command names it: a client subscribes its own session ({@code FlotillaClient.sessionId()}).
+     * Subscribe the sending session to the change feed: the state machine learns which session that is from the
+     * cluster ({@code StateMachineContext.commandSessionId()}), so no client can subscribe another's.
      *
      * @return the encoded length.
      */
-    public int subscribe(final MutableDirectBuffer buffer, final int offset, final long sessionId)
+    public int subscribe(final MutableDirectBuffer buffer, final int offset)
     {
-        subscribeEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder).sessionId(sessionId);
+        subscribeEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder);
         return MessageHeaderEncoder.ENCODED_LENGTH + subscribeEncoder.encodedLength();
     }
 
     /**
+     * Unsubscribe the sending session from the change feed.
+     *
      * @return the encoded length.
      */
-    public int unsubscribe(final MutableDirectBuffer buffer, final int offset, final long sessionId)
+    public int unsubscribe(final MutableDirectBuffer buffer, final int offset)
     {
-        unsubscribeEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder).sessionId(sessionId);
+        unsubscribeEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder);
         return MessageHeaderEncoder.ENCODED_LENGTH + unsubscribeEncoder.encodedLength();
     }
 

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
 
 /**
  * A subscriber to the KV change feed, driven by one thread through {@link #doWork()}: opens a session, subscribes it
- * (SUBSCRIBE with its own session id), and records what the feed sends in one {@link FeedSubscription} per
+ * (SUBSCRIBE), and records what the feed sends in one {@link FeedSubscription} per
  * subscription. It subscribes again on the same session after a {@code FEED_LOST} marker, and on a new session when
  * its session is lost (expired, no leader, closed); an idle session is probed with a linearizable GET query every
  * {@link #PROBE_INTERVAL_NS} so that its loss is seen without a write. {@link #fence} ends a run: a write of its own,
@@ -192,7 +192,7 @@ public final class KvFeedClient implements AutoCloseable
 
     private void subscribe()
     {
-        subscribed = call(commands.subscribe(buffer, 0, sessionId));
+        subscribed = call(commands.subscribe(buffer, 0));
     }
 
     private void probe()

@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * snapshot holds the entries with their deadlines, the store's clock and expiry count, the counters and the digest,
  * in the format {@link KvSnapshot} describes; {@link #writeSnapshot} writes the same bytes from the node thread.
  * <p>
- * <b>Change feed</b> ({@link KvFeed}). SUBSCRIBE (with the caller's own session id) makes a session a subscriber:
+ * <b>Change feed</b> ({@link KvFeed}). SUBSCRIBE makes the session that sends it a subscriber:
  * from then on every applied change (PUT, successful CAS, DELETE of a present key, CLEAR, TTL expiry) is sent to it
  * as one {@code Change} message carrying the entry's log index, in apply order; UNSUBSCRIBE or the session's close
  * ends it. The subscribers are part of the snapshot.
@@ -56,6 +56,7 @@ public final class KvStateMachine implements StateMachine
     public static final int MAX_KEY_LENGTH = 1024;
 
     private final KvFeed feed = new KvFeed();
+    private StateMachineContext context;
     private final KvStore store = new KvStore(this::onExpired);
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -63,8 +64,6 @@ public final class KvStateMachine implements StateMachine
     private final GetDecoder getDecoder = new GetDecoder();
     private final DeleteDecoder deleteDecoder = new DeleteDecoder();
     private final CasDecoder casDecoder = new CasDecoder();
-    private final SubscribeDecoder subscribeDecoder = new SubscribeDecoder();
-    private final UnsubscribeDecoder unsubscribeDecoder = new UnsubscribeDecoder();
     private final KvResultEncoder resultEncoder = new KvResultEncoder();
     private final byte[] keyScratch = new byte[MAX_KEY_LENGTH];
     private long appliedIndex;
@@ -110,6 +109,7 @@ public final class KvStateMachine implements StateMachine
 
     public void onStart(final StateMachineContext context)
     {
+        this.context = context;
         feed.context(context);
     }
 
@@ -342,8 +342,7 @@ public final class KvStateMachine implements StateMachine
 
             case SubscribeDecoder.TEMPLATE_ID:
             {
-                subscribeDecoder.wrapAndApplyHeader(command, offset, headerDecoder);
-                final long sequence = feed.subscribe(appliedIndex, subscribeDecoder.sessionId());
+                final long sequence = feed.subscribe(appliedIndex, context.commandSessionId());
                 if (sequence > 0)
                 {
                     result(response, KvStatus.OK, null, true);
@@ -357,8 +356,7 @@ public final class KvStateMachine implements StateMachine
             }
 
             case UnsubscribeDecoder.TEMPLATE_ID:
-                unsubscribeDecoder.wrapAndApplyHeader(command, offset, headerDecoder);
-                result(response, feed.unsubscribe(unsubscribeDecoder.sessionId()) ?
+                result(response, feed.unsubscribe(context.commandSessionId()) ?
                     KvStatus.OK : KvStatus.NOT_FOUND, null, true);
                 break;
 

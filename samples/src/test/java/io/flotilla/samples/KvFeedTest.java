@@ -79,6 +79,14 @@ class KvFeedTest
             throw new UnsupportedOperationException();
         }
 
+        /** The session the next command comes from. */
+        long caller;
+
+        public long commandSessionId()
+        {
+            return caller;
+        }
+
         public long sendToSession(final long sessionId, final DirectBuffer buffer, final int offset, final int length)
         {
             final List<KvChange> messages = received.get(sessionId);
@@ -121,6 +129,18 @@ class KvFeedTest
         return apply(kv, T0, length);
     }
 
+    private KvStatus subscribe(final long sessionId)
+    {
+        sessions.caller = sessionId;
+        return apply(commands.subscribe(command, 0));
+    }
+
+    private KvStatus unsubscribe(final long sessionId)
+    {
+        sessions.caller = sessionId;
+        return apply(commands.unsubscribe(command, 0));
+    }
+
     private static String text(final List<KvChange> changes)
     {
         return changes.stream().map(KvChange::toString).toList().toString();
@@ -132,8 +152,8 @@ class KvFeedTest
         sessions.open(7);
         sessions.open(8);
         assertEquals(KvStatus.OK, apply(commands.put(command, 0, "before", bytes("x"), 0)));
-        assertEquals(KvStatus.OK, apply(commands.subscribe(command, 0, 7)));
-        assertEquals(KvStatus.OK, apply(commands.subscribe(command, 0, 8)));
+        assertEquals(KvStatus.OK, subscribe(7));
+        assertEquals(KvStatus.OK, subscribe(8));
         assertEquals(KvStatus.OK, apply(commands.put(command, 0, "a", bytes("1"), 10)));
         assertEquals(KvStatus.OK, apply(commands.cas(command, 0, "a", bytes("1"), bytes("2"), 0)));
         assertEquals(KvStatus.CAS_MISMATCH, apply(commands.cas(command, 0, "a", bytes("1"), bytes("3"), 0)));
@@ -153,16 +173,16 @@ class KvFeedTest
     @Test
     void aClosedOrUnsubscribedSessionLeavesTheFeedAndOnlyAnOpenSessionCanSubscribe()
     {
-        assertEquals(KvStatus.NOT_FOUND, apply(commands.subscribe(command, 0, 5)));
+        assertEquals(KvStatus.NOT_FOUND, subscribe(5));
         assertFalse(response.ok, "refused: no such session");
         sessions.open(5);
         sessions.open(6);
-        apply(commands.subscribe(command, 0, 5));
-        apply(commands.subscribe(command, 0, 6));
+        subscribe(5);
+        subscribe(6);
         kv.onSessionClose(++index, T0, 5, SessionCloseReason.CLIENT_CLOSE);
         sessions.close(5);
-        assertEquals(KvStatus.OK, apply(commands.unsubscribe(command, 0, 6)));
-        assertEquals(KvStatus.NOT_FOUND, apply(commands.unsubscribe(command, 0, 6)));
+        assertEquals(KvStatus.OK, unsubscribe(6));
+        assertEquals(KvStatus.NOT_FOUND, unsubscribe(6));
         assertEquals(KvStatus.OK, apply(commands.put(command, 0, "k", bytes("v"), 0)));
         assertEquals(1, sessions.of(6).size(), "only the marker: " + text(sessions.of(6)));
         sessions.open(5);
@@ -175,8 +195,8 @@ class KvFeedTest
     {
         sessions.open(3);
         sessions.open(4);
-        apply(commands.subscribe(command, 0, 3));
-        apply(commands.subscribe(command, 0, 4));
+        subscribe(3);
+        subscribe(4);
         sessions.windowLeft.put(3, 1);
         apply(commands.put(command, 0, "a", bytes("1"), 0)); // fits
         apply(commands.put(command, 0, "a", bytes("2"), 0)); // refused: session 3 leaves the feed
@@ -187,12 +207,12 @@ class KvFeedTest
         assertEquals("[1 SUBSCRIBED, 3 PUT a = 1, 6 FEED_LOST]", text(sessions.of(3)));
         assertEquals(5, sessions.of(4).size(), "the other subscriber is not affected: " + text(sessions.of(4)));
 
-        assertEquals(KvStatus.OK, apply(commands.subscribe(command, 0, 3)));
+        assertEquals(KvStatus.OK, subscribe(3));
         apply(commands.put(command, 0, "a", bytes("5"), 0));
         assertEquals("[8 SUBSCRIBED, 9 PUT a = 5]", text(sessions.of(3).subList(3, 5)));
 
         sessions.windowLeft.put(3, 0);
-        assertEquals(KvStatus.WINDOW_FULL, apply(commands.subscribe(command, 0, 3)));
+        assertEquals(KvStatus.WINDOW_FULL, subscribe(3));
         assertFalse(response.ok);
     }
 
@@ -200,7 +220,7 @@ class KvFeedTest
     void aValueTooLargeForAMessageIsSentWithoutIt()
     {
         sessions.open(1);
-        apply(commands.subscribe(command, 0, 1));
+        subscribe(1);
         final byte[] large = new byte[KvFeed.MAX_MESSAGE_LENGTH];
         apply(commands.put(command, 0, "big", large, 0));
         assertEquals("2 PUT_VALUE_OMITTED big", sessions.of(1).get(1).toString());
@@ -213,18 +233,18 @@ class KvFeedTest
         sessions.open(2);
         sessions.open(9);
         apply(commands.put(command, 0, "k", bytes("v"), 0));
-        apply(commands.subscribe(command, 0, 9));
-        apply(commands.subscribe(command, 0, 1));
-        apply(commands.subscribe(command, 0, 2));
+        subscribe(9);
+        subscribe(1);
+        subscribe(2);
         sessions.windowLeft.put(2, 0);
         apply(commands.put(command, 0, "k", bytes("w"), 0)); // session 2 now owed FEED_LOST
 
         final SnapshotView view = kv.snapshotView();
         final ByteArrayOutputStream fromView = new ByteArrayOutputStream();
-        apply(commands.subscribe(command, 0, 2)); // after the view: not in it
+        subscribe(2); // after the view: not in it
         view.writeTo(fromView);
         view.release();
-        apply(commands.unsubscribe(command, 0, 2));
+        unsubscribe(2);
         final byte[] written = kvSnapshot(kv);
 
         assertEquals(List.of(9L, 1L), SnapshotDump.of(written).subscribers());
@@ -262,7 +282,7 @@ class KvFeedTest
         final byte[] version1 = version1(kvSnapshot(source));
 
         sessions.open(9);
-        apply(commands.subscribe(command, 0, 9));
+        subscribe(9);
         kv.loadSnapshot(new ByteArrayInputStream(version1));
         assertEquals(source.digest(), kv.digest());
         assertEquals(1, kv.appliedIndex());
