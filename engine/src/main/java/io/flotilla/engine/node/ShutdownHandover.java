@@ -8,9 +8,9 @@ import io.flotilla.engine.Role;
  * {@link #request() requests} it and waits until it {@link #isDone() is done}; the node agent drives it in its duty
  * cycle, never blocking. While the node leads and no transfer is under way, it transfers leadership to the most
  * up-to-date follower heard from recently (a transfer to a silent one could not complete; an abandoned transfer is
- * followed by another). It is done once another member leads, or when no follower answers, or when the node has
- * not led for an election timeout without learning of a new leader (it stepped down for another reason and the
- * cluster is electing the usual way).
+ * followed by another). It is done once another member leads (it then tells the agent, which sends its clients
+ * there at once), or when no follower answers, or when the node has not led for an election timeout without learning
+ * of a new leader (it stepped down for another reason and the cluster is electing the usual way).
  */
 final class ShutdownHandover
 {
@@ -20,6 +20,7 @@ final class ShutdownHandover
     private final int memberId;
     private final long liveWindowNs;
     private final long electionTimeoutNs;
+    private final Runnable onHandedOver;
     private volatile boolean requested;
     private volatile boolean done;
     private long notLeaderSinceNs = NOT_SET;
@@ -28,12 +29,15 @@ final class ShutdownHandover
      * @param memberId          of this node.
      * @param heartbeatNs       the leader's heartbeat interval: a follower heard within two is running.
      * @param electionTimeoutNs the maximum election timeout.
+     * @param onHandedOver      run on the agent's thread once another member leads, before the handover is done.
      */
-    ShutdownHandover(final int memberId, final long heartbeatNs, final long electionTimeoutNs)
+    ShutdownHandover(
+        final int memberId, final long heartbeatNs, final long electionTimeoutNs, final Runnable onHandedOver)
     {
         this.memberId = memberId;
         this.liveWindowNs = 2 * heartbeatNs;
         this.electionTimeoutNs = electionTimeoutNs;
+        this.onHandedOver = onHandedOver;
     }
 
     /**
@@ -87,6 +91,7 @@ final class ShutdownHandover
         final int leader = raft.leaderId();
         if (RaftNode.NO_MEMBER != leader && memberId != leader)
         {
+            onHandedOver.run();
             done = true;
             return 1;
         }
