@@ -1059,6 +1059,9 @@ public final class FlotillaClient implements AutoCloseable
         if (newTarget != target)
         {
             redirects++;
+            // Attach again on moving: the member may have restarted since the client attached there (a rolling
+            // restart restarts every member), and the attach costs no round trip, the requests follow it at once.
+            attached[newTarget] = false;
         }
         target = newTarget;
         attachTarget = -1; // a new pass may attach afresh
@@ -1129,12 +1132,23 @@ public final class FlotillaClient implements AutoCloseable
         }
 
         final ExclusivePublication publication = publications.get(target);
+        int sent = 0;
         if (!attached[target])
         {
-            return window.hasUnsent() || attachWanted ? sendAttach(nowNs, publication) : 0;
+            if (0 == window.outstanding() && !attachWanted)
+            {
+                return 0; // nothing needs the attach yet; while requests are unanswered it is tried again
+            }
+            sent = sendAttach(nowNs, publication);
+            if (attachTarget != target || 0 == attachAttempts)
+            {
+                return sent; // no attach is on its way there yet
+            }
+            // The requests follow the attach on the same publication, so the member reads them after it has bound
+            // the session, without waiting a round trip for the ack. Should the attach be refused they are dropped
+            // with it, and resent behind the next attempt.
         }
 
-        int sent = 0;
         while (window.hasUnsent())
         {
             final long sequence = window.nextToSend();
@@ -1183,6 +1197,10 @@ public final class FlotillaClient implements AutoCloseable
         lastAttachTimestampNs = timestampNs;
         attachCorrelationId = correlationId;
         attachSentNs = nowNs;
+        if (attachAttempts > 0)
+        {
+            window.rewind(); // the requests sent behind the unanswered attach may have been dropped with it
+        }
         attachAttempts++;
         lastSendNs = nowNs;
         return 1;
