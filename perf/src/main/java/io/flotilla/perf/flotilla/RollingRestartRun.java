@@ -20,11 +20,12 @@ import java.util.concurrent.TimeoutException;
  * FlotillaTarget#withHandoverOnClose}), launched again on its directory and caught up before the next. The stop and
  * the launch run on a thread of their own, so the client is polled throughout, as a client in another process would
  * be. The node's figure is the <b>gap</b>: the longest time between two consecutive responses from the start of the
- * stop until the node has caught up, what the demo's rolling restart reports too. Beside it, the steps of the stop as
- * the load loop sees them, in ms after the stop began: another member leads ({@code new_leader_ms}, a leader's stop
- * only), the client is redirected ({@code redirect_ms}), the first response to a command sent after the stop began
- * ({@code first_response_ms}), {@code close()} returns ({@code stop_ms}); and the elections the two other members
- * started on an election timeout (a handover should leave none) and for a transfer.
+ * stop until the node has caught up, what the demo's rolling restart reports too, and when it ended
+ * ({@code gap_end_ms}: in the handover, or later while the node was launched and caught up). Beside it, the steps of
+ * the stop as the load loop sees them, in ms after the stop began: another member leads ({@code new_leader_ms}, a
+ * leader's stop only), the client is redirected ({@code redirect_ms}), the first response to a command sent after the
+ * stop began ({@code first_response_ms}), {@code close()} returns ({@code stop_ms}); and the elections the two other
+ * members started on an election timeout (a handover should leave none) and for a transfer.
  */
 public final class RollingRestartRun implements EchoHandler
 {
@@ -40,6 +41,7 @@ public final class RollingRestartRun implements EchoHandler
     private long received;
     private long lastArrivalNs;
     private long longestSilenceNs;
+    private long longestSilenceEndNs;
     private long stopStartNs = Long.MAX_VALUE;
     private long firstResponseNs;
 
@@ -62,9 +64,10 @@ public final class RollingRestartRun implements EchoHandler
     {
         final long nowNs = System.nanoTime();
         received++;
-        if (lastArrivalNs > 0)
+        if (lastArrivalNs > 0 && nowNs - lastArrivalNs > longestSilenceNs)
         {
-            longestSilenceNs = Math.max(longestSilenceNs, nowNs - lastArrivalNs);
+            longestSilenceNs = nowNs - lastArrivalNs;
+            longestSilenceEndNs = nowNs;
         }
         lastArrivalNs = nowNs;
         if (sendTimeNs >= stopStartNs && NOT_SEEN == firstResponseNs)
@@ -100,12 +103,12 @@ public final class RollingRestartRun implements EchoHandler
                 final boolean wasLeader = step.wasLeader;
                 final String line = String.format(Locale.ROOT,
                     "target=flotilla mode=rolling-restart round=%d member=%d role=%s new_leader=%d gap_ms=%.1f " +
-                    "steady_silence_ms=%.1f new_leader_ms=%s redirect_ms=%s first_response_ms=%.1f stop_ms=%.1f " +
-                    "launch_ms=%.1f timeout_elections=%d transfer_elections=%d %s",
+                    "gap_end_ms=%.1f steady_silence_ms=%.1f new_leader_ms=%s redirect_ms=%s first_response_ms=%.1f " +
+                    "stop_ms=%.1f launch_ms=%.1f timeout_elections=%d transfer_elections=%d %s",
                     round, memberId, wasLeader ? "leader" : "follower", step.leaderAfter, step.gapNs / 1e6,
-                    step.steadySilenceNs / 1e6, wasLeader ? ms(step.newLeaderNs) : "-", ms(step.redirectNs),
-                    step.firstResponseNs / 1e6, step.stopNs / 1e6, step.launchNs / 1e6, step.timeoutElections,
-                    step.transferElections, target.config());
+                    step.gapEndNs / 1e6, step.steadySilenceNs / 1e6, wasLeader ? ms(step.newLeaderNs) : "-",
+                    ms(step.redirectNs), step.firstResponseNs / 1e6, step.stopNs / 1e6, step.launchNs / 1e6,
+                    step.timeoutElections, step.transferElections, target.config());
                 System.out.println(line);
                 lines.add(line);
                 timeoutElections += step.timeoutElections;
@@ -181,8 +184,10 @@ public final class RollingRestartRun implements EchoHandler
         step.firstResponseNs = firstResponseNs - stopStartNs;
         awaitCaughtUp(memberId);
         step.gapNs = longestSilenceNs;
+        step.gapEndNs = longestSilenceEndNs - stopStartNs;
         step.leaderAfter = target.leaderMemberId();
-        final long transferElections = othersCounter(memberId, NodeCounter.TRANSFER_ELECTIONS) - transferElectionsBefore;
+        final long transferElections =
+            othersCounter(memberId, NodeCounter.TRANSFER_ELECTIONS) - transferElectionsBefore;
         step.transferElections = transferElections;
         step.timeoutElections = othersCounter(memberId, NodeCounter.ELECTIONS) - electionsBefore - transferElections;
         stopStartNs = Long.MAX_VALUE;
@@ -300,6 +305,7 @@ public final class RollingRestartRun implements EchoHandler
         long stopNs;
         long launchNs;
         long gapNs;
+        long gapEndNs;
         int leaderAfter;
         long timeoutElections;
         long transferElections;
