@@ -9,8 +9,9 @@ import io.flotilla.engine.Role;
  * cycle, never blocking. While the node leads and no transfer is under way, it transfers leadership to the most
  * up-to-date follower heard from recently (a transfer to a silent one could not complete; an abandoned transfer is
  * followed by another). It is done once another member leads (it then tells the agent, which sends its clients
- * there at once), or when no follower answers, or when the node has not led for an election timeout without learning
- * of a new leader (it stepped down for another reason and the cluster is electing the usual way).
+ * there at once), or when no follower has answered for an election timeout, or when the node has not led for an
+ * election timeout without learning of a new leader (it stepped down for another reason and the cluster is electing
+ * the usual way).
  */
 final class ShutdownHandover
 {
@@ -80,12 +81,17 @@ final class ShutdownHandover
             {
                 LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": stopping: handing leadership to " +
                     target);
+                return 1;
             }
-            else
+            // None heard within two heartbeats may be a pause of this process (a loaded host, a GC) rather than a
+            // follower gone: wait for one to answer again, while any was heard within an election timeout (after
+            // that, check-quorum would depose this leader anyway), rather than stop as a crash would.
+            if (RaftNode.NO_MEMBER == raft.mostUpToDatePeerHeardWithin(electionTimeoutNs))
             {
-                finish("no follower answers to hand leadership to");
+                finish("no follower answered within an election timeout");
+                return 1;
             }
-            return 1;
+            return 0;
         }
 
         final int leader = raft.leaderId();
