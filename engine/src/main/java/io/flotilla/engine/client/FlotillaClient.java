@@ -64,9 +64,10 @@ import java.util.concurrent.TimeUnit;
  * so the cluster applies each request once and answers a repeat with the original response.
  * <p>
  * A leader takes a session's requests only from the connection bound to it: the one that opened it, or one the
- * client attached with a SessionAttach proven under the session key (from SessionAck). Before it sends to a member
- * it has not attached to (after a redirect or failover, or when a leader answers SESSION_NOT_ATTACHED), the client
- * attaches, at most {@link #MAX_ATTACH_ATTEMPTS} times per member and pass, then resends.
+ * client attached with a SessionAttach proven under the session key (from SessionAck). Before it sends to another
+ * member (after a redirect or failover, even to one it attached to before, which may have restarted since), or when
+ * a leader answers SESSION_NOT_ATTACHED, the client attaches, at most {@link #MAX_ATTACH_ATTEMPTS} times per member
+ * and pass, and sends the unanswered requests right behind the attach, without waiting for its ack.
  * <p>
  * Non-blocking use: {@link #offer} a request, then {@link #poll} (which also drives resends, redirects and
  * keep-alives) until its outcome reaches the {@link ResponseListener}. Neither allocates in steady state.
