@@ -21,7 +21,8 @@ import java.util.concurrent.TimeoutException;
  * the launch run on a thread of their own, so the client is polled throughout, as a client in another process would
  * be. The node's figure is the <b>gap</b>: the longest time between two consecutive responses from the start of the
  * stop until the node has caught up, what the demo's rolling restart reports too, and when it ended
- * ({@code gap_end_ms}: in the handover, or later while the node was launched and caught up). Beside it, the steps of
+ * ({@code gap_end_ms}: in the handover, or later while the node was launched and caught up); {@code stop_gap_ms} is
+ * the longest of the silences that began before {@code close()} returned, the stop's own part. Beside it, the steps of
  * the stop as the load loop sees them, in ms after the stop began: another member leads ({@code new_leader_ms}, a
  * leader's stop only), the client is redirected ({@code redirect_ms}), the first response to a command sent after the
  * stop began ({@code first_response_ms}), {@code close()} returns ({@code stop_ms}); and the elections the two other
@@ -42,6 +43,9 @@ public final class RollingRestartRun implements EchoHandler
     private long lastArrivalNs;
     private long longestSilenceNs;
     private long longestSilenceEndNs;
+    private long longestStopSilenceNs;
+    // When the node's close() returned (0 before), written by the restarting thread.
+    private volatile long stoppedNs;
     private long stopStartNs = Long.MAX_VALUE;
     private long firstResponseNs;
 
@@ -69,6 +73,11 @@ public final class RollingRestartRun implements EchoHandler
             longestSilenceNs = nowNs - lastArrivalNs;
             longestSilenceEndNs = nowNs;
         }
+        final long stopped = stoppedNs;
+        if (nowNs - stopStartNs > 0 && (0 == stopped || lastArrivalNs - stopped < 0))
+        {
+            longestStopSilenceNs = Math.max(longestStopSilenceNs, nowNs - lastArrivalNs);
+        }
         lastArrivalNs = nowNs;
         if (sendTimeNs >= stopStartNs && NOT_SEEN == firstResponseNs)
         {
@@ -87,6 +96,7 @@ public final class RollingRestartRun implements EchoHandler
         final List<String> lines = new ArrayList<>();
         nextSendNs = System.nanoTime();
         long maxLeaderGapNs = 0;
+        long maxLeaderStopGapNs = 0;
         long maxFollowerGapNs = 0;
         long timeoutElections = 0;
         for (int round = 1; round <= rounds; round++)
@@ -103,18 +113,20 @@ public final class RollingRestartRun implements EchoHandler
                 final boolean wasLeader = step.wasLeader;
                 final String line = String.format(Locale.ROOT,
                     "target=flotilla mode=rolling-restart round=%d member=%d role=%s new_leader=%d gap_ms=%.1f " +
-                    "gap_end_ms=%.1f steady_silence_ms=%.1f new_leader_ms=%s redirect_ms=%s first_response_ms=%.1f " +
-                    "stop_ms=%.1f launch_ms=%.1f timeout_elections=%d transfer_elections=%d %s",
+                    "gap_end_ms=%.1f stop_gap_ms=%.1f steady_silence_ms=%.1f new_leader_ms=%s redirect_ms=%s " +
+                    "first_response_ms=%.1f stop_ms=%.1f launch_ms=%.1f timeout_elections=%d transfer_elections=%d %s",
                     round, memberId, wasLeader ? "leader" : "follower", step.leaderAfter, step.gapNs / 1e6,
-                    step.gapEndNs / 1e6, step.steadySilenceNs / 1e6, wasLeader ? ms(step.newLeaderNs) : "-",
-                    ms(step.redirectNs), step.firstResponseNs / 1e6, step.stopNs / 1e6, step.launchNs / 1e6,
-                    step.timeoutElections, step.transferElections, target.config());
+                    step.gapEndNs / 1e6, step.stopGapNs / 1e6, step.steadySilenceNs / 1e6,
+                    wasLeader ? ms(step.newLeaderNs) : "-", ms(step.redirectNs), step.firstResponseNs / 1e6,
+                    step.stopNs / 1e6, step.launchNs / 1e6, step.timeoutElections, step.transferElections,
+                    target.config());
                 System.out.println(line);
                 lines.add(line);
                 timeoutElections += step.timeoutElections;
                 if (wasLeader)
                 {
                     maxLeaderGapNs = Math.max(maxLeaderGapNs, step.gapNs);
+                    maxLeaderStopGapNs = Math.max(maxLeaderStopGapNs, step.stopGapNs);
                 }
                 else
                 {
@@ -125,10 +137,11 @@ public final class RollingRestartRun implements EchoHandler
         drain();
 
         final String last = String.format(Locale.ROOT,
-            "target=flotilla mode=rolling-restart rounds=%d rate=%d max_leader_gap_ms=%.1f max_follower_gap_ms=%.1f " +
-            "timeout_elections=%d sent=%d received=%d malformed=%d %s",
-            rounds, TimeUnit.SECONDS.toNanos(1) / intervalNs, maxLeaderGapNs / 1e6, maxFollowerGapNs / 1e6,
-            timeoutElections, sent, received, target.malformedEchoes(), target.config());
+            "target=flotilla mode=rolling-restart rounds=%d rate=%d max_leader_gap_ms=%.1f " +
+            "max_leader_stop_gap_ms=%.1f max_follower_gap_ms=%.1f timeout_elections=%d sent=%d received=%d " +
+            "malformed=%d %s",
+            rounds, TimeUnit.SECONDS.toNanos(1) / intervalNs, maxLeaderGapNs / 1e6, maxLeaderStopGapNs / 1e6,
+            maxFollowerGapNs / 1e6, timeoutElections, sent, received, target.malformedEchoes(), target.config());
         System.out.println(last);
         lines.add(last);
         return lines;
@@ -146,6 +159,8 @@ public final class RollingRestartRun implements EchoHandler
         final long redirectsBefore = target.clientRedirects();
         step.wasLeader = memberId == target.leaderMemberId();
         longestSilenceNs = 0;
+        longestStopSilenceNs = 0;
+        stoppedNs = 0;
         firstResponseNs = NOT_SEEN;
         stopStartNs = System.nanoTime();
         final long[] stoppedAtNs = new long[2];
@@ -155,6 +170,7 @@ public final class RollingRestartRun implements EchoHandler
         {
             target.stop(memberId);
             stoppedAtNs[0] = System.nanoTime();
+            stoppedNs = stoppedAtNs[0];
             target.restart(memberId);
             stoppedAtNs[1] = System.nanoTime();
         });
@@ -185,6 +201,7 @@ public final class RollingRestartRun implements EchoHandler
         awaitCaughtUp(memberId);
         step.gapNs = longestSilenceNs;
         step.gapEndNs = longestSilenceEndNs - stopStartNs;
+        step.stopGapNs = longestStopSilenceNs;
         step.leaderAfter = target.leaderMemberId();
         final long transferElections =
             othersCounter(memberId, NodeCounter.TRANSFER_ELECTIONS) - transferElectionsBefore;
@@ -306,6 +323,7 @@ public final class RollingRestartRun implements EchoHandler
         long launchNs;
         long gapNs;
         long gapEndNs;
+        long stopGapNs;
         int leaderAfter;
         long timeoutElections;
         long transferElections;
