@@ -22,7 +22,8 @@ import java.util.concurrent.TimeoutException;
  * be. The node's figure is the <b>gap</b>: the longest time between two consecutive responses from the start of the
  * stop until the node has caught up, what the demo's rolling restart reports too, and when it ended
  * ({@code gap_end_ms}: in the handover, or later while the node was launched and caught up); {@code stop_gap_ms} is
- * the longest of the silences that began before {@code close()} returned, the stop's own part. Beside it, the steps of
+ * the longest of the silences that began before {@code close()} returned, counted from the stop's start: the stop's
+ * own part. Beside it, the steps of
  * the stop as the load loop sees them, in ms after the stop began: another member leads ({@code new_leader_ms}, a
  * leader's stop only), the client is redirected ({@code redirect_ms}), the first response to a command sent after the
  * stop began ({@code first_response_ms}), {@code close()} returns ({@code stop_ms}); and the elections the two other
@@ -76,7 +77,9 @@ public final class RollingRestartRun implements EchoHandler
         final long stopped = stoppedNs;
         if (nowNs - stopStartNs > 0 && (0 == stopped || lastArrivalNs - stopped < 0))
         {
-            longestStopSilenceNs = Math.max(longestStopSilenceNs, nowNs - lastArrivalNs);
+            // Counted from the stop's start: a stall of the host just before it is not the stop's.
+            longestStopSilenceNs =
+                Math.max(longestStopSilenceNs, nowNs - Math.max(lastArrivalNs, stopStartNs));
         }
         lastArrivalNs = nowNs;
         if (sendTimeNs >= stopStartNs && NOT_SEEN == firstResponseNs)
