@@ -219,11 +219,14 @@ roll_one()
     flotilla_start_node "${RUN_DIR}" "${id}" "${MEMBERS}" "${AERON_PREFIX}" "${NODE_PROPS[@]}"
     flotilla_await_caught_up "${RUN_DIR}" "${id}" 60 || flotilla_die "node ${id} did not catch up within 60 s"
     flotilla_log "node ${id} is back and caught up with the leader"
+    # The load prints its gap when it ends, which may be after the node has caught up: read it after the wait.
+    local load_status=0
+    wait "${load_pid}" || load_status=$?
     gap="$(sed -n 's/^failover gap: longest time between acknowledged writes = \([0-9.]*\) ms.*/\1/p' \
         "${RUN_DIR}/roll-${id}.log")"
     # When the gap began, in the load's time: the stop came at t=2 s, so a later one is the restart's or catch-up's.
     gap_at="$(sed -n 's/^failover gap: .*(starting at t=\([0-9.]*\) s)$/\1/p' "${RUN_DIR}/roll-${id}.log")"
-    if ! wait "${load_pid}" || [[ -z "${gap}" ]]
+    if [[ ${load_status} -ne 0 || -z "${gap}" ]]
     then
         # Reported in the summary; the next node is still restarted.
         flotilla_log "WARNING: the load during node ${id}'s restart failed: see ${RUN_DIR}/roll-${id}.log" >&2
