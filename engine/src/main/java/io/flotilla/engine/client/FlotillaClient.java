@@ -1177,8 +1177,11 @@ public final class FlotillaClient implements AutoCloseable
             attachTarget = target;
             attachAttempts = 0;
         }
-        else if (attachAttempts >= MAX_ATTACH_ATTEMPTS || nowNs - attachSentNs < ctx.responseTimeoutNs() / 4)
+        else if (attachAttempts >= MAX_ATTACH_ATTEMPTS ||
+            (attachAttempts > 0 && nowNs - attachSentNs < ctx.responseTimeoutNs() / 4))
         {
+            // Spaced from this member's last attempt only: until one has gone (the publication was not connected,
+            // as to a member just restarted), an earlier attach elsewhere must not hold this one back.
             return 0;
         }
 
