@@ -1,5 +1,6 @@
 package io.flotilla.engine;
 
+import io.flotilla.engine.client.FlotillaClient;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -11,24 +12,28 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A graceful stop ({@link ClusterNode#close()} with a handover wait): a leader closed under load hands leadership to
  * a follower by a transfer, not through an election timeout, and nothing acknowledged is lost; a follower, a failed
- * node and a leader left alone close without waiting for a handover that cannot come. Where a close must not wait,
- * the wait is set to an hour: a close that waited would end the test by its timeout.
+ * node and a leader left alone close without waiting for a handover that cannot come; in a rolling restart a client is
+ * moved by the closing nodes' redirects alone. Where a close must not wait, the wait is set to an hour: a close that
+ * waited would end the test by its timeout.
  */
 class GracefulStopTest
 {
     private static final long HANDOVER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
     private static final long HOUR_NS = TimeUnit.HOURS.toNanos(1);
     private static final int MAX_IN_FLIGHT = 32;
+    private static final long CALL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
 
     @TempDir
     File tempDir;
@@ -90,6 +95,71 @@ class GracefulStopTest
     }
 
     @Test
+    @Timeout(150)
+    void aRollingRestartMovesAClientByRedirectsAloneWithNoElectionTimeoutAndAppliesEachCommandOnce() throws Exception
+    {
+        try (TestCluster cluster = new TestCluster(tempDir, 3))
+        {
+            startAll(cluster, HANDOVER_TIMEOUT_NS, 1500, 3000);
+            final int first = cluster.awaitLeader().memberId();
+            // Its response timeout is longer than the test's: a client that had to wait for one, or for an attach's
+            // retry (a quarter of it), would fail the test instead of finding the leader by a redirect.
+            try (FlotillaClient client = FlotillaClient.connect(new FlotillaClient.Context()
+                .ingressEndpoints(cluster.membersSpec())
+                .connectTimeoutNs(TimeUnit.MINUTES.toNanos(10))
+                .responseTimeoutNs(TimeUnit.MINUTES.toNanos(10))))
+            {
+                final UnsafeBuffer command = new UnsafeBuffer(RecordingStateMachine.bytes("roll"));
+                long expected = 0;
+                int leaderStops = 0;
+                for (int i = 0; i < 3; i++)
+                {
+                    final int member = (first + i) % 3;
+                    final int[] others = { (member + 1) % 3, (member + 2) % 3 };
+                    final boolean wasLeader = Role.LEADER == cluster.node(member).role();
+                    final long electionsBefore = sum(cluster, others, NodeCounter.ELECTIONS);
+                    final long transfersBefore = sum(cluster, others, NodeCounter.TRANSFER_ELECTIONS);
+
+                    final AtomicReference<Throwable> restartFailure = new AtomicReference<>();
+                    final Thread restarter = new Thread(() ->
+                    {
+                        try
+                        {
+                            cluster.stop(member);
+                            startMember(cluster, member, HANDOVER_TIMEOUT_NS, 1500, 3000);
+                        }
+                        catch (final Throwable ex)
+                        {
+                            restartFailure.set(ex);
+                        }
+                    }, "restarter");
+                    restarter.start();
+                    // Each answer is the count of commands applied: every one exactly once, across each handover.
+                    while (restarter.isAlive())
+                    {
+                        assertEquals(++expected, call(client, command));
+                    }
+                    restarter.join();
+                    assertNull(restartFailure.get(), "the restart threw");
+                    final ClusterNode leader = cluster.awaitLeader();
+                    final long committed = leader.commitIndex();
+                    cluster.await("member " + member + " caught up",
+                        () -> cluster.node(member).appliedIndex() >= committed);
+                    assertEquals(++expected, call(client, command));
+
+                    final long transfers = sum(cluster, others, NodeCounter.TRANSFER_ELECTIONS) - transfersBefore;
+                    assertEquals(wasLeader ? 1 : 0, transfers, "member " + member + " stopped" + cluster.describe());
+                    assertEquals(transfers, sum(cluster, others, NodeCounter.ELECTIONS) - electionsBefore,
+                        "no election timeout passed while member " + member + " was restarted");
+                    leaderStops += wasLeader ? 1 : 0;
+                }
+                assertTrue(leaderStops >= 2, "the first leader and the one it handed over to were both stopped");
+                assertEquals(cluster.awaitLeader().memberId(), client.leaderMemberId());
+            }
+        }
+    }
+
+    @Test
     @Timeout(60)
     void aFollowerAndAFailedLeaderCloseWithoutWaiting() throws Exception
     {
@@ -139,18 +209,44 @@ class GracefulStopTest
         final RecordingStateMachine[] machines = new RecordingStateMachine[3];
         for (int i = 0; i < 3; i++)
         {
-            machines[i] = new RecordingStateMachine();
-            final ClusterNode.Context ctx = cluster.context(i)
-                .stateMachine(machines[i])
-                // Long election timeouts in the load test: a loaded machine should see no election timeout, so that
-                // a new leader in the next term is the transfer's.
-                .electionTimeoutNs(
-                    TimeUnit.MILLISECONDS.toNanos(electionMinMs), TimeUnit.MILLISECONDS.toNanos(electionMaxMs))
-                .shutdownTransferTimeoutNs(handoverNs);
-            ctx.snapshotConfig().logEntries(0).logBytes(0);
-            cluster.startWith(i, ctx);
+            machines[i] = startMember(cluster, i, handoverNs, electionMinMs, electionMaxMs);
         }
         return machines;
+    }
+
+    private static RecordingStateMachine startMember(
+        final TestCluster cluster,
+        final int memberId,
+        final long handoverNs,
+        final long electionMinMs,
+        final long electionMaxMs)
+    {
+        final RecordingStateMachine machine = new RecordingStateMachine();
+        final ClusterNode.Context ctx = cluster.context(memberId)
+            .stateMachine(machine)
+            // Long election timeouts in the load tests: a loaded machine should see no election timeout, so that a
+            // new leader in the next term is the transfer's.
+            .electionTimeoutNs(
+                TimeUnit.MILLISECONDS.toNanos(electionMinMs), TimeUnit.MILLISECONDS.toNanos(electionMaxMs))
+            .shutdownTransferTimeoutNs(handoverNs);
+        ctx.snapshotConfig().logEntries(0).logBytes(0);
+        cluster.startWith(memberId, ctx);
+        return machine;
+    }
+
+    private static long call(final FlotillaClient client, final UnsafeBuffer command)
+    {
+        return client.call(command, 0, command.capacity(), CALL_TIMEOUT_NS).getLong(0);
+    }
+
+    private static long sum(final TestCluster cluster, final int[] memberIds, final NodeCounter counter)
+    {
+        long sum = 0;
+        for (final int memberId : memberIds)
+        {
+            sum += cluster.node(memberId).counter(counter);
+        }
+        return sum;
     }
 
     /**

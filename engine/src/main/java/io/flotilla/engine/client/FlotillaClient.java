@@ -68,9 +68,10 @@ import java.util.concurrent.TimeUnit;
  * so the cluster applies each request once and answers a repeat with the original response.
  * <p>
  * A leader takes a session's requests only from the connection bound to it: the one that opened it, or one the
- * client attached with a SessionAttach proven under the session key (from SessionAck). Before it sends to a member
- * it has not attached to (after a redirect or failover, or when a leader answers SESSION_NOT_ATTACHED), the client
- * attaches, at most {@link #MAX_ATTACH_ATTEMPTS} times per member and pass, then resends.
+ * client attached with a SessionAttach proven under the session key (from SessionAck). Before it sends to another
+ * member (after a redirect or failover, even to one it attached to before, which may have restarted since), or when
+ * a leader answers SESSION_NOT_ATTACHED, the client attaches, at most {@link #MAX_ATTACH_ATTEMPTS} times per member
+ * and pass, and sends the unanswered requests right behind the attach, without waiting for its ack.
  * <p>
  * Non-blocking use: {@link #offer} a request, then {@link #poll} (which also drives resends, redirects and
  * keep-alives) until its outcome reaches the {@link ResponseListener}. Neither allocates in steady state.
@@ -1208,6 +1209,9 @@ public final class FlotillaClient implements AutoCloseable
         if (newTarget != target)
         {
             redirects++;
+            // Attach again on moving: the member may have restarted since the client attached there (a rolling
+            // restart restarts every member), and the attach costs no round trip, the requests follow it at once.
+            attached[newTarget] = false;
         }
         target = newTarget;
         attachTarget = -1; // a new pass may attach afresh
@@ -1279,12 +1283,23 @@ public final class FlotillaClient implements AutoCloseable
         }
 
         final ExclusivePublication publication = publications.get(target);
+        int sent = 0;
         if (!attached[target])
         {
-            return window.hasUnsent() || attachWanted ? sendAttach(nowNs, publication) : 0;
+            if (0 == window.outstanding() && !attachWanted)
+            {
+                return 0; // nothing needs the attach yet; while requests are unanswered it is tried again
+            }
+            sent = sendAttach(nowNs, publication);
+            if (attachTarget != target || 0 == attachAttempts)
+            {
+                return sent; // no attach is on its way there yet
+            }
+            // The requests follow the attach on the same publication, so the member reads them after it has bound
+            // the session, without waiting a round trip for the ack. Should the attach be refused they are dropped
+            // with it, and resent behind the next attempt.
         }
 
-        int sent = 0;
         while (window.hasUnsent())
         {
             final long sequence = window.nextToSend();
@@ -1312,8 +1327,11 @@ public final class FlotillaClient implements AutoCloseable
             attachTarget = target;
             attachAttempts = 0;
         }
-        else if (attachAttempts >= MAX_ATTACH_ATTEMPTS || nowNs - attachSentNs < ctx.responseTimeoutNs() / 4)
+        else if (attachAttempts >= MAX_ATTACH_ATTEMPTS ||
+            (attachAttempts > 0 && nowNs - attachSentNs < ctx.responseTimeoutNs() / 4))
         {
+            // Spaced from this member's last attempt only: until one has gone (the publication was not connected,
+            // as to a member just restarted), an earlier attach elsewhere must not hold this one back.
             return 0;
         }
 
@@ -1333,6 +1351,10 @@ public final class FlotillaClient implements AutoCloseable
         lastAttachTimestampNs = timestampNs;
         attachCorrelationId = correlationId;
         attachSentNs = nowNs;
+        if (attachAttempts > 0)
+        {
+            window.rewind(); // the requests sent behind the unanswered attach may have been dropped with it
+        }
         attachAttempts++;
         lastSendNs = nowNs;
         return 1;

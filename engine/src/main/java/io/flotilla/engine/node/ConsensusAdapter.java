@@ -214,7 +214,11 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
 
             case TimeoutNowDecoder.TEMPLATE_ID:
                 timeoutNowDecoder.wrap(buffer, body, blockLength, version);
-                if (votingFence.admits(timeoutNowDecoder.term()))
+                // A TimeoutNow of the leader's term starts a campaign in the next: that is the term the fence must
+                // admit. With the leader's own term, a node whose fence lifted in it refused every transfer until
+                // the term changed, though it was the most up-to-date follower: a rolling restart after a rejoin
+                // then stopped its leader without a handover, an election timeout for the clients.
+                if (votingFence.admits(timeoutNowDecoder.term() + 1))
                 {
                     raft.onTimeoutNow(from, timeoutNowDecoder.term());
                 }

@@ -8,9 +8,10 @@ import io.flotilla.engine.Role;
  * {@link #request() requests} it and waits until it {@link #isDone() is done}; the node agent drives it in its duty
  * cycle, never blocking. While the node leads and no transfer is under way, it transfers leadership to the most
  * up-to-date follower heard from recently (a transfer to a silent one could not complete; an abandoned transfer is
- * followed by another). It is done once another member leads, or when no follower answers, or when the node has
- * not led for an election timeout without learning of a new leader (it stepped down for another reason and the
- * cluster is electing the usual way).
+ * followed by another). It is done once another member leads (it then tells the agent, which sends its clients
+ * there at once), or when no follower has answered for an election timeout, or when the node has not led for an
+ * election timeout without learning of a new leader (it stepped down for another reason and the cluster is electing
+ * the usual way).
  */
 final class ShutdownHandover
 {
@@ -20,6 +21,7 @@ final class ShutdownHandover
     private final int memberId;
     private final long liveWindowNs;
     private final long electionTimeoutNs;
+    private final Runnable onHandedOver;
     private volatile boolean requested;
     private volatile boolean done;
     private long notLeaderSinceNs = NOT_SET;
@@ -28,12 +30,15 @@ final class ShutdownHandover
      * @param memberId          of this node.
      * @param heartbeatNs       the leader's heartbeat interval: a follower heard within two is running.
      * @param electionTimeoutNs the maximum election timeout.
+     * @param onHandedOver      run on the agent's thread once another member leads, before the handover is done.
      */
-    ShutdownHandover(final int memberId, final long heartbeatNs, final long electionTimeoutNs)
+    ShutdownHandover(
+        final int memberId, final long heartbeatNs, final long electionTimeoutNs, final Runnable onHandedOver)
     {
         this.memberId = memberId;
         this.liveWindowNs = 2 * heartbeatNs;
         this.electionTimeoutNs = electionTimeoutNs;
+        this.onHandedOver = onHandedOver;
     }
 
     /**
@@ -76,17 +81,23 @@ final class ShutdownHandover
             {
                 LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": stopping: handing leadership to " +
                     target);
+                return 1;
             }
-            else
+            // None heard within two heartbeats may be a pause of this process (a loaded host, a GC) rather than a
+            // follower gone: wait for one to answer again, while any was heard within an election timeout (after
+            // that, check-quorum would depose this leader anyway), rather than stop as a crash would.
+            if (RaftNode.NO_MEMBER == raft.mostUpToDatePeerHeardWithin(electionTimeoutNs))
             {
-                finish("no follower answers to hand leadership to");
+                finish("no follower answered within an election timeout");
+                return 1;
             }
-            return 1;
+            return 0;
         }
 
         final int leader = raft.leaderId();
         if (RaftNode.NO_MEMBER != leader && memberId != leader)
         {
+            onHandedOver.run();
             done = true;
             return 1;
         }

@@ -293,7 +293,9 @@ public final class RaftNode
                 // A leader is alive: a disruptive candidate must not depose it (thesis 4.2.3).
                 return;
             }
-            updateTerm(term);
+            // The new term and the vote in it are persisted in one write: each write is an fsync on the election's
+            // path (a leadership transfer's too).
+            updateTerm(term, isUpToDate(lastLogIndex, lastLogTerm) ? from : NO_MEMBER);
         }
 
         final boolean grant =
@@ -1540,9 +1542,18 @@ public final class RaftNode
      */
     private void updateTerm(final long term)
     {
+        updateTerm(term, NO_MEMBER);
+    }
+
+    /**
+     * Adopt a higher term and, unless {@link #NO_MEMBER}, the vote given in it: persisted before anything else is
+     * done in it.
+     */
+    private void updateTerm(final long term, final int vote)
+    {
         currentTerm = term;
-        votedFor = NO_MEMBER;
-        outbox.persistState(term, NO_MEMBER);
+        votedFor = vote;
+        outbox.persistState(term, vote);
         if (Role.LEADER == role)
         {
             // A leader runs no election timer; a follower keeps its own, so a candidate that cannot win does

@@ -37,6 +37,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -89,8 +90,19 @@ final class FakeCluster implements AutoCloseable
     final AtomicInteger keepAlives = new AtomicInteger();
     final AtomicIntegerArray keepAlivesByMember = new AtomicIntegerArray(8);
     final AtomicInteger sessionsOpened = new AtomicInteger();
-    /** SessionAttach messages acknowledged. */
+    /** SessionAttach messages taken: the session bound to the connection at that member. */
     final AtomicInteger attaches = new AtomicInteger();
+    /**
+     * A member takes a session's requests only on the connection it was opened or attached on there, as the engine
+     * does; others are dropped unanswered (the engine would answer SESSION_NOT_ATTACHED at most every 10 ms).
+     */
+    volatile boolean bindings;
+    /** Attaches dropped, neither bound nor answered (the engine refuses one it cannot verify). */
+    final AtomicInteger attachesToDrop = new AtomicInteger();
+    /** Attaches bound but never acknowledged (the ack is lost). */
+    final AtomicInteger attachAcksToWithhold = new AtomicInteger();
+    /** Requests dropped because the session was not bound at the member, with {@link #bindings}. */
+    final AtomicInteger unboundRequests = new AtomicInteger();
 
     /** Followers answer queries NOT_LEADER (they could not get a read index), with a hint when {@link #hints}. */
     volatile boolean followersRefuseReads;
@@ -134,6 +146,16 @@ final class FakeCluster implements AutoCloseable
         thread = new Thread(this::run, "fake-cluster");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * The member restarted: it holds no binding of any session any more.
+     *
+     * @param memberId of the member.
+     */
+    void forgetBindings(final int memberId)
+    {
+        members.get(memberId).bound.clear();
     }
 
     String aeronDirectoryName()
@@ -242,6 +264,7 @@ final class FakeCluster implements AutoCloseable
         final SessionMessageAckDecoder messageAckDecoder = new SessionMessageAckDecoder();
         final ExpandableArrayBuffer out = new ExpandableArrayBuffer(1024);
         final Map<String, ExclusivePublication> connectPublications = new HashMap<>();
+        final Set<Long> bound = ConcurrentHashMap.newKeySet();
         long logIndex = 100;
 
         Member(final int id, final String endpoint)
@@ -375,6 +398,7 @@ final class FakeCluster implements AutoCloseable
                 final long sessionId = ++logIndex;
                 sessions.put(sessionId, new Session(
                     awaitConnected(aeron.addExclusivePublication(channel, streamId))));
+                bound.add(sessionId);
                 sessionsOpened.incrementAndGet();
                 ackEncoder.wrapAndApplyHeader(out, 0, headerEncoder)
                     .correlationId(correlationId)
@@ -393,11 +417,16 @@ final class FakeCluster implements AutoCloseable
         private void onAttach()
         {
             final Session session = sessions.get(attachDecoder.sessionId());
-            if (null == session)
+            if (null == session || attachesToDrop.getAndUpdate((n) -> Math.max(0, n - 1)) > 0)
             {
                 return;
             }
+            bound.add(attachDecoder.sessionId());
             attaches.incrementAndGet();
+            if (attachAcksToWithhold.getAndUpdate((n) -> Math.max(0, n - 1)) > 0)
+            {
+                return;
+            }
             ackEncoder.wrapAndApplyHeader(out, 0, headerEncoder)
                 .correlationId(attachDecoder.correlationId())
                 .sessionId(attachDecoder.sessionId())
@@ -416,6 +445,11 @@ final class FakeCluster implements AutoCloseable
             final Session session = sessions.get(sessionId);
             if (null == session)
             {
+                return;
+            }
+            if (bindings && !bound.contains(sessionId))
+            {
+                unboundRequests.incrementAndGet();
                 return;
             }
 

@@ -279,6 +279,80 @@ class FlotillaClientTest
     }
 
     @Test
+    void requestsFollowTheAttachToANewLeaderWithoutWaitingForItsAck()
+    {
+        final FakeCluster cluster = cluster(0);
+        cluster.bindings = true;
+        final FlotillaClient client = connect(context(cluster));
+        for (int i = 1; i <= 5; i++)
+        {
+            offer(client, "cmd-" + i);
+        }
+        pollUntil(client, () -> responses.size() == 5);
+
+        cluster.attachAcksToWithhold.set(Integer.MAX_VALUE); // the new leader binds, its acks never arrive
+        cluster.leaderId = 1;
+        for (int i = 6; i <= 30; i++)
+        {
+            offer(client, "cmd-" + i);
+        }
+        pollUntil(client, () -> responses.size() == 30);
+
+        assertAnsweredOnce(cluster, 30);
+        assertEquals(0, cluster.unboundRequests.get(), "every request reached a member after the attach there");
+        assertEquals(1, client.redirects());
+    }
+
+    @Test
+    void requestsDroppedWithARefusedAttachAreSentAgainBehindTheNextAttempt()
+    {
+        final FakeCluster cluster = cluster(0);
+        cluster.bindings = true;
+        final FlotillaClient client = connect(context(cluster));
+        offer(client, "cmd-1");
+        pollUntil(client, () -> responses.size() == 1);
+
+        cluster.attachesToDrop.set(1);
+        cluster.leaderId = 1;
+        for (int i = 2; i <= 20; i++)
+        {
+            offer(client, "cmd-" + i);
+        }
+        pollUntil(client, () -> responses.size() == 20);
+
+        assertAnsweredOnce(cluster, 20);
+        assertTrue(cluster.unboundRequests.get() > 0, "the requests behind the refused attach were dropped");
+        assertEquals(1, cluster.attaches.get());
+        assertEquals(1, client.resendPasses(), "resent behind the second attach, not after a response timeout");
+    }
+
+    @Test
+    void aMemberMovedBackToIsAttachedAgainSinceItMayHaveRestarted()
+    {
+        final FakeCluster cluster = cluster(0);
+        cluster.bindings = true;
+        final FlotillaClient client = connect(context(cluster));
+        offer(client, "cmd-1");
+        pollUntil(client, () -> responses.size() == 1);
+
+        cluster.leaderId = 1;
+        offer(client, "cmd-2");
+        pollUntil(client, () -> responses.size() == 2);
+        cluster.forgetBindings(0); // restarted in a rolling restart
+        cluster.leaderId = 0;
+        for (int i = 3; i <= 10; i++)
+        {
+            offer(client, "cmd-" + i);
+        }
+        pollUntil(client, () -> responses.size() == 10);
+
+        assertAnsweredOnce(cluster, 10);
+        assertEquals(2, cluster.attaches.get(), "attached at 1, then at 0 again");
+        assertEquals(0, cluster.unboundRequests.get());
+        assertEquals(2, client.resendPasses(), "two redirects, no response timeout");
+    }
+
+    @Test
     void staleHintsNamingASilentLeaderAreNotFollowedBack()
     {
         final FakeCluster cluster = cluster(0);

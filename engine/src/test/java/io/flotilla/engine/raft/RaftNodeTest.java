@@ -38,21 +38,35 @@ class RaftNodeTest
     private long now = 1_000 * MS;
 
     @Test
-    void persistsTermAndVoteBeforeAnsweringAVote()
+    void persistsTermAndVoteInOneWriteBeforeAnsweringAVote()
     {
         final RaftNode node = node(0, 0);
         node.onRequestVote(1, 5, 0, 0, false, false);
 
         assertEquals(List.of(
-            "persist 5 -1",
-            "roleChange FOLLOWER 5 -1",
             "persist 5 1",
-            "voteResponse 1 5 pre=false granted=true"), outbox.calls);
+            "roleChange FOLLOWER 5 -1",
+            "voteResponse 1 5 pre=false granted=true"), outbox.calls, "the new term and the vote in it, one write");
         assertEquals(1, node.votedFor());
 
         outbox.calls.clear();
         node.onRequestVote(2, 5, 0, 0, false, false);
         assertEquals(List.of("voteResponse 2 5 pre=false granted=false"), outbox.calls, "one vote per term");
+    }
+
+    @Test
+    void persistsAHigherTermWithoutAVoteBeforeDenyingAStaleLog()
+    {
+        appendEntries(1, 1, 1, 2);
+        final RaftNode node = node(0, 0);
+        outbox.calls.clear();
+        node.onRequestVote(1, 3, 1, 1, false, false);
+
+        assertEquals(List.of(
+            "persist 3 -1",
+            "roleChange FOLLOWER 3 -1",
+            "voteResponse 1 3 pre=false granted=false"), outbox.calls);
+        assertEquals(RaftNode.NO_MEMBER, node.votedFor());
     }
 
     @Test

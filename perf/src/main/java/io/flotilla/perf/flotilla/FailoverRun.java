@@ -1,7 +1,6 @@
 package io.flotilla.perf.flotilla;
 
 import io.flotilla.engine.ClusterNode;
-import io.flotilla.engine.Role;
 import io.flotilla.perf.harness.EchoHandler;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.IdleStrategy;
@@ -106,7 +105,8 @@ public final class FailoverRun implements EchoHandler
             final String line = String.format(Locale.ROOT,
                 "target=flotilla mode=failover round=%d closed_member=%d new_leader=%d close_call_ms=%.1f " +
                 "gap_ms=%.1f longest_silence_ms=%.1f %s",
-                round, closed, leader(), closedAfterNs / 1e6, gapNs / 1e6, longestSilenceNs / 1e6, target.config());
+                round, closed, target.leaderMemberId(), closedAfterNs / 1e6, gapNs / 1e6, longestSilenceNs / 1e6,
+                target.config());
             System.out.println(line);
             lines.add(line);
 
@@ -154,26 +154,13 @@ public final class FailoverRun implements EchoHandler
         idleStrategy.idle(workCount);
     }
 
-    private int leader()
-    {
-        for (int i = 0; i < target.memberCount(); i++)
-        {
-            final ClusterNode node = target.node(i);
-            if (node.isRunning() && Role.LEADER == node.role())
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     private void awaitCaughtUp(final int memberId)
     {
         final long deadlineNs = System.nanoTime() + ROUND_DEADLINE_NS;
         final ClusterNode restarted = target.node(memberId);
         while (true)
         {
-            final int leader = leader();
+            final int leader = target.leaderMemberId();
             if (leader >= 0 && leader != memberId &&
                 restarted.appliedIndex() >= target.node(leader).commitIndex() - 1000)
             {

@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  * /dev/shm and the logs under java.io.tmpdir; all are removed on close. A message is one command; its echo is the
  * committed command's response.
  * <p>
- * For the failover test, {@link #closeLeader()} and {@link #restart(int)} take a node down and bring it back.
+ * For the failover test, {@link #closeLeader()} and {@link #restart(int)} take a node down and bring it back; for the
+ * rolling restart ({@link #withHandoverOnClose}), {@link #stop(int)} closes a node the way an operator stops one.
  */
 public final class FlotillaTarget implements LoadTarget, ResponseListener, QueryListener
 {
@@ -42,6 +43,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
     private final ReadLoad reads;
     private final AdminLoad adminLoad;
     private final boolean egress;
+    private final boolean handoverOnClose;
     private final ClusterNode[] nodes = new ClusterNode[MEMBER_COUNT];
     private LoopbackResources resources;
     private String members;
@@ -68,7 +70,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
      */
     public FlotillaTarget(final FlotillaSettings settings, final Consumer<ClusterNode.Context> nodeConfiguration)
     {
-        this(settings, nodeConfiguration, null, null, false);
+        this(settings, nodeConfiguration, null, null, false, false);
     }
 
     /**
@@ -79,7 +81,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
      */
     public FlotillaTarget(final FlotillaSettings settings, final ReadLoad reads)
     {
-        this(settings, ctx -> ctx.stateMachine(new EchoStateMachine()), reads, null, false);
+        this(settings, ctx -> ctx.stateMachine(new EchoStateMachine()), reads, null, false, false);
     }
 
     private FlotillaTarget(
@@ -87,13 +89,15 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
         final Consumer<ClusterNode.Context> nodeConfiguration,
         final ReadLoad reads,
         final AdminLoad adminLoad,
-        final boolean egress)
+        final boolean egress,
+        final boolean handoverOnClose)
     {
         this.settings = settings;
         this.nodeConfiguration = nodeConfiguration;
         this.reads = reads;
         this.adminLoad = adminLoad;
         this.egress = egress;
+        this.handoverOnClose = handoverOnClose;
     }
 
     /**
@@ -106,7 +110,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
     public static FlotillaTarget withAdminLoad(final FlotillaSettings settings)
     {
         return new FlotillaTarget(
-            settings, ctx -> ctx.stateMachine(new EchoStateMachine()), null, new AdminLoad(), false);
+            settings, ctx -> ctx.stateMachine(new EchoStateMachine()), null, new AdminLoad(), false, false);
     }
 
     /**
@@ -118,7 +122,21 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
      */
     public static FlotillaTarget withEgress(final FlotillaSettings settings)
     {
-        return new FlotillaTarget(settings, ctx -> ctx.stateMachine(new EgressEchoStateMachine()), null, null, true);
+        return new FlotillaTarget(
+            settings, ctx -> ctx.stateMachine(new EgressEchoStateMachine()), null, null, true, false);
+    }
+
+    /**
+     * The command load of the {@code flotilla} target whose nodes close gracefully: a leader hands leadership over
+     * first (the node's default {@code flotilla.node.shutdown.transfer.timeout}), as in a rolling restart.
+     *
+     * @param settings durability, threading and client settings.
+     * @return the target.
+     */
+    public static FlotillaTarget withHandoverOnClose(final FlotillaSettings settings)
+    {
+        return new FlotillaTarget(
+            settings, ctx -> ctx.stateMachine(new EchoStateMachine()), null, null, false, true);
     }
 
     public String name()
@@ -267,6 +285,19 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
     }
 
     /**
+     * @return the redirects of all the clients so far ({@link FlotillaClient#redirects()}).
+     */
+    public long clientRedirects()
+    {
+        long redirects = 0;
+        for (final FlotillaClient client : clients)
+        {
+            redirects += client.redirects();
+        }
+        return redirects;
+    }
+
+    /**
      * Close the leader's node: {@link ClusterNode#close()} in this JVM, without {@link ClusterNode#transferLeadership}
      * first, as a crash would; the followers find out by their election timeout, the client by its response timeout.
      *
@@ -274,11 +305,34 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
      */
     public int closeLeader()
     {
+        final int leader = leaderMemberId();
+        if (leader >= 0)
+        {
+            nodes[leader].close();
+        }
+        return leader;
+    }
+
+    /**
+     * Close a member's node ({@link ClusterNode#close()}): with {@link #withHandoverOnClose} a leader hands
+     * leadership over first, and waits for it on the calling thread.
+     *
+     * @param memberId to close.
+     */
+    public void stop(final int memberId)
+    {
+        nodes[memberId].close();
+    }
+
+    /**
+     * @return the member whose running node leads now, or -1.
+     */
+    public int leaderMemberId()
+    {
         for (int i = 0; i < MEMBER_COUNT; i++)
         {
             if (null != nodes[i] && nodes[i].isRunning() && Role.LEADER == nodes[i].role())
             {
-                nodes[i].close();
                 return i;
             }
         }
@@ -299,9 +353,11 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
             .dataDirectory(resources.dataDir("node-" + memberId))
             .aeronDirectoryName(resources.aeronDir("node-" + memberId))
             .durability(settings.durability())
-            .threading(settings.threading())
-            // closeLeader() stands for a crash: no handover on close.
-            .shutdownTransferTimeoutNs(0);
+            .threading(settings.threading());
+        if (!handoverOnClose)
+        {
+            ctx.shutdownTransferTimeoutNs(0); // closeLeader() stands for a crash: no handover on close
+        }
         nodeConfiguration.accept(ctx);
         nodes[memberId] = ClusterNode.launch(ctx);
     }

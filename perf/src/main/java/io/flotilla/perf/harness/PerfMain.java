@@ -11,6 +11,7 @@ import io.flotilla.perf.flotilla.FailoverRun;
 import io.flotilla.perf.flotilla.FlotillaSettings;
 import io.flotilla.perf.flotilla.FlotillaTarget;
 import io.flotilla.perf.flotilla.RecoveryRun;
+import io.flotilla.perf.flotilla.RollingRestartRun;
 import io.flotilla.perf.snapshot.SnapshotInstallRun;
 import io.flotilla.perf.snapshot.SnapshotLatencyRun;
 import io.flotilla.perf.snapshot.SnapshotOptions;
@@ -122,6 +123,16 @@ public final class PerfMain implements Callable<Integer>
             final String line = new RecoveryRun(options.flotilla).run(options.entries, size);
             appendLines(options.resultsDir, "recovery.txt", List.of(line));
         }
+        if (options.runs("rolling-restart"))
+        {
+            try (FlotillaTarget target = FlotillaTarget.withHandoverOnClose(options.flotilla))
+            {
+                target.start(size);
+                final List<String> lines = new RollingRestartRun(
+                    target, options.rates.get(0), options.steady.toNanos(), options.idleStrategy()).run(options.rounds);
+                appendLines(options.resultsDir, "rolling-restart.txt", lines);
+            }
+        }
         if (!options.runs("latency") && !options.runs("throughput") && !options.runs("failover"))
         {
             return results;
@@ -205,8 +216,8 @@ public final class PerfMain implements Callable<Integer>
      */
     public static final class Options
     {
-        private static final List<String> MODES = List.of("latency", "throughput", "failover", "recovery",
-            "snapshot-restart", "snapshot-install", "snapshot-latency", "snapshot-soak");
+        private static final List<String> MODES = List.of("latency", "throughput", "failover",
+            "rolling-restart", "recovery", "snapshot-restart", "snapshot-install", "snapshot-latency", "snapshot-soak");
         private static final List<String> BASELINE_MODES = List.of("latency", "throughput");
 
         @Option(names = "--target", required = true, paramLabel = "NAME", completionCandidates = TargetNames.class,
@@ -215,8 +226,8 @@ public final class PerfMain implements Callable<Integer>
 
         @Option(names = "--mode", paramLabel = "MODE[,MODE...]", split = ",", defaultValue = "latency",
             description = {
-                "Runs, comma separated (default: ${DEFAULT-VALUE}): latency, throughput, failover, recovery, " +
-                    "snapshot-restart, snapshot-install, snapshot-latency, snapshot-soak.",
+                "Runs, comma separated (default: ${DEFAULT-VALUE}): latency, throughput, failover, " +
+                    "rolling-restart, recovery, snapshot-restart, snapshot-install, snapshot-latency, snapshot-soak.",
                 "All but latency and throughput are Flotilla only; the snapshot modes run first, on their own " +
                     "clusters (docs/performance.md, Snapshots)."
             })
@@ -224,8 +235,8 @@ public final class PerfMain implements Callable<Integer>
 
         @Option(names = "--rate", paramLabel = "RATE[,RATE...]", split = ",", defaultValue = "10000/s",
             converter = RateConverter.class,
-            description = "Offered rates of the latency runs, e.g. 1000/s,10k/s; failover and snapshot-latency use " +
-                "the first (default: ${DEFAULT-VALUE}).")
+            description = "Offered rates of the latency runs, e.g. 1000/s,10k/s; failover, rolling-restart and " +
+                "snapshot-latency use the first (default: ${DEFAULT-VALUE}).")
         List<Long> rates;
 
         @Option(names = "--size", paramLabel = "SIZE", defaultValue = "32", converter = SizeConverter.class,
@@ -277,11 +288,13 @@ public final class PerfMain implements Callable<Integer>
         int clients;
 
         @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
-            description = "failover: leader closes (default: ${DEFAULT-VALUE}).")
+            description = "failover: leader closes; rolling-restart: restarts of every node (default: " +
+                "${DEFAULT-VALUE}).")
         int rounds;
 
         @Option(names = "--steady", paramLabel = "DURATION", defaultValue = "3s", converter = DurationConverter.class,
-            description = "failover: steady load before each close and after each restart (default: ${DEFAULT-VALUE}).")
+            description = "failover: steady load before each close and after each restart; rolling-restart: " +
+                "before each stop (default: ${DEFAULT-VALUE}).")
         Duration steady;
 
         @Option(names = "--entries", paramLabel = "N", defaultValue = "2000000",
@@ -307,7 +320,7 @@ public final class PerfMain implements Callable<Integer>
                 "unknown --target '" + target + "', known: " + Targets.names());
             require(spec, MODES.containsAll(modes), "--mode must list some of " + MODES);
             require(spec, BASELINE_MODES.containsAll(modes) || "flotilla".equals(target),
-                "--mode failover, recovery and snapshot-* need --target flotilla");
+                "--mode failover, rolling-restart, recovery and snapshot-* need --target flotilla");
             try
             {
                 Payload.checkLength((int)Math.min(size, Integer.MAX_VALUE));

@@ -57,7 +57,7 @@ class PerfMainCommandLineTest
         assertUsageError("expected one of [FSYNC, ASYNC]", "--target", "flotilla", "--durability", "SOMETIMES");
         assertUsageError("unknown --target 'raft', known: ", "--target", "raft");
         assertUsageError("--mode must list some of", "--target", "ping", "--mode", "latency,speed");
-        assertUsageError("--mode failover, recovery and snapshot-* need --target flotilla",
+        assertUsageError("--mode failover, rolling-restart, recovery and snapshot-* need --target flotilla",
             "--target", "ping", "--mode", "failover");
         assertUsageError("message size 4 must be in", "--target", "ping", "--size", "4");
         assertUsageError("--idle must be spin, yield or backoff, got 'nap'", "--target", "ping", "--idle", "nap");
