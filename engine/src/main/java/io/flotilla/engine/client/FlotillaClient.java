@@ -1225,7 +1225,9 @@ public final class FlotillaClient implements AutoCloseable
 
     private void markLeaderLost(final long nowNs)
     {
-        if (NONE == leaderLostDeadlineNs)
+        // Only requests wait for a leader: armed while idle (a closing leader's redirect), it would fail the next
+        // request at once, however long after.
+        if (NONE == leaderLostDeadlineNs && window.outstanding() > 0)
         {
             leaderLostDeadlineNs = nowNs + ctx.connectTimeoutNs();
         }
