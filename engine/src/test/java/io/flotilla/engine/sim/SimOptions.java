@@ -41,6 +41,7 @@ public final class SimOptions
     long wipeMeanIntervalNs;
     long rogueMeanIntervalNs;
     long membershipMeanIntervalNs;
+    int initialVoters;
     long readMeanIntervalNs;
     boolean timers;
     int readBurstMax = 4;
@@ -128,6 +129,16 @@ public final class SimOptions
     public SimOptions membershipMeanIntervalNs(final long membershipMeanIntervalNs)
     {
         this.membershipMeanIntervalNs = membershipMeanIntervalNs;
+        return this;
+    }
+
+    /**
+     * @param initialVoters the bootstrap configuration's voters, nodes 0..initialVoters-1; 0 for every node (with
+     *                      random membership changes: one to all of them, by seed).
+     */
+    public SimOptions initialVoters(final int initialVoters)
+    {
+        this.initialVoters = initialVoters;
         return this;
     }
 
@@ -463,7 +474,7 @@ public final class SimOptions
             ", snapshotThreshold=" + snapshotThreshold + ", snapshotKeepMax=" + snapshotKeepMax +
             ", randomizeSnapshots=" + randomizeSnapshots + ", snapshotCorrupt=" + snapshotCorruptRate +
             ", wipeEvery=" + wipeMeanIntervalNs + ", rogueEvery=" + rogueMeanIntervalNs +
-            ", membershipEvery=" + membershipMeanIntervalNs +
+            ", membershipEvery=" + membershipMeanIntervalNs + ", initialVoters=" + initialVoters +
             ", readEvery=" + readMeanIntervalNs + ", pauseEvery=" + pauseMeanIntervalNs + ", pauseMax=" + pauseMaxNs +
             ", clockDrift=" + clockDrift + ", clockSkewMax=" + clockSkewMaxNs + ", timers=" + timers + '}';
     }

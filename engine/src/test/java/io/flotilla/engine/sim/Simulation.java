@@ -99,8 +99,8 @@ public final class Simulation
         }
 
         // Membership changes start from one to all of the nodes as voters; without them every node votes for good.
-        final int[] voters = new int[options.membershipMeanIntervalNs > 0 ? 1 + random.nextInt(options.nodes) :
-            options.nodes];
+        final int[] voters = new int[options.initialVoters > 0 ? options.initialVoters :
+            options.membershipMeanIntervalNs > 0 ? 1 + random.nextInt(options.nodes) : options.nodes];
         for (int i = 0; i < voters.length; i++)
         {
             voters[i] = i;
@@ -1088,7 +1088,7 @@ public final class Simulation
 
     private boolean mustLearn(final SimNode node)
     {
-        if (options.membershipMeanIntervalNs <= 0)
+        if (options.membershipMeanIntervalNs <= 0 && options.initialVoters <= 0)
         {
             return true;
         }
