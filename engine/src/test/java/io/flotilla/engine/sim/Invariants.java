@@ -21,9 +21,9 @@ import java.util.Map;
  *     <li>State machine safety: every node applies the same entry at an index (a global record of committed
  *     entries by index), with leader timestamps that never go backwards.</li>
  *     <li>Nothing committed is lost: no node that lacks the last committed entry can be elected. The nodes whose
- *     durable log (or newest snapshot) is more up to date than its log refuse it their vote; they must be a majority
- *     of the voters, or while joint of the outgoing voters, of the configuration its own log has in effect (a wiped
- *     node fenced out of elections counts as refusing; a node that votes in no configuration its log holds never
+ *     durable log (or newest snapshot) is more up to date than its log refuse it their vote; the others must not be a
+ *     majority of the voters, or while joint of the outgoing voters, of the configuration its own log has in effect
+ *     (a wiped node fenced out of elections counts as refusing; a node that votes in no configuration its log holds never
  *     campaigns). A node that holds the entry durably is more up to date than any that lacks it.</li>
  *     <li>Snapshots are committed state: a node's state machine equals the replay of the committed history 1..its
  *     applied index; its newest snapshot equals the replay 1..the snapshot's index (and has that entry's term);
@@ -326,7 +326,8 @@ final class Invariants implements EntryBlockHandler
         {
             count += refusers[id] ? 1 : 0;
         }
-        return 0 != voters.length && count > voters.length / 2;
+        // Every majority holds a refuser when the others are no majority: refusers at least n - floor(n / 2).
+        return 0 != voters.length && count >= voters.length - voters.length / 2;
     }
 
     /**
