@@ -23,11 +23,13 @@ import java.util.random.RandomGenerator;
  * pipelining, probing and fast back-tracking; commitment by counting durable acknowledgements of current-term
  * entries (Figure 8); snapshot install for a follower that needs compacted entries (the runtime moves the bytes,
  * the core decides when and what the result means); leader transfer; and linearizable reads without the log
- * (ReadIndex, the leader's lease, and a follower's read index asked of its leader). See {@code docs/raft-core.md}
- * for the contract.
+ * (ReadIndex, the leader's lease, and a follower's read index asked of its leader); and membership changes by joint
+ * consensus ({@link #proposeConfigChange}), with learners, each configuration in effect from its append
+ * ({@link ConfigHistory}). See {@code docs/raft-core.md} for the contract.
  * <p>
  * This class holds the Raft rules; the bookkeeping they rest on has rooms of its own: the members, votes and
- * quorum answers in {@link ProgressTracker} and {@link MajorityQuorum}, each peer's replication flow control in
+ * quorum answers in {@link ProgressTracker} and {@link JointQuorum}, the configurations in {@link ConfigHistory} and
+ * {@link Configuration}, each peer's replication flow control in
  * {@link Progress} and {@link Inflights}, and the log's terms in {@link LogTerms}.
  * <p>
  * Nothing a peer says can break the core's arithmetic: a term above {@link #MAX_TERM} is never adopted nor persisted,
