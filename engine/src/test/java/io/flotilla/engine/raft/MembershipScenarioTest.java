@@ -78,6 +78,33 @@ class MembershipScenarioTest
     }
 
     @Test
+    void aReplacementNeedsTheOldMajorityToo()
+    {
+        // Replace voter a by learner 3 while the leader is cut off with 3: the new voters' majority (leader and 3)
+        // is there, the old one is not. Entered directly (without the joint step) the change would commit, and a
+        // and b, a majority of the old voters, would elect and commit too: two histories.
+        final Simulation sim = start(4, 3);
+        final int leader = awaitCommittedLeader(sim);
+        final int a = othersThan(leader)[0];
+        final int b = othersThan(leader)[1];
+        final RaftNode raft = sim.node(leader).raft();
+        final long added = raft.proposeConfigChange(new ConfigChange().addLearner(3));
+        sim.awaitUntil("the learner caught up", () -> sim.node(3).raft().commitIndex() >= added, WAIT_NS);
+
+        sim.partition(new int[]{ leader, 3 }, new int[]{ a, b });
+        final long joint = raft.proposeConfigChange(new ConfigChange().promote(3).remove(a));
+        assertTrue(joint > 0);
+        sim.awaitUntil("a and b elect one of them", () -> Role.LEADER == sim.node(a).raft().role() ||
+            Role.LEADER == sim.node(b).raft().role(), WAIT_NS);
+        assertTrue(raft.commitIndex() < joint, "the leader and the learner are no majority of the old voters");
+        final long marker = proposeAndCommit(sim);
+
+        sim.partition(new int[]{ 0, 1, 2, 3 });
+        sim.awaitUntil("one history", () -> sim.allCommitted(marker), WAIT_NS);
+        assertFalse(raft.configuration().isJoint(), "the joint entry went with the old leader's tail");
+    }
+
+    @Test
     void aNewLeaderChangesNothingBeforeItsTermsFirstEntryCommits()
     {
         final Simulation sim = start(3, 3);
