@@ -49,6 +49,7 @@ final class Invariants implements EntryBlockHandler
 
     private final SimNode[] nodes;
     private final boolean[] refusers;
+    private final boolean[] durableHolders;
     private final Map<Long, Integer> leaderByTerm = new HashMap<>();
     private final Map<Long, long[]> entryByIndexAndTerm = new HashMap<>();
     private final Map<Long, Long> committedIndexByPayloadId = new HashMap<>();
@@ -69,6 +70,7 @@ final class Invariants implements EntryBlockHandler
     {
         this.nodes = nodes;
         this.refusers = new boolean[nodes.length];
+        this.durableHolders = new boolean[nodes.length];
     }
 
     long maxCommitted()
@@ -278,16 +280,29 @@ final class Invariants implements EntryBlockHandler
         {
             return;
         }
+        // Those that hold it durably refuse any candidate that lacks it: where they block, nothing more to ask.
+        for (final SimNode node : nodes)
+        {
+            final InMemoryRaftLog store = node.store();
+            durableHolders[node.id()] = node.isFenced() || node.snapshotIndex() >= maxCommitted ||
+                (store.durableIndex() >= maxCommitted && store.termAt(maxCommitted) == committedTerm[(int)maxCommitted]);
+        }
         for (final SimNode candidate : nodes)
         {
             final InMemoryRaftLog store = candidate.store();
-            final Configuration configuration = candidate.logConfiguration();
             // A candidate whose log holds the entry, durably or not yet (a crash takes it back to its durable log,
             // which is checked then), would keep it.
             final boolean holds = (store.lastIndex() >= maxCommitted && store.firstIndex() <= maxCommitted &&
                 store.termAt(maxCommitted) == committedTerm[(int)maxCommitted]) ||
                 candidate.snapshotIndex() >= maxCommitted;
-            if (holds || candidate.isFenced() || !candidate.mayCampaign())
+            if (holds || candidate.isFenced())
+            {
+                continue;
+            }
+            final Configuration configuration = candidate.logConfiguration();
+            System.arraycopy(durableHolders, 0, refusers, 0, refusers.length);
+            if (refuseMajority(candidate.logVoters()) || refuseMajority(candidate.logOutgoing()) ||
+                !candidate.mayCampaign())
             {
                 continue;
             }
@@ -296,7 +311,7 @@ final class Invariants implements EntryBlockHandler
                 refusers[voter.id()] = voter != candidate && (voter.isFenced() ||
                     isMoreUpToDate(voter, store.lastTerm(), store.lastIndex()));
             }
-            if (!refuseMajority(configuration.voters()) && !refuseMajority(configuration.outgoing()))
+            if (!refuseMajority(candidate.logVoters()) && !refuseMajority(candidate.logOutgoing()))
             {
                 throw new SimulationFailure("committed entry " + maxCommitted + " (term " +
                     committedTerm[(int)maxCommitted] + ") is lost if node " + candidate.id() + " (log " + store +

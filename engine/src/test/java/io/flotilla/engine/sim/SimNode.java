@@ -72,6 +72,16 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     // every CONFIG entry of the log after it, by index; and the configuration the state machine applied last.
     private final TreeMap<Long, Configuration> logConfigurations = new TreeMap<>();
     private Configuration appliedConfiguration;
+    private Configuration cachedLogConfiguration;
+    private int[] logVoters;
+    private int[] logOutgoing;
+    // What checkConfiguration last found consistent, so that a step that changed none of it is not checked again.
+    private Configuration checkedInLog;
+    private Configuration checkedCore;
+    private Configuration checkedApplied;
+    private long checkedLastIndex = -1;
+    private long checkedCommit = -1;
+    private long checkedAppliedIndex = -1;
     private final TimerTable timers = new TimerTable();
     private final LongConsumer onTimer = this::onTimer;
     private TimerTrigger timerTrigger;
@@ -1015,6 +1025,35 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     }
 
     /**
+     * @return the voters of {@link #logConfiguration()} (copied once per configuration: checked every step).
+     */
+    int[] logVoters()
+    {
+        cacheLogConfiguration();
+        return logVoters;
+    }
+
+    /**
+     * @return the outgoing voters of {@link #logConfiguration()}.
+     */
+    int[] logOutgoing()
+    {
+        cacheLogConfiguration();
+        return logOutgoing;
+    }
+
+    private void cacheLogConfiguration()
+    {
+        final Configuration configuration = logConfiguration();
+        if (configuration != cachedLogConfiguration)
+        {
+            cachedLogConfiguration = configuration;
+            logVoters = configuration.voters();
+            logOutgoing = configuration.outgoing();
+        }
+    }
+
+    /**
      * @return whether the node may campaign, as far as its log says: it votes in a configuration the log holds (the
      * core campaigns only where it votes in one not superseded by a committed one: a subset).
      */
@@ -1041,6 +1080,13 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         {
             return;
         }
+        final Configuration latest = logConfiguration();
+        if (latest == checkedInLog && raft.configuration() == checkedCore && appliedConfiguration == checkedApplied &&
+            store.lastIndex() == checkedLastIndex && raft.commitIndex() == checkedCommit &&
+            appliedIndex == checkedAppliedIndex)
+        {
+            return;
+        }
         final Configuration inLog = logConfigurations.floorEntry(store.lastIndex()).getValue();
         final Configuration committed = logConfigurations.floorEntry(raft.commitIndex()).getValue();
         final Configuration applied = logConfigurations.floorEntry(appliedIndex).getValue();
@@ -1052,6 +1098,12 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
                 ", but its log says " + inLog + " (at commit " + committed + ", at applied " + applied + "): " +
                 logConfigurations);
         }
+        checkedInLog = latest;
+        checkedCore = raft.configuration();
+        checkedApplied = appliedConfiguration;
+        checkedLastIndex = store.lastIndex();
+        checkedCommit = raft.commitIndex();
+        checkedAppliedIndex = appliedIndex;
     }
 
     private void readTimestamp(
