@@ -151,7 +151,8 @@ class FrameValidatorTest
         for (final int[] voters : bad)
         {
             final int length = ConfigPayload.encode(payload, 0, voters, new int[0], new int[0]);
-            assertEquals(FrameVerdict.BAD_FIELD_VALUE, validateConfig(payload, length), java.util.Arrays.toString(voters));
+            assertEquals(
+                FrameVerdict.BAD_FIELD_VALUE, validateConfig(payload, length), java.util.Arrays.toString(voters));
         }
         final int learnerVotes = ConfigPayload.encode(payload, 0, new int[]{ 1 }, new int[]{ 70 }, new int[]{ 70 });
         assertEquals(FrameVerdict.BAD_FIELD_VALUE, validateConfig(payload, learnerVotes), "a learner is no voter");

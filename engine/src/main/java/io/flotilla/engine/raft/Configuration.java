@@ -308,7 +308,8 @@ public final class Configuration
         {
             if (sorted[i] < 0 || sorted[i] > MAX_MEMBER_ID)
             {
-                throw new IllegalArgumentException(what + ": member id " + sorted[i] + " is not in 0.." + MAX_MEMBER_ID);
+                throw new IllegalArgumentException(
+                    what + ": member id " + sorted[i] + " is not in 0.." + MAX_MEMBER_ID);
             }
             if (i > 0 && sorted[i] == sorted[i - 1])
             {

@@ -45,7 +45,8 @@ final class ProgressTracker
     {
         if (memberId < 0 || memberId > Configuration.MAX_MEMBER_ID)
         {
-            throw new IllegalArgumentException("member id " + memberId + " is not in 0.." + Configuration.MAX_MEMBER_ID);
+            throw new IllegalArgumentException(
+                "member id " + memberId + " is not in 0.." + Configuration.MAX_MEMBER_ID);
         }
         this.memberId = memberId;
         maxInflight = config.maxInflight();

@@ -151,8 +151,8 @@ public final class RaftNode
         final RaftOutbox outbox,
         final RandomGenerator random)
     {
-        this(config, memberId, bootstrap(memberId, memberIds), log, persistedTerm, persistedVote, commitIndex, transport,
-            outbox, random);
+        this(config, memberId, bootstrap(memberId, memberIds), log, persistedTerm, persistedVote, commitIndex,
+            transport, outbox, random);
     }
 
     /**
@@ -334,8 +334,9 @@ public final class RaftNode
         final boolean transfer)
     {
         // A candidate's last entry is of its term or older, and only the empty log (index 0) ends in term 0.
-        if (!mayLead(from) || (NO_SLOT == tracker.slotOf(from) && inLease(false)) || !isTerm(term) || !isTerm(lastLogTerm) || lastLogTerm > term ||
-            !isIndex(lastLogIndex) || (0 == lastLogIndex) != (0 == lastLogTerm))
+        if (!isOtherMemberId(from) || (NO_SLOT == tracker.slotOf(from) && inLease(false)) || !isTerm(term) ||
+            !isTerm(lastLogTerm) || lastLogTerm > term || !isIndex(lastLogIndex) ||
+            (0 == lastLogIndex) != (0 == lastLogTerm))
         {
             dropMessage();
             return;
@@ -436,7 +437,7 @@ public final class RaftNode
         final long leaderStamp)
     {
         // A leader's entry at prevLogIndex is of its term or older; leaderCommit beyond this log is clamped below.
-        if (!mayLead(from) || !isTerm(term) || !isTerm(prevLogTerm) || prevLogTerm > term ||
+        if (!isOtherMemberId(from) || !isTerm(term) || !isTerm(prevLogTerm) || prevLogTerm > term ||
             !isIndex(prevLogIndex) || !isIndex(leaderCommit) || length < 0 || leaderStamp < 0)
         {
             dropMessage();
@@ -579,7 +580,7 @@ public final class RaftNode
      */
     public void onTimeoutNow(final int from, final long term)
     {
-        if (!mayLead(from) || !isTerm(term))
+        if (!isOtherMemberId(from) || !isTerm(term))
         {
             dropMessage();
             return;
@@ -612,7 +613,7 @@ public final class RaftNode
      */
     public boolean onSnapshotChunk(final int from, final long term)
     {
-        if (!mayLead(from) || !isTerm(term))
+        if (!isOtherMemberId(from) || !isTerm(term))
         {
             dropMessage();
             return false;
@@ -658,7 +659,7 @@ public final class RaftNode
     public void onSnapshotInstalled(
         final int from, final long term, final long index, final long indexTerm, final Configuration configuration)
     {
-        if (!mayLead(from) || index <= 0 || indexTerm <= 0)
+        if (!isOtherMemberId(from) || index <= 0 || indexTerm <= 0)
         {
             dropMessage();
             return;
@@ -864,7 +865,7 @@ public final class RaftNode
     public void onReadIndexResponse(
         final int from, final long term, final long readId, final long readIndex, final boolean granted)
     {
-        if (!mayLead(from) || !isTerm(term) || !isIndex(readIndex))
+        if (!isOtherMemberId(from) || !isTerm(term) || !isIndex(readIndex))
         {
             dropMessage();
             return;
@@ -1398,11 +1399,11 @@ public final class RaftNode
     }
 
     /**
-     * @return whether a message that only a leader sends may come from {@code from}: any member id but this one's.
-     * A leader this node's configuration does not know yet is legitimate (this node has not received the entry that
-     * added it), so a node must not drop what it sends.
+     * @return whether {@code from} is a member id other than this one's, in this node's configuration or not. A leader
+     * (or a candidate) this node's configuration does not know yet is legitimate: this node has not received the
+     * entry that added it, and must not drop what it sends.
      */
-    private boolean mayLead(final int from)
+    private boolean isOtherMemberId(final int from)
     {
         return from >= 0 && from <= Configuration.MAX_MEMBER_ID && from != memberId;
     }

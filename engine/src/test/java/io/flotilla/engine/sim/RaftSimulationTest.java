@@ -71,7 +71,12 @@ class RaftSimulationTest
         final MembershipCounts counts = new MembershipCounts();
         sweepSeeds("membershipChangesAllFaults", Integer.getInteger("sim.membership.seeds", DEFAULT_MEMBERSHIP_SEEDS),
             seed -> SimOptions.membershipFaults(3 + (int)(seed % 5)), counts);
-        // The workload must not silently do nothing: changes of every kind are accepted, and some refused.
+        if (!System.getProperty("sim.seed", "").isBlank())
+        {
+            return;
+        }
+        // The workload must not silently do nothing over a sweep: changes are accepted, some refused as in progress,
+        // and some remove their leader.
         assertTrue(counts.results.getOrDefault("accepted", 0) > 0, counts.toString());
         assertTrue(counts.results.getOrDefault("CHANGE_IN_PROGRESS", 0) > 0, counts.toString());
         assertTrue(counts.leaderRemovals > 0, counts.toString());

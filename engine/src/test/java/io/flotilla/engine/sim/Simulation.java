@@ -1111,7 +1111,14 @@ public final class Simulation
         if (leader >= 0 && !anyFenced())
         {
             final SimNode node = nodes[leader];
-            node.onThread(() -> proposeChange(node, randomChange(node.raft().configuration(), leader)));
+            node.onThread(() ->
+            {
+                // A paused leader runs this when it resumes: a node may have been wiped since.
+                if (!anyFenced())
+                {
+                    proposeChange(node, randomChange(node.raft().configuration(), leader));
+                }
+            });
         }
         schedule(exponential(options.membershipMeanIntervalNs), this::randomMembershipChange);
     }
