@@ -181,7 +181,7 @@ public final class FrameValidator
     /**
      * Validate a block of contiguous log entry frames, as carried by AppendEntries or stored in the log: every
      * frame complete and well-formed with a correct checksum, indices consecutive, terms positive and
-     * non-decreasing, and no bytes left over.
+     * non-decreasing, a {@link EntryType#CONFIG} entry's payload a valid {@link ConfigPayload}, and no bytes left over.
      *
      * @param buffer             holding the block.
      * @param offset             of the first frame.
@@ -288,6 +288,12 @@ public final class FrameValidator
         if (!isEntryType(buffer, offset + HEADER + LogEntryDecoder.entryTypeEncodingOffset()))
         {
             return FrameVerdict.BAD_ENUM_VALUE;
+        }
+
+        if (EntryType.CONFIG == EntryFrame.type(buffer, offset) &&
+            !ConfigPayload.isValid(buffer, EntryFrame.payloadOffset(offset), payloadLength))
+        {
+            return FrameVerdict.BAD_FIELD_VALUE;
         }
 
         final long index = EntryFrame.index(buffer, offset);
@@ -638,7 +644,7 @@ public final class FrameValidator
 
     private static boolean isEntryType(final DirectBuffer buffer, final int offset)
     {
-        return (buffer.getByte(offset) & 0xFF) <= EntryType.EGRESS_ACK.value();
+        return (buffer.getByte(offset) & 0xFF) <= EntryType.CONFIG.value();
     }
 
     private static boolean isResponseStatus(final DirectBuffer buffer, final int offset)

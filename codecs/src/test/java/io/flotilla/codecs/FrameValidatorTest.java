@@ -111,12 +111,15 @@ class FrameValidatorTest
         {
             if (EntryType.NULL_VAL != type)
             {
-                final int length = EntryFrame.encode(buffer, 0, 1, 1, 0, type, 0, 0, buffer, 512, 0);
+                // A configuration of one voter: 1 voter, none outgoing, no learners, voter 0.
+                final int payloadLength = EntryType.CONFIG == type ? 4 : 0;
+                buffer.putInt(512, 0x00_00_00_01, LITTLE_ENDIAN);
+                final int length = EntryFrame.encode(buffer, 0, 1, 1, 0, type, 0, 0, buffer, 512, payloadLength);
                 assertEquals(FrameVerdict.VALID, FrameValidator.validateEntries(buffer, 0, length, 1), type.name());
                 highest = Math.max(highest, type.value());
             }
         }
-        assertEquals(EntryType.EGRESS_ACK.value(), highest);
+        assertEquals(EntryType.CONFIG.value(), highest);
 
         // An unknown type, with a valid checksum, is refused.
         final int length = EntryFrame.encode(buffer, 0, 1, 1, 0, EntryType.NOOP, 0, 0, buffer, 512, 0);
@@ -125,6 +128,40 @@ class FrameValidatorTest
         buffer.putInt(MessageHeaderEncoder.ENCODED_LENGTH + LogEntryEncoder.checksumEncodingOffset(),
             EntryFrame.computeChecksum(buffer, 0, length), LITTLE_ENDIAN);
         assertEquals(FrameVerdict.BAD_ENUM_VALUE, FrameValidator.validateEntries(buffer, 0, length, 1));
+    }
+
+    @Test
+    void configEntryPayloadsAreValidated()
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
+        final int valid = ConfigPayload.encode(payload, 0, new int[]{ 1, 2, 3 }, new int[]{ 0, 1, 2 }, new int[]{ 5 });
+        assertEquals(FrameVerdict.VALID, validateConfig(payload, valid));
+        assertEquals(3, ConfigPayload.count(payload, 0, ConfigPayload.OUTGOING));
+        assertEquals(5, ConfigPayload.id(payload, 0, ConfigPayload.LEARNERS, 0));
+
+        assertEquals(FrameVerdict.BAD_FIELD_VALUE, validateConfig(payload, valid - 1), "truncated");
+        assertEquals(FrameVerdict.BAD_FIELD_VALUE, validateConfig(payload, valid + 1), "trailing byte");
+        assertEquals(FrameVerdict.BAD_FIELD_VALUE, validateConfig(payload, 2), "shorter than the counts");
+        final int[][] bad = {
+            {}, // no voter
+            { 2, 1 }, // not ascending
+            { 1, 1 }, // twice
+            { 128 }, // beyond the highest id
+        };
+        for (final int[] voters : bad)
+        {
+            final int length = ConfigPayload.encode(payload, 0, voters, new int[0], new int[0]);
+            assertEquals(
+                FrameVerdict.BAD_FIELD_VALUE, validateConfig(payload, length), java.util.Arrays.toString(voters));
+        }
+        final int learnerVotes = ConfigPayload.encode(payload, 0, new int[]{ 1 }, new int[]{ 70 }, new int[]{ 70 });
+        assertEquals(FrameVerdict.BAD_FIELD_VALUE, validateConfig(payload, learnerVotes), "a learner is no voter");
+    }
+
+    private FrameVerdict validateConfig(final UnsafeBuffer payload, final int payloadLength)
+    {
+        final int length = EntryFrame.encode(buffer, 0, 1, 1, 0, EntryType.CONFIG, 0, 0, payload, 0, payloadLength);
+        return FrameValidator.validateEntries(buffer, 0, length, 1);
     }
 
     @Test

@@ -293,6 +293,8 @@ public final class Applier implements EntryBlockHandler
                 break;
 
             case NOOP:
+            case CONFIG:
+                // A configuration is the consensus core's; the state machine sees only the time move on.
                 advanceTime(index, timestampNs);
                 break;
 

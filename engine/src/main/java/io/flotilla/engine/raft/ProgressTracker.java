@@ -3,21 +3,30 @@ package io.flotilla.engine.raft;
 import java.util.Arrays;
 
 /**
- * The members as a node sees them: its peers by slot (0..peerCount-1, in the order of the member list), a
- * {@link Progress} per peer for when it leads, the votes granted to it when it campaigns, and the voters'
- * {@link MajorityQuorum} answering for all of them. This member always counts for itself: its vote is its own and
- * its durable index is passed in. Allocates nothing after construction.
+ * The members as a node sees them in its configuration in effect: its peers (every other voter, outgoing voter and
+ * learner) by slot (0..peerCount-1, voters first, in id order), a {@link Progress} per peer for when it leads, the
+ * votes granted to it when it campaigns, and the configuration's {@link JointQuorum} answering for all of them
+ * (learners are never asked). This member counts for itself only where it is a voter: its vote is its own and its
+ * durable index is passed in. A new configuration ({@link #configure}) keeps the progress of the peers that stay.
+ * Allocates nothing except when the configuration changes.
  */
 final class ProgressTracker
 {
     static final int NO_SLOT = -1;
 
     private final int memberId;
-    private final int[] peerIds;
-    private final int[] slotByMemberId;
-    private final Progress[] progress;
-    private final boolean[] voteGranted;
-    private final MajorityQuorum voters;
+    private final int maxInflight;
+    private final long resendTimeoutNs;
+    private final long heartbeatIntervalNs;
+    private final int[] slotByMemberId = new int[Configuration.MAX_MEMBER_ID + 1];
+    // A member's progress outlives its membership: one object per id ever a peer, never more than the id space.
+    private final Progress[] progressByMemberId = new Progress[Configuration.MAX_MEMBER_ID + 1];
+    private Configuration configuration;
+    private int[] peerIds;
+    private Progress[] progress;
+    private boolean[] voting;
+    private boolean[] voteGranted;
+    private JointQuorum quorum;
     private final MajorityQuorum.AckedIndexes durableMatches = this::durableMatchOf;
     private final MajorityQuorum.Members votes = this::grantedBy;
     private final MajorityQuorum.Members recentlyHeard = this::heardFrom;
@@ -28,54 +37,92 @@ final class ProgressTracker
     private long heardWindowNs;
 
     /**
-     * @param memberId  this member's id.
-     * @param memberIds every voting member's id, including memberId (small non-negative ints).
-     * @param config    validated settings (the inflight window, resend timeout and heartbeat interval).
+     * @param memberId      this member's id (a member of the configuration or not).
+     * @param configuration the configuration in effect.
+     * @param config        validated settings (the inflight window, resend timeout and heartbeat interval).
      */
-    ProgressTracker(final int memberId, final int[] memberIds, final RaftConfig config)
+    ProgressTracker(final int memberId, final Configuration configuration, final RaftConfig config)
     {
-        this.memberId = memberId;
-        int maxId = memberId;
-        int selfCount = 0;
-        for (final int id : memberIds)
-        {
-            if (id < 0)
-            {
-                throw new IllegalArgumentException("member ids must be >= 0: " + id);
-            }
-            maxId = Math.max(maxId, id);
-            selfCount += id == memberId ? 1 : 0;
-        }
-        if (1 != selfCount)
+        if (memberId < 0 || memberId > Configuration.MAX_MEMBER_ID)
         {
             throw new IllegalArgumentException(
-                "memberIds must list this member's id " + memberId + " exactly once, found " + selfCount);
+                "member id " + memberId + " is not in 0.." + Configuration.MAX_MEMBER_ID);
         }
-
-        slotByMemberId = new int[maxId + 1];
+        this.memberId = memberId;
+        maxInflight = config.maxInflight();
+        resendTimeoutNs = config.resendTimeoutNs();
+        heartbeatIntervalNs = config.heartbeatIntervalNs();
         Arrays.fill(slotByMemberId, NO_SLOT);
-        peerIds = new int[memberIds.length - 1];
+        configure(configuration, 0, 0, false);
+    }
+
+    /**
+     * A new configuration takes effect: the peers are its members but this one; those that stay keep their progress
+     * and votes; a peer that is new while this member leads is probed from {@code nextIndex} and counts as just
+     * heard.
+     */
+    void configure(final Configuration configuration, final long nextIndex, final long nowNs, final boolean leading)
+    {
+        final int[] members = configuration.members();
+        final int[] newPeerIds = new int[members.length - (configuration.isMember(memberId) ? 1 : 0)];
+        final Progress[] newProgress = new Progress[newPeerIds.length];
+        final boolean[] newVoting = new boolean[newPeerIds.length];
+        final boolean[] newVoteGranted = new boolean[newPeerIds.length];
         int slot = 0;
-        for (final int id : memberIds)
+        for (final int id : members)
         {
-            if (id != memberId)
+            if (id == memberId)
             {
-                if (NO_SLOT != slotByMemberId[id])
-                {
-                    throw new IllegalArgumentException("memberIds lists member " + id + " more than once");
-                }
-                slotByMemberId[id] = slot;
-                peerIds[slot++] = id;
+                continue;
+            }
+            final int oldSlot = slotByMemberId[id];
+            Progress peer = progressByMemberId[id];
+            if (null == peer)
+            {
+                peer = new Progress(maxInflight, resendTimeoutNs, heartbeatIntervalNs);
+                progressByMemberId[id] = peer;
+            }
+            if (NO_SLOT == oldSlot && leading)
+            {
+                peer.reset(nextIndex, nowNs);
+            }
+            newPeerIds[slot] = id;
+            newProgress[slot] = peer;
+            newVoting[slot] = configuration.isVoter(id);
+            newVoteGranted[slot] = NO_SLOT != oldSlot && voteGranted[oldSlot];
+            slot++;
+        }
+        if (null != peerIds)
+        {
+            for (final int id : peerIds)
+            {
+                slotByMemberId[id] = NO_SLOT;
             }
         }
-
-        voters = new MajorityQuorum(memberIds);
-        voteGranted = new boolean[peerIds.length];
-        progress = new Progress[peerIds.length];
-        for (int i = 0; i < progress.length; i++)
+        for (int i = 0; i < newPeerIds.length; i++)
         {
-            progress[i] = new Progress(config.maxInflight(), config.resendTimeoutNs(), config.heartbeatIntervalNs());
+            slotByMemberId[newPeerIds[i]] = i;
         }
+
+        this.configuration = configuration;
+        peerIds = newPeerIds;
+        progress = newProgress;
+        voting = newVoting;
+        voteGranted = newVoteGranted;
+        quorum = new JointQuorum(configuration);
+    }
+
+    Configuration configuration()
+    {
+        return configuration;
+    }
+
+    /**
+     * @return whether this member votes in the configuration in effect (only a voter campaigns).
+     */
+    boolean isVoter()
+    {
+        return configuration.isVoter(memberId);
     }
 
     int peerCount()
@@ -89,7 +136,7 @@ final class ProgressTracker
     }
 
     /**
-     * @return the peer's slot, or {@link #NO_SLOT} for this member and for strangers.
+     * @return the peer's slot, or {@link #NO_SLOT} for this member and for non-members.
      */
     int slotOf(final int member)
     {
@@ -99,6 +146,14 @@ final class ProgressTracker
     Progress progress(final int slot)
     {
         return progress[slot];
+    }
+
+    /**
+     * @return whether the peer votes (a voter or an outgoing voter); a learner does not.
+     */
+    boolean isVoter(final int slot)
+    {
+        return voting[slot];
     }
 
     /**
@@ -113,12 +168,12 @@ final class ProgressTracker
     }
 
     /**
-     * @return the highest index durable on a majority, counting {@code ownDurableIndex} for this member.
+     * @return the highest index durable on a quorum, counting {@code ownDurableIndex} for this member.
      */
     long committedIndex(final long ownDurableIndex)
     {
         this.ownDurableIndex = ownDurableIndex;
-        return voters.committedIndex(durableMatches);
+        return quorum.committedIndex(durableMatches);
     }
 
     /**
@@ -128,17 +183,17 @@ final class ProgressTracker
      */
     long quorumEchoedStamp()
     {
-        return voters.committedIndex(echoedStamps);
+        return quorum.committedIndex(echoedStamps);
     }
 
     /**
-     * @return whether this member and the peers heard from within {@code windowNs} are a majority.
+     * @return whether this member and the peers heard from within {@code windowNs} are a quorum.
      */
     boolean hasQuorumHeardWithin(final long nowNs, final long windowNs)
     {
         heardNowNs = nowNs;
         heardWindowNs = windowNs;
-        return voters.isQuorum(recentlyHeard);
+        return quorum.isQuorum(recentlyHeard);
     }
 
     /**
@@ -164,11 +219,11 @@ final class ProgressTracker
     }
 
     /**
-     * @return whether the votes granted, this member's own included, are a majority.
+     * @return whether the votes granted, this member's own included, are a quorum.
      */
     boolean hasWonVote()
     {
-        return voters.isQuorum(votes);
+        return quorum.isQuorum(votes);
     }
 
     private long durableMatchOf(final int member)

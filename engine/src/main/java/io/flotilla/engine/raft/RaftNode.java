@@ -1,6 +1,7 @@
 package io.flotilla.engine.raft;
 
 import io.flotilla.engine.Role;
+import io.flotilla.codecs.ConfigPayload;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.EntryType;
 import io.flotilla.codecs.FrameValidator;
@@ -22,11 +23,13 @@ import java.util.random.RandomGenerator;
  * pipelining, probing and fast back-tracking; commitment by counting durable acknowledgements of current-term
  * entries (Figure 8); snapshot install for a follower that needs compacted entries (the runtime moves the bytes,
  * the core decides when and what the result means); leader transfer; and linearizable reads without the log
- * (ReadIndex, the leader's lease, and a follower's read index asked of its leader). See {@code docs/raft-core.md}
- * for the contract.
+ * (ReadIndex, the leader's lease, and a follower's read index asked of its leader); and membership changes by joint
+ * consensus ({@link #proposeConfigChange}), with learners, each configuration in effect from its append
+ * ({@link ConfigHistory}). See {@code docs/raft-core.md} for the contract.
  * <p>
  * This class holds the Raft rules; the bookkeeping they rest on has rooms of its own: the members, votes and
- * quorum answers in {@link ProgressTracker} and {@link MajorityQuorum}, each peer's replication flow control in
+ * quorum answers in {@link ProgressTracker} and {@link JointQuorum}, the configurations in {@link ConfigHistory} and
+ * {@link Configuration}, each peer's replication flow control in
  * {@link Progress} and {@link Inflights}, and the log's terms in {@link LogTerms}.
  * <p>
  * Nothing a peer says can break the core's arithmetic: a term above {@link #MAX_TERM} is never adopted nor persisted,
@@ -55,6 +58,7 @@ public final class RaftNode
     private static final int INITIAL_STAGING_CAPACITY = 4096;
 
     private final int memberId;
+    private final ConfigHistory configs;
     private final ProgressTracker tracker;
     private final RaftLog log;
     private final LogTerms logTerms;
@@ -119,9 +123,12 @@ public final class RaftNode
     private final UnsafeBuffer staging = new UnsafeBuffer(new byte[INITIAL_STAGING_CAPACITY]);
 
     /**
+     * A node whose configuration is the static member list: every member a voter, no configuration entry in the
+     * log (the bootstrap configuration, as of index 0).
+     *
      * @param config        settings, validated here.
      * @param memberId      this member's id.
-     * @param memberIds     every voting member's id, including memberId (small non-negative ints).
+     * @param memberIds     every voting member's id, including memberId (0..{@link Configuration#MAX_MEMBER_ID}).
      * @param log           this node's log, already recovered.
      * @param persistedTerm term from the node state file (0 on first start).
      * @param persistedVote votedFor from the state file, or {@link #NO_MEMBER}.
@@ -144,9 +151,43 @@ public final class RaftNode
         final RaftOutbox outbox,
         final RandomGenerator random)
     {
+        this(config, memberId, bootstrap(memberId, memberIds), log, persistedTerm, persistedVote, commitIndex,
+            transport, outbox, random);
+    }
+
+    /**
+     * @param config        settings, validated here.
+     * @param memberId      this member's id, a member of the configuration or not (a node that waits to be added,
+     *                      or was removed).
+     * @param configs       the configurations recovered: the one as of the log's compacted prefix (the snapshot's) or
+     *                      the bootstrap, and every configuration entry in the log after it; the core owns it from
+     *                      here on.
+     * @param log           this node's log, already recovered.
+     * @param persistedTerm term from the node state file (0 on first start).
+     * @param persistedVote votedFor from the state file, or {@link #NO_MEMBER}.
+     * @param commitIndex   index known committed (recovered commit hint, min'd with the log's last index), raised
+     *                      to the log's compacted prefix ({@code firstIndex() - 1}), which is committed; entries up
+     *                      to it were already applied by recovery, no onCommitIndex is emitted for them.
+     * @param transport     where messages to peers go.
+     * @param outbox        where persisted state and events go.
+     * @param random        the only source of randomness (seeded in the simulator).
+     */
+    public RaftNode(
+        final RaftConfig config,
+        final int memberId,
+        final ConfigHistory configs,
+        final RaftLog log,
+        final long persistedTerm,
+        final int persistedVote,
+        final long commitIndex,
+        final RaftTransport transport,
+        final RaftOutbox outbox,
+        final RandomGenerator random)
+    {
         config.validate();
         this.memberId = memberId;
-        tracker = new ProgressTracker(memberId, memberIds, config);
+        this.configs = configs;
+        tracker = new ProgressTracker(memberId, configs.latest(), config);
         this.log = log;
         logTerms = new LogTerms(log);
         this.transport = transport;
@@ -180,11 +221,32 @@ public final class RaftNode
             throw new IllegalArgumentException(
                 "commitIndex=" + commitIndex + " must be in 0.." + log.lastIndex() + " (the log's last index)");
         }
+        if (configs.latestIndex() > log.lastIndex())
+        {
+            throw new IllegalArgumentException("the configuration history " + configs + " goes beyond the log's last " +
+                "index " + log.lastIndex());
+        }
         currentTerm = persistedTerm;
         votedFor = persistedVote;
         this.commitIndex = Math.max(commitIndex, log.firstIndex() - 1);
         appliedIndex = this.commitIndex;
         durableIndex = log.durableIndex();
+        configs.committed(this.commitIndex);
+    }
+
+    private static ConfigHistory bootstrap(final int memberId, final int[] memberIds)
+    {
+        int selfCount = 0;
+        for (final int id : memberIds)
+        {
+            selfCount += id == memberId ? 1 : 0;
+        }
+        if (1 != selfCount)
+        {
+            throw new IllegalArgumentException(
+                "memberIds must list this member's id " + memberId + " exactly once, found " + selfCount);
+        }
+        return new ConfigHistory(0, Configuration.ofVoters(memberIds));
     }
 
     /**
@@ -221,6 +283,11 @@ public final class RaftNode
 
         if (nowNs >= electionDeadlineNs)
         {
+            if (!mayCampaign())
+            {
+                resetElectionDeadline();
+                return 0;
+            }
             if (currentTerm >= MAX_TERM)
             {
                 // No election can raise the term further: wait for a leader of this term.
@@ -254,7 +321,9 @@ public final class RaftNode
     }
 
     /**
-     * A RequestVote (or pre-vote request) arrived.
+     * A RequestVote (or pre-vote request) arrived. A candidate outside this node's configuration may be a voter of a
+     * newer one this node has not received yet, so it is answered, but only once no leader has been heard for the
+     * minimum election timeout: a removed node that does not know it was removed cannot depose the leader.
      */
     public void onRequestVote(
         final int from,
@@ -265,8 +334,9 @@ public final class RaftNode
         final boolean transfer)
     {
         // A candidate's last entry is of its term or older, and only the empty log (index 0) ends in term 0.
-        if (NO_SLOT == tracker.slotOf(from) || !isTerm(term) || !isTerm(lastLogTerm) || lastLogTerm > term ||
-            !isIndex(lastLogIndex) || (0 == lastLogIndex) != (0 == lastLogTerm))
+        if (!isOtherMemberId(from) || (NO_SLOT == tracker.slotOf(from) && inLease(false)) || !isTerm(term) ||
+            !isTerm(lastLogTerm) || lastLogTerm > term || !isIndex(lastLogIndex) ||
+            (0 == lastLogIndex) != (0 == lastLogTerm))
         {
             dropMessage();
             return;
@@ -369,7 +439,7 @@ public final class RaftNode
         final long leaderStamp)
     {
         // A leader's entry at prevLogIndex is of its term or older; leaderCommit beyond this log is clamped below.
-        if (NO_SLOT == tracker.slotOf(from) || !isTerm(term) || !isTerm(prevLogTerm) || prevLogTerm > term ||
+        if (!isOtherMemberId(from) || !isTerm(term) || !isTerm(prevLogTerm) || prevLogTerm > term ||
             !isIndex(prevLogIndex) || !isIndex(leaderCommit) || length < 0 || leaderStamp < 0)
         {
             dropMessage();
@@ -431,6 +501,7 @@ public final class RaftNode
         {
             commitIndex = newCommit;
             outbox.onCommitIndex(newCommit);
+            configs.committed(newCommit);
         }
 
         final long ack = Math.min(durableIndex, verifiedIndex);
@@ -511,7 +582,7 @@ public final class RaftNode
      */
     public void onTimeoutNow(final int from, final long term)
     {
-        if (NO_SLOT == tracker.slotOf(from) || !isTerm(term))
+        if (!isOtherMemberId(from) || !isTerm(term))
         {
             dropMessage();
             return;
@@ -527,7 +598,11 @@ public final class RaftNode
             dropMessage();
             return;
         }
-        becomeCandidate(true);
+        if (mayCampaign())
+        {
+            // A leader hands over to a voter of its configuration; this node's own may not make it one yet.
+            becomeCandidate(true);
+        }
     }
 
     /**
@@ -540,7 +615,7 @@ public final class RaftNode
      */
     public boolean onSnapshotChunk(final int from, final long term)
     {
-        if (NO_SLOT == tracker.slotOf(from) || !isTerm(term))
+        if (!isOtherMemberId(from) || !isTerm(term))
         {
             dropMessage();
             return false;
@@ -575,12 +650,18 @@ public final class RaftNode
      * {@code from} in {@code term}, it acknowledges index as matching that leader's log, so the leader resumes
      * replication after it.
      *
+     * <p>
+     * The snapshot's configuration replaces this node's up to index when the snapshot is beyond the commit index
+     * (the configuration entries after it stay when the log kept its suffix); otherwise it is not looked at.
+     *
+     * @param configuration the configuration in effect at index (as of the snapshot).
      * @throws IllegalStateException if the log holds a different term at an index this node knows committed (a
      *                               safety violation).
      */
-    public void onSnapshotInstalled(final int from, final long term, final long index, final long indexTerm)
+    public void onSnapshotInstalled(
+        final int from, final long term, final long index, final long indexTerm, final Configuration configuration)
     {
-        if (NO_SLOT == tracker.slotOf(from) || index <= 0 || indexTerm <= 0)
+        if (!isOtherMemberId(from) || index <= 0 || indexTerm <= 0)
         {
             dropMessage();
             return;
@@ -599,6 +680,8 @@ public final class RaftNode
         }
         else
         {
+            final Configuration before = configs.latest();
+            configs.installed(index, configuration);
             if (held)
             {
                 // The stored snapshot makes everything up to index durable, whatever the log has forced.
@@ -607,9 +690,15 @@ public final class RaftNode
             else
             {
                 log.reset(index, indexTerm);
+                configs.truncatedAfter(index);
                 durableIndex = index;
             }
             commitIndex = index;
+            configs.committed(index);
+            if (before != configs.latest())
+            {
+                onConfigurationChanged();
+            }
         }
         if (index > appliedIndex)
         {
@@ -630,6 +719,16 @@ public final class RaftNode
                 ackedDurableIndex = ack;
             }
         }
+    }
+
+    /**
+     * As {@link #onSnapshotInstalled(int, long, long, long, Configuration)} for a runtime whose snapshots carry no
+     * configuration because its membership never changes: the configuration at index is the one this node holds for
+     * it (the bootstrap).
+     */
+    public void onSnapshotInstalled(final int from, final long term, final long index, final long indexTerm)
+    {
+        onSnapshotInstalled(from, term, index, indexTerm, configs.at(index));
     }
 
     /**
@@ -768,7 +867,7 @@ public final class RaftNode
     public void onReadIndexResponse(
         final int from, final long term, final long readId, final long readIndex, final boolean granted)
     {
-        if (NO_SLOT == tracker.slotOf(from) || !isTerm(term) || !isIndex(readIndex))
+        if (!isOtherMemberId(from) || !isTerm(term) || !isIndex(readIndex))
         {
             dropMessage();
             return;
@@ -808,6 +907,7 @@ public final class RaftNode
     /**
      * Leader only: append one entry to the log. It is replicated at the next {@link #tick}.
      *
+     * @param type any but {@link EntryType#CONFIG} (see {@link #proposeConfigChange}).
      * @return the entry's log index, {@link #NOT_LEADER} or {@link #BACK_PRESSURED}.
      */
     public long propose(
@@ -818,17 +918,70 @@ public final class RaftNode
         final int offset,
         final int length)
     {
-        if (Role.LEADER != role)
+        if (EntryType.CONFIG == type)
         {
-            return NOT_LEADER;
+            throw new IllegalArgumentException("a configuration entry is proposed with proposeConfigChange");
         }
+        final long refusal = proposalRefusal();
+        return 0 != refusal ? refusal : appendOwnEntry(type, sessionId, sequence, payload, offset, length);
+    }
 
-        if (NO_SLOT != transferSlot || log.lastIndex() - commitIndex >= maxUncommittedEntries)
+    /**
+     * Leader only: propose a membership change, one at a time (joint consensus, Raft thesis 4.3). A change of
+     * learners alone takes effect directly; a change of voters enters a joint configuration (old and new voters must
+     * both agree), which the leader leaves by itself once the joint one is committed. Each configuration is in
+     * effect from its append. A leader that removes itself keeps leading, no longer counting itself, until the
+     * configuration without it is committed, then steps down.
+     *
+     * @return the index of the configuration entry, or a named refusal: {@link #NOT_LEADER}, {@link #BACK_PRESSURED},
+     * {@link ConfigChange#TERM_NOT_COMMITTED}, {@link ConfigChange#CHANGE_IN_PROGRESS} or one of the others of
+     * {@link ConfigChange} (the change does not fit the configuration in effect).
+     */
+    public long proposeConfigChange(final ConfigChange change)
+    {
+        final long refusal = proposalRefusal();
+        if (0 != refusal)
         {
-            return BACK_PRESSURED;
+            return refusal;
         }
+        if (commitIndex < termStartIndex)
+        {
+            // Until its term's first entry commits, an uncommitted configuration of an earlier term may be hidden
+            // in this leader's log: a second change on top of it could skip the overlap of majorities.
+            return ConfigChange.TERM_NOT_COMMITTED;
+        }
+        final Configuration current = configs.latest();
+        if (configs.latestIndex() > commitIndex || current.isJoint())
+        {
+            return ConfigChange.CHANGE_IN_PROGRESS;
+        }
+        final long invalid = current.refusal(change);
+        return 0 != invalid ? invalid : appendConfiguration(current.apply(change));
+    }
 
-        return appendOwnEntry(type, sessionId, sequence, payload, offset, length);
+    /**
+     * @return the configuration in effect: the newest in the log, committed or not.
+     */
+    public Configuration configuration()
+    {
+        return configs.latest();
+    }
+
+    /**
+     * @return the newest configuration at or before the commit index.
+     */
+    public Configuration committedConfiguration()
+    {
+        return configs.at(commitIndex);
+    }
+
+    /**
+     * @return the index of the configuration in effect: of its entry, or the index it is known as of (a snapshot's,
+     * or 0 for the bootstrap).
+     */
+    public long configurationIndex()
+    {
+        return configs.latestIndex();
     }
 
     /**
@@ -862,12 +1015,12 @@ public final class RaftNode
      * Leader only: hand leadership to another member once it has caught up. Proposals are back-pressured
      * meanwhile; the transfer is abandoned after an election timeout.
      *
-     * @return false if not leader, unknown member or self.
+     * @return false if not leader, self, or not a voter.
      */
     public boolean transferLeadership(final int toMemberId)
     {
         final int slot = tracker.slotOf(toMemberId);
-        if (Role.LEADER != role || NO_SLOT == slot)
+        if (Role.LEADER != role || NO_SLOT == slot || !tracker.isVoter(slot))
         {
             return false;
         }
@@ -945,7 +1098,7 @@ public final class RaftNode
     }
 
     /**
-     * Leader only: the peer whose log matches the leader's furthest, the natural target of a leadership transfer.
+     * Leader only: the voter whose log matches the leader's furthest, the natural target of a leadership transfer.
      *
      * @return its member id, or {@link #NO_MEMBER} when not leader or alone.
      */
@@ -971,7 +1124,7 @@ public final class RaftNode
         for (int slot = 0; slot < tracker.peerCount(); slot++)
         {
             final Progress progress = tracker.progress(slot);
-            if (progress.heardWithin(nowNs, windowNs) &&
+            if (tracker.isVoter(slot) && progress.heardWithin(nowNs, windowNs) &&
                 (NO_SLOT == best || progress.match() > tracker.progress(best).match()))
             {
                 best = slot;
@@ -1000,11 +1153,7 @@ public final class RaftNode
     {
         if (checkQuorum && !tracker.hasQuorumHeardWithin(nowNs, electionTimeoutMaxNs))
         {
-            role = Role.FOLLOWER;
-            leaderId = NO_MEMBER;
-            clearTransfer();
-            resetElectionDeadline();
-            publishRole();
+            stepDown();
             return 1;
         }
 
@@ -1174,8 +1323,91 @@ public final class RaftNode
         {
             commitIndex = quorumIndex;
             outbox.onCommitIndex(quorumIndex);
+            configs.committed(commitIndex);
+            if (configs.latestIndex() <= commitIndex && commitIndex >= termStartIndex)
+            {
+                if (configs.latest().isJoint())
+                {
+                    appendConfiguration(configs.latest().leaveJoint());
+                }
+                else if (!tracker.isVoter())
+                {
+                    // The configuration without this leader is committed: its voters go on without it.
+                    stepDown();
+                    return;
+                }
+            }
         }
         confirmReads();
+    }
+
+    /**
+     * @return whether this node may start an election: it votes in the configuration in effect, or in one it holds
+     * that is not yet superseded by a committed one (Raft thesis 4.2.2: a leader that removed itself and lost its
+     * quorum before the change committed may be the only node whose log can complete it; it campaigns without
+     * counting its own vote, since only the voters of the configuration in effect count). A learner, or a node whose
+     * removal it knows committed, never campaigns.
+     */
+    private boolean mayCampaign()
+    {
+        return tracker.isVoter() || configs.votesInAny(memberId);
+    }
+
+    private void stepDown()
+    {
+        role = Role.FOLLOWER;
+        leaderId = NO_MEMBER;
+        clearTransfer();
+        resetElectionDeadline();
+        publishRole();
+    }
+
+    private long proposalRefusal()
+    {
+        if (Role.LEADER != role)
+        {
+            return NOT_LEADER;
+        }
+        return NO_SLOT != transferSlot || log.lastIndex() - commitIndex >= maxUncommittedEntries ? BACK_PRESSURED : 0;
+    }
+
+    /**
+     * Leader: append a configuration entry; the configuration is in effect at once.
+     */
+    private long appendConfiguration(final Configuration configuration)
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[configuration.encodedLength()]);
+        final long index = appendOwnEntry(
+            EntryType.CONFIG, 0, 0, payload, 0, configuration.encode(payload, 0));
+        configs.appended(index, configuration);
+        onConfigurationChanged();
+        return index;
+    }
+
+    /**
+     * The configuration in effect changed (an entry appended or truncated, a snapshot installed): the peers are its
+     * members; a leader probes the new ones; a transfer to a member that no longer votes is abandoned.
+     */
+    private void onConfigurationChanged()
+    {
+        final int transferTarget = transferTarget();
+        tracker.configure(configs.latest(), log.lastIndex() + 1, nowNs, Role.LEADER == role);
+        clearTransfer();
+        final int slot = tracker.slotOf(transferTarget);
+        if (NO_SLOT != slot && tracker.isVoter(slot))
+        {
+            transferSlot = slot;
+        }
+    }
+
+    /**
+     * @return whether {@code from} is a member id other than this one's, in this node's configuration or not. A leader
+     * (or a candidate) this node's configuration does not know yet is legitimate: this node has not received the
+     * entry that added it, and must not drop what it sends.
+     */
+    private boolean isOtherMemberId(final int from)
+    {
+        return from >= 0 && from <= Configuration.MAX_MEMBER_ID && from != memberId;
     }
 
     /**
@@ -1308,10 +1540,12 @@ public final class RaftNode
 
     /**
      * Append the frames of an accepted AppendEntries after {@code prevLogIndex}: skip those already held with
-     * the same term, truncate at the first conflict, append the rest as one slice of the received bytes.
+     * the same term, truncate at the first conflict, append the rest as one slice of the received bytes. The
+     * configurations of the truncated entries go with them and those of the appended ones take effect.
      *
-     * @return the index of the last frame, or -1 if the block is malformed, or its terms fall before
-     * {@code prevLogTerm} or after the current term (nothing was changed then).
+     * @return the index of the last frame, or -1 if the block is malformed, its terms fall before
+     * {@code prevLogTerm} or after the current term, or a configuration entry to append is not one (nothing was
+     * changed then).
      */
     private long appendEntries(
         final DirectBuffer entries, final int offset, final int length, final long prevLogIndex, final long prevLogTerm)
@@ -1324,6 +1558,7 @@ public final class RaftNode
         long conflictIndex = 0;
         int lastFrame = offset;
         int position = offset;
+        boolean appendsConfiguration = false;
 
         while (position < end)
         {
@@ -1351,6 +1586,15 @@ public final class RaftNode
                     conflictIndex = index;
                 }
             }
+            if (appendFrom >= 0 && EntryType.CONFIG == EntryFrame.type(entries, position))
+            {
+                if (!ConfigPayload.isValid(
+                    entries, EntryFrame.payloadOffset(position), EntryFrame.payloadLength(entries, position)))
+                {
+                    return -1;
+                }
+                appendsConfiguration = true;
+            }
             lastFrame = position;
             position += EntryFrame.frameLength(entries, position);
             expectedIndex++;
@@ -1359,6 +1603,8 @@ public final class RaftNode
         {
             return -1;
         }
+
+        boolean configurationChanged = false;
 
         if (conflictIndex > 0)
         {
@@ -1370,6 +1616,7 @@ public final class RaftNode
                     " in term " + currentTerm);
             }
             log.truncateAfter(conflictIndex - 1);
+            configurationChanged = configs.truncatedAfter(conflictIndex - 1);
             if (durableIndex >= conflictIndex)
             {
                 durableIndex = conflictIndex - 1;
@@ -1378,6 +1625,23 @@ public final class RaftNode
         if (appendFrom >= 0)
         {
             log.append(entries, appendFrom, end - appendFrom);
+        }
+        if (appendsConfiguration)
+        {
+            for (int frame = appendFrom; frame < end; frame += EntryFrame.frameLength(entries, frame))
+            {
+                if (EntryType.CONFIG == EntryFrame.type(entries, frame))
+                {
+                    final int payloadOffset = EntryFrame.payloadOffset(frame);
+                    configs.appended(EntryFrame.index(entries, frame), Configuration.decode(
+                        entries, payloadOffset, EntryFrame.payloadLength(entries, frame)));
+                }
+            }
+            configurationChanged = true;
+        }
+        if (configurationChanged)
+        {
+            onConfigurationChanged();
         }
 
         final long stamp = EntryFrame.timestamp(entries, lastFrame);
@@ -1472,7 +1736,10 @@ public final class RaftNode
         final long lastTerm = log.lastTerm();
         for (int slot = 0; slot < tracker.peerCount(); slot++)
         {
-            transport.sendRequestVote(tracker.peerId(slot), currentTerm + 1, lastIndex, lastTerm, true, false);
+            if (tracker.isVoter(slot))
+            {
+                transport.sendRequestVote(tracker.peerId(slot), currentTerm + 1, lastIndex, lastTerm, true, false);
+            }
         }
     }
 
@@ -1501,7 +1768,10 @@ public final class RaftNode
         final long lastTerm = log.lastTerm();
         for (int slot = 0; slot < tracker.peerCount(); slot++)
         {
-            transport.sendRequestVote(tracker.peerId(slot), currentTerm, lastIndex, lastTerm, false, transfer);
+            if (tracker.isVoter(slot))
+            {
+                transport.sendRequestVote(tracker.peerId(slot), currentTerm, lastIndex, lastTerm, false, transfer);
+            }
         }
     }
 

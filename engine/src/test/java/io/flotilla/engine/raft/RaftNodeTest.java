@@ -25,6 +25,8 @@ class RaftNodeTest
 {
     private static final long MS = 1_000_000L;
     private static final int[] MEMBERS = { 0, 1, 2 };
+    // Outside the id space: a leader's messages are taken from any member id (a leader this node does not know yet).
+    private static final int STRANGER = Configuration.MAX_MEMBER_ID + 1;
 
     private InMemoryRaftLog store = new InMemoryRaftLog();
     private RecordingOutbox outbox = new RecordingOutbox(store);
@@ -524,7 +526,7 @@ class RaftNodeTest
     void dropsMessagesFromStrangersAndMalformedBlocks()
     {
         final RaftNode node = node(0, 0);
-        node.onRequestVote(9, 1, 0, 0, false, false);
+        node.onRequestVote(STRANGER, 1, 0, 0, false, false);
         final UnsafeBuffer block = new UnsafeBuffer(new byte[1024]);
         final int length = frames(block, 5, 1);
         node.onAppendEntries(1, 1, 0, 0, 0, block, 0, length, 0);
@@ -760,7 +762,7 @@ class RaftNodeTest
     {
         final RaftNode node = node(0, 0);
         node.tick(now);
-        assertFalse(node.onSnapshotChunk(9, 1));
+        assertFalse(node.onSnapshotChunk(STRANGER, 1));
         assertEquals(1, node.droppedMessages());
 
         outbox.calls.clear();
@@ -884,7 +886,7 @@ class RaftNodeTest
         assertEquals(List.of("reset 10/2"), outbox.calls, "committed state all the same; the new leader probes");
         assertEquals(10, node.commitIndex());
 
-        node.onSnapshotInstalled(9, 2, 20, 2);
+        node.onSnapshotInstalled(STRANGER, 2, 20, 2);
         node.onSnapshotInstalled(1, 2, 0, 0);
         assertEquals(2, node.droppedMessages(), "a stranger's, and one that covers nothing");
     }

@@ -1,6 +1,7 @@
 package io.flotilla.engine.sim;
 
 import io.flotilla.archive.EntryBlockHandler;
+import io.flotilla.engine.raft.Configuration;
 import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.engine.Role;
@@ -19,8 +20,11 @@ import java.util.Map;
  *     <li>Leader completeness: a new leader of term T holds every entry known committed before term T.</li>
  *     <li>State machine safety: every node applies the same entry at an index (a global record of committed
  *     entries by index), with leader timestamps that never go backwards.</li>
- *     <li>Nothing committed is lost: a majority of nodes (up or down) hold the last committed entry durably, in
- *     their log or in their newest snapshot (a wiped node fenced out of elections counts as holding it).</li>
+ *     <li>Nothing committed is lost: no node that lacks the last committed entry can be elected. The nodes whose
+ *     durable log (or newest snapshot) is more up to date than its log refuse it their vote; the others must not be a
+ *     majority of the voters, or while joint of the outgoing voters, of the configuration its own log has in effect
+ *     (a wiped node fenced out of elections counts as refusing; a node that votes in no configuration its log holds never
+ *     campaigns). A node that holds the entry durably is more up to date than any that lacks it.</li>
  *     <li>Snapshots are committed state: a node's state machine equals the replay of the committed history 1..its
  *     applied index; its newest snapshot equals the replay 1..the snapshot's index (and has that entry's term);
  *     its log never begins after its snapshot ({@code firstIndex - 1 <= snapshot index}).</li>
@@ -44,7 +48,8 @@ final class Invariants implements EntryBlockHandler
     private static final int TERM_BITS = 24;
 
     private final SimNode[] nodes;
-    private final int quorum;
+    private final boolean[] refusers;
+    private final boolean[] durableHolders;
     private final Map<Long, Integer> leaderByTerm = new HashMap<>();
     private final Map<Long, long[]> entryByIndexAndTerm = new HashMap<>();
     private final Map<Long, Long> committedIndexByPayloadId = new HashMap<>();
@@ -64,7 +69,8 @@ final class Invariants implements EntryBlockHandler
     Invariants(final SimNode[] nodes)
     {
         this.nodes = nodes;
-        this.quorum = nodes.length / 2 + 1;
+        this.refusers = new boolean[nodes.length];
+        this.durableHolders = new boolean[nodes.length];
     }
 
     long maxCommitted()
@@ -265,7 +271,8 @@ final class Invariants implements EntryBlockHandler
     }
 
     /**
-     * Nothing committed is lost: a majority holds the last committed entry in its durable prefix.
+     * Nothing committed is lost: every node that could campaign without the last committed entry needs a vote of one
+     * whose durable log is more up to date than its own.
      */
     void checkCommittedDurable()
     {
@@ -273,22 +280,69 @@ final class Invariants implements EntryBlockHandler
         {
             return;
         }
-        int holders = 0;
+        // Those that hold it durably refuse any candidate that lacks it: where they block, nothing more to ask.
         for (final SimNode node : nodes)
         {
             final InMemoryRaftLog store = node.store();
-            if ((store.durableIndex() >= maxCommitted &&
+            durableHolders[node.id()] = node.isFenced() || node.snapshotIndex() >= maxCommitted ||
+                (store.durableIndex() >= maxCommitted && store.termAt(maxCommitted) == committedTerm[(int)maxCommitted]);
+        }
+        for (final SimNode candidate : nodes)
+        {
+            final InMemoryRaftLog store = candidate.store();
+            // A candidate whose log holds the entry, durably or not yet (a crash takes it back to its durable log,
+            // which is checked then), would keep it.
+            final boolean holds = (store.lastIndex() >= maxCommitted && store.firstIndex() <= maxCommitted &&
                 store.termAt(maxCommitted) == committedTerm[(int)maxCommitted]) ||
-                node.snapshotIndex() >= maxCommitted || node.isFenced())
+                candidate.snapshotIndex() >= maxCommitted;
+            if (holds || candidate.isFenced())
             {
-                holders++;
+                continue;
+            }
+            final Configuration configuration = candidate.logConfiguration();
+            System.arraycopy(durableHolders, 0, refusers, 0, refusers.length);
+            if (refuseMajority(candidate.logVoters()) || refuseMajority(candidate.logOutgoing()) ||
+                !candidate.mayCampaign())
+            {
+                continue;
+            }
+            for (final SimNode voter : nodes)
+            {
+                refusers[voter.id()] = voter != candidate && (voter.isFenced() ||
+                    isMoreUpToDate(voter, store.lastTerm(), store.lastIndex()));
+            }
+            if (!refuseMajority(candidate.logVoters()) && !refuseMajority(candidate.logOutgoing()))
+            {
+                throw new SimulationFailure("committed entry " + maxCommitted + " (term " +
+                    committedTerm[(int)maxCommitted] + ") is lost if node " + candidate.id() + " (log " + store +
+                    ") is elected: in its " + configuration + " only " + Arrays.toString(refusers) +
+                    " would refuse it");
             }
         }
-        if (holders < quorum)
+    }
+
+    /**
+     * @return whether the voter's durable log, or its snapshot, ends after (term, index).
+     */
+    private static boolean isMoreUpToDate(final SimNode voter, final long term, final long index)
+    {
+        final InMemoryRaftLog store = voter.store();
+        final long durable = store.durableIndex();
+        final long durableTerm = store.termAt(durable);
+        final SimSnapshot snapshot = voter.snapshot();
+        return durableTerm > term || (durableTerm == term && durable > index) ||
+            (null != snapshot && (snapshot.term > term || (snapshot.term == term && snapshot.index > index)));
+    }
+
+    private boolean refuseMajority(final int[] voters)
+    {
+        int count = 0;
+        for (final int id : voters)
         {
-            throw new SimulationFailure("committed entry " + maxCommitted + " (term " +
-                committedTerm[(int)maxCommitted] + ") is durable on only " + holders + " nodes, quorum " + quorum);
+            count += refusers[id] ? 1 : 0;
         }
+        // Every majority holds a refuser when the others are no majority: refusers at least n - floor(n / 2).
+        return 0 != voters.length && count >= voters.length - voters.length / 2;
     }
 
     /**

@@ -2,19 +2,24 @@ package io.flotilla.engine.sim;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.TreeMap;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Seed sweeps of the simulator over cluster sizes and fault mixes. {@code -Dsim.seeds=N} sets the seeds per
- * scenario (a soak; the cheap three-node mix runs 2N), {@code -Dsim.rogue.seeds=N} those of the rogue-peer scenarios; {@code -Dsim.seed=S} replays one seed in each scenario. A failure names the seed, the
+ * scenario (a soak; the cheap three-node mix runs 2N), {@code -Dsim.rogue.seeds=N} those of the rogue-peer scenarios,
+ * {@code -Dsim.membership.seeds=N} those of the membership changes; {@code -Dsim.seed=S} replays one seed in each
+ * scenario. A failure names the seed, the
  * command that replays it and the last events before the violation.
  */
 class RaftSimulationTest
 {
     private static final int DEFAULT_SEEDS = 500;
     private static final int DEFAULT_ROGUE_SEEDS = 30;
+    private static final int DEFAULT_MEMBERSHIP_SEEDS = 300;
     private static final int READ_CHECK_SEEDS = 10;
 
     @Test
@@ -57,6 +62,24 @@ class RaftSimulationTest
             .duplicateRate(0.1)
             .longDelayRate(0.05)
             .partitionMeanIntervalNs(300 * SimOptions.MS));
+    }
+
+    @Test
+    void membershipChangesAllFaults()
+    {
+        // Three to seven nodes by seed, one to all of them voters at first; -Dsim.membership.seeds=N for a sweep.
+        final MembershipCounts counts = new MembershipCounts();
+        sweepSeeds("membershipChangesAllFaults", Integer.getInteger("sim.membership.seeds", DEFAULT_MEMBERSHIP_SEEDS),
+            seed -> SimOptions.membershipFaults(3 + (int)(seed % 5)), counts);
+        if (!System.getProperty("sim.seed", "").isBlank())
+        {
+            return;
+        }
+        // The workload must not silently do nothing over a sweep: changes are accepted, some refused as in progress,
+        // and some remove their leader.
+        assertTrue(counts.results.getOrDefault("accepted", 0) > 0, counts.toString());
+        assertTrue(counts.results.getOrDefault("CHANGE_IN_PROGRESS", 0) > 0, counts.toString());
+        assertTrue(counts.leaderRemovals > 0, counts.toString());
     }
 
     @Test
@@ -120,10 +143,16 @@ class RaftSimulationTest
 
     private static void sweepSeeds(final String scenario, final int seeds, final Supplier<SimOptions> options)
     {
+        sweepSeeds(scenario, seeds, seed -> options.get(), new MembershipCounts());
+    }
+
+    private static void sweepSeeds(
+        final String scenario, final int seeds, final LongFunction<SimOptions> options, final MembershipCounts changes)
+    {
         final String single = System.getProperty("sim.seed", "");
         if (!single.isBlank())
         {
-            runSeed(scenario, Long.parseLong(single.trim()), options);
+            changes.add(runSeed(scenario, Long.parseLong(single.trim()), options));
             return;
         }
 
@@ -140,6 +169,7 @@ class RaftSimulationTest
                 counts[i] += seedCounts[i];
             }
             reads.add(simulation.readCounts());
+            changes.add(simulation);
             final long[] seedTimers = simulation.timerCounts();
             for (int i = 0; i < timers.length; i++)
             {
@@ -148,23 +178,28 @@ class RaftSimulationTest
         }
         System.out.printf(
             "%s: %d seeds passed in %.1f s; snapshots written %d, installed %d, rejected %d; wipes %d; " +
-            "timers fired %d (by nodes %d, after a snapshot load %d); %s%n", scenario, seeds,
+            "timers fired %d (by nodes %d, after a snapshot load %d); %s%s%n", scenario, seeds,
             (System.nanoTime() - start) / 1e9, counts[0], counts[1], counts[2], counts[3], timers[0], timers[1],
-            timers[2], reads);
+            timers[2], reads, changes.results.isEmpty() ? "" : "; " + changes);
     }
 
     private static Simulation runSeed(final String scenario, final long seed, final Supplier<SimOptions> options)
     {
+        return runSeed(scenario, seed, anySeed -> options.get());
+    }
+
+    private static Simulation runSeed(final String scenario, final long seed, final LongFunction<SimOptions> options)
+    {
         try
         {
-            final Simulation simulation = new Simulation(options.get(), seed, false);
+            final Simulation simulation = new Simulation(options.apply(seed), seed, false);
             simulation.runChaos();
             return simulation;
         }
         catch (final Throwable failure)
         {
             // Replay the same seed with the trace on: the run is deterministic, so it fails the same way.
-            final Simulation replay = new Simulation(options.get(), seed, true);
+            final Simulation replay = new Simulation(options.apply(seed), seed, true);
             String replayOutcome;
             try
             {
@@ -182,6 +217,26 @@ class RaftSimulationTest
                 replayOutcome + "\n" + replay.describeNodes() + "\nlast events:\n" + replay.trace(), failure);
             System.err.println(error.getMessage());
             throw error;
+        }
+    }
+
+    /**
+     * The membership changes proposed over a sweep, by result, and how many removed their leader.
+     */
+    private static final class MembershipCounts
+    {
+        final TreeMap<String, Integer> results = new TreeMap<>();
+        long leaderRemovals;
+
+        void add(final Simulation simulation)
+        {
+            simulation.changeResults().forEach((result, count) -> results.merge(result, count, Integer::sum));
+            leaderRemovals += simulation.leaderRemovals();
+        }
+
+        public String toString()
+        {
+            return "membership changes " + results + ", leader removed " + leaderRemovals;
         }
     }
 }

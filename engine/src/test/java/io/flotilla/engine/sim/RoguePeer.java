@@ -1,5 +1,6 @@
 package io.flotilla.engine.sim;
 
+import io.flotilla.engine.raft.Configuration;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.Role;
 
@@ -11,7 +12,7 @@ import java.util.SplittableRandom;
  * from a real one, and could break safety; so this peer sends only what the core must recognise:
  * <ul>
  *     <li><b>noise</b>, which must have no effect at all on the target (term, vote, role, leader, commit and log
- *     unchanged): messages from a non-member, and messages from a member with a term or an index out of bounds
+ *     unchanged): messages from outside the member id space, and messages from a member with a term or an index out of bounds
  *     (negative, above {@link RaftNode#MAX_TERM} or {@link RaftNode#MAX_INDEX}) or impossible for the target
  *     (an acknowledgement beyond a leader's log, a vote request whose log ends after its term, a TimeoutNow from a
  *     member that does not lead the target, an AppendEntries whose previous entry is newer than its term);
@@ -58,7 +59,10 @@ final class RoguePeer
         final int pick = random.nextInt(10);
         if (pick < 3)
         {
-            return new Forgery(anyMessage(members + random.nextInt(1000), target, anyTerm(), anyIndex()), true, true);
+            // Beyond the member id space: a leader's messages are taken from any member id, even one the target
+            // does not know yet (it has not received the entry that added it).
+            return new Forgery(anyMessage(
+                Configuration.MAX_MEMBER_ID + 1 + random.nextInt(1000), target, anyTerm(), anyIndex()), true, true);
         }
         if (pick < 6)
         {

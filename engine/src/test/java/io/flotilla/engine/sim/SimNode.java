@@ -6,6 +6,8 @@ import io.flotilla.codecs.EntryType;
 import io.flotilla.codecs.ReadMode;
 import io.flotilla.engine.node.TimerTable;
 import io.flotilla.engine.node.TimerTrigger;
+import io.flotilla.engine.raft.ConfigHistory;
+import io.flotilla.engine.raft.Configuration;
 import io.flotilla.engine.raft.ForwardingRaftLog;
 import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.engine.raft.RaftNode;
@@ -21,6 +23,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.function.LongConsumer;
 
 /**
@@ -64,6 +67,21 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     private boolean paused;
     private final EntryBlockHandler entryApplier = this::applyEntry;
     private final EntryBlockHandler timestampReader = this::readTimestamp;
+    private final EntryBlockHandler configReader = this::readConfigurations;
+    // What the log says, kept apart from the core: the configuration as of the snapshot (or the bootstrap) and
+    // every CONFIG entry of the log after it, by index; and the configuration the state machine applied last.
+    private final TreeMap<Long, Configuration> logConfigurations = new TreeMap<>();
+    private Configuration appliedConfiguration;
+    private Configuration cachedLogConfiguration;
+    private int[] logVoters;
+    private int[] logOutgoing;
+    // What checkConfiguration last found consistent, so that a step that changed none of it is not checked again.
+    private Configuration checkedInLog;
+    private Configuration checkedCore;
+    private Configuration checkedApplied;
+    private long checkedLastIndex = -1;
+    private long checkedCommit = -1;
+    private long checkedAppliedIndex = -1;
     private final TimerTable timers = new TimerTable();
     private final LongConsumer onTimer = this::onTimer;
     private TimerTrigger timerTrigger;
@@ -114,7 +132,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         this.snapshotThreshold = snapshotThreshold;
         this.snapshotKeep = snapshotKeep;
         this.clock = clock;
-        outgoing = new Outgoing[simulation.memberIds().length];
+        outgoing = new Outgoing[simulation.nodeCount()];
     }
 
     public int id()
@@ -292,8 +310,19 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
             timersLoaded = true;
         }
         final long commit = Math.max(Math.min(commitHint, store.lastIndex()), appliedIndex);
+        // The configurations are recovered as the runtime would: the snapshot's, then the CONFIG entries after it.
+        final long configBase = null == snapshot ? 0 : snapshot.index;
+        appliedConfiguration = null == snapshot ? simulation.bootstrap() : snapshot.configuration;
+        logConfigurations.clear();
+        logConfigurations.put(configBase, appliedConfiguration);
+        if (store.lastIndex() > configBase)
+        {
+            store.readRange(configBase + 1, store.lastIndex(), configReader);
+        }
+        final ConfigHistory configs = new ConfigHistory(configBase, appliedConfiguration);
+        logConfigurations.tailMap(configBase, false).forEach(configs::appended);
         raft = new RaftNode(
-            simulation.raftConfig(), id, simulation.memberIds(), this, persistedTerm, persistedVote, commit, this, this,
+            simulation.raftConfig(), id, configs, this, persistedTerm, persistedVote, commit, this, this,
             new SplittableRandom(random.nextLong()));
         // As the runtime: cluster time never goes back, whatever this node's clock says when it leads.
         readTimestampNs = 0;
@@ -335,6 +364,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         }
         readsAwaitingApply.clear();
         store.crash();
+        logConfigurations.tailMap(store.lastIndex(), false).clear();
         appliedIndex = 0;
         stateHash = 0;
         clusterTimeNs = 0;
@@ -375,6 +405,8 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         fenceTerm = persistedTerm;
         fenceCommit = Math.max(committed, Math.max(store.durableIndex(), snapshotIndex()));
         store.reset(0, 0);
+        logConfigurations.clear();
+        logConfigurations.put(0L, simulation.bootstrap());
         persistedTerm = 0;
         persistedVote = RaftNode.NO_MEMBER;
         snapshot = null;
@@ -614,6 +646,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     {
         simulation.invariants().onAppend(this, buffer, offset, length);
         super.append(buffer, offset, length);
+        readConfigurations(buffer, offset, length, 0, 0);
         if (diskAuto && !flushScheduled)
         {
             flushScheduled = true;
@@ -638,6 +671,8 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
             simulation.trace("node " + id + " resets its log to begin after " + previousIndex + "/t" + previousTerm);
         }
         super.reset(previousIndex, previousTerm);
+        logConfigurations.clear();
+        logConfigurations.put(previousIndex, snapshot.configuration);
     }
 
     public void truncateAfter(final long index)
@@ -652,6 +687,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
             simulation.trace("node " + id + " truncates after " + index);
         }
         super.truncateAfter(index);
+        logConfigurations.tailMap(index, false).clear();
     }
 
     public boolean sendRequestVote(
@@ -843,6 +879,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     public String toString()
     {
         return "node " + id + (null == raft ? " DOWN term=" + persistedTerm + " " + store : " " + raft) +
+            " config " + logConfiguration() +
             " applied=" + appliedIndex + " first=" + store.firstIndex() + " " + snapshot + (fenced ? " FENCED" : "") +
             (paused ? " PAUSED" : "") + (hasUnansweredReads() ? " reads " + startedReads.values() + " " +
             readsAwaitingApply : "");
@@ -926,6 +963,10 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
                 stateHash = SimTimers.foldCancel(stateHash, timers.cancel(correlationId));
             }
         }
+        else if (EntryType.CONFIG == type)
+        {
+            appliedConfiguration = Configuration.decode(buffer, payloadOffset, payloadLength);
+        }
         else if (EntryType.TIMER == type)
         {
             applyingIndex = firstIndex;
@@ -951,6 +992,118 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         {
             timers.schedule(correlationId, SimTimers.nextDeadline(applyingTimestampNs, correlationId));
         }
+    }
+
+    /**
+     * Record the CONFIG entries of a block of frames (appended, or read back from the log at a restart).
+     */
+    private void readConfigurations(
+        final DirectBuffer buffer, final int offset, final int length, final long firstIndex, final long lastIndex)
+    {
+        for (int frame = offset; frame < offset + length; frame += EntryFrame.frameLength(buffer, frame))
+        {
+            if (EntryType.CONFIG == EntryFrame.type(buffer, frame))
+            {
+                final Configuration configuration = Configuration.decode(
+                    buffer, EntryFrame.payloadOffset(frame), EntryFrame.payloadLength(buffer, frame));
+                if (null == configuration)
+                {
+                    throw new SimulationFailure("node " + id + " log holds a malformed CONFIG entry at " +
+                        EntryFrame.index(buffer, frame));
+                }
+                logConfigurations.put(EntryFrame.index(buffer, frame), configuration);
+            }
+        }
+    }
+
+    /**
+     * @return the configuration this node's log says is in effect (its newest), whether the node is up or down.
+     */
+    Configuration logConfiguration()
+    {
+        return logConfigurations.lastEntry().getValue();
+    }
+
+    /**
+     * @return the voters of {@link #logConfiguration()} (copied once per configuration: checked every step).
+     */
+    int[] logVoters()
+    {
+        cacheLogConfiguration();
+        return logVoters;
+    }
+
+    /**
+     * @return the outgoing voters of {@link #logConfiguration()}.
+     */
+    int[] logOutgoing()
+    {
+        cacheLogConfiguration();
+        return logOutgoing;
+    }
+
+    private void cacheLogConfiguration()
+    {
+        final Configuration configuration = logConfiguration();
+        if (configuration != cachedLogConfiguration)
+        {
+            cachedLogConfiguration = configuration;
+            logVoters = configuration.voters();
+            logOutgoing = configuration.outgoing();
+        }
+    }
+
+    /**
+     * @return whether the node may campaign, as far as its log says: it votes in a configuration the log holds (the
+     * core campaigns only where it votes in one not superseded by a committed one: a subset).
+     */
+    boolean mayCampaign()
+    {
+        for (final Configuration configuration : logConfigurations.values())
+        {
+            if (configuration.isVoter(id))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Each configuration the core reports is what its log says: the one in effect (the newest in the log), the
+     * committed one (the newest at or before the commit index); and the state machine's, the newest at or before the
+     * applied index, is the one its snapshots carry.
+     */
+    void checkConfiguration()
+    {
+        if (null == raft)
+        {
+            return;
+        }
+        final Configuration latest = logConfiguration();
+        if (latest == checkedInLog && raft.configuration() == checkedCore && appliedConfiguration == checkedApplied &&
+            store.lastIndex() == checkedLastIndex && raft.commitIndex() == checkedCommit &&
+            appliedIndex == checkedAppliedIndex)
+        {
+            return;
+        }
+        final Configuration inLog = logConfigurations.floorEntry(store.lastIndex()).getValue();
+        final Configuration committed = logConfigurations.floorEntry(raft.commitIndex()).getValue();
+        final Configuration applied = logConfigurations.floorEntry(appliedIndex).getValue();
+        if (!inLog.equals(raft.configuration()) || !committed.equals(raft.committedConfiguration()) ||
+            !applied.equals(appliedConfiguration))
+        {
+            throw new SimulationFailure("node " + id + " core has configuration " + raft.configuration() +
+                " (committed " + raft.committedConfiguration() + "), state machine " + appliedConfiguration +
+                ", but its log says " + inLog + " (at commit " + committed + ", at applied " + applied + "): " +
+                logConfigurations);
+        }
+        checkedInLog = latest;
+        checkedCore = raft.configuration();
+        checkedApplied = appliedConfiguration;
+        checkedLastIndex = store.lastIndex();
+        checkedCommit = raft.commitIndex();
+        checkedAppliedIndex = appliedIndex;
     }
 
     private void readTimestamp(
@@ -979,7 +1132,8 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     {
         if (snapshotThreshold > 0 && null == writing && appliedIndex - snapshotIndex() >= snapshotThreshold)
         {
-            writing = SimSnapshot.of(appliedIndex, store.termAt(appliedIndex), stateHash, clusterTimeNs, timers);
+            writing = SimSnapshot.of(
+                appliedIndex, store.termAt(appliedIndex), stateHash, clusterTimeNs, timers, appliedConfiguration);
             simulation.scheduleSnapshotWrite(this, writing);
         }
     }
@@ -1058,6 +1212,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         appliedIndex = received.index;
         stateHash = received.state;
         clusterTimeNs = received.clusterTimeNs;
+        appliedConfiguration = received.configuration;
         received.loadTimers(timers);
         timersLoaded = true;
         raft.raiseStampFloor(clusterTimeNs);
@@ -1067,7 +1222,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
             simulation.trace("node " + id + " installs " + received + " from " + chunk.from);
         }
         simulation.send(SimMessage.snapshotAck(id, chunk.from, chunk.term, chunk.a, chunk.b, complete.received));
-        raft.onSnapshotInstalled(chunk.from, chunk.term, received.index, received.term);
+        raft.onSnapshotInstalled(chunk.from, chunk.term, received.index, received.term, received.configuration);
         serveReads();
     }
 

@@ -40,6 +40,8 @@ public final class SimOptions
     double snapshotCorruptRate;
     long wipeMeanIntervalNs;
     long rogueMeanIntervalNs;
+    long membershipMeanIntervalNs;
+    int initialVoters;
     long readMeanIntervalNs;
     boolean timers;
     int readBurstMax = 4;
@@ -104,9 +106,40 @@ public final class SimOptions
      * @param nodes cluster size.
      * @return options for a chaos run with a rogue peer.
      */
+    /**
+     * All faults, with membership changes: the cluster starts with one to all of the nodes as its voters (the rest
+     * exist but are not members), and the leader is asked for a random change every 150 ms on average (add a learner,
+     * promote one, remove a voter or the leader itself, remove a learner, replace a voter by a learner, or a change it
+     * must refuse).
+     */
+    public static SimOptions membershipFaults(final int nodes)
+    {
+        return allFaults(nodes).membershipMeanIntervalNs(150 * MS);
+    }
+
     public static SimOptions rogueFaults(final int nodes)
     {
         return allFaults(nodes).rogueMeanIntervalNs(2 * MS);
+    }
+
+    /**
+     * @param membershipMeanIntervalNs mean time between membership changes proposed to the leader; 0 keeps every
+     *                                 node a voter of the bootstrap configuration for good.
+     */
+    public SimOptions membershipMeanIntervalNs(final long membershipMeanIntervalNs)
+    {
+        this.membershipMeanIntervalNs = membershipMeanIntervalNs;
+        return this;
+    }
+
+    /**
+     * @param initialVoters the bootstrap configuration's voters, nodes 0..initialVoters-1; 0 for every node (with
+     *                      random membership changes: one to all of them, by seed).
+     */
+    public SimOptions initialVoters(final int initialVoters)
+    {
+        this.initialVoters = initialVoters;
+        return this;
     }
 
     public SimOptions nodes(final int nodes)
@@ -441,6 +474,7 @@ public final class SimOptions
             ", snapshotThreshold=" + snapshotThreshold + ", snapshotKeepMax=" + snapshotKeepMax +
             ", randomizeSnapshots=" + randomizeSnapshots + ", snapshotCorrupt=" + snapshotCorruptRate +
             ", wipeEvery=" + wipeMeanIntervalNs + ", rogueEvery=" + rogueMeanIntervalNs +
+            ", membershipEvery=" + membershipMeanIntervalNs + ", initialVoters=" + initialVoters +
             ", readEvery=" + readMeanIntervalNs + ", pauseEvery=" + pauseMeanIntervalNs + ", pauseMax=" + pauseMaxNs +
             ", clockDrift=" + clockDrift + ", clockSkewMax=" + clockSkewMaxNs + ", timers=" + timers + '}';
     }

@@ -1,6 +1,8 @@
 package io.flotilla.engine.sim;
 
 import io.flotilla.engine.node.TimerTable;
+import io.flotilla.engine.raft.Configuration;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -16,13 +18,14 @@ import java.util.zip.CRC32;
  * A snapshot of a simulated state machine, as the runtime would store and send it: the state after entries
  * 1..{@link #index} (whose last entry has {@link #term}), serialised to bytes with a CRC-32 over them. The state
  * machine is a running hash of the applied entries ({@link #nextState}) and a timer table (the runtime's
- * {@link TimerTable}, written as the runtime writes it into its snapshots, with the cluster time reached), and its
+ * {@link TimerTable}, written as the runtime writes it into its snapshots, with the cluster time reached), with the
+ * cluster configuration in effect at its index (the last CONFIG entry applied, in its log form), and its
  * bytes carry filler derived from that hash (a state of some size), so two nodes that applied the same prefix produce
  * byte-identical snapshots: a transfer interrupted by a leader change can resume from another leader's copy.
  */
 final class SimSnapshot
 {
-    private static final int HEADER_LENGTH = 4 * Long.BYTES + Integer.BYTES;
+    private static final int HEADER_LENGTH = 4 * Long.BYTES + 2 * Integer.BYTES;
     private static final int MIN_FILLER = 128;
     private static final int FILLER_SPREAD = 768;
 
@@ -30,6 +33,7 @@ final class SimSnapshot
     final long term;
     final long state;
     final long clusterTimeNs;
+    final Configuration configuration;
     final byte[] bytes;
     final int checksum;
     private final byte[] timers;
@@ -40,6 +44,7 @@ final class SimSnapshot
         final long state,
         final long clusterTimeNs,
         final byte[] timers,
+        final Configuration configuration,
         final byte[] bytes,
         final int checksum)
     {
@@ -47,6 +52,7 @@ final class SimSnapshot
         this.term = term;
         this.state = state;
         this.clusterTimeNs = clusterTimeNs;
+        this.configuration = configuration;
         this.timers = timers;
         this.bytes = bytes;
         this.checksum = checksum;
@@ -57,20 +63,25 @@ final class SimSnapshot
      * {@code index} of {@code term}, whose highest timestamp is {@code clusterTimeNs}.
      */
     static SimSnapshot of(
-        final long index, final long term, final long state, final long clusterTimeNs, final TimerTable timerTable)
+        final long index, final long term, final long state, final long clusterTimeNs, final TimerTable timerTable,
+        final Configuration configuration)
     {
         final byte[] timers = write(timerTable);
-        final byte[] bytes = new byte[HEADER_LENGTH + timers.length + MIN_FILLER +
-            (int)Long.remainderUnsigned(state, FILLER_SPREAD)];
+        final byte[] config = new byte[configuration.encodedLength()];
+        configuration.encode(new UnsafeBuffer(config), 0);
+        final int filled = HEADER_LENGTH + timers.length + config.length;
+        final byte[] bytes = new byte[filled + MIN_FILLER + (int)Long.remainderUnsigned(state, FILLER_SPREAD)];
         final ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        buffer.putLong(index).putLong(term).putLong(state).putLong(clusterTimeNs).putInt(timers.length).put(timers);
+        buffer.putLong(index).putLong(term).putLong(state).putLong(clusterTimeNs).putInt(timers.length).put(timers)
+            .putInt(config.length).put(config);
         final SplittableRandom filler = new SplittableRandom(state);
-        for (int i = HEADER_LENGTH + timers.length; i < bytes.length; i++)
+        for (int i = filled; i < bytes.length; i++)
         {
             bytes[i] = (byte)filler.nextInt();
         }
 
-        return new SimSnapshot(index, term, state, clusterTimeNs, timers, bytes, crc(bytes, 0, bytes.length));
+        return new SimSnapshot(
+            index, term, state, clusterTimeNs, timers, configuration, bytes, crc(bytes, 0, bytes.length));
     }
 
     /**
@@ -85,7 +96,10 @@ final class SimSnapshot
         final long clusterTimeNs = buffer.getLong();
         final byte[] timers = new byte[buffer.getInt()];
         buffer.get(timers);
-        return new SimSnapshot(index, term, state, clusterTimeNs, timers, bytes, checksum);
+        final int configLength = buffer.getInt();
+        final Configuration configuration = Configuration.decode(
+            new UnsafeBuffer(bytes), buffer.position(), configLength);
+        return new SimSnapshot(index, term, state, clusterTimeNs, timers, configuration, bytes, checksum);
     }
 
     /**
@@ -146,6 +160,6 @@ final class SimSnapshot
 
     public String toString()
     {
-        return "snapshot " + index + "/t" + term + " (" + bytes.length + " bytes)";
+        return "snapshot " + index + "/t" + term + " (" + bytes.length + " bytes, " + configuration + ")";
     }
 }

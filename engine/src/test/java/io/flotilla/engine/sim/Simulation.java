@@ -2,14 +2,19 @@ package io.flotilla.engine.sim;
 
 import io.flotilla.codecs.EntryType;
 import io.flotilla.codecs.ReadMode;
+import io.flotilla.engine.raft.ConfigChange;
+import io.flotilla.engine.raft.Configuration;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.Role;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.PriorityQueue;
+import java.util.TreeMap;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
@@ -22,6 +27,8 @@ import java.util.function.BooleanSupplier;
  * Each node's clock runs at a rate of its own; a node may stall (a paused process) and resume with its clock jumped
  * ahead. Clients read at any node, in both read modes, and every read served is checked for linearizability. Commands
  * schedule and cancel state machine timers, which fire through TIMER entries and are checked against the history.
+ * With {@link SimOptions#membershipMeanIntervalNs} the leader is asked for random membership changes: nodes join as
+ * learners, are promoted, removed (the leader too) and replaced, and wait idle while not members.
  * Everything random comes from one seed, so a seed replays exactly. After every step the {@link Invariants} are
  * checked.
  * <p>
@@ -41,7 +48,7 @@ public final class Simulation
     private final int snapshotKeepMax;
     private final int snapshotChunkBytes;
     private final int snapshotWindow;
-    private final int[] memberIds;
+    private final Configuration bootstrap;
     private final SimNode[] nodes;
     private final boolean[][] blocked;
     private final Invariants invariants;
@@ -60,6 +67,8 @@ public final class Simulation
     private long messagesSent;
     private long messagesDelivered;
     private long rogueMessages;
+    private final TreeMap<String, Integer> changeResults = new TreeMap<>();
+    private long leaderRemovals;
 
     /**
      * @param options what to simulate.
@@ -89,11 +98,14 @@ public final class Simulation
             snapshotWindow = options.snapshotWindow;
         }
 
-        memberIds = new int[options.nodes];
-        for (int i = 0; i < options.nodes; i++)
+        // Membership changes start from one to all of the nodes as voters; without them every node votes for good.
+        final int[] voters = new int[options.initialVoters > 0 ? options.initialVoters :
+            options.membershipMeanIntervalNs > 0 ? 1 + random.nextInt(options.nodes) : options.nodes];
+        for (int i = 0; i < voters.length; i++)
         {
-            memberIds[i] = i;
+            voters[i] = i;
         }
+        bootstrap = Configuration.ofVoters(voters);
         nodes = new SimNode[options.nodes];
         for (int i = 0; i < options.nodes; i++)
         {
@@ -160,6 +172,10 @@ public final class Simulation
             {
                 schedule(exponential(options.pauseMeanIntervalNs), this::randomPause);
             }
+            if (options.membershipMeanIntervalNs > 0)
+            {
+                schedule(exponential(options.membershipMeanIntervalNs), this::randomMembershipChange);
+            }
         }
     }
 
@@ -197,6 +213,10 @@ public final class Simulation
             if (index > 0 && allCommitted(index))
             {
                 final long livenessNs = nowNs - healedAt;
+                if (options.membershipMeanIntervalNs > 0)
+                {
+                    awaitChangeCommitted();
+                }
                 final long dueBy = invariants.lastCommittedTimestamp();
                 awaitUntil("every timer due by the last committed entry's timestamp " + dueBy + " fired on every node",
                     () -> invariants.timers().earliestDeadline() > dueBy &&
@@ -208,7 +228,9 @@ public final class Simulation
                     livenessNs / MS + " ms, " + steps + " steps, " + messagesDelivered + "/" +
                     messagesSent + " messages delivered, " + rogueMessages + " forged, " + pauses + " pauses, " +
                     "snapshots " + Arrays.toString(snapshotCounts()) + ", timers " + Arrays.toString(timerCounts()) +
-                    ", " + readCounts();
+                    ", " + readCounts() + (options.membershipMeanIntervalNs > 0 ? ", membership changes " +
+                    changeResults + " (leader removed " + leaderRemovals + "), ended with " +
+                    nodes[leader()].raft().configuration() : "");
             }
         }
 
@@ -320,6 +342,7 @@ public final class Simulation
         for (final SimNode node : nodes)
         {
             node.checkCommitMonotonic();
+            node.checkConfiguration();
         }
         invariants.checkLeaders();
         invariants.checkCommittedDurable();
@@ -386,11 +409,15 @@ public final class Simulation
         return ++payloadIds;
     }
 
+    /**
+     * @return whether every node that must learn the log (every node while membership is static, else the members
+     * of the leader's configuration) is up and has committed the index.
+     */
     public boolean allCommitted(final long index)
     {
         for (final SimNode node : nodes)
         {
-            if (!node.isUp() || node.raft().commitIndex() < index)
+            if (mustLearn(node) && (!node.isUp() || node.raft().commitIndex() < index))
             {
                 return false;
             }
@@ -405,7 +432,7 @@ public final class Simulation
     {
         for (final SimNode node : nodes)
         {
-            if (!node.isUp() || node.appliedIndex() < index)
+            if (mustLearn(node) && (!node.isUp() || node.appliedIndex() < index))
             {
                 return false;
             }
@@ -579,9 +606,33 @@ public final class Simulation
         return raftConfig;
     }
 
-    int[] memberIds()
+    /**
+     * @return the configuration every node starts from (its Context's member list): as of index 0.
+     */
+    Configuration bootstrap()
     {
-        return memberIds;
+        return bootstrap;
+    }
+
+    int nodeCount()
+    {
+        return nodes.length;
+    }
+
+    /**
+     * @return the results of the membership changes proposed, by name.
+     */
+    public TreeMap<String, Integer> changeResults()
+    {
+        return changeResults;
+    }
+
+    /**
+     * @return how many accepted changes removed the leader that accepted them.
+     */
+    public long leaderRemovals()
+    {
+        return leaderRemovals;
     }
 
     Invariants invariants()
@@ -851,12 +902,7 @@ public final class Simulation
         {
             return;
         }
-        boolean anyFenced = false;
-        for (final SimNode node : nodes)
-        {
-            anyFenced |= node.isFenced();
-        }
-        if (!anyFenced)
+        if (!anyFenced())
         {
             // One wiped node at a time, brought back after a downtime to rejoin through a snapshot; and one in the
             // lowest term any node has (as the operator's rule has it: all in the same term). The fence keeps the
@@ -868,10 +914,20 @@ public final class Simulation
             {
                 lowestTerm = Math.min(lowestTerm, candidate.persistedTerm());
             }
-            int victim = random.nextInt(nodes.length);
-            while (nodes[victim].persistedTerm() != lowestTerm)
+            final int first = random.nextInt(nodes.length);
+            int victim = -1;
+            for (int i = 0; i < nodes.length && victim < 0; i++)
             {
-                victim = (victim + 1) % nodes.length;
+                final int id = (first + i) % nodes.length;
+                if (nodes[id].persistedTerm() == lowestTerm && mayLoseData(id))
+                {
+                    victim = id;
+                }
+            }
+            if (victim < 0)
+            {
+                schedule(exponential(options.wipeMeanIntervalNs), this::randomWipe);
+                return;
             }
             final SimNode node = nodes[victim];
             wipe(node.id());
@@ -884,6 +940,46 @@ public final class Simulation
             });
         }
         schedule(exponential(options.wipeMeanIntervalNs), this::randomWipe);
+    }
+
+    private boolean anyFenced()
+    {
+        for (final SimNode node : nodes)
+        {
+            if (node.isFenced())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @return whether the node may lose its data and the cluster still recover: in every configuration a log has in
+     * effect where it votes, and in the bootstrap one, the others are a majority of the voters (and of the outgoing
+     * ones) without it. Losing the data of a voter of one or two is losing committed entries.
+     */
+    private boolean mayLoseData(final int id)
+    {
+        // The node comes back blank with the bootstrap configuration: as its only voter it would found a cluster.
+        if (!mayLoseVoter(bootstrap, id))
+        {
+            return false;
+        }
+        for (final SimNode node : nodes)
+        {
+            if (!mayLoseVoter(node.logConfiguration(), id))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean mayLoseVoter(final Configuration configuration, final int id)
+    {
+        return !configuration.isVoter(id) || (configuration.voters().length >= 3 &&
+            (!configuration.isJoint() || configuration.outgoing().length >= 3));
     }
 
     /**
@@ -990,6 +1086,162 @@ public final class Simulation
         schedule(exponential(options.proposalMeanIntervalNs), this::randomProposals);
     }
 
+    private boolean mustLearn(final SimNode node)
+    {
+        if (options.membershipMeanIntervalNs <= 0 && options.initialVoters <= 0)
+        {
+            return true;
+        }
+        final int leader = leader();
+        return leader < 0 || nodes[leader].raft().configuration().isMember(node.id());
+    }
+
+    /**
+     * The leader (whoever believes it leads, as clients reach it) is asked for a random membership change; none
+     * while a wiped node is fenced: the change could make its vote, which it withholds, necessary to every majority
+     * (with no fence it would vote on an empty log, as the runtime's operator rule has it).
+     */
+    private void randomMembershipChange()
+    {
+        if (!faults)
+        {
+            return;
+        }
+        final int leader = leader();
+        if (leader >= 0 && !anyFenced())
+        {
+            final SimNode node = nodes[leader];
+            node.onThread(() ->
+            {
+                // A paused leader runs this when it resumes: a node may have been wiped since.
+                if (!anyFenced())
+                {
+                    proposeChange(node, randomChange(node.raft().configuration(), leader));
+                }
+            });
+        }
+        schedule(exponential(options.membershipMeanIntervalNs), this::randomMembershipChange);
+    }
+
+    private long proposeChange(final SimNode node, final ConfigChange change)
+    {
+        final long result = node.raft().proposeConfigChange(change);
+        changeResults.merge(result > 0 ? "accepted" : ConfigChange.describe(result), 1, Integer::sum);
+        if (result > 0 && !contains(node.raft().configuration().voters(), node.id()))
+        {
+            leaderRemovals++;
+        }
+        if (tracing())
+        {
+            trace("node " + node.id() + " proposes " + change + " -> " + ConfigChange.describe(result) + ", now " +
+                node.raft().configuration());
+        }
+        return result;
+    }
+
+    /**
+     * @return a change of the configuration: one that fits it mostly, one it must refuse sometimes.
+     */
+    private ConfigChange randomChange(final Configuration configuration, final int leader)
+    {
+        final List<Integer> voters = new ArrayList<>();
+        final List<Integer> learners = new ArrayList<>();
+        final List<Integer> others = new ArrayList<>();
+        for (int id = 0; id < nodes.length; id++)
+        {
+            (contains(configuration.voters(), id) ? voters : configuration.isLearner(id) ? learners : others).add(id);
+        }
+        final ConfigChange change = new ConfigChange();
+        switch (random.nextInt(8))
+        {
+            case 0:
+            case 1:
+                return others.isEmpty() ? change.promote(pick(voters)) : change.addLearner(pick(others));
+            case 2:
+            case 3:
+                return learners.isEmpty() ? change.addLearner(pick(voters)) : change.promote(pick(learners));
+            case 4:
+                // The leader removes itself a third of the time.
+                return change.remove(random.nextInt(3) == 0 ? leader : pick(voters));
+            case 5:
+                return learners.isEmpty() ? change.remove(pick(voters)) : change.remove(pick(learners));
+            case 6:
+                // Replace a voter by a caught-up learner in one change (a joint configuration).
+                return learners.isEmpty() ? change : change.promote(pick(learners)).remove(pick(voters));
+            default:
+                // Add one and promote or remove another at once; or name a voter twice.
+                change.addLearner(others.isEmpty() ? pick(voters) : pick(others));
+                return learners.isEmpty() ? change.remove(pick(voters)) : change.promote(pick(learners));
+        }
+    }
+
+    private int pick(final List<Integer> ids)
+    {
+        return ids.get(random.nextInt(ids.size()));
+    }
+
+    private static boolean contains(final int[] ids, final int id)
+    {
+        for (final int each : ids)
+        {
+            if (each == id)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * After healing, a membership change must commit, as must the leave of any joint configuration: the leader is
+     * asked (promote a learner, or add a node that is not a member; with every node a voter, nothing) until it
+     * accepts, then every member must commit the configuration, not joint.
+     */
+    private void awaitChangeCommitted()
+    {
+        final long[] proposed = { -1 };
+        final long[] nextTryNs = { nowNs };
+        awaitUntil("a membership change committed on every member, no joint configuration left", () ->
+        {
+            final int leader = leader();
+            if (leader < 0)
+            {
+                return false;
+            }
+            final RaftNode raft = nodes[leader].raft();
+            final Configuration configuration = raft.configuration();
+            if (raft.configurationIndex() < proposed[0])
+            {
+                // The leader that accepted it lost it (a change of leader truncated the entry): ask again.
+                proposed[0] = -1;
+            }
+            if (proposed[0] < 0 && nowNs >= nextTryNs[0])
+            {
+                nextTryNs[0] = nowNs + 20 * MS;
+                final ConfigChange change = new ConfigChange();
+                for (int id = 0; change.isEmpty() && id < nodes.length; id++)
+                {
+                    if (configuration.isLearner(id))
+                    {
+                        change.promote(id);
+                    }
+                }
+                for (int id = 0; change.isEmpty() && id < nodes.length; id++)
+                {
+                    if (!configuration.isMember(id))
+                    {
+                        change.addLearner(id);
+                    }
+                }
+                // With every node a voter there is nothing to add: the configuration in effect must commit.
+                proposed[0] = change.isEmpty() ? raft.configurationIndex() :
+                    Math.max(-1, proposeChange(nodes[leader], change));
+            }
+            return proposed[0] >= 0 && !configuration.isJoint() && raft.configurationIndex() >= proposed[0] &&
+                allCommitted(raft.configurationIndex());
+        }, options.livenessBoundNs);
+    }
+
     /**
      * Clients read at any node that is up, leader or not, in either mode: a batch of one to
      * {@code readBurstMax} queries sharing one readId, as the runtime batches a duty cycle's queries.
@@ -1018,9 +1270,11 @@ public final class Simulation
 
     private boolean anyUnansweredReads()
     {
+        // A node removed from the cluster learns nothing more: a read it got a read index for waits for good (the
+        // runtime must fail the reads of a node that leaves the configuration).
         for (final SimNode node : nodes)
         {
-            if (node.hasUnansweredReads())
+            if (mustLearn(node) && node.hasUnansweredReads())
             {
                 return true;
             }
