@@ -23,12 +23,9 @@ public final class FailoverRun implements EchoHandler
     private static final long ROUND_DEADLINE_NS = TimeUnit.SECONDS.toNanos(60);
 
     private final FlotillaTarget target;
-    private final long intervalNs;
+    private final PacedLoad load;
     private final long steadyNs;
-    private final IdleStrategy idleStrategy;
     private final Histogram roundTrips = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-    private long nextSendNs;
-    private long sent;
     private long received;
     private long lastArrivalNs;
     private long longestSilenceNs;
@@ -44,9 +41,8 @@ public final class FailoverRun implements EchoHandler
     public FailoverRun(final FlotillaTarget target, final long rate, final long steadyNs, final IdleStrategy idleStrategy)
     {
         this.target = target;
-        this.intervalNs = TimeUnit.SECONDS.toNanos(1) / rate;
+        this.load = new PacedLoad(target, this, rate, idleStrategy);
         this.steadyNs = steadyNs;
-        this.idleStrategy = idleStrategy;
     }
 
     public void onEcho(final long sendTimeNs)
@@ -74,11 +70,11 @@ public final class FailoverRun implements EchoHandler
     public List<String> run(final int rounds)
     {
         final List<String> lines = new ArrayList<>();
-        nextSendNs = System.nanoTime();
+        load.start();
         long maxGapNs = 0;
         for (int round = 1; round <= rounds; round++)
         {
-            load(System.nanoTime() + steadyNs);
+            load.runUntil(System.nanoTime() + steadyNs);
             longestSilenceNs = 0;
             firstCommitAfterCloseNs = 0;
             closeStartNs = System.nanoTime();
@@ -96,10 +92,10 @@ public final class FailoverRun implements EchoHandler
                     throw new IllegalStateException("round " + round + ": nothing committed 60 s after closing " +
                         "leader " + closed);
                 }
-                step();
+                load.step();
             }
             final long gapNs = firstCommitAfterCloseNs - closeStartNs;
-            load(System.nanoTime() + steadyNs);
+            load.runUntil(System.nanoTime() + steadyNs);
             maxGapNs = Math.max(maxGapNs, gapNs);
 
             final String line = String.format(Locale.ROOT,
@@ -113,17 +109,13 @@ public final class FailoverRun implements EchoHandler
             target.restart(closed);
             awaitCaughtUp(closed);
         }
-        load(System.nanoTime() + steadyNs);
-        final long drainDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (received < sent && System.nanoTime() - drainDeadlineNs < 0)
-        {
-            idleStrategy.idle(target.poll(this));
-        }
+        load.runUntil(System.nanoTime() + steadyNs);
+        load.drain(() -> received);
 
         final String last = String.format(Locale.ROOT,
             "target=flotilla mode=failover rounds=%d rate=%d max_gap_ms=%.1f sent=%d received=%d malformed=%d " +
             "rtt_p50_us=%.1f rtt_p99_us=%.1f rtt_max_us=%.1f %s",
-            rounds, TimeUnit.SECONDS.toNanos(1) / intervalNs, maxGapNs / 1e6, sent, received,
+            rounds, load.rate(), maxGapNs / 1e6, load.sent(), received,
             target.malformedEchoes(), roundTrips.getValueAtPercentile(50) / 1e3,
             roundTrips.getValueAtPercentile(99) / 1e3, roundTrips.getMaxValue() / 1e3, target.config());
         System.out.println(last);
@@ -131,28 +123,7 @@ public final class FailoverRun implements EchoHandler
         return lines;
     }
 
-    private void load(final long untilNs)
-    {
-        while (System.nanoTime() - untilNs < 0)
-        {
-            step();
-        }
-    }
 
-    private void step()
-    {
-        int workCount = 0;
-        final long nowNs = System.nanoTime();
-        // Intended send times: a command held back by the client's full window keeps its due time.
-        while (nextSendNs <= nowNs && target.offer(nextSendNs))
-        {
-            nextSendNs += intervalNs;
-            sent++;
-            workCount++;
-        }
-        workCount += target.poll(this);
-        idleStrategy.idle(workCount);
-    }
 
     private void awaitCaughtUp(final int memberId)
     {
@@ -170,7 +141,7 @@ public final class FailoverRun implements EchoHandler
             {
                 throw new IllegalStateException("member " + memberId + " did not catch up within 60 s");
             }
-            step();
+            load.step();
         }
     }
 }

@@ -35,11 +35,8 @@ public final class RollingRestartRun implements EchoHandler
     private static final long NOT_SEEN = 0;
 
     private final FlotillaTarget target;
-    private final long intervalNs;
+    private final PacedLoad load;
     private final long steadyNs;
-    private final IdleStrategy idleStrategy;
-    private long nextSendNs;
-    private long sent;
     private long received;
     private long lastArrivalNs;
     private long longestSilenceNs;
@@ -60,9 +57,8 @@ public final class RollingRestartRun implements EchoHandler
         final FlotillaTarget target, final long rate, final long steadyNs, final IdleStrategy idleStrategy)
     {
         this.target = target;
-        this.intervalNs = TimeUnit.SECONDS.toNanos(1) / rate;
+        this.load = new PacedLoad(target, this, rate, idleStrategy);
         this.steadyNs = steadyNs;
-        this.idleStrategy = idleStrategy;
     }
 
     public void onEcho(final long sendTimeNs)
@@ -97,7 +93,7 @@ public final class RollingRestartRun implements EchoHandler
     public List<String> run(final int rounds)
     {
         final List<String> lines = new ArrayList<>();
-        nextSendNs = System.nanoTime();
+        load.start();
         long maxLeaderGapNs = 0;
         long maxLeaderStopGapNs = 0;
         long maxFollowerGapNs = 0;
@@ -143,8 +139,8 @@ public final class RollingRestartRun implements EchoHandler
             "target=flotilla mode=rolling-restart rounds=%d rate=%d max_leader_gap_ms=%.1f " +
             "max_leader_stop_gap_ms=%.1f max_follower_gap_ms=%.1f timeout_elections=%d sent=%d received=%d " +
             "malformed=%d %s",
-            rounds, TimeUnit.SECONDS.toNanos(1) / intervalNs, maxLeaderGapNs / 1e6, maxLeaderStopGapNs / 1e6,
-            maxFollowerGapNs / 1e6, timeoutElections, sent, received, target.malformedEchoes(), target.config());
+            rounds, load.rate(), maxLeaderGapNs / 1e6, maxLeaderStopGapNs / 1e6,
+            maxFollowerGapNs / 1e6, timeoutElections, load.sent(), received, target.malformedEchoes(), target.config());
         System.out.println(last);
         lines.add(last);
         return lines;
@@ -154,7 +150,7 @@ public final class RollingRestartRun implements EchoHandler
     {
         final Step step = new Step();
         longestSilenceNs = 0;
-        load(System.nanoTime() + steadyNs);
+        load.runUntil(System.nanoTime() + steadyNs);
         step.steadySilenceNs = longestSilenceNs;
 
         final long electionsBefore = othersCounter(memberId, NodeCounter.ELECTIONS);
@@ -195,7 +191,7 @@ public final class RollingRestartRun implements EchoHandler
             {
                 step.redirectNs = nowNs - stopStartNs;
             }
-            step();
+            load.step();
         }
         join(restart, memberId);
         step.stopNs = stoppedAtNs[0] - stopStartNs;
@@ -276,41 +272,16 @@ public final class RollingRestartRun implements EchoHandler
             {
                 throw new IllegalStateException("member " + memberId + " did not catch up within 60 s");
             }
-            step();
+            load.step();
         }
     }
 
     private void drain()
     {
-        final long drainDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (received < sent && System.nanoTime() - drainDeadlineNs < 0)
-        {
-            idleStrategy.idle(target.poll(this));
-        }
+        load.drain(() -> received);
     }
 
-    private void load(final long untilNs)
-    {
-        while (System.nanoTime() - untilNs < 0)
-        {
-            step();
-        }
-    }
 
-    private void step()
-    {
-        int workCount = 0;
-        final long nowNs = System.nanoTime();
-        // Intended send times: a command held back by the client's full window keeps its due time.
-        while (nextSendNs <= nowNs && target.offer(nextSendNs))
-        {
-            nextSendNs += intervalNs;
-            sent++;
-            workCount++;
-        }
-        workCount += target.poll(this);
-        idleStrategy.idle(workCount);
-    }
 
     /**
      * What one node's restart showed, in ns after its stop began (durations are ns).
