@@ -1,5 +1,7 @@
 package io.flotilla.engine.node;
 
+import io.flotilla.engine.raft.Configuration;
+
 import java.util.Arrays;
 
 /**
@@ -14,8 +16,8 @@ public final class ClusterMembers
     /** Client traffic to a member's ingress. */
     public static final int INGRESS_STREAM_ID = 10;
 
-    /** Largest member id accepted: ids index small arrays. */
-    public static final int MAX_MEMBER_ID = 127;
+    /** Largest member id accepted, the configuration's (ids index small arrays and fit a CONFIG entry's byte). */
+    public static final int MAX_MEMBER_ID = Configuration.MAX_MEMBER_ID;
 
     private final Member[] members;
     private final Member[] byId;
