@@ -72,6 +72,7 @@ public final class AdminServer implements AutoCloseable
         routes.put("/propose", new ProposeRoute(node, ctx.requestTimeoutNs()));
         routes.put("/transfer-leadership", new TransferRoute(node, ctx.requestTimeoutNs()));
         routes.put("/snapshot", new SnapshotRoute(node, ctx.requestTimeoutNs()));
+        routes.put("/membership", new MembershipRoute(node, ctx.requestTimeoutNs()));
         final AdminDispatcher dispatcher = new AdminDispatcher(
             routes, new AdminAuth(ctx.token(), ctx.isLoopback()), ctx.maxBodyBytes());
 

@@ -75,6 +75,7 @@ final class StatusRoute implements AdminRoute
         json.put("memberId", member.id());
         json.put("consensusEndpoint", member.consensusEndpoint());
         json.put("ingressEndpoint", member.ingressEndpoint());
+        json.put("learner", member.learner());
         return json;
     }
 }

@@ -5,6 +5,7 @@ import io.flotilla.archive.NodeMedia;
 import io.flotilla.archive.Settings;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.engine.node.ClusterMembers;
+import io.flotilla.engine.node.MembershipChanges;
 import io.flotilla.engine.node.NodeAgent;
 import io.flotilla.engine.node.NodeCounters;
 import io.flotilla.engine.node.NodeErrorHandler;
@@ -32,7 +33,6 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -287,6 +287,84 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
+     * @return the cluster's members as committed on this node: the voters, the learners and their endpoints (any
+     * thread; null before the node has started).
+     */
+    public Membership membership()
+    {
+        return agent.membership();
+    }
+
+    /**
+     * Add a member while the cluster serves clients, on the leader: it joins as a learner (it receives the log, or a
+     * snapshot, and counts for no quorum), and once its log is within {@link Context#catchupEntries()} of the
+     * leader's it is promoted to voter. The new node is started first with {@link Context#join(boolean)} and a members
+     * spec that names the cluster's members and itself. Any thread.
+     *
+     * @param memberId the new member's id, 0..127, not a member yet.
+     * @param endpoint where the others reach it: {@code host:consensusPort:ingressPort}.
+     * @return completed, on the node thread, with the committed configuration, or exceptionally with a
+     * {@link MembershipException} naming why (for example {@link MembershipStatus#NOT_LEADER} with the leader's
+     * endpoint, {@link MembershipStatus#CHANGE_IN_PROGRESS}, {@link MembershipStatus#NOT_CAUGHT_UP}).
+     */
+    public CompletableFuture<Membership> addMember(final int memberId, final String endpoint)
+    {
+        return membershipChange(MembershipChanges.Kind.ADD_MEMBER, memberId, endpoint, -1);
+    }
+
+    /**
+     * As {@link #addMember} but the member stays a learner (a read replica, or to promote later with
+     * {@link #promote}).
+     */
+    public CompletableFuture<Membership> addLearner(final int memberId, final String endpoint)
+    {
+        return membershipChange(MembershipChanges.Kind.ADD_LEARNER, memberId, endpoint, -1);
+    }
+
+    /**
+     * Promote a learner to voter, on the leader; refused with {@link MembershipStatus#NOT_CAUGHT_UP} while it is
+     * more than {@link Context#catchupEntries()} behind.
+     */
+    public CompletableFuture<Membership> promote(final int memberId)
+    {
+        return membershipChange(MembershipChanges.Kind.PROMOTE, memberId, null, -1);
+    }
+
+    /**
+     * Remove a voter or a learner, on the leader. Removing the leader itself works: it steps down once the change
+     * commits and the remaining voters elect one of them. The removed node is then stopped by its operator.
+     */
+    public CompletableFuture<Membership> removeMember(final int memberId)
+    {
+        return membershipChange(MembershipChanges.Kind.REMOVE, memberId, null, -1);
+    }
+
+    /**
+     * Replace a voter (a dead one, say) with a new node, on the leader: the new node joins as a learner, catches up,
+     * and is promoted in the same change that removes the old voter, so the number of voters never drops.
+     *
+     * @param oldMemberId the voter to remove.
+     * @param newMemberId the new member's id, not a member yet.
+     * @param endpoint    where the others reach the new member: {@code host:consensusPort:ingressPort}.
+     */
+    public CompletableFuture<Membership> replaceMember(
+        final int oldMemberId, final int newMemberId, final String endpoint)
+    {
+        return membershipChange(MembershipChanges.Kind.REPLACE, newMemberId, endpoint, oldMemberId);
+    }
+
+    private CompletableFuture<Membership> membershipChange(
+        final MembershipChanges.Kind kind, final int memberId, final String endpoint, final int replacedId)
+    {
+        if (closed)
+        {
+            return CompletableFuture.failedFuture(
+                new MembershipException(MembershipStatus.CLOSED, "", "member " + ctx.memberId() + " is closed"));
+        }
+        return agent.requestMembershipChange(kind, memberId, endpoint, replacedId);
+    }
+
+    /**
      * Ask this node to take a snapshot at its applied index now (beside the automatic ones, see
      * {@link SnapshotConfig}); any thread. A leader whose state machine has only the blocking form hands leadership
      * over first. After the snapshot, the log before it is released (except {@link SnapshotConfig#retainEntries()}).
@@ -394,13 +472,17 @@ public final class ClusterNode implements AutoCloseable
     public NodeStatus status()
     {
         final ClusterMembers members = ctx.internals().members();
-        final List<NodeStatus.Member> memberList = new ArrayList<>(members.size());
-        for (int i = 0; i < members.size(); i++)
+        final Membership membership = membership();
+        final List<NodeStatus.Member> memberList = new ArrayList<>();
+        for (int id = 0; id <= ClusterMembers.MAX_MEMBER_ID; id++)
         {
-            final ClusterMembers.Member member = members.at(i);
-            memberList.add(new NodeStatus.Member(member.id(), member.consensusEndpoint(), member.ingressEndpoint()));
+            final ClusterMembers.Member member = members.member(id);
+            if (null != member && (null == membership || membership.isVoter(id) || membership.isLearner(id)))
+            {
+                memberList.add(new NodeStatus.Member(id, member.consensusEndpoint(), member.ingressEndpoint(),
+                    null != membership && membership.isLearner(id)));
+            }
         }
-        memberList.sort(Comparator.comparingInt(NodeStatus.Member::id));
 
         final long logLastIndex = counters.value(NodeCounter.LOG_LAST_INDEX);
         final List<NodeStatus.Follower> followers = new ArrayList<>();
@@ -687,6 +769,23 @@ public final class ClusterNode implements AutoCloseable
         public static final String SHUTDOWN_TRANSFER_TIMEOUT_PROP = "flotilla.node.shutdown.transfer.timeout";
         /** The default shutdown handover wait, in maximum election timeouts: room for one transfer and a retry. */
         public static final int SHUTDOWN_TRANSFER_ELECTION_TIMEOUTS = 3;
+        /**
+         * This node joins a running cluster: {@code flotilla.join}, default false. See {@link #join(boolean)}.
+         */
+        public static final String JOIN_PROP = "flotilla.join";
+        /**
+         * How far behind the leader's last index a learner may be and still be promoted:
+         * {@code flotilla.membership.catchup.entries}, default {@link #CATCHUP_ENTRIES_DEFAULT}.
+         */
+        public static final String CATCHUP_ENTRIES_PROP = "flotilla.membership.catchup.entries";
+        /**
+         * How long {@link ClusterNode#addMember} and {@link ClusterNode#replaceMember} wait for the new learner to
+         * catch up before they give up (it stays a learner): {@code flotilla.membership.catchup.timeout}, default
+         * 60s.
+         */
+        public static final String CATCHUP_TIMEOUT_PROP = "flotilla.membership.catchup.timeout";
+        public static final long CATCHUP_ENTRIES_DEFAULT = 1024;
+        public static final long CATCHUP_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(60);
 
         /**
          * Every property this context reads itself; the node reads those of {@link RaftConfig#PROPERTIES},
@@ -700,7 +799,7 @@ public final class ClusterNode implements AutoCloseable
             ATTACH_MAX_SKEW_PROP, FORWARD_REQUESTS_PROP, PROPOSAL_QUEUE_BYTES_PROP, MAX_PENDING_PROPOSALS_PROP,
             QUERY_QUEUE_BYTES_PROP, MAX_PENDING_READS_PROP, MAX_PENDING_READ_BYTES_PROP, REJOIN_AFTER_DATA_LOSS_PROP,
             COMMIT_HINT_INTERVAL_PROP, CLUSTER_KEY_FILE_PROP, INSECURE_PEERS_PROP, MAX_CLOCK_SKEW_PROP,
-            SHUTDOWN_TRANSFER_TIMEOUT_PROP);
+            SHUTDOWN_TRANSFER_TIMEOUT_PROP, JOIN_PROP, CATCHUP_ENTRIES_PROP, CATCHUP_TIMEOUT_PROP);
 
         public static final long SESSION_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
         public static final int MAX_SESSIONS_DEFAULT = 1024;
@@ -751,6 +850,9 @@ public final class ClusterNode implements AutoCloseable
         private boolean insecurePeers = Settings.bool(INSECURE_PEERS_PROP, false);
         private long maxClockSkewNs;
         private long shutdownTransferTimeoutNs = UNSET;
+        private boolean join = Settings.bool(JOIN_PROP, false);
+        private long catchupEntries = Settings.longInteger(CATCHUP_ENTRIES_PROP, CATCHUP_ENTRIES_DEFAULT);
+        private long catchupTimeoutNs;
         private final RaftConfig raftConfig = new RaftConfig();
         private final SnapshotConfig snapshotConfig = new SnapshotConfig();
         private final ArchiveLogStore.Context logContext = new ArchiveLogStore.Context();
@@ -1090,6 +1192,15 @@ public final class ClusterNode implements AutoCloseable
                 throw new IllegalArgumentException("both cluster keys and " + INSECURE_PEERS_PROP + "=true are set: " +
                     "drop " + INSECURE_PEERS_PROP + " to authenticate peers, or the keys (" + CLUSTER_KEY_FILE_PROP +
                     ") to run unauthenticated");
+            }
+            if (0 == catchupTimeoutNs)
+            {
+                catchupTimeoutNs = Settings.durationNs(CATCHUP_TIMEOUT_PROP, CATCHUP_TIMEOUT_DEFAULT_NS);
+            }
+            if (catchupTimeoutNs <= 0 || catchupEntries < 0)
+            {
+                throw new IllegalArgumentException("catchupTimeoutNs must be positive (" + CATCHUP_TIMEOUT_PROP +
+                    ") and catchupEntries not negative (" + CATCHUP_ENTRIES_PROP + ")");
             }
             if (0 == maxClockSkewNs)
             {
@@ -1690,6 +1801,57 @@ public final class ClusterNode implements AutoCloseable
         public boolean forwardRequests()
         {
             return forwardRequests;
+        }
+
+        /**
+         * @param join whether this node joins a running cluster (true) rather than being one of its founding
+         *             members. A joining node lists the cluster's members and itself in {@link #membersSpec}, starts
+         *             as no member at all (it never campaigns), and waits for the leader to add it
+         *             ({@link ClusterNode#addMember}); from then on its configuration is the log's. Only its first
+         *             start reads it: with a log or a snapshot the configuration comes from them. A new node started
+         *             without it would count itself a voter of the spec's members, and a set of such nodes could
+         *             elect a leader of their own.
+         * @return this.
+         */
+        public Context join(final boolean join)
+        {
+            this.join = join;
+            return this;
+        }
+
+        public boolean join()
+        {
+            return join;
+        }
+
+        /**
+         * @param catchupEntries how far behind the leader's last index a learner may be and still be promoted.
+         * @return this.
+         */
+        public Context catchupEntries(final long catchupEntries)
+        {
+            this.catchupEntries = catchupEntries;
+            return this;
+        }
+
+        public long catchupEntries()
+        {
+            return catchupEntries;
+        }
+
+        /**
+         * @param catchupTimeoutNs how long adding or replacing a member waits for the new learner to catch up.
+         * @return this.
+         */
+        public Context catchupTimeoutNs(final long catchupTimeoutNs)
+        {
+            this.catchupTimeoutNs = catchupTimeoutNs;
+            return this;
+        }
+
+        public long catchupTimeoutNs()
+        {
+            return catchupTimeoutNs;
         }
 
         /**

@@ -197,19 +197,29 @@ public final class NodeStatus
     }
 
     /**
-     * A member and its endpoints.
+     * A member, its endpoints, and whether it is a learner (it receives the log but does not vote).
      */
     public static final class Member
     {
         private final int id;
         private final String consensusEndpoint;
         private final String ingressEndpoint;
+        private final boolean learner;
 
-        Member(final int id, final String consensusEndpoint, final String ingressEndpoint)
+        Member(final int id, final String consensusEndpoint, final String ingressEndpoint, final boolean learner)
         {
             this.id = id;
             this.consensusEndpoint = consensusEndpoint;
             this.ingressEndpoint = ingressEndpoint;
+            this.learner = learner;
+        }
+
+        /**
+         * @return whether the member is a learner rather than a voter.
+         */
+        public boolean learner()
+        {
+            return learner;
         }
 
         public int id()

@@ -178,6 +178,29 @@ public final class TestCluster implements AutoCloseable
     }
 
     /**
+     * @param ids some of the members.
+     * @return a members spec naming only them (a smaller founding cluster, or a joining node's view of it).
+     */
+    public String membersSpec(final int... ids)
+    {
+        final StringBuilder spec = new StringBuilder();
+        for (final int id : ids)
+        {
+            spec.append(spec.length() > 0 ? "," : "").append(id).append('=').append(endpoint(id));
+        }
+        return spec.toString();
+    }
+
+    /**
+     * @param memberId of a member.
+     * @return its endpoint as a configuration carries it, host:consensusPort:ingressPort.
+     */
+    public String endpoint(final int memberId)
+    {
+        return "localhost:" + ports[2 * memberId] + ":" + ports[2 * memberId + 1];
+    }
+
+    /**
      * @param memberId of a member.
      * @return its consensus endpoint in {@link #membersSpec()}, host:port.
      */

@@ -24,6 +24,7 @@ import java.util.Map;
         StatusCommand.class,
         LeaderCommand.class,
         MembersCommand.class,
+        MemberCommand.class,
         TransferCommand.class,
         SnapshotCommand.class,
         ErrorsCommand.class,

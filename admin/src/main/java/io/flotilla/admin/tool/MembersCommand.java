@@ -11,8 +11,8 @@ import java.io.PrintWriter;
     name = "members",
     mixinStandardHelpOptions = true,
     description = {
-        "The cluster's members (as the node with the highest term knows them): member id, role, term, consensus " +
-            "and ingress endpoints, admin endpoint when it is one of --nodes.",
+        "The cluster's members (as the node with the highest term knows them): member id, kind (voter or learner), " +
+            "role, term, consensus and ingress endpoints, admin endpoint when it is one of --nodes.",
         "A member none of whose nodes answered has role '?'. Exit 3 when a node could not be reached."
     })
 final class MembersCommand extends AdminCommand
@@ -28,13 +28,14 @@ final class MembersCommand extends AdminCommand
             throw new ToolException(cluster.failureExitCode(), "no node answered: the members are unknown");
         }
 
-        final TextTable table = new TextTable("MEMBER", "ROLE", "TERM", "CONSENSUS", "INGRESS", "ADMIN");
+        final TextTable table = new TextTable("MEMBER", "KIND", "ROLE", "TERM", "CONSENSUS", "INGRESS", "ADMIN");
         for (final AdminReply member : newest.objects("members"))
         {
             final long memberId = member.number("memberId");
             final AdminReply status = cluster.member(memberId);
             table.row(
                 memberId,
+                member.bool("learner") ? "learner" : "voter",
                 null == status ? "?" : status.bool("running") ? status.text("role") : "STOPPED",
                 null == status ? "?" : status.number("term"),
                 member.text("consensusEndpoint"),

@@ -147,6 +147,48 @@ class ClusterToolTest
 
     @Test
     @Timeout(120)
+    void memberChangesTheMembersOnTheLeaderAndRefusesByName() throws Exception
+    {
+        startCluster();
+        final ClusterNode leader = cluster.awaitLeader();
+        TestCluster.proposeAll(leader, 50, 16, "tool-");
+
+        final ToolRun noToken = tool("member", "add-learner", "--id", "5", "--endpoint", "localhost:1:2");
+        assertEquals(FlotillaTool.EXIT_USAGE, noToken.exitCode, noToken.toString());
+        final ToolRun badOp = toolWithToken("member", "frob", "--id", "5");
+        assertEquals(FlotillaTool.EXIT_USAGE, badOp.exitCode, badOp.toString());
+        final ToolRun noEndpoint = toolWithToken("member", "add", "--id", "5");
+        assertEquals(FlotillaTool.EXIT_USAGE, noEndpoint.exitCode, noEndpoint.toString());
+        final ToolRun already = toolWithToken("member", "add-learner", "--id", "1", "--endpoint", "localhost:1:2");
+        assertEquals(FlotillaTool.EXIT_FAILED, already.exitCode, already.toString());
+        assertTrue(already.err.contains("ALREADY_MEMBER"), already.toString());
+        final ToolRun badEndpoint = toolWithToken("member", "add-learner", "--id", "5", "--endpoint", "nowhere");
+        assertEquals(FlotillaTool.EXIT_FAILED, badEndpoint.exitCode, badEndpoint.toString());
+        assertTrue(badEndpoint.err.contains("INVALID_ENDPOINT"), badEndpoint.toString());
+        assertEquals(0, leader.membership().learners().length, "a refused change changes nothing");
+
+        // A learner that is never started: adding it as a learner only needs the voters.
+        final ToolRun added = toolWithToken("member", "add-learner", "--id", "5", "--endpoint", "localhost:1:2");
+        assertEquals(FlotillaTool.EXIT_OK, added.exitCode, added.toString());
+        assertTrue(added.out.lines().anyMatch((line) -> line.matches("5 +learner +localhost:1:2 *")), added.toString());
+        cluster.await("every node to list the learner", () -> IntStream.range(0, 3)
+            .allMatch((i) -> cluster.node(i).membership().isLearner(5)));
+        final ToolRun members = tool("members");
+        assertTrue(members.out.lines().anyMatch((line) -> line.startsWith("5 ") && line.contains("learner")),
+            members.toString());
+
+        final ToolRun notCaughtUp = toolWithToken("member", "promote", "--id", "5");
+        assertEquals(FlotillaTool.EXIT_FAILED, notCaughtUp.exitCode, notCaughtUp.toString());
+        assertTrue(notCaughtUp.err.contains("NOT_CAUGHT_UP"), notCaughtUp.toString());
+
+        final ToolRun removed = toolWithToken("member", "remove", "--id", "5");
+        assertEquals(FlotillaTool.EXIT_OK, removed.exitCode, removed.toString());
+        assertEquals(3, removed.out.lines().filter((line) -> line.contains(" voter ")).count(), removed.toString());
+        assertTrue(removed.out.lines().noneMatch((line) -> line.startsWith("5 ")), removed.toString());
+    }
+
+    @Test
+    @Timeout(120)
     void snapshotTakesOneOnTheNamedNodeOrOnEveryNode() throws Exception
     {
         startCluster();

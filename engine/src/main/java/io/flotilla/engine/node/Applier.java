@@ -41,6 +41,7 @@ public final class Applier implements EntryBlockHandler
     private final LatencyRecorder applyLatency;
     private final ResponseWriter response = new ResponseWriter();
     private final TimerTable timers = new TimerTable();
+    private final AppliedConfiguration configuration;
     private final Context context = new Context(this, timers);
     private final LongConsumer fireTimer = this::fireTimer;
 
@@ -62,6 +63,7 @@ public final class Applier implements EntryBlockHandler
      * @param counters      of the node.
      * @param maxBatchBytes bound on the bytes read per duty cycle.
      * @param applyLatency  to record how long each command takes the state machine.
+     * @param configuration the configuration as of the applied index, kept up to date here.
      */
     public Applier(
         final LogStore log,
@@ -72,9 +74,11 @@ public final class Applier implements EntryBlockHandler
         final PendingProposals pending,
         final NodeCounters counters,
         final int maxBatchBytes,
-        final LatencyRecorder applyLatency)
+        final LatencyRecorder applyLatency,
+        final AppliedConfiguration configuration)
     {
         this.applyLatency = applyLatency;
+        this.configuration = configuration;
         this.log = log;
         this.stateMachine = stateMachine;
         this.sessions = sessions;
@@ -120,6 +124,14 @@ public final class Applier implements EntryBlockHandler
     }
 
     /**
+     * @return the configuration as of the applied index.
+     */
+    AppliedConfiguration configuration()
+    {
+        return configuration;
+    }
+
+    /**
      * @return the state machine's timers as of the applied index (read only: the state machine changes them).
      */
     public TimerTable timers()
@@ -134,7 +146,7 @@ public final class Applier implements EntryBlockHandler
      */
     public byte[] snapshotHead()
     {
-        return SnapshotContent.head(sessions, clusterTimeNs, timers);
+        return SnapshotContent.head(sessions, clusterTimeNs, timers, configuration);
     }
 
     /**
@@ -199,7 +211,8 @@ public final class Applier implements EntryBlockHandler
         try
         {
             clusterTimeNs = Math.max(clusterTimeNs,
-                SnapshotContent.load(snapshot.payload(), sessions, timers, stateMachine, nowNs));
+                SnapshotContent.load(snapshot.payload(), index, snapshot.memberIds(), sessions, timers, configuration,
+                    stateMachine, nowNs));
         }
         catch (final RuntimeException ex)
         {
@@ -292,9 +305,13 @@ public final class Applier implements EntryBlockHandler
                 }
                 break;
 
-            case NOOP:
             case CONFIG:
-                // A configuration is the consensus core's; the state machine sees only the time move on.
+                // The core acted on the configuration when it was appended; the state machine sees only the time.
+                configuration.onEntry(index, buffer, payloadOffset, payloadLength);
+                advanceTime(index, timestampNs);
+                break;
+
+            case NOOP:
                 advanceTime(index, timestampNs);
                 break;
 

@@ -5,8 +5,11 @@ import io.flotilla.engine.raft.Configuration;
 import java.util.Arrays;
 
 /**
- * The voting members of a cluster, parsed from a members spec {@code id=host:consensusPort:ingressPort,...}
- * (for example {@code 0=localhost:20110:20111,1=localhost:20120:20121,2=localhost:20130:20131}).
+ * Where each member of the cluster is reached: first the members spec {@code id=host:consensusPort:ingressPort,...}
+ * (for example {@code 0=localhost:20110:20111,1=localhost:20120:20121,2=localhost:20130:20131}), which is also the
+ * bootstrap configuration, then every member a configuration entry names with its endpoint ({@link #learn}, on the
+ * node thread). An endpoint learned replaces the spec's; a removed member's stays known (it may still send).
+ * Readers on other threads see each member either before or after a change (members are immutable).
  */
 public final class ClusterMembers
 {
@@ -20,21 +23,75 @@ public final class ClusterMembers
     public static final int MAX_MEMBER_ID = Configuration.MAX_MEMBER_ID;
 
     private final Member[] members;
-    private final Member[] byId;
+    private final Member[] byId = new Member[MAX_MEMBER_ID + 1];
 
     private ClusterMembers(final Member[] members)
     {
         this.members = members;
-        int maxId = 0;
-        for (final Member member : members)
-        {
-            maxId = Math.max(maxId, member.id());
-        }
-        byId = new Member[maxId + 1];
         for (final Member member : members)
         {
             byId[member.id()] = member;
         }
+    }
+
+    /**
+     * Check an endpoint given for a new member.
+     *
+     * @param id       of the member.
+     * @param endpoint {@code host:consensusPort:ingressPort}.
+     * @return the member.
+     * @throws IllegalArgumentException naming what is wrong.
+     */
+    public static Member parseEndpoint(final int id, final String endpoint)
+    {
+        final String part = id + "=" + (null == endpoint ? "" : endpoint.trim());
+        final Member member = parseMember(part, part);
+        if (!Configuration.isValidEndpoint(member.endpoint()))
+        {
+            throw new IllegalArgumentException("endpoint '" + endpoint + "' of member " + id + " is too long");
+        }
+        return member;
+    }
+
+    /**
+     * Node thread: take a member's endpoint from a configuration.
+     *
+     * @param id       of the member.
+     * @param endpoint {@code host:consensusPort:ingressPort}.
+     * @return whether the member's endpoint is new or changed.
+     * @throws IllegalArgumentException when the endpoint does not parse.
+     */
+    public boolean learn(final int id, final String endpoint)
+    {
+        final Member known = byId[id];
+        if (null != known && known.endpoint().equals(endpoint))
+        {
+            return false;
+        }
+        byId[id] = parseEndpoint(id, endpoint);
+        return true;
+    }
+
+    /**
+     * @param memberId this node's id.
+     * @param joining  whether this node joins a running cluster ({@code flotilla.join}): it is then no member of
+     *                 the bootstrap, which is the spec's other members, and waits to be added.
+     * @return the configuration before any configuration entry, with the spec's endpoints.
+     */
+    public Configuration bootstrapConfiguration(final int memberId, final boolean joining)
+    {
+        final int[] voters = Arrays.stream(ids()).filter((id) -> !joining || id != memberId).toArray();
+        if (0 == voters.length)
+        {
+            throw new IllegalArgumentException("member " + memberId + " joins a running cluster but the members " +
+                "spec names no other member: list the cluster's members and this node in flotilla.members");
+        }
+        final String[] endpoints = new String[MAX_MEMBER_ID + 1];
+        for (final Member member : members)
+        {
+            endpoints[member.id()] = member.endpoint();
+        }
+        return new Configuration(voters, new int[0], new int[0], endpoints);
     }
 
     /**
@@ -152,7 +209,7 @@ public final class ClusterMembers
      */
     public Member member(final int id)
     {
-        return id >= 0 && id < byId.length ? byId[id] : null;
+        return id >= 0 && id <= MAX_MEMBER_ID ? byId[id] : null;
     }
 
     /**
@@ -166,7 +223,7 @@ public final class ClusterMembers
     }
 
     /**
-     * @return every member's id, in spec order.
+     * @return every id in the members spec, in spec order.
      */
     public int[] ids()
     {
@@ -216,6 +273,14 @@ public final class ClusterMembers
         }
 
         /**
+         * @return {@code host:consensusPort:ingressPort}, as a configuration carries it.
+         */
+        public String endpoint()
+        {
+            return host + ":" + consensusPort + ":" + ingressPort;
+        }
+
+        /**
          * @return {@code host:consensusPort}.
          */
         public String consensusEndpoint()
@@ -249,7 +314,7 @@ public final class ClusterMembers
 
         public String toString()
         {
-            return id + "=" + host + ":" + consensusPort + ":" + ingressPort;
+            return id + "=" + endpoint();
         }
     }
 }

@@ -20,6 +20,7 @@ import io.flotilla.codecs.SnapshotAckStatus;
 import io.flotilla.codecs.SnapshotChunkEncoder;
 import io.flotilla.codecs.TimeoutNowEncoder;
 import io.flotilla.codecs.VoteResponseEncoder;
+import io.flotilla.engine.raft.Configuration;
 import io.flotilla.engine.raft.RaftTransport;
 import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
@@ -43,6 +44,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
     private static final int CHUNK_HEADER_LENGTH = HEADER_LENGTH + SnapshotChunkEncoder.BLOCK_LENGTH + 4;
     private static final int TRAILER_LENGTH = MessageSigner.TRAILER_LENGTH;
 
+    private final Aeron aeron;
     private final int memberId;
     private final LogStore log;
     private final NodeCounters counters;
@@ -95,6 +97,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
         final VotingFence votingFence,
         final MessageSigner signer)
     {
+        this.aeron = aeron;
         this.votingFence = votingFence;
         this.signer = signer;
         this.memberId = memberId;
@@ -357,6 +360,34 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
     public boolean sendInstallSnapshot(final int to, final long term)
     {
         return installOffers.offer(to, term);
+    }
+
+    /**
+     * A configuration took effect: open a publication to each member that has none (one just added, at the endpoint
+     * its configuration entry carries) and close those of the members it no longer names. Rare, and on the node
+     * thread: adding a publication is a round trip to the media driver (in COMPACT threading the client invokes the
+     * driver while it waits).
+     *
+     * @param configuration now in effect.
+     * @param members       the endpoints, already updated from the configuration.
+     * @param moved         ids whose endpoint changed, to reopen (null for none).
+     */
+    public void configure(final Configuration configuration, final ClusterMembers members, final boolean[] moved)
+    {
+        for (int id = 0; id <= ClusterMembers.MAX_MEMBER_ID; id++)
+        {
+            final boolean wanted = id != memberId && configuration.isMember(id) && null != members.member(id);
+            if (null != publications[id] && (!wanted || (null != moved && moved[id])))
+            {
+                CloseHelper.quietClose(publications[id]);
+                publications[id] = null;
+            }
+            if (wanted && null == publications[id])
+            {
+                publications[id] = aeron.addExclusivePublication(
+                    members.member(id).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID);
+            }
+        }
     }
 
     /**

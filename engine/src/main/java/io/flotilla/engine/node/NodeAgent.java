@@ -14,11 +14,13 @@ import io.flotilla.codecs.EntryType;
 import io.flotilla.codecs.SnapshotAckStatus;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.FailureCause;
+import io.flotilla.engine.Membership;
 import io.flotilla.engine.NodeFailedException;
 import io.flotilla.engine.NodeListener;
 import io.flotilla.engine.ProposalResult;
 import io.flotilla.engine.ProposalStatus;
 import io.flotilla.engine.SnapshotConfig;
+import io.flotilla.engine.raft.Configuration;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.raft.RaftOutbox;
@@ -81,6 +83,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         new ManyToOneConcurrentLinkedQueue<>();
     private final NodeErrorHandler errors;
     private final FileChannel spareHandle;
+    private final MembershipChanges membershipChanges;
 
     // Opened by onStart, on the agent's thread.
     private NodeMedia media;
@@ -144,6 +147,8 @@ public final class NodeAgent implements Agent, RaftOutbox
     };
     private long snapshotRetryNs;
     private RaftNode raft;
+    private Configuration publishedConfiguration;
+    private volatile Membership membership;
     private SessionTable sessions;
     private volatile Throwable startFailure;
     private volatile NodeFailedException failure;
@@ -189,6 +194,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         this.shutdownHandover = new ShutdownHandover(memberId, raftConfig.heartbeatIntervalNs(),
             raftConfig.electionTimeoutMaxNs(), this::redirectClientsToNewLeader);
         this.spareHandle = openSpareHandle(ctx.dataDirectory());
+        this.membershipChanges = new MembershipChanges(memberId, members, ctx.catchupEntries(), ctx.catchupTimeoutNs());
         preloadFailurePath();
     }
 
@@ -240,9 +246,11 @@ public final class NodeAgent implements Agent, RaftOutbox
             egress = new EgressPublisher(members, sessions, responseChannels, counters);
 
             nowNs = clock.nanoTime();
+            final AppliedConfiguration configuration =
+                new AppliedConfiguration(members.bootstrapConfiguration(memberId, ctx.join()));
             final NodeRecovery recovery = NodeRecovery.recover(ctx, logContext, media, (recoveredLog) -> new Applier(
                 recoveredLog, ctx.stateMachine(), sessions, egress, proposals, pending, counters,
-                raftConfig.maxBatchBytes(), applyLatency), nowNs);
+                raftConfig.maxBatchBytes(), applyLatency, configuration), nowNs);
             state = recovery.state();
             log = recovery.log();
             snapshots = recovery.snapshots();
@@ -284,7 +292,7 @@ public final class NodeAgent implements Agent, RaftOutbox
             raft = new RaftNode(
                 raftConfig,
                 memberId,
-                members.ids(),
+                recovery.configs(),
                 new ArchiveRaftLog(memberId, log, applier, commitLatency),
                 recovery.term(),
                 recovery.votedFor(),
@@ -293,6 +301,8 @@ public final class NodeAgent implements Agent, RaftOutbox
                 this,
                 new SplittableRandom());
             raft.raiseStampFloor(recovery.clusterTimeNs());
+            membershipChanges.raft(raft);
+            onConfigurationChanged(raft.configuration());
             timerTrigger = new TimerTrigger(applier.timers());
             consensusAdapter = new ConsensusAdapter(
                 bind(media.aeron(), members.member(memberId).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID,
@@ -538,6 +548,7 @@ public final class NodeAgent implements Agent, RaftOutbox
             work++;
         }
 
+        work += membershipChanges.poll(nowNs, log.lastIndex());
         work += startRequestedTransfer();
         work += shutdownHandover.doWork(raft, nowNs);
         work += raft.tick(nowNs);
@@ -641,7 +652,8 @@ public final class NodeAgent implements Agent, RaftOutbox
         final SnapshotTaker.Start start;
         try
         {
-            start = snapshotTaker.take(applied, log.termAt(applied), members.ids(), Role.LEADER == role,
+            start = snapshotTaker.take(applied, log.termAt(applied), applier.configuration().configuration().voters(),
+                Role.LEADER == role,
                 (info, failure) -> onSnapshotTaken(info, failure, startNs));
         }
         catch (final RuntimeException ex)
@@ -759,7 +771,7 @@ public final class NodeAgent implements Agent, RaftOutbox
                     "cannot load the snapshot " + info.path() + " received from " + from, ex));
             }
             raft.raiseStampFloor(applier.clusterTimeNs());
-            raft.onSnapshotInstalled(from, term, info.index(), info.term());
+            raft.onSnapshotInstalled(from, term, info.index(), info.term(), applier.configuration().configuration());
             counters.commitIndex(raft.commitIndex());
             counters.snapshotsInstalled().incrementRelease();
             onSnapshotInPlace(info);
@@ -930,6 +942,7 @@ public final class NodeAgent implements Agent, RaftOutbox
                 reads.close();
             }
             completeSnapshotRequests(null, new IllegalStateException("node closed"));
+            membershipChanges.close();
             if (null != counters)
             {
                 counters.freeze();
@@ -999,6 +1012,61 @@ public final class NodeAgent implements Agent, RaftOutbox
 
     // RaftOutbox: called by the Raft node on this agent's thread.
 
+    public void onConfigurationChanged(final Configuration configuration)
+    {
+        final boolean[] moved = new boolean[Configuration.MAX_MEMBER_ID + 1];
+        for (int id = 0; id <= Configuration.MAX_MEMBER_ID; id++)
+        {
+            final String endpoint = configuration.endpoint(id);
+            moved[id] = null != endpoint && null != members.member(id) &&
+                !members.member(id).endpoint().equals(endpoint);
+            if (null != endpoint && id != memberId)
+            {
+                members.learn(id, endpoint);
+            }
+        }
+        consensusPublisher.configure(configuration, members, moved);
+        LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": configuration " + configuration + " from index " +
+            raft.configurationIndex() + (configuration.isMember(memberId) ? "" : " (this node is not a member)"));
+        publishMembership();
+    }
+
+    /**
+     * Let other threads see the committed configuration ({@code ClusterNode.membership()}) when it changed.
+     */
+    private void publishMembership()
+    {
+        if (null == raft)
+        {
+            return;
+        }
+        final Configuration committed = raft.committedConfiguration();
+        if (committed != publishedConfiguration)
+        {
+            publishedConfiguration = committed;
+            membership = MembershipChanges.view(committed, raft.committedConfigurationIndex());
+        }
+    }
+
+    /**
+     * @return the configuration committed on this node, as last published by the node thread (any thread).
+     */
+    public Membership membership()
+    {
+        return membership;
+    }
+
+    /**
+     * Ask for a membership change from any thread ({@link MembershipChanges}).
+     *
+     * @return completed on the node thread with the committed configuration, or the reason it failed.
+     */
+    public CompletableFuture<Membership> requestMembershipChange(
+        final MembershipChanges.Kind kind, final int memberId, final String endpoint, final int replacedId)
+    {
+        return membershipChanges.request(kind, memberId, endpoint, replacedId);
+    }
+
     public void persistState(final long term, final int votedFor)
     {
         state.write(term, votedFor, Math.max(hintWrittenIndex, 0));
@@ -1006,6 +1074,7 @@ public final class NodeAgent implements Agent, RaftOutbox
 
     public void onCommitIndex(final long commitIndex)
     {
+        publishMembership();
         applier.commitIndex(commitIndex);
         counters.commitIndex(commitIndex);
         commitLatency.onCommitted(commitIndex);

@@ -8,7 +8,10 @@ import io.flotilla.archive.SnapshotInfo;
 import io.flotilla.archive.SnapshotReader;
 import io.flotilla.archive.SnapshotStore;
 import io.flotilla.codecs.EntryFrame;
+import io.flotilla.codecs.EntryType;
 import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.raft.ConfigHistory;
+import io.flotilla.engine.raft.Configuration;
 import org.agrona.CloseHelper;
 
 import java.io.IOException;
@@ -28,8 +31,11 @@ import java.util.function.Function;
  *     snapshot covers stops the node with what to do;</li>
  *     <li>replay the committed entries after the snapshot up to the commit hint, bounded by the log's last index,
  *     into the applier ({@link Applier#replay}: no replies, there is no Raft node yet);</li>
+ *     <li>rebuild the configuration history: the configuration applied (the snapshot's, the bootstrap's or the last
+ *     configuration entry replayed), then every configuration entry in the log's tail after the commit index (a
+ *     configuration is in effect from its append, committed or not);</li>
  *     <li>hand back what the node needs to join: the state file, the log, the snapshots, the applier, the
- *     persisted term and vote, the recovered commit index and the cluster time reached (the later of the last log
+ *     configuration history, the persisted term and vote, the recovered commit index and the cluster time reached (the later of the last log
  *     entry's timestamp and the applied state's), below which this node, as leader, stamps nothing.</li>
  * </ol>
  * A failure closes what the sequence opened and rethrows.
@@ -45,6 +51,7 @@ final class NodeRecovery
     private final Applier applier;
     private final long commitIndex;
     private final long clusterTimeNs;
+    private final ConfigHistory configs;
 
     private NodeRecovery(
         final NodeStateFile state,
@@ -53,9 +60,11 @@ final class NodeRecovery
         final SnapshotInfo snapshot,
         final Applier applier,
         final long commitIndex,
-        final long clusterTimeNs)
+        final long clusterTimeNs,
+        final ConfigHistory configs)
     {
         this.clusterTimeNs = clusterTimeNs;
+        this.configs = configs;
         this.state = state;
         this.log = log;
         this.snapshots = snapshots;
@@ -102,14 +111,47 @@ final class NodeRecovery
                     state.currentTerm() + ")");
             }
 
-            return new NodeRecovery(
-                state, log, snapshots, snapshot, applier, commitIndex, Math.max(applier.clusterTimeNs(), lastTimestamp(log)));
+            return new NodeRecovery(state, log, snapshots, snapshot, applier, commitIndex,
+                Math.max(applier.clusterTimeNs(), lastTimestamp(log)), configurations(log, applier, commitIndex));
         }
         catch (final RuntimeException | Error ex)
         {
             CloseHelper.close(ex::addSuppressed, log);
             throw ex;
         }
+    }
+
+    /**
+     * @return the configuration applied, then those of the configuration entries after the commit index.
+     */
+    private static ConfigHistory configurations(
+        final ArchiveLogStore log, final Applier applier, final long commitIndex)
+    {
+        final AppliedConfiguration applied = applier.configuration();
+        final ConfigHistory configs = applied.history();
+        if (log.lastIndex() > commitIndex)
+        {
+            log.replay(commitIndex + 1, log.lastIndex(), (buffer, offset, length, firstIndex, lastIndex) ->
+            {
+                int frame = offset;
+                for (long index = firstIndex; index <= lastIndex; index++)
+                {
+                    if (EntryType.CONFIG == EntryFrame.type(buffer, frame))
+                    {
+                        final Configuration configuration = Configuration.decode(
+                            buffer, EntryFrame.payloadOffset(frame), EntryFrame.payloadLength(buffer, frame));
+                        if (null == configuration)
+                        {
+                            throw new IllegalStateException("configuration entry at index " + index +
+                                " does not decode");
+                        }
+                        configs.appended(index, applied.withKnownEndpoints(configuration));
+                    }
+                    frame += EntryFrame.frameLength(buffer, frame);
+                }
+            });
+        }
+        return configs;
     }
 
     /**
@@ -254,6 +296,14 @@ final class NodeRecovery
     long commitIndex()
     {
         return commitIndex;
+    }
+
+    /**
+     * @return the configurations as of the applied index and after: the core's from here on.
+     */
+    ConfigHistory configs()
+    {
+        return configs;
     }
 
     /**

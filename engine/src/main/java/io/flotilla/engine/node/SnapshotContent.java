@@ -16,21 +16,26 @@ import java.io.UncheckedIOException;
  * What the runtime puts in a snapshot file's payload (the file's header already holds the last included index and
  * term, the configuration and the checksum, which covers all of this, see {@code io.flotilla.archive.SnapshotStore}):
  * <pre>
- *   int     format version (4)
+ *   int     format version (5)
  *   int     length of the session table, then the table: the replicated sessions (so a retried request is still
  *           answered from its cached response, exactly once, after a snapshot), each with the session messages
  *           its client has not acknowledged (so a new leader can send them again)
  *   long    cluster time: the leader timestamp of the last entry the snapshot covers
  *   int     number of timers, then each timer's correlation id and deadline (long, long)
+ *   int     length of the configuration, then the configuration as of the snapshot's index: members, learners and
+ *           their endpoints (a {@code ConfigPayload})
  *   ...     the state machine's own bytes, to the end of the payload
  * </pre>
- * Version 3 (written before session messages) has none in its sessions, and version 2 (written before timers) no
+ * Version 4 (written before membership changes) has no configuration: its members are the file header's, reached at
+ * the members spec's endpoints. Version 3 (written before session messages) has none in its sessions, and version 2 (written before timers) no
  * cluster time and no timers either; both still load, with nothing retained and no timers scheduled.
  */
 final class SnapshotContent
 {
+    /** 5: the configuration after the timers. */
+    static final int VERSION = 5;
     /** 4: each session carries its unacknowledged session messages. */
-    static final int VERSION = 4;
+    static final int VERSION_WITHOUT_CONFIGURATION = 4;
     /** 3: cluster time and the timer table after the session table. */
     static final int VERSION_WITHOUT_EGRESS = 3;
     /** 2: each session carries its random id, key and principal. */
@@ -48,9 +53,14 @@ final class SnapshotContent
      * @param sessions      the replicated session table.
      * @param clusterTimeNs timestamp of the last applied entry.
      * @param timers        the replicated timer table.
+     * @param configuration the configuration as of the applied index.
      * @return everything that follows the version.
      */
-    static byte[] head(final SessionTable sessions, final long clusterTimeNs, final TimerTable timers)
+    static byte[] head(
+        final SessionTable sessions,
+        final long clusterTimeNs,
+        final TimerTable timers,
+        final AppliedConfiguration configuration)
     {
         try
         {
@@ -65,6 +75,7 @@ final class SnapshotContent
             table.writeTo(out);
             out.writeLong(clusterTimeNs);
             timers.writeTo(out);
+            configuration.writeTo(out);
             out.flush();
             return bytes.toByteArray();
         }
@@ -90,27 +101,33 @@ final class SnapshotContent
     }
 
     /**
-     * Replace the session table, the timer table and the state machine with a snapshot's.
+     * Replace the session table, the timer table, the configuration and the state machine with a snapshot's.
      *
-     * @param payload      the verified payload stream of a snapshot file.
-     * @param sessions     the table to replace.
-     * @param timers       the timers to replace.
-     * @param stateMachine to load.
+     * @param payload       the verified payload stream of a snapshot file.
+     * @param index         the snapshot's last included index.
+     * @param headerVoters  the members in the file's header (the configuration of a version 4 snapshot or older).
+     * @param sessions      the table to replace.
+     * @param timers        the timers to replace.
+     * @param configuration the configuration to replace.
+     * @param stateMachine  to load.
      * @param nowNs        local time, the loaded sessions' last activity.
      * @return the snapshot's cluster time, 0 for a snapshot written before it was recorded.
      * @throws IOException when the payload is not one this runtime wrote.
      */
     static long load(
         final InputStream payload,
+        final long index,
+        final int[] headerVoters,
         final SessionTable sessions,
         final TimerTable timers,
+        final AppliedConfiguration configuration,
         final StateMachine stateMachine,
         final long nowNs)
         throws IOException
     {
         final DataInputStream in = new DataInputStream(new BufferedInputStream(payload, 64 * 1024));
         final int version = in.readInt();
-        if (VERSION != version && VERSION_WITHOUT_EGRESS != version && VERSION_WITHOUT_TIMERS != version)
+        if (version < VERSION_WITHOUT_TIMERS || version > VERSION)
         {
             throw new IOException("snapshot content version " + version + " is not one this build reads (" +
                 VERSION_WITHOUT_TIMERS + " to " + VERSION + ")");
@@ -122,7 +139,8 @@ final class SnapshotContent
         }
         final byte[] table = new byte[sessionsLength];
         in.readFully(table);
-        sessions.loadFrom(new DataInputStream(new ByteArrayInputStream(table)), VERSION == version, nowNs);
+        sessions.loadFrom(
+            new DataInputStream(new ByteArrayInputStream(table)), version >= VERSION_WITHOUT_CONFIGURATION, nowNs);
         long clusterTimeNs = 0;
         if (VERSION_WITHOUT_TIMERS != version)
         {
@@ -132,6 +150,14 @@ final class SnapshotContent
         else
         {
             timers.clear();
+        }
+        if (VERSION == version)
+        {
+            configuration.loadFrom(in, index);
+        }
+        else
+        {
+            configuration.loadVoters(headerVoters, index);
         }
         stateMachine.loadSnapshot(in);
         return clusterTimeNs;

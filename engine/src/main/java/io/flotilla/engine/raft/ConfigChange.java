@@ -30,6 +30,8 @@ public final class ConfigChange
     public static final long NOT_A_MEMBER = -10;
     /** The change would leave no voter. */
     public static final long REMOVES_LAST_VOTER = -11;
+    /** A member to add comes with an endpoint a configuration cannot hold (see {@link Configuration#isValidEndpoint}). */
+    public static final long INVALID_ENDPOINT = -12;
 
     /**
      * What a change does to one member.
@@ -46,21 +48,33 @@ public final class ConfigChange
 
     private Op[] ops = new Op[4];
     private int[] memberIds = new int[4];
+    private String[] endpoints = new String[4];
     private int size;
 
     public ConfigChange addLearner(final int memberId)
     {
-        return add(Op.ADD_LEARNER, memberId);
+        return add(Op.ADD_LEARNER, memberId, null);
+    }
+
+    /**
+     * Add a learner with the endpoint where the other members reach it, carried in the configuration entry.
+     *
+     * @param endpoint opaque to the core (the runtime's {@code host:consensusPort:ingressPort}).
+     * @return this change.
+     */
+    public ConfigChange addLearner(final int memberId, final String endpoint)
+    {
+        return add(Op.ADD_LEARNER, memberId, endpoint);
     }
 
     public ConfigChange promote(final int memberId)
     {
-        return add(Op.PROMOTE, memberId);
+        return add(Op.PROMOTE, memberId, null);
     }
 
     public ConfigChange remove(final int memberId)
     {
-        return add(Op.REMOVE, memberId);
+        return add(Op.REMOVE, memberId, null);
     }
 
     public int size()
@@ -81,6 +95,14 @@ public final class ConfigChange
     public int memberId(final int i)
     {
         return memberIds[i];
+    }
+
+    /**
+     * @return the endpoint of the {@code i}-th member added as a learner, or null (none given, or another op).
+     */
+    public String endpoint(final int i)
+    {
+        return endpoints[i];
     }
 
     /**
@@ -105,6 +127,7 @@ public final class ConfigChange
             case (int)ALREADY_VOTER: return "ALREADY_VOTER";
             case (int)NOT_A_MEMBER: return "NOT_A_MEMBER";
             case (int)REMOVES_LAST_VOTER: return "REMOVES_LAST_VOTER";
+            case (int)INVALID_ENDPOINT: return "INVALID_ENDPOINT";
             default: return "unknown result " + result;
         }
     }
@@ -119,14 +142,16 @@ public final class ConfigChange
         return builder.append('}').toString();
     }
 
-    private ConfigChange add(final Op op, final int memberId)
+    private ConfigChange add(final Op op, final int memberId, final String endpoint)
     {
         if (size == ops.length)
         {
             ops = Arrays.copyOf(ops, 2 * size);
             memberIds = Arrays.copyOf(memberIds, 2 * size);
+            endpoints = Arrays.copyOf(endpoints, 2 * size);
         }
         ops[size] = op;
+        endpoints[size] = endpoint;
         memberIds[size++] = memberId;
         return this;
     }

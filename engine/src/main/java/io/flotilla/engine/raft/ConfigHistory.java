@@ -82,6 +82,19 @@ public final class ConfigHistory
      * @return whether the member votes in any configuration held: the one in effect, one not yet committed, or the
      * newest committed one.
      */
+    /**
+     * @return the index of the configuration in effect at {@code index}: of its entry, or the base index.
+     */
+    public long indexAt(final long index)
+    {
+        int i = size - 1;
+        while (i > 0 && indices[i] > index)
+        {
+            i--;
+        }
+        return indices[i];
+    }
+
     boolean votesInAny(final int memberId)
     {
         for (int i = 0; i < size; i++)

@@ -13,6 +13,9 @@ import java.util.Arrays;
  * (joint consensus, Raft thesis 4.3, as etcd's ConfChangeV2). An immutable value; a change makes a new one
  * ({@link #apply}). Its log form is a {@link io.flotilla.codecs.EntryType#CONFIG} entry whose payload has the layout
  * of {@link ConfigPayload}.
+ * <p>
+ * A configuration may also carry where each member is reached (its endpoint, opaque to the core): the runtime
+ * learns a new member's address from the entry that adds it, and keeps every member's address in its snapshots.
  */
 public final class Configuration
 {
@@ -24,6 +27,7 @@ public final class Configuration
     private final int[] voters;
     private final int[] outgoing;
     private final int[] learners;
+    private final String[] endpoints;
 
     /**
      * @param voters   the voting members (the incoming ones while joint): at least one.
@@ -33,6 +37,16 @@ public final class Configuration
      *                                  learner that votes, or no voter.
      */
     public Configuration(final int[] voters, final int[] outgoing, final int[] learners)
+    {
+        this(voters, outgoing, learners, null);
+    }
+
+    /**
+     * @param endpoints by member id (length {@link #MAX_MEMBER_ID} + 1, null entries unknown; copied), or null for
+     *                  none; entries of ids that are not members are dropped.
+     * @see #Configuration(int[], int[], int[])
+     */
+    public Configuration(final int[] voters, final int[] outgoing, final int[] learners, final String[] endpoints)
     {
         this.voters = sortedIds("voters", voters);
         this.outgoing = sortedIds("outgoing voters", outgoing);
@@ -48,6 +62,42 @@ public final class Configuration
                 throw new IllegalArgumentException("member " + learner + " cannot be both a learner and a voter");
             }
         }
+        this.endpoints = new String[MAX_MEMBER_ID + 1];
+        if (null != endpoints)
+        {
+            for (int id = 0; id <= MAX_MEMBER_ID && id < endpoints.length; id++)
+            {
+                if (null != endpoints[id] && isMember(id))
+                {
+                    if (!isValidEndpoint(endpoints[id]))
+                    {
+                        throw new IllegalArgumentException("endpoint '" + endpoints[id] + "' of member " + id +
+                            " must be 1.." + ConfigPayload.MAX_ENDPOINT_LENGTH + " printable ASCII characters");
+                    }
+                    this.endpoints[id] = endpoints[id];
+                }
+            }
+        }
+    }
+
+    /**
+     * @return whether a {@link ConfigPayload} can hold this endpoint.
+     */
+    public static boolean isValidEndpoint(final String endpoint)
+    {
+        if (null == endpoint || endpoint.isEmpty() || endpoint.length() > ConfigPayload.MAX_ENDPOINT_LENGTH)
+        {
+            return false;
+        }
+        for (int i = 0; i < endpoint.length(); i++)
+        {
+            final char c = endpoint.charAt(i);
+            if (c < 0x21 || c > 0x7E)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -67,10 +117,39 @@ public final class Configuration
         {
             return null;
         }
+        final String[] endpoints = new String[MAX_MEMBER_ID + 1];
+        for (int i = 0, n = ConfigPayload.endpointCount(buffer, offset, length); i < n; i++)
+        {
+            endpoints[ConfigPayload.endpointId(buffer, offset, i)] = ConfigPayload.endpoint(buffer, offset, i);
+        }
         return new Configuration(
             list(buffer, offset, ConfigPayload.VOTERS),
             list(buffer, offset, ConfigPayload.OUTGOING),
-            list(buffer, offset, ConfigPayload.LEARNERS));
+            list(buffer, offset, ConfigPayload.LEARNERS),
+            endpoints);
+    }
+
+    /**
+     * @param memberId of a member.
+     * @return where the member is reached, or null when this configuration does not say.
+     */
+    public String endpoint(final int memberId)
+    {
+        return memberId >= 0 && memberId <= MAX_MEMBER_ID ? endpoints[memberId] : null;
+    }
+
+    /**
+     * @return this configuration with the endpoints given (by member id, null entries unknown) for the members that
+     * have none yet.
+     */
+    public Configuration withEndpoints(final String[] known)
+    {
+        final String[] merged = endpoints.clone();
+        for (int id = 0; id <= MAX_MEMBER_ID && id < known.length; id++)
+        {
+            merged[id] = null == merged[id] ? known[id] : merged[id];
+        }
+        return new Configuration(voters, outgoing, learners, merged);
     }
 
     /**
@@ -78,7 +157,7 @@ public final class Configuration
      */
     public int encodedLength()
     {
-        return ConfigPayload.length(voters.length, outgoing.length, learners.length);
+        return ConfigPayload.length(voters.length, outgoing.length, learners.length, endpointList());
     }
 
     /**
@@ -88,7 +167,34 @@ public final class Configuration
      */
     public int encode(final MutableDirectBuffer buffer, final int offset)
     {
-        return ConfigPayload.encode(buffer, offset, voters, outgoing, learners);
+        final String[] list = endpointList();
+        final int[] ids = new int[list.length];
+        for (int id = 0, i = 0; id <= MAX_MEMBER_ID; id++)
+        {
+            if (null != endpoints[id])
+            {
+                ids[i++] = id;
+            }
+        }
+        return ConfigPayload.encode(buffer, offset, voters, outgoing, learners, ids, list);
+    }
+
+    private String[] endpointList()
+    {
+        int count = 0;
+        for (final String endpoint : endpoints)
+        {
+            count += null == endpoint ? 0 : 1;
+        }
+        final String[] list = new String[count];
+        for (int id = 0, i = 0; id <= MAX_MEMBER_ID; id++)
+        {
+            if (null != endpoints[id])
+            {
+                list[i++] = endpoints[id];
+            }
+        }
+        return list;
     }
 
     /**
@@ -179,7 +285,7 @@ public final class Configuration
      */
     Configuration leaveJoint()
     {
-        return new Configuration(voters, NONE, learners);
+        return new Configuration(voters, NONE, learners, endpoints);
     }
 
     /**
@@ -214,6 +320,10 @@ public final class Configuration
                     if (isMember(id))
                     {
                         return ConfigChange.ALREADY_MEMBER;
+                    }
+                    if (null != change.endpoint(i) && !isValidEndpoint(change.endpoint(i)))
+                    {
+                        return ConfigChange.INVALID_ENDPOINT;
                     }
                     break;
 
@@ -251,6 +361,7 @@ public final class Configuration
     {
         int[] nextVoters = voters;
         int[] nextLearners = learners;
+        final String[] nextEndpoints = endpoints.clone();
         for (int i = 0; i < change.size(); i++)
         {
             final int id = change.memberId(i);
@@ -258,6 +369,7 @@ public final class Configuration
             {
                 case ADD_LEARNER:
                     nextLearners = with(nextLearners, id);
+                    nextEndpoints[id] = change.endpoint(i);
                     break;
 
                 case PROMOTE:
@@ -278,7 +390,7 @@ public final class Configuration
             }
         }
 
-        return new Configuration(nextVoters, nextVoters == voters ? NONE : voters, nextLearners);
+        return new Configuration(nextVoters, nextVoters == voters ? NONE : voters, nextLearners, nextEndpoints);
     }
 
     public boolean equals(final Object other)
@@ -286,12 +398,14 @@ public final class Configuration
         return other instanceof Configuration &&
             Arrays.equals(voters, ((Configuration)other).voters) &&
             Arrays.equals(outgoing, ((Configuration)other).outgoing) &&
-            Arrays.equals(learners, ((Configuration)other).learners);
+            Arrays.equals(learners, ((Configuration)other).learners) &&
+            Arrays.equals(endpoints, ((Configuration)other).endpoints);
     }
 
     public int hashCode()
     {
-        return 31 * (31 * Arrays.hashCode(voters) + Arrays.hashCode(outgoing)) + Arrays.hashCode(learners);
+        return 31 * (31 * (31 * Arrays.hashCode(voters) + Arrays.hashCode(outgoing)) + Arrays.hashCode(learners)) +
+            Arrays.hashCode(endpoints);
     }
 
     public String toString()

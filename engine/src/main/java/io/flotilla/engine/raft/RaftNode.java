@@ -976,6 +976,14 @@ public final class RaftNode
     }
 
     /**
+     * @return the index of {@link #committedConfiguration()}: of its entry, or the index it is known as of.
+     */
+    public long committedConfigurationIndex()
+    {
+        return configs.indexAt(commitIndex);
+    }
+
+    /**
      * @return the index of the configuration in effect: of its entry, or the index it is known as of (a snapshot's,
      * or 0 for the bootstrap).
      */
@@ -1392,6 +1400,7 @@ public final class RaftNode
     {
         final int transferTarget = transferTarget();
         tracker.configure(configs.latest(), log.lastIndex() + 1, nowNs, Role.LEADER == role);
+        outbox.onConfigurationChanged(configs.latest());
         clearTransfer();
         final int slot = tracker.slotOf(transferTarget);
         if (NO_SLOT != slot && tracker.isVoter(slot))

@@ -48,4 +48,12 @@ public interface RaftOutbox
      * changed, or the leader refused or did not answer. The client may retry, here or elsewhere.
      */
     void onReadIndexFailed(long readId);
+
+    /**
+     * The configuration in effect changed (a configuration entry was appended, truncated away or installed with a
+     * snapshot): the runtime learns the new members' endpoints and opens or closes what it needs to reach them.
+     *
+     * @param configuration the configuration now in effect (not necessarily committed).
+     */
+    void onConfigurationChanged(Configuration configuration);
 }

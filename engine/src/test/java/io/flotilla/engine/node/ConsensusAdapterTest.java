@@ -13,6 +13,7 @@ import io.flotilla.codecs.SnapshotChunkEncoder;
 import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
+import io.flotilla.engine.raft.Configuration;
 import io.flotilla.engine.raft.RaftOutbox;
 import io.flotilla.engine.raft.RaftTransport;
 import io.flotilla.engine.Role;
@@ -381,6 +382,10 @@ class ConsensusAdapterTest
         }
 
         public void onReadIndexFailed(final long readId)
+        {
+        }
+
+        public void onConfigurationChanged(final Configuration configuration)
         {
         }
     }

@@ -18,6 +18,7 @@ import io.flotilla.codecs.VoteResponseEncoder;
 import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
+import io.flotilla.engine.raft.Configuration;
 import io.flotilla.engine.raft.RaftOutbox;
 import io.flotilla.engine.Role;
 import org.agrona.DirectBuffer;
@@ -255,6 +256,10 @@ class ConsensusFuzzTest
         }
 
         public void onReadIndexFailed(final long readId)
+        {
+        }
+
+        public void onConfigurationChanged(final Configuration configuration)
         {
         }
     }

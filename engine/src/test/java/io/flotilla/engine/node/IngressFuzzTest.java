@@ -17,6 +17,7 @@ import io.flotilla.engine.ConnectRequest;
 import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
+import io.flotilla.engine.raft.Configuration;
 import io.flotilla.engine.raft.RaftOutbox;
 import io.flotilla.engine.Role;
 import org.agrona.CloseHelper;
@@ -305,6 +306,10 @@ class IngressFuzzTest
         public void onReadIndexFailed(final long readId)
         {
             reads.onReadIndexFailed(readId);
+        }
+
+        public void onConfigurationChanged(final Configuration configuration)
+        {
         }
 
         public void close()

@@ -15,6 +15,7 @@ import io.flotilla.engine.TestCluster;
 import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
+import io.flotilla.engine.raft.Configuration;
 import io.flotilla.engine.raft.RaftOutbox;
 import io.flotilla.engine.Role;
 import org.agrona.CloseHelper;
@@ -246,6 +247,10 @@ class PeerAuthenticationTest
         }
 
         public void onReadIndexFailed(final long readId)
+        {
+        }
+
+        public void onConfigurationChanged(final Configuration configuration)
         {
         }
     }

@@ -1332,6 +1332,11 @@ class RaftNodeTest
             calls.add("readFailed " + readId);
         }
 
+        public void onConfigurationChanged(final Configuration configuration)
+        {
+            calls.add("configuration " + configuration);
+        }
+
         public void onCommitIndex(final long commitIndex)
         {
             calls.add("commit " + commitIndex);

@@ -860,6 +860,11 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         resolve(answered(readId), SimRead.Outcome.FAILED);
     }
 
+    public void onConfigurationChanged(final Configuration configuration)
+    {
+        // The simulated network reaches every member by id: there are no endpoints to learn.
+    }
+
     /**
      * @return whether reads started in this lifetime still wait for the core's answer or for the state machine.
      */
