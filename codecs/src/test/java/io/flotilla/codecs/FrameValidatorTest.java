@@ -158,6 +158,33 @@ class FrameValidatorTest
         assertEquals(FrameVerdict.BAD_FIELD_VALUE, validateConfig(payload, learnerVotes), "a learner is no voter");
     }
 
+    @Test
+    void aConfigEntrysEndpointDirectoryNamesOnlyMembersInPrintableAscii()
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[256]);
+        final int[] voters = { 0, 1, 2 };
+        final int[] learners = { 5 };
+        final int valid = ConfigPayload.encode(payload, 0, voters, new int[0], learners,
+            new int[]{ 1, 5 }, new String[]{ "a:1:2", "host5:10:11" });
+        assertEquals(ConfigPayload.length(3, 0, 1, new String[]{ "a:1:2", "host5:10:11" }), valid);
+        assertEquals(FrameVerdict.VALID, validateConfig(payload, valid));
+        assertEquals(2, ConfigPayload.endpointCount(payload, 0, valid));
+        assertEquals(5, ConfigPayload.endpointId(payload, 0, 1));
+        assertEquals("host5:10:11", ConfigPayload.endpoint(payload, 0, 1));
+        assertEquals(FrameVerdict.BAD_FIELD_VALUE, validateConfig(payload, valid - 1), "truncated endpoint");
+        assertEquals(FrameVerdict.BAD_FIELD_VALUE, validateConfig(payload, valid + 1), "trailing byte");
+
+        final int stranger = ConfigPayload.encode(payload, 0, voters, new int[0], learners,
+            new int[]{ 7 }, new String[]{ "a:1:2" });
+        assertEquals(FrameVerdict.BAD_FIELD_VALUE, validateConfig(payload, stranger), "not a member");
+        final int unordered = ConfigPayload.encode(payload, 0, voters, new int[0], learners,
+            new int[]{ 2, 1 }, new String[]{ "a:1:2", "b:1:2" });
+        assertEquals(FrameVerdict.BAD_FIELD_VALUE, validateConfig(payload, unordered), "not ascending");
+        final int unprintable = ConfigPayload.encode(payload, 0, voters, new int[0], learners,
+            new int[]{ 1 }, new String[]{ "a b" });
+        assertEquals(FrameVerdict.BAD_FIELD_VALUE, validateConfig(payload, unprintable), "a space");
+    }
+
     private FrameVerdict validateConfig(final UnsafeBuffer payload, final int payloadLength)
     {
         final int length = EntryFrame.encode(buffer, 0, 1, 1, 0, EntryType.CONFIG, 0, 0, payload, 0, payloadLength);

@@ -3,6 +3,7 @@ package io.flotilla.perf.jmh;
 import io.flotilla.archive.EntryBlockHandler;
 import io.flotilla.codecs.EntryType;
 import io.flotilla.codecs.ReadMode;
+import io.flotilla.engine.raft.Configuration;
 import io.flotilla.engine.raft.ForwardingRaftLog;
 import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.engine.raft.RaftConfig;
@@ -278,6 +279,11 @@ public class RaftCoreBenchmark
         public void onReadIndexFailed(final long readId)
         {
             throw new UnsupportedOperationException("the benchmark makes no reads");
+        }
+
+        public void onConfigurationChanged(final Configuration configuration)
+        {
+            // The benchmark's membership is fixed.
         }
 
         /**
