@@ -486,13 +486,12 @@ public final class ClusterNode implements AutoCloseable
 
         final long logLastIndex = counters.value(NodeCounter.LOG_LAST_INDEX);
         final List<NodeStatus.Follower> followers = new ArrayList<>();
-        final int[] peerIds = counters.peerIds();
-        for (int slot = 0; slot < peerIds.length; slot++)
+        for (int id = 0; id <= ClusterMembers.MAX_MEMBER_ID; id++)
         {
-            final long match = counters.followerMatchIndex(slot);
+            final long match = counters.followerMatchIndex(id);
             if (match >= 0)
             {
-                followers.add(new NodeStatus.Follower(peerIds[slot], match, Math.max(0, logLastIndex - match)));
+                followers.add(new NodeStatus.Follower(id, match, Math.max(0, logLastIndex - match)));
             }
         }
 

@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
 /**
  * Runs one member of the replicated KV cache: a {@link ClusterNode} with a {@link KvStateMachine}.
  * <pre>
- *   KvNode [--member-id N] [--members SPEC] [--data-dir DIR] [--secrets-file FILE]     (--help for the details)
+ *   KvNode [--member-id N] [--members SPEC] [--data-dir DIR] [--join] [--secrets-file FILE]   (--help for details)
  * </pre>
  * Options default to the {@code flotilla.member.id}, {@code flotilla.members} and {@code flotilla.data.dir}
  * system properties; {@code --secrets-file} (lines {@code principal:hexsecret}) lets only clients holding one of
@@ -75,6 +75,12 @@ public final class KvNode implements Callable<Integer>
     @Option(names = "--data-dir", paramLabel = "DIR",
         description = "The node's log, snapshots and state (default: -D" + ClusterNode.Context.DATA_DIR_PROP + ").")
     private File dataDir;
+
+    @Option(names = "--join",
+        description = "Join a running cluster: start as no member, wait to be added (scripts/flotilla member add); " +
+            "the members spec names the cluster's members and this node (default: -D" +
+            ClusterNode.Context.JOIN_PROP + ").")
+    private boolean join;
 
     @Option(names = "--secrets-file", paramLabel = "FILE",
         description = "Only clients holding one of the secrets in FILE (principal:hexsecret lines) may open " +
@@ -151,6 +157,10 @@ public final class KvNode implements Callable<Integer>
         if (null != dataDir)
         {
             ctx.dataDirectory(dataDir);
+        }
+        if (join)
+        {
+            ctx.join(true);
         }
         if (null != secretsFile)
         {

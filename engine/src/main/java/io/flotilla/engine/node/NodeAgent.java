@@ -35,7 +35,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
+import java.util.stream.IntStream;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -64,7 +64,8 @@ public final class NodeAgent implements Agent, RaftOutbox
     private final NodeMedia.Context mediaContext;
     private final int memberId;
     private final ClusterMembers members;
-    private final int[] peerIds;
+    /** The other members of the configuration now: each has a follower match index counter. */
+    private int[] peerIds = new int[0];
     private final LatencyRecorder commitLatencyRecorder = new LatencyRecorder();
     private final LatencyRecorder applyLatency = new LatencyRecorder();
     private final CommitLatency commitLatency;
@@ -181,7 +182,6 @@ public final class NodeAgent implements Agent, RaftOutbox
         this.mediaContext = internals.mediaContext();
         this.memberId = ctx.memberId();
         this.members = internals.members();
-        this.peerIds = Arrays.stream(members.ids()).filter((id) -> id != memberId).toArray();
         this.proposals = proposals;
         this.queries = queries;
         this.listener = ctx.listener();
@@ -237,7 +237,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         {
             media = NodeMedia.launch(mediaContext);
             driveMedia = NodeMedia.Threading.COMPACT == media.context().threading();
-            counters = new NodeCounters(media.aeron(), memberId, peerIds);
+            counters = new NodeCounters(media.aeron(), memberId);
 
             responseChannels = new ResponseChannels(media.aeron(),
                 new ResponseChannelPolicy(ctx.responseMaxTermLength(), ctx.ipcIngress()),
@@ -578,9 +578,9 @@ public final class NodeAgent implements Agent, RaftOutbox
         counters.durableIndex(durableIndex);
         counters.logLastIndex(log.lastIndex());
         counters.sessions(sessions.openCount());
-        for (int i = 0; i < peerIds.length; i++)
+        for (final int id : peerIds)
         {
-            counters.followerMatchIndex(i, raft.matchIndex(peerIds[i]));
+            counters.followerMatchIndex(id, raft.matchIndex(id));
         }
     }
 
@@ -1026,6 +1026,9 @@ public final class NodeAgent implements Agent, RaftOutbox
             }
         }
         consensusPublisher.configure(configuration, members, moved);
+        peerIds = IntStream.rangeClosed(0, Configuration.MAX_MEMBER_ID)
+            .filter((id) -> id != memberId && configuration.isMember(id)).toArray();
+        counters.followers((id) -> id != memberId && configuration.isMember(id));
         LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": configuration " + configuration + " from index " +
             raft.configurationIndex() + (configuration.isMember(memberId) ? "" : " (this node is not a member)"));
         publishMembership();

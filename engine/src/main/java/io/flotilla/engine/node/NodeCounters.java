@@ -7,11 +7,13 @@ import io.flotilla.engine.Role;
 import org.agrona.CloseHelper;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntPredicate;
 
 /**
  * A node's Aeron counters ({@link NodeCounter}, and each follower's match index), visible to {@code AeronStat} on
  * the node's Aeron directory and readable from any thread through {@link #value}. Written only by the node agent;
- * allocated once at launch. The role, term, leader, commit and applied index are also mirrored in volatile fields for
+ * allocated at launch, the followers' as the configuration names them. The role, term, leader, commit and applied index are also mirrored in volatile fields for
  * the node's getters.
  */
 public final class NodeCounters implements AutoCloseable
@@ -41,7 +43,7 @@ public final class NodeCounters implements AutoCloseable
     public static final int DURABLE_INDEX_TYPE_ID = 741121;
     public static final int LOG_LAST_INDEX_TYPE_ID = 741122;
     public static final int SESSIONS_TYPE_ID = 741123;
-    /** One per other member: its match index while this node leads, -1 otherwise. */
+    /** One per other member of the configuration: its match index while this node leads, -1 otherwise. */
     public static final int FOLLOWER_MATCH_INDEX_TYPE_ID = 741124;
     public static final int TRANSFER_ELECTIONS_TYPE_ID = 741125;
     public static final int RESPONSE_CHANNELS_REFUSED_TYPE_ID = 741140;
@@ -55,9 +57,12 @@ public final class NodeCounters implements AutoCloseable
 
     private final Counter[] counters = new Counter[NodeCounter.values().length];
     private final long[] finalValues = new long[counters.length];
-    private final int[] peerIds;
-    private final Counter[] followerMatch;
-    private final long[] finalFollowerMatch;
+    private final Aeron aeron;
+    private final String labelSuffix;
+    /** By member id; made and closed on the node thread as the configuration changes. */
+    private final Counter[] followerMatch = new Counter[ClusterMembers.MAX_MEMBER_ID + 1];
+    /** By member id, what other threads read: -1 for a member without a counter, or unless leader. */
+    private final AtomicLongArray followerMatchView = new AtomicLongArray(ClusterMembers.MAX_MEMBER_ID + 1);
     // Readers on other threads count themselves in, so that close waits for them before the counters' memory goes.
     private final AtomicInteger readers = new AtomicInteger();
     private volatile boolean closed;
@@ -76,24 +81,20 @@ public final class NodeCounters implements AutoCloseable
      *
      * @param aeron    client of the node's media driver.
      * @param memberId of the node, part of every label.
-     * @param peerIds  the other members, each with a follower match index counter.
      */
-    public NodeCounters(final Aeron aeron, final int memberId, final int[] peerIds)
+    public NodeCounters(final Aeron aeron, final int memberId)
     {
+        this.aeron = aeron;
         final String suffix = " memberId=" + memberId;
+        this.labelSuffix = suffix;
         for (final NodeCounter counter : NodeCounter.values())
         {
             counters[counter.ordinal()] =
                 aeron.addCounter(counter.typeId(), "flotilla " + counter.description() + suffix);
         }
-        this.peerIds = peerIds.clone();
-        followerMatch = new Counter[peerIds.length];
-        finalFollowerMatch = new long[peerIds.length];
-        for (int i = 0; i < peerIds.length; i++)
+        for (int id = 0; id < followerMatch.length; id++)
         {
-            followerMatch[i] = aeron.addCounter(FOLLOWER_MATCH_INDEX_TYPE_ID,
-                "flotilla follower match index (-1 unless leader)" + suffix + " peer=" + peerIds[i]);
-            followerMatch[i].setRelease(-1);
+            followerMatchView.set(id, -1);
         }
         counter(NodeCounter.LEADER).setRelease(-1);
         counter(NodeCounter.LOG_FIRST_INDEX).setRelease(1);
@@ -124,39 +125,50 @@ public final class NodeCounters implements AutoCloseable
     }
 
     /**
-     * @return the other members, in the order {@link #followerMatchIndex(int)} takes them.
+     * Give each of these members a follower match index counter, and close those of members no longer among them;
+     * on the node thread, when the configuration changes (adding a counter asks the media driver: rare, not per
+     * message).
+     *
+     * @param isPeer whether member {@code id} is another member of the configuration now.
      */
-    public int[] peerIds()
+    public void followers(final IntPredicate isPeer)
     {
-        return peerIds.clone();
+        for (int id = 0; id < followerMatch.length; id++)
+        {
+            if (isPeer.test(id) && null == followerMatch[id])
+            {
+                followerMatch[id] = aeron.addCounter(FOLLOWER_MATCH_INDEX_TYPE_ID,
+                    "flotilla follower match index (-1 unless leader)" + labelSuffix + " peer=" + id);
+                followerMatch[id].setRelease(-1);
+            }
+            else if (!isPeer.test(id) && null != followerMatch[id])
+            {
+                CloseHelper.close(followerMatch[id]);
+                followerMatch[id] = null;
+                followerMatchView.set(id, -1);
+            }
+        }
     }
 
     /**
      * Read a follower's match index from any thread, also while or after the node closes.
      *
-     * @param peerSlot the member's position in {@link #peerIds()}.
-     * @return its match index while this node leads, -1 otherwise.
+     * @param memberId any member id.
+     * @return its match index while this node leads it, -1 otherwise (and for a member not in the configuration).
      */
-    public long followerMatchIndex(final int peerSlot)
+    public long followerMatchIndex(final int memberId)
     {
-        readers.incrementAndGet();
-        try
-        {
-            return closed ? finalFollowerMatch[peerSlot] : followerMatch[peerSlot].get();
-        }
-        finally
-        {
-            readers.decrementAndGet();
-        }
+        return followerMatchView.get(memberId);
     }
 
     /**
-     * @param peerSlot the member's position in {@link #peerIds()}.
+     * @param memberId another member with a counter ({@link #followers}).
      * @param value    its match index, -1 when this node does not lead.
      */
-    public void followerMatchIndex(final int peerSlot, final long value)
+    public void followerMatchIndex(final int memberId, final long value)
     {
-        followerMatch[peerSlot].setRelease(value);
+        followerMatch[memberId].setRelease(value);
+        followerMatchView.set(memberId, value);
     }
 
     public void durableIndex(final long value)
@@ -438,10 +450,6 @@ public final class NodeCounters implements AutoCloseable
         for (int i = 0; i < counters.length; i++)
         {
             finalValues[i] = counters[i].get();
-        }
-        for (int i = 0; i < followerMatch.length; i++)
-        {
-            finalFollowerMatch[i] = followerMatch[i].get();
         }
         closed = true;
         while (0 != readers.get())

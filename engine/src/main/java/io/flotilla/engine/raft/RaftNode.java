@@ -1341,6 +1341,7 @@ public final class RaftNode
                 else if (!tracker.isVoter())
                 {
                     // The configuration without this leader is committed: its voters go on without it.
+                    handOverOnLeaving();
                     stepDown();
                     return;
                 }
@@ -1359,6 +1360,21 @@ public final class RaftNode
     private boolean mayCampaign()
     {
         return tracker.isVoter() || configs.votesInAny(memberId);
+    }
+
+    /**
+     * A leader whose removal committed asks the voter whose log matches its own furthest (of those that answer) to
+     * campaign at once, with a TimeoutNow, rather than leave the cluster without a leader for an election timeout.
+     * Only the timing changes: the votes still decide, so a voter missing entries a majority holds cannot win.
+     */
+    private void handOverOnLeaving()
+    {
+        final int target = mostUpToDatePeerHeardWithin(electionTimeoutMaxNs);
+        if (NO_MEMBER != target && transport.sendTimeoutNow(target, currentTerm))
+        {
+            // As in a transfer: the target may be elected by voters that ignore this leader's lease.
+            leaseRevoked = true;
+        }
     }
 
     private void stepDown()

@@ -68,7 +68,7 @@ class ConsensusAdapterTest
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        counters = new NodeCounters(aeron, 0, new int[0]);
+        counters = new NodeCounters(aeron, 0);
 
         final ClusterMembers members = ClusterMembers.parse(
             "0=localhost:20110:20111,1=localhost:20120:20121,2=localhost:20130:20131");

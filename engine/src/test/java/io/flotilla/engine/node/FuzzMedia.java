@@ -26,7 +26,7 @@ final class FuzzMedia implements AutoCloseable
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
         aeron = connect();
-        counters = new NodeCounters(aeron, 0, new int[0]);
+        counters = new NodeCounters(aeron, 0);
     }
 
     /**

@@ -88,7 +88,7 @@ class MessageVerifierTest
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        counters = new NodeCounters(aeron, 0, new int[0]);
+        counters = new NodeCounters(aeron, 0);
     }
 
     @AfterEach

@@ -74,7 +74,7 @@ class PeerAuthenticationTest
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        counters = new NodeCounters(aeron, 0, new int[0]);
+        counters = new NodeCounters(aeron, 0);
 
         final int[] ports = TestCluster.freeUdpPorts(6);
         final ClusterMembers members = ClusterMembers.parse("0=localhost:" + ports[0] + ":" + ports[1] +

@@ -37,7 +37,7 @@ class ResponseChannelsTest
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        counters = new NodeCounters(aeron, 0, new int[0]);
+        counters = new NodeCounters(aeron, 0);
         channels = new ResponseChannels(
             aeron, new ResponseChannelPolicy(1024 * 1024, false), CAP, counters, Throwable::printStackTrace);
     }

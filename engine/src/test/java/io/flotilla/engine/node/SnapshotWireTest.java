@@ -82,8 +82,8 @@ class SnapshotWireTest
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        leaderCounters = new NodeCounters(aeron, 0, new int[0]);
-        followerCounters = new NodeCounters(aeron, 1, new int[0]);
+        leaderCounters = new NodeCounters(aeron, 0);
+        followerCounters = new NodeCounters(aeron, 1);
         worker = new SnapshotWorker("snapshot-wire-test", errors::add);
 
         final int[] ports = TestCluster.freeUdpPorts(4);

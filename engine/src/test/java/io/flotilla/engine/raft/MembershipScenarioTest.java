@@ -118,7 +118,7 @@ class MembershipScenarioTest
     }
 
     @Test
-    void aLeaderThatRemovesItselfLeadsUntilTheChangeCommitsThenTheOthersElect()
+    void aLeaderThatRemovesItselfLeadsUntilTheChangeCommitsThenHandsOver()
     {
         final Simulation sim = start(3, 3);
         final int leader = awaitCommittedLeader(sim);
@@ -132,7 +132,11 @@ class MembershipScenarioTest
         assertFalse(raft.committedConfiguration().isMember(leader));
         assertEquals(term, raft.currentTerm(), "it led until the configuration without it committed");
         final int[] rest = othersThan(leader);
+        final long stepDownNs = sim.nowNs();
         sim.awaitUntil("the others elect one of them", () -> sim.leader() >= 0 && sim.leader() != leader, WAIT_NS);
+        // It handed over (a TimeoutNow to the most up-to-date voter): no election timeout without a leader.
+        assertTrue(sim.nowNs() - stepDownNs < sim.raftConfig().electionTimeoutMinNs(),
+            "elected " + (sim.nowNs() - stepDownNs) + " ns after the step-down");
         final long marker = proposeAndCommit(sim);
         for (final int id : rest)
         {

@@ -58,7 +58,7 @@ public class PeerAuthBenchmark
         driver = MediaDriver.launchEmbedded(new MediaDriver.Context().threadingMode(ThreadingMode.SHARED)
             .dirDeleteOnStart(true).dirDeleteOnShutdown(true));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        counters = new NodeCounters(aeron, 0, new int[0]);
+        counters = new NodeCounters(aeron, 0);
         final ClusterKeys keys = ClusterKeys.generate();
         final SystemEpochNanoClock clock = new SystemEpochNanoClock();
         signer = new MessageSigner(keys, 1, clock);

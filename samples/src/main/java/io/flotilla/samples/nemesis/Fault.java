@@ -3,7 +3,7 @@ package io.flotilla.samples.nemesis;
 import java.util.List;
 
 /**
- * The faults the nemesis injects into a three-node cluster.
+ * The faults the nemesis injects into a three-node cluster (and the membership changes it makes with a spare node).
  */
 public enum Fault
 {
@@ -72,14 +72,34 @@ public enum Fault
      * channel with {@code sparse=false}. No hijacked write may show in the history, the session limit and the
      * response channel policy must hold, and the workload must be served during the fault.
      */
-    ROGUE_CLIENT;
+    ROGUE_CLIENT,
+    /**
+     * A node joins and leaves: a spare slot started empty as a new member ({@code flotilla.join}), added through the
+     * cluster tool ({@code flotilla member add}: a learner, caught up, by a snapshot install when the leader's log is
+     * compacted, then promoted), four voters serve the hold (a quorum of three), then it is removed
+     * ({@code member remove}) and stopped.
+     */
+    ADD_REMOVE_MEMBER,
+    /**
+     * A dead voter replaced, and then a live one: a follower is killed -9 and replaced by a spare started empty
+     * ({@code member replace}: the new node added as a learner, caught up and promoted, the dead one removed, in one
+     * operation); then the dead node's slot, its disk wiped, joins under a new member id and replaces the spare,
+     * which is stopped. Three voters again, in the founding slots, one of them under a new id.
+     */
+    REPLACE_MEMBER,
+    /**
+     * The leader removes itself ({@code member remove} of the leader: it steps down once the change commits and the
+     * others elect one of them), is stopped, and its slot, wiped, joins again under a new member id
+     * ({@code member add}).
+     */
+    REMOVE_LEADER;
 
     /**
-     * The CI schedule: every fault once, {@code KILL_LEADER} twice; the wipe after a few faults, when every node has
-     * taken snapshots and the leader has compacted its log.
+     * The CI schedule: every fault once, {@code KILL_LEADER} twice; the wipe and the membership changes after a few
+     * faults, when every node has taken snapshots and the leader has compacted its log.
      */
     public static final List<Fault> SHORT_SCHEDULE = List.of(
         KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, ROGUE_PEER, PARTITION_MINORITY, KILL_RANDOM, WIPE_FOLLOWER,
-        PAUSE_RANDOM, PARTITION_BRIDGE, ROGUE_CLIENT, PARTITION_KILL_LEADER, KILL_DURING_RECOVERY, PAUSE_ALL,
-        ROLLING_RESTART, KILL_LEADER);
+        PAUSE_RANDOM, ADD_REMOVE_MEMBER, PARTITION_BRIDGE, ROGUE_CLIENT, REPLACE_MEMBER, PARTITION_KILL_LEADER,
+        KILL_DURING_RECOVERY, REMOVE_LEADER, PAUSE_ALL, ROLLING_RESTART, KILL_LEADER);
 }

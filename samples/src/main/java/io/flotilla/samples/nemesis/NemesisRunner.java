@@ -3,7 +3,9 @@ package io.flotilla.samples.nemesis;
 import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.flotilla.admin.tool.FlotillaTool;
 import io.flotilla.engine.ClusterNode;
+import io.flotilla.engine.MembershipStatus;
 import io.flotilla.engine.client.FlotillaClient;
 import io.flotilla.samples.KvCommands;
 import io.flotilla.samples.ReplicaStatus;
@@ -19,6 +21,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.Writer;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -39,7 +43,8 @@ import java.util.function.BooleanSupplier;
 /**
  * Runs three {@link io.flotilla.samples.KvNode} JVMs in network namespaces under a concurrent KV workload, with
  * thresholds that make them snapshot, compact and install snapshots all the time, injects faults on a schedule
- * (kill -9, a deleted data directory, SIGSTOP/SIGCONT, partitions), heals, and checks the run: the history is
+ * (kill -9, a deleted data directory, SIGSTOP/SIGCONT, partitions, members added, replaced and removed through the
+ * cluster tool with a fourth, spare node), heals, and checks the run: the history is
  * linearizable (every acknowledged write present or overwritten by a legal order), the replicas converge to the
  * same applied index and state digest, no node logged a checksum error or exited by itself, and the cluster served
  * again within {@link #SERVE_BOUND_MS} after every heal. Every wait has a deadline; everything started is stopped,
@@ -61,6 +66,10 @@ public final class NemesisRunner
     /** A recovery slower than this is logged with the elections behind it. */
     private static final long SLOW_RECOVERY_MS = 5_000;
     private static final int NODES = 3;
+    /** The slot a membership fault starts a new member in (the founding slots are 0 to NODES - 1). */
+    private static final int SPARE = NODES;
+    /** How long a membership change may take, the new member's catch-up included, retries while electing too. */
+    private static final long MEMBERSHIP_BOUND_MS = 90_000;
     /** Subscribers to the KV change feed beside the workload's clients. */
     private static final int FEEDS = 2;
     private static final long ROGUE_SEND_NS = TimeUnit.MILLISECONDS.toNanos(200);
@@ -136,8 +145,8 @@ public final class NemesisRunner
         final HistoryRecorder recorder = new HistoryRecorder(System::nanoTime, historyWriter);
         try
         {
-            fabric = NetworkFabric.create(NODES);
-            nodes = new NodeProcesses(runDir, fabric, NODES);
+            fabric = NetworkFabric.create(NODES + 1);
+            nodes = new NodeProcesses(runDir, fabric, NODES, NODES + 1);
             for (int i = 0; i < NODES; i++)
             {
                 nodes.start(i);
@@ -213,7 +222,7 @@ public final class NemesisRunner
                 anomalies.addAll(nodes.problems());
                 if (!anomalies.isEmpty())
                 {
-                    for (int i = 0; i < NODES; i++)
+                    for (int i = 0; i < nodes.slots(); i++)
                     {
                         out.println("---- node " + i + " log tail ----\n" + nodes.logTail(i, 15));
                     }
@@ -298,8 +307,9 @@ public final class NemesisRunner
     {
         final int target = switch (fault)
         {
-            case KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_KILL_LEADER, ROLLING_RESTART -> leaderOrRandom();
-            case WIPE_FOLLOWER -> followerOfStableLeader();
+            case KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_KILL_LEADER, ROLLING_RESTART, REMOVE_LEADER ->
+                leaderOrRandom();
+            case WIPE_FOLLOWER, REPLACE_MEMBER -> followerOfStableLeader();
             default -> random.nextInt(NODES);
         };
         switch (fault)
@@ -385,6 +395,18 @@ public final class NemesisRunner
             {
                 return rogueClient(holdMs, workload);
             }
+            case ADD_REMOVE_MEMBER ->
+            {
+                return addRemoveMember(holdMs, workload);
+            }
+            case REPLACE_MEMBER ->
+            {
+                return replaceMember(target);
+            }
+            case REMOVE_LEADER ->
+            {
+                return removeLeader(target);
+            }
             default -> throw new IllegalStateException(fault.name());
         }
     }
@@ -433,14 +455,16 @@ public final class NemesisRunner
         long flood;
         try (RoguePeer rogue = new RoguePeer(rogueDriver.aeronDirectoryName(), nodes.members(), ROGUE_SEND_NS))
         {
-            for (int to = 0; to < NODES; to++)
+            final int leaderId = nodes.memberId(leader);
+            for (int slot = 0; slot < NODES; slot++)
             {
-                final int other = (to + 1) % NODES;
-                final ConsensusCounters target = nodes.consensusCounters(to);
-                if (to != leader && null != target)
+                final int to = nodes.memberId(slot);
+                final int other = nodes.memberId((slot + 1) % NODES);
+                final ConsensusCounters target = nodes.consensusCounters(slot);
+                if (slot != leader && null != target)
                 {
-                    sent += rogue.appendEntries(to, leader, term, target.commitIndex(), term, forged) ? 1 : 0;
-                    sent += rogue.timeoutNow(to, leader, term) ? 1 : 0;
+                    sent += rogue.appendEntries(to, leaderId, term, target.commitIndex(), term, forged) ? 1 : 0;
+                    sent += rogue.timeoutNow(to, leaderId, term) ? 1 : 0;
                 }
                 sent += rogue.requestVote(to, other, term + ROGUE_TERM_JUMP, aim.commitIndex() + ROGUE_TERM_JUMP, term,
                     false, true) ? 1 : 0;
@@ -485,15 +509,16 @@ public final class NemesisRunner
             // is not registered: a feed that receives one reports a write no client made.
             final String hijackKey = workload.liveKeys().get(0);
             workload.floodedElsewhere("rogue-flood", value);
-            final int own = rogue.connect(leader, 1, "", TimeUnit.SECONDS.toNanos(2));
+            final int leaderId = nodes.memberId(leader);
+            final int own = rogue.connect(leaderId, 1, "", TimeUnit.SECONDS.toNanos(2));
             final long observed = rogue.newestSession();
-            final int badChannels = rogue.connect(leader, 3, "|term-length=16m|sparse=false", TimeUnit.SECONDS.toNanos(2));
+            final int badChannels = rogue.connect(leaderId, 3, "|term-length=16m|sparse=false", TimeUnit.SECONDS.toNanos(2));
             // At the leader of now: the connects before may have cost the last one its leadership.
-            final int burst = rogue.connect(leaderOrRandom(), ROGUE_CONNECT_BURST, "", TimeUnit.SECONDS.toNanos(3));
-            final int hijacks = rogue.hijack(leader, 0 == observed ? 1 : observed, ROGUE_HIJACK_AROUND,
+            final int burst = rogue.connect(nodes.memberId(leaderOrRandom()), ROGUE_CONNECT_BURST, "", TimeUnit.SECONDS.toNanos(3));
+            final int hijacks = rogue.hijack(leaderId, 0 == observed ? 1 : observed, ROGUE_HIJACK_AROUND,
                 ROGUE_HIJACK_AROUND, ROGUE_HIJACK_SEQUENCES, random, putCommand(hijackKey, value));
             final int flood = 0 == observed ? 0 :
-                rogue.flood(leader, observed, ROGUE_FLOOD_REQUESTS, putCommand("rogue-flood", value));
+                rogue.flood(leaderId, observed, ROGUE_FLOOD_REQUESTS, putCommand("rogue-flood", value));
             what.append(own).append(" own session (id ").append(observed).append("), ").append(badChannels)
                 .append(" of 3 sparse=false connects and ").append(burst).append(" of ").append(ROGUE_CONNECT_BURST)
                 .append(" burst connects acknowledged, ").append(hijacks)
@@ -555,6 +580,171 @@ public final class NemesisRunner
         {
             return socket.getLocalPort();
         }
+    }
+
+    /**
+     * {@link Fault#ADD_REMOVE_MEMBER}: the spare joins as a new member and serves as a voter for the hold, then
+     * leaves; an anomaly when the workload went unserved while it was a voter.
+     */
+    private String addRemoveMember(final long holdMs, final Workload workload) throws InterruptedException
+    {
+        final int id = startJoining(SPARE);
+        final long addNs = System.nanoTime();
+        final String added = member("add", "--id", String.valueOf(id), "--endpoint", nodes.endpoint(SPARE));
+        final long addMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - addNs);
+        nodes.member(SPARE, true);
+        final String caughtUp = caughtUpHow(SPARE);
+        final long okBefore = workload.okCount();
+        Thread.sleep(holdMs);
+        if (workload.okCount() == okBefore)
+        {
+            anomalies.add("no operation acknowledged during " + Fault.ADD_REMOVE_MEMBER + " while member " + id +
+                " was a voter (" + holdMs + " ms)");
+        }
+        final String removed = member("remove", "--id", String.valueOf(id));
+        nodes.member(SPARE, false);
+        nodes.stop(SPARE, 15_000);
+        return "node " + SPARE + " started empty as member " + id + ", added in " + addMs + " ms (" + caughtUp +
+            "): " + added + "; removed: " + removed + "; stopped";
+    }
+
+    /**
+     * {@link Fault#REPLACE_MEMBER}: follower {@code target} killed and replaced by the spare; then the target's slot
+     * rebuilt under a new member id replaces the spare.
+     */
+    private String replaceMember(final int target) throws InterruptedException
+    {
+        final int dead = nodes.memberId(target);
+        nodes.kill(target, 10_000);
+        final int spareId = startJoining(SPARE);
+        final String first = member("replace", "--id", String.valueOf(spareId), "--endpoint", nodes.endpoint(SPARE),
+            "--replaces", String.valueOf(dead));
+        nodes.member(SPARE, true);
+        nodes.member(target, false);
+        final String spareCaughtUp = caughtUpHow(SPARE);
+        final int rebuiltId = startJoining(target);
+        final String second = member("replace", "--id", String.valueOf(rebuiltId), "--endpoint",
+            nodes.endpoint(target), "--replaces", String.valueOf(spareId));
+        nodes.member(target, true);
+        nodes.member(SPARE, false);
+        nodes.stop(SPARE, 15_000);
+        return "kill -9 node " + target + " (member " + dead + "), replaced by node " + SPARE + " as member " +
+            spareId + " (" + spareCaughtUp + "): " + first + "; node " + target + " wiped, as member " + rebuiltId +
+            " (" + caughtUpHow(target) + ") replaced member " + spareId + ": " + second + "; node " + SPARE +
+            " stopped";
+    }
+
+    /**
+     * {@link Fault#REMOVE_LEADER}: the leader, slot {@code leader}, removes itself; once another leads, it is stopped
+     * and its slot, wiped, joins again under a new member id.
+     */
+    private String removeLeader(final int leader) throws InterruptedException
+    {
+        final int id = nodes.memberId(leader);
+        final String removed = member("remove", "--id", String.valueOf(id));
+        nodes.member(leader, false);
+        final long removedNs = System.nanoTime();
+        require(await(SERVE_BOUND_MS, () ->
+        {
+            final int now = nodes.leader();
+            return now >= 0 && now != leader;
+        }), "no other leader within " + SERVE_BOUND_MS + " ms of leader member " + id + " removing itself");
+        final long electedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - removedNs);
+        final int next = nodes.leader();
+        nodes.stop(leader, 15_000);
+        final int rejoinedId = startJoining(leader);
+        final String added = member("add", "--id", String.valueOf(rejoinedId), "--endpoint", nodes.endpoint(leader));
+        nodes.member(leader, true);
+        return "leader node " + leader + " (member " + id + ") removed itself: " + removed + "; node " + next +
+            " leads " + electedMs + " ms later; node " + leader + " stopped, wiped, joined as member " + rejoinedId +
+            " (" + caughtUpHow(leader) + "): " + added;
+    }
+
+    /**
+     * Starts slot {@code slot} empty as a new member and waits until it is up.
+     *
+     * @return its new member id.
+     */
+    private int startJoining(final int slot) throws InterruptedException
+    {
+        final int id = nodes.startJoining(slot);
+        require(await(READY_BOUND_MS, () -> nodes.isReady(slot)), "node " + slot + ", joining as member " + id +
+            ", not up within " + READY_BOUND_MS + " ms");
+        return id;
+    }
+
+    /**
+     * @return how a member just added caught up: through how many snapshot installs.
+     */
+    private String caughtUpHow(final int slot)
+    {
+        final SnapshotCounters counters = nodes.counters(slot);
+        return null == counters ? "its counters unreadable" : counters.installs() > 0 ?
+            "caught up through " + counters.installs() + " snapshot install(s)" : "caught up from the leader's log";
+    }
+
+    /**
+     * Runs the cluster tool's {@code member} command against the running nodes, as an operator would (it finds the
+     * leader among them), again while no leader can take the change (an election under way; nothing was changed).
+     *
+     * @return the configuration committed, as the tool printed it, on one line.
+     */
+    private String member(final String... args) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MEMBERSHIP_BOUND_MS);
+        while (true)
+        {
+            final List<String> command = new ArrayList<>(List.of("member"));
+            command.addAll(List.of(args));
+            command.addAll(List.of("--nodes", nodes.adminNodes(), "--token-file", nodes.adminTokenFile().toString(),
+                "--timeout", "70s"));
+            final StringWriter text = new StringWriter();
+            final PrintWriter writer = new PrintWriter(text);
+            final int exit = FlotillaTool.commandLine(Map.of()).setOut(writer).setErr(writer)
+                .execute(command.toArray(String[]::new));
+            writer.flush();
+            final String answer = text.toString().trim();
+            if (FlotillaTool.EXIT_OK == exit)
+            {
+                return committedMembers(answer);
+            }
+            final boolean noChange = answer.contains(MembershipStatus.NOT_LEADER.name()) ||
+                answer.contains(MembershipStatus.TERM_NOT_COMMITTED.name()) || answer.contains("no leader among");
+            if (!noChange || System.nanoTime() - deadlineNs > 0)
+            {
+                throw new AbortException("flotilla " + String.join(" ", command) + " failed (exit " + exit + "): " +
+                    answer);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /**
+     * @return the tool's answer to a membership change ({@code committed at index N:} and a table of members) as
+     * {@code index N: voters [..] learners [..]}.
+     */
+    private static String committedMembers(final String answer)
+    {
+        final List<String> voters = new ArrayList<>();
+        final List<String> learners = new ArrayList<>();
+        String index = "?";
+        for (final String line : answer.split("\n"))
+        {
+            final String[] words = line.trim().split("\\s+");
+            if (line.startsWith("committed at index "))
+            {
+                index = words[3].replace(":", "");
+            }
+            else if (words.length >= 2 && "voter".equals(words[1]))
+            {
+                voters.add(words[0]);
+            }
+            else if (words.length >= 2 && "learner".equals(words[1]))
+            {
+                learners.add(words[0]);
+            }
+        }
+        return "index " + index + ": voters " + voters + (learners.isEmpty() ? "" : " learners " + learners);
     }
 
     /**
@@ -630,7 +820,8 @@ public final class NemesisRunner
             for (int i = 0; i < NODES && null != leaderStatus; i++)
             {
                 final ReplicaStatus status = nodes.status(i);
-                if (null == status || status.term() != leaderStatus.term() || status.leader() != leader[0])
+                if (null == status || status.term() != leaderStatus.term() ||
+                    status.leader() != nodes.memberId(leader[0]))
                 {
                     return false;
                 }

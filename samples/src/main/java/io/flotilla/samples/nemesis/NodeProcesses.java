@@ -1,5 +1,6 @@
 package io.flotilla.samples.nemesis;
 
+import io.flotilla.admin.AdminServer;
 import io.flotilla.engine.ClusterKeys;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.samples.KvNode;
@@ -12,20 +13,27 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * The three {@link KvNode} JVMs of a nemesis run, each in its network namespace, started as {@code scripts/demo.sh}
- * starts them (same JVM flags, FSYNC log) with {@link #SNAPSHOT_SETTINGS}; data in {@code RUN_DIR/node-N}, output
- * appended to {@code RUN_DIR/node-N.log}, Aeron directories under {@code /dev/shm} removed on {@link #close()}.
- * Knows which nodes it killed or paused, so a node that exits by itself is noticed, and keeps count of the
- * snapshots each node installed over all its processes ({@link #snapshotActivity()}).
+ * The {@link KvNode} JVMs of a nemesis run, each in its network namespace, started as {@code scripts/demo.sh}
+ * starts them (same JVM flags, FSYNC log, an admin endpoint) with {@link #SNAPSHOT_SETTINGS}; data in
+ * {@code RUN_DIR/node-N}, output appended to {@code RUN_DIR/node-N.log}, Aeron directories under {@code /dev/shm}
+ * removed on {@link #close()}. Knows which nodes it killed or paused, so a node that exits by itself is noticed, and
+ * keeps count of the snapshots each node installed over all its processes ({@link #snapshotActivity()}).
+ * <p>
+ * "Node N" is a slot: a namespace, a data directory and a log file. Slots {@code 0} to {@link #count()}{@code - 1}
+ * found the cluster, as members {@code 0} to {@code count() - 1}; the slots after them are spares, for the membership
+ * faults. A slot that joins the cluster ({@link #startJoining}) takes a member id never used before, so that no
+ * member ever comes back under an id whose votes it forgot.
  */
 public final class NodeProcesses implements AutoCloseable
 {
@@ -45,6 +53,7 @@ public final class NodeProcesses implements AutoCloseable
         "-Dflotilla.archive.segment.length=524288", "-Dflotilla.log.term.length=262144");
     static final int CONSENSUS_PORT = 20110;
     static final int INGRESS_PORT = 20111;
+    static final int ADMIN_PORT = 20112;
     private static final long STOP_TIMEOUT_MS = 15_000;
     /** What a node must never log: a frame or log entry failing its checksum, or a corrupt log. */
     private static final Pattern LOG_PROBLEM = Pattern.compile("(?i)checksum|corrupt");
@@ -53,9 +62,13 @@ public final class NodeProcesses implements AutoCloseable
 
     private final Path runDir;
     private final NetworkFabric fabric;
-    private final String members;
+    private final int founders;
     private final String aeronPrefix;
     private final Path keyFile;
+    private final Path adminTokenFile;
+    private final int[] memberIds;
+    private final boolean[] members;
+    private int nextMemberId;
     private final Process[] processes;
     private final boolean[] paused;
     private final boolean[] wiped;
@@ -67,45 +80,157 @@ public final class NodeProcesses implements AutoCloseable
     private final List<String> unexpectedExits = new ArrayList<>();
     private final List<String> startFailures = new ArrayList<>();
 
-    NodeProcesses(final Path runDir, final NetworkFabric fabric, final int nodeCount)
+    /**
+     * @param founders the slots that found the cluster, the first ones.
+     * @param slots    every slot, the spares included (the fabric has a namespace for each).
+     */
+    NodeProcesses(final Path runDir, final NetworkFabric fabric, final int founders, final int slots)
     {
         this.runDir = runDir;
         this.fabric = fabric;
-        this.processes = new Process[nodeCount];
-        this.paused = new boolean[nodeCount];
-        this.wiped = new boolean[nodeCount];
-        this.readySinceStart = new boolean[nodeCount];
-        this.failedStarts = new int[nodeCount];
-        this.lastCounters = new SnapshotCounters[nodeCount];
-        this.installsOfProcess = new long[nodeCount];
-        this.installsBefore = new long[nodeCount];
-        this.aeronPrefix = "/dev/shm/flotilla-nemesis-" + ProcessHandle.current().pid() + "-";
-        final StringBuilder spec = new StringBuilder();
-        for (int i = 0; i < nodeCount; i++)
+        this.founders = founders;
+        this.memberIds = new int[slots];
+        this.members = new boolean[slots];
+        for (int i = 0; i < slots; i++)
         {
-            spec.append(i == 0 ? "" : ",").append(i).append('=').append(fabric.nodeAddress(i))
-                .append(':').append(CONSENSUS_PORT).append(':').append(INGRESS_PORT);
+            memberIds[i] = i < founders ? i : -1;
+            members[i] = i < founders;
         }
-        members = spec.toString();
+        this.nextMemberId = founders;
+        this.processes = new Process[slots];
+        this.paused = new boolean[slots];
+        this.wiped = new boolean[slots];
+        this.readySinceStart = new boolean[slots];
+        this.failedStarts = new int[slots];
+        this.lastCounters = new SnapshotCounters[slots];
+        this.installsOfProcess = new long[slots];
+        this.installsBefore = new long[slots];
+        this.aeronPrefix = "/dev/shm/flotilla-nemesis-" + ProcessHandle.current().pid() + "-";
         keyFile = runDir.resolve("cluster.key");
+        adminTokenFile = runDir.resolve("admin.token");
         try
         {
             ClusterKeys.generate().write(keyFile); // the nodes of this run sign their consensus messages with it
+            // The membership faults change the cluster through the nodes' admin endpoints, with this token.
+            final byte[] token = new byte[24];
+            new SecureRandom().nextBytes(token);
+            Files.writeString(adminTokenFile, HexFormat.of().formatHex(token), StandardCharsets.US_ASCII);
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot write the run's cluster key " + keyFile, ex);
+            throw new UncheckedIOException("cannot write the run's cluster key or admin token in " + runDir, ex);
         }
     }
 
+    /**
+     * @return the founding slots; the cluster has this many voters between membership faults.
+     */
     int count()
+    {
+        return founders;
+    }
+
+    /**
+     * @return every slot, the spares included.
+     */
+    int slots()
     {
         return processes.length;
     }
 
+    /**
+     * @return the members spec of the slots that are members now.
+     */
     String members()
     {
-        return members;
+        final StringBuilder spec = new StringBuilder();
+        for (int i = 0; i < processes.length; i++)
+        {
+            if (members[i])
+            {
+                spec.append(spec.length() == 0 ? "" : ",").append(memberIds[i]).append('=').append(endpoint(i));
+            }
+        }
+        return spec.toString();
+    }
+
+    /**
+     * @return the member id slot {@code id} runs as (or ran as last), -1 for a spare never started.
+     */
+    int memberId(final int id)
+    {
+        return memberIds[id];
+    }
+
+    /**
+     * @return the slot running as member {@code memberId}, or -1.
+     */
+    int slotOf(final int memberId)
+    {
+        for (int i = 0; i < processes.length; i++)
+        {
+            if (memberIds[i] == memberId)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * @return where the others reach slot {@code id}: {@code host:consensusPort:ingressPort}.
+     */
+    String endpoint(final int id)
+    {
+        return fabric.nodeAddress(id) + ':' + CONSENSUS_PORT + ':' + INGRESS_PORT;
+    }
+
+    /**
+     * @return the admin endpoints ({@code host:port}) of the slots running now, for the cluster tool.
+     */
+    String adminNodes()
+    {
+        final StringBuilder nodes = new StringBuilder();
+        for (int i = 0; i < processes.length; i++)
+        {
+            if (isAlive(i))
+            {
+                nodes.append(nodes.length() == 0 ? "" : ",").append(fabric.nodeAddress(i)).append(':').append(ADMIN_PORT);
+            }
+        }
+        return nodes.toString();
+    }
+
+    Path adminTokenFile()
+    {
+        return adminTokenFile;
+    }
+
+    /**
+     * Records that slot {@code id} is, or no longer is, a member: the members spec of later starts follows.
+     */
+    void member(final int id, final boolean isMember)
+    {
+        members[id] = isMember;
+    }
+
+    /**
+     * Starts slot {@code id}, which must be down, empty, as a new member joining the running cluster: it takes a
+     * member id never used before and waits to be added ({@code flotilla.join}).
+     *
+     * @return the new member id.
+     */
+    int startJoining(final int id)
+    {
+        if (isAlive(id))
+        {
+            throw new IllegalStateException("node " + id + " runs: stop it before it joins as a new member");
+        }
+        IoUtil.delete(dataDir(id).toFile(), true);
+        wiped[id] = false;
+        memberIds[id] = nextMemberId++;
+        start(id);
+        return memberIds[id];
     }
 
     Path dataDir(final int id)
@@ -128,6 +253,17 @@ public final class NodeProcesses implements AutoCloseable
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(JVM_FLAGS);
             command.addAll(SNAPSHOT_SETTINGS);
+            final boolean joined = memberIds[id] >= founders;
+            final StringBuilder spec = new StringBuilder(members());
+            if (!members[id])
+            {
+                spec.append(',').append(memberIds[id]).append('=').append(endpoint(id));
+            }
+            if (joined)
+            {
+                // Until its log or snapshot says it is a voter, a member that joined counts itself as none.
+                command.add("-D" + ClusterNode.Context.JOIN_PROP + "=true");
+            }
             if (wiped[id])
             {
                 // Kept out of elections until caught up: it forgot its vote and its entries (VotingFence).
@@ -136,8 +272,14 @@ public final class NodeProcesses implements AutoCloseable
             }
             command.addAll(List.of("-Xmx256m", "-XX:+UseParallelGC", "-Dflotilla.aeron.dir=" + aeronDir(id),
                 "-D" + ClusterNode.Context.CLUSTER_KEY_FILE_PROP + "=" + keyFile,
+                "-D" + AdminServer.Context.PORT_PROP + "=" + ADMIN_PORT,
+                "-D" + AdminServer.Context.BIND_PROP + "=" + fabric.nodeAddress(id),
+                "-D" + AdminServer.Context.TOKEN_FILE_PROP + "=" + adminTokenFile,
+                // A membership change waits for the new member to catch up, an install included.
+                "-D" + AdminServer.Context.REQUEST_TIMEOUT_PROP + "=60s",
                 "-cp", System.getProperty("java.class.path"), KvNode.class.getName(),
-                "--member-id", String.valueOf(id), "--members", members, "--data-dir", dataDir(id).toString()));
+                "--member-id", String.valueOf(memberIds[id]), "--members", spec.toString(),
+                "--data-dir", dataDir(id).toString()));
             final File log = runDir.resolve("node-" + id + ".log").toFile();
             processes[id] = new ProcessBuilder(fabric.inNamespace(id, command))
                 .redirectErrorStream(true)
@@ -297,13 +439,13 @@ public final class NodeProcesses implements AutoCloseable
     }
 
     /**
-     * @return every node's snapshots over the run: taken (from its log), installed (counted over its processes)
-     * and its newest snapshot and first log index when last seen; complete after {@link #close()}.
+     * @return every founding slot's snapshots over the run: taken (from its log), installed (counted over its
+     * processes) and its newest snapshot and first log index when last seen; complete after {@link #close()}.
      */
     List<SnapshotActivity> snapshotActivity() throws IOException
     {
         final List<SnapshotActivity> activity = new ArrayList<>();
-        for (int i = 0; i < processes.length; i++)
+        for (int i = 0; i < founders; i++)
         {
             counters(i);
             int taken = 0;
