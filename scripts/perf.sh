@@ -3,10 +3,12 @@
 # rate and for throughput, then a comparison table (ratios to Aeron Cluster and to ping) and PNG plots of the
 # percentile distributions are written to perf/results/<UTC timestamp>/. See docs/performance.md.
 #
-# Knobs (environment): TARGETS RATES SIZE WARMUP DURATION WINDOW MODES IDLE DURABILITY THREADING CLIENTS PEER_AUTH ADMIN_RATE
-# RESULTS SKIP_BUILD MVN_FLAGS JAVA_OPTS
+# Knobs (environment): TARGETS RATES SIZE WARMUP DURATION WINDOW MODES IDLE NODES DURABILITY THREADING CLIENTS PEER_AUTH
+# ADMIN_RATE RESULTS SKIP_BUILD MVN_FLAGS JAVA_OPTS
 # (JAVA_OPTS reaches every target JVM, e.g. -Dflotilla.* settings of a target's Context).
 #   e.g. RATES=10000 DURATION=20 scripts/perf.sh
+# Cluster size: NODES=3 (default), 5 or 7 builds Aeron Cluster and every flotilla* target with that many members, all
+# in the target's one JVM (--nodes); e.g. NODES=5 scripts/perf.sh for the cost of five against three.
 # Reads beside writes: TARGETS="ping flotilla flotilla-read-index flotilla-lease flotilla-follower-read" (queries
 # answered without the log: ReadIndex at the leader, the leader's lease, ReadIndex at the followers).
 # The admin endpoint's cost: TARGETS="ping flotilla flotilla-admin-load" (the same command load while every node
@@ -27,6 +29,12 @@ DURATION=${DURATION:-10}
 WINDOW=${WINDOW:-1024}
 MODES=${MODES:-"latency,throughput"}
 IDLE=${IDLE:-yield}
+# Members of each cluster, Aeron Cluster's and Flotilla's alike (ping has none): 3, 5 or 7.
+NODES=${NODES:-3}
+case "$NODES" in
+    3|5|7) ;;
+    *) echo "NODES must be 3, 5 or 7, got '$NODES'" >&2; exit 2 ;;
+esac
 # Flotilla's log durability and media threading. ASYNC by default: Aeron Cluster's default (archive
 # fileSyncLevel=0) does not fsync either, so both commit once a majority holds the command in its page cache.
 DURABILITY=${DURABILITY:-ASYNC}
@@ -57,7 +65,8 @@ mkdir -p "$RESULTS"
 {
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-    echo "command: TARGETS=\"$TARGETS\" RATES=$RATES SIZE=$SIZE WARMUP=$WARMUP DURATION=$DURATION WINDOW=$WINDOW MODES=$MODES IDLE=$IDLE DURABILITY=$DURABILITY THREADING=$THREADING CLIENTS=$CLIENTS PEER_AUTH=$PEER_AUTH ADMIN_RATE=$ADMIN_RATE scripts/perf.sh"
+    echo "command: TARGETS=\"$TARGETS\" RATES=$RATES SIZE=$SIZE WARMUP=$WARMUP DURATION=$DURATION WINDOW=$WINDOW MODES=$MODES IDLE=$IDLE NODES=$NODES DURABILITY=$DURABILITY THREADING=$THREADING CLIENTS=$CLIENTS PEER_AUTH=$PEER_AUTH ADMIN_RATE=$ADMIN_RATE scripts/perf.sh"
+    echo "nodes: $NODES per cluster (aeron-cluster and flotilla* targets)"
     echo "java options: ${JAVA_OPTS:-}"
     echo "cpus: $(nproc)  load before run: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "java: $(java -version 2>&1 | head -1)"
@@ -70,7 +79,7 @@ for target in $TARGETS; do
     # shellcheck disable=SC2086
     if ! java "${JVM_FLAGS[@]}" "${PEER_AUTH_OPTS[@]}" ${JAVA_OPTS:-} "-Xlog:gc:file=$RESULTS/$target-gc.log" -cp "$JAR" io.flotilla.perf.harness.PerfMain \
         --target "$target" --mode "$MODES" --rate "$RATES" --size "$SIZE" --warmup "${WARMUP}s" \
-        --duration "${DURATION}s" --window "$WINDOW" --idle "$IDLE" --durability "$DURABILITY" --threading "$THREADING" \
+        --duration "${DURATION}s" --window "$WINDOW" --idle "$IDLE" --nodes "$NODES" --durability "$DURABILITY" --threading "$THREADING" \
         --clients "$CLIENTS" --results "$RESULTS"; then
         failed+=("$target")
     fi

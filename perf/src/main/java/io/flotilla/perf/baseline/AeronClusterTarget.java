@@ -16,17 +16,18 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The peer to beat: a 3-member Aeron Cluster in this JVM ({@link ClusterNode}: embedded driver and archive with
- * SHARED threading, consensus module, echo service, default idle strategies) and an {@link AeronCluster} client on
- * its own embedded driver, all on loopback. Directories are unique per start and removed on close.
+ * The peer to beat: an Aeron Cluster of N members in this JVM (3 by default, {@code --nodes}; {@link ClusterNode}:
+ * embedded driver and archive with SHARED threading, consensus module, echo service, default idle strategies) and an
+ * {@link AeronCluster} client on its own embedded driver, all on loopback. Five ports per member
+ * ({@link LoopbackResources#freeUdpPorts(int)}); the replication and egress channels take ephemeral ones. Directories
+ * are unique per start and removed on close.
  */
 public final class AeronClusterTarget implements LoadTarget, EgressListener
 {
-    private static final int MEMBER_COUNT = 3;
     private static final int PORTS_PER_MEMBER = 5;
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
 
-    private final ClusterNode[] nodes = new ClusterNode[MEMBER_COUNT];
+    private final ClusterNode[] nodes;
     private LoopbackResources resources;
     private MediaDriver clientDriver;
     private AeronCluster client;
@@ -34,6 +35,18 @@ public final class AeronClusterTarget implements LoadTarget, EgressListener
     private int messageLength;
     private EchoHandler echoHandler;
     private long malformed;
+
+    /**
+     * @param memberCount members of the cluster, at least 1.
+     */
+    public AeronClusterTarget(final int memberCount)
+    {
+        if (memberCount < 1)
+        {
+            throw new IllegalArgumentException("memberCount must be at least 1, got " + memberCount);
+        }
+        nodes = new ClusterNode[memberCount];
+    }
 
     public String name()
     {
@@ -43,7 +56,7 @@ public final class AeronClusterTarget implements LoadTarget, EgressListener
     // Aeron Cluster's default archive fileSyncLevel is 0: a command is committed once in the page cache of a majority.
     public String config()
     {
-        return "durability=no-fsync(fileSyncLevel=0) threading=SHARED idle=default";
+        return "members=" + nodes.length + " durability=no-fsync(fileSyncLevel=0) threading=SHARED idle=default";
     }
 
     public void start(final int messageLength) throws InterruptedException
@@ -52,10 +65,10 @@ public final class AeronClusterTarget implements LoadTarget, EgressListener
         sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(messageLength));
         resources = new LoopbackResources("flotilla-perf-cluster");
 
-        final int[] ports = LoopbackResources.freeUdpPorts(MEMBER_COUNT * PORTS_PER_MEMBER);
+        final int[] ports = LoopbackResources.freeUdpPorts(nodes.length * PORTS_PER_MEMBER);
         final StringBuilder members = new StringBuilder();
         final StringBuilder ingressEndpoints = new StringBuilder();
-        for (int i = 0; i < MEMBER_COUNT; i++)
+        for (int i = 0; i < nodes.length; i++)
         {
             // memberId,ingress,consensus,log,catchup,archiveControl
             final int base = i * PORTS_PER_MEMBER;
@@ -68,7 +81,7 @@ public final class AeronClusterTarget implements LoadTarget, EgressListener
             ingressEndpoints.append(i == 0 ? "" : ",").append(i).append("=localhost:").append(ports[base]);
         }
 
-        for (int i = 0; i < MEMBER_COUNT; i++)
+        for (int i = 0; i < nodes.length; i++)
         {
             nodes[i] = new ClusterNode(i, members.toString(), ports[i * PORTS_PER_MEMBER + 4], resources);
         }

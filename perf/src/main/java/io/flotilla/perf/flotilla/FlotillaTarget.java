@@ -21,12 +21,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Flotilla under load: three {@link ClusterNode}s in this JVM (each with its own embedded media driver and archive,
- * threading and durability from {@link FlotillaSettings}, an {@link EchoStateMachine} unless told otherwise) and
- * {@link FlotillaClient} sessions ({@link FlotillaSettings#clients()} of them, sharing one embedded media driver and
- * Aeron client), all over UDP on loopback. A client keeps at most {@link FlotillaClient#MAX_OUTSTANDING} requests outstanding (its sequence
+ * Flotilla under load: {@link FlotillaSettings#members()} {@link ClusterNode}s in this JVM (3 by default,
+ * {@code --nodes}; each with its own embedded media driver and archive, threading and durability from
+ * {@link FlotillaSettings}, an {@link EchoStateMachine} unless told otherwise) and {@link FlotillaClient} sessions
+ * ({@link FlotillaSettings#clients()} of them, sharing one embedded media driver and Aeron client), all over UDP on
+ * loopback. A client keeps at most {@link FlotillaClient#MAX_OUTSTANDING} requests outstanding (its sequence
  * window, matched by the cluster's per-session response cache), so a window larger than that needs several sessions:
- * a message goes to the first session with room. Ports are free ports, Aeron directories live under
+ * a message goes to the first session with room. Ports are free ports
+ * ({@link LoopbackResources#freeUdpPorts(int)}, two per member), Aeron directories live under
  * /dev/shm and the logs under java.io.tmpdir; all are removed on close. A message is one command; its echo is the
  * committed command's response.
  * <p>
@@ -35,7 +37,6 @@ import java.util.function.Consumer;
  */
 public final class FlotillaTarget implements LoadTarget, ResponseListener, QueryListener
 {
-    private static final int MEMBER_COUNT = 3;
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
 
     private final FlotillaSettings settings;
@@ -44,7 +45,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
     private final AdminLoad adminLoad;
     private final boolean egress;
     private final boolean handoverOnClose;
-    private final ClusterNode[] nodes = new ClusterNode[MEMBER_COUNT];
+    private final ClusterNode[] nodes;
     private LoopbackResources resources;
     private String members;
     private MediaDriver clientDriver;
@@ -98,6 +99,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
         this.adminLoad = adminLoad;
         this.egress = egress;
         this.handoverOnClose = handoverOnClose;
+        this.nodes = new ClusterNode[settings.members()];
     }
 
     /**
@@ -154,15 +156,16 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
 
     public String config()
     {
+        final String config = "members=" + nodes.length + " " + settings.describe();
         if (null != adminLoad)
         {
-            return settings.describe() + " admin_load=status+metrics@" + adminLoad.describeRate();
+            return config + " admin_load=status+metrics@" + adminLoad.describeRate();
         }
         if (egress)
         {
-            return settings.describe() + " echo=session_message";
+            return config + " echo=session_message";
         }
-        return null == reads ? settings.describe() : settings.describe() + " reads=" + reads.consistency() +
+        return null == reads ? config : config + " reads=" + reads.consistency() +
             (reads.preferFollowers() ? "@followers" : "@leader");
     }
 
@@ -172,15 +175,15 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
         sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(messageLength));
         resources = new LoopbackResources("flotilla-perf-flotilla");
 
-        final int[] ports = LoopbackResources.freeUdpPorts(2 * MEMBER_COUNT);
+        final int[] ports = LoopbackResources.freeUdpPorts(2 * nodes.length);
         final StringBuilder spec = new StringBuilder();
-        for (int i = 0; i < MEMBER_COUNT; i++)
+        for (int i = 0; i < nodes.length; i++)
         {
             spec.append(0 == i ? "" : ",").append(i).append("=localhost:").append(ports[2 * i]).append(':')
                 .append(ports[2 * i + 1]);
         }
         members = spec.toString();
-        for (int i = 0; i < MEMBER_COUNT; i++)
+        for (int i = 0; i < nodes.length; i++)
         {
             restart(i);
         }
@@ -329,7 +332,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
      */
     public int leaderMemberId()
     {
-        for (int i = 0; i < MEMBER_COUNT; i++)
+        for (int i = 0; i < nodes.length; i++)
         {
             if (null != nodes[i] && nodes[i].isRunning() && Role.LEADER == nodes[i].role())
             {
@@ -376,7 +379,7 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
      */
     public int memberCount()
     {
-        return MEMBER_COUNT;
+        return nodes.length;
     }
 
     public void close()

@@ -26,8 +26,9 @@ import java.util.concurrent.TimeoutException;
  * own part. Beside it, the steps of
  * the stop as the load loop sees them, in ms after the stop began: another member leads ({@code new_leader_ms}, a
  * leader's stop only), the client is redirected ({@code redirect_ms}), the first response to a command sent after the
- * stop began ({@code first_response_ms}), {@code close()} returns ({@code stop_ms}); and the elections the two other
- * members started on an election timeout (a handover should leave none) and for a transfer.
+ * stop began ({@code first_response_ms}), {@code close()} returns ({@code stop_ms}); and the elections the other
+ * members started on an election timeout (a handover should leave none) and for a transfer. Any cluster size works
+ * ({@code --nodes}): every member is restarted once per round.
  */
 public final class RollingRestartRun implements EchoHandler
 {

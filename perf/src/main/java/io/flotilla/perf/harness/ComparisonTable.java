@@ -17,7 +17,9 @@ import java.util.TreeSet;
 /**
  * Prints the side-by-side table of a results directory from its {@link RunResult#SUMMARY_FILE}: per latency rate
  * and for throughput, every target's percentiles with ratios to Aeron Cluster (the peer) and of p50 to ping (the
- * floor). A ratio below 1 means the target beats Aeron Cluster on latency; above 1 on throughput.
+ * floor), and in the throughput table the target's CPU time per echo ({@code cpu/msg}, µs: every thread of the
+ * target's JVM but the load thread) and the cores it kept busy. A ratio below 1 means the target beats Aeron Cluster on latency; above 1 on
+ * throughput.
  * <pre>
  * java -cp perf/target/flotilla-benchmarks.jar io.flotilla.perf.harness.ComparisonTable perf/results/DIR
  * </pre>
@@ -28,7 +30,8 @@ public final class ComparisonTable
     static final String FLOOR = "ping";
     // Everything else in a summary line is the target's configuration (LoadTarget.config()).
     private static final Set<String> FIGURES = Set.of("target", "mode", "rate", "size", "window", "count", "p50", "p90",
-        "p99", "p99.9", "max", "throughput", "sent", "received", "malformed", "alloc_bytes", "unit", "file");
+        "p99", "p99.9", "max", "throughput", "sent", "received", "malformed", "alloc_bytes", "cpu_us_per_msg",
+        "cpu_cores", "load_cpu_cores", "unit", "file");
 
     private final List<Map<String, String>> rows = new ArrayList<>();
 
@@ -103,20 +106,23 @@ public final class ComparisonTable
         }
 
         out.printf(Locale.ROOT, "%nThroughput: max sustained echoes/s with a bounded window, round trip in us%n");
-        out.printf(Locale.ROOT, "%-16s %8s %12s %10s %10s %10s %10s %8s %7s%n",
-            "target", "window", "msg/s", "p50", "p99", "p99.9", "max", "tput/AC", "lost");
+        out.printf(Locale.ROOT, "%-16s %8s %12s %10s %10s %10s %10s %8s %7s %8s %6s%n",
+            "target", "window", "msg/s", "p50", "p99", "p99.9", "max", "tput/AC", "lost", "cpu/msg", "cores");
         final Map<String, String> peer = find(PEER, "throughput", 0);
         for (final Map<String, String> row : rows)
         {
             if ("throughput".equals(row.get("mode")))
             {
-                out.printf(Locale.ROOT, "%-16s %8s %12s %10s %10s %10s %10s %8s %7d%n",
+                out.printf(Locale.ROOT, "%-16s %8s %12s %10s %10s %10s %10s %8s %7d %8s %6s%n",
                     row.get("target"), row.get("window"), row.get("throughput"), row.get("p50"), row.get("p99"),
-                    row.get("p99.9"), row.get("max"), ratio(row, peer, "throughput"), lost(row));
+                    row.get("p99.9"), row.get("max"), ratio(row, peer, "throughput"), lost(row), cpu(row, "cpu_us_per_msg"),
+                    cpu(row, "cpu_cores"));
             }
         }
-        out.printf(Locale.ROOT,
-            "%nAC = Aeron Cluster (3 nodes, one JVM); X/AC < 1 is better for latency, > 1 for throughput.%n");
+        out.printf(Locale.ROOT, "%nAC = Aeron Cluster (%s nodes, one JVM); X/AC < 1 is better for latency, > 1 for " +
+            "throughput; cpu/msg = the target's CPU time per echo in us, all its threads but the load thread's (cores = that " +
+            "CPU time / the period).%n",
+            peerMembers());
         out.printf(Locale.ROOT, "Configurations:%n");
         final Map<String, String> configs = new LinkedHashMap<>();
         for (final Map<String, String> row : rows)
@@ -126,6 +132,26 @@ public final class ComparisonTable
             configs.putIfAbsent(row.get("target"), config.toString());
         }
         configs.forEach((target, config) -> out.printf(Locale.ROOT, "  %-16s%s%n", target, config));
+    }
+
+    // Summary lines from before --nodes have no member count: their clusters had three.
+    private String peerMembers()
+    {
+        for (final Map<String, String> row : rows)
+        {
+            if (PEER.equals(row.get("target")))
+            {
+                return row.getOrDefault("members", "3");
+            }
+        }
+        return "3";
+    }
+
+    // "-" where the line has no such figure or the JVM could not measure it (-1).
+    private static String cpu(final Map<String, String> row, final String key)
+    {
+        final String cpu = row.get(key);
+        return null == cpu || cpu.startsWith("-") ? "-" : cpu;
     }
 
     private Map<String, String> find(final String target, final String mode, final long rate)

@@ -219,6 +219,10 @@ public final class PerfMain implements Callable<Integer>
         private static final List<String> MODES = List.of("latency", "throughput", "failover",
             "rolling-restart", "recovery", "snapshot-restart", "snapshot-install", "snapshot-latency", "snapshot-soak");
         private static final List<String> BASELINE_MODES = List.of("latency", "throughput");
+        // Odd sizes only: an even one tolerates no more failures than the odd size below it and needs a larger quorum.
+        private static final List<Integer> NODE_COUNTS = List.of(3, 5, 7);
+        // The modes that build their cluster to --nodes; the others size their own (recovery: one member).
+        private static final List<String> SIZED_MODES = List.of("latency", "throughput", "failover", "rolling-restart");
 
         @Option(names = "--target", required = true, paramLabel = "NAME", completionCandidates = TargetNames.class,
             description = "The system under test: ${COMPLETION-CANDIDATES}.")
@@ -267,6 +271,11 @@ public final class PerfMain implements Callable<Integer>
         @Option(names = "--results", paramLabel = "DIR",
             description = "Results directory (default: perf/results/<UTC timestamp>).")
         Path results;
+
+        @Option(names = "--nodes", paramLabel = "3|5|7", defaultValue = "" + FlotillaSettings.DEFAULT_MEMBERS,
+            description = "Members of the cluster, Aeron Cluster's and every flotilla target's alike, in latency, " +
+                "throughput, failover and rolling-restart (default: ${DEFAULT-VALUE}); ping ignores it.")
+        int nodes;
 
         @Option(names = "--durability", paramLabel = "FSYNC|ASYNC", defaultValue = "ASYNC",
             description = "Flotilla's log durability (default: ${DEFAULT-VALUE}: Aeron Cluster does not fsync " +
@@ -321,6 +330,12 @@ public final class PerfMain implements Callable<Integer>
             require(spec, MODES.containsAll(modes), "--mode must list some of " + MODES);
             require(spec, BASELINE_MODES.containsAll(modes) || "flotilla".equals(target),
                 "--mode failover, rolling-restart, recovery and snapshot-* need --target flotilla");
+            require(spec, NODE_COUNTS.contains(nodes),
+                "--nodes must be 3, 5 or 7 (NODES=3, 5 or 7 in scripts/perf.sh), got " + nodes);
+            require(spec, FlotillaSettings.DEFAULT_MEMBERS == nodes || SIZED_MODES.containsAll(modes),
+                "--nodes " + nodes + " applies to --mode latency, throughput, failover and rolling-restart only: " +
+                    "recovery runs one member and snapshot-* three; leave --nodes at " +
+                    FlotillaSettings.DEFAULT_MEMBERS + " for them");
             try
             {
                 Payload.checkLength((int)Math.min(size, Integer.MAX_VALUE));
@@ -334,7 +349,7 @@ public final class PerfMain implements Callable<Integer>
             require(spec, clients >= 1, "--clients must be at least 1");
             require(spec, rounds >= 1, "--rounds must be at least 1");
             require(spec, entries >= 1, "--entries must be at least 1");
-            flotilla = new FlotillaSettings(durability, threading, clientResponseTimeout.toNanos(), clients);
+            flotilla = new FlotillaSettings(durability, threading, clientResponseTimeout.toNanos(), clients, nodes);
             snapshot = snapshotOptions.settings(spec);
             resultsDir = null != results ? results : Paths.get("perf/results/" +
                 ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")));

@@ -45,6 +45,9 @@ public final class RunResult
     private final double throughput;
     private final long malformed;
     private final long allocatedBytes;
+    private final long cpuNs;
+    private final long loadCpuNs;
+    private final long durationNs;
 
     /**
      * Record the outcome of a run.
@@ -61,6 +64,10 @@ public final class RunResult
      * @param throughput    echoes received per second during the measured period.
      * @param malformed     malformed echoes the target dropped during the run.
      * @param allocatedBytes bytes the load thread allocated during the run (warm-up included), -1 if unknown.
+     * @param cpuNs          CPU time of the target over the measured period (every thread of the process but the load
+     *                       thread), -1 if unknown.
+     * @param loadCpuNs      CPU time of the load thread over the measured period, -1 if unknown.
+     * @param durationNs     the measured period.
      */
     public RunResult(
         final String target,
@@ -74,7 +81,10 @@ public final class RunResult
         final long received,
         final double throughput,
         final long malformed,
-        final long allocatedBytes)
+        final long allocatedBytes,
+        final long cpuNs,
+        final long loadCpuNs,
+        final long durationNs)
     {
         this.target = target;
         this.mode = mode;
@@ -88,6 +98,9 @@ public final class RunResult
         this.throughput = throughput;
         this.malformed = malformed;
         this.allocatedBytes = allocatedBytes;
+        this.cpuNs = cpuNs;
+        this.loadCpuNs = loadCpuNs;
+        this.durationNs = durationNs;
     }
 
     /**
@@ -141,6 +154,33 @@ public final class RunResult
     }
 
     /**
+     * @return the target's CPU time (every thread but the load thread's) per echo that arrived in the measured
+     * period, in microseconds; -1 if unknown.
+     */
+    public double cpuUsPerMessage()
+    {
+        final long arrived = Math.round(throughput * durationNs / 1e9);
+        return cpuNs < 0 || arrived <= 0 ? -1 : cpuNs / NS_PER_US / arrived;
+    }
+
+    /**
+     * @return the target's CPU time over the measured period divided by the period: cores it kept busy; -1 if
+     * unknown.
+     */
+    public double cpuCores()
+    {
+        return cpuNs < 0 || durationNs <= 0 ? -1 : (double)cpuNs / durationNs;
+    }
+
+    /**
+     * @return the load thread's CPU time over the measured period divided by the period; -1 if unknown.
+     */
+    public double loadCpuCores()
+    {
+        return loadCpuNs < 0 || durationNs <= 0 ? -1 : (double)loadCpuNs / durationNs;
+    }
+
+    /**
      * File name stem of this run: target, mode and rate or window, e.g. {@code ping-latency-10000}.
      *
      * @return the stem.
@@ -160,10 +200,12 @@ public final class RunResult
         return String.format(
             Locale.ROOT,
             "target=%s mode=%s rate=%d size=%d window=%d count=%d p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f max=%.1f " +
-            "throughput=%.0f sent=%d received=%d malformed=%d alloc_bytes=%d unit=us %s",
+            "throughput=%.0f sent=%d received=%d malformed=%d alloc_bytes=%d cpu_us_per_msg=%.2f cpu_cores=%.2f " +
+            "load_cpu_cores=%.2f unit=us %s",
             target, mode, rate, messageLength, window, histogram.getTotalCount(),
             percentileUs(50.0), percentileUs(90.0), percentileUs(99.0), percentileUs(99.9),
-            histogram.getMaxValue() / NS_PER_US, throughput, sent, received, malformed, allocatedBytes, config).trim();
+            histogram.getMaxValue() / NS_PER_US, throughput, sent, received, malformed, allocatedBytes,
+            cpuUsPerMessage(), cpuCores(), loadCpuCores(), config).trim();
     }
 
     /**

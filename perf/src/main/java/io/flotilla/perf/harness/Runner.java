@@ -9,9 +9,14 @@ import java.lang.management.ManagementFactory;
  * Drives a {@link LoadTarget} from the calling thread: a warm-up, a measured period, then a bounded drain of the
  * echoes still outstanding. Subclasses decide when to send. The loop allocates nothing: the bytes the calling
  * thread allocated from start to end of the run (target's offer and poll included) are reported with the result.
+ * So is CPU time over the measured period: the target's (every thread of this JVM but the load thread: every target
+ * runs in the load's JVM, its nodes, its client's driver, and the JVM's own compiler and collector threads), and the
+ * load thread's own (the load loop and the client library's offer and poll, spinning or yielding when idle).
  */
 public abstract class Runner
 {
+    private static final long NO_CPU_TIME = Long.MIN_VALUE;
+
     private final String mode;
     private final long warmupNs;
     private final long durationNs;
@@ -72,14 +77,35 @@ public abstract class Runner
         // Messages due within the period but held back by back pressure are still sent after it (bounded by the
         // drain timeout), so the worst stall at the end of the period is not omitted either.
         final long sendDeadlineNs = measureToNs + drainTimeoutNs;
+        long cpuFromNs = NO_CPU_TIME;
+        long cpuToNs = NO_CPU_TIME;
+        long loadCpuFromNs = NO_CPU_TIME;
+        long loadCpuToNs = NO_CPU_TIME;
         long nowNs;
         while ((nowNs = System.nanoTime()) < measureToNs || (pending(measureToNs) && nowNs < sendDeadlineNs))
         {
+            if (NO_CPU_TIME == cpuFromNs && nowNs >= measureFromNs)
+            {
+                loadCpuFromNs = loadThreadCpuNs();
+                cpuFromNs = processCpuNs();
+            }
+            else if (NO_CPU_TIME == cpuToNs && nowNs >= measureToNs)
+            {
+                cpuToNs = processCpuNs();
+                loadCpuToNs = loadThreadCpuNs();
+            }
             int workCount = send(target, nowNs, measureToNs, sentTotal - recorder.receivedTotal());
             workCount += target.poll(recorder);
             idleStrategy.idle(workCount);
         }
 
+        if (NO_CPU_TIME == cpuToNs)
+        {
+            cpuToNs = processCpuNs();
+            loadCpuToNs = loadThreadCpuNs();
+        }
+        final long loadCpuNs = loadCpuFromNs < 0 || loadCpuToNs < 0 ? -1 : loadCpuToNs - loadCpuFromNs;
+        final long cpuNs = cpuFromNs < 0 || cpuToNs < 0 || loadCpuNs < 0 ? -1 : cpuToNs - cpuFromNs - loadCpuNs;
         final long drainDeadlineNs = System.nanoTime() + drainTimeoutNs;
         while (recorder.receivedTotal() < sentTotal && System.nanoTime() < drainDeadlineNs)
         {
@@ -99,7 +125,10 @@ public abstract class Runner
             recorder.receivedMeasured(),
             recorder.arrivedInPeriod() * 1e9 / durationNs,
             target.malformedEchoes() - malformedBefore,
-            allocated);
+            allocated,
+            cpuNs,
+            loadCpuNs,
+            durationNs);
     }
 
     /**
@@ -121,6 +150,21 @@ public abstract class Runner
             sentMeasured++;
         }
         return true;
+    }
+
+    // The CPU time of every thread of this JVM so far, ns; -1 when the JVM cannot tell.
+    private static long processCpuNs()
+    {
+        final java.lang.management.OperatingSystemMXBean bean = ManagementFactory.getOperatingSystemMXBean();
+        return bean instanceof com.sun.management.OperatingSystemMXBean ?
+            ((com.sun.management.OperatingSystemMXBean)bean).getProcessCpuTime() : -1;
+    }
+
+    // The CPU time of the calling (load) thread so far, ns; -1 when the JVM cannot tell.
+    private static long loadThreadCpuNs()
+    {
+        final java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
     }
 
     // -1 when the JVM cannot measure per-thread allocation.

@@ -14,7 +14,8 @@ import java.util.function.Function;
 
 /**
  * The targets the command line knows by name. Adding a system under test is one line here (and one word in
- * {@code scripts/perf.sh}).
+ * {@code scripts/perf.sh}). The clustered ones (Aeron Cluster and every {@code flotilla*}) are built with
+ * {@link FlotillaSettings#members()} members ({@code --nodes}), so both systems are compared at the same size.
  */
 public final class Targets
 {
@@ -23,7 +24,7 @@ public final class Targets
     static
     {
         TARGETS.put("ping", settings -> new RawPingTarget());
-        TARGETS.put("aeron-cluster", settings -> new AeronClusterTarget());
+        TARGETS.put("aeron-cluster", settings -> new AeronClusterTarget(settings.members()));
         TARGETS.put("flotilla", FlotillaTarget::new);
         TARGETS.put("flotilla-admin-load", FlotillaTarget::withAdminLoad);
         TARGETS.put("flotilla-egress", FlotillaTarget::withEgress);
@@ -49,7 +50,8 @@ public final class Targets
      * New, unstarted target.
      *
      * @param name     one of {@link #names()}.
-     * @param settings Flotilla's settings (durability, threading); the baselines have fixed configurations.
+     * @param settings Flotilla's settings (durability, threading, members); of them the baselines take only the
+     *                 member count (Aeron Cluster), otherwise they have fixed configurations.
      * @return the target.
      * @throws IllegalArgumentException naming the known targets if {@code name} is not one of them.
      */

@@ -120,6 +120,7 @@ class HarnessSmokeTest
         {
             histogram.recordValue(p50Ns + (i % 2 == 0 ? -i % 100 : i % 100));
         }
-        return new RunResult(target, "latency", "", 10_000, SIZE, 0, histogram, count, count, 10_000, 0, 0);
+        return new RunResult(target, "latency", "", 10_000, SIZE, 0, histogram, count, count, 10_000, 0, 0,
+            TimeUnit.MILLISECONDS.toNanos(250), TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.SECONDS.toNanos(1));
     }
 }

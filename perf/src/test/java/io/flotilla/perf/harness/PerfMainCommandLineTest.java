@@ -63,6 +63,10 @@ class PerfMainCommandLineTest
         assertUsageError("--idle must be spin, yield or backoff, got 'nap'", "--target", "ping", "--idle", "nap");
         assertUsageError("--snapshots must list on, off or both", "--target", "flotilla", "--snapshots", "on,maybe");
         assertUsageError("'1.5k' is not a size", "--target", "flotilla", "--state-bytes", "1.5k");
+        assertUsageError("--nodes must be 3, 5 or 7 (NODES=3, 5 or 7 in scripts/perf.sh), got 4",
+            "--target", "aeron-cluster", "--nodes", "4");
+        assertUsageError("--nodes 5 applies to --mode latency, throughput, failover and rolling-restart only",
+            "--target", "flotilla", "--mode", "snapshot-install", "--nodes", "5");
     }
 
     @Test
@@ -71,7 +75,7 @@ class PerfMainCommandLineTest
         final PerfMain.Options options = conclude("--target", "flotilla", "--mode", "latency,failover",
             "--rate", "1000/s,10k/s,50000", "--size", "1k", "--warmup", "500ms", "--duration", "2s", "--drain", "0",
             "--steady", "3s", "--client-response-timeout", "250ms", "--durability", "FSYNC", "--threading",
-            "DEDICATED", "--clients", "16", "--state-bytes", "64m", "--state-value-bytes", "10k", "--soak-rate",
+            "DEDICATED", "--clients", "16", "--nodes", "5", "--state-bytes", "64m", "--state-value-bytes", "10k", "--soak-rate",
             "20k/s", "--soak-minutes", "0.5", "--commands", "1000,2000", "--snapshots", "off", "--results", "r");
         assertEquals(List.of(1_000L, 10_000L, 50_000L), options.rates);
         assertEquals(1024, options.size);
@@ -80,7 +84,7 @@ class PerfMainCommandLineTest
         assertEquals(0, options.drain.toNanos());
         assertEquals(TimeUnit.SECONDS.toNanos(3), options.steady.toNanos());
         assertEquals(new FlotillaSettings(Durability.FSYNC, Threading.DEDICATED,
-            TimeUnit.MILLISECONDS.toNanos(250), 16), options.flotilla);
+            TimeUnit.MILLISECONDS.toNanos(250), 16, 5), options.flotilla);
         assertEquals(64L << 20, options.snapshot.stateBytes());
         assertEquals(10_240, options.snapshot.stateValueBytes());
         assertEquals(20_000, options.snapshot.soakRate());
