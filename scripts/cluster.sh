@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A local 3-node KV cache cluster left running: scripts/cluster.sh start|stop|status|client ARGS...
-#   start   build, start the three KvNode JVMs (data under run/cluster), wait for a leader
+# A local KV cache cluster of 3, 5 or 7 nodes left running: scripts/cluster.sh start|stop|status|client ARGS...
+#   start   build, start the KvNode JVMs (data under run/cluster), wait for a leader
 #   stop    stop them (SIGTERM: clean shutdown) and remove their Aeron directories (a prefix of this run's own,
 #           in run/cluster/aeron-prefix)
 #   status  pid, role, term, applied index and state digest of each node, then the cluster tool's status table
@@ -8,10 +8,12 @@
 #           | digest --wait 10s | --help
 #   tool    run the cluster tool against the nodes' admin endpoints with the run's admin token, e.g.
 #           scripts/cluster.sh tool status | leader | members | transfer | snapshot --node all (docs/operations.md)
-# Environment: FLOTILLA_CLUSTER_BASE_PORT (default 29210), FLOTILLA_MVN_OPTS, FLOTILLA_SKIP_BUILD.
+# Environment: FLOTILLA_NODES (3, 5 or 7; default 3, and the same for every command of one cluster),
+# FLOTILLA_CLUSTER_BASE_PORT (default 29210), FLOTILLA_MVN_OPTS, FLOTILLA_SKIP_BUILD.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
+flotilla_check_nodes
 RUN_DIR="${FLOTILLA_ROOT}/run/cluster"
 MEMBERS="$(flotilla_members "${FLOTILLA_CLUSTER_BASE_PORT:-29210}")"
 AERON_PREFIX="$(flotilla_run_aeron_prefix "${RUN_DIR}" cluster)"
@@ -20,7 +22,7 @@ case "${1:-}" in
     start)
         flotilla_build
         mkdir -p "${RUN_DIR}"
-        for id in 0 1 2
+        for id in $(flotilla_ids "${MEMBERS}")
         do
             if flotilla_alive "${RUN_DIR}" "${id}"
             then
@@ -38,7 +40,7 @@ case "${1:-}" in
         flotilla_log "     scripts/cluster.sh tool status"
         ;;
     stop)
-        for id in 0 1 2
+        for id in $(flotilla_ids "${MEMBERS}")
         do
             flotilla_stop_node "${RUN_DIR}" "${id}"
             rm -rf "${AERON_PREFIX}-${id}"
@@ -47,7 +49,7 @@ case "${1:-}" in
         flotilla_log "stopped (data kept in ${RUN_DIR}; delete it for a fresh cluster)"
         ;;
     status)
-        for id in 0 1 2
+        for id in $(flotilla_ids "${MEMBERS}")
         do
             if flotilla_alive "${RUN_DIR}" "${id}"
             then
@@ -70,7 +72,7 @@ case "${1:-}" in
         if [[ "${1:-}" == digest ]]
         then
             shift
-            flotilla_client digest "$@" "${RUN_DIR}/node-0" "${RUN_DIR}/node-1" "${RUN_DIR}/node-2"
+            flotilla_client digest "$@" $(flotilla_data_dirs "${RUN_DIR}" "${MEMBERS}")
         else
             flotilla_client --endpoints "${MEMBERS}" "$@"
         fi

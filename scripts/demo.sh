@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job: a 3-node replicated KV cache on loopback survives a leader kill -9 under load, losing nothing
-# acknowledged. The nodes snapshot every few thousand entries and compact their logs; the killed leader comes back
+# The main job: a replicated KV cache of 3 nodes (or 5 or 7: FLOTILLA_NODES) on loopback survives a leader kill -9
+# under load, losing nothing acknowledged. The nodes snapshot every few thousand entries and compact their logs; the killed leader comes back
 # with its data directory deleted (a replaced disk) and rejoins through a snapshot install from the new leader.
 # Before the load, a host without the cluster key forges consensus messages to every node: all are refused.
 # Afterwards every acknowledged write is read back three ways: GETs through the log, and queries answered without it
@@ -9,19 +9,26 @@
 # leader's Prometheus metrics are sampled at the end. Last, a rolling restart under load: each node in turn (the
 # leader first) is stopped with SIGTERM (a leader hands leadership over first and every node sends its clients to the
 # leader), restarted and caught up before the next; the longest time the client waited for an acknowledgement while
-# each node was restarted is printed (goal: under 50 ms), and those writes are read back too. Throughout, a
+# each node was restarted is printed (goal: under 50 ms), and those writes are read back too. Then, under load, the
+# cluster grows by two nodes (each started empty with flotilla.join=true, added as a learner, caught up through a
+# snapshot install, promoted to voter: scripts/flotilla member add) and a follower is replaced by a new node (member
+# replace, then the old one stopped); those writes are read back from the members that remain and their replicas
+# compared. Throughout, a
 # subscriber follows the KV change feed (KvClient feed: the state machine's messages to its session) through the
 # failover and the rolling restart; at the end it checks it received every acknowledged write once and in order.
 # Builds what it needs, runs everything under run/demo (fresh each time), stops all it started.
-# Environment: FLOTILLA_DEMO_RATE (writes/s, default 2000), FLOTILLA_DEMO_WARMUP (s, default 3),
+# Environment: FLOTILLA_NODES (3, 5 or 7; default 3), FLOTILLA_DEMO_RATE (writes/s, default 2000), FLOTILLA_DEMO_WARMUP (s, default 3),
 # FLOTILLA_DEMO_DURATION (measured s, default 15), FLOTILLA_DEMO_BASE_PORT (default 29110),
 # FLOTILLA_DEMO_RESPONSE_TIMEOUT (client's leader-silence timeout, default 500ms), FLOTILLA_DEMO_DURABILITY (FSYNC, the
 # safe default, or ASYNC), FLOTILLA_DEMO_SNAPSHOT_ENTRIES (entries between snapshots, default 5000),
 # FLOTILLA_DEMO_ROLL_DURATION (measured s of load per restarted node, default 8; 0 skips the rolling restart),
-# FLOTILLA_DEMO_ROLL_RATE (writes/s during the rolling restart, default half FLOTILLA_DEMO_RATE),
+# FLOTILLA_DEMO_ROLL_RATE (writes/s during the rolling restart and the membership changes, default half
+# FLOTILLA_DEMO_RATE), FLOTILLA_DEMO_GROW_DURATION (s of load while the cluster grows and a node is replaced, default
+# 30; 0 skips the membership changes),
 # FLOTILLA_MVN_OPTS (e.g. -o), FLOTILLA_SKIP_BUILD=1.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+flotilla_check_nodes
 
 RATE="${FLOTILLA_DEMO_RATE:-2000}"
 WARMUP="${FLOTILLA_DEMO_WARMUP:-3}"
@@ -36,14 +43,20 @@ SNAPSHOT_ENTRIES="${FLOTILLA_DEMO_SNAPSHOT_ENTRIES:-5000}"
 ROLL_DURATION="${FLOTILLA_DEMO_ROLL_DURATION:-8}"
 # Half the main rate by default: on two cores the restarted JVM competes with three nodes and the client.
 ROLL_RATE="${FLOTILLA_DEMO_ROLL_RATE:-$((RATE / 2))}"
+GROW_DURATION="${FLOTILLA_DEMO_GROW_DURATION:-30}"
 # The rolling restart's goal for the longest client-visible gap per restarted node.
 ROLL_GOAL_MS=50
 # Small snapshot thresholds and archive segments: within the demo every node snapshots several times and compaction
 # purges the log prefix a blank node would need, so it must get an install. 1 MiB segments of a log with 256 KiB
 # terms (a segment is a multiple of the term length).
+# A membership change waits for the new node to catch up: the admin endpoint answers within 30 s.
 NODE_PROPS=(-Dflotilla.log.durability="${DURABILITY}" -Dflotilla.snapshot.log.entries="${SNAPSHOT_ENTRIES}"
-    -Dflotilla.snapshot.retain.entries=1000 -Dflotilla.archive.segment.length=1m -Dflotilla.log.term.length=256k)
-MEMBERS="$(flotilla_members "${FLOTILLA_DEMO_BASE_PORT:-29110}")"
+    -Dflotilla.snapshot.retain.entries=1000 -Dflotilla.archive.segment.length=1m -Dflotilla.log.term.length=256k
+    -Dflotilla.admin.request.timeout=30s)
+BASE_PORT="${FLOTILLA_DEMO_BASE_PORT:-29110}"
+MEMBERS="$(flotilla_members "${BASE_PORT}")"
+# The members now: MEMBERS until the cluster grows and a node is replaced.
+CURRENT_MEMBERS="${MEMBERS}"
 AERON_PREFIX="$(flotilla_new_aeron_prefix demo)"
 LOAD_PID=""
 FEED_PID=""
@@ -60,11 +73,11 @@ cleanup()
     [[ -n "${LOAD_PID}" ]] && kill -TERM "${LOAD_PID}" 2> /dev/null || true
     [[ -n "${FEED_WATCH_PID}" ]] && kill -TERM "${FEED_WATCH_PID}" 2> /dev/null || true
     [[ -n "${FEED_PID}" ]] && kill -TERM "${FEED_PID}" 2> /dev/null || true
-    for id in 0 1 2
+    for id in $(flotilla_started "${RUN_DIR}")
     do
         flotilla_stop_node "${RUN_DIR}" "${id}" || true
-        rm -rf "${AERON_PREFIX}-${id}"
     done
+    rm -rf "${AERON_PREFIX}"-*
     exit "${status}"
 }
 trap cleanup EXIT
@@ -104,14 +117,14 @@ flotilla_build
 rm -rf "${RUN_DIR}"
 mkdir -p "${RUN_DIR}"
 
-flotilla_log "starting 3 KvNode JVMs (log durability ${DURABILITY}, a snapshot every ~${SNAPSHOT_ENTRIES} entries): ${MEMBERS}"
-for id in 0 1 2
+flotilla_log "starting ${FLOTILLA_NODES} KvNode JVMs (log durability ${DURABILITY}, a snapshot every ~${SNAPSHOT_ENTRIES} entries): ${MEMBERS}"
+for id in $(flotilla_ids "${MEMBERS}")
 do
     flotilla_start_node "${RUN_DIR}" "${id}" "${MEMBERS}" "${AERON_PREFIX}" "${NODE_PROPS[@]}"
 done
 flotilla_await_ready "${RUN_DIR}" 90 "${MEMBERS}" "${AERON_PREFIX}" "${NODE_PROPS[@]}"
 leader="$(flotilla_await_leader "${RUN_DIR}" 60)" || flotilla_die "no leader within 60 s: see ${RUN_DIR}/node-*.log"
-flotilla_log "all three nodes up; leader: node ${leader}; the cluster tool's view (scripts/flotilla status, from each" \
+flotilla_log "all ${FLOTILLA_NODES} nodes up; leader: node ${leader}; the cluster tool's view (scripts/flotilla status, from each" \
     "node's admin HTTP endpoint):"
 flotilla_tool "${RUN_DIR}" "${MEMBERS}" status | sed 's/^/  /'
 flotilla_log "handing leadership over before any load, as before maintenance (scripts/flotilla transfer):"
@@ -121,7 +134,7 @@ flotilla_tool "${RUN_DIR}" "${MEMBERS}" transfer | sed 's/^/  /' ||
 flotilla_log "a host without the cluster key forges consensus messages to every node (AppendEntries as the leader," \
     "TimeoutNow, RequestVote with the transfer flag 1,000 terms ahead, AppendResponse with the largest term) ..."
 rogue_targets=()
-for id in 0 1 2
+for id in $(flotilla_ids "${MEMBERS}")
 do
     rogue_targets+=("${AERON_PREFIX}-${id}=$(flotilla_pid "${RUN_DIR}" "${id}")")
 done
@@ -162,7 +175,7 @@ flotilla_client --endpoints "${MEMBERS}" load --rate "${RATE}/s" --warmup "${WAR
 LOAD_PID=$!
 touch "${RUN_DIR}/load.log"
 tail -n +1 -f "${RUN_DIR}/load.log" --pid "${LOAD_PID}" | sed -u 's/^/  client | /' &
-tail -n +1 -F --pid "${LOAD_PID}" "${RUN_DIR}/node-0.log" "${RUN_DIR}/node-1.log" "${RUN_DIR}/node-2.log" 2> /dev/null |
+tail -n +1 -F --pid "${LOAD_PID}" $(flotilla_data_dirs "${RUN_DIR}" "${MEMBERS}" | sed 's/$/.log/') 2> /dev/null |
     watch_snapshots &
 WATCH_PID=$!
 
@@ -177,9 +190,9 @@ new_leader="$(flotilla_await_leader "${RUN_DIR}" 30)" || flotilla_die "no new le
 flotilla_log "new leader: node ${new_leader}"
 
 sleep $((RESTART_AT - KILL_AT))
-# Safe for one node at a time (docs/fault-testing.md): the two others are in the new leader's term, so nobody can
-# ask again for a vote the wiped node forgets, and they have committed writes since the kill, so both hold every
-# committed entry.
+# Safe for one node at a time (docs/fault-testing.md): the others are in the new leader's term, so nobody can ask
+# again for a vote the wiped node forgets, and a majority of them has committed writes since the kill, so any
+# majority the wiped node is in also holds every committed entry.
 flotilla_log "deleting node ${victim}'s data directory (a replaced disk) and restarting it empty; the others have" \
     "compacted their logs, so it must rejoin through a snapshot install"
 rm -rf "${RUN_DIR}/node-${victim}"
@@ -220,9 +233,9 @@ flotilla_client --endpoints "${MEMBERS}" verify --get-mode read-index --prefer-f
 flotilla_client --endpoints "${MEMBERS}" verify --get-mode lease "${RUN_DIR}/acks.txt" | sed 's/^/  /' ||
     verify_status=1
 
-flotilla_log "checking all three replicas hold the same state ..."
+flotilla_log "checking all ${FLOTILLA_NODES} replicas hold the same state ..."
 digest_status=0
-flotilla_client digest --wait 60s "${RUN_DIR}/node-0" "${RUN_DIR}/node-1" "${RUN_DIR}/node-2" | sed 's/^/  /' ||
+flotilla_client digest --wait 60s $(flotilla_data_dirs "${RUN_DIR}" "${MEMBERS}") | sed 's/^/  /' ||
     digest_status=1
 
 # roll_one ID: one step of the rolling restart: a load run, during which node ID is stopped with SIGTERM, started
@@ -279,7 +292,7 @@ then
     flotilla_log "rolling restart under load (${ROLL_RATE} PUT/s, a new load run per node): each node in turn, the leader" \
         "(node ${first}) first, stopped with SIGTERM, restarted, caught up; the client times out a silent leader" \
         "after ${FLOTILLA_DEMO_RESPONSE_TIMEOUT:-500ms}"
-    for id in "${first}" 0 1 2
+    for id in "${first}" $(flotilla_ids "${MEMBERS}")
     do
         [[ "${id}" == "${first}" && ${#ROLL_RESULTS[@]} -gt 0 ]] && continue
         roll_one "${id}"
@@ -290,11 +303,102 @@ then
         roll_status=1
 fi
 
+# start_joining ID: starts node ID empty as a joining node (flotilla.join=true; its members spec: the founders and
+# itself) and waits until it is up; it is no member until the leader adds it.
+start_joining()
+{
+    local id="$1" deadline
+    flotilla_start_node "${RUN_DIR}" "${id}" "${MEMBERS},$(flotilla_member "${BASE_PORT}" "${id}")" "${AERON_PREFIX}" \
+        "${NODE_PROPS[@]}" -Dflotilla.join=true
+    deadline=$((SECONDS + 60))
+    until [[ -f "${RUN_DIR}/node-${id}/kv-status" ]]
+    do
+        flotilla_alive "${RUN_DIR}" "${id}" || flotilla_die "node ${id} exited while starting: see ${RUN_DIR}/node-${id}.log"
+        [[ ${SECONDS} -lt ${deadline} ]] || flotilla_die "node ${id} not ready within 60 s: see ${RUN_DIR}/node-${id}.log"
+        sleep 0.2
+    done
+}
+
+# member_change ID OP [ARGS...]: asks the leader to add node ID (scripts/flotilla member OP --id ID --endpoint ...
+# ARGS); the members spec then names it. Appends "ID OP MS" to GROW_RESULTS (MS: how long the change took, the new
+# node's catch-up included).
+member_change()
+{
+    local id="$1" op="$2" endpoint start_ns ms status=0
+    shift 2
+    endpoint="$(flotilla_member "${BASE_PORT}" "${id}")"
+    endpoint="${endpoint#*=}"
+    flotilla_log "scripts/flotilla member ${op} --id ${id} --endpoint ${endpoint} $*"
+    start_ns="$(date +%s%N)"
+    flotilla_tool "${RUN_DIR}" "${CURRENT_MEMBERS},${id}=${endpoint}" member "${op}" --id "${id}" \
+        --endpoint "${endpoint}" "$@" --timeout 40s > "${RUN_DIR}/member-${id}.txt" 2>&1 || status=$?
+    ms=$((($(date +%s%N) - start_ns) / 1000000))
+    sed 's/^/  /' "${RUN_DIR}/member-${id}.txt"
+    [[ ${status} -eq 0 ]] || flotilla_die "member ${op} of node ${id} failed: see above and ${RUN_DIR}/node-*.log"
+    CURRENT_MEMBERS="${CURRENT_MEMBERS},${id}=${endpoint}"
+    GROW_RESULTS+=("${id} ${op} ${ms}")
+}
+
+GROW_RESULTS=()
+grow_status=0
+if [[ "${GROW_DURATION}" -gt 0 ]]
+then
+    echo
+    flotilla_log "membership changes under load (${ROLL_RATE} PUT/s for ${GROW_DURATION} s): two nodes join, then a" \
+        "follower is replaced by a new node; first the three new nodes start, empty, with flotilla.join=true" \
+        "(no member until added) ..."
+    for id in ${FLOTILLA_NODES} $((FLOTILLA_NODES + 1)) $((FLOTILLA_NODES + 2))
+    do
+        start_joining "${id}"
+    done
+    flotilla_client --endpoints "${MEMBERS}" load --rate "${ROLL_RATE}/s" --warmup 1s --duration "${GROW_DURATION}s" \
+        --acks "${RUN_DIR}/grow-acks.txt" > "${RUN_DIR}/grow.log" 2>&1 &
+    LOAD_PID=$!
+    grow_deadline=$((SECONDS + 60))
+    until grep -Eq '^t= ?2s' "${RUN_DIR}/grow.log" 2> /dev/null
+    do
+        kill -0 "${LOAD_PID}" 2> /dev/null || flotilla_die "the load ended early: see ${RUN_DIR}/grow.log"
+        [[ ${SECONDS} -lt ${grow_deadline} ]] || flotilla_die "the load did not start: see ${RUN_DIR}/grow.log"
+        sleep 0.1
+    done
+    grown_from="${FLOTILLA_NODES}"
+    member_change "${FLOTILLA_NODES}" add
+    member_change $((FLOTILLA_NODES + 1)) add
+    replaced=""
+    for id in $(flotilla_ids "${MEMBERS}")
+    do
+        [[ "${id}" != "$(flotilla_leader "${RUN_DIR}")" ]] && replaced="${id}" && break
+    done
+    member_change $((FLOTILLA_NODES + 2)) replace --replaces "${replaced}"
+    under_load="yes"
+    kill -0 "${LOAD_PID}" 2> /dev/null || under_load="no: the load ended first"
+    CURRENT_MEMBERS="$(tr ',' '\n' <<< "${CURRENT_MEMBERS}" | grep -v "^${replaced}=" | paste -sd, -)"
+    flotilla_log "node ${replaced} is no longer a member: stopping it"
+    flotilla_stop_node "${RUN_DIR}" "${replaced}"
+    load_status=0
+    wait "${LOAD_PID}" || load_status=$?
+    LOAD_PID=""
+    [[ ${load_status} -eq 0 ]] || flotilla_die "the load during the membership changes failed: see ${RUN_DIR}/grow.log"
+    grep -E '^(load:|latency|failover gap)' "${RUN_DIR}/grow.log" | sed 's/^/  client | /'
+    flotilla_log "the members now (scripts/flotilla members):"
+    flotilla_tool "${RUN_DIR}" "${CURRENT_MEMBERS}" members | sed 's/^/  /' || true
+    flotilla_log "reading back the writes acknowledged during the membership changes, from the members now (GETs" \
+        "through the log, then ReadIndex at the followers, the new ones included) ..."
+    flotilla_client --endpoints "${CURRENT_MEMBERS}" verify --get-mode log "${RUN_DIR}/grow-acks.txt" | sed 's/^/  /' ||
+        grow_status=1
+    flotilla_client --endpoints "${CURRENT_MEMBERS}" verify --get-mode read-index --prefer-followers \
+        "${RUN_DIR}/grow-acks.txt" | sed 's/^/  /' || grow_status=1
+    flotilla_log "checking the $(flotilla_ids "${CURRENT_MEMBERS}" | wc -w) members hold the same state ..."
+    flotilla_client digest --wait 60s $(flotilla_data_dirs "${RUN_DIR}" "${CURRENT_MEMBERS}") | sed 's/^/  /' ||
+        grow_status=1
+fi
+
 flotilla_log "stopping the subscriber: it writes a fence and waits for its change, then checks every acknowledged" \
     "write of the load runs was received once and in order ..."
 kill -TERM "${FEED_WATCH_PID}" 2> /dev/null || true
 FEED_WATCH_PID=""
-cat "${RUN_DIR}/acks.txt" "${RUN_DIR}"/roll-*-acks.txt > "${RUN_DIR}/feed-acks.txt" 2> /dev/null || true
+cat "${RUN_DIR}/acks.txt" "${RUN_DIR}"/roll-*-acks.txt "${RUN_DIR}"/grow-acks.txt > "${RUN_DIR}/feed-acks.txt" 2> /dev/null ||
+    true
 touch "${RUN_DIR}/feed.stop"
 feed_status=0
 wait "${FEED_PID}" || feed_status=$?
@@ -303,22 +407,22 @@ grep -v -E '^[0-9]+ ' "${RUN_DIR}/feed.log" | sed 's/^/  feed | /'
 feed_summary="$(grep '^feed: ' "${RUN_DIR}/feed.log" || echo "feed: NO SUMMARY (exit ${feed_status}): see ${RUN_DIR}/feed.log")"
 
 flotilla_log "the cluster after the run (scripts/flotilla status), and a few of the leader's Prometheus metrics (GET /metrics):"
-flotilla_tool "${RUN_DIR}" "${MEMBERS}" status | sed 's/^/  /' || true
+flotilla_tool "${RUN_DIR}" "${CURRENT_MEMBERS}" status | sed 's/^/  /' || true
 final_leader="$(flotilla_leader "${RUN_DIR}")"
 if [[ -n "${final_leader}" ]]
 then
-    flotilla_http_get "localhost:$(flotilla_admin_port "${MEMBERS}" "${final_leader}")" /metrics |
+    flotilla_http_get "localhost:$(flotilla_admin_port "${CURRENT_MEMBERS}" "${final_leader}")" /metrics |
         grep -E '^flotilla_(role|term|elections_total|transfer_elections_total|snapshots_installed_total|follower_lag|commit_latency_seconds_count)[{ ]' |
         sed 's/^/  /'
 fi
 
 echo
 echo "================ Flotilla demo summary ================"
-echo "  3 KvNode JVMs on loopback, log durability ${DURABILITY}, COMPACT threading; ${RATE} writes/s offered"
+echo "  ${FLOTILLA_NODES} KvNode JVMs on loopback, log durability ${DURABILITY}, COMPACT threading; ${RATE} writes/s offered"
 grep -E '^(warm-up:|load:|latency|failover gap|client:)' "${RUN_DIR}/load.log" | sed 's/^/  /'
 echo "  leader killed: node ${victim} at ~${KILL_AT} s; new leader: node ${new_leader}; node ${victim} restarted with an empty data directory at ~${RESTART_AT} s"
 echo "  snapshots (every ~${SNAPSHOT_ENTRIES} entries, 1000 entries kept behind each, 1 MiB archive segments):"
-for id in 0 1 2
+for id in $(flotilla_ids "${MEMBERS}")
 do
     echo "    $(snapshot_summary "${id}")"
 done
@@ -336,7 +440,7 @@ else
 fi
 if [[ ${digest_status} -eq 0 ]]
 then
-    echo "  replicas: all three identical (applied index and state digest)"
+    echo "  replicas: all ${FLOTILLA_NODES} identical (applied index and state digest)"
 else
     echo "  replicas: NOT identical (see above)"
 fi
@@ -361,13 +465,33 @@ then
         echo "  rolling restart: A LOAD RUN FAILED, OR WRITES MISSING OR WRONG (see above)"
     fi
 fi
+if [[ ${#GROW_RESULTS[@]} -gt 0 ]]
+then
+    echo "  membership changes under load (${ROLL_RATE} writes/s; all made while it ran: ${under_load}), each taking (the"
+    echo "  new node's catch-up included):"
+    for result in "${GROW_RESULTS[@]}"
+    do
+        read -r id op ms <<< "${result}"
+        case "${op}" in
+            add) echo "    node ${id} joined empty, caught up, promoted to voter: ${ms} ms" ;;
+            *) echo "    node ${id} joined empty, caught up, replaced voter node ${replaced}: ${ms} ms" ;;
+        esac
+    done
+    echo "  members: ${grown_from} -> $((grown_from + 2)) -> $((grown_from + 2)) (node ${replaced} replaced); now $(flotilla_ids "${CURRENT_MEMBERS}")"
+    if [[ ${grow_status} -eq 0 ]]
+    then
+        echo "  writes acknowledged during the changes: ALL readable from the members now; their replicas identical"
+    else
+        echo "  membership changes: WRITES MISSING OR WRONG, OR REPLICAS DIFFERENT (see above)"
+    fi
+fi
 if [[ ${feed_status} -eq 0 ]]
 then
-    echo "  change feed (one subscriber, through the failover and the rolling restart): ${feed_summary}"
+    echo "  change feed (one subscriber, through the failover, the rolling restart and the membership changes): ${feed_summary}"
 else
     echo "  change feed: CHECK FAILED: ${feed_summary} (see ${RUN_DIR}/feed.log)"
 fi
 echo "  logs and data: ${RUN_DIR}"
 echo "======================================================="
 [[ ${verify_status} -eq 0 && ${digest_status} -eq 0 && ${install_status} -eq 0 && ${roll_status} -eq 0 &&
-    ${feed_status} -eq 0 ]]
+    ${grow_status} -eq 0 && ${feed_status} -eq 0 ]]

@@ -7,6 +7,8 @@ FLOTILLA_JVM_FLAGS=(--add-opens java.base/jdk.internal.misc=ALL-UNNAMED --add-op
 FLOTILLA_NODE_HEAP="${FLOTILLA_NODE_HEAP:--Xmx384m}"
 FLOTILLA_CLIENT_HEAP="${FLOTILLA_CLIENT_HEAP:--Xmx512m}"
 FLOTILLA_CLIENT_PROPS=()
+# How many nodes the demo and scripts/cluster.sh start: 3, 5 or 7.
+FLOTILLA_NODES="${FLOTILLA_NODES:-3}"
 
 flotilla_log()
 {
@@ -47,11 +49,50 @@ flotilla_build()
     FLOTILLA_CP="${jar}:$(cat "${FLOTILLA_ROOT}/samples/target/classpath.txt")"
 }
 
-# members spec for three nodes on loopback from a base port: id=localhost:base+10*id:base+10*id+1
+# flotilla_check_nodes: fails unless FLOTILLA_NODES is 3, 5 or 7.
+flotilla_check_nodes()
+{
+    [[ "${FLOTILLA_NODES}" =~ ^[357]$ ]] || flotilla_die "FLOTILLA_NODES must be 3, 5 or 7, got '${FLOTILLA_NODES}'"
+}
+
+# flotilla_member BASE ID: node ID's entry of a members spec on loopback: ID=localhost:BASE+10*ID:BASE+10*ID+1 (its
+# admin endpoint takes BASE+10*ID+2; ids up to 9 fit below the next node's ports).
+flotilla_member()
+{
+    echo "$2=localhost:$(($1 + 10 * $2)):$(($1 + 10 * $2 + 1))"
+}
+
+# flotilla_members BASE [COUNT]: the members spec of nodes 0 to COUNT-1 (default FLOTILLA_NODES) on loopback.
 flotilla_members()
 {
-    local base="$1"
-    echo "0=localhost:$((base)):$((base + 1)),1=localhost:$((base + 10)):$((base + 11)),2=localhost:$((base + 20)):$((base + 21))"
+    local id spec=""
+    for ((id = 0; id < ${2:-${FLOTILLA_NODES}}; id++))
+    do
+        spec="${spec:+${spec},}$(flotilla_member "$1" "${id}")"
+    done
+    echo "${spec}"
+}
+
+# flotilla_ids MEMBERS: the member ids of a members spec, one per word.
+flotilla_ids()
+{
+    tr ',' '\n' <<< "$1" | sed 's/=.*//' | tr '\n' ' '
+}
+
+# flotilla_endpoint MEMBERS ID: node ID's host:consensusPort:ingressPort in a members spec.
+flotilla_endpoint()
+{
+    tr ',' '\n' <<< "$1" | sed -n "s/^$2=//p"
+}
+
+# flotilla_data_dirs RUN_DIR MEMBERS: the data directory of each member, for KvClient digest.
+flotilla_data_dirs()
+{
+    local id
+    for id in $(flotilla_ids "$2")
+    do
+        echo "$1/node-${id}"
+    done
 }
 
 # flotilla_admin_port MEMBERS ID: the port of node ID's admin HTTP endpoint (on loopback): its consensus port + 2.
@@ -66,7 +107,7 @@ flotilla_admin_port()
 flotilla_admin_nodes()
 {
     local id nodes=""
-    for id in 0 1 2
+    for id in $(flotilla_ids "$1")
     do
         nodes="${nodes:+${nodes},}localhost:$(flotilla_admin_port "$1" "${id}")"
     done
@@ -139,17 +180,18 @@ flotilla_start_node()
     )
 }
 
-# flotilla_await_ready RUN_DIR SECONDS MEMBERS AERON_DIR_PREFIX [extra JVM args...]: wait until every node has
-# published its status. A node whose process died while starting is reported (with its log tail) and started once more.
+# flotilla_await_ready RUN_DIR SECONDS MEMBERS AERON_DIR_PREFIX [extra JVM args...]: wait until every node of MEMBERS
+# has published its status. A node whose process died while starting is reported (with its log tail) and started once more.
 flotilla_await_ready()
 {
-    local run_dir="$1" timeout="$2" deadline=$((SECONDS + $2)) members="$3" aeron_prefix="$4" id ready
+    local run_dir="$1" timeout="$2" deadline=$((SECONDS + $2)) members="$3" aeron_prefix="$4" id ready ids
     shift 4
+    ids="$(flotilla_ids "${members}")"
     local -A retried=()
     while [[ ${SECONDS} -lt ${deadline} ]]
     do
         ready=0
-        for id in 0 1 2
+        for id in ${ids}
         do
             if ! flotilla_alive "${run_dir}" "${id}"
             then
@@ -164,7 +206,7 @@ flotilla_await_ready()
                 ready=$((ready + 1))
             fi
         done
-        [[ ${ready} -eq 3 ]] && return 0
+        [[ ${ready} -eq $(wc -w <<< "${ids}") ]] && return 0
         sleep 0.2
     done
     flotilla_die "nodes not ready within ${timeout} s: see ${run_dir}/node-*.log"
@@ -199,11 +241,23 @@ flotilla_status_field()
     sed -n "s/.*\b$3=\([^ ]*\).*/\1/p" "$1/node-$2/kv-status" 2> /dev/null
 }
 
+# flotilla_started RUN_DIR: the ids of the nodes started and not stopped (those with a pid file).
+flotilla_started()
+{
+    local file id
+    for file in "$1"/node-*.pid
+    do
+        [[ -e "${file}" ]] || continue
+        id="${file##*/node-}"
+        echo "${id%.pid}"
+    done
+}
+
 # flotilla_leader RUN_DIR: id of the live node reporting LEADER with the highest term, or empty.
 flotilla_leader()
 {
     local run_dir="$1" best="" best_term=-1 id term
-    for id in 0 1 2
+    for id in $(flotilla_started "${run_dir}")
     do
         if flotilla_alive "${run_dir}" "${id}" && [[ "$(flotilla_status_field "${run_dir}" "${id}" role)" == LEADER ]]
         then

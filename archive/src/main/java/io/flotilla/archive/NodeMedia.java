@@ -7,6 +7,7 @@ import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.checksum.Checksums;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.driver.MediaDriver;
+import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.driver.exceptions.ActiveDriverException;
 import io.aeron.exceptions.ConfigurationException;
 import io.aeron.exceptions.DriverTimeoutException;
@@ -312,6 +313,16 @@ public final class NodeMedia implements AutoCloseable
     public Aeron aeron()
     {
         return aeron;
+    }
+
+    /**
+     * @return the longest message a publication of this node's driver takes: an eighth of its publication term
+     * length (an external driver's is taken to be this host's {@code aeron.term.buffer.length}, its default).
+     */
+    public int maxMessageLength()
+    {
+        return FrameDescriptor.computeMaxMessageLength(null != driver ?
+            driver.context().publicationTermBufferLength() : io.aeron.driver.Configuration.termBufferLength());
     }
 
     /**

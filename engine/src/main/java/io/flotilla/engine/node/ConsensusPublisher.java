@@ -77,6 +77,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
      * Open one publication per peer; on failure the ones already opened are closed.
      *
      * @param aeron         client of the node's media driver.
+     * @param driverMaxMessageLength the longest message the driver's publications take (NodeMedia#maxMessageLength).
      * @param members       of the cluster.
      * @param memberId      of this node.
      * @param log           this node's log, read for AppendEntries.
@@ -88,6 +89,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
      */
     public ConsensusPublisher(
         final Aeron aeron,
+        final int driverMaxMessageLength,
         final ClusterMembers members,
         final int memberId,
         final LogStore log,
@@ -112,7 +114,8 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
         sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(bufferLength));
 
         final ExclusivePublication[] publications = new ExclusivePublication[ClusterMembers.MAX_MEMBER_ID + 1];
-        int maxMessageLength = sendBuffer.capacity();
+        // The driver's bound, not only the first peers': a member added later gets a publication of the same driver.
+        int maxMessageLength = Math.min(sendBuffer.capacity(), driverMaxMessageLength);
         try
         {
             for (int i = 0; i < members.size(); i++)

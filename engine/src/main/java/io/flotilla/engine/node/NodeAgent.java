@@ -275,9 +275,9 @@ public final class NodeAgent implements Agent, RaftOutbox
                     "can forge votes, entries and responses, lose acknowledged writes and stop the cluster; use only " +
                     "on an isolated network, else set " + ClusterNode.Context.CLUSTER_KEY_FILE_PROP);
             }
-            consensusPublisher = new ConsensusPublisher(media.aeron(), members, memberId, log, counters,
-                raftConfig.maxBatchBytes(), (to, term) -> snapshotSender.offer(to, term, nowNs), votingFence,
-                new MessageSigner(ctx.clusterKeys(), memberId, clock));
+            consensusPublisher = new ConsensusPublisher(media.aeron(), media.maxMessageLength(), members, memberId,
+                log, counters, raftConfig.maxBatchBytes(), (to, term) -> snapshotSender.offer(to, term, nowNs),
+                votingFence, new MessageSigner(ctx.clusterKeys(), memberId, clock));
             snapshotSender = new SnapshotSender(new SnapshotSender.Context()
                 .memberId(memberId)
                 .chunkLength(snapshotConfig.chunkBytes())

@@ -13,8 +13,8 @@ import java.util.function.IntPredicate;
 /**
  * A node's Aeron counters ({@link NodeCounter}, and each follower's match index), visible to {@code AeronStat} on
  * the node's Aeron directory and readable from any thread through {@link #value}. Written only by the node agent;
- * allocated at launch, the followers' as the configuration names them. The role, term, leader, commit and applied index are also mirrored in volatile fields for
- * the node's getters.
+ * allocated at launch, the followers' as the configuration names them. The role, term, leader, commit and applied
+ * index are also mirrored in volatile fields for the node's getters.
  */
 public final class NodeCounters implements AutoCloseable
 {

@@ -3,6 +3,7 @@ package io.flotilla.engine.node;
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.FrameDescriptor;
 import io.flotilla.archive.SnapshotInfo;
 import io.flotilla.archive.SnapshotStore;
 import io.flotilla.archive.SnapshotWriter;
@@ -90,11 +91,11 @@ class SnapshotWireTest
         final ClusterMembers members = ClusterMembers.parse(
             "0=localhost:" + ports[0] + ":" + ports[1] + ",1=localhost:" + ports[2] + ":" + ports[3]);
         // The log is read only for AppendEntries, which this test does not send.
-        leaderPublisher = new ConsensusPublisher(aeron, members, 0, null, leaderCounters, 64 * 1024, (to, term) -> false,
-            new VotingFence(false), new MessageSigner(keys, 0, clock));
-        followerPublisher =
-            new ConsensusPublisher(aeron, members, 1, null, followerCounters, 64 * 1024, (to, term) -> false,
-            new VotingFence(false), new MessageSigner(keys, 1, clock));
+        final int maxMessageLength = FrameDescriptor.computeMaxMessageLength(TERM_LENGTH);
+        leaderPublisher = new ConsensusPublisher(aeron, maxMessageLength, members, 0, null, leaderCounters, 64 * 1024,
+            (to, term) -> false, new VotingFence(false), new MessageSigner(keys, 0, clock));
+        followerPublisher = new ConsensusPublisher(aeron, maxMessageLength, members, 1, null, followerCounters,
+            64 * 1024, (to, term) -> false, new VotingFence(false), new MessageSigner(keys, 1, clock));
         leaderAdapter = adapter(members, 0, leaderCounters, new TransferHandler());
         followerAdapter = adapter(members, 1, followerCounters, new TransferHandler());
     }

@@ -1,6 +1,8 @@
 package io.flotilla.engine.raft;
 
+import io.flotilla.codecs.ReadMode;
 import io.flotilla.engine.Role;
+import io.flotilla.engine.sim.SimRead;
 import io.flotilla.engine.sim.SimOptions;
 import io.flotilla.engine.sim.Simulation;
 import org.junit.jupiter.api.Test;
@@ -13,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Membership changes scripted on the simulator with a reliable network (every invariant checked after every step,
  * among them that each node's configuration is what its log says): learners, joint consensus entered and left, the
- * refusals, a leader removing itself, an uncommitted configuration truncated away.
+ * refusals, a leader removing itself, a removed follower's reads failing, an uncommitted configuration truncated
+ * away.
  */
 class MembershipScenarioTest
 {
@@ -145,6 +148,34 @@ class MembershipScenarioTest
         }
         sim.runFor(2 * sim.raftConfig().electionTimeoutMaxNs());
         assertEquals(Role.FOLLOWER, raft.role(), "a removed node does not campaign");
+    }
+
+    @Test
+    void aRemovedFollowersReadsFailWithinAnElectionTimeoutAndAreNeverServed()
+    {
+        final Simulation sim = start(3, 3);
+        final int leader = awaitCommittedLeader(sim);
+        final RaftNode raft = sim.node(leader).raft();
+        final int removed = othersThan(leader)[0];
+        assertEquals(SimRead.Outcome.SERVED, awaitRead(sim, removed), "a member's follower read is served");
+
+        final long change = raft.proposeConfigChange(new ConfigChange().remove(removed));
+        assertTrue(change > 0, ConfigChange.describe(change));
+        sim.awaitUntil("the configuration without it commits", () -> !raft.configuration().isJoint() &&
+            raft.commitIndex() >= raft.configurationIndex(), WAIT_NS);
+        // The leader replicates to it no more (it never learns the final configuration) and drops its requests.
+        final long startNs = sim.nowNs();
+        final SimRead.Outcome outcome = awaitRead(sim, removed);
+        assertTrue(SimRead.Outcome.FAILED == outcome || SimRead.Outcome.REFUSED == outcome, outcome.name());
+        assertTrue(sim.nowNs() - startNs <= sim.raftConfig().electionTimeoutMaxNs() + 50 * MS,
+            "ended " + (sim.nowNs() - startNs) + " ns after the request");
+    }
+
+    private static SimRead.Outcome awaitRead(final Simulation sim, final int id)
+    {
+        final SimRead read = sim.read(id, ReadMode.READ_INDEX);
+        sim.awaitUntil("the read at node " + id + " ends", () -> SimRead.Outcome.PENDING != read.outcome(), WAIT_NS);
+        return read.outcome();
     }
 
     @Test

@@ -195,7 +195,8 @@ public final class NodeProcesses implements AutoCloseable
         {
             if (isAlive(i))
             {
-                nodes.append(nodes.length() == 0 ? "" : ",").append(fabric.nodeAddress(i)).append(':').append(ADMIN_PORT);
+                nodes.append(nodes.length() == 0 ? "" : ",").append(fabric.nodeAddress(i)).append(':')
+                    .append(ADMIN_PORT);
             }
         }
         return nodes.toString();
