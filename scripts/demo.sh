@@ -238,6 +238,19 @@ digest_status=0
 flotilla_client digest --wait 60s $(flotilla_data_dirs "${RUN_DIR}" "${MEMBERS}") | sed 's/^/  /' ||
     digest_status=1
 
+# await_measured_load LOG PID: wait (60 s at most) until the load run PID writing LOG is a second into its measured
+# part (it reports each second; its 1 s warm-up takes the first).
+await_measured_load()
+{
+    local deadline=$((SECONDS + 60))
+    until grep -Eq '^t= ?2s' "$1" 2> /dev/null
+    do
+        kill -0 "$2" 2> /dev/null || flotilla_die "the load ended early: see $1"
+        [[ ${SECONDS} -lt ${deadline} ]] || flotilla_die "the load did not start: see $1"
+        sleep 0.1
+    done
+}
+
 # roll_one ID: one step of the rolling restart: a load run, during which node ID is stopped with SIGTERM, started
 # again and caught up; appends "ID ROLE GAP_MS STOP_MS NEW_LEADER GAP_AT_S" to ROLL_RESULTS.
 roll_one()
@@ -247,14 +260,8 @@ roll_one()
     flotilla_client --endpoints "${MEMBERS}" load --rate "${ROLL_RATE}/s" --warmup 1s --duration "${ROLL_DURATION}s" \
         --acks "${RUN_DIR}/roll-${id}-acks.txt" > "${RUN_DIR}/roll-${id}.log" 2>&1 &
     load_pid=$!
-    # Stop the node a second into the measured part (the load reports each second; its warm-up takes the first).
-    local deadline=$((SECONDS + 60))
-    until grep -Eq '^t= ?2s' "${RUN_DIR}/roll-${id}.log" 2> /dev/null
-    do
-        kill -0 "${load_pid}" 2> /dev/null || flotilla_die "the load ended early: see ${RUN_DIR}/roll-${id}.log"
-        [[ ${SECONDS} -lt ${deadline} ]] || flotilla_die "the load did not start: see ${RUN_DIR}/roll-${id}.log"
-        sleep 0.1
-    done
+    # Stop the node a second into the measured part.
+    await_measured_load "${RUN_DIR}/roll-${id}.log" "${load_pid}"
     pid="$(flotilla_pid "${RUN_DIR}" "${id}")"
     stop_start="$(date +%s%N)"
     flotilla_stop_node "${RUN_DIR}" "${id}"
@@ -354,13 +361,7 @@ then
     flotilla_client --endpoints "${MEMBERS}" load --rate "${ROLL_RATE}/s" --warmup 1s --duration "${GROW_DURATION}s" \
         --acks "${RUN_DIR}/grow-acks.txt" > "${RUN_DIR}/grow.log" 2>&1 &
     LOAD_PID=$!
-    grow_deadline=$((SECONDS + 60))
-    until grep -Eq '^t= ?2s' "${RUN_DIR}/grow.log" 2> /dev/null
-    do
-        kill -0 "${LOAD_PID}" 2> /dev/null || flotilla_die "the load ended early: see ${RUN_DIR}/grow.log"
-        [[ ${SECONDS} -lt ${grow_deadline} ]] || flotilla_die "the load did not start: see ${RUN_DIR}/grow.log"
-        sleep 0.1
-    done
+    await_measured_load "${RUN_DIR}/grow.log" "${LOAD_PID}"
     grown_from="${FLOTILLA_NODES}"
     member_change "${FLOTILLA_NODES}" add
     member_change $((FLOTILLA_NODES + 1)) add
