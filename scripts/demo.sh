@@ -24,7 +24,7 @@
 # FLOTILLA_DEMO_ROLL_DURATION (measured s of load per restarted node, default 8; 0 skips the rolling restart),
 # FLOTILLA_DEMO_ROLL_RATE (writes/s during the rolling restart and the membership changes, default half
 # FLOTILLA_DEMO_RATE), FLOTILLA_DEMO_GROW_DURATION (s of load while the cluster grows and a node is replaced, default
-# 30; 0 skips the membership changes),
+# 45; 0 skips the membership changes),
 # FLOTILLA_MVN_OPTS (e.g. -o), FLOTILLA_SKIP_BUILD=1.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -43,7 +43,7 @@ SNAPSHOT_ENTRIES="${FLOTILLA_DEMO_SNAPSHOT_ENTRIES:-5000}"
 ROLL_DURATION="${FLOTILLA_DEMO_ROLL_DURATION:-8}"
 # Half the main rate by default: on two cores the restarted JVM competes with three nodes and the client.
 ROLL_RATE="${FLOTILLA_DEMO_ROLL_RATE:-$((RATE / 2))}"
-GROW_DURATION="${FLOTILLA_DEMO_GROW_DURATION:-30}"
+GROW_DURATION="${FLOTILLA_DEMO_GROW_DURATION:-45}"
 # The rolling restart's goal for the longest client-visible gap per restarted node.
 ROLL_GOAL_MS=50
 # Small snapshot thresholds and archive segments: within the demo every node snapshots several times and compaction
