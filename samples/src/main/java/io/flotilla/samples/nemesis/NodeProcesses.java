@@ -223,12 +223,8 @@ public final class NodeProcesses implements AutoCloseable
      */
     int startJoining(final int id)
     {
-        if (isAlive(id))
-        {
-            throw new IllegalStateException("node " + id + " runs: stop it before it joins as a new member");
-        }
-        IoUtil.delete(dataDir(id).toFile(), true);
-        wiped[id] = false;
+        wipe(id);
+        wiped[id] = false; // a new member, not one that lost its data: it needs no voting fence
         memberIds[id] = nextMemberId++;
         start(id);
         return memberIds[id];
