@@ -113,6 +113,14 @@ public final class FrameValidator
                     termVerdict : varFields(buffer, varStart, end, NO_FIELD, NO_FIELD);
             }
 
+            case LeaderIntroductionDecoder.TEMPLATE_ID:
+            {
+                final FrameVerdict termVerdict =
+                    checkTerm(buffer, block + LeaderIntroductionDecoder.termEncodingOffset());
+                return FrameVerdict.VALID != termVerdict ?
+                    termVerdict : varFields(buffer, varStart, end, MAX_TEXT_LENGTH, NO_FIELD);
+            }
+
             case SnapshotChunkDecoder.TEMPLATE_ID:
                 return validateSnapshotChunk(buffer, block, end);
 
@@ -543,6 +551,7 @@ public final class FrameValidator
             case RequestVoteDecoder.TEMPLATE_ID: return RequestVoteDecoder.BLOCK_LENGTH;
             case VoteResponseDecoder.TEMPLATE_ID: return VoteResponseDecoder.BLOCK_LENGTH;
             case TimeoutNowDecoder.TEMPLATE_ID: return TimeoutNowDecoder.BLOCK_LENGTH;
+            case LeaderIntroductionDecoder.TEMPLATE_ID: return LeaderIntroductionDecoder.BLOCK_LENGTH;
             case SnapshotChunkDecoder.TEMPLATE_ID: return SnapshotChunkDecoder.BLOCK_LENGTH;
             case SnapshotAckDecoder.TEMPLATE_ID: return SnapshotAckDecoder.BLOCK_LENGTH;
             case ReadIndexRequestDecoder.TEMPLATE_ID: return ReadIndexRequestDecoder.BLOCK_LENGTH;

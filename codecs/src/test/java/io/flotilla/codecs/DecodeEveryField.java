@@ -59,6 +59,13 @@ final class DecodeEveryField
                 decoder.appendTo(fields);
                 return decoder.sbeDecodedLength();
             }
+            case LeaderIntroductionDecoder.TEMPLATE_ID:
+            {
+                final LeaderIntroductionDecoder decoder =
+                    new LeaderIntroductionDecoder().wrapAndApplyHeader(buffer, 0, header);
+                decoder.appendTo(fields);
+                return decoder.sbeDecodedLength();
+            }
             case SnapshotChunkDecoder.TEMPLATE_ID:
             {
                 final SnapshotChunkDecoder decoder = new SnapshotChunkDecoder().wrapAndApplyHeader(buffer, 0, header);

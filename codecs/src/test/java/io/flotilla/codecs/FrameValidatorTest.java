@@ -391,6 +391,7 @@ class FrameValidatorTest
             {RequestVoteEncoder.TEMPLATE_ID, RequestVoteEncoder.lastLogTermEncodingOffset()},
             {VoteResponseEncoder.TEMPLATE_ID, VoteResponseEncoder.termEncodingOffset()},
             {TimeoutNowEncoder.TEMPLATE_ID, TimeoutNowEncoder.termEncodingOffset()},
+            {LeaderIntroductionEncoder.TEMPLATE_ID, LeaderIntroductionEncoder.termEncodingOffset()},
             {SnapshotChunkEncoder.TEMPLATE_ID, SnapshotChunkEncoder.termEncodingOffset()},
             {SnapshotChunkEncoder.TEMPLATE_ID, SnapshotChunkEncoder.snapshotTermEncodingOffset()},
             {SnapshotAckEncoder.TEMPLATE_ID, SnapshotAckEncoder.termEncodingOffset()},

@@ -87,6 +87,9 @@ final class TestFrames
             case TimeoutNowEncoder.TEMPLATE_ID:
                 return HEADER + new TimeoutNowEncoder().wrapAndApplyHeader(buffer, offset, header)
                     .term(5).leaderId(1).encodedLength();
+            case LeaderIntroductionEncoder.TEMPLATE_ID:
+                return HEADER + new LeaderIntroductionEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .term(5).leaderId(3).endpoint("localhost:20130:20131").encodedLength();
             case SnapshotChunkEncoder.TEMPLATE_ID:
                 return HEADER + new SnapshotChunkEncoder().wrapAndApplyHeader(buffer, offset, header)
                     .term(5).snapshotIndex(1000).snapshotTerm(4).snapshotLength(4096).fileOffset(1024).leaderId(1)
@@ -163,7 +166,7 @@ final class TestFrames
     static final int[] TEMPLATE_IDS = {
         LogEntryEncoder.TEMPLATE_ID, AppendEntriesEncoder.TEMPLATE_ID, AppendResponseEncoder.TEMPLATE_ID,
         RequestVoteEncoder.TEMPLATE_ID, VoteResponseEncoder.TEMPLATE_ID, TimeoutNowEncoder.TEMPLATE_ID,
-        SnapshotChunkEncoder.TEMPLATE_ID, SnapshotAckEncoder.TEMPLATE_ID, ReadIndexRequestEncoder.TEMPLATE_ID,
+        LeaderIntroductionEncoder.TEMPLATE_ID, SnapshotChunkEncoder.TEMPLATE_ID, SnapshotAckEncoder.TEMPLATE_ID, ReadIndexRequestEncoder.TEMPLATE_ID,
         ReadIndexResponseEncoder.TEMPLATE_ID, ForwardedRequestEncoder.TEMPLATE_ID, QueryEncoder.TEMPLATE_ID,
         QueryResponseEncoder.TEMPLATE_ID,
         SessionConnectEncoder.TEMPLATE_ID, SessionAckEncoder.TEMPLATE_ID, SessionRejectEncoder.TEMPLATE_ID,

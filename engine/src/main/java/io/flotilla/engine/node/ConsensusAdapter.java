@@ -9,6 +9,7 @@ import io.flotilla.codecs.AppendResponseDecoder;
 import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.ForwardedRequestDecoder;
 import io.flotilla.codecs.FrameValidator;
+import io.flotilla.codecs.LeaderIntroductionDecoder;
 import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.ReadIndexRequestDecoder;
 import io.flotilla.codecs.ReadIndexResponseDecoder;
@@ -48,6 +49,7 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
     private final ReadIndexRequestDecoder readIndexRequestDecoder = new ReadIndexRequestDecoder();
     private final ReadIndexResponseDecoder readIndexResponseDecoder = new ReadIndexResponseDecoder();
     private final ForwardedRequestDecoder forwardedRequestDecoder = new ForwardedRequestDecoder();
+    private final LeaderIntroductionDecoder leaderIntroductionDecoder = new LeaderIntroductionDecoder();
     private final FragmentAssembler assembler = new FragmentAssembler(this);
 
     private final Subscription subscription;
@@ -56,6 +58,7 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
     private final RaftNode raft;
     private final SnapshotTransferHandler snapshotTransfer;
     private final ForwardedRequestHandler forwardedRequests;
+    private final LeaderIntroductionHandler leaderIntroductions;
     private final VotingFence votingFence;
     private final MessageVerifier verifier;
     private final NodeCounters counters;
@@ -68,6 +71,7 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
      * @param snapshotTransfer  to deliver snapshot chunks and acks to, or null when this node takes no part in
      *                          snapshot installs: such messages are then counted as dropped.
      * @param forwardedRequests to deliver client requests forwarded by other members to.
+     * @param leaderIntroductions to deliver the endpoints of leaders that introduce themselves to.
      * @param votingFence       drops vote requests and TimeoutNows a node that lost its data may not act on yet.
      * @param verifier          authenticates each message before it is validated.
      * @param counters          of this node, for invalid and dropped messages.
@@ -79,6 +83,7 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
         final RaftNode raft,
         final SnapshotTransferHandler snapshotTransfer,
         final ForwardedRequestHandler forwardedRequests,
+        final LeaderIntroductionHandler leaderIntroductions,
         final VotingFence votingFence,
         final MessageVerifier verifier,
         final NodeCounters counters)
@@ -91,6 +96,7 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
         this.raft = raft;
         this.snapshotTransfer = snapshotTransfer;
         this.forwardedRequests = forwardedRequests;
+        this.leaderIntroductions = leaderIntroductions;
         this.counters = counters;
     }
 
@@ -224,6 +230,10 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
                 }
                 break;
 
+            case LeaderIntroductionDecoder.TEMPLATE_ID:
+                onLeaderIntroduction(from, buffer, body, blockLength, version);
+                break;
+
             case SnapshotChunkDecoder.TEMPLATE_ID:
                 snapshotChunkDecoder.wrap(buffer, body, blockLength, version);
                 if (isTakingPartInSnapshots())
@@ -280,11 +290,40 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
     }
 
     /**
-     * A message claiming to come from a non-member or from this node itself is dropped and counted.
+     * A leader of an earlier term is ignored (its endpoint may be stale); an endpoint no configuration could hold is
+     * counted as invalid.
+     */
+    private void onLeaderIntroduction(
+        final int from, final DirectBuffer buffer, final int body, final int blockLength, final int version)
+    {
+        leaderIntroductionDecoder.wrap(buffer, body, blockLength, version);
+        if (leaderIntroductionDecoder.term() < raft.currentTerm())
+        {
+            leaderIntroductionDecoder.skipEndpoint();
+            counters.droppedMessages().incrementRelease();
+            return;
+        }
+        final String endpoint = leaderIntroductionDecoder.endpoint();
+        try
+        {
+            ClusterMembers.parseEndpoint(from, endpoint);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            counters.invalidMessages().incrementRelease();
+            return;
+        }
+        leaderIntroductions.onLeaderIntroduction(from, endpoint);
+    }
+
+    /**
+     * A message claiming to come from an id out of range or from this node itself is dropped and counted. A sender
+     * the members directory does not know is accepted: a leader added while this node was behind (it introduces
+     * itself), or a candidate; the core decides what it may do.
      */
     private boolean isPeer(final int id)
     {
-        if (id != memberId && null != members.member(id))
+        if (id >= 0 && id <= ClusterMembers.MAX_MEMBER_ID && id != memberId)
         {
             return true;
         }

@@ -10,6 +10,7 @@ import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.EntryFrame;
 import io.flotilla.codecs.ForwardedRequestEncoder;
 import io.flotilla.codecs.FrameValidator;
+import io.flotilla.codecs.LeaderIntroductionEncoder;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.ReadIndexRequestEncoder;
 import io.flotilla.codecs.ReadIndexResponseEncoder;
@@ -21,6 +22,7 @@ import io.flotilla.codecs.SnapshotChunkEncoder;
 import io.flotilla.codecs.TimeoutNowEncoder;
 import io.flotilla.codecs.VoteResponseEncoder;
 import io.flotilla.engine.raft.Configuration;
+import io.flotilla.engine.raft.RaftNode;
 import io.flotilla.engine.raft.RaftTransport;
 import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
@@ -28,6 +30,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
@@ -46,6 +49,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
 
     private final Aeron aeron;
     private final int memberId;
+    private final byte[] ownEndpoint;
     private final LogStore log;
     private final NodeCounters counters;
     private final int maxBatchBytes;
@@ -62,6 +66,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
     private final RequestVoteEncoder requestVoteEncoder = new RequestVoteEncoder();
     private final VoteResponseEncoder voteResponseEncoder = new VoteResponseEncoder();
     private final TimeoutNowEncoder timeoutNowEncoder = new TimeoutNowEncoder();
+    private final LeaderIntroductionEncoder leaderIntroductionEncoder = new LeaderIntroductionEncoder();
     private final SnapshotChunkEncoder snapshotChunkEncoder = new SnapshotChunkEncoder();
     private final SnapshotAckEncoder snapshotAckEncoder = new SnapshotAckEncoder();
     private final ReadIndexRequestEncoder readIndexRequestEncoder = new ReadIndexRequestEncoder();
@@ -72,6 +77,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
     private int entriesEnd;
     private long copyToIndex;
     private long copiedToIndex;
+    private int introducedLeaderId = RaftNode.NO_MEMBER;
 
     /**
      * Open one publication per peer; on failure the ones already opened are closed.
@@ -107,6 +113,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
         this.log = log;
         this.counters = counters;
         this.maxBatchBytes = maxBatchBytes;
+        ownEndpoint = members.member(memberId).endpoint().getBytes(StandardCharsets.US_ASCII);
 
         final int bufferLength = BitUtil.align(
             HEADER_LENGTH + AppendEntriesEncoder.BLOCK_LENGTH + 4 +
@@ -268,6 +275,15 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
         return offer(to, HEADER_LENGTH + timeoutNowEncoder.encodedLength());
     }
 
+    public boolean sendLeaderIntroduction(final int to, final long term)
+    {
+        leaderIntroductionEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .term(term)
+            .leaderId(memberId)
+            .putEndpoint(ownEndpoint, 0, ownEndpoint.length);
+        return offer(to, HEADER_LENGTH + leaderIntroductionEncoder.encodedLength());
+    }
+
     public boolean sendSnapshotChunk(
         final int to,
         final long term,
@@ -366,30 +382,59 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
     }
 
     /**
-     * A configuration took effect: open a publication to each member that has none (one just added, at the endpoint
-     * its configuration entry carries) and close those of the members it no longer names. Rare, and on the node
+     * A configuration took effect, or one committed: open a publication to each member of either that has none (one
+     * just added, at the endpoint its configuration entry carries) and close those of the members neither names (but
+     * the leader that introduced itself last, {@link #introduce}). A
+     * member the configuration in effect drops keeps its publication until that configuration commits, so that a
+     * leader removing itself hears its followers acknowledge the entry that removes it. Rare, and on the node
      * thread: adding a publication is a round trip to the media driver (in COMPACT threading the client invokes the
      * driver while it waits).
      *
      * @param configuration now in effect.
-     * @param members       the endpoints, already updated from the configuration.
+     * @param committed     the newest committed configuration.
+     * @param members       the endpoints, already updated from the configurations.
      * @param moved         ids whose endpoint changed, to reopen (null for none).
      */
-    public void configure(final Configuration configuration, final ClusterMembers members, final boolean[] moved)
+    public void configure(
+        final Configuration configuration,
+        final Configuration committed,
+        final ClusterMembers members,
+        final boolean[] moved)
     {
         for (int id = 0; id <= ClusterMembers.MAX_MEMBER_ID; id++)
         {
-            final boolean wanted = id != memberId && configuration.isMember(id) && null != members.member(id);
-            if (null != publications[id] && (!wanted || (null != moved && moved[id])))
-            {
-                CloseHelper.quietClose(publications[id]);
-                publications[id] = null;
-            }
-            if (wanted && null == publications[id])
-            {
-                publications[id] = aeron.addExclusivePublication(
-                    members.member(id).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID);
-            }
+            final boolean wanted = id != memberId && null != members.member(id) &&
+                (configuration.isMember(id) || committed.isMember(id) || id == introducedLeaderId);
+            reach(id, wanted, members, null != moved && moved[id]);
+        }
+    }
+
+    /**
+     * A leader that the configurations do not name introduced itself (this node fell behind the change that added
+     * it): reach it at its endpoint, whatever the configurations say, until another leader introduces itself. Rare,
+     * and on the node thread, as {@link #configure}.
+     *
+     * @param leaderId of the leader.
+     * @param members  the endpoints, already updated with the leader's.
+     * @param moved    whether its endpoint changed, to reopen.
+     */
+    public void introduce(final int leaderId, final ClusterMembers members, final boolean moved)
+    {
+        introducedLeaderId = leaderId;
+        reach(leaderId, true, members, moved);
+    }
+
+    private void reach(final int id, final boolean wanted, final ClusterMembers members, final boolean moved)
+    {
+        if (null != publications[id] && (!wanted || moved))
+        {
+            CloseHelper.quietClose(publications[id]);
+            publications[id] = null;
+        }
+        if (wanted && null == publications[id])
+        {
+            publications[id] = aeron.addExclusivePublication(
+                members.member(id).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID);
         }
     }
 

@@ -3,6 +3,7 @@ package io.flotilla.engine.node;
 import io.flotilla.codecs.AppendEntriesDecoder;
 import io.flotilla.codecs.AppendResponseDecoder;
 import io.flotilla.codecs.ForwardedRequestDecoder;
+import io.flotilla.codecs.LeaderIntroductionDecoder;
 import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.ReadIndexRequestDecoder;
 import io.flotilla.codecs.ReadIndexResponseDecoder;
@@ -45,6 +46,9 @@ final class ConsensusSender
             case RequestVoteDecoder.TEMPLATE_ID: idOffset = RequestVoteDecoder.candidateIdEncodingOffset(); break;
             case VoteResponseDecoder.TEMPLATE_ID: idOffset = VoteResponseDecoder.voterIdEncodingOffset(); break;
             case TimeoutNowDecoder.TEMPLATE_ID: idOffset = TimeoutNowDecoder.leaderIdEncodingOffset(); break;
+            case LeaderIntroductionDecoder.TEMPLATE_ID:
+                idOffset = LeaderIntroductionDecoder.leaderIdEncodingOffset();
+                break;
             case SnapshotChunkDecoder.TEMPLATE_ID: idOffset = SnapshotChunkDecoder.leaderIdEncodingOffset(); break;
             case SnapshotAckDecoder.TEMPLATE_ID: idOffset = SnapshotAckDecoder.followerIdEncodingOffset(); break;
             case ReadIndexRequestDecoder.TEMPLATE_ID:

@@ -37,7 +37,6 @@ public final class MessageVerifier
     private final byte[] mac = new byte[HmacSha256.MAC_LENGTH];
     private final ClusterKeys keys;
     private final HmacSha256[] macs;
-    private final ClusterMembers members;
     private final int memberId;
     private final EpochNanoClock clock;
     private final long maxClockSkewNs;
@@ -51,7 +50,6 @@ public final class MessageVerifier
 
     /**
      * @param keys           of the cluster, or null in unauthenticated mode.
-     * @param members        of the cluster, the only signers accepted.
      * @param memberId       of this node, the receiver.
      * @param clock          epoch clock, read at construction (the node's start) and per message.
      * @param maxClockSkewNs how far a sender's clock may run ahead of this node's, and how old a message from before
@@ -60,14 +58,12 @@ public final class MessageVerifier
      */
     public MessageVerifier(
         final ClusterKeys keys,
-        final ClusterMembers members,
         final int memberId,
         final EpochNanoClock clock,
         final long maxClockSkewNs,
         final NodeCounters counters)
     {
         this.keys = keys;
-        this.members = members;
         this.memberId = memberId;
         this.clock = clock;
         this.maxClockSkewNs = maxClockSkewNs;
@@ -236,7 +232,8 @@ public final class MessageVerifier
 
     private boolean isPeer(final int id)
     {
-        return id != memberId && null != members.member(id);
+        // Not only the members known: a leader added while this node was behind signs with the cluster's keys too.
+        return id >= 0 && id <= ClusterMembers.MAX_MEMBER_ID && id != memberId;
     }
 
     /**

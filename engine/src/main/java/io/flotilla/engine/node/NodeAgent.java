@@ -149,6 +149,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     private long snapshotRetryNs;
     private RaftNode raft;
     private Configuration publishedConfiguration;
+    private Configuration configurationInEffect;
     private volatile Membership membership;
     private SessionTable sessions;
     private volatile Throwable startFailure;
@@ -302,7 +303,7 @@ public final class NodeAgent implements Agent, RaftOutbox
                 new SplittableRandom());
             raft.raiseStampFloor(recovery.clusterTimeNs());
             membershipChanges.raft(raft);
-            onConfigurationChanged(raft.configuration());
+            onConfigurationChanged(raft.configuration(), raft.committedConfiguration());
             timerTrigger = new TimerTrigger(applier.timers());
             consensusAdapter = new ConsensusAdapter(
                 bind(media.aeron(), members.member(memberId).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID,
@@ -314,13 +315,17 @@ public final class NodeAgent implements Agent, RaftOutbox
                 snapshotTransfers,
                 (sessionId, sequence, buffer, offset, length) ->
                     sessionManager.onForwardedRequest(sessionId, sequence, buffer, offset, length, nowNs),
+                this::onLeaderIntroduction,
                 votingFence,
-                new MessageVerifier(ctx.clusterKeys(), members, memberId, clock, ctx.maxClockSkewNs(), counters),
+                new MessageVerifier(ctx.clusterKeys(), memberId, clock, ctx.maxClockSkewNs(), counters),
                 counters);
             snapshotReceiver = new SnapshotReceiver(memberId, snapshots, snapshotWorker, consensusPublisher,
                 raft::onSnapshotChunk, applier::appliedIndex, this::onSnapshotReceived, ctx.errorHandler(),
                 counters.snapshotBytesReceived());
-            reads = new ReadService(new PendingQueries(ctx.maxPendingReads(), ctx.maxPendingReadBytes()),
+            // A read granted here waits for its index to apply at most an election timeout: by then a member that
+            // still follows has heard its leader's commit index.
+            reads = new ReadService(new PendingQueries(
+                ctx.maxPendingReads(), ctx.maxPendingReadBytes(), raftConfig.electionTimeoutMaxNs()),
                 raft::requestReadIndex, clock, ctx.stateMachine(), sessions, egress, queries, members, counters,
                 ctx.errorHandler());
             sessionManager = new SessionManager(raft, sessions, egress, responseChannels,
@@ -1012,12 +1017,13 @@ public final class NodeAgent implements Agent, RaftOutbox
 
     // RaftOutbox: called by the Raft node on this agent's thread.
 
-    public void onConfigurationChanged(final Configuration configuration)
+    public void onConfigurationChanged(final Configuration configuration, final Configuration committed)
     {
         final boolean[] moved = new boolean[Configuration.MAX_MEMBER_ID + 1];
         for (int id = 0; id <= Configuration.MAX_MEMBER_ID; id++)
         {
-            final String endpoint = configuration.endpoint(id);
+            final String endpoint = null != configuration.endpoint(id) ?
+                configuration.endpoint(id) : committed.endpoint(id);
             moved[id] = null != endpoint && null != members.member(id) &&
                 !members.member(id).endpoint().equals(endpoint);
             if (null != endpoint && id != memberId)
@@ -1025,13 +1031,30 @@ public final class NodeAgent implements Agent, RaftOutbox
                 members.learn(id, endpoint);
             }
         }
-        consensusPublisher.configure(configuration, members, moved);
-        peerIds = IntStream.rangeClosed(0, Configuration.MAX_MEMBER_ID)
-            .filter((id) -> id != memberId && configuration.isMember(id)).toArray();
-        counters.followers((id) -> id != memberId && configuration.isMember(id));
-        LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": configuration " + configuration + " from index " +
-            raft.configurationIndex() + (configuration.isMember(memberId) ? "" : " (this node is not a member)"));
+        consensusPublisher.configure(configuration, committed, members, moved);
+        if (configuration != configurationInEffect)
+        {
+            configurationInEffect = configuration;
+            peerIds = IntStream.rangeClosed(0, Configuration.MAX_MEMBER_ID)
+                .filter((id) -> id != memberId && configuration.isMember(id)).toArray();
+            counters.followers((id) -> id != memberId && configuration.isMember(id));
+            LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": configuration " + configuration +
+                " from index " + raft.configurationIndex() +
+                (configuration.isMember(memberId) ? "" : " (this node is not a member)"));
+        }
         publishMembership();
+    }
+
+    private void onLeaderIntroduction(final int leaderId, final String endpoint)
+    {
+        final boolean known = null != members.member(leaderId);
+        final boolean learned = members.learn(leaderId, endpoint);
+        if (learned)
+        {
+            LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": leader " + leaderId + " introduced " +
+                "itself at " + endpoint + " (this node has not received the configuration that names it yet)");
+        }
+        consensusPublisher.introduce(leaderId, members, known && learned);
     }
 
     /**

@@ -12,7 +12,9 @@ import java.nio.ByteBuffer;
  * query is copied into a preallocated ring of records. Every query belongs to a read batch: the queries of one read
  * mode that arrived in one duty cycle share one batch, and so one read index request, whose read id is the batch's
  * sequence number. A batch is answered as a whole once it has its read index and the state machine has applied that
- * far, or at once when it failed; batches are answered in any order (a lease read need not wait behind a ReadIndex
+ * far, or at once when it failed, or as failed when the state machine has not applied that far within the apply
+ * timeout (this node stopped learning commits: cut off, or removed from the cluster just after its leader granted the
+ * read); batches are answered in any order (a lease read need not wait behind a ReadIndex
  * round), their space is reclaimed in arrival order.
  */
 public final class PendingQueries
@@ -73,12 +75,14 @@ public final class PendingQueries
     }
 
     private final int maxQueries;
+    private final long applyTimeoutNs;
     private final UnsafeBuffer records;
     private final int capacity;
     private final int batchMask;
     private final long[] batchReadIds;
     private final byte[] batchStates;
     private final long[] batchReadIndexes;
+    private final long[] batchDeadlinesNs;
     private final int[] batchCounts;
     private final int[] batchFirstOffsets;
     private final ReadMode[] batchModes;
@@ -92,14 +96,17 @@ public final class PendingQueries
     private long batchTail;
     private boolean resolved;
     private long lastAppliedIndex = -1;
+    private long nextDeadlineNs = Long.MAX_VALUE;
 
     /**
-     * @param maxQueries queries waiting at once, at most.
-     * @param maxBytes   bytes of waiting queries (each with a {@link #RECORD_HEADER_LENGTH} header), at most.
+     * @param maxQueries     queries waiting at once, at most.
+     * @param maxBytes       bytes of waiting queries (each with a {@link #RECORD_HEADER_LENGTH} header), at most.
+     * @param applyTimeoutNs how long a batch with its read index waits for the state machine to apply that far.
      */
-    public PendingQueries(final int maxQueries, final int maxBytes)
+    public PendingQueries(final int maxQueries, final int maxBytes, final long applyTimeoutNs)
     {
         this.maxQueries = maxQueries;
+        this.applyTimeoutNs = applyTimeoutNs;
         capacity = maxBytes & ~(RECORD_ALIGNMENT - 1);
         records = new UnsafeBuffer(ByteBuffer.allocateDirect(capacity));
         final int batches = BitUtil.findNextPositivePowerOfTwo(maxQueries);
@@ -107,6 +114,7 @@ public final class PendingQueries
         batchReadIds = new long[batches];
         batchStates = new byte[batches];
         batchReadIndexes = new long[batches];
+        batchDeadlinesNs = new long[batches];
         batchCounts = new int[batches];
         batchFirstOffsets = new int[batches];
         batchModes = new ReadMode[batches];
@@ -205,9 +213,10 @@ public final class PendingQueries
     /**
      * A batch has its read index.
      *
+     * @param nowNs when it arrived: the apply timeout runs from then.
      * @return false when no requested batch has the read id (answered already, or never requested here).
      */
-    public boolean onReadIndex(final long readId, final long readIndex)
+    public boolean onReadIndex(final long readId, final long readIndex, final long nowNs)
     {
         if (!isRequested(readId))
         {
@@ -216,6 +225,7 @@ public final class PendingQueries
         final int i = (int)(readId & batchMask);
         batchStates[i] = READY;
         batchReadIndexes[i] = readIndex;
+        batchDeadlinesNs[i] = nowNs + applyTimeoutNs;
         resolved = true;
         return true;
     }
@@ -237,16 +247,17 @@ public final class PendingQueries
     }
 
     /**
-     * Answer every batch whose read index is applied, and every failed one, then reclaim the space of answered
-     * queries at the head of the store.
+     * Answer every batch whose read index is applied, every failed one and every one past its apply timeout (as
+     * failed), then reclaim the space of answered queries at the head of the store.
      *
      * @param appliedIndex the state machine's applied index now.
+     * @param nowNs        the time now.
      * @param answerer     of each query.
      * @return the number of queries answered.
      */
-    public int answerResolved(final long appliedIndex, final Answerer answerer)
+    public int answerResolved(final long appliedIndex, final long nowNs, final Answerer answerer)
     {
-        if (!resolved && appliedIndex == lastAppliedIndex)
+        if (!resolved && appliedIndex == lastAppliedIndex && nowNs < nextDeadlineNs)
         {
             return 0;
         }
@@ -254,6 +265,7 @@ public final class PendingQueries
         lastAppliedIndex = appliedIndex;
 
         int answered = 0;
+        long nextDeadline = Long.MAX_VALUE;
         for (long readId = batchHead; readId < batchTail; readId++)
         {
             final int i = (int)(readId & batchMask);
@@ -262,7 +274,16 @@ public final class PendingQueries
             {
                 answered += answerBatch(i, READY == state, answerer);
             }
+            else if (READY == state && nowNs - batchDeadlinesNs[i] >= 0)
+            {
+                answered += answerBatch(i, false, answerer);
+            }
+            else if (READY == state)
+            {
+                nextDeadline = Math.min(nextDeadline, batchDeadlinesNs[i]);
+            }
         }
+        nextDeadlineNs = nextDeadline;
         reclaim();
         return answered;
     }

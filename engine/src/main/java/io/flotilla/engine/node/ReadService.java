@@ -123,7 +123,7 @@ public final class ReadService implements PendingQueries.Requester, PendingQueri
         int work = queries.drain(queryHandler, QUERY_DRAIN_LIMIT);
         work += pending.requestOpenBatches(this);
         this.appliedIndex = appliedIndex;
-        work += pending.answerResolved(appliedIndex, this);
+        work += pending.answerResolved(appliedIndex, nowNs, this);
         return work;
     }
 
@@ -132,7 +132,8 @@ public final class ReadService implements PendingQueries.Requester, PendingQueri
      */
     public void onReadIndex(final long readId, final long readIndex)
     {
-        if (pending.onReadIndex(readId, readIndex) && readId == requestingReadId && ReadMode.LEASE == requestingMode)
+        if (pending.onReadIndex(readId, readIndex, nowNs) && readId == requestingReadId &&
+            ReadMode.LEASE == requestingMode)
         {
             // Granted inside the request: served from the leader's lease, without a round.
             counters.leaseReads().incrementRelease();

@@ -79,10 +79,6 @@ public final class ConfigHistory
     }
 
     /**
-     * @return whether the member votes in any configuration held: the one in effect, one not yet committed, or the
-     * newest committed one.
-     */
-    /**
      * @return the index of the configuration in effect at {@code index}: of its entry, or the base index.
      */
     public long indexAt(final long index)
@@ -95,6 +91,10 @@ public final class ConfigHistory
         return indices[i];
     }
 
+    /**
+     * @return whether the member votes in any configuration held: the one in effect, one not yet committed, or the
+     * newest committed one.
+     */
     boolean votesInAny(final int memberId)
     {
         for (int i = 0; i < size; i++)
@@ -124,8 +124,10 @@ public final class ConfigHistory
 
     /**
      * Forget the configurations superseded by one at or before the commit index.
+     *
+     * @return whether the committed configuration changed (one was forgotten).
      */
-    void committed(final long commitIndex)
+    boolean committed(final long commitIndex)
     {
         int keepFrom = 0;
         while (keepFrom + 1 < size && indices[keepFrom + 1] <= commitIndex)
@@ -139,6 +141,7 @@ public final class ConfigHistory
             Arrays.fill(configurations, size - keepFrom, size, null);
             size -= keepFrom;
         }
+        return keepFrom > 0;
     }
 
     /**

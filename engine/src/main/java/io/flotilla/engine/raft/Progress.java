@@ -43,6 +43,7 @@ final class Progress
     private long match;
     private long durableMatch;
     private long lastHeardNs;
+    private long lastIntroducedNs = LONG_AGO;
     private long lastSentNs;
     private long lastSentCommit;
     private long lastSentStamp;
@@ -75,6 +76,7 @@ final class Progress
         durableMatch = 0;
         lastHeardNs = nowNs;
         lastSentNs = LONG_AGO;
+        lastIntroducedNs = LONG_AGO;
         lastSentCommit = -1;
         lastSentStamp = -1;
         echoedStamp = 0;
@@ -287,6 +289,23 @@ final class Progress
         lastSentNs = nowNs;
         lastSentCommit = commitIndex;
         lastSentStamp = stamp;
+    }
+
+    /**
+     * @return whether the peer is owed a leader introduction: silent for two heartbeat intervals (it may hold no
+     * configuration naming this leader, and so no way to answer), and none sent for one.
+     */
+    boolean introductionDue(final long nowNs)
+    {
+        return !heardWithin(nowNs, 2 * heartbeatIntervalNs) && nowNs - lastIntroducedNs >= heartbeatIntervalNs;
+    }
+
+    /**
+     * A leader introduction was sent.
+     */
+    void introduced(final long nowNs)
+    {
+        lastIntroducedNs = nowNs;
     }
 
     /**

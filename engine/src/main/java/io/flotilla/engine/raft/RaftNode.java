@@ -501,7 +501,10 @@ public final class RaftNode
         {
             commitIndex = newCommit;
             outbox.onCommitIndex(newCommit);
-            configs.committed(newCommit);
+            if (configs.committed(newCommit))
+            {
+                onCommittedConfigurationChanged();
+            }
         }
 
         final long ack = Math.min(durableIndex, verifiedIndex);
@@ -694,10 +697,14 @@ public final class RaftNode
                 durableIndex = index;
             }
             commitIndex = index;
-            configs.committed(index);
+            final boolean committedChanged = configs.committed(index);
             if (before != configs.latest())
             {
                 onConfigurationChanged();
+            }
+            else if (committedChanged)
+            {
+                onCommittedConfigurationChanged();
             }
         }
         if (index > appliedIndex)
@@ -1194,6 +1201,11 @@ public final class RaftNode
         {
             work++;
         }
+        if (progress.introductionDue(nowNs) && transport.sendLeaderIntroduction(tracker.peerId(slot), currentTerm))
+        {
+            progress.introduced(nowNs);
+            work++;
+        }
 
         return work;
     }
@@ -1331,7 +1343,10 @@ public final class RaftNode
         {
             commitIndex = quorumIndex;
             outbox.onCommitIndex(quorumIndex);
-            configs.committed(commitIndex);
+            if (configs.committed(commitIndex))
+            {
+                onCommittedConfigurationChanged();
+            }
             if (configs.latestIndex() <= commitIndex && commitIndex >= termStartIndex)
             {
                 if (configs.latest().isJoint())
@@ -1416,13 +1431,21 @@ public final class RaftNode
     {
         final int transferTarget = transferTarget();
         tracker.configure(configs.latest(), log.lastIndex() + 1, nowNs, Role.LEADER == role);
-        outbox.onConfigurationChanged(configs.latest());
+        outbox.onConfigurationChanged(configs.latest(), committedConfiguration());
         clearTransfer();
         final int slot = tracker.slotOf(transferTarget);
         if (NO_SLOT != slot && tracker.isVoter(slot))
         {
             transferSlot = slot;
         }
+    }
+
+    /**
+     * A configuration change committed: the members only the superseded configuration named need not be reached.
+     */
+    private void onCommittedConfigurationChanged()
+    {
+        outbox.onConfigurationChanged(configs.latest(), committedConfiguration());
     }
 
     /**

@@ -51,9 +51,13 @@ public interface RaftOutbox
 
     /**
      * The configuration in effect changed (a configuration entry was appended, truncated away or installed with a
-     * snapshot): the runtime learns the new members' endpoints and opens or closes what it needs to reach them.
+     * snapshot), or the committed one did: the runtime learns the new members' endpoints and keeps what it needs to
+     * reach the members of both. A member that the configuration in effect drops is still reached until that
+     * configuration commits: a leader removing itself counts its followers' acknowledgements of the entry that
+     * removes it, and hands over once it commits.
      *
      * @param configuration the configuration now in effect (not necessarily committed).
+     * @param committed     the newest committed configuration (the same object while no change is in flight).
      */
-    void onConfigurationChanged(Configuration configuration);
+    void onConfigurationChanged(Configuration configuration, Configuration committed);
 }

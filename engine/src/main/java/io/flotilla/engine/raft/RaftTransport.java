@@ -43,6 +43,17 @@ public interface RaftTransport
     boolean sendTimeoutNow(int to, long term);
 
     /**
+     * Leader: tell a peer it has not heard from for a while how to reach this node. A member whose configuration
+     * does not name this leader yet (it fell behind the change that added it) receives its AppendEntries but cannot
+     * answer them until it knows the leader's endpoint. Sent at most once per heartbeat interval per silent peer.
+     *
+     * @param to   the silent peer.
+     * @param term the leader's term: the receiver ignores an introduction of a term before its own.
+     * @return false when it cannot be sent now; the core tries again at the next heartbeat interval.
+     */
+    boolean sendLeaderIntroduction(int to, long term);
+
+    /**
      * Send (or keep sending) this node's newest snapshot to a peer that needs entries the log no longer holds. The
      * runtime owns the snapshot bytes and their chunked, flow-controlled transfer; the core calls this when the
      * peer's progress enters {@code SNAPSHOT} and again at least once per heartbeat interval while it stays there:

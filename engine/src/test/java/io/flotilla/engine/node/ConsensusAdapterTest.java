@@ -4,6 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.flotilla.codecs.LeaderIntroductionEncoder;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.ReadMode;
 import io.flotilla.codecs.SessionKeepAliveEncoder;
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -52,6 +55,7 @@ class ConsensusAdapterTest
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final RecordingTransport transport = new RecordingTransport();
     private final RecordingSnapshotTransfer snapshotTransfer = new RecordingSnapshotTransfer();
+    private final List<String> introductions = new ArrayList<>();
     private MediaDriver driver;
     private Aeron aeron;
     private NodeCounters counters;
@@ -85,8 +89,8 @@ class ConsensusAdapterTest
             new SplittableRandom(1));
         adapter = new ConsensusAdapter(
             aeron.addSubscription("aeron:ipc", STREAM_ID), members, 0, raft, snapshotTransfer,
-            ConsensusTestMessages.IGNORE_FORWARDS, new VotingFence(false),
-            unauthenticated(members, counters), counters);
+            ConsensusTestMessages.IGNORE_FORWARDS, (leaderId, endpoint) -> introductions.add(leaderId + "@" + endpoint),
+            new VotingFence(false), unauthenticated(counters), counters);
         publication = aeron.addExclusivePublication("aeron:ipc", STREAM_ID);
         awaitCondition(publication::isConnected, "publication connected");
     }
@@ -122,7 +126,7 @@ class ConsensusAdapterTest
         final SessionKeepAliveEncoder keepAlive = new SessionKeepAliveEncoder();
         keepAlive.wrapAndApplyHeader(buffer, 0, headerEncoder).sessionId(1);
         offer(MessageHeaderEncoder.ENCODED_LENGTH + keepAlive.encodedLength());   // a client message
-        offer(requestVote(9, 5));                         // from a non-member
+        offer(requestVote(ClusterMembers.MAX_MEMBER_ID + 1, 5));   // from an id no member can have
         offer(requestVote(0, 5));                         // from this node itself
 
         offer(requestVote(2, 4));                         // valid: once it is answered, all before it were read
@@ -133,6 +137,25 @@ class ConsensusAdapterTest
         assertEquals(1, transport.voteResponses);
         assertEquals(2, transport.lastVoteTo);
         assertEquals(4, raft.currentTerm());
+    }
+
+    @Test
+    @Timeout(30)
+    void aLeaderIntroductionOfTheCurrentTermOrLaterReachesItsHandlerFromAnyMemberId()
+    {
+        offer(requestVote(1, 3));                                              // this node is in term 3
+        awaitCondition(() -> transport.voteResponses > 0, "vote response");
+
+        offer(leaderIntroduction(5, 2, "localhost:20150:20151"));             // of an earlier term: stale
+        offer(leaderIntroduction(5, 3, "localhost:20150"));                   // no ingress port
+        offer(leaderIntroduction(5, 3, "local host:20150:20151"));            // not printable without space
+        offer(leaderIntroduction(5, 3, "localhost:20150:20151"));             // id 5 is in no spec: accepted
+        awaitCondition(() -> !introductions.isEmpty(), "the valid introduction");
+
+        assertEquals(List.of("5@localhost:20150:20151"), introductions);
+        assertEquals(2, counters.invalidMessages().get());
+        assertEquals(1, counters.droppedMessages().get());
+        assertEquals(3, raft.currentTerm(), "an introduction changes no term");
     }
 
     @Test
@@ -180,9 +203,9 @@ class ConsensusAdapterTest
      * These tests are about validation and routing, so the messages go unsigned: {@link PeerAuthenticationTest}
      * covers signed ones.
      */
-    static MessageVerifier unauthenticated(final ClusterMembers members, final NodeCounters counters)
+    static MessageVerifier unauthenticated(final NodeCounters counters)
     {
-        return new MessageVerifier(null, members, 0, new SystemEpochNanoClock(), TimeUnit.SECONDS.toNanos(5), counters);
+        return new MessageVerifier(null, 0, new SystemEpochNanoClock(), TimeUnit.SECONDS.toNanos(5), counters);
     }
 
     private int snapshotChunk(final int leaderId, final DirectBuffer data, final int dataLength)
@@ -216,6 +239,13 @@ class ConsensusAdapterTest
     private int requestVote(final int candidateId, final long term)
     {
         return ConsensusTestMessages.requestVote(buffer, candidateId, term);
+    }
+
+    private int leaderIntroduction(final int leaderId, final long term, final String endpoint)
+    {
+        return MessageHeaderEncoder.ENCODED_LENGTH + new LeaderIntroductionEncoder()
+            .wrapAndApplyHeader(buffer, 0, headerEncoder).term(term).leaderId(leaderId).endpoint(endpoint)
+            .encodedLength();
     }
 
     private void offer(final int length)
@@ -283,6 +313,11 @@ class ConsensusAdapterTest
         }
 
         public boolean sendTimeoutNow(final int to, final long term)
+        {
+            return true;
+        }
+
+        public boolean sendLeaderIntroduction(final int to, final long term)
         {
             return true;
         }
@@ -385,7 +420,7 @@ class ConsensusAdapterTest
         {
         }
 
-        public void onConfigurationChanged(final Configuration configuration)
+        public void onConfigurationChanged(final Configuration configuration, final Configuration committed)
         {
         }
     }

@@ -119,8 +119,8 @@ class ConsensusFuzzTest
             new ConsensusAdapterTest.RecordingTransport(), outbox, new SplittableRandom(1));
         final ConsensusAdapter adapter = new ConsensusAdapter(
             null, MEMBERS, 0, raft, new ReadingSnapshotTransfer(), ConsensusTestMessages.IGNORE_FORWARDS,
-            new VotingFence(false),
-            ConsensusAdapterTest.unauthenticated(MEMBERS, media.counters()), media.counters());
+            ConsensusTestMessages.IGNORE_INTRODUCTIONS, new VotingFence(false),
+            ConsensusAdapterTest.unauthenticated(media.counters()), media.counters());
 
         final long[] nowNs = { 0 };
         raft.tick(nowNs[0]);
@@ -259,7 +259,7 @@ class ConsensusFuzzTest
         {
         }
 
-        public void onConfigurationChanged(final Configuration configuration)
+        public void onConfigurationChanged(final Configuration configuration, final Configuration committed)
         {
         }
     }

@@ -21,6 +21,8 @@ final class ConsensusTestMessages
     static final long DEADLINE_NS = TimeUnit.SECONDS.toNanos(10);
     /** For adapters whose test sends no ForwardedRequest that must arrive. */
     static final ForwardedRequestHandler IGNORE_FORWARDS = (sessionId, sequence, buffer, offset, length) -> {};
+    /** For adapters whose test sends no LeaderIntroduction that must arrive. */
+    static final LeaderIntroductionHandler IGNORE_INTRODUCTIONS = (leaderId, endpoint) -> {};
 
     private ConsensusTestMessages()
     {

@@ -35,6 +35,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -252,7 +253,7 @@ class IngressFuzzTest
                 ClusterNode.Context.SESSION_MAX_INFLIGHT_DEFAULT, ClusterNode.Context.ATTACH_MAX_SKEW_DEFAULT_NS,
                 new RequestForwarder(raft, (to, sessionId, sequence, buffer, offset, length) -> true, egress,
                 media.counters()));
-            reads = new ReadService(new PendingQueries(64, 16 * 1024), raft::requestReadIndex,
+            reads = new ReadService(new PendingQueries(64, 16 * 1024, TimeUnit.SECONDS.toNanos(1)), raft::requestReadIndex,
                 () -> nowNs, (index, timestampNs, command, offset, length, response) -> {}, sessions, egress,
                 new QueryQueue(4096, 64), members, media.counters(), (ex) -> {});
             adapter = new IngressAdapter(
@@ -308,7 +309,7 @@ class IngressFuzzTest
             reads.onReadIndexFailed(readId);
         }
 
-        public void onConfigurationChanged(final Configuration configuration)
+        public void onConfigurationChanged(final Configuration configuration, final Configuration committed)
         {
         }
 

@@ -39,8 +39,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MessageVerifierTest
 {
     private static final long SKEW_NS = TimeUnit.SECONDS.toNanos(5);
-    private static final ClusterMembers MEMBERS = ClusterMembers.parse(
-        "0=localhost:20110:20111,1=localhost:20120:20121,2=localhost:20130:20131");
     private static final com.sun.management.ThreadMXBean THREADS =
         (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
 
@@ -270,7 +268,7 @@ class MessageVerifierTest
 
     private MessageVerifier verifier(final ClusterKeys keys)
     {
-        return new MessageVerifier(keys, MEMBERS, 0, clock, SKEW_NS, counters);
+        return new MessageVerifier(keys, 0, clock, SKEW_NS, counters);
     }
 
     private MessageSigner signer(final ClusterKeys keys, final int memberId)

@@ -83,8 +83,8 @@ class PeerAuthenticationTest
             transport, outbox, new SplittableRandom(1));
         adapter = new ConsensusAdapter(
             aeron.addSubscription(members.member(0).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID),
-            members, 0, raft, null, forwards, new VotingFence(false),
-            new MessageVerifier(keys, members, 0, new SystemEpochNanoClock(), TimeUnit.SECONDS.toNanos(5), counters),
+            members, 0, raft, null, forwards, ConsensusTestMessages.IGNORE_INTRODUCTIONS, new VotingFence(false),
+            new MessageVerifier(keys, 0, new SystemEpochNanoClock(), TimeUnit.SECONDS.toNanos(5), counters),
             counters);
         publication = aeron.addExclusivePublication(
             members.member(0).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID);
@@ -149,7 +149,7 @@ class PeerAuthenticationTest
         final MessageSigner member1 = new MessageSigner(keys, 1, new SystemEpochNanoClock());
         final MessageSigner rogueKey = new MessageSigner(ClusterKeys.generate(), 1, new SystemEpochNanoClock());
         offer(member1.sign(0, buffer, 0, forwardedRequest(2, 1)));     // member 1 in the name of member 2
-        offer(member1.sign(0, buffer, 0, forwardedRequest(9, 2)));     // in the name of a non-member
+        offer(member1.sign(0, buffer, 0, forwardedRequest(ClusterMembers.MAX_MEMBER_ID + 1, 2)));  // no member's id
         offer(rogueKey.sign(0, buffer, 0, forwardedRequest(1, 3)));    // without the cluster key
         offer(member1.sign(0, buffer, 0, forwardedRequest(1, 4)));     // genuine
         awaitCondition(() -> !forwardedSequences.isEmpty(), "the genuine forwarded request");
@@ -250,7 +250,7 @@ class PeerAuthenticationTest
         {
         }
 
-        public void onConfigurationChanged(final Configuration configuration)
+        public void onConfigurationChanged(final Configuration configuration, final Configuration committed)
         {
         }
     }

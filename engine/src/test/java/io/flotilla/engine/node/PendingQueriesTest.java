@@ -23,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PendingQueriesTest
 {
+    private static final long APPLY_TIMEOUT_NS = 1_000_000_000L;
+
     private final UnsafeBuffer query = new UnsafeBuffer(new byte[4096]);
     private final FakeCore core = new FakeCore();
     private final List<Answer> answers = new ArrayList<>();
@@ -55,9 +57,33 @@ class PendingQueriesTest
     }
 
     @Test
+    void aBatchWhoseReadIndexIsNotAppliedWithinTheApplyTimeoutFailsAndOnlyThat()
+    {
+        final PendingQueries pending = new PendingQueries(16, 64 * 1024, APPLY_TIMEOUT_NS);
+        add(pending, ReadMode.READ_INDEX, 1);
+        add(pending, ReadMode.LEASE, 2);
+        assertEquals(2, pending.requestOpenBatches(core));
+        final long startNs = 5_000;
+        assertTrue(pending.onReadIndex(core.requested.getLong(0), 20, startNs));
+        assertTrue(pending.onReadIndex(core.requested.getLong(1), 30, startNs + 10));
+
+        assertEquals(0, pending.answerResolved(10, startNs + APPLY_TIMEOUT_NS - 1, recorder));
+        assertEquals(1, pending.answerResolved(20, startNs + APPLY_TIMEOUT_NS - 1, recorder), "applied in time");
+        assertTrue(answers.get(0).granted());
+
+        // Nothing else changes: the deadline alone answers the second batch, as failed.
+        assertEquals(0, pending.answerResolved(20, startNs + APPLY_TIMEOUT_NS + 9, recorder));
+        assertEquals(1, pending.answerResolved(20, startNs + APPLY_TIMEOUT_NS + 10, recorder));
+        assertEquals(List.of(1L, 2L), answeredIds());
+        assertFalse(answers.get(1).granted(), "the node stopped learning commits: the client retries elsewhere");
+        assertEquals(0, pending.pendingQueries());
+        assertEquals(0, pending.usedBytes());
+    }
+
+    @Test
     void theQueriesOfOneModeInOneCycleShareOneRequestAndAreAnsweredOnceApplied()
     {
-        final PendingQueries pending = new PendingQueries(16, 64 * 1024);
+        final PendingQueries pending = new PendingQueries(16, 64 * 1024, APPLY_TIMEOUT_NS);
         add(pending, ReadMode.READ_INDEX, 1);
         add(pending, ReadMode.LEASE, 2);
         add(pending, ReadMode.READ_INDEX, 3);
@@ -68,14 +94,14 @@ class PendingQueriesTest
         final long leaseBatch = core.requested.getLong(1);
 
         // The lease batch is granted first and answered first: it does not wait behind the ReadIndex round.
-        assertTrue(pending.onReadIndex(leaseBatch, 10));
-        assertEquals(0, pending.answerResolved(9, recorder));
-        assertEquals(1, pending.answerResolved(10, recorder));
+        assertTrue(pending.onReadIndex(leaseBatch, 10, 0));
+        assertEquals(0, pending.answerResolved(9, 0, recorder));
+        assertEquals(1, pending.answerResolved(10, 0, recorder));
         assertEquals(List.of(2L), answeredIds());
 
-        assertTrue(pending.onReadIndex(readIndexBatch, 12));
-        assertEquals(0, pending.answerResolved(11, recorder));
-        assertEquals(2, pending.answerResolved(12, recorder));
+        assertTrue(pending.onReadIndex(readIndexBatch, 12, 0));
+        assertEquals(0, pending.answerResolved(11, 0, recorder));
+        assertEquals(2, pending.answerResolved(12, 0, recorder));
         assertEquals(List.of(2L, 1L, 3L), answeredIds());
         assertTrue(answers.stream().allMatch(Answer::granted));
         assertArrayEquals(payloadOf(3, 8), answers.get(2).payload());
@@ -88,24 +114,24 @@ class PendingQueriesTest
         // A later cycle's queries form a new batch with a new read id; a read id answered already is ignored.
         add(pending, ReadMode.READ_INDEX, 4);
         assertEquals(1, pending.requestOpenBatches(core));
-        assertFalse(pending.onReadIndex(readIndexBatch, 13));
+        assertFalse(pending.onReadIndex(readIndexBatch, 13, 0));
         assertTrue(core.requested.getLong(2) > leaseBatch);
     }
 
     @Test
     void aFailedOrRefusedBatchIsAnsweredAtOnceAsNotGranted()
     {
-        final PendingQueries pending = new PendingQueries(16, 64 * 1024);
+        final PendingQueries pending = new PendingQueries(16, 64 * 1024, APPLY_TIMEOUT_NS);
         add(pending, ReadMode.READ_INDEX, 1);
         pending.requestOpenBatches(core);
         assertTrue(pending.onReadIndexFailed(core.requested.getLong(0)));
-        assertEquals(1, pending.answerResolved(0, recorder));
+        assertEquals(1, pending.answerResolved(0, 0, recorder));
 
         core.refuse = true;
         add(pending, ReadMode.LEASE, 2);
         pending.requestOpenBatches(core);
-        assertFalse(pending.onReadIndex(core.requested.getLong(1), 1));
-        assertEquals(1, pending.answerResolved(0, recorder));
+        assertFalse(pending.onReadIndex(core.requested.getLong(1), 1, 0));
+        assertEquals(1, pending.answerResolved(0, 0, recorder));
 
         assertEquals(List.of(1L, 2L), answeredIds());
         assertTrue(answers.stream().noneMatch(Answer::granted));
@@ -115,25 +141,25 @@ class PendingQueriesTest
     @Test
     void beyondTheCountOrTheBytesAQueryIsRefusedUntilSpaceIsReclaimed()
     {
-        final PendingQueries byCount = new PendingQueries(2, 64 * 1024);
+        final PendingQueries byCount = new PendingQueries(2, 64 * 1024, APPLY_TIMEOUT_NS);
         assertTrue(add(byCount, ReadMode.READ_INDEX, 1));
         assertTrue(add(byCount, ReadMode.READ_INDEX, 2));
         assertFalse(add(byCount, ReadMode.LEASE, 3));
         byCount.requestOpenBatches(core);
-        byCount.onReadIndex(core.requested.getLong(0), 0);
-        byCount.answerResolved(0, recorder);
+        byCount.onReadIndex(core.requested.getLong(0), 0, 0);
+        byCount.answerResolved(0, 0, recorder);
         assertTrue(add(byCount, ReadMode.LEASE, 3));
 
         final int recordLength = PendingQueries.recordLength(1000);
-        final PendingQueries byBytes = new PendingQueries(1024, 3 * recordLength);
+        final PendingQueries byBytes = new PendingQueries(1024, 3 * recordLength, APPLY_TIMEOUT_NS);
         assertTrue(add(byBytes, ReadMode.READ_INDEX, 1, 1000));
         assertTrue(add(byBytes, ReadMode.READ_INDEX, 2, 1000));
         assertTrue(add(byBytes, ReadMode.READ_INDEX, 3, 1000));
         assertFalse(add(byBytes, ReadMode.READ_INDEX, 4, 1));
         core.requested.clear();
         byBytes.requestOpenBatches(core);
-        byBytes.onReadIndex(core.requested.getLong(0), 0);
-        byBytes.answerResolved(0, recorder);
+        byBytes.onReadIndex(core.requested.getLong(0), 0, 0);
+        byBytes.answerResolved(0, 0, recorder);
         assertEquals(0, byBytes.usedBytes());
         assertTrue(add(byBytes, ReadMode.READ_INDEX, 4, 1000));
     }
@@ -142,19 +168,19 @@ class PendingQueriesTest
     void spaceIsReclaimedInArrivalOrderBehindABatchStillWaiting()
     {
         final int recordLength = PendingQueries.recordLength(100);
-        final PendingQueries pending = new PendingQueries(1024, 4 * recordLength);
+        final PendingQueries pending = new PendingQueries(1024, 4 * recordLength, APPLY_TIMEOUT_NS);
         add(pending, ReadMode.READ_INDEX, 1, 100);
         pending.requestOpenBatches(core);
         add(pending, ReadMode.LEASE, 2, 100);
         pending.requestOpenBatches(core);
-        pending.onReadIndex(core.requested.getLong(1), 0);
-        assertEquals(1, pending.answerResolved(0, recorder));
+        pending.onReadIndex(core.requested.getLong(1), 0, 0);
+        assertEquals(1, pending.answerResolved(0, 0, recorder));
 
         // The answered lease query's bytes stay taken until the ReadIndex query before it is answered.
         assertEquals(2 * recordLength, pending.usedBytes());
         assertEquals(2, pending.pendingBatches());
-        pending.onReadIndex(core.requested.getLong(0), 0);
-        assertEquals(1, pending.answerResolved(0, recorder));
+        pending.onReadIndex(core.requested.getLong(0), 0, 0);
+        assertEquals(1, pending.answerResolved(0, 0, recorder));
         assertEquals(0, pending.usedBytes());
         assertEquals(0, pending.pendingBatches());
     }
@@ -162,7 +188,7 @@ class PendingQueriesTest
     @Test
     void closingAnswersEveryWaitingQueryOpenBatchesIncluded()
     {
-        final PendingQueries pending = new PendingQueries(16, 64 * 1024);
+        final PendingQueries pending = new PendingQueries(16, 64 * 1024, APPLY_TIMEOUT_NS);
         add(pending, ReadMode.READ_INDEX, 1);
         pending.requestOpenBatches(core);
         add(pending, ReadMode.LEASE, 2);
@@ -184,7 +210,7 @@ class PendingQueriesTest
     {
         final SplittableRandom random = new SplittableRandom(15);
         final int recordLength = PendingQueries.recordLength(300);
-        final PendingQueries pending = new PendingQueries(64, 40 * recordLength);
+        final PendingQueries pending = new PendingQueries(64, 40 * recordLength, APPLY_TIMEOUT_NS);
         final LongArrayList outstanding = new LongArrayList();
         final Map<Long, Long> readIndexOfBatch = new HashMap<>();
         final Map<Long, Long> batchOfQuery = new HashMap<>();
@@ -245,20 +271,20 @@ class PendingQueriesTest
                 {
                     final long readIndex = applied[0] + random.nextInt(5);
                     readIndexOfBatch.put(readId, readIndex);
-                    assertTrue(pending.onReadIndex(readId, readIndex));
+                    assertTrue(pending.onReadIndex(readId, readIndex, 0));
                 }
             }
             applied[0] += random.nextInt(2);
-            pending.answerResolved(applied[0], checker);
+            pending.answerResolved(applied[0], 0, checker);
         }
 
         while (!outstanding.isEmpty())
         {
             final long readId = outstanding.removeAt(0);
             readIndexOfBatch.put(readId, applied[0]);
-            pending.onReadIndex(readId, applied[0]);
+            pending.onReadIndex(readId, applied[0], 0);
         }
-        pending.answerResolved(applied[0] + 1, checker);
+        pending.answerResolved(applied[0] + 1, 0, checker);
 
         assertTrue(refused > 0, "the bounds were reached");
         assertEquals(added.size(), answers.size(), "every query answered");

@@ -182,8 +182,9 @@ class SnapshotWireTest
             RaftNode.NO_MEMBER, 0, new ConsensusAdapterTest.RecordingTransport(), new NoOutbox(), new SplittableRandom(memberId));
         return new ConsensusAdapter(
             aeron.addSubscription(members.member(memberId).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID),
-            members, memberId, raft, handler, ConsensusTestMessages.IGNORE_FORWARDS, new VotingFence(false),
-            new MessageVerifier(keys, members, memberId, clock, TimeUnit.SECONDS.toNanos(5), counters), counters);
+            members, memberId, raft, handler, ConsensusTestMessages.IGNORE_FORWARDS,
+            ConsensusTestMessages.IGNORE_INTRODUCTIONS, new VotingFence(false),
+            new MessageVerifier(keys, memberId, clock, TimeUnit.SECONDS.toNanos(5), counters), counters);
     }
 
     private static SnapshotInfo writeSnapshot(final SnapshotStore store, final int payloadLength) throws IOException
@@ -257,7 +258,7 @@ class SnapshotWireTest
         {
         }
 
-        public void onConfigurationChanged(final Configuration configuration)
+        public void onConfigurationChanged(final Configuration configuration, final Configuration committed)
         {
         }
     }

@@ -682,12 +682,49 @@ class RaftNodeTest
         outbox.noSnapshot = true;
         now += config.heartbeatIntervalNs();
         node.tick(now);
-        assertEquals(List.of(), outbox.calls, "nothing to send yet");
+        // The peers have not answered for two heartbeat intervals: the leader introduces itself meanwhile.
+        assertEquals(List.of(), outbox.snapshotsSent(1), "nothing to send yet");
+        assertEquals(List.of(), outbox.snapshotsSent(2), "nothing to send yet");
         outbox.noSnapshot = false;
         now += 1;
         node.tick(now);
-        assertEquals(List.of("installSnapshot 1 5", "installSnapshot 2 5"), outbox.calls,
+        assertEquals(List.of("installSnapshot 1 5"), outbox.snapshotsSent(1),
             "a refused request is made again at the next tick, not a heartbeat interval later");
+        assertEquals(List.of("installSnapshot 2 5"), outbox.snapshotsSent(2));
+    }
+
+    @Test
+    void aLeaderIntroducesItselfToAPeerSilentForTwoHeartbeatIntervalsOncePerInterval()
+    {
+        final RaftNode node = committedLeader();
+        final long heartbeat = config.heartbeatIntervalNs();
+        outbox.calls.clear();
+        now += heartbeat;
+        node.tick(now);
+        answerHeartbeat(node, 1);
+        now += heartbeat - 1;
+        node.tick(now);
+        answerHeartbeat(node, 1);
+        assertEquals(List.of(), introductions(), "none before two silent intervals");
+
+        now += 1;
+        node.tick(now);
+        assertEquals(List.of("introduction 2 " + node.currentTerm()), introductions(),
+            "to the silent peer only: peer 1 answered");
+        outbox.calls.clear();
+        now += heartbeat - 1;
+        node.tick(now);
+        answerHeartbeat(node, 1);
+        assertEquals(List.of(), introductions(), "at most once per heartbeat interval");
+        now += 1;
+        node.tick(now);
+        assertEquals(List.of("introduction 2 " + node.currentTerm()), introductions(), "again while silent");
+
+        outbox.calls.clear();
+        answerHeartbeat(node, 2);
+        now += heartbeat;
+        node.tick(now);
+        assertEquals(List.of(), introductions(), "not once it answers");
     }
 
     @Test
@@ -1105,6 +1142,16 @@ class RaftNodeTest
         return node;
     }
 
+    private void answerHeartbeat(final RaftNode leader, final int peer)
+    {
+        leader.onAppendResponse(peer, leader.currentTerm(), true, 1, 1, 0, 0, outbox.lastStampTo[peer]);
+    }
+
+    private List<String> introductions()
+    {
+        return outbox.calls.stream().filter((call) -> call.startsWith("introduction ")).toList();
+    }
+
     private RaftNode leaderWithPeersNeedingASnapshot()
     {
         compactedUpTo(100, 3);
@@ -1298,6 +1345,12 @@ class RaftNodeTest
             return !refuseSends;
         }
 
+        public boolean sendLeaderIntroduction(final int to, final long term)
+        {
+            calls.add("introduction " + to + " " + term);
+            return !refuseSends;
+        }
+
         public boolean sendInstallSnapshot(final int to, final long term)
         {
             if (refuseSends || noSnapshot)
@@ -1332,7 +1385,7 @@ class RaftNodeTest
             calls.add("readFailed " + readId);
         }
 
-        public void onConfigurationChanged(final Configuration configuration)
+        public void onConfigurationChanged(final Configuration configuration, final Configuration committed)
         {
             calls.add("configuration " + configuration);
         }

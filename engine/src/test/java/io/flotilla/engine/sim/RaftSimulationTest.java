@@ -227,16 +227,19 @@ class RaftSimulationTest
     {
         final TreeMap<String, Integer> results = new TreeMap<>();
         long leaderRemovals;
+        long leadersIntroduced;
 
         void add(final Simulation simulation)
         {
             simulation.changeResults().forEach((result, count) -> results.merge(result, count, Integer::sum));
             leaderRemovals += simulation.leaderRemovals();
+            leadersIntroduced += simulation.leadersIntroduced();
         }
 
         public String toString()
         {
-            return "membership changes " + results + ", leader removed " + leaderRemovals;
+            return "membership changes " + results + ", leader removed " + leaderRemovals + ", leaders introduced " +
+                leadersIntroduced;
         }
     }
 }

@@ -20,7 +20,9 @@ final class SimMessage
         /** Runtime traffic: a piece of a snapshot (handled by the receiving {@link SimNode}, not the core). */
         SNAPSHOT_CHUNK,
         /** Runtime traffic: how much of a snapshot the receiver holds. */
-        SNAPSHOT_ACK
+        SNAPSHOT_ACK,
+        /** Runtime traffic: a leader tells a silent peer how to reach it (handled by the receiving node). */
+        LEADER_INTRODUCTION
     }
 
     final Kind kind;
@@ -112,6 +114,11 @@ final class SimMessage
     static SimMessage timeoutNow(final int from, final int to, final long term)
     {
         return new SimMessage(Kind.TIMEOUT_NOW, from, to, term, 0, 0, 0, 0, 0, false, false, null);
+    }
+
+    static SimMessage leaderIntroduction(final int from, final int to, final long term)
+    {
+        return new SimMessage(Kind.LEADER_INTRODUCTION, from, to, term, 0, 0, 0, 0, 0, false, false, null);
     }
 
     /**

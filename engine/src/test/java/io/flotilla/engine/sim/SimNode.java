@@ -59,6 +59,9 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     private final int snapshotThreshold;
     private final int snapshotKeep;
     private final Outgoing[] outgoing;
+    private final boolean[] reachable = new boolean[Configuration.MAX_MEMBER_ID + 1];
+    private int introducedLeader = RaftNode.NO_MEMBER;
+    private long leadersIntroduced;
     private final SimClock clock;
     private final ArrayDeque<Runnable> stalled = new ArrayDeque<>();
     private final Map<Long, SimRead> startedReads = new HashMap<>();
@@ -324,6 +327,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         raft = new RaftNode(
             simulation.raftConfig(), id, configs, this, persistedTerm, persistedVote, commit, this, this,
             new SplittableRandom(random.nextLong()));
+        onConfigurationChanged(raft.configuration(), raft.committedConfiguration());
         // As the runtime: cluster time never goes back, whatever this node's clock says when it leads.
         readTimestampNs = 0;
         if (store.lastIndex() >= store.firstIndex())
@@ -435,6 +439,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         if (null != raft && !paused)
         {
             raft.tick(clockNs());
+            failReadsPastTheirApplyDeadline();
             if (timerTrigger.doWork(raft, clockNs(), appliedIndex) > 0 && simulation.tracing())
             {
                 simulation.trace("node " + id + " proposes a TIMER entry: " + timers);
@@ -533,6 +538,9 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
                 break;
             case SNAPSHOT_ACK:
                 onSnapshotAck(message);
+                break;
+            case LEADER_INTRODUCTION:
+                onLeaderIntroduction(message);
                 break;
             case REQUEST_VOTE:
                 if (isFenced())
@@ -699,7 +707,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
             // Dropped by the runtime, as if lost: a fenced node must not gather votes.
             return true;
         }
-        return simulation.send(SimMessage.requestVote(id, to, term, lastLogIndex, lastLogTerm, preVote, transfer));
+        return send(SimMessage.requestVote(id, to, term, lastLogIndex, lastLogTerm, preVote, transfer));
     }
 
     public boolean sendVoteResponse(final int to, final long term, final boolean preVote, final boolean granted)
@@ -709,7 +717,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
             throw new SimulationFailure("node " + id + " granted its vote in term " + term + " to " + to +
                 " before persisting it (persisted term " + persistedTerm + " vote " + persistedVote + ")");
         }
-        return simulation.send(SimMessage.voteResponse(id, to, term, preVote, granted));
+        return send(SimMessage.voteResponse(id, to, term, preVote, granted));
     }
 
     public boolean sendAppendEntries(
@@ -731,7 +739,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         {
             entries = new byte[0];
         }
-        return simulation.send(
+        return send(
             SimMessage.appendEntries(id, to, term, prevLogIndex, prevLogTerm, leaderCommit, leaderStamp, entries));
     }
 
@@ -758,25 +766,30 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         {
             appendRejectionsSent++;
         }
-        return simulation.send(SimMessage.appendResponse(
+        return send(SimMessage.appendResponse(
             id, to, term, success, lastAppendedIndex, durableIndex, conflictIndex, conflictTerm, echoStamp));
     }
 
     public boolean sendTimeoutNow(final int to, final long term)
     {
-        return simulation.send(SimMessage.timeoutNow(id, to, term));
+        return send(SimMessage.timeoutNow(id, to, term));
+    }
+
+    public boolean sendLeaderIntroduction(final int to, final long term)
+    {
+        return !simulation.sendFails() && send(SimMessage.leaderIntroduction(id, to, term));
     }
 
     public boolean sendReadIndexRequest(final int to, final long term, final long readId, final ReadMode mode)
     {
-        return !simulation.sendFails() && simulation.send(SimMessage.readIndexRequest(id, to, term, readId, mode));
+        return !simulation.sendFails() && send(SimMessage.readIndexRequest(id, to, term, readId, mode));
     }
 
     public boolean sendReadIndexResponse(
         final int to, final long term, final long readId, final long readIndex, final boolean granted)
     {
         return !simulation.sendFails() &&
-            simulation.send(SimMessage.readIndexResponse(id, to, term, readId, readIndex, granted));
+            send(SimMessage.readIndexResponse(id, to, term, readId, readIndex, granted));
     }
 
     public boolean sendInstallSnapshot(final int to, final long term)
@@ -851,6 +864,8 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     {
         final SimRead read = answered(readId);
         read.readIndex = readIndex;
+        // As the runtime's PendingQueries: the read fails if its index is not applied within an election timeout.
+        read.applyDeadlineNs = clockNs() + simulation.raftConfig().electionTimeoutMaxNs();
         readsAwaitingApply.add(read);
         serveReads();
     }
@@ -860,9 +875,45 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         resolve(answered(readId), SimRead.Outcome.FAILED);
     }
 
-    public void onConfigurationChanged(final Configuration configuration)
+    public void onConfigurationChanged(final Configuration configuration, final Configuration committed)
     {
-        // The simulated network reaches every member by id: there are no endpoints to learn.
+        // As the runtime's publications: the members of the configuration in effect and of the committed one, and
+        // the leader that introduced itself last.
+        for (int to = 0; to < reachable.length; to++)
+        {
+            reachable[to] = configuration.isMember(to) || committed.isMember(to) || to == introducedLeader;
+        }
+    }
+
+    /**
+     * As the runtime: a leader of this node's term or a later one is reached from now on, whatever the
+     * configurations say, until another introduces itself.
+     */
+    private void onLeaderIntroduction(final SimMessage introduction)
+    {
+        if (introduction.term < raft.currentTerm())
+        {
+            return;
+        }
+        if (!reachable[introduction.from])
+        {
+            leadersIntroduced++;
+            if (simulation.tracing())
+            {
+                simulation.trace("node " + id + " learns how to reach leader " + introduction.from);
+            }
+        }
+        introducedLeader = introduction.from;
+        reachable[introduction.from] = true;
+    }
+
+    /**
+     * Send through the simulated network, as the runtime does through a publication: only to a node this one
+     * reaches ({@link #onConfigurationChanged}); to any other the send fails, as an offer without a publication.
+     */
+    private boolean send(final SimMessage message)
+    {
+        return reachable[message.to] && simulation.send(message);
     }
 
     /**
@@ -871,6 +922,14 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     boolean hasUnansweredReads()
     {
         return !startedReads.isEmpty() || !readsAwaitingApply.isEmpty();
+    }
+
+    /**
+     * @return how often a leader this node could not reach introduced itself, across restarts.
+     */
+    public long leadersIntroduced()
+    {
+        return leadersIntroduced;
     }
 
     /**
@@ -920,6 +979,20 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
                 read.servedState = stateHash;
                 resolve(read, SimRead.Outcome.SERVED);
                 simulation.invariants().checkRead(this, read);
+            }
+        }
+    }
+
+    private void failReadsPastTheirApplyDeadline()
+    {
+        final Iterator<SimRead> reads = readsAwaitingApply.iterator();
+        while (reads.hasNext())
+        {
+            final SimRead read = reads.next();
+            if (clockNs() - read.applyDeadlineNs >= 0)
+            {
+                reads.remove();
+                resolve(read, SimRead.Outcome.FAILED);
             }
         }
     }
@@ -1160,7 +1233,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         while (transfer.next < total && transfer.next - transfer.acked < window && !simulation.sendFails())
         {
             final int length = Math.min(chunk, total - transfer.next);
-            simulation.send(SimMessage.snapshotChunk(id, to, transfer.term, transfer.snapshot, transfer.next, length));
+            send(SimMessage.snapshotChunk(id, to, transfer.term, transfer.snapshot, transfer.next, length));
             transfer.next += length;
         }
     }
@@ -1190,7 +1263,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         }
         if (incoming.received < incoming.bytes.length)
         {
-            simulation.send(SimMessage.snapshotAck(id, chunk.from, chunk.term, chunk.a, chunk.b, incoming.received));
+            send(SimMessage.snapshotAck(id, chunk.from, chunk.term, chunk.a, chunk.b, incoming.received));
             return;
         }
 
@@ -1204,7 +1277,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
                 simulation.trace("node " + id + " rejects snapshot " + chunk.a + " from " + chunk.from +
                     ": checksum mismatch, fetching it again");
             }
-            simulation.send(SimMessage.snapshotAck(id, chunk.from, chunk.term, chunk.a, chunk.b, 0));
+            send(SimMessage.snapshotAck(id, chunk.from, chunk.term, chunk.a, chunk.b, 0));
             return;
         }
 
@@ -1226,7 +1299,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         {
             simulation.trace("node " + id + " installs " + received + " from " + chunk.from);
         }
-        simulation.send(SimMessage.snapshotAck(id, chunk.from, chunk.term, chunk.a, chunk.b, complete.received));
+        send(SimMessage.snapshotAck(id, chunk.from, chunk.term, chunk.a, chunk.b, complete.received));
         raft.onSnapshotInstalled(chunk.from, chunk.term, received.index, received.term, received.configuration);
         serveReads();
     }

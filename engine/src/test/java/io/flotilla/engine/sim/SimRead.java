@@ -33,6 +33,7 @@ public final class SimRead
     ReadKind kind;
     long committedAtRequest;
     long readIndex = -1;
+    long applyDeadlineNs;
     long servedIndex = -1;
     long servedState;
     Outcome outcome = Outcome.PENDING;

@@ -229,7 +229,8 @@ public final class Simulation
                     messagesSent + " messages delivered, " + rogueMessages + " forged, " + pauses + " pauses, " +
                     "snapshots " + Arrays.toString(snapshotCounts()) + ", timers " + Arrays.toString(timerCounts()) +
                     ", " + readCounts() + (options.membershipMeanIntervalNs > 0 ? ", membership changes " +
-                    changeResults + " (leader removed " + leaderRemovals + "), ended with " +
+                    changeResults + " (leader removed " + leaderRemovals + ", leaders introduced " +
+                    leadersIntroduced() + "), ended with " +
                     nodes[leader()].raft().configuration() : "");
             }
         }
@@ -625,6 +626,19 @@ public final class Simulation
     public TreeMap<String, Integer> changeResults()
     {
         return changeResults;
+    }
+
+    /**
+     * @return how often, over all nodes, a leader a node could not reach introduced itself.
+     */
+    public long leadersIntroduced()
+    {
+        long introduced = 0;
+        for (final SimNode node : nodes)
+        {
+            introduced += node.leadersIntroduced();
+        }
+        return introduced;
     }
 
     /**
@@ -1270,11 +1284,10 @@ public final class Simulation
 
     private boolean anyUnansweredReads()
     {
-        // A node removed from the cluster learns nothing more: a read it got a read index for waits for good (the
-        // runtime must fail the reads of a node that leaves the configuration).
+        // Removed nodes too: a read granted just before the removal fails once its apply deadline passes.
         for (final SimNode node : nodes)
         {
-            if (mustLearn(node) && node.hasUnansweredReads())
+            if (node.hasUnansweredReads())
             {
                 return true;
             }

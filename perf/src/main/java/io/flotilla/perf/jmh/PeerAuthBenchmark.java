@@ -4,7 +4,6 @@ import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.flotilla.engine.ClusterKeys;
-import io.flotilla.engine.node.ClusterMembers;
 import io.flotilla.engine.node.MessageSigner;
 import io.flotilla.engine.node.MessageVerifier;
 import io.flotilla.engine.node.NodeCounters;
@@ -62,8 +61,7 @@ public class PeerAuthBenchmark
         final ClusterKeys keys = ClusterKeys.generate();
         final SystemEpochNanoClock clock = new SystemEpochNanoClock();
         signer = new MessageSigner(keys, 1, clock);
-        verifier = new MessageVerifier(keys, ClusterMembers.parse("0=localhost:20110:20111,1=localhost:20120:20121"),
-            0, clock, TimeUnit.SECONDS.toNanos(5), counters);
+        verifier = new MessageVerifier(keys, 0, clock, TimeUnit.SECONDS.toNanos(5), counters);
         buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(messageLength + MessageSigner.TRAILER_LENGTH));
     }
 

@@ -252,6 +252,12 @@ public class RaftCoreBenchmark
             return queue.add(MessageQueue.TIMEOUT_NOW, id, to, term, 0, 0, 0, 0, 0, false, false);
         }
 
+        public boolean sendLeaderIntroduction(final int to, final long term)
+        {
+            // Every peer answers within a heartbeat interval and its configuration names the leader.
+            return true;
+        }
+
         public boolean sendInstallSnapshot(final int to, final long term)
         {
             // The benchmark keeps every peer within the log: a snapshot is never needed.
@@ -281,7 +287,7 @@ public class RaftCoreBenchmark
             throw new UnsupportedOperationException("the benchmark makes no reads");
         }
 
-        public void onConfigurationChanged(final Configuration configuration)
+        public void onConfigurationChanged(final Configuration configuration, final Configuration committed)
         {
             // The benchmark's membership is fixed.
         }

@@ -1,0 +1,15 @@
+package io.flotilla.engine.node;
+
+/**
+ * Leader introductions, in: the {@link ConsensusAdapter} hands each authenticated, validated LeaderIntroduction of
+ * this node's term or a later one here, so that the node can answer a leader its configurations do not name yet.
+ */
+@FunctionalInterface
+public interface LeaderIntroductionHandler
+{
+    /**
+     * @param leaderId of the leader that introduced itself.
+     * @param endpoint where it is reached, {@code host:consensusPort:ingressPort} (printable ASCII, checked).
+     */
+    void onLeaderIntroduction(int leaderId, String endpoint);
+}
