@@ -310,22 +310,6 @@ then
         roll_status=1
 fi
 
-# start_joining ID: starts node ID empty as a joining node (flotilla.join=true; its members spec: the founders and
-# itself) and waits until it is up; it is no member until the leader adds it.
-start_joining()
-{
-    local id="$1" deadline
-    flotilla_start_node "${RUN_DIR}" "${id}" "${MEMBERS},$(flotilla_member "${BASE_PORT}" "${id}")" "${AERON_PREFIX}" \
-        "${NODE_PROPS[@]}" -Dflotilla.join=true
-    deadline=$((SECONDS + 60))
-    until [[ -f "${RUN_DIR}/node-${id}/kv-status" ]]
-    do
-        flotilla_alive "${RUN_DIR}" "${id}" || flotilla_die "node ${id} exited while starting: see ${RUN_DIR}/node-${id}.log"
-        [[ ${SECONDS} -lt ${deadline} ]] || flotilla_die "node ${id} not ready within 60 s: see ${RUN_DIR}/node-${id}.log"
-        sleep 0.2
-    done
-}
-
 # member_change ID OP [ARGS...]: asks the leader to add node ID (scripts/flotilla member OP --id ID --endpoint ...
 # ARGS); the members spec then names it. Appends "ID OP MS" to GROW_RESULTS (MS: how long the change took, the new
 # node's catch-up included).
@@ -356,7 +340,9 @@ then
         "(no member until added) ..."
     for id in ${FLOTILLA_NODES} $((FLOTILLA_NODES + 1)) $((FLOTILLA_NODES + 2))
     do
-        start_joining "${id}"
+        # Its members spec: the founders and itself.
+        flotilla_start_joining "${RUN_DIR}" "${id}" "${MEMBERS},$(flotilla_member "${BASE_PORT}" "${id}")" \
+            "${AERON_PREFIX}" "${NODE_PROPS[@]}"
     done
     flotilla_client --endpoints "${MEMBERS}" load --rate "${ROLL_RATE}/s" --warmup 1s --duration "${GROW_DURATION}s" \
         --acks "${RUN_DIR}/grow-acks.txt" > "${RUN_DIR}/grow.log" 2>&1 &

@@ -180,6 +180,23 @@ flotilla_start_node()
     )
 }
 
+# flotilla_start_joining RUN_DIR ID MEMBERS AERON_DIR_PREFIX [extra JVM args...]: start node ID empty as a joining
+# node (flotilla.join=true; MEMBERS names the cluster's members and it) and wait until it is up. It is no member until
+# the leader adds it (flotilla member add), and catches up then.
+flotilla_start_joining()
+{
+    local run_dir="$1" id="$2" members="$3" aeron_prefix="$4" deadline
+    shift 4
+    flotilla_start_node "${run_dir}" "${id}" "${members}" "${aeron_prefix}" "$@" -Dflotilla.join=true
+    deadline=$((SECONDS + 60))
+    until [[ -f "${run_dir}/node-${id}/kv-status" ]]
+    do
+        flotilla_alive "${run_dir}" "${id}" || flotilla_die "node ${id} exited while starting: see ${run_dir}/node-${id}.log"
+        [[ ${SECONDS} -lt ${deadline} ]] || flotilla_die "node ${id} not ready within 60 s: see ${run_dir}/node-${id}.log"
+        sleep 0.2
+    done
+}
+
 # flotilla_await_ready RUN_DIR SECONDS MEMBERS AERON_DIR_PREFIX [extra JVM args...]: wait until every node of MEMBERS
 # has published its status. A node whose process died while starting is reported (with its log tail) and started once more.
 flotilla_await_ready()
