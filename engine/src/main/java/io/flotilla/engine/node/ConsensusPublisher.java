@@ -2,6 +2,7 @@ package io.flotilla.engine.node;
 
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
+import io.aeron.exceptions.RegistrationException;
 import io.flotilla.archive.EntryBlockHandler;
 import io.flotilla.archive.LogStore;
 import io.flotilla.codecs.AppendEntriesEncoder;
@@ -31,6 +32,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
@@ -46,6 +49,8 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
     private static final int HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
     private static final int CHUNK_HEADER_LENGTH = HEADER_LENGTH + SnapshotChunkEncoder.BLOCK_LENGTH + 4;
     private static final int TRAILER_LENGTH = MessageSigner.TRAILER_LENGTH;
+    private static final long PUBLICATION_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final System.Logger LOGGER = System.getLogger(ConsensusPublisher.class.getName());
 
     private final Aeron aeron;
     private final int memberId;
@@ -57,6 +62,12 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
     private final VotingFence votingFence;
     private final MessageSigner signer;
     private final ExclusivePublication[] publications;
+    // A publication asked for and not taken yet: its channel, and its registration (or a retry after a refusal).
+    private final String[] channels = new String[ClusterMembers.MAX_MEMBER_ID + 1];
+    private final long[] registrations = new long[ClusterMembers.MAX_MEMBER_ID + 1];
+    private final String[] retryChannels = new String[ClusterMembers.MAX_MEMBER_ID + 1];
+    private final long[] retryAtNs = new long[ClusterMembers.MAX_MEMBER_ID + 1];
+    private int awaitedPublications;
     private final UnsafeBuffer sendBuffer;
     private final int maxSnapshotChunkLength;
 
@@ -114,6 +125,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
         this.counters = counters;
         this.maxBatchBytes = maxBatchBytes;
         ownEndpoint = members.member(memberId).endpoint().getBytes(StandardCharsets.US_ASCII);
+        Arrays.fill(registrations, Aeron.NULL_VALUE);
 
         final int bufferLength = BitUtil.align(
             HEADER_LENGTH + AppendEntriesEncoder.BLOCK_LENGTH + 4 +
@@ -387,8 +399,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
      * the leader that introduced itself last, {@link #introduce}). A
      * member the configuration in effect drops keeps its publication until that configuration commits, so that a
      * leader removing itself hears its followers acknowledge the entry that removes it. Rare, and on the node
-     * thread: adding a publication is a round trip to the media driver (in COMPACT threading the client invokes the
-     * driver while it waits).
+     * thread; a publication added is only asked for here, and taken by {@link #connect} once the driver has made it.
      *
      * @param configuration now in effect.
      * @param committed     the newest committed configuration.
@@ -411,8 +422,8 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
 
     /**
      * A leader that the configurations do not name introduced itself (this node fell behind the change that added
-     * it): reach it at its endpoint, whatever the configurations say, until another leader introduces itself. Rare,
-     * and on the node thread, as {@link #configure}.
+     * it): reach it at its endpoint, whatever the configurations say, until another leader introduces itself. On the
+     * node thread, as {@link #configure}.
      *
      * @param leaderId of the leader.
      * @param members  the endpoints, already updated with the leader's.
@@ -424,18 +435,97 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
         reach(leaderId, true, members, moved);
     }
 
+    /**
+     * Take the publications asked for by {@link #configure} and {@link #introduce} as the media driver makes them:
+     * asked for without waiting, so that the duty cycle never blocks on a round trip to the driver. One the driver
+     * refuses (an endpoint it cannot resolve, say) is logged and asked for again after a retry interval; sends to
+     * that member fail meanwhile, as to a member that is down.
+     *
+     * @param nowNs the duty cycle's time.
+     * @return the publications taken or asked for again.
+     */
+    public int connect(final long nowNs)
+    {
+        if (0 == awaitedPublications)
+        {
+            return 0;
+        }
+        int work = 0;
+        for (int id = 0; id <= ClusterMembers.MAX_MEMBER_ID; id++)
+        {
+            if (Aeron.NULL_VALUE != registrations[id])
+            {
+                work += takePublication(id, nowNs);
+            }
+            else if (null != retryChannels[id] && nowNs - retryAtNs[id] >= 0)
+            {
+                registrations[id] = aeron.asyncAddExclusivePublication(
+                    retryChannels[id], ClusterMembers.CONSENSUS_STREAM_ID);
+                retryChannels[id] = null;
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private int takePublication(final int id, final long nowNs)
+    {
+        try
+        {
+            final ExclusivePublication publication = aeron.getExclusivePublication(registrations[id]);
+            if (null == publication)
+            {
+                return 0;
+            }
+            publications[id] = publication;
+        }
+        catch (final RegistrationException ex)
+        {
+            LOGGER.log(System.Logger.Level.WARNING, "member " + memberId + ": no publication to member " + id + " at " +
+                channels[id] + " (" + ex.getMessage() + "): asked for again in " +
+                PUBLICATION_RETRY_NS / 1_000_000 + " ms");
+            retryChannels[id] = channels[id];
+            retryAtNs[id] = nowNs + PUBLICATION_RETRY_NS;
+            registrations[id] = Aeron.NULL_VALUE;
+            return 1;
+        }
+        registrations[id] = Aeron.NULL_VALUE;
+        awaitedPublications--;
+        return 1;
+    }
+
     private void reach(final int id, final boolean wanted, final ClusterMembers members, final boolean moved)
     {
-        if (null != publications[id] && (!wanted || moved))
+        if (!wanted || moved)
+        {
+            disconnect(id);
+        }
+        if (wanted && null == publications[id] && null == channels[id])
+        {
+            channels[id] = members.member(id).consensusChannel();
+            registrations[id] = aeron.asyncAddExclusivePublication(channels[id], ClusterMembers.CONSENSUS_STREAM_ID);
+            awaitedPublications++;
+        }
+    }
+
+    private void disconnect(final int id)
+    {
+        if (null != publications[id])
         {
             CloseHelper.quietClose(publications[id]);
             publications[id] = null;
         }
-        if (wanted && null == publications[id])
+        else if (null != channels[id])
         {
-            publications[id] = aeron.addExclusivePublication(
-                members.member(id).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID);
+            if (Aeron.NULL_VALUE != registrations[id])
+            {
+                aeron.asyncRemovePublication(registrations[id]);
+                registrations[id] = Aeron.NULL_VALUE;
+            }
+            retryChannels[id] = null;
+            awaitedPublications--;
         }
+        channels[id] = null;
     }
 
     /**

@@ -541,6 +541,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         // Contact with the leader is timed when its messages are seen, not before the log's work (see advanceClock).
         raft.advanceClock(clock.nanoTime());
         work += consensusAdapter.poll();
+        work += consensusPublisher.connect(nowNs);
         work += ingress.poll(nowNs);
         work += sessionManager.doWork(nowNs);
         work += proposals.drain(proposalHandler, PROPOSAL_DRAIN_LIMIT);

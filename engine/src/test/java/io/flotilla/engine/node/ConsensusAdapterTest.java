@@ -3,7 +3,6 @@ package io.flotilla.engine.node;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.flotilla.codecs.LeaderIntroductionEncoder;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.ReadMode;
@@ -66,11 +65,7 @@ class ConsensusAdapterTest
     @BeforeEach
     void setUp()
     {
-        driver = MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(new File(tempDir, "aeron").getPath())
-            .threadingMode(ThreadingMode.SHARED)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true));
+        driver = ConsensusTestMessages.launchDriver(tempDir);
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
         counters = new NodeCounters(aeron, 0);
 

@@ -1,12 +1,15 @@
 package io.flotilla.engine.node;
 
 import io.aeron.ExclusivePublication;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.RequestVoteEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
+import java.io.File;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -59,6 +62,19 @@ final class ConsensusTestMessages
 
     static void awaitCondition(final BooleanSupplier condition, final String what, final ConsensusAdapter adapter)
     {
+        awaitCondition(() ->
+        {
+            if (condition.getAsBoolean())
+            {
+                return true;
+            }
+            adapter.poll();
+            return false;
+        }, what);
+    }
+
+    static void awaitCondition(final BooleanSupplier condition, final String what)
+    {
         final long deadlineNs = System.nanoTime() + DEADLINE_NS;
         while (!condition.getAsBoolean())
         {
@@ -66,8 +82,19 @@ final class ConsensusTestMessages
             {
                 fail("no " + what + " before the deadline");
             }
-            adapter.poll();
             Thread.yield();
         }
+    }
+
+    /**
+     * @return an embedded driver for one test, its directory under the test's own, deleted when it closes.
+     */
+    static MediaDriver launchDriver(final File tempDir)
+    {
+        return MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(new File(tempDir, "aeron").getPath())
+            .threadingMode(ThreadingMode.SHARED)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
     }
 }

@@ -2,7 +2,6 @@ package io.flotilla.engine.node;
 
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.flotilla.codecs.AppendEntriesEncoder;
 import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.MessageHeaderEncoder;
@@ -80,11 +79,7 @@ class MessageVerifierTest
     void setUp()
     {
         logger.addHandler(logCapture);
-        driver = MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(new File(tempDir, "aeron").getPath())
-            .threadingMode(ThreadingMode.SHARED)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true));
+        driver = ConsensusTestMessages.launchDriver(tempDir);
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
         counters = new NodeCounters(aeron, 0);
     }

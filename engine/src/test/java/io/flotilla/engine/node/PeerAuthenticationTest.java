@@ -3,7 +3,6 @@ package io.flotilla.engine.node;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.flotilla.codecs.AppendEntriesEncoder;
 import io.flotilla.codecs.AppendResponseEncoder;
 import io.flotilla.codecs.BooleanType;
@@ -68,11 +67,7 @@ class PeerAuthenticationTest
     @BeforeEach
     void setUp()
     {
-        driver = MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(new File(tempDir, "aeron").getPath())
-            .threadingMode(ThreadingMode.SHARED)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true));
+        driver = ConsensusTestMessages.launchDriver(tempDir);
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
         counters = new NodeCounters(aeron, 0);
 
