@@ -542,6 +542,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         raft.advanceClock(clock.nanoTime());
         work += consensusAdapter.poll();
         work += consensusPublisher.connect(nowNs);
+        work += counters.takeFollowerCounters();
         work += ingress.poll(nowNs);
         work += sessionManager.doWork(nowNs);
         work += proposals.drain(proposalHandler, PROPOSAL_DRAIN_LIMIT);

@@ -2,10 +2,12 @@ package io.flotilla.engine.node;
 
 import io.aeron.Aeron;
 import io.aeron.Counter;
+import io.aeron.exceptions.RegistrationException;
 import io.flotilla.engine.NodeCounter;
 import io.flotilla.engine.Role;
 import org.agrona.CloseHelper;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.IntPredicate;
@@ -55,6 +57,8 @@ public final class NodeCounters implements AutoCloseable
     public static final int SESSION_MESSAGES_SENT_TYPE_ID = 741170;
     public static final int SESSION_MESSAGES_RESENT_TYPE_ID = 741171;
 
+    private static final System.Logger LOGGER = System.getLogger(NodeCounters.class.getName());
+
     private final Counter[] counters = new Counter[NodeCounter.values().length];
     private final long[] finalValues = new long[counters.length];
     private final Aeron aeron;
@@ -63,6 +67,9 @@ public final class NodeCounters implements AutoCloseable
     private final Counter[] followerMatch = new Counter[ClusterMembers.MAX_MEMBER_ID + 1];
     /** By member id, what other threads read: -1 for a member without a counter, or unless leader. */
     private final AtomicLongArray followerMatchView = new AtomicLongArray(ClusterMembers.MAX_MEMBER_ID + 1);
+    /** By member id, a follower counter asked of the driver and not taken yet. */
+    private final long[] followerRegistrations = new long[ClusterMembers.MAX_MEMBER_ID + 1];
+    private int awaitedCounters;
     // Readers on other threads count themselves in, so that close waits for them before the counters' memory goes.
     private final AtomicInteger readers = new AtomicInteger();
     private volatile boolean closed;
@@ -96,6 +103,7 @@ public final class NodeCounters implements AutoCloseable
         {
             followerMatchView.set(id, -1);
         }
+        Arrays.fill(followerRegistrations, Aeron.NULL_VALUE);
         counter(NodeCounter.LEADER).setRelease(-1);
         counter(NodeCounter.LOG_FIRST_INDEX).setRelease(1);
     }
@@ -126,8 +134,9 @@ public final class NodeCounters implements AutoCloseable
 
     /**
      * Give each of these members a follower match index counter, and close those of members no longer among them;
-     * on the node thread, when the configuration changes (adding a counter asks the media driver: rare, not per
-     * message).
+     * on the node thread, when the configuration changes. A counter is only asked of the media driver here, so the
+     * duty cycle never waits for it; {@link #takeFollowerCounters} takes it once made. Until then the member's match
+     * index is still seen through {@link #followerMatchIndex(int)}.
      *
      * @param isPeer whether member {@code id} is another member of the configuration now.
      */
@@ -135,19 +144,71 @@ public final class NodeCounters implements AutoCloseable
     {
         for (int id = 0; id < followerMatch.length; id++)
         {
-            if (isPeer.test(id) && null == followerMatch[id])
+            final boolean wanted = isPeer.test(id);
+            if (wanted && null == followerMatch[id] && Aeron.NULL_VALUE == followerRegistrations[id])
             {
-                followerMatch[id] = aeron.addCounter(FOLLOWER_MATCH_INDEX_TYPE_ID,
+                followerRegistrations[id] = aeron.asyncAddCounter(FOLLOWER_MATCH_INDEX_TYPE_ID,
                     "flotilla follower match index (-1 unless leader)" + labelSuffix + " peer=" + id);
-                followerMatch[id].setRelease(-1);
+                awaitedCounters++;
             }
-            else if (!isPeer.test(id) && null != followerMatch[id])
+            else if (!wanted)
             {
-                CloseHelper.close(followerMatch[id]);
-                followerMatch[id] = null;
+                if (null != followerMatch[id])
+                {
+                    CloseHelper.close(followerMatch[id]);
+                    followerMatch[id] = null;
+                }
+                else if (Aeron.NULL_VALUE != followerRegistrations[id])
+                {
+                    aeron.asyncRemoveCounter(followerRegistrations[id]);
+                    followerRegistrations[id] = Aeron.NULL_VALUE;
+                    awaitedCounters--;
+                }
                 followerMatchView.set(id, -1);
             }
         }
+    }
+
+    /**
+     * Node thread, each duty cycle: take the follower counters the media driver has made since {@link #followers}
+     * asked for them, set to the match index already known. One the driver refuses (its counters file is full) is
+     * left out, with a warning: the match index stays readable through {@link #followerMatchIndex(int)}.
+     *
+     * @return the counters taken or refused.
+     */
+    public int takeFollowerCounters()
+    {
+        if (0 == awaitedCounters)
+        {
+            return 0;
+        }
+        int work = 0;
+        for (int id = 0; id < followerMatch.length; id++)
+        {
+            final long registrationId = followerRegistrations[id];
+            if (Aeron.NULL_VALUE != registrationId)
+            {
+                try
+                {
+                    final Counter counter = aeron.getCounter(registrationId);
+                    if (null == counter)
+                    {
+                        continue;
+                    }
+                    counter.setRelease(followerMatchView.get(id));
+                    followerMatch[id] = counter;
+                }
+                catch (final RegistrationException ex)
+                {
+                    LOGGER.log(System.Logger.Level.WARNING, "no follower match index counter for member " + id +
+                        labelSuffix + ": " + ex.getMessage());
+                }
+                followerRegistrations[id] = Aeron.NULL_VALUE;
+                awaitedCounters--;
+                work++;
+            }
+        }
+        return work;
     }
 
     /**
@@ -167,7 +228,11 @@ public final class NodeCounters implements AutoCloseable
      */
     public void followerMatchIndex(final int memberId, final long value)
     {
-        followerMatch[memberId].setRelease(value);
+        final Counter counter = followerMatch[memberId];
+        if (null != counter)
+        {
+            counter.setRelease(value);
+        }
         followerMatchView.set(memberId, value);
     }
 
