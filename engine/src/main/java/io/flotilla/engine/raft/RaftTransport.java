@@ -49,7 +49,7 @@ public interface RaftTransport
      *
      * @param to   the silent peer.
      * @param term the leader's term: the receiver ignores an introduction of a term before its own.
-     * @return false when it cannot be sent now; the core tries again at the next heartbeat interval.
+     * @return false when it cannot be sent now: the core tries again at a later tick.
      */
     boolean sendLeaderIntroduction(int to, long term);
 
