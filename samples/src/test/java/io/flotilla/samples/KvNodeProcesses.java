@@ -3,6 +3,7 @@ package io.flotilla.samples;
 import io.flotilla.engine.ClusterKeys;
 import io.flotilla.engine.ClusterNode;
 import io.flotilla.engine.client.FlotillaClient;
+import io.flotilla.engine.client.FlotillaClientException;
 import io.flotilla.samples.nemesis.NodeProcesses;
 import org.agrona.IoUtil;
 
@@ -154,12 +155,27 @@ final class KvNodeProcesses implements AutoCloseable
         return leader[0];
     }
 
+    /**
+     * @return a client of the cluster, connected; a failure to connect names every node's last lines.
+     */
     FlotillaClient client()
     {
-        return FlotillaClient.connect(new FlotillaClient.Context()
-            .ingressEndpoints(members)
-            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20))
-            .responseTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500)));
+        try
+        {
+            return FlotillaClient.connect(new FlotillaClient.Context()
+                .ingressEndpoints(members)
+                .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20))
+                .responseTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500)));
+        }
+        catch (final FlotillaClientException ex)
+        {
+            final StringBuilder tails = new StringBuilder(ex.getMessage());
+            for (int id = 0; id < processes.length; id++)
+            {
+                tails.append("\nnode ").append(id).append(":\n").append(tail(id));
+            }
+            throw new AssertionError(tails.toString(), ex);
+        }
     }
 
     /**

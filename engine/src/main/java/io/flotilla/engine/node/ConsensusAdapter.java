@@ -290,19 +290,13 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
     }
 
     /**
-     * A leader of an earlier term is ignored (its endpoint may be stale); an endpoint no configuration could hold is
-     * counted as invalid.
+     * Of any term: a leader this node's term has deposed must be answered too, to hear that term. An endpoint no
+     * configuration could hold is counted as invalid.
      */
     private void onLeaderIntroduction(
         final int from, final DirectBuffer buffer, final int body, final int blockLength, final int version)
     {
         leaderIntroductionDecoder.wrap(buffer, body, blockLength, version);
-        if (leaderIntroductionDecoder.term() < raft.currentTerm())
-        {
-            leaderIntroductionDecoder.skipEndpoint();
-            counters.droppedMessages().incrementRelease();
-            return;
-        }
         final String endpoint = leaderIntroductionDecoder.endpoint();
         try
         {

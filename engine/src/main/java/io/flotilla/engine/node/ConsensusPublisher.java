@@ -396,7 +396,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
     /**
      * A configuration took effect, or one committed: open a publication to each member of either that has none (one
      * just added, at the endpoint its configuration entry carries) and close those of the members neither names (but
-     * the leader that introduced itself last, {@link #introduce}). A
+     * the last that introduced itself, {@link #introduce}). A
      * member the configuration in effect drops keeps its publication until that configuration commits, so that a
      * leader removing itself hears its followers acknowledge the entry that removes it. Rare, and on the node
      * thread; a publication added is only asked for here, and taken by {@link #connect} once the driver has made it.

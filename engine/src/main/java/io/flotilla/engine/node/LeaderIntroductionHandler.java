@@ -1,8 +1,8 @@
 package io.flotilla.engine.node;
 
 /**
- * Leader introductions, in: the {@link ConsensusAdapter} hands each authenticated, validated LeaderIntroduction of
- * this node's term or a later one here, so that the node can answer a leader its configurations do not name yet.
+ * Leader introductions, in: the {@link ConsensusAdapter} hands each authenticated, validated LeaderIntroduction here,
+ * of any term, so that the node can answer a leader its configurations do not name yet.
  */
 @FunctionalInterface
 public interface LeaderIntroductionHandler

@@ -301,7 +301,7 @@ final class Progress
     }
 
     /**
-     * A leader introduction was sent.
+     * A leader introduction was sent, or tried.
      */
     void introduced(final long nowNs)
     {

@@ -1201,8 +1201,10 @@ public final class RaftNode
         {
             work++;
         }
-        if (progress.introductionDue(nowNs) && transport.sendLeaderIntroduction(tracker.peerId(slot), currentTerm))
+        if (progress.introductionDue(nowNs))
         {
+            // Once per interval whether or not it could be sent: a peer that is down is not asked every tick.
+            transport.sendLeaderIntroduction(tracker.peerId(slot), currentTerm);
             progress.introduced(nowNs);
             work++;
         }
@@ -1787,6 +1789,7 @@ public final class RaftNode
             if (tracker.isVoter(slot))
             {
                 transport.sendRequestVote(tracker.peerId(slot), currentTerm + 1, lastIndex, lastTerm, true, false);
+                introduceCandidacy(slot, currentTerm + 1);
             }
         }
     }
@@ -1819,7 +1822,23 @@ public final class RaftNode
             if (tracker.isVoter(slot))
             {
                 transport.sendRequestVote(tracker.peerId(slot), currentTerm, lastIndex, lastTerm, false, transfer);
+                introduceCandidacy(slot, currentTerm);
             }
+        }
+    }
+
+    /**
+     * A voter that holds no configuration naming this node (it lost its data, or fell behind the change that added
+     * this node) could not answer the vote request: the candidate introduces itself with it, once per election
+     * timeout at most.
+     */
+    private void introduceCandidacy(final int slot, final long term)
+    {
+        final Progress progress = tracker.progress(slot);
+        if (progress.introductionDue(nowNs))
+        {
+            transport.sendLeaderIntroduction(tracker.peerId(slot), term);
+            progress.introduced(nowNs);
         }
     }
 

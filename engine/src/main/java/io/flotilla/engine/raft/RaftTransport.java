@@ -43,13 +43,15 @@ public interface RaftTransport
     boolean sendTimeoutNow(int to, long term);
 
     /**
-     * Leader: tell a peer it has not heard from for a while how to reach this node. A member whose configuration
-     * does not name this leader yet (it fell behind the change that added it) receives its AppendEntries but cannot
-     * answer them until it knows the leader's endpoint. Sent at most once per heartbeat interval per silent peer.
+     * Leader, or candidate: tell a peer it has not heard from for a while how to reach this node. A member whose
+     * configuration does not name this node (it fell behind the change that added it, or lost its data) receives its
+     * AppendEntries or RequestVote but cannot answer until it knows this node's endpoint. A leader sends it once per
+     * heartbeat interval per silent peer, a candidate with its vote requests (at most once per heartbeat interval).
      *
      * @param to   the silent peer.
-     * @param term the leader's term: the receiver ignores an introduction of a term before its own.
-     * @return false when it cannot be sent now: the core tries again at a later tick.
+     * @param term the leader's term (a receiver in a later term answers it all the same: that deposes it).
+     * @return false when it cannot be sent now (the peer is down, say): the core tries again a heartbeat interval
+     * later, as after one sent.
      */
     boolean sendLeaderIntroduction(int to, long term);
 

@@ -725,6 +725,17 @@ class RaftNodeTest
         now += heartbeat;
         node.tick(now);
         assertEquals(List.of(), introductions(), "not once it answers");
+
+        // A peer that is down: the send fails, and is tried again an interval later, not at every tick.
+        outbox.refuseSends = true;
+        answerHeartbeat(node, 1);
+        now += heartbeat;
+        node.tick(now);
+        node.tick(now + 1);
+        node.tick(now + heartbeat - 1);
+        assertEquals(List.of("introduction 2 " + node.currentTerm()), introductions());
+        node.tick(now + heartbeat);
+        assertEquals(2, introductions().stream().filter((call) -> call.startsWith("introduction 2 ")).count());
     }
 
     @Test

@@ -238,7 +238,7 @@ class RaftSimulationTest
 
         public String toString()
         {
-            return "membership changes " + results + ", leader removed " + leaderRemovals + ", leaders introduced " +
+            return "membership changes " + results + ", leader removed " + leaderRemovals + ", introduced to a node that could not answer " +
                 leadersIntroduced;
         }
     }

@@ -61,6 +61,8 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     private final Outgoing[] outgoing;
     private final boolean[] reachable = new boolean[Configuration.MAX_MEMBER_ID + 1];
     private int introducedLeader = RaftNode.NO_MEMBER;
+    // Started blank: the members its spec names (null otherwise), reached while it holds the bootstrap configuration.
+    private boolean[] specMembers;
     private long leadersIntroduced;
     private final SimClock clock;
     private final ArrayDeque<Runnable> stalled = new ArrayDeque<>();
@@ -327,6 +329,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         raft = new RaftNode(
             simulation.raftConfig(), id, configs, this, persistedTerm, persistedVote, commit, this, this,
             new SplittableRandom(random.nextLong()));
+        specMembers = null == snapshot && 0 == store.lastIndex() ? simulation.membersNow() : null;
         onConfigurationChanged(raft.configuration(), raft.committedConfiguration());
         // As the runtime: cluster time never goes back, whatever this node's clock says when it leads.
         readTimestampNs = 0;
@@ -878,23 +881,23 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     public void onConfigurationChanged(final Configuration configuration, final Configuration committed)
     {
         // As the runtime's publications: the members of the configuration in effect and of the committed one, and
-        // the leader that introduced itself last.
+        // the leader or candidate that introduced itself last. A node started blank holds the bootstrap
+        // configuration until an entry or a snapshot gives it another; until then it reaches the members of its
+        // spec, which an operator gives as the cluster's members at the start.
+        final boolean fromSpec = null != specMembers && configuration == simulation.bootstrap();
         for (int to = 0; to < reachable.length; to++)
         {
-            reachable[to] = configuration.isMember(to) || committed.isMember(to) || to == introducedLeader;
+            reachable[to] = (fromSpec && specMembers[to]) || configuration.isMember(to) || committed.isMember(to) ||
+                to == introducedLeader;
         }
     }
 
     /**
-     * As the runtime: a leader of this node's term or a later one is reached from now on, whatever the
-     * configurations say, until another introduces itself.
+     * As the runtime: the leader is reached from now on, whatever the configurations say, until another introduces
+     * itself; of any term (one this node's term has deposed must hear that term from it).
      */
     private void onLeaderIntroduction(final SimMessage introduction)
     {
-        if (introduction.term < raft.currentTerm())
-        {
-            return;
-        }
         if (!reachable[introduction.from])
         {
             leadersIntroduced++;
@@ -913,7 +916,15 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
      */
     private boolean send(final SimMessage message)
     {
-        return reachable[message.to] && simulation.send(message);
+        if (!reachable[message.to])
+        {
+            if (simulation.tracing())
+            {
+                simulation.trace("node " + id + " cannot reach node " + message.to + ": " + message);
+            }
+            return false;
+        }
+        return simulation.send(message);
     }
 
     /**

@@ -229,7 +229,7 @@ public final class Simulation
                     messagesSent + " messages delivered, " + rogueMessages + " forged, " + pauses + " pauses, " +
                     "snapshots " + Arrays.toString(snapshotCounts()) + ", timers " + Arrays.toString(timerCounts()) +
                     ", " + readCounts() + (options.membershipMeanIntervalNs > 0 ? ", membership changes " +
-                    changeResults + " (leader removed " + leaderRemovals + ", leaders introduced " +
+                    changeResults + " (leader removed " + leaderRemovals + ", introduced to a node that could not answer " +
                     leadersIntroduced() + "), ended with " +
                     nodes[leader()].raft().configuration() : "");
             }
@@ -626,6 +626,30 @@ public final class Simulation
     public TreeMap<String, Integer> changeResults()
     {
         return changeResults;
+    }
+
+    /**
+     * @return by id, the members a node started blank now has in its spec, as an operator gives them: the bootstrap's
+     * and every member of the configuration in effect at a node that is up.
+     */
+    boolean[] membersNow()
+    {
+        final boolean[] members = new boolean[Configuration.MAX_MEMBER_ID + 1];
+        for (int id = 0; id < members.length; id++)
+        {
+            members[id] = bootstrap.isMember(id);
+        }
+        for (final SimNode node : nodes)
+        {
+            if (node.isUp())
+            {
+                for (int id = 0; id < members.length; id++)
+                {
+                    members[id] |= node.raft().configuration().isMember(id);
+                }
+            }
+        }
+        return members;
     }
 
     /**
