@@ -298,14 +298,18 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
     {
         leaderIntroductionDecoder.wrap(buffer, body, blockLength, version);
         final String endpoint = leaderIntroductionDecoder.endpoint();
-        try
+        final ClusterMembers.Member known = members.member(from);
+        if (null == known || !known.endpoint().equals(endpoint))
         {
-            ClusterMembers.parseEndpoint(from, endpoint);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            counters.invalidMessages().incrementRelease();
-            return;
+            try
+            {
+                ClusterMembers.parseEndpoint(from, endpoint);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                counters.invalidMessages().incrementRelease();
+                return;
+            }
         }
         leaderIntroductions.onLeaderIntroduction(from, endpoint);
     }

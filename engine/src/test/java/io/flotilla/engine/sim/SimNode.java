@@ -330,6 +330,8 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
             simulation.raftConfig(), id, configs, this, persistedTerm, persistedVote, commit, this, this,
             new SplittableRandom(random.nextLong()));
         specMembers = null == snapshot && 0 == store.lastIndex() ? simulation.membersNow() : null;
+        // As the runtime, a restarted node has forgotten who introduced itself.
+        introducedLeader = RaftNode.NO_MEMBER;
         onConfigurationChanged(raft.configuration(), raft.committedConfiguration());
         // As the runtime: cluster time never goes back, whatever this node's clock says when it leads.
         readTimestampNs = 0;
