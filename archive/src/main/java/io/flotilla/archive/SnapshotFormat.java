@@ -91,6 +91,47 @@ final class SnapshotFormat
      */
     static SnapshotInfo verify(final Path path, final FileChannel channel) throws IOException
     {
+        final ByteBuffer header = readHeader(path, channel);
+        checkPayloadChecksum(path, header, payloadChecksum(channel, header.capacity(), channel.size()));
+        return info(path, channel, header);
+    }
+
+    /**
+     * Check the file as {@link #verify(Path, FileChannel)} does, but against a payload checksum the caller computed
+     * (as it wrote the bytes), so that the payload is not read again.
+     *
+     * @param path            of the file, for messages.
+     * @param channel         open on it.
+     * @param payloadChecksum CRC32C of the payload bytes the file holds.
+     * @return the verified header.
+     * @throws SnapshotCorruptException naming the file and what is wrong.
+     * @throws IOException              when the file cannot be read.
+     */
+    static SnapshotInfo verify(final Path path, final FileChannel channel, final int payloadChecksum)
+        throws IOException
+    {
+        final ByteBuffer header = readHeader(path, channel);
+        checkPayloadChecksum(path, header, payloadChecksum);
+        return info(path, channel, header);
+    }
+
+    /**
+     * Check the header alone (magic, version, sanity, its checksum, the payload's length), for a file whose payload
+     * was verified in this process already.
+     *
+     * @param path    of the file, for messages.
+     * @param channel open on it.
+     * @return the header.
+     * @throws SnapshotCorruptException naming the file and what is wrong.
+     * @throws IOException              when the file cannot be read.
+     */
+    static SnapshotInfo verifyHeader(final Path path, final FileChannel channel) throws IOException
+    {
+        return info(path, channel, readHeader(path, channel));
+    }
+
+    private static ByteBuffer readHeader(final Path path, final FileChannel channel) throws IOException
+    {
         final long fileLength = channel.size();
         if (fileLength < MEMBERS_OFFSET)
         {
@@ -134,31 +175,47 @@ final class SnapshotFormat
                 (fileLength - header.capacity()));
         }
 
-        final CRC32C crc = new CRC32C();
-        final ByteBuffer chunk = ByteBuffer.allocateDirect((int)Math.min(READ_CHUNK, Math.max(1, payloadLength)));
-        for (long position = header.capacity(); position < fileLength; )
-        {
-            chunk.clear().limit((int)Math.min(chunk.capacity(), fileLength - position));
-            readFully(channel, chunk, position);
-            position += chunk.flip().remaining();
-            crc.update(chunk);
-        }
+        return header;
+    }
+
+    private static void checkPayloadChecksum(final Path path, final ByteBuffer header, final int actualPayloadChecksum)
+    {
         final int expectedPayloadChecksum = header.getInt(PAYLOAD_CHECKSUM_OFFSET);
-        final int actualPayloadChecksum = (int)crc.getValue();
         if (expectedPayloadChecksum != actualPayloadChecksum)
         {
             throw new SnapshotCorruptException(path, "payload checksum " + hex(actualPayloadChecksum) +
                 " does not match the recorded " + hex(expectedPayloadChecksum));
         }
+    }
 
+    private static SnapshotInfo info(final Path path, final FileChannel channel, final ByteBuffer header)
+        throws IOException
+    {
+        final int memberCount = header.getInt(MEMBER_COUNT_OFFSET);
         final int[] memberIds = new int[memberCount];
         for (int i = 0; i < memberCount; i++)
         {
             memberIds[i] = header.getInt(MEMBERS_OFFSET + i * Integer.BYTES);
         }
 
-        return new SnapshotInfo(header.getLong(INDEX_OFFSET), header.getLong(TERM_OFFSET), memberIds, fileLength,
-            path, expectedHeaderChecksum);
+        return new SnapshotInfo(header.getLong(INDEX_OFFSET), header.getLong(TERM_OFFSET), memberIds, channel.size(),
+            path, header.getInt(HEADER_CHECKSUM_OFFSET));
+    }
+
+    private static int payloadChecksum(final FileChannel channel, final long payloadStart, final long fileLength)
+        throws IOException
+    {
+        final CRC32C crc = new CRC32C();
+        final long payloadLength = fileLength - payloadStart;
+        final ByteBuffer chunk = ByteBuffer.allocateDirect((int)Math.min(READ_CHUNK, Math.max(1, payloadLength)));
+        for (long position = payloadStart; position < fileLength; )
+        {
+            chunk.clear().limit((int)Math.min(chunk.capacity(), fileLength - position));
+            readFully(channel, chunk, position);
+            position += chunk.flip().remaining();
+            crc.update(chunk);
+        }
+        return (int)crc.getValue();
     }
 
     /**

@@ -6,17 +6,25 @@ import org.agrona.DirectBuffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
 
 /**
  * A snapshot arriving from another node, in order, into a partial file that survives a dropped connection or a
  * restart: {@link SnapshotStore#receive} reopens it and the transfer resumes at {@link #receivedLength()}.
- * {@link #write} only writes (into the page cache, so the node's thread may call it); the file is forced once, by
- * {@link #complete()}, which belongs on another thread. A process crash keeps what was written; after a machine crash
- * the file's length is trusted as it is: bytes the crash tore or lost are caught by the whole-file verification in
- * {@link #complete()}, which then deletes the file so the next transfer starts over. One thread at a time.
+ * {@link #write} only writes (into the page cache, so the node's thread may call it); forcing belongs on another
+ * thread: {@link #forceWritten()} while the transfer goes on, so that the disk writes as the bytes arrive rather than
+ * all at the end, and {@link #complete()} once. A process crash keeps what was written; after a machine crash the
+ * file's length is trusted as it is: bytes the crash tore or lost are caught by the whole-file verification in
+ * {@link #complete()}, which then deletes the file so the next transfer starts over.
+ * <p>
+ * A transfer received from its first byte has its payload checksummed as it is written, so {@link #complete()}
+ * checks the file without reading it again; a resumed one is read again whole. One thread at a time, but for
+ * {@link #forceWritten()}.
  */
 public final class SnapshotReceive implements AutoCloseable
 {
@@ -27,8 +35,13 @@ public final class SnapshotReceive implements AutoCloseable
     private final int checksum;
     private final Path part;
     private final FileChannel channel;
-    private ByteBuffer staging = ByteBuffer.allocateDirect(64 * 1024);
+    private final CRC32C payloadCrc = new CRC32C();
+    private ByteBuffer staging = newStaging(64 * 1024);
     private long receivedLength;
+    // Where the payload begins, read from the header in the first chunk; -1 until then.
+    private long payloadStart = -1;
+    // False when payloadCrc does not cover every payload byte written (a resumed transfer).
+    private boolean payloadCrcWhole;
     private boolean isDone;
 
     SnapshotReceive(
@@ -49,6 +62,7 @@ public final class SnapshotReceive implements AutoCloseable
                 channel.truncate(0);
                 receivedLength = 0;
             }
+            payloadCrcWhole = 0 == receivedLength;
         }
         catch (final IOException ex)
         {
@@ -115,11 +129,15 @@ public final class SnapshotReceive implements AutoCloseable
 
         if (staging.capacity() < length)
         {
-            staging = ByteBuffer.allocateDirect(length);
+            staging = newStaging(length);
         }
         staging.clear();
         buffer.getBytes(bufferOffset, staging, length);
         staging.flip();
+        if (payloadCrcWhole)
+        {
+            checksumPayload(offset, length);
+        }
         try
         {
             long position = offset;
@@ -135,6 +153,26 @@ public final class SnapshotReceive implements AutoCloseable
         }
 
         return true;
+    }
+
+    /**
+     * Force what has been written so far, while {@link #write} goes on on another thread (a {@link FileChannel}
+     * allows both at once). Does nothing once the receive has ended.
+     */
+    public void forceWritten()
+    {
+        try
+        {
+            channel.force(false);
+        }
+        catch (final ClosedChannelException ignore)
+        {
+            // completed, aborted or closed meanwhile: whoever ended it forced or deleted the file
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot force partial snapshot " + part, ex);
+        }
     }
 
     /**
@@ -158,7 +196,8 @@ public final class SnapshotReceive implements AutoCloseable
         try
         {
             channel.force(true);
-            final SnapshotInfo verified = SnapshotFormat.verify(part, channel);
+            final SnapshotInfo verified = payloadCrcWhole ?
+                SnapshotFormat.verify(part, channel, (int)payloadCrc.getValue()) : SnapshotFormat.verify(part, channel);
             channel.close();
             if (verified.index() != index || verified.term() != term || verified.checksum() != checksum)
             {
@@ -214,6 +253,39 @@ public final class SnapshotReceive implements AutoCloseable
                 CloseHelper.quietClose(channel);
             }
         }
+    }
+
+    /**
+     * Add the payload bytes of the chunk in {@link #staging} to the checksum, learning where the payload begins from
+     * the header in the first chunk; a header the first chunk does not hold leaves it to {@link #complete()} to read
+     * the file again. Leaves {@link #staging} as it found it.
+     */
+    private void checksumPayload(final long offset, final int length)
+    {
+        if (payloadStart < 0)
+        {
+            if (0 != offset || length < SnapshotFormat.MEMBERS_OFFSET)
+            {
+                payloadCrcWhole = false;
+                return;
+            }
+            final int memberCount = staging.getInt(SnapshotFormat.MEMBER_COUNT_OFFSET);
+            // A count out of range is damage that complete()'s reading of the header reports.
+            payloadStart = SnapshotFormat.headerLength(Math.max(0, Math.min(memberCount, SnapshotFormat.MAX_MEMBERS)));
+        }
+
+        final long end = offset + length;
+        if (payloadStart < end)
+        {
+            staging.position((int)(Math.max(payloadStart, offset) - offset));
+            payloadCrc.update(staging);
+            staging.position(0);
+        }
+    }
+
+    private static ByteBuffer newStaging(final int capacity)
+    {
+        return ByteBuffer.allocateDirect(capacity).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     private void discard()

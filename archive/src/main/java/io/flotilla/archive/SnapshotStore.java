@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
  * new one is in place; then all but the newest {@code retained} are deleted.
  * <ul>
  *     <li>Write: {@link #begin(long, long, int[])} → {@link SnapshotWriter}.</li>
- *     <li>Load: {@link #list()}, {@link #newestValid(Consumer)}, {@link #openVerified(SnapshotInfo)} →
- *     {@link SnapshotReader}.</li>
+ *     <li>Load: {@link #list()}, {@link #newestValid(Consumer)}, {@link #openVerified(SnapshotInfo)} (or, for a
+ *     file just received and verified, {@link #openReceived(SnapshotInfo)}) → {@link SnapshotReader}.</li>
  *     <li>Send: {@link #openChunks(SnapshotInfo)} → {@link SnapshotChunks}, positional reads of the raw file.</li>
  *     <li>Receive: {@link #receive(long, long, long, int)} → {@link SnapshotReceive}, resumable.</li>
  * </ul>
@@ -185,12 +185,41 @@ public final class SnapshotStore
      */
     public SnapshotReader openVerified(final SnapshotInfo snapshot)
     {
+        return open(snapshot, true);
+    }
+
+    /**
+     * Open a snapshot received whole for loading: {@link SnapshotReceive#complete()} has just verified every byte of
+     * it, so only the header is checked again (against the file name and length, and its checksum, which covers the
+     * payload's), not the payload read a second time.
+     *
+     * @param received what {@link SnapshotReceive#complete()} returned.
+     * @return a reader positioned at the payload; close it.
+     * @throws SnapshotCorruptException naming the file and what is wrong.
+     * @throws UncheckedIOException     when the file cannot be read (e.g. deleted meanwhile).
+     */
+    public SnapshotReader openReceived(final SnapshotInfo received)
+    {
+        final SnapshotReader reader = open(received, false);
+        if (reader.info().checksum() != received.checksum())
+        {
+            reader.close();
+            throw new SnapshotCorruptException(received.path(), "header checksum " +
+                SnapshotFormat.hex(reader.info().checksum()) + " is not the received file's " +
+                SnapshotFormat.hex(received.checksum()));
+        }
+        return reader;
+    }
+
+    private SnapshotReader open(final SnapshotInfo snapshot, final boolean readPayload)
+    {
         final Path path = snapshot.path();
         FileChannel channel = null;
         try
         {
             channel = FileChannel.open(path, StandardOpenOption.READ);
-            final SnapshotInfo verified = SnapshotFormat.verify(path, channel);
+            final SnapshotInfo verified = readPayload ?
+                SnapshotFormat.verify(path, channel) : SnapshotFormat.verifyHeader(path, channel);
             if (verified.index() != snapshot.index() || verified.term() != snapshot.term())
             {
                 throw new SnapshotCorruptException(path, "header holds index " + verified.index() + " term " +

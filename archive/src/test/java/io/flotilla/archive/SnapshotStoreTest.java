@@ -321,6 +321,97 @@ class SnapshotStoreTest
         assertEquals(0, fileCount(tempDir.resolve("receiver")));
     }
 
+    @Test
+    void aTransferFromItsFirstByteIsChecksummedAsItArrives() throws IOException
+    {
+        final SnapshotStore sender = SnapshotStore.open(tempDir.resolve("sender"), 1);
+        final SnapshotInfo sent = write(sender, 500, 6, MEMBERS, payload(250_000, 5));
+        final byte[] file = Files.readAllBytes(sent.path());
+        final SnapshotStore receiver = SnapshotStore.open(tempDir.resolve("receiver"), 1);
+
+        // A byte flipped in a late chunk, after forces of what came before.
+        final byte[] damaged = file.clone();
+        damaged[file.length - 3] ^= 0x40;
+        try (SnapshotReceive receive = receiver.receive(500, 6, file.length, sent.checksum()))
+        {
+            writeInChunks(receive, damaged, 0, 7_001);
+            final SnapshotCorruptException ex = assertThrows(SnapshotCorruptException.class, receive::complete);
+            assertTrue(ex.getMessage().contains("payload checksum"), ex.getMessage());
+        }
+        assertEquals(0, fileCount(tempDir.resolve("receiver")));
+
+        final SnapshotInfo received;
+        try (SnapshotReceive receive = receiver.receive(500, 6, file.length, sent.checksum()))
+        {
+            writeInChunks(receive, file, 0, 7_001);
+            received = receive.complete();
+        }
+        try (SnapshotReader reader = receiver.openReceived(received))
+        {
+            assertEquals(500, reader.index());
+            assertArrayEquals(MEMBERS, reader.memberIds());
+            assertArrayEquals(payload(250_000, 5), reader.payload().readAllBytes());
+        }
+    }
+
+    @Test
+    void aFirstChunkShorterThanTheHeaderLeavesTheCheckToAReadOfTheFile() throws IOException
+    {
+        final SnapshotStore sender = SnapshotStore.open(tempDir.resolve("sender"), 1);
+        final SnapshotInfo sent = write(sender, 500, 6, MEMBERS, payload(20_000, 8));
+        final byte[] damaged = Files.readAllBytes(sent.path());
+        damaged[10_000] ^= 1;
+        final SnapshotStore receiver = SnapshotStore.open(tempDir.resolve("receiver"), 1);
+        try (SnapshotReceive receive = receiver.receive(500, 6, damaged.length, sent.checksum()))
+        {
+            assertTrue(receive.write(0, new UnsafeBuffer(damaged), 0, 10));
+            writeInChunks(receive, damaged, 10, 4096);
+            final SnapshotCorruptException ex = assertThrows(SnapshotCorruptException.class, receive::complete);
+            assertTrue(ex.getMessage().contains("payload checksum"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void openReceivedChecksTheHeaderAgain() throws IOException
+    {
+        final SnapshotStore store = SnapshotStore.open(tempDir, 1);
+        final SnapshotInfo sent = write(SnapshotStore.open(tempDir.resolve("sender"), 1), 9, 2, MEMBERS, payload(5_000, 4));
+        final byte[] file = Files.readAllBytes(sent.path());
+        final SnapshotInfo received;
+        try (SnapshotReceive receive = store.receive(9, 2, file.length, sent.checksum()))
+        {
+            writeInChunks(receive, file, 0, 1_000);
+            received = receive.complete();
+        }
+
+        final byte[] onDisk = Files.readAllBytes(received.path());
+        onDisk[SnapshotFormat.INDEX_OFFSET] ^= 1;
+        Files.write(received.path(), onDisk);
+        final SnapshotCorruptException ex = assertThrows(SnapshotCorruptException.class, () -> store.openReceived(received));
+        assertTrue(ex.getMessage().contains("header checksum"), ex.getMessage());
+    }
+
+    /**
+     * Write {@code file} from {@code from} on in chunks of {@code chunk} bytes through an off-heap buffer, forcing what
+     * was written after every other chunk, as the node's receiver and its snapshot thread do.
+     */
+    private static void writeInChunks(final SnapshotReceive receive, final byte[] file, final int from, final int chunk)
+    {
+        final UnsafeBuffer offHeap = new UnsafeBuffer(ByteBuffer.allocateDirect(chunk));
+        int written = 0;
+        for (int offset = from; offset < file.length; written++)
+        {
+            final int length = Math.min(chunk, file.length - offset);
+            offHeap.putBytes(0, file, offset, length);
+            assertTrue(receive.write(offset, offHeap, 0, length));
+            offset += length;
+            if (1 == (written & 1))
+            {
+                receive.forceWritten();
+            }
+        }
+    }
+
     private static SnapshotInfo write(
         final SnapshotStore store, final long index, final long term, final int[] members, final byte[] payload)
         throws IOException

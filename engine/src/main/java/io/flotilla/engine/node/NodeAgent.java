@@ -767,7 +767,7 @@ public final class NodeAgent implements Agent, RaftOutbox
         if (info.index() > applier.appliedIndex())
         {
             final long startNs = clock.nanoTime();
-            try (SnapshotReader reader = snapshots.openVerified(info))
+            try (SnapshotReader reader = snapshots.openReceived(info))
             {
                 applier.loadSnapshot(reader, nowNs);
             }

@@ -22,8 +22,9 @@ import java.util.function.LongSupplier;
  * the node left ({@link SnapshotStore#receive}); a different snapshot replaces it. Data is written only where the
  * file ends ({@code fileOffset == receivedLength}); any other chunk is just answered with the current length, so the
  * leader resends from there. Writes on the node thread are plain writes into the page cache (never forced there,
- * see {@link SnapshotReceive}); forcing the complete file, verifying
- * its checksum and renaming it into place run on the {@link SnapshotWorker}, once per received file. A verified
+ * see {@link SnapshotReceive}); the {@link SnapshotWorker} forces what has arrived every
+ * {@link #FORCE_INTERVAL_BYTES}, so that the disk keeps up with the transfer, and, once per received file, forces the
+ * rest, verifies its checksums and renames it into place. A verified
  * snapshot is handed to the {@link ReceivedHandler} on the node thread; the node loads it and then calls
  * {@link #installed(SnapshotInfo)}, which answers {@link SnapshotAckStatus#INSTALLED}. A file that fails verification
  * is deleted by the store and answered {@link SnapshotAckStatus#CORRUPT}: the leader starts again from 0. While a
@@ -60,6 +61,9 @@ public final class SnapshotReceiver implements AutoCloseable
         void onReceived(int from, long term, SnapshotInfo snapshot);
     }
 
+    /** Bytes received between two forces of the partial file on the snapshot thread. */
+    static final long FORCE_INTERVAL_BYTES = 64L * 1024 * 1024;
+
     private static final System.Logger LOGGER = System.getLogger(SnapshotReceiver.class.getName());
 
     private final int memberId;
@@ -73,6 +77,9 @@ public final class SnapshotReceiver implements AutoCloseable
     private final AtomicCounter bytesReceived;
 
     private SnapshotReceive receive;
+    // The received length up to which a force was last asked for, and whether that force is still running.
+    private long forceAskedAt;
+    private boolean forcing;
     private boolean completing;
     private SnapshotInfo received;
     private int leaderId;
@@ -195,6 +202,10 @@ public final class SnapshotReceiver implements AutoCloseable
         {
             complete();
         }
+        else if (!forcing && receivedLength - forceAskedAt >= FORCE_INTERVAL_BYTES)
+        {
+            forceWritten();
+        }
     }
 
     /**
@@ -257,6 +268,7 @@ public final class SnapshotReceiver implements AutoCloseable
         try
         {
             receive = store.receive(snapshotIndex, snapshotTerm, snapshotLength, snapshotChecksum);
+            forceAskedAt = receive.receivedLength();
             return true;
         }
         catch (final RuntimeException ex)
@@ -264,6 +276,26 @@ public final class SnapshotReceiver implements AutoCloseable
             errorHandler.onError(ex);
             return false;
         }
+    }
+
+    private void forceWritten()
+    {
+        forcing = true;
+        forceAskedAt = receive.receivedLength();
+        final SnapshotReceive forced = receive;
+        worker.submit(() ->
+        {
+            forced.forceWritten();
+            return null;
+        },
+        (ignore, failure) ->
+        {
+            forcing = false;
+            if (null != failure && !closed && forced == receive)
+            {
+                errorHandler.onError(failure);
+            }
+        });
     }
 
     private void complete()
