@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The archive's purge of the segments before the log's start, without blocking the duty cycle: compaction moves the
- * start at once ({@link #purgeTo(long)}) and the requests follow here, one in flight at a time and driven by
- * {@link #poll()}, always to the highest start asked so far. The recording's replays are stopped before each purge
+ * recording's start at once ({@link LogRecording#startAt(long)}) and asks for the purge here ({@link #purgeTo(long)});
+ * the requests follow, one in flight at a time and driven by {@link #poll()}, always to the highest start asked. The recording's replays are stopped before each purge
  * (the archive refuses to purge a segment a replay has open); a new read-back waits until that request is sent
  * ({@link #isStoppingReplays()}), as it would be stopped too.
  * <p>
