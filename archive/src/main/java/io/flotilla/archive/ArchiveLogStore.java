@@ -25,9 +25,13 @@ import java.util.concurrent.TimeUnit;
  *     prefix a snapshot would hold; the recording's first entry is the one after it. Once the log has been compacted
  *     ({@link #compact(long)}) or reset ({@link #reset(long, long)}) its start is in a log-start record
  *     ({@link LogStartFile}) that overrides the Context, and open completes a purge or reset a crash interrupted.</li>
+ *     <li><b>Purge</b> ({@link LogPurge}): compaction moves the start at once; the archive purges the segments
+ *     before it afterwards, asked without blocking and followed up on every {@link #doWork()}. The blocking
+ *     operations on the recording (truncation, reset) complete a purge in flight first.</li>
  *     <li><b>Window</b> ({@link ReplicationWindow}): the bytes of the most recent entries in memory;
  *     {@link #readEntries} serves them directly and reads older ones back from the archive with an asynchronous
- *     bounded replay ({@link LogReadBack}).</li>
+ *     bounded replay ({@link LogReadBack}). Its answers and the purge's come through one poller
+ *     ({@link ArchiveResponses}).</li>
  *     <li><b>Durability</b> ({@link DurabilityTracker}): the archive's recording position counter; with
  *     {@link Durability#FSYNC} the archive forces each block before it advances that counter, so the counter is
  *     proof of fsync.</li>
@@ -52,7 +56,9 @@ public final class ArchiveLogStore implements LogStore
     private final ReplicationWindow window;
     private final LogPublisher publisher;
     private final DurabilityTracker durability;
+    private final ArchiveResponses responses;
     private final LogReadBack readBack;
+    private final LogPurge purge;
     private final LogStartFile logStartFile;
     private final Object logStartLock = new Object();
     private int resetGeneration;
@@ -73,8 +79,10 @@ public final class ArchiveLogStore implements LogStore
         this.window = new ReplicationWindow(logIndex, ctx.windowCapacity());
         this.publisher = new LogPublisher(recording, window, logIndex);
         this.durability = new DurabilityTracker(media, recording, logIndex);
+        this.responses = new ArchiveResponses(media.aeronArchive());
         this.readBack = new LogReadBack(
-            media, recording, logIndex, syncWait, ctx.nanoClock(), ctx.readBackTimeoutNs());
+            media, recording, logIndex, responses, syncWait, ctx.nanoClock(), ctx.readBackTimeoutNs());
+        this.purge = new LogPurge(media, recording, responses, ctx.nanoClock(), ctx.readBackTimeoutNs());
     }
 
     /**
@@ -231,7 +239,7 @@ public final class ArchiveLogStore implements LogStore
         }
 
         final int delivered = readBack.deliver(fromIndex, end, handler);
-        if (0 == delivered)
+        if (0 == delivered && !purge.isStoppingReplays())
         {
             readBack.request(fromIndex, Math.min(end, window.firstIndex() - 1));
         }
@@ -241,7 +249,16 @@ public final class ArchiveLogStore implements LogStore
 
     public int doWork()
     {
-        return publisher.offerPending() + durability.poll(publisher.offeredIndex()) + readBack.poll();
+        return publisher.offerPending() + durability.poll(publisher.offeredIndex()) + responses.poll() +
+            purge.poll() + readBack.poll();
+    }
+
+    /**
+     * @return true while the archive has not been seen to purge the segments of a compaction.
+     */
+    boolean isPurging()
+    {
+        return purge.isPurging();
     }
 
     /**
@@ -279,17 +296,18 @@ public final class ArchiveLogStore implements LogStore
 
     /**
      * Release the entries before {@code firstIndexToKeep} (a snapshot holds them), as far as whole archive segments
-     * allow: the segments wholly before the entry that becomes the first are purged with Aeron Archive's
-     * {@code purgeSegments}, and the index and the window forget the entries before it. Segment boundaries are term
+     * allow: the index and the window forget the entries before the one that becomes the first, and the segments
+     * wholly before it are purged afterwards with Aeron Archive's {@code purgeSegments}, asked without waiting and
+     * followed up by {@link #doWork()} (refusals and lost answers asked again). Segment boundaries are term
      * boundaries, which no Aeron message crosses, so an entry begins at the new start position of the recording: that
      * entry becomes {@link #firstIndex()}, at most {@code firstIndexToKeep}, and {@link #termAt(long)} still answers
      * for the one before it. Only durable entries are released, and the archive never purges the segment it is
      * writing, so the first index may not move at all. Durability tracking, pending appends and the recent entries
      * are unaffected; a read-back in flight is abandoned and asked again by the next {@link #readEntries}.
      * <p>
-     * The new start is made durable in the log-start record before the purge, so a crash in between is completed on
-     * the next open. Forces that record and blocks for the archive's answer: a caller that must not block does the
-     * same in steps, forcing on another thread ({@link #planCompaction}, {@link Compaction#persist()},
+     * The new start is made durable in the log-start record before the purge is asked, so a crash before the archive
+     * has done it is completed on the next open. Forces that record: a caller that must not block does the same in
+     * steps, forcing on another thread ({@link #planCompaction}, {@link Compaction#persist()},
      * {@link #compact(Compaction)}).
      *
      * @param firstIndexToKeep lowest index the caller still needs.
@@ -306,9 +324,9 @@ public final class ArchiveLogStore implements LogStore
     }
 
     /**
-     * The first step of {@link #compact(long)} without its blocking parts, so that the caller can force the
-     * log-start record on another thread ({@link Compaction#persist()}) and purge afterwards ({@link
-     * #compact(Compaction)}) on this one.
+     * The first step of {@link #compact(long)}, so that the caller can force the log-start record on another thread
+     * ({@link Compaction#persist()}) and release the entries afterwards ({@link #compact(Compaction)}, which does not
+     * block) on this one.
      *
      * @param firstIndexToKeep lowest index the caller still needs.
      * @return what would be released, or null when no whole segment lies before it.
@@ -332,9 +350,11 @@ public final class ArchiveLogStore implements LogStore
     }
 
     /**
-     * Release what a persisted {@link Compaction} planned: purge the archive segments before its start and forget
-     * the entries before its first index. Nothing happens if the log was reset since the plan, or if the plan was
-     * not persisted.
+     * Release what a persisted {@link Compaction} planned, without blocking: forget the entries before its first
+     * index and move the recording's start at once, and ask the archive to purge the segments before it; the purge
+     * is followed up by {@link #doWork()} and logged when done. Read-backs asked afterwards read at or after the new
+     * start only, which the purge leaves alone. Nothing happens if the log was reset since the plan, or if the plan
+     * was not persisted.
      *
      * @param compaction planned by {@link #planCompaction(long)} and persisted.
      * @return the log's first index after compaction.
@@ -348,10 +368,11 @@ public final class ArchiveLogStore implements LogStore
         }
 
         readBack.discard();
-        recording.purgeTo(compaction.startPosition);
         window.dropBefore(compaction.previousIndex + 1);
         logIndex.compact(compaction.previousIndex);
         logIndex.endPosition(compaction.previousIndex, compaction.startPosition);
+        recording.startAt(compaction.startPosition);
+        purge.purgeTo(compaction.startPosition);
 
         return compaction.previousIndex + 1;
     }
@@ -364,7 +385,8 @@ public final class ArchiveLogStore implements LogStore
      * <p>
      * The recording is stopped, truncated to its start position and extended again. The reset is decided by writing
      * the log-start record with a pending mark before the recording is touched, and done by clearing the mark: after
-     * a crash before that write the log is the old one; after it, open completes the reset. Blocks for the archive.
+     * a crash before that write the log is the old one; after it, open completes the reset. Blocks for the archive,
+     * and completes a purge in flight first.
      *
      * @param previousIndex index of the last entry the installed snapshot holds.
      * @param previousTerm  term of that entry.
@@ -386,6 +408,7 @@ public final class ArchiveLogStore implements LogStore
         }
 
         readBack.discard();
+        purge.complete();
         recording.stop();
         emptyRecording();
         recording.extend(startPosition);
@@ -404,7 +427,9 @@ public final class ArchiveLogStore implements LogStore
 
     /**
      * Offer what is still pending, wait (bounded by {@link Context#syncTimeoutNs()}) until the archive has it,
-     * stop the recording and release the store's publication and subscription. Does not close the media.
+     * stop the recording and release the store's publication and subscription. Does not close the media. A purge in
+     * flight is left as it is: the archive may still do it, and otherwise the next open completes it from the
+     * log-start record.
      */
     public void close()
     {
@@ -541,12 +566,15 @@ public final class ArchiveLogStore implements LogStore
 
     /**
      * Remove entries after {@code index} from the recording: stop it, cut it at the end of the last entry it both
-     * holds and keeps, and extend it again. Kept entries the archive had not recorded yet are offered again.
+     * holds and keeps, and extend it again. Kept entries the archive had not recorded yet are offered again. A purge
+     * in flight is completed first, as for a reset: these blocking calls would take its answers, and the recording
+     * is then the truncation's alone.
      *
      * @return the last entry the recording keeps.
      */
     private long truncateRecording(final long index)
     {
+        purge.complete();
         recording.stop();
         final long stopPosition = recording.stopPosition();
         final long recorded = publisher.lastRecordedBy(index, stopPosition);
@@ -768,7 +796,7 @@ public final class ArchiveLogStore implements LogStore
         }
 
         /**
-         * @param readBackTimeoutNs after which an unanswered read-back is asked again.
+         * @param readBackTimeoutNs after which an unanswered read-back or purge is asked again.
          * @return this.
          */
         public Context readBackTimeoutNs(final long readBackTimeoutNs)

@@ -5,9 +5,7 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.archive.client.AeronArchive;
-import io.aeron.archive.client.ControlResponsePoller;
 import io.aeron.archive.codecs.ControlResponseCode;
-import io.aeron.archive.codecs.ControlResponseDecoder;
 import io.aeron.logbuffer.Header;
 import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.FrameVerdict;
@@ -19,10 +17,10 @@ import org.agrona.concurrent.NanoClock;
 /**
  * Entries older than the window, read back from the archive: for catch-up without blocking, one bounded replay at a
  * time whose batch is then served from memory; and for the startup replay, blocking, straight from the segment files.
- * Either way every frame is validated again. An unanswered read-back is abandoned after {@code readBackTimeoutNs} on
- * the store's clock and asked again.
+ * Either way every frame is validated again. The replay's control response comes through {@link ArchiveResponses}; an
+ * unanswered read-back is abandoned after {@code readBackTimeoutNs} on the store's clock and asked again.
  */
-final class LogReadBack implements AutoCloseable
+final class LogReadBack implements AutoCloseable, ArchiveResponses.Listener
 {
     private static final System.Logger LOGGER = System.getLogger(LogReadBack.class.getName());
     private static final int FRAGMENT_LIMIT = 64;
@@ -33,10 +31,12 @@ final class LogReadBack implements AutoCloseable
     private final AeronArchive archive;
     private final LogRecording recording;
     private final LogIndex logIndex;
+    private final ArchiveResponses responses;
     private final SyncWait syncWait;
     private final int streamId;
     private final NanoClock clock;
     private final long timeoutNs;
+    private final ThrottledWarning warning;
     private final Subscription subscription;
     private final ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(64 * 1024);
     private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
@@ -54,13 +54,11 @@ final class LogReadBack implements AutoCloseable
     private long pendingDeadlineNs;
     private int pendingLength;
 
-    private long lastWarningNs;
-    private int warningsSuppressed = -1;
-
     LogReadBack(
         final NodeMedia media,
         final LogRecording recording,
         final LogIndex logIndex,
+        final ArchiveResponses responses,
         final SyncWait syncWait,
         final NanoClock clock,
         final long timeoutNs)
@@ -69,10 +67,12 @@ final class LogReadBack implements AutoCloseable
         this.archive = media.aeronArchive();
         this.recording = recording;
         this.logIndex = logIndex;
+        this.responses = responses;
         this.syncWait = syncWait;
         this.streamId = media.context().readBackStreamId();
         this.clock = clock;
         this.timeoutNs = timeoutNs;
+        this.warning = new ThrottledWarning(LOGGER, "read-back", clock, WARNING_INTERVAL_NS);
         this.subscription = aeron.addSubscription(LogRecording.IPC, streamId);
     }
 
@@ -125,11 +125,28 @@ final class LogReadBack implements AutoCloseable
             pendingSessionKnown = false;
             pendingLength = 0;
             pendingDeadlineNs = clock.nanoTime() + timeoutNs;
+            responses.await(correlationId, this);
+        }
+    }
+
+    public void onResponse(
+        final long correlationId, final ControlResponseCode code, final long relevantId, final String errorMessage)
+    {
+        if (ControlResponseCode.OK == code)
+        {
+            pendingSessionId = (int)relevantId;
+            pendingSessionKnown = true;
+        }
+        else
+        {
+            warning.warn("read-back of entries " + pendingFirst + ".." + pendingLast + " refused by the archive: " +
+                errorMessage);
+            pendingFirst = 0;
         }
     }
 
     /**
-     * Make progress on the read-back in flight: its control response, then its replay image.
+     * Make progress on the read-back in flight: its replay image, once its control response has come.
      *
      * @return the amount of work done.
      * @throws LogCorruptionException when the archive returns entries that are not valid.
@@ -142,28 +159,6 @@ final class LogReadBack implements AutoCloseable
         }
 
         int workCount = 0;
-        if (!pendingSessionKnown)
-        {
-            final ControlResponsePoller poller = archive.controlResponsePoller();
-            workCount += poller.poll();
-            if (poller.isPollComplete() && poller.controlSessionId() == archive.controlSessionId() &&
-                poller.templateId() == ControlResponseDecoder.TEMPLATE_ID && poller.correlationId() == pendingCorrelationId)
-            {
-                if (poller.code() == ControlResponseCode.OK)
-                {
-                    pendingSessionId = (int)poller.relevantId();
-                    pendingSessionKnown = true;
-                }
-                else
-                {
-                    warn("read-back of entries " + pendingFirst + ".." + pendingLast + " refused by the archive: " +
-                        poller.errorMessage());
-                    pendingFirst = 0;
-                    return workCount;
-                }
-            }
-        }
-
         final Image image = pendingSessionKnown ? subscription.imageBySessionId(pendingSessionId) : null;
         if (null != image)
         {
@@ -186,30 +181,12 @@ final class LogReadBack implements AutoCloseable
 
         if (clock.nanoTime() > pendingDeadlineNs)
         {
-            warn("read-back of entries " + pendingFirst + ".." + pendingLast + " timed out; it will be asked again");
-            pendingFirst = 0;
+            warning.warn("read-back of entries " + pendingFirst + ".." + pendingLast +
+                " timed out; it will be asked again");
+            abandon();
         }
 
         return workCount;
-    }
-
-    /**
-     * The first warning, then at most one per {@link #WARNING_INTERVAL_NS} with the number left out since.
-     */
-    private void warn(final String message)
-    {
-        final long nowNs = clock.nanoTime();
-        if (warningsSuppressed < 0 || nowNs - lastWarningNs >= WARNING_INTERVAL_NS)
-        {
-            LOGGER.log(System.Logger.Level.WARNING, warningsSuppressed > 0 ?
-                message + " (" + warningsSuppressed + " more read-back warnings since the last)" : message);
-            lastWarningNs = nowNs;
-            warningsSuppressed = 0;
-        }
-        else
-        {
-            warningsSuppressed++;
-        }
     }
 
     /**
@@ -219,6 +196,12 @@ final class LogReadBack implements AutoCloseable
     {
         first = -1;
         last = -1;
+        abandon();
+    }
+
+    private void abandon()
+    {
+        responses.cancel(pendingCorrelationId);
         pendingFirst = 0;
     }
 

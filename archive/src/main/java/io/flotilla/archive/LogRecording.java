@@ -23,8 +23,9 @@ import static org.agrona.concurrent.status.CountersReader.NULL_COUNTER_ID;
 
 /**
  * The node's one log recording and the exclusive publication that feeds it: found again or created on open,
- * extended from a position, stopped, truncated. Every step is a synchronous local archive call bounded by
- * {@link SyncWait}.
+ * extended from a position, stopped, truncated, purged. Every step is a synchronous local archive call bounded by
+ * {@link SyncWait}; the purge after a compaction is also asked asynchronously ({@link LogPurge}), the recording's start
+ * moving at once ({@link #startAt(long)}).
  */
 final class LogRecording implements AutoCloseable
 {
@@ -165,13 +166,28 @@ final class LogRecording implements AutoCloseable
      * accepts a segment boundary above the first segment and at most the base of the segment holding the recorded
      * (or stop) position: the segment being written is never purged. It refuses while a replay of a purged segment is
      * open or another deletion of this recording is still running, so replays are stopped and the call retried.
+     * Nothing is purged when the archive's start is there already (an asynchronous purge got there first).
      *
      * @param newStartPosition a segment boundary, see {@link #segmentBasePosition(long)}.
      */
     void purgeTo(final long newStartPosition)
     {
         archive.stopAllReplays(recordingId);
-        syncWait.retry(() -> archive.purgeSegments(recordingId, newStartPosition), ArchiveException.class);
+        if (archive.getStartPosition(recordingId) < newStartPosition)
+        {
+            syncWait.retry(() -> archive.purgeSegments(recordingId, newStartPosition), ArchiveException.class);
+        }
+        startPosition = newStartPosition;
+    }
+
+    /**
+     * Have the recording begin at {@code newStartPosition} for the store before the archive purged what lies before
+     * it ({@link LogPurge}): the store reads and plans from there, and never below it again.
+     *
+     * @param newStartPosition a segment boundary, see {@link #segmentBasePosition(long)}.
+     */
+    void startAt(final long newStartPosition)
+    {
         startPosition = newStartPosition;
     }
 

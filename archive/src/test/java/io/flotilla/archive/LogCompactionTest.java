@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import static io.flotilla.archive.LogTestSupport.assertStandardEntries;
@@ -193,10 +194,10 @@ class LogCompactionTest
         final long first;
         try (LogTestSupport log = open(dir, Durability.FSYNC))
         {
-            log.append(1, 4000, 16, PAYLOAD);
-            log.awaitDurable(4000);
-            first = log.store.compact(2500);
+            first = compactWithPurgeInFlight(log, 4000, 2500);
             log.store.truncateAfter(first + 10);
+            assertFalse(log.store.isPurging(), "the truncation completed the purge in flight first");
+            assertEquals(log.store.endPosition(first - 1), archiveStart(log));
             assertEquals(first + 10, log.store.lastIndex());
             log.append(first + 11, first + 100, 16, PAYLOAD);
             log.awaitDurable(first + 100);
@@ -410,9 +411,212 @@ class LogCompactionTest
         }
     }
 
+    @Test
+    void compactReturnsBeforeTheArchivePurgesAndTheLogKeepsWorking()
+    {
+        final File dir = tempDir.toFile();
+        final long first;
+        try (LogTestSupport log = open(dir, Durability.FSYNC))
+        {
+            first = compactWithPurgeInFlight(log, 8000, 3000);
+            assertTrue(first > 2900 && first <= 3000, "first index " + first);
+            assertEquals(first, log.store.firstIndex(), "the entries are released at once");
+            assertEquals(LogStore.NO_TERM, log.store.termAt(first - 2));
+            final long startPosition = log.store.endPosition(first - 1);
+            assertEquals(startPosition / SEGMENT, segmentFilesBefore(log, startPosition), "no segment deleted yet");
+
+            // A read-back of kept entries older than the window, asked while the purge is in flight, and appends.
+            assertReadable(log, first, first + 300);
+            log.append(8001, 8200, 16, PAYLOAD);
+            log.await(() -> !log.store.isPurging(), "the purge done");
+            assertEquals(startPosition, archiveStart(log));
+            log.await(() -> segmentFilesBefore(log, startPosition) == 0, "the purged segment files deleted");
+
+            log.awaitDurable(8200);
+            assertReadable(log, first, 8200);
+            assertEquals(0, log.store.readEntries(first - 1, 64 * 1024, (b, o, l, f, t) -> fail()));
+        }
+
+        try (LogTestSupport log = open(dir, Durability.FSYNC))
+        {
+            assertEquals(first, log.store.firstIndex());
+            assertEquals(8200, log.store.lastIndex());
+            assertReplays(log, first, 8200);
+        }
+    }
+
+    @Test
+    void compactionsInQuickSuccessionEndWithTheHighestStart()
+    {
+        try (LogTestSupport log = open(tempDir.toFile(), Durability.ASYNC))
+        {
+            log.append(1, 9000, 16, PAYLOAD);
+            log.awaitDurable(9000);
+
+            final long lower = log.store.compact(2000);
+            final long higher = log.store.compact(5000);
+            assertTrue(lower < higher, lower + " then " + higher);
+            assertEquals(higher, log.store.firstIndex());
+            log.await(() -> !log.store.isPurging(), "the purges done");
+            assertEquals(log.store.endPosition(higher - 1), archiveStart(log));
+
+            // Asked at once after the last one's answer, while the archive may still be deleting its segments and
+            // refuse ("another delete operation in progress"): asked again until done.
+            final long highest = log.store.compact(7000);
+            log.await(() -> !log.store.isPurging(), "the purge done");
+            final long startPosition = log.store.endPosition(highest - 1);
+            assertEquals(startPosition, archiveStart(log));
+            log.await(() -> segmentFilesBefore(log, startPosition) == 0, "the purged segment files deleted");
+            assertReadable(log, highest, 9000);
+        }
+    }
+
+    @Test
+    void aPurgeWhoseAnswerIsLostIsAskedAgain()
+    {
+        final AtomicLong skewNs = new AtomicLong();
+        final long timeoutNs = TimeUnit.SECONDS.toNanos(5);
+        try (LogTestSupport log = new LogTestSupport(tempDir.toFile(), Durability.ASYNC, 0, null, SEGMENT,
+            ctx -> ctx.termLength(SEGMENT).readBackTimeoutNs(timeoutNs).nanoClock(() -> System.nanoTime() + skewNs.get())))
+        {
+            log.append(1, 9000, 16, PAYLOAD);
+            log.awaitDurable(9000);
+
+            // The archive purges; the synchronous call on the same client takes the answer and drops it.
+            final long first = log.store.compact(2000);
+            assertEquals(log.store.endPosition(first - 1), archiveStart(log));
+            assertLostUntilTimeout(log, skewNs, timeoutNs);
+            log.await(() -> !log.store.isPurging(), "the lost purge recognised as done");
+
+            // The archive is still deleting the segments of that purge when the next is asked: the answer dropped is
+            // likely a refusal, and the archive's start, asked after the timeout, is not there yet.
+            final long next = log.store.compact(4000);
+            log.await(() -> !log.store.isPurging(), "the purge done");
+            final long last = log.store.compact(6000);
+            log.media.aeronArchive().getStopPosition(log.store.recordingId());
+            assertLostUntilTimeout(log, skewNs, timeoutNs);
+            log.await(() -> !log.store.isPurging(), "the purge done after asking again");
+            assertTrue(next < last);
+            assertEquals(log.store.endPosition(last - 1), archiveStart(log));
+            assertReadable(log, last, 9000);
+        }
+    }
+
+    @Test
+    void closeWithAPurgeInFlightAndReopen()
+    {
+        final File dir = tempDir.toFile();
+        final long first;
+        try (LogTestSupport log = open(dir, Durability.FSYNC))
+        {
+            first = compactWithPurgeInFlight(log, 4000, 3000);
+        }
+
+        assertReopensAfter(dir, first, 4000);
+    }
+
+    @Test
+    void aCrashWithAPurgeInFlightIsCompletedOnOpen()
+    {
+        final File dir = tempDir.toFile();
+        final long first;
+        final long recordingId;
+        try (LogTestSupport log = open(dir, Durability.FSYNC))
+        {
+            recordingId = log.store.recordingId();
+            first = compactWithPurgeInFlight(log, 4000, 3000);
+            log.media.close(); // before the archive saw the purge: the store is left as a crash leaves it
+        }
+
+        try (NodeMedia media = NodeMedia.launch(new NodeMedia.Context().dataDirectory(dir).segmentFileLength(SEGMENT)))
+        {
+            assertEquals(0, media.aeronArchive().getStartPosition(recordingId), "the archive never got the purge");
+        }
+        assertReopensAfter(dir, first, 4000);
+    }
+
+    @Test
+    void resetDuringAPurgeInFlight()
+    {
+        final File dir = tempDir.toFile();
+        try (LogTestSupport log = open(dir, Durability.FSYNC))
+        {
+            final long first = compactWithPurgeInFlight(log, 4000, 3000);
+            final long startPosition = log.store.endPosition(first - 1);
+
+            log.store.reset(10_000, 9);
+            assertFalse(log.store.isPurging(), "the reset completed the purge in flight first");
+            assertEquals(startPosition, archiveStart(log));
+            assertEquals(10_001, log.store.firstIndex());
+            assertEquals(10_000, log.store.lastIndex());
+            log.append(10_001, 11_000, 16, PAYLOAD);
+            log.awaitDurable(11_000);
+            assertReadable(log, 10_001, 11_000);
+        }
+
+        try (LogTestSupport log = open(dir, Durability.FSYNC))
+        {
+            assertEquals(10_001, log.store.firstIndex());
+            assertEquals(11_000, log.store.lastIndex());
+            assertEquals(9, log.store.termAt(10_000));
+            assertReplays(log, 10_001, 11_000);
+        }
+    }
+
     private static LogTestSupport open(final File dir, final Durability durability)
     {
         return new LogTestSupport(dir, durability, 0, null, SEGMENT, SMALL_TERMS);
+    }
+
+    /**
+     * Append entries 1..{@code last} and compact before {@code firstIndexToKeep}: the purge is asked, not answered.
+     *
+     * @return the first index after the compaction.
+     */
+    private static long compactWithPurgeInFlight(final LogTestSupport log, final long last, final long firstIndexToKeep)
+    {
+        log.append(1, last, 16, PAYLOAD);
+        log.awaitDurable(last);
+        final long first = log.store.compact(firstIndexToKeep);
+        assertTrue(log.store.isPurging(), "the archive has not answered: nothing has driven it since");
+        return first;
+    }
+
+    /**
+     * The store waits for the answer the archive sent and a synchronous call dropped, until its timeout passes on the
+     * store's clock; then it asks again.
+     */
+    private static void assertLostUntilTimeout(final LogTestSupport log, final AtomicLong skewNs, final long timeoutNs)
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            log.doWork();
+        }
+        assertTrue(log.store.isPurging(), "no answer: still waiting");
+        skewNs.addAndGet(timeoutNs + 1);
+    }
+
+    /**
+     * Reopen the log compacted to {@code first}: the recording begins there, nothing before it is readable and the
+     * entries after it are intact.
+     */
+    private static void assertReopensAfter(final File dir, final long first, final long last)
+    {
+        try (LogTestSupport log = open(dir, Durability.FSYNC))
+        {
+            assertEquals(log.store.endPosition(first - 1), archiveStart(log), "the purge is done");
+            assertEquals(first, log.store.firstIndex());
+            assertEquals(last, log.store.lastIndex());
+            assertEquals(termOf(first - 1), log.store.termAt(first - 1));
+            assertEquals(0, log.store.readEntries(first - 1, 64 * 1024, (b, o, l, f, t) -> fail()));
+            assertReplays(log, first, last);
+            assertReadable(log, first, last);
+        }
+    }
+
+    private static long archiveStart(final LogTestSupport log)
+    {
+        return log.media.aeronArchive().getStartPosition(log.store.recordingId());
     }
 
     /**
@@ -453,6 +657,14 @@ class LogCompactionTest
     {
         final File[] files = log.media.context().archiveDirectory().listFiles((d, name) -> name.endsWith(".rec"));
         return null == files ? List.of() : List.of(files);
+    }
+
+    private static long segmentFilesBefore(final LogTestSupport log, final long position)
+    {
+        return segmentFiles(log).stream()
+            .map(file -> file.getName().substring(file.getName().indexOf('-') + 1, file.getName().indexOf('.')))
+            .filter(base -> Long.parseLong(base) < position)
+            .count();
     }
 
     private static long segmentBytes(final LogTestSupport log)

@@ -709,7 +709,8 @@ public final class NodeAgent implements Agent, RaftOutbox
 
     /**
      * Release the log before {@code firstIndexToKeep}: the log-start record is forced on the snapshot thread, then
-     * the archive purges the segments before it (a control round trip, on this thread).
+     * the log forgets the entries before it on this thread and the archive purges its segments asynchronously (the
+     * log store logs when it has).
      */
     private void compactBefore(final long firstIndexToKeep)
     {
@@ -733,11 +734,9 @@ public final class NodeAgent implements Agent, RaftOutbox
             else if (persisted)
             {
                 final long firstBefore = log.firstIndex();
-                final long startNs = clock.nanoTime();
                 counters.logFirstIndex(log.compact(compaction));
                 LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": log compacted from " + firstBefore +
-                    " to " + log.firstIndex() + ".." + log.lastIndex() + " (purge " +
-                    (clock.nanoTime() - startNs) / 1_000 + " us)");
+                    " to " + log.firstIndex() + ".." + log.lastIndex());
             }
         });
     }
