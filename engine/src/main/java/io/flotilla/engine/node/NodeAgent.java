@@ -319,9 +319,9 @@ public final class NodeAgent implements Agent, RaftOutbox
                 votingFence,
                 new MessageVerifier(ctx.clusterKeys(), memberId, clock, ctx.maxClockSkewNs(), counters),
                 counters);
-            snapshotReceiver = new SnapshotReceiver(memberId, snapshots, snapshotWorker, consensusPublisher,
-                raft::onSnapshotChunk, applier::appliedIndex, this::onSnapshotReceived, ctx.errorHandler(),
-                counters.snapshotBytesReceived());
+            snapshotReceiver = new SnapshotReceiver(memberId, clock::nanoTime, snapshots, snapshotWorker,
+                consensusPublisher, raft::onSnapshotChunk, applier::appliedIndex, this::onSnapshotReceived,
+                ctx.errorHandler(), counters.snapshotBytesReceived());
             // A read granted here waits for its index to apply at most an election timeout: by then a member that
             // still follows has heard its leader's commit index.
             reads = new ReadService(new PendingQueries(

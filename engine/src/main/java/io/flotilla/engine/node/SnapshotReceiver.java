@@ -7,6 +7,7 @@ import io.flotilla.archive.SnapshotStore;
 import io.flotilla.codecs.SnapshotAckStatus;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.util.function.LongSupplier;
@@ -67,6 +68,7 @@ public final class SnapshotReceiver implements AutoCloseable
     private static final System.Logger LOGGER = System.getLogger(SnapshotReceiver.class.getName());
 
     private final int memberId;
+    private final NanoClock clock;
     private final SnapshotStore store;
     private final SnapshotWorker worker;
     private final SnapshotTransport transport;
@@ -80,6 +82,9 @@ public final class SnapshotReceiver implements AutoCloseable
     // The received length up to which a force was last asked for, and whether that force is still running.
     private long forceAskedAt;
     private boolean forcing;
+    // When the receive (or its resume) began and when its last byte came, for the log.
+    private long receiveStartNs;
+    private long receivedAllNs;
     private boolean completing;
     private SnapshotInfo received;
     private int leaderId;
@@ -88,6 +93,7 @@ public final class SnapshotReceiver implements AutoCloseable
 
     /**
      * @param memberId        of the receiving node, named in its log lines.
+     * @param clock           the node's clock, to time a transfer in the log.
      * @param store           to receive into.
      * @param worker          the snapshot thread, which completes received files.
      * @param transport       to send acks with.
@@ -99,6 +105,7 @@ public final class SnapshotReceiver implements AutoCloseable
      */
     public SnapshotReceiver(
         final int memberId,
+        final NanoClock clock,
         final SnapshotStore store,
         final SnapshotWorker worker,
         final SnapshotTransport transport,
@@ -109,6 +116,7 @@ public final class SnapshotReceiver implements AutoCloseable
         final AtomicCounter bytesReceived)
     {
         this.memberId = memberId;
+        this.clock = clock;
         this.store = store;
         this.worker = worker;
         this.transport = transport;
@@ -269,6 +277,7 @@ public final class SnapshotReceiver implements AutoCloseable
         {
             receive = store.receive(snapshotIndex, snapshotTerm, snapshotLength, snapshotChecksum);
             forceAskedAt = receive.receivedLength();
+            receiveStartNs = clock.nanoTime();
             return true;
         }
         catch (final RuntimeException ex)
@@ -301,6 +310,7 @@ public final class SnapshotReceiver implements AutoCloseable
     private void complete()
     {
         completing = true;
+        receivedAllNs = clock.nanoTime();
         final SnapshotReceive completed = receive;
         worker.submit(completed::complete, (snapshot, failure) -> onCompleted(completed, snapshot, failure));
     }
@@ -316,6 +326,10 @@ public final class SnapshotReceiver implements AutoCloseable
         receive = null;
         if (null == failure)
         {
+            LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": received the snapshot at index " +
+                snapshot.index() + " term " + snapshot.term() + " (" + snapshot.length() + " bytes) in " +
+                (receivedAllNs - receiveStartNs) / 1_000_000 + " ms, forced and verified in " +
+                (clock.nanoTime() - receivedAllNs) / 1_000_000 + " ms");
             received = snapshot;
             receivedHandler.onReceived(leaderId, leaderTerm, snapshot);
         }

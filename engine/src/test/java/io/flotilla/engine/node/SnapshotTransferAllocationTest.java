@@ -92,6 +92,7 @@ class SnapshotTransferAllocationTest
         final CountingTransport transport = new CountingTransport();
         final SnapshotReceiver receiver = new SnapshotReceiver(
             1,
+            System::nanoTime,
             SnapshotStore.open(tempDir.resolve("follower"), 1),
             null,
             transport,

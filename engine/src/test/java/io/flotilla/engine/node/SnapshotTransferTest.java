@@ -354,6 +354,7 @@ class SnapshotTransferTest
         final SnapshotReceiver[] self = new SnapshotReceiver[1];
         self[0] = new SnapshotReceiver(
             memberId,
+            System::nanoTime,
             store,
             worker,
             network.followerTransport(memberId),

@@ -119,6 +119,7 @@ class SnapshotWireTest
         sender.latest(snapshot);
         receiver = new SnapshotReceiver(
             1,
+            System::nanoTime,
             SnapshotStore.open(tempDir.toPath().resolve("follower"), 1),
             worker,
             followerPublisher,
