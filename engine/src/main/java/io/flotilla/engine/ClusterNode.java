@@ -758,6 +758,12 @@ public final class ClusterNode implements AutoCloseable
         public static final String CLUSTER_KEY_FILE_PROP = "flotilla.cluster.key.file";
         /** Consensus messages unsigned and unchecked, for isolated networks only: {@code flotilla.cluster.insecure}. */
         public static final String INSECURE_PEERS_PROP = "flotilla.cluster.insecure";
+
+        /**
+         * The consensus channel of every member before its endpoint is added, e.g. {@code aeron:udp?mtu=8k} on a
+         * network with jumbo frames: {@code flotilla.consensus.channel}.
+         */
+        public static final String CONSENSUS_CHANNEL_PROP = "flotilla.consensus.channel";
         /** How far a peer's clock may run ahead (e.g. 5s): {@code flotilla.cluster.max.clock.skew}. */
         public static final String MAX_CLOCK_SKEW_PROP = "flotilla.cluster.max.clock.skew";
         /**
@@ -797,8 +803,8 @@ public final class ClusterNode implements AutoCloseable
             MAX_SESSIONS_PROP, RESPONSE_MAX_TERM_LENGTH_PROP, RESPONSE_MAX_PUBLICATIONS_PROP, SESSION_MAX_INFLIGHT_PROP,
             ATTACH_MAX_SKEW_PROP, FORWARD_REQUESTS_PROP, PROPOSAL_QUEUE_BYTES_PROP, MAX_PENDING_PROPOSALS_PROP,
             QUERY_QUEUE_BYTES_PROP, MAX_PENDING_READS_PROP, MAX_PENDING_READ_BYTES_PROP, REJOIN_AFTER_DATA_LOSS_PROP,
-            COMMIT_HINT_INTERVAL_PROP, CLUSTER_KEY_FILE_PROP, INSECURE_PEERS_PROP, MAX_CLOCK_SKEW_PROP,
-            SHUTDOWN_TRANSFER_TIMEOUT_PROP, JOIN_PROP, CATCHUP_ENTRIES_PROP, CATCHUP_TIMEOUT_PROP);
+            COMMIT_HINT_INTERVAL_PROP, CLUSTER_KEY_FILE_PROP, INSECURE_PEERS_PROP, CONSENSUS_CHANNEL_PROP,
+            MAX_CLOCK_SKEW_PROP, SHUTDOWN_TRANSFER_TIMEOUT_PROP, JOIN_PROP, CATCHUP_ENTRIES_PROP, CATCHUP_TIMEOUT_PROP);
 
         public static final long SESSION_TIMEOUT_DEFAULT_NS = TimeUnit.SECONDS.toNanos(10);
         public static final int MAX_SESSIONS_DEFAULT = 1024;
@@ -847,6 +853,8 @@ public final class ClusterNode implements AutoCloseable
         private long commitHintIntervalNs;
         private ClusterKeys clusterKeys;
         private boolean insecurePeers = Settings.bool(INSECURE_PEERS_PROP, false);
+        private String consensusChannel =
+            System.getProperty(CONSENSUS_CHANNEL_PROP, ClusterMembers.CONSENSUS_CHANNEL_DEFAULT);
         private long maxClockSkewNs;
         private long shutdownTransferTimeoutNs = UNSET;
         private boolean join = Settings.bool(JOIN_PROP, false);
@@ -1200,6 +1208,12 @@ public final class ClusterNode implements AutoCloseable
             {
                 throw new IllegalArgumentException("catchupTimeoutNs must be positive (" + CATCHUP_TIMEOUT_PROP +
                     ") and catchupEntries not negative (" + CATCHUP_ENTRIES_PROP + ")");
+            }
+            final String consensusChannelProblem = ClusterMembers.consensusChannelProblem(consensusChannel);
+            if (null != consensusChannelProblem)
+            {
+                throw new IllegalArgumentException("consensusChannel " + consensusChannelProblem + " (" +
+                    CONSENSUS_CHANNEL_PROP + ", e.g. aeron:udp?mtu=8k)");
             }
             if (0 == maxClockSkewNs)
             {
@@ -1979,6 +1993,24 @@ public final class ClusterNode implements AutoCloseable
         public boolean insecurePeers()
         {
             return insecurePeers;
+        }
+
+        /**
+         * @param consensusChannel the UDP channel of every member's consensus traffic before the node adds the
+         *                         member's endpoint: its parameters (mtu, term-length, so-sndbuf, so-rcvbuf, rcv-wnd,
+         *                         interface, ...) apply to the subscription and to every publication to a peer. The
+         *                         same on every member. Default {@code aeron:udp}, the media driver's defaults.
+         * @return this.
+         */
+        public Context consensusChannel(final String consensusChannel)
+        {
+            this.consensusChannel = consensusChannel;
+            return this;
+        }
+
+        public String consensusChannel()
+        {
+            return consensusChannel;
         }
 
         /**

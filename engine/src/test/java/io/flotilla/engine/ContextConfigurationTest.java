@@ -127,6 +127,21 @@ class ContextConfigurationTest
     }
 
     @Test
+    void theConsensusChannelIsAUdpTemplateWithoutWhatTheNodeSets()
+    {
+        assertEquals("aeron:udp", valid().conclude().consensusChannel());
+        assertEquals("aeron:udp?mtu=8k|so-rcvbuf=2m", valid().consensusChannel("aeron:udp?mtu=8k|so-rcvbuf=2m")
+            .conclude().consensusChannel());
+        assertRejected(c -> c.consensusChannel("aeron:ipc"), "not a UDP channel", "flotilla.consensus.channel");
+        assertRejected(c -> c.consensusChannel("udp:mtu=8k"), "not an Aeron channel URI", "flotilla.consensus.channel");
+        assertRejected(c -> c.consensusChannel("aeron:udp?endpoint=localhost:1"), "sets endpoint",
+            "flotilla.consensus.channel");
+        assertRejected(c -> c.consensusChannel("aeron:udp?control-mode=manual"), "sets control-mode");
+        assertEquals("aeron:udp?mtu=8k|endpoint=localhost:20110",
+            valid().conclude().internals().members().member(0).consensusChannel("aeron:udp?mtu=8k"));
+    }
+
+    @Test
     void peersMustBeAuthenticatedOrDeclaredInsecure()
     {
         assertRejected(c -> c.clusterKeys(null), "flotilla.cluster.key.file", "flotilla.cluster.insecure=true");

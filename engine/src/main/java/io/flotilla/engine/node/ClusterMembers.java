@@ -1,5 +1,7 @@
 package io.flotilla.engine.node;
 
+import io.aeron.ChannelUri;
+import io.aeron.CommonContext;
 import io.flotilla.engine.raft.Configuration;
 
 import java.util.Arrays;
@@ -22,8 +24,48 @@ public final class ClusterMembers
     /** Largest member id accepted, the configuration's (ids index small arrays and fit a CONFIG entry's byte). */
     public static final int MAX_MEMBER_ID = Configuration.MAX_MEMBER_ID;
 
+    /** The consensus channel before a member's endpoint is added to it: UDP with the media driver's defaults. */
+    public static final String CONSENSUS_CHANNEL_DEFAULT = "aeron:udp";
+
+    /** Parameters of a consensus channel the node sets itself, or that would take it off unicast to the member. */
+    private static final String[] CONSENSUS_CHANNEL_RESERVED = {
+        CommonContext.ENDPOINT_PARAM_NAME, CommonContext.MDC_CONTROL_PARAM_NAME,
+        CommonContext.MDC_CONTROL_MODE_PARAM_NAME, CommonContext.SESSION_ID_PARAM_NAME, CommonContext.TAGS_PARAM_NAME };
+
     private final Member[] members;
     private final Member[] byId = new Member[MAX_MEMBER_ID + 1];
+
+    /**
+     * Check a consensus channel template: a UDP channel URI whose parameters (mtu, term-length, socket buffers,
+     * receiver window, interface ...) apply to every member's consensus channel, without those the node sets.
+     *
+     * @param template the channel before a member's endpoint is added.
+     * @return what is wrong with it, or null when it can be used.
+     */
+    public static String consensusChannelProblem(final String template)
+    {
+        final ChannelUri uri;
+        try
+        {
+            uri = ChannelUri.parse(template);
+        }
+        catch (final RuntimeException ex)
+        {
+            return "'" + template + "' is not an Aeron channel URI (" + ex.getMessage() + ")";
+        }
+        if (!CommonContext.UDP_MEDIA.equals(uri.media()))
+        {
+            return "'" + template + "' is not a UDP channel (aeron:udp?...): members reach each other over UDP";
+        }
+        for (final String reserved : CONSENSUS_CHANNEL_RESERVED)
+        {
+            if (uri.containsKey(reserved))
+            {
+                return "'" + template + "' sets " + reserved + ", which the node sets itself from the members";
+            }
+        }
+        return null;
+    }
 
     private ClusterMembers(final Member[] members)
     {
@@ -297,11 +339,23 @@ public final class ClusterMembers
         }
 
         /**
-         * @return the UDP channel of this member's consensus subscription.
+         * @return the UDP channel of this member's consensus subscription, with Aeron's defaults.
          */
         public String consensusChannel()
         {
-            return "aeron:udp?endpoint=" + consensusEndpoint;
+            return consensusChannel(CONSENSUS_CHANNEL_DEFAULT);
+        }
+
+        /**
+         * @param template the consensus channel without an endpoint, checked by {@link #consensusChannelProblem}.
+         * @return the template with this member's consensus endpoint: the channel of its consensus subscription and
+         * of every peer's publication to it.
+         */
+        public String consensusChannel(final String template)
+        {
+            final ChannelUri uri = ChannelUri.parse(template);
+            uri.put(CommonContext.ENDPOINT_PARAM_NAME, consensusEndpoint);
+            return uri.toString();
         }
 
         /**

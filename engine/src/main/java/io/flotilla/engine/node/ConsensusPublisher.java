@@ -53,6 +53,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
     private static final System.Logger LOGGER = System.getLogger(ConsensusPublisher.class.getName());
 
     private final Aeron aeron;
+    private final String channel;
     private final int memberId;
     private final byte[] ownEndpoint;
     private final LogStore log;
@@ -96,6 +97,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
      * @param aeron         client of the node's media driver.
      * @param driverMaxMessageLength the longest message the driver's publications take (NodeMedia#maxMessageLength).
      * @param members       of the cluster.
+     * @param channel       the consensus channel template, to which each peer's endpoint is added.
      * @param memberId      of this node.
      * @param log           this node's log, read for AppendEntries.
      * @param counters      of this node.
@@ -108,6 +110,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
         final Aeron aeron,
         final int driverMaxMessageLength,
         final ClusterMembers members,
+        final String channel,
         final int memberId,
         final LogStore log,
         final NodeCounters counters,
@@ -117,6 +120,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
         final MessageSigner signer)
     {
         this.aeron = aeron;
+        this.channel = channel;
         this.votingFence = votingFence;
         this.signer = signer;
         this.memberId = memberId;
@@ -143,7 +147,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
                 if (peer.id() != memberId)
                 {
                     publications[peer.id()] = aeron.addExclusivePublication(
-                        peer.consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID);
+                        peer.consensusChannel(channel), ClusterMembers.CONSENSUS_STREAM_ID);
                     maxMessageLength = Math.min(maxMessageLength, publications[peer.id()].maxMessageLength());
                 }
             }
@@ -502,7 +506,7 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
         }
         if (wanted && null == publications[id] && null == channels[id])
         {
-            channels[id] = members.member(id).consensusChannel();
+            channels[id] = members.member(id).consensusChannel(channel);
             registrations[id] = aeron.asyncAddExclusivePublication(channels[id], ClusterMembers.CONSENSUS_STREAM_ID);
             awaitedPublications++;
         }

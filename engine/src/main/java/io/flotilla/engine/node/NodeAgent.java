@@ -276,7 +276,8 @@ public final class NodeAgent implements Agent, RaftOutbox
                     "can forge votes, entries and responses, lose acknowledged writes and stop the cluster; use only " +
                     "on an isolated network, else set " + ClusterNode.Context.CLUSTER_KEY_FILE_PROP);
             }
-            consensusPublisher = new ConsensusPublisher(media.aeron(), media.maxMessageLength(), members, memberId,
+            consensusPublisher = new ConsensusPublisher(media.aeron(), media.maxMessageLength(), members,
+                ctx.consensusChannel(), memberId,
                 log, counters, raftConfig.maxBatchBytes(), (to, term) -> snapshotSender.offer(to, term, nowNs),
                 votingFence, new MessageSigner(ctx.clusterKeys(), memberId, clock));
             snapshotSender = new SnapshotSender(new SnapshotSender.Context()
@@ -306,7 +307,8 @@ public final class NodeAgent implements Agent, RaftOutbox
             onConfigurationChanged(raft.configuration(), raft.committedConfiguration());
             timerTrigger = new TimerTrigger(applier.timers());
             consensusAdapter = new ConsensusAdapter(
-                bind(media.aeron(), members.member(memberId).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID,
+                bind(media.aeron(), members.member(memberId).consensusChannel(ctx.consensusChannel()),
+                    ClusterMembers.CONSENSUS_STREAM_ID,
                     "the consensus endpoint " + members.member(memberId).consensusEndpoint() + " of member " + memberId,
                     "its consensus port in " + ClusterNode.Context.MEMBERS_PROP),
                 members,

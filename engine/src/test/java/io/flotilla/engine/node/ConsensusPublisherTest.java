@@ -29,6 +29,9 @@ class ConsensusPublisherTest
     @TempDir
     File tempDir;
 
+    /** Parameters every peer's publication must carry. */
+    private static final String CHANNEL = "aeron:udp?mtu=8k|term-length=1m";
+
     private MediaDriver driver;
     private Aeron aeron;
     private NodeCounters counters;
@@ -47,7 +50,7 @@ class ConsensusPublisherTest
         members = ClusterMembers.parse("0=localhost:" + ports[0] + ":" + ports[1] + ",1=localhost:" + ports[2] + ":" +
             ports[3]);
         addedEndpoint = "localhost:" + ports[4] + ":" + ports[5];
-        publisher = new ConsensusPublisher(aeron, 1024 * 1024, members, 0, null, counters, 64 * 1024,
+        publisher = new ConsensusPublisher(aeron, 1024 * 1024, members, CHANNEL, 0, null, counters, 64 * 1024,
             (to, term) -> false, new VotingFence(false), new MessageSigner(null, 0, new SystemEpochNanoClock()));
         peer = aeron.addSubscription(
             ClusterMembers.parseEndpoint(2, addedEndpoint).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID);
@@ -71,6 +74,9 @@ class ConsensusPublisherTest
         ConsensusTestMessages.awaitCondition(() -> publisher.connect(System.nanoTime()) > 0, "the publication taken");
         ConsensusTestMessages.awaitCondition(() -> publisher.sendTimeoutNow(2, 1), "a message sent to the member added");
         assertEquals(0, publisher.connect(System.nanoTime()), "nothing more awaited");
+        ConsensusTestMessages.awaitCondition(() -> peer.imageCount() > 0, "the member's image of the publication");
+        assertEquals(8192, peer.imageAtIndex(0).mtuLength(), "the consensus channel's mtu");
+        assertEquals(1024 * 1024, peer.imageAtIndex(0).termBufferLength(), "the consensus channel's term length");
 
         final Configuration two = configuration(new int[]{ 0, 1 }, null);
         publisher.configure(two, three, members, null);

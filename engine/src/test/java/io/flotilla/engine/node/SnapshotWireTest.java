@@ -92,9 +92,11 @@ class SnapshotWireTest
             "0=localhost:" + ports[0] + ":" + ports[1] + ",1=localhost:" + ports[2] + ":" + ports[3]);
         // The log is read only for AppendEntries, which this test does not send.
         final int maxMessageLength = FrameDescriptor.computeMaxMessageLength(TERM_LENGTH);
-        leaderPublisher = new ConsensusPublisher(aeron, maxMessageLength, members, 0, null, leaderCounters, 64 * 1024,
+        leaderPublisher = new ConsensusPublisher(aeron, maxMessageLength, members,
+            ClusterMembers.CONSENSUS_CHANNEL_DEFAULT, 0, null, leaderCounters, 64 * 1024,
             (to, term) -> false, new VotingFence(false), new MessageSigner(keys, 0, clock));
-        followerPublisher = new ConsensusPublisher(aeron, maxMessageLength, members, 1, null, followerCounters,
+        followerPublisher = new ConsensusPublisher(aeron, maxMessageLength, members,
+            ClusterMembers.CONSENSUS_CHANNEL_DEFAULT, 1, null, followerCounters,
             64 * 1024, (to, term) -> false, new VotingFence(false), new MessageSigner(keys, 1, clock));
         leaderAdapter = adapter(members, 0, leaderCounters, new TransferHandler());
         followerAdapter = adapter(members, 1, followerCounters, new TransferHandler());
