@@ -180,6 +180,8 @@ public final class FlotillaClient implements AutoCloseable
     private int attachTarget = -1;
     private int attachAttempts;
     private long attachCorrelationId;
+    // The member the last attach went to: its ack may come after the client has moved on (attachTarget reset).
+    private int attachSentTo = -1;
     private long attachSentNs;
     private long lastAttachTimestampNs;
 
@@ -907,9 +909,9 @@ public final class FlotillaClient implements AutoCloseable
         if (State.OPEN == state && 0 != attachCorrelationId && ackDecoder.correlationId() == attachCorrelationId &&
             ackDecoder.sessionId() == sessionId)
         {
-            attached[attachTarget] = true;
+            attached[attachSentTo] = true;
             attachCorrelationId = 0;
-            attachWanted = false;
+            attachWanted &= attachSentTo != target;
             return;
         }
         if (State.CONNECTING != state || ackDecoder.correlationId() != connectCorrelationId)
@@ -1352,6 +1354,7 @@ public final class FlotillaClient implements AutoCloseable
         }
         lastAttachTimestampNs = timestampNs;
         attachCorrelationId = correlationId;
+        attachSentTo = target;
         attachSentNs = nowNs;
         if (attachAttempts > 0)
         {

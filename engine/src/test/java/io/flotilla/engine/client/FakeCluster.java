@@ -101,6 +101,11 @@ final class FakeCluster implements AutoCloseable
     final AtomicInteger attachesToDrop = new AtomicInteger();
     /** Attaches bound but never acknowledged (the ack is lost). */
     final AtomicInteger attachAcksToWithhold = new AtomicInteger();
+    /** Attaches bound and acknowledged only once {@link #releaseHeldAttachAcks} is set (the ack is late). */
+    final AtomicInteger attachAcksToHold = new AtomicInteger();
+    /** Set to send the held attach acks; cleared once they are sent. */
+    volatile boolean releaseHeldAttachAcks;
+    private final List<Runnable> heldAttachAcks = new ArrayList<>();
     /** Requests dropped because the session was not bound at the member, with {@link #bindings}. */
     final AtomicInteger unboundRequests = new AtomicInteger();
 
@@ -221,6 +226,13 @@ final class FakeCluster implements AutoCloseable
             for (long[] message; null != (message = sessionMessagesToSend.poll()); work++)
             {
                 members.get(Math.max(0, leaderId)).sendSessionMessage(message[0], message[1]);
+            }
+            if (releaseHeldAttachAcks)
+            {
+                heldAttachAcks.forEach(Runnable::run);
+                work += heldAttachAcks.size();
+                heldAttachAcks.clear();
+                releaseHeldAttachAcks = false;
             }
             if (0 == work)
             {
@@ -427,9 +439,21 @@ final class FakeCluster implements AutoCloseable
             {
                 return;
             }
+            final long correlationId = attachDecoder.correlationId();
+            final long sessionId = attachDecoder.sessionId();
+            if (attachAcksToHold.getAndUpdate((n) -> Math.max(0, n - 1)) > 0)
+            {
+                heldAttachAcks.add(() -> ackAttach(session, correlationId, sessionId));
+                return;
+            }
+            ackAttach(session, correlationId, sessionId);
+        }
+
+        private void ackAttach(final Session session, final long correlationId, final long sessionId)
+        {
             ackEncoder.wrapAndApplyHeader(out, 0, headerEncoder)
-                .correlationId(attachDecoder.correlationId())
-                .sessionId(attachDecoder.sessionId())
+                .correlationId(correlationId)
+                .sessionId(sessionId)
                 .leaderTerm(1)
                 .leaderMemberId(forwarding ? leaderId : id)
                 .putSessionKey(new byte[16], 0, 16);

@@ -1,5 +1,6 @@
 package io.flotilla.engine.client;
 
+import io.aeron.Aeron;
 import io.flotilla.codecs.ReadMode;
 import io.flotilla.engine.ReadConsistency;
 import org.agrona.DirectBuffer;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -324,6 +326,39 @@ class FlotillaClientTest
         assertTrue(cluster.unboundRequests.get() > 0, "the requests behind the refused attach were dropped");
         assertEquals(1, cluster.attaches.get());
         assertEquals(1, client.resendPasses(), "resent behind the second attach, not after a response timeout");
+    }
+
+    @Test
+    void anAttachAcknowledgedAfterTheClientMovedOnCountsForTheMemberThatBoundIt()
+    {
+        final FakeCluster cluster = cluster(0);
+        cluster.bindings = true;
+        final List<Throwable> errors = new CopyOnWriteArrayList<>();
+        final Aeron aeron = Aeron.connect(
+            new Aeron.Context().aeronDirectoryName(cluster.aeronDirectoryName()).errorHandler(errors::add));
+        closeables.add(aeron);
+        // A retry delay long enough that the late ack arrives while the client waits to try the next member.
+        final FlotillaClient client = connect(context(cluster).aeron(aeron)
+            .responseTimeoutNs(TimeUnit.SECONDS.toNanos(5)).retryDelayNs(TimeUnit.SECONDS.toNanos(2)));
+        offer(client, "cmd-1");
+        pollUntil(client, () -> responses.size() == 1);
+
+        cluster.attachAcksToHold.set(1);
+        cluster.leaderId = 1;
+        offer(client, "cmd-2");
+        pollUntil(client, () -> responses.size() == 2); // attached at 1, its ack held
+        cluster.leaderId = -1; // an election: member 1 answers NOT_LEADER without a hint
+        offer(client, "cmd-3");
+        pollUntil(client, () -> 2 == client.redirects()); // holding before it tries member 2
+        cluster.releaseHeldAttachAcks = true;
+        pollUntil(client, () -> !cluster.releaseHeldAttachAcks);
+        cluster.leaderId = 2;
+        pollUntil(client, () -> responses.size() == 3);
+
+        assertAnsweredOnce(cluster, 3);
+        assertEquals(2, cluster.attaches.get(), "attached at 1, then at 2");
+        assertEquals(List.of(), errors, "the late ack was taken, not failed on");
+        assertEquals(0, client.droppedMessages());
     }
 
     @Test
