@@ -35,7 +35,10 @@ final class AdminLoad implements AutoCloseable
     void start(final ClusterNode[] nodes)
     {
         final List<String> command = new ArrayList<>(List.of(
-            ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+            // As light as a scraper in Go would be: no C2 compilations or parallel collector threads of its own
+            // taking the cores the nodes share with it.
+            ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+            "-XX:CICompilerCount=1", "-XX:+UseSerialGC",
             "-D" + AdminLoop.RATE_PROP + "=" + rate,
             "-cp", System.getProperty("java.class.path"), AdminLoop.class.getName()));
         for (final ClusterNode node : nodes)
