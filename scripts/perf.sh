@@ -4,7 +4,7 @@
 # percentile distributions are written to perf/results/<UTC timestamp>/. See docs/performance.md.
 #
 # Knobs (environment): TARGETS RATES SIZE WARMUP DURATION WINDOW MODES IDLE NODES DURABILITY THREADING CLIENTS PEER_AUTH
-# ADMIN_RATE RESULTS SKIP_BUILD MVN_FLAGS JAVA_OPTS
+# ADMIN_RATE ADMIN_WARMUP RESULTS SKIP_BUILD MVN_FLAGS JAVA_OPTS
 # (JAVA_OPTS reaches every target JVM, e.g. -Dflotilla.* settings of a target's Context).
 #   e.g. RATES=10000 DURATION=20 scripts/perf.sh
 # Cluster size: NODES=3 (default), 5 or 7 builds Aeron Cluster and every flotilla* target with that many members, all
@@ -13,7 +13,8 @@
 # answered without the log: ReadIndex at the leader, the leader's lease, ReadIndex at the followers).
 # The admin endpoint's cost: TARGETS="ping flotilla flotilla-admin-load" (the same command load while every node
 # serves a loop of /status and /metrics requests, docs/operations.md); ADMIN_RATE=N paces that loop at N requests/s over
-# all nodes (default 0: one request after another, as fast as they answer).
+# all nodes (default 0: one request after another, as fast as they answer), after ADMIN_WARMUP requests to each node's
+# /status and /metrics (default 500) that warm the endpoints up before the target's own warm-up.
 # Session messages: TARGETS="ping flotilla flotilla-egress" (each command's echo comes back as a message the state
 # machine sends to the session, StateMachineContext.sendToSession, instead of as its response).
 set -uo pipefail
@@ -46,6 +47,7 @@ CLIENTS=${CLIENTS:-$(( (WINDOW + 63) / 64 ))}
 # nodes unauthenticated (-Dflotilla.cluster.insecure=true) to measure what signing costs.
 PEER_AUTH=${PEER_AUTH:-on}
 ADMIN_RATE=${ADMIN_RATE:-0}
+ADMIN_WARMUP=${ADMIN_WARMUP:-500}
 PEER_AUTH_OPTS=()
 [ "$PEER_AUTH" = off ] && PEER_AUTH_OPTS=(-Dflotilla.cluster.insecure=true)
 RESULTS=${RESULTS:-perf/results/$(date -u +%Y%m%dT%H%M%SZ)}
@@ -53,7 +55,8 @@ JAR=perf/target/flotilla-benchmarks.jar
 JVM_FLAGS=(--add-opens java.base/jdk.internal.misc=ALL-UNNAMED --add-opens java.base/java.util.zip=ALL-UNNAMED
     --add-opens java.base/sun.nio.ch=ALL-UNNAMED -Djava.net.preferIPv4Stack=true -Xms2g -Xmx2g
     # Room for every class a target loads, so that class loading does not set off a collection mid-run.
-    -XX:MetaspaceSize=256m -Dperf.admin.rate="$ADMIN_RATE")
+    -XX:MetaspaceSize=256m -Dperf.admin.rate="$ADMIN_RATE"
+    -Dperf.admin.warmup="$ADMIN_WARMUP")
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     echo "building (mvn -B -q -DskipTests -pl perf -am package ${MVN_FLAGS:-})"
@@ -65,7 +68,7 @@ mkdir -p "$RESULTS"
 {
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-    echo "command: TARGETS=\"$TARGETS\" RATES=$RATES SIZE=$SIZE WARMUP=$WARMUP DURATION=$DURATION WINDOW=$WINDOW MODES=$MODES IDLE=$IDLE NODES=$NODES DURABILITY=$DURABILITY THREADING=$THREADING CLIENTS=$CLIENTS PEER_AUTH=$PEER_AUTH ADMIN_RATE=$ADMIN_RATE scripts/perf.sh"
+    echo "command: TARGETS=\"$TARGETS\" RATES=$RATES SIZE=$SIZE WARMUP=$WARMUP DURATION=$DURATION WINDOW=$WINDOW MODES=$MODES IDLE=$IDLE NODES=$NODES DURABILITY=$DURABILITY THREADING=$THREADING CLIENTS=$CLIENTS PEER_AUTH=$PEER_AUTH ADMIN_RATE=$ADMIN_RATE ADMIN_WARMUP=$ADMIN_WARMUP scripts/perf.sh"
     echo "nodes: $NODES per cluster (aeron-cluster and flotilla* targets)"
     echo "java options: ${JAVA_OPTS:-}"
     echo "cpus: $(nproc)  load before run: $(cut -d' ' -f1-3 /proc/loadavg)"

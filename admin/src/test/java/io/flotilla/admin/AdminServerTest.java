@@ -263,6 +263,17 @@ class AdminServerTest
 
     @Test
     @Timeout(60)
+    void theServerSendsWithoutNaglesDelayUnlessTheUserSetIt()
+    {
+        // Nagle's algorithm held each response's body until the client's delayed ack of its headers: ~45 ms a request.
+        final String before = System.getProperty("sun.net.httpserver.nodelay");
+        cluster = new TestCluster(tempDir, 3);
+        serve(cluster.start(0));
+        assertEquals(null == before ? "true" : before, System.getProperty("sun.net.httpserver.nodelay"));
+    }
+
+    @Test
+    @Timeout(60)
     void readyOnlyWithALeaderAndLiveOnlyWhileRunning()
     {
         cluster = new TestCluster(tempDir, 3);

@@ -159,7 +159,8 @@ public final class FlotillaTarget implements LoadTarget, ResponseListener, Query
         final String config = "members=" + nodes.length + " " + settings.describe();
         if (null != adminLoad)
         {
-            return config + " admin_load=status+metrics@" + adminLoad.describeRate();
+            return config + " admin_load=status+metrics@" + adminLoad.describeRate() + " admin_warmup=" +
+                adminLoad.warmup();
         }
         if (egress)
         {
