@@ -9,7 +9,8 @@
 # leader's Prometheus metrics are sampled at the end. Last, a rolling restart under load: each node in turn (the
 # leader first) is stopped with SIGTERM (a leader hands leadership over first and every node sends its clients to the
 # leader), restarted and caught up before the next; the longest time the client waited for an acknowledgement while
-# each node was restarted is printed (goal: under 50 ms), and those writes are read back too. Then, under load, the
+# each node was restarted is printed (goal: under 50 ms), beside the longest of the same load run with no node stopped
+# (the host's own noise), and those writes are read back too. Then, under load, the
 # cluster grows by two nodes (each started empty with flotilla.join=true, added as a learner, caught up through a
 # snapshot install, promoted to voter: scripts/flotilla member add) and a follower is replaced by a new node (member
 # replace, then the old one stopped); those writes are read back from the members that remain and their replicas
@@ -290,7 +291,22 @@ roll_one()
     ROLL_RESULTS+=("${id} ${role} ${gap} ${stop_ms} ${new_leader} ${gap_at:-?}")
 }
 
+# roll_steady: the same load run with no node stopped, as the yardstick of the gaps above: the longest gap the host
+# itself causes (three node JVMs and the client on these cores); sets STEADY_GAP to "GAP_MS GAP_AT_S".
+roll_steady()
+{
+    local gap gap_at
+    flotilla_client --endpoints "${MEMBERS}" load --rate "${ROLL_RATE}/s" --warmup 1s --duration "${ROLL_DURATION}s" \
+        --acks "${RUN_DIR}/roll-steady-acks.txt" > "${RUN_DIR}/roll-steady.log" 2>&1 || roll_status=1
+    gap="$(sed -n 's/^failover gap: longest time between acknowledged writes = \([0-9.]*\) ms.*/\1/p' \
+        "${RUN_DIR}/roll-steady.log")"
+    gap_at="$(sed -n 's/^failover gap: .*(starting at t=\([0-9.]*\) s)$/\1/p' "${RUN_DIR}/roll-steady.log")"
+    STEADY_GAP="${gap:-?} ${gap_at:-?}"
+    flotilla_log "the same load with no node stopped: longest client-visible gap ${gap:-?} ms at t=${gap_at:-?} s"
+}
+
 ROLL_RESULTS=()
+STEADY_GAP=""
 roll_status=0
 if [[ "${ROLL_DURATION}" -gt 0 ]]
 then
@@ -299,6 +315,7 @@ then
     flotilla_log "rolling restart under load (${ROLL_RATE} PUT/s, a new load run per node): each node in turn, the leader" \
         "(node ${first}) first, stopped with SIGTERM, restarted, caught up; the client times out a silent leader" \
         "after ${FLOTILLA_DEMO_RESPONSE_TIMEOUT:-500ms}"
+    roll_steady
     for id in "${first}" $(flotilla_ids "${MEMBERS}")
     do
         [[ "${id}" == "${first}" && ${#ROLL_RESULTS[@]} -gt 0 ]] && continue
@@ -436,6 +453,8 @@ then
     echo "  rolling restart under load (${ROLL_RATE} writes/s; SIGTERM, restart, catch up; one node at a time), longest client-visible gap"
     echo "  per restarted node (goal: under ${ROLL_GOAL_MS} ms), and when it began in the load run (the stop came at t=2 s;"
     echo "  later, the gap was the restarted node's start or catch-up, not the stop):"
+    read -r steady_gap steady_at <<< "${STEADY_GAP}"
+    echo "    no node stopped (the same load run, the host's own noise): ${steady_gap} ms at t=${steady_at} s"
     for result in "${ROLL_RESULTS[@]}"
     do
         read -r id role gap stop_ms new_leader gap_at <<< "${result}"
