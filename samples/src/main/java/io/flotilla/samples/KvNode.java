@@ -58,6 +58,8 @@ public final class KvNode implements Callable<Integer>
     /** Exit status after the node stopped itself, or failed to start (EX_SOFTWARE of sysexits.h). */
     public static final int EXIT_NODE_FAILED = 70;
     private static final long STATUS_INTERVAL_MS = 100;
+    // Set before anything logs: the node's lines while it stops on SIGTERM survive java.util.logging's shutdown hook.
+    private static final String LOG_MANAGER_PROP = "java.util.logging.manager";
 
     @Spec
     private CommandSpec spec;
@@ -102,6 +104,10 @@ public final class KvNode implements Callable<Integer>
 
     public static void main(final String[] args)
     {
+        if (null == System.getProperty(LOG_MANAGER_PROP))
+        {
+            System.setProperty(LOG_MANAGER_PROP, ShutdownLogManager.class.getName());
+        }
         final int exitStatus = commandLine().execute(args);
         // Exit 0 by returning: after SIGTERM the JVM is already shutting down, and System.exit would then block.
         if (0 != exitStatus)
@@ -135,6 +141,10 @@ public final class KvNode implements Callable<Integer>
             {
                 exitStatus = run(ctx, adminCtx, kv, node, barrier);
             }
+        }
+        finally
+        {
+            ShutdownLogManager.nodeStopped();
         }
         return exitStatus;
     }
@@ -224,8 +234,6 @@ public final class KvNode implements Callable<Integer>
         // The final state, after the agent stopped.
         status.write(null == failure ? "STOPPED" : ReplicaStatus.FAILED, -1,
             null == failure ? null : failure.failureCause().name());
-        // Said here, on the launcher's own output: java.util.logging's shutdown hook may already have closed its
-        // handlers on SIGTERM, taking the node's own lines about the handover with them.
         log(node, "stopped: " + kv.summary() + " leader=" + node.leaderMemberId() + " term=" + node.term());
         return null == failure ? 0 : EXIT_NODE_FAILED;
     }
