@@ -7,23 +7,37 @@ import io.flotilla.codecs.MessageHeaderDecoder;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.NodeStateRecordDecoder;
 import io.flotilla.codecs.NodeStateRecordEncoder;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * The node's small persistent state: current term, vote, and a last-known commit index (a hint for how far
- * recovery may re-apply the log). One SBE {@code NodeStateRecord} protected by a CRC32C, replaced atomically:
- * write a temp file, fsync it, rename it over the file, fsync the directory. A missing file is a fresh node; a
- * short, long or checksum-failing file raises {@link IllegalStateException} naming the file: it is never read
- * as zeros. {@link #write} returns only once the new state is durable.
+ * recovery may re-apply the log). {@link #write} returns only once the new state is durable.
+ * <p>
+ * The file has two slots, a block apart, each holding one SBE {@code NodeStateRecord} protected by a CRC32C and
+ * numbered by a write sequence. A write goes to the slot not holding the current record, in place, forced with one
+ * {@code fdatasync}: the file's size and name never change, so there is no metadata to journal, and a write torn by a
+ * crash leaves the other slot, the last completed write, to be read. A write is on the election's path (a candidate's
+ * and every voter's term and vote), where replacing a whole file costs several journal commits: tens of milliseconds
+ * beside a log being written (docs/log-store.md). The first write lays the file out by an atomic replace (temporary
+ * file, fsync, rename, fsync of the directory), which also converts a file of the earlier layout, a single record.
+ * <p>
+ * A missing file is a fresh node; a file of any other length, or with no valid record, raises
+ * {@link IllegalStateException} naming the file: it is never read as zeros. One damaged slot beside a valid one is
+ * what a crash during a write leaves: it is reported at WARNING and the valid one used (the write it held had not
+ * returned, so nothing it promised is lost). Opening reads and changes nothing; {@link #close()} releases the file
+ * that writes opened.
  */
-public final class NodeStateFile
+public final class NodeStateFile implements AutoCloseable
 {
     /** The file's name in the node's data directory. */
     public static final String FILE_NAME = "node-state.dat";
@@ -31,27 +45,36 @@ public final class NodeStateFile
     /** Vote value for "no vote cast this term". */
     public static final int NO_VOTE = -1;
 
-    private static final int RECORD_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH + NodeStateRecordEncoder.BLOCK_LENGTH;
+    /** Bytes from one slot's start to the next's: a filesystem block each, so a torn write cannot reach the other. */
+    static final int SLOT_LENGTH = 4096;
+    /** The file's length: two slots. */
+    static final int FILE_LENGTH = 2 * SLOT_LENGTH;
+    /** One record, and the whole length of a file of the earlier layout. */
+    static final int RECORD_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH + NodeStateRecordEncoder.BLOCK_LENGTH;
+
+    private static final System.Logger LOGGER = System.getLogger(NodeStateFile.class.getName());
     private static final int CHECKSUM_END =
         MessageHeaderEncoder.ENCODED_LENGTH + NodeStateRecordEncoder.checksumEncodingOffset() + 4;
 
     private final Path file;
     private final Path tempFile;
-    private final Path directory;
-    private final ByteBuffer byteBuffer = ByteBuffer.allocate(RECORD_LENGTH);
+    private final ByteBuffer byteBuffer = ByteBuffer.allocateDirect(RECORD_LENGTH);
     private final UnsafeBuffer buffer = new UnsafeBuffer(byteBuffer);
     private final NodeStateRecordEncoder encoder = new NodeStateRecordEncoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final boolean existed;
+    private boolean laidOut;
+    private FileChannel channel;
+    private int sequence;
     private long currentTerm;
     private int votedFor = NO_VOTE;
     private long commitIndexHint;
 
     private NodeStateFile(final File directory)
     {
-        this.directory = directory.toPath();
-        this.file = this.directory.resolve(FILE_NAME);
-        this.tempFile = this.directory.resolve(FILE_NAME + ".tmp");
+        final Path path = directory.toPath();
+        this.file = path.resolve(FILE_NAME);
+        this.tempFile = path.resolve(FILE_NAME + ".tmp");
         this.existed = Files.exists(file);
         if (existed)
         {
@@ -89,8 +112,10 @@ public final class NodeStateFile
      */
     public void write(final long currentTerm, final int votedFor, final long commitIndexHint)
     {
+        final int nextSequence = sequence + 1;
         encoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .checksum(0)
+            .sequence(nextSequence & 0xFFFF_FFFFL)
             .currentTerm(currentTerm)
             .commitIndexHint(commitIndexHint)
             .votedFor(votedFor);
@@ -98,17 +123,67 @@ public final class NodeStateFile
 
         try
         {
-            byteBuffer.clear();
-            DurableFiles.replace(file, tempFile, byteBuffer);
+            if (!laidOut)
+            {
+                layOut(nextSequence);
+            }
+            else
+            {
+                writeInPlace(nextSequence);
+            }
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("failed to write node state file " + file, ex);
         }
 
+        this.sequence = nextSequence;
         this.currentTerm = currentTerm;
         this.votedFor = votedFor;
         this.commitIndexHint = commitIndexHint;
+    }
+
+    /**
+     * The first write to a missing file, or to one of the earlier layout: replace it atomically by the two-slot
+     * layout holding the record.
+     */
+    private void layOut(final int nextSequence) throws IOException
+    {
+        final ByteBuffer image = ByteBuffer.allocate(FILE_LENGTH);
+        image.position((int)slotOffset(nextSequence));
+        image.put(byteBuffer.duplicate().clear());
+        DurableFiles.replace(file, tempFile, image.clear());
+        laidOut = true;
+    }
+
+    // Into the slot not holding the current record; the file is opened once, at the first write.
+    private void writeInPlace(final int nextSequence) throws IOException
+    {
+        if (null == channel)
+        {
+            channel = FileChannel.open(file, StandardOpenOption.WRITE);
+        }
+        final ByteBuffer record = byteBuffer.duplicate().clear();
+        final long position = slotOffset(nextSequence);
+        while (record.hasRemaining())
+        {
+            channel.write(record, position + record.position());
+        }
+        channel.force(false);
+    }
+
+    private static long slotOffset(final int sequence)
+    {
+        return (sequence & 1) * (long)SLOT_LENGTH;
+    }
+
+    /**
+     * Release the file, if a write opened it.
+     */
+    public void close()
+    {
+        CloseHelper.close(channel);
+        channel = null;
     }
 
     /**
@@ -156,23 +231,93 @@ public final class NodeStateFile
         {
             throw new UncheckedIOException("cannot read node state file " + file, ex);
         }
-        if (bytes.length != RECORD_LENGTH)
+
+        final UnsafeBuffer content = new UnsafeBuffer(bytes);
+        if (RECORD_LENGTH == bytes.length)
+        {
+            // The earlier layout, one record: read strictly, converted at the first write.
+            final String damage = damage(content, 0);
+            if (null != damage)
+            {
+                throw damaged(damage);
+            }
+            use(content, 0);
+            return;
+        }
+        if (FILE_LENGTH != bytes.length)
         {
             throw new IllegalStateException("node state file " + file + " is " + bytes.length + " bytes, expected " +
-                RECORD_LENGTH + ": half-written or damaged; restore it or rebuild this node from its peers");
+                FILE_LENGTH + ": half-written or damaged; restore it or rebuild this node from its peers");
         }
 
-        final UnsafeBuffer record = new UnsafeBuffer(bytes);
-        final FrameVerdict verdict = FrameValidator.validate(record, 0, bytes.length);
-        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(record, 0);
-        if (!verdict.isValid() || NodeStateRecordDecoder.TEMPLATE_ID != header.templateId())
+        final String damage0 = isBlank(content, 0) ? "empty" : damage(content, 0);
+        final String damage1 = isBlank(content, SLOT_LENGTH) ? "empty" : damage(content, SLOT_LENGTH);
+        final int current;
+        if (null == damage0 && null == damage1)
         {
-            throw new IllegalStateException("node state file " + file + " is damaged (" +
-                (verdict.isValid() ? "not a node state record" : verdict) +
-                "); restore it or rebuild this node from its peers");
+            current = (int)(sequenceAt(content, SLOT_LENGTH) - sequenceAt(content, 0)) > 0 ? SLOT_LENGTH : 0;
         }
+        else if (null == damage0 || null == damage1)
+        {
+            current = null == damage0 ? 0 : SLOT_LENGTH;
+            final String otherDamage = null == damage0 ? damage1 : damage0;
+            if (!"empty".equals(otherDamage))
+            {
+                LOGGER.log(System.Logger.Level.WARNING, "node state file " + file + ": the slot at " +
+                    (SLOT_LENGTH - current) + " is damaged (" + otherDamage + "), as a crash during a write " +
+                    "leaves it; using the last completed write, in the slot at " + current);
+            }
+        }
+        else
+        {
+            throw damaged("slot at 0: " + damage0 + ", slot at " + SLOT_LENGTH + ": " + damage1);
+        }
+        use(content, current);
+        laidOut = true;
+    }
 
-        final NodeStateRecordDecoder decoder = new NodeStateRecordDecoder().wrapAndApplyHeader(record, 0, header);
+    private IllegalStateException damaged(final String damage)
+    {
+        return new IllegalStateException("node state file " + file + " is damaged (" + damage +
+            "); restore it or rebuild this node from its peers");
+    }
+
+    /**
+     * @return null when the record at {@code offset} is valid, else what is wrong with it.
+     */
+    private static String damage(final UnsafeBuffer content, final int offset)
+    {
+        final FrameVerdict verdict = FrameValidator.validate(content, offset, RECORD_LENGTH);
+        if (!verdict.isValid())
+        {
+            return verdict.toString();
+        }
+        return NodeStateRecordDecoder.TEMPLATE_ID == new MessageHeaderDecoder().wrap(content, offset).templateId() ?
+            null : "not a node state record";
+    }
+
+    private static boolean isBlank(final UnsafeBuffer content, final int offset)
+    {
+        for (int i = offset; i < offset + SLOT_LENGTH; i++)
+        {
+            if (0 != content.getByte(i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long sequenceAt(final UnsafeBuffer content, final int offset)
+    {
+        return new NodeStateRecordDecoder().wrapAndApplyHeader(content, offset, new MessageHeaderDecoder()).sequence();
+    }
+
+    private void use(final UnsafeBuffer content, final int offset)
+    {
+        final NodeStateRecordDecoder decoder =
+            new NodeStateRecordDecoder().wrapAndApplyHeader(content, offset, new MessageHeaderDecoder());
+        sequence = (int)decoder.sequence();
         currentTerm = decoder.currentTerm();
         votedFor = decoder.votedFor();
         commitIndexHint = decoder.commitIndexHint();

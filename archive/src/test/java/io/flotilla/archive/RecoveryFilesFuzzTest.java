@@ -73,11 +73,18 @@ class RecoveryFilesFuzzTest
         logStart.write(0, 0, 0, LogStartFile.RESET_PENDING);
         logStartSeeds.add("reset-pending", Files.readAllBytes(logStart.file().toPath())).verify();
 
-        final NodeStateFile nodeState = NodeStateFile.open(dataDirectory.toFile());
-        nodeState.write(9, 2, 100);
-        new SeedCorpus(RecoveryFilesFuzzTest.class, "nodeStateFile")
-            .add("voted", Files.readAllBytes(nodeState.file().toPath()))
-            .verify();
+        try (NodeStateFile nodeState = NodeStateFile.open(dataDirectory.toFile()))
+        {
+            nodeState.write(9, 2, 100);
+            final byte[] oneSlot = Files.readAllBytes(nodeState.file().toPath());
+            nodeState.write(10, NodeStateFile.NO_VOTE, 110);
+            new SeedCorpus(RecoveryFilesFuzzTest.class, "nodeStateFile")
+                .add("voted", oneSlot)
+                .add("both-slots", Files.readAllBytes(nodeState.file().toPath()))
+                .add("earlier-layout", Arrays.copyOfRange(oneSlot,
+                    NodeStateFile.SLOT_LENGTH, NodeStateFile.SLOT_LENGTH + NodeStateFile.RECORD_LENGTH))
+                .verify();
+        }
 
         new SeedCorpus(RecoveryFilesFuzzTest.class, "snapshotFile")
             .add("three-members", snapshot(new int[] { 0, 1, 2 }, "kv-state".getBytes()))
@@ -159,11 +166,21 @@ class RecoveryFilesFuzzTest
         {
             final NodeStateFile file = NodeStateFile.open(dataDirectory.toFile());
             assertTrue(file.existed());
+            assertTrue(NodeStateFile.RECORD_LENGTH == input.length || NodeStateFile.FILE_LENGTH == input.length,
+                "accepted a file of " + input.length + " bytes");
+            // The state read is that of a slot whose checksum holds.
             final int covered = MessageHeaderEncoder.ENCODED_LENGTH + NodeStateRecordEncoder.checksumEncodingOffset() +
                 Integer.BYTES;
-            assertEquals(MessageHeaderEncoder.ENCODED_LENGTH + NodeStateRecordEncoder.BLOCK_LENGTH, input.length);
-            assertEquals(crc32c(input, covered, input.length - covered),
-                littleEndianInt(input, covered - Integer.BYTES), "accepted a failing checksum");
+            final int termOffset = MessageHeaderEncoder.ENCODED_LENGTH + NodeStateRecordEncoder.currentTermEncodingOffset();
+            boolean fromAValidSlot = false;
+            for (int slot = 0; slot < input.length; slot += NodeStateFile.SLOT_LENGTH)
+            {
+                fromAValidSlot |= crc32c(input, slot + covered, NodeStateFile.RECORD_LENGTH - covered) ==
+                    littleEndianInt(input, slot + covered - Integer.BYTES) &&
+                    file.currentTerm() == ByteBuffer.wrap(input, slot + termOffset, Long.BYTES)
+                        .order(ByteOrder.LITTLE_ENDIAN).getLong();
+            }
+            assertTrue(fromAValidSlot, "accepted a failing checksum");
         }
         catch (final IllegalStateException expected)
         {

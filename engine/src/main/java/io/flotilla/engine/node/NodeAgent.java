@@ -959,7 +959,7 @@ public final class NodeAgent implements Agent, RaftOutbox
             // dead to record what it holds. The counters were frozen above: their memory goes with the client.
             final AutoCloseable aeronIfFailed = null != failure && null != media ? media.aeron() : null;
             Resources.closeAll(spareHandle, aeronIfFailed, snapshotSender, snapshotReceiver, snapshotWorker, ingress,
-                responseChannels, consensusPublisher, consensusAdapter, log, counters, media);
+                responseChannels, consensusPublisher, consensusAdapter, log, state, counters, media);
         }
     }
 

@@ -132,7 +132,11 @@ final class FakeCluster implements AutoCloseable
     /** SessionMessageAcks received by any member: session id, received, 1 when asking for a resend. */
     final Queue<long[]> sessionMessageAcks = new ConcurrentLinkedQueue<>();
 
-    FakeCluster(final int memberCount, final int basePort, final int leaderId)
+    /**
+     * @param ports    one UDP port per member, for its ingress ({@code TestPorts.allocate}).
+     * @param leaderId the member that leads at first.
+     */
+    FakeCluster(final int[] ports, final int leaderId)
     {
         this.leaderId = leaderId;
         driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
@@ -144,9 +148,9 @@ final class FakeCluster implements AutoCloseable
             .publicationTermBufferLength(1 << 20)
             .ipcTermBufferLength(1 << 20));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        for (int i = 0; i < memberCount; i++)
+        for (int i = 0; i < ports.length; i++)
         {
-            members.add(new Member(i, "localhost:" + (basePort + i)));
+            members.add(new Member(i, "localhost:" + ports[i]));
         }
         thread = new Thread(this::run, "fake-cluster");
         thread.setDaemon(true);

@@ -3,6 +3,7 @@ package io.flotilla.engine.client;
 import io.aeron.Aeron;
 import io.flotilla.codecs.ReadMode;
 import io.flotilla.engine.ReadConsistency;
+import io.flotilla.engine.TestPorts;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -16,7 +17,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -31,7 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FlotillaClientTest
 {
-    private static final AtomicInteger NEXT_PORT = new AtomicInteger(27300);
     private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -62,8 +61,7 @@ class FlotillaClientTest
 
     private FakeCluster cluster(final int leaderId)
     {
-        final int basePort = NEXT_PORT.getAndAdd(3);
-        final FakeCluster cluster = new FakeCluster(3, basePort, leaderId);
+        final FakeCluster cluster = new FakeCluster(TestPorts.allocate(3), leaderId);
         closeables.add(cluster);
         return cluster;
     }
@@ -192,7 +190,7 @@ class FlotillaClientTest
     @Test
     void connectFailsWithNoLeaderWhenNothingListens()
     {
-        final int port = NEXT_PORT.getAndAdd(1);
+        final int port = TestPorts.allocate(1)[0];
         final FakeCluster cluster = cluster(0);
         final FlotillaClient.Context ctx = context(cluster)
             .ingressEndpoints("localhost:" + port)
