@@ -148,9 +148,19 @@ final class FakeCluster implements AutoCloseable
             .publicationTermBufferLength(1 << 20)
             .ipcTermBufferLength(1 << 20));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        for (int i = 0; i < ports.length; i++)
+        try
         {
-            members.add(new Member(i, "localhost:" + ports[i]));
+            for (int i = 0; i < ports.length; i++)
+            {
+                members.add(new Member(i, "localhost:" + ports[i]));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // A port another process took: the caller never gets this instance to close, so close what it started.
+            members.forEach(Member::close);
+            CloseHelper.closeAll(aeron, driver);
+            throw ex;
         }
         thread = new Thread(this::run, "fake-cluster");
         thread.setDaemon(true);
