@@ -121,6 +121,17 @@ public final class FrameValidator
                     termVerdict : varFields(buffer, varStart, end, MAX_TEXT_LENGTH, NO_FIELD);
             }
 
+            case TermProbeDecoder.TEMPLATE_ID:
+                return varFields(buffer, varStart, end, NO_FIELD, NO_FIELD);
+
+            case TermProbeResponseDecoder.TEMPLATE_ID:
+            {
+                final FrameVerdict termVerdict =
+                    checkTerm(buffer, block + TermProbeResponseDecoder.termEncodingOffset());
+                return FrameVerdict.VALID != termVerdict ?
+                    termVerdict : varFields(buffer, varStart, end, NO_FIELD, NO_FIELD);
+            }
+
             case SnapshotChunkDecoder.TEMPLATE_ID:
                 return validateSnapshotChunk(buffer, block, end);
 
@@ -552,6 +563,8 @@ public final class FrameValidator
             case VoteResponseDecoder.TEMPLATE_ID: return VoteResponseDecoder.BLOCK_LENGTH;
             case TimeoutNowDecoder.TEMPLATE_ID: return TimeoutNowDecoder.BLOCK_LENGTH;
             case LeaderIntroductionDecoder.TEMPLATE_ID: return LeaderIntroductionDecoder.BLOCK_LENGTH;
+            case TermProbeDecoder.TEMPLATE_ID: return TermProbeDecoder.BLOCK_LENGTH;
+            case TermProbeResponseDecoder.TEMPLATE_ID: return TermProbeResponseDecoder.BLOCK_LENGTH;
             case SnapshotChunkDecoder.TEMPLATE_ID: return SnapshotChunkDecoder.BLOCK_LENGTH;
             case SnapshotAckDecoder.TEMPLATE_ID: return SnapshotAckDecoder.BLOCK_LENGTH;
             case ReadIndexRequestDecoder.TEMPLATE_ID: return ReadIndexRequestDecoder.BLOCK_LENGTH;

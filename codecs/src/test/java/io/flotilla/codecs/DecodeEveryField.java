@@ -66,6 +66,19 @@ final class DecodeEveryField
                 decoder.appendTo(fields);
                 return decoder.sbeDecodedLength();
             }
+            case TermProbeDecoder.TEMPLATE_ID:
+            {
+                final TermProbeDecoder decoder = new TermProbeDecoder().wrapAndApplyHeader(buffer, 0, header);
+                decoder.appendTo(fields);
+                return decoder.sbeDecodedLength();
+            }
+            case TermProbeResponseDecoder.TEMPLATE_ID:
+            {
+                final TermProbeResponseDecoder decoder =
+                    new TermProbeResponseDecoder().wrapAndApplyHeader(buffer, 0, header);
+                decoder.appendTo(fields);
+                return decoder.sbeDecodedLength();
+            }
             case SnapshotChunkDecoder.TEMPLATE_ID:
             {
                 final SnapshotChunkDecoder decoder = new SnapshotChunkDecoder().wrapAndApplyHeader(buffer, 0, header);

@@ -392,6 +392,7 @@ class FrameValidatorTest
             {VoteResponseEncoder.TEMPLATE_ID, VoteResponseEncoder.termEncodingOffset()},
             {TimeoutNowEncoder.TEMPLATE_ID, TimeoutNowEncoder.termEncodingOffset()},
             {LeaderIntroductionEncoder.TEMPLATE_ID, LeaderIntroductionEncoder.termEncodingOffset()},
+            {TermProbeResponseEncoder.TEMPLATE_ID, TermProbeResponseEncoder.termEncodingOffset()},
             {SnapshotChunkEncoder.TEMPLATE_ID, SnapshotChunkEncoder.termEncodingOffset()},
             {SnapshotChunkEncoder.TEMPLATE_ID, SnapshotChunkEncoder.snapshotTermEncodingOffset()},
             {SnapshotAckEncoder.TEMPLATE_ID, SnapshotAckEncoder.termEncodingOffset()},

@@ -90,6 +90,12 @@ final class TestFrames
             case LeaderIntroductionEncoder.TEMPLATE_ID:
                 return HEADER + new LeaderIntroductionEncoder().wrapAndApplyHeader(buffer, offset, header)
                     .term(5).leaderId(3).endpoint("localhost:20130:20131").encodedLength();
+            case TermProbeEncoder.TEMPLATE_ID:
+                return HEADER + new TermProbeEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .probeId(0x5EED_0001L).memberId(2).encodedLength();
+            case TermProbeResponseEncoder.TEMPLATE_ID:
+                return HEADER + new TermProbeResponseEncoder().wrapAndApplyHeader(buffer, offset, header)
+                    .term(7).probeId(0x5EED_0001L).responderId(1).encodedLength();
             case SnapshotChunkEncoder.TEMPLATE_ID:
                 return HEADER + new SnapshotChunkEncoder().wrapAndApplyHeader(buffer, offset, header)
                     .term(5).snapshotIndex(1000).snapshotTerm(4).snapshotLength(4096).fileOffset(1024).leaderId(1)
@@ -166,7 +172,8 @@ final class TestFrames
     static final int[] TEMPLATE_IDS = {
         LogEntryEncoder.TEMPLATE_ID, AppendEntriesEncoder.TEMPLATE_ID, AppendResponseEncoder.TEMPLATE_ID,
         RequestVoteEncoder.TEMPLATE_ID, VoteResponseEncoder.TEMPLATE_ID, TimeoutNowEncoder.TEMPLATE_ID,
-        LeaderIntroductionEncoder.TEMPLATE_ID, SnapshotChunkEncoder.TEMPLATE_ID, SnapshotAckEncoder.TEMPLATE_ID, ReadIndexRequestEncoder.TEMPLATE_ID,
+        LeaderIntroductionEncoder.TEMPLATE_ID, TermProbeEncoder.TEMPLATE_ID, TermProbeResponseEncoder.TEMPLATE_ID,
+        SnapshotChunkEncoder.TEMPLATE_ID, SnapshotAckEncoder.TEMPLATE_ID, ReadIndexRequestEncoder.TEMPLATE_ID,
         ReadIndexResponseEncoder.TEMPLATE_ID, ForwardedRequestEncoder.TEMPLATE_ID, QueryEncoder.TEMPLATE_ID,
         QueryResponseEncoder.TEMPLATE_ID,
         SessionConnectEncoder.TEMPLATE_ID, SessionAckEncoder.TEMPLATE_ID, SessionRejectEncoder.TEMPLATE_ID,

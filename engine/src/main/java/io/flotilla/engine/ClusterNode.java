@@ -1650,10 +1650,12 @@ public final class ClusterNode implements AutoCloseable
 
         /**
          * Say that this node lost its data directory and rejoins its running cluster with an empty one (a replaced
-         * disk). When the directory is indeed empty at start, the node takes no part in elections until it has caught
-         * up with the leader through a snapshot install and the log (see docs/snapshots.md): a voter that forgot its
-         * vote and its entries could otherwise vote twice in a term or vote in a leader that lacks committed entries.
-         * Leave it false for the members of a new cluster, which start empty and must vote.
+         * disk). When the directory is indeed empty at start, the node follows no leader until enough of the voters of
+         * its members spec (which must be the cluster's voters now) have told it their terms, and takes no part in
+         * elections until it has caught up with the leader through a snapshot install and the log (see
+         * docs/snapshots.md): a voter that forgot its term, its vote and its entries could otherwise give a leader
+         * of a term the cluster has left the majority it lacks, vote twice in a term, or vote in a leader that lacks
+         * committed entries. Leave it false for the members of a new cluster, which start empty and must vote.
          *
          * @param rejoinAfterDataLoss whether the node rejoins after losing its data.
          * @return this.

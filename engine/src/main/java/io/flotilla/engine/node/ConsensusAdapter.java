@@ -16,6 +16,8 @@ import io.flotilla.codecs.ReadIndexResponseDecoder;
 import io.flotilla.codecs.RequestVoteDecoder;
 import io.flotilla.codecs.SnapshotAckDecoder;
 import io.flotilla.codecs.SnapshotChunkDecoder;
+import io.flotilla.codecs.TermProbeDecoder;
+import io.flotilla.codecs.TermProbeResponseDecoder;
 import io.flotilla.codecs.TimeoutNowDecoder;
 import io.flotilla.codecs.VoteResponseDecoder;
 import io.flotilla.engine.raft.RaftNode;
@@ -50,6 +52,8 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
     private final ReadIndexResponseDecoder readIndexResponseDecoder = new ReadIndexResponseDecoder();
     private final ForwardedRequestDecoder forwardedRequestDecoder = new ForwardedRequestDecoder();
     private final LeaderIntroductionDecoder leaderIntroductionDecoder = new LeaderIntroductionDecoder();
+    private final TermProbeDecoder termProbeDecoder = new TermProbeDecoder();
+    private final TermProbeResponseDecoder termProbeResponseDecoder = new TermProbeResponseDecoder();
     private final FragmentAssembler assembler = new FragmentAssembler(this);
 
     private final Subscription subscription;
@@ -232,6 +236,16 @@ public final class ConsensusAdapter implements FragmentHandler, AutoCloseable
 
             case LeaderIntroductionDecoder.TEMPLATE_ID:
                 onLeaderIntroduction(from, buffer, body, blockLength, version);
+                break;
+
+            case TermProbeDecoder.TEMPLATE_ID:
+                termProbeDecoder.wrap(buffer, body, blockLength, version);
+                raft.onTermProbe(from, termProbeDecoder.probeId());
+                break;
+
+            case TermProbeResponseDecoder.TEMPLATE_ID:
+                termProbeResponseDecoder.wrap(buffer, body, blockLength, version);
+                raft.onTermProbeResponse(from, termProbeResponseDecoder.term(), termProbeResponseDecoder.probeId());
                 break;
 
             case SnapshotChunkDecoder.TEMPLATE_ID:

@@ -20,6 +20,8 @@ import io.flotilla.codecs.RequestVoteEncoder;
 import io.flotilla.codecs.SnapshotAckEncoder;
 import io.flotilla.codecs.SnapshotAckStatus;
 import io.flotilla.codecs.SnapshotChunkEncoder;
+import io.flotilla.codecs.TermProbeEncoder;
+import io.flotilla.codecs.TermProbeResponseEncoder;
 import io.flotilla.codecs.TimeoutNowEncoder;
 import io.flotilla.codecs.VoteResponseEncoder;
 import io.flotilla.engine.raft.Configuration;
@@ -78,6 +80,8 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
     private final RequestVoteEncoder requestVoteEncoder = new RequestVoteEncoder();
     private final VoteResponseEncoder voteResponseEncoder = new VoteResponseEncoder();
     private final TimeoutNowEncoder timeoutNowEncoder = new TimeoutNowEncoder();
+    private final TermProbeEncoder termProbeEncoder = new TermProbeEncoder();
+    private final TermProbeResponseEncoder termProbeResponseEncoder = new TermProbeResponseEncoder();
     private final LeaderIntroductionEncoder leaderIntroductionEncoder = new LeaderIntroductionEncoder();
     private final SnapshotChunkEncoder snapshotChunkEncoder = new SnapshotChunkEncoder();
     private final SnapshotAckEncoder snapshotAckEncoder = new SnapshotAckEncoder();
@@ -298,6 +302,21 @@ public final class ConsensusPublisher implements RaftTransport, SnapshotTranspor
             .leaderId(memberId)
             .putEndpoint(ownEndpoint, 0, ownEndpoint.length);
         return offer(to, HEADER_LENGTH + leaderIntroductionEncoder.encodedLength());
+    }
+
+    public boolean sendTermProbe(final int to, final long probeId)
+    {
+        termProbeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).probeId(probeId).memberId(memberId);
+        return offer(to, HEADER_LENGTH + termProbeEncoder.encodedLength());
+    }
+
+    public boolean sendTermProbeResponse(final int to, final long term, final long probeId)
+    {
+        termProbeResponseEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .term(term)
+            .probeId(probeId)
+            .responderId(memberId);
+        return offer(to, HEADER_LENGTH + termProbeResponseEncoder.encodedLength());
     }
 
     public boolean sendSnapshotChunk(

@@ -10,6 +10,8 @@ import io.flotilla.codecs.ReadIndexResponseDecoder;
 import io.flotilla.codecs.RequestVoteDecoder;
 import io.flotilla.codecs.SnapshotAckDecoder;
 import io.flotilla.codecs.SnapshotChunkDecoder;
+import io.flotilla.codecs.TermProbeDecoder;
+import io.flotilla.codecs.TermProbeResponseDecoder;
 import io.flotilla.codecs.TimeoutNowDecoder;
 import io.flotilla.codecs.VoteResponseDecoder;
 import org.agrona.DirectBuffer;
@@ -17,8 +19,8 @@ import org.agrona.DirectBuffer;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
- * The member a consensus message says it comes from (leaderId, followerId, candidateId, voterId or senderId, by
- * template).
+ * The member a consensus message says it comes from (leaderId, followerId, candidateId, voterId, memberId,
+ * responderId or senderId, by template).
  */
 final class ConsensusSender
 {
@@ -48,6 +50,10 @@ final class ConsensusSender
             case TimeoutNowDecoder.TEMPLATE_ID: idOffset = TimeoutNowDecoder.leaderIdEncodingOffset(); break;
             case LeaderIntroductionDecoder.TEMPLATE_ID:
                 idOffset = LeaderIntroductionDecoder.leaderIdEncodingOffset();
+                break;
+            case TermProbeDecoder.TEMPLATE_ID: idOffset = TermProbeDecoder.memberIdEncodingOffset(); break;
+            case TermProbeResponseDecoder.TEMPLATE_ID:
+                idOffset = TermProbeResponseDecoder.responderIdEncodingOffset();
                 break;
             case SnapshotChunkDecoder.TEMPLATE_ID: idOffset = SnapshotChunkDecoder.leaderIdEncodingOffset(); break;
             case SnapshotAckDecoder.TEMPLATE_ID: idOffset = SnapshotAckDecoder.followerIdEncodingOffset(); break;

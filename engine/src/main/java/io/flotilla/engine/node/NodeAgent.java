@@ -108,6 +108,7 @@ public final class NodeAgent implements Agent, RaftOutbox
     private SnapshotInfo latestSnapshot;
     private SnapshotSender snapshotSender;
     private VotingFence votingFence;
+    private boolean probingTerm;
     private SnapshotReceiver snapshotReceiver;
     private final SnapshotTransferHandler snapshotTransfers = new SnapshotTransferHandler()
     {
@@ -266,8 +267,9 @@ public final class NodeAgent implements Agent, RaftOutbox
             votingFence = new VotingFence(ctx.rejoinAfterDataLoss() && blank);
             if (votingFence.isFenced())
             {
-                LOGGER.log(System.Logger.Level.WARNING, "member " + memberId + ": rejoining after data loss: no part " +
-                    "in elections until caught up with the leader");
+                LOGGER.log(System.Logger.Level.WARNING, "member " + memberId + ": rejoining after data loss: follows " +
+                    "no leader until enough of the other voters told it their terms, and takes no part in elections " +
+                    "until caught up with the leader");
             }
             if (ctx.insecurePeers())
             {
@@ -303,6 +305,11 @@ public final class NodeAgent implements Agent, RaftOutbox
                 this,
                 new SplittableRandom());
             raft.raiseStampFloor(recovery.clusterTimeNs());
+            if (votingFence.isFenced())
+            {
+                raft.probeTermBeforeFollowing(raft.configuration()); // the members spec: the voters now
+                probingTerm = true;
+            }
             membershipChanges.raft(raft);
             onConfigurationChanged(raft.configuration(), raft.committedConfiguration());
             timerTrigger = new TimerTrigger(applier.timers());
@@ -561,6 +568,12 @@ public final class NodeAgent implements Agent, RaftOutbox
         work += startRequestedTransfer();
         work += shutdownHandover.doWork(raft, nowNs);
         work += raft.tick(nowNs);
+        if (probingTerm && !raft.isProbingTerm())
+        {
+            probingTerm = false;
+            LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": learned term " + raft.currentTerm() +
+                " from the other voters: follows a leader of that term or a later one");
+        }
         work += applyCommitted();
         work += timerTrigger.doWork(raft, nowNs, applier.appliedIndex());
         if (votingFence.update(raft, log, applier.appliedIndex()))

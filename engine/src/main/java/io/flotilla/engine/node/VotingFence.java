@@ -10,8 +10,9 @@ import io.flotilla.engine.Role;
  * twice in a term, or vote in a leader that lacks an entry the old self acknowledged, losing a committed entry.
  * <p>
  * A fenced node takes no part in elections: RequestVotes and TimeoutNows to it are dropped, and it sends none (with
- * pre-vote, its own timeouts then never raise its term). It still replicates: its acknowledgements are of entries it
- * really holds. The fence lifts once the node follows a leader, holds durably and has applied the leader's commit
+ * pre-vote, its own timeouts then never raise its term). It still replicates, once it has learned the term from the
+ * voters ({@code RaftNode.probeTermBeforeFollowing}, so no leader of a term the cluster has left counts it): its
+ * acknowledgements are of entries it really holds. The fence lifts once the node follows a leader, holds durably and has applied the leader's commit
  * index, and that index is an entry of the leader's own term: then every entry committed before the loss is in the
  * leader's log before it (leader completeness), hence in this node's. Votes in the term the fence lifted in stay
  * refused (the old self may have voted in it); from the next term on the node votes normally.

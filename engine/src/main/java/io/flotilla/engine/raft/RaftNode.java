@@ -69,6 +69,7 @@ public final class RaftNode
     private final long electionTimeoutMinNs;
     private final long electionTimeoutRangeNs;
     private final long electionTimeoutMaxNs;
+    private final long heartbeatIntervalNs;
     private final int maxBatchBytes;
     private final boolean preVote;
     private final boolean checkQuorum;
@@ -119,6 +120,9 @@ public final class RaftNode
     // A node that starts knows nothing of a lease it may have acknowledged before it stopped: it grants no vote
     // (except for a transfer) until an election timeout after its start, as if it had just heard a leader.
     private long voteQuietUntilNs;
+    // A node that lost its data learns the current term from the voters before it follows anyone
+    // (probeTermBeforeFollowing); null once it knows.
+    private TermProbe termProbe;
 
     private final UnsafeBuffer staging = new UnsafeBuffer(new byte[INITIAL_STAGING_CAPACITY]);
 
@@ -197,6 +201,7 @@ public final class RaftNode
         electionTimeoutMinNs = config.electionTimeoutMinNs();
         electionTimeoutMaxNs = config.electionTimeoutMaxNs();
         electionTimeoutRangeNs = electionTimeoutMaxNs - electionTimeoutMinNs;
+        heartbeatIntervalNs = config.heartbeatIntervalNs();
         maxBatchBytes = config.maxBatchBytes();
         preVote = config.preVote();
         checkQuorum = config.checkQuorum();
@@ -266,6 +271,11 @@ public final class RaftNode
             voteQuietUntilNs = nowNs + electionTimeoutMinNs;
             resetElectionDeadline();
             publishRole();
+        }
+
+        if (null != termProbe)
+        {
+            return termProbe.sendDue(nowNs, heartbeatIntervalNs, transport);
         }
 
         if (Role.LEADER == role)
@@ -340,6 +350,11 @@ public final class RaftNode
         {
             dropMessage();
             return;
+        }
+
+        if (null != termProbe)
+        {
+            return; // its term and vote are lost: it may not even say what they are (probeTermBeforeFollowing)
         }
 
         if (preVote)
@@ -444,6 +459,11 @@ public final class RaftNode
         {
             dropMessage();
             return;
+        }
+
+        if (null != termProbe)
+        {
+            return; // the sender may lead a term the cluster has left (probeTermBeforeFollowing)
         }
 
         if (term < currentTerm)
@@ -614,13 +634,19 @@ public final class RaftNode
      * current term (so a deposed leader learns it); otherwise this node follows {@code from} in {@code term}, which
      * counts as contact with the leader (the election timer restarts).
      *
-     * @return true when the runtime should accept the chunk; false for a stranger or a stale term.
+     * @return true when the runtime should accept the chunk; false for a stranger, a stale term, or while this node
+     * does not know the current term ({@link #probeTermBeforeFollowing}).
      */
     public boolean onSnapshotChunk(final int from, final long term)
     {
         if (!isOtherMemberId(from) || !isTerm(term))
         {
             dropMessage();
+            return false;
+        }
+
+        if (null != termProbe)
+        {
             return false;
         }
 
@@ -892,6 +918,78 @@ public final class RaftNode
         else
         {
             outbox.onReadIndexFailed(readId);
+        }
+    }
+
+    /**
+     * Start as a member that lost its data directory and rejoins under its id. Raft assumes a voter forgets neither
+     * its term nor what it acknowledged. Blank, in term 0, this node would follow any leader, one of a term the
+     * cluster has left included, and its acknowledgements could give that leader the majority that commits an entry
+     * or confirms a read although a newer leader has committed others. So it first asks the voters their current
+     * terms ({@link RaftTransport#sendTermProbe}, each once per heartbeat interval until it answers), and answers no
+     * AppendEntries, snapshot chunk or vote request, nor campaigns, until those that have not answered, with itself,
+     * are a majority of no voter set ({@link TermProbe}). Every majority then has a member that answered after the
+     * loss; this node adopts the highest term
+     * answered, so a leader elected before the loss is refused unless it still leads that term. Taking part in
+     * elections again is the runtime's decision (its voting fence). Call before the first tick.
+     *
+     * @param voters the cluster's voters as they are now (the operator's members spec): the quorum is theirs.
+     * @throws IllegalStateException if the node has ticked, or if it alone is a majority of {@code voters}.
+     */
+    public void probeTermBeforeFollowing(final Configuration voters)
+    {
+        if (started)
+        {
+            throw new IllegalStateException("member " + memberId + " has started: probe before the first tick");
+        }
+        termProbe = new TermProbe(memberId, voters, random.nextLong(), currentTerm);
+    }
+
+    /**
+     * @return whether this node still waits for enough voters to tell it their terms ({@link #probeTermBeforeFollowing}).
+     */
+    public boolean isProbingTerm()
+    {
+        return null != termProbe;
+    }
+
+    /**
+     * A member that lost its data asks this node's current term: answered unless this node is asking too (its own
+     * term is then not known).
+     */
+    public void onTermProbe(final int from, final long probeId)
+    {
+        if (!isOtherMemberId(from))
+        {
+            dropMessage();
+            return;
+        }
+        if (null == termProbe)
+        {
+            transport.sendTermProbeResponse(from, currentTerm, probeId);
+        }
+    }
+
+    /**
+     * A voter answered this node's TermProbe with its current term. An answer to another probe, from a member that is
+     * not a voter, or when this node is not probing, does not count.
+     */
+    public void onTermProbeResponse(final int from, final long term, final long probeId)
+    {
+        if (!isOtherMemberId(from) || !isTerm(term))
+        {
+            dropMessage();
+            return;
+        }
+        if (null != termProbe && termProbe.onAnswer(from, term, probeId))
+        {
+            final long learned = termProbe.highestTerm();
+            termProbe = null;
+            if (learned > currentTerm)
+            {
+                updateTerm(learned);
+            }
+            resetElectionDeadline();
         }
     }
 

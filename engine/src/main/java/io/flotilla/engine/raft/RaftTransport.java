@@ -56,6 +56,21 @@ public interface RaftTransport
     boolean sendLeaderIntroduction(int to, long term);
 
     /**
+     * A member that lost its data asks a voter its current term ({@link RaftNode#probeTermBeforeFollowing}); the
+     * voter answers through {@link #sendTermProbeResponse}. Sent again a heartbeat interval later until enough voters
+     * answered, so a probe that cannot go now is simply not sent.
+     *
+     * @param probeId names this node's probe (its answers echo it).
+     * @return false when it could not be sent now.
+     */
+    boolean sendTermProbe(int to, long probeId);
+
+    /**
+     * The answer to a TermProbe: this node's current term. Not retried: the prober asks again.
+     */
+    boolean sendTermProbeResponse(int to, long term, long probeId);
+
+    /**
      * Send (or keep sending) this node's newest snapshot to a peer that needs entries the log no longer holds. The
      * runtime owns the snapshot bytes and their chunked, flow-controlled transfer; the core calls this when the
      * peer's progress enters {@code SNAPSHOT} and again at least once per heartbeat interval while it stays there:

@@ -10,6 +10,8 @@ import io.flotilla.codecs.SessionKeepAliveEncoder;
 import io.flotilla.codecs.SnapshotAckEncoder;
 import io.flotilla.codecs.SnapshotAckStatus;
 import io.flotilla.codecs.SnapshotChunkEncoder;
+import io.flotilla.codecs.TermProbeEncoder;
+import io.flotilla.codecs.TermProbeResponseEncoder;
 import io.flotilla.engine.raft.InMemoryRaftLog;
 import io.flotilla.engine.raft.RaftConfig;
 import io.flotilla.engine.raft.RaftNode;
@@ -155,6 +157,27 @@ class ConsensusAdapterTest
 
     @Test
     @Timeout(30)
+    void aTermProbeIsAnsweredWithTheTermAndAnAnswerThatCountsForNoProbeChangesNothing()
+    {
+        offer(requestVote(1, 3));                                              // this node is in term 3
+        awaitCondition(() -> transport.voteResponses > 0, "vote response");
+
+        offer(MessageHeaderEncoder.ENCODED_LENGTH + new TermProbeEncoder()
+            .wrapAndApplyHeader(buffer, 0, headerEncoder).probeId(77).memberId(2).encodedLength());
+        awaitCondition(() -> transport.termProbeResponses > 0, "the probe's answer");
+        assertEquals("2 3 77", transport.lastTermProbeResponse);
+
+        offer(MessageHeaderEncoder.ENCODED_LENGTH + new TermProbeResponseEncoder()
+            .wrapAndApplyHeader(buffer, 0, headerEncoder).term(8).probeId(77).responderId(1).encodedLength());
+        offer(requestVote(2, 4));                                              // after it, in order
+        awaitCondition(() -> 2 == transport.voteResponses, "the next vote response");
+        assertEquals(4, raft.currentTerm(), "an answer to a probe this node did not send adopts no term");
+        assertEquals(0, counters.invalidMessages().get());
+        assertEquals(0, counters.droppedMessages().get());
+    }
+
+    @Test
+    @Timeout(30)
     void snapshotChunksAndAcksReachTheTransferHandler()
     {
         final byte[] data = "snapshot-bytes".getBytes();
@@ -259,6 +282,8 @@ class ConsensusAdapterTest
     static final class RecordingTransport implements RaftTransport
     {
         int voteResponses;
+        int termProbeResponses;
+        String lastTermProbeResponse;
         int lastVoteTo = RaftNode.NO_MEMBER;
         boolean lastVoteGranted;
 
@@ -314,6 +339,18 @@ class ConsensusAdapterTest
 
         public boolean sendLeaderIntroduction(final int to, final long term)
         {
+            return true;
+        }
+
+        public boolean sendTermProbe(final int to, final long probeId)
+        {
+            return true;
+        }
+
+        public boolean sendTermProbeResponse(final int to, final long term, final long probeId)
+        {
+            lastTermProbeResponse = to + " " + term + " " + probeId;
+            termProbeResponses++;
             return true;
         }
 

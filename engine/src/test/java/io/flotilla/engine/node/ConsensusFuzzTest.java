@@ -13,6 +13,8 @@ import io.flotilla.codecs.SeedCorpus;
 import io.flotilla.codecs.SnapshotAckEncoder;
 import io.flotilla.codecs.SnapshotAckStatus;
 import io.flotilla.codecs.SnapshotChunkEncoder;
+import io.flotilla.codecs.TermProbeEncoder;
+import io.flotilla.codecs.TermProbeResponseEncoder;
 import io.flotilla.codecs.TimeoutNowEncoder;
 import io.flotilla.codecs.VoteResponseEncoder;
 import io.flotilla.engine.raft.InMemoryRaftLog;
@@ -97,6 +99,10 @@ class ConsensusFuzzTest
                 .add(scratch, requestVote(2, 3, false))
                 .add(scratch, requestVote(1, 4, true))
                 .add(scratch, timeoutNow(1, 4))
+                .toByteArray())
+            .add("term-probe", new FramedInput.Builder()
+                .add(scratch, termProbe(1))
+                .add(scratch, termProbeResponse(2, 5))
                 .toByteArray())
             .add("snapshot-install", new FramedInput.Builder()
                 .add(scratch, snapshotChunk(2, 13))
@@ -194,6 +200,22 @@ class ConsensusFuzzTest
         return MessageHeaderEncoder.ENCODED_LENGTH + new TimeoutNowEncoder()
             .wrapAndApplyHeader(scratch, 0, headerEncoder)
             .term(term).leaderId(leaderId)
+            .encodedLength();
+    }
+
+    private int termProbe(final int memberId)
+    {
+        return MessageHeaderEncoder.ENCODED_LENGTH + new TermProbeEncoder()
+            .wrapAndApplyHeader(scratch, 0, headerEncoder)
+            .probeId(11).memberId(memberId)
+            .encodedLength();
+    }
+
+    private int termProbeResponse(final int responderId, final long term)
+    {
+        return MessageHeaderEncoder.ENCODED_LENGTH + new TermProbeResponseEncoder()
+            .wrapAndApplyHeader(scratch, 0, headerEncoder)
+            .term(term).probeId(11).responderId(responderId)
             .encodedLength();
     }
 

@@ -1181,6 +1181,107 @@ class RaftNodeTest
         outbox = new RecordingOutbox(store);
     }
 
+    @Test
+    void aNodeThatLostItsDataFollowsNoLeaderUntilAQuorumOfTheOtherVotersToldItTheTerm()
+    {
+        final RaftNode node = node(0, 0);
+        node.probeTermBeforeFollowing(Configuration.ofVoters(MEMBERS));
+        node.tick(now);
+        assertEquals(List.of("roleChange FOLLOWER 0 -1", "termProbe 1", "termProbe 2"), outbox.calls);
+        final long probeId = outbox.lastProbeId;
+
+        outbox.calls.clear();
+        node.onAppendEntries(1, 3, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0, 7);
+        assertFalse(node.onSnapshotChunk(1, 3), "nor takes a snapshot from it");
+        node.onRequestVote(1, 4, 0, 0, false, false);
+        node.onTermProbe(2, 99);
+        assertEquals(List.of(), outbox.calls, "no answer, no term adopted: a leader of 3 may be one the cluster left");
+
+        node.onTermProbeResponse(1, 3, probeId + 1);
+        node.onTermProbeResponse(1, 3, probeId);
+        node.onTermProbeResponse(1, 3, probeId);
+        assertTrue(node.isProbingTerm(), "another probe's answer does not count, and 1 with 0 are a quorum");
+        now += config.heartbeatIntervalNs();
+        node.tick(now);
+        assertEquals(List.of("termProbe 2"), outbox.calls, "asked again: only the voter that has not answered");
+
+        outbox.calls.clear();
+        node.onTermProbeResponse(2, 5, probeId);
+        assertFalse(node.isProbingTerm());
+        assertEquals(List.of("persist 5 -1", "roleChange FOLLOWER 5 -1"), outbox.calls, "the highest term answered");
+
+        node.onAppendEntries(1, 3, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0, 7);
+        assertEquals("appendResponse 1 5 false appended=0 durable=0 conflict=0/0", outbox.last(), "the stale leader");
+        node.onAppendEntries(2, 5, 0, 0, 0, new UnsafeBuffer(new byte[0]), 0, 0, 7);
+        assertEquals("appendResponse 2 5 true appended=0 durable=0 conflict=0/0", outbox.last());
+        node.onTermProbe(1, 42);
+        assertEquals("termProbeResponse 1 5 42", outbox.last(), "and now answers probes itself");
+    }
+
+    @Test
+    void aTermProbeNeedsAnswersFromEveryQuorumWithoutTheProber()
+    {
+        final RaftNode five = node(0, 0);
+        five.probeTermBeforeFollowing(Configuration.ofVoters(0, 1, 2, 3, 4));
+        five.tick(now);
+        final long fiveProbe = outbox.lastProbeId;
+        five.onTermProbeResponse(1, 2, fiveProbe);
+        five.onTermProbeResponse(2, 2, fiveProbe);
+        assertTrue(five.isProbingTerm(), "3, 4 and the prober's old self are a majority of five");
+        five.onTermProbeResponse(3, 2, fiveProbe);
+        assertFalse(five.isProbingTerm());
+
+        outbox = new RecordingOutbox(store);
+        final RaftNode four = node(0, 0);
+        four.probeTermBeforeFollowing(Configuration.ofVoters(0, 1, 2, 3));
+        four.tick(now);
+        final long fourProbe = outbox.lastProbeId;
+        four.onTermProbeResponse(1, 2, fourProbe);
+        assertTrue(four.isProbingTerm());
+        four.onTermProbeResponse(2, 2, fourProbe);
+        assertFalse(four.isProbingTerm(), "of four, 3 with the prober are no quorum: two answers are enough");
+
+        outbox = new RecordingOutbox(store);
+        final RaftNode withLearner = node(0, 0);
+        withLearner.probeTermBeforeFollowing(new Configuration(new int[]{ 0, 1, 2 }, new int[0], new int[]{ 3 }));
+        withLearner.tick(now);
+        assertEquals(List.of("roleChange FOLLOWER 0 -1", "termProbe 1", "termProbe 2"), outbox.calls,
+            "a learner is not asked");
+        final long learnerProbe = outbox.lastProbeId;
+        withLearner.onTermProbeResponse(3, 9, learnerProbe);
+        withLearner.onTermProbeResponse(1, 2, learnerProbe);
+        assertTrue(withLearner.isProbingTerm(), "nor does a learner's answer count");
+        withLearner.onTermProbeResponse(2, 2, learnerProbe);
+        assertEquals(2, withLearner.currentTerm(), "the learner's term is not taken");
+
+        outbox = new RecordingOutbox(store);
+        final RaftNode joint = node(0, 0);
+        joint.probeTermBeforeFollowing(new Configuration(new int[]{ 0, 3, 4 }, new int[]{ 0, 1, 2 }, new int[0]));
+        joint.tick(now);
+        final long jointProbe = outbox.lastProbeId;
+        joint.onTermProbeResponse(3, 4, jointProbe);
+        joint.onTermProbeResponse(4, 4, jointProbe);
+        assertTrue(joint.isProbingTerm(), "joint: 1 and 2 with the prober are a majority of the outgoing voters");
+        joint.onTermProbeResponse(1, 3, jointProbe);
+        assertTrue(joint.isProbingTerm(), "2 with the prober still are one (a leader that missed the change)");
+        joint.onTermProbeResponse(2, 3, jointProbe);
+        assertFalse(joint.isProbingTerm());
+        assertEquals(4, joint.currentTerm());
+    }
+
+    @Test
+    void aTermProbeIsRefusedWhereNoAnswersCanBeEnough()
+    {
+        final RaftNode alone = node(0, 0);
+        final IllegalStateException onlyVoter = assertThrows(IllegalStateException.class,
+            () -> alone.probeTermBeforeFollowing(Configuration.ofVoters(0)));
+        assertTrue(onlyVoter.getMessage().contains("no other member can tell it the term"), onlyVoter.getMessage());
+
+        final RaftNode started = node(0, 0);
+        started.tick(now);
+        assertThrows(IllegalStateException.class, () -> started.probeTermBeforeFollowing(Configuration.ofVoters(MEMBERS)));
+    }
+
     private RaftNode node(final int memberId, final long commitIndex)
     {
         return node(memberId, commitIndex, store.lastTerm());
@@ -1229,6 +1330,7 @@ class RaftNodeTest
     {
         final List<String> calls = new ArrayList<>();
         RaftNode node;
+        long lastProbeId;
         boolean refuseSends;
         boolean noSnapshot;
         final long[] lastStampTo = new long[8];
@@ -1359,6 +1461,19 @@ class RaftNodeTest
         public boolean sendLeaderIntroduction(final int to, final long term)
         {
             calls.add("introduction " + to + " " + term);
+            return !refuseSends;
+        }
+
+        public boolean sendTermProbe(final int to, final long probeId)
+        {
+            calls.add("termProbe " + to);
+            lastProbeId = probeId;
+            return !refuseSends;
+        }
+
+        public boolean sendTermProbeResponse(final int to, final long term, final long probeId)
+        {
+            calls.add("termProbeResponse " + to + " " + term + " " + probeId);
             return !refuseSends;
         }
 

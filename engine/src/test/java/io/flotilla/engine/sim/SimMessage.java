@@ -16,7 +16,7 @@ final class SimMessage
     enum Kind
     {
         REQUEST_VOTE, VOTE_RESPONSE, APPEND_ENTRIES, APPEND_RESPONSE, TIMEOUT_NOW, READ_INDEX_REQUEST,
-        READ_INDEX_RESPONSE,
+        READ_INDEX_RESPONSE, TERM_PROBE, TERM_PROBE_RESPONSE,
         /** Runtime traffic: a piece of a snapshot (handled by the receiving {@link SimNode}, not the core). */
         SNAPSHOT_CHUNK,
         /** Runtime traffic: how much of a snapshot the receiver holds. */
@@ -116,6 +116,16 @@ final class SimMessage
         return new SimMessage(Kind.TIMEOUT_NOW, from, to, term, 0, 0, 0, 0, 0, false, false, null);
     }
 
+    static SimMessage termProbe(final int from, final int to, final long probeId)
+    {
+        return new SimMessage(Kind.TERM_PROBE, from, to, 0, probeId, 0, 0, 0, 0, false, false, null);
+    }
+
+    static SimMessage termProbeResponse(final int from, final int to, final long term, final long probeId)
+    {
+        return new SimMessage(Kind.TERM_PROBE_RESPONSE, from, to, term, probeId, 0, 0, 0, 0, false, false, null);
+    }
+
     static SimMessage leaderIntroduction(final int from, final int to, final long term)
     {
         return new SimMessage(Kind.LEADER_INTRODUCTION, from, to, term, 0, 0, 0, 0, 0, false, false, null);
@@ -189,6 +199,12 @@ final class SimMessage
                 break;
             case READ_INDEX_RESPONSE:
                 node.onReadIndexResponse(from, term, a, b, flag1);
+                break;
+            case TERM_PROBE:
+                node.onTermProbe(from, a);
+                break;
+            case TERM_PROBE_RESPONSE:
+                node.onTermProbeResponse(from, term, a);
                 break;
             default:
                 throw new IllegalStateException("unknown kind " + kind);

@@ -329,6 +329,11 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         raft = new RaftNode(
             simulation.raftConfig(), id, configs, this, persistedTerm, persistedVote, commit, this, this,
             new SplittableRandom(random.nextLong()));
+        if (fenced && null == snapshot && 0 == store.lastIndex() && 0 == persistedTerm)
+        {
+            // As the runtime: a node that rejoins on an empty data directory asks the voters the term first.
+            raft.probeTermBeforeFollowing(simulation.votersNow());
+        }
         specMembers = null == snapshot && 0 == store.lastIndex() ? simulation.membersNow() : null;
         // As the runtime, a restarted node has forgotten who introduced itself.
         introducedLeader = RaftNode.NO_MEMBER;
@@ -399,8 +404,8 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
      * ways) until its term is above the one it had and it durably holds, and knows committed, everything up to the
      * higher of what was committed when it was wiped and what it had durable (it may have acknowledged that much,
      * and an acknowledgement still in flight can commit it). While fenced it counts as holding the committed
-     * entries (it cannot vote a leader in without them). The runtime would need the same guard, from its operator
-     * or from membership (a rejoining node as a learner until it has caught up).
+     * entries (it cannot vote a leader in without them). The runtime has the same guard (its {@code VotingFence});
+     * and, as the runtime, the node restarted blank asks the voters the term before it follows anyone.
      *
      * @param committed the highest index committed anywhere when the data is lost.
      */
@@ -778,6 +783,16 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     public boolean sendTimeoutNow(final int to, final long term)
     {
         return send(SimMessage.timeoutNow(id, to, term));
+    }
+
+    public boolean sendTermProbe(final int to, final long probeId)
+    {
+        return !simulation.sendFails() && send(SimMessage.termProbe(id, to, probeId));
+    }
+
+    public boolean sendTermProbeResponse(final int to, final long term, final long probeId)
+    {
+        return !simulation.sendFails() && send(SimMessage.termProbeResponse(id, to, term, probeId));
     }
 
     public boolean sendLeaderIntroduction(final int to, final long term)

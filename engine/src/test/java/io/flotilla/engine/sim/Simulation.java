@@ -653,6 +653,38 @@ public final class Simulation
     }
 
     /**
+     * @return the voters an operator lists for a node that rejoins after losing its data: those of the newest
+     * configuration any node that is up holds and, while that one may not commit, of the newest committed one (both
+     * majorities are asked: one change runs at a time, so these are at most two sets).
+     */
+    Configuration votersNow()
+    {
+        Configuration latest = bootstrap;
+        long latestIndex = -1;
+        Configuration committed = bootstrap;
+        long committedIndex = -1;
+        for (final SimNode node : nodes)
+        {
+            if (node.isUp() && !node.raft().isProbingTerm())
+            {
+                if (node.raft().configurationIndex() > latestIndex)
+                {
+                    latestIndex = node.raft().configurationIndex();
+                    latest = node.raft().configuration();
+                }
+                if (node.raft().committedConfigurationIndex() > committedIndex)
+                {
+                    committedIndex = node.raft().committedConfigurationIndex();
+                    committed = node.raft().committedConfiguration();
+                }
+            }
+        }
+        final int[] older = committed.isJoint() ? committed.outgoing() : committed.voters();
+        return new Configuration(
+            latest.voters(), Arrays.equals(older, latest.voters()) ? new int[0] : older, new int[0]);
+    }
+
+    /**
      * @return how often, over all nodes, a leader a node could not reach introduced itself.
      */
     public long leadersIntroduced()
@@ -942,22 +974,15 @@ public final class Simulation
         }
         if (!anyFenced())
         {
-            // One wiped node at a time, brought back after a downtime to rejoin through a snapshot; and one in the
-            // lowest term any node has (as the operator's rule has it: all in the same term). The fence keeps the
-            // blank node out of elections but not from following a leader: had a node stayed in a term below the one
-            // the lost self knew, as leader it would find in the blank node the majority that confirms its reads (and
-            // could commit) although the cluster has moved on.
-            long lowestTerm = Long.MAX_VALUE;
-            for (final SimNode candidate : nodes)
-            {
-                lowestTerm = Math.min(lowestTerm, candidate.persistedTerm());
-            }
+            // One wiped node at a time, brought back after a downtime to rejoin through a snapshot, whatever the
+            // others' terms: a node left in a term below the one the lost self knew, cut off, may still lead it, and
+            // the blank node must not give it the majority that confirms its reads or commits (the term probe).
             final int first = random.nextInt(nodes.length);
             int victim = -1;
             for (int i = 0; i < nodes.length && victim < 0; i++)
             {
                 final int id = (first + i) % nodes.length;
-                if (nodes[id].persistedTerm() == lowestTerm && mayLoseData(id))
+                if (mayLoseData(id))
                 {
                     victim = id;
                 }

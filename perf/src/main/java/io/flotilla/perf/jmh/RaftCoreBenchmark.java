@@ -258,6 +258,16 @@ public class RaftCoreBenchmark
             return true;
         }
 
+        public boolean sendTermProbe(final int to, final long probeId)
+        {
+            throw new UnsupportedOperationException("no member of the benchmark lost its data");
+        }
+
+        public boolean sendTermProbeResponse(final int to, final long term, final long probeId)
+        {
+            throw new UnsupportedOperationException("no member of the benchmark lost its data");
+        }
+
         public boolean sendInstallSnapshot(final int to, final long term)
         {
             // The benchmark keeps every peer within the log: a snapshot is never needed.
