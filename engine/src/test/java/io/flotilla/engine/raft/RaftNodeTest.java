@@ -1184,9 +1184,7 @@ class RaftNodeTest
     @Test
     void aNodeThatLostItsDataFollowsNoLeaderUntilAQuorumOfTheOtherVotersToldItTheTerm()
     {
-        final RaftNode node = node(0, 0);
-        node.probeTermBeforeFollowing(Configuration.ofVoters(MEMBERS));
-        node.tick(now);
+        final RaftNode node = probing(Configuration.ofVoters(MEMBERS));
         assertEquals(List.of("roleChange FOLLOWER 0 -1", "termProbe 1", "termProbe 2"), outbox.calls);
         final long probeId = outbox.lastProbeId;
 
@@ -1221,9 +1219,7 @@ class RaftNodeTest
     @Test
     void aTermProbeNeedsAnswersFromEveryQuorumWithoutTheProber()
     {
-        final RaftNode five = node(0, 0);
-        five.probeTermBeforeFollowing(Configuration.ofVoters(0, 1, 2, 3, 4));
-        five.tick(now);
+        final RaftNode five = probing(Configuration.ofVoters(0, 1, 2, 3, 4));
         final long fiveProbe = outbox.lastProbeId;
         five.onTermProbeResponse(1, 2, fiveProbe);
         five.onTermProbeResponse(2, 2, fiveProbe);
@@ -1231,20 +1227,14 @@ class RaftNodeTest
         five.onTermProbeResponse(3, 2, fiveProbe);
         assertFalse(five.isProbingTerm());
 
-        outbox = new RecordingOutbox(store);
-        final RaftNode four = node(0, 0);
-        four.probeTermBeforeFollowing(Configuration.ofVoters(0, 1, 2, 3));
-        four.tick(now);
+        final RaftNode four = probing(Configuration.ofVoters(0, 1, 2, 3));
         final long fourProbe = outbox.lastProbeId;
         four.onTermProbeResponse(1, 2, fourProbe);
         assertTrue(four.isProbingTerm());
         four.onTermProbeResponse(2, 2, fourProbe);
         assertFalse(four.isProbingTerm(), "of four, 3 with the prober are no quorum: two answers are enough");
 
-        outbox = new RecordingOutbox(store);
-        final RaftNode withLearner = node(0, 0);
-        withLearner.probeTermBeforeFollowing(new Configuration(new int[]{ 0, 1, 2 }, new int[0], new int[]{ 3 }));
-        withLearner.tick(now);
+        final RaftNode withLearner = probing(new Configuration(new int[]{ 0, 1, 2 }, new int[0], new int[]{ 3 }));
         assertEquals(List.of("roleChange FOLLOWER 0 -1", "termProbe 1", "termProbe 2"), outbox.calls,
             "a learner is not asked");
         final long learnerProbe = outbox.lastProbeId;
@@ -1254,10 +1244,7 @@ class RaftNodeTest
         withLearner.onTermProbeResponse(2, 2, learnerProbe);
         assertEquals(2, withLearner.currentTerm(), "the learner's term is not taken");
 
-        outbox = new RecordingOutbox(store);
-        final RaftNode joint = node(0, 0);
-        joint.probeTermBeforeFollowing(new Configuration(new int[]{ 0, 3, 4 }, new int[]{ 0, 1, 2 }, new int[0]));
-        joint.tick(now);
+        final RaftNode joint = probing(new Configuration(new int[]{ 0, 3, 4 }, new int[]{ 0, 1, 2 }, new int[0]));
         final long jointProbe = outbox.lastProbeId;
         joint.onTermProbeResponse(3, 4, jointProbe);
         joint.onTermProbeResponse(4, 4, jointProbe);
@@ -1280,6 +1267,18 @@ class RaftNodeTest
         final RaftNode started = node(0, 0);
         started.tick(now);
         assertThrows(IllegalStateException.class, () -> started.probeTermBeforeFollowing(Configuration.ofVoters(MEMBERS)));
+    }
+
+    /**
+     * Member 0, blank, probing {@code voters}, ticked once: the probes sent are in a fresh outbox.
+     */
+    private RaftNode probing(final Configuration voters)
+    {
+        outbox = new RecordingOutbox(store);
+        final RaftNode node = node(0, 0);
+        node.probeTermBeforeFollowing(voters);
+        node.tick(now);
+        return node;
     }
 
     private RaftNode node(final int memberId, final long commitIndex)
