@@ -45,6 +45,7 @@ final class StatusRoute implements AdminRoute
         json.put("logLastIndex", status.logLastIndex());
         json.put("snapshotIndex", status.snapshotIndex());
         json.put("sessions", status.sessions());
+        json.put("votingFence", status.votingFence());
         json.put("running", status.running());
         json.put("failure", status.failure());
         json.put("startedAtEpochMs", status.startedAtEpochMs());

@@ -32,7 +32,7 @@ class AdminServerTest
 {
     private static final Set<String> STATUS_FIELDS = Set.of("memberId", "role", "term", "leaderMemberId", "leader",
         "commitIndex", "appliedIndex", "durableIndex", "logFirstIndex", "logLastIndex", "snapshotIndex", "sessions",
-        "running", "failure", "startedAtEpochMs", "uptimeMs", "version", "members", "followers");
+        "votingFence", "running", "failure", "startedAtEpochMs", "uptimeMs", "version", "members", "followers");
 
     @TempDir
     File tempDir;

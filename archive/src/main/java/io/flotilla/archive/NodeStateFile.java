@@ -1,6 +1,8 @@
 package io.flotilla.archive;
 
+import io.flotilla.codecs.BooleanType;
 import io.flotilla.codecs.Checksums;
+import io.flotilla.codecs.EarlierNodeStateRecordDecoder;
 import io.flotilla.codecs.FrameValidator;
 import io.flotilla.codecs.FrameVerdict;
 import io.flotilla.codecs.MessageHeaderDecoder;
@@ -20,8 +22,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The node's small persistent state: current term, vote, and a last-known commit index (a hint for how far
- * recovery may re-apply the log). {@link #write} returns only once the new state is durable.
+ * The node's small persistent state: current term, vote, a last-known commit index (a hint for how far recovery may
+ * re-apply the log) and its voting fence (whether it is still rejoining after a data loss, and up to which term its
+ * votes stay refused). {@link #write} and {@link #writeVotingFence} return only once the new state is durable.
  * <p>
  * The file has two slots, a block apart, each holding one SBE {@code NodeStateRecord} protected by a CRC32C and
  * numbered by a write sequence. A write goes to the slot not holding the current record, in place, forced with one
@@ -30,6 +33,8 @@ import java.nio.file.StandardOpenOption;
  * and every voter's term and vote), where replacing a whole file costs several journal commits: tens of milliseconds
  * beside a log being written (docs/log-store.md). The first write lays the file out by an atomic replace (temporary
  * file, fsync, rename, fsync of the directory), which also converts a file of the earlier layout, a single record.
+ * Records written before the fence was kept ({@code EarlierNodeStateRecord}) are read as unfenced, and replaced by
+ * the current record at the next write.
  * <p>
  * A missing file is a fresh node; a file of any other length, or with no valid record, raises
  * {@link IllegalStateException} naming the file: it is never read as zeros. One damaged slot beside a valid one is
@@ -49,8 +54,14 @@ public final class NodeStateFile implements AutoCloseable
     static final int SLOT_LENGTH = 4096;
     /** The file's length: two slots. */
     static final int FILE_LENGTH = 2 * SLOT_LENGTH;
-    /** One record, and the whole length of a file of the earlier layout. */
+    /** Votes refused through no term: the node was never fenced. */
+    public static final long NO_REFUSED_TERM = -1;
+
+    /** One record. */
     static final int RECORD_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH + NodeStateRecordEncoder.BLOCK_LENGTH;
+    /** One record written before the fence was kept, and the whole length of a file of the earlier layout. */
+    static final int EARLIER_RECORD_LENGTH =
+        MessageHeaderEncoder.ENCODED_LENGTH + EarlierNodeStateRecordDecoder.BLOCK_LENGTH;
 
     private static final System.Logger LOGGER = System.getLogger(NodeStateFile.class.getName());
     private static final int CHECKSUM_END =
@@ -69,6 +80,8 @@ public final class NodeStateFile implements AutoCloseable
     private long currentTerm;
     private int votedFor = NO_VOTE;
     private long commitIndexHint;
+    private boolean votingFence;
+    private long votesRefusedThroughTerm = NO_REFUSED_TERM;
 
     private NodeStateFile(final File directory)
     {
@@ -83,7 +96,8 @@ public final class NodeStateFile implements AutoCloseable
     }
 
     /**
-     * Load the node's state from its data directory, or start fresh (term 0, no vote, hint 0) when there is none.
+     * Load the node's state from its data directory, or start fresh (term 0, no vote, hint 0, no fence) when there is
+     * none.
      *
      * @param directory the node's data directory (created if missing).
      * @return the state.
@@ -104,7 +118,7 @@ public final class NodeStateFile implements AutoCloseable
     }
 
     /**
-     * Replace the state durably: on return it survives a crash.
+     * Replace the term, vote and hint durably, keeping the voting fence: on return it survives a crash.
      *
      * @param currentTerm     the node's current term.
      * @param votedFor        the member voted for in that term, or {@link #NO_VOTE}.
@@ -112,13 +126,36 @@ public final class NodeStateFile implements AutoCloseable
      */
     public void write(final long currentTerm, final int votedFor, final long commitIndexHint)
     {
+        write(currentTerm, votedFor, commitIndexHint, votingFence, votesRefusedThroughTerm);
+    }
+
+    /**
+     * Replace the voting fence durably, keeping the term, vote and hint: on return it survives a crash.
+     *
+     * @param votingFence             whether the node is rejoining after a data loss, kept out of elections.
+     * @param votesRefusedThroughTerm votes of this term and earlier stay refused, or {@link #NO_REFUSED_TERM}.
+     */
+    public void writeVotingFence(final boolean votingFence, final long votesRefusedThroughTerm)
+    {
+        write(currentTerm, votedFor, commitIndexHint, votingFence, votesRefusedThroughTerm);
+    }
+
+    private void write(
+        final long currentTerm,
+        final int votedFor,
+        final long commitIndexHint,
+        final boolean votingFence,
+        final long votesRefusedThroughTerm)
+    {
         final int nextSequence = sequence + 1;
         encoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .checksum(0)
             .sequence(nextSequence & 0xFFFF_FFFFL)
             .currentTerm(currentTerm)
             .commitIndexHint(commitIndexHint)
-            .votedFor(votedFor);
+            .votesRefusedThroughTerm(votesRefusedThroughTerm)
+            .votedFor(votedFor)
+            .votingFence(votingFence ? BooleanType.TRUE : BooleanType.FALSE);
         encoder.checksum(Checksums.crc32c(buffer, CHECKSUM_END, RECORD_LENGTH - CHECKSUM_END) & 0xFFFF_FFFFL);
 
         try
@@ -141,6 +178,8 @@ public final class NodeStateFile implements AutoCloseable
         this.currentTerm = currentTerm;
         this.votedFor = votedFor;
         this.commitIndexHint = commitIndexHint;
+        this.votingFence = votingFence;
+        this.votesRefusedThroughTerm = votesRefusedThroughTerm;
     }
 
     /**
@@ -213,6 +252,22 @@ public final class NodeStateFile implements AutoCloseable
     }
 
     /**
+     * @return whether the node is rejoining after a data loss and still kept out of elections.
+     */
+    public boolean votingFence()
+    {
+        return votingFence;
+    }
+
+    /**
+     * @return the term through which votes stay refused (the one the fence lifted in), or {@link #NO_REFUSED_TERM}.
+     */
+    public long votesRefusedThroughTerm()
+    {
+        return votesRefusedThroughTerm;
+    }
+
+    /**
      * @return the state file's path.
      */
     public File file()
@@ -233,10 +288,11 @@ public final class NodeStateFile implements AutoCloseable
         }
 
         final UnsafeBuffer content = new UnsafeBuffer(bytes);
-        if (RECORD_LENGTH == bytes.length)
+        if (EARLIER_RECORD_LENGTH == bytes.length)
         {
             // The earlier layout, one record: read strictly, converted at the first write.
-            final String damage = damage(content, 0);
+            final String damage = EarlierNodeStateRecordDecoder.TEMPLATE_ID == templateId(content, 0) ?
+                damage(content, 0) : "not a record of the earlier layout";
             if (null != damage)
             {
                 throw damaged(damage);
@@ -283,17 +339,33 @@ public final class NodeStateFile implements AutoCloseable
     }
 
     /**
-     * @return null when the record at {@code offset} is valid, else what is wrong with it.
+     * @return null when the record at {@code offset} (of either template) is valid, else what is wrong with it.
      */
     private static String damage(final UnsafeBuffer content, final int offset)
     {
-        final FrameVerdict verdict = FrameValidator.validate(content, offset, RECORD_LENGTH);
-        if (!verdict.isValid())
+        final int length = recordLength(templateId(content, offset));
+        if (length < 0)
         {
-            return verdict.toString();
+            return "not a node state record";
         }
-        return NodeStateRecordDecoder.TEMPLATE_ID == new MessageHeaderDecoder().wrap(content, offset).templateId() ?
-            null : "not a node state record";
+        final FrameVerdict verdict =
+            FrameValidator.validate(content, offset, Math.min(length, content.capacity() - offset));
+        return verdict.isValid() ? null : verdict.toString();
+    }
+
+    private static int templateId(final UnsafeBuffer content, final int offset)
+    {
+        return new MessageHeaderDecoder().wrap(content, offset).templateId();
+    }
+
+    private static int recordLength(final int templateId)
+    {
+        switch (templateId)
+        {
+            case NodeStateRecordDecoder.TEMPLATE_ID: return RECORD_LENGTH;
+            case EarlierNodeStateRecordDecoder.TEMPLATE_ID: return EARLIER_RECORD_LENGTH;
+            default: return -1;
+        }
     }
 
     private static boolean isBlank(final UnsafeBuffer content, final int offset)
@@ -310,16 +382,31 @@ public final class NodeStateFile implements AutoCloseable
 
     private static long sequenceAt(final UnsafeBuffer content, final int offset)
     {
-        return new NodeStateRecordDecoder().wrapAndApplyHeader(content, offset, new MessageHeaderDecoder()).sequence();
+        final MessageHeaderDecoder header = new MessageHeaderDecoder();
+        return EarlierNodeStateRecordDecoder.TEMPLATE_ID == templateId(content, offset) ?
+            new EarlierNodeStateRecordDecoder().wrapAndApplyHeader(content, offset, header).sequence() :
+            new NodeStateRecordDecoder().wrapAndApplyHeader(content, offset, header).sequence();
     }
 
     private void use(final UnsafeBuffer content, final int offset)
     {
-        final NodeStateRecordDecoder decoder =
-            new NodeStateRecordDecoder().wrapAndApplyHeader(content, offset, new MessageHeaderDecoder());
+        final MessageHeaderDecoder header = new MessageHeaderDecoder();
+        if (EarlierNodeStateRecordDecoder.TEMPLATE_ID == templateId(content, offset))
+        {
+            final EarlierNodeStateRecordDecoder decoder =
+                new EarlierNodeStateRecordDecoder().wrapAndApplyHeader(content, offset, header);
+            sequence = (int)decoder.sequence();
+            currentTerm = decoder.currentTerm();
+            votedFor = decoder.votedFor();
+            commitIndexHint = decoder.commitIndexHint();
+            return;
+        }
+        final NodeStateRecordDecoder decoder = new NodeStateRecordDecoder().wrapAndApplyHeader(content, offset, header);
         sequence = (int)decoder.sequence();
         currentTerm = decoder.currentTerm();
         votedFor = decoder.votedFor();
         commitIndexHint = decoder.commitIndexHint();
+        votingFence = BooleanType.TRUE == decoder.votingFence();
+        votesRefusedThroughTerm = decoder.votesRefusedThroughTerm();
     }
 }

@@ -124,24 +124,50 @@ class NodeStateFileTest
     }
 
     @Test
-    void aFileOfTheEarlierLayoutIsReadAndConvertedAtTheFirstWrite() throws Exception
+    void theVotingFenceSurvivesReopenAndTermWritesKeepIt()
     {
         final File dir = tempDir.toFile();
         try (NodeStateFile state = NodeStateFile.open(dir))
         {
-            state.write(9, 2, 100);
+            assertFalse(state.votingFence());
+            assertEquals(NodeStateFile.NO_REFUSED_TERM, state.votesRefusedThroughTerm());
+            state.writeVotingFence(true, NodeStateFile.NO_REFUSED_TERM);
         }
-        // The earlier layout: the record alone (its sequence field was padding, zero).
-        final Path path = dir.toPath().resolve(NodeStateFile.FILE_NAME);
-        final byte[] record = Arrays.copyOfRange(
-            Files.readAllBytes(path), NodeStateFile.SLOT_LENGTH, NodeStateFile.SLOT_LENGTH + NodeStateFile.RECORD_LENGTH);
-        assertTrue(record[0] != 0 || record[8] != 0, "the first write is in the slot at 4096");
+        try (NodeStateFile state = NodeStateFile.open(dir))
+        {
+            assertTrue(state.existed(), "the fence alone makes the file");
+            assertTrue(state.votingFence());
+            assertEquals(0, state.currentTerm());
+            state.write(3, NodeStateFile.NO_VOTE, 10);
+        }
+        try (NodeStateFile state = NodeStateFile.open(dir))
+        {
+            assertTrue(state.votingFence(), "a term write keeps the fence");
+            assertEquals(3, state.currentTerm());
+            assertEquals(10, state.commitIndexHint());
+            state.writeVotingFence(false, 3);
+        }
+        final NodeStateFile lifted = NodeStateFile.open(dir);
+        assertFalse(lifted.votingFence());
+        assertEquals(3, lifted.votesRefusedThroughTerm());
+        assertEquals(3, lifted.currentTerm(), "a fence write keeps the term");
+        assertEquals(NodeStateFile.NO_VOTE, lifted.votedFor());
+        assertEquals(10, lifted.commitIndexHint());
+    }
+
+    @Test
+    void aFileOfTheEarlierLayoutIsReadAndConvertedAtTheFirstWrite() throws Exception
+    {
+        final Path path = tempDir.resolve(NodeStateFile.FILE_NAME);
+        final byte[] record = EarlierNodeStateFiles.oneRecord(9, 2, 100);
         Files.write(path, record);
 
-        final NodeStateFile legacy = NodeStateFile.open(dir);
+        final NodeStateFile legacy = NodeStateFile.open(tempDir.toFile());
         assertEquals(9, legacy.currentTerm());
         assertEquals(2, legacy.votedFor());
         assertEquals(100, legacy.commitIndexHint());
+        assertFalse(legacy.votingFence());
+        assertEquals(NodeStateFile.NO_REFUSED_TERM, legacy.votesRefusedThroughTerm());
         assertArrayEquals(record, Files.readAllBytes(path), "opening changes nothing");
 
         try (NodeStateFile state = legacy)
@@ -149,11 +175,35 @@ class NodeStateFileTest
             state.write(10, NodeStateFile.NO_VOTE, 120);
             state.write(11, 0, 130);
         }
-        final NodeStateFile converted = NodeStateFile.open(dir);
+        final NodeStateFile converted = NodeStateFile.open(tempDir.toFile());
         assertEquals(NodeStateFile.FILE_LENGTH, converted.file().length());
         assertEquals(11, converted.currentTerm());
         assertEquals(0, converted.votedFor());
         assertEquals(130, converted.commitIndexHint());
+    }
+
+    @Test
+    void twoSlotsOfRecordsFromBeforeTheFenceAreReadAsUnfencedAndReplacedSlotBySlot() throws Exception
+    {
+        final Path path = tempDir.resolve(NodeStateFile.FILE_NAME);
+        Files.write(path, EarlierNodeStateFiles.twoSlots(5, 9, 2, 100));
+
+        try (NodeStateFile state = NodeStateFile.open(tempDir.toFile()))
+        {
+            assertEquals(9, state.currentTerm());
+            assertEquals(2, state.votedFor());
+            assertFalse(state.votingFence());
+            state.write(10, 1, 110); // sequence 6, the slot at 0: the earlier record at 4096 stays beside it
+        }
+        try (NodeStateFile state = NodeStateFile.open(tempDir.toFile()))
+        {
+            assertEquals(10, state.currentTerm(), "the later sequence wins across the two records");
+            assertEquals(1, state.votedFor());
+            state.writeVotingFence(true, NodeStateFile.NO_REFUSED_TERM); // sequence 7 replaces the earlier record
+        }
+        final NodeStateFile current = NodeStateFile.open(tempDir.toFile());
+        assertEquals(10, current.currentTerm());
+        assertTrue(current.votingFence());
     }
 
     @Test
@@ -169,7 +219,7 @@ class NodeStateFileTest
         final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> NodeStateFile.open(tempDir.toFile()));
         assertTrue(ex.getMessage().contains("half-written"), ex.getMessage());
 
-        Files.write(state.file().toPath(), new byte[NodeStateFile.RECORD_LENGTH]); // the earlier layout, all zeros
+        Files.write(state.file().toPath(), new byte[NodeStateFile.EARLIER_RECORD_LENGTH]); // the earlier layout, zeros
         assertThrows(IllegalStateException.class, () -> NodeStateFile.open(tempDir.toFile()));
 
         Files.write(state.file().toPath(), new byte[NodeStateFile.FILE_LENGTH]); // two empty slots: no record

@@ -78,11 +78,14 @@ class RecoveryFilesFuzzTest
             nodeState.write(9, 2, 100);
             final byte[] oneSlot = Files.readAllBytes(nodeState.file().toPath());
             nodeState.write(10, NodeStateFile.NO_VOTE, 110);
+            final byte[] bothSlots = Files.readAllBytes(nodeState.file().toPath());
+            nodeState.writeVotingFence(true, NodeStateFile.NO_REFUSED_TERM);
             new SeedCorpus(RecoveryFilesFuzzTest.class, "nodeStateFile")
                 .add("voted", oneSlot)
-                .add("both-slots", Files.readAllBytes(nodeState.file().toPath()))
-                .add("earlier-layout", Arrays.copyOfRange(oneSlot,
-                    NodeStateFile.SLOT_LENGTH, NodeStateFile.SLOT_LENGTH + NodeStateFile.RECORD_LENGTH))
+                .add("both-slots", bothSlots)
+                .add("fenced", Files.readAllBytes(nodeState.file().toPath()))
+                .add("earlier-layout", EarlierNodeStateFiles.oneRecord(9, 2, 100))
+                .add("earlier-records", EarlierNodeStateFiles.twoSlots(5, 9, 2, 100))
                 .verify();
         }
 
@@ -166,16 +169,18 @@ class RecoveryFilesFuzzTest
         {
             final NodeStateFile file = NodeStateFile.open(dataDirectory.toFile());
             assertTrue(file.existed());
-            assertTrue(NodeStateFile.RECORD_LENGTH == input.length || NodeStateFile.FILE_LENGTH == input.length,
+            assertTrue(NodeStateFile.EARLIER_RECORD_LENGTH == input.length || NodeStateFile.FILE_LENGTH == input.length,
                 "accepted a file of " + input.length + " bytes");
-            // The state read is that of a slot whose checksum holds.
+            // The state read is that of a slot whose checksum holds (both records have the same first fields).
             final int covered = MessageHeaderEncoder.ENCODED_LENGTH + NodeStateRecordEncoder.checksumEncodingOffset() +
                 Integer.BYTES;
             final int termOffset = MessageHeaderEncoder.ENCODED_LENGTH + NodeStateRecordEncoder.currentTermEncodingOffset();
             boolean fromAValidSlot = false;
             for (int slot = 0; slot < input.length; slot += NodeStateFile.SLOT_LENGTH)
             {
-                fromAValidSlot |= crc32c(input, slot + covered, NodeStateFile.RECORD_LENGTH - covered) ==
+                final int length = NodeStateRecordEncoder.TEMPLATE_ID == littleEndianShort(input, slot + 2) ?
+                    NodeStateFile.RECORD_LENGTH : NodeStateFile.EARLIER_RECORD_LENGTH;
+                fromAValidSlot |= crc32c(input, slot + covered, length - covered) ==
                     littleEndianInt(input, slot + covered - Integer.BYTES) &&
                     file.currentTerm() == ByteBuffer.wrap(input, slot + termOffset, Long.BYTES)
                         .order(ByteOrder.LITTLE_ENDIAN).getLong();
@@ -288,5 +293,10 @@ class RecoveryFilesFuzzTest
     private static int littleEndianInt(final byte[] bytes, final int offset)
     {
         return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(offset);
+    }
+
+    private static int littleEndianShort(final byte[] bytes, final int offset)
+    {
+        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getShort(offset) & 0xFFFF;
     }
 }

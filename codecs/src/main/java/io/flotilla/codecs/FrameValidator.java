@@ -190,7 +190,15 @@ public final class FrameValidator
                     varFields(buffer, varStart, end, NO_FIELD, NO_FIELD) : FrameVerdict.BAD_ENUM_VALUE;
 
             case NodeStateRecordDecoder.TEMPLATE_ID:
-                return validateNodeStateRecord(buffer, offset, length);
+            {
+                final FrameVerdict verdict = validateNodeStateChecksum(buffer, offset, length, expectedBlockLength);
+                return FrameVerdict.VALID != verdict ||
+                    isBoolean(buffer, block + NodeStateRecordDecoder.votingFenceEncodingOffset()) ?
+                    verdict : FrameVerdict.BAD_ENUM_VALUE;
+            }
+
+            case EarlierNodeStateRecordDecoder.TEMPLATE_ID:
+                return validateNodeStateChecksum(buffer, offset, length, expectedBlockLength);
 
             default: // SessionAck, SessionKeepAlive, SessionClose, SessionAttach: fixed fields only.
                 return varFields(buffer, varStart, end, NO_FIELD, NO_FIELD);
@@ -502,9 +510,11 @@ public final class FrameValidator
         return varFields(buffer, block + ReadIndexResponseDecoder.BLOCK_LENGTH, end, NO_FIELD, NO_FIELD);
     }
 
-    private static FrameVerdict validateNodeStateRecord(final DirectBuffer buffer, final int offset, final int length)
+    // Both node state records start with their checksum, over every byte after it.
+    private static FrameVerdict validateNodeStateChecksum(
+        final DirectBuffer buffer, final int offset, final int length, final int blockLength)
     {
-        if (length != HEADER + NodeStateRecordDecoder.BLOCK_LENGTH)
+        if (length != HEADER + blockLength)
         {
             return FrameVerdict.TRAILING_BYTES;
         }
@@ -583,6 +593,7 @@ public final class FrameValidator
             case SessionMessageDecoder.TEMPLATE_ID: return SessionMessageDecoder.BLOCK_LENGTH;
             case SessionMessageAckDecoder.TEMPLATE_ID: return SessionMessageAckDecoder.BLOCK_LENGTH;
             case NodeStateRecordDecoder.TEMPLATE_ID: return NodeStateRecordDecoder.BLOCK_LENGTH;
+            case EarlierNodeStateRecordDecoder.TEMPLATE_ID: return EarlierNodeStateRecordDecoder.BLOCK_LENGTH;
             default: return -1;
         }
     }

@@ -200,5 +200,7 @@ class CodecRoundTripTest
         assertEquals(9, state.currentTerm());
         assertEquals(100, state.commitIndexHint());
         assertEquals(2, state.votedFor());
+        assertEquals(7, state.votesRefusedThroughTerm());
+        assertEquals(BooleanType.TRUE, state.votingFence());
     }
 }

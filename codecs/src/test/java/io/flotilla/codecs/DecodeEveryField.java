@@ -188,6 +188,12 @@ final class DecodeEveryField
                 decoder.appendTo(fields);
                 return decoder.sbeDecodedLength();
             }
+            case EarlierNodeStateRecordDecoder.TEMPLATE_ID:
+            {
+                final EarlierNodeStateRecordDecoder decoder = new EarlierNodeStateRecordDecoder().wrapAndApplyHeader(buffer, 0, header);
+                decoder.appendTo(fields);
+                return decoder.sbeDecodedLength();
+            }
             default:
                 throw new IllegalArgumentException("template " + templateId + " is not in the schema");
         }

@@ -86,6 +86,7 @@ class FrameValidatorFuzzTest
             }
 
             case NodeStateRecordDecoder.TEMPLATE_ID:
+            case EarlierNodeStateRecordDecoder.TEMPLATE_ID:
             {
                 final int covered = HEADER + NodeStateRecordDecoder.checksumEncodingOffset() + Integer.BYTES;
                 assertEquals(crc32c(input, covered, input.length - covered),

@@ -374,9 +374,24 @@ class FrameValidatorTest
     @Test
     void aDamagedNodeStateRecordIsDetected()
     {
+        for (final int templateId : new int[]{ NodeStateRecordEncoder.TEMPLATE_ID,
+            EarlierNodeStateRecordEncoder.TEMPLATE_ID })
+        {
+            final int length = TestFrames.encodeSample(templateId, buffer, 0);
+            buffer.putByte(length - 1, (byte)(buffer.getByte(length - 1) ^ 1));
+            assertEquals(FrameVerdict.BAD_CHECKSUM, FrameValidator.validate(buffer, 0, length), "template " + templateId);
+        }
+    }
+
+    @Test
+    void aNodeStateRecordWithAnUndefinedFenceValueIsRejectedEvenWithItsChecksumRight()
+    {
         final int length = TestFrames.encodeSample(NodeStateRecordEncoder.TEMPLATE_ID, buffer, 0);
-        buffer.putByte(length - 1, (byte)(buffer.getByte(length - 1) ^ 1));
-        assertEquals(FrameVerdict.BAD_CHECKSUM, FrameValidator.validate(buffer, 0, length));
+        final NodeStateRecordEncoder encoder = new NodeStateRecordEncoder().wrap(buffer, HEADER);
+        buffer.putByte(HEADER + NodeStateRecordEncoder.votingFenceEncodingOffset(), (byte)2);
+        final int covered = HEADER + NodeStateRecordEncoder.checksumEncodingLength();
+        encoder.checksum(Checksums.crc32c(buffer, covered, length - covered) & 0xFFFF_FFFFL);
+        assertEquals(FrameVerdict.BAD_ENUM_VALUE, FrameValidator.validate(buffer, 0, length));
     }
 
     @Test

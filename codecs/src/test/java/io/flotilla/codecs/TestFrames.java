@@ -4,6 +4,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
 /**
  * Builds valid frames of every template for the codec tests.
  */
@@ -158,11 +160,15 @@ final class TestFrames
             case NodeStateRecordEncoder.TEMPLATE_ID:
             {
                 final NodeStateRecordEncoder encoder = new NodeStateRecordEncoder()
+                    .wrapAndApplyHeader(buffer, offset, header).currentTerm(9).commitIndexHint(100).votedFor(2)
+                    .votesRefusedThroughTerm(7).votingFence(BooleanType.TRUE);
+                return withNodeStateChecksum(buffer, offset, HEADER + encoder.encodedLength());
+            }
+            case EarlierNodeStateRecordEncoder.TEMPLATE_ID:
+            {
+                final EarlierNodeStateRecordEncoder encoder = new EarlierNodeStateRecordEncoder()
                     .wrapAndApplyHeader(buffer, offset, header).currentTerm(9).commitIndexHint(100).votedFor(2);
-                final int length = HEADER + encoder.encodedLength();
-                final int covered = offset + HEADER + NodeStateRecordEncoder.checksumEncodingLength();
-                encoder.checksum(Checksums.crc32c(buffer, covered, offset + length - covered) & 0xFFFF_FFFFL);
-                return length;
+                return withNodeStateChecksum(buffer, offset, HEADER + encoder.encodedLength());
             }
             default:
                 throw new IllegalArgumentException("unknown template " + templateId);
@@ -179,7 +185,17 @@ final class TestFrames
         SessionConnectEncoder.TEMPLATE_ID, SessionAckEncoder.TEMPLATE_ID, SessionRejectEncoder.TEMPLATE_ID,
         RequestEncoder.TEMPLATE_ID, ResponseEncoder.TEMPLATE_ID, SessionKeepAliveEncoder.TEMPLATE_ID,
         SessionCloseEncoder.TEMPLATE_ID, SessionAttachEncoder.TEMPLATE_ID, SessionMessageEncoder.TEMPLATE_ID,
-        SessionMessageAckEncoder.TEMPLATE_ID, NodeStateRecordEncoder.TEMPLATE_ID };
+        SessionMessageAckEncoder.TEMPLATE_ID, NodeStateRecordEncoder.TEMPLATE_ID,
+        EarlierNodeStateRecordEncoder.TEMPLATE_ID };
 
     private static final int HEADER = MessageHeaderEncoder.ENCODED_LENGTH;
+
+    // Both node state records start with a CRC32C of the bytes after it.
+    private static int withNodeStateChecksum(final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        final int checksumOffset = offset + HEADER + NodeStateRecordEncoder.checksumEncodingOffset();
+        final int covered = checksumOffset + NodeStateRecordEncoder.checksumEncodingLength();
+        buffer.putInt(checksumOffset, Checksums.crc32c(buffer, covered, offset + length - covered), LITTLE_ENDIAN);
+        return length;
+    }
 }

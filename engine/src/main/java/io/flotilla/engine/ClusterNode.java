@@ -508,6 +508,7 @@ public final class ClusterNode implements AutoCloseable
             logLastIndex,
             snapshotIndex(),
             (int)counters.value(NodeCounter.SESSIONS),
+            1 == counters.value(NodeCounter.VOTING_FENCE),
             isRunning(),
             null == failure ? null : failure.getMessage(),
             startedAtEpochMs,
@@ -1655,7 +1656,9 @@ public final class ClusterNode implements AutoCloseable
          * elections until it has caught up with the leader through a snapshot install and the log (see
          * docs/snapshots.md): a voter that forgot its term, its vote and its entries could otherwise give a leader
          * of a term the cluster has left the majority it lacks, vote twice in a term, or vote in a leader that lacks
-         * committed entries. Leave it false for the members of a new cluster, which start empty and must vote.
+         * committed entries. Leave it false for the members of a new cluster, which start empty and must vote. The
+         * fence is kept in the node's state file: restarted before it has caught up, the node is still fenced,
+         * whatever this setting says then ({@link NodeStatus#votingFence()}).
          *
          * @param rejoinAfterDataLoss whether the node rejoins after losing its data.
          * @return this.

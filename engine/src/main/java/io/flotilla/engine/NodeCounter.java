@@ -22,6 +22,8 @@ public enum NodeCounter
     LOG_LAST_INDEX(NodeCounters.LOG_LAST_INDEX_TYPE_ID, "log_last_index", Kind.GAUGE, "log last index"),
     SNAPSHOT_INDEX(NodeCounters.SNAPSHOT_INDEX_TYPE_ID, "snapshot_index", Kind.GAUGE, "snapshot index (newest)"),
     SESSIONS(NodeCounters.SESSIONS_TYPE_ID, "sessions", Kind.GAUGE, "client sessions open"),
+    VOTING_FENCE(NodeCounters.VOTING_FENCE_TYPE_ID, "voting_fence", Kind.GAUGE,
+        "voting fence (1 while rejoining after a data loss: no votes, no campaigns)"),
     ELECTIONS(NodeCounters.ELECTIONS_TYPE_ID, "elections", Kind.COUNTER, "elections started"),
     TRANSFER_ELECTIONS(NodeCounters.TRANSFER_ELECTIONS_TYPE_ID, "transfer_elections", Kind.COUNTER,
         "elections started for a leadership transfer (TimeoutNow)"),

@@ -20,6 +20,7 @@ public final class NodeStatus
     private final long logLastIndex;
     private final long snapshotIndex;
     private final int sessions;
+    private final boolean votingFence;
     private final boolean running;
     private final String failure;
     private final long startedAtEpochMs;
@@ -39,6 +40,7 @@ public final class NodeStatus
         final long logLastIndex,
         final long snapshotIndex,
         final int sessions,
+        final boolean votingFence,
         final boolean running,
         final String failure,
         final long startedAtEpochMs,
@@ -57,6 +59,7 @@ public final class NodeStatus
         this.logLastIndex = logLastIndex;
         this.snapshotIndex = snapshotIndex;
         this.sessions = sessions;
+        this.votingFence = votingFence;
         this.running = running;
         this.failure = failure;
         this.startedAtEpochMs = startedAtEpochMs;
@@ -149,6 +152,15 @@ public final class NodeStatus
     public int sessions()
     {
         return sessions;
+    }
+
+    /**
+     * @return true while the node rejoins after a data loss: it replicates, but neither votes nor campaigns until it
+     * has caught up with the leader, so the cluster tolerates one failure fewer meanwhile.
+     */
+    public boolean votingFence()
+    {
+        return votingFence;
     }
 
     /**

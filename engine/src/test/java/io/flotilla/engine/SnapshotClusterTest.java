@@ -1,5 +1,6 @@
 package io.flotilla.engine;
 
+import io.flotilla.archive.NodeStateFile;
 import io.flotilla.archive.SnapshotStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -104,6 +106,57 @@ class SnapshotClusterTest
                 () -> Role.LEADER == cluster.node(next).role());
             cluster.proposeAllAcrossLeaderChanges(100, 64, "two-left-");
             cluster.awaitConverged(21_100);
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aRejoiningNodeRestartedBeforeItCaughtUpIsStillFencedWithoutBeingToldAgain() throws IOException
+    {
+        try (TestCluster cluster = new TestCluster(tempDir, 3))
+        {
+            startAll(cluster, 2_000, 0, false);
+            cluster.proposeAllAcrossLeaderChanges(3_000, 256, "before-");
+            cluster.awaitConverged(3_000);
+
+            final int lost = (cluster.awaitLeader().memberId() + 1) % 3;
+            for (int i = 0; i < 3; i++)
+            {
+                cluster.stop(i);
+            }
+            deleteRecursively(cluster.dataDirectory(lost).toPath());
+
+            // Alone, it can learn no term, let alone catch up: its fence cannot lift before it stops again.
+            cluster.start(lost, context(cluster, lost, 2_000, 0).rejoinAfterDataLoss(true));
+            assertTrue(cluster.node(lost).status().votingFence());
+            assertEquals(1, cluster.node(lost).counter(NodeCounter.VOTING_FENCE));
+            cluster.stop(lost);
+            assertTrue(NodeStateFile.open(cluster.dataDirectory(lost)).votingFence(), "the fence is on disk");
+
+            // Started again as a plain member, on a directory no longer empty: the fence holds.
+            cluster.start(lost, context(cluster, lost, 2_000, 0));
+            assertTrue(cluster.node(lost).status().votingFence(), "still fenced after the restart");
+            for (int i = 0; i < 3; i++)
+            {
+                if (i != lost)
+                {
+                    cluster.start(i, context(cluster, i, 2_000, 0));
+                }
+            }
+            cluster.proposeAllAcrossLeaderChanges(1_000, 64, "after-");
+            cluster.awaitConverged(4_000);
+            cluster.await("the rejoined node caught up and its fence lifted",
+                () -> !cluster.node(lost).status().votingFence());
+            final long liftedInTerm = cluster.node(lost).term();
+            cluster.stop(lost);
+
+            final NodeStateFile state = NodeStateFile.open(cluster.dataDirectory(lost));
+            assertFalse(state.votingFence(), "the lifted fence is on disk");
+            assertTrue(state.votesRefusedThroughTerm() > 0 && state.votesRefusedThroughTerm() <= liftedInTerm,
+                "votes refused through the term the fence lifted in: " + state.votesRefusedThroughTerm());
+            cluster.start(lost, context(cluster, lost, 2_000, 0));
+            assertFalse(cluster.node(lost).status().votingFence(), "no fence after a restart once lifted");
+            cluster.awaitConverged(4_000);
         }
     }
 

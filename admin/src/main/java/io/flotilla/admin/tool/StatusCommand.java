@@ -45,7 +45,8 @@ final class StatusCommand extends AdminCommand
             table.row(
                 answer.node(),
                 status.number("memberId"),
-                status.bool("running") ? status.text("role") : "STOPPED",
+                status.bool("running") ? status.text("role") + (status.bool("votingFence") ? " (FENCED)" : "") :
+                    "STOPPED",
                 status.number("term"),
                 leaderId < 0 ? NONE : leaderId,
                 status.number("commitIndex"),

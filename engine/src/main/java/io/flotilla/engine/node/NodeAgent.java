@@ -264,10 +264,17 @@ public final class NodeAgent implements Agent, RaftOutbox
             onSnapshotInPlace(recovery.snapshot());
 
             final boolean blank = !state.existed() && 0 == log.lastIndex() && null == recovery.snapshot();
-            votingFence = new VotingFence(ctx.rejoinAfterDataLoss() && blank);
+            final boolean resumingRejoin = state.votingFence();
+            if (ctx.rejoinAfterDataLoss() && blank)
+            {
+                state.writeVotingFence(true, NodeStateFile.NO_REFUSED_TERM); // durable before anything is received
+            }
+            votingFence = new VotingFence(state.votingFence(), state.votesRefusedThroughTerm());
+            counters.votingFence(votingFence.isFenced());
             if (votingFence.isFenced())
             {
-                LOGGER.log(System.Logger.Level.WARNING, "member " + memberId + ": rejoining after data loss: follows " +
+                LOGGER.log(System.Logger.Level.WARNING, "member " + memberId + ": rejoining after data loss" +
+                    (resumingRejoin ? " (begun before a restart; " + state.file() + " says so)" : "") + ": follows " +
                     "no leader until enough of the other voters told it their terms, and takes no part in elections " +
                     "until caught up with the leader");
             }
@@ -578,6 +585,8 @@ public final class NodeAgent implements Agent, RaftOutbox
         work += timerTrigger.doWork(raft, nowNs, applier.appliedIndex());
         if (votingFence.update(raft, log, applier.appliedIndex()))
         {
+            state.writeVotingFence(false, votingFence.refusedThroughTerm());
+            counters.votingFence(false);
             LOGGER.log(System.Logger.Level.INFO, "member " + memberId + ": caught up with leader " + raft.leaderId() +
                 " at index " + raft.commitIndex() + " term " + raft.currentTerm() + ": takes part in elections again");
         }

@@ -48,6 +48,7 @@ public final class NodeCounters implements AutoCloseable
     /** One per other member of the configuration: its match index while this node leads, -1 otherwise. */
     public static final int FOLLOWER_MATCH_INDEX_TYPE_ID = 741124;
     public static final int TRANSFER_ELECTIONS_TYPE_ID = 741125;
+    public static final int VOTING_FENCE_TYPE_ID = 741126;
     public static final int RESPONSE_CHANNELS_REFUSED_TYPE_ID = 741140;
     public static final int RESPONSE_CHANNELS_UNAVAILABLE_TYPE_ID = 741141;
     public static final int RESPONSE_PUBLICATIONS_TYPE_ID = 741142;
@@ -244,6 +245,14 @@ public final class NodeCounters implements AutoCloseable
     public void logLastIndex(final long value)
     {
         counter(NodeCounter.LOG_LAST_INDEX).setRelease(value);
+    }
+
+    /**
+     * @param fenced whether the node is kept out of elections, rejoining after a data loss.
+     */
+    public void votingFence(final boolean fenced)
+    {
+        counter(NodeCounter.VOTING_FENCE).setRelease(fenced ? 1 : 0);
     }
 
     /**

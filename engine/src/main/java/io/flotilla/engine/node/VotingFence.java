@@ -17,21 +17,26 @@ import io.flotilla.engine.Role;
  * leader's log before it (leader completeness), hence in this node's. Votes in the term the fence lifted in stay
  * refused (the old self may have voted in it); from the next term on the node votes normally.
  * <p>
- * Used only when the operator says the node rejoins after losing its data
+ * Raised only when the operator says the node rejoins after losing its data
  * ({@code ClusterNode.Context.rejoinAfterDataLoss}) and the data directory was indeed empty: a new cluster's members
- * start empty too, and must vote.
+ * start empty too, and must vote. The fence is durable ({@code NodeStateFile.writeVotingFence}): raised before the
+ * node receives anything, and lifted, with the term whose votes stay refused, before it acts on a vote again. A node
+ * that restarts before its fence lifted (with entries on disk, but perhaps not the committed ones) is still fenced.
  */
 final class VotingFence
 {
     private boolean fenced;
-    private long refusedUpToTerm = -1;
+    private long refusedThroughTerm;
 
     /**
-     * @param fenced whether the node starts fenced.
+     * @param fenced             whether the node starts fenced.
+     * @param refusedThroughTerm votes of this term and earlier are refused (the term an earlier fence lifted in), or
+     *                           {@code NodeStateFile.NO_REFUSED_TERM}.
      */
-    VotingFence(final boolean fenced)
+    VotingFence(final boolean fenced, final long refusedThroughTerm)
     {
         this.fenced = fenced;
+        this.refusedThroughTerm = refusedThroughTerm;
     }
 
     /**
@@ -48,13 +53,21 @@ final class VotingFence
      */
     boolean admits(final long term)
     {
-        return !fenced && term > refusedUpToTerm;
+        return !fenced && term > refusedThroughTerm;
+    }
+
+    /**
+     * @return votes of this term and earlier are refused, or {@code NodeStateFile.NO_REFUSED_TERM}.
+     */
+    long refusedThroughTerm()
+    {
+        return refusedThroughTerm;
     }
 
     /**
      * Lift the fence once the node has caught up with its leader (see the class comment).
      *
-     * @return true when the fence was lifted by this call.
+     * @return true when the fence was lifted by this call: the caller makes that durable before it acts on a vote.
      */
     boolean update(final RaftNode raft, final LogStore log, final long appliedIndex)
     {
@@ -67,7 +80,7 @@ final class VotingFence
             appliedIndex >= commit)
         {
             fenced = false;
-            refusedUpToTerm = raft.currentTerm();
+            refusedThroughTerm = raft.currentTerm();
             return true;
         }
         return false;

@@ -3,6 +3,7 @@ package io.flotilla.engine.node;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.driver.MediaDriver;
+import io.flotilla.archive.NodeStateFile;
 import io.flotilla.codecs.LeaderIntroductionEncoder;
 import io.flotilla.codecs.MessageHeaderEncoder;
 import io.flotilla.codecs.ReadMode;
@@ -87,7 +88,7 @@ class ConsensusAdapterTest
         adapter = new ConsensusAdapter(
             aeron.addSubscription("aeron:ipc", STREAM_ID), members, 0, raft, snapshotTransfer,
             ConsensusTestMessages.IGNORE_FORWARDS, (leaderId, endpoint) -> introductions.add(leaderId + "@" + endpoint),
-            new VotingFence(false), unauthenticated(counters), counters);
+            new VotingFence(false, NodeStateFile.NO_REFUSED_TERM), unauthenticated(counters), counters);
         publication = aeron.addExclusivePublication("aeron:ipc", STREAM_ID);
         awaitCondition(publication::isConnected, "publication connected");
     }

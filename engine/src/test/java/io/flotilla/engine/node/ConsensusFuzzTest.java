@@ -1,6 +1,7 @@
 package io.flotilla.engine.node;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.flotilla.archive.NodeStateFile;
 import io.flotilla.codecs.AppendEntriesEncoder;
 import io.flotilla.codecs.AppendResponseEncoder;
 import io.flotilla.codecs.BooleanType;
@@ -125,7 +126,7 @@ class ConsensusFuzzTest
             new ConsensusAdapterTest.RecordingTransport(), outbox, new SplittableRandom(1));
         final ConsensusAdapter adapter = new ConsensusAdapter(
             null, MEMBERS, 0, raft, new ReadingSnapshotTransfer(), ConsensusTestMessages.IGNORE_FORWARDS,
-            ConsensusTestMessages.IGNORE_INTRODUCTIONS, new VotingFence(false),
+            ConsensusTestMessages.IGNORE_INTRODUCTIONS, new VotingFence(false, NodeStateFile.NO_REFUSED_TERM),
             ConsensusAdapterTest.unauthenticated(media.counters()), media.counters());
 
         final long[] nowNs = { 0 };

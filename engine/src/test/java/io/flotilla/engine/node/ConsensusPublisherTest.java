@@ -3,6 +3,7 @@ package io.flotilla.engine.node;
 import io.aeron.Aeron;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
+import io.flotilla.archive.NodeStateFile;
 import io.flotilla.engine.TestCluster;
 import io.flotilla.engine.raft.Configuration;
 import org.agrona.CloseHelper;
@@ -51,7 +52,7 @@ class ConsensusPublisherTest
             ports[3]);
         addedEndpoint = "localhost:" + ports[4] + ":" + ports[5];
         publisher = new ConsensusPublisher(aeron, 1024 * 1024, members, CHANNEL, 0, null, counters, 64 * 1024,
-            (to, term) -> false, new VotingFence(false), new MessageSigner(null, 0, new SystemEpochNanoClock()));
+            (to, term) -> false, new VotingFence(false, NodeStateFile.NO_REFUSED_TERM), new MessageSigner(null, 0, new SystemEpochNanoClock()));
         peer = aeron.addSubscription(
             ClusterMembers.parseEndpoint(2, addedEndpoint).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID);
     }

@@ -3,6 +3,7 @@ package io.flotilla.engine.node;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.driver.MediaDriver;
+import io.flotilla.archive.NodeStateFile;
 import io.flotilla.codecs.AppendEntriesEncoder;
 import io.flotilla.codecs.AppendResponseEncoder;
 import io.flotilla.codecs.BooleanType;
@@ -78,7 +79,7 @@ class PeerAuthenticationTest
             transport, outbox, new SplittableRandom(1));
         adapter = new ConsensusAdapter(
             aeron.addSubscription(members.member(0).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID),
-            members, 0, raft, null, forwards, ConsensusTestMessages.IGNORE_INTRODUCTIONS, new VotingFence(false),
+            members, 0, raft, null, forwards, ConsensusTestMessages.IGNORE_INTRODUCTIONS, new VotingFence(false, NodeStateFile.NO_REFUSED_TERM),
             new MessageVerifier(keys, 0, new SystemEpochNanoClock(), TimeUnit.SECONDS.toNanos(5), counters),
             counters);
         publication = aeron.addExclusivePublication(

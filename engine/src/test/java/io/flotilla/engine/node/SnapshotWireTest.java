@@ -4,6 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.FrameDescriptor;
+import io.flotilla.archive.NodeStateFile;
 import io.flotilla.archive.SnapshotInfo;
 import io.flotilla.archive.SnapshotStore;
 import io.flotilla.archive.SnapshotWriter;
@@ -94,10 +95,10 @@ class SnapshotWireTest
         final int maxMessageLength = FrameDescriptor.computeMaxMessageLength(TERM_LENGTH);
         leaderPublisher = new ConsensusPublisher(aeron, maxMessageLength, members,
             ClusterMembers.CONSENSUS_CHANNEL_DEFAULT, 0, null, leaderCounters, 64 * 1024,
-            (to, term) -> false, new VotingFence(false), new MessageSigner(keys, 0, clock));
+            (to, term) -> false, new VotingFence(false, NodeStateFile.NO_REFUSED_TERM), new MessageSigner(keys, 0, clock));
         followerPublisher = new ConsensusPublisher(aeron, maxMessageLength, members,
             ClusterMembers.CONSENSUS_CHANNEL_DEFAULT, 1, null, followerCounters,
-            64 * 1024, (to, term) -> false, new VotingFence(false), new MessageSigner(keys, 1, clock));
+            64 * 1024, (to, term) -> false, new VotingFence(false, NodeStateFile.NO_REFUSED_TERM), new MessageSigner(keys, 1, clock));
         leaderAdapter = adapter(members, 0, leaderCounters, new TransferHandler());
         followerAdapter = adapter(members, 1, followerCounters, new TransferHandler());
     }
@@ -186,7 +187,7 @@ class SnapshotWireTest
         return new ConsensusAdapter(
             aeron.addSubscription(members.member(memberId).consensusChannel(), ClusterMembers.CONSENSUS_STREAM_ID),
             members, memberId, raft, handler, ConsensusTestMessages.IGNORE_FORWARDS,
-            ConsensusTestMessages.IGNORE_INTRODUCTIONS, new VotingFence(false),
+            ConsensusTestMessages.IGNORE_INTRODUCTIONS, new VotingFence(false, NodeStateFile.NO_REFUSED_TERM),
             new MessageVerifier(keys, memberId, clock, TimeUnit.SECONDS.toNanos(5), counters), counters);
     }
 

@@ -329,10 +329,13 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         raft = new RaftNode(
             simulation.raftConfig(), id, configs, this, persistedTerm, persistedVote, commit, this, this,
             new SplittableRandom(random.nextLong()));
-        if (fenced && null == snapshot && 0 == store.lastIndex() && 0 == persistedTerm)
+        if (fenced)
         {
-            // As the runtime: a node that rejoins on an empty data directory asks the voters the term first.
-            raft.probeTermBeforeFollowing(simulation.votersNow());
+            // As the runtime: a node rejoining after its wipe, at each restart until its (durable) fence lifts, asks
+            // the voters the term first: those of its members spec (the voters now) while it holds nothing yet, else
+            // those of the configuration it holds.
+            final boolean blank = null == snapshot && 0 == store.lastIndex() && 0 == persistedTerm;
+            raft.probeTermBeforeFollowing(blank ? simulation.votersNow() : raft.configuration());
         }
         specMembers = null == snapshot && 0 == store.lastIndex() ? simulation.membersNow() : null;
         // As the runtime, a restarted node has forgotten who introduced itself.
@@ -405,7 +408,8 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
      * higher of what was committed when it was wiped and what it had durable (it may have acknowledged that much,
      * and an acknowledgement still in flight can commit it). While fenced it counts as holding the committed
      * entries (it cannot vote a leader in without them). The runtime has the same guard (its {@code VotingFence});
-     * and, as the runtime, the node restarted blank asks the voters the term before it follows anyone.
+     * and, as the runtime, the node asks the voters the term before it follows anyone, at each restart until the
+     * fence lifts (the runtime keeps the fence in its state file).
      *
      * @param committed the highest index committed anywhere when the data is lost.
      */

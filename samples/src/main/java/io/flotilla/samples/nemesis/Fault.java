@@ -19,7 +19,9 @@ public enum Fault
     /**
      * {@code kill -9} of a follower and its whole data directory deleted (a replaced disk), kept down for the hold
      * time while the others serve and the leader compacts its log, then restarted empty: it must rejoin through a
-     * snapshot install and catch up before the next fault.
+     * snapshot install and catch up before the next fault. Once it has learned the term and before it has caught up,
+     * it is killed once more and restarted without the rejoin setting: its voting fence, in its state file, must hold
+     * until it has caught up.
      * <p>
      * Raft's safety rests on a node remembering its log and its vote, which a wiped node forgets. One wiped node at
      * a time in a cluster of three is the "replace a failed disk" case and is safe when: the node is a follower of

@@ -73,6 +73,10 @@ public final class NemesisRunner
     /** Subscribers to the KV change feed beside the workload's clients. */
     private static final int FEEDS = 2;
     private static final long ROGUE_SEND_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    // What a node rejoining after data loss logs (NodeAgent): the term learned, the fence resumed at a restart, lifted.
+    private static final String TERM_LEARNED = "from the other voters: follows a leader";
+    private static final String FENCE_RESUMED = "rejoining after data loss (begun before a restart";
+    private static final String FENCE_LIFTED = "takes part in elections again";
     private static final long ROGUE_TERM_JUMP = 1_000;
     private static final int ROGUE_FLOOD_PER_SECOND = 100;
     private static final int ROGUE_HIJACK_AROUND = 32;
@@ -781,7 +785,7 @@ public final class NemesisRunner
         final SnapshotCounters leaderCounters = nodes.counters(leader[0]);
         final long catchUpIndex = leaderStatus[0].appliedIndex();
         final long restartNs = System.nanoTime();
-        nodes.start(target);
+        final String rejoinRestart = startRejoinAndKillItWhileFenced(target);
         require(await(READY_BOUND_MS, () ->
         {
             final ReplicaStatus status = nodes.status(target);
@@ -802,8 +806,45 @@ public final class NemesisRunner
             counters[0].snapshotIndex() + ")" :
             "rejoined from the leader's log, no install";
         return "kill -9 node " + target + " (a follower), data directory deleted, restarted empty while the leader's " +
-            "log began at index " + (null == leaderCounters ? "unknown" : leaderFirstIndex) + "; " + how +
-            ", caught up to index " + catchUpIndex + " in " + rejoinMs + " ms";
+            "log began at index " + (null == leaderCounters ? "unknown" : leaderFirstIndex) + "; " + rejoinRestart +
+            "; " + how + ", caught up to index " + catchUpIndex + " in " + rejoinMs + " ms";
+    }
+
+    /**
+     * Start the wiped node {@code target} (rejoining after data loss); once it has learned the term and before it
+     * has caught up, {@code kill -9} it and start it again, now without the rejoin setting: its voting fence, kept in
+     * its state file, must still hold (its log says the rejoin began before a restart) until it catches up.
+     *
+     * @return what happened, for the report.
+     */
+    private String startRejoinAndKillItWhileFenced(final int target) throws InterruptedException
+    {
+        final int firstStart = nodes.logLines(target, 0).size();
+        nodes.start(target);
+        final boolean[] lifted = {false};
+        require(await(READY_BOUND_MS, () ->
+        {
+            final List<String> lines = nodes.logLines(target, firstStart);
+            lifted[0] = lines.stream().anyMatch((line) -> line.contains(FENCE_LIFTED));
+            return lifted[0] || lines.stream().anyMatch((line) -> line.contains(TERM_LEARNED));
+        }), "wiped node " + target + " learned no term within " + READY_BOUND_MS + " ms of its restart");
+        if (lifted[0])
+        {
+            return "caught up before it could be killed while fenced";
+        }
+
+        nodes.kill(target, 10_000);
+        final int secondStart = nodes.logLines(target, 0).size();
+        nodes.start(target);
+        require(await(READY_BOUND_MS, () -> nodes.logLines(target, secondStart).stream()
+            .anyMatch((line) -> line.contains(FENCE_RESUMED))),
+            "wiped node " + target + ", killed while fenced and restarted, did not say it is still rejoining: " +
+            nodes.logTail(target, 5));
+        require(await(READY_BOUND_MS, () -> nodes.logLines(target, secondStart).stream()
+            .anyMatch((line) -> line.contains(FENCE_LIFTED))),
+            "wiped node " + target + " did not lift its fence within " + READY_BOUND_MS + " ms of its second restart");
+        return "kill -9 again while fenced (it had learned the term), restarted without the rejoin setting: still " +
+            "fenced until it caught up";
     }
 
     /**

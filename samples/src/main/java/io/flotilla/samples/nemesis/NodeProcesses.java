@@ -535,14 +535,24 @@ public final class NodeProcesses implements AutoCloseable
      */
     String logTail(final int id, final int lines)
     {
+        final List<String> all = logLines(id, 0);
+        return all.isEmpty() ? "(no log)" : String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    /**
+     * @return node {@code id}'s log lines from line {@code from} on (the log holds every start's lines, in order):
+     * none when it has fewer or cannot be read.
+     */
+    List<String> logLines(final int id, final int from)
+    {
         try
         {
             final List<String> all = Files.readAllLines(runDir.resolve("node-" + id + ".log"), StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+            return from >= all.size() ? List.of() : all.subList(from, all.size());
         }
-        catch (final IOException ex)
+        catch (final IOException | UncheckedIOException ex)
         {
-            return "(no log: " + ex + ")";
+            return List.of();
         }
     }
 
