@@ -77,6 +77,7 @@ public final class NemesisRunner
     private static final String TERM_LEARNED = "from the other voters: follows a leader";
     private static final String FENCE_RESUMED = "rejoining after data loss (begun before a restart";
     private static final String FENCE_LIFTED = "takes part in elections again";
+    private static final String INSTALL_FINISHED_AT_RESTART = "(a restart during its install)";
     private static final long ROGUE_TERM_JUMP = 1_000;
     private static final int ROGUE_FLOOD_PER_SECOND = 100;
     private static final int ROGUE_HIJACK_AROUND = 32;
@@ -784,8 +785,10 @@ public final class NemesisRunner
         }), "no leader within " + SERVE_BOUND_MS + " ms of wiping node " + target);
         final SnapshotCounters leaderCounters = nodes.counters(leader[0]);
         final long catchUpIndex = leaderStatus[0].appliedIndex();
+        final long installsBefore = nodes.installs(target);
+        final int logLinesBefore = nodes.logLines(target, 0).size();
         final long restartNs = System.nanoTime();
-        final String rejoinRestart = startRejoinAndKillItWhileFenced(target);
+        final String rejoinRestart = startRejoinAndKillItWhileFenced(target, logLinesBefore);
         require(await(READY_BOUND_MS, () ->
         {
             final ReplicaStatus status = nodes.status(target);
@@ -793,18 +796,34 @@ public final class NemesisRunner
         }), "wiped node " + target + " did not catch up to index " + catchUpIndex + " within " + READY_BOUND_MS + " ms");
         final long rejoinMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartNs);
         // Behind a compacted log only an install lets it catch up; its count rises just after the state machine
-        // (whose applied index the status shows) has loaded the snapshot.
+        // (whose applied index the status shows) has loaded the snapshot. Counted over both of its processes: the
+        // first may have installed before it was killed, or received the whole snapshot, loaded then at the restart.
         final long leaderFirstIndex = null == leaderCounters ? 1 : leaderCounters.logFirstIndex();
-        final SnapshotCounters[] counters = new SnapshotCounters[1];
+        final boolean loadedAtRestart = nodes.logLines(target, logLinesBefore).stream()
+            .anyMatch((line) -> line.contains(INSTALL_FINISHED_AT_RESTART));
+        final long[] installs = {0};
         await(5_000, () ->
         {
-            counters[0] = nodes.counters(target);
-            return null != counters[0] && (counters[0].installs() > 0 || leaderFirstIndex <= 1);
+            installs[0] = nodes.installs(target) - installsBefore;
+            return installs[0] > 0 || loadedAtRestart || leaderFirstIndex <= 1;
         });
-        final String how = null == counters[0] ? "rejoined (its counters unreadable)" : counters[0].installs() > 0 ?
-            "rejoined through " + counters[0].installs() + " snapshot install(s) (its newest snapshot then at index " +
-            counters[0].snapshotIndex() + ")" :
-            "rejoined from the leader's log, no install";
+        final SnapshotCounters counters = nodes.counters(target);
+        final String snapshotIndex = null == counters ? "unknown" : String.valueOf(counters.snapshotIndex());
+        final String how;
+        if (installs[0] > 0)
+        {
+            how = "rejoined through " + installs[0] + " snapshot install(s) (its newest snapshot then at index " +
+                snapshotIndex + ")";
+        }
+        else if (loadedAtRestart)
+        {
+            how = "rejoined through the snapshot it had received when it was killed, loaded at its restart (its " +
+                "newest snapshot then at index " + snapshotIndex + ")";
+        }
+        else
+        {
+            how = "rejoined from the leader's log, no install";
+        }
         return "kill -9 node " + target + " (a follower), data directory deleted, restarted empty while the leader's " +
             "log began at index " + (null == leaderCounters ? "unknown" : leaderFirstIndex) + "; " + rejoinRestart +
             "; " + how + ", caught up to index " + catchUpIndex + " in " + rejoinMs + " ms";
@@ -815,11 +834,13 @@ public final class NemesisRunner
      * has caught up, {@code kill -9} it and start it again, now without the rejoin setting: its voting fence, kept in
      * its state file, must still hold (its log says the rejoin began before a restart) until it catches up.
      *
+     * @param target     the wiped node.
+     * @param firstStart the number of lines its log had before this start.
      * @return what happened, for the report.
      */
-    private String startRejoinAndKillItWhileFenced(final int target) throws InterruptedException
+    private String startRejoinAndKillItWhileFenced(final int target, final int firstStart)
+        throws InterruptedException
     {
-        final int firstStart = nodes.logLines(target, 0).size();
         nodes.start(target);
         final boolean[] lifted = {false};
         require(await(READY_BOUND_MS, () ->

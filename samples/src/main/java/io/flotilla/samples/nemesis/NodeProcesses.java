@@ -426,6 +426,15 @@ public final class NodeProcesses implements AutoCloseable
     }
 
     /**
+     * @return the snapshots node {@code id} has installed from a leader, over all its processes so far.
+     */
+    long installs(final int id)
+    {
+        counters(id);
+        return installsBefore[id] + installsOfProcess[id];
+    }
+
+    /**
      * @return node {@code id}'s consensus counters now, as anyone who can read its Aeron directory sees them, or
      * null when it does not run or they cannot be read.
      */
@@ -444,7 +453,7 @@ public final class NodeProcesses implements AutoCloseable
         final List<SnapshotActivity> activity = new ArrayList<>();
         for (int i = 0; i < founders; i++)
         {
-            counters(i);
+            final long installs = installs(i);
             int taken = 0;
             final Path log = runDir.resolve("node-" + i + ".log");
             if (Files.exists(log))
@@ -455,7 +464,7 @@ public final class NodeProcesses implements AutoCloseable
                 }
             }
             final SnapshotCounters last = lastCounters[i];
-            activity.add(new SnapshotActivity(i, taken, installsBefore[i] + installsOfProcess[i],
+            activity.add(new SnapshotActivity(i, taken, installs,
                 null == last ? 0 : last.snapshotIndex(), null == last ? 1 : last.logFirstIndex()));
         }
         return activity;
