@@ -1043,6 +1043,13 @@ public final class ClusterNode implements AutoCloseable
                     "must not raise its term): set " + RaftConfig.PRE_VOTE_PROP_NAME + "=true or drop " +
                     REJOIN_AFTER_DATA_LOSS_PROP);
             }
+            if (rejoinAfterDataLoss && members.size() < 2)
+            {
+                throw new IllegalArgumentException("rejoinAfterDataLoss needs other voters to learn the term from, " +
+                    "and the members spec names member " + memberId + " alone: the data it lost was the cluster's; " +
+                    "drop " + REJOIN_AFTER_DATA_LOSS_PROP + " to start a new, empty cluster, or list the cluster's " +
+                    "voters now in " + MEMBERS_PROP);
+            }
             concludeShutdownTransferTimeout();
             snapshotConfig.validate();
             if (snapshotConfig.isAutomatic() && !canSnapshot(stateMachine))

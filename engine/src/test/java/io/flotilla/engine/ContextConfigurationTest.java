@@ -226,6 +226,16 @@ class ContextConfigurationTest
     }
 
     @Test
+    void rejoiningAfterDataLossNeedsPreVoteAndOtherVotersToAsk()
+    {
+        assertRejected(c -> c.rejoinAfterDataLoss(true).preVote(false),
+            "needs pre-vote", "flotilla.rejoin.after.data.loss");
+        assertRejected(c -> c.rejoinAfterDataLoss(true).members("0=localhost:20110:20111"),
+            "names member 0 alone", "flotilla.rejoin.after.data.loss", "flotilla.members");
+        assertTrue(valid().rejoinAfterDataLoss(true).conclude().rejoinAfterDataLoss());
+    }
+
+    @Test
     void snapshotErrorsNameTheSetting()
     {
         final StateMachine noSnapshots = (index, timestampNs, command, offset, length, response) -> response.ok(0);
