@@ -42,10 +42,12 @@ final class StatusCommand extends AdminCommand
 
             final AdminReply status = answer.reply();
             final long leaderId = status.number("leaderMemberId");
+            // A node from before the voting fence was reported has no such field (a rolling upgrade): not fenced.
+            final boolean fenced = status.has("votingFence") && status.bool("votingFence");
             table.row(
                 answer.node(),
                 status.number("memberId"),
-                status.bool("running") ? status.text("role") + (status.bool("votingFence") ? " (FENCED)" : "") :
+                status.bool("running") ? status.text("role") + (fenced ? " (FENCED)" : "") :
                     "STOPPED",
                 status.number("term"),
                 leaderId < 0 ? NONE : leaderId,

@@ -10,9 +10,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.sun.net.httpserver.HttpServer;
+
 import java.io.File;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +32,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -111,6 +122,58 @@ class ClusterToolTest
             partial.toString());
         final ToolRun leaderStillKnown = tool("leader");
         assertEquals(FlotillaTool.EXIT_OK, leaderStillKnown.exitCode, leaderStillKnown.toString());
+    }
+
+    @Test
+    @Timeout(120)
+    void statusShowsAFencedNodeAndReadsANodeFromBeforeTheFenceWasReported() throws Exception
+    {
+        startCluster();
+        final ClusterNode leader = cluster.awaitLeader();
+        final int follower = (leader.memberId() + 1) % 3;
+        final String current = get("http://127.0.0.1:" + servers.get(follower).port() + "/status");
+        assertTrue(current.contains("\"votingFence\":false"), current);
+
+        final HttpServer stub = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        final String[] body = {current.replace("\"votingFence\":false", "\"votingFence\":true")};
+        stub.createContext("/status", (exchange) ->
+        {
+            final byte[] bytes = body[0].getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, bytes.length);
+            try (exchange; OutputStream out = exchange.getResponseBody())
+            {
+                out.write(bytes);
+            }
+        });
+        stub.start();
+        try
+        {
+            final Map<String, String> stubOnly =
+                Map.of(AdminOptions.NODES_ENV, "127.0.0.1:" + stub.getAddress().getPort());
+            final ToolRun fenced = ToolRun.run(stubOnly, "status");
+            assertEquals(FlotillaTool.EXIT_OK, fenced.exitCode, fenced.toString());
+            assertTrue(fenced.out.contains(" FOLLOWER (FENCED) "), fenced.toString());
+
+            body[0] = current.replaceFirst("\"votingFence\":false,?", "");
+            assertFalse(body[0].contains("votingFence"), body[0]);
+            final ToolRun earlier = ToolRun.run(stubOnly, "status");
+            assertEquals(FlotillaTool.EXIT_OK, earlier.exitCode, earlier.toString());
+            assertTrue(earlier.out.contains(" FOLLOWER ") && !earlier.out.contains("FENCED"), earlier.toString());
+        }
+        finally
+        {
+            stub.stop(0);
+        }
+    }
+
+    private static String get(final String uri) throws Exception
+    {
+        final HttpResponse<String> response = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return response.body();
     }
 
     @Test
