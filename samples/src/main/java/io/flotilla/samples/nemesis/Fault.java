@@ -24,11 +24,13 @@ public enum Fault
      * until it has caught up.
      * <p>
      * Raft's safety rests on a node remembering its log and its vote, which a wiped node forgets. One wiped node at
-     * a time in a cluster of three is the "replace a failed disk" case and is safe when: the node is a follower of
-     * a leader all three agree on (its forgotten votes are for that term or earlier, and both others are already in
-     * that term, so nobody can ask for them again); the other two commit an entry while it is down (so both hold
-     * every committed entry, and any majority that includes the blank node also includes one of them); and it has
-     * caught up before another node loses anything. Never wipe two nodes at once.
+     * a time in a cluster of three is the "replace a failed disk" case and is safe when: the other two commit an
+     * entry while it is down (so both hold every committed entry, and any majority that includes the blank node also
+     * includes one of them); it learns the term from both others before it follows anyone, and votes again only
+     * once caught up, in a later term than its fence lifted in (its forgotten votes went to one of those two, in a
+     * term no later than that one's now, or to itself, a candidacy that ended with its data); and it has caught up
+     * before another node loses anything. The follower is any node but the leader, whatever its term. Never wipe
+     * two nodes at once.
      */
     WIPE_FOLLOWER,
     /**

@@ -314,7 +314,8 @@ public final class NemesisRunner
         {
             case KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER, PARTITION_KILL_LEADER, ROLLING_RESTART, REMOVE_LEADER ->
                 leaderOrRandom();
-            case WIPE_FOLLOWER, REPLACE_MEMBER -> followerOfStableLeader();
+            case WIPE_FOLLOWER -> followerOfAnyTerm();
+            case REPLACE_MEMBER -> followerOfStableLeader();
             default -> random.nextInt(NODES);
         };
         switch (fault)
@@ -761,6 +762,7 @@ public final class NemesisRunner
     private String wipeFollower(final int target, final long holdMs, final Workload workload)
         throws InterruptedException
     {
+        final String terms = termsOf(target);
         final long killNs = System.nanoTime();
         nodes.kill(target, 10_000);
         nodes.wipe(target);
@@ -824,9 +826,9 @@ public final class NemesisRunner
         {
             how = "rejoined from the leader's log, no install";
         }
-        return "kill -9 node " + target + " (a follower), data directory deleted, restarted empty while the leader's " +
-            "log began at index " + (null == leaderCounters ? "unknown" : leaderFirstIndex) + "; " + rejoinRestart +
-            "; " + how + ", caught up to index " + catchUpIndex + " in " + rejoinMs + " ms";
+        return "kill -9 node " + target + " (a follower, " + terms + "), data directory deleted, restarted empty " +
+            "while the leader's log began at index " + (null == leaderCounters ? "unknown" : leaderFirstIndex) + "; " +
+            rejoinRestart + "; " + how + ", caught up to index " + catchUpIndex + " in " + rejoinMs + " ms";
     }
 
     /**
@@ -869,8 +871,37 @@ public final class NemesisRunner
     }
 
     /**
-     * A follower to wipe: only while all three nodes agree on the term and the leader, so that no vote the wiped
-     * node forgets is one a live node could still ask for (both others are already in that term).
+     * @return node {@code target}'s term beside the leader's, as their status says now.
+     */
+    private String termsOf(final int target)
+    {
+        final ReplicaStatus status = nodes.status(target);
+        final int leader = nodes.leader();
+        final ReplicaStatus leaderStatus = leader < 0 ? null : nodes.status(leader);
+        return "in term " + (null == status ? "unknown" : String.valueOf(status.term())) + ", the leader's " +
+            (null == leaderStatus ? "unknown" : String.valueOf(leaderStatus.term()));
+    }
+
+    /**
+     * A follower to wipe: any node but the leader, whatever its term (it may lag, in an older one). The votes it
+     * forgets are covered by the term probe: of three voters both others must tell it their terms, the candidate its
+     * old self voted for among them, so it learns a term at least that vote's and its fence refuses votes through
+     * the term it lifts in.
+     */
+    private int followerOfAnyTerm() throws InterruptedException
+    {
+        final int[] leader = {-1};
+        require(await(SERVE_BOUND_MS, () ->
+        {
+            leader[0] = nodes.leader();
+            return leader[0] >= 0;
+        }), "no leader within " + SERVE_BOUND_MS + " ms to wipe a follower of");
+        return (leader[0] + 1 + random.nextInt(NODES - 1)) % NODES;
+    }
+
+    /**
+     * A follower to replace: only while all three nodes agree on the term and the leader, so that the change is
+     * asked of a leader the others follow.
      */
     private int followerOfStableLeader() throws InterruptedException
     {
