@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job: a replicated KV cache of 3 nodes (or 5 or 7: FLOTILLA_NODES) on loopback survives a leader kill -9
 # under load, losing nothing acknowledged. The nodes snapshot every few thousand entries and compact their logs; the killed leader comes back
-# with its data directory deleted (a replaced disk) and rejoins through a snapshot install from the new leader.
+# with its data directory deleted (a replaced disk) and rejoins through a snapshot install from the new leader; killed
+# again while it is still fenced out of elections and restarted without the rejoin setting, it stays fenced until it
+# has caught up (the fence is in its node state file).
 # Before the load, a host without the cluster key forges consensus messages to every node: all are refused.
 # Afterwards every acknowledged write is read back three ways: GETs through the log, and queries answered without it
 # (ReadIndex at the followers, and from the leader's lease). Each node serves an admin HTTP endpoint on loopback: the
@@ -66,6 +68,11 @@ FEED_WATCH_PID=""
 SNAPSHOT_TAKEN_RE=': snapshot at index [0-9]+ term [0-9]+, [0-9]+ bytes'
 LOG_COMPACTED_RE=': log compacted from [0-9]+ to [0-9]+\.\.'
 SNAPSHOT_INSTALLED_RE=': installed a snapshot of [0-9]+ bytes at index [0-9]+'
+# A node killed after it received a whole snapshot, before it installed it, loads it at its restart instead.
+SNAPSHOT_LOADED_AFTER_INSTALL_RE=': loaded the snapshot at index [0-9]+ term [0-9]+ \([0-9]+ bytes\)'
+TERM_LEARNED="from the other voters: follows a leader"
+FENCE_RESUMED="rejoining after data loss (begun before a restart"
+FENCE_LIFTED="takes part in elections again"
 
 cleanup()
 {
@@ -191,14 +198,51 @@ new_leader="$(flotilla_await_leader "${RUN_DIR}" 30)" || flotilla_die "no new le
 flotilla_log "new leader: node ${new_leader}"
 
 sleep $((RESTART_AT - KILL_AT))
-# Safe for one node at a time (docs/fault-testing.md): the others are in the new leader's term, so nobody can ask
-# again for a vote the wiped node forgets, and a majority of them has committed writes since the kill, so any
+# Safe for one node at a time (docs/fault-testing.md): the blank node learns the term from the others before it
+# follows anyone and votes only once caught up, and a majority of them has committed writes since the kill, so any
 # majority the wiped node is in also holds every committed entry.
 flotilla_log "deleting node ${victim}'s data directory (a replaced disk) and restarting it empty; the others have" \
     "compacted their logs, so it must rejoin through a snapshot install"
 rm -rf "${RUN_DIR}/node-${victim}"
+victim_log="${RUN_DIR}/node-${victim}.log"
+rejoin_start="$(wc -l < "${victim_log}")"
 flotilla_start_node "${RUN_DIR}" "${victim}" "${MEMBERS}" "${AERON_PREFIX}" "${NODE_PROPS[@]}" \
     -Dflotilla.rejoin.after.data.loss=true
+# Its voting fence is durable: killed again once it has learned the term, before it has caught up, and restarted
+# without the setting, it must still be fenced (its node state file says so) until it catches up.
+fence_status=0
+await_log_line()
+{
+    local from="$1" timeout="$2" deadline=$((SECONDS + $2))
+    shift 2
+    until tail -n +"$((from + 1))" "${victim_log}" | grep -q -F "$@"
+    do
+        [[ ${SECONDS} -lt ${deadline} ]] || return 1
+        sleep 0.05
+    done
+}
+await_log_line "${rejoin_start}" 30 -e "${TERM_LEARNED}" -e "${FENCE_LIFTED}" ||
+    flotilla_die "node ${victim} learned no term within 30 s: see ${victim_log}"
+if tail -n +"$((rejoin_start + 1))" "${victim_log}" | grep -q -F "${FENCE_LIFTED}"
+then
+    fence_line="it caught up before it could be killed while fenced"
+else
+    victim_pid="$(flotilla_pid "${RUN_DIR}" "${victim}")"
+    flotilla_log "kill -9 node ${victim} again while it is fenced (it has learned the term, not caught up yet);" \
+        "restarting it without flotilla.rejoin.after.data.loss"
+    kill -9 "${victim_pid}"
+    flotilla_await_exit "${victim_pid}" 10 || flotilla_die "node ${victim} survived kill -9"
+    second_start="$(wc -l < "${victim_log}")"
+    flotilla_start_node "${RUN_DIR}" "${victim}" "${MEMBERS}" "${AERON_PREFIX}" "${NODE_PROPS[@]}"
+    if await_log_line "${second_start}" 30 -e "${FENCE_RESUMED}" && await_log_line "${second_start}" 60 -e "${FENCE_LIFTED}"
+    then
+        fence_line="killed again while fenced and restarted without the rejoin setting, it was still fenced (its state file said so) until it caught up"
+    else
+        fence_line="KILLED AGAIN WHILE FENCED, IT DID NOT SAY IT WAS STILL FENCED, OR NEVER CAUGHT UP: see ${victim_log}"
+        fence_status=1
+    fi
+fi
+echo "  node ${victim} | ${fence_line}"
 
 load_status=0
 wait "${LOAD_PID}" || load_status=$?
@@ -212,7 +256,12 @@ install_line=""
 install_deadline=$((SECONDS + 30))
 while [[ -z "${install_line}" && ${SECONDS} -lt ${install_deadline} ]]
 do
-    install_line="$(grep -E "${SNAPSHOT_INSTALLED_RE}" "${RUN_DIR}/node-${victim}.log" | head -n 1 || true)"
+    install_line="$(tail -n +"$((rejoin_start + 1))" "${victim_log}" | grep -E "${SNAPSHOT_INSTALLED_RE}" | head -n 1 || true)"
+    if [[ -z "${install_line}" ]] && tail -n +"$((rejoin_start + 1))" "${victim_log}" | grep -q -F "(a restart during its install)"
+    then
+        install_line="$(tail -n +"$((rejoin_start + 1))" "${victim_log}" | grep -E "${SNAPSHOT_LOADED_AFTER_INSTALL_RE}" | head -n 1 || true)"
+        [[ -z "${install_line}" ]] || install_line="received the whole snapshot before it was killed again and, at its restart, ${install_line#*member [0-9]*: }"
+    fi
     [[ -n "${install_line}" ]] || sleep 0.2
 done
 install_status=0
@@ -436,6 +485,7 @@ then
 else
     echo "  node ${victim}: NO SNAPSHOT INSTALL SEEN (see above)"
 fi
+echo "  node ${victim}'s voting fence: ${fence_line}"
 if [[ ${verify_status} -eq 0 ]]
 then
     echo "  acknowledged writes: ALL readable with their acknowledged value (through the log, ReadIndex at the followers, lease)"
@@ -499,5 +549,6 @@ else
 fi
 echo "  logs and data: ${RUN_DIR}"
 echo "======================================================="
-[[ ${verify_status} -eq 0 && ${digest_status} -eq 0 && ${install_status} -eq 0 && ${roll_status} -eq 0 &&
+[[ ${verify_status} -eq 0 && ${digest_status} -eq 0 && ${install_status} -eq 0 && ${fence_status} -eq 0 &&
+    ${roll_status} -eq 0 &&
     ${grow_status} -eq 0 && ${feed_status} -eq 0 ]]
