@@ -47,8 +47,7 @@ final class StatusCommand extends AdminCommand
             table.row(
                 answer.node(),
                 status.number("memberId"),
-                status.bool("running") ? status.text("role") + (fenced ? " (FENCED)" : "") :
-                    "STOPPED",
+                status.bool("running") ? status.text("role") + (fenced ? " (FENCED)" : "") : "STOPPED",
                 status.number("term"),
                 leaderId < 0 ? NONE : leaderId,
                 status.number("commitIndex"),
