@@ -262,6 +262,8 @@ public final class NemesisRunner
             TimeUnit.NANOSECONDS.toMillis(check.elapsedNs()) + " ms: " + check.verdict());
         if (Verdict.LINEARIZABLE != check.verdict())
         {
+            // Logged here too, before the nodes' log tails: a CI log that keeps only its head still shows it.
+            log(check.report());
             anomalies.add("history " + check.verdict() + " (saved in " + historyFile + "):\n" + check.report());
         }
         return check;
