@@ -47,8 +47,10 @@ import java.util.function.LongConsumer;
  * <p>
  * The runtime model of reads and time: the node has its own clock ({@link SimClock}, its rate off true); the core is
  * ticked with it and, as the runtime does, told its fresh reading ({@code advanceClock}) before every message and
- * every client request it is handed. Client reads reach it in batches ({@link SimRead}); a batch answered with a read
- * index is served once the state machine has applied that far, and every served read is checked by the invariants.
+ * every client request it is handed; the messages that waited out a pause are handled on the reading from before
+ * it, as the runtime's poll after the reading it took just before the process stopped. Client reads reach it in
+ * batches ({@link SimRead}); a batch answered with a read index is served once the state machine has applied that
+ * far, and every served read is checked by the invariants.
  * A paused node (a stalled process: {@link #pause}) is neither ticked nor handed anything; what reaches it waits, in
  * order, until it resumes with its clock moved on by the whole pause.
  */
@@ -70,6 +72,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
     private final ArrayList<SimRead> readsAwaitingApply = new ArrayList<>();
     private final ReadCounts readCounts = new ReadCounts();
     private boolean paused;
+    private boolean resuming;
     private final EntryBlockHandler entryApplier = this::applyEntry;
     private final EntryBlockHandler timestampReader = this::readTimestamp;
     private final EntryBlockHandler configReader = this::readConfigurations;
@@ -244,8 +247,11 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
      */
     public boolean isFenced()
     {
-        if (fenced && null != raft && raft.currentTerm() > fenceTerm && raft.commitIndex() >= fenceCommit &&
-            Math.max(store.durableIndex(), snapshotIndex()) >= fenceCommit)
+        // Never while it still asks the term, as the runtime's fence lifts only under a leader it follows: a node
+        // restarted with a log that holds all it needs is still the one node without its data (the simulator wipes
+        // no other meanwhile), and two probing nodes of three would each wait for the other's answer for ever.
+        if (fenced && null != raft && !raft.isProbingTerm() && raft.currentTerm() > fenceTerm &&
+            raft.commitIndex() >= fenceCommit && Math.max(store.durableIndex(), snapshotIndex()) >= fenceCommit)
         {
             fenced = false;
             if (simulation.tracing())
@@ -488,10 +494,14 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
         {
             simulation.trace("node " + id + " RESUMED with " + stalled.size() + " waiting");
         }
+        // The process stopped in its duty cycle after it read the clock and before it polled: what waited is then
+        // handled in that poll, on that reading (see onThread).
+        resuming = true;
         while (!stalled.isEmpty())
         {
             stalled.removeFirst().run();
         }
+        resuming = false;
     }
 
     /**
@@ -500,12 +510,24 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
      */
     void onThread(final Runnable action)
     {
+        onThread(action, true);
+    }
+
+    /**
+     * As {@link #onThread(Runnable)}; {@code freshClock} false for a message, which the runtime times with the
+     * reading it took before it polled: handled on resuming, that reading is the one from before the pause.
+     */
+    private void onThread(final Runnable action, final boolean freshClock)
+    {
         if (paused)
         {
-            stalled.addLast(() -> onThread(action));
+            stalled.addLast(() -> onThread(action, freshClock));
             return;
         }
-        raft.advanceClock(clockNs());
+        if (freshClock || !resuming)
+        {
+            raft.advanceClock(clockNs());
+        }
         action.run();
     }
 
@@ -540,7 +562,7 @@ public final class SimNode extends ForwardingRaftLog implements RaftTransport, R
      */
     void receive(final SimMessage message)
     {
-        onThread(() -> handle(message));
+        onThread(() -> handle(message), false);
     }
 
     private void handle(final SimMessage message)
